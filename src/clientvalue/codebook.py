@@ -1,0 +1,249 @@
+"""The codebook: a small YAML file that says which column of an export is what.
+
+See ``docs/codebook.md`` for the format. :func:`load_codebook` validates the YAML
+with pydantic and turns every problem into a :class:`~clientvalue.errors.CodebookError`
+that names the file, the key and what to do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from clientvalue.errors import CodebookError
+
+Code = int | float | str
+
+DEFAULT_DIMENSIONS = ("practical", "emotional")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(_Strict):
+    """A label in Dutch and English (either may be missing; the other is used)."""
+
+    nl: str | None = None
+    en: str | None = None
+
+    def get(self, language: str) -> str | None:
+        """Return the label in ``language``, falling back to the other language."""
+        first, second = (self.nl, self.en) if language == "nl" else (self.en, self.nl)
+        return first or second
+
+
+def _as_label(value: Any) -> Any:
+    return {"nl": value, "en": value} if isinstance(value, str) else value
+
+
+class Scale(_Strict):
+    """Valid range of a rating question, inclusive."""
+
+    min: float
+    max: float
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_pair(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            if len(value) != 2:
+                raise ValueError(f"scale must be [min, max], got {list(value)!r}")
+            return {"min": value[0], "max": value[1]}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Scale":
+        if not self.min < self.max:
+            raise ValueError(f"scale [min, max] needs min < max, got [{self.min}, {self.max}]")
+        return self
+
+
+class Outcome(_Strict):
+    """The overall-satisfaction question."""
+
+    column: str
+    scale: Scale
+    label: Label = Field(default_factory=Label)
+
+    label_from_text = field_validator("label", mode="before")(_as_label)
+
+
+class Item(_Strict):
+    """One rating item and the dimension of value it measures."""
+
+    column: str
+    dimension: str = "practical"
+    scale: Scale
+    reverse: bool = False
+    label: Label = Field(default_factory=Label)
+
+    label_from_text = field_validator("label", mode="before")(_as_label)
+
+
+class Attribute(_Strict):
+    """A respondent characteristic (age, gender, channel...)."""
+
+    column: str
+    protected: bool = False
+    label: Label = Field(default_factory=Label)
+
+    label_from_text = field_validator("label", mode="before")(_as_label)
+
+
+class Senior(_Strict):
+    """The self-identification question: "Do you see yourself as a senior?"."""
+
+    column: str
+    yes_codes: list[Code]
+    no_codes: list[Code]
+    missing_codes: list[Code] = Field(default_factory=list)
+    label: Label = Field(default_factory=Label)
+
+    label_from_text = field_validator("label", mode="before")(_as_label)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> "Senior":
+        overlap = set(map(str, self.yes_codes)) & set(map(str, self.no_codes))
+        if overlap:
+            raise ValueError(f"yes_codes and no_codes share {sorted(overlap)}; a code means one thing")
+        return self
+
+
+class Codebook(_Strict):
+    """A validated codebook. Build it with :func:`load_codebook`."""
+
+    title: Label = Field(default_factory=Label)
+    data: str
+    id: str
+    group: str | None = None
+    weight: str | None = None
+    missing_codes: list[Code] = Field(default_factory=list)
+    outcome: Outcome | None = None
+    items: list[Item] = Field(default_factory=list)
+    attributes: dict[str, Attribute] = Field(default_factory=dict)
+    senior: Senior | None = None
+
+    title_from_text = field_validator("title", mode="before")(_as_label)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Codebook":
+        if self.outcome is not None and not self.items:
+            raise ValueError("an `outcome` needs `items` (the questions that explain it)")
+        if self.outcome is None and not self.items and self.senior is None:
+            raise ValueError(
+                "the codebook names no `outcome`/`items` and no `senior` question: nothing to analyse"
+            )
+        seen: dict[str, str] = {}
+        for role, column in self._roles():
+            if column in seen:
+                raise ValueError(
+                    f"column {column!r} is used twice: as {seen[column]} and as {role}; "
+                    "each column has one role"
+                )
+            seen[column] = role
+        return self
+
+    def _roles(self) -> list[tuple[str, str]]:
+        roles = [("id", self.id)]
+        roles += [(role, col) for role, col in (("group", self.group), ("weight", self.weight)) if col]
+        if self.outcome is not None:
+            roles.append(("outcome", self.outcome.column))
+        roles += [(f"items[{i}]", item.column) for i, item in enumerate(self.items)]
+        roles += [(f"attributes.{key}", a.column) for key, a in self.attributes.items()]
+        if self.senior is not None:
+            roles.append(("senior", self.senior.column))
+        return roles
+
+    def columns(self) -> dict[str, str]:
+        """Map every column the codebook names to its role (``"id"``, ``"items[0]"``...)."""
+        return {column: role for role, column in self._roles()}
+
+    def dimensions(self) -> dict[str, list[str]]:
+        """Item columns per dimension, in codebook order."""
+        out: dict[str, list[str]] = {}
+        for item in self.items:
+            out.setdefault(item.dimension, []).append(item.column)
+        return out
+
+
+def _describe_location(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def parse_codebook(raw: Any, *, source: str = "<codebook>") -> Codebook:
+    """Validate an already-parsed codebook mapping.
+
+    Parameters
+    ----------
+    raw : mapping
+        The parsed YAML.
+    source : str
+        Name of the file, used in error messages.
+
+    Returns
+    -------
+    Codebook
+
+    Raises
+    ------
+    CodebookError
+        Listing every problem with its key and what to do.
+    """
+    if not isinstance(raw, dict):
+        raise CodebookError(
+            f"{source}: a codebook must be a YAML mapping with at least `data` and `id`, "
+            f"got {type(raw).__name__}. See docs/codebook.md."
+        )
+    try:
+        return Codebook.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = _describe_location(err["loc"])
+            if err["type"] == "extra_forbidden":
+                lines.append(f"  - {where}: unknown key; check its spelling (see docs/codebook.md)")
+            elif err["type"] == "missing":
+                lines.append(f"  - {where}: required key is missing")
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
+                lines.append(f"  - {where}: {msg} (got {err.get('input')!r})")
+        raise CodebookError(
+            f"{source}: the codebook has {len(lines)} problem(s):\n" + "\n".join(lines)
+            + "\nFix the codebook (format: docs/codebook.md) and run again."
+        ) from None
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a YAML codebook.
+
+    Parameters
+    ----------
+    path : str or Path
+        The codebook file. Its ``data`` path is relative to the codebook's folder.
+
+    Returns
+    -------
+    Codebook
+
+    Raises
+    ------
+    CodebookError
+        When the file is missing, is not YAML, or breaks the format.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CodebookError(f"codebook {path}: no such file. Give the path of your codebook YAML.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"codebook {path}: not valid YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CodebookError(f"codebook {path}: not UTF-8 text ({exc}); save it as UTF-8.") from None
+    return parse_codebook(raw, source=f"codebook {path}")

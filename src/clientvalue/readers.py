@@ -1,0 +1,231 @@
+"""Read survey exports as analysts get them: CSV/TSV, Excel, SPSS, Stata, Parquet.
+
+:func:`read_export` never modifies the file it reads. It detects the CSV dialect that Dutch
+Excel and survey tools write (``;`` or ``,`` or tab; UTF-8, UTF-8 with BOM or cp1252/Latin-1)
+and keeps SPSS/Stata value labels and SPSS user-defined missing values beside the data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from clientvalue.errors import DataError
+
+SUPPORTED_SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".sav": "sav",
+    ".zsav": "sav",
+    ".dta": "dta",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+DELIMITERS = (",", ";", "\t", "|")
+_SNIFF_BYTES = 256 * 1024
+
+
+@dataclass
+class Export:
+    """A survey export as read from disk, before any cleaning.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The rows as read. Numbers are numbers where the reader could tell.
+    path : Path
+        The file read.
+    format : str
+        ``csv``, ``xlsx``, ``sav``, ``dta`` or ``parquet``.
+    value_labels : dict
+        Column -> {code: label}, from SPSS/Stata files.
+    user_missing : dict
+        Column -> list of codes an SPSS file declares as user-defined missing.
+    details : dict
+        How the file was read (encoding, delimiter, decimal mark).
+    """
+
+    frame: pd.DataFrame
+    path: Path
+    format: str
+    value_labels: dict[str, dict] = field(default_factory=dict)
+    user_missing: dict[str, list] = field(default_factory=dict)
+    details: dict[str, str] = field(default_factory=dict)
+
+
+def detect_encoding(raw: bytes) -> str:
+    """Return the encoding of CSV bytes: ``utf-8-sig``, ``utf-8``, ``cp1252`` or ``latin-1``."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        raw.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            count += 1
+    return count
+
+
+def detect_delimiter(sample: str) -> str:
+    """Pick the delimiter that splits the first lines into the same, largest number of fields.
+
+    Parameters
+    ----------
+    sample : str
+        The first lines of the file.
+
+    Returns
+    -------
+    str
+        One of ``,`` ``;`` tab ``|``; ``,`` for a one-column file.
+    """
+    lines = [line for line in sample.splitlines()[:50] if line.strip()]
+    if len(lines) > 1 and not sample.endswith("\n"):
+        lines = lines[:-1]  # the last line of a sample may be cut off
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        counts = [_count_outside_quotes(line, delimiter) for line in lines]
+        if not counts or counts[0] == 0:
+            continue
+        consistent = sum(c == counts[0] for c in counts)
+        score = (consistent, counts[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_csv(path: Path) -> Export:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DataError(f"{path}: the file is empty. Export the survey again, with a header row.")
+    encoding = detect_encoding(raw[:_SNIFF_BYTES] if len(raw) > 64 * 1024 * 1024 else raw)
+    text_sample = raw[:_SNIFF_BYTES].decode(encoding, errors="replace")
+    delimiter = detect_delimiter(text_sample)
+    # Excel in a Dutch locale writes `;` between fields and `,` as the decimal mark.
+    decimal = "," if delimiter == ";" else "."
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(raw),
+            sep=delimiter,
+            encoding=encoding,
+            decimal=decimal,
+            skipinitialspace=True,
+            low_memory=False,
+        )
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise DataError(
+            f"{path}: cannot be read as a delimited file (delimiter {delimiter!r}, encoding "
+            f"{encoding}): {exc}. Check that every row has as many fields as the header."
+        ) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return Export(
+        frame=frame,
+        path=path,
+        format="csv",
+        details={"encoding": encoding, "delimiter": delimiter, "decimal": decimal},
+    )
+
+
+def _read_spss_or_stata(path: Path, kind: str) -> Export:
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
+    kwargs = {"user_missing": True} if kind == "sav" else {}
+    try:
+        frame, meta = reader(str(path), apply_value_formats=False, **kwargs)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError and others
+        raise DataError(f"{path}: cannot be read as a {kind} file: {exc}") from None
+    user_missing: dict[str, list] = {}
+    for column, values in (getattr(meta, "missing_user_values", None) or {}).items():
+        user_missing.setdefault(column, []).extend(values)
+    for column, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+        for rng in ranges:
+            lo, hi = rng["lo"], rng["hi"]
+            codes = frame[column].dropna().unique() if column in frame else []
+            user_missing.setdefault(column, []).extend(
+                c for c in codes if isinstance(c, (int, float)) and lo <= c <= hi
+            )
+    user_missing = {c: sorted(set(v), key=str) for c, v in user_missing.items() if v}
+    return Export(
+        frame=frame,
+        path=path,
+        format=kind,
+        value_labels=dict(meta.variable_value_labels or {}),
+        user_missing=user_missing,
+        details={"encoding": str(getattr(meta, "file_encoding", "") or "")},
+    )
+
+
+def read_export(path: str | Path) -> Export:
+    """Read a survey export without changing it.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``/``.tsv``/``.txt``, ``.xlsx``, ``.sav``, ``.dta`` or ``.parquet`` file.
+
+    Returns
+    -------
+    Export
+        The rows plus what the file says about them (value labels, user-missing codes,
+        how it was read).
+
+    Raises
+    ------
+    DataError
+        When the file is missing, empty, of an unknown type or unreadable.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(
+            f"{path}: no such file. Check the `data` path in the codebook (it is relative to "
+            "the codebook's folder)."
+        )
+    kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        allowed = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise DataError(f"{path}: unknown file type {path.suffix!r}; allowed: {allowed}.")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty (0 bytes). Export the survey again.")
+    if kind == "csv":
+        export = _read_csv(path)
+    elif kind in ("sav", "dta"):
+        export = _read_spss_or_stata(path, kind)
+    elif kind == "xlsx":
+        try:
+            frame = pd.read_excel(path, sheet_name=0, engine="openpyxl")
+        except Exception as exc:
+            raise DataError(f"{path}: cannot be read as an Excel workbook: {exc}") from None
+        frame.columns = [str(c).strip() for c in frame.columns]
+        export = Export(frame=frame, path=path, format="xlsx", details={"sheet": "first"})
+    else:
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:
+            raise DataError(f"{path}: cannot be read as a Parquet file: {exc}") from None
+        export = Export(frame=frame, path=path, format="parquet")
+    if export.frame.shape[0] == 0:
+        raise DataError(
+            f"{path}: the file has a header but no rows. Export the survey again with its responses."
+        )
+    return export

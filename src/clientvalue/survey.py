@@ -1,0 +1,411 @@
+"""Load a survey export through its codebook, check it and clean it.
+
+What is fatal and what is handled (see also the README):
+
+* **Fatal** (:class:`~clientvalue.errors.DataError`): the file is missing, empty or unreadable;
+  a column the codebook names is absent; text where a number is expected (outcome, items,
+  weight, age); missing or duplicate respondent ids; missing, zero or negative weights;
+  a senior answer that is neither a yes, a no nor a missing code.
+* **Handled and reported** (``Survey.problems``): missing codes (codebook ``missing_codes`` on
+  the outcome and items, the senior section's own ``missing_codes``, SPSS user-missing values on
+  any column) become missing; out-of-range ratings become missing; ages outside 0-120 become
+  missing; empty group values are put in a group "(missing)"; partial responses stay (analyses
+  drop incomplete rows themselves and say how many).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clientvalue.codebook import Codebook, load_codebook
+from clientvalue.errors import DataError
+from clientvalue.readers import Export, read_export
+
+AGE_RANGE = (0, 120)
+MISSING_GROUP = "(missing)"
+ALL_GROUP = "all"
+_EXAMPLES = 5
+
+PROBLEM_COLUMNS = ["check", "column", "count", "examples", "action"]
+
+
+def _examples(values: pd.Series | list, limit: int = _EXAMPLES) -> str:
+    shown = list(dict.fromkeys(_show(v) for v in values))
+    more = f" (+{len(shown) - limit} more)" if len(shown) > limit else ""
+    return ", ".join(shown[:limit]) + more
+
+
+def _show(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _rows(index: pd.Index, limit: int = _EXAMPLES) -> str:
+    rows = [str(int(i) + 1) for i in index[:limit]]
+    more = f" (+{len(index) - limit} more)" if len(index) > limit else ""
+    return ", ".join(rows) + more
+
+
+@dataclass
+class Survey:
+    """A cleaned survey and the codebook that describes it.
+
+    Build it with :func:`load_survey`. ``data`` keeps the export's column names; see
+    ``docs/codebook.md`` for what cleaning did to each kind of column.
+    """
+
+    data: pd.DataFrame
+    codebook: Codebook
+    path: Path
+    codebook_path: Path | None = None
+    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    read_details: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def outcome(self) -> str | None:
+        """Name of the outcome column, or None."""
+        return self.codebook.outcome.column if self.codebook.outcome else None
+
+    @property
+    def group(self) -> str | None:
+        """Name of the column the report is split by, or None."""
+        return self.codebook.group
+
+    @property
+    def weight(self) -> str | None:
+        """Name of the survey-weight column, or None."""
+        return self.codebook.weight
+
+    @property
+    def age(self) -> str | None:
+        """Name of the age column (``attributes.age``), or None."""
+        attribute = self.codebook.attributes.get("age")
+        return attribute.column if attribute else None
+
+    @property
+    def senior(self) -> str | None:
+        """Name of the senior self-identification column (1.0 yes / 0.0 no), or None."""
+        return self.codebook.senior.column if self.codebook.senior else None
+
+    def items(self, dimension: str | None = None) -> list[str]:
+        """Item columns in codebook order, optionally of one dimension only."""
+        return [i.column for i in self.codebook.items if dimension in (None, i.dimension)]
+
+    def dimensions(self) -> dict[str, list[str]]:
+        """Item columns per dimension, e.g. ``{"practical": [...], "emotional": [...]}``."""
+        return self.codebook.dimensions()
+
+    def dimension_of(self, column: str) -> str:
+        """The dimension the codebook gives an item column."""
+        for item in self.codebook.items:
+            if item.column == column:
+                return item.dimension
+        raise KeyError(f"{column!r} is not an item in the codebook")
+
+    def scales(self) -> dict[str, tuple[float, float]]:
+        """Valid (min, max) of the outcome and every item."""
+        out = {i.column: (i.scale.min, i.scale.max) for i in self.codebook.items}
+        if self.codebook.outcome:
+            out[self.codebook.outcome.column] = (
+                self.codebook.outcome.scale.min,
+                self.codebook.outcome.scale.max,
+            )
+        return out
+
+    def label(self, column: str, language: str = "en") -> str:
+        """The codebook's label of a column in ``language``, else the column name."""
+        cb = self.codebook
+        labelled = list(cb.items) + list(cb.attributes.values())
+        labelled += [x for x in (cb.outcome, cb.senior) if x is not None]
+        for entry in labelled:
+            if entry.column == column:
+                return entry.label.get(language) or column
+        return column
+
+    def title(self, language: str = "en") -> str:
+        """The survey's title from the codebook, else the data file's name."""
+        return self.codebook.title.get(language) or self.path.stem
+
+    def group_sizes(self) -> pd.Series:
+        """Respondents per group (all rows, before any analysis drops incomplete ones)."""
+        if self.group is None:
+            return pd.Series({ALL_GROUP: len(self.data)}, name="n")
+        return self.data[self.group].value_counts().sort_index().rename("n")
+
+    def group_frames(self, min_group_size: int = 10) -> dict[str, pd.DataFrame]:
+        """The whole sample as ``"all"``, then each group with at least ``min_group_size`` rows."""
+        frames: dict[str, pd.DataFrame] = {}
+        if len(self.data) >= min_group_size:
+            frames[ALL_GROUP] = self.data
+        if self.group is not None:
+            for name, frame in self.data.groupby(self.group, sort=True, observed=True):
+                if len(frame) >= min_group_size:
+                    frames[str(name)] = frame
+        return frames
+
+    def suppressed_groups(self, min_group_size: int = 10) -> list[str]:
+        """Groups with fewer than ``min_group_size`` rows: never reported."""
+        sizes = self.group_sizes()
+        return [str(g) for g, n in sizes.items() if n < min_group_size]
+
+
+class _Cleaner:
+    """Turns an :class:`Export` into clean columns, logging what it handles."""
+
+    def __init__(self, export: Export, codebook: Codebook, codebook_path: Path | None):
+        self.export = export
+        self.codebook = codebook
+        self.source = str(export.path)
+        self.where = f"{export.path}" + (f" (codebook {codebook_path})" if codebook_path else "")
+        self.problems: list[dict] = []
+
+    def note(self, check: str, column: str, values: pd.Series, action: str) -> None:
+        if len(values):
+            self.problems.append(
+                {
+                    "check": check,
+                    "column": column,
+                    "count": int(len(values)),
+                    "examples": _examples(values.sort_values()),
+                    "action": action,
+                }
+            )
+
+    def fail(self, column: str, message: str) -> DataError:
+        return DataError(f"{self.source}, column {column!r}: {message}")
+
+    def require_columns(self) -> None:
+        frame = self.export.frame
+        missing = [(c, role) for c, role in self.codebook.columns().items() if c not in frame.columns]
+        if missing:
+            lines = []
+            for column, role in missing:
+                close = difflib.get_close_matches(column, [str(c) for c in frame.columns], n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                lines.append(f"  - {column!r} (codebook {role}){hint}")
+            available = _examples(list(frame.columns), limit=12)
+            raise DataError(
+                f"{self.where}: {len(missing)} column(s) named in the codebook are not in the data:\n"
+                + "\n".join(lines)
+                + f"\nColumns in the file: {available}. Fix the codebook or the export."
+            )
+
+    def user_missing(self, frame: pd.DataFrame) -> None:
+        for column, codes in self.export.user_missing.items():
+            if column in self.codebook.columns() and column in frame:
+                hit = frame[column].isin(codes)
+                self.note("user_missing_code", column, frame.loc[hit, column], "set to missing")
+                frame.loc[hit, column] = np.nan
+
+    def numeric(self, frame: pd.DataFrame, column: str, what: str) -> pd.Series:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            return values.astype(float)
+        text = values.astype("string").str.strip()
+        text = text.mask(text == "", pd.NA)
+        if self.export.details.get("decimal") == ",":
+            text = text.str.replace(",", ".", regex=False)
+        numbers = pd.to_numeric(text, errors="coerce")
+        bad = numbers.isna() & text.notna()
+        if bad.any():
+            raise self.fail(
+                column,
+                f"{int(bad.sum())} value(s) are not numbers ({what} must be numeric): "
+                f"{_examples(values[bad])} in data rows {_rows(values.index[bad])}. "
+                "Recode them to numbers, or list them in the codebook's `missing_codes`.",
+            )
+        return numbers.astype(float)
+
+    def ids(self, frame: pd.DataFrame) -> None:
+        column = self.codebook.id
+        ids = frame[column]
+        if ids.isna().any():
+            raise self.fail(
+                column,
+                f"{int(ids.isna().sum())} respondent(s) have no id (data rows {_rows(ids.index[ids.isna()])}). "
+                "Every row needs a unique id.",
+            )
+        duplicated = ids.duplicated(keep=False)
+        if duplicated.any():
+            raise self.fail(
+                column,
+                f"{int(ids[duplicated].nunique())} id(s) occur more than once: "
+                f"{_examples(ids[duplicated])} (data rows {_rows(ids.index[duplicated])}). "
+                "Remove duplicate responses from the export, or fix the ids.",
+            )
+
+    def ratings(self, frame: pd.DataFrame) -> None:
+        entries = [self.codebook.outcome] if self.codebook.outcome else []
+        entries += list(self.codebook.items)
+        codes = [float(c) for c in self.codebook.missing_codes if _is_number(c)]
+        for entry in entries:
+            column = entry.column
+            values = self.numeric(frame, column, "a rating")
+            is_code = values.isin(codes)
+            self.note("missing_code", column, values[is_code], "set to missing")
+            values = values.mask(is_code)
+            out = values.notna() & ((values < entry.scale.min) | (values > entry.scale.max))
+            self.note(
+                "out_of_range",
+                column,
+                values[out],
+                f"outside [{entry.scale.min:g}, {entry.scale.max:g}]: set to missing",
+            )
+            values = values.mask(out)
+            if getattr(entry, "reverse", False):
+                values = entry.scale.min + entry.scale.max - values
+            frame[column] = values
+
+    def weight(self, frame: pd.DataFrame) -> None:
+        column = self.codebook.weight
+        if column is None:
+            return
+        values = self.numeric(frame, column, "a survey weight")
+        bad = values.isna() | (values <= 0) | ~np.isfinite(values)
+        if bad.any():
+            raise self.fail(
+                column,
+                f"{int(bad.sum())} weight(s) are missing, zero or negative: {_examples(frame[column][bad])} "
+                f"(data rows {_rows(values.index[bad])}). Weights must be positive numbers; fix them "
+                "or leave `weight` out of the codebook.",
+            )
+        frame[column] = values
+
+    def age(self, frame: pd.DataFrame) -> None:
+        attribute = self.codebook.attributes.get("age")
+        if attribute is None:
+            return
+        values = self.numeric(frame, attribute.column, "age in years")
+        out = values.notna() & ((values < AGE_RANGE[0]) | (values > AGE_RANGE[1]))
+        self.note("age_out_of_range", attribute.column, values[out], "outside 0-120: set to missing")
+        frame[attribute.column] = values.mask(out)
+
+    def senior(self, frame: pd.DataFrame) -> None:
+        senior = self.codebook.senior
+        if senior is None:
+            return
+        raw = frame[senior.column]
+        key = raw.map(_code_key)
+        yes, no = {_code_key(c) for c in senior.yes_codes}, {_code_key(c) for c in senior.no_codes}
+        missing = {_code_key(c) for c in senior.missing_codes}
+        is_missing_code = key.isin(missing)
+        self.note("missing_code", senior.column, raw[is_missing_code], "set to missing")
+        unknown = raw.notna() & ~key.isin(yes | no | missing)
+        if unknown.any():
+            raise self.fail(
+                senior.column,
+                f"{int(unknown.sum())} answer(s) are neither a yes code {list(senior.yes_codes)}, a no "
+                f"code {list(senior.no_codes)} nor a missing code {list(senior.missing_codes)}: "
+                f"{_examples(raw[unknown])} (data rows {_rows(raw.index[unknown])}). Add them to the "
+                "codebook's `senior` section.",
+            )
+        frame[senior.column] = np.where(key.isin(yes), 1.0, np.where(key.isin(no), 0.0, np.nan))
+
+    def group(self, frame: pd.DataFrame) -> None:
+        column = self.codebook.group
+        if column is None:
+            return
+        values = frame[column]
+        labels = self.export.value_labels.get(column)
+        if labels:
+            values = values.map(lambda v: labels.get(v, v) if pd.notna(v) else v)
+        values = values.map(_group_text)
+        empty = values.isna()
+        self.note("missing_group", column, pd.Series([MISSING_GROUP] * int(empty.sum())), f"put in group {MISSING_GROUP}")
+        frame[column] = values.fillna(MISSING_GROUP).astype(str)
+
+    def clean(self) -> pd.DataFrame:
+        self.require_columns()
+        frame = self.export.frame.copy()
+        self.ids(frame)
+        self.user_missing(frame)
+        self.ratings(frame)
+        self.weight(frame)
+        self.age(frame)
+        self.senior(frame)
+        self.group(frame)
+        return frame
+
+
+def _is_number(value: object) -> bool:
+    try:
+        float(value)  # type: ignore[arg-type]
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _code_key(value: object) -> str | None:
+    """Compare codes across types: 1, 1.0 and "1" are the same code."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    if _is_number(value):
+        number = float(value)  # type: ignore[arg-type]
+        return f"{number:g}"
+    return str(value).strip().casefold()
+
+
+def _group_text(value: object) -> str | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def clean_export(export: Export, codebook: Codebook, *, codebook_path: Path | None = None) -> Survey:
+    """Check and clean an export against a codebook (see the module docstring for the rules)."""
+    cleaner = _Cleaner(export, codebook, codebook_path)
+    data = cleaner.clean()
+    problems = pd.DataFrame(cleaner.problems, columns=PROBLEM_COLUMNS)
+    return Survey(
+        data=data,
+        codebook=codebook,
+        path=export.path,
+        codebook_path=codebook_path,
+        problems=problems,
+        read_details=dict(export.details, format=export.format),
+        value_labels=export.value_labels,
+    )
+
+
+def load_survey(codebook_path: str | Path) -> Survey:
+    """Read a survey export through its codebook.
+
+    Parameters
+    ----------
+    codebook_path : str or Path
+        The YAML codebook; its ``data`` path is relative to the codebook's folder.
+
+    Returns
+    -------
+    Survey
+        Cleaned data plus ``problems``: what was handled (missing codes, out-of-range values...).
+
+    Raises
+    ------
+    CodebookError
+        The codebook is invalid.
+    DataError
+        The export is unreadable or breaks a fatal rule (see the module docstring).
+
+    Examples
+    --------
+    >>> survey = load_survey("data/demo/municipality/codebook.yaml")  # doctest: +SKIP
+    >>> survey.dimensions()["practical"]  # doctest: +SKIP
+    ['q_fast', 'q_correct', 'q_easy', 'q_cost', 'q_effort']
+    """
+    codebook_path = Path(codebook_path)
+    codebook = load_codebook(codebook_path)
+    data_path = Path(codebook.data)
+    if not data_path.is_absolute():
+        data_path = codebook_path.parent / data_path
+    return clean_export(read_export(data_path), codebook, codebook_path=codebook_path)
