@@ -1,0 +1,86 @@
+"""Run parameters: one YAML file says what a run reads, which notebooks it runs and where it writes.
+
+Unknown keys and wrong types are refused with a message naming the key and the allowed values,
+before anything runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from clientvalue.errors import ParameterError
+
+NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior")
+
+
+class RunParameters(BaseModel):
+    """Parameters of one run. Every notebook receives the ones it declares."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    codebook: str = Field(description="Path of the survey's codebook YAML.")
+    output: str = Field("reports/run", description="Folder the report is written to.")
+    language: Literal["nl", "en"] = Field("en", description="Language of the report text.")
+    min_group_size: int = Field(10, ge=1, description="Groups with fewer respondents are never shown.")
+    seed: int = Field(20261124, ge=0, description="Seed of every random step (bootstrap).")
+    notebooks: list[str] = Field(default_factory=lambda: list(NOTEBOOKS), min_length=1)
+    n_boot: int = Field(1000, ge=0, le=100_000, description="Bootstrap replicates for intervals.")
+    age_threshold: int = Field(65, ge=0, le=120, description="The age rule compared with self-identification.")
+    age_thresholds: list[int] = Field(default_factory=lambda: [60, 65, 67, 70, 75, 80])
+    age_bands: list[int] = Field(
+        default_factory=lambda: [18, 55, 65, 75, 85],
+        description="Lower bounds of the age bands; the last band is open-ended.",
+    )
+
+    @field_validator("notebooks")
+    @classmethod
+    def _known_notebooks(cls, value: list[str]) -> list[str]:
+        names = [Path(v).stem for v in value]
+        unknown = [n for n in names if n not in NOTEBOOKS]
+        if unknown:
+            raise ValueError(f"unknown notebook(s) {unknown}; allowed: {list(NOTEBOOKS)}")
+        return names
+
+    @field_validator("age_bands", "age_thresholds")
+    @classmethod
+    def _increasing(cls, value: list[int]) -> list[int]:
+        if not value or any(b <= a for a, b in zip(value, value[1:])):
+            raise ValueError(f"must be a non-empty list of increasing ages, got {value}")
+        return value
+
+
+def parse_parameters(raw: Any, *, source: str = "<parameters>") -> RunParameters:
+    """Validate a parameter mapping; raise :class:`ParameterError` listing every problem."""
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{source}: parameters must be a YAML mapping, got {type(raw).__name__}")
+    try:
+        return RunParameters.model_validate(raw)
+    except ValidationError as exc:
+        allowed = ", ".join(RunParameters.model_fields)
+        lines = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            if err["type"] == "extra_forbidden":
+                lines.append(f"  - {key}: unknown parameter; allowed: {allowed}")
+            elif err["type"] == "missing":
+                lines.append(f"  - {key}: required parameter is missing")
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
+                lines.append(f"  - {key}: {msg} (got {err.get('input')!r})")
+        raise ParameterError(f"{source}: {len(lines)} problem(s) in the parameters:\n" + "\n".join(lines)) from None
+
+
+def load_parameters(path: str | Path) -> RunParameters:
+    """Read and validate a parameter YAML file (e.g. ``params/demo.yaml``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"parameter file {path}: no such file")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"parameter file {path}: not valid YAML: {exc}") from None
+    return parse_parameters(raw, source=f"parameter file {path}")

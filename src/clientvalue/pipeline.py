@@ -1,0 +1,221 @@
+"""Run the notebooks of a parameter file with papermill and publish an HTML report.
+
+The run writes into a hidden sibling folder and moves it into place only when every notebook
+succeeded, so a failed run never leaves a half-written report where a good one stood.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+from clientvalue import __version__
+from clientvalue.errors import ParameterError, PipelineError
+from clientvalue.params import RunParameters, load_parameters
+from clientvalue.paths import NOTEBOOKS_DIR, resolve_path
+from clientvalue.publish import render_index, render_notebook
+from clientvalue.survey import load_survey
+
+KEY_PACKAGES = (
+    "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib", "seaborn",
+    "pyreadstat", "papermill", "nbconvert", "pydantic",
+)
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python, clientvalue and the packages that shape the numbers."""
+    versions = {"python": platform.python_version(), "clientvalue": __version__}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def notebook_path(name: str) -> Path:
+    """The notebook file of a notebook name such as ``00_data_check``."""
+    path = NOTEBOOKS_DIR / f"{name}.ipynb"
+    if not path.is_file():
+        raise ParameterError(f"notebook {name!r}: {path} does not exist")
+    return path
+
+
+def _notebook_parameters(path: Path, values: dict[str, Any]) -> dict[str, Any]:
+    """The subset of ``values`` that the notebook declares in its parameters cell."""
+    import papermill
+
+    declared = papermill.inspect_notebook(str(path))
+    return {key: value for key, value in values.items() if key in declared}
+
+
+def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: bool) -> None:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            str(path),
+            str(target),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=progress,
+            cwd=str(NOTEBOOKS_DIR),
+            log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        kept = Path(tempfile.gettempdir()) / f"clientvalue-failed-{path.stem}.ipynb"
+        if target.exists():
+            shutil.copyfile(target, kept)
+        message = str(exc.evalue).strip().splitlines()
+        raise PipelineError(
+            f"notebook {path.stem} failed in cell {exc.cell_index} (execution {exc.exec_count}): "
+            f"{exc.ename}: {' '.join(message)}\n"
+            f"The executed notebook with the full traceback is at {kept}."
+        ) from None
+
+
+def _swap_into_place(staging: Path, output: Path) -> None:
+    """Replace ``output`` by ``staging`` with two renames on one filesystem."""
+    old = None
+    if output.exists():
+        old = output.with_name(f".{output.name}.old-{os.getpid()}")
+        os.replace(output, old)
+    os.replace(staging, output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def run(
+    params_path: str | Path,
+    *,
+    output: str | Path | None = None,
+    progress: bool = True,
+    echo: Callable[[str], None] | None = print,
+) -> Path:
+    """Execute every notebook of a parameter file and publish the report.
+
+    Parameters
+    ----------
+    params_path : str or Path
+        A parameter YAML file such as ``params/demo.yaml``.
+    output : str or Path, optional
+        Report folder; overrides the file's ``output``.
+    progress : bool
+        Show papermill's per-cell progress bar.
+    echo : callable, optional
+        Where progress lines go (``print`` by default; ``None`` for silence).
+
+    Returns
+    -------
+    Path
+        The report folder: ``index.html``, ``<notebook>.html``/``.ipynb``, ``tables/*.csv``,
+        ``manifest.json``.
+
+    Raises
+    ------
+    ParameterError, CodebookError, DataError
+        Before anything runs, when the parameters, codebook or data are wrong.
+    PipelineError
+        When a notebook fails; the earlier report at ``output`` is left untouched.
+    """
+    say = echo or (lambda _line: None)
+    params_path = Path(params_path).resolve()
+    params = load_parameters(params_path)
+    return run_parameters(params, base=params_path.parent, output=output, progress=progress, echo=say)
+
+
+def run_parameters(
+    params: RunParameters,
+    *,
+    base: Path | None = None,
+    output: str | Path | None = None,
+    progress: bool = True,
+    echo: Callable[[str], None] = print,
+) -> Path:
+    """Like :func:`run`, for parameters already validated."""
+    started = time.perf_counter()
+    codebook_path = resolve_path(params.codebook, base=base, what="codebook")
+    output_dir = Path(output or params.output).expanduser().resolve()
+    notebooks = [notebook_path(name) for name in params.notebooks]
+    echo(f"clientvalue {__version__}: checking {codebook_path}")
+    survey = load_survey(codebook_path)  # refuses bad input before any notebook runs
+    inputs = [codebook_path, survey.path]
+    hashes_before = {str(p): sha256(p) for p in inputs}
+
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.partial-", dir=output_dir.parent))
+    values = params.model_dump()
+    values.update(codebook=str(codebook_path), tables_dir=str(staging / "tables"), output=str(output_dir))
+    created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    run_info = {
+        "created": created,
+        "title": survey.title(params.language),
+        "data_file": survey.path.name,
+        "data_sha256": hashes_before[str(survey.path)],
+        "language": params.language,
+        "min_group_size": params.min_group_size,
+        "version": __version__,
+    }
+    records = []
+    try:
+        for number, path in enumerate(notebooks, start=1):
+            echo(f"[{number}/{len(notebooks)}] {path.stem} ...")
+            tick = time.perf_counter()
+            target = staging / path.name
+            _execute(path, target, _notebook_parameters(path, values), progress=progress)
+            render_notebook(target, staging / f"{path.stem}.html", language=params.language, run_info=run_info)
+            seconds = round(time.perf_counter() - tick, 2)
+            records.append({"name": path.stem, "seconds": seconds, "status": "succeeded",
+                            "html": f"{path.stem}.html", "notebook": path.name})
+            echo(f"[{number}/{len(notebooks)}] {path.stem} done in {seconds:.1f} s")
+        hashes_after = {p: sha256(Path(p)) for p in hashes_before}
+        if hashes_after != hashes_before:
+            raise PipelineError(f"an input file changed while the run read it: {sorted(hashes_before)}")
+        tables = sorted(p.name for p in (staging / "tables").glob("*.csv")) if (staging / "tables").is_dir() else []
+        manifest = {
+            "status": "succeeded",
+            "created": created,
+            "seconds": round(time.perf_counter() - started, 2),
+            "parameters": values | {"tables_dir": "tables", "output": str(output_dir)},
+            "inputs": [
+                {"role": role, "path": str(p), "sha256": hashes_before[str(p)], "bytes": p.stat().st_size}
+                for role, p in zip(("codebook", "data"), inputs)
+            ],
+            "data_summary": {
+                "respondents": int(len(survey.data)),
+                "groups_reported": [g for g in survey.group_frames(params.min_group_size) if g != "all"],
+                "groups_suppressed": len(survey.suppressed_groups(params.min_group_size)),
+            },
+            "notebooks": records,
+            "tables": [f"tables/{t}" for t in tables],
+            "packages": package_versions(),
+            "platform": {"system": platform.system(), "machine": platform.machine(), "executable": sys.executable},
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        render_index(staging / "index.html", manifest=manifest, run_info=run_info, language=params.language)
+        _swap_into_place(staging, output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    echo(f"report written to {output_dir / 'index.html'} in {time.perf_counter() - started:.1f} s")
+    return output_dir
