@@ -170,6 +170,37 @@ def item_distributions(survey: Survey, *, min_group_size: int = 10) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def attributes(survey: Survey, *, min_group_size: int = 10, age_bands: tuple[int, ...] = (18, 35, 55, 65, 75, 85)) -> pd.DataFrame:
+    """Who answered: respondents per category of every attribute (age in bands).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``attribute``, ``category``, ``n``, ``share``, ``suppressed`` (categories smaller than
+        ``min_group_size`` are blanked).
+    """
+    _check_min_size(min_group_size)
+    rows = []
+    for key, attribute in survey.codebook.attributes.items():
+        values = survey.data[attribute.column]
+        if key == "age":
+            edges = [-np.inf, *age_bands, np.inf]
+            names = [f"< {age_bands[0]}"] + [f"{a}–{b - 1}" for a, b in zip(age_bands, age_bands[1:])] + [f"{age_bands[-1]}+"]
+            values = pd.cut(values, edges, right=False, labels=names)
+            counts = values.value_counts(sort=False, dropna=False)
+        else:
+            counts = values.astype("string").value_counts(dropna=False).sort_index()
+        for category, count in counts.items():
+            name = "(missing)" if pd.isna(category) else str(category)
+            rows.append({"attribute": key, "category": name, "n": float(count)})
+    table = pd.DataFrame(rows, columns=["attribute", "category", "n"])
+    table = table[table["n"] > 0].reset_index(drop=True)
+    table["share"] = table["n"] / len(survey.data)
+    table["suppressed"] = table["n"] < min_group_size
+    table.loc[table["suppressed"], ["n", "share"]] = np.nan
+    return table
+
+
 def handled_problems(survey: Survey) -> pd.DataFrame:
     """What cleaning handled (missing codes, out-of-range values...), one row per check and column."""
     return survey.problems.copy()
@@ -195,19 +226,28 @@ def plot_item_distributions(distributions: pd.DataFrame, *, labels: dict[str, st
 
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.45 * max(distributions["column"].nunique(), 2) + 1.2))
-    wide = distributions.pivot(index="column", columns="value", values="share").fillna(0.0)
+    if distributions.empty:
+        ax.text(0.5, 0.5, {"en": "no rating questions to show", "nl": "geen beoordelingsvragen om te tonen"}[language],
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
     order = list(dict.fromkeys(distributions["column"]))[::-1]
-    wide = wide.loc[order]
-    colours = plt.get_cmap("RdYlGn")(np.linspace(0.05, 0.95, wide.shape[1]))
-    left = np.zeros(len(wide))
-    names = [(labels or {}).get(c, c) for c in wide.index]
-    for (value, shares), colour in zip(wide.items(), colours):
-        ax.barh(names, shares.to_numpy(), left=left, color=colour, label=f"{value:g}", edgecolor="white", linewidth=0.5)
-        left += shares.to_numpy()
+    cmap = plt.get_cmap("RdYlGn")
+    for row, column in enumerate(order):
+        part = distributions[distributions["column"] == column].sort_values("value")
+        lo, hi = part["value"].min(), part["value"].max()
+        left = 0.0
+        for value, share in zip(part["value"], part["share"]):
+            ax.barh(row, share, left=left, color=cmap(0.05 + 0.9 * (value - lo) / max(hi - lo, 1)),
+                    edgecolor="white", linewidth=0.5)
+            if share >= 0.06:
+                ax.text(left + share / 2, row, f"{value:g}", ha="center", va="center", fontsize="x-small")
+            left += share
+    ax.set_yticks(range(len(order)), [(labels or {}).get(c, c) for c in order])
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.0%}"))
-    ax.set_xlabel({"en": "share of valid answers", "nl": "aandeel van de geldige antwoorden"}[language])
+    ax.set_xlabel({"en": "share of valid answers (red = lowest answer, green = highest; numbers = answer)",
+                   "nl": "aandeel van de geldige antwoorden (rood = laagste antwoord, groen = hoogste; getallen = antwoord)"}[language])
     ax.set_title({"en": "Answers per question", "nl": "Antwoorden per vraag"}[language], loc="left")
-    ax.legend(title={"en": "answer", "nl": "antwoord"}[language], ncols=min(wide.shape[1], 10),
-              bbox_to_anchor=(0, -0.25 - 0.02 * len(wide)), loc="upper left", fontsize="small", frameon=False)
+    ax.grid(False)
     return ax

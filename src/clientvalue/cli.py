@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the notebooks of a parameter file and write the HTML report")
     run.add_argument("params", type=Path, help="parameter YAML file, e.g. params/demo.yaml")
     run.add_argument("--output", type=Path, default=None, help="report folder (overrides `output` in the file)")
+    run.add_argument("--language", choices=["en", "nl"], default=None, help="report language (overrides the file)")
     run.add_argument("--quiet", action="store_true", help="no per-cell progress bar")
 
     demo = commands.add_parser("demo-data", help="(re)write the bundled demo exports and codebooks")
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             from clientvalue.pipeline import run
 
-            run(args.params, output=args.output, progress=not args.quiet)
+            run(args.params, output=args.output, language=args.language, progress=not args.quiet)
         elif args.command == "demo-data":
             from clientvalue import demo
 

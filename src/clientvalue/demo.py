@@ -87,11 +87,15 @@ class _Service:
 
 CHANNELS = ("balie", "telefoon", "online")
 SERVICES: dict[str, _Service] = {
-    "Burgerzaken": _Service(380, (48, 17), 7.4, (0.3, 0.1, 0.6), (_weights(1.0, 0.08),), {"q_fast": 0.2}),
-    "Jeugd & gezin": _Service(300, (38, 8), 6.9, (0.5, 0.35, 0.15), (_weights(0.08, 1.0),), {"q_welcome": 0.2}),
+    "Burgerzaken": _Service(
+        380, (48, 17), 7.4, (0.3, 0.1, 0.6), (_weights(1.0, 0.08),), {"q_fast": 0.2, "q_correct": 0.3}
+    ),
+    "Jeugd & gezin": _Service(
+        300, (38, 8), 6.9, (0.5, 0.35, 0.15), (_weights(0.08, 1.0),), {"q_fast": -0.6, "q_welcome": 0.2}
+    ),
     "Wmo-loket": _Service(
         400, (70, 12), 6.8, (0.4, 0.4, 0.2), (_weights(1.0, 0.08), _weights(0.08, 1.0)),
-        segment_channel=((0.15, 0.25, 0.60), (0.55, 0.35, 0.10)),
+        {"q_fast": -0.3}, segment_channel=((0.15, 0.25, 0.60), (0.55, 0.35, 0.10)),
     ),
     "Afval & belastingen": _Service(
         340, (52, 16), 6.4, (0.1, 0.3, 0.6),
@@ -101,66 +105,92 @@ SERVICES: dict[str, _Service] = {
     "Ombudsman": _Service(6, (55, 15), 6.5, (0.4, 0.4, 0.2), (_weights(0.3, 0.8),)),
 }
 MIN_GROUP_SIZE = 10
+GROUND_TRUTH_SENIOR_N = 1500
+
+# Output of population_truth() (n = 200,000 per service, truth seed 1), pasted here so that
+# importing the module stays fast; tests/test_demo.py recomputes it independently.
+# Per service: practical share of R^2, R^2, item shares of R^2 and item means (ITEMS order).
+_POPULATION: dict[str, Any] = {
+    "services": {
+        "Burgerzaken": (
+            0.934, 0.495,
+            (0.219, 0.215, 0.198, 0.128, 0.173, 0.017, 0.016, 0.016, 0.017),
+            (3.85, 3.94, 3.67, 3.67, 3.67, 3.64, 3.64, 3.64, 3.64),
+        ),
+        "Jeugd & gezin": (
+            0.081, 0.491,
+            (0.017, 0.017, 0.017, 0.015, 0.016, 0.245, 0.245, 0.182, 0.247),
+            (3.05, 3.67, 3.67, 3.66, 3.67, 3.66, 3.66, 3.85, 3.66),
+        ),
+        "Wmo-loket": (
+            0.509, 0.369,
+            (0.120, 0.118, 0.104, 0.074, 0.093, 0.129, 0.131, 0.103, 0.128),
+            (3.37, 3.67, 3.67, 3.67, 3.67, 3.58, 3.58, 3.57, 3.58),
+        ),
+        "Afval & belastingen": (
+            0.938, 0.498,
+            (0.145, 0.153, 0.132, 0.381, 0.127, 0.015, 0.016, 0.015, 0.015),
+            (3.94, 3.66, 3.94, 2.53, 3.67, 3.63, 3.63, 3.63, 3.63),
+        ),
+        "Cliëntondersteuning": (
+            0.515, 0.503,
+            (0.119, 0.120, 0.106, 0.076, 0.094, 0.127, 0.126, 0.104, 0.128),
+            (3.67, 3.66, 3.66, 3.66, 3.67, 3.61, 3.62, 3.62, 3.61),
+        ),
+    },
+    "segments": {"practical": 0.934, "emotional": 0.077},
+    "nonsenior_emotional_diff_items": -0.349,
+}
 
 GROUND_TRUTH: dict[str, Any] = {
     "seed": DEFAULT_SEED,
     "service_sizes": {name: s.n for name, s in SERVICES.items()},
-    "suppressed_services": ["Ombudsman"],  # n = 6 < minimum group size 10
-    # Population share of R^2 (LMG/Shapley over the nine items) from population_truth():
-    # 200,000 simulated clean, discretised respondents per service (truth seed 1), brute-force
-    # OLS R^2 of all 512 item subsets from the sample covariance, plain Shapley formula.
-    "practical_share": {
-        "Burgerzaken": 0.878,
-        "Jeugd & gezin": 0.093,
-        "Wmo-loket": 0.492,
-        "Afval & belastingen": 0.876,
-        "Cliëntondersteuning": 0.451,
-    },
-    "r2": {
-        "Burgerzaken": 0.528,
-        "Jeugd & gezin": 0.534,
-        "Wmo-loket": 0.388,
-        "Afval & belastingen": 0.524,
-        "Cliëntondersteuning": 0.546,
-    },
-    "segments": {  # Wmo-loket: two latent segments of equal expected size
+    "min_group_size": MIN_GROUP_SIZE,
+    "suppressed_services": ["Ombudsman"],
+    # Population LMG/Shapley decomposition of the OLS R^2 of `overall` on the nine items
+    # (q_effort reversed) on 200,000 clean discretised respondents per service: see population_truth.
+    "practical_share": {k: v[0] for k, v in _POPULATION["services"].items()},
+    "r2": {k: v[1] for k, v in _POPULATION["services"].items()},
+    "item_share": {k: dict(zip(ITEMS, v[2])) for k, v in _POPULATION["services"].items()},
+    "item_mean": {k: dict(zip(ITEMS, v[3])) for k, v in _POPULATION["services"].items()},
+    "segments": {  # Wmo-loket: two latent segments, each respondent 50/50
         "Wmo-loket": {
-            "practical_share": {"practical": 0.878, "emotional": 0.090},
-            "channel": {"practical": dict(zip(CHANNELS, (0.15, 0.25, 0.60))),
-                        "emotional": dict(zip(CHANNELS, (0.55, 0.35, 0.10)))},
-            "independent_of": ["age", "gender"],
+            "practical_share": _POPULATION["segments"],
+            "channel": {
+                "practical": dict(zip(CHANNELS, SERVICES["Wmo-loket"].segment_channel[0])),
+                "emotional": dict(zip(CHANNELS, SERVICES["Wmo-loket"].segment_channel[1])),
+            },
+            "independent_of": ["age", "gender", "senior_self"],
         }
     },
     "profiles": {
         "Burgerzaken": "practical (performance)",
-        "Jeugd & gezin": "emotional (experience)",
-        "Wmo-loket": "two equal segments, practical vs emotional (customisation)",
-        "Afval & belastingen": "practical, q_cost in the red (most important item, lowest mean)",
+        "Jeugd & gezin": "emotional (experience); q_fast low but unimportant",
+        "Wmo-loket": "two equal latent segments, practical vs emotional (customisation)",
+        "Afval & belastingen": "practical; q_cost in the red (most important item, lowest mean)",
         "Cliëntondersteuning": "balanced practical and emotional, one homogeneous segment",
     },
     "red_items": {"Afval & belastingen": ["q_cost"]},
     "senior": {
-        "curve": "P(ja | age) = 1 / (1 + exp(-(age - 72) / 6)) among those answering ja/nee",
-        "midpoint": SENIOR_MIDPOINT,
+        "midpoint": SENIOR_MIDPOINT,  # P(ja | age) = 1 / (1 + exp(-(age - 72) / 6)), ja/nee only
         "scale": SENIOR_SCALE,
-        "p_yes_at_65": 0.237,
+        "p_yes_at_65": round(1 / (1 + np.exp((SENIOR_MIDPOINT - 65) / SENIOR_SCALE)), 3),
         "dont_know_rate": SENIOR_DONT_KNOW,
         "codes": {"ja": 1, "nee": 2, "weet niet": 9},
-        # municipality survey only: latent emotional factor shifted by -0.5 sd for age >= 65
-        # answering "nee"; realised population difference in mean emotional item (1-5 scale),
-        # "nee" minus "ja" among those aged 65+, from population_truth():
+        # municipality survey only: latent emotional factor - 0.5 sd for age >= 65 answering "nee";
+        # population difference in the mean emotional item (1-5), "nee" minus "ja", aged 65+:
         "nonsenior_emotional_shift_latent": NONSENIOR_EMOTIONAL_SHIFT,
-        "nonsenior_emotional_diff_items": -0.327,
+        "nonsenior_emotional_diff_items": _POPULATION["nonsenior_emotional_diff_items"],
     },
-    "bad_values": {  # municipality survey, default sizes (exact ids in df.attrs["planted"])
-        "missing_code_rate": MISSING_CODE_RATE,  # 98/99 in item cells
+    "bad_values": {  # municipality survey, default sizes; exact ids in df.attrs["planted"]
+        "missing_code_rate": MISSING_CODE_RATE,  # 98/99 in item cells (not in `overall`)
         "out_of_range": 5,  # two 0s and two 7s on 1-5 items, one 11 on the grade
-        "straight_liners": 6,  # same raw code on all nine items
-        "partial": 12,  # broke off: last items and the grade empty
+        "straight_liners": 6,  # the same raw code on all nine items
+        "partial": 12,  # broke off: from a random item on, the items and the grade are empty
         "duplicate_ids": 0,
     },
 }
-"""What the demo data plants. Population shares were computed by :func:`population_truth`."""
+"""What the demo data plants (see ``data/demo/GROUND_TRUTH.md`` for the prose version)."""
 
 
 def _check_sizes(n_per_service: dict[str, int] | None) -> dict[str, int]:
@@ -175,6 +205,8 @@ def _check_sizes(n_per_service: dict[str, int] | None) -> dict[str, int]:
             )
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
             raise ParameterError(f"n_per_service[{name!r}] must be an integer >= 0, got {n!r}")
+    if not n_per_service:
+        raise ParameterError(f"n_per_service names no service; allowed: {sorted(SERVICES)}")
     return {name: int(n_per_service[name]) for name in SERVICES if name in n_per_service}
 
 
@@ -309,13 +341,12 @@ def simulate_municipality(
     """
     sizes = _check_sizes(n_per_service)
     frames = []
-    for k, (name, n) in enumerate(sizes.items()):
+    for name, n in sizes.items():  # one random stream per service: sizes of others do not matter
         rng = np.random.default_rng([seed, 1, list(SERVICES).index(name)])
         frame = _simulate_service(SERVICES[name], n, rng)
         frame.insert(0, "service", name)
         frames.append(frame)
-    df = pd.concat(frames, ignore_index=True) if frames else _simulate_service(
-        SERVICES["Burgerzaken"], 0, np.random.default_rng(seed)).assign(service="")
+    df = pd.concat(frames, ignore_index=True)
     rng = np.random.default_rng([seed, 2])
     df.insert(0, "respondent_id", 100001 + rng.permutation(len(df)))
     df.insert(2, "weight", _weights_column(df, rng))
@@ -328,7 +359,7 @@ def simulate_municipality(
     return df
 
 
-def simulate_senior_survey(n: int = 1500, *, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+def simulate_senior_survey(n: int = GROUND_TRUTH_SENIOR_N, *, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """Simulate a self-identification survey: "Do you see yourself as a senior?".
 
     Parameters
@@ -384,17 +415,20 @@ def population_truth(n: int = 200_000, *, seed: int = 1) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``practical_share`` and ``r2`` per service, ``segments`` (Wmo-loket per latent segment)
+        ``practical_share``, ``r2``, ``item_share`` and ``item_mean`` (1-5, q_effort reversed)
+        per service, ``segments`` (Wmo-loket per latent segment)
         and ``nonsenior_emotional_diff_items``.
     """
-    out: dict[str, Any] = {"practical_share": {}, "r2": {}, "segments": {}}
+    out: dict[str, Any] = {"practical_share": {}, "r2": {}, "item_share": {}, "item_mean": {},
+                           "segments": {}}
     prac = np.isin(ITEMS, PRACTICAL)
-    diffs = []
+    older = []
     for k, (name, spec) in enumerate(SERVICES.items()):
         if name == "Ombudsman":
             continue
         df = _simulate_service(spec, n, np.random.default_rng([seed, k]))
         df["q_effort"] = 6 - df["q_effort"]
+        out["item_mean"][name] = {c: round(float(df[c].mean()), 2) for c in ITEMS}
         parts = [("all", df)]
         if len(spec.weights) > 1:
             parts += [(lab, df[df["_segment"] == s]) for s, lab in enumerate(("practical", "emotional"))]
@@ -404,10 +438,227 @@ def population_truth(n: int = 200_000, *, seed: int = 1) -> dict[str, Any]:
             if part == "all":
                 out["practical_share"][name] = share
                 out["r2"][name] = round(float(phi.sum()), 3)
+                out["item_share"][name] = {c: round(float(v), 3) for c, v in zip(ITEMS, phi / phi.sum())}
             else:
                 out["segments"].setdefault(name, {})[part] = share
-        old = df[df["age"] >= 65]
-        emo = old[list(EMOTIONAL)].mean(axis=1)
-        diffs.append(emo[old["senior_self"] == 2].mean() - emo[old["senior_self"] == 1].mean())
-    out["nonsenior_emotional_diff_items"] = round(float(np.mean(diffs)), 3)
+        older.append(df.loc[df["age"] >= 65, ["senior_self", *EMOTIONAL]])
+    old = pd.concat(older)  # all services pooled, aged 65+
+    emo = old[list(EMOTIONAL)].mean(axis=1)
+    diff = emo[old["senior_self"] == 2].mean() - emo[old["senior_self"] == 1].mean()
+    out["nonsenior_emotional_diff_items"] = round(float(diff), 3)
     return out
+
+
+def _label(nl: str, en: str) -> dict[str, str]:
+    return {"nl": nl, "en": en}
+
+
+_SENIOR_SECTION = {
+    "column": "senior_self",
+    "yes_codes": [1],
+    "no_codes": [2],
+    "missing_codes": [9],  # "weet niet"; 9 is a valid grade, so not in the global missing_codes
+    "label": _label("Ziet u zichzelf als senior?", "Do you see yourself as a senior?"),
+}
+_ATTRIBUTES = {
+    "age": {"column": "age", "protected": True, "label": _label("Leeftijd", "Age")},
+    "gender": {"column": "gender", "protected": True, "label": _label("Geslacht", "Gender")},
+}
+
+
+def municipality_codebook() -> dict[str, Any]:
+    """The codebook of the municipality demo survey, as a mapping (see ``docs/codebook.md``)."""
+    items = [
+        {"column": col, "dimension": "practical" if col in PRACTICAL else "emotional",
+         "scale": [1, 5], "reverse": col in REVERSED, "label": _label(*ITEM_LABELS[col])}
+        for col in ITEMS
+    ]
+    channel = {"column": "channel", "protected": False, "label": _label("Kanaal", "Channel")}
+    return {
+        "title": _label("Klanttevredenheid gemeente Demodam 2026",
+                        "Client satisfaction, municipality of Demodam 2026"),
+        "data": "survey.csv",
+        "id": "respondent_id",
+        "group": "service",
+        "weight": "weight",
+        "missing_codes": [98, 99],
+        "outcome": {"column": "overall", "scale": [1, 10],
+                    "label": _label("Rapportcijfer voor de dienstverlening",
+                                    "Overall rating of the service")},
+        "items": items,
+        "attributes": _ATTRIBUTES | {"channel": channel},
+        "senior": _SENIOR_SECTION,
+    }
+
+
+def senior_codebook() -> dict[str, Any]:
+    """The codebook of the senior self-identification demo survey, as a mapping."""
+    return {
+        "title": _label("Zelfbeeld senioren Demodam 2026", "Senior self-identification, Demodam 2026"),
+        "data": "survey.csv",
+        "id": "respondent_id",
+        "weight": "weight",
+        "attributes": _ATTRIBUTES,
+        "senior": _SENIOR_SECTION,
+    }
+
+
+def _csv_text(df: pd.DataFrame, sep: str) -> str:
+    out = df.copy()
+    out["weight"] = [f"{w:.4f}" for w in out["weight"]]
+    buf = io.StringIO()
+    out.to_csv(buf, sep=sep, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)  # never leave a half-written file
+    return path
+
+
+def _yaml_bytes(mapping: dict[str, Any], header: str) -> bytes:
+    body = yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True, width=120,
+                          default_flow_style=None)
+    return (header + body).encode("utf-8")
+
+
+def default_out_dir() -> Path:
+    """The repository's ``data/demo`` folder (resolved from this file, not the working directory)."""
+    return Path(__file__).resolve().parents[2] / "data" / "demo"
+
+
+def write_demo_data(out_dir: Path | None = None, *, seed: int = DEFAULT_SEED) -> list[Path]:
+    """Write both demo surveys, their codebooks and ``GROUND_TRUTH.md``.
+
+    Parameters
+    ----------
+    out_dir : Path, optional
+        Target folder; default :func:`default_out_dir` (the repository's ``data/demo``).
+    seed : int
+        Random seed; the same seed gives byte-identical files.
+
+    Returns
+    -------
+    list of Path
+        ``municipality/survey.csv`` (``;``-separated, cp1252, as Dutch Excel saves it),
+        ``municipality/codebook.yaml``, ``senior/survey.csv`` (comma, UTF-8),
+        ``senior/codebook.yaml`` and ``GROUND_TRUTH.md``.
+    """
+    out_dir = default_out_dir() if out_dir is None else Path(out_dir)
+    muni = simulate_municipality(seed=seed)
+    senior = simulate_senior_survey(seed=seed)
+    header = f"# Generated by `python -m clientvalue.demo --seed {seed}`; do not edit by hand.\n"
+    return [
+        _write(out_dir / "municipality" / "survey.csv", _csv_text(muni, ";").encode("cp1252")),
+        _write(out_dir / "municipality" / "codebook.yaml", _yaml_bytes(municipality_codebook(), header)),
+        _write(out_dir / "senior" / "survey.csv", _csv_text(senior, ",").encode("utf-8")),
+        _write(out_dir / "senior" / "codebook.yaml", _yaml_bytes(senior_codebook(), header)),
+        _write(out_dir / "GROUND_TRUTH.md", ground_truth_markdown(muni, seed).encode("utf-8")),
+    ]
+
+
+def ground_truth_markdown(muni: pd.DataFrame, seed: int) -> str:
+    """The prose version of :data:`GROUND_TRUTH` for the written demo files."""
+    gt, planted = GROUND_TRUTH, muni.attrs.get("planted", {})
+    sizes = muni["service"].value_counts()
+    rows = "\n".join(
+        f"| {name} | {sizes.get(name, 0)} | {gt['profiles'].get(name, 'too small: suppressed')} | "
+        + (f"{gt['practical_share'][name]:.2f} | {1 - gt['practical_share'][name]:.2f} | "
+           f"{gt['r2'][name]:.2f} |" if name in gt["practical_share"] else "- | - | - |")
+        for name in SERVICES
+    )
+    seg = gt["segments"]["Wmo-loket"]
+    mix = {k: "/".join(f"{p:.2f}" for p in v.values()) for k, v in seg["channel"].items()}
+    oor = ", ".join(f"{i} `{c}`={v}" for i, c, v in planted.get("out_of_range", []))
+    return f"""# Demo data: planted ground truth
+
+Generated by `python -m clientvalue.demo --seed {seed}` (`src/clientvalue/demo.py`); the same
+values are in `clientvalue.demo.GROUND_TRUTH`. Everything here is fictional.
+
+## Files
+
+* `municipality/survey.csv`: client survey of the municipality of Demodam, written as Dutch Excel
+  saves it: `;` separator, cp1252 encoding, decimal point; codebook `municipality/codebook.yaml`.
+* `senior/survey.csv`: a separate self-identification survey ({GROUND_TRUTH_SENIOR_N} people aged
+  18-95, no satisfaction items), comma separator, UTF-8; codebook `senior/codebook.yaml`.
+
+The senior question is coded 1 = ja, 2 = nee, 9 = weet niet. Code 9 is declared in the codebook as
+`senior.missing_codes: [9]` (not in the global `missing_codes`, where it would wipe out grade 9).
+
+## Latent design
+
+Per respondent a practical and an emotional factor (standard normal, correlation {FACTOR_CORR});
+each item = {LOADING} x its factor + independent noise (unit variance). The overall grade is a
+linear function of the continuous item scores plus noise (latent R^2 {LATENT_R2}), scaled to sd
+{GRADE_SD} around a service mean, rounded and clipped to 1-10. Items are cut into 1-5 at thresholds
+{BASE_CUTS} minus a per-item performance shift; `q_effort` ("het kostte veel moeite") is stored
+reversed (6 - code; codebook `reverse: true`).
+
+## Value drivers per service (population truth)
+
+| service | n | planted profile | practical share | emotional share | R^2 |
+|---|---|---|---|---|---|
+{rows}
+
+Shares are the LMG/Shapley decomposition of the OLS R^2 of `overall` on the nine items
+(`q_effort` reversed), computed on 200,000 simulated clean, discretised respondents per service:
+the OLS R^2 of all 2^9 = 512 item subsets from the sample covariance matrix, then the plain
+Shapley formula. Discretisation lowers R^2 from the latent {LATENT_R2}. `tests/test_demo.py`
+recomputes them independently.
+
+* **Wmo-loket** has two latent segments of equal expected size: the practical segment has
+  practical share {seg['practical_share']['practical']:.2f}, the emotional segment
+  {seg['practical_share']['emotional']:.2f}. Segment membership is not in the file; it shows in
+  behaviour: channel balie/telefoon/online is {mix['practical']} in the practical segment and
+  {mix['emotional']} in the emotional one. It is independent of age, gender and the senior answer.
+* **Afval & belastingen**: `q_cost` is in the red: the largest item share of R^2
+  ({gt['item_share']['Afval & belastingen']['q_cost']:.2f}) and the lowest mean
+  ({gt['item_mean']['Afval & belastingen']['q_cost']:.2f} on 1-5; other items about 3.6-3.9).
+* **Jeugd & gezin**: `q_fast` performs low ({gt['item_mean']['Jeugd & gezin']['q_fast']:.2f}) but
+  hardly matters (share {gt['item_share']['Jeugd & gezin']['q_fast']:.2f}).
+* **Ombudsman** has {SERVICES['Ombudsman'].n} respondents, below the minimum group size of
+  {MIN_GROUP_SIZE}: reports must suppress it.
+
+## Senior self-identification
+
+Among ja/nee answers P(ja | age) = 1 / (1 + exp(-(age - {SENIOR_MIDPOINT:g}) / {SENIOR_SCALE:g})):
+half identify at {SENIOR_MIDPOINT:g}, {gt['senior']['p_yes_at_65']:.2f} at 65. About
+{SENIOR_DONT_KNOW:.0%} answer "weet niet" (9), independent of age. Both surveys use this curve.
+
+In the municipality survey only, respondents aged 65+ who answer "nee" have their latent emotional
+factor lowered by {-NONSENIOR_EMOTIONAL_SHIFT} sd. In the population their mean emotional item
+(1-5) is {-gt['senior']['nonsenior_emotional_diff_items']:.2f} points lower than that of 65+
+respondents answering "ja" (difference {gt['senior']['nonsenior_emotional_diff_items']:.2f}). The
+driver truth above includes this (same simulation); it moves the shares by less than 0.01.
+
+## Planted data problems (municipality survey, seed {seed})
+
+* missing codes 98/99 in about {MISSING_CODE_RATE:.0%} of the item cells
+  ({planted.get('missing_code_cells', 0)} cells), none in `overall`;
+* {len(planted.get('out_of_range', []))} out-of-range codes: {oor};
+* {len(planted.get('straight_liners', []))} straight-liners (same raw code on all nine items):
+  {', '.join(map(str, planted.get('straight_liners', [])))};
+* {len(planted.get('partial', []))} partial responses (items from a random point on and the grade
+  empty): {', '.join(map(str, planted.get('partial', [])))};
+* no duplicate ids (tests create those separately). Ombudsman rows get missing codes like all
+  rows, but no out-of-range codes, straight-lining or break-offs.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m clientvalue.demo [--out DIR] [--seed N]``."""
+    parser = argparse.ArgumentParser(prog="python -m clientvalue.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: repo data/demo)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help=f"random seed (default {DEFAULT_SEED})")
+    args = parser.parse_args(argv)
+    for path in write_demo_data(args.out, seed=args.seed):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from clientvalue import __version__
 from clientvalue.errors import ParameterError, PipelineError
-from clientvalue.params import RunParameters, load_parameters
+from clientvalue.params import RunParameters, load_parameters, parse_parameters
 from clientvalue.paths import NOTEBOOKS_DIR, resolve_path
 from clientvalue.publish import render_index, render_notebook
 from clientvalue.survey import load_survey
@@ -109,6 +109,7 @@ def run(
     params_path: str | Path,
     *,
     output: str | Path | None = None,
+    language: str | None = None,
     progress: bool = True,
     echo: Callable[[str], None] | None = print,
 ) -> Path:
@@ -120,6 +121,8 @@ def run(
         A parameter YAML file such as ``params/demo.yaml``.
     output : str or Path, optional
         Report folder; overrides the file's ``output``.
+    language : {"en", "nl"}, optional
+        Overrides the file's ``language``.
     progress : bool
         Show papermill's per-cell progress bar.
     echo : callable, optional
@@ -141,6 +144,8 @@ def run(
     say = echo or (lambda _line: None)
     params_path = Path(params_path).resolve()
     params = load_parameters(params_path)
+    if language is not None:
+        params = parse_parameters(params.model_dump() | {"language": language}, source=f"--language {language!r}")
     return run_parameters(params, base=params_path.parent, output=output, progress=progress, echo=say)
 
 

@@ -94,15 +94,17 @@ class Report:
 
         display(Markdown(nl if (self.language == "nl" and nl) else en))
 
-    def save(self, frame: pd.DataFrame, name: str) -> Path | None:
-        """Write ``frame`` as ``tables_dir/<name>.csv`` (UTF-8, tidy); nothing without tables_dir."""
-        if self.tables_dir is None:
-            return None
-        path = self.tables_dir / f"{name}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.6g")
-        return path
+    def save(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
+        """Write ``frame`` as ``tables_dir/<name>.csv`` (UTF-8, tidy; nothing without tables_dir).
 
-    def table(self, frame: pd.DataFrame, name: str, *, show: list[str] | None = None, save: bool = True) -> pd.DataFrame:
+        Returns ``frame`` unchanged, so a notebook can save and use a result in one line.
+        """
+        if self.tables_dir is not None:
+            frame.to_csv(self.tables_dir / f"{name}.csv", index=False, encoding="utf-8",
+                         lineterminator="\n", float_format="%.6g")
+        return frame
+
+    def table(self, frame: pd.DataFrame, name: str, *, show: list[str] | None = None, save: bool = True) -> None:
         """Show a captioned table and save it as ``<name>.csv``.
 
         Parameters
@@ -116,10 +118,6 @@ class Report:
         save : bool
             Write the CSV.
 
-        Returns
-        -------
-        pandas.DataFrame
-            ``frame``, unchanged.
         """
         from IPython.display import HTML, display
 
@@ -143,7 +141,6 @@ class Report:
         html = body.to_html(index=False, escape=True, border=0, classes="cv-table", na_rep="–")
         title = caption(name, self.language)
         display(HTML(f"<figure class='cv-table'><figcaption>{title}</figcaption>{html}{note}</figure>"))
-        return frame
 
     def figure(self, ax_or_fig: Any, name: str) -> None:
         """Show a matplotlib figure with its caption, then close it."""

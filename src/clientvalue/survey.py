@@ -129,6 +129,11 @@ class Survey:
                 return entry.label.get(language) or column
         return column
 
+    def labels(self, language: str = "en") -> dict[str, str]:
+        """Column -> label for the outcome and every item, in ``language``."""
+        columns = ([self.outcome] if self.outcome else []) + self.items()
+        return {column: self.label(column, language) for column in columns}
+
     def title(self, language: str = "en") -> str:
         """The survey's title from the codebook, else the data file's name."""
         return self.codebook.title.get(language) or self.path.stem

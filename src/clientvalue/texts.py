@@ -17,6 +17,7 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "en": "Complete, partial and straight-lined responses",
         "nl": "Volledige, gedeeltelijke en 'rechte-lijn'-antwoorden",
     },
+    "attributes": {"en": "Who answered", "nl": "Wie antwoordde"},
     "item_distributions": {"en": "Answers per question", "nl": "Antwoorden per vraag"},
     "value_profile": {
         "en": "Practical and emotional value per group: share of the explained variance in the overall rating, with 95% intervals",
@@ -110,6 +111,8 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     "missed_ci_low": {"en": "missed 95% low", "nl": "gemist 95% laag"},
     "missed_ci_high": {"en": "missed 95% high", "nl": "gemist 95% hoog"},
     "age_half": {"en": "age at which half", "nl": "leeftijd waarop de helft"},
+    "attribute": {"en": "characteristic", "nl": "kenmerk"},
+    "category": {"en": "", "nl": ""},
     "reason": {"en": "why", "nl": "waarom"},
 }
 

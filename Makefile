@@ -1,0 +1,51 @@
+# clientvalue: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PARAMS ?= params/demo.yaml
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+.PHONY: env
+env: $(STAMP) ## Create .venv and install clientvalue with its dependencies (only when needed)
+
+.PHONY: report
+report: $(STAMP) ## Run every notebook on the demo data and write reports/demo/index.html
+	$(BIN)/clientvalue run $(PARAMS)
+
+.PHONY: report-nl
+report-nl: $(STAMP) ## The demo report in Dutch, in reports/demo-nl
+	$(BIN)/clientvalue run $(PARAMS) --language nl --output reports/demo-nl
+
+.PHONY: test
+test: $(STAMP) ## Run the test suite (unit tests, real-data tests, an end-to-end report run)
+	$(BIN)/python -m pytest
+
+.PHONY: bench
+bench: $(STAMP) ## Benchmarks at full size (figures in the README); QUICK=1 for small sizes
+	$(BIN)/python benchmarks/bench_drivers.py $(if $(QUICK),--quick,)
+
+.PHONY: demo-data
+demo-data: $(STAMP) ## Regenerate the bundled demo data (deterministic, seeded)
+	$(BIN)/clientvalue demo-data
+
+.PHONY: lab
+lab: $(STAMP) ## Open the notebooks in JupyterLab
+	$(BIN)/jupyter lab notebooks/
+
+.PHONY: clean
+clean: ## Remove reports and caches (not the environment)
+	rm -rf reports .pytest_cache .benchmarks
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,70 @@
+"""Shared fixtures: the demo survey, small exports written on the fly, the real public surveys."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+import yaml
+
+matplotlib.use("Agg")
+
+from clientvalue.paths import DEMO_DIR, PROJECT_ROOT  # noqa: E402
+
+REAL_DATA = Path(os.environ.get("CLIENTVALUE_REAL_DATA", PROJECT_ROOT.parent / "shared" / "data" / "real"))
+
+
+@pytest.fixture
+def demo_codebook() -> Path:
+    path = DEMO_DIR / "municipality" / "codebook.yaml"
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `make demo-data`")
+    return path
+
+
+@pytest.fixture
+def real_data() -> Path:
+    """Folder of the real public surveys (../shared/data/real); skip when it is absent."""
+    if not (REAL_DATA / "ecsi_mobi.csv").exists():
+        pytest.skip(f"real survey data not found at {REAL_DATA}")
+    return REAL_DATA
+
+
+@pytest.fixture
+def write_codebook(tmp_path):
+    """Write a codebook YAML (a dict) into tmp_path and return its path."""
+
+    def write(codebook: dict, name: str = "codebook.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(codebook, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return path
+
+    return write
+
+
+SMALL_CODEBOOK = {
+    "data": "survey.csv",
+    "id": "id",
+    "group": "service",
+    "weight": "w",
+    "missing_codes": [98, 99],
+    "outcome": {"column": "overall", "scale": [1, 10], "label": {"en": "Overall", "nl": "Rapportcijfer"}},
+    "items": [
+        {"column": "fast", "dimension": "practical", "scale": [1, 5], "label": {"en": "Fast", "nl": "Snel"}},
+        {"column": "heard", "dimension": "emotional", "scale": [1, 5], "reverse": True, "label": "Gehoord"},
+    ],
+    "attributes": {"age": {"column": "age", "protected": True}, "gender": {"column": "gender", "protected": True}},
+    "senior": {"column": "senior", "yes_codes": [1], "no_codes": [2], "missing_codes": [9]},
+}
+
+SMALL_ROWS = [
+    # id, service, w, overall, fast, heard, age, gender, senior
+    (1, "Burgerzaken", 1.0, 8, 4, 2, 70, "vrouw", 1),
+    (2, "Burgerzaken", 0.5, 7, 99, 5, 45, "man", 2),
+    (3, "Jeugd & gezin", 2.0, 11, 3, 1, 130, "vrouw", 9),
+    (4, "Jeugd & gezin", 1.5, 6, 2, 0, 80, "man", 1),
+    (5, "Wmo-loket", 1.0, 9, 5, 4, 66, "anders", 2),
+]
+SMALL_COLUMNS = ["id", "service", "w", "overall", "fast", "heard", "age", "gender", "senior"]
