@@ -143,11 +143,18 @@ class Report:
         display(HTML(f"<figure class='cv-table'><figcaption>{title}</figcaption>{html}{note}</figure>"))
 
     def figure(self, ax_or_fig: Any, name: str) -> None:
-        """Show a matplotlib figure with its caption, then close it."""
+        """Show a matplotlib figure as PNG with its caption (also as alt text), then close it."""
+        import base64
+        import io
+
         import matplotlib.pyplot as plt
         from IPython.display import Markdown, display
 
-        fig = ax_or_fig.figure if hasattr(ax_or_fig, "figure") and not hasattr(ax_or_fig, "savefig") else ax_or_fig
-        display(fig)
+        fig = ax_or_fig.get_figure() if hasattr(ax_or_fig, "get_figure") and not hasattr(ax_or_fig, "savefig") else ax_or_fig
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
         plt.close(fig)
-        display(Markdown(f"*{caption(name, self.language)}*"))
+        text = caption(name, self.language)
+        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        display({"image/png": png, "text/plain": text}, raw=True, metadata={"image/png": {"alt": text}})
+        display(Markdown(f"*{text}*"))

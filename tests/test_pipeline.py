@@ -1,0 +1,146 @@
+"""End to end: `clientvalue run` on the demo data publishes everything, safely; a broken input
+publishes nothing and leaves an earlier report untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+
+from clientvalue import cli, pipeline
+from clientvalue.errors import PipelineError
+from clientvalue.paths import DEMO_DIR
+
+pytestmark = pytest.mark.slow
+
+ALL_NOTEBOOKS = ["00_data_check"]  # TEMP
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_params(folder: Path, **values) -> Path:
+    params = {
+        "codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"),
+        "output": str(folder / "report"),
+        "n_boot": 200,
+        "notebooks": ALL_NOTEBOOKS,
+    } | values
+    path = folder / "params.yaml"
+    path.write_text(yaml.safe_dump(params), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    data = DEMO_DIR / "municipality" / "survey.csv"
+    before = sha(data)
+    output = pipeline.run(write_params(folder), progress=False, echo=None)
+    assert sha(data) == before, "the input file was modified"
+    return output
+
+
+def text_without_images(html: str) -> str:
+    return re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+", "", html)
+
+
+def test_every_output_is_there(demo_report):
+    names = {p.name for p in demo_report.iterdir()}
+    for notebook in ALL_NOTEBOOKS:
+        assert f"{notebook}.html" in names and f"{notebook}.ipynb" in names
+    assert {"index.html", "manifest.json", "tables"} <= names
+    tables = {p.name for p in (demo_report / "tables").iterdir()}
+    assert {"summary.csv", "responses_per_group.csv", "missingness.csv", "drivers.csv", "value_profile.csv",
+            "senior_by_age.csv", "senior_threshold.csv", "senior_summary.csv"} <= tables
+    assert not list(demo_report.parent.glob(".report.partial-*")), "staging folder left behind"
+
+
+def test_manifest_records_inputs_parameters_versions(demo_report):
+    manifest = json.loads((demo_report / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "succeeded"
+    data = next(i for i in manifest["inputs"] if i["role"] == "data")
+    assert data["sha256"] == sha(Path(data["path"]))
+    assert manifest["parameters"]["n_boot"] == 200
+    assert manifest["packages"]["pandas"] == pd.__version__
+    assert [n["name"] for n in manifest["notebooks"]] == ALL_NOTEBOOKS
+
+
+def test_html_is_for_policymakers(demo_report):
+    ids = pd.read_csv(DEMO_DIR / "municipality" / "survey.csv", sep=";", encoding="cp1252")["respondent_id"]
+    for page in demo_report.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert page.stat().st_size < 1_500_000, f"{page.name} is {page.stat().st_size:,} bytes"
+        assert "<script" not in html.lower()
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), f"{page.name} loads from the internet"
+        text = text_without_images(html)
+        for code in ("import ", "load_survey(", "report.table(", "Traceback", "Warning"):
+            assert code not in text, f"{page.name} shows {code!r}"
+        assert not any(re.search(rf"\b{i}\b", text) for i in ids.astype(str).head(300)), f"{page.name} shows a respondent id"
+
+
+def test_small_groups_never_published(demo_report):
+    for table in (demo_report / "tables").glob("*.csv"):
+        frame = pd.read_csv(table)
+        if "group" not in frame.columns:
+            continue
+        small = frame[frame["group"] == "Ombudsman"]
+        numbers = small.drop(columns=[c for c in small.columns if c in ("group", "suppressed", "item", "dimension")])
+        numbers = numbers.select_dtypes("number")
+        assert numbers.isna().all().all(), f"{table.name} publishes numbers of a group below the minimum size"
+
+
+def test_identical_input_gives_identical_tables(demo_report, tmp_path):
+    again = pipeline.run(write_params(tmp_path, notebooks=["00_data_check"]), progress=False, echo=None)
+    for table in (again / "tables").glob("*.csv"):
+        assert table.read_bytes() == (demo_report / "tables" / table.name).read_bytes()
+
+
+def test_broken_input_publishes_nothing(tmp_path):
+    good = pipeline.run(write_params(tmp_path, notebooks=["00_data_check"]), progress=False, echo=None)
+    before = {p.relative_to(good): sha(p) for p in good.rglob("*") if p.is_file()}
+    broken = tmp_path / "broken"
+    shutil.copytree(DEMO_DIR / "municipality", broken)
+    text = (broken / "survey.csv").read_text(encoding="cp1252").splitlines()
+    header = text[0].split(";")
+    row = text[5].split(";")
+    row[header.index("q_fast")] = "snel"
+    text[5] = ";".join(row)
+    (broken / "survey.csv").write_text("\n".join(text) + "\n", encoding="cp1252")
+    data_hash = sha(broken / "survey.csv")
+    params = write_params(tmp_path, codebook=str(broken / "codebook.yaml"), notebooks=["00_data_check"])
+    result = subprocess.run([sys.executable, "-m", "clientvalue.cli", "run", str(params)], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "column 'q_fast'" in result.stderr and "snel" in result.stderr and "data rows 5" in result.stderr
+    assert {p.relative_to(good): sha(p) for p in good.rglob("*") if p.is_file()} == before
+    assert sha(broken / "survey.csv") == data_hash
+    assert not list(tmp_path.glob(".report.partial-*"))
+
+
+def test_failing_notebook_names_notebook_and_cell(tmp_path, monkeypatch, capsys):
+    good = pipeline.run(write_params(tmp_path, notebooks=["00_data_check"]), progress=False, echo=None)
+    before = {p.relative_to(good): sha(p) for p in good.rglob("*") if p.is_file()}
+    failing = tmp_path / "00_data_check.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise ValueError('planted failure')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, failing)
+    monkeypatch.setattr(pipeline, "notebook_path", lambda name: failing)
+    code = cli.main(["run", str(write_params(tmp_path, notebooks=["00_data_check"])), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "notebook 00_data_check failed in cell 1" in err and "ValueError: planted failure" in err
+    assert {p.relative_to(good): sha(p) for p in good.rglob("*") if p.is_file()} == before
+    with pytest.raises(PipelineError):
+        pipeline.run(write_params(tmp_path, notebooks=["00_data_check"]), progress=False, echo=None)

@@ -1,0 +1,159 @@
+"""Codebook, parameter and data validation: every refusal names the file, the key or column,
+the offending values and what to do; handled problems are counted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clientvalue.codebook import load_codebook, parse_codebook
+from clientvalue.errors import ClientValueError, CodebookError, DataError, ParameterError
+from clientvalue.params import load_parameters, parse_parameters
+from clientvalue.survey import load_survey
+
+from conftest import SMALL_CODEBOOK, SMALL_COLUMNS, SMALL_ROWS
+
+
+def write_small(tmp_path, rows=SMALL_ROWS, columns=SMALL_COLUMNS):
+    pd.DataFrame(rows, columns=columns).to_csv(tmp_path / "survey.csv", index=False)
+
+
+# --- codebook -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"colour": "red"}, "colour: unknown key"),
+        ({"id": None}, "id: required key is missing"),
+        ({"id": ["a", "b"]}, "id: Input should be a valid string"),
+        ({"outcome": {"column": "overall", "scale": [10, 1]}}, "outcome.scale: scale [min, max] needs min < max"),
+        ({"outcome": {"column": "overall", "scale": [1, 5, 10]}}, "scale must be [min, max]"),
+        ({"items": []}, "an `outcome` needs `items`"),
+        ({"group": "overall"}, "column 'overall' is used twice: as group and as outcome"),
+        ({"senior": {"column": "senior", "yes_codes": [1], "no_codes": [1]}}, "share ['1']"),
+    ],
+)
+def test_codebook_errors_name_the_key(change, expected):
+    raw = {k: v for k, v in {**SMALL_CODEBOOK, **change}.items() if v is not None}
+    with pytest.raises(CodebookError) as info:
+        parse_codebook(raw, source="codebook x.yaml")
+    assert expected in str(info.value)
+    assert "codebook x.yaml" in str(info.value)
+
+
+def test_codebook_missing_required_and_files(tmp_path):
+    with pytest.raises(CodebookError, match=r"data: required key is missing"):
+        parse_codebook({"id": "id", "senior": {"column": "s", "yes_codes": [1], "no_codes": [2]}})
+    with pytest.raises(CodebookError, match="no such file"):
+        load_codebook(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("data: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="not valid YAML"):
+        load_codebook(bad)
+    with pytest.raises(CodebookError, match="nothing to analyse"):
+        parse_codebook({"data": "x.csv", "id": "id"})
+
+
+def test_senior_only_codebook_is_valid():
+    codebook = parse_codebook(
+        {"data": "x.csv", "id": "id", "attributes": {"age": {"column": "age"}},
+         "senior": {"column": "s", "yes_codes": ["ja"], "no_codes": ["nee"]}}
+    )
+    assert codebook.outcome is None and codebook.items == []
+
+
+# --- data -----------------------------------------------------------------------------------
+
+def test_missing_column_suggests_the_right_one(tmp_path, write_codebook):
+    write_small(tmp_path)
+    raw = dict(SMALL_CODEBOOK, items=[*SMALL_CODEBOOK["items"], {"column": "fsat", "scale": [1, 5]}])
+    with pytest.raises(DataError) as info:
+        load_survey(write_codebook(raw))
+    message = str(info.value)
+    assert "'fsat' (codebook items[2]); did you mean 'fast'?" in message
+    assert "survey.csv" in message
+
+
+def test_text_in_an_item_is_fatal_with_values_and_rows(tmp_path, write_codebook):
+    rows = [list(r) for r in SMALL_ROWS]
+    rows[1][4] = "snel"
+    rows[3][4] = "n.v.t."
+    write_small(tmp_path, rows)
+    with pytest.raises(DataError) as info:
+        load_survey(write_codebook(SMALL_CODEBOOK))
+    message = str(info.value)
+    assert "column 'fast'" in message and "2 value(s) are not numbers" in message
+    assert "snel, n.v.t." in message and "data rows 2, 4" in message
+    assert "missing_codes" in message
+
+
+def test_duplicate_and_missing_ids(tmp_path, write_codebook):
+    rows = [list(r) for r in SMALL_ROWS]
+    rows[4][0] = 1
+    write_small(tmp_path, rows)
+    with pytest.raises(DataError, match=r"1 id\(s\) occur more than once: 1 \(data rows 1, 5\)"):
+        load_survey(write_codebook(SMALL_CODEBOOK))
+    rows[4][0] = None
+    write_small(tmp_path, rows)
+    with pytest.raises(DataError, match=r"1 respondent\(s\) have no id \(data rows 5\)"):
+        load_survey(write_codebook(SMALL_CODEBOOK))
+
+
+def test_bad_weights_and_unknown_senior_codes(tmp_path, write_codebook):
+    rows = [list(r) for r in SMALL_ROWS]
+    rows[2][2] = -1
+    write_small(tmp_path, rows)
+    with pytest.raises(DataError, match=r"column 'w': 1 weight\(s\) are missing, zero or negative: -1"):
+        load_survey(write_codebook(SMALL_CODEBOOK))
+    rows = [list(r) for r in SMALL_ROWS]
+    rows[0][8] = 3
+    write_small(tmp_path, rows)
+    with pytest.raises(DataError, match=r"column 'senior': 1 answer\(s\) are neither a yes code \[1\]"):
+        load_survey(write_codebook(SMALL_CODEBOOK))
+
+
+def test_text_codes_for_senior(tmp_path, write_codebook):
+    rows = [list(r) for r in SMALL_ROWS]
+    for row, answer in zip(rows, ["Ja", "nee", "weet niet", "ja ", "Nee"]):
+        row[8] = answer
+    write_small(tmp_path, rows)
+    raw = dict(SMALL_CODEBOOK, senior={"column": "senior", "yes_codes": ["ja"], "no_codes": ["nee"], "missing_codes": ["weet niet"]})
+    survey = load_survey(write_codebook(raw))
+    np.testing.assert_array_equal(survey.data["senior"].to_numpy(), [1.0, 0.0, np.nan, 1.0, 0.0])
+
+
+def test_groups_and_suppression(tmp_path, write_codebook):
+    write_small(tmp_path)
+    survey = load_survey(write_codebook(SMALL_CODEBOOK))
+    assert list(survey.group_frames(min_group_size=2)) == ["all", "Burgerzaken", "Jeugd & gezin"]
+    assert survey.suppressed_groups(min_group_size=2) == ["Wmo-loket"]
+    assert survey.label("heard", "nl") == "Gehoord" and survey.label("fast", "nl") == "Snel"
+    assert survey.dimensions() == {"practical": ["fast"], "emotional": ["heard"]}
+
+
+def test_every_error_is_a_clientvalue_error():
+    for error in (CodebookError, DataError, ParameterError):
+        assert issubclass(error, ClientValueError)
+
+
+# --- run parameters -------------------------------------------------------------------------
+
+def test_parameters_refuse_unknown_keys_and_wrong_types():
+    with pytest.raises(ParameterError) as info:
+        parse_parameters({"codebook": "x.yaml", "langauge": "nl", "min_group_size": 0, "notebooks": ["30_x"]})
+    message = str(info.value)
+    assert "langauge: unknown parameter; allowed: codebook, output, language" in message
+    assert "min_group_size: Input should be greater than or equal to 1" in message
+    assert "unknown notebook(s) ['30_x']; allowed: ['00_data_check', '10_value_drivers', '20_senior']" in message
+    with pytest.raises(ParameterError, match="language: Input should be 'nl' or 'en'"):
+        parse_parameters({"codebook": "x.yaml", "language": "fr"})
+    with pytest.raises(ParameterError, match="codebook: required parameter is missing"):
+        parse_parameters({})
+
+
+def test_demo_parameters_are_valid():
+    from clientvalue.paths import DEMO_PARAMS
+
+    params = load_parameters(DEMO_PARAMS)
+    assert params.notebooks == ["00_data_check", "10_value_drivers", "20_senior"]
