@@ -167,7 +167,7 @@ def item_distributions(survey: Survey, *, min_group_size: int = 10) -> pd.DataFr
         for value in np.arange(lo, hi + 1):
             count = int(counts.get(value, 0))
             rows.append({"column": column, "value": float(value), "count": count, "share": count / max(len(values), 1)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["column", "value", "count", "share"])
 
 
 def attributes(survey: Survey, *, min_group_size: int = 10, age_bands: tuple[int, ...] = (18, 35, 55, 65, 75, 85)) -> pd.DataFrame:

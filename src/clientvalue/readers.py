@@ -114,6 +114,15 @@ def detect_delimiter(sample: str) -> str:
     return best
 
 
+def _header_names(columns) -> list[str]:
+    """Strip header names; a blank header (pandas' ``Unnamed: 0``) becomes ``column_<position>``."""
+    names = []
+    for position, column in enumerate(columns, start=1):
+        name = str(column).strip()
+        names.append(f"column_{position}" if not name or name.startswith("Unnamed: ") else name)
+    return names
+
+
 def _read_csv(path: Path) -> Export:
     raw = path.read_bytes()
     if not raw.strip():
@@ -137,7 +146,7 @@ def _read_csv(path: Path) -> Export:
             f"{path}: cannot be read as a delimited file (delimiter {delimiter!r}, encoding "
             f"{encoding}): {exc}. Check that every row has as many fields as the header."
         ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = _header_names(frame.columns)
     return Export(
         frame=frame,
         path=path,
@@ -216,7 +225,7 @@ def read_export(path: str | Path) -> Export:
             frame = pd.read_excel(path, sheet_name=0, engine="openpyxl")
         except Exception as exc:
             raise DataError(f"{path}: cannot be read as an Excel workbook: {exc}") from None
-        frame.columns = [str(c).strip() for c in frame.columns]
+        frame.columns = _header_names(frame.columns)
         export = Export(frame=frame, path=path, format="xlsx", details={"sheet": "first"})
     else:
         try:

@@ -21,7 +21,10 @@ from clientvalue.errors import ParameterError
 from clientvalue.texts import caption, column_label
 
 LANGUAGES = ("en", "nl")
-SUPPRESSED = {"en": "fewer than {n}", "nl": "minder dan {n}"}
+NOT_AVAILABLE = {
+    "en": "not available for this survey (it has no questions for it).",
+    "nl": "niet beschikbaar voor dit onderzoek (het heeft er geen vragen voor).",
+}
 
 
 def check_language(language: str) -> str:
@@ -104,13 +107,14 @@ class Report:
                          lineterminator="\n", float_format="%.6g")
         return frame
 
-    def table(self, frame: pd.DataFrame, name: str, *, show: list[str] | None = None, save: bool = True) -> None:
+    def table(self, frame: pd.DataFrame | None, name: str, *, show: list[str] | None = None, save: bool = True) -> None:
         """Show a captioned table and save it as ``<name>.csv``.
 
         Parameters
         ----------
-        frame : pandas.DataFrame
+        frame : pandas.DataFrame or None
             A tidy result table. Rows with ``suppressed`` True keep their label but show no numbers.
+            ``None`` (a result this survey cannot give) shows a short note instead.
         name : str
             File name of the CSV and key of the caption (see :mod:`clientvalue.texts`).
         show : list of str, optional
@@ -121,6 +125,9 @@ class Report:
         """
         from IPython.display import HTML, display
 
+        if frame is None:
+            display(HTML(f"<p class='note'>{caption(name, self.language)}: {NOT_AVAILABLE[self.language]}</p>"))
+            return
         if save:
             self.save(frame, name)
         shown = frame[show] if show else frame

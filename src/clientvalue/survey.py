@@ -119,6 +119,19 @@ class Survey:
             )
         return out
 
+    def dimension_scores(self, *, min_answered: float = 0.5) -> pd.DataFrame:
+        """Each respondent's mean item score per dimension, columns ``<dimension>_score``.
+
+        A score needs at least ``min_answered`` (share) of that dimension's items answered;
+        otherwise it is missing. Items are on their codebook scales (reversed items already recoded).
+        """
+        scores = {}
+        for dimension, columns in self.dimensions().items():
+            answers = self.data[columns]
+            enough = answers.notna().mean(axis=1) >= min_answered
+            scores[f"{dimension}_score"] = answers.mean(axis=1).where(enough)
+        return pd.DataFrame(scores, index=self.data.index)
+
     def label(self, column: str, language: str = "en") -> str:
         """The codebook's label of a column in ``language``, else the column name."""
         cb = self.codebook

@@ -1,0 +1,167 @@
+"""Charts for the senior self-identification analysis (:mod:`clientvalue.senior`).
+
+Statistics are computed in :mod:`clientvalue.senior`; these functions only draw.
+Suppressed (too small) age bands are never drawn.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
+
+from clientvalue.errors import ParameterError
+
+__all__ = ["plot_share_by_age", "plot_thresholds"]
+
+_LABELS = {
+    "en": {
+        "title": "Share who see themselves as a senior, by age",
+        "x": "Age (years)",
+        "y": "Sees themselves as a senior",
+        "bands": "Age band (95% CI)",
+        "curve": "Fitted curve (95% band)",
+        "rule": "Age rule {t:g}+",
+        "ref": "Feeling old ({source}, other measure)",
+        "t_title": "An age rule compared with self-image",
+        "t_x": "Age rule: senior from age",
+        "t_y": "Share",
+        "against": "Labelled senior against their self-image",
+        "missed": "Sees themselves as senior but below the rule (missed)",
+    },
+    "nl": {
+        "title": "Aandeel dat zichzelf als senior ziet, naar leeftijd",
+        "x": "Leeftijd (jaren)",
+        "y": "Ziet zichzelf als senior",
+        "bands": "Leeftijdsgroep (95%-BI)",
+        "curve": "Geschatte curve (95%-band)",
+        "rule": "Leeftijdsregel {t:g}+",
+        "ref": "Voelt zich oud ({source}, andere maat)",
+        "t_title": "Leeftijdsregel vergeleken met zelfbeeld",
+        "t_x": "Leeftijdsregel: senior vanaf",
+        "t_y": "Aandeel",
+        "against": "Als senior aangemerkt tegen het eigen zelfbeeld in",
+        "missed": "Ziet zichzelf als senior maar valt onder de grens (gemist)",
+    },
+}
+
+
+def _labels(language: str) -> dict:
+    if language not in _LABELS:
+        raise ParameterError(f"language={language!r} is not allowed; use 'en' or 'nl'.")
+    return _LABELS[language]
+
+
+def _band_x(table: pd.DataFrame) -> np.ndarray:
+    """x position of each band: its (weighted) mean age, else the band midpoint."""
+    lo = table["age_low"].astype(float).to_numpy()
+    hi = table["age_high"].astype(float).to_numpy()
+    mid = np.where(np.isnan(hi), lo + 5.0, (lo + hi + 1) / 2)
+    if "age_mean" in table:
+        mean = table["age_mean"].astype(float).to_numpy()
+        return np.where(np.isnan(mean), mid, mean)
+    return mid
+
+
+def plot_share_by_age(by_band: pd.DataFrame, *, curve=None, reference: pd.DataFrame | None = None,
+                      threshold: float | None = None, ax: Axes | None = None, language: str = "en",
+                      ci: float = 0.95) -> Axes:
+    """Band shares with interval whiskers, the fitted curve and optional overlays.
+
+    Parameters
+    ----------
+    by_band : DataFrame
+        From :func:`clientvalue.senior.share_by_age_band`. Suppressed bands are not drawn.
+    curve : SeniorCurve, optional
+        From :func:`clientvalue.senior.fit_curve`; drawn with its confidence band
+        when its status is ``"ok"``.
+    reference : DataFrame, optional
+        Published "feeling old" figures (e.g. ``senior.REFERENCE_FIGURES``), drawn
+        with distinct markers and labelled as a different measure.
+    threshold : number, optional
+        An age rule, drawn as a vertical line.
+    ax : Axes, optional
+        Axes to draw on; a new figure otherwise.
+    language : {"en", "nl"}
+    ci : float
+        Confidence level of the curve's band.
+
+    Returns
+    -------
+    Axes
+    """
+    lab = _labels(language)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 5))
+    shown = by_band[~by_band["suppressed"].astype(bool)]
+    if len(shown):
+        x = _band_x(shown)
+        p = shown["share_senior"].astype(float).to_numpy()
+        yerr = np.vstack([p - shown["ci_low"].astype(float).to_numpy(),
+                          shown["ci_high"].astype(float).to_numpy() - p])
+        cont = ax.errorbar(x, p, yerr=yerr, fmt="o", color="C0", capsize=4, label=lab["bands"], zorder=3)
+        cont.lines[0].set_gid("band_points")
+    if curve is not None and getattr(curve, "status", None) == "ok":
+        pr = curve.predict(np.linspace(curve.age_min, curve.age_max, 200), ci=ci)
+        ax.plot(pr["age"], pr["p"], color="C1", label=lab["curve"])
+        ax.fill_between(pr["age"], pr["ci_low"], pr["ci_high"], color="C1", alpha=0.2, linewidth=0)
+    if reference is not None and len(reference):
+        for k, (source, grp) in enumerate(reference.groupby("source", sort=False)):
+            lo = grp["age_low"].astype(float).to_numpy()
+            hi = grp["age_high"].astype(float).to_numpy()
+            xr = np.where(np.isnan(hi), lo + 5.0, (lo + hi + 1) / 2)
+            ax.plot(xr, grp["share"].astype(float), linestyle="none", marker=["s", "^", "D", "v"][k % 4],
+                    markerfacecolor="none", color=f"C{k + 2}", label=lab["ref"].format(source=source))
+    if threshold is not None:
+        ax.axvline(float(threshold), color="grey", linestyle="--", label=lab["rule"].format(t=float(threshold)))
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_title(lab["title"])
+    ax.set_xlabel(lab["x"])
+    ax.set_ylabel(lab["y"])
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_thresholds(table: pd.DataFrame, *, ax: Axes | None = None, language: str = "en") -> Axes:
+    """Per age rule: share labelled senior against their self-image, and share missed.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`clientvalue.senior.threshold_comparison`. Suppressed shares
+        (missing) are not drawn.
+    ax : Axes, optional
+    language : {"en", "nl"}
+
+    Returns
+    -------
+    Axes
+    """
+    lab = _labels(language)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 5))
+    t = table["threshold"].astype(float).to_numpy()
+    for col, lo, hi, key, color, marker in (
+        ("labelled_against_self_image", "ci_low", "ci_high", "against", "C3", "o"),
+        ("missed", "missed_ci_low", "missed_ci_high", "missed", "C0", "s"),
+    ):
+        p = table[col].astype(float).to_numpy()
+        ok = ~np.isnan(p)
+        if ok.any():
+            yerr = np.vstack([p[ok] - table[lo].astype(float).to_numpy()[ok],
+                              table[hi].astype(float).to_numpy()[ok] - p[ok]])
+            ax.errorbar(t[ok], p[ok], yerr=yerr, fmt=f"-{marker}", color=color, capsize=4, label=lab[key])
+    ax.set_ylim(0, 1)
+    ax.set_xticks(t)
+    ax.set_xticklabels([f"{v:g}+" for v in t])
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_title(lab["t_title"])
+    ax.set_xlabel(lab["t_x"])
+    ax.set_ylabel(lab["t_y"])
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize="small")
+    return ax
