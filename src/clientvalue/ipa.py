@@ -1,0 +1,306 @@
+"""Where to act: importance-performance quadrants and penalty-reward (Kano-style) analysis.
+
+* :func:`importance_performance` combines a drivers table (how much each item matters for the
+  overall rating) with how well the organisation scores on it (performance, 0-100), places
+  each item in a quadrant, ranks improvement priorities and marks items "in the red".
+* :func:`penalty_reward` asks whether a low score hurts more than a high score helps
+  (basic factor), the other way round (excitement factor) or both alike (performance factor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from clientvalue.errors import AnalysisError, ParameterError
+from clientvalue.measurement import _numeric_block
+
+QUADRANTS = ("concentrate_here", "keep_up", "low_priority", "possible_overkill")
+QUADRANT_LABELS = {
+    "concentrate_here": {"en": "Concentrate here", "nl": "Hier verbeteren"},
+    "keep_up": {"en": "Keep up the good work", "nl": "Zo houden"},
+    "low_priority": {"en": "Low priority", "nl": "Lage prioriteit"},
+    "possible_overkill": {"en": "Possible overkill", "nl": "Mogelijk overbodig"},
+}
+PR_CLASSES = ("basic", "performance", "excitement", "no_effect", "not_estimable")
+PR_LABELS = {
+    "basic": {"en": "basic (must be right)", "nl": "basis (moet gewoon goed zijn)"},
+    "performance": {"en": "performance (more is better)", "nl": "prestatie (meer is beter)"},
+    "excitement": {"en": "excitement (pleasant surprise)", "nl": "verrassing (extra plezier)"},
+    "no_effect": {"en": "no clear effect", "nl": "geen duidelijk effect"},
+    "not_estimable": {"en": "not estimable", "nl": "niet te schatten"},
+}
+
+
+def _weights(data: pd.DataFrame, weights) -> pd.Series | None:
+    """Weights as a Series aligned with ``data`` (a column name or array-like), or None."""
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        if weights not in data.columns:
+            raise ParameterError(f"weights names column {weights!r}, which is not in the data.")
+        w = pd.to_numeric(data[weights], errors="coerce").astype(float)
+    else:
+        w = pd.Series(np.asarray(weights, dtype=float), index=data.index)
+        if len(w) != len(data):
+            raise ParameterError(
+                f"weights has {len(w)} values but data has {len(data)} rows.")
+    if (w.dropna() < 0).any():
+        raise ParameterError("weights must not be negative.")
+    return w
+
+
+def _check_scales(items: Sequence[str], scales: dict) -> dict[str, tuple[float, float]]:
+    if not isinstance(scales, dict):
+        raise ParameterError(f"scales must be a dict {{item: (min, max)}}, got {scales!r}.")
+    missing = [c for c in items if c not in scales]
+    if missing:
+        raise ParameterError(f"scales has no (min, max) for items {missing}.")
+    out = {}
+    for c in items:
+        try:
+            lo, hi = (float(v) for v in scales[c])
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"scales[{c!r}] must be a pair of numbers (min, max), got {scales[c]!r}."
+            ) from None
+        if not hi > lo:
+            raise ParameterError(
+                f"scales[{c!r}] must be (min, max) with max > min, got {scales[c]}.")
+        out[c] = (lo, hi)
+    return out
+
+
+def _weighted_mean(x: pd.Series, w: pd.Series | None) -> tuple[float, int]:
+    ok = x.notna() if w is None else x.notna() & w.notna()
+    if not ok.any():
+        return float("nan"), 0
+    if w is None:
+        return float(x[ok].mean()), int(ok.sum())
+    ww = w[ok]
+    if ww.sum() <= 0:
+        return float("nan"), int(ok.sum())
+    return float(np.average(x[ok], weights=ww)), int(ok.sum())
+
+
+def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
+                           items: Sequence[str], scales: dict[str, tuple[float, float]],
+                           weights=None, crosshair="mean", red_floor: float = 50.0
+                           ) -> pd.DataFrame:
+    """Importance-performance analysis (Martilla & James 1977) with improvement priorities.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent.
+    importance : pandas.DataFrame
+        A drivers table (:func:`clientvalue.drivers.importance`) with columns ``driver``,
+        ``importance`` and ``share``.
+    items : list of str
+        The items to place; each must be a ``driver`` in ``importance``.
+    scales : dict
+        ``{item: (min, max)}`` answer scale of each item.
+    weights : str or array-like, optional
+        Survey weights (column name or values) for the performance means.
+    crosshair : {"mean", "median"} or (float, float), default "mean"
+        Where the quadrants split. ``"mean"``: importance at the mean share of the items (which
+        is ``1/k`` when ``items`` are all the drivers), performance at the mean performance of
+        the items. ``"median"``: the medians. A pair ``(share, performance)`` fixes both (share
+        as a fraction, performance on 0-100).
+    red_floor : float, default 50
+        An item with performance below this (0-100) is "in the red" whatever its importance:
+        on a 1-5 scale that is a mean below the midpoint 3.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item: ``item``, ``importance``, ``share``, ``performance`` (weighted mean
+        rescaled to 0-100: ``(mean - min) / (max - min) * 100``), ``quadrant``
+        (``concentrate_here`` high importance & low performance, ``keep_up`` high & high,
+        ``low_priority`` low & low, ``possible_overkill`` low & high; ties count as high),
+        ``improvement_score``, ``in_red`` and ``n`` (answers). Sorted by improvement score.
+
+        ``improvement_score`` follows the CQ-index idea (Stubbe, Brouwer & Delnoij 2007:
+        improvement score = (1 - share of positive answers) x importance): here
+        ``share_i * (100 - performance_i)``, divided by its sum over the items so the scores
+        add up to 1 - each item's part of the total importance-weighted shortfall.
+
+        ``in_red`` is True for ``concentrate_here`` items and for items below ``red_floor``.
+        ``.attrs``: ``crosshair_share``, ``crosshair_performance``, ``red_floor``.
+    """
+    if not isinstance(importance, pd.DataFrame) or not {"driver", "importance", "share"} <= set(
+            importance.columns):
+        raise ParameterError(
+            "importance must be a drivers table with columns driver, importance and share.")
+    items = [items] if isinstance(items, str) else list(items)
+    table = importance.set_index("driver")
+    unknown = [c for c in items if c not in table.index]
+    if unknown:
+        raise ParameterError(
+            f"items {unknown} are not drivers in the importance table "
+            f"(drivers: {list(table.index)}).")
+    sc = _check_scales(items, scales)
+    block = _numeric_block(data, items, "items")
+    w = _weights(data, weights)
+    perf, counts = [], []
+    for c in items:
+        m, n = _weighted_mean(block[c], w)
+        lo, hi = sc[c]
+        perf.append((m - lo) / (hi - lo) * 100)
+        counts.append(n)
+    out = pd.DataFrame({
+        "item": items,
+        "importance": table.loc[items, "importance"].to_numpy(dtype=float),
+        "share": table.loc[items, "share"].to_numpy(dtype=float),
+        "performance": perf,
+    })
+    if out["performance"].isna().any():
+        empty = out.loc[out["performance"].isna(), "item"].tolist()
+        raise AnalysisError(f"Items without any answers: {empty}.")
+    if isinstance(crosshair, str) and crosshair in ("mean", "median"):
+        agg = np.mean if crosshair == "mean" else np.median
+        x_cross, y_cross = float(agg(out["share"])), float(agg(out["performance"]))
+    elif (not isinstance(crosshair, str) and isinstance(crosshair, Sequence)
+          and len(crosshair) == 2):
+        x_cross, y_cross = (float(v) for v in crosshair)
+    else:
+        raise ParameterError(
+            "crosshair must be 'mean', 'median' or a pair (share, performance), "
+            f"got {crosshair!r}.")
+    high_imp = out["share"] >= x_cross
+    high_perf = out["performance"] >= y_cross
+    out["quadrant"] = np.select(
+        [high_imp & ~high_perf, high_imp & high_perf, ~high_imp & ~high_perf],
+        ["concentrate_here", "keep_up", "low_priority"], default="possible_overkill")
+    gap = out["share"].clip(lower=0) * (100 - out["performance"]).clip(lower=0)
+    out["improvement_score"] = gap / gap.sum() if gap.sum() > 0 else 0.0
+    out["in_red"] = (out["quadrant"] == "concentrate_here") | (out["performance"] < red_floor)
+    out["n"] = counts
+    out = out.sort_values("improvement_score", ascending=False, kind="stable").reset_index(
+        drop=True)
+    out.attrs.update(crosshair_share=x_cross, crosshair_performance=y_cross,
+                     red_floor=float(red_floor))
+    return out
+
+
+def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
+                   scales: dict[str, tuple[float, float]], low: float = 0.4, high: float = 0.6,
+                   weights=None, ratio: float = 2.0, alpha: float = 0.05) -> pd.DataFrame:
+    """Penalty-reward contrast analysis (Brandt 1987; Mikulić & Prebežac 2011).
+
+    Each item is split into low / middle / high answers on its scale rescaled to 0-1:
+    ``low`` if ``(x - min)/(max - min) <= low``, ``high`` if ``>= high``, middle otherwise
+    (with the defaults: 1-2 / 3 / 4-5 on a 1-5 scale; 1-4 / 5-6 / 7-10 on 1-10; 1-3 / 4 / 5-7
+    on 1-7). The outcome is regressed on all items' low and high dummies at once (weighted
+    least squares if ``weights``; HC1 robust standard errors).
+
+    ``penalty = -b_low`` (how much lower the outcome is when the item scores low rather than
+    middling) and ``reward = b_high``.
+
+    Classification (with ``P = max(penalty, 0)``, ``R = max(reward, 0)``):
+
+    * ``no_effect`` - neither penalty nor reward is positive and significant at ``alpha``;
+    * ``basic`` - ``P > ratio * R``: a low score hurts, a high score adds little;
+    * ``excitement`` - ``R > ratio * P``: a high score delights, a low one hardly hurts;
+    * ``performance`` - otherwise: both act alike;
+    * ``not_estimable`` - nobody answered in the middle band, so the item is left out.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    outcome : str
+        The overall rating column.
+    items : list of str
+    scales : dict
+        ``{item: (min, max)}``.
+    low, high : float
+        Band limits on the 0-1 rescaled item scale, ``0 <= low < high <= 1``.
+    weights : str or array-like, optional
+    ratio : float, default 2
+        How many times larger one effect must be than the other to call it asymmetric.
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item``, ``penalty``, ``penalty_se``, ``penalty_p``, ``reward``, ``reward_se``,
+        ``reward_p``, ``n_low``, ``n_high``, ``classification``. ``.attrs``: ``n``, ``r2``,
+        ``low``, ``high``, ``ratio``.
+    """
+    if not (0 <= low < high <= 1):
+        raise ParameterError(f"low and high must satisfy 0 <= low < high <= 1, got {low}, {high}.")
+    if not ratio >= 1:
+        raise ParameterError(f"ratio must be >= 1, got {ratio}.")
+    items = [items] if isinstance(items, str) else list(items)
+    if outcome in items:
+        raise ParameterError(f"outcome {outcome!r} is also listed in items.")
+    sc = _check_scales(items, scales)
+    block = _numeric_block(data, [outcome, *items], "outcome/items")
+    w = _weights(data, weights)
+    if w is not None:
+        block = block.assign(__w=w)
+    block = block.dropna()
+    if w is not None:
+        block = block[block["__w"] > 0]
+    n = len(block)
+    rows, columns, design = [], [], {}
+    for c in items:
+        r = (block[c] - sc[c][0]) / (sc[c][1] - sc[c][0])
+        is_low, is_high = r <= low, r >= high
+        n_low, n_high = int(is_low.sum()), int(is_high.sum())
+        n_mid = n - n_low - n_high
+        rows.append({"item": c, "n_low": n_low, "n_high": n_high, "n_mid": n_mid})
+        if n_mid == 0:
+            continue
+        if n_low > 0:
+            design[f"{c}__low"] = is_low.astype(float)
+        if n_high > 0:
+            design[f"{c}__high"] = is_high.astype(float)
+    if not design:
+        raise AnalysisError("No item has answers in both the middle band and a low or high band.")
+    x = sm.add_constant(pd.DataFrame(design, index=block.index), has_constant="add")
+    if n <= x.shape[1] + 1:
+        raise AnalysisError(
+            f"Penalty-reward needs more than {x.shape[1] + 1} complete respondents; got {n}.")
+    y = block[outcome]
+    if w is None:
+        fit = sm.OLS(y, x).fit(cov_type="HC1")
+    else:
+        fit = sm.WLS(y, x, weights=block["__w"] / block["__w"].mean()).fit(cov_type="HC1")
+    out = []
+    for row in rows:
+        c = row["item"]
+        rec = {"item": c, "penalty": np.nan, "penalty_se": np.nan, "penalty_p": np.nan,
+               "reward": np.nan, "reward_se": np.nan, "reward_p": np.nan,
+               "n_low": row["n_low"], "n_high": row["n_high"]}
+        if f"{c}__low" in design:
+            rec.update(penalty=-fit.params[f"{c}__low"], penalty_se=fit.bse[f"{c}__low"],
+                       penalty_p=fit.pvalues[f"{c}__low"])
+        if f"{c}__high" in design:
+            rec.update(reward=fit.params[f"{c}__high"], reward_se=fit.bse[f"{c}__high"],
+                       reward_p=fit.pvalues[f"{c}__high"])
+        rec["classification"] = _classify(rec, row["n_mid"], ratio, alpha)
+        out.append(rec)
+    res = pd.DataFrame(out)
+    res.attrs.update(n=n, r2=float(fit.rsquared), low=low, high=high, ratio=ratio)
+    return res
+
+
+def _classify(rec: dict, n_mid: int, ratio: float, alpha: float) -> str:
+    if n_mid == 0:
+        return "not_estimable"
+    p = rec["penalty"] if np.isfinite(rec["penalty"]) else 0.0
+    r = rec["reward"] if np.isfinite(rec["reward"]) else 0.0
+    sig_p = p > 0 and np.isfinite(rec["penalty_p"]) and rec["penalty_p"] < alpha
+    sig_r = r > 0 and np.isfinite(rec["reward_p"]) and rec["reward_p"] < alpha
+    if not (sig_p or sig_r):
+        return "no_effect"
+    p, r = max(p, 0.0), max(r, 0.0)
+    if p > ratio * r:
+        return "basic"
+    if r > ratio * p:
+        return "excitement"
+    return "performance"

@@ -1,0 +1,435 @@
+"""Which strategy fits a service? A documented, parameterised rule.
+
+The three strategies (see the project brief): *performance* (prestatie: fast, error-free, cheap,
+easy) delivers practical value; *experience* (beleving: a good feeling) delivers emotional
+value; *customisation* (maatwerk: adapting to groups or individuals) fits when client groups
+weigh the drivers differently. Whatever the mix, no item may be "in the red".
+
+The rule (:data:`DEFAULT_RULES`, all thresholds adjustable through :class:`StrategyRules`):
+
+1. ``practical_dominant`` - practical share >= ``share_threshold`` (0.6) **and** the lower end of
+   its confidence interval > ``ci_threshold`` (0.5): **performance**.
+2. ``emotional_dominant`` - the same for the emotional share: **experience**.
+3. ``mixed`` - neither (or both): **performance+experience**. A share above the threshold whose
+   interval still reaches down to 0.5 (or has no interval) is not enough evidence of dominance.
+4. ``segments_differ`` - the segments' driver weights differ by at least
+   ``segment_difference_threshold`` (0.25, total-variation distance, see
+   :func:`segment_difference`) and, when a permutation p-value is given
+   (:func:`segment_difference_test`), it is below ``segment_alpha`` (0.05):
+   **customisation** is added to the mix (``segments_differ``, or ``segments_differ_untested``
+   without a p-value). Otherwise ``segments_not_significant`` (large but possibly chance),
+   ``segments_similar`` or ``segments_not_assessed`` is reported.
+   Driver-level shares are noisy: two random halves of a few hundred respondents each can
+   differ by 0.25 by chance alone, so pass the p-value whenever possible.
+5. ``red_items`` - items in the red are always listed as "fix first", whatever the strategy.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from clientvalue.errors import AnalysisError, ParameterError
+
+STRATEGIES = (
+    "performance", "experience", "performance+experience",
+    "performance+customisation", "experience+customisation",
+    "performance+experience+customisation",
+)
+STRATEGY_NAMES = {
+    "performance": {"en": "performance", "nl": "prestatie"},
+    "experience": {"en": "experience", "nl": "beleving"},
+    "customisation": {"en": "customisation", "nl": "maatwerk"},
+}
+
+
+@dataclass(frozen=True)
+class StrategyRules:
+    """Thresholds of the strategy rule (fractions, 0-1)."""
+
+    share_threshold: float = 0.6
+    ci_threshold: float = 0.5
+    segment_difference_threshold: float = 0.25
+    segment_alpha: float = 0.05
+
+    def __post_init__(self) -> None:
+        for name in ("share_threshold", "ci_threshold", "segment_difference_threshold",
+                     "segment_alpha"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and 0 <= v <= 1):
+                raise ParameterError(f"StrategyRules.{name} must be between 0 and 1, got {v!r}.")
+
+
+DEFAULT_RULES = StrategyRules()
+
+
+@dataclass(frozen=True)
+class StrategyAdvice:
+    """A suggested strategy mix and the rules (with their numbers) that produced it.
+
+    Attributes
+    ----------
+    strategy : str
+        One of :data:`STRATEGIES`, e.g. ``"performance+customisation"``.
+    reasons : tuple of (rule_id, dict)
+        Every rule that fired, with the numbers it looked at.
+    red_items : tuple of str
+        Items in the red: fix first, whatever the strategy.
+    rules : StrategyRules
+        The thresholds used.
+    """
+
+    strategy: str
+    reasons: tuple[tuple[str, dict], ...]
+    red_items: tuple[str, ...] = ()
+    rules: StrategyRules = field(default=DEFAULT_RULES)
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        """The strategies in the mix, e.g. ``("performance", "customisation")``."""
+        return tuple(self.strategy.split("+"))
+
+    def explain(self, language: str = "en", labels: dict[str, str] | None = None) -> str:
+        """Plain-language explanation for policymakers, citing the numbers.
+
+        Parameters
+        ----------
+        language : {"en", "nl"}
+        labels : dict, optional
+            Readable names for the red items (column -> label), e.g. from ``Survey.label``.
+        """
+        if language not in ("en", "nl"):
+            raise ParameterError(f"language must be 'en' or 'nl', got {language!r}.")
+        t = _TEXT[language]
+        names = [STRATEGY_NAMES[c][language] for c in self.components]
+        joined = names[0] if len(names) == 1 else (
+            ", ".join(names[:-1]) + f" {t['and']} " + names[-1])
+        lines = [t["headline"].format(mix=joined)]
+        for rule_id, nums in self.reasons:
+            if rule_id in t and rule_id != "red_items":
+                lines.append(t[rule_id].format(**_formatted(nums, language)))
+        if self.red_items:
+            shown = [labels.get(i, i) if labels else i for i in self.red_items]
+            lines.append(t["red_items"].format(items="; ".join(shown)))
+        else:
+            lines.append(t["no_red_items"])
+        return "\n".join(lines)
+
+
+def _pct(x: float) -> str:
+    return "?" if x is None or not math.isfinite(x) else f"{100 * x:.0f}%"
+
+
+_RANGE = {"en": ("(uncertainty range {low} to {high})", "(no uncertainty range available)"),
+          "nl": ("(onzekerheidsmarge {low} tot {high})", "(geen onzekerheidsmarge bekend)")}
+
+
+def _formatted(nums: dict, language: str) -> dict:
+    out = {}
+    for prefix in ("", "practical_", "emotional_"):
+        if f"{prefix}low" in nums:
+            lo, hi = nums[f"{prefix}low"], nums[f"{prefix}high"]
+            known, unknown = _RANGE[language]
+            out[f"{prefix}range"] = (known.format(low=_pct(lo), high=_pct(hi))
+                                     if math.isfinite(lo) and math.isfinite(hi) else unknown)
+    for k, v in nums.items():
+        if k == "p_value":
+            out[k] = "?" if v is None else ("< 0.001" if v < 0.001 else f"{v:.3f}")
+        elif isinstance(v, float) and k not in ("segment_difference", "segment_threshold"):
+            out[k] = _pct(v)
+        elif isinstance(v, float):
+            out[k] = f"{v:.2f}"
+        else:
+            out[k] = v
+    if language == "nl":
+        out = {k: (v.replace(".", ",") if isinstance(v, str) else v) for k, v in out.items()}
+    return out
+
+
+_TEXT = {
+    "en": {
+        "and": "and",
+        "headline": "Suggested strategy: {mix}.",
+        "practical_dominant": (
+            "Practical value (fast, error-free, easy) explains {share} of what clients' overall "
+            "rating depends on {range}; that is at least {threshold} "
+            "and the whole range lies above {floor}, so performance comes first."),
+        "emotional_dominant": (
+            "Emotional value (being listened to, taken seriously, welcome) explains {share} of "
+            "what clients' overall rating depends on {range}; that is at least "
+            "{threshold} and the whole range lies above {floor}, so experience comes "
+            "first."),
+        "mixed": (
+            "Practical value explains {practical} {practical_range} and emotional value "
+            "{emotional} {emotional_range}. Neither clearly dominates (that would take at least "
+            "{threshold} with the whole range above "
+            "{floor}), so the service needs both performance and experience."),
+        "segments_differ": (
+            "Client groups weigh the aspects differently (difference {segment_difference} on a "
+            "0-1 scale, threshold {segment_threshold}; chance alone gives a difference this "
+            "large with probability {p_value}), so add customisation: adapt the service to the "
+            "groups."),
+        "segments_differ_untested": (
+            "Client groups weigh the aspects differently (difference {segment_difference} on a "
+            "0-1 scale, threshold {segment_threshold}), so add customisation: adapt the service "
+            "to the groups. This difference was not tested against chance."),
+        "segments_not_significant": (
+            "Client groups seem to weigh the aspects differently (difference "
+            "{segment_difference}, threshold {segment_threshold}), but a difference this large "
+            "could well be chance (probability {p_value}); customisation is not indicated by "
+            "these data."),
+        "segments_similar": (
+            "Client groups weigh the aspects much alike (difference {segment_difference}, below "
+            "the threshold {segment_threshold}); customisation is not indicated by these data."),
+        "segments_not_assessed": "Differences between client groups were not assessed.",
+        "red_items": "Never in the red - fix these first, whatever the strategy: {items}.",
+        "no_red_items": "No aspect is in the red.",
+    },
+    "nl": {
+        "and": "en",
+        "headline": "Voorgestelde strategie: {mix}.",
+        "practical_dominant": (
+            "Praktische waarde (snel, foutloos, makkelijk) verklaart {share} van waar het "
+            "rapportcijfer van klanten van afhangt {range}; dat is minstens "
+            "{threshold} en de hele marge ligt boven {floor}, dus prestatie gaat voor."),
+        "emotional_dominant": (
+            "Emotionele waarde (gehoord worden, serieus genomen worden, welkom zijn) verklaart "
+            "{share} van waar het rapportcijfer van klanten van afhangt {range}; dat is"
+            " minstens {threshold} en de hele marge ligt boven {floor}, dus "
+            "beleving gaat voor."),
+        "mixed": (
+            "Praktische waarde verklaart {practical} {practical_range} en emotionele waarde "
+            "{emotional} {emotional_range}. Geen van beide overheerst duidelijk (daarvoor is "
+            "minstens {threshold} nodig met de hele marge boven {floor}), dus de dienst vraagt "
+            "zowel "
+            "prestatie als beleving."),
+        "segments_differ": (
+            "Groepen klanten wegen de aspecten verschillend (verschil {segment_difference} op "
+            "een schaal van 0 tot 1, drempel {segment_threshold}; de kans dat toeval "
+            "alleen zo'n groot verschil geeft is {p_value}); voeg dus maatwerk toe: stem de "
+            "dienst af op de groepen."),
+        "segments_differ_untested": (
+            "Groepen klanten wegen de aspecten verschillend (verschil {segment_difference} op "
+            "een schaal van 0 tot 1, drempel {segment_threshold}); voeg dus maatwerk toe: stem "
+            "de dienst af op de groepen. Dit verschil is niet getoetst tegen toeval."),
+        "segments_not_significant": (
+            "Groepen klanten lijken de aspecten verschillend te wegen (verschil "
+            "{segment_difference}, drempel {segment_threshold}), maar zo'n verschil kan goed "
+            "toeval zijn (kans {p_value}); maatwerk is op grond van deze gegevens niet nodig."),
+        "segments_similar": (
+            "Groepen klanten wegen de aspecten vrijwel gelijk (verschil {segment_difference}, "
+            "onder de drempel {segment_threshold}); maatwerk is op grond van deze gegevens niet "
+            "nodig."),
+        "segments_not_assessed": "Verschillen tussen groepen klanten zijn niet onderzocht.",
+        "red_items": ("Nooit in het rood - pak deze eerst aan, welke strategie ook: {items}."),
+        "no_red_items": "Geen enkel aspect staat in het rood.",
+    },
+}
+
+
+def _check_share(name: str, share: float, ci) -> tuple[float, float, float]:
+    if not isinstance(share, (int, float, np.floating)) or not 0 <= share <= 1:
+        raise ParameterError(f"{name} must be a share between 0 and 1, got {share!r}.")
+    if ci is None:
+        return float(share), float("nan"), float("nan")
+    if isinstance(ci, str) or len(ci) != 2:
+        raise ParameterError(
+            f"{name.replace('share', 'ci')} must be a pair (low, high), got {ci!r}.")
+    lo, hi = (float(v) for v in ci)
+    if math.isfinite(lo) and math.isfinite(hi) and lo > hi:
+        raise ParameterError(
+            f"{name.replace('share', 'ci')} must have low <= high, got {ci!r}.")
+    return float(share), lo, hi
+
+
+def suggest_strategy(*, practical_share: float, practical_ci: Sequence[float] | None,
+                     emotional_share: float, emotional_ci: Sequence[float] | None,
+                     red_items: Sequence[str] = (), segment_difference: float | None = None,
+                     segment_p_value: float | None = None,
+                     rules: StrategyRules = DEFAULT_RULES) -> StrategyAdvice:
+    """Suggest a strategy mix from the value split, the red items and segment differences.
+
+    Parameters
+    ----------
+    practical_share, emotional_share : float
+        Share (0-1) of the explained variance of the overall rating due to the practical and
+        the emotional items (e.g. from ``drivers.dimension_totals``).
+    practical_ci, emotional_ci : (float, float) or None
+        Their confidence intervals. Without an interval (None or NaN) a dimension is never
+        called dominant.
+    red_items : list of str
+        Items in the red (``ipa.importance_performance(...)["in_red"]``).
+    segment_difference : float, optional
+        Total-variation distance between segments' driver shares
+        (:func:`segment_difference`); None if segments were not analysed.
+    segment_p_value : float, optional
+        Permutation p-value of that difference (:func:`segment_difference_test`). Without it
+        a difference above the threshold still adds customisation, and the explanation says
+        it was not tested against chance.
+    rules : StrategyRules
+        Thresholds; see the module docstring for the rule.
+
+    Returns
+    -------
+    StrategyAdvice
+    """
+    if not isinstance(rules, StrategyRules):
+        raise ParameterError(f"rules must be a StrategyRules, got {type(rules).__name__}.")
+    p, p_lo, p_hi = _check_share("practical_share", practical_share, practical_ci)
+    e, e_lo, e_hi = _check_share("emotional_share", emotional_share, emotional_ci)
+    if isinstance(red_items, str):
+        red_items = [red_items]
+    base = {"threshold": rules.share_threshold, "floor": rules.ci_threshold}
+    reasons: list[tuple[str, dict]] = []
+    components: list[str] = []
+    if p >= rules.share_threshold and p_lo > rules.ci_threshold:
+        components.append("performance")
+        reasons.append(("practical_dominant", {"share": p, "low": p_lo, "high": p_hi, **base}))
+    if e >= rules.share_threshold and e_lo > rules.ci_threshold:
+        components.append("experience")
+        reasons.append(("emotional_dominant", {"share": e, "low": e_lo, "high": e_hi, **base}))
+    if len(components) != 1:
+        components = ["performance", "experience"]
+        reasons = [("mixed", {"practical": p, "practical_low": p_lo, "practical_high": p_hi,
+                              "emotional": e, "emotional_low": e_lo, "emotional_high": e_hi,
+                              **base})]
+    seg = {"segment_difference": segment_difference,
+           "segment_threshold": float(rules.segment_difference_threshold),
+           "p_value": segment_p_value, "alpha": float(rules.segment_alpha)}
+    if segment_difference is None or not math.isfinite(segment_difference):
+        reasons.append(("segments_not_assessed", {}))
+    else:
+        if not 0 <= segment_difference <= 1:
+            raise ParameterError(
+                f"segment_difference must be between 0 and 1, got {segment_difference!r}.")
+        if segment_p_value is not None and not 0 <= segment_p_value <= 1:
+            raise ParameterError(
+                f"segment_p_value must be between 0 and 1, got {segment_p_value!r}.")
+        seg["segment_difference"] = float(segment_difference)
+        if segment_difference < rules.segment_difference_threshold:
+            reasons.append(("segments_similar", seg))
+        elif segment_p_value is not None and segment_p_value >= rules.segment_alpha:
+            reasons.append(("segments_not_significant", seg))
+        else:
+            components.append("customisation")
+            reasons.append(("segments_differ" if segment_p_value is not None
+                            else "segments_differ_untested", seg))
+    red = tuple(str(i) for i in red_items)
+    reasons.append(("red_items", {"items": list(red), "count": len(red)}))
+    return StrategyAdvice(strategy="+".join(components), reasons=tuple(reasons),
+                          red_items=red, rules=rules)
+
+
+def segment_difference(tables: Sequence[pd.DataFrame]) -> float:
+    """How differently segments weigh the drivers: total-variation distance of their shares.
+
+    Each table is a drivers table (columns ``driver`` and ``share``) for one segment. Shares
+    are clipped at 0 and rescaled to sum to 1 over the drivers, then for two segments
+    ``TVD = 0.5 * sum_i |s_a,i - s_b,i|``: 0 when they weigh every driver the same, 1 when they
+    put all weight on different drivers; it equals the share of the importance that would have
+    to be moved to turn one profile into the other. With more than two segments the largest
+    pairwise distance is returned.
+
+    Raises
+    ------
+    ParameterError
+        Fewer than two tables, missing columns, or tables with different drivers.
+    """
+    tables = list(tables)
+    if len(tables) < 2:
+        raise ParameterError(f"segment_difference needs at least two tables, got {len(tables)}.")
+    vectors = []
+    drivers = None
+    for i, t in enumerate(tables):
+        if not isinstance(t, pd.DataFrame) or not {"driver", "share"} <= set(t.columns):
+            raise ParameterError(f"tables[{i}] must be a drivers table with driver and share.")
+        s = t.set_index("driver")["share"].astype(float)
+        if drivers is None:
+            drivers = list(s.index)
+        elif set(s.index) != set(drivers):
+            raise ParameterError(
+                f"tables[{i}] has drivers {sorted(s.index)}, expected {sorted(drivers)}.")
+        s = s.reindex(drivers).clip(lower=0).fillna(0)
+        if s.sum() <= 0:
+            raise ParameterError(f"tables[{i}] has no positive shares.")
+        vectors.append((s / s.sum()).to_numpy())
+    return float(max(0.5 * np.abs(a - b).sum() for a, b in itertools.combinations(vectors, 2)))
+
+
+def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
+                            segment: str, weights=None, method: str = "lmg",
+                            n_perm: int = 199, seed: int | None = None,
+                            min_group_size: int = 10) -> pd.Series:
+    """Is the segments' difference in driver weights more than chance? A permutation test.
+
+    The observed :func:`segment_difference` (largest pairwise total-variation distance of the
+    segments' driver shares) is compared with its distribution when the segment labels are
+    shuffled over the respondents (same segment sizes), which shows how large the difference
+    gets by sampling noise alone.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    outcome : str
+    drivers : list of str
+    segment : str
+        Column holding each respondent's segment.
+    weights : str or array-like, optional
+        Survey weights, passed to :func:`clientvalue.drivers.importance`.
+    method : {"lmg", "relative_weights"}
+    n_perm : int, default 199
+        Number of permutations.
+    seed : int, optional
+    min_group_size : int, default 10
+        Segments with fewer complete respondents are left out (and listed).
+
+    Returns
+    -------
+    pandas.Series
+        ``difference``, ``null_mean``, ``null_q95`` (95th percentile under shuffling),
+        ``p_value`` (``(1 + #{null >= observed}) / (n_perm + 1)``), ``n_segments``, ``n``,
+        ``n_perm`` and ``suppressed`` (list of segments left out for size).
+    """
+    from clientvalue.drivers import importance
+
+    if not isinstance(n_perm, int) or n_perm < 1:
+        raise ParameterError(f"n_perm must be a positive integer, got {n_perm!r}.")
+    drivers = [drivers] if isinstance(drivers, str) else list(drivers)
+    if segment not in data.columns:
+        raise ParameterError(f"segment={segment!r} is not a column of the data.")
+    frame = data[[outcome, *drivers]].copy()
+    if weights is not None:
+        frame["__w"] = data[weights] if isinstance(weights, str) else np.asarray(weights, float)
+    frame["__seg"] = data[segment].astype(object)
+    frame = frame.dropna()
+    sizes = frame["__seg"].value_counts()
+    suppressed = sorted(str(g) for g in sizes.index[sizes < min_group_size])
+    frame = frame[frame["__seg"].isin(sizes.index[sizes >= min_group_size])].reset_index(
+        drop=True)
+    labels = frame["__seg"].to_numpy()
+    if len(np.unique(labels)) < 2:
+        raise AnalysisError(
+            f"A segment comparison needs at least two segments with {min_group_size} or more "
+            f"complete respondents; have {len(np.unique(labels))} (left out: {suppressed}).")
+    w = "__w" if weights is not None else None
+
+    def stat(lab: np.ndarray) -> float:
+        tables = [importance(frame[lab == g], outcome=outcome, drivers=drivers, weights=w,
+                             method=method) for g in np.unique(lab)]
+        return segment_difference(tables)
+
+    observed = stat(labels)
+    rng = np.random.default_rng(seed)
+    null = np.array([stat(rng.permutation(labels)) for _ in range(n_perm)])
+    return pd.Series({
+        "difference": observed, "null_mean": float(null.mean()),
+        "null_q95": float(np.quantile(null, 0.95)),
+        "p_value": float((1 + (null >= observed).sum()) / (n_perm + 1)),
+        "n_segments": int(len(np.unique(labels))), "n": int(len(frame)),
+        "n_perm": n_perm, "suppressed": suppressed,
+    }, name="segment_difference_test")

@@ -1,0 +1,162 @@
+"""Importance-performance quadrants and penalty-reward analysis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clientvalue.errors import AnalysisError, ParameterError
+from clientvalue.ipa import importance_performance, penalty_reward
+
+
+def drivers_table(shares: dict[str, float], r2: float = 0.5) -> pd.DataFrame:
+    """A drivers table as clientvalue.drivers.importance returns it, built by hand."""
+    return pd.DataFrame({
+        "driver": list(shares),
+        "importance": [s * r2 for s in shares.values()],
+        "share": list(shares.values()),
+        "ci_low": np.nan, "ci_high": np.nan, "sign": 1.0,
+    })
+
+
+@pytest.fixture
+def ipa_data():
+    # four items on 1-5; means 4.6, 2.2, 3.0, 4.0 -> performance 90, 30, 50, 75
+    return pd.DataFrame({
+        "a": [5, 5, 4, 5, 4], "b": [2, 3, 2, 2, 2], "c": [3, 3, 3, 3, 3],
+        "d": [4, 4, 4, 4, 4], "w": [1.0, 1.0, 1.0, 1.0, 6.0],
+    }).astype(float)
+
+
+def test_performance_quadrants_and_scores_by_hand(ipa_data):
+    shares = {"a": 0.4, "b": 0.3, "c": 0.1, "d": 0.2}
+    scales = {k: (1, 5) for k in shares}
+    res = importance_performance(ipa_data, importance=drivers_table(shares), items=list(shares),
+                                 scales=scales).set_index("item")
+    expected_perf = {"a": 90.0, "b": 30.0, "c": 50.0, "d": 75.0}
+    for k, v in expected_perf.items():
+        assert res.loc[k, "performance"] == pytest.approx(v)
+    # crosshairs: mean share 1/4, mean performance 61.25
+    assert res.attrs["crosshair_share"] == pytest.approx(0.25)
+    assert res.attrs["crosshair_performance"] == pytest.approx(61.25)
+    assert res.loc["a", "quadrant"] == "keep_up"            # 0.4, 90
+    assert res.loc["b", "quadrant"] == "concentrate_here"   # 0.3, 30
+    assert res.loc["c", "quadrant"] == "low_priority"       # 0.1, 50
+    assert res.loc["d", "quadrant"] == "possible_overkill"  # 0.2, 75
+    # CQ-style: share * (100 - perf) / sum
+    gaps = {"a": 0.4 * 10, "b": 0.3 * 70, "c": 0.1 * 50, "d": 0.2 * 25}
+    total = sum(gaps.values())
+    for k, g in gaps.items():
+        assert res.loc[k, "improvement_score"] == pytest.approx(g / total)
+    assert res.index[0] == "b"  # sorted by improvement score
+    # in the red: b (concentrate here); c is exactly at the floor 50 -> not below it
+    assert res["in_red"].to_dict() == {"b": True, "c": False, "a": False, "d": False}
+    assert res.loc["a", "importance"] == pytest.approx(0.2)
+
+
+def test_weights_fixed_crosshair_and_red_floor(ipa_data):
+    shares = {"a": 0.4, "b": 0.3, "c": 0.1, "d": 0.2}
+    scales = {k: (1, 5) for k in shares}
+    res = importance_performance(ipa_data, importance=drivers_table(shares), items=["a", "b"],
+                                 scales=scales, weights="w", crosshair=(0.35, 20.0),
+                                 red_floor=80).set_index("item")
+    # weighted mean of a: (5+5+4+5+4*6)/10 = 4.3 -> 82.5; of b: (2+3+2+2+12)/10 = 2.1 -> 27.5
+    assert res.loc["a", "performance"] == pytest.approx(82.5)
+    assert res.loc["b", "performance"] == pytest.approx(27.5)
+    assert res.loc["a", "quadrant"] == "keep_up"
+    assert res.loc["b", "quadrant"] == "possible_overkill"
+    assert res.loc["b", "in_red"]          # below the floor of 80
+    assert not res.loc["a", "in_red"]
+    assert res.attrs["crosshair_share"] == 0.35
+
+
+def test_importance_performance_refuses_bad_input(ipa_data):
+    tab = drivers_table({"a": 0.5, "b": 0.5})
+    with pytest.raises(ParameterError, match="not drivers"):
+        importance_performance(ipa_data, importance=tab, items=["a", "c"],
+                               scales={"a": (1, 5), "c": (1, 5)})
+    with pytest.raises(ParameterError, match="scales"):
+        importance_performance(ipa_data, importance=tab, items=["a", "b"], scales={"a": (1, 5)})
+    with pytest.raises(ParameterError, match="crosshair"):
+        importance_performance(ipa_data, importance=tab, items=["a", "b"],
+                               scales={"a": (1, 5), "b": (1, 5)}, crosshair="middle")
+    with pytest.raises(ParameterError, match="max > min"):
+        importance_performance(ipa_data, importance=tab, items=["a", "b"],
+                               scales={"a": (5, 1), "b": (1, 5)})
+
+
+# --------------------------------------------------------------------------- penalty-reward
+TRUTH = {  # item: (penalty, reward)
+    "basic": (1.2, 0.1),
+    "excite": (0.1, 1.0),
+    "perf": (0.6, 0.6),
+    "none": (0.0, 0.0),
+}
+
+
+def simulate_pr(n=6000, seed=4):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({k: rng.integers(1, 6, size=n).astype(float) for k in TRUTH})
+    y = np.full(n, 7.0)
+    for k, (pen, rew) in TRUTH.items():
+        y += -pen * (df[k] <= 2) + rew * (df[k] >= 4)
+    df["overall"] = y + rng.normal(scale=1.0, size=n)
+    return df
+
+
+def test_penalty_reward_recovers_planted_asymmetry():
+    df = simulate_pr()
+    res = penalty_reward(df, outcome="overall", items=list(TRUTH),
+                         scales={k: (1, 5) for k in TRUTH}).set_index("item")
+    for k, (pen, rew) in TRUTH.items():
+        assert abs(res.loc[k, "penalty"] - pen) < 4 * res.loc[k, "penalty_se"]
+        assert abs(res.loc[k, "reward"] - rew) < 4 * res.loc[k, "reward_se"]
+    assert res["classification"].to_dict() == {
+        "basic": "basic", "excite": "excitement", "perf": "performance", "none": "no_effect"}
+    assert res.loc["basic", "n_low"] == int((df["basic"] <= 2).sum())
+
+
+def test_penalty_reward_matches_least_squares_by_hand():
+    df = simulate_pr(n=400, seed=9)
+    rng = np.random.default_rng(0)
+    w = rng.uniform(0.5, 2.0, size=len(df))
+    res = penalty_reward(df, outcome="overall", items=["basic", "excite"],
+                         scales={"basic": (1, 5), "excite": (1, 5)}, weights=w)
+    x = np.column_stack([np.ones(len(df)),
+                         df["basic"] <= 2, df["basic"] >= 4,
+                         df["excite"] <= 2, df["excite"] >= 4]).astype(float)
+    sw = np.sqrt(w)
+    beta, *_ = np.linalg.lstsq(x * sw[:, None], df["overall"].to_numpy() * sw, rcond=None)
+    assert res.loc[0, "penalty"] == pytest.approx(-beta[1], abs=1e-10)
+    assert res.loc[0, "reward"] == pytest.approx(beta[2], abs=1e-10)
+    assert res.loc[1, "penalty"] == pytest.approx(-beta[3], abs=1e-10)
+    assert res.loc[1, "reward"] == pytest.approx(beta[4], abs=1e-10)
+
+
+def test_penalty_reward_bands_on_a_ten_point_scale_and_empty_middle():
+    rng = np.random.default_rng(1)
+    n = 300
+    df = pd.DataFrame({"g": rng.integers(1, 11, size=n).astype(float),
+                       "h": rng.choice([1.0, 5.0], size=n)})
+    df["overall"] = rng.normal(size=n) + (df["g"] >= 7)
+    res = penalty_reward(df, outcome="overall", items=["g", "h"],
+                         scales={"g": (1, 10), "h": (1, 5)}).set_index("item")
+    assert res.loc["g", "n_low"] == int((df["g"] <= 4).sum())   # 1-4 low, 5-6 middle
+    assert res.loc["g", "n_high"] == int((df["g"] >= 7).sum())  # 7-10 high
+    assert res.loc["h", "classification"] == "not_estimable"
+    assert np.isnan(res.loc["h", "penalty"])
+
+
+def test_penalty_reward_refuses_bad_input():
+    df = simulate_pr(n=50)
+    with pytest.raises(ParameterError, match="low and high"):
+        penalty_reward(df, outcome="overall", items=["basic"], scales={"basic": (1, 5)},
+                       low=0.7, high=0.6)
+    with pytest.raises(ParameterError, match="also listed"):
+        penalty_reward(df, outcome="overall", items=["overall"], scales={"overall": (1, 5)})
+    df["flat"] = 3.0
+    df.loc[0, "flat"] = 1.0
+    with pytest.raises(AnalysisError):
+        penalty_reward(df.iloc[:3], outcome="overall", items=["basic", "excite"],
+                       scales={"basic": (1, 5), "excite": (1, 5)})

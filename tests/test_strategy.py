@@ -1,0 +1,208 @@
+"""The strategy rule: every branch, the explanation texts and segment differences."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clientvalue.errors import AnalysisError, ParameterError
+from clientvalue.strategy import (
+    DEFAULT_RULES,
+    StrategyAdvice,
+    StrategyRules,
+    segment_difference,
+    segment_difference_test,
+    suggest_strategy,
+)
+
+
+def advise(p, p_ci, e, e_ci, **kw):
+    return suggest_strategy(practical_share=p, practical_ci=p_ci, emotional_share=e,
+                            emotional_ci=e_ci, **kw)
+
+
+def rule_ids(advice: StrategyAdvice) -> list[str]:
+    return [r for r, _ in advice.reasons]
+
+
+def test_practical_dominant_gives_performance():
+    a = advise(0.7, (0.58, 0.8), 0.3, (0.2, 0.42))
+    assert a.strategy == "performance"
+    assert rule_ids(a) == ["practical_dominant", "segments_not_assessed", "red_items"]
+    assert a.reasons[0][1]["share"] == 0.7 and a.reasons[0][1]["low"] == 0.58
+
+
+def test_emotional_dominant_gives_experience():
+    a = advise(0.35, (0.25, 0.45), 0.65, (0.55, 0.75))
+    assert a.strategy == "experience"
+    assert rule_ids(a)[0] == "emotional_dominant"
+
+
+@pytest.mark.parametrize("p,p_ci,e,e_ci", [
+    (0.55, (0.45, 0.65), 0.45, (0.35, 0.55)),   # below the share threshold
+    (0.62, (0.48, 0.75), 0.38, (0.25, 0.52)),   # share high enough, interval reaches below 0.5
+    (0.6, (0.5, 0.7), 0.4, (0.3, 0.5)),         # interval exactly at 0.5 is not "above"
+    (0.7, None, 0.3, None),                     # no interval: no claim of dominance
+    (0.7, (np.nan, np.nan), 0.3, (np.nan, np.nan)),
+])
+def test_no_clear_dominance_gives_the_mix(p, p_ci, e, e_ci):
+    a = advise(p, p_ci, e, e_ci)
+    assert a.strategy == "performance+experience"
+    assert rule_ids(a)[0] == "mixed"
+
+
+def test_both_dominant_when_shares_do_not_sum_to_one_gives_the_mix():
+    a = advise(0.7, (0.6, 0.8), 0.7, (0.6, 0.8))
+    assert a.strategy == "performance+experience"
+
+
+@pytest.mark.parametrize("diff,expected", [
+    (0.25, "performance+customisation"), (0.4, "performance+customisation"),
+    (0.2499, "performance"),
+])
+def test_segment_difference_adds_customisation(diff, expected):
+    a = advise(0.7, (0.58, 0.8), 0.3, (0.2, 0.42), segment_difference=diff)
+    assert a.strategy == expected
+    assert ("segments_differ_untested" if "customisation" in expected
+            else "segments_similar") in rule_ids(a)
+    assert ("not tested against chance" in a.explain()) == ("customisation" in expected)
+
+
+@pytest.mark.parametrize("p_value,expected,rule", [
+    (0.01, "performance+customisation", "segments_differ"),
+    (0.049, "performance+customisation", "segments_differ"),
+    (0.05, "performance", "segments_not_significant"),
+    (0.4, "performance", "segments_not_significant"),
+])
+def test_segment_p_value_guards_against_chance(p_value, expected, rule):
+    a = advise(0.7, (0.58, 0.8), 0.3, (0.2, 0.42), segment_difference=0.4,
+               segment_p_value=p_value)
+    assert a.strategy == expected
+    assert rule in rule_ids(a)
+    assert f"{p_value:.3f}" in a.explain("en")
+    assert f"{p_value:.3f}".replace(".", ",") in a.explain("nl")
+
+
+def test_customisation_added_to_mixed_and_experience():
+    assert advise(0.5, (0.4, 0.6), 0.5, (0.4, 0.6), segment_difference=0.5).strategy == \
+        "performance+experience+customisation"
+    assert advise(0.3, (0.2, 0.4), 0.7, (0.6, 0.8), segment_difference=0.3).components == \
+        ("experience", "customisation")
+
+
+def test_rules_are_parameters():
+    strict = StrategyRules(share_threshold=0.75, ci_threshold=0.6, segment_difference_threshold=0.5)
+    assert advise(0.7, (0.58, 0.8), 0.3, (0.2, 0.42), rules=strict).strategy == \
+        "performance+experience"
+    assert advise(0.8, (0.65, 0.9), 0.2, (0.1, 0.35), segment_difference=0.4,
+                  rules=strict).strategy == "performance"
+    with pytest.raises(ParameterError, match="share_threshold"):
+        StrategyRules(share_threshold=60)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DEFAULT_RULES.share_threshold = 0.1  # type: ignore[misc]
+
+
+def test_red_items_always_reported_and_explained():
+    a = advise(0.7, (0.58, 0.8), 0.3, (0.2, 0.42), red_items=["q_fast", "q_cost"],
+               segment_difference=0.31)
+    assert a.red_items == ("q_fast", "q_cost")
+    assert dict(a.reasons)["red_items"]["count"] == 2
+    en = a.explain("en", labels={"q_fast": "I was helped quickly"})
+    nl = a.explain("nl", labels={"q_fast": "Ik werd snel geholpen"})
+    assert "Never in the red" in en and "I was helped quickly" in en and "q_cost" in en
+    assert "Nooit in het rood" in nl and "Ik werd snel geholpen" in nl
+    # the numbers are cited: 70%, 58%-80%, the segment difference
+    for text in (en, nl):
+        assert "70%" in text and "58%" in text and "80%" in text
+    assert "0.31" in en and "0,31" in nl
+    assert "performance and customisation" in en and "prestatie en maatwerk" in nl
+    assert en != nl
+
+
+def test_explain_mix_and_missing_intervals():
+    a = advise(0.55, None, 0.45, (0.3, 0.6))
+    en, nl = a.explain("en"), a.explain("nl")
+    assert "55%" in en and "45%" in en and "30%" in en and "no uncertainty range" in en
+    assert "prestatie en beleving" in nl and "geen onzekerheidsmarge" in nl
+    assert "not assessed" in en and "niet onderzocht" in nl
+    assert "No aspect is in the red" in en
+    with pytest.raises(ParameterError, match="language"):
+        a.explain("de")
+
+
+def test_suggest_strategy_refuses_bad_input():
+    with pytest.raises(ParameterError, match="practical_share"):
+        advise(1.2, None, 0.3, None)
+    with pytest.raises(ParameterError, match="low <= high"):
+        advise(0.6, (0.7, 0.5), 0.3, None)
+    with pytest.raises(ParameterError, match="segment_difference"):
+        advise(0.6, None, 0.4, None, segment_difference=1.5)
+
+
+# --------------------------------------------------------------------------- segment difference
+def shares(d: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame({"driver": list(d), "share": list(d.values())})
+
+
+def test_segment_difference_total_variation_by_hand():
+    a = shares({"x": 0.5, "y": 0.3, "z": 0.2})
+    b = shares({"z": 0.4, "y": 0.3, "x": 0.3})  # order does not matter
+    # |0.5-0.3| + |0.3-0.3| + |0.2-0.4| = 0.4 -> TVD 0.2
+    assert segment_difference([a, b]) == pytest.approx(0.2)
+    assert segment_difference([a, a]) == pytest.approx(0.0)
+    disjoint = segment_difference([shares({"x": 1.0, "y": 0.0}), shares({"x": 0.0, "y": 1.0})])
+    assert disjoint == pytest.approx(1.0)
+
+
+def test_segment_difference_renormalises_and_takes_largest_pair():
+    # shares given as importances that do not sum to one are rescaled first
+    a = shares({"x": 0.2, "y": 0.2})            # -> 0.5, 0.5
+    b = shares({"x": 0.3, "y": 0.1})            # -> 0.75, 0.25  (TVD with a: 0.25)
+    c = shares({"x": 0.1, "y": 0.3})            # -> 0.25, 0.75  (TVD with b: 0.5)
+    assert segment_difference([a, b]) == pytest.approx(0.25)
+    assert segment_difference([a, b, c]) == pytest.approx(0.5)
+
+
+def test_segment_difference_refuses_bad_input():
+    with pytest.raises(ParameterError, match="at least two"):
+        segment_difference([shares({"x": 1.0})])
+    with pytest.raises(ParameterError, match="expected"):
+        segment_difference([shares({"x": 0.5, "y": 0.5}), shares({"x": 0.5, "z": 0.5})])
+
+
+def simulate_segments(beta_a, beta_b, n=250, seed=0):
+    rng = np.random.default_rng(seed)
+    frames = []
+    for name, beta in (("A", beta_a), ("B", beta_b)):
+        x = rng.normal(size=(n, 3))
+        y = x @ np.asarray(beta) + rng.normal(size=n)
+        frames.append(pd.DataFrame(x, columns=["d1", "d2", "d3"]).assign(y=y, seg=name))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_segment_difference_test_detects_planted_difference():
+    df = simulate_segments([0.9, 0.1, 0.1], [0.1, 0.1, 0.9])
+    res = segment_difference_test(df, outcome="y", drivers=["d1", "d2", "d3"], segment="seg",
+                                  n_perm=39, seed=1)
+    assert res["difference"] > 0.6
+    assert res["p_value"] == pytest.approx(1 / 40)
+    assert res["null_mean"] < 0.2 < res["difference"]
+    assert res["n"] == 500 and res["n_segments"] == 2
+
+
+def test_segment_difference_test_same_model_is_not_significant_and_suppresses_small():
+    df = simulate_segments([0.5, 0.4, 0.3], [0.5, 0.4, 0.3], seed=3)
+    df.loc[:4, "seg"] = "tiny"  # five respondents: left out, listed
+    res = segment_difference_test(df, outcome="y", drivers=["d1", "d2", "d3"], segment="seg",
+                                  n_perm=39, seed=2)
+    assert res["suppressed"] == ["tiny"]
+    assert res["n"] == 495
+    assert res["p_value"] > 0.05
+    # the observed value is within the noise band: the reason a p-value is needed
+    assert res["difference"] < res["null_q95"]
+    with pytest.raises(AnalysisError, match="two segments"):
+        segment_difference_test(df[df["seg"] != "B"], outcome="y", drivers=["d1", "d2"],
+                                segment="seg", n_perm=5)
