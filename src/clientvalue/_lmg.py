@@ -1,0 +1,274 @@
+"""Numeric core of the driver analysis: subset R², the Shapley/LMG split, relative weights.
+
+Everything works on *correlation matrices* of ``(drivers..., outcome)`` with the outcome
+last, batched over a leading axis (one matrix per bootstrap replicate).
+
+Subset R² by Schur-complement recursion
+---------------------------------------
+Decide the drivers one at a time, in order. A *state* is the partial correlation
+(covariance) matrix of the drivers not yet decided plus the outcome, given the drivers
+already included, together with the R² of the included set. Deciding driver ``j`` (the
+first remaining one, with partial variance ``c_jj`` and partial covariance ``c_jy``):
+
+* exclude ``j``: drop its row and column; R² unchanged;
+* include ``j``: one sweep (Schur complement) on ``c_jj``; ``R²(S + j) = R²(S) + c_jy² / c_jj``.
+
+After all ``p`` decisions the ``2^p`` leaves hold ``R²(S)`` for every subset ``S``. Level
+``t`` holds ``2^t`` states of size ``(p - t + 1)²``, so the whole tree costs
+``sum_t 2^t (p - t + 1)² ≈ 12 · 2^p`` multiply-adds: linear in the number of subsets rather
+than ``2^p · p³`` for one regression per subset. The states sit on the *last* axis (batch
+axis contiguous), so every numpy operation runs over long vectors.
+
+Memory is bounded by splitting the tree: the first ``d`` decisions are expanded breadth
+first, then each of the ``2^d`` prefix states is expanded to its leaves on its own, and
+replicates are processed in chunks. Leaves are never stored beyond one chunk: the Shapley
+value is accumulated from each chunk (see :func:`lmg_batch`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from math import comb
+
+import numpy as np
+
+MAX_DRIVERS = 30
+#: Working-array budget in float64 elements (about 32 MiB per array).
+BUDGET = 1 << 22
+#: A partial variance below this (on the correlation scale) counts as zero: the driver adds
+#: nothing given the drivers already in (only reachable in degenerate bootstrap replicates).
+PIVOT_TOL = 1e-10
+
+
+# --------------------------------------------------------------------------- helpers
+def shapley_weights(p: int) -> np.ndarray:
+    """Weights ``k! (p - k - 1)! / p!`` of a subset of size ``k = 0..p-1`` of the others."""
+    return np.array([1.0 / (p * comb(p - 1, k)) for k in range(p)])
+
+
+def _popcount(r: int) -> np.ndarray:
+    return np.bitwise_count(np.arange(1 << r, dtype=np.uint64)).astype(np.intp)
+
+
+def _state_cost(r: int) -> int:
+    """Peak float64 elements to expand one state with ``r`` drivers left to its leaves."""
+    levels = (3 * (1 << t) * (r - t + 1) ** 2 for t in range(r))
+    return max(max(levels, default=0), 4 << r)
+
+
+def plan(p: int, n_rep: int, budget: int = BUDGET) -> tuple[int, int]:
+    """Return ``(replicates per chunk, prefix depth d)`` keeping working arrays in budget."""
+    cost = _state_cost(p)
+    if cost <= budget:
+        return max(1, min(n_rep, budget // cost)), 0
+    d = 1
+    while d < p - 1 and _state_cost(p - d) > budget:
+        d += 1
+    return 1, d
+
+
+def _safe_inv(piv: np.ndarray) -> np.ndarray:
+    return np.divide(1.0, piv, out=np.zeros_like(piv), where=piv > PIVOT_TOL)
+
+
+def _expand(c: np.ndarray, r2: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Decide the first ``levels`` remaining drivers of every state (see module docstring).
+
+    ``c`` has shape ``(m + 1, m + 1, N)`` (remaining drivers, then the outcome; states last),
+    ``r2`` shape ``(N,)``. Returns states of shape ``(m + 1 - levels, ..., N · 2^levels)``;
+    the new state index is ``old + N · included``.
+    """
+    for _ in range(levels):
+        n = c.shape[-1]
+        inv = _safe_inv(c[0, 0])
+        col = c[1:, 0]  # (m, N); its last entry is the partial covariance with the outcome
+        gain = col[-1] * col[-1] * inv
+        rest = c[1:, 1:]
+        new = np.empty((rest.shape[0], rest.shape[1], 2 * n))
+        new[..., :n] = rest
+        inc = new[..., n:]
+        np.multiply(col[:, None, :], (col * inv)[None, :, :], out=inc)
+        np.subtract(rest, inc, out=inc)
+        c = new
+        r2 = np.concatenate([r2, r2 + gain])
+    return c, r2
+
+
+def _leaves(c: np.ndarray, r2: np.ndarray) -> np.ndarray:
+    """Expand states to their leaves; returns R² with shape ``(N · 2^m,)`` (m = drivers left).
+
+    The last two decisions are done in closed form from the 3 x 3 states ``(a, b, y)``:
+    ``R²(+a) = c_ay²/c_aa``, ``R²(+b) = c_by²/c_bb`` and
+    ``R²(+a+b) = c_ay²/c_aa + (c_by - c_ab c_ay/c_aa)² / (c_bb - c_ab²/c_aa)``.
+    """
+    m = c.shape[0] - 1
+    if m == 1:
+        return np.concatenate([r2, r2 + c[0, 1] * c[0, 1] * _safe_inv(c[0, 0])])
+    if m > 2:
+        c, r2 = _expand(c, r2, m - 2)
+    inv_a = _safe_inv(c[0, 0])
+    cab, cay, cby = c[0, 1], c[0, 2], c[1, 2]
+    ga = cay * cay * inv_a
+    gb = cby * cby * _safe_inv(c[1, 1])
+    cby_a = cby - cab * cay * inv_a
+    gab = ga + cby_a * cby_a * _safe_inv(c[1, 1] - cab * cab * inv_a)
+    return np.concatenate([r2, r2 + ga, r2 + gb, r2 + gab])
+
+
+def _corr_states(corr: np.ndarray) -> np.ndarray:
+    """``(B, q, q)`` -> ``(q, q, B)`` contiguous: the batch axis last."""
+    return np.ascontiguousarray(np.moveaxis(np.asarray(corr, dtype=float), 0, -1))
+
+
+# --------------------------------------------------------------------------- public core
+def subset_r2(corr: np.ndarray) -> np.ndarray:
+    """R² of every subset of the drivers, from one correlation matrix (outcome last).
+
+    Returns an array of length ``2^p`` indexed by bit mask: bit ``j`` set means driver ``j``
+    is in the subset. Meant for testing and small ``p`` (it stores all ``2^p`` values).
+    """
+    corr = np.asarray(corr, dtype=float)
+    if corr.shape[0] - 1 > 22:
+        raise ValueError("subset_r2 stores every subset; use lmg_batch for p > 22")
+    return _leaves(_corr_states(corr[None]), np.zeros(1))
+
+
+def lmg_batch(corr: np.ndarray, *, budget: int = BUDGET) -> np.ndarray:
+    """Exact LMG (Shapley) decomposition of R² for a batch of correlation matrices.
+
+    Parameters
+    ----------
+    corr : ndarray, shape (B, p + 1, p + 1)
+        Correlation matrices of the ``p`` drivers and the outcome (last).
+    budget : int
+        Float64 elements allowed per working array; sets the chunking.
+
+    Returns
+    -------
+    ndarray, shape (B, p)
+        ``LMG_j = sum_{S not containing j} w(|S|) [R²(S + j) - R²(S)]``, which is accumulated
+        per leaf as ``R²(S) · ([j in S] (a_k + b_k) - b_k)`` with ``k = |S|``,
+        ``a_k = w(k - 1)`` and ``b_k = w(k)`` (so no leaf is needed twice).
+    """
+    corr = np.asarray(corr, dtype=float)
+    n_rep, q, _ = corr.shape
+    p = q - 1
+    if p < 1:
+        raise ValueError("need at least one driver")
+    w = shapley_weights(p)
+    a = np.concatenate([[0.0], w])  # a[k] = w(k - 1), k = 0..p
+    b = np.concatenate([w, [0.0]])  # b[k] = w(k)
+    ab = a + b
+    chunk, d = plan(p, n_rep, budget)
+    r = p - d
+    pc = _popcount(r)
+    out = np.empty((n_rep, p))
+    for start in range(0, n_rep, chunk):
+        block = corr[start : start + chunk]
+        bc = block.shape[0]
+        states, r2 = _expand(_corr_states(block), np.zeros(bc), d)
+        acc = np.zeros((p, bc))
+        for g in range(1 << d):
+            part = slice(g * bc, (g + 1) * bc)
+            leaves = _leaves(np.ascontiguousarray(states[..., part]), r2[part]).reshape(1 << r, bc)
+            k = pc + int(g).bit_count()
+            acc -= (leaves * b[k][:, None]).sum(axis=0)  # no BLAS: tiny gemv threads badly
+            # Sum the weighted leaves containing each suffix driver by folding the leaf axis
+            # in halves, most significant bit (= last driver) first: 3 passes, not r.
+            v = leaves * ab[k][:, None]
+            for t in range(r - 1, -1, -1):
+                half = v.shape[0] // 2
+                acc[d + t] += v[half:].sum(axis=0)
+                v = v[:half] + v[half:]
+            for t in range(d):
+                if (g >> t) & 1:
+                    acc[t] += v[0]
+        out[start : start + bc] = acc.T
+    return out
+
+
+def relative_weights_batch(corr: np.ndarray) -> np.ndarray:
+    """Johnson's (2000) relative weights (relaimpo's ``genizi``) for a batch of matrices.
+
+    With ``R_xx = V diag(λ) V'`` and ``Λ = R_xx^{1/2} = V diag(√λ) V'``, regress the outcome
+    on the orthogonal counterparts ``Z = X Λ^{-1}``: ``β* = Λ^{-1} r_xy``; then the weight of
+    driver ``j`` is ``sum_k Λ_jk² β*_k²``. The weights sum to R².
+    """
+    corr = np.asarray(corr, dtype=float)
+    p = corr.shape[-1] - 1
+    rxx = corr[:, :p, :p]
+    rxy = corr[:, :p, p]
+    lam, vec = np.linalg.eigh(rxx)
+    lam = np.clip(lam, 0.0, None)
+    half = vec @ (np.sqrt(lam)[:, :, None] * np.swapaxes(vec, 1, 2))
+    beta = np.linalg.solve(half, rxy[:, :, None])[:, :, 0]
+    return np.einsum("bjk,bk->bj", half**2, beta**2)
+
+
+# --------------------------------------------------------------------------- correlations
+def weighted_corr(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted correlation matrix of the columns of ``x`` (weights need not sum to 1)."""
+    w = w / w.sum()
+    mean = w @ x
+    xc = x - mean
+    cov = (xc * w[:, None]).T @ xc
+    sd = np.sqrt(np.diag(cov))
+    corr = cov / np.outer(sd, sd)
+    np.fill_diagonal(corr, 1.0)
+    return corr
+
+
+def bootstrap_corr(
+    x: np.ndarray,
+    w: np.ndarray,
+    n_boot: int,
+    rng: np.random.Generator,
+    *,
+    budget: int = BUDGET,
+) -> Iterator[np.ndarray]:
+    """Yield chunks ``(b, q, q)`` of replicate correlation matrices (rows resampled).
+
+    Each replicate draws ``n`` rows with replacement; a row drawn ``k`` times enters the
+    weighted moments with weight ``k · w``. All replicates of a chunk come from one matrix
+    product: ``counts·w`` ``(b, n)`` times the row-wise products ``x_i x_i'`` ``(n, q(q+1)/2)``.
+    A replicate in which a column has (near) zero variance comes back as all-NaN.
+    """
+    n, q = x.shape
+    w = w / w.sum()
+    xc = x - w @ x  # centre once at the full-sample mean: keeps the moments well conditioned
+    iu, ju = np.triu_indices(q)
+    npair = iu.size
+    full_var = (xc * xc * w[:, None]).sum(axis=0)
+    rows = max(1, budget // npair)  # row block for the pair products
+    pairs = xc[:, iu] * xc[:, ju] if n <= rows else None
+    chunk = max(1, min(n_boot, budget // n, 256))
+    done = 0
+    while done < n_boot:
+        b = min(chunk, n_boot - done)
+        idx = rng.integers(0, n, size=(b, n))
+        idx += (np.arange(b) * n)[:, None]
+        cw = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n) * w
+        s = cw.sum(axis=1)
+        m1 = (cw @ xc) / s[:, None]
+        if pairs is not None:
+            m2 = (cw @ pairs) / s[:, None]
+        else:
+            m2 = np.zeros((b, npair))
+            for lo in range(0, n, rows):
+                blk = xc[lo : lo + rows]
+                m2 += cw[:, lo : lo + rows] @ (blk[:, iu] * blk[:, ju])
+            m2 /= s[:, None]
+        cov = np.empty((b, q, q))
+        cov[:, iu, ju] = m2
+        cov[:, ju, iu] = m2
+        cov -= m1[:, :, None] * m1[:, None, :]
+        var = np.diagonal(cov, axis1=1, axis2=2).copy()
+        bad = (var <= 1e-12 * full_var).any(axis=1)
+        var[bad] = 1.0
+        sd = np.sqrt(var)
+        corr = cov / (sd[:, :, None] * sd[:, None, :])
+        idx_d = np.arange(q)
+        corr[:, idx_d, idx_d] = 1.0
+        corr[bad] = np.nan
+        done += b
+        yield corr

@@ -1,0 +1,435 @@
+"""Relative importance of drivers: LMG (Shapley), Johnson's relative weights, bootstrap.
+
+References used here:
+
+* R relaimpo's documented example ``calc.relimp(lm(Fertility ~ ., swiss), type = "lmg")``
+  (R² 0.706735, LMG 0.0570912, 0.1711730, 0.2601347, 0.1055702, 0.1127659);
+* relaimpo 2.2-7 with weights ``w = 1 + (1:47 %% 3)`` and Johnson's weights of the Python
+  package relativeImp 0.0.2 on swiss, as quoted in a public project's test suite
+  (``find_string`` of the LMG value); both are also checked here against a second method;
+* brute force: one OLS/WLS fit per subset (``numpy.linalg.lstsq`` and statsmodels);
+* Johnson's (2000) procedure on the raw data (SVD of the standardized predictors), an
+  independent route to the relative weights;
+* closed forms: population LMG from a known covariance matrix.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from math import factorial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clientvalue import _lmg
+from clientvalue.drivers import dimension_totals, importance, naive_lmg
+from clientvalue.errors import AnalysisError, DataError, ParameterError
+
+SWISS_PATH = Path(__file__).parent / "data" / "swiss.csv"
+SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
+
+
+@pytest.fixture(scope="module")
+def swiss() -> pd.DataFrame:
+    return pd.read_csv(SWISS_PATH, index_col=0)
+
+
+def _random_data(n: int, p: int, seed: int, *, weights: bool = False) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    mix = rng.normal(size=(p, p)) * 0.5 + np.eye(p)
+    x = rng.normal(size=(n, p)) @ mix
+    y = x @ rng.normal(size=p) + rng.normal(size=n) * 2
+    frame = pd.DataFrame(x, columns=[f"x{j}" for j in range(p)])
+    frame["y"] = y
+    if weights:
+        frame["w"] = rng.uniform(0.2, 3.0, n)
+    return frame
+
+
+def _wls_r2(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """R² of a weighted least-squares fit with intercept, by lstsq on sqrt(w)-scaled data."""
+    design = np.column_stack([np.ones(len(y)), x])
+    sw = np.sqrt(w)
+    coef = np.linalg.lstsq(design * sw[:, None], y * sw, rcond=None)[0]
+    resid = y - design @ coef
+    ybar = np.average(y, weights=w)
+    return 1 - (w * resid**2).sum() / (w * (y - ybar) ** 2).sum()
+
+
+def _shapley_from_r2(r2: dict[frozenset, float], p: int) -> np.ndarray:
+    out = np.zeros(p)
+    for j in range(p):
+        others = [i for i in range(p) if i != j]
+        for k in range(p):
+            wk = factorial(k) * factorial(p - k - 1) / factorial(p)
+            for s in combinations(others, k):
+                out[j] += wk * (r2[frozenset(s) | {j}] - r2[frozenset(s)])
+    return out
+
+
+# --------------------------------------------------------------------------- LMG vs relaimpo
+def test_swiss_lmg_matches_relaimpo(swiss):
+    table = importance(swiss, outcome="Fertility", drivers=SWISS_X)
+    assert table.attrs["r2"] == pytest.approx(0.706735, abs=1e-6)
+    expected = [0.0570912, 0.1711730, 0.2601347, 0.1055702, 0.1127659]
+    np.testing.assert_allclose(table["importance"], expected, atol=1e-6)
+    assert list(table["driver"]) == SWISS_X
+    assert table["share"].sum() == pytest.approx(1.0, abs=1e-12)
+    assert table.attrs["n"] == 47 and table.attrs["n_dropped"] == 0
+    assert table.attrs["method"] == "lmg"
+    assert table[["ci_low", "ci_high"]].isna().all().all()
+    assert table.attrs["boot"] is None
+
+
+def test_swiss_weighted_lmg_matches_relaimpo_and_wls(swiss):
+    w = 1 + np.arange(1, 48) % 3
+    data = swiss.assign(w=w)
+    table = importance(data, outcome="Fertility", drivers=SWISS_X, weights="w")
+    assert table.attrs["r2"] == pytest.approx(0.694332891423, abs=1e-9)
+    expected = [0.0518208063017, 0.1549452302086, 0.2559770835712, 0.1019573530969, 0.1296324182449]
+    np.testing.assert_allclose(table["importance"], expected, atol=1e-9)
+    naive = naive_lmg(data, outcome="Fertility", drivers=SWISS_X, weights="w")
+    np.testing.assert_allclose(table["importance"], naive.to_numpy(), atol=1e-10)
+    # weights given as an array act like the column
+    same = importance(data, outcome="Fertility", drivers=SWISS_X, weights=w.astype(float))
+    np.testing.assert_allclose(same["importance"], table["importance"], atol=1e-14)
+
+
+def test_sign_is_the_sign_of_the_ols_coefficient(swiss):
+    table = importance(swiss, outcome="Fertility", drivers=SWISS_X)
+    design = np.column_stack([np.ones(47), swiss[SWISS_X].to_numpy()])
+    coef = np.linalg.lstsq(design, swiss["Fertility"].to_numpy(), rcond=None)[0][1:]
+    assert list(table["sign"]) == list(np.sign(coef).astype(int))
+    assert list(table["sign"]) == [-1, -1, -1, 1, 1]  # summary(lm(Fertility ~ ., swiss))
+
+
+# --------------------------------------------------------------------------- brute force
+def test_brute_force_subsets_p6_with_weights():
+    data = _random_data(300, 6, seed=1, weights=True)
+    drivers = [f"x{j}" for j in range(6)]
+    x, y, w = data[drivers].to_numpy(), data["y"].to_numpy(), data["w"].to_numpy()
+    r2 = {frozenset(): 0.0}
+    for k in range(1, 7):
+        for s in combinations(range(6), k):
+            r2[frozenset(s)] = _wls_r2(x[:, list(s)], y, w)
+    # every subset R² from the recursion
+    corr = _lmg.weighted_corr(np.column_stack([x, y]), w)
+    fast = _lmg.subset_r2(corr)
+    for s, value in r2.items():
+        assert fast[sum(1 << j for j in s)] == pytest.approx(value, abs=1e-12)
+    brute = _shapley_from_r2(r2, 6)
+    table = importance(data, outcome="y", drivers=drivers, weights="w")
+    np.testing.assert_allclose(table["importance"], brute, atol=1e-10)
+    naive = naive_lmg(data, outcome="y", drivers=drivers, weights="w")
+    np.testing.assert_allclose(naive.to_numpy(), brute, atol=1e-10)
+    # efficiency: the Shapley values add up to the full-model R²
+    assert table["importance"].sum() == pytest.approx(r2[frozenset(range(6))], abs=1e-12)
+    assert table.attrs["r2"] == pytest.approx(r2[frozenset(range(6))], abs=1e-12)
+
+
+@pytest.mark.parametrize("p", [1, 2, 9, 12])
+def test_efficiency_and_chunking(p):
+    """Sum = R²; tiny budgets (prefix split, one replicate per chunk) change nothing."""
+    data = _random_data(200, p, seed=p)
+    drivers = [f"x{j}" for j in range(p)]
+    x, y = data[drivers].to_numpy(), data["y"].to_numpy()
+    r2 = _wls_r2(x, y, np.ones(len(y)))
+    table = importance(data, outcome="y", drivers=drivers)
+    assert table["importance"].sum() == pytest.approx(r2, abs=1e-11)
+    rw = importance(data, outcome="y", drivers=drivers, method="relative_weights")
+    assert rw["importance"].sum() == pytest.approx(r2, abs=1e-11)
+    corr = _lmg.weighted_corr(np.column_stack([x, y]), np.ones(len(y)))
+    stack = np.stack([corr, corr[::1]])
+    small = _lmg.lmg_batch(stack, budget=64)
+    if p >= 9:
+        assert _lmg.plan(p, 2, 64)[1] > 0  # the prefix split is exercised
+    np.testing.assert_allclose(small[0], table["importance"], atol=1e-12)
+    np.testing.assert_allclose(small[1], table["importance"], atol=1e-12)
+
+
+def test_batch_rows_are_independent():
+    """A batch of different matrices gives each matrix its own decomposition."""
+    corrs = []
+    for seed in range(5):
+        data = _random_data(100, 5, seed=10 + seed)
+        corrs.append(_lmg.weighted_corr(data.to_numpy(), np.ones(100)))
+    batch = _lmg.lmg_batch(np.stack(corrs))
+    for i, corr in enumerate(corrs):
+        r2 = _lmg.subset_r2(corr)
+        brute = _shapley_from_r2(
+            {frozenset(j for j in range(5) if m >> j & 1): r2[m] for m in range(32)}, 5
+        )
+        np.testing.assert_allclose(batch[i], brute, atol=1e-12)
+
+
+def test_uncorrelated_drivers_get_their_squared_correlation():
+    corr = np.eye(4)
+    corr[:3, 3] = corr[3, :3] = [0.5, 0.3, 0.1]
+    expected = [0.25, 0.09, 0.01]
+    np.testing.assert_allclose(_lmg.lmg_batch(corr[None])[0], expected, atol=1e-14)
+    np.testing.assert_allclose(_lmg.relative_weights_batch(corr[None])[0], expected, atol=1e-14)
+
+
+# --------------------------------------------------------------------------- relative weights
+def _johnson_from_data(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Johnson (2000) on the raw data: orthogonal Z = P Q' from the SVD of standardized X."""
+    xs = (x - x.mean(0)) / x.std(0) / np.sqrt(len(y))
+    ys = (y - y.mean()) / y.std() / np.sqrt(len(y))
+    p_, _, qt = np.linalg.svd(xs, full_matrices=False)
+    z = p_ @ qt
+    beta = z.T @ ys  # regression of y on Z (Z'Z = I)
+    lam = z.T @ xs  # regression of X on Z
+    return (lam**2 * (beta**2)[:, None]).sum(axis=0)
+
+
+def test_relative_weights_swiss(swiss):
+    table = importance(swiss, outcome="Fertility", drivers=SWISS_X, method="relative_weights")
+    quoted = [0.048416895812, 0.154708249806, 0.271964104646, 0.114680029948, 0.116965721381]
+    np.testing.assert_allclose(table["importance"], quoted, atol=1e-10)
+    second = _johnson_from_data(swiss[SWISS_X].to_numpy(), swiss["Fertility"].to_numpy())
+    np.testing.assert_allclose(table["importance"], second, atol=1e-12)
+    assert table["importance"].sum() == pytest.approx(0.706735001593, abs=1e-10)
+    assert table.attrs["method"] == "relative_weights"
+
+
+def test_two_drivers_lmg_equals_relative_weights():
+    """With two drivers both methods give 0.5 (r1² + R² - r2²) to driver 1 (by hand)."""
+    corr = np.array([[1.0, 0.5, 0.6], [0.5, 1.0, 0.4], [0.6, 0.4, 1.0]])
+    r2 = (0.36 + 0.16 - 2 * 0.6 * 0.4 * 0.5) / (1 - 0.25)
+    expected = [0.5 * (0.36 + r2 - 0.16), 0.5 * (0.16 + r2 - 0.36)]
+    np.testing.assert_allclose(_lmg.lmg_batch(corr[None])[0], expected, atol=1e-14)
+    np.testing.assert_allclose(_lmg.relative_weights_batch(corr[None])[0], expected, atol=1e-14)
+
+
+# --------------------------------------------------------------------------- weights, missing
+def test_frequency_weights_equal_replicated_rows():
+    data = _random_data(60, 4, seed=3)
+    drivers = [f"x{j}" for j in range(4)]
+    freq = np.random.default_rng(5).integers(1, 5, len(data))
+    weighted = importance(data.assign(f=freq), outcome="y", drivers=drivers, weights="f")
+    replicated = importance(data.loc[data.index.repeat(freq)], outcome="y", drivers=drivers)
+    np.testing.assert_allclose(weighted["importance"], replicated["importance"], atol=1e-12)
+    assert weighted.attrs["r2"] == pytest.approx(replicated.attrs["r2"], abs=1e-12)
+    assert weighted.attrs["n"] == 60 and replicated.attrs["n"] == freq.sum()
+
+
+def test_listwise_deletion_is_counted():
+    data = _random_data(80, 3, seed=4, weights=True)
+    data.loc[[0, 1], "x0"] = np.nan
+    data.loc[[1, 2], "y"] = np.nan
+    data.loc[[5], "w"] = np.nan
+    table = importance(data, outcome="y", drivers=["x0", "x1", "x2"], weights="w")
+    assert table.attrs["n_dropped"] == 4 and table.attrs["n"] == 76
+    kept = data.drop(index=[0, 1, 2, 5])
+    again = importance(kept, outcome="y", drivers=["x0", "x1", "x2"], weights="w")
+    np.testing.assert_allclose(table["importance"], again["importance"], atol=1e-14)
+
+
+def test_vif_warning_names_the_pair():
+    data = _random_data(200, 3, seed=6)
+    rng = np.random.default_rng(7)
+    data["twin"] = data["x0"] + rng.normal(scale=0.1, size=200)
+    drivers = ["x0", "x1", "x2", "twin"]
+    table = importance(data, outcome="y", drivers=drivers)
+    # VIF_j = 1 / (1 - R²_j), R²_j from regressing driver j on the others
+    for d in drivers:
+        others = [o for o in drivers if o != d]
+        r2 = _wls_r2(data[others].to_numpy(), data[d].to_numpy(), np.ones(200))
+        assert table.attrs["vif"][d] == pytest.approx(1 / (1 - r2), rel=1e-9)
+    msgs = table.attrs["warnings"]
+    assert len(msgs) == 1
+    assert "x0" in msgs[0] and "twin" in msgs[0] and "VIF" in msgs[0] and "> 10" in msgs[0]
+    plain = importance(data, outcome="y", drivers=["x0", "x1", "x2"])
+    assert plain.attrs["warnings"] == []
+
+
+# --------------------------------------------------------------------------- bootstrap
+def test_bootstrap_is_seeded_and_covers_the_estimate(swiss):
+    kw = {"outcome": "Fertility", "drivers": SWISS_X, "n_boot": 200}
+    a = importance(swiss, seed=11, **kw)
+    b = importance(swiss, seed=11, **kw)
+    c = importance(swiss, seed=12, **kw)
+    pd.testing.assert_frame_equal(a, b)
+    np.testing.assert_array_equal(a.attrs["boot"], b.attrs["boot"])
+    assert not np.allclose(a["ci_low"], c["ci_low"])
+    assert a.attrs["boot"].shape == (200, 5)
+    assert ((a["ci_low"] <= a["importance"]) & (a["importance"] <= a["ci_high"])).all()
+    # every replicate is itself a decomposition of its R² (efficiency per replicate)
+    assert (a.attrs["boot"] >= -1e-12).all()
+    rw = importance(swiss, seed=11, method="relative_weights", **kw)
+    assert ((rw["ci_low"] <= rw["importance"]) & (rw["importance"] <= rw["ci_high"])).all()
+
+
+def test_bootstrap_replicate_correlations_are_resampled_weighted_correlations():
+    data = _random_data(200, 3, seed=8, weights=True)
+    x = data[["x0", "x1", "x2", "y"]].to_numpy()
+    w = data["w"].to_numpy()
+    # budget 1000 forces the row-blocked pair products (npair = 10 -> 100 rows a block)
+    chunks = list(_lmg.bootstrap_corr(x, w, 5, np.random.default_rng(3), budget=1000))
+    assert len(chunks) == 1
+    idx = np.random.default_rng(3).integers(0, 200, size=(5, 200))
+    for b in range(5):
+        direct = _lmg.weighted_corr(x[idx[b]], w[idx[b]])
+        np.testing.assert_allclose(chunks[0][b], direct, atol=1e-12)
+
+
+def test_bootstrap_covers_known_truth():
+    """Population LMG from a known covariance matrix lies inside the intervals."""
+    p = 4
+    sigma = np.full((p, p), 0.3) + 0.7 * np.eye(p)
+    beta = np.array([0.6, 0.4, 0.2, 0.0])
+    cov = np.zeros((p + 1, p + 1))
+    cov[:p, :p] = sigma
+    cov[:p, p] = cov[p, :p] = sigma @ beta
+    cov[p, p] = beta @ sigma @ beta + 1.0
+    sd = np.sqrt(np.diag(cov))
+    pop = cov / np.outer(sd, sd)
+    r2 = {frozenset(): 0.0}
+    for k in range(1, p + 1):
+        for s in combinations(range(p), k):
+            s_ = list(s)
+            r2[frozenset(s)] = pop[s_, p] @ np.linalg.solve(pop[np.ix_(s_, s_)], pop[s_, p])
+    truth = _shapley_from_r2(r2, p)
+    rng = np.random.default_rng(2024)
+    x = rng.multivariate_normal(np.zeros(p + 1), cov, size=3000)
+    data = pd.DataFrame(x, columns=["a", "b", "c", "d", "y"])
+    table = importance(data, outcome="y", drivers=["a", "b", "c", "d"], n_boot=300, seed=1)
+    assert ((table["ci_low"] <= truth) & (truth <= table["ci_high"])).all()
+    assert (table["ci_high"] - table["ci_low"] < 0.05).all()  # and they are informative
+
+
+# --------------------------------------------------------------------------- dimension totals
+def test_dimension_totals_and_difference():
+    rng = np.random.default_rng(9)
+    n = 400
+    x = rng.normal(size=(n, 4))
+    y = x @ np.array([0.8, 0.7, 0.1, 0.1]) + rng.normal(size=n)
+    data = pd.DataFrame(x, columns=["fast", "easy", "heard", "welcome"]).assign(y=y)
+    table = importance(data, outcome="y", drivers=["fast", "easy", "heard", "welcome"],
+                       n_boot=200, seed=3)  # fmt: skip
+    dims = {"practical": ["fast", "easy"], "emotional": ["heard", "welcome"]}
+    out = dimension_totals(table, dimensions=dims)
+    assert list(out["dimension"]) == ["practical", "emotional"]
+    imp = table.set_index("driver")["importance"]
+    assert out["importance"].iloc[0] == pytest.approx(imp["fast"] + imp["easy"], abs=1e-14)
+    assert out["share"].sum() == pytest.approx(1.0, abs=1e-12)
+    boot = table.attrs["boot"]
+    share_b = boot[:, :2].sum(axis=1) / boot.sum(axis=1)
+    assert out["ci_low"].iloc[0] == pytest.approx(np.quantile(share_b, 0.025), abs=1e-14)
+    assert (out["ci_low"] <= out["share"]).all() and (out["share"] <= out["ci_high"]).all()
+    diff = out.attrs["difference"]
+    assert diff["dimensions"] == ("practical", "emotional")
+    assert diff["diff"] == pytest.approx(out["share"].iloc[0] - out["share"].iloc[1])
+    assert diff["ci_low"] > 0  # practical clearly dominates
+    assert diff["p_value"] == pytest.approx(2 / 201)  # no replicate on the other side
+    # no bootstrap: totals but NaN intervals and p-value
+    plain = dimension_totals(importance(data, outcome="y", drivers=list(imp.index)),
+                             dimensions=dims)  # fmt: skip
+    assert plain["ci_low"].isna().all() and np.isnan(plain.attrs["difference"]["p_value"])
+    with pytest.raises(ParameterError, match="not in the table"):
+        dimension_totals(table, dimensions={"practical": ["fast", "nope"]})
+    with pytest.raises(ParameterError, match="two dimensions"):
+        dimension_totals(table, dimensions={"a": ["fast"], "b": ["fast", "easy"]})
+
+
+def test_difference_p_value_when_shares_are_equal():
+    rng = np.random.default_rng(10)
+    x = rng.normal(size=(300, 4))
+    y = x @ np.array([0.5, 0.5, 0.5, 0.5]) + rng.normal(size=300)
+    data = pd.DataFrame(x, columns=list("abcd")).assign(y=y)
+    table = importance(data, outcome="y", drivers=list("abcd"), n_boot=300, seed=4)
+    out = dimension_totals(table, dimensions={"p": ["a", "b"], "e": ["c", "d"]})
+    diff = out.attrs["difference"]
+    assert diff["ci_low"] < 0 < diff["ci_high"]
+    d_b = (table.attrs["boot"][:, :2].sum(1) - table.attrs["boot"][:, 2:].sum(1)) / table.attrs[
+        "boot"
+    ].sum(1)
+    other = (d_b <= 0).sum() if diff["diff"] > 0 else (d_b >= 0).sum()
+    assert diff["p_value"] == pytest.approx(min(1, 2 * (other + 1) / 301))
+    assert diff["p_value"] > 0.05
+
+
+# --------------------------------------------------------------------------- refusals
+def test_more_than_30_drivers_is_refused():
+    data = pd.DataFrame(np.random.default_rng(0).normal(size=(100, 32)))
+    data.columns = [f"q{j}" for j in range(31)] + ["y"]
+    with pytest.raises(ParameterError, match="31 columns; at most 30"):
+        importance(data, outcome="y", drivers=[f"q{j}" for j in range(31)])
+
+
+def test_too_few_rows_and_constant_driver():
+    data = _random_data(5, 4, seed=2)
+    with pytest.raises(AnalysisError, match="5 complete rows for 4 drivers"):
+        importance(data, outcome="y", drivers=["x0", "x1", "x2", "x3"])
+    data = _random_data(50, 3, seed=2).assign(flat=3.0)
+    with pytest.raises(AnalysisError, match="flat"):
+        importance(data, outcome="y", drivers=["x0", "flat", "x1"])
+    data = data.assign(total=data["x0"] + data["x1"])
+    with pytest.raises(AnalysisError, match="perfectly collinear"):
+        importance(data, outcome="y", drivers=["x0", "x1", "total"])
+
+
+def test_bad_arguments():
+    data = _random_data(50, 3, seed=2, weights=True)
+    drivers = ["x0", "x1", "x2"]
+    with pytest.raises(ParameterError, match="method='shapley'"):
+        importance(data, outcome="y", drivers=drivers, method="shapley")
+    with pytest.raises(ParameterError, match="not in the data"):
+        importance(data, outcome="y", drivers=["x0", "nope"])
+    with pytest.raises(ParameterError, match="also listed in drivers"):
+        importance(data, outcome="y", drivers=["x0", "y"])
+    with pytest.raises(ParameterError, match="n_boot"):
+        importance(data, outcome="y", drivers=drivers, n_boot=-1)
+    with pytest.raises(ParameterError, match="ci"):
+        importance(data, outcome="y", drivers=drivers, ci=95)
+    with pytest.raises(ParameterError, match="more than once"):
+        importance(data, outcome="y", drivers=["x0", "x0"])
+    with pytest.raises(DataError, match="positive"):
+        importance(data.assign(w=-data["w"]), outcome="y", drivers=drivers, weights="w")
+    with pytest.raises(DataError, match="not numeric"):
+        importance(data.assign(x0="a"), outcome="y", drivers=drivers)
+
+
+def test_progress_bar_runs(capsys):
+    data = _random_data(80, 3, seed=2)
+    table = importance(data, outcome="y", drivers=["x0", "x1", "x2"], n_boot=20, seed=1,
+                       progress=True)  # fmt: skip
+    assert table.attrs["n_boot"] == 20
+    assert "bootstrap" in capsys.readouterr().err
+
+
+def test_tables_with_bootstrap_concatenate(swiss):
+    """pandas compares .attrs on concat; the replicate array must not break that."""
+    kw = {"outcome": "Fertility", "drivers": SWISS_X}
+    a = importance(swiss, n_boot=30, seed=1, **kw).assign(group="a")
+    b = importance(swiss, n_boot=40, seed=2, **kw).assign(group="b")
+    both = pd.concat([a, b], ignore_index=True)
+    assert len(both) == 10
+    boot = a.attrs["boot"]
+    assert isinstance(np.asarray(boot), np.ndarray) and boot.shape == (30, 5)
+    assert type(boot[:, 0]) is np.ndarray  # indexing gives plain arrays
+    np.testing.assert_allclose(np.asarray(boot).sum(axis=1), boot.sum(axis=1))
+
+
+def _permutation_check(p: int, n: int) -> None:
+    data = _random_data(n, p, seed=p)
+    drivers = [f"x{j}" for j in range(p)]
+    table = importance(data, outcome="y", drivers=drivers).set_index("driver")
+    order = list(np.random.default_rng(p).permutation(drivers))
+    shuffled = importance(data, outcome="y", drivers=order).set_index("driver")
+    # a different driver order runs a different recursion (other pivots, other prefix split)
+    np.testing.assert_allclose(shuffled.loc[drivers, "importance"], table["importance"],
+                               atol=1e-11)  # fmt: skip
+    x, y = data[drivers].to_numpy(), data["y"].to_numpy()
+    assert table["importance"].sum() == pytest.approx(_wls_r2(x, y, np.ones(n)), abs=1e-10)
+
+
+def test_driver_order_does_not_matter():
+    _permutation_check(12, 300)
+
+
+@pytest.mark.slow
+def test_exact_with_25_drivers():
+    _permutation_check(25, 400)
