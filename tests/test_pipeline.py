@@ -22,7 +22,7 @@ from clientvalue.paths import DEMO_DIR
 
 pytestmark = pytest.mark.slow
 
-ALL_NOTEBOOKS = ["00_data_check"]  # TEMP
+ALL_NOTEBOOKS = ["00_data_check", "10_value_drivers", "20_senior"]
 
 
 def sha(path: Path) -> str:

@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("params", type=Path, help="parameter YAML file, e.g. params/demo.yaml")
     run.add_argument("--output", type=Path, default=None, help="report folder (overrides `output` in the file)")
     run.add_argument("--language", choices=["en", "nl"], default=None, help="report language (overrides the file)")
+    run.add_argument("--jobs", type=int, default=None,
+                     help="notebooks run at the same time (default: one per core; 1 shows a per-cell progress bar)")
     run.add_argument("--quiet", action="store_true", help="no per-cell progress bar")
 
     demo = commands.add_parser("demo-data", help="(re)write the bundled demo exports and codebooks")
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             from clientvalue.pipeline import run
 
-            run(args.params, output=args.output, language=args.language, progress=not args.quiet)
+            run(args.params, output=args.output, language=args.language, jobs=args.jobs, progress=not args.quiet)
         elif args.command == "demo-data":
             from clientvalue import demo
 

@@ -94,6 +94,42 @@ def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: 
         ) from None
 
 
+def _execute_timed(path: Path, target: Path, parameters: dict[str, Any], progress: bool) -> float:
+    tick = time.perf_counter()
+    _execute(path, target, parameters, progress=progress)
+    return round(time.perf_counter() - tick, 2)
+
+
+def _execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int, progress: bool,
+                 echo: Callable[[str], None]) -> dict[str, float]:
+    """Execute notebooks, ``jobs`` at a time (each in its own kernel); seconds per notebook."""
+    total = len(jobs_list)
+    seconds: dict[str, float] = {}
+    if jobs <= 1 or total == 1:
+        for number, (path, target, parameters) in enumerate(jobs_list, start=1):
+            echo(f"[{number}/{total}] {path.stem} ...")
+            seconds[path.stem] = _execute_timed(path, target, parameters, progress)
+            echo(f"[{number}/{total}] {path.stem} done in {seconds[path.stem]:.1f} s")
+        return seconds
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    from multiprocessing import get_context
+
+    echo(f"running {total} notebooks, {jobs} at a time: " + ", ".join(p.stem for p, _, _ in jobs_list))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(_execute_timed, path, target, parameters, False): path for path, target, parameters in jobs_list}
+        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+        failed = [f for f in done if f.exception() is not None]
+        if failed:
+            raise failed[0].exception()
+        for future in done:
+            path = futures[future]
+            seconds[path.stem] = future.result()
+            echo(f"[{len(seconds)}/{total}] {path.stem} done in {seconds[path.stem]:.1f} s")
+    return seconds
+
+
 def _swap_into_place(staging: Path, output: Path) -> None:
     """Replace ``output`` by ``staging`` with two renames on one filesystem."""
     old = None
@@ -110,6 +146,7 @@ def run(
     *,
     output: str | Path | None = None,
     language: str | None = None,
+    jobs: int | None = None,
     progress: bool = True,
     echo: Callable[[str], None] | None = print,
 ) -> Path:
@@ -123,6 +160,9 @@ def run(
         Report folder; overrides the file's ``output``.
     language : {"en", "nl"}, optional
         Overrides the file's ``language``.
+    jobs : int, optional
+        Notebooks executed at the same time, each in its own kernel (default: one per core);
+        1 runs them one after the other with a per-cell progress bar.
     progress : bool
         Show papermill's per-cell progress bar.
     echo : callable, optional
@@ -146,7 +186,7 @@ def run(
     params = load_parameters(params_path)
     if language is not None:
         params = parse_parameters(params.model_dump() | {"language": language}, source=f"--language {language!r}")
-    return run_parameters(params, base=params_path.parent, output=output, progress=progress, echo=say)
+    return run_parameters(params, base=params_path.parent, output=output, jobs=jobs, progress=progress, echo=say)
 
 
 def run_parameters(
@@ -154,6 +194,7 @@ def run_parameters(
     *,
     base: Path | None = None,
     output: str | Path | None = None,
+    jobs: int | None = None,
     progress: bool = True,
     echo: Callable[[str], None] = print,
 ) -> Path:
@@ -169,6 +210,9 @@ def run_parameters(
 
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.partial-", dir=output_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report is meant to be read
     values = params.model_dump()
     values.update(codebook=str(codebook_path), tables_dir=str(staging / "tables"), output=str(output_dir))
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
@@ -183,16 +227,13 @@ def run_parameters(
     }
     records = []
     try:
-        for number, path in enumerate(notebooks, start=1):
-            echo(f"[{number}/{len(notebooks)}] {path.stem} ...")
-            tick = time.perf_counter()
-            target = staging / path.name
-            _execute(path, target, _notebook_parameters(path, values), progress=progress)
+        work = [(path, staging / path.name, _notebook_parameters(path, values)) for path in notebooks]
+        jobs = min(len(work), os.cpu_count() or 1) if jobs is None else max(1, jobs)
+        seconds = _execute_all(work, jobs=jobs, progress=progress, echo=echo)
+        for path, target, _ in work:
             render_notebook(target, staging / f"{path.stem}.html", language=params.language, run_info=run_info)
-            seconds = round(time.perf_counter() - tick, 2)
-            records.append({"name": path.stem, "seconds": seconds, "status": "succeeded",
+            records.append({"name": path.stem, "seconds": seconds[path.stem], "status": "succeeded",
                             "html": f"{path.stem}.html", "notebook": path.name})
-            echo(f"[{number}/{len(notebooks)}] {path.stem} done in {seconds:.1f} s")
         hashes_after = {p: sha256(Path(p)) for p in hashes_before}
         if hashes_after != hashes_before:
             raise PipelineError(f"an input file changed while the run read it: {sorted(hashes_before)}")

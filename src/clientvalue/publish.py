@@ -28,9 +28,10 @@ img { max-width: 100%; height: auto; }
 figure.cv-table { margin: 1rem 0; overflow-x: auto; }
 figcaption { font-weight: 600; margin-bottom: .4rem; }
 table { border-collapse: collapse; font-size: .88rem; font-variant-numeric: tabular-nums; }
-th, td { padding: .3rem .6rem; border-bottom: 1px solid #e4e8eb; text-align: right; vertical-align: top; }
-th { background: #f3f6f8; text-align: right; }
-td:first-child, th:first-child { text-align: left; }
+th, td { padding: .3rem .6rem; border-bottom: 1px solid #e4e8eb; text-align: left; vertical-align: top; }
+th { background: #f3f6f8; }
+.num { text-align: right; white-space: nowrap; }
+.text { text-align: left; }
 p.note { font-size: .8rem; color: #5a6570; margin: .3rem 0 0; }
 .finding { background: #f3f8fb; border-left: 4px solid #0b4f6c; padding: .6rem 1rem; margin: 1rem 0; }
 footer { color: #5a6570; font-size: .8rem; margin-top: 3rem; }
@@ -112,6 +113,7 @@ def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[s
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        anchor_link_text="",
     )
     body, _ = exporter.from_notebook_node(nb)
     body = _strip_scripts(body)

@@ -11,6 +11,7 @@ a ``tables_dir``, writes it there as tidy CSV (the machine-readable copy next to
 
 from __future__ import annotations
 
+import html
 import math
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from clientvalue.errors import ParameterError
-from clientvalue.texts import caption, column_label
+from clientvalue.texts import INTEGER_COLUMNS, caption, column_label, is_percent
 
 LANGUAGES = ("en", "nl")
 NOT_AVAILABLE = {
@@ -58,16 +59,75 @@ def setup_plotting() -> None:
         pass
 
 
-def _format_value(value: Any, column: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _is_missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _column_kind(values: pd.Series, column: str, columns: list[str]) -> str:
+    """How to show a column: ``percent``, ``integer``, ``number``, ``flag`` or ``text``."""
+    if pd.api.types.is_bool_dtype(values) or column in ("suppressed", "in_red", "flag"):
+        return "flag"
+    if not pd.api.types.is_numeric_dtype(values):
+        return "text"
+    if is_percent(column, columns):
+        return "percent"
+    finite = values.dropna()
+    if len(finite) and bool(((finite % 1) == 0).all()) and (column.startswith("n") or column in INTEGER_COLUMNS):
+        return "integer"
+    return "number"
+
+
+def _format_value(value: Any, kind: str) -> str:
+    if _is_missing(value):
         return "–"
-    if isinstance(value, bool):
-        return "✓" if value else ""
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and column.startswith("n")):
+    if kind == "flag":
+        return "✓" if bool(value) else ""
+    if kind == "percent":
+        return f"{100 * value:.1f}%"
+    if kind == "integer":
         return f"{int(value):,}"
-    if isinstance(value, float):
+    if kind == "number" and isinstance(value, (int, float)):
         return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
     return str(value)
+
+
+def table_html(frame: pd.DataFrame, *, language: str) -> str:
+    """An HTML table of a tidy frame: translated headers, numbers right-aligned, text escaped."""
+    columns = [str(c) for c in frame.columns]
+    kinds = [_column_kind(frame[c], c, columns) for c in frame.columns]
+    head = "".join(
+        f"<th class='{'text' if k == 'text' else 'num'}'>{html.escape(column_label(c, language))}</th>"
+        for c, k in zip(columns, kinds)
+    )
+    rows = []
+    for values in frame.itertuples(index=False):
+        cells = "".join(
+            f"<td class='{'text' if k == 'text' else 'num'}'>"
+            f"{html.escape(_format_value(v, k)).replace(chr(10), '<br>')}</td>"
+            for v, k in zip(values, kinds)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<table class='cv-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def compact_png(png: bytes, colours: int = 96) -> bytes:
+    """Shrink a chart PNG by reducing it to an adaptive palette (charts use few colours).
+
+    Keeps the report small enough to open quickly on a phone; falls back to the original
+    bytes when Pillow cannot do it.
+    """
+    import io
+
+    try:
+        from PIL import Image
+
+        image = Image.open(io.BytesIO(png)).convert("RGB")
+        paletted = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        out = io.BytesIO()
+        paletted.save(out, format="PNG", optimize=True)
+        return out.getvalue() if out.tell() < len(png) else png
+    except Exception:  # Pillow missing or an unusual image: keep the original
+        return png
 
 
 class Report:
@@ -131,10 +191,6 @@ class Report:
         if save:
             self.save(frame, name)
         shown = frame[show] if show else frame
-        body = shown.copy()
-        for column in body.columns:
-            body[column] = [_format_value(v, str(column)) for v in body[column].tolist()]
-        body.columns = [column_label(str(c), self.language) for c in body.columns]
         note = ""
         if "suppressed" in frame.columns and bool(frame["suppressed"].any()):
             note = (
@@ -145,9 +201,9 @@ class Report:
                 }[self.language]
                 + "</p>"
             )
-        html = body.to_html(index=False, escape=True, border=0, classes="cv-table", na_rep="–")
-        title = caption(name, self.language)
-        display(HTML(f"<figure class='cv-table'><figcaption>{title}</figcaption>{html}{note}</figure>"))
+        title = html.escape(caption(name, self.language))
+        body = table_html(shown, language=self.language)
+        display(HTML(f"<figure class='cv-table'><figcaption>{title}</figcaption>{body}{note}</figure>"))
 
     def figure(self, ax_or_fig: Any, name: str) -> None:
         """Show a matplotlib figure as PNG with its caption (also as alt text), then close it."""
@@ -162,6 +218,6 @@ class Report:
         fig.savefig(buffer, format="png")
         plt.close(fig)
         text = caption(name, self.language)
-        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        png = base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
         display({"image/png": png, "text/plain": text}, raw=True, metadata={"image/png": {"alt": text}})
         display(Markdown(f"*{text}*"))

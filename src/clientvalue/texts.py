@@ -90,6 +90,27 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     "share_straight_lining": {"en": "share same answer", "nl": "aandeel zelfde antwoord"},
     "importance": {"en": "importance", "nl": "belang"},
     "ci_low": {"en": "95% low", "nl": "95% laag"},
+    "share_ci_low": {"en": "95% low", "nl": "95% laag"},
+    "share_ci_high": {"en": "95% high", "nl": "95% hoog"},
+    "odds_ratio": {"en": "odds ratio", "nl": "odds ratio"},
+    "p_value": {"en": "p-value", "nl": "p-waarde"},
+    "difference": {"en": "difference", "nl": "verschil"},
+    "score": {"en": "score", "nl": "score"},
+    "n_match": {"en": "self-image matches", "nl": "zelfbeeld klopt"},
+    "n_against": {"en": "labelled against self-image", "nl": "tegen zelfbeeld in"},
+    "n_labelled": {"en": "labelled senior", "nl": "als senior gelabeld"},
+    "n_below": {"en": "below the rule", "nl": "onder de grens"},
+    "status": {"en": "status", "nl": "status"},
+    "driver": {"en": "question", "nl": "vraag"},
+    "alpha": {"en": "alpha", "nl": "alfa"},
+    "n_items": {"en": "questions", "nl": "vragen"},
+    "min_item_rest": {"en": "lowest item-rest correlation", "nl": "laagste item-restcorrelatie"},
+    "assigned": {"en": "by the data", "nl": "volgens de data"},
+    "flag": {"en": "flag", "nl": "afwijkend"},
+    "communality": {"en": "communality", "nl": "communaliteit"},
+    "loading_practical": {"en": "loading practical", "nl": "lading praktisch"},
+    "loading_emotional": {"en": "loading emotional", "nl": "lading emotioneel"},
+    "in_red": {"en": "in the red", "nl": "in het rood"},
     "ci_high": {"en": "95% high", "nl": "95% hoog"},
     "r2": {"en": "R²", "nl": "R²"},
     "practical_share": {"en": "practical", "nl": "praktisch"},
@@ -127,3 +148,21 @@ def column_label(column: str, language: str) -> str:
     """The header a reader sees for a tidy column name."""
     entry = COLUMN_LABELS.get(column)
     return entry.get(language, entry["en"]) if entry else column.replace("_", " ")
+
+
+# Columns shown as percentages (the CSV keeps fractions 0-1).
+PERCENT_COLUMNS = {
+    "share", "share_missing", "share_straight_lining", "share_senior", "labelled_against_self_image",
+    "missed", "missed_ci_low", "missed_ci_high", "practical_share", "practical_ci_low", "practical_ci_high",
+    "emotional_share", "emotional_ci_low", "emotional_ci_high", "share_ci_low", "share_ci_high",
+}
+# Tables whose plain ``ci_low``/``ci_high`` belong to a share (shown as percentages too).
+_SHARE_TABLE_MARKERS = {"share_senior", "labelled_against_self_image"}
+INTEGER_COLUMNS = {"threshold", "count", "complete", "partial", "empty", "straight_lining", "value", "age_half"}
+
+
+def is_percent(column: str, columns: list[str]) -> bool:
+    """Whether ``column`` of a table with ``columns`` holds a fraction to show as a percentage."""
+    if column in PERCENT_COLUMNS:
+        return True
+    return column in ("ci_low", "ci_high") and bool(_SHARE_TABLE_MARKERS & set(columns))

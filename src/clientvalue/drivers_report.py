@@ -1,0 +1,333 @@
+"""Value drivers for one survey, per group: every result notebook 10 shows, in one call.
+
+The statistics live in :mod:`clientvalue.drivers` (LMG, relative weights, bootstrap),
+:mod:`clientvalue.ipa`, :mod:`clientvalue.measurement`, :mod:`clientvalue.ordinal` and
+:mod:`clientvalue.strategy`; this module runs them per group of a
+:class:`~clientvalue.survey.Survey` and assembles the published tables.
+
+Segments for the customisation rule are the categories of the codebook's attributes that are
+*not* protected (e.g. channel): differentiating by needs and behaviour, never by gender, age or
+origin. A group's segments are compared with a permutation test, so that sampling noise alone
+never suggests customisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from clientvalue.drivers import dimension_totals, importance
+from clientvalue.errors import AnalysisError, ParameterError
+from clientvalue.ipa import importance_performance
+from clientvalue.measurement import factor_check, reliability_table
+from clientvalue.ordinal import ordinal_model
+from clientvalue.strategy import STRATEGY_NAMES, StrategyAdvice, segment_difference_test, suggest_strategy
+from clientvalue.survey import Survey
+
+DRIVERS_COLUMNS = [
+    "group", "item", "label", "dimension", "importance", "share", "ci_low", "ci_high",
+    "share_ci_low", "share_ci_high", "sign",
+    "relative_weight", "performance", "improvement_score", "quadrant", "in_red", "n",
+]
+PROFILE_COLUMNS = [
+    "group", "n", "r2", "practical_share", "practical_ci_low", "practical_ci_high",
+    "emotional_share", "emotional_ci_low", "emotional_ci_high", "difference_p_value",
+    "segment_by", "segment_difference", "segment_p_value", "strategy",
+]
+MIN_ROWS_PER_DRIVER = 3
+
+
+@dataclass
+class DriverResults:
+    """Everything notebook 10 shows; groups below the minimum size are absent from every table."""
+
+    profile: pd.DataFrame
+    drivers: pd.DataFrame
+    strategies: dict[str, StrategyAdvice]
+    reliability: pd.DataFrame
+    factors: pd.DataFrame
+    ordinal: pd.DataFrame
+    suppressed: pd.DataFrame
+    importance_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    ipa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    language: str = "en"
+
+    def strategy_table(self) -> pd.DataFrame:
+        """Group, strategy and the plain-language reason, in the results' language."""
+        return pd.DataFrame(
+            [{"group": g, "strategy": _strategy_name(a, self.language),
+              "reason": a.explain(self.language, labels=self.labels)}
+             for g, a in self.strategies.items()],
+            columns=["group", "strategy", "reason"],
+        )
+
+    def key_findings(self) -> str:
+        """Plain-language findings per group (markdown), citing the shares and their intervals."""
+        text = FINDINGS[self.language]
+        lines = [text["intro"]]
+        for row in self.profile.itertuples(index=False):
+            name = text["everyone"] if row.group == "all" else f"**{row.group}**"
+            lines.append("- " + text["group"].format(
+                name=name,
+                practical=_pct(row.practical_share), p_low=_pct(row.practical_ci_low), p_high=_pct(row.practical_ci_high),
+                emotional=_pct(row.emotional_share), strategy=_strategy_name(self.strategies[row.group], self.language),
+            ))
+        red = self.red_items()
+        if not red.empty:
+            worst = red.sort_values("improvement_score", ascending=False).drop_duplicates("item").head(3)
+            lines.append(text["red"].format(items=", ".join(f"*{label}*" for label in worst["label"])))
+        if not self.suppressed.empty:
+            lines.append(text["suppressed"].format(groups=", ".join(self.suppressed["group"])))
+        return "\n".join(lines)
+
+    def red_items(self) -> pd.DataFrame:
+        """Items in the red per group: important and underperforming, or far below the midpoint."""
+        red = self.drivers[self.drivers["in_red"].astype(bool)]
+        return red[["group", "item", "label", "dimension", "share", "performance", "improvement_score"]]
+
+
+FINDINGS = {
+    "en": {
+        "intro": "How much of the overall rating each kind of value explains, and the strategy that fits:\n",
+        "everyone": "All respondents",
+        "group": "{name}: practical value explains {practical} ({p_low}–{p_high}), emotional value {emotional}. Suggested strategy: {strategy}.",
+        "red": "\nQuestions most in need of improvement (important and underperforming): {items}.",
+        "suppressed": "\nNot reported because too few people answered: {groups}.",
+    },
+    "nl": {
+        "intro": "Hoeveel van het rapportcijfer elke soort waarde verklaart, en de strategie die past:\n",
+        "everyone": "Alle respondenten",
+        "group": "{name}: praktische waarde verklaart {practical} ({p_low}–{p_high}), emotionele waarde {emotional}. Voorgestelde strategie: {strategy}.",
+        "red": "\nVragen die het meest verbetering nodig hebben (belangrijk en onder de maat): {items}.",
+        "suppressed": "\nNiet gerapporteerd omdat te weinig mensen antwoordden: {groups}.",
+    },
+}
+
+
+def _pct(value: float) -> str:
+    return "–" if value is None or np.isnan(value) else f"{100 * value:.0f}%"
+
+
+def _strategy_name(advice: StrategyAdvice, language: str) -> str:
+    names = [STRATEGY_NAMES[c][language] for c in advice.components]
+    joiner = {"en": " and ", "nl": " en "}[language]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + joiner + names[-1]
+
+
+def share_interval(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of each driver's *share* of R², from the bootstrap replicates.
+
+    Per replicate the share is the driver's importance over that replicate's R² (the sum of its
+    importances), so the interval is that of the share itself, not a rescaled importance interval.
+    """
+    boot = table.attrs.get("boot")
+    if boot is None or len(np.asarray(boot)) == 0:
+        nan = np.full(len(table), np.nan)
+        return nan, nan
+    replicates = np.asarray(boot, dtype=float)
+    shares = replicates / replicates.sum(axis=1, keepdims=True)
+    tail = (1 - table.attrs.get("ci", 0.95)) / 2 * 100
+    low, high = np.nanpercentile(shares, [tail, 100 - tail], axis=0)
+    return low, high
+
+
+def _segment_columns(survey: Survey) -> list[str]:
+    return [a.column for key, a in survey.codebook.attributes.items() if not a.protected and key != "age"]
+
+
+def _segment_evidence(frame, survey, *, outcome, items, min_group_size, seed, n_perm):
+    """The non-protected attribute whose segments differ most in their drivers, with its test."""
+    best = None
+    for column in _segment_columns(survey):
+        sizes = frame[column].value_counts()
+        if (sizes >= max(min_group_size, MIN_ROWS_PER_DRIVER * len(items))).sum() < 2:
+            continue
+        try:
+            test = segment_difference_test(
+                frame, outcome=outcome, drivers=items, segment=column, weights=survey.weight,
+                n_perm=n_perm, seed=seed, min_group_size=max(min_group_size, MIN_ROWS_PER_DRIVER * len(items)),
+            )
+        except AnalysisError:
+            continue
+        if best is None or test["p_value"] < best[1]["p_value"]:
+            best = (column, test)
+    return best
+
+
+def analyse(
+    survey: Survey,
+    *,
+    min_group_size: int = 10,
+    n_boot: int = 1000,
+    seed: int | None = None,
+    n_perm: int = 99,
+    language: str = "en",
+) -> DriverResults:
+    """Value drivers per group of a survey.
+
+    Parameters
+    ----------
+    survey : Survey
+        Needs an ``outcome`` and ``items`` in its codebook.
+    min_group_size : int
+        Groups with fewer usable respondents (complete on outcome and items) are left out.
+    n_boot : int
+        Bootstrap replicates for the intervals.
+    seed : int, optional
+        Seed of the bootstrap and the permutation test.
+    n_perm : int
+        Shuffles in the segment permutation test.
+    language : {"en", "nl"}
+        Language of item labels in the tables.
+
+    Returns
+    -------
+    DriverResults
+
+    Raises
+    ------
+    AnalysisError
+        When the codebook has no outcome or items.
+    """
+    if survey.outcome is None or not survey.items():
+        raise AnalysisError(
+            f"codebook {survey.codebook_path}: the value-driver analysis needs an `outcome` and "
+            "`items`; add them (docs/codebook.md) or leave 10_value_drivers out of `notebooks`."
+        )
+    outcome, items, dimensions = survey.outcome, survey.items(), survey.dimensions()
+    labels = survey.labels(language)
+    needed = max(min_group_size, len(items) + 2)
+    profiles, driver_rows, strategies, suppressed, warnings = [], [], {}, [], []
+    importance_tables, ipa_tables, ordinal_rows, reliability_rows = {}, {}, [], []
+    for group, frame in survey.group_frames(min_group_size).items():
+        complete = int(frame[[outcome, *items]].notna().all(axis=1).sum())
+        if complete < needed:
+            suppressed.append({"group": group, "reason": f"fewer than {needed} complete responses"})
+            continue
+        lmg = importance(frame, outcome=outcome, drivers=items, weights=survey.weight, n_boot=n_boot, seed=seed)
+        weights_rw = importance(frame, outcome=outcome, drivers=items, method="relative_weights", weights=survey.weight)
+        totals = dimension_totals(lmg, dimensions=dimensions).set_index("dimension")
+        ipa = importance_performance(frame, importance=lmg, items=items, scales=survey.scales(), weights=survey.weight)
+        importance_tables[group], ipa_tables[group] = lmg, ipa
+        warnings += [f"{group}: {w}" for w in lmg.attrs.get("warnings", [])]
+
+        ipa_by_item = ipa.set_index("item")
+        share_low, share_high = share_interval(lmg)
+        for row, rw, s_low, s_high in zip(lmg.itertuples(index=False), weights_rw["importance"], share_low, share_high):
+            driver_rows.append({
+                "group": group, "item": row.driver, "label": labels.get(row.driver, row.driver),
+                "dimension": survey.dimension_of(row.driver), "importance": row.importance,
+                "share": row.share, "ci_low": row.ci_low, "ci_high": row.ci_high,
+                "share_ci_low": s_low, "share_ci_high": s_high,
+                "sign": row.sign,
+                "relative_weight": rw, "performance": ipa_by_item.at[row.driver, "performance"],
+                "improvement_score": ipa_by_item.at[row.driver, "improvement_score"],
+                "quadrant": ipa_by_item.at[row.driver, "quadrant"],
+                "in_red": bool(ipa_by_item.at[row.driver, "in_red"]), "n": lmg.attrs["n"],
+            })
+
+        def share(dimension: str, column: str) -> float:
+            return float(totals.at[dimension, column]) if dimension in totals.index else np.nan
+
+        evidence = _segment_evidence(frame, survey, outcome=outcome, items=items,
+                                     min_group_size=min_group_size, seed=seed, n_perm=n_perm)
+        advice = suggest_strategy(
+            practical_share=share("practical", "share"),
+            practical_ci=(share("practical", "ci_low"), share("practical", "ci_high")),
+            emotional_share=share("emotional", "share"),
+            emotional_ci=(share("emotional", "ci_low"), share("emotional", "ci_high")),
+            red_items=list(ipa.loc[ipa["in_red"], "item"]),
+            segment_difference=None if evidence is None else float(evidence[1]["difference"]),
+            segment_p_value=None if evidence is None else float(evidence[1]["p_value"]),
+        )
+        strategies[group] = advice
+        difference = totals.attrs.get("difference") or {}
+        profiles.append({
+            "group": group, "n": lmg.attrs["n"], "r2": lmg.attrs["r2"],
+            "practical_share": share("practical", "share"), "practical_ci_low": share("practical", "ci_low"),
+            "practical_ci_high": share("practical", "ci_high"),
+            "emotional_share": share("emotional", "share"), "emotional_ci_low": share("emotional", "ci_low"),
+            "emotional_ci_high": share("emotional", "ci_high"),
+            "difference_p_value": difference.get("p_value", np.nan),
+            "segment_by": None if evidence is None else evidence[0],
+            "segment_difference": np.nan if evidence is None else float(evidence[1]["difference"]),
+            "segment_p_value": np.nan if evidence is None else float(evidence[1]["p_value"]),
+            "strategy": advice.strategy,
+        })
+        ordinal = ordinal_model(frame, outcome=outcome, drivers=items)
+        ordinal_rows.append(ordinal.assign(group=group, n=ordinal.attrs["n"]))
+        reliability_rows.append(reliability_table(frame, dimensions=dimensions).assign(group=group))
+
+    for group in survey.suppressed_groups(min_group_size):
+        suppressed.append({"group": group, "reason": f"fewer than {min_group_size} respondents"})
+    if not profiles:
+        raise AnalysisError(
+            f"no group of {survey.path.name} has {needed} complete responses on the outcome and all "
+            f"{len(items)} items: nothing can be reported. Lower min_group_size only if that is acceptable."
+        )
+    everyone = survey.group_frames(min_group_size).get("all", survey.data)
+    factors = factor_check(everyone, dimensions=dimensions) if len(dimensions) >= 2 else pd.DataFrame()
+
+    def first(columns: list[str], frames: list[pd.DataFrame]) -> pd.DataFrame:
+        combined = pd.concat(frames, ignore_index=True)
+        return combined[columns + [c for c in combined.columns if c not in columns]]
+
+    return DriverResults(
+        profile=pd.DataFrame(profiles, columns=PROFILE_COLUMNS),
+        drivers=pd.DataFrame(driver_rows, columns=DRIVERS_COLUMNS),
+        strategies=strategies,
+        reliability=first(["group"], reliability_rows),
+        factors=factors,
+        ordinal=first(["group", "driver"], ordinal_rows),
+        suppressed=pd.DataFrame(suppressed, columns=["group", "reason"]),
+        importance_tables=importance_tables,
+        ipa_tables=ipa_tables,
+        warnings=warnings,
+        labels=labels,
+        language=language,
+    )
+
+
+def plot_groups(results: DriverResults, kind: str = "importance", *, columns: int = 2):
+    """One small chart per reported group: ``"importance"`` ranking or ``"quadrants"``.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    from clientvalue.plots_drivers import plot_importance, plot_quadrants
+
+    if kind not in ("importance", "quadrants"):
+        raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
+    groups = list(results.importance_tables)
+    rows = -(-len(groups) // columns)
+    dimensions: dict[str, list[str]] = {}
+    for row in results.drivers.drop_duplicates("item").itertuples(index=False):
+        dimensions.setdefault(row.dimension, []).append(row.item)
+    small = {"font.size": 8.5, "axes.labelsize": 8.5, "axes.titlesize": 10, "xtick.labelsize": 8,
+             "ytick.labelsize": 8, "legend.fontsize": 7.5}
+    with plt.rc_context(small):
+        fig, axes = plt.subplots(rows, columns, figsize=(5.0 * columns, 3.5 * rows), squeeze=False)
+        for number, (ax, group) in enumerate(zip(axes.flat, groups)):
+            if kind == "importance":
+                plot_importance(results.importance_tables[group], labels=results.labels, dimensions=dimensions,
+                                ax=ax, language=results.language)
+            else:
+                plot_quadrants(results.ipa_tables[group], labels=results.labels, ax=ax, language=results.language)
+            for location in ("left", "center", "right"):
+                ax.set_title("", loc=location)
+            ax.set_title(group if group != "all" else FINDINGS[results.language]["everyone"], loc="left")
+            if kind == "quadrants" and number % columns:
+                ax.set_ylabel("")  # one axis label per row is enough
+            if number + columns < len(groups):
+                ax.set_xlabel("")
+        for ax in list(axes.flat)[len(groups):]:
+            ax.set_axis_off()
+        fig.tight_layout()
+    return fig
