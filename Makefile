@@ -33,6 +33,10 @@ report-nl: $(STAMP) ## The demo report in Dutch, in reports/demo-nl
 test: $(STAMP) ## Run the test suite (unit tests, real-data tests, an end-to-end report run)
 	$(BIN)/python -m pytest
 
+.PHONY: test-studies
+test-studies: $(STAMP) ## Run the long statistical studies (interval coverage over many simulations)
+	$(BIN)/python -m pytest -m study
+
 .PHONY: bench
 bench: $(STAMP) ## Benchmarks at full size (figures in the README); QUICK=1 for small sizes
 	$(BIN)/python benchmarks/bench_drivers.py $(if $(QUICK),--quick,)

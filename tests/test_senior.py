@@ -23,6 +23,7 @@ from scipy import stats  # noqa: E402
 from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
 from clientvalue import senior as S  # noqa: E402
+from clientvalue import senior_curve as SC  # noqa: E402
 from clientvalue.errors import AnalysisError, DataError, ParameterError  # noqa: E402
 from clientvalue.plots_senior import plot_share_by_age, plot_thresholds  # noqa: E402
 
@@ -253,7 +254,7 @@ def test_irls_matches_statsmodels():
     data = planted(n=2000, seed=21)
     curve = S.fit_curve(data, age="age", senior="senior", df=3)
     assert curve.method == "ml"
-    beta, ok = S._irls(curve._X, curve._y, curve._w, np.zeros_like(curve.coef))
+    beta, ok = SC._irls(curve._X, curve._y, curve._w, np.zeros_like(curve.coef))
     assert ok
     np.testing.assert_allclose(beta, curve.coef, rtol=1e-6, atol=1e-8)
 
@@ -425,9 +426,9 @@ def test_firth_maximises_penalised_likelihood():
     X = np.column_stack([np.ones(len(data)), (data["age"] - 60) / 10])
     y = data["senior"].to_numpy()
     w = np.random.default_rng(0).uniform(0.5, 2, len(data))
-    beta, ok = S._firth(X, y, w)
+    beta, ok = SC._firth(X, y, w)
     assert ok
-    opt = optimize.minimize(lambda b: -S._penalised_loglik(X, y, w, b), np.array([0.5, 0.5]), method="Nelder-Mead",
+    opt = optimize.minimize(lambda b: -SC._penalised_loglik(X, y, w, b), np.array([0.5, 0.5]), method="Nelder-Mead",
                             options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 5000})
     np.testing.assert_allclose(beta, opt.x, atol=1e-5)
     # Firth shrinks towards zero relative to ML, never away from it by much
@@ -435,7 +436,7 @@ def test_firth_maximises_penalised_likelihood():
     assert abs(beta[1]) < abs(ml[1])
 
 
-@pytest.mark.slow
+@pytest.mark.study
 def test_half_way_interval_coverage():
     hits = sum(
         S.half_way_age(planted(seed=500 + s), age="age", senior="senior", n_boot=200, seed=s).pipe(

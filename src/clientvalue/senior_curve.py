@@ -1,0 +1,437 @@
+"""Age curve of senior self-identification: logistic fit (ML or Firth) and half-way age.
+
+Public names are re-exported by :mod:`clientvalue.senior`; data conventions
+(``age``, ``senior``, ``weights``) are described there.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import patsy
+import statsmodels.api as sm
+from scipy import optimize
+from scipy.special import expit
+from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+
+from clientvalue._senior_common import _clean, _z, wilson_interval
+from clientvalue.errors import AnalysisError, ParameterError
+
+__all__ = ["CURVE_STATUSES", "SeniorCurve", "fit_curve", "half_way_age"]
+
+# --------------------------------------------------------------------------- 2. curve
+CURVE_STATUSES = ("ok", "all_no", "all_yes", "separation")
+_MAX_ABS_LOGIT = 15.0  # |fitted logit| above this (p < 3e-7) is taken as diverging ML estimates
+
+
+@dataclass
+class SeniorCurve:
+    """A fitted probability of seeing oneself as a senior, by age.
+
+    Made by :func:`fit_curve`; do not build it yourself. ``status`` says what
+    could be fitted: ``"ok"`` (a logistic regression), ``"all_no"`` /
+    ``"all_yes"`` (everybody answered the same: no model is needed or
+    possible), ``"separation"`` (the answers are perfectly predicted, e.g. every
+    "yes" is older than every "no": the maximum-likelihood curve does not exist;
+    ``gap`` then holds (oldest "no", youngest "yes") when that is the reason).
+    ``message`` explains the status in plain words. ``method`` is ``"ml"``
+    (maximum likelihood) or ``"firth"`` (penalised likelihood, used when some
+    age range is all "no" or all "yes" and the ML estimates diverge).
+    """
+
+    status: str
+    df: int
+    adjust_for: list[str]
+    n: int
+    age_min: float
+    age_max: float
+    weighted: bool
+    share: float
+    n_eff: float
+    message: str = ""
+    method: str = "ml"
+    coef: np.ndarray | None = None
+    cov: np.ndarray | None = None
+    result: object = None
+    gap: tuple[float, float] | None = None
+    attrs: dict = field(default_factory=dict)
+    _design_info: object = field(default=None, repr=False)
+    _X: np.ndarray | None = field(default=None, repr=False)
+    _y: np.ndarray | None = field(default=None, repr=False)
+    _w: np.ndarray | None = field(default=None, repr=False)
+    _patterns: pd.DataFrame | None = field(default=None, repr=False)
+    _pattern_w: np.ndarray | None = field(default=None, repr=False)
+
+    def _design(self, ages: np.ndarray) -> np.ndarray:
+        """Design matrices at ``ages`` for every covariate pattern: (P, G, k)."""
+        mats = []
+        for j in range(len(self._pattern_w)):
+            frame = pd.DataFrame({"age": ages})
+            for c in self._patterns.columns:
+                frame[c] = np.full(len(ages), self._patterns[c].iloc[j], dtype=object)
+            mats.append(np.asarray(patsy.build_design_matrices([self._design_info], frame)[0]))
+        return np.stack(mats)
+
+    def probability(self, ages, coef: np.ndarray | None = None) -> np.ndarray:
+        """Fitted probability at ``ages`` (averaged over covariate patterns); NaN outside the observed ages."""
+        return self.predict(ages, _coef=coef, _point_only=True)["p"].to_numpy()
+
+    def predict(self, ages=None, *, ci: float = 0.95, _coef=None, _point_only=False) -> pd.DataFrame:
+        """Fitted share seeing themselves as senior at the given ages, with a confidence band.
+
+        The band comes from the delta method on the logit scale, transformed back
+        with the logistic function (so it stays within 0-1). For a model adjusted
+        for other attributes, the prediction at age *a* is the (weighted) average
+        of the fitted probabilities of all respondents had they been age *a*
+        (standardisation to the sample's mix of attributes).
+
+        Parameters
+        ----------
+        ages : array-like, optional
+            Ages; default 200 points over the observed range. Outside the
+            observed range the result is NaN (no extrapolation).
+        ci : float
+            Confidence level.
+
+        Returns
+        -------
+        DataFrame with ``age``, ``p``, ``ci_low``, ``ci_high``.
+        """
+        z = _z(ci)
+        a = (np.linspace(self.age_min, self.age_max, 200) if ages is None
+             else np.atleast_1d(np.asarray(ages, dtype=float)))
+        p, lo, hi = (np.full(len(a), np.nan) for _ in range(3))
+        inside = (a >= self.age_min - 1e-9) & (a <= self.age_max + 1e-9)
+        if self.status == "all_no":
+            p[inside], lo[inside] = 0.0, 0.0
+            hi[inside] = wilson_interval(0.0, self.n_eff, ci)[1]
+        elif self.status == "all_yes":
+            p[inside], hi[inside] = 1.0, 1.0
+            lo[inside] = wilson_interval(1.0, self.n_eff, ci)[0]
+        elif self.status == "separation":
+            if self.gap is not None:
+                p[inside & (a <= self.gap[0])] = 0.0
+                p[inside & (a >= self.gap[1])] = 1.0
+        elif inside.any():
+            coef = self.coef if _coef is None else _coef
+            X = self._design(a[inside])                       # (P, G, k)
+            pj = expit(X @ coef)                              # (P, G)
+            pbar = self._pattern_w @ pj
+            p[inside] = pbar
+            if not _point_only:
+                grad = np.einsum("p,pg,pgk->gk", self._pattern_w, pj * (1 - pj), X)
+                var = np.einsum("gk,kl,gl->g", grad, self.cov, grad)
+                pc = np.clip(pbar, 1e-12, 1 - 1e-12)
+                se = np.sqrt(np.maximum(var, 0.0)) / (pc * (1 - pc))
+                lg = np.log(pc / (1 - pc))
+                lo[inside], hi[inside] = expit(lg - z * se), expit(lg + z * se)
+        return pd.DataFrame({"age": a, "p": p, "ci_low": lo, "ci_high": hi})
+
+
+def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None = None, df: int = 4,
+              adjust_for: list[str] | None = None) -> SeniorCurve:
+    """Logistic regression of seeing oneself as senior on a smooth function of age.
+
+    ``df=1`` fits a plain linear logit (``logit P = b0 + b1*age``); ``df >= 2``
+    a natural cubic regression spline (patsy ``cr(age, df=df,
+    constraints="center")``, knots at age quantiles). Other attributes in
+    ``adjust_for`` enter as categorical main effects. Fitted with statsmodels
+    ``GLM(Binomial)``; with weights, the weights (rescaled to mean 1) are
+    ``var_weights`` and the covariance is the robust sandwich (HC0), as in R
+    ``survey::svyglm``; without, the usual model-based covariance.
+
+    When maximum likelihood diverges (does not converge, or a fitted logit beyond
+    +-15, i.e. p < 3e-7) because some age range is all "no" (or all "yes") - common: hardly anyone under 40 calls themselves senior - the model
+    is refitted with Firth's penalised likelihood (as R ``logistf``), whose
+    estimates stay finite; the interval then uses its inverse Fisher information
+    (sandwich with weights). ``curve.method`` says which was used.
+
+    All-"no", all-"yes" and perfectly separated answers give a curve with that
+    ``status`` instead of an error; :class:`AnalysisError` is raised only when
+    nothing can be said (no usable rows, too few distinct ages for ``df``).
+
+    Parameters
+    ----------
+    data, age, senior, weights
+        As in :func:`~clientvalue.senior.share_by_age_band`.
+    df : int
+        Degrees of freedom for age (1 = linear).
+    adjust_for : list of str, optional
+        Categorical columns to adjust for; rows missing them are dropped and
+        counted in ``.attrs["n_dropped_covariate"]``.
+
+    Returns
+    -------
+    SeniorCurve
+    """
+    if isinstance(df, bool) or not isinstance(df, (int, np.integer)) or not 1 <= df <= 12:
+        raise ParameterError(f"df={df!r} is not allowed; give a whole number from 1 (linear) to 12.")
+    adjust = list(adjust_for or [])
+    if any(not isinstance(c, str) for c in adjust) or age in adjust or senior in adjust:
+        raise ParameterError(f"adjust_for={adjust_for!r} is not allowed; give a list of column names "
+                             "other than the age and senior columns.")
+    d = _clean(data, age, senior, weights, extra=adjust)
+    attrs = dict(d.attrs)
+    miss = d[adjust].isna().any(axis=1) if adjust else pd.Series(False, index=d.index)
+    d = d[~miss]
+    attrs["n_dropped_covariate"] = int(miss.sum())
+    if len(d) == 0:
+        raise AnalysisError(f"No usable rows: {attrs['n_dropped_age']} rows had a missing or impossible age, "
+                            f"{attrs['n_dropped_answer']} a missing senior answer, "
+                            f"{attrs['n_dropped_covariate']} a missing adjust_for value.")
+    a, y, w = d["age"].to_numpy(), d["senior"].to_numpy(), d["w"].to_numpy()
+    share = float(np.sum(w * y) / np.sum(w))
+    n_eff = float(np.sum(w) ** 2 / np.sum(w**2))
+    base = dict(df=int(df), adjust_for=adjust, n=len(d), age_min=float(a.min()), age_max=float(a.max()),
+                weighted=weights is not None, share=share, n_eff=n_eff, attrs=attrs)
+    if y.max() == 0:
+        return SeniorCurve(status="all_no", message="Nobody sees themselves as a senior; no curve is needed.", **base)
+    if y.min() == 1:
+        return SeniorCurve(status="all_yes", message="Everybody sees themselves as a senior; no curve is needed.",
+                           **base)
+    max_no, min_yes = a[y == 0].max(), a[y == 1].min()
+    if max_no < min_yes or a[y == 1].max() < a[y == 0].min():
+        gap = (float(max_no), float(min_yes)) if max_no < min_yes else None
+        return SeniorCurve(status="separation", gap=gap, message=(
+            "Age separates the answers perfectly (every 'yes' is older than every 'no'), so a smooth "
+            "curve cannot be estimated." if gap else
+            "Age separates the answers perfectly (every 'yes' is younger than every 'no')."), **base)
+    if len(np.unique(a)) < df + 1:
+        raise AnalysisError(f"Only {len(np.unique(a))} distinct ages; a curve with df={df} needs at least {df + 1}. "
+                            "Lower df.")
+    safe = {c: f"x{i}" for i, c in enumerate(adjust)}
+    frame = pd.DataFrame({"age": a})
+    for c, s in safe.items():
+        frame[s] = d[c].astype(str).to_numpy(dtype=object)
+    rhs = "age" if df == 1 else f"cr(age, df={int(df)}, constraints='center')"
+    rhs += "".join(f" + C({s})" for s in safe.values())
+    Xd = patsy.dmatrix(rhs, frame)
+    X = np.asarray(Xd)
+    if np.linalg.matrix_rank(X) < X.shape[1]:
+        raise AnalysisError(f"The model {rhs!r} cannot be estimated: its terms are collinear "
+                            "(e.g. an adjust_for attribute that is constant or tied to age).")
+    wn = w / w.mean()
+    if adjust:
+        grp = frame[list(safe.values())].assign(_w=wn).groupby(list(safe.values()), sort=True)["_w"].sum()
+        patterns = grp.index.to_frame(index=False)
+        pattern_w = grp.to_numpy() / grp.sum()
+    else:
+        patterns, pattern_w = pd.DataFrame(index=[0]), np.array([1.0])
+    method, coef, cov, res = "ml", None, None, None
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=wn if weights else None)
+            res = model.fit(cov_type="HC0" if weights else "nonrobust")
+        # diverging ML estimates (quasi-separation) show up as fitted logits far out in the tails
+        ok = (res.converged and np.all(np.isfinite(res.params))
+              and np.max(np.abs(X @ np.asarray(res.params))) < _MAX_ABS_LOGIT
+              and not any(issubclass(c.category, PerfectSeparationWarning) for c in caught))
+    except (PerfectSeparationError, np.linalg.LinAlgError):
+        ok = False
+    if ok:
+        coef, cov = np.asarray(res.params), np.asarray(res.cov_params())
+    else:
+        # (quasi-)separation, typically "nobody young says yes": Firth's penalised likelihood
+        res = None
+        coef, converged = _firth(X, y, wn)
+        if not converged:
+            return SeniorCurve(status="separation", message=(
+                "The answers are (almost) perfectly predicted by the model, so the curve cannot be estimated; "
+                "try a lower df or fewer adjust_for attributes."), **base)
+        method, cov = "firth", _logit_cov(X, y, wn, coef, robust=weights is not None)
+    return SeniorCurve(status="ok", method=method, message=(
+        "" if method == "ml" else "Some age ranges are all 'no' (or all 'yes'); the curve was estimated with "
+        "Firth's penalised likelihood."), coef=coef, cov=cov, result=res, _design_info=Xd.design_info, _X=X,
+        _y=y, _w=wn, _patterns=patterns, _pattern_w=pattern_w, **base)
+
+
+def _logit_cov(X: np.ndarray, y: np.ndarray, w: np.ndarray, beta: np.ndarray, robust: bool) -> np.ndarray:
+    """Inverse Fisher information, or the HC0 sandwich when ``robust``."""
+    mu = expit(X @ beta)
+    bread = np.linalg.inv((X * (w * mu * (1 - mu))[:, None]).T @ X)
+    if not robust:
+        return bread
+    g = X * (w * (y - mu))[:, None]
+    return bread @ (g.T @ g) @ bread
+
+
+def _penalised_loglik(X: np.ndarray, y: np.ndarray, w: np.ndarray, beta: np.ndarray) -> float:
+    """Firth's penalised log-likelihood l(b) + 0.5 log det I(b)."""
+    eta = X @ beta
+    mu = expit(eta)
+    sign, logdet = np.linalg.slogdet((X * (w * mu * (1 - mu))[:, None]).T @ X)
+    if sign <= 0:
+        return -math.inf
+    return float(np.sum(w * (y * eta - np.logaddexp(0.0, eta))) + 0.5 * logdet)
+
+
+def _firth(X: np.ndarray, y: np.ndarray, w: np.ndarray, beta0: np.ndarray | None = None,
+           max_iter: int = 200, tol: float = 1e-8) -> tuple[np.ndarray, bool]:
+    """Firth (1993) bias-reduced logistic regression (as R ``logistf``), weighted.
+
+    Newton steps on the modified score ``X'(w(y - mu) + h(1/2 - mu))`` (``h``: hat
+    diagonal with weights ``w mu (1 - mu)``), halved until the penalised
+    log-likelihood does not decrease. Estimates are finite even under separation.
+    """
+    beta = np.zeros(X.shape[1]) if beta0 is None else beta0.astype(float).copy()
+    cur = _penalised_loglik(X, y, w, beta)
+    for _ in range(max_iter):
+        mu = expit(X @ beta)
+        v = w * mu * (1 - mu)
+        try:
+            inv_info = np.linalg.inv((X * v[:, None]).T @ X)
+        except np.linalg.LinAlgError:
+            return beta, False
+        h = v * np.sum((X @ inv_info) * X, axis=1)
+        step = inv_info @ (X.T @ (w * (y - mu) + h * (0.5 - mu)))
+        t = 1.0
+        while t > 1e-10:
+            new = beta + t * step
+            val = _penalised_loglik(X, y, w, new)
+            if val >= cur - 1e-12:
+                break
+            t /= 2
+        else:
+            return beta, False
+        beta, cur = new, val
+        if np.max(np.abs(t * step)) < tol * (1 + np.max(np.abs(beta))):
+            return beta, True
+    return beta, False
+
+
+# --------------------------------------------------------------------------- 3. half-way age
+def _first_crossing(grid: np.ndarray, p: np.ndarray) -> tuple[float, str]:
+    """Age where p first reaches 0.5 (linear interpolation between grid points)."""
+    if p[0] >= 0.5:
+        return math.nan, "above_half_throughout"
+    idx = np.flatnonzero(p >= 0.5)
+    if not len(idx):
+        return math.nan, "never_half"
+    i = idx[0]
+    a0, a1, p0, p1 = grid[i - 1], grid[i], p[i - 1], p[i]
+    return float(a0 + (0.5 - p0) * (a1 - a0) / (p1 - p0)), "ok"
+
+
+def _irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, beta0: np.ndarray,
+          max_iter: int = 50, tol: float = 1e-8) -> tuple[np.ndarray, bool]:
+    """Weighted logistic regression by Newton-Raphson (fast refits for the bootstrap)."""
+    beta = beta0.copy()
+    for _ in range(max_iter):
+        mu = expit(X @ beta)
+        H = (X * (w * mu * (1 - mu))[:, None]).T @ X
+        try:
+            step = np.linalg.solve(H, X.T @ (w * (y - mu)))
+        except np.linalg.LinAlgError:
+            return beta, False
+        beta = beta + step
+        if not np.all(np.isfinite(beta)):
+            return beta, False
+        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+            return beta, bool(np.max(np.abs(X @ beta)) < _MAX_ABS_LOGIT)
+    return beta, False
+
+
+def half_way_age(curve_or_data: SeniorCurve | pd.DataFrame, *, age: str | None = None,
+                 senior: str | None = None, weights: str | None = None, df: int = 4,
+                 adjust_for: list[str] | None = None, n_boot: int = 500, ci: float = 0.95,
+                 seed: int | None = None) -> pd.Series:
+    """The age at which half see themselves as a senior, with a bootstrap interval.
+
+    The age where the fitted curve first reaches 0.5 within the observed ages
+    (grid of 0.1 year, refined by root-finding). The interval is the bootstrap
+    percentile interval: respondents are resampled with replacement (weights
+    kept), the model refitted with the knots of the original fit, and the
+    half-way age recomputed. A resample whose curve never reaches one half counts
+    as "older than the oldest respondent", one above half throughout as "younger
+    than the youngest"; a bound falling there is NaN (open interval).
+
+    Parameters
+    ----------
+    curve_or_data : SeniorCurve or DataFrame
+        A fitted curve, or data (then ``age``, ``senior``, ``weights``, ``df``,
+        ``adjust_for`` are passed to :func:`fit_curve`).
+    n_boot : int
+        Bootstrap replicates (0 = no interval).
+    ci : float
+        Confidence level.
+    seed : int, optional
+        Seed of the bootstrap (identical seed, identical result).
+
+    Returns
+    -------
+    Series
+        ``age_half``, ``ci_low``, ``ci_high``, ``n``, ``status``:
+        ``"ok"``; ``"never_half"`` (below one half at every observed age);
+        ``"above_half_throughout"`` (already at or above one half at the youngest
+        age); ``"separation"`` (answers split perfectly by age: ``age_half`` is
+        the middle of the gap between the oldest "no" and the youngest "yes",
+        which are the interval bounds). ``.attrs``: ``n_boot``,
+        ``n_boot_failed`` (refits that did not converge, left out),
+        ``n_boot_firth`` (refits done with Firth's method), ``message``.
+    """
+    if isinstance(curve_or_data, SeniorCurve):
+        curve = curve_or_data
+    elif isinstance(curve_or_data, pd.DataFrame):
+        if age is None or senior is None:
+            raise ParameterError("half_way_age on data needs age= and senior= column names.")
+        curve = fit_curve(curve_or_data, age=age, senior=senior, weights=weights, df=df, adjust_for=adjust_for)
+    else:
+        raise ParameterError(f"curve_or_data must be a SeniorCurve or a DataFrame, not {type(curve_or_data).__name__}.")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ParameterError(f"n_boot={n_boot!r} is not allowed; give a whole number >= 0.")
+    _z(ci)
+    out = {"age_half": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": curve.n, "status": ""}
+    attrs = {"n_boot": 0, "n_boot_failed": 0, "message": curve.message}
+    if curve.status in ("all_no", "all_yes"):
+        out["status"] = "never_half" if curve.status == "all_no" else "above_half_throughout"
+    elif curve.status == "separation":
+        out["status"] = "separation"
+        if curve.gap is not None:
+            out.update(age_half=(curve.gap[0] + curve.gap[1]) / 2, ci_low=curve.gap[0], ci_high=curve.gap[1])
+    else:
+        grid = np.unique(np.r_[np.arange(curve.age_min, curve.age_max, 0.1), curve.age_max])
+        est, status = _first_crossing(grid, curve.probability(grid))
+        if status == "ok":
+            i = int(np.searchsorted(grid, est))
+            lo_a, hi_a = grid[max(i - 1, 0)], grid[min(i, len(grid) - 1)]
+            f = lambda x: float(curve.probability([x])[0]) - 0.5  # noqa: E731
+            if lo_a < hi_a and f(lo_a) < 0 <= f(hi_a):
+                est = float(optimize.brentq(f, lo_a, hi_a, xtol=1e-10))
+        out.update(age_half=est, status=status)
+        if n_boot > 0:
+            rng = np.random.default_rng(seed)
+            Xg = curve._design(grid)
+            big = 1e9
+            vals, failed, n_firth = [], 0, 0
+            n = len(curve._y)
+            for _ in range(n_boot):
+                idx = rng.integers(0, n, n)
+                yb = curve._y[idx]
+                if yb.min() == yb.max():
+                    vals.append(big if yb.max() == 0 else -big)
+                    continue
+                Xb, wb = curve._X[idx], curve._w[idx]
+                ok = False
+                if curve.method == "ml":
+                    beta, ok = _irls(Xb, yb, wb, curve.coef)
+                if not ok:
+                    beta, ok = _firth(Xb, yb, wb, curve.coef)
+                    n_firth += 1
+                if not ok:
+                    failed += 1
+                    continue
+                eb, sb = _first_crossing(grid, curve._pattern_w @ expit(Xg @ beta))
+                vals.append(eb if sb == "ok" else (big if sb == "never_half" else -big))
+            attrs.update(n_boot=n_boot, n_boot_failed=failed, n_boot_firth=n_firth)
+            if vals:
+                lo, hi = np.quantile(np.asarray(vals), [(1 - ci) / 2, (1 + ci) / 2], method="inverted_cdf")
+                out["ci_low"] = float(lo) if abs(lo) < big else math.nan
+                out["ci_high"] = float(hi) if abs(hi) < big else math.nan
+    s = pd.Series(out, dtype=object)
+    s.attrs = attrs
+    return s
