@@ -1,0 +1,155 @@
+"""The survey-level analyses recover what the demo generator planted (data/demo/GROUND_TRUTH.md),
+and the value-driver analysis agrees with a second method on a real survey."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import expit
+
+from clientvalue import drivers_report, senior_report
+from clientvalue.demo import GROUND_TRUTH
+from clientvalue.drivers import importance, naive_lmg
+from clientvalue.errors import AnalysisError
+from clientvalue.paths import DEMO_DIR
+from clientvalue.survey import load_survey
+
+
+@pytest.fixture(scope="module")
+def municipality():
+    return load_survey(DEMO_DIR / "municipality" / "codebook.yaml")
+
+
+@pytest.fixture(scope="module")
+def driver_results(municipality):
+    return drivers_report.analyse(municipality, n_boot=300, seed=7, n_perm=49)
+
+
+def test_planted_value_profiles_are_recovered(driver_results):
+    profile = driver_results.profile.set_index("group")
+    truth = GROUND_TRUTH["practical_share"]
+    for service, share in truth.items():
+        row = profile.loc[service]
+        # the population share lies inside the bootstrap interval
+        assert row.practical_ci_low <= share <= row.practical_ci_high, (service, share, row.practical_ci_low, row.practical_ci_high)
+    assert profile.loc["Burgerzaken", "practical_share"] > 0.75
+    assert profile.loc["Jeugd & gezin", "practical_share"] < 0.25
+    assert profile.loc["Burgerzaken", "strategy"].startswith("performance")
+    assert profile.loc["Jeugd & gezin", "strategy"].startswith("experience")
+    # shares of the two dimensions add up to one
+    np.testing.assert_allclose(profile["practical_share"] + profile["emotional_share"], 1.0, atol=1e-12)
+
+
+def test_customisation_for_the_two_segment_service(driver_results):
+    profile = driver_results.profile.set_index("group")
+    wmo = profile.loc["Wmo-loket"]
+    assert wmo.segment_by == "channel" and wmo.segment_p_value <= 0.05
+    assert "customisation" in wmo.strategy
+    for service in ("Burgerzaken", "Jeugd & gezin", "Afval & belastingen"):
+        assert "customisation" not in profile.loc[service, "strategy"]
+
+
+def test_planted_red_item_and_suppression(driver_results):
+    red = driver_results.red_items()
+    afval = red[red["group"] == "Afval & belastingen"]
+    assert "q_cost" in set(afval["item"])
+    assert afval.sort_values("improvement_score").iloc[-1]["item"] == "q_cost"
+    assert "Ombudsman" not in set(driver_results.profile["group"])
+    assert "Ombudsman" not in set(driver_results.drivers["group"])
+    assert list(driver_results.suppressed["group"]) == ["Ombudsman"]
+
+
+def test_drivers_table_is_consistent(driver_results):
+    drivers = driver_results.drivers
+    per_group = drivers.groupby("group")
+    np.testing.assert_allclose(per_group["share"].sum(), 1.0, atol=1e-10)
+    r2 = driver_results.profile.set_index("group")["r2"]
+    np.testing.assert_allclose(per_group["importance"].sum(), r2.loc[per_group["importance"].sum().index], atol=1e-10)
+    np.testing.assert_allclose(per_group["relative_weight"].sum(), r2.loc[per_group["relative_weight"].sum().index], atol=1e-10)
+    assert (drivers["share_ci_low"] <= drivers["share"] + 1e-12).all() and (drivers["share"] <= drivers["share_ci_high"] + 1e-12).all()
+    assert set(drivers["quadrant"]) <= {"concentrate_here", "keep_up", "low_priority", "possible_overkill"}
+    assert list(drivers.columns[:4]) == ["group", "item", "label", "dimension"]
+
+
+def test_measurement_check_finds_no_misplaced_item(driver_results):
+    assert not driver_results.factors["flag"].any()
+    assert (driver_results.reliability["alpha"] > 0.7).all()
+
+
+def test_key_findings_in_both_languages(municipality):
+    for language, word in (("en", "practical value explains"), ("nl", "praktische waarde verklaart")):
+        results = drivers_report.analyse(municipality, n_boot=50, seed=1, n_perm=9, language=language)
+        text = results.key_findings()
+        assert word in text and "Ombudsman" in text
+        assert "Ombudsman" not in results.strategy_table()["group"].tolist()
+
+
+def test_no_outcome_is_refused_clearly():
+    survey = load_survey(DEMO_DIR / "senior" / "codebook.yaml")
+    with pytest.raises(AnalysisError, match="needs an `outcome` and `items`"):
+        drivers_report.analyse(survey)
+
+
+# --- senior self-identification ---------------------------------------------------------------
+
+@pytest.mark.parametrize("survey_name", ["municipality", "senior"])
+def test_planted_senior_curve_is_recovered(survey_name):
+    survey = load_survey(DEMO_DIR / survey_name / "codebook.yaml")
+    results = senior_report.analyse(survey, n_boot=200, seed=3)
+    truth = GROUND_TRUTH["senior"]
+    summary = results.summary.iloc[0]
+    assert summary["status"] == "ok"
+    assert summary["ci_low"] <= truth["midpoint"] <= summary["ci_high"]
+    # each band's true share (the planted curve averaged over the band's observed ages) is inside its interval
+    data = survey.data.dropna(subset=[survey.age, survey.senior])
+    for band in results.by_age.itertuples():
+        high = np.inf if pd.isna(band.age_high) else band.age_high + 1
+        ages = data.loc[(data[survey.age] >= band.age_low) & (data[survey.age] < high), survey.age]
+        true_share = expit((ages - truth["midpoint"]) / truth["scale"]).mean()
+        assert band.ci_low <= true_share <= band.ci_high, (band.age_band, true_share, band.ci_low, band.ci_high)
+
+
+def test_senior_value_comparison_recovers_planted_emotional_gap():
+    survey = load_survey(DEMO_DIR / "municipality" / "codebook.yaml")
+    results = senior_report.analyse(survey, n_boot=0, seed=3)
+    value = results.value.set_index("score")
+    planted = GROUND_TRUTH["senior"]["nonsenior_emotional_diff_items"]
+    assert value.loc["emotional", "ci_low"] <= planted <= value.loc["emotional", "ci_high"]
+    assert value.loc["emotional", "ci_high"] < 0
+    assert value.loc["practical", "ci_low"] <= 0 <= value.loc["practical", "ci_high"]
+
+
+def test_senior_needs_age_and_question(municipality, write_codebook, tmp_path):
+    import yaml
+
+    raw = yaml.safe_load((DEMO_DIR / "municipality" / "codebook.yaml").read_text(encoding="utf-8"))
+    raw.pop("senior")
+    raw["data"] = str(DEMO_DIR / "municipality" / "survey.csv")
+    survey = load_survey(write_codebook(raw))
+    with pytest.raises(AnalysisError, match="needs senior"):
+        senior_report.analyse(survey)
+
+
+def test_age_bands_from_bounds():
+    assert senior_report.bands_from_bounds([18, 55, 65]) == [(18, 54), (55, 64), (65, None)]
+
+
+# --- real survey: a second method -------------------------------------------------------------
+
+def test_ecsi_real_survey_lmg_matches_subset_regressions(real_data):
+    raw = pd.read_csv(real_data / "ecsi_mobi.csv")
+    practical = [f"PERQ{i}" for i in range(1, 8)] + ["PERV1", "PERV2"]
+    emotional = [f"IMAG{i}" for i in range(1, 6)]
+    drivers = practical + emotional
+    fast = importance(raw, outcome="CUSA1", drivers=drivers)
+    slow = naive_lmg(raw, outcome="CUSA1", drivers=drivers)
+    np.testing.assert_allclose(fast["importance"].to_numpy(), slow.loc[drivers].to_numpy(), atol=1e-10)
+    # R² of the full model from a plain least-squares fit
+    x = np.column_stack([np.ones(len(raw)), raw[drivers].to_numpy(float)])
+    y = raw["CUSA1"].to_numpy(float)
+    residual = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
+    r2 = 1 - residual @ residual / ((y - y.mean()) @ (y - y.mean()))
+    assert fast.attrs["r2"] == pytest.approx(r2, abs=1e-12)
+    practical_share = fast.set_index("driver").loc[practical, "share"].sum()
+    assert 0 < practical_share < 1
