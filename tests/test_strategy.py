@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clientvalue.drivers import importance
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.strategy import (
     DEFAULT_RULES,
@@ -206,3 +207,125 @@ def test_segment_difference_test_same_model_is_not_significant_and_suppresses_sm
     with pytest.raises(AnalysisError, match="two segments"):
         segment_difference_test(df[df["seg"] != "B"], outcome="y", drivers=["d1", "d2"],
                                 segment="seg", n_perm=5)
+
+
+# --------------------------------------------------------------------------- fast permutation path
+def reference_segment_test(data, *, outcome, drivers, segment, weights=None, method="lmg",
+                           n_perm=199, seed=None, min_group_size=10):
+    """The slow reference: public ``importance()`` per segment per permutation.
+
+    Returns the observed difference, the null distribution and the p-value.
+    """
+    frame = data[[outcome, *drivers]].copy()
+    if weights is not None:
+        frame["__w"] = data[weights] if isinstance(weights, str) else np.asarray(weights, float)
+    frame["__seg"] = data[segment].astype(object)
+    frame = frame.dropna()
+    sizes = frame["__seg"].value_counts()
+    frame = frame[frame["__seg"].isin(sizes.index[sizes >= min_group_size])].reset_index(
+        drop=True)
+    labels = frame["__seg"].to_numpy()
+    w = "__w" if weights is not None else None
+
+    def stat(lab):
+        return segment_difference([
+            importance(frame[lab == g], outcome=outcome, drivers=drivers, weights=w,
+                       method=method) for g in np.unique(lab)])
+
+    observed = stat(labels)
+    rng = np.random.default_rng(seed)
+    null = np.array([stat(rng.permutation(labels)) for _ in range(n_perm)])
+    return observed, null, (1 + (null >= observed).sum()) / (n_perm + 1)
+
+
+def random_segments(seed, sizes=(30, 24, 18, 6), p=4):
+    """Segments with different driver weights, integer answers, weights and missing values."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for k, n in enumerate(sizes):
+        x = rng.integers(1, 11, size=(n, p)).astype(float)
+        beta = rng.uniform(0.1, 1.0, p) * (1 + 2 * (np.arange(p) == k % p))
+        y = x @ beta + rng.normal(scale=3, size=n)
+        frames.append(pd.DataFrame(x, columns=[f"d{j}" for j in range(p)]).assign(
+            y=y, seg=f"s{k}", w=rng.uniform(0.4, 2.5, n)))
+    df = pd.concat(frames, ignore_index=True).sample(frac=1, random_state=seed)
+    df.loc[df.index[:5], "d1"] = np.nan
+    df.loc[df.index[5:7], "w"] = np.nan
+    return df.reset_index(drop=True)
+
+
+def check_against_reference(df, n_perm=25, **kw):
+    res = segment_difference_test(df, n_perm=n_perm, **kw)
+    observed, null, p_value = reference_segment_test(df, n_perm=n_perm, **kw)
+    assert res["difference"] == pytest.approx(observed, abs=1e-12, rel=0)
+    assert res["null_mean"] == pytest.approx(null.mean(), abs=1e-12, rel=0)
+    assert res["null_q95"] == pytest.approx(np.quantile(null, 0.95), abs=1e-12, rel=0)
+    assert res["p_value"] == p_value
+    return res, observed, null
+
+
+@pytest.mark.parametrize("method,weights", [
+    ("lmg", "w"), ("lmg", None), ("lmg", "array"), ("relative_weights", "w")])
+def test_fast_permutation_test_equals_slow_reference(method, weights):
+    df = random_segments(11)
+    if weights == "array":
+        weights = np.random.default_rng(5).uniform(0.5, 2.0, len(df))
+    res, observed, null = check_against_reference(
+        df, outcome="y", drivers=["d0", "d1", "d2", "d3"], segment="seg", weights=weights,
+        method=method, seed=3)
+    assert res["suppressed"] == ["s3"] and res["n_segments"] == 3
+    complete = df.dropna(subset=["d1", "w"] if isinstance(weights, str) else ["d1"])
+    assert res["n"] == int(complete["seg"].isin(["s0", "s1", "s2"]).sum())
+    assert null.std() > 0.01  # the null distribution really varies: a meaningful comparison
+
+
+def test_fast_null_distribution_equals_importance_per_labeling():
+    from clientvalue.strategy import _PermutationStat
+
+    df = random_segments(4, sizes=(25, 20, 15), p=5).dropna().reset_index(drop=True)
+    drivers = [f"d{j}" for j in range(5)]
+    groups, codes = np.unique(df["seg"].to_numpy(), return_inverse=True)
+    x = df[[*drivers, "y"]].to_numpy(float)
+    rng = np.random.default_rng(0)
+    labelings = np.stack([codes] + [rng.permutation(codes) for _ in range(12)])
+    for method in ("lmg", "relative_weights"):
+        fast = _PermutationStat(x, df["w"].to_numpy(), codes, len(groups), method)(labelings)
+        slow = [segment_difference([importance(df[lab == g], outcome="y", drivers=drivers,
+                                               weights="w", method=method) for g in range(3)])
+                for lab in labelings]
+        np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
+
+
+def test_fast_permutation_test_chunks_and_exact_ties(monkeypatch):
+    import clientvalue.strategy as strategy
+
+    # Two segments of four: only 35 ways to split, so shuffles repeat the observed split and
+    # must tie with it exactly, as in the reference; tiny chunks exercise the chunking.
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame(rng.normal(size=(8, 3)), columns=["d0", "d1", "y"]).assign(
+        seg=["a", "b"] * 4)
+    monkeypatch.setattr(strategy, "_CHUNK_ELEMENTS", 50)
+    _, observed, null = check_against_reference(
+        df, n_perm=60, outcome="y", drivers=["d0", "d1"], segment="seg", seed=8,
+        min_group_size=4)
+    assert (null == observed).sum() >= 1
+
+
+def test_fast_permutation_test_infinite_values_follow_importance():
+    df = random_segments(6, sizes=(25, 25))
+    df.loc[10, "d2"] = np.inf  # importance() drops the row per segment; so must the test
+    assert df.loc[10].notna().all()
+    check_against_reference(df, outcome="y", drivers=["d0", "d1", "d2", "d3"], segment="seg",
+                            weights="w", seed=1, n_perm=10)
+
+
+def test_constant_column_in_a_shuffled_segment_is_an_analysis_error():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(rng.normal(size=(20, 2)), columns=["d0", "y"]).assign(
+        d1=0.0, seg=["a"] * 10 + ["b"] * 10)
+    df.loc[[0, 10], "d1"] = 1.0  # each observed segment varies; most shuffles leave one flat
+    kw = dict(outcome="y", drivers=["d0", "d1"], segment="seg", n_perm=20, seed=0)
+    with pytest.raises(AnalysisError):
+        reference_segment_test(df, **kw)
+    with pytest.raises(AnalysisError, match="no variation"):
+        segment_difference_test(df, **kw)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from clientvalue import _lmg
 from clientvalue.errors import AnalysisError, ParameterError
 
 STRATEGIES = (
@@ -380,7 +381,7 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     segment : str
         Column holding each respondent's segment.
     weights : str or array-like, optional
-        Survey weights, passed to :func:`clientvalue.drivers.importance`.
+        Survey weights, used as in :func:`clientvalue.drivers.importance`.
     method : {"lmg", "relative_weights"}
     n_perm : int, default 199
         Number of permutations.
@@ -394,6 +395,22 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
         ``difference``, ``null_mean``, ``null_q95`` (95th percentile under shuffling),
         ``p_value`` (``(1 + #{null >= observed}) / (n_perm + 1)``), ``n_segments``, ``n``,
         ``n_perm`` and ``suppressed`` (list of segments left out for size).
+
+    Raises
+    ------
+    ParameterError
+        Bad arguments (as :func:`clientvalue.drivers.importance`), ``n_perm`` < 1 or an
+        unknown ``segment`` column.
+    AnalysisError
+        Fewer than two segments of ``min_group_size``, or a segment (observed or shuffled)
+        without variation in a column or with perfectly collinear drivers.
+
+    Notes
+    -----
+    The data are prepared once; per permutation every segment's weighted correlation matrix
+    is computed with numpy and decomposed by the batched core of :mod:`clientvalue._lmg`, in
+    chunks of permutations. This gives the same numbers (to rounding) as calling
+    :func:`clientvalue.drivers.importance` per segment and permutation, about 50 times faster.
     """
     from clientvalue.drivers import importance
 
@@ -412,24 +429,130 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     frame = frame[frame["__seg"].isin(sizes.index[sizes >= min_group_size])].reset_index(
         drop=True)
     labels = frame["__seg"].to_numpy()
-    if len(np.unique(labels)) < 2:
+    groups, codes = np.unique(labels, return_inverse=True)
+    if len(groups) < 2:
         raise AnalysisError(
             f"A segment comparison needs at least two segments with {min_group_size} or more "
-            f"complete respondents; have {len(np.unique(labels))} (left out: {suppressed}).")
+            f"complete respondents; have {len(groups)} (left out: {suppressed}).")
     w = "__w" if weights is not None else None
-
-    def stat(lab: np.ndarray) -> float:
-        tables = [importance(frame[lab == g], outcome=outcome, drivers=drivers, weights=w,
-                             method=method) for g in np.unique(lab)]
-        return segment_difference(tables)
-
-    observed = stat(labels)
+    # The observed segments go through the public function once: it validates the arguments
+    # and the data (numeric columns, positive weights, enough rows, variation, collinearity).
+    for g in groups:
+        importance(frame[labels == g], outcome=outcome, drivers=drivers, weights=w,
+                   method=method)
+    x = np.column_stack([_as_float(frame[c]) for c in [*drivers, outcome]])
+    wt = _as_float(frame["__w"]) if w else np.ones(len(frame))
     rng = np.random.default_rng(seed)
-    null = np.array([stat(rng.permutation(labels)) for _ in range(n_perm)])
+    if np.isfinite(x).all() and np.isfinite(wt).all():
+        stats = _PermutationStat(x, wt, codes, len(groups), method)
+        observed = stats.observed
+        chunk = max(1, _CHUNK_ELEMENTS // x.size)
+        null = np.concatenate([
+            stats(np.stack([rng.permutation(codes) for _ in range(min(chunk, n_perm - i))]))
+            for i in range(0, n_perm, chunk)])
+    else:  # infinite values: importance() drops such rows per segment; keep its exact path
+        def stat(lab: np.ndarray) -> float:
+            return segment_difference([
+                importance(frame[lab == g], outcome=outcome, drivers=drivers, weights=w,
+                           method=method) for g in range(len(groups))])
+
+        observed = stat(codes)
+        null = np.array([stat(rng.permutation(codes)) for _ in range(n_perm)])
     return pd.Series({
         "difference": observed, "null_mean": float(null.mean()),
         "null_q95": float(np.quantile(null, 0.95)),
         "p_value": float((1 + (null >= observed).sum()) / (n_perm + 1)),
-        "n_segments": int(len(np.unique(labels))), "n": int(len(frame)),
+        "n_segments": int(len(groups)), "n": int(len(frame)),
         "n_perm": n_perm, "suppressed": suppressed,
     }, name="segment_difference_test")
+
+
+#: Permutations per chunk of :func:`segment_difference_test`: about this many float64 values
+#: in the gathered segment data (``chunk * n * q``).
+_CHUNK_ELEMENTS = 1 << 21
+
+
+def _as_float(column: pd.Series) -> np.ndarray:
+    return pd.to_numeric(column).to_numpy(dtype=float, na_value=np.nan)
+
+
+class _PermutationStat:
+    """:func:`segment_difference` of the segments' driver shares, for many labelings at once.
+
+    ``x`` holds the drivers then the outcome (complete rows), ``w`` the weights and ``codes``
+    the segment (0..G-1) of every row; ``observed`` is the value for ``codes``. Calling with
+    ``(c, n)`` relabelings returns the ``c`` largest pairwise total-variation distances. Per
+    segment the rows are taken in data order, and the correlations, the decomposition and
+    the shares follow :func:`clientvalue.drivers.importance` step by step (batched). A
+    relabeling that splits the rows exactly as ``codes`` does gets ``observed`` itself (not a
+    recomputation that could differ in the last bit), so it counts as a tie in the p-value.
+    """
+
+    def __init__(self, x: np.ndarray, w: np.ndarray, codes: np.ndarray, n_groups: int,
+                 method: str) -> None:
+        self.x, self.w, self.method = x, w, method
+        self.sizes = np.bincount(codes, minlength=n_groups)
+        self.pairs = list(itertools.combinations(range(n_groups), 2))
+        self.members = [np.flatnonzero(codes == g) for g in range(n_groups)]
+        self.observed = float(self._compute(codes[None])[0])
+
+    def __call__(self, labelings: np.ndarray) -> np.ndarray:
+        out = self._compute(labelings)
+        same = np.ones(len(labelings), dtype=bool)  # same partition, maybe other names
+        for rows in self.members:
+            block = labelings[:, rows]
+            same &= (block == block[:, :1]).all(axis=1)
+        out[same] = self.observed
+        return out
+
+    def _compute(self, labelings: np.ndarray) -> np.ndarray:
+        c = labelings.shape[0]
+        q = self.x.shape[1]
+        p = q - 1
+        order = np.argsort(labelings, axis=1, kind="stable")  # segment by segment, in order
+        corr = np.empty((c, len(self.sizes), q, q))
+        start = 0
+        for g, size in enumerate(self.sizes):
+            rows = order[:, start:start + size]
+            start += size
+            xg = self.x[rows]
+            if (xg.max(axis=1) == xg.min(axis=1)).any():
+                raise AnalysisError(
+                    "a segment of shuffled respondents has no variation in a driver or the "
+                    "outcome, so importance is undefined; use larger segments "
+                    "(min_group_size) or fewer drivers.")
+            corr[:, g] = _weighted_corr_batch(xg, self.w[rows])
+        corr = corr.reshape(-1, q, q)
+        rxx, rxy = corr[:, :p, :p], corr[:, :p, p]
+        if (np.linalg.eigvalsh(rxx)[:, 0] < 1e-10).any():
+            raise AnalysisError(
+                "in a segment of shuffled respondents the drivers are perfectly collinear; "
+                "use larger segments (min_group_size) or fewer drivers.")
+        r2 = np.einsum("bj,bj->b", rxy, np.linalg.solve(rxx, rxy[:, :, None])[:, :, 0])
+        point = (_lmg.lmg_batch(corr) if self.method == "lmg"
+                 else _lmg.relative_weights_batch(corr))
+        share = np.full_like(point, np.nan)
+        np.divide(point, r2[:, None], out=share, where=r2[:, None] > 0)
+        share = np.clip(share, 0, None)
+        share[np.isnan(share)] = 0.0
+        total = share.sum(axis=1)
+        if (total <= 0).any():
+            raise AnalysisError(
+                "in a segment of shuffled respondents no driver explains any variance of the "
+                "outcome, so the shares are undefined.")
+        share = (share / total[:, None]).reshape(c, len(self.sizes), p)
+        return np.max([0.5 * np.abs(share[:, a] - share[:, b]).sum(axis=1)
+                       for a, b in self.pairs], axis=0)
+
+
+def _weighted_corr_batch(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """:func:`clientvalue._lmg.weighted_corr` over a leading axis: ``(c, n, q)``, ``(c, n)``."""
+    w = w / w.sum(axis=1, keepdims=True)
+    mean = np.matmul(w[:, None, :], x)
+    xc = x - mean
+    cov = np.matmul(np.swapaxes(xc * w[:, :, None], 1, 2), xc)
+    sd = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+    corr = cov / (sd[:, :, None] * sd[:, None, :])
+    idx = np.arange(x.shape[2])
+    corr[:, idx, idx] = 1.0
+    return corr
