@@ -144,3 +144,29 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path, monkeypatch, capsys)
     assert {p.relative_to(good): sha(p) for p in good.rglob("*") if p.is_file()} == before
     with pytest.raises(PipelineError):
         pipeline.run(write_params(tmp_path, notebooks=["00_data_check"]), progress=False, echo=None)
+
+
+def test_senior_only_survey_runs_notebook_20(tmp_path):
+    params = write_params(tmp_path, codebook=str(DEMO_DIR / "senior" / "codebook.yaml"),
+                          notebooks=["00_data_check", "20_senior"], language="nl", n_boot=100)
+    output = pipeline.run(params, progress=False, echo=None)
+    tables = {p.name for p in (output / "tables").iterdir()}
+    assert {"senior_by_age.csv", "senior_threshold.csv", "senior_summary.csv"} <= tables
+    assert "senior_value.csv" not in tables  # no satisfaction questions in this survey
+    html = (output / "20_senior.html").read_text(encoding="utf-8")
+    assert "<html lang='nl'>" in html and "niet beschikbaar voor dit onderzoek" in html
+
+
+def test_plain_papermill_with_the_demo_parameter_file(tmp_path):
+    from clientvalue.paths import DEMO_PARAMS, NOTEBOOKS_DIR
+
+    target = tmp_path / "out.ipynb"
+    result = subprocess.run(
+        [sys.executable, "-m", "papermill", str(NOTEBOOKS_DIR / "00_data_check.ipynb"), str(target),
+         "-f", str(DEMO_PARAMS), "-p", "tables_dir", str(tmp_path / "tables")],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    executed = nbformat.read(target, as_version=4)
+    assert not any(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
+    assert (tmp_path / "tables" / "responses_per_group.csv").exists()
