@@ -20,7 +20,7 @@ import pandas as pd
 
 from clientvalue.drivers import dimension_totals, importance
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.ipa import importance_performance
+from clientvalue.ipa import PR_LABELS, importance_performance, penalty_reward
 from clientvalue.measurement import factor_check, reliability_table
 from clientvalue.ordinal import ordinal_model
 from clientvalue.strategy import STRATEGY_NAMES, StrategyAdvice, segment_difference_test, suggest_strategy
@@ -49,6 +49,7 @@ class DriverResults:
     reliability: pd.DataFrame
     factors: pd.DataFrame
     ordinal: pd.DataFrame
+    penalty_reward: pd.DataFrame
     suppressed: pd.DataFrame
     importance_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     ipa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -202,7 +203,7 @@ def analyse(
     labels = survey.labels(language)
     needed = max(min_group_size, len(items) + 2)
     profiles, driver_rows, strategies, suppressed, warnings = [], [], {}, [], []
-    importance_tables, ipa_tables, ordinal_rows, reliability_rows = {}, {}, [], []
+    importance_tables, ipa_tables, ordinal_rows, reliability_rows, pr_rows = {}, {}, [], [], []
     for group, frame in survey.group_frames(min_group_size).items():
         complete = int(frame[[outcome, *items]].notna().all(axis=1).sum())
         if complete < needed:
@@ -261,6 +262,11 @@ def analyse(
         ordinal = ordinal_model(frame, outcome=outcome, drivers=items)
         ordinal_rows.append(ordinal.assign(group=group, n=ordinal.attrs["n"]))
         reliability_rows.append(reliability_table(frame, dimensions=dimensions).assign(group=group))
+        asymmetry = penalty_reward(frame, outcome=outcome, items=items, scales=survey.scales(), weights=survey.weight)
+        pr_rows.append(asymmetry.assign(
+            group=group, label=asymmetry["item"].map(labels),
+            effect=asymmetry["classification"].map(lambda c: PR_LABELS.get(c, {}).get(language, c)),
+        ))
 
     for group in survey.suppressed_groups(min_group_size):
         suppressed.append({"group": group, "reason": f"fewer than {min_group_size} respondents"})
@@ -283,6 +289,7 @@ def analyse(
         reliability=first(["group"], reliability_rows),
         factors=factors,
         ordinal=first(["group", "driver"], ordinal_rows),
+        penalty_reward=first(["group", "item", "label"], pr_rows),
         suppressed=pd.DataFrame(suppressed, columns=["group", "reason"]),
         importance_tables=importance_tables,
         ipa_tables=ipa_tables,

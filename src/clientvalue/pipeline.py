@@ -68,6 +68,22 @@ def _notebook_parameters(path: Path, values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if key in declared}
 
 
+def _local_kernel_manager():
+    """A kernel manager that talks to its kernel over local sockets (IPC), not TCP ports.
+
+    Nothing listens on the network, and ipykernel has no reason to warn about unencrypted TCP.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LocalKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any):
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = str(Path(tempfile.gettempdir()) / f"clientvalue-kernel-{os.getpid()}-{id(self)}")
+
+    return LocalKernelManager
+
+
 def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: bool) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -81,6 +97,7 @@ def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: 
             progress_bar=progress,
             cwd=str(NOTEBOOKS_DIR),
             log_output=False,
+            kernel_manager_class=_local_kernel_manager(),
         )
     except PapermillExecutionError as exc:
         kept = Path(tempfile.gettempdir()) / f"clientvalue-failed-{path.stem}.ipynb"
