@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from clientvalue._yaml import problem_lines, read_yaml
 from clientvalue.errors import CodebookError
 
 Code = int | float | str
@@ -170,13 +170,6 @@ class Codebook(_Strict):
         return out
 
 
-def _describe_location(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def parse_codebook(raw: Any, *, source: str = "<codebook>") -> Codebook:
     """Validate an already-parsed codebook mapping.
 
@@ -204,16 +197,8 @@ def parse_codebook(raw: Any, *, source: str = "<codebook>") -> Codebook:
     try:
         return Codebook.model_validate(raw)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            where = _describe_location(err["loc"])
-            if err["type"] == "extra_forbidden":
-                lines.append(f"  - {where}: unknown key; check its spelling (see docs/codebook.md)")
-            elif err["type"] == "missing":
-                lines.append(f"  - {where}: required key is missing")
-            else:
-                msg = err["msg"].removeprefix("Value error, ")
-                lines.append(f"  - {where}: {msg} (got {err.get('input')!r})")
+        lines = problem_lines(exc, unknown="unknown key; check its spelling (see docs/codebook.md)",
+                              missing="required key is missing")
         raise CodebookError(
             f"{source}: the codebook has {len(lines)} problem(s):\n" + "\n".join(lines)
             + "\nFix the codebook (format: docs/codebook.md) and run again."
@@ -237,13 +222,5 @@ def load_codebook(path: str | Path) -> Codebook:
     CodebookError
         When the file is missing, is not YAML, or breaks the format.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise CodebookError(f"codebook {path}: no such file. Give the path of your codebook YAML.")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        raise CodebookError(f"codebook {path}: not valid YAML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise CodebookError(f"codebook {path}: not UTF-8 text ({exc}); save it as UTF-8.") from None
+    raw = read_yaml(path, error=CodebookError, what="codebook")
     return parse_codebook(raw, source=f"codebook {path}")

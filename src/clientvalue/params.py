@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from clientvalue._yaml import problem_lines, read_yaml
 from clientvalue.errors import ParameterError
 
 NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior")
@@ -61,26 +61,12 @@ def parse_parameters(raw: Any, *, source: str = "<parameters>") -> RunParameters
         return RunParameters.model_validate(raw)
     except ValidationError as exc:
         allowed = ", ".join(RunParameters.model_fields)
-        lines = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            if err["type"] == "extra_forbidden":
-                lines.append(f"  - {key}: unknown parameter; allowed: {allowed}")
-            elif err["type"] == "missing":
-                lines.append(f"  - {key}: required parameter is missing")
-            else:
-                msg = err["msg"].removeprefix("Value error, ")
-                lines.append(f"  - {key}: {msg} (got {err.get('input')!r})")
+        lines = problem_lines(exc, unknown=f"unknown parameter; allowed: {allowed}",
+                              missing="required parameter is missing")
         raise ParameterError(f"{source}: {len(lines)} problem(s) in the parameters:\n" + "\n".join(lines)) from None
 
 
 def load_parameters(path: str | Path) -> RunParameters:
     """Read and validate a parameter YAML file (e.g. ``params/demo.yaml``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"parameter file {path}: no such file")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"parameter file {path}: not valid YAML: {exc}") from None
+    raw = read_yaml(path, error=ParameterError, what="parameter file")
     return parse_parameters(raw, source=f"parameter file {path}")
