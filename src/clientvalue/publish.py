@@ -155,7 +155,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     )
     summary = manifest["data_summary"]
     params = "".join(
-        f"<tr><td>{esc(k)}</td><td>{esc(json_text(v))}</td></tr>"
+        f"<tr><td>{esc(k)}</td><td>{esc(Path(v).name if k in ('codebook', 'output') else json_text(v))}</td></tr>"
         for k, v in manifest["parameters"].items() if k not in ("tables_dir",)
     )
     inputs = "".join(
