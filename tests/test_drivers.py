@@ -275,6 +275,96 @@ def test_bootstrap_replicate_correlations_are_resampled_weighted_correlations():
         np.testing.assert_allclose(chunks[0][b], direct, atol=1e-12)
 
 
+def _reference_corr(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted correlation matrix by numpy.cov (an independent route)."""
+    cov = np.cov(x.T, aweights=weights, bias=True)
+    sd = np.sqrt(np.diag(cov))
+    return cov / np.outer(sd, sd)
+
+
+@pytest.mark.parametrize("budget", [_lmg.BUDGET, 40])
+def test_resampled_corr_equals_reference_for_given_counts(budget):
+    """The fast path (counts @ per-row terms, row blocks) equals per-replicate correlations."""
+    rng = np.random.default_rng(21)
+    n, q = 150, 5
+    # far from zero mean and on different scales: the centring must hold up
+    x = rng.normal(size=(n, q)) @ (rng.normal(size=(q, q)) + 2 * np.eye(q)) * [1, 10, 0.1, 3, 50]
+    x += [100, -20, 5, 0, 1e3]
+    w = rng.uniform(0.2, 3.0, n)
+    counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(6)])
+    counts[5] = 0
+    counts[5, :3] = [300, 1, 2]  # a count above 255 and mostly absent rows
+    if budget == 40:  # row blocks of 40 // 21 = 1 row: the blocked products are exercised
+        assert _lmg._row_block(q, len(counts), budget) < n
+    fast = _lmg.resampled_corr(x, w, counts, budget=budget)
+    for r in range(len(counts)):
+        np.testing.assert_allclose(fast[r], _reference_corr(x, counts[r] * w), atol=1e-11)
+    # the same replicate written out as repeated rows gives the same matrix
+    rows = np.repeat(np.arange(n), counts[0])
+    np.testing.assert_allclose(fast[0], _lmg.weighted_corr(x[rows], w[rows]), atol=1e-11)
+    # a replicate drawing one row only has no variance: all-NaN
+    one = np.zeros((1, n), dtype=np.uint8)
+    one[0, 7] = n
+    assert np.isnan(_lmg.resampled_corr(x, w, one, budget=budget)).all()
+
+
+def test_moment_terms_are_the_unique_products():
+    rng = np.random.default_rng(5)
+    xc, w = rng.normal(size=(30, 4)), rng.uniform(size=30)
+    iu, ju = np.triu_indices(4)
+    expected = np.column_stack([w, w[:, None] * xc, w[:, None] * xc[:, iu] * xc[:, ju]])
+    np.testing.assert_array_equal(_lmg.moment_terms(xc, w), expected.T)
+
+
+def test_draw_counts_are_counted_index_draws():
+    n, b = 40, 7
+    idx = np.random.default_rng(9).integers(0, n, size=(b, n))
+    expected = np.stack([np.bincount(i, minlength=n) for i in idx])
+    counts = _lmg.draw_counts(np.random.default_rng(9), n, b)
+    assert counts.dtype == np.uint8
+    np.testing.assert_array_equal(counts, expected)
+    assert (counts.sum(axis=1) == n).all()
+    # a count above the cap switches to int64 with the same values
+    wide = _lmg.draw_counts(np.random.default_rng(9), n, b, cap=1)
+    assert wide.dtype == np.int64
+    np.testing.assert_array_equal(wide, expected)
+
+
+def test_bootstrap_corr_chunking_does_not_change_replicates():
+    data = _random_data(120, 4, seed=12, weights=True)
+    x = data[["x0", "x1", "x2", "x3", "y"]].to_numpy()
+    w = data["w"].to_numpy()
+    whole = np.concatenate(list(_lmg.bootstrap_corr(x, w, 10, np.random.default_rng(4))))
+    # 3 replicates a chunk (count_budget in bytes) and row blocks of a few rows
+    chunks = list(_lmg.bootstrap_corr(x, w, 10, np.random.default_rng(4), budget=30,
+                                      count_budget=3 * 120))  # fmt: skip
+    assert [len(c) for c in chunks] == [3, 3, 3, 1]
+    np.testing.assert_allclose(np.concatenate(chunks), whole, atol=1e-12)
+    counts = np.random.default_rng(4).integers(0, 120, size=(10, 120))
+    for r in range(10):
+        np.testing.assert_allclose(
+            whole[r], _reference_corr(x, np.bincount(counts[r], minlength=120) * w), atol=1e-12
+        )
+
+
+def test_bootstrap_replicates_without_variance_are_left_out():
+    """A rare binary driver is constant in some replicates: NaN rows, counted, warned."""
+    rng = np.random.default_rng(3)
+    n = 15
+    data = pd.DataFrame({"a": rng.normal(size=n), "rare": (np.arange(n) == 0).astype(float)})
+    data["y"] = data["a"] + data["rare"] + rng.normal(size=n)
+    table = importance(data, outcome="y", drivers=["a", "rare"], n_boot=200, seed=2)
+    boot = np.asarray(table.attrs["boot"])
+    bad = np.isnan(boot).any(axis=1)
+    # P(row 0 never drawn) = (1 - 1/15)^15 ~ 0.36 per replicate
+    assert 0 < table.attrs["n_boot_failed"] == bad.sum() < 200
+    assert np.isnan(boot[bad]).all()
+    assert any("no variation" in m for m in table.attrs["warnings"])
+    lo, hi = np.quantile(boot[~bad], [0.025, 0.975], axis=0)
+    np.testing.assert_allclose(table["ci_low"], lo)
+    np.testing.assert_allclose(table["ci_high"], hi)
+
+
 def test_bootstrap_covers_known_truth():
     """Population LMG from a known covariance matrix lies inside the intervals."""
     p = 4

@@ -23,6 +23,16 @@ Memory is bounded by splitting the tree: the first ``d`` decisions are expanded 
 first, then each of the ``2^d`` prefix states is expanded to its leaves on its own, and
 replicates are processed in chunks. Leaves are never stored beyond one chunk: the Shapley
 value is accumulated from each chunk (see :func:`lmg_batch`).
+
+Bootstrap correlation matrices
+------------------------------
+A replicate is the vector of resampling counts ``c`` (how often each row was drawn); its
+weighted moments are ``c @ T`` with ``T`` the ``(n, k)`` per-row terms ``w, w x_j, w x_i x_j``
+(``k = 1 + q + q(q+1)/2`` unique products). A chunk of replicates is one BLAS matrix product
+``C @ T`` per block of rows: ``2 · B · n · k`` flops in all, about 2 s for ``n = 10^6``,
+``q = 10``, ``B = 200`` on two cores, plus the O(n) draw and count of each replicate (about
+18 ms per replicate for ``n = 10^6``). Counts are held as ``uint8``, at most ``COUNT_BUDGET``
+bytes (replicates x rows) at a time; row blocks of terms stay within ``BUDGET`` elements.
 """
 
 from __future__ import annotations
@@ -35,6 +45,10 @@ import numpy as np
 MAX_DRIVERS = 30
 #: Working-array budget in float64 elements (about 32 MiB per array).
 BUDGET = 1 << 22
+#: Bytes of bootstrap resampling counts held at once (one uint8 per row and replicate).
+COUNT_BUDGET = 1 << 27
+#: Most bootstrap replicates per chunk (the progress bar advances per chunk).
+MAX_REP_CHUNK = 256
 #: A partial variance below this (on the correlation scale) counts as zero: the driver adds
 #: nothing given the drivers already in (only reachable in degenerate bootstrap replicates).
 PIVOT_TOL = 1e-10
@@ -218,6 +232,112 @@ def weighted_corr(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return corr
 
 
+# --------------------------------------------------------------------------- bootstrap
+def draw_counts(rng: np.random.Generator, n: int, n_rep: int, *, cap: int = 255) -> np.ndarray:
+    """Resampling counts ``(n_rep, n)``: how often each row is drawn in each replicate.
+
+    Each replicate draws ``n`` row indices uniformly with replacement, ``rng.integers(0, n,
+    size=n)`` (one call per replicate: the same stream as one ``(n_rep, n)`` call), counted
+    with :func:`numpy.bincount` - O(n) per replicate. Stored as ``uint8``; a count above
+    ``cap`` (255: a row drawn 256 times, possible only in theory for ``n > 255``) switches
+    the array to ``int64``.
+    """
+    out = np.empty((n_rep, n), dtype=np.uint8)
+    check = n > cap  # a count is at most n
+    for r in range(n_rep):
+        counts = np.bincount(rng.integers(0, n, size=n), minlength=n)
+        if check and out.dtype == np.uint8 and counts.max() > cap:
+            out = out.astype(np.int64)
+        out[r] = counts
+    return out
+
+
+def moment_terms(xc: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per-row terms of the weighted moments, one term per row of the result: ``(k, m)``.
+
+    For ``m`` rows of ``xc`` ``(m, q)``: ``w``, then ``w x_j`` (``j < q``), then
+    ``w x_i x_j`` for the ``q(q+1)/2`` pairs ``i <= j`` in :func:`numpy.triu_indices` order;
+    ``k = 1 + q + q(q+1)/2``. Built on the transposed data so every write is contiguous.
+    """
+    m, q = xc.shape
+    xt = np.ascontiguousarray(xc.T)
+    out = np.empty((1 + q + q * (q + 1) // 2, m))
+    out[0] = w
+    wx = out[1 : 1 + q]
+    np.multiply(xt, w, out=wx)
+    at = 1 + q
+    for i in range(q):
+        np.multiply(wx[i], xt[i:], out=out[at : at + q - i])
+        at += q - i
+    return out
+
+
+def _moment_sums(
+    counts: np.ndarray, xc: np.ndarray, w: np.ndarray, rows: int, terms: np.ndarray | None
+) -> np.ndarray:
+    """``counts @ terms.T`` ``(b, k)``, one matrix product per block of ``rows`` rows."""
+    if terms is not None:
+        return counts.astype(float) @ terms.T
+    q = xc.shape[1]
+    sums = np.zeros((counts.shape[0], 1 + q + q * (q + 1) // 2))
+    for lo in range(0, xc.shape[0], rows):
+        hi = lo + rows
+        sums += counts[:, lo:hi].astype(float) @ moment_terms(xc[lo:hi], w[lo:hi]).T
+    return sums
+
+
+def _corr_from_sums(sums: np.ndarray, q: int, full_var: np.ndarray) -> np.ndarray:
+    """Correlation matrices ``(b, q, q)`` from summed terms (:func:`moment_terms`).
+
+    A replicate in which a column's variance is (near) zero relative to the full sample's
+    comes back all-NaN.
+    """
+    b = sums.shape[0]
+    iu, ju = np.triu_indices(q)
+    m1 = sums[:, 1 : 1 + q] / sums[:, :1]
+    m2 = sums[:, 1 + q :] / sums[:, :1]
+    cov = np.empty((b, q, q))
+    cov[:, iu, ju] = m2
+    cov[:, ju, iu] = m2
+    cov -= m1[:, :, None] * m1[:, None, :]
+    var = np.diagonal(cov, axis1=1, axis2=2).copy()
+    bad = (var <= 1e-12 * full_var).any(axis=1)
+    var[bad] = 1.0
+    sd = np.sqrt(var)
+    corr = cov / (sd[:, :, None] * sd[:, None, :])
+    diag = np.arange(q)
+    corr[:, diag, diag] = 1.0
+    corr[bad] = np.nan
+    return corr
+
+
+def _centre(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Normalised weights, rows centred at the full-sample weighted mean, full variances."""
+    w = w / w.sum()
+    xc = x - w @ x  # centring once keeps the replicate moments well conditioned
+    return w, xc, (xc * xc * w[:, None]).sum(axis=0)
+
+
+def _row_block(q: int, n_rep: int, budget: int) -> int:
+    return max(1, budget // max(1 + q + q * (q + 1) // 2, n_rep))
+
+
+def resampled_corr(
+    x: np.ndarray, w: np.ndarray, counts: np.ndarray, *, budget: int = BUDGET
+) -> np.ndarray:
+    """Correlation matrices ``(b, q, q)`` of ``x`` weighted by ``counts[r] · w``, per replicate.
+
+    The fast path of :func:`bootstrap_corr` for given counts ``(b, n)``: the replicate
+    moments are ``counts @ [w, w x, w x_i x_j]`` (:func:`moment_terms`), one matrix product
+    per block of rows (``budget`` float64 elements per working array).
+    """
+    w, xc, full_var = _centre(np.asarray(x, dtype=float), np.asarray(w, dtype=float))
+    n, q = xc.shape
+    rows = _row_block(q, counts.shape[0], budget)
+    terms = moment_terms(xc, w) if n <= rows else None
+    return _corr_from_sums(_moment_sums(counts, xc, w, rows, terms), q, full_var)
+
+
 def bootstrap_corr(
     x: np.ndarray,
     w: np.ndarray,
@@ -225,50 +345,25 @@ def bootstrap_corr(
     rng: np.random.Generator,
     *,
     budget: int = BUDGET,
+    count_budget: int = COUNT_BUDGET,
 ) -> Iterator[np.ndarray]:
     """Yield chunks ``(b, q, q)`` of replicate correlation matrices (rows resampled).
 
-    Each replicate draws ``n`` rows with replacement; a row drawn ``k`` times enters the
-    weighted moments with weight ``k · w``. All replicates of a chunk come from one matrix
-    product: ``counts·w`` ``(b, n)`` times the row-wise products ``x_i x_i'`` ``(n, q(q+1)/2)``.
-    A replicate in which a column has (near) zero variance comes back as all-NaN.
+    Each replicate draws ``n`` rows with replacement (:func:`draw_counts`); a row drawn ``c``
+    times enters the weighted moments with weight ``c · w``. For a chunk of ``b`` replicates
+    the moments of all replicates come from one matrix product per block of rows: counts
+    ``(b, rows)`` times the per-row terms ``w, w x_j, w x_i x_j`` (:func:`moment_terms`,
+    unique pairs only). ``count_budget`` bounds the bytes of one chunk's counts (``uint8``;
+    at most :data:`MAX_REP_CHUNK` replicates), ``budget`` the float64 elements of a row
+    block's terms and converted counts. The terms are computed once when all rows fit in
+    one block, else again per chunk of replicates. A replicate in which a column has (near)
+    zero variance comes back as all-NaN.
     """
-    n, q = x.shape
-    w = w / w.sum()
-    xc = x - w @ x  # centre once at the full-sample mean: keeps the moments well conditioned
-    iu, ju = np.triu_indices(q)
-    npair = iu.size
-    full_var = (xc * xc * w[:, None]).sum(axis=0)
-    rows = max(1, budget // npair)  # row block for the pair products
-    pairs = xc[:, iu] * xc[:, ju] if n <= rows else None
-    chunk = max(1, min(n_boot, budget // n, 256))
-    done = 0
-    while done < n_boot:
-        b = min(chunk, n_boot - done)
-        idx = rng.integers(0, n, size=(b, n))
-        idx += (np.arange(b) * n)[:, None]
-        cw = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n) * w
-        s = cw.sum(axis=1)
-        m1 = (cw @ xc) / s[:, None]
-        if pairs is not None:
-            m2 = (cw @ pairs) / s[:, None]
-        else:
-            m2 = np.zeros((b, npair))
-            for lo in range(0, n, rows):
-                blk = xc[lo : lo + rows]
-                m2 += cw[:, lo : lo + rows] @ (blk[:, iu] * blk[:, ju])
-            m2 /= s[:, None]
-        cov = np.empty((b, q, q))
-        cov[:, iu, ju] = m2
-        cov[:, ju, iu] = m2
-        cov -= m1[:, :, None] * m1[:, None, :]
-        var = np.diagonal(cov, axis1=1, axis2=2).copy()
-        bad = (var <= 1e-12 * full_var).any(axis=1)
-        var[bad] = 1.0
-        sd = np.sqrt(var)
-        corr = cov / (sd[:, :, None] * sd[:, None, :])
-        idx_d = np.arange(q)
-        corr[:, idx_d, idx_d] = 1.0
-        corr[bad] = np.nan
-        done += b
-        yield corr
+    w, xc, full_var = _centre(x, w)
+    n, q = xc.shape
+    chunk = max(1, min(n_boot, count_budget // n, MAX_REP_CHUNK))
+    rows = _row_block(q, chunk, budget)
+    terms = moment_terms(xc, w) if n <= rows else None
+    for done in range(0, n_boot, chunk):
+        counts = draw_counts(rng, n, min(chunk, n_boot - done))
+        yield _corr_from_sums(_moment_sums(counts, xc, w, rows, terms), q, full_var)

@@ -8,9 +8,10 @@
 
 LMG is exact over all ``2^p`` subsets, computed from the (weighted) correlation matrix by the
 Schur-complement recursion in :mod:`clientvalue._lmg` (about ``12 · 2^p`` multiply-adds for
-all subsets together). Bootstrap replicates are computed all at once: the replicate
-correlation matrices come from one matrix product of resampling counts, and the subset
-recursion runs batched over replicates.
+all subsets together). Bootstrap replicates are computed in chunks: the replicate
+correlation matrices come from matrix products of resampling counts with the per-row
+moment terms (row blocks, bounded memory), and the subset recursion runs batched over
+replicates.
 """
 
 from __future__ import annotations
@@ -245,8 +246,10 @@ def importance(
     LMG averages each driver's R² increase over all orders of entry; it is computed exactly
     from the weighted correlation matrix by a Schur-complement recursion over all ``2^p``
     subsets (:mod:`clientvalue._lmg`): about 0.1 s for 20 drivers. The bootstrap is the plain
-    respondent bootstrap (no strata or clusters): all replicate correlation matrices come from
-    one product of resampling counts, and the decomposition runs batched over replicates.
+    respondent bootstrap (no strata or clusters): the replicate correlation matrices come from
+    matrix products of resampling counts with per-row moment terms (5-8 s for 10^6
+    respondents, 9 drivers and 200 replicates), and the decomposition runs batched over
+    replicates.
 
     Examples
     --------
