@@ -170,3 +170,41 @@ def test_plain_papermill_with_the_demo_parameter_file(tmp_path):
     executed = nbformat.read(target, as_version=4)
     assert not any(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
     assert (tmp_path / "tables" / "responses_per_group.csv").exists()
+
+
+def test_output_that_holds_the_inputs_is_refused(tmp_path):
+    folder = tmp_path / "survey"
+    shutil.copytree(DEMO_DIR / "municipality", folder)
+    before = {p.name: sha(p) for p in folder.iterdir()}
+    params = write_params(tmp_path, codebook=str(folder / "codebook.yaml"), output=str(folder), notebooks=["00_data_check"])
+    with pytest.raises(Exception, match="a run replaces its output folder"):
+        pipeline.run(params, progress=False, echo=None)
+    assert {p.name: sha(p) for p in folder.iterdir()} == before
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep me", encoding="utf-8")
+    params = write_params(tmp_path, output=str(other), notebooks=["00_data_check"])
+    result = subprocess.run([sys.executable, "-m", "clientvalue.cli", "run", str(params)], capture_output=True, text=True)
+    assert result.returncode == 2 and "no manifest.json" in result.stderr
+    assert (other / "mine.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_notebook_the_codebook_cannot_feed(tmp_path):
+    from clientvalue.errors import ParameterError
+
+    codebook = yaml.safe_load((DEMO_DIR / "municipality" / "codebook.yaml").read_text(encoding="utf-8"))
+    codebook.pop("senior")
+    codebook["data"] = str(DEMO_DIR / "municipality" / "survey.csv")
+    (tmp_path / "cb.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True), encoding="utf-8")
+    params = write_params(tmp_path, codebook=str(tmp_path / "cb.yaml"), notebooks=["00_data_check", "20_senior"])
+    with pytest.raises(ParameterError, match="notebook 20_senior needs `attributes.age` and a `senior` section"):
+        pipeline.run(params, progress=False, echo=None)
+    # not named explicitly: skipped with a note
+    raw = yaml.safe_load(params.read_text(encoding="utf-8"))
+    raw.pop("notebooks")
+    raw["n_boot"] = 20
+    params.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    lines = []
+    output = pipeline.run(params, progress=False, echo=lines.append)
+    assert any("skipping 20_senior" in line for line in lines)
+    assert not (output / "20_senior.html").exists() and (output / "10_value_drivers.html").exists()

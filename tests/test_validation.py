@@ -157,3 +157,41 @@ def test_demo_parameters_are_valid():
 
     params = load_parameters(DEMO_PARAMS)
     assert params.notebooks == ["00_data_check", "10_value_drivers", "20_senior"]
+
+
+def test_group_named_all_is_refused(tmp_path, write_codebook):
+    rows = [list(r) for r in SMALL_ROWS]
+    rows[4][1] = "All"
+    write_small(tmp_path, rows)
+    with pytest.raises(DataError, match=r"group value 'All' \(data rows 5\) is reserved"):
+        load_survey(write_codebook(SMALL_CODEBOOK))
+
+
+def test_small_groups_cannot_be_found_by_subtraction(tmp_path, write_codebook):
+    from clientvalue import checks
+
+    write_small(tmp_path)
+    survey = load_survey(write_codebook(SMALL_CODEBOOK))
+    table = checks.responses_per_group(survey, min_group_size=2).set_index("group")
+    shown = table.drop(index="all")["n"].sum()
+    assert table.loc["all", "n"] == shown == 4  # the one-person group is in neither
+    assert np.isnan(table.loc["Wmo-loket", "n"])
+    assert len(survey.group_frames(min_group_size=2)["all"]) == 4
+    facts = checks.summary(survey, min_group_size=2).set_index("fact")["value"]
+    assert facts["respondents in reported groups"] == "4"
+
+
+def test_rare_categories_are_pooled_without_their_names(tmp_path, write_codebook):
+    from clientvalue import checks
+
+    write_small(tmp_path)
+    survey = load_survey(write_codebook(SMALL_CODEBOOK))
+    table = checks.attributes(survey, min_group_size=2)
+    gender = table[table["attribute"] == "gender"]
+    assert "anders" not in set(gender["category"])  # 1 person, in a suppressed group anyway
+    assert set(gender["category"]) == {"man", "vrouw"}
+    ungrouped = load_survey(write_codebook({k: v for k, v in SMALL_CODEBOOK.items() if k != "group"}, "ungrouped.yaml"))
+    gender = checks.attributes(ungrouped, min_group_size=3).query("attribute == 'gender'")
+    assert list(gender["category"]) == ["other (each fewer than 3)"] and list(gender["n"]) == [5]
+    gender = checks.attributes(ungrouped, min_group_size=6).query("attribute == 'gender'")
+    assert gender["suppressed"].all() and gender["n"].isna().all()

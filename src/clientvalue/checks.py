@@ -23,8 +23,11 @@ def _rating_columns(survey: Survey) -> list[str]:
     return ([survey.outcome] if survey.outcome else []) + survey.items()
 
 
-def summary(survey: Survey) -> pd.DataFrame:
-    """One row per fact about the export: file, format, rows, columns, groups, items.
+def summary(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
+    """One row per fact about the export: file, format, respondents, groups, items.
+
+    The number of respondents is that of the reported groups: the total of the file would,
+    minus the reported groups, give away the size of the groups too small to report.
 
     Returns
     -------
@@ -33,10 +36,13 @@ def summary(survey: Survey) -> pd.DataFrame:
     """
     details = survey.read_details
     how = ", ".join(f"{k} {v!r}" for k, v in details.items() if k != "format" and v)
+    reported = len(survey.reported_data(min_group_size))
+    small = survey.suppressed_groups(min_group_size)
     facts = [
         ("file", survey.path.name),
         ("format", details.get("format", "") + (f" ({how})" if how else "")),
-        ("respondents", f"{len(survey.data):,}"),
+        ("respondents in reported groups", f"{reported:,}"),
+        ("groups too small to report", f"{len(small)} (each fewer than {min_group_size} respondents; left out of every number)"),
         ("columns in file", f"{survey.data.shape[1]:,}"),
         ("groups", str(survey.data[survey.group].nunique()) if survey.group else "none (one group)"),
         ("outcome", survey.outcome or "none"),
@@ -58,21 +64,21 @@ def responses_per_group(survey: Survey, *, min_group_size: int = 10) -> pd.DataF
     """
     _check_min_size(min_group_size)
     sizes = survey.group_sizes()
-    total = len(survey.data)
+    total = len(survey.reported_data(min_group_size))
     table = pd.DataFrame({"group": sizes.index.astype(str), "n": sizes.to_numpy(dtype=float)})
-    table["share"] = table["n"] / total
+    if survey.group is not None:
+        all_row = pd.DataFrame({"group": [ALL_GROUP], "n": [float(total)]})
+        table = pd.concat([all_row, table], ignore_index=True)
+    table["share"] = table["n"] / total if total else np.nan
     table["suppressed"] = table["n"] < min_group_size
     table.loc[table["suppressed"], ["n", "share"]] = np.nan
-    if survey.group is not None:
-        all_row = pd.DataFrame(
-            {"group": [ALL_GROUP], "n": [float(total)], "share": [1.0], "suppressed": [total < min_group_size]}
-        )
-        table = pd.concat([all_row, table], ignore_index=True)
     return table
 
 
-def missingness(survey: Survey) -> pd.DataFrame:
-    """Missing answers per rating column, split by why they are missing.
+def missingness(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
+    """Missing answers per rating column (reported groups), split by why they are missing.
+
+    ``n_missing_code`` and ``n_out_of_range`` count what cleaning handled in the whole file.
 
     Returns
     -------
@@ -81,9 +87,10 @@ def missingness(survey: Survey) -> pd.DataFrame:
         ``n_missing_code`` (don't know / not applicable), ``n_out_of_range`` (set to missing).
     """
     problems = survey.problems
+    data = survey.reported_data(min_group_size)
     rows = []
     for column in _rating_columns(survey):
-        values = survey.data[column]
+        values = data[column]
         handled = problems[problems["column"] == column]
         codes = handled.loc[handled["check"].isin(["missing_code", "user_missing_code"]), "count"].sum()
         out = handled.loc[handled["check"] == "out_of_range", "count"].sum()
@@ -120,7 +127,8 @@ def response_patterns(survey: Survey, *, min_group_size: int = 10, min_items: in
         return pd.DataFrame(
             columns=["group", "n", "complete", "partial", "empty", "straight_lining", "share_straight_lining", "suppressed"]
         )
-    answers = survey.data[items]
+    data = survey.reported_data(min_group_size)
+    answers = data[items]
     answered = answers.notna().sum(axis=1)
     same = answers.nunique(axis=1, dropna=True) == 1
     flags = pd.DataFrame(
@@ -131,7 +139,7 @@ def response_patterns(survey: Survey, *, min_group_size: int = 10, min_items: in
             "straight_lining": same & (answered >= min(min_items, len(items))),
         }
     )
-    groups = survey.data[survey.group] if survey.group else pd.Series(ALL_GROUP, index=survey.data.index)
+    groups = data[survey.group] if survey.group else pd.Series(ALL_GROUP, index=data.index)
     per_group = flags.groupby(groups.to_numpy()).sum()
     per_group.loc[ALL_GROUP] = flags.sum()
     per_group["n"] = pd.concat([groups.value_counts(), pd.Series({ALL_GROUP: len(groups)})]).groupby(level=0).max()
@@ -147,7 +155,7 @@ def response_patterns(survey: Survey, *, min_group_size: int = 10, min_items: in
 
 
 def item_distributions(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
-    """How often each answer was given, for the outcome and every item (whole sample).
+    """How often each answer was given, for the outcome and every item (reported groups).
 
     Returns
     -------
@@ -157,12 +165,13 @@ def item_distributions(survey: Survey, *, min_group_size: int = 10) -> pd.DataFr
     """
     _check_min_size(min_group_size)
     rows = []
-    if len(survey.data) < min_group_size:
+    data = survey.reported_data(min_group_size)
+    if len(data) < min_group_size:
         return pd.DataFrame(columns=["column", "value", "count", "share"])
     scales = survey.scales()
     for column in _rating_columns(survey):
         lo, hi = scales[column]
-        values = survey.data[column].dropna()
+        values = data[column].dropna()
         counts = values.round().value_counts()
         for value in np.arange(lo, hi + 1):
             count = int(counts.get(value, 0))
@@ -170,33 +179,58 @@ def item_distributions(survey: Survey, *, min_group_size: int = 10) -> pd.DataFr
     return pd.DataFrame(rows, columns=["column", "value", "count", "share"])
 
 
-def attributes(survey: Survey, *, min_group_size: int = 10, age_bands: tuple[int, ...] = (18, 35, 55, 65, 75, 85)) -> pd.DataFrame:
+MAX_CATEGORIES = 30
+OTHER = {"en": "other (each fewer than {n})", "nl": "overig (elk minder dan {n})"}
+
+
+def attributes(
+    survey: Survey,
+    *,
+    min_group_size: int = 10,
+    age_bands: list[int] | tuple[int, ...] = (18, 55, 65, 75, 85),
+    language: str = "en",
+) -> pd.DataFrame:
     """Who answered: respondents per category of every attribute (age in bands).
+
+    Categories smaller than ``min_group_size`` are pooled into one row "other" whose label names
+    none of them (a rare category's name can itself identify someone); that row is blanked when
+    it is small too. An attribute with more than 30 distinct values (free text, ids) is listed
+    with its number of distinct values only.
 
     Returns
     -------
     pandas.DataFrame
-        ``attribute``, ``category``, ``n``, ``share``, ``suppressed`` (categories smaller than
-        ``min_group_size`` are blanked).
+        ``attribute``, ``category``, ``n``, ``share``, ``suppressed``.
     """
     _check_min_size(min_group_size)
     rows = []
+    other = OTHER[language].format(n=min_group_size)
+    data = survey.reported_data(min_group_size)
     for key, attribute in survey.codebook.attributes.items():
-        values = survey.data[attribute.column]
+        values = data[attribute.column]
         if key == "age":
-            edges = [-np.inf, *age_bands, np.inf]
-            names = [f"< {age_bands[0]}"] + [f"{a}–{b - 1}" for a, b in zip(age_bands, age_bands[1:])] + [f"{age_bands[-1]}+"]
-            values = pd.cut(values, edges, right=False, labels=names)
+            bounds = list(age_bands)
+            names = [f"< {bounds[0]}"] + [f"{a}–{b - 1}" for a, b in zip(bounds, bounds[1:])] + [f"{bounds[-1]}+"]
+            values = pd.cut(values, [-np.inf, *bounds, np.inf], right=False, labels=names)
             counts = values.value_counts(sort=False, dropna=False)
         else:
             counts = values.astype("string").value_counts(dropna=False).sort_index()
+            if len(counts) > MAX_CATEGORIES:
+                rows.append({"attribute": key, "category": f"{len(counts):,} different values", "n": np.nan})
+                continue
+        small = 0.0
         for category, count in counts.items():
-            name = "(missing)" if pd.isna(category) else str(category)
-            rows.append({"attribute": key, "category": name, "n": float(count)})
+            if count == 0:
+                continue
+            if count < min_group_size:
+                small += count
+                continue
+            rows.append({"attribute": key, "category": "(missing)" if pd.isna(category) else str(category), "n": float(count)})
+        if small:
+            rows.append({"attribute": key, "category": other, "n": small})
     table = pd.DataFrame(rows, columns=["attribute", "category", "n"])
-    table = table[table["n"] > 0].reset_index(drop=True)
-    table["share"] = table["n"] / len(survey.data)
-    table["suppressed"] = table["n"] < min_group_size
+    table["share"] = table["n"] / max(len(data), 1)
+    table["suppressed"] = table["n"].isna() | (table["n"] < min_group_size)
     table.loc[table["suppressed"], ["n", "share"]] = np.nan
     return table
 

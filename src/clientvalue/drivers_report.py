@@ -37,6 +37,7 @@ PROFILE_COLUMNS = [
     "segment_by", "segment_difference", "segment_p_value", "strategy",
 ]
 MIN_ROWS_PER_DRIVER = 3
+NOT_ASSESSED = "not assessed"  # the strategy rule needs practical and emotional items
 
 
 @dataclass
@@ -72,10 +73,12 @@ class DriverResults:
         lines = [text["intro"]]
         for row in self.profile.itertuples(index=False):
             name = text["everyone"] if row.group == "all" else f"**{row.group}**"
+            advice = self.strategies.get(row.group)
             lines.append("- " + text["group"].format(
                 name=name,
                 practical=_pct(row.practical_share), p_low=_pct(row.practical_ci_low), p_high=_pct(row.practical_ci_high),
-                emotional=_pct(row.emotional_share), strategy=_strategy_name(self.strategies[row.group], self.language),
+                emotional=_pct(row.emotional_share),
+                strategy=_strategy_name(advice, self.language) if advice else text["not_assessed"],
             ))
         red = self.red_items()
         if not red.empty:
@@ -98,6 +101,7 @@ FINDINGS = {
         "group": "{name}: practical value explains {practical} ({p_low}–{p_high}), emotional value {emotional}. Suggested strategy: {strategy}.",
         "red": "\nQuestions most in need of improvement (important and underperforming): {items}.",
         "suppressed": "\nNot reported because too few people answered: {groups}.",
+        "not_assessed": "not assessed (the codebook needs both practical and emotional items)",
     },
     "nl": {
         "intro": "Hoeveel van het rapportcijfer elke soort waarde verklaart, en de strategie die past:\n",
@@ -105,6 +109,7 @@ FINDINGS = {
         "group": "{name}: praktische waarde verklaart {practical} ({p_low}–{p_high}), emotionele waarde {emotional}. Voorgestelde strategie: {strategy}.",
         "red": "\nVragen die het meest verbetering nodig hebben (belangrijk en onder de maat): {items}.",
         "suppressed": "\nNiet gerapporteerd omdat te weinig mensen antwoordden: {groups}.",
+        "not_assessed": "niet beoordeeld (het codeboek heeft zowel praktische als emotionele vragen nodig)",
     },
 }
 
@@ -232,20 +237,25 @@ def analyse(
             })
 
         def share(dimension: str, column: str) -> float:
-            return float(totals.at[dimension, column]) if dimension in totals.index else np.nan
+            if dimension not in totals.index:
+                return np.nan
+            return float(np.clip(totals.at[dimension, column], 0.0, 1.0))  # round-off can give 1 + 4e-16
 
         evidence = _segment_evidence(frame, survey, outcome=outcome, items=items,
                                      min_group_size=min_group_size, seed=seed, n_perm=n_perm)
-        advice = suggest_strategy(
-            practical_share=share("practical", "share"),
-            practical_ci=(share("practical", "ci_low"), share("practical", "ci_high")),
-            emotional_share=share("emotional", "share"),
-            emotional_ci=(share("emotional", "ci_low"), share("emotional", "ci_high")),
-            red_items=list(ipa.loc[ipa["in_red"], "item"]),
-            segment_difference=None if evidence is None else float(evidence[1]["difference"]),
-            segment_p_value=None if evidence is None else float(evidence[1]["p_value"]),
-        )
-        strategies[group] = advice
+        advice = None
+        if {"practical", "emotional"} <= set(totals.index):
+            advice = suggest_strategy(
+                practical_share=share("practical", "share"),
+                practical_ci=(share("practical", "ci_low"), share("practical", "ci_high")),
+                emotional_share=share("emotional", "share"),
+                emotional_ci=(share("emotional", "ci_low"), share("emotional", "ci_high")),
+                red_items=list(ipa.loc[ipa["in_red"], "item"]),
+                segment_difference=None if evidence is None else float(evidence[1]["difference"]),
+                segment_p_value=None if evidence is None else float(evidence[1]["p_value"]),
+            )
+        if advice is not None:
+            strategies[group] = advice
         difference = totals.attrs.get("difference") or {}
         profiles.append({
             "group": group, "n": lmg.attrs["n"], "r2": lmg.attrs["r2"],
@@ -257,7 +267,7 @@ def analyse(
             "segment_by": None if evidence is None else evidence[0],
             "segment_difference": np.nan if evidence is None else float(evidence[1]["difference"]),
             "segment_p_value": np.nan if evidence is None else float(evidence[1]["p_value"]),
-            "strategy": advice.strategy,
+            "strategy": advice.strategy if advice is not None else NOT_ASSESSED,
         })
         ordinal = ordinal_model(frame, outcome=outcome, drivers=items)
         ordinal_rows.append(ordinal.assign(group=group, n=ordinal.attrs["n"]))

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from clientvalue import __version__
 from clientvalue.errors import ParameterError, PipelineError
-from clientvalue.params import RunParameters, load_parameters, parse_parameters
+from clientvalue.params import RunParameters, load_parameters
 from clientvalue.paths import NOTEBOOKS_DIR, resolve_path
 from clientvalue.publish import render_index, render_notebook
 from clientvalue.survey import load_survey
@@ -100,7 +100,9 @@ def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: 
             kernel_manager_class=_local_kernel_manager(),
         )
     except PapermillExecutionError as exc:
-        kept = Path(tempfile.gettempdir()) / f"clientvalue-failed-{path.stem}.ipynb"
+        handle, name = tempfile.mkstemp(prefix=f"clientvalue-failed-{path.stem}-", suffix=".ipynb")
+        os.close(handle)  # mkstemp makes it readable by this user only: it may hold respondent data
+        kept = Path(name)
         if target.exists():
             shutil.copyfile(target, kept)
         message = str(exc.evalue).strip().splitlines()
@@ -145,6 +147,61 @@ def _execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: in
             seconds[path.stem] = future.result()
             echo(f"[{len(seconds)}/{total}] {path.stem} done in {seconds[path.stem]:.1f} s")
     return seconds
+
+
+NOTEBOOK_NEEDS = {
+    "10_value_drivers": ("an `outcome` and `items`", lambda survey: survey.outcome is not None and bool(survey.items())),
+    "20_senior": ("`attributes.age` and a `senior` section", lambda survey: survey.age is not None and survey.senior is not None),
+}
+
+
+def applicable_notebooks(params: RunParameters, survey: Any, *, codebook: Path,
+                         echo: Callable[[str], None]) -> list[str]:
+    """The notebooks this survey can feed.
+
+    A notebook the parameter file names explicitly but the codebook cannot feed is refused
+    before anything runs; one that is only there by default is skipped with a note.
+    """
+    chosen = []
+    for name in params.notebooks:
+        need = NOTEBOOK_NEEDS.get(name)
+        if need is None or need[1](survey):
+            chosen.append(name)
+        elif "notebooks" in params.model_fields_set:
+            raise ParameterError(
+                f"notebook {name} needs {need[0]} in the codebook, and {codebook} has none: "
+                f"add them to the codebook or remove {name} from `notebooks`."
+            )
+        else:
+            echo(f"skipping {name}: the codebook has no {need[0]}")
+    return chosen
+
+
+def check_output(output: Path, inputs: list[Path]) -> None:
+    """Refuse an output folder whose replacement would destroy anything but an earlier report.
+
+    Raises
+    ------
+    ParameterError
+        When ``output`` holds (or is) an input file, the project, or a non-empty folder that is
+        not a clientvalue report (no ``manifest.json``).
+    """
+    from clientvalue.paths import PROJECT_ROOT
+
+    for path in [*inputs, PROJECT_ROOT / "src"]:
+        if path == output or output in path.parents:
+            raise ParameterError(
+                f"output {output} contains {path}: a run replaces its output folder, so it must be a "
+                "folder of its own (e.g. reports/my-survey)."
+            )
+    if output.exists():
+        if not output.is_dir():
+            raise ParameterError(f"output {output} is a file; give a folder for the report.")
+        if any(output.iterdir()) and not (output / "manifest.json").is_file():
+            raise ParameterError(
+                f"output {output} is a folder with other files in it (no manifest.json of an earlier "
+                "report): a run replaces its output folder, so give a new or empty folder."
+            )
 
 
 def _swap_into_place(staging: Path, output: Path) -> None:
@@ -202,8 +259,11 @@ def run(
     params_path = Path(params_path).resolve()
     params = load_parameters(params_path)
     if language is not None:
-        params = parse_parameters(params.model_dump() | {"language": language}, source=f"--language {language!r}")
-    return run_parameters(params, base=params_path.parent, output=output, jobs=jobs, progress=progress, echo=say)
+        from clientvalue.report import check_language
+
+        params = params.model_copy(update={"language": check_language(language)})
+    return run_parameters(params, base=params_path.parent, output=output, jobs=jobs, progress=progress, echo=say,
+                          params_file=params_path)
 
 
 def run_parameters(
@@ -214,15 +274,17 @@ def run_parameters(
     jobs: int | None = None,
     progress: bool = True,
     echo: Callable[[str], None] = print,
+    params_file: Path | None = None,
 ) -> Path:
-    """Like :func:`run`, for parameters already validated."""
+    """Like :func:`run`, for parameters already validated (``params_file``: where they came from)."""
     started = time.perf_counter()
     codebook_path = resolve_path(params.codebook, base=base, what="codebook")
     output_dir = Path(output or params.output).expanduser().resolve()
-    notebooks = [notebook_path(name) for name in params.notebooks]
     echo(f"clientvalue {__version__}: checking {codebook_path}")
     survey = load_survey(codebook_path)  # refuses bad input before any notebook runs
+    notebooks = [notebook_path(name) for name in applicable_notebooks(params, survey, codebook=codebook_path, echo=echo)]
     inputs = [codebook_path, survey.path]
+    check_output(output_dir, inputs + ([params_file] if params_file else []))
     hashes_before = {str(p): sha256(p) for p in inputs}
 
     output_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -127,7 +127,7 @@ def _read_csv(path: Path) -> Export:
     raw = path.read_bytes()
     if not raw.strip():
         raise DataError(f"{path}: the file is empty. Export the survey again, with a header row.")
-    encoding = detect_encoding(raw[:_SNIFF_BYTES] if len(raw) > 64 * 1024 * 1024 else raw)
+    encoding = detect_encoding(raw)
     text_sample = raw[:_SNIFF_BYTES].decode(encoding, errors="replace")
     delimiter = detect_delimiter(text_sample)
     # Excel in a Dutch locale writes `;` between fields and `,` as the decimal mark.
@@ -141,6 +141,11 @@ def _read_csv(path: Path) -> Export:
             skipinitialspace=True,
             low_memory=False,
         )
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path}: byte {exc.start} cannot be read as {encoding} ({exc.reason}). Save the export as "
+            "UTF-8 (in Excel: 'CSV UTF-8') and try again."
+        ) from None
     except (pd.errors.ParserError, csv.Error) as exc:
         raise DataError(
             f"{path}: cannot be read as a delimited file (delimiter {delimiter!r}, encoding "

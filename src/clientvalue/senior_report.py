@@ -15,10 +15,12 @@ from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.survey import Survey
 
 BY_AGE_COLUMNS = ["age_band", "n", "share_senior", "ci_low", "ci_high", "suppressed"]
+# Published threshold columns: no counts, which could be differenced against the bands.
 THRESHOLD_COLUMNS = [
     "threshold", "labelled_against_self_image", "ci_low", "ci_high",
-    "missed", "missed_ci_low", "missed_ci_high", "n_labelled", "n_below",
+    "missed", "missed_ci_low", "missed_ci_high", "suppressed",
 ]
+SHARE_COLUMNS = ["labelled_against_self_image", "ci_low", "ci_high", "missed", "missed_ci_low", "missed_ci_high"]
 SUMMARY_COLUMNS = ["age_half", "ci_low", "ci_high", "n", "status"]
 
 
@@ -28,6 +30,53 @@ def bands_from_bounds(lower_bounds: list[int] | tuple[int, ...]) -> list[tuple[i
     if not bounds or any(b <= a for a, b in zip(bounds, bounds[1:])):
         raise ParameterError(f"age_bands must be increasing lower bounds such as [18, 55, 65, 75, 85], got {bounds}")
     return [(low, high - 1) for low, high in zip(bounds, bounds[1:])] + [(bounds[-1], None)]
+
+
+def merge_small_bands(bands: list[tuple[int, int | None]], ages: pd.Series, *, min_group_size: int
+                      ) -> list[tuple[int, int | None]]:
+    """Merge every band with fewer than ``min_group_size`` people into its smaller neighbour.
+
+    Statistical offices collapse small categories rather than blank them: a blanked band's numbers
+    could be worked out from the total and the other bands, a merged band's cannot.
+    """
+    bands = list(bands)
+
+    def count(band: tuple[int, int | None]) -> int:
+        low, high = band
+        return int(((ages >= low) & ((ages <= high) if high is not None else True)).sum())
+
+    while len(bands) > 1:
+        counts = [count(b) for b in bands]
+        smallest = min(range(len(bands)), key=counts.__getitem__)
+        if counts[smallest] >= min_group_size:
+            break
+        if smallest == 0:
+            neighbour = 1
+        elif smallest == len(bands) - 1:
+            neighbour = smallest - 1
+        else:
+            neighbour = smallest - 1 if counts[smallest - 1] <= counts[smallest + 1] else smallest + 1
+        first, second = sorted((smallest, neighbour))
+        bands[first:second + 1] = [(bands[first][0], bands[second][1])]
+    return bands
+
+
+def safe_thresholds(thresholds: list[int], bands: list[tuple[int, int | None]], ages: pd.Series, *,
+                    min_group_size: int) -> list[int]:
+    """The thresholds whose shares cannot be differenced into a group smaller than the minimum.
+
+    Two published "age >= cut" populations (a threshold, or the lower bound of a band) differ by
+    the people between the two cuts; that slice must hold nobody or at least ``min_group_size``
+    people. Thresholds are kept in ascending order while they pass against every cut kept so far.
+    """
+    cuts = [low for low, _ in bands[1:]]
+    kept: list[int] = []
+    for threshold in sorted(thresholds):
+        slices = [int(((ages >= min(threshold, c)) & (ages < max(threshold, c))).sum()) for c in cuts]
+        if all(n == 0 or n >= min_group_size for n in slices):
+            kept.append(threshold)
+            cuts.append(threshold)
+    return kept
 
 
 @dataclass
@@ -100,7 +149,9 @@ def analyse(
         data = pd.concat([data, survey.dimension_scores()], axis=1)
     common = {"age": survey.age, "senior": survey.senior, "weights": survey.weight}
     thresholds = sorted(set(age_thresholds) | {age_threshold})
-    by_age = senior.share_by_age_band(data, **common, bands=bands_from_bounds(age_bands), min_group_size=min_group_size)
+    usable_ages = data.loc[data[survey.senior].notna(), survey.age].dropna()
+    bands = merge_small_bands(bands_from_bounds(age_bands), usable_ages, min_group_size=min_group_size)
+    by_age = senior.share_by_age_band(data, **common, bands=bands, min_group_size=min_group_size)
     usable = int(by_age.attrs.get("n_used", 0))
     curve = None
     if usable >= min_group_size:
@@ -111,6 +162,9 @@ def analyse(
                           "n": float("nan"), "status": "suppressed"})
     summary = half.to_frame().T.reindex(columns=SUMMARY_COLUMNS)
     table = senior.threshold_comparison(data, **common, thresholds=thresholds, min_group_size=min_group_size)
+    publishable = safe_thresholds(thresholds, bands, usable_ages, min_group_size=min_group_size)
+    table["suppressed"] = ~table["threshold"].isin(publishable) | table["labelled_against_self_image"].isna()
+    table.loc[table["suppressed"], SHARE_COLUMNS] = float("nan")
     value = None
     if survey.outcome is not None:
         scores = {dimension: f"{dimension}_score" for dimension in survey.dimensions()}

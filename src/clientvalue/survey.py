@@ -157,15 +157,27 @@ class Survey:
             return pd.Series({ALL_GROUP: len(self.data)}, name="n")
         return self.data[self.group].value_counts().sort_index().rename("n")
 
+    def reported_data(self, min_group_size: int = 10) -> pd.DataFrame:
+        """The rows of every group with at least ``min_group_size`` respondents.
+
+        This is what ``"all"`` means in every report: respondents of groups too small to report
+        are left out of the whole-sample numbers too, so that no small group's numbers can be
+        found by subtracting the reported groups from the total.
+        """
+        if self.group is None:
+            return self.data if len(self.data) >= min_group_size else self.data.iloc[0:0]
+        small = self.suppressed_groups(min_group_size)
+        return self.data[~self.data[self.group].isin(small)] if small else self.data
+
     def group_frames(self, min_group_size: int = 10) -> dict[str, pd.DataFrame]:
-        """The whole sample as ``"all"``, then each group with at least ``min_group_size`` rows."""
+        """``"all"`` (every reported group together), then each group with at least ``min_group_size`` rows."""
         frames: dict[str, pd.DataFrame] = {}
-        if len(self.data) >= min_group_size:
-            frames[ALL_GROUP] = self.data
+        everyone = self.reported_data(min_group_size)
+        if len(everyone) >= min_group_size:
+            frames[ALL_GROUP] = everyone
         if self.group is not None:
-            for name, frame in self.data.groupby(self.group, sort=True, observed=True):
-                if len(frame) >= min_group_size:
-                    frames[str(name)] = frame
+            for name, frame in everyone.groupby(self.group, sort=True, observed=True):
+                frames[str(name)] = frame
         return frames
 
     def suppressed_groups(self, min_group_size: int = 10) -> list[str]:
@@ -335,6 +347,13 @@ class _Cleaner:
         if labels:
             values = values.map(lambda v: labels.get(v, v) if pd.notna(v) else v)
         values = values.map(_group_text)
+        reserved = values.str.casefold() == ALL_GROUP
+        if reserved.any():
+            raise self.fail(
+                column,
+                f"the group value {values[reserved].iloc[0]!r} (data rows {_rows(values.index[reserved])}) is "
+                f"reserved: '{ALL_GROUP}' stands for the whole sample in every report. Rename that group.",
+            )
         empty = values.isna()
         self.note("missing_group", column, pd.Series([MISSING_GROUP] * int(empty.sum())), f"put in group {MISSING_GROUP}")
         frame[column] = values.fillna(MISSING_GROUP).astype(str)
