@@ -153,3 +153,22 @@ def test_ecsi_real_survey_lmg_matches_subset_regressions(real_data):
     assert fast.attrs["r2"] == pytest.approx(r2, abs=1e-12)
     practical_share = fast.set_index("driver").loc[practical, "share"].sum()
     assert 0 < practical_share < 1
+
+
+def test_small_bands_merge_and_thresholds_never_single_out_a_small_slice():
+    ages = pd.Series([20] * 30 + [60] * 30 + [70] * 30 + [80] * 12 + [90] * 4 + [66] * 3)
+    bands = senior_report.bands_from_bounds([18, 55, 65, 75, 85])
+    merged = senior_report.merge_small_bands(bands, ages, min_group_size=10)
+    assert merged == [(18, 54), (55, 64), (65, 74), (75, None)]  # 85+ (4 people) joins 75-84
+    # 67 and 70 would each single out the three 66-year-olds against the band boundary 65;
+    # 80 is safe: nobody is aged 75-79, so 75+ and 80+ are the same people
+    assert senior_report.safe_thresholds([60, 65, 67, 70, 75, 80], merged, ages, min_group_size=10) == [60, 65, 75, 80]
+
+
+def test_merged_band_results_in_the_report(municipality):
+    survey = load_survey(DEMO_DIR / "municipality" / "codebook.yaml")
+    survey.data = survey.data[~(survey.data[survey.age] >= 85) | (survey.data.index % 20 == 0)]
+    results = senior_report.analyse(survey, n_boot=0)
+    assert list(results.by_age["age_band"])[-1] == "75+"
+    assert not results.by_age["suppressed"].any()
+    assert "n_labelled" not in results.thresholds.columns
