@@ -104,7 +104,12 @@ def plot_share_by_age(by_band: pd.DataFrame, *, curve=None, reference: pd.DataFr
         cont = ax.errorbar(x, p, yerr=yerr, fmt="o", color="C0", capsize=4, label=lab["bands"], zorder=3)
         cont.lines[0].set_gid("band_points")
     if curve is not None and getattr(curve, "status", None) == "ok":
-        pr = curve.predict(np.linspace(curve.age_min, curve.age_max, 200), ci=ci)
+        # drawn between whole lustra inside the observed range, so that the curve's ends do not
+        # give away the exact age of the youngest or oldest respondent
+        low, high = np.ceil(curve.age_min / 5) * 5, np.floor(curve.age_max / 5) * 5
+        if high <= low:
+            low, high = curve.age_min, curve.age_max
+        pr = curve.predict(np.linspace(low, high, 200), ci=ci)
         ax.plot(pr["age"], pr["p"], color="C1", label=lab["curve"])
         ax.fill_between(pr["age"], pr["ci_low"], pr["ci_high"], color="C1", alpha=0.2, linewidth=0)
     if reference is not None and len(reference):
