@@ -208,3 +208,19 @@ def test_notebook_the_codebook_cannot_feed(tmp_path):
     output = pipeline.run(params, progress=False, echo=lines.append)
     assert any("skipping 20_senior" in line for line in lines)
     assert not (output / "20_senior.html").exists() and (output / "10_value_drivers.html").exists()
+
+
+@pytest.mark.parametrize("notebook", ["10_value_drivers", "20_senior"])
+def test_notebook_runs_top_to_bottom_with_its_defaults(tmp_path, notebook):
+    """As an analyst in JupyterLab would run it: no parameters injected, working dir notebooks/."""
+    from clientvalue.paths import NOTEBOOKS_DIR
+
+    target = tmp_path / f"{notebook}.ipynb"
+    result = subprocess.run([sys.executable, "-m", "papermill", str(NOTEBOOKS_DIR / f"{notebook}.ipynb"), str(target),
+                             "--cwd", str(NOTEBOOKS_DIR)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    executed = nbformat.read(target, as_version=4)
+    outputs = [o for c in executed.cells for o in c.get("outputs", [])]
+    assert not any(o.get("output_type") == "error" for o in outputs)
+    assert sum(o.get("output_type") == "display_data" for o in outputs) >= 5
+    assert not list(NOTEBOOKS_DIR.glob("*.csv")), "a notebook wrote tables without being asked"
