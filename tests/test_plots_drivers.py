@@ -80,7 +80,7 @@ def test_value_split_draws_shares_on_the_given_axes(profile):
     # emotional bars end at 100%
     assert {round(p.get_x() + p.get_width(), 6) for p in ax.patches} >= {1.0}
     pos = {t.get_text(): y for t, y in zip(ax.get_yticklabels(), ax.get_yticks(), strict=True)}
-    assert pos["all"] > pos["Burgerzaken"] > pos["Jeugd"]  # first group on top
+    assert pos["all respondents"] > pos["Burgerzaken"] > pos["Jeugd"]  # first group on top
     assert ax.get_title()
 
 

@@ -25,6 +25,7 @@ from clientvalue.measurement import factor_check, reliability_table
 from clientvalue.ordinal import ordinal_model
 from clientvalue.strategy import STRATEGY_NAMES, StrategyAdvice, segment_difference_test, suggest_strategy
 from clientvalue.survey import Survey
+from clientvalue.texts import group_label
 
 DRIVERS_COLUMNS = [
     "group", "item", "label", "dimension", "importance", "share", "ci_low", "ci_high",
@@ -339,7 +340,7 @@ def plot_groups(results: DriverResults, kind: str = "importance", *, columns: in
                 plot_quadrants(results.ipa_tables[group], labels=results.labels, ax=ax, language=results.language)
             for location in ("left", "center", "right"):
                 ax.set_title("", loc=location)
-            ax.set_title(group if group != "all" else FINDINGS[results.language]["everyone"], loc="left")
+            ax.set_title(group_label(group, results.language), loc="left")
             if kind == "quadrants" and number % columns:
                 ax.set_ylabel("")  # one axis label per row is enough
             if number + columns < len(groups):

@@ -16,6 +16,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 from clientvalue.errors import ParameterError
+from clientvalue.texts import group_label
 from clientvalue.ipa import QUADRANT_LABELS
 
 __all__ = ["plot_importance", "plot_quadrants", "plot_value_split"]
@@ -119,7 +120,7 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None,
         ax.text(0.01, yy, f"{pp:.0%}", va="center", ha="left", color="white", fontweight="bold")
         ax.text(0.99, yy, f"{ee:.0%}", va="center", ha="right", color="white", fontweight="bold")
     ax.axvline(0.5, color="black", ls=":", lw=1)
-    ax.set_yticks(y, [str(g) for g in data["group"]])
+    ax.set_yticks(y, [group_label(str(g), language) for g in data["group"]])
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(lab["split_x"])

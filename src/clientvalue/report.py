@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from clientvalue.errors import ParameterError
-from clientvalue.texts import INTEGER_COLUMNS, caption, column_label, is_percent
+from clientvalue.texts import INTEGER_COLUMNS, caption, column_label, group_label, is_percent
 
 LANGUAGES = ("en", "nl")
 NOT_AVAILABLE = {
@@ -103,8 +103,8 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
     for values in frame.itertuples(index=False):
         cells = "".join(
             f"<td class='{'text' if k == 'text' else 'num'}'>"
-            f"{html.escape(_format_value(v, k)).replace(chr(10), '<br>')}</td>"
-            for v, k in zip(values, kinds)
+            f"{html.escape(_format_value(group_label(v, language) if c == 'group' else v, k)).replace(chr(10), '<br>')}</td>"
+            for v, k, c in zip(values, kinds, columns)
         )
         rows.append(f"<tr>{cells}</tr>")
     return f"<table class='cv-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

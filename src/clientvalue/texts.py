@@ -169,3 +169,11 @@ def is_percent(column: str, columns: list[str]) -> bool:
     if column in PERCENT_COLUMNS:
         return True
     return column in ("ci_low", "ci_high") and bool(_SHARE_TABLE_MARKERS & set(columns))
+
+
+WHOLE_SAMPLE = {"en": "all respondents", "nl": "alle respondenten"}
+
+
+def group_label(group: str, language: str) -> str:
+    """How a reader sees a group name: ``all`` (every reported group together) is spelled out."""
+    return WHOLE_SAMPLE[language] if group == "all" else group
