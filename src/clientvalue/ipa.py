@@ -246,7 +246,7 @@ def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
     if w is not None:
         block = block[block["__w"] > 0]
     n = len(block)
-    rows, columns, design = [], [], {}
+    rows, design = [], {}
     for c in items:
         r = (block[c] - sc[c][0]) / (sc[c][1] - sc[c][0])
         is_low, is_high = r <= low, r >= high
