@@ -19,10 +19,6 @@ def _check_min_size(min_group_size: int) -> None:
         raise ParameterError(f"min_group_size must be a whole number >= 1, got {min_group_size!r}")
 
 
-def _rating_columns(survey: Survey) -> list[str]:
-    return ([survey.outcome] if survey.outcome else []) + survey.items()
-
-
 def summary(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
     """One row per fact about the export: file, format, respondents, groups, items.
 
@@ -89,7 +85,7 @@ def missingness(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
     problems = survey.problems
     data = survey.reported_data(min_group_size)
     rows = []
-    for column in _rating_columns(survey):
+    for column in survey.rating_columns():
         values = data[column]
         handled = problems[problems["column"] == column]
         codes = handled.loc[handled["check"].isin(["missing_code", "user_missing_code"]), "count"].sum()
@@ -139,13 +135,11 @@ def response_patterns(survey: Survey, *, min_group_size: int = 10, min_items: in
             "straight_lining": same & (answered >= min(min_items, len(items))),
         }
     )
-    groups = data[survey.group] if survey.group else pd.Series(ALL_GROUP, index=data.index)
-    per_group = flags.groupby(groups.to_numpy()).sum()
-    per_group.loc[ALL_GROUP] = flags.sum()
-    per_group["n"] = pd.concat([groups.value_counts(), pd.Series({ALL_GROUP: len(groups)})]).groupby(level=0).max()
-    table = per_group.reset_index(names="group")
-    table = pd.concat([table[table["group"] == ALL_GROUP], table[table["group"] != ALL_GROUP]], ignore_index=True)
-    table = table[["group", "n", "complete", "partial", "empty", "straight_lining"]].astype({"n": float})
+    flags.insert(0, "n", 1)
+    table = flags.sum().rename(ALL_GROUP).to_frame().T
+    if survey.group is not None:
+        table = pd.concat([table, flags.groupby(data[survey.group].to_numpy()).sum()])
+    table = table.rename_axis("group").reset_index()
     table["share_straight_lining"] = table["straight_lining"] / table["n"]
     table["suppressed"] = table["n"] < min_group_size
     numbers = ["n", "complete", "partial", "empty", "straight_lining", "share_straight_lining"]
@@ -169,7 +163,7 @@ def item_distributions(survey: Survey, *, min_group_size: int = 10) -> pd.DataFr
     if len(data) < min_group_size:
         return pd.DataFrame(columns=["column", "value", "count", "share"])
     scales = survey.scales()
-    for column in _rating_columns(survey):
+    for column in survey.rating_columns():
         lo, hi = scales[column]
         values = data[column].dropna()
         counts = values.round().value_counts()

@@ -212,8 +212,9 @@ class Report:
 
         import matplotlib.pyplot as plt
         from IPython.display import Markdown, display
+        from matplotlib.axes import Axes
 
-        fig = ax_or_fig.get_figure() if hasattr(ax_or_fig, "get_figure") and not hasattr(ax_or_fig, "savefig") else ax_or_fig
+        fig = ax_or_fig.get_figure() if isinstance(ax_or_fig, Axes) else ax_or_fig
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
         plt.close(fig)

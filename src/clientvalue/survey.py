@@ -142,10 +142,13 @@ class Survey:
                 return entry.label.get(language) or column
         return column
 
+    def rating_columns(self) -> list[str]:
+        """The outcome (if any) and every item, in codebook order."""
+        return ([self.outcome] if self.outcome else []) + self.items()
+
     def labels(self, language: str = "en") -> dict[str, str]:
         """Column -> label for the outcome and every item, in ``language``."""
-        columns = ([self.outcome] if self.outcome else []) + self.items()
-        return {column: self.label(column, language) for column in columns}
+        return {column: self.label(column, language) for column in self.rating_columns()}
 
     def title(self, language: str = "en") -> str:
         """The survey's title from the codebook, else the data file's name."""
