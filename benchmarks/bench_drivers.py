@@ -1,4 +1,4 @@
-"""Benchmark of clientvalue.drivers: exact LMG, bootstrap, and the naive one-fit-per-subset way.
+"""Benchmark of clientvalue.stats.importance: exact LMG, bootstrap, and the naive one-fit-per-subset way.
 
 Usage::
 
@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from clientvalue.drivers import importance, naive_lmg
+from clientvalue.stats.importance import importance, naive_lmg
 
 
 def make_data(n: int, p: int, seed: int = 0) -> tuple[pd.DataFrame, list[str]]:
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
 
     table = pd.DataFrame(rows, columns=["case", "seconds", "peak MiB", "note"])
     mode = "quick" if args.quick else "full"
-    print(f"clientvalue.drivers benchmark ({mode}); Python {platform.python_version()}, "
+    print(f"clientvalue.stats.importance benchmark ({mode}); Python {platform.python_version()}, "
           f"numpy {np.__version__}, {platform.machine()}")  # fmt: skip
     with pd.option_context("display.max_colwidth", 80, "display.width", 160):
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from clientvalue.demo import simulate_municipality
-from clientvalue.drivers import dimension_totals, importance
+from clientvalue.data.demo import simulate_municipality
+from clientvalue.stats.importance import dimension_totals, importance
 from clientvalue.paths import DEMO_DIR
-from clientvalue.survey import load_survey
+from clientvalue.data.survey import load_survey
 
 SERVICES = ("Burgerzaken", "Jeugd & gezin", "Wmo-loket", "Afval & belastingen", "Cliëntondersteuning")
 

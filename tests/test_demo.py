@@ -1,7 +1,7 @@
 """Tests of the demo-data generator: determinism, file dialects, planted properties, ground truth.
 
 The reference computations here (OLS R^2 by least squares on the data, Shapley values averaged
-per subset size, a statsmodels logistic fit) are written independently of ``clientvalue.demo``.
+per subset size, a statsmodels logistic fit) are written independently of ``clientvalue.data.demo``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from clientvalue import demo
+from clientvalue.data import demo
 from clientvalue.errors import ParameterError
 
 ITEMS = ["q_fast", "q_correct", "q_easy", "q_cost", "q_effort",
@@ -146,7 +146,7 @@ def test_files_are_in_the_documented_dialects(written):
 
 
 def test_codebooks_validate(written):
-    from clientvalue.codebook import load_codebook
+    from clientvalue.data.codebook import load_codebook
 
     cb = load_codebook(written / "municipality" / "codebook.yaml")
     assert cb.group == "service" and cb.outcome.column == "overall"
@@ -159,7 +159,7 @@ def test_codebooks_validate(written):
 
 
 def test_survey_loads_if_available(written):
-    survey_mod = pytest.importorskip("clientvalue.survey")
+    survey_mod = pytest.importorskip("clientvalue.data.survey")
     survey = survey_mod.load_survey(written / "municipality" / "codebook.yaml")
     assert survey.suppressed_groups(min_group_size=10) == ["Ombudsman"]
     assert survey.data["senior_self"].dropna().isin([0.0, 1.0]).all()

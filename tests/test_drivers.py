@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientvalue import _lmg
-from clientvalue.drivers import dimension_totals, importance, naive_lmg
+from clientvalue.stats import lmg as _lmg
+from clientvalue.stats.importance import dimension_totals, importance, naive_lmg
 from clientvalue.errors import AnalysisError, DataError, ParameterError
 
 SWISS_PATH = Path(__file__).parent / "data" / "swiss.csv"

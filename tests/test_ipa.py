@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.ipa import importance_performance, penalty_reward
+from clientvalue.stats.ipa import importance_performance, penalty_reward
 
 
 def drivers_table(shares: dict[str, float], r2: float = 0.5) -> pd.DataFrame:
-    """A drivers table as clientvalue.drivers.importance returns it, built by hand."""
+    """A drivers table as clientvalue.stats.importance.importance returns it, built by hand."""
     return pd.DataFrame({
         "driver": list(shares),
         "importance": [s * r2 for s in shares.values()],

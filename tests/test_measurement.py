@@ -8,7 +8,7 @@ import pytest
 from scipy import optimize, stats
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.measurement import (
+from clientvalue.stats.measurement import (
     cronbach_alpha,
     factor_check,
     feldt_interval,

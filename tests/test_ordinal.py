@@ -8,7 +8,7 @@ import pytest
 from scipy import optimize, special, stats
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.ordinal import ordinal_model
+from clientvalue.stats.ordinal import ordinal_model
 
 
 def simulate(n, beta, cuts, *, noise="logistic", seed=0, labels=None):

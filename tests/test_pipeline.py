@@ -16,7 +16,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from clientvalue import cli, pipeline
+from clientvalue.run import cli
+
+from clientvalue.run import pipeline
 from clientvalue.errors import PipelineError
 from clientvalue.paths import DEMO_DIR
 
@@ -119,7 +121,7 @@ def test_broken_input_publishes_nothing(tmp_path):
     (broken / "survey.csv").write_text("\n".join(text) + "\n", encoding="cp1252")
     data_hash = sha(broken / "survey.csv")
     params = write_params(tmp_path, codebook=str(broken / "codebook.yaml"), notebooks=["00_data_check"])
-    result = subprocess.run([sys.executable, "-m", "clientvalue.cli", "run", str(params)], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "clientvalue.run.cli", "run", str(params)], capture_output=True, text=True)
     assert result.returncode == 2
     assert "column 'q_fast'" in result.stderr and "snel" in result.stderr and "data rows 5" in result.stderr
     assert {p.relative_to(good): sha(p) for p in good.rglob("*") if p.is_file()} == before
@@ -184,7 +186,7 @@ def test_output_that_holds_the_inputs_is_refused(tmp_path):
     other.mkdir()
     (other / "mine.txt").write_text("keep me", encoding="utf-8")
     params = write_params(tmp_path, output=str(other), notebooks=["00_data_check"])
-    result = subprocess.run([sys.executable, "-m", "clientvalue.cli", "run", str(params)], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "clientvalue.run.cli", "run", str(params)], capture_output=True, text=True)
     assert result.returncode == 2 and "no manifest.json" in result.stderr
     assert (other / "mine.txt").read_text(encoding="utf-8") == "keep me"
 

@@ -13,8 +13,8 @@ import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
 from clientvalue.errors import ParameterError  # noqa: E402
-from clientvalue.ipa import importance_performance  # noqa: E402
-from clientvalue.plots_drivers import (  # noqa: E402
+from clientvalue.stats.ipa import importance_performance  # noqa: E402
+from clientvalue.report.plots_drivers import (  # noqa: E402
     plot_importance,
     plot_quadrants,
     plot_value_split,
@@ -149,7 +149,7 @@ def test_quadrants_crosshairs_names_and_red_items(ipa):
 
 
 def test_importance_from_the_drivers_module_uses_bootstrap_shares():
-    from clientvalue.drivers import importance
+    from clientvalue.stats.importance import importance
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 3))

@@ -10,8 +10,8 @@ import pyreadstat
 import pytest
 
 from clientvalue.errors import DataError
-from clientvalue.readers import detect_delimiter, detect_encoding, read_export
-from clientvalue.survey import load_survey
+from clientvalue.data.readers import detect_delimiter, detect_encoding, read_export
+from clientvalue.data.survey import load_survey
 
 from conftest import SMALL_CODEBOOK, SMALL_COLUMNS, SMALL_ROWS
 

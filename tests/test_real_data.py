@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from clientvalue import checks
-from clientvalue.survey import load_survey
+from clientvalue.data import checks
+from clientvalue.data.survey import load_survey
 
 
 def ecsi_codebook(real_data) -> dict:

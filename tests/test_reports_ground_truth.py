@@ -8,12 +8,14 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from clientvalue import drivers_report, senior_report
-from clientvalue.demo import GROUND_TRUTH
-from clientvalue.drivers import importance, naive_lmg
+from clientvalue.analyses import drivers as drivers_report
+
+from clientvalue.analyses import senior as senior_report
+from clientvalue.data.demo import GROUND_TRUTH
+from clientvalue.stats.importance import importance, naive_lmg
 from clientvalue.errors import AnalysisError
 from clientvalue.paths import DEMO_DIR
-from clientvalue.survey import load_survey
+from clientvalue.data.survey import load_survey
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for clientvalue.senior and clientvalue.plots_senior.
+"""Tests for clientvalue.stats.senior_shares and clientvalue.report.plots_senior.
 
 References: the textbook closed form of the Wilson interval, statsmodels
 ``proportion_confint(method="wilson")``, statsmodels formula GLMs fitted
@@ -22,10 +22,10 @@ import statsmodels.formula.api as smf  # noqa: E402
 from scipy import stats  # noqa: E402
 from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
-from clientvalue import senior as S  # noqa: E402
-from clientvalue import senior_curve as SC  # noqa: E402
+from clientvalue.stats import senior_shares as S  # noqa: E402
+from clientvalue.stats import senior_curve as SC  # noqa: E402
 from clientvalue.errors import AnalysisError, DataError, ParameterError  # noqa: E402
-from clientvalue.plots_senior import plot_share_by_age, plot_thresholds  # noqa: E402
+from clientvalue.report.plots_senior import plot_share_by_age, plot_thresholds  # noqa: E402
 
 Z95 = stats.norm.ppf(0.975)
 

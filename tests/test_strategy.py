@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientvalue.drivers import importance
+from clientvalue.stats.importance import importance
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.strategy import (
+from clientvalue.analyses.strategy import (
     DEFAULT_RULES,
     StrategyAdvice,
     StrategyRules,
@@ -280,7 +280,7 @@ def test_fast_permutation_test_equals_slow_reference(method, weights):
 
 
 def test_fast_null_distribution_equals_importance_per_labeling():
-    from clientvalue.strategy import _PermutationStat
+    from clientvalue.analyses.strategy import _PermutationStat
 
     df = random_segments(4, sizes=(25, 20, 15), p=5).dropna().reset_index(drop=True)
     drivers = [f"d{j}" for j in range(5)]
@@ -297,7 +297,7 @@ def test_fast_null_distribution_equals_importance_per_labeling():
 
 
 def test_fast_permutation_test_chunks_and_exact_ties(monkeypatch):
-    import clientvalue.strategy as strategy
+    import clientvalue.analyses.strategy as strategy
 
     # Two segments of four: only 35 ways to split, so shuffles repeat the observed split and
     # must tie with it exactly, as in the reference; tiny chunks exercise the chunking.

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientvalue.codebook import load_codebook, parse_codebook
+from clientvalue.data.codebook import load_codebook, parse_codebook
 from clientvalue.errors import ClientValueError, CodebookError, DataError, ParameterError
-from clientvalue.params import load_parameters, parse_parameters
-from clientvalue.survey import load_survey
+from clientvalue.run.params import load_parameters, parse_parameters
+from clientvalue.data.survey import load_survey
 
 from conftest import SMALL_CODEBOOK, SMALL_COLUMNS, SMALL_ROWS
 
@@ -168,7 +168,7 @@ def test_group_named_all_is_refused(tmp_path, write_codebook):
 
 
 def test_small_groups_cannot_be_found_by_subtraction(tmp_path, write_codebook):
-    from clientvalue import checks
+    from clientvalue.data import checks
 
     write_small(tmp_path)
     survey = load_survey(write_codebook(SMALL_CODEBOOK))
@@ -182,7 +182,7 @@ def test_small_groups_cannot_be_found_by_subtraction(tmp_path, write_codebook):
 
 
 def test_rare_categories_are_pooled_without_their_names(tmp_path, write_codebook):
-    from clientvalue import checks
+    from clientvalue.data import checks
 
     write_small(tmp_path)
     survey = load_survey(write_codebook(SMALL_CODEBOOK))

@@ -44,17 +44,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
-            from clientvalue.pipeline import run
+            from clientvalue.run.pipeline import run
 
             run(args.params, output=args.output, language=args.language, jobs=args.jobs, progress=not args.quiet)
         elif args.command == "demo-data":
-            from clientvalue import demo
+            from clientvalue.data import demo
 
             kwargs = {} if args.seed is None else {"seed": args.seed}
             for path in demo.write_demo_data(args.out, **kwargs):
                 print(path)
         elif args.command == "check":
-            from clientvalue.survey import load_survey
+            from clientvalue.data.survey import load_survey
 
             survey = load_survey(args.codebook)
             print(f"{survey.path}: {len(survey.data):,} respondents, {survey.data.shape[1]} columns, read as "

@@ -1,6 +1,6 @@
-"""Charts for the senior self-identification analysis (:mod:`clientvalue.senior`).
+"""Charts for the senior self-identification analysis (:mod:`clientvalue.stats.senior_shares`).
 
-Statistics are computed in :mod:`clientvalue.senior`; these functions only draw.
+Statistics are computed in :mod:`clientvalue.stats.senior_shares`; these functions only draw.
 Suppressed (too small) age bands are never drawn.
 """
 
@@ -73,9 +73,9 @@ def plot_share_by_age(by_band: pd.DataFrame, *, curve=None, reference: pd.DataFr
     Parameters
     ----------
     by_band : DataFrame
-        From :func:`clientvalue.senior.share_by_age_band`. Suppressed bands are not drawn.
+        From :func:`clientvalue.stats.senior_shares.share_by_age_band`. Suppressed bands are not drawn.
     curve : SeniorCurve, optional
-        From :func:`clientvalue.senior.fit_curve`; drawn with its confidence band
+        From :func:`clientvalue.stats.senior_shares.fit_curve`; drawn with its confidence band
         when its status is ``"ok"``.
     reference : DataFrame, optional
         Published "feeling old" figures (e.g. ``senior.REFERENCE_FIGURES``), drawn
@@ -137,7 +137,7 @@ def plot_thresholds(table: pd.DataFrame, *, ax: Axes | None = None, language: st
     Parameters
     ----------
     table : DataFrame
-        From :func:`clientvalue.senior.threshold_comparison`. Suppressed shares
+        From :func:`clientvalue.stats.senior_shares.threshold_comparison`. Suppressed shares
         (missing) are not drawn.
     ax : Axes, optional
     language : {"en", "nl"}

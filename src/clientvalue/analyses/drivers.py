@@ -1,9 +1,9 @@
 """Value drivers for one survey, per group: every result notebook 10 shows, in one call.
 
-The statistics live in :mod:`clientvalue.drivers` (LMG, relative weights, bootstrap),
-:mod:`clientvalue.ipa`, :mod:`clientvalue.measurement`, :mod:`clientvalue.ordinal` and
-:mod:`clientvalue.strategy`; this module runs them per group of a
-:class:`~clientvalue.survey.Survey` and assembles the published tables.
+The statistics live in :mod:`clientvalue.stats.importance` (LMG, relative weights, bootstrap),
+:mod:`clientvalue.stats.ipa`, :mod:`clientvalue.stats.measurement`, :mod:`clientvalue.stats.ordinal` and
+:mod:`clientvalue.analyses.strategy`; this module runs them per group of a
+:class:`~clientvalue.data.survey.Survey` and assembles the published tables.
 
 Segments for the customisation rule are the categories of the codebook's attributes that are
 *not* protected (e.g. channel): differentiating by needs and behaviour, never by gender, age or
@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from clientvalue.drivers import dimension_totals, importance
+from clientvalue.stats.importance import dimension_totals, importance
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.ipa import PR_LABELS, importance_performance, penalty_reward
-from clientvalue.measurement import factor_check, reliability_table
-from clientvalue.ordinal import ordinal_model
-from clientvalue.strategy import STRATEGY_NAMES, StrategyAdvice, segment_difference_test, suggest_strategy
-from clientvalue.survey import Survey
-from clientvalue.texts import group_label
+from clientvalue.stats.ipa import PR_LABELS, importance_performance, penalty_reward
+from clientvalue.stats.measurement import factor_check, reliability_table
+from clientvalue.stats.ordinal import ordinal_model
+from clientvalue.analyses.strategy import STRATEGY_NAMES, StrategyAdvice, segment_difference_test, suggest_strategy
+from clientvalue.data.survey import Survey
+from clientvalue.report.texts import group_label
 
 DRIVERS_COLUMNS = [
     "group", "item", "label", "dimension", "importance", "share", "ci_low", "ci_high",
@@ -319,7 +319,7 @@ def plot_groups(results: DriverResults, kind: str = "importance", *, columns: in
     """
     import matplotlib.pyplot as plt
 
-    from clientvalue.plots_drivers import plot_importance, plot_quadrants
+    from clientvalue.report.plots_drivers import plot_importance, plot_quadrants
 
     if kind not in ("importance", "quadrants"):
         raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")

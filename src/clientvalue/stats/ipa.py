@@ -16,7 +16,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.measurement import _numeric_block
+from clientvalue.stats.measurement import _numeric_block
 
 QUADRANTS = ("concentrate_here", "keep_up", "low_priority", "possible_overkill")
 QUADRANT_LABELS = {
@@ -97,7 +97,7 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
     data : pandas.DataFrame
         One row per respondent.
     importance : pandas.DataFrame
-        A drivers table (:func:`clientvalue.drivers.importance`) with columns ``driver``,
+        A drivers table (:func:`clientvalue.stats.importance.importance`) with columns ``driver``,
         ``importance`` and ``share``.
     items : list of str
         The items to place; each must be a ``driver`` in ``importance``.

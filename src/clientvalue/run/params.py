@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from clientvalue._yaml import problem_lines, read_yaml
+from clientvalue.data.yamlfile import problem_lines, read_yaml
 from clientvalue.errors import ParameterError
 
 NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior")

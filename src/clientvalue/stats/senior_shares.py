@@ -25,10 +25,10 @@ Conventions shared by every function
   a reader who also knows the total sample size could still derive a
   suppressed count, so publish the total only where that is acceptable.
 
-Plotting lives in :mod:`clientvalue.plots_senior`. The age curve is fitted in
-:mod:`clientvalue.senior_curve` and the plain-language text written in
-:mod:`clientvalue.senior_text`; their public names are re-exported here, so
-``clientvalue.senior`` remains the one place to import from.
+Plotting lives in :mod:`clientvalue.report.plots_senior`. The age curve is fitted in
+:mod:`clientvalue.stats.senior_curve` and the plain-language text written in
+:mod:`clientvalue.report.senior_text`; their public names are re-exported here, so
+``clientvalue.stats.senior_shares`` remains the one place to import from.
 """
 
 from __future__ import annotations
@@ -41,11 +41,11 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from clientvalue._senior_common import AGE_LIMITS  # noqa: F401  (re-exported)
-from clientvalue._senior_common import _check_min_group_size, _clean, _z, wilson_interval
+from clientvalue.stats.intervals import AGE_LIMITS  # noqa: F401  (re-exported)
+from clientvalue.stats.intervals import _check_min_group_size, _clean, _z, wilson_interval
 from clientvalue.errors import ParameterError
-from clientvalue.senior_curve import CURVE_STATUSES, SeniorCurve, fit_curve, half_way_age
-from clientvalue.senior_text import describe_findings
+from clientvalue.stats.senior_curve import CURVE_STATUSES, SeniorCurve, fit_curve, half_way_age
+from clientvalue.report.senior_text import describe_findings
 
 __all__ = [
     "CURVE_STATUSES",

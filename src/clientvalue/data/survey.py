@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from clientvalue.codebook import Codebook, load_codebook
+from clientvalue.data.codebook import Codebook, load_codebook
 from clientvalue.errors import DataError
-from clientvalue.readers import Export, read_export
+from clientvalue.data.readers import Export, read_export
 
 AGE_RANGE = (0, 120)
 MISSING_GROUP = "(missing)"

@@ -1,6 +1,6 @@
 """Data-check tables for notebook 00: what is in the export and what was wrong with it.
 
-Every function takes a :class:`~clientvalue.survey.Survey` and returns a tidy DataFrame
+Every function takes a :class:`~clientvalue.data.survey.Survey` and returns a tidy DataFrame
 with only aggregated numbers: no respondent-level rows. Groups below ``min_group_size``
 have their numbers blanked (``suppressed`` is True).
 """
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.errors import ParameterError
-from clientvalue.survey import ALL_GROUP, Survey
+from clientvalue.data.survey import ALL_GROUP, Survey
 
 
 def _check_min_size(min_group_size: int) -> None:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from clientvalue import _lmg
+from clientvalue.stats import lmg as _lmg
 from clientvalue.errors import AnalysisError, ParameterError
 
 STRATEGIES = (
@@ -381,7 +381,7 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     segment : str
         Column holding each respondent's segment.
     weights : str or array-like, optional
-        Survey weights, used as in :func:`clientvalue.drivers.importance`.
+        Survey weights, used as in :func:`clientvalue.stats.importance.importance`.
     method : {"lmg", "relative_weights"}
     n_perm : int, default 199
         Number of permutations.
@@ -399,7 +399,7 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     Raises
     ------
     ParameterError
-        Bad arguments (as :func:`clientvalue.drivers.importance`), ``n_perm`` < 1 or an
+        Bad arguments (as :func:`clientvalue.stats.importance.importance`), ``n_perm`` < 1 or an
         unknown ``segment`` column.
     AnalysisError
         Fewer than two segments of ``min_group_size``, or a segment (observed or shuffled)
@@ -408,11 +408,11 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     Notes
     -----
     The data are prepared once; per permutation every segment's weighted correlation matrix
-    is computed with numpy and decomposed by the batched core of :mod:`clientvalue._lmg`, in
+    is computed with numpy and decomposed by the batched core of :mod:`clientvalue.stats.lmg`, in
     chunks of permutations. This gives the same numbers (to rounding) as calling
-    :func:`clientvalue.drivers.importance` per segment and permutation, about 50 times faster.
+    :func:`clientvalue.stats.importance.importance` per segment and permutation, about 50 times faster.
     """
-    from clientvalue.drivers import importance
+    from clientvalue.stats.importance import importance
 
     if not isinstance(n_perm, int) or n_perm < 1:
         raise ParameterError(f"n_perm must be a positive integer, got {n_perm!r}.")
@@ -483,7 +483,7 @@ class _PermutationStat:
     the segment (0..G-1) of every row; ``observed`` is the value for ``codes``. Calling with
     ``(c, n)`` relabelings returns the ``c`` largest pairwise total-variation distances. Per
     segment the rows are taken in data order, and the correlations, the decomposition and
-    the shares follow :func:`clientvalue.drivers.importance` step by step (batched). A
+    the shares follow :func:`clientvalue.stats.importance.importance` step by step (batched). A
     relabeling that splits the rows exactly as ``codes`` does gets ``observed`` itself (not a
     recomputation that could differ in the last bit), so it counts as a tie in the p-value.
     """
@@ -546,7 +546,7 @@ class _PermutationStat:
 
 
 def _weighted_corr_batch(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """:func:`clientvalue._lmg.weighted_corr` over a leading axis: ``(c, n, q)``, ``(c, n)``."""
+    """:func:`clientvalue.stats.lmg.weighted_corr` over a leading axis: ``(c, n, q)``, ``(c, n)``."""
     w = w / w.sum(axis=1, keepdims=True)
     mean = np.matmul(w[:, None, :], x)
     xc = x - mean

@@ -1,8 +1,8 @@
 """Shared helpers of the senior self-identification modules (private).
 
 Input cleaning, parameter checks and the Wilson interval used by
-:mod:`clientvalue.senior`, :mod:`clientvalue.senior_curve` and
-:mod:`clientvalue.senior_text`. Import public names from :mod:`clientvalue.senior`.
+:mod:`clientvalue.stats.senior_shares`, :mod:`clientvalue.stats.senior_curve` and
+:mod:`clientvalue.report.senior_text`. Import public names from :mod:`clientvalue.stats.senior_shares`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Age curve of senior self-identification: logistic fit (ML or Firth) and half-way age.
 
-Public names are re-exported by :mod:`clientvalue.senior`; data conventions
+Public names are re-exported by :mod:`clientvalue.stats.senior_shares`; data conventions
 (``age``, ``senior``, ``weights``) are described there.
 """
 
@@ -18,7 +18,7 @@ from scipy import optimize
 from scipy.special import expit
 from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
-from clientvalue._senior_common import _clean, _z, wilson_interval
+from clientvalue.stats.intervals import _clean, _z, wilson_interval
 from clientvalue.errors import AnalysisError, ParameterError
 
 __all__ = ["CURVE_STATUSES", "SeniorCurve", "fit_curve", "half_way_age"]
@@ -157,7 +157,7 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
     Parameters
     ----------
     data, age, senior, weights
-        As in :func:`~clientvalue.senior.share_by_age_band`.
+        As in :func:`~clientvalue.stats.senior_shares.share_by_age_band`.
     df : int
         Degrees of freedom for age (1 = linear).
     adjust_for : list of str, optional

@@ -7,7 +7,7 @@
 * :func:`naive_lmg` - the reference path: one weighted OLS fit per subset (slow, for checks).
 
 LMG is exact over all ``2^p`` subsets, computed from the (weighted) correlation matrix by the
-Schur-complement recursion in :mod:`clientvalue._lmg` (about ``12 · 2^p`` multiply-adds for
+Schur-complement recursion in :mod:`clientvalue.stats.lmg` (about ``12 · 2^p`` multiply-adds for
 all subsets together). Bootstrap replicates are computed in chunks: the replicate
 correlation matrices come from matrix products of resampling counts with the per-row
 moment terms (row blocks, bounded memory), and the subset recursion runs batched over
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clientvalue import _lmg
+from clientvalue.stats import lmg as _lmg
 from clientvalue.errors import AnalysisError, DataError, ParameterError
 
 METHODS = ("lmg", "relative_weights")
@@ -245,7 +245,7 @@ def importance(
     -----
     LMG averages each driver's R² increase over all orders of entry; it is computed exactly
     from the weighted correlation matrix by a Schur-complement recursion over all ``2^p``
-    subsets (:mod:`clientvalue._lmg`): about 0.1 s for 20 drivers. The bootstrap is the plain
+    subsets (:mod:`clientvalue.stats.lmg`): about 0.1 s for 20 drivers. The bootstrap is the plain
     respondent bootstrap (no strata or clusters): the replicate correlation matrices come from
     matrix products of resampling counts with per-row moment terms (5-8 s for 10^6
     respondents, 9 drivers and 200 replicates), and the decomposition runs batched over

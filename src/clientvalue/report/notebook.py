@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from clientvalue.errors import ParameterError
-from clientvalue.texts import INTEGER_COLUMNS, caption, column_label, group_label, is_percent
+from clientvalue.report.texts import INTEGER_COLUMNS, caption, column_label, group_label, is_percent
 
 LANGUAGES = ("en", "nl")
 NOT_AVAILABLE = {
@@ -176,7 +176,7 @@ class Report:
             A tidy result table. Rows with ``suppressed`` True keep their label but show no numbers.
             ``None`` (a result this survey cannot give) shows a short note instead.
         name : str
-            File name of the CSV and key of the caption (see :mod:`clientvalue.texts`).
+            File name of the CSV and key of the caption (see :mod:`clientvalue.report.texts`).
         show : list of str, optional
             Columns to show (all by default); the CSV always holds every column.
         save : bool

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import special, stats
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.measurement import _numeric_block
+from clientvalue.stats.measurement import _numeric_block
 
 DISTRIBUTIONS = ("logit", "probit")
 

@@ -1,6 +1,6 @@
 """Plain-language conclusions (markdown, English or Dutch) of the senior analysis.
 
-Re-exported by :mod:`clientvalue.senior`.
+Re-exported by :mod:`clientvalue.stats.senior_shares`.
 """
 
 from __future__ import annotations
@@ -83,11 +83,11 @@ def describe_findings(by_band: pd.DataFrame, half: pd.Series, thresholds: pd.Dat
     Parameters
     ----------
     by_band : DataFrame
-        From :func:`~clientvalue.senior.share_by_age_band`.
+        From :func:`~clientvalue.stats.senior_shares.share_by_age_band`.
     half : Series
-        From :func:`~clientvalue.senior.half_way_age`.
+        From :func:`~clientvalue.stats.senior_shares.half_way_age`.
     thresholds : DataFrame
-        From :func:`~clientvalue.senior.threshold_comparison`; must contain ``threshold``.
+        From :func:`~clientvalue.stats.senior_shares.threshold_comparison`; must contain ``threshold``.
     threshold : number
         The age rule to discuss.
     language : {"en", "nl"}

@@ -1,6 +1,6 @@
 """Charts for the value-driver analysis: value split, driver importance, quadrants.
 
-Statistics come from :mod:`clientvalue.drivers` and :mod:`clientvalue.ipa`; these functions
+Statistics come from :mod:`clientvalue.stats.importance` and :mod:`clientvalue.stats.ipa`; these functions
 only draw. Each takes ``ax=None`` (a new figure) and ``language="en"|"nl"`` and returns the Axes.
 """
 
@@ -16,8 +16,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 from clientvalue.errors import ParameterError
-from clientvalue.texts import group_label
-from clientvalue.ipa import QUADRANT_LABELS
+from clientvalue.report.texts import group_label
+from clientvalue.stats.ipa import QUADRANT_LABELS
 
 __all__ = ["plot_importance", "plot_quadrants", "plot_value_split"]
 
@@ -208,7 +208,7 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
     Parameters
     ----------
     ipa_table : pandas.DataFrame
-        From :func:`clientvalue.ipa.importance_performance` (``item``, ``share``,
+        From :func:`clientvalue.stats.ipa.importance_performance` (``item``, ``share``,
         ``performance``, ``quadrant``, ``in_red``; crosshairs in ``.attrs``, else the means).
     labels : dict, optional
         Readable question texts, column -> label (shortened to 40 characters on the chart).

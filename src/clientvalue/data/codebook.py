@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from clientvalue._yaml import problem_lines, read_yaml
+from clientvalue.data.yamlfile import problem_lines, read_yaml
 from clientvalue.errors import CodebookError
 
 Code = int | float | str

@@ -1,7 +1,7 @@
 """Senior self-identification for one survey: every result notebook 20 shows, in one call.
 
-The statistics live in :mod:`clientvalue.senior`; this module feeds it a
-:class:`~clientvalue.survey.Survey` and the run's parameters.
+The statistics live in :mod:`clientvalue.stats.senior_shares`; this module feeds it a
+:class:`~clientvalue.data.survey.Survey` and the run's parameters.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from clientvalue import senior
+from clientvalue.stats import senior_shares as senior
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.survey import Survey
+from clientvalue.data.survey import Survey
 
 BY_AGE_COLUMNS = ["age_band", "n", "share_senior", "ci_low", "ci_high", "suppressed"]
 # Published threshold columns: no counts, which could be differenced against the bands.

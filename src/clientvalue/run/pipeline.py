@@ -21,10 +21,10 @@ from typing import Any, Callable
 
 from clientvalue import __version__
 from clientvalue.errors import ParameterError, PipelineError
-from clientvalue.params import RunParameters, load_parameters
+from clientvalue.run.params import RunParameters, load_parameters
 from clientvalue.paths import NOTEBOOKS_DIR, resolve_path
-from clientvalue.publish import render_index, render_notebook
-from clientvalue.survey import load_survey
+from clientvalue.report.publish import render_index, render_notebook
+from clientvalue.data.survey import load_survey
 
 KEY_PACKAGES = (
     "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib", "seaborn",
@@ -259,7 +259,7 @@ def run(
     params_path = Path(params_path).resolve()
     params = load_parameters(params_path)
     if language is not None:
-        from clientvalue.report import check_language
+        from clientvalue.report.notebook import check_language
 
         params = params.model_copy(update={"language": check_language(language)})
     return run_parameters(params, base=params_path.parent, output=output, jobs=jobs, progress=progress, echo=say,
