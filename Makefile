@@ -46,6 +46,14 @@ bench: $(STAMP) ## Benchmarks at full size (figures in the README); QUICK=1 for 
 demo-data: $(STAMP) ## Regenerate the bundled demo data (deterministic, seeded)
 	$(BIN)/clientvalue demo-data
 
+LOCALE := src/clientvalue/locale
+.PHONY: catalogs
+catalogs: $(STAMP) ## Extract reader-facing texts, update the Dutch catalog (.po) and compile it (.mo)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --sort-by-file --project clientvalue \
+		--copyright-holder "clientvalue" --omit-header -o $(LOCALE)/clientvalue.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/clientvalue.pot -d $(LOCALE) -D clientvalue -l nl --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALE) -D clientvalue -l nl --statistics
+
 .PHONY: lab
 lab: $(STAMP) ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/

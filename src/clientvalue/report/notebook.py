@@ -18,21 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from clientvalue.errors import ParameterError
+from clientvalue.report.i18n import LANGUAGES, check_language, translator  # noqa: F401 (re-exported)
 from clientvalue.report.texts import INTEGER_COLUMNS, caption, column_label, group_label, is_percent
 
-LANGUAGES = ("en", "nl")
 NOT_AVAILABLE = {
     "en": "not available for this survey (it has no questions for it).",
     "nl": "niet beschikbaar voor dit onderzoek (het heeft er geen vragen voor).",
 }
-
-
-def check_language(language: str) -> str:
-    """Return ``language`` if it is ``"en"`` or ``"nl"``; raise :class:`ParameterError` otherwise."""
-    if language not in LANGUAGES:
-        raise ParameterError(f"language must be one of {list(LANGUAGES)}, got {language!r}")
-    return language
 
 
 def setup_plotting() -> None:
@@ -193,14 +185,9 @@ class Report:
         shown = frame[show] if show else frame
         note = ""
         if "suppressed" in frame.columns and bool(frame["suppressed"].any()):
-            note = (
-                "<p class='note'>"
-                + {
-                    "en": f"– = not shown: fewer than {self.min_group_size} respondents.",
-                    "nl": f"– = niet getoond: minder dan {self.min_group_size} respondenten.",
-                }[self.language]
-                + "</p>"
-            )
+            _ = translator(self.language)
+            note = "<p class='note'>" + html.escape(
+                _("– = not shown: fewer than {n} respondents.", n=_.integer(self.min_group_size))) + "</p>"
         title = html.escape(caption(name, self.language))
         body = table_html(shown, language=self.language)
         display(HTML(f"<figure class='cv-table'><figcaption>{title}</figcaption>{body}{note}</figure>"))
