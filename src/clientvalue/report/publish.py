@@ -125,7 +125,9 @@ def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[s
 
 
 def _strip_scripts(body: str) -> str:
-    return re.sub(r"<script\b.*?</script>", "", body, flags=re.DOTALL | re.IGNORECASE)
+    body = re.sub(r"<script\b.*?</script>", "", body, flags=re.DOTALL | re.IGNORECASE)
+    # nbconvert's empty heading anchors are links without a name for screen readers
+    return re.sub(r"<a class=\"anchor-link\"[^>]*>\s*</a>", "", body)
 
 
 def _refuse_external(page: str, target: Path) -> None:
