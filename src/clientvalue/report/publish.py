@@ -36,19 +36,52 @@ p.note { font-size: .8rem; color: #5a6570; margin: .3rem 0 0; }
 .finding { background: #f3f8fb; border-left: 4px solid #0b4f6c; padding: .6rem 1rem; margin: 1rem 0; }
 footer { color: #5a6570; font-size: .8rem; margin-top: 3rem; }
 .jp-RenderedHTMLCommon, .output_html, .output_markdown, .rendered_html { overflow-x: auto; }
+caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom: .4rem; }
+p.lead { font-size: 1.1rem; }
+section.todo { background: #f3f8fb; border-left: 4px solid #0b4f6c; padding: .2rem 1rem .6rem; margin: 1rem 0; }
+section.todo h2 { border: 0; margin-top: .8rem; }
+section.appendix { margin-top: 3rem; color: #3c464e; }
+table.verdicts th[scope='row'] { background: none; font-weight: 600; }
+figure.chart { margin: 1rem 0; }
+@media screen and (max-width: 40rem) {
+  table.verdicts, table.verdicts tbody, table.verdicts tr, table.verdicts th, table.verdicts td { display: block; }
+  table.verdicts caption { display: block; }
+  table.verdicts thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.verdicts tr { border-bottom: 1px solid #c9d2d9; padding: .4rem 0; }
+  table.verdicts th[scope='row'], table.verdicts td { border: 0; padding: .1rem 0; }
+  table.verdicts td::before { content: attr(data-label) ": "; font-weight: 600; }
+}
+figure.chart figcaption { font-weight: 400; font-size: .9rem; color: #3c464e; }
+@media print {
+  @page { size: A4; margin: 16mm 14mm; }
+  body { font-size: 10pt; }
+  header.run { background: none; color: #000; border-bottom: 1px solid #000; padding: 0 0 .4rem; }
+  header.run a { display: none; }
+  main { max-width: none; padding: 0; }
+  figure.cv-table, .jp-RenderedHTMLCommon, .output_html, .rendered_html { overflow: visible !important; }
+  table { font-size: 8pt; width: 100%; }
+  th, td { padding: .15rem .3rem; }
+  .num { white-space: normal; }
+  h1, h2, h3, figcaption, caption { break-after: avoid; page-break-after: avoid; }
+  figure, img, tr, .finding, section.todo { break-inside: avoid; page-break-inside: avoid; }
+  section.appendix { break-before: page; }
+  a { color: inherit; text-decoration: none; }
+}
 """
 
 _LABELS = {
     "en": {"report": "Report", "created": "created", "data": "data", "min": "groups smaller than {n} are not shown",
            "back": "all reports", "made": "Made with clientvalue {v}. Numbers in tables are also in tables/*.csv.",
-           "reports": "Reports", "parameters": "Parameters of this run", "inputs": "Input files",
+           "reports": "Detail pages", "parameters": "Parameters of this run", "inputs": "Input files",
            "tables": "Tables (CSV, for further analysis)", "summary": "Data", "respondents": "respondents",
-           "groups": "groups reported", "suppressed": "groups not shown (too small)", "seconds": "seconds"},
+           "groups": "groups reported", "suppressed": "groups not shown (too small)", "seconds": "seconds",
+           "appendix": "Appendix: how this report was made"},
     "nl": {"report": "Rapport", "created": "gemaakt", "data": "data", "min": "groepen kleiner dan {n} worden niet getoond",
            "back": "alle rapporten", "made": "Gemaakt met clientvalue {v}. De getallen uit de tabellen staan ook in tables/*.csv.",
-           "reports": "Rapporten", "parameters": "Parameters van deze run", "inputs": "Invoerbestanden",
+           "reports": "Detailpagina's", "parameters": "Parameters van deze run", "inputs": "Invoerbestanden",
            "tables": "Tabellen (CSV, voor verdere analyse)", "summary": "Data", "respondents": "respondenten",
-           "groups": "gerapporteerde groepen", "suppressed": "niet getoonde groepen (te klein)", "seconds": "seconden"},
+           "groups": "gerapporteerde groepen", "suppressed": "niet getoonde groepen (te klein)", "seconds": "seconden",
+           "appendix": "Bijlage: hoe dit rapport is gemaakt"},
 }
 
 _EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
@@ -165,15 +198,20 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         for i in manifest["inputs"]
     )
     tables = "".join(f"<li><a href='{esc(t)}'>{esc(Path(t).name)}</a></li>" for t in manifest["tables"])
-    body = (
-        f"<h1>{esc(run_info['title'])}</h1>\n"
-        f"<h2>{text['reports']}</h2><ul>{rows}</ul>\n"
-        f"<h2>{text['summary']}</h2><ul><li>{summary['respondents']:,} {text['respondents']}</li>"
+    from clientvalue.report.summary import summary_body
+
+    appendix = (
+        f"<h3>{text['reports']}</h3><ul>{rows}</ul>\n"
+        f"<h3>{text['summary']}</h3><ul><li>{summary['respondents']:,} {text['respondents']}</li>"
         f"<li>{text['groups']}: {esc(', '.join(summary['groups_reported']) or '–')}</li>"
         f"<li>{text['suppressed']}: {summary['groups_suppressed']}</li></ul>\n"
-        f"<h2>{text['tables']}</h2><ul>{tables}</ul>\n"
-        f"<h2>{text['inputs']}</h2><table>{inputs}</table>\n"
-        f"<h2>{text['parameters']}</h2><table>{params}</table>\n"
+        f"<h3>{text['tables']}</h3><ul>{tables}</ul>\n"
+        f"<h3>{text['inputs']}</h3><table>{inputs}</table>\n"
+        f"<h3>{text['parameters']}</h3><table>{params}</table>\n"
+    )
+    body = (
+        summary_body(target.parent / "tables", manifest=manifest, language=language, title=run_info["title"])
+        + f"\n<section class='appendix'><h2>{text['appendix']}</h2>{appendix}</section>\n"
         f"<footer>{text['made'].format(v=esc(run_info['version']))}</footer>"
     )
     page = _page(run_info["title"], _run_header(run_info, language, link_index=False), body, language)
