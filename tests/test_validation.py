@@ -156,7 +156,8 @@ def test_demo_parameters_are_valid():
     from clientvalue.paths import DEMO_PARAMS
 
     params = load_parameters(DEMO_PARAMS)
-    assert params.notebooks == ["00_data_check", "10_value_drivers", "20_senior"]
+    assert params.notebooks == ["00_data_check", "10_value_drivers", "20_senior", "40_consistency"]
+    assert params.vignettes is not None
 
 
 def test_group_named_all_is_refused(tmp_path, write_codebook):

@@ -24,8 +24,6 @@ class RunParameters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     codebook: str | None = Field(None, description="Path of the survey's codebook YAML (optional when `vignettes` is given).")
-    vignettes: str | None = Field(None, description="Path of a vignette-study codebook YAML (notebook 40_consistency).")
-    employee_tables: bool = Field(False, description="Save pseudonymous per-employee rows of the vignette study as CSV.")
     output: str = Field("reports/run", description="Folder the report is written to.")
     language: Literal["nl", "en"] = Field("en", description="Language of the report text.")
     min_group_size: int = Field(10, ge=1, description="Groups with fewer respondents are never shown.")
@@ -38,6 +36,8 @@ class RunParameters(BaseModel):
         default_factory=lambda: [18, 55, 65, 75, 85],
         description="Lower bounds of the age bands; the last band is open-ended.",
     )
+    vignettes: str | None = Field(None, description="Path of a vignette-study codebook YAML (notebook 40_consistency).")
+    employee_tables: bool = Field(False, description="Save pseudonymous per-employee rows of the vignette study as CSV.")
 
     @field_validator("notebooks")
     @classmethod
