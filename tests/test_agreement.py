@@ -118,12 +118,20 @@ def test_ac1_equals_loop_computation_with_missing(seed):
     assert ag.gwet_ac1(ag.counts_table(coded)) == pytest.approx(_ac1_loops(matrix, 3), abs=1e-12)
 
 
+def test_resample_counts_are_draws_with_replacement():
+    counts = ag.resample_counts(np.random.default_rng(0), 50, 4000)
+    assert (counts.sum(1) == 50).all()
+    # each item is drawn Binomial(50, 1/50) times: mean 1, variance 49/50
+    assert counts.mean() == pytest.approx(1.0)
+    assert counts.var() == pytest.approx(49 / 50, rel=0.03)
+
+
 def test_employee_bootstrap_counts_equal_explicit_resample():
     rng = np.random.default_rng(3)
     matrix = random_ratings(rng, n_raters=6, n_units=8, n_cats=3, missing=0.2)
     coded = coded_from(matrix, [0.0, 1.0, 2.0])
     (N_b, S_b), = list(ag.rater_bootstrap_counts(coded, n_boot=1, seed=11))
-    draw = np.random.default_rng(11).multinomial(6, np.full(6, 1 / 6))
+    draw = ag.resample_counts(np.random.default_rng(11), 6, 1)[0].astype(int)
     explicit = np.zeros((8, 3))
     copies = np.zeros((8, 3))
     for r, w in enumerate(draw):
@@ -236,3 +244,13 @@ def test_variant_effect_null_is_not_flagged_too_often():
         flagged += result["p_value"] < 0.05
         assert result["ci_low"] < result["effect"] < result["ci_high"]
     assert flagged <= 4  # 5% of 20 is 1; 4 or more would happen with probability < 2%
+
+
+def test_variant_asymptotic_permutation_p_matches_sampled_permutations(monkeypatch):
+    y, rater, unit, treated = planted_variant(np.random.default_rng(21), effect=0.03, n_raters=150, n_units=20)
+    sampled = at.variant_effect(y, rater=rater, unit=unit, treated=treated, n_boot=0, n_perm=4000, seed=2)
+    monkeypatch.setattr(at, "PERMUTATION_BUDGET", 0)
+    approximate = at.variant_effect(y, rater=rater, unit=unit, treated=treated, n_boot=0, n_perm=4000, seed=2)
+    assert approximate["effect"] == sampled["effect"]
+    assert 0.02 < sampled["p_value"] < 0.5
+    assert approximate["p_value"] == pytest.approx(sampled["p_value"], rel=0.15)

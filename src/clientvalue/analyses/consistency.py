@@ -97,22 +97,27 @@ def _team_table(study: VignetteStudy, coded: ag.Coded, teams: np.ndarray, *, lev
 
 
 def _variant_rows(data: pd.DataFrame, *, reference: str, comparison: str, team: str, outcomes: dict,
-                  n_boot: int, seed: int | None) -> list[dict]:
-    rows = []
+                  n_boot: int, seed: int | None, ci: float = 0.95) -> list[dict]:
     sub = data[data["variant"].isin([reference, comparison])]
-    for outcome, y in outcomes.items():
-        result = at.variant_effect(y(sub), rater=sub["employee"].to_numpy(), unit=sub["vignette"].to_numpy(),
-                                   treated=(sub["variant"] == comparison).to_numpy(), n_boot=n_boot,
-                                   n_perm=max(n_boot, 199), seed=seed)
+    results = at.variant_effects({name: y(sub) for name, y in outcomes.items()}, rater=sub["employee"].to_numpy(),
+                                 unit=sub["vignette"].to_numpy(), treated=(sub["variant"] == comparison).to_numpy(),
+                                 n_boot=n_boot, n_perm=max(n_boot, 199), seed=seed, ci=ci)
+    rows = []
+    for outcome, result in results.items():
         flagged = bool(np.isfinite(result["ci_low"]) and (result["ci_low"] > 0 or result["ci_high"] < 0))
         rows.append({"team": team, "reference": reference, "variant": comparison, "outcome": outcome, **result,
-                     "flagged": flagged, "suppressed": False})
+                     "ci_level": ci, "flagged": flagged, "suppressed": False})
     return rows
 
 
 def variant_table(study: VignetteStudy, data: pd.DataFrame, *, reported: list[str], hidden: list[str],
                   n_boot: int, seed: int | None) -> pd.DataFrame:
-    """The variant effect, overall and per reported team, for every non-reference variant."""
+    """The variant effect, overall and per reported team, for every non-reference variant.
+
+    Overall rows have 95% intervals. Team rows have Bonferroni intervals at level
+    ``1 - 0.05 / (number of reported teams)``, so that the chance of flagging *any* team when the
+    characteristic makes no difference anywhere stays at 5% (``ci_level`` records the level).
+    """
     spec = study.codebook.variants
     reference = str(spec.reference)
     focus = str(spec.focus) if spec.focus is not None else study.categories[-1]
@@ -124,9 +129,10 @@ def variant_table(study: VignetteStudy, data: pd.DataFrame, *, reported: list[st
         rows += _variant_rows(data, reference=reference, comparison=comparison, team="all", outcomes=outcomes,
                               n_boot=n_boot, seed=seed)
         if study.has_teams:
+            team_ci = 1 - 0.05 / max(len(reported), 1)
             for team in reported:
                 rows += _variant_rows(data[data["team"] == team], reference=reference, comparison=comparison,
-                                      team=team, outcomes=outcomes, n_boot=n_boot, seed=seed)
+                                      team=team, outcomes=outcomes, n_boot=n_boot, seed=seed, ci=team_ci)
             rows += [{"team": t, "reference": reference, "variant": comparison, "outcome": o, "suppressed": True,
                       "flagged": False} for t in hidden for o in outcomes]
     return pd.DataFrame(rows)
@@ -186,8 +192,8 @@ def _findings(agreement: pd.DataFrame, vignettes: pd.DataFrame, teams, variants,
                                   for r in shown[shown["differs"]].itertuples()]
     if variants is not None and len(variants):
         flagged = variants[variants["flagged"] & ~variants["suppressed"]]
-        out["variant_effects"] = [(r.team, r.variant, r.outcome, float(r.effect), float(r.ci_low), float(r.ci_high))
-                                  for r in flagged.itertuples()]
+        out["variant_effects"] = [(r.team, r.variant, r.outcome, float(r.effect), float(r.ci_low), float(r.ci_high),
+                                   float(r.ci_level)) for r in flagged.itertuples()]
     if considerations is not None:
         overall = considerations[considerations["team"] == "all"]
         by_kind = {}

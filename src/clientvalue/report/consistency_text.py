@@ -63,7 +63,7 @@ COLUMNS = {
     "shift_p_value": (N_("p (harsher/milder)"), "number"), "differs": (N_("differs"), "flag"),
     "departure_low": (N_("departs from"), "percent"), "departure_high": (N_("up to"), "percent"),
     "variant": (N_("version"), "text"), "reference": (N_("compared with"), "text"),
-    "outcome": (N_("outcome"), "text"), "effect": (N_("difference"), "number"),
+    "outcome": (N_("outcome"), "text"), "ci_level": (N_("interval level"), "percent"), "effect": (N_("difference"), "number"),
     "mean_reference": (N_("reference version"), "number"), "mean_variant": (N_("other version"), "number"),
     "flagged": (N_("interval excludes 0"), "flag"), "consideration": (N_("consideration"), "text"),
     "kind": (N_("kind"), "text"), "n": (N_("employees answering"), "integer"), "share": (N_("share weighing it"), "percent"),
@@ -192,21 +192,23 @@ def describe_findings(findings: dict, *, language: str, case_labels: dict[str, s
         what = html.escape(variant_text) if variant_text else _("one characteristic of the client")
         if effects:
             parts = []
-            for team, _variant, outcome, effect, low, high in effects:
+            for team, _variant, outcome, effect, low, high, level in effects:
                 where = _("all employees") if team == "all" else _("team {team}", team=html.escape(str(team)))
+                level = _.percent(level, 0 if round(100 * level) == 100 * level else 1)
                 if outcome == "mean_position":
-                    size = _("{e} steps on the decision scale (95% interval {lo} to {hi})",
-                             e=_.number(effect, 2), lo=_.number(low, 2), hi=_.number(high, 2))
+                    size = _("{e} steps on the decision scale ({level} interval {lo} to {hi})",
+                             e=_.number(effect, 2), lo=_.number(low, 2), hi=_.number(high, 2), level=level)
                 else:
-                    size = _("{e} percentage points in the rate of the harshest decision (95% interval {lo} to {hi})",
-                             e=_.number(100 * effect, 1), lo=_.number(100 * low, 1), hi=_.number(100 * high, 1))
+                    size = _("{e} percentage points in the rate of the harshest decision ({level} interval {lo} to {hi})",
+                             e=_.number(100 * effect, 1), lo=_.number(100 * low, 1), hi=_.number(100 * high, 1),
+                             level=level)
                 parts.append(f"{where}: {size}")
             lines.append("- " + _("**The versions of the same case differ only in {what}, yet decisions differ**: "
                                   "{parts}. Positive means the other version is judged more harshly. This points to "
                                   "unequal treatment and needs attention.", what=what, parts="; ".join(parts)))
         else:
             lines.append("- " + _("The versions of the same case differ only in {what}; no difference in decisions "
-                                  "was found (every 95% interval includes zero).", what=what))
+                                  "was found (every interval includes zero).", what=what))
     if f.get("considerations"):
         c = f["considerations"]
         labels = consideration_labels or {}

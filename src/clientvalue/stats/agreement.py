@@ -265,6 +265,16 @@ def agreement_measures(coded: Coded, *, level: str = "nominal", values: np.ndarr
     return {(f"alpha_{k}" if k in LEVELS else k): float(v) for k, v in out.items()}
 
 
+def resample_counts(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
+    """``size`` bootstrap draws of ``n`` items with replacement, as counts (size, n) of float.
+
+    The same distribution as ``rng.multinomial(n, [1/n] * n, size)``, ten times faster for large
+    ``n`` (one ``bincount`` of uniform integer draws).
+    """
+    draws = rng.integers(0, n, size=(size, n)) + n * np.arange(size)[:, None]
+    return np.bincount(draws.ravel(), minlength=size * n).reshape(size, n).astype(float)
+
+
 def _rater_matrix(coded: Coded) -> np.ndarray:
     """``X`` (R, U*K): 1 where rater ``r`` put unit ``u`` in category ``k``."""
     n_raters, n_units, n_cats = coded.shape
@@ -286,7 +296,7 @@ def rater_bootstrap_counts(coded: Coded, *, n_boot: int, seed: int | None, batch
     done = 0
     while done < n_boot:
         b = min(batch, n_boot - done)
-        W = rng.multinomial(n_raters, np.full(n_raters, 1.0 / n_raters), size=b).astype(float)
+        W = resample_counts(rng, n_raters, b)
         N_b = (W @ X).reshape(b, n_units, n_cats)
         S_b = ((W * (W - 1.0)) @ X).reshape(b, n_units, n_cats)
         done += b
@@ -326,7 +336,7 @@ def bootstrap_measures(coded: Coded, *, level: str = "nominal", values: np.ndarr
             n_units = N.shape[0]
             for start in range(0, n_boot, _BATCH):
                 b = min(_BATCH, n_boot - start)
-                v = rng.multinomial(n_units, np.full(n_units, 1.0 / n_units), size=b).astype(float)
+                v = resample_counts(rng, n_units, b)
                 for k, x in _measures(N, None, v, level, values, complete).items():
                     reps[k].append(np.atleast_1d(x))
         else:

@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.stats.agreement import Coded, _rater_matrix
+from clientvalue.stats.agreement import Coded, _rater_matrix, resample_counts
 
-__all__ = ["restrict", "team_differences", "variant_effect", "two_way_residuals"]
+PERMUTATION_BUDGET = 2_000_000  # permutations x judgements above which the normal approximation is used
+
+__all__ = ["restrict", "team_differences", "variant_effect", "variant_effects", "two_way_residuals"]
 
 
 def restrict(coded: Coded, keep_raters: np.ndarray) -> Coded:
@@ -172,7 +174,10 @@ def variant_effect(y: np.ndarray, *, rater: np.ndarray, unit: np.ndarray, treate
     * The p-value is a permutation test that shuffles the variant labels *within each vignette*:
       in a factorial vignette study the variant is assigned at random per employee and vignette,
       so under "the variant makes no difference" every such reshuffle was equally likely; the test
-      is exact whatever the distribution of the decisions.
+      is exact whatever the distribution of the decisions. Above :data:`PERMUTATION_BUDGET`
+      (permutations x judgements, e.g. 1,000 x 2,000) the permutation distribution is not sampled
+      but approximated by a normal distribution with its exact mean and variance (a sum over many
+      independent vignettes), as the "asymptotic" permutation tests of R's coin package.
 
     A conditional logistic model (statsmodels ``ConditionalLogit``, grouped by employee) was
     considered: it conditions employee effects away but discards every employee whose decisions
@@ -197,52 +202,90 @@ def variant_effect(y: np.ndarray, *, rater: np.ndarray, unit: np.ndarray, treate
         ``effect``, ``ci_low``, ``ci_high``, ``p_value``, ``n_judgements``, ``n_employees``,
         ``mean_reference``, ``mean_variant`` (raw means of ``y``).
     """
-    y = np.asarray(y, dtype=float)
+    return variant_effects({"y": y}, rater=rater, unit=unit, treated=treated, n_boot=n_boot, n_perm=n_perm,
+                           seed=seed, ci=ci)["y"]
+
+
+def variant_effects(outcomes: dict[str, np.ndarray], *, rater: np.ndarray, unit: np.ndarray, treated: np.ndarray,
+                    n_boot: int = 1000, n_perm: int = 1000, seed: int | None = None,
+                    ci: float = 0.95) -> dict[str, dict[str, float]]:
+    """:func:`variant_effect` for several outcomes of the same judgements at once.
+
+    The bootstrap draws and the permutations are shared by the outcomes (the permutations are
+    the expensive step), so two outcomes cost little more than one.
+    """
+    names = list(outcomes)
+    Y = np.column_stack([np.asarray(outcomes[k], dtype=float) for k in names]) if len(names) else np.zeros((0, 0))
     d = np.asarray(treated, dtype=bool)
     _, rater = np.unique(np.asarray(rater), return_inverse=True)
     _, unit = np.unique(np.asarray(unit), return_inverse=True)
-    n_r, n_u = rater.max() + 1 if len(rater) else 0, unit.max() + 1 if len(unit) else 0
-    out = {"effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
-           "n_judgements": int(len(y)), "n_employees": int(n_r),
-           "mean_reference": float(y[~d].mean()) if (~d).any() else np.nan,
-           "mean_variant": float(y[d].mean()) if d.any() else np.nan}
-    if len(y) == 0 or not d.any() or d.all():
+    n_r, n_u = (rater.max() + 1, unit.max() + 1) if len(rater) else (0, 0)
+    q = Y.shape[1]
+    out = {k: {"effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+               "n_judgements": int(len(d)), "n_employees": int(n_r),
+               "mean_reference": float(Y[~d, j].mean()) if (~d).any() else np.nan,
+               "mean_variant": float(Y[d, j].mean()) if d.any() else np.nan} for j, k in enumerate(names)}
+    if len(d) == 0 or not d.any() or d.all():
         return out
-    e = two_way_residuals(y, rater, unit)
+    E = np.column_stack([two_way_residuals(Y[:, j], rater, unit) for j in range(q)])
     idx = rater * n_u + unit
-    A1 = np.bincount(idx, weights=e * d, minlength=n_r * n_u).reshape(n_r, n_u)
     C1 = np.bincount(idx, weights=d.astype(float), minlength=n_r * n_u).reshape(n_r, n_u)
-    A0 = np.bincount(idx, weights=e * ~d, minlength=n_r * n_u).reshape(n_r, n_u)
     C0 = np.bincount(idx, weights=(~d).astype(float), minlength=n_r * n_u).reshape(n_r, n_u)
-    effect = float(_stratified_difference(A1.sum(0), C1.sum(0), A0.sum(0), C0.sum(0)))
-    out["effect"] = effect
-    if not np.isfinite(effect):
-        return out
+    A1 = [np.bincount(idx, weights=E[:, j] * d, minlength=n_r * n_u).reshape(n_r, n_u) for j in range(q)]
+    A0 = [np.bincount(idx, weights=E[:, j] * ~d, minlength=n_r * n_u).reshape(n_r, n_u) for j in range(q)]
+    effects = np.array([_stratified_difference(A1[j].sum(0), C1.sum(0), A0[j].sum(0), C0.sum(0)) for j in range(q)])
+    for j, k in enumerate(names):
+        out[k]["effect"] = float(effects[j])
     rng = np.random.default_rng(seed)
     tail = (1 - ci) / 2
     if n_boot > 0:
-        reps = []
+        reps = [[] for _ in range(q)]
         for start in range(0, n_boot, 200):
             b = min(200, n_boot - start)
-            W = rng.multinomial(n_r, np.full(n_r, 1.0 / n_r), size=b).astype(float)
-            reps.append(_stratified_difference(W @ A1, W @ C1, W @ A0, W @ C0))
-        r = np.concatenate(reps)
-        r = r[np.isfinite(r)]
-        if len(r):
-            out["ci_low"], out["ci_high"] = (float(x) for x in np.quantile(r, [tail, 1 - tail]))
-    if n_perm > 0:
+            W = resample_counts(rng, n_r, b)
+            WC1, WC0 = W @ C1, W @ C0
+            for j in range(q):
+                reps[j].append(_stratified_difference(W @ A1[j], WC1, W @ A0[j], WC0))
+        for j, k in enumerate(names):
+            r = np.concatenate(reps[j])
+            r = r[np.isfinite(r)]
+            if len(r) and np.isfinite(effects[j]):
+                out[k]["ci_low"], out[k]["ci_high"] = (float(x) for x in np.quantile(r, [tail, 1 - tail]))
+    if n_perm > 0 and n_perm * len(d) > PERMUTATION_BUDGET:
+        # The permutation distribution's exact mean (0) and variance, with a normal approximation
+        # (as coin's "asymptotic" permutation tests): reshuffling n1 of m labels in vignette u gives
+        # Var(mean1 - mean0) = S_u^2 (1/n1 + 1/n0), S_u^2 the variance (ddof 1) of the adjusted outcome.
+        from scipy.stats import norm
+
+        n1 = np.bincount(unit, weights=d.astype(float), minlength=n_u)
+        n0 = np.bincount(unit, weights=(~d).astype(float), minlength=n_u)
+        ok = (n1 > 0) & (n0 > 0)
+        h = np.where(ok, n1 * n0 / np.where(ok, n1 + n0, 1.0), 0.0)
+        m = n1 + n0
+        for j, k in enumerate(names):
+            sums = np.bincount(unit, weights=E[:, j], minlength=n_u)
+            squares = np.bincount(unit, weights=E[:, j] ** 2, minlength=n_u)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                s2 = np.where(m > 1, (squares - sums ** 2 / np.where(m > 0, m, 1.0)) / np.where(m > 1, m - 1.0, 1.0), 0.0)
+                var = np.where(ok, s2 * (1.0 / np.where(ok, n1, 1.0) + 1.0 / np.where(ok, n0, 1.0)), 0.0)
+                sd = np.sqrt((h ** 2 * var).sum()) / h.sum()
+            if np.isfinite(effects[j]) and sd > 0:
+                out[k]["p_value"] = float(2 * norm.sf(abs(effects[j]) / sd))
+    elif n_perm > 0:
         order = np.argsort(unit, kind="stable")
         bounds = np.searchsorted(unit[order], np.arange(n_u + 1))
         n1 = np.bincount(unit, weights=d.astype(float), minlength=n_u)
         n0 = np.bincount(unit, weights=(~d).astype(float), minlength=n_u)
-        total = np.bincount(unit, weights=e, minlength=n_u)
-        sums1 = np.zeros((n_perm, n_u))
+        total = np.stack([np.bincount(unit, weights=E[:, j], minlength=n_u) for j in range(q)], axis=-1)
+        sums1 = np.zeros((n_perm, n_u, q))
         for u in range(n_u):
             rows = order[bounds[u]:bounds[u + 1]]
             if n1[u] == 0 or n0[u] == 0:
                 continue
-            shuffled = rng.permuted(np.broadcast_to(d[rows], (n_perm, len(rows))), axis=1)
-            sums1[:, u] = shuffled @ e[rows]
-        perm = _stratified_difference(sums1, n1, total - sums1, n0)
-        out["p_value"] = float((1 + np.sum(np.abs(perm) >= abs(effect) - 1e-12)) / (n_perm + 1))
+            shuffled = rng.permuted(np.broadcast_to(d[rows].astype(float), (n_perm, len(rows))), axis=1)
+            sums1[:, u, :] = shuffled @ E[rows]
+        for j, k in enumerate(names):
+            if np.isfinite(effects[j]):
+                perm = _stratified_difference(sums1[:, :, j], n1, total[:, j] - sums1[:, :, j], n0)
+                out[k]["p_value"] = float((1 + np.sum(np.abs(perm) >= abs(effects[j]) - 1e-12)) / (n_perm + 1))
     return out
