@@ -137,7 +137,7 @@ def vignette_codebook() -> dict[str, Any]:
             "column": "variant",
             "reference": "A",
             "protected": True,
-            "differs": {"nl": "alleen de naam van de cliënt", "en": "only the client's name"},
+            "differs": {"nl": "de naam van de cliënt", "en": "the client's name"},
             "labels": {k: {"nl": nl, "en": en} for k, (nl, en) in VARIANTS.items()},
         },
         "considerations": {

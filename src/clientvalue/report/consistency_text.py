@@ -46,8 +46,13 @@ CAPTIONS = {
     "variant_effect": N_("Does the client's characteristic change the decision? Difference between versions of the same case"),
     "considerations": N_("What employees weigh when deciding on an exception (95% intervals)"),
 }
+FIGURES = {
+    "vignette_agreement_chart": N_("Share of pairs of employees who decide the same, per case, with 95% intervals; red bars are split cases."),
+    "variant_effect_chart": N_("Difference in decisions between the versions of the same cases, overall and per team, with intervals; red: the interval excludes zero."),
+    "considerations_chart": N_("Share of employees who weigh each consideration, with 95% intervals; blue: rules and process, green: equal treatment, red: own sense of justice."),
+}
 COLUMNS = {
-    "measure": (N_("measure"), "text"), "level": (N_("level"), "text"), "value": (N_("value"), "number"),
+    "measure": (N_("measure"), "text"), "level": (N_("level"), "text"), "value": (N_("estimate"), "number"),
     "ci_low": (N_("low 95%"), "number"), "ci_high": (N_("high 95%"), "number"),
     "ci_low_employees": (N_("low 95% (employees)"), "number"),
     "ci_high_employees": (N_("high 95% (employees)"), "number"),
@@ -85,14 +90,17 @@ def _fmt(_, value: Any, kind: str) -> str:
 
 
 def display_frame(frame: pd.DataFrame, *, language: str, show: list[str] | None = None,
-                  labels: dict[str, dict[str, str]] | None = None, percent: list[str] | None = None) -> pd.DataFrame:
+                  labels: dict[str, dict[str, str]] | None = None, percent: list[str] | None = None,
+                  headers: dict[str, str] | None = None) -> pd.DataFrame:
     """A copy of ``frame`` for reading: translated headers, numbers formatted for the locale, as text.
 
     ``labels`` maps a column to {code: label} (decisions, cases, considerations, measures);
-    ``percent`` names extra columns holding shares.
+    ``percent`` names extra columns holding shares; ``headers`` gives headers of extra columns.
+    The ``suppressed`` column is not shown (its rows show dashes).
     """
     _ = translator(language)
-    columns = show or list(frame.columns)
+    columns = show or [c for c in frame.columns if c != "suppressed"]
+    headers = headers or {}
     out = {}
     percent = set(percent or [])
     for column in columns:
@@ -105,13 +113,15 @@ def display_frame(frame: pd.DataFrame, *, language: str, show: list[str] | None 
             values = values.map(lambda v, m=mapping: m.get(str(v), str(v)))
             kind = "text"
         suppressed = frame["suppressed"] if "suppressed" in frame.columns else pd.Series(False, index=frame.index)
-        out[_(label) if column in COLUMNS else label] = [
+        header = headers.get(column) or (_(label) if column in COLUMNS else label)
+        out[header] = [
             ("–" if (bool(s) and kind != "text" and kind != "flag") else _fmt(_, v, kind)) for v, s in zip(values, suppressed)]
     return pd.DataFrame(out)
 
 
 def show_table(report: Any, frame: pd.DataFrame | None, name: str, *, show: list[str] | None = None,
-               labels: dict | None = None, percent: list[str] | None = None, save: bool = True) -> None:
+               labels: dict | None = None, percent: list[str] | None = None, headers: dict[str, str] | None = None,
+               save: bool = True) -> None:
     """Save ``frame`` as ``<name>.csv`` (tidy) and show it captioned, translated and escaped."""
     from IPython.display import HTML, display
 
@@ -124,7 +134,7 @@ def show_table(report: Any, frame: pd.DataFrame | None, name: str, *, show: list
         return
     if save:
         report.save(frame, name)
-    shown = display_frame(frame, language=report.language, show=show, labels=labels, percent=percent)
+    shown = display_frame(frame, language=report.language, show=show, labels=labels, percent=percent, headers=headers)
     note = ""
     if "suppressed" in frame.columns and bool(frame["suppressed"].any()):
         note = "<p class='note'>" + html.escape(
@@ -132,6 +142,33 @@ def show_table(report: Any, frame: pd.DataFrame | None, name: str, *, show: list
     caption = html.escape(_(CAPTIONS.get(name, name)))
     display(HTML(f"<figure class='cv-table'><figcaption>{caption}</figcaption>"
                  f"{table_html(shown, language=report.language)}{note}</figure>"))
+
+
+def show_figure(report: Any, ax_or_fig: Any, name: str) -> None:
+    """Show a chart as PNG with its caption (also its alt text) in the report's language, then close it."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
+    from matplotlib.axes import Axes
+
+    from clientvalue.report.notebook import compact_png
+
+    _ = translator(report.language)
+    fig = ax_or_fig.get_figure() if isinstance(ax_or_fig, Axes) else ax_or_fig
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    caption = _(FIGURES.get(name, name))
+    png = base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
+    display({"image/png": png, "text/plain": caption}, raw=True, metadata={"image/png": {"alt": caption}})
+    display(Markdown(f"*{html.escape(caption)}*"))
+
+
+def decision_headers(study: Any, language: str) -> dict[str, str]:
+    """Headers ``share_<code>`` -> the decision's label, for the team table."""
+    return {f"share_{code}": label for code, label in study.category_labels(language).items()}
 
 
 def _names(items: list[str], labels: dict[str, str]) -> str:
