@@ -202,3 +202,11 @@ def test_explicit_notebook_40_without_vignettes_is_refused(tmp_path):
     params.write_text(yaml.safe_dump({"output": str(tmp_path / "r")}), encoding="utf-8")
     with pytest.raises(ParameterError, match="give `codebook`"):
         pipeline.run(params, progress=False, echo=None)
+
+
+def test_per_employee_rows_only_when_allowed():
+    study = load_vignette_study(STUDY / "codebook.yaml")
+    results = consistency.analyse(study, n_boot=50, seed=1)
+    assert results.employees is None
+    assert "employee" not in results.departures.columns
+    assert results.departures["n_employees"].sum() == results.n_employees
