@@ -563,7 +563,7 @@ def write_demo_data(out_dir: Path | None = None, *, seed: int = DEFAULT_SEED) ->
         _write(out_dir / "senior" / "survey.csv", _csv_text(senior, ",").encode("utf-8")),
         _write(out_dir / "senior" / "codebook.yaml", _yaml_bytes(senior_codebook(), header)),
         _write(out_dir / "GROUND_TRUTH.md", ground_truth_markdown(muni, seed).encode("utf-8")),
-    ]
+    ] + __import__("clientvalue.data.demo_vignettes", fromlist=["_"]).write_vignette_demo(out_dir, seed=seed)
 
 
 def ground_truth_markdown(muni: pd.DataFrame, seed: int) -> str:

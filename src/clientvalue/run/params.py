@@ -9,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from clientvalue.data.yamlfile import problem_lines, read_yaml
 from clientvalue.errors import ParameterError
 
-NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior")
+NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior", "40_consistency")
+SURVEY_NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior")
 
 
 class RunParameters(BaseModel):
@@ -22,7 +23,7 @@ class RunParameters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    codebook: str = Field(description="Path of the survey's codebook YAML.")
+    codebook: str | None = Field(None, description="Path of the survey's codebook YAML (optional when `vignettes` is given).")
     output: str = Field("reports/run", description="Folder the report is written to.")
     language: Literal["nl", "en"] = Field("en", description="Language of the report text.")
     min_group_size: int = Field(10, ge=1, description="Groups with fewer respondents are never shown.")
@@ -35,6 +36,8 @@ class RunParameters(BaseModel):
         default_factory=lambda: [18, 55, 65, 75, 85],
         description="Lower bounds of the age bands; the last band is open-ended.",
     )
+    vignettes: str | None = Field(None, description="Path of a vignette-study codebook YAML (notebook 40_consistency).")
+    employee_tables: bool = Field(False, description="Save pseudonymous per-employee rows of the vignette study as CSV.")
 
     @field_validator("notebooks")
     @classmethod
@@ -51,6 +54,13 @@ class RunParameters(BaseModel):
         if not value or any(b <= a for a, b in zip(value, value[1:])):
             raise ValueError(f"must be a non-empty list of increasing ages, got {value}")
         return value
+
+
+    @model_validator(mode="after")
+    def _an_input(self) -> "RunParameters":
+        if self.codebook is None and self.vignettes is None:
+            raise ValueError("give `codebook` (a client survey), `vignettes` (a vignette study), or both")
+        return self
 
 
 def parse_parameters(raw: Any, *, source: str = "<parameters>") -> RunParameters:

@@ -155,19 +155,37 @@ NOTEBOOK_NEEDS = {
 }
 
 
-def applicable_notebooks(params: RunParameters, survey: Any, *, codebook: Path,
-                         echo: Callable[[str], None]) -> list[str]:
-    """The notebooks this survey can feed.
+def applicable_notebooks(params: RunParameters, survey: Any, *, codebook: Path | None,
+                         echo: Callable[[str], None], study: Any = None) -> list[str]:
+    """The notebooks this survey (and vignette study) can feed.
 
-    A notebook the parameter file names explicitly but the codebook cannot feed is refused
+    A notebook the parameter file names explicitly but the inputs cannot feed is refused
     before anything runs; one that is only there by default is skipped with a note.
+    ``40_consistency`` needs a vignette study (the ``vignettes`` parameter); the survey notebooks
+    need a client survey (``codebook``).
     """
     chosen = []
+    explicit = "notebooks" in params.model_fields_set
     for name in params.notebooks:
+        if name == "40_consistency":
+            if study is not None:
+                chosen.append(name)
+            elif explicit:
+                raise ParameterError("notebook 40_consistency needs a vignette study: set `vignettes` to its "
+                                     "codebook (docs/codebook.md) or remove 40_consistency from `notebooks`.")
+            else:
+                echo("skipping 40_consistency: no `vignettes` (vignette study) given")
+            continue
+        if survey is None:
+            if explicit:
+                raise ParameterError(f"notebook {name} needs a client survey: set `codebook`, or remove {name} "
+                                     "from `notebooks`.")
+            echo(f"skipping {name}: no `codebook` (client survey) given")
+            continue
         need = NOTEBOOK_NEEDS.get(name)
         if need is None or need[1](survey):
             chosen.append(name)
-        elif "notebooks" in params.model_fields_set:
+        elif explicit:
             raise ParameterError(
                 f"notebook {name} needs {need[0]} in the codebook, and {codebook} has none: "
                 f"add them to the codebook or remove {name} from `notebooks`."
@@ -278,12 +296,26 @@ def run_parameters(
 ) -> Path:
     """Like :func:`run`, for parameters already validated (``params_file``: where they came from)."""
     started = time.perf_counter()
-    codebook_path = resolve_path(params.codebook, base=base, what="codebook")
     output_dir = Path(output or params.output).expanduser().resolve()
-    echo(f"clientvalue {__version__}: checking {codebook_path}")
-    survey = load_survey(codebook_path)  # refuses bad input before any notebook runs
-    notebooks = [notebook_path(name) for name in applicable_notebooks(params, survey, codebook=codebook_path, echo=echo)]
-    inputs = [codebook_path, survey.path]
+    survey = codebook_path = study = vignettes_path = None
+    roles: list[str] = []
+    inputs: list[Path] = []
+    if params.codebook is not None:
+        codebook_path = resolve_path(params.codebook, base=base, what="codebook")
+        echo(f"clientvalue {__version__}: checking {codebook_path}")
+        survey = load_survey(codebook_path)  # refuses bad input before any notebook runs
+        roles += ["codebook", "data"]
+        inputs += [codebook_path, survey.path]
+    if params.vignettes is not None:
+        from clientvalue.data.vignettes import load_vignette_study
+
+        vignettes_path = resolve_path(params.vignettes, base=base, what="vignette codebook")
+        echo(f"clientvalue {__version__}: checking {vignettes_path}")
+        study = load_vignette_study(vignettes_path)
+        roles += ["vignette codebook", "vignette data"] + (["considerations"] if study.considerations_path else [])
+        inputs += study.inputs
+    notebooks = [notebook_path(name) for name in
+                 applicable_notebooks(params, survey, codebook=codebook_path, echo=echo, study=study)]
     check_output(output_dir, inputs + ([params_file] if params_file else []))
     hashes_before = {str(p): sha256(p) for p in inputs}
 
@@ -293,13 +325,17 @@ def run_parameters(
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report is meant to be read
     values = params.model_dump()
-    values.update(codebook=str(codebook_path), tables_dir=str(staging / "tables"), output=str(output_dir))
+    values.update(codebook=str(codebook_path) if codebook_path else None, tables_dir=str(staging / "tables"),
+                  output=str(output_dir))
+    if vignettes_path is not None:
+        values["vignettes"] = str(vignettes_path)
+    main_data = survey.path if survey is not None else study.path
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     run_info = {
         "created": created,
-        "title": survey.title(params.language),
-        "data_file": survey.path.name,
-        "data_sha256": hashes_before[str(survey.path)],
+        "title": survey.title(params.language) if survey is not None else study.title(params.language),
+        "data_file": main_data.name,
+        "data_sha256": hashes_before[str(main_data)],
         "language": params.language,
         "min_group_size": params.min_group_size,
         "version": __version__,
@@ -321,16 +357,18 @@ def run_parameters(
             "status": "succeeded",
             "created": created,
             "seconds": round(time.perf_counter() - started, 2),
-            "parameters": values | {"tables_dir": "tables", "output": str(output_dir)},
+            "parameters": {k: v for k, v in values.items() if v is not None} | {"tables_dir": "tables", "output": str(output_dir)},
             "inputs": [
                 {"role": role, "path": str(p), "sha256": hashes_before[str(p)], "bytes": p.stat().st_size}
-                for role, p in zip(("codebook", "data"), inputs)
+                for role, p in zip(roles, inputs)
             ],
             "data_summary": {
-                "respondents": int(len(survey.data)),
-                "groups_reported": [g for g in survey.group_frames(params.min_group_size) if g != "all"],
-                "groups_suppressed": len(survey.suppressed_groups(params.min_group_size)),
-            },
+                "respondents": int(len(survey.data)) if survey is not None else 0,
+                "groups_reported": ([g for g in survey.group_frames(params.min_group_size) if g != "all"]
+                                    if survey is not None else []),
+                "groups_suppressed": len(survey.suppressed_groups(params.min_group_size)) if survey is not None else 0,
+            } | ({"employees": int(study.data["employee"].nunique()),
+                  "vignettes": int(study.data["vignette"].nunique())} if study is not None else {}),
             "notebooks": records,
             "tables": [f"tables/{t}" for t in tables],
             "packages": package_versions(),

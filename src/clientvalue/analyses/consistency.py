@@ -1,0 +1,264 @@
+"""Customisation or arbitrariness: every result notebook 40 shows, in one call.
+
+The statistics live in :mod:`clientvalue.stats.agreement` and :mod:`clientvalue.stats.agreement_tests`;
+this module feeds them a :class:`~clientvalue.data.vignettes.VignetteStudy`, applies the minimum
+group size and returns tidy tables plus language-free findings (worded by
+:mod:`clientvalue.report.consistency_text`).
+
+Privacy: teams with fewer than ``min_group_size`` employees are suppressed, and their employees are
+left out of *every* published number (overall too), so no team's decisions can be found by
+subtracting published totals. Per-employee rows (pseudonymous codes) are returned only when
+``employee_tables`` is True, and notebook 40 saves them as CSV for analysts, never in HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from clientvalue.data.vignettes import VignetteStudy
+from clientvalue.errors import AnalysisError
+from clientvalue.stats import agreement as ag
+from clientvalue.stats import agreement_tests as at
+from clientvalue.stats.intervals import wilson_interval
+
+AGREEMENT_COLUMNS = ["measure", "level", "value", "ci_low", "ci_high", "ci_low_employees", "ci_high_employees",
+                     "reading", "n_vignettes", "n_raters"]
+SPLIT_BELOW = 0.75  # a vignette is "split" when fewer than three in four pairs of employees agree
+ALPHA = 0.05
+
+
+@dataclass
+class ConsistencyResults:
+    """Everything notebook 40 shows; tables are tidy and already suppressed."""
+
+    agreement: pd.DataFrame
+    vignettes: pd.DataFrame
+    teams: pd.DataFrame | None
+    departures: pd.DataFrame
+    variants: pd.DataFrame | None
+    considerations: pd.DataFrame | None
+    employees: pd.DataFrame | None
+    findings: dict = field(default_factory=dict)
+    categories: list[str] = field(default_factory=list)
+    level: str = "nominal"
+    min_group_size: int = 10
+    n_employees: int = 0
+    n_left_out: int = 0
+    suppressed_teams: int = 0
+
+
+def _reading(measure: str, value: float) -> str:
+    return ag.krippendorff_reading(value) if measure == "krippendorff_alpha" else ag.landis_koch(value)
+
+
+def agreement_table(coded: ag.Coded, *, level: str, n_boot: int, seed: int | None) -> pd.DataFrame:
+    """Every overall measure with a vignette-bootstrap and an employee-bootstrap interval."""
+    by_vignette = ag.bootstrap_measures(coded, level=level, n_boot=n_boot, seed=seed, resample="vignettes")
+    by_employee = ag.bootstrap_measures(coded, level=level, n_boot=n_boot, seed=seed, resample="employees")
+    table = by_vignette.drop(columns=["resample", "n_boot"])
+    table["ci_low_employees"] = by_employee["ci_low"].to_numpy()
+    table["ci_high_employees"] = by_employee["ci_high"].to_numpy()
+    table["reading"] = [_reading(m, v) for m, v in zip(table["measure"], table["value"])]
+    table["n_vignettes"] = len(coded.units)
+    table["n_raters"] = len(coded.raters)
+    return table[AGREEMENT_COLUMNS]
+
+
+def _team_table(study: VignetteStudy, coded: ag.Coded, teams: np.ndarray, *, level: str, n_boot: int,
+                seed: int | None, positions: np.ndarray | None, reported: list[str], hidden: list[str]) -> pd.DataFrame:
+    rows = []
+    if len(reported) >= 2:
+        diff = at.team_differences(coded, teams, positions=positions, n_perm=max(n_boot, 199), seed=seed)
+    else:
+        diff = pd.DataFrame({"team": reported, "distance": np.nan, "shift": np.nan, "p_value": np.nan,
+                             "shift_p_value": np.nan})
+    diff = diff.set_index("team")
+    shares = pd.crosstab(study.data["team"], study.data["decision"], normalize="index").reindex(columns=study.categories, fill_value=0.0)
+    for team in reported:
+        sub = at.restrict(coded, teams == team)
+        boot = ag.bootstrap_measures(sub, level=level, n_boot=n_boot, seed=seed, resample="vignettes")
+        alpha = boot[(boot["measure"] == "krippendorff_alpha") & (boot["level"] == level)].iloc[0]
+        row = {"team": team, "n_employees": len(sub.raters), "n_judgements": len(sub.value),
+               "alpha": alpha["value"], "alpha_ci_low": alpha["ci_low"], "alpha_ci_high": alpha["ci_high"],
+               "distance": diff.loc[team, "distance"], "shift": diff.loc[team, "shift"],
+               "p_value": diff.loc[team, "p_value"], "shift_p_value": diff.loc[team, "shift_p_value"],
+               "suppressed": False}
+        row.update({f"share_{c}": shares.loc[team, c] for c in study.categories})
+        rows.append(row)
+    for team in hidden:
+        rows.append({"team": team, "suppressed": True})
+    table = pd.DataFrame(rows)
+    table["differs"] = (table["p_value"] < ALPHA) | (table["shift_p_value"] < ALPHA)
+    table.loc[table["suppressed"], "differs"] = False
+    return table
+
+
+def _variant_rows(data: pd.DataFrame, *, reference: str, comparison: str, team: str, outcomes: dict,
+                  n_boot: int, seed: int | None, ci: float = 0.95) -> list[dict]:
+    sub = data[data["variant"].isin([reference, comparison])]
+    results = at.variant_effects({name: y(sub) for name, y in outcomes.items()}, rater=sub["employee"].to_numpy(),
+                                 unit=sub["vignette"].to_numpy(), treated=(sub["variant"] == comparison).to_numpy(),
+                                 n_boot=n_boot, n_perm=max(n_boot, 199), seed=seed, ci=ci)
+    rows = []
+    for outcome, result in results.items():
+        flagged = bool(np.isfinite(result["ci_low"]) and (result["ci_low"] > 0 or result["ci_high"] < 0))
+        rows.append({"team": team, "reference": reference, "variant": comparison, "outcome": outcome, **result,
+                     "ci_level": ci, "flagged": flagged, "suppressed": False})
+    return rows
+
+
+def variant_table(study: VignetteStudy, data: pd.DataFrame, *, reported: list[str], hidden: list[str],
+                  n_boot: int, seed: int | None) -> pd.DataFrame:
+    """The variant effect, overall and per reported team, for every non-reference variant.
+
+    Overall rows have 95% intervals. Team rows have Bonferroni intervals at level
+    ``1 - 0.05 / (number of reported teams)``, so that the chance of flagging *any* team when the
+    characteristic makes no difference anywhere stays at 5% (``ci_level`` records the level).
+    """
+    spec = study.codebook.variants
+    reference = str(spec.reference)
+    focus = str(spec.focus) if spec.focus is not None else study.categories[-1]
+    outcomes = {f"rate_{focus}": lambda s: (s["decision"] == focus).to_numpy(float)}
+    if study.level == "ordinal":
+        outcomes["mean_position"] = lambda s: s["position"].to_numpy(float)
+    rows = []
+    for comparison in sorted(set(data["variant"]) - {reference}):
+        rows += _variant_rows(data, reference=reference, comparison=comparison, team="all", outcomes=outcomes,
+                              n_boot=n_boot, seed=seed)
+        if study.has_teams:
+            team_ci = 1 - 0.05 / max(len(reported), 1)
+            for team in reported:
+                rows += _variant_rows(data[data["team"] == team], reference=reference, comparison=comparison,
+                                      team=team, outcomes=outcomes, n_boot=n_boot, seed=seed, ci=team_ci)
+            rows += [{"team": t, "reference": reference, "variant": comparison, "outcome": o, "suppressed": True,
+                      "flagged": False} for t in hidden for o in outcomes]
+    return pd.DataFrame(rows)
+
+
+def considerations_table(study: VignetteStudy, *, min_group_size: int) -> pd.DataFrame | None:
+    """Share of employees weighing each consideration, with Wilson intervals, overall and per team."""
+    frame = study.considerations
+    if frame is None:
+        return None
+    spec = study.codebook.considerations
+    sizes = frame["team"].value_counts()
+    small = sorted(sizes.index[sizes < min_group_size])
+    frame = frame[~frame["team"].isin(small)]
+    groups = [("all", frame)] + ([(t, g) for t, g in frame.groupby("team", sort=True)] if spec.team else [])
+    rows = []
+    for team, group in groups:
+        for item in spec.items:
+            answers = group[item.column].dropna()
+            n = len(answers)
+            share = float(answers.mean()) if n else np.nan
+            low, high = wilson_interval(share, n) if n else (np.nan, np.nan)
+            rows.append({"consideration": item.column, "kind": item.kind, "team": team, "n": n, "share": share,
+                         "ci_low": float(low), "ci_high": float(high), "suppressed": n < min_group_size})
+    rows += [{"consideration": item.column, "kind": item.kind, "team": t, "suppressed": True}
+             for t in small for item in spec.items]
+    table = pd.DataFrame(rows)
+    table.loc[table["suppressed"], ["n", "share", "ci_low", "ci_high"]] = np.nan
+    return table
+
+
+def departure_distribution(employees: pd.DataFrame) -> pd.DataFrame:
+    """How many employees depart from the majority how often (bins of 10 percentage points)."""
+    edges = np.arange(0, 1.01, 0.1)
+    shares = employees["departure_share"].dropna().to_numpy()
+    counts, _ = np.histogram(shares, bins=edges)
+    return pd.DataFrame({"departure_low": edges[:-1], "departure_high": edges[1:], "n_employees": counts})
+
+
+def _findings(agreement: pd.DataFrame, vignettes: pd.DataFrame, teams, variants, considerations,
+              employees: pd.DataFrame, level: str) -> dict:
+    main = agreement[(agreement["measure"] == "krippendorff_alpha") & (agreement["level"] == level)].iloc[0]
+    verdict = {"reliable": "consistent", "tentative": "mixed"}.get(main["reading"], "arbitrary")
+    split = vignettes[vignettes["split"]]
+    out = {
+        "verdict": verdict, "alpha": float(main["value"]), "alpha_low": float(main["ci_low"]),
+        "alpha_high": float(main["ci_high"]), "level": level,
+        "n_vignettes": int(main["n_vignettes"]), "n_employees": int(main["n_raters"]),
+        "split_vignettes": split["vignette"].tolist(),
+        "split_agreement": split["pair_agreement"].tolist(),
+        "median_departure": float(employees["departure_share"].median()),
+        "share_departing_often": float((employees["departure_share"] > 0.5).mean()),
+    }
+    if teams is not None:
+        shown = teams[~teams["suppressed"]]
+        out["differing_teams"] = [(r.team, float(r.shift) if pd.notna(r.shift) else np.nan, float(r.distance))
+                                  for r in shown[shown["differs"]].itertuples()]
+    if variants is not None and len(variants):
+        flagged = variants[variants["flagged"] & ~variants["suppressed"]]
+        out["variant_effects"] = [(r.team, r.variant, r.outcome, float(r.effect), float(r.ci_low), float(r.ci_high),
+                                   float(r.ci_level)) for r in flagged.itertuples()]
+    if considerations is not None:
+        overall = considerations[considerations["team"] == "all"]
+        by_kind = {}
+        for kind in ("rules", "equality", "own_judgement"):
+            part = overall[overall["kind"] == kind]
+            if len(part):
+                best = part.loc[part["share"].idxmax()]
+                by_kind[kind] = (best["consideration"], float(best["share"]), float(best["ci_low"]), float(best["ci_high"]))
+        out["considerations"] = by_kind
+    return out
+
+
+def analyse(study: VignetteStudy, *, min_group_size: int = 10, n_boot: int = 1000, seed: int | None = None,
+            employee_tables: bool = False) -> ConsistencyResults:
+    """Run the consistency analysis of a vignette study.
+
+    Parameters
+    ----------
+    study : VignetteStudy
+        From :func:`clientvalue.data.vignettes.load_vignette_study`.
+    min_group_size : int
+        Teams with fewer employees are suppressed; their employees are left out of every number.
+    n_boot : int
+        Bootstrap replicates (and at least 199 permutations for the tests).
+    seed : int, optional
+    employee_tables : bool
+        Return the pseudonymous per-employee table (for analysts; never shown in HTML).
+
+    Returns
+    -------
+    ConsistencyResults
+    """
+    data = study.data
+    sizes = data.groupby("team")["employee"].nunique()
+    hidden = sorted(sizes.index[sizes < min_group_size]) if study.has_teams else []
+    reported = sorted(sizes.index[sizes >= min_group_size]) if study.has_teams else []
+    left_out = int(data.loc[data["team"].isin(hidden), "employee"].nunique())
+    data = data[~data["team"].isin(hidden)]
+    if data["employee"].nunique() < max(2, min_group_size if not study.has_teams else 2):
+        raise AnalysisError(
+            f"vignette study {study.path}: only {data['employee'].nunique()} employees remain after leaving out "
+            f"teams below the minimum group size {min_group_size}; nothing can be published.")
+    per_vignette = data.groupby("vignette")["employee"].nunique()
+    data = data[data["vignette"].isin(per_vignette.index[per_vignette >= 2])]
+    coded = ag.code_judgements(data, rater="employee", unit="vignette", value="decision", categories=study.categories)
+    level = study.level
+    positions = np.arange(len(study.categories), dtype=float) if level == "ordinal" else None
+    agreement = agreement_table(coded, level=level, n_boot=n_boot, seed=seed)
+    vignettes = ag.vignette_agreement(coded, n_boot=n_boot, seed=seed)
+    vignettes["split"] = vignettes["pair_agreement"] < SPLIT_BELOW
+    employees = ag.departures_from_majority(coded, positions=positions)
+    team_of = data.drop_duplicates("employee").set_index("employee")["team"]
+    employees.insert(1, "team", team_of.reindex(employees["employee"]).to_numpy())
+    teams = None
+    if study.has_teams:
+        teams = _team_table(study, coded, employees["team"].to_numpy(), level=level, n_boot=n_boot, seed=seed,
+                            positions=positions, reported=reported, hidden=hidden)
+    variants = None
+    if study.codebook.variants is not None:
+        variants = variant_table(study, data, reported=reported, hidden=hidden, n_boot=n_boot, seed=seed)
+    considerations = considerations_table(study, min_group_size=min_group_size)
+    findings = _findings(agreement, vignettes, teams, variants, considerations, employees, level)
+    return ConsistencyResults(
+        agreement=agreement, vignettes=vignettes, teams=teams, departures=departure_distribution(employees),
+        variants=variants, considerations=considerations, employees=employees if employee_tables else None,
+        findings=findings, categories=study.categories, level=level, min_group_size=min_group_size,
+        n_employees=len(coded.raters), n_left_out=left_out, suppressed_teams=len(hidden),
+    )

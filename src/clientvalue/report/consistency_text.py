@@ -1,0 +1,301 @@
+"""Reader-facing words of notebook 40 (customisation or arbitrariness), through the gettext translator.
+
+:func:`describe_findings` turns the language-free findings of
+:func:`clientvalue.analyses.consistency.analyse` into markdown; :func:`show_table` shows a tidy
+table with translated headers and locale-formatted numbers (the CSV keeps the tidy columns).
+Everything taken from the data or the codebook is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from clientvalue.report.i18n import N_, translator
+
+__all__ = ["describe_findings", "show_table", "display_frame", "CAPTIONS"]
+
+READINGS = {
+    "reliable": N_("reliable (Krippendorff: 0.80 or more)"),
+    "tentative": N_("tentative at best (Krippendorff: 0.667 to 0.80)"),
+    "unreliable": N_("not reliable (Krippendorff: below 0.667)"),
+    "almost perfect": N_("almost perfect (Landis & Koch: 0.81 to 1)"),
+    "substantial": N_("substantial (Landis & Koch: 0.61 to 0.80)"),
+    "moderate": N_("moderate (Landis & Koch: 0.41 to 0.60)"),
+    "fair": N_("fair (Landis & Koch: 0.21 to 0.40)"),
+    "slight": N_("slight (Landis & Koch: 0 to 0.20)"),
+    "poor": N_("poor (Landis & Koch: below 0)"),
+    "undefined": N_("undefined (no variation)"),
+}
+MEASURES = {
+    "krippendorff_alpha": N_("Krippendorff's alpha"),
+    "fleiss_kappa": N_("Fleiss' kappa"),
+    "gwet_ac1": N_("Gwet's AC1"),
+}
+LEVELS = {"nominal": N_("nominal"), "ordinal": N_("ordinal"), "interval": N_("interval")}
+KINDS = {"rules": N_("rules and process"), "equality": N_("equal treatment"),
+         "own_judgement": N_("own sense of justice"), "other": N_("other")}
+CAPTIONS = {
+    "agreement": N_("Agreement between employees on the same cases (95% intervals: resampling cases, and resampling employees)"),
+    "vignette_agreement": N_("Per case: how often two employees decide the same; split cases first"),
+    "team_decisions": N_("Per team: agreement within the team, and whether it decides the same cases differently from the other teams"),
+    "departures": N_("How often employees depart from the majority of their colleagues on the same case"),
+    "variant_effect": N_("Does the client's characteristic change the decision? Difference between versions of the same case"),
+    "considerations": N_("What employees weigh when deciding on an exception (95% intervals)"),
+}
+FIGURES = {
+    "vignette_agreement_chart": N_("Share of pairs of employees who decide the same, per case, with 95% intervals; red bars are split cases."),
+    "variant_effect_chart": N_("Difference in decisions between the versions of the same cases, overall and per team, with intervals; red: the interval excludes zero."),
+    "considerations_chart": N_("Share of employees who weigh each consideration, with 95% intervals; blue: rules and process, green: equal treatment, red: own sense of justice."),
+}
+COLUMNS = {
+    "measure": (N_("measure"), "text"), "level": (N_("level"), "text"), "value": (N_("estimate"), "number"),
+    "ci_low": (N_("low 95%"), "number"), "ci_high": (N_("high 95%"), "number"),
+    "ci_low_employees": (N_("low 95% (employees)"), "number"),
+    "ci_high_employees": (N_("high 95% (employees)"), "number"),
+    "reading": (N_("reading"), "text"), "n_vignettes": (N_("cases"), "integer"),
+    "n_raters": (N_("employees"), "integer"), "vignette": (N_("case"), "text"),
+    "n_judgements": (N_("decisions"), "integer"), "pair_agreement": (N_("pairs agreeing"), "percent"),
+    "modal_decision": (N_("most common decision"), "text"), "modal_share": (N_("share of most common"), "percent"),
+    "entropy": (N_("spread (0-1)"), "number"), "split": (N_("split"), "flag"),
+    "team": (N_("team"), "text"), "n_employees": (N_("employees"), "integer"),
+    "alpha": (N_("alpha within team"), "number"), "alpha_ci_low": (N_("low 95%"), "number"),
+    "alpha_ci_high": (N_("high 95%"), "number"), "distance": (N_("differs from the rest"), "percent"),
+    "shift": (N_("harsher (+) or milder (-)"), "number"), "p_value": (N_("p"), "number"),
+    "shift_p_value": (N_("p (harsher/milder)"), "number"), "differs": (N_("differs"), "flag"),
+    "departure_low": (N_("departs from"), "percent"), "departure_high": (N_("up to"), "percent"),
+    "variant": (N_("version"), "text"), "reference": (N_("compared with"), "text"),
+    "outcome": (N_("outcome"), "text"), "ci_level": (N_("interval level"), "percent"), "effect": (N_("difference"), "number"),
+    "mean_reference": (N_("reference version"), "number"), "mean_variant": (N_("other version"), "number"),
+    "flagged": (N_("interval excludes 0"), "flag"), "consideration": (N_("consideration"), "text"),
+    "kind": (N_("kind"), "text"), "n": (N_("employees answering"), "integer"), "share": (N_("share weighing it"), "percent"),
+}
+
+
+def _fmt(_, value: Any, kind: str) -> str:
+    if kind == "flag":
+        return "✓" if (value is True or (isinstance(value, (bool, np.bool_)) and bool(value))) else ""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    if kind == "percent":
+        return _.percent(value)
+    if kind == "integer":
+        return _.integer(value)
+    if kind == "number":
+        return _.number(value, 3)
+    return str(value)
+
+
+def display_frame(frame: pd.DataFrame, *, language: str, show: list[str] | None = None,
+                  labels: dict[str, dict[str, str]] | None = None, percent: list[str] | None = None,
+                  headers: dict[str, str] | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` for reading: translated headers, numbers formatted for the locale, as text.
+
+    ``labels`` maps a column to {code: label} (decisions, cases, considerations, measures);
+    ``percent`` names extra columns holding shares; ``headers`` gives headers of extra columns.
+    The ``suppressed`` column is not shown (its rows show dashes).
+    """
+    _ = translator(language)
+    columns = show or [c for c in frame.columns if c != "suppressed"]
+    headers = headers or {}
+    out = {}
+    percent = set(percent or [])
+    for column in columns:
+        label, kind = COLUMNS.get(column, (column, "percent" if column in percent else "number"))
+        if column in percent:
+            kind = "percent"
+        values = frame[column]
+        mapping = (labels or {}).get(column)
+        if mapping is not None:
+            values = values.map(lambda v, m=mapping: m.get(str(v), str(v)))
+            kind = "text"
+        suppressed = frame["suppressed"] if "suppressed" in frame.columns else pd.Series(False, index=frame.index)
+        header = headers.get(column) or (_(label) if column in COLUMNS else label)
+        out[header] = [
+            ("–" if (bool(s) and kind != "text" and kind != "flag") else _fmt(_, v, kind)) for v, s in zip(values, suppressed)]
+    return pd.DataFrame(out)
+
+
+def show_table(report: Any, frame: pd.DataFrame | None, name: str, *, show: list[str] | None = None,
+               labels: dict | None = None, percent: list[str] | None = None, headers: dict[str, str] | None = None,
+               save: bool = True) -> None:
+    """Save ``frame`` as ``<name>.csv`` (tidy) and show it captioned, translated and escaped."""
+    from IPython.display import HTML, display
+
+    from clientvalue.report.notebook import table_html
+
+    _ = translator(report.language)
+    if frame is None:
+        display(HTML(f"<p class='note'>{html.escape(_(CAPTIONS.get(name, name)))}: "
+                     f"{html.escape(_('not available for this study.'))}</p>"))
+        return
+    if save:
+        report.save(frame, name)
+    shown = display_frame(frame, language=report.language, show=show, labels=labels, percent=percent, headers=headers)
+    note = ""
+    if "suppressed" in frame.columns and bool(frame["suppressed"].any()):
+        note = "<p class='note'>" + html.escape(
+            _("– = not shown: fewer than {n} employees.", n=_.integer(report.min_group_size))) + "</p>"
+    caption = html.escape(_(CAPTIONS.get(name, name)))
+    display(HTML(f"<figure class='cv-table'><figcaption>{caption}</figcaption>"
+                 f"{table_html(shown, language=report.language)}{note}</figure>"))
+
+
+def show_figure(report: Any, ax_or_fig: Any, name: str) -> None:
+    """Show a chart as PNG with its caption (also its alt text) in the report's language, then close it."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
+    from matplotlib.axes import Axes
+
+    from clientvalue.report.notebook import compact_png
+
+    _ = translator(report.language)
+    fig = ax_or_fig.get_figure() if isinstance(ax_or_fig, Axes) else ax_or_fig
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    caption = _(FIGURES.get(name, name))
+    png = base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
+    display({"image/png": png, "text/plain": caption}, raw=True, metadata={"image/png": {"alt": caption}})
+    display(Markdown(f"*{html.escape(caption)}*"))
+
+
+def decision_headers(study: Any, language: str) -> dict[str, str]:
+    """Headers ``share_<code>`` -> the decision's label, for the team table."""
+    return {f"share_{code}": label for code, label in study.category_labels(language).items()}
+
+
+def _names(items: list[str], labels: dict[str, str]) -> str:
+    return ", ".join(html.escape(labels.get(str(i), str(i))) for i in items)
+
+
+def describe_findings(findings: dict, *, language: str, case_labels: dict[str, str] | None = None,
+                      variant_text: str | None = None, consideration_labels: dict[str, str] | None = None,
+                      min_group_size: int = 10, suppressed_teams: int = 0) -> str:
+    """Key findings in plain words (markdown): customisation or arbitrariness, split cases, teams,
+    variant effects, and what employees weigh."""
+    _ = translator(language)
+    case_labels = case_labels or {}
+    f = findings
+    lines = []
+    alpha = _("Krippendorff's alpha {a} (95% interval {lo} to {hi}, {level} level)",
+              a=_.number(f["alpha"], 2), lo=_.number(f["alpha_low"], 2), hi=_.number(f["alpha_high"], 2),
+              level=_(LEVELS[f["level"]]))
+    verdict = {
+        "consistent": _("**Mostly customisation.** Employees who judge the same cases largely reach the same "
+                        "decisions: {alpha}. Differences between clients' outcomes then follow from differences "
+                        "between their cases.", alpha=alpha),
+        "mixed": _("**Partly arbitrariness.** Employees who judge the same cases agree only tentatively: {alpha}. "
+                   "Part of the difference in outcomes depends on who decides, not on the case.", alpha=alpha),
+        "arbitrary": _("**Arbitrariness.** Employees who judge the same cases often reach different decisions: "
+                       "{alpha}, below the 0.667 that Krippendorff requires even for tentative conclusions. For a "
+                       "client the outcome depends on which employee handles the case.", alpha=alpha),
+    }[f["verdict"]]
+    lines.append("- " + verdict)
+    lines.append("- " + _("{n} employees judged {k} cases.", n=_.integer(f["n_employees"]), k=_.integer(f["n_vignettes"])))
+    split = f["split_vignettes"]
+    if split:
+        lines.append("- " + _.ngettext(
+            "**{n} case splits the employees** (fewer than three in four pairs of employees decide the same): "
+            "{cases}. Discuss it in the team and agree on a line.",
+            "**{n} cases split the employees** (fewer than three in four pairs of employees decide the same): "
+            "{cases}. Discuss these in the team and agree on a line.", len(split),
+            n=_.integer(len(split)), cases=_names(split, case_labels)))
+    else:
+        lines.append("- " + _("No case splits the employees: in every case at least three in four pairs decide the same."))
+    lines.append("- " + _("Half of the employees depart from the majority of their colleagues in {p} of the cases or "
+                          "more; {q} of the employees do so in more than half of the cases.",
+                          p=_.percent(f["median_departure"], 0), q=_.percent(f["share_departing_often"], 0)))
+    if "differing_teams" in f:
+        teams = f["differing_teams"]
+        if teams:
+            parts = []
+            for team, shift, distance in teams:
+                direction = (_("harsher") if shift > 0 else _("milder")) if np.isfinite(shift) else _("differently")
+                parts.append(_("{team} ({direction})", team=html.escape(str(team)), direction=direction))
+            lines.append("- " + _("Teams decide the same cases differently (permutation test, p < 0.05): {teams}. "
+                                  "Consistency within a team that differs between teams is still arbitrariness for "
+                                  "the client.", teams=", ".join(parts)))
+        else:
+            lines.append("- " + _("No team decides the same cases detectably differently from the other teams."))
+    if "variant_effects" in f:
+        effects = [e for e in f["variant_effects"]]
+        what = html.escape(variant_text) if variant_text else _("one characteristic of the client")
+        if effects:
+            parts = []
+            for team, _variant, outcome, effect, low, high, level in effects:
+                where = _("all employees") if team == "all" else _("team {team}", team=html.escape(str(team)))
+                level = _.percent(level, 0 if round(100 * level) == 100 * level else 1)
+                if outcome == "mean_position":
+                    size = _("{e} steps on the decision scale ({level} interval {lo} to {hi})",
+                             e=_.number(effect, 2), lo=_.number(low, 2), hi=_.number(high, 2), level=level)
+                else:
+                    size = _("{e} percentage points in the rate of the harshest decision ({level} interval {lo} to {hi})",
+                             e=_.number(100 * effect, 1), lo=_.number(100 * low, 1), hi=_.number(100 * high, 1),
+                             level=level)
+                parts.append(f"{where}: {size}")
+            lines.append("- " + _("**The versions of the same case differ only in {what}, yet decisions differ**: "
+                                  "{parts}. Positive means the other version is judged more harshly. This points to "
+                                  "unequal treatment and needs attention.", what=what, parts="; ".join(parts)))
+        else:
+            lines.append("- " + _("The versions of the same case differ only in {what}; no difference in decisions "
+                                  "was found (every interval includes zero).", what=what))
+    if f.get("considerations"):
+        c = f["considerations"]
+        labels = consideration_labels or {}
+        parts = []
+        for kind in ("rules", "equality", "own_judgement"):
+            if kind in c:
+                column, share, low, high = c[kind]
+                parts.append(_("{share} weigh “{label}” (95% interval {lo} to {hi})", share=_.percent(share, 0),
+                               label=html.escape(labels.get(column, column)), lo=_.percent(low, 0), hi=_.percent(high, 0)))
+        lines.append("- " + _("What employees weigh when deciding on an exception: {parts}. Rules and the work "
+                              "process, not one's own sense of justice, should decide whether an exception is made, "
+                              "and any exception should be open to every client in the same situation.",
+                              parts="; ".join(parts)))
+    if suppressed_teams:
+        lines.append("- " + _.ngettext(
+            "{n} team with fewer than {m} employees is not shown, and its employees are left out of every number.",
+            "{n} teams with fewer than {m} employees are not shown, and their employees are left out of every number.",
+            suppressed_teams, n=_.integer(suppressed_teams), m=_.integer(min_group_size)))
+    return "\n".join(lines) + "\n"
+
+
+def study_labels(study: Any, language: str) -> dict[str, dict[str, str]]:
+    """Labels from the codebook in the report's language: ``vignette``, ``decision``,
+    ``consideration``, ``variant``, ``differs`` (the text of what differs between versions)."""
+    cb = study.codebook
+    labels = {
+        "vignette": {str(v): study.vignette_label(v, language) for v in study.data["vignette"].unique()},
+        "decision": study.category_labels(language),
+        "consideration": {}, "variant": {}, "differs": "",
+    }
+    if cb.considerations is not None:
+        labels["consideration"] = {i.column: i.label.get(language) or i.column for i in cb.considerations.items}
+    if cb.variants is not None:
+        labels["variant"] = {k: v.get(language) or k for k, v in cb.variants.labels.items()}
+        labels["differs"] = cb.variants.differs.get(language) or ""
+    return labels
+
+
+def result_labels(study: Any, language: str) -> dict[str, dict[str, str]]:
+    """Column -> {code: label} for :func:`show_table` (cases, decisions, measures, kinds, levels, readings)."""
+    _ = translator(language)
+    found = study_labels(study, language)
+    focus = study.codebook.variants.focus if study.codebook.variants is not None else None
+    focus = str(focus) if focus is not None else study.categories[-1]
+    outcome = {"mean_position": _("mean step on the decision scale"),
+               f"rate_{focus}": _("rate of “{decision}”", decision=found["decision"].get(focus, focus))}
+    return {
+        "vignette": found["vignette"], "modal_decision": found["decision"], "consideration": found["consideration"],
+        "variant": found["variant"], "reference": found["variant"],
+        "measure": {k: _(v) for k, v in MEASURES.items()}, "level": {k: _(v) for k, v in LEVELS.items()},
+        "reading": {k: _(v) for k, v in READINGS.items()}, "kind": {k: _(v) for k, v in KINDS.items()},
+        "outcome": outcome, "team": {"all": _("all employees")},
+    }

@@ -1,0 +1,80 @@
+"""Charts of notebook 40 (customisation or arbitrariness). Statistics are computed elsewhere;
+these functions only draw. Suppressed teams are never drawn."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
+
+from clientvalue.report.i18n import translator
+
+__all__ = ["plot_vignette_agreement", "plot_variant_effect", "plot_considerations"]
+
+
+def _ax(ax: Axes | None, n_rows: int) -> Axes:
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(8, max(2.5, 0.32 * n_rows + 1.2)))
+    return ax
+
+
+def plot_vignette_agreement(table: pd.DataFrame, *, labels: dict[str, str] | None = None, split_below: float = 0.75,
+                            ax: Axes | None = None, language: str = "en") -> Axes:
+    """Share of agreeing pairs per case with its interval; split cases (below ``split_below``) highlighted."""
+    _ = translator(language)
+    labels = labels or {}
+    data = table.iloc[::-1]
+    ax = _ax(ax, len(data))
+    y = np.arange(len(data))
+    colours = np.where(data["pair_agreement"] < split_below, "#c0392b", "#2c7fb8")
+    ax.barh(y, data["pair_agreement"], color=colours, alpha=0.85)
+    err = np.vstack([data["pair_agreement"] - data["ci_low"], data["ci_high"] - data["pair_agreement"]])
+    ax.errorbar(data["pair_agreement"], y, xerr=np.nan_to_num(np.clip(err, 0, None)), fmt="none", ecolor="black", lw=1)
+    ax.axvline(split_below, color="grey", ls="--", lw=1)
+    ax.set_yticks(y, [labels.get(str(v), str(v)) for v in data["vignette"]])
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(_("Pairs of employees who decide the same"))
+    ax.set_title(_("Agreement per case (red: split cases)"))
+    return ax
+
+
+def plot_variant_effect(table: pd.DataFrame, *, outcome: str, ax: Axes | None = None, language: str = "en") -> Axes:
+    """The variant effect per team and overall with 95% intervals; flagged effects in red."""
+    _ = translator(language)
+    data = table[(table["outcome"] == outcome) & ~table["suppressed"].astype(bool)].iloc[::-1]
+    ax = _ax(ax, len(data))
+    y = np.arange(len(data))
+    scale = 1.0 if outcome == "mean_position" else 100.0
+    colours = np.where(data["flagged"].astype(bool), "#c0392b", "#2c7fb8")
+    for yi, (_i, row), colour in zip(y, data.iterrows(), colours):
+        ax.plot([scale * row["ci_low"], scale * row["ci_high"]], [yi, yi], color=colour, lw=2)
+        ax.plot(scale * row["effect"], yi, "o", color=colour)
+    ax.axvline(0, color="grey", lw=1)
+    ax.set_yticks(y, [_("all employees") if t == "all" else str(t) for t in data["team"]])
+    ax.set_xlabel(_("Difference in steps on the decision scale") if outcome == "mean_position"
+                  else _("Difference in the rate of the harshest decision (percentage points)"))
+    ax.set_title(_("Other version against reference version, 95% intervals"))
+    return ax
+
+
+def plot_considerations(table: pd.DataFrame, *, labels: dict[str, str] | None = None, ax: Axes | None = None,
+                        language: str = "en") -> Axes:
+    """Share of all employees weighing each consideration, with Wilson intervals."""
+    _ = translator(language)
+    labels = labels or {}
+    data = table[(table["team"] == "all") & ~table["suppressed"].astype(bool)].sort_values("share")
+    ax = _ax(ax, len(data))
+    y = np.arange(len(data))
+    palette = {"rules": "#2c7fb8", "equality": "#41ab5d", "own_judgement": "#c0392b", "other": "#969696"}
+    ax.barh(y, data["share"], color=[palette.get(k, "#969696") for k in data["kind"]], alpha=0.85)
+    err = np.vstack([data["share"] - data["ci_low"], data["ci_high"] - data["share"]])
+    ax.errorbar(data["share"], y, xerr=np.clip(err, 0, None), fmt="none", ecolor="black", lw=1)
+    ax.set_yticks(y, [labels.get(c, c) for c in data["consideration"]])
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(_("Share of employees"))
+    ax.set_title(_("What employees weigh when deciding on an exception"))
+    return ax

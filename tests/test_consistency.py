@@ -1,0 +1,212 @@
+"""Vignette studies: codebook and reader refuse bad input clearly; the analysis recovers the demo's
+planted truth; the published page keeps employees anonymous; a run works on vignettes alone."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+
+from clientvalue.analyses import consistency
+from clientvalue.data import demo_vignettes as dv
+from clientvalue.data.vignettes import load_vignette_study
+from clientvalue.errors import CodebookError, DataError, ParameterError
+from clientvalue.paths import DEMO_DIR
+from clientvalue.report import consistency_text
+from clientvalue.run import pipeline
+
+STUDY = DEMO_DIR / "municipality" / "vignettes"
+
+
+@pytest.fixture(scope="module")
+def demo_results():
+    study = load_vignette_study(STUDY / "codebook.yaml")
+    return study, consistency.analyse(study, n_boot=500, seed=20261124, employee_tables=True)
+
+
+@pytest.fixture
+def copy_study(tmp_path):
+    folder = tmp_path / "study"
+    shutil.copytree(STUDY, folder)
+    return folder
+
+
+def edit_decisions(folder, change):
+    path = folder / "decisions.csv"
+    frame = pd.read_csv(path, sep=";", dtype=str)
+    frame = change(frame)
+    frame.to_csv(path, sep=";", index=False)
+    return folder / "codebook.yaml"
+
+
+def test_demo_study_loads_and_reports_missing_codes():
+    study = load_vignette_study(STUDY / "codebook.yaml")
+    assert study.level == "ordinal" and study.categories == ["1", "2", "3", "4"]
+    assert study.data["employee"].nunique() == sum(dv.TEAMS.values())
+    assert "no decision" in study.problems["problem"].iloc[0] and study.problems["count"].iloc[0] > 0
+    assert study.considerations is not None and len(study.considerations) == sum(dv.TEAMS.values())
+
+
+def test_same_vignette_twice_is_refused(copy_study):
+    codebook = edit_decisions(copy_study, lambda f: pd.concat([f, f.iloc[[3]]]))
+    with pytest.raises(DataError, match=r"decisions.csv: an employee judged the same vignette more than once.*M001/C04"):
+        load_vignette_study(codebook)
+
+
+def test_decision_outside_categories_is_refused(copy_study):
+    def change(f):
+        f.loc[5, "beslissing"] = "7"
+        return f
+    with pytest.raises(DataError, match=r"column 'beslissing' has decisions \['7'\].*data rows 6.*decision.categories"):
+        load_vignette_study(edit_decisions(copy_study, change))
+
+
+def test_single_employee_is_refused(copy_study):
+    codebook = edit_decisions(copy_study, lambda f: f[f["medewerker"] == "M001"])
+    with pytest.raises(DataError, match="only 0 employee|at least two employees"):
+        load_vignette_study(codebook)
+
+
+def test_vignette_judged_once_is_reported_and_left_out(copy_study):
+    codebook = edit_decisions(copy_study, lambda f: f[(f["casus"] != "C16") | (f["medewerker"] == "M001")])
+    study = load_vignette_study(codebook)
+    assert "C16" not in set(study.data["vignette"])
+    assert study.problems["problem"].str.contains("one employee only: C16").any()
+
+
+def test_employee_in_two_teams_and_missing_column_are_refused(copy_study):
+    def change(f):
+        f.loc[0, "team"] = "Zuid"
+        return f
+    with pytest.raises(DataError, match=r"employees \['M001'\] appear in more than one team"):
+        load_vignette_study(edit_decisions(copy_study, change))
+    cb = yaml.safe_load((copy_study / "codebook.yaml").read_text(encoding="utf-8"))
+    cb["vignette"] = "cassus"
+    (copy_study / "codebook.yaml").write_text(yaml.safe_dump(cb, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataError, match="column 'cassus'.*closest column is 'casus'"):
+        load_vignette_study(copy_study / "codebook.yaml")
+
+
+def test_codebook_problems_are_listed(copy_study):
+    cb = yaml.safe_load((copy_study / "codebook.yaml").read_text(encoding="utf-8"))
+    cb["decision"]["level"] = "interval-ish"
+    cb["colour"] = "red"
+    (copy_study / "codebook.yaml").write_text(yaml.safe_dump(cb, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"2 problem\(s\)[\s\S]*decision.level[\s\S]*colour: unknown key"):
+        load_vignette_study(copy_study / "codebook.yaml")
+
+
+def test_split_and_clear_cases_recovered(demo_results):
+    _, results = demo_results
+    table = results.vignettes.set_index("vignette")
+    assert table.loc[dv.TRUTH["split"], "pair_agreement"].max() < table.loc[dv.TRUTH["clear"], "pair_agreement"].min()
+    assert set(table.index[table["split"]]) == set(dv.TRUTH["split"])
+    assert list(results.vignettes["vignette"][: len(dv.TRUTH["split"])].sort_values()) == dv.TRUTH["split"]
+    assert results.findings["verdict"] in ("mixed", "arbitrary")
+
+
+def test_agreement_table_has_the_published_columns(demo_results):
+    _, results = demo_results
+    agreement = results.agreement
+    assert list(agreement.columns[:7]) == ["measure", "level", "value", "ci_low", "ci_high", "ci_low_employees",
+                                           "ci_high_employees"]
+    assert {"n_vignettes", "n_raters"} <= set(agreement.columns)
+    assert set(agreement["level"][agreement["measure"] == "krippendorff_alpha"]) == {"nominal", "ordinal"}
+    assert (agreement["ci_low"] <= agreement["value"]).all() and (agreement["value"] <= agreement["ci_high"]).all()
+
+
+def test_harsh_team_and_harsh_employees_recovered(demo_results):
+    _, results = demo_results
+    teams = results.teams.set_index("team")
+    shown = teams[~teams["suppressed"]]
+    assert shown["shift"].idxmax() == dv.TRUTH["harsh_team"]
+    assert shown.loc[dv.TRUTH["harsh_team"], "shift_p_value"] < 0.01
+    harshest = results.employees.sort_values("harshness", ascending=False)["employee"].head(3)
+    assert set(harshest) == set(dv.TRUTH["harsh_employees"])
+
+
+def test_variant_effect_in_one_team_only(demo_results):
+    _, results = demo_results
+    variants = results.variants
+    by_team = variants[(variants["team"] != "all") & ~variants["suppressed"]]
+    flagged = set(by_team.loc[by_team["flagged"], "team"])
+    assert flagged == {dv.TRUTH["variant_team"]}
+    row = by_team[(by_team["team"] == dv.TRUTH["variant_team"]) & (by_team["outcome"] == "mean_position")].iloc[0]
+    assert row["effect"] > 0 and row["p_value"] < 0.01
+
+
+def test_considerations_cover_planted_shares(demo_results):
+    _, results = demo_results
+    overall = results.considerations[results.considerations["team"] == "all"].set_index("consideration")
+    for column, p in dv.TRUTH["considerations"].items():
+        assert overall.loc[column, "ci_low"] <= p <= overall.loc[column, "ci_high"], column
+
+
+def test_small_team_never_published(demo_results):
+    study, results = demo_results
+    small = dv.TRUTH["small_team"]
+    for frame in (results.teams, results.variants, results.considerations):
+        rows = frame[frame["team"] == small]
+        assert rows["suppressed"].all()
+        numbers = rows.drop(columns=["suppressed", "flagged", "differs"], errors="ignore").select_dtypes("number")
+        assert numbers.isna().all().all()
+    assert results.n_employees == study.data["employee"].nunique() - dv.TEAMS[small]
+    assert results.agreement["n_raters"].iloc[0] == results.n_employees
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_findings_worded_in_both_languages(demo_results, language):
+    study, results = demo_results
+    names = consistency_text.study_labels(study, language)
+    text = consistency_text.describe_findings(results.findings, language=language, case_labels=names["vignette"],
+                                              variant_text=names["differs"], consideration_labels=names["consideration"],
+                                              suppressed_teams=results.suppressed_teams)
+    assert names["vignette"]["C14"] in text
+    assert ("Oost" in text) and ("Zuid" in text)
+    if language == "nl":
+        assert "willekeur" in text.lower() or "maatwerk" in text.lower()
+
+
+@pytest.mark.slow
+def test_run_on_vignettes_alone(tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump({"vignettes": str(STUDY / "codebook.yaml"), "output": str(tmp_path / "report"),
+                                      "n_boot": 100, "language": "nl"}), encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in STUDY.iterdir()}
+    report = pipeline.run(params, progress=False, echo=None)
+    assert {p.name: p.read_bytes() for p in STUDY.iterdir()} == before
+    tables = {p.name for p in (report / "tables").iterdir()}
+    assert {"agreement.csv", "vignette_agreement.csv", "team_decisions.csv", "variant_effect.csv",
+            "considerations.csv"} <= tables
+    assert "employees.csv" not in tables
+    manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
+    roles = {i["role"] for i in manifest["inputs"]}
+    assert roles == {"vignette codebook", "vignette data", "considerations"}
+    assert [n["name"] for n in manifest["notebooks"]] == ["40_consistency"]
+    html = (report / "40_consistency.html").read_text(encoding="utf-8")
+    text = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+", "", html)
+    assert not re.search(r"\bM\d{3}\b", text), "an employee code is published"
+    assert "Traceback" not in text and "Maatwerk of willekeur" in text
+
+
+def test_explicit_notebook_40_without_vignettes_is_refused(tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump({"codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"),
+                                      "notebooks": ["40_consistency"], "output": str(tmp_path / "r")}), encoding="utf-8")
+    with pytest.raises(ParameterError, match="40_consistency needs a vignette study"):
+        pipeline.run(params, progress=False, echo=None)
+    params.write_text(yaml.safe_dump({"output": str(tmp_path / "r")}), encoding="utf-8")
+    with pytest.raises(ParameterError, match="give `codebook`"):
+        pipeline.run(params, progress=False, echo=None)
+
+
+def test_per_employee_rows_only_when_allowed():
+    study = load_vignette_study(STUDY / "codebook.yaml")
+    results = consistency.analyse(study, n_boot=50, seed=1)
+    assert results.employees is None
+    assert "employee" not in results.departures.columns
+    assert results.departures["n_employees"].sum() == results.n_employees
