@@ -129,8 +129,8 @@ def show_table(report: Any, frame: pd.DataFrame | None, name: str, *, show: list
 
     _ = translator(report.language)
     if frame is None:
-        display(HTML(f"<p class='note'>{html.escape(_(CAPTIONS.get(name, name)))}: "
-                     f"{html.escape(_('not available for this study.'))}</p>"))
+        missing = _("not available for this study.")
+        display(HTML(f"<p class='note'>{html.escape(_(CAPTIONS.get(name, name)))}: {html.escape(missing)}</p>"))
         return
     if save:
         report.save(frame, name)
