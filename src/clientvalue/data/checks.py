@@ -45,7 +45,8 @@ def summary(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
 def _facts(survey: Survey, min_group_size: int, language: str) -> list[tuple[str, str]]:
     _ = translator(language)
     details = survey.read_details
-    how = ", ".join(f"{k} {v!r}" for k, v in details.items() if k != "format" and v)
+    how = ", ".join(f"{_(READ_DETAILS[k]) if k in READ_DETAILS else k} {v!r}"
+                    for k, v in details.items() if k != "format" and v)
     reported = len(survey.reported_data(min_group_size))
     small = survey.suppressed_groups(min_group_size)
     none = _("none")
@@ -69,6 +70,7 @@ def _facts(survey: Survey, min_group_size: int, language: str) -> list[tuple[str
 
 
 ITEM_FACTS = {"practical": N_("practical items"), "emotional": N_("emotional items")}
+READ_DETAILS = {"encoding": N_("encoding"), "delimiter": N_("delimiter"), "decimal": N_("decimal"), "sheet": N_("sheet")}
 
 
 def responses_per_group(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
