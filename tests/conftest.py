@@ -86,7 +86,8 @@ SMALL_CODEBOOK = {
     "outcome": {"column": "overall", "scale": [1, 10], "label": {"en": "Overall", "nl": "Rapportcijfer"}},
     "items": [
         {"column": "fast", "dimension": "practical", "scale": [1, 5], "label": {"en": "Fast", "nl": "Snel"}},
-        {"column": "heard", "dimension": "emotional", "scale": [1, 5], "reverse": True, "label": "Gehoord"},
+        {"column": "heard", "dimension": "emotional", "scale": [1, 5], "reverse": True, "label": "Gehoord",
+         "reversed_label": "Niet gehoord"},
     ],
     "attributes": {"age": {"column": "age", "protected": True}, "gender": {"column": "gender", "protected": True}},
     "senior": {"column": "senior", "yes_codes": [1], "no_codes": [2], "missing_codes": [9]},

@@ -93,6 +93,21 @@ def test_unknown_language_is_refused_with_the_allowed_values():
         translator("de")
 
 
+def test_no_translated_text_hides_where_extraction_cannot_see_it():
+    """``_("...")`` inside an f-string is invisible to pybabel on Python < 3.12: it would stay English."""
+    import ast
+
+    extracted = set(_extracted())
+    hidden = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_")
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                    and node.args[0].value not in extracted):
+                hidden.append(f"{path.relative_to(PACKAGE_DIR)}:{node.lineno}: {node.args[0].value!r}")
+    assert not hidden, "move these _() calls out of f-strings:\n" + "\n".join(hidden)
+
+
 # --------------------------------------------------------------------------- no display text outside the catalog
 SCANNED = sorted([*PACKAGE_DIR.glob("report/*.py"), *PACKAGE_DIR.glob("analyses/*.py"), PACKAGE_DIR / "data" / "checks.py"])
 TRANSLATING = {"_", "N_", "ngettext"}

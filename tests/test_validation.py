@@ -3,6 +3,8 @@ the offending values and what to do; handled problems are counted."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -128,7 +130,7 @@ def test_groups_and_suppression(tmp_path, write_codebook):
     survey = load_survey(write_codebook(SMALL_CODEBOOK))
     assert list(survey.group_frames(min_group_size=2)) == ["all", "Burgerzaken", "Jeugd & gezin"]
     assert survey.suppressed_groups(min_group_size=2) == ["Wmo-loket"]
-    assert survey.label("heard", "nl") == "Gehoord" and survey.label("fast", "nl") == "Snel"
+    assert survey.label("heard", "nl") == "Niet gehoord" and survey.label("fast", "nl") == "Snel"  # reversed wording
     assert survey.dimensions() == {"practical": ["fast"], "emotional": ["heard"]}
 
 
@@ -195,3 +197,17 @@ def test_rare_categories_are_pooled_without_their_names(tmp_path, write_codebook
     assert list(gender["category"]) == ["other (each fewer than 3)"] and list(gender["n"]) == [5]
     gender = checks.attributes(ungrouped, min_group_size=6).query("attribute == 'gender'")
     assert gender["suppressed"].all() and gender["n"].isna().all()
+
+
+def test_reversed_item_needs_the_wording_of_its_recoded_direction(tmp_path, write_codebook):
+    write_small(tmp_path)
+    codebook = copy.deepcopy(SMALL_CODEBOOK)
+    del codebook["items"][1]["reversed_label"]
+    with pytest.raises(CodebookError, match=r"'heard' has `reverse: true` but no `reversed_label`"):
+        load_survey(write_codebook(codebook))
+
+
+def test_demo_shows_the_reversed_item_in_its_recoded_direction(demo_codebook):
+    survey = load_survey(demo_codebook)
+    assert survey.label("q_effort", "en") == "It took me little effort"
+    assert survey.label("q_effort", "nl") == "Het kostte mij weinig moeite"

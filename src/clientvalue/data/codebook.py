@@ -80,8 +80,24 @@ class Item(_Strict):
     scale: Scale
     reverse: bool = False
     label: Label = Field(default_factory=Label)
+    reversed_label: Label | None = None
 
-    label_from_text = field_validator("label", mode="before")(_as_label)
+    label_from_text = field_validator("label", "reversed_label", mode="before")(_as_label)
+
+    @model_validator(mode="after")
+    def _reversed_wording(self) -> "Item":
+        if self.reverse and self.reversed_label is None:
+            raise ValueError(
+                f"item {self.column!r} has `reverse: true` but no `reversed_label`: give the wording that "
+                "matches the recoded scores (higher = better), e.g. 'It took me little effort' for "
+                "'It took me a lot of effort'. Charts and tables show that wording, never a reversed score "
+                "under the question as asked"
+            )
+        return self
+
+    def display_label(self) -> "Label":
+        """The label readers see: the reversed wording for a reversed item."""
+        return self.reversed_label if self.reverse and self.reversed_label is not None else self.label
 
 
 class Attribute(_Strict):

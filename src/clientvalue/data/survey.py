@@ -139,7 +139,8 @@ class Survey:
         labelled += [x for x in (cb.outcome, cb.senior) if x is not None]
         for entry in labelled:
             if entry.column == column:
-                return entry.label.get(language) or column
+                label = entry.display_label() if hasattr(entry, "display_label") else entry.label
+                return label.get(language) or column
         return column
 
     def rating_columns(self) -> list[str]:

@@ -19,6 +19,7 @@ Mark a module-level constant for extraction with :func:`N_` and translate it whe
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import gettext
 import math
 from functools import lru_cache
@@ -54,6 +55,13 @@ def _missing(value: Any) -> bool:
         return value is None or math.isnan(float(value))
     except (TypeError, ValueError):
         return False
+
+
+def _half_up():
+    """Round halves up (40.5% -> 41%), as readers learnt at school; Babel's default is half-even."""
+    context = decimal.getcontext().copy()
+    context.rounding = decimal.ROUND_HALF_UP
+    return decimal.localcontext(context)
 
 
 class Translator:
@@ -97,20 +105,23 @@ class Translator:
         if round(value, digits) == 0:
             value = 0.0  # no "-0.0"
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-        return format_decimal(value, format=pattern, locale=self.locale, decimal_quantization=True)
+        with _half_up():
+            return format_decimal(value, format=pattern, locale=self.locale, decimal_quantization=True)
 
     def integer(self, value: Any) -> str:
         """A whole number with the locale's grouping (``1,680`` / ``1.680``)."""
         if _missing(value):
             return MISSING
-        return format_decimal(int(round(float(value))), format="#,##0", locale=self.locale)
+        with _half_up():
+            return format_decimal(float(value), format="#,##0", locale=self.locale, decimal_quantization=True)
 
     def percent(self, fraction: Any, digits: int = 1) -> str:
         """A fraction 0–1 as a percentage (``45.7%`` / ``45,7%``)."""
         if _missing(fraction):
             return MISSING
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
-        return format_percent(float(fraction), format=pattern, locale=self.locale, decimal_quantization=True)
+        with _half_up():
+            return format_percent(float(fraction), format=pattern, locale=self.locale, decimal_quantization=True)
 
     def date(self, value: _dt.date | _dt.datetime | str) -> str:
         """A date in words (``24 November 2026`` / ``24 november 2026``); ISO strings are accepted."""

@@ -94,7 +94,7 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
     kinds = [_column_kind(frame[c], c, columns) for c in frame.columns]
     frame = shown_frame(frame, language)
     head = "".join(
-        f"<th class='{'text' if k == 'text' else 'num'}'>{html.escape(column_label(c, language))}</th>"
+        f"<th scope='col' class='{'text' if k == 'text' else 'num'}'>{html.escape(column_label(c, language))}</th>"
         for c, k in zip(columns, kinds)
     )
     rows = []
@@ -197,7 +197,9 @@ class Report:
                 _("– = not shown: fewer than {n} respondents.", n=_.integer(self.min_group_size))) + "</p>"
         title = html.escape(caption(name, self.language))
         body = table_html(shown, language=self.language)
-        display(HTML(f"<figure class='cv-table'><figcaption>{title}</figcaption>{body}{note}</figure>"))
+        # tabindex: a table wider than the screen scrolls in its own box, reachable by keyboard
+        display(HTML(f"<figure class='cv-table' tabindex='0' role='region' aria-label='{title}'>"
+                     f"<figcaption>{title}</figcaption>{body}{note}</figure>"))
 
     def figure(self, ax_or_fig: Any, name: str) -> None:
         """Show a matplotlib figure as PNG with its caption (also as alt text), then close it."""

@@ -78,16 +78,15 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None,
     ax.barh(y, p, height=0.6, color=COLOURS["practical"], label=_(DIMENSION_NAMES["practical"]))
     ax.barh(y, e, left=1 - e, height=0.6, color=COLOURS["emotional"], label=_(DIMENSION_NAMES["emotional"]))
     for yy, pp, ee, row in zip(y, p, e, data.itertuples(), strict=True):
+        # one whisker where the bars meet: the emotional interval mirrors the practical one
         lo, hi = row.practical_ci_low, row.practical_ci_high
         if np.isfinite(lo) and np.isfinite(hi):
-            ax.errorbar(pp, yy + 0.12, xerr=[[pp - lo], [hi - pp]], fmt="none", ecolor="black",
-                        capsize=3, lw=1.2)
-        lo, hi = row.emotional_ci_low, row.emotional_ci_high
-        if np.isfinite(lo) and np.isfinite(hi):
-            ax.errorbar(1 - ee, yy - 0.12, xerr=[[hi - ee], [ee - lo]], fmt="none",
-                        ecolor="dimgray", capsize=3, lw=1.2)
-        ax.text(0.01, yy, _.percent(pp, 0), va="center", ha="left", color="white", fontweight="bold")
-        ax.text(0.99, yy, _.percent(ee, 0), va="center", ha="right", color="white", fontweight="bold")
+            ax.errorbar(pp, yy, xerr=[[max(pp - lo, 0.0)], [max(hi - pp, 0.0)]], fmt="none", ecolor="black",
+                        capsize=4, lw=1.4)
+        if pp >= 0.1:
+            ax.text(0.01, yy, _.percent(pp, 0), va="center", ha="left", color="white", fontweight="bold")
+        if ee >= 0.1:
+            ax.text(0.99, yy, _.percent(ee, 0), va="center", ha="right", color="white", fontweight="bold")
     ax.axvline(0.5, color="black", ls=":", lw=1)
     ax.set_yticks(y, [group_label(str(g), language) for g in data["group"]])
     ax.set_xlim(0, 1)

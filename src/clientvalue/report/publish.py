@@ -39,6 +39,37 @@ p.note { font-size: .8rem; color: #5a6570; margin: .3rem 0 0; }
 .finding { background: #f3f8fb; border-left: 4px solid #0b4f6c; padding: .6rem 1rem; margin: 1rem 0; }
 footer { color: #5a6570; font-size: .8rem; margin-top: 3rem; }
 .jp-RenderedHTMLCommon, .output_html, .output_markdown, .rendered_html { overflow-x: auto; }
+caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom: .4rem; }
+p.lead { font-size: 1.1rem; }
+section.todo { background: #f3f8fb; border-left: 4px solid #0b4f6c; padding: .2rem 1rem .6rem; margin: 1rem 0; }
+section.todo h2 { border: 0; margin-top: .8rem; }
+section.appendix { margin-top: 3rem; color: #3c464e; }
+table.verdicts th[scope='row'] { background: none; font-weight: 600; }
+figure.chart { margin: 1rem 0; }
+@media screen and (max-width: 40rem) {
+  table.verdicts, table.verdicts tbody, table.verdicts tr, table.verdicts th, table.verdicts td { display: block; }
+  table.verdicts caption { display: block; }
+  table.verdicts thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.verdicts tr { border-bottom: 1px solid #c9d2d9; padding: .4rem 0; }
+  table.verdicts th[scope='row'], table.verdicts td { border: 0; padding: .1rem 0; }
+  table.verdicts td::before { content: attr(data-label) ": "; font-weight: 600; }
+}
+figure.chart figcaption { font-weight: 400; font-size: .9rem; color: #3c464e; }
+@media print {
+  @page { size: A4; margin: 16mm 14mm; }
+  body { font-size: 10pt; }
+  header.run { background: none; color: #000; border-bottom: 1px solid #000; padding: 0 0 .4rem; }
+  header.run a { display: none; }
+  main { max-width: none; padding: 0; }
+  figure.cv-table, .jp-RenderedHTMLCommon, .output_html, .rendered_html { overflow: visible !important; }
+  table { font-size: 8pt; width: 100%; }
+  th, td { padding: .15rem .3rem; }
+  .num { white-space: normal; }
+  h1, h2, h3, figcaption, caption { break-after: avoid; page-break-after: avoid; }
+  figure, img, tr, .finding, section.todo { break-inside: avoid; page-break-inside: avoid; }
+  section.appendix { break-before: page; }
+  a { color: inherit; text-decoration: none; }
+}
 """
 
 INPUT_ROLES = {"codebook": N_("codebook"), "data": N_("data file")}
@@ -122,7 +153,9 @@ def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[s
 
 
 def _strip_scripts(body: str) -> str:
-    return re.sub(r"<script\b.*?</script>", "", body, flags=re.DOTALL | re.IGNORECASE)
+    body = re.sub(r"<script\b.*?</script>", "", body, flags=re.DOTALL | re.IGNORECASE)
+    # nbconvert's empty heading anchors are links without a name for screen readers
+    return re.sub(r"<a class=\"anchor-link\"[^>]*>\s*</a>", "", body)
 
 
 def _refuse_external(page: str, target: Path) -> None:
@@ -164,7 +197,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     groups = ", ".join(group_label(g, language) for g in summary["groups_reported"]) or "–"
     tables = "".join(f"<li><a href='{esc(t)}'>{esc(Path(t).name)}</a></li>" for t in manifest["tables"])
     text = {
-        "reports": _("Reports"),
+        "reports": _("Detail pages"),
         "data": _("Data"),
         "respondents": _.ngettext("{n} respondent", "{n} respondents", int(summary["respondents"]),
                                   n=_.integer(summary["respondents"])),
@@ -173,18 +206,24 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         "tables": _("Tables (CSV, for further analysis)"),
         "inputs": _("Input files"),
         "parameters": _("Parameters of this run"),
+        "appendix": _("Appendix: how this report was made"),
         "made": _("Made with clientvalue {version}. Numbers in tables are also in tables/*.csv.",
                   version=run_info["version"]),
     }
     text = {key: esc(value) for key, value in text.items()}
-    body = (
-        f"<h1>{esc(run_info['title'])}</h1>\n"
-        f"<h2>{text['reports']}</h2><ul>{rows}</ul>\n"
-        f"<h2>{text['data']}</h2><ul><li>{text['respondents']}</li>"
+    from clientvalue.report.summary import summary_body
+
+    appendix = (
+        f"<h3>{text['reports']}</h3><ul>{rows}</ul>\n"
+        f"<h3>{text['data']}</h3><ul><li>{text['respondents']}</li>"
         f"<li>{text['groups']}</li><li>{text['suppressed']}</li></ul>\n"
-        f"<h2>{text['tables']}</h2><ul>{tables}</ul>\n"
-        f"<h2>{text['inputs']}</h2><table>{inputs}</table>\n"
-        f"<h2>{text['parameters']}</h2><table>{params}</table>\n"
+        f"<h3>{text['tables']}</h3><ul>{tables}</ul>\n"
+        f"<h3>{text['inputs']}</h3><table>{inputs}</table>\n"
+        f"<h3>{text['parameters']}</h3><table>{params}</table>\n"
+    )
+    body = (
+        summary_body(target.parent / "tables", manifest=manifest, language=language, title=run_info["title"])
+        + f"\n<section class='appendix'><h2>{text['appendix']}</h2>{appendix}</section>\n"
         f"<footer>{text['made']}</footer>"
     )
     page = _page(run_info["title"], _run_header(run_info, language, link_index=False), body, language)

@@ -6,14 +6,16 @@
 * :func:`factor_check` - exploratory factor analysis with one factor per dimension and an
   oblique rotation, flagging items that load most on another dimension than the codebook says.
 
-Everything is computed here (no third-party psychometrics package): iterated principal-axis
-factoring, varimax (Kaiser 1958), promax (Hendrickson & White 1964, as in R ``stats::promax``)
-and direct oblimin/quartimin by gradient projection (Jennrich 2002; Bernaards & Jennrich 2005).
+The rotations are statsmodels' (varimax, oblimin/quartimin by gradient projection, Jennrich 2002;
+Bernaards & Jennrich 2005), wrapped for R's conventions (Kaiser normalisation; promax as in R
+``stats::promax``). Principal-axis factoring is our own: statsmodels' ``Factor(method="pa")`` gives
+the same loadings but has no Heywood guard, fails on singular correlation matrices (its starting
+communalities invert R) and reports no convergence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -285,30 +287,30 @@ def principal_axis(r: np.ndarray, n_factors: int, *, max_iter: int = 1000,
 
 
 # --------------------------------------------------------------------------- rotations
+# The rotations themselves are statsmodels' (``statsmodels.multivariate.factor_rotation``, the
+# gradient-projection algorithms of Bernaards & Jennrich). Kept here: Kaiser normalisation (R's
+# default for varimax/promax, which statsmodels lacks), R's promax convention (pattern and factor
+# correlations; statsmodels' promax returns the structure matrix) and a convergence flag.
+def _kaiser(a: np.ndarray, normalize: bool) -> np.ndarray:
+    w = np.sqrt((a**2).sum(axis=1)) if normalize else np.ones(a.shape[0])
+    return np.where(w > 0, w, 1.0)
+
+
 def varimax(loadings: np.ndarray, *, normalize: bool = True, eps: float = 1e-5,
             max_iter: int = 1000) -> tuple[np.ndarray, np.ndarray]:
-    """Varimax rotation (Kaiser 1958), the SVD algorithm of R ``stats::varimax``.
+    """Varimax rotation (Kaiser 1958) by statsmodels, with R's Kaiser normalisation.
 
     Returns the rotated loadings and the orthogonal rotation matrix ``T`` (``L = A @ T``).
     """
+    from statsmodels.multivariate.factor_rotation import rotate_factors
+
     a = np.asarray(loadings, dtype=float)
-    p, k = a.shape
+    k = a.shape[1]
     if k < 2:
         return a.copy(), np.eye(k)
-    sc = np.sqrt((a**2).sum(axis=1)) if normalize else np.ones(p)
-    sc = np.where(sc > 0, sc, 1.0)
-    x = a / sc[:, None]
-    t = np.eye(k)
-    d = 0.0
-    for _ in range(max_iter):
-        z = x @ t
-        b = x.T @ (z**3 - z @ np.diag((z**2).sum(axis=0)) / p)
-        u, s, vt = np.linalg.svd(b)
-        t = u @ vt
-        d_past, d = d, s.sum()
-        if d < d_past * (1 + eps):
-            break
-    return (x @ t) * sc[:, None], t
+    w = _kaiser(a, normalize)
+    _, t = rotate_factors(a / w[:, None], "varimax", tol=min(eps, 1e-8), max_tries=max_iter)
+    return a @ t, t
 
 
 def promax(loadings: np.ndarray, *, power: float = 4, normalize: bool = True,
@@ -342,62 +344,42 @@ def promax(loadings: np.ndarray, *, power: float = 4, normalize: bool = True,
     return a @ u_total, ui @ ui.T, u_total
 
 
-def _quartimin(lam: np.ndarray, gamma: float) -> tuple[float, np.ndarray]:
-    """Oblimin criterion and its gradient (GPArotation ``vgQ.oblimin``)."""
-    p, k = lam.shape
+def _oblimin_gradient_norm(a: np.ndarray, t: np.ndarray, gamma: float) -> float:
+    """Norm of the projected gradient of the oblimin criterion at ``T`` (0 at the optimum)."""
+    p, k = a.shape
+    ti = np.linalg.inv(t)
+    lam = a @ ti.T
     l2 = lam**2
     x = l2 @ (1 - np.eye(k))
     if gamma != 0:
         x = (np.eye(p) - gamma / p) @ x
-    return float((l2 * x).sum() / 4), lam * x
+    g = -(lam.T @ (lam * x) @ ti).T
+    return float(np.linalg.norm(g - t @ np.diag((t * g).sum(axis=0))))
 
 
 def oblimin(loadings: np.ndarray, *, gamma: float = 0.0, normalize: bool = False,
             tol: float = 1e-5, max_iter: int = 1000
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-    """Direct oblimin rotation by gradient projection (Jennrich 2002).
+    """Direct oblimin rotation by gradient projection (Jennrich 2002), by statsmodels.
 
     ``gamma = 0`` is quartimin (the default of R ``GPArotation::oblimin`` and of ``psych::fa``).
-    The algorithm is GPArotation's ``GPFoblq``: the rotation matrix ``T`` has unit-length
-    columns, the pattern is ``A @ inv(T).T`` and the factor correlations ``T.T @ T``.
+    The rotation matrix ``T`` has unit-length columns, the pattern is ``A @ inv(T).T`` and the
+    factor correlations ``T.T @ T``.
 
     Returns
     -------
     pattern, phi, T, converged
     """
+    from statsmodels.multivariate.factor_rotation import rotate_factors
+
     a = np.asarray(loadings, dtype=float)
     k = a.shape[1]
     if k < 2:
         return a.copy(), np.eye(k), np.eye(k), True
-    w = np.sqrt((a**2).sum(axis=1)) if normalize else np.ones(a.shape[0])
-    w = np.where(w > 0, w, 1.0)
-    a = a / w[:, None]
-    crit: Callable[[np.ndarray], tuple[float, np.ndarray]] = lambda lam: _quartimin(lam, gamma)
-    t = np.eye(k)
-    al = 1.0
-    ti = np.linalg.inv(t)
-    lam = a @ ti.T
-    f, gq = crit(lam)
-    g = -(lam.T @ gq @ ti).T
-    converged = False
-    for _ in range(max_iter):
-        gp = g - t @ np.diag((t * g).sum(axis=0))
-        s = np.linalg.norm(gp)
-        if s < tol:
-            converged = True
-            break
-        al *= 2
-        for _ in range(11):
-            x = t - al * gp
-            tt = x / np.sqrt((x**2).sum(axis=0))
-            ti = np.linalg.inv(tt)
-            lam = a @ ti.T
-            ft, gq = crit(lam)
-            if ft < f - 0.5 * s**2 * al:
-                break
-            al /= 2
-        t, f = tt, ft
-        g = -(lam.T @ gq @ ti).T
+    w = _kaiser(a, normalize)
+    scaled = a / w[:, None]
+    lam, t = rotate_factors(scaled, "oblimin", gamma, "oblique", tol=tol, max_tries=max_iter)
+    converged = _oblimin_gradient_norm(scaled, t, gamma) < max(tol, 1e-5) * 10
     return lam * w[:, None], t.T @ t, t, converged
 
 

@@ -1,0 +1,237 @@
+"""The front door of a report: a summary a policymaker reads in five minutes.
+
+Built after every notebook ran, from the published tables (``tables/*.csv``, already free of
+small groups) and the manifest, so it can never show more than the detail pages do:
+
+1. per service a one-line verdict: what clients value, how much of the rating the questions
+   explain, the suggested strategy and what is in the red;
+2. one overview chart of all services;
+3. a short section per analysis with its key finding and a link to the detail page;
+4. what to do, following from the findings.
+
+The run's technical record (inputs, hashes, parameters, CSV files) is an appendix of the index
+page (:func:`clientvalue.report.publish.render_index`).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from clientvalue.report.i18n import N_, Translator, translator
+
+#: Reader-facing names of the notebooks, in run order.
+NOTEBOOK_TITLES = {
+    "00_data_check": N_("Data check"),
+    "10_value_drivers": N_("What clients value, per service"),
+    "20_senior": N_("Who sees themselves as a senior?"),
+    "30_segments": N_("Client groups and fair treatment"),
+    "40_consistency": N_("Customisation or arbitrariness: consistency of decisions"),
+}
+STRATEGY_WORDS = {
+    "performance": N_("performance"),
+    "experience": N_("experience"),
+    "customisation": N_("customisation"),
+}
+_UNSAFE_START = tuple("=+-@\t\r")
+
+
+def _read(tables: Path, name: str) -> pd.DataFrame | None:
+    path = tables / f"{name}.csv"
+    if not path.is_file():
+        return None
+    frame = pd.read_csv(path, keep_default_na=True)
+    for column in frame.columns:
+        if frame[column].dtype == object:  # undo the spreadsheet guard for display
+            frame[column] = frame[column].map(
+                lambda v: v[1:] if isinstance(v, str) and v[:1] == "'" and v[1:2] in _UNSAFE_START else v)
+    return frame
+
+
+def _group(name: Any, _: Translator) -> str:
+    return _("all respondents") if str(name) == "all" else str(name)
+
+
+def _strategy_text(code: Any, _: Translator) -> str:
+    parts = [p for p in str(code).split("+") if p in STRATEGY_WORDS]
+    if not parts:
+        return _("not assessed")
+    words = [_(STRATEGY_WORDS[p]) for p in parts]
+    return words[0] if len(words) == 1 else _("{first} and {second}", first=", ".join(words[:-1]), second=words[-1])
+
+
+def _value_text(row: Any, _: Translator) -> str:
+    p, lo, hi = row.practical_share, row.practical_ci_low, row.practical_ci_high
+    if pd.isna(p):
+        return "–"
+    if lo > 0.5:
+        return _("mainly practical value ({share} of the explained part)", share=_.percent(p, 0))
+    if hi < 0.5:
+        return _("mainly emotional value ({share} of the explained part)", share=_.percent(1 - p, 0))
+    return _("practical and emotional value alike (practical {share} of the explained part)", share=_.percent(p, 0))
+
+
+def _red_by_group(red: pd.DataFrame | None) -> dict[str, list[str]]:
+    if red is None or red.empty:
+        return {}
+    out: dict[str, list[str]] = {}
+    for row in red.itertuples(index=False):
+        out.setdefault(str(row.group), []).append(str(row.label))
+    return out
+
+
+def _verdicts(profile: pd.DataFrame, red: dict[str, list[str]], _: Translator) -> str:
+    esc = html.escape
+    headers = [_("Service"), _("What drives the rating"), _("The questions explain"), _("Suggested strategy"),
+               _("In the red: fix first")]
+    head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in headers)
+    rows = []
+    for row in profile.itertuples(index=False):
+        items = red.get(str(row.group), [])
+        cells = [_value_text(row, _), _("{share} of the differences in the overall rating", share=_.percent(row.r2, 0)),
+                 _strategy_text(row.strategy, _), "; ".join(items) if items else _("nothing")]
+        # data-label: on a phone each row becomes a card that repeats the column names
+        rows.append(f"<tr><th scope='row'>{esc(_group(row.group, _))}</th>" + "".join(
+            f"<td data-label='{esc(h)}'>{esc(c)}</td>" for h, c in zip(headers[1:], cells)) + "</tr>")
+    caption = esc(_("Per service: what drives the overall rating and what to do"))
+    return (f"<figure class='cv-table' tabindex='0' role='region' aria-label='{caption}'>"
+            f"<table class='cv-table verdicts'><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></figure>")
+
+
+def _overview_chart(profile: pd.DataFrame, _: Translator) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from clientvalue.report.plots_drivers import plot_value_split
+
+    shown = profile.dropna(subset=["practical_share"])
+    if shown.empty:
+        return ""
+    with plt.rc_context({"svg.fonttype": "none", "font.size": 11}):
+        ax = plot_value_split(shown, language=_.language)
+        buffer = io.BytesIO()
+        ax.get_figure().savefig(buffer, format="svg", bbox_inches="tight")
+        plt.close(ax.get_figure())
+    groups = shown[shown["group"] != "all"]
+    practical = int((groups["practical_ci_low"] > 0.5).sum())
+    emotional = int((groups["practical_ci_high"] < 0.5).sum())
+    alt = _("Overview chart: practical value clearly drives the rating in {p} of {n} services, emotional value in "
+            "{e}; in the others both matter.", p=practical, n=len(groups), e=emotional)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f"<figure class='chart'><img src='data:image/svg+xml;base64,{data}' alt='{html.escape(alt)}'>"
+            f"<figcaption>{html.escape(alt)}</figcaption></figure>")
+
+
+def _link(manifest: dict[str, Any], name: str, _: Translator) -> str:
+    for record in manifest.get("notebooks", []):
+        if record.get("name") == name:
+            text = _("Read more: {title}", title=_(NOTEBOOK_TITLES.get(name, name)))
+            return f"<p><a href='{html.escape(record['html'])}'>{html.escape(text)}</a></p>"
+    return ""
+
+
+def _senior_section(tables: Path, manifest: dict[str, Any], _: Translator) -> tuple[str, list[str]]:
+    summary = _read(tables, "senior_summary")
+    if summary is None or summary.empty:
+        return "", []
+    lines, todo = [], []
+    row = summary.iloc[0]
+    if row.get("status") == "ok" and pd.notna(row.get("age_half")):
+        lines.append(_("From about age {age} (between {low} and {high}), half or more of the respondents see "
+                       "themselves as a senior.", age=_.number(row["age_half"], 0),
+                       low=_.number(row["ci_low"], 0), high=_.number(row["ci_high"], 0)))
+    threshold = int(manifest.get("parameters", {}).get("age_threshold", 65))
+    rules = _read(tables, "senior_threshold")
+    if rules is not None and not rules.empty:
+        match = rules[(rules["threshold"] == threshold) & ~rules.get("suppressed", pd.Series(False, index=rules.index))
+                      .fillna(False).astype(bool)]
+        if not match.empty:
+            rule = match.iloc[0]
+            lines.append(_("An age rule of {t}+ would call {against} of the people it covers a senior against their "
+                           "self-image, and miss {missed} of the younger people who do see themselves as one.",
+                           t=threshold, against=_.percent(rule["labelled_against_self_image"], 0),
+                           missed=_.percent(rule["missed"], 0)))
+            todo.append(_("Make age-based offers such as a {t}+ rate optional and name them by what they give "
+                          "(a reduced rate, extra help), not by the word 'senior'.", t=threshold))
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    return body, todo
+
+
+def _data_section(manifest: dict[str, Any], _: Translator) -> str:
+    summary = manifest.get("data_summary", {})
+    if not summary:
+        return ""
+    text = _("{n} respondents in {k} reported groups.", n=_.integer(summary.get("respondents", 0)),
+             k=_.integer(len(summary.get("groups_reported", []))))
+    if summary.get("groups_suppressed"):
+        text += " " + _("Some groups are too small to report and are left out of every number.")
+    return f"<p>{html.escape(text)}</p>"
+
+
+def summary_body(tables: Path, *, manifest: dict[str, Any], language: str, title: str) -> str:
+    """The HTML body of the summary (everything above the technical appendix).
+
+    Parameters
+    ----------
+    tables : Path
+        The run's ``tables`` folder.
+    manifest : dict
+        The run's manifest (notebooks run, parameters, data summary).
+    language : {"en", "nl"}
+    title : str
+        The survey's title (escaped here).
+    """
+    _ = translator(language)
+    esc = html.escape
+    ran = {record.get("name") for record in manifest.get("notebooks", [])}
+    lead = _("What clients value, per service, and what to do about it. The details and the uncertainty of "
+             "every number are on the linked pages.")
+    parts = [f"<h1>{esc(title)}</h1>", f"<p class='lead'>{esc(lead)}</p>"]
+    todo: list[str] = []
+    profile = _read(tables, "value_profile") if "10_value_drivers" in ran else None
+    if profile is not None and not profile.empty:
+        red = _red_by_group(_read(tables, "red_items"))
+        glance = _("At a glance")
+        parts.append(f"<h2>{esc(glance)}</h2>")
+        parts.append(_verdicts(profile, red, _))
+        parts.append(_overview_chart(profile, _))
+        for group, items in red.items():
+            if group != "all":
+                todo.append(_("{service}: fix first what is in the red: {items}.", service=_group(group, _),
+                              items="; ".join(items)))
+        for code in sorted({str(s) for s in profile["strategy"].dropna()}):
+            groups = [_group(g, _) for g in profile.loc[profile["strategy"] == code, "group"] if g != "all"]
+            if groups and any(part in STRATEGY_WORDS for part in code.split("+")):
+                todo.append(_("Choose {strategy} as the strategy for: {services}.",
+                              strategy=_strategy_text(code, _), services=", ".join(groups)))
+    sections = [(name, NOTEBOOK_TITLES[name]) for name in NOTEBOOK_TITLES if name in ran]
+    for name, heading in sections:
+        body = ""
+        if name == "00_data_check":
+            body = _data_section(manifest, _)
+        elif name == "10_value_drivers" and profile is not None:
+            everyone = profile[profile["group"] == "all"]
+            if not everyone.empty:
+                row = everyone.iloc[0]
+                finding = _("The questions together explain {r2} of the differences in the overall rating between "
+                            "clients. Of that explained part, practical value accounts for {p} and emotional value "
+                            "for {e}.", r2=_.percent(row["r2"], 0), p=_.percent(row["practical_share"], 0),
+                            e=_.percent(row["emotional_share"], 0))
+                body = f"<p>{esc(finding)}</p>"
+        elif name == "20_senior":
+            body, senior_todo = _senior_section(tables, manifest, _)
+            todo += senior_todo
+        parts.append(f"<section><h2>{esc(_(heading))}</h2>{body}{_link(manifest, name, _)}</section>")
+    if todo:
+        items = "".join(f"<li>{esc(line)}</li>" for line in todo)
+        heading_todo = _("What to do")
+        parts.insert(2, f"<section class='todo'><h2>{esc(heading_todo)}</h2><ul>{items}</ul></section>")
+    return "\n".join(p for p in parts if p)
