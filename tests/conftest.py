@@ -16,6 +16,39 @@ from clientvalue.paths import DEMO_DIR, PROJECT_ROOT  # noqa: E402
 REAL_DATA = Path(os.environ.get("CLIENTVALUE_REAL_DATA", PROJECT_ROOT.parent / "shared" / "data" / "real"))
 
 
+def _run_demo_report(folder: Path, **values) -> Path:
+    """`clientvalue run` on the demo data (all notebooks, 200 bootstrap replicates) into ``folder``."""
+    import hashlib
+
+    from clientvalue.run import pipeline
+
+    params = {
+        "codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"),
+        "output": str(folder / "report"),
+        "n_boot": 200,
+        "notebooks": ["00_data_check", "10_value_drivers", "20_senior"],
+    } | values
+    path = folder / "params.yaml"
+    path.write_text(yaml.safe_dump(params), encoding="utf-8")
+    data = DEMO_DIR / "municipality" / "survey.csv"
+    before = hashlib.sha256(data.read_bytes()).hexdigest()
+    output = pipeline.run(path, progress=False, echo=None)
+    assert hashlib.sha256(data.read_bytes()).hexdigest() == before, "the input file was modified"
+    return output
+
+
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory) -> Path:
+    """The English demo report, run once per test session (about 30 s)."""
+    return _run_demo_report(tmp_path_factory.mktemp("run"))
+
+
+@pytest.fixture(scope="session")
+def demo_report_nl(tmp_path_factory) -> Path:
+    """The same report in Dutch, run once per test session."""
+    return _run_demo_report(tmp_path_factory.mktemp("run-nl"), language="nl")
+
+
 @pytest.fixture
 def demo_codebook() -> Path:
     path = DEMO_DIR / "municipality" / "codebook.yaml"

@@ -43,14 +43,7 @@ def write_params(folder: Path, **values) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def demo_report(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("run")
-    data = DEMO_DIR / "municipality" / "survey.csv"
-    before = sha(data)
-    output = pipeline.run(write_params(folder), progress=False, echo=None)
-    assert sha(data) == before, "the input file was modified"
-    return output
+# `demo_report` (the English demo report, run once per session) is in conftest.py.
 
 
 def text_without_images(html: str) -> str:

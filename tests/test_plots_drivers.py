@@ -142,7 +142,7 @@ def test_quadrants_crosshairs_names_and_red_items(ipa):
     assert {"Concentrate here", "Keep up the good work", "Low priority",
             "Possible overkill", "I was helped quickly"} <= en
     nl = texts(plot_quadrants(ipa, language="nl"))
-    assert {"Hier verbeteren", "Zo houden", "Lage prioriteit", "Mogelijk overbodig"} <= nl
+    assert {"Hier verbeteren", "Zo houden", "Lage prioriteit", "Mogelijk meer dan nodig"} <= nl
     assert ax.get_xlabel() != plt.gca().get_xlabel()
     with pytest.raises(ParameterError, match="lacks"):
         plot_quadrants(ipa.drop(columns="in_red"))

@@ -20,12 +20,13 @@ import pandas as pd
 
 from clientvalue.stats.importance import dimension_totals, importance
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.stats.ipa import PR_LABELS, importance_performance, penalty_reward
+from clientvalue.stats.ipa import importance_performance, penalty_reward
 from clientvalue.stats.measurement import factor_check, reliability_table
 from clientvalue.stats.ordinal import ordinal_model
-from clientvalue.analyses.strategy import STRATEGY_NAMES, StrategyAdvice, segment_difference_test, suggest_strategy
+from clientvalue.analyses.strategy import StrategyAdvice, segment_difference_test, suggest_strategy
 from clientvalue.data.survey import Survey
-from clientvalue.report.texts import group_label
+from clientvalue.report.i18n import N_, translator
+from clientvalue.report.texts import PR_LABELS, group_label, strategy_name
 
 DRIVERS_COLUMNS = [
     "group", "item", "label", "dimension", "importance", "share", "ci_low", "ci_high",
@@ -70,23 +71,28 @@ class DriverResults:
 
     def key_findings(self) -> str:
         """Plain-language findings per group (markdown), citing the shares and their intervals."""
-        text = FINDINGS[self.language]
-        lines = [text["intro"]]
+        _ = translator(self.language)
+        lines = [_("How much of the overall rating each kind of value explains, and the strategy that fits:") + "\n"]
         for row in self.profile.itertuples(index=False):
-            name = text["everyone"] if row.group == "all" else f"**{row.group}**"
+            name = _("All respondents") if row.group == "all" else f"**{group_label(row.group, self.language)}**"
             advice = self.strategies.get(row.group)
-            lines.append("- " + text["group"].format(
+            lines.append("- " + _(
+                "{name}: practical value explains {practical} ({p_low}–{p_high}), emotional value {emotional}. "
+                "Suggested strategy: {strategy}.",
                 name=name,
-                practical=_pct(row.practical_share), p_low=_pct(row.practical_ci_low), p_high=_pct(row.practical_ci_high),
-                emotional=_pct(row.emotional_share),
-                strategy=_strategy_name(advice, self.language) if advice else text["not_assessed"],
+                practical=_.percent(row.practical_share, 0), p_low=_.percent(row.practical_ci_low, 0),
+                p_high=_.percent(row.practical_ci_high, 0), emotional=_.percent(row.emotional_share, 0),
+                strategy=_strategy_name(advice, self.language) if advice else _(NOT_ASSESSED_TEXT),
             ))
         red = self.red_items()
         if not red.empty:
             worst = red.sort_values("improvement_score", ascending=False).drop_duplicates("item").head(3)
-            lines.append(text["red"].format(items=", ".join(f"*{label}*" for label in worst["label"])))
+            items = ", ".join(f"*{label}*" for label in worst["label"])
+            lines.append("\n" + _("Questions most in need of improvement (important and underperforming): {items}.",
+                                  items=items))
         if not self.suppressed.empty:
-            lines.append(text["suppressed"].format(groups=", ".join(self.suppressed["group"])))
+            groups = ", ".join(group_label(g, self.language) for g in self.suppressed["group"])
+            lines.append("\n" + _("Not reported because too few people answered: {groups}.", groups=groups))
         return "\n".join(lines)
 
     def red_items(self) -> pd.DataFrame:
@@ -95,34 +101,11 @@ class DriverResults:
         return red[["group", "item", "label", "dimension", "share", "performance", "improvement_score"]]
 
 
-FINDINGS = {
-    "en": {
-        "intro": "How much of the overall rating each kind of value explains, and the strategy that fits:\n",
-        "everyone": "All respondents",
-        "group": "{name}: practical value explains {practical} ({p_low}–{p_high}), emotional value {emotional}. Suggested strategy: {strategy}.",
-        "red": "\nQuestions most in need of improvement (important and underperforming): {items}.",
-        "suppressed": "\nNot reported because too few people answered: {groups}.",
-        "not_assessed": "not assessed (the codebook needs both practical and emotional items)",
-    },
-    "nl": {
-        "intro": "Hoeveel van het rapportcijfer elke soort waarde verklaart, en de strategie die past:\n",
-        "everyone": "Alle respondenten",
-        "group": "{name}: praktische waarde verklaart {practical} ({p_low}–{p_high}), emotionele waarde {emotional}. Voorgestelde strategie: {strategy}.",
-        "red": "\nVragen die het meest verbetering nodig hebben (belangrijk en onder de maat): {items}.",
-        "suppressed": "\nNiet gerapporteerd omdat te weinig mensen antwoordden: {groups}.",
-        "not_assessed": "niet beoordeeld (het codeboek heeft zowel praktische als emotionele vragen nodig)",
-    },
-}
-
-
-def _pct(value: float) -> str:
-    return "–" if value is None or np.isnan(value) else f"{100 * value:.0f}%"
+NOT_ASSESSED_TEXT = N_("not assessed (the codebook needs both practical and emotional items)")
 
 
 def _strategy_name(advice: StrategyAdvice, language: str) -> str:
-    names = [STRATEGY_NAMES[c][language] for c in advice.components]
-    joiner = {"en": " and ", "nl": " en "}[language]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + joiner + names[-1]
+    return strategy_name(advice.components, language)
 
 
 def share_interval(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -207,13 +190,14 @@ def analyse(
         )
     outcome, items, dimensions = survey.outcome, survey.items(), survey.dimensions()
     labels = survey.labels(language)
+    _ = translator(language)
     needed = max(min_group_size, len(items) + 2)
     profiles, driver_rows, strategies, suppressed, warnings = [], [], {}, [], []
     importance_tables, ipa_tables, ordinal_rows, reliability_rows, pr_rows = {}, {}, [], [], []
     for group, frame in survey.group_frames(min_group_size).items():
         complete = int(frame[[outcome, *items]].notna().all(axis=1).sum())
         if complete < needed:
-            suppressed.append({"group": group, "reason": f"fewer than {needed} complete responses"})
+            suppressed.append({"group": group, "reason": _("fewer than {n} complete responses", n=_.integer(needed))})
             continue
         lmg = importance(frame, outcome=outcome, drivers=items, weights=survey.weight, n_boot=n_boot, seed=seed)
         weights_rw = importance(frame, outcome=outcome, drivers=items, method="relative_weights", weights=survey.weight)
@@ -276,11 +260,11 @@ def analyse(
         asymmetry = penalty_reward(frame, outcome=outcome, items=items, scales=survey.scales(), weights=survey.weight)
         pr_rows.append(asymmetry.assign(
             group=group, label=asymmetry["item"].map(labels),
-            effect=asymmetry["classification"].map(lambda c: PR_LABELS.get(c, {}).get(language, c)),
+            effect=asymmetry["classification"].map(lambda c: _(PR_LABELS[c]) if c in PR_LABELS else c),
         ))
 
     for group in survey.suppressed_groups(min_group_size):
-        suppressed.append({"group": group, "reason": f"fewer than {min_group_size} respondents"})
+        suppressed.append({"group": group, "reason": _("fewer than {n} respondents", n=_.integer(min_group_size))})
     if not profiles:
         raise AnalysisError(
             f"no group of {survey.path.name} has {needed} complete responses on the outcome and all "
@@ -293,13 +277,16 @@ def analyse(
         combined = pd.concat(frames, ignore_index=True)
         return combined[columns + [c for c in combined.columns if c not in columns]]
 
+    ordinal_table = first(["group", "driver"], ordinal_rows)
+    for table, column in ((factors, "item"), (ordinal_table, "driver")):  # reports show question labels
+        table.attrs["value_labels"] = {language: {column: labels}}
     return DriverResults(
         profile=pd.DataFrame(profiles, columns=PROFILE_COLUMNS),
         drivers=pd.DataFrame(driver_rows, columns=DRIVERS_COLUMNS),
         strategies=strategies,
         reliability=first(["group"], reliability_rows),
         factors=factors,
-        ordinal=first(["group", "driver"], ordinal_rows),
+        ordinal=ordinal_table,
         penalty_reward=first(["group", "item", "label"], pr_rows),
         suppressed=pd.DataFrame(suppressed, columns=["group", "reason"]),
         importance_tables=importance_tables,

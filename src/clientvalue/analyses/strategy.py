@@ -42,11 +42,6 @@ STRATEGIES = (
     "performance+customisation", "experience+customisation",
     "performance+experience+customisation",
 )
-STRATEGY_NAMES = {
-    "performance": {"en": "performance", "nl": "prestatie"},
-    "experience": {"en": "experience", "nl": "beleving"},
-    "customisation": {"en": "customisation", "nl": "maatwerk"},
-}
 
 
 @dataclass(frozen=True)
@@ -98,139 +93,17 @@ class StrategyAdvice:
     def explain(self, language: str = "en", labels: dict[str, str] | None = None) -> str:
         """Plain-language explanation for policymakers, citing the numbers.
 
+        The wording is in :mod:`clientvalue.report.strategy_text`.
+
         Parameters
         ----------
         language : {"en", "nl"}
         labels : dict, optional
             Readable names for the red items (column -> label), e.g. from ``Survey.label``.
         """
-        if language not in ("en", "nl"):
-            raise ParameterError(f"language must be 'en' or 'nl', got {language!r}.")
-        t = _TEXT[language]
-        names = [STRATEGY_NAMES[c][language] for c in self.components]
-        joined = names[0] if len(names) == 1 else (
-            ", ".join(names[:-1]) + f" {t['and']} " + names[-1])
-        lines = [t["headline"].format(mix=joined)]
-        for rule_id, nums in self.reasons:
-            if rule_id in t and rule_id != "red_items":
-                lines.append(t[rule_id].format(**_formatted(nums, language)))
-        if self.red_items:
-            shown = [labels.get(i, i) if labels else i for i in self.red_items]
-            lines.append(t["red_items"].format(items="; ".join(shown)))
-        else:
-            lines.append(t["no_red_items"])
-        return "\n".join(lines)
+        from clientvalue.report.strategy_text import explain
 
-
-def _pct(x: float) -> str:
-    return "?" if x is None or not math.isfinite(x) else f"{100 * x:.0f}%"
-
-
-_RANGE = {"en": ("(uncertainty range {low} to {high})", "(no uncertainty range available)"),
-          "nl": ("(onzekerheidsmarge {low} tot {high})", "(geen onzekerheidsmarge bekend)")}
-
-
-def _formatted(nums: dict, language: str) -> dict:
-    out = {}
-    for prefix in ("", "practical_", "emotional_"):
-        if f"{prefix}low" in nums:
-            lo, hi = nums[f"{prefix}low"], nums[f"{prefix}high"]
-            known, unknown = _RANGE[language]
-            out[f"{prefix}range"] = (known.format(low=_pct(lo), high=_pct(hi))
-                                     if math.isfinite(lo) and math.isfinite(hi) else unknown)
-    for k, v in nums.items():
-        if k == "p_value":
-            out[k] = "?" if v is None else ("< 0.001" if v < 0.001 else f"{v:.3f}")
-        elif isinstance(v, float) and k not in ("segment_difference", "segment_threshold"):
-            out[k] = _pct(v)
-        elif isinstance(v, float):
-            out[k] = f"{v:.2f}"
-        else:
-            out[k] = v
-    if language == "nl":
-        out = {k: (v.replace(".", ",") if isinstance(v, str) else v) for k, v in out.items()}
-    return out
-
-
-_TEXT = {
-    "en": {
-        "and": "and",
-        "headline": "Suggested strategy: {mix}.",
-        "practical_dominant": (
-            "Practical value (fast, error-free, easy) explains {share} of what clients' overall "
-            "rating depends on {range}; that is at least {threshold} "
-            "and the whole range lies above {floor}, so performance comes first."),
-        "emotional_dominant": (
-            "Emotional value (being listened to, taken seriously, welcome) explains {share} of "
-            "what clients' overall rating depends on {range}; that is at least "
-            "{threshold} and the whole range lies above {floor}, so experience comes "
-            "first."),
-        "mixed": (
-            "Practical value explains {practical} {practical_range} and emotional value "
-            "{emotional} {emotional_range}. Neither clearly dominates (that would take at least "
-            "{threshold} with the whole range above "
-            "{floor}), so the service needs both performance and experience."),
-        "segments_differ": (
-            "Client groups weigh the aspects differently (difference {segment_difference} on a "
-            "0-1 scale, threshold {segment_threshold}; chance alone gives a difference this "
-            "large with probability {p_value}), so add customisation: adapt the service to the "
-            "groups."),
-        "segments_differ_untested": (
-            "Client groups weigh the aspects differently (difference {segment_difference} on a "
-            "0-1 scale, threshold {segment_threshold}), so add customisation: adapt the service "
-            "to the groups. This difference was not tested against chance."),
-        "segments_not_significant": (
-            "Client groups seem to weigh the aspects differently (difference "
-            "{segment_difference}, threshold {segment_threshold}), but a difference this large "
-            "could well be chance (probability {p_value}); customisation is not indicated by "
-            "these data."),
-        "segments_similar": (
-            "Client groups weigh the aspects much alike (difference {segment_difference}, below "
-            "the threshold {segment_threshold}); customisation is not indicated by these data."),
-        "segments_not_assessed": "Differences between client groups were not assessed.",
-        "red_items": "Never in the red - fix these first, whatever the strategy: {items}.",
-        "no_red_items": "No aspect is in the red.",
-    },
-    "nl": {
-        "and": "en",
-        "headline": "Voorgestelde strategie: {mix}.",
-        "practical_dominant": (
-            "Praktische waarde (snel, foutloos, makkelijk) verklaart {share} van waar het "
-            "rapportcijfer van klanten van afhangt {range}; dat is minstens "
-            "{threshold} en de hele marge ligt boven {floor}, dus prestatie gaat voor."),
-        "emotional_dominant": (
-            "Emotionele waarde (gehoord worden, serieus genomen worden, welkom zijn) verklaart "
-            "{share} van waar het rapportcijfer van klanten van afhangt {range}; dat is"
-            " minstens {threshold} en de hele marge ligt boven {floor}, dus "
-            "beleving gaat voor."),
-        "mixed": (
-            "Praktische waarde verklaart {practical} {practical_range} en emotionele waarde "
-            "{emotional} {emotional_range}. Geen van beide overheerst duidelijk (daarvoor is "
-            "minstens {threshold} nodig met de hele marge boven {floor}), dus de dienst vraagt "
-            "zowel "
-            "prestatie als beleving."),
-        "segments_differ": (
-            "Groepen klanten wegen de aspecten verschillend (verschil {segment_difference} op "
-            "een schaal van 0 tot 1, drempel {segment_threshold}; de kans dat toeval "
-            "alleen zo'n groot verschil geeft is {p_value}); voeg dus maatwerk toe: stem de "
-            "dienst af op de groepen."),
-        "segments_differ_untested": (
-            "Groepen klanten wegen de aspecten verschillend (verschil {segment_difference} op "
-            "een schaal van 0 tot 1, drempel {segment_threshold}); voeg dus maatwerk toe: stem "
-            "de dienst af op de groepen. Dit verschil is niet getoetst tegen toeval."),
-        "segments_not_significant": (
-            "Groepen klanten lijken de aspecten verschillend te wegen (verschil "
-            "{segment_difference}, drempel {segment_threshold}), maar zo'n verschil kan goed "
-            "toeval zijn (kans {p_value}); maatwerk is op grond van deze gegevens niet nodig."),
-        "segments_similar": (
-            "Groepen klanten wegen de aspecten vrijwel gelijk (verschil {segment_difference}, "
-            "onder de drempel {segment_threshold}); maatwerk is op grond van deze gegevens niet "
-            "nodig."),
-        "segments_not_assessed": "Verschillen tussen groepen klanten zijn niet onderzocht.",
-        "red_items": ("Nooit in het rood - pak deze eerst aan, welke strategie ook: {items}."),
-        "no_red_items": "Geen enkel aspect staat in het rood.",
-    },
-}
+        return explain(self, language, labels)
 
 
 def _check_share(name: str, share: float, ci) -> tuple[float, float, float]:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from clientvalue.errors import ParameterError
 from clientvalue.data.survey import ALL_GROUP, Survey
+from clientvalue.report.i18n import LANGUAGES, N_, translator
 
 
 def _check_min_size(min_group_size: int) -> None:
@@ -30,24 +31,46 @@ def summary(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``fact`` and ``value`` (text).
     """
+    facts = {language: _facts(survey, min_group_size, language) for language in LANGUAGES}
+    table = pd.DataFrame(facts["en"], columns=["fact", "value"])
+    # the CSV keeps the English table; a report in another language shows the translated cells
+    table.attrs["value_labels"] = {
+        language: {column: dict(zip(table[column], [row[i] for row in rows]))
+                   for i, column in enumerate(["fact", "value"])}
+        for language, rows in facts.items()
+    }
+    return table
+
+
+def _facts(survey: Survey, min_group_size: int, language: str) -> list[tuple[str, str]]:
+    _ = translator(language)
     details = survey.read_details
-    how = ", ".join(f"{k} {v!r}" for k, v in details.items() if k != "format" and v)
+    how = ", ".join(f"{_(READ_DETAILS[k]) if k in READ_DETAILS else k} {v!r}"
+                    for k, v in details.items() if k != "format" and v)
     reported = len(survey.reported_data(min_group_size))
     small = survey.suppressed_groups(min_group_size)
+    none = _("none")
     facts = [
-        ("file", survey.path.name),
-        ("format", details.get("format", "") + (f" ({how})" if how else "")),
-        ("respondents in reported groups", f"{reported:,}"),
-        ("groups too small to report", f"{len(small)} (each fewer than {min_group_size} respondents; left out of every number)"),
-        ("columns in file", f"{survey.data.shape[1]:,}"),
-        ("groups", str(survey.data[survey.group].nunique()) if survey.group else "none (one group)"),
-        ("outcome", survey.outcome or "none"),
+        (_("file"), survey.path.name),
+        (_("format"), details.get("format", "") + (f" ({how})" if how else "")),
+        (_("respondents in reported groups"), _.integer(reported)),
+        (_("groups too small to report"),
+         _("{k} (each fewer than {n} respondents; left out of every number)",
+           k=_.integer(len(small)), n=_.integer(min_group_size))),
+        (_("columns in file"), _.integer(survey.data.shape[1])),
+        (_("groups"), _.integer(survey.data[survey.group].nunique()) if survey.group else _("none (one group)")),
+        (_("outcome"), survey.outcome or none),
     ]
     for dimension, items in survey.dimensions().items():
-        facts.append((f"{dimension} items", str(len(items))))
-    facts.append(("survey weights", survey.weight or "none (every respondent counts once)"))
-    facts.append(("senior question", survey.senior or "none"))
-    return pd.DataFrame(facts, columns=["fact", "value"])
+        facts.append((_(ITEM_FACTS[dimension]) if dimension in ITEM_FACTS else _("{dimension} items", dimension=dimension),
+                      _.integer(len(items))))
+    facts.append((_("survey weights"), survey.weight or _("none (every respondent counts once)")))
+    facts.append((_("senior question"), survey.senior or none))
+    return facts
+
+
+ITEM_FACTS = {"practical": N_("practical items"), "emotional": N_("emotional items")}
+READ_DETAILS = {"encoding": N_("encoding"), "delimiter": N_("delimiter"), "decimal": N_("decimal"), "sheet": N_("sheet")}
 
 
 def responses_per_group(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
@@ -102,7 +125,7 @@ def missingness(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
                 "n_out_of_range": int(out),
             }
         )
-    return pd.DataFrame(rows)
+    return _column_labels(pd.DataFrame(rows), survey)
 
 
 def response_patterns(survey: Survey, *, min_group_size: int = 10, min_items: int = 4) -> pd.DataFrame:
@@ -174,7 +197,7 @@ def item_distributions(survey: Survey, *, min_group_size: int = 10) -> pd.DataFr
 
 
 MAX_CATEGORIES = 30
-OTHER = {"en": "other (each fewer than {n})", "nl": "overig (elk minder dan {n})"}
+OTHER = N_("other (each fewer than {n})")
 
 
 def attributes(
@@ -198,7 +221,8 @@ def attributes(
     """
     _check_min_size(min_group_size)
     rows = []
-    other = OTHER[language].format(n=min_group_size)
+    _ = translator(language)
+    other = _(OTHER, n=_.integer(min_group_size))
     data = survey.reported_data(min_group_size)
     for key, attribute in survey.codebook.attributes.items():
         values = data[attribute.column]
@@ -210,7 +234,8 @@ def attributes(
         else:
             counts = values.astype("string").value_counts(dropna=False).sort_index()
             if len(counts) > MAX_CATEGORIES:
-                rows.append({"attribute": key, "category": f"{len(counts):,} different values", "n": np.nan})
+                rows.append({"attribute": key, "category": _("{n} different values", n=_.integer(len(counts))),
+                             "n": np.nan})
                 continue
         small = 0.0
         for category, count in counts.items():
@@ -219,19 +244,34 @@ def attributes(
             if count < min_group_size:
                 small += count
                 continue
-            rows.append({"attribute": key, "category": "(missing)" if pd.isna(category) else str(category), "n": float(count)})
+            rows.append({"attribute": key, "category": _("(missing)") if pd.isna(category) else str(category),
+                         "n": float(count)})
         if small:
             rows.append({"attribute": key, "category": other, "n": small})
     table = pd.DataFrame(rows, columns=["attribute", "category", "n"])
     table["share"] = table["n"] / max(len(data), 1)
     table["suppressed"] = table["n"].isna() | (table["n"] < min_group_size)
     table.loc[table["suppressed"], ["n", "share"]] = np.nan
+    table.attrs["value_labels"] = {language: {"attribute": {
+        key: a.label.get(language) or key for key, a in survey.codebook.attributes.items()}}}
+    return table
+
+
+def _column_labels(table: pd.DataFrame, survey: Survey) -> pd.DataFrame:
+    """Show codebook columns by their labels in the report (``attrs``; the CSV keeps the column names)."""
+    columns = [str(c) for c in table["column"].dropna().unique()] if "column" in table.columns else []
+    table.attrs["value_labels"] = {
+        language: {"column": {c: survey.label(c, language) for c in columns}} for language in LANGUAGES}
     return table
 
 
 def handled_problems(survey: Survey) -> pd.DataFrame:
-    """What cleaning handled (missing codes, out-of-range values...), one row per check and column."""
-    return survey.problems.copy()
+    """What cleaning handled (missing codes, out-of-range values...), one row per check and column.
+
+    ``check`` holds a code (``out_of_range``, ...) and ``action`` the English wording; a report
+    shows both in its language (:func:`clientvalue.report.texts.shown_frame`).
+    """
+    return _column_labels(survey.problems.copy(), survey)
 
 
 def plot_item_distributions(distributions: pd.DataFrame, *, labels: dict[str, str] | None = None, ax=None, language: str = "en"):
@@ -252,10 +292,11 @@ def plot_item_distributions(distributions: pd.DataFrame, *, labels: dict[str, st
     """
     import matplotlib.pyplot as plt
 
+    _ = translator(language)
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.45 * max(distributions["column"].nunique(), 2) + 1.2))
+        _fig, ax = plt.subplots(figsize=(8, 0.45 * max(distributions["column"].nunique(), 2) + 1.2))
     if distributions.empty:
-        ax.text(0.5, 0.5, {"en": "no rating questions to show", "nl": "geen beoordelingsvragen om te tonen"}[language],
+        ax.text(0.5, 0.5, _("no rating questions to show"),
                 ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return ax
@@ -273,9 +314,8 @@ def plot_item_distributions(distributions: pd.DataFrame, *, labels: dict[str, st
             left += share
     ax.set_yticks(range(len(order)), [(labels or {}).get(c, c) for c in order])
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.0%}"))
-    ax.set_xlabel({"en": "share of valid answers (red = lowest answer, green = highest; numbers = answer)",
-                   "nl": "aandeel van de geldige antwoorden (rood = laagste antwoord, groen = hoogste; getallen = antwoord)"}[language])
-    ax.set_title({"en": "Answers per question", "nl": "Antwoorden per vraag"}[language], loc="left")
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _pos: _.percent(x, 0)))
+    ax.set_xlabel(_("share of valid answers (red = lowest answer, green = highest; numbers = answer)"))
+    ax.set_title(_("Answers per question"), loc="left")
     ax.grid(False)
     return ax

@@ -18,13 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from clientvalue.report.i18n import LANGUAGES, check_language, translator  # noqa: F401 (re-exported)
-from clientvalue.report.texts import INTEGER_COLUMNS, caption, column_label, group_label, is_percent
+from clientvalue.report.i18n import LANGUAGES, N_, Translator, check_language, translator  # noqa: F401 (re-exported)
+from clientvalue.report.texts import INTEGER_COLUMNS, caption, column_label, is_percent, shown_frame
 
-NOT_AVAILABLE = {
-    "en": "not available for this survey (it has no questions for it).",
-    "nl": "niet beschikbaar voor dit onderzoek (het heeft er geen vragen voor).",
-}
+NOT_AVAILABLE = N_("not available for this survey (it has no questions for it).")
 
 
 def setup_plotting() -> None:
@@ -63,30 +60,39 @@ def _column_kind(values: pd.Series, column: str, columns: list[str]) -> str:
         return "text"
     if is_percent(column, columns):
         return "percent"
+    if column == "p_value" or column.endswith("_p_value"):
+        return "p_value"
     finite = values.dropna()
     if len(finite) and bool(((finite % 1) == 0).all()) and (column.startswith("n") or column in INTEGER_COLUMNS):
         return "integer"
     return "number"
 
 
-def _format_value(value: Any, kind: str) -> str:
+def _format_value(value: Any, kind: str, _: Translator | None = None) -> str:
+    """A cell as text, numbers in the locale of ``_`` (English by default)."""
+    _ = _ or translator("en")
     if _is_missing(value):
         return "–"
     if kind == "flag":
         return "✓" if bool(value) else ""
     if kind == "percent":
-        return f"{100 * value:.1f}%"
+        return _.percent(value)
     if kind == "integer":
-        return f"{int(value):,}"
+        return _.integer(value)
+    if kind == "p_value":
+        return "< " + _.number(0.001, 3) if value < 0.001 else _.number(value, 3)
     if kind == "number" and isinstance(value, (int, float)):
-        return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
+        return _.number(value, 3) if abs(value) < 10 else _.number(value, 1)
     return str(value)
 
 
 def table_html(frame: pd.DataFrame, *, language: str) -> str:
-    """An HTML table of a tidy frame: translated headers, numbers right-aligned, text escaped."""
+    """An HTML table of a tidy frame: translated headers and codes, locale numbers right-aligned, text escaped."""
+    _ = translator(language)
+    frame = frame.infer_objects()  # e.g. a Series turned into a one-row frame holds numbers as objects
     columns = [str(c) for c in frame.columns]
     kinds = [_column_kind(frame[c], c, columns) for c in frame.columns]
+    frame = shown_frame(frame, language)
     head = "".join(
         f"<th scope='col' class='{'text' if k == 'text' else 'num'}'>{html.escape(column_label(c, language))}</th>"
         for c, k in zip(columns, kinds)
@@ -95,8 +101,8 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
     for values in frame.itertuples(index=False):
         cells = "".join(
             f"<td class='{'text' if k == 'text' else 'num'}'>"
-            f"{html.escape(_format_value(group_label(v, language) if c == 'group' else v, k)).replace(chr(10), '<br>')}</td>"
-            for v, k, c in zip(values, kinds, columns)
+            f"{html.escape(_format_value(v, k, _)).replace(chr(10), '<br>')}</td>"
+            for v, k in zip(values, kinds)
         )
         rows.append(f"<tr>{cells}</tr>")
     return f"<table class='cv-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -178,7 +184,8 @@ class Report:
         from IPython.display import HTML, display
 
         if frame is None:
-            display(HTML(f"<p class='note'>{caption(name, self.language)}: {NOT_AVAILABLE[self.language]}</p>"))
+            _ = translator(self.language)
+            display(HTML(f"<p class='note'>{html.escape(caption(name, self.language))}: {html.escape(_(NOT_AVAILABLE))}</p>"))
             return
         if save:
             self.save(frame, name)

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
 from clientvalue.errors import ParameterError
-from clientvalue.report.texts import group_label
-from clientvalue.stats.ipa import QUADRANT_LABELS
+from clientvalue.report.i18n import Translator, translator
+from clientvalue.report.texts import DIMENSION_NAMES, QUADRANT_LABELS, group_label
 
 __all__ = ["plot_importance", "plot_quadrants", "plot_value_split"]
 
@@ -25,40 +25,9 @@ COLOURS = {"practical": "#1f6f8b", "emotional": "#e07a2f"}
 _OTHER_COLOURS = ["#6a994e", "#8e6c8a", "#bc4749", "#7f7f7f"]
 RED = "#c0392b"
 
-_LABELS = {
-    "en": {
-        "split_title": "What drives the overall rating: practical or emotional value?",
-        "split_x": "Share of the explained variance in the overall rating",
-        "practical": "Practical value", "emotional": "Emotional value",
-        "half": "50%",
-        "imp_title": "Which questions drive the overall rating",
-        "imp_x_share": "Share of the explained variance (95% interval)",
-        "imp_x_importance": "Contribution to R² (95% interval)",
-        "q_title": "Importance and performance per question",
-        "q_x": "Performance (0 = lowest, 100 = highest possible score)",
-        "q_y": "Importance (share of the explained variance)",
-        "red": "In the red", "not_red": "Not in the red",
-    },
-    "nl": {
-        "split_title": "Wat bepaalt het rapportcijfer: praktische of emotionele waarde?",
-        "split_x": "Aandeel in de verklaarde variantie van het rapportcijfer",
-        "practical": "Praktische waarde", "emotional": "Emotionele waarde",
-        "half": "50%",
-        "imp_title": "Welke vragen het rapportcijfer bepalen",
-        "imp_x_share": "Aandeel in de verklaarde variantie (95%-interval)",
-        "imp_x_importance": "Bijdrage aan R² (95%-interval)",
-        "q_title": "Belang en prestatie per vraag",
-        "q_x": "Prestatie (0 = laagste, 100 = hoogst mogelijke score)",
-        "q_y": "Belang (aandeel in de verklaarde variantie)",
-        "red": "In het rood", "not_red": "Niet in het rood",
-    },
-}
-
-
-def _labels(language: str) -> dict:
-    if language not in _LABELS:
-        raise ParameterError(f"language={language!r} is not allowed; use 'en' or 'nl'.")
-    return _LABELS[language]
+def _percent_axis(axis, _: Translator) -> None:
+    """Tick labels as whole percentages in the report's locale."""
+    axis.set_major_formatter(FuncFormatter(lambda x, _pos: _.percent(x, 0)))
 
 
 def _need(table: pd.DataFrame, columns: list[str], argument: str) -> None:
@@ -75,8 +44,8 @@ def _ax(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return ax
 
 
-def _dimension_name(dim: str, lab: dict) -> str:
-    return lab.get(dim, dim)
+def _dimension_name(dim: str, _: Translator) -> str:
+    return _(DIMENSION_NAMES[dim]) if dim in DIMENSION_NAMES else dim
 
 
 def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None,
@@ -97,7 +66,7 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None,
     When the two shares add up to one the bars meet; the whiskers on each side of the meeting
     point show the 95% intervals. A dotted line marks 50%.
     """
-    lab = _labels(language)
+    _ = translator(language)
     cols = ["group", "practical_share", "practical_ci_low", "practical_ci_high",
             "emotional_share", "emotional_ci_low", "emotional_ci_high"]
     _need(profile, cols, "profile")
@@ -106,8 +75,8 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None,
     y = np.arange(len(data))[::-1]
     p = data["practical_share"].to_numpy(dtype=float)
     e = data["emotional_share"].to_numpy(dtype=float)
-    ax.barh(y, p, height=0.6, color=COLOURS["practical"], label=lab["practical"])
-    ax.barh(y, e, left=1 - e, height=0.6, color=COLOURS["emotional"], label=lab["emotional"])
+    ax.barh(y, p, height=0.6, color=COLOURS["practical"], label=_(DIMENSION_NAMES["practical"]))
+    ax.barh(y, e, left=1 - e, height=0.6, color=COLOURS["emotional"], label=_(DIMENSION_NAMES["emotional"]))
     for yy, pp, ee, row in zip(y, p, e, data.itertuples(), strict=True):
         # one whisker where the bars meet: the emotional interval mirrors the practical one
         lo, hi = row.practical_ci_low, row.practical_ci_high
@@ -115,15 +84,15 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None,
             ax.errorbar(pp, yy, xerr=[[max(pp - lo, 0.0)], [max(hi - pp, 0.0)]], fmt="none", ecolor="black",
                         capsize=4, lw=1.4)
         if pp >= 0.1:
-            ax.text(0.01, yy, f"{pp:.0%}", va="center", ha="left", color="white", fontweight="bold")
+            ax.text(0.01, yy, _.percent(pp, 0), va="center", ha="left", color="white", fontweight="bold")
         if ee >= 0.1:
-            ax.text(0.99, yy, f"{ee:.0%}", va="center", ha="right", color="white", fontweight="bold")
+            ax.text(0.99, yy, _.percent(ee, 0), va="center", ha="right", color="white", fontweight="bold")
     ax.axvline(0.5, color="black", ls=":", lw=1)
     ax.set_yticks(y, [group_label(str(g), language) for g in data["group"]])
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel(lab["split_x"])
-    ax.set_title(lab["split_title"], pad=22)
+    _percent_axis(ax.xaxis, _)
+    ax.set_xlabel(_("Share of the explained variance in the overall rating"))
+    ax.set_title(_("What drives the overall rating: practical or emotional value?"), pad=22)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     return ax
 
@@ -147,7 +116,7 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
     ax : matplotlib Axes, optional
     language : {"en", "nl"}
     """
-    lab = _labels(language)
+    _ = translator(language)
     if value not in ("share", "importance"):
         raise ParameterError(f"value must be 'share' or 'importance', got {value!r}.")
     _need(table, ["driver", "importance", "share", "ci_low", "ci_high"], "table")
@@ -187,12 +156,13 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
     names = [labels.get(d, d) if labels else d for d in data["driver"]]
     ax.set_yticks(y, names)
     if value == "share":
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        _percent_axis(ax.xaxis, _)
     ax.set_xlim(left=0)
-    ax.set_xlabel(lab["imp_x_share"] if value == "share" else lab["imp_x_importance"])
-    ax.set_title(lab["imp_title"])
+    ax.set_xlabel(_("Share of the explained variance (95%\u00a0interval)") if value == "share"
+                  else _("Contribution to R² (95%\u00a0interval)"))
+    ax.set_title(_("Which questions drive the overall rating"))
     if dims:
-        ax.legend(handles=[Patch(color=palette[d], label=_dimension_name(d, lab)) for d in dims],
+        ax.legend(handles=[Patch(color=palette[d], label=_dimension_name(d, _)) for d in dims],
                   loc="lower right", frameon=False)
     return ax
 
@@ -214,7 +184,7 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
     ax : matplotlib Axes, optional
     language : {"en", "nl"}
     """
-    lab = _labels(language)
+    _ = translator(language)
     _need(ipa_table, ["item", "share", "performance", "in_red"], "ipa_table")
     data = ipa_table.reset_index(drop=True)
     ax = _ax(ax, (8, 6))
@@ -223,9 +193,9 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
     red = data["in_red"].to_numpy(dtype=bool)
     x_cross = float(ipa_table.attrs.get("crosshair_performance", np.nanmean(x)))
     y_cross = float(ipa_table.attrs.get("crosshair_share", np.nanmean(y)))
-    ax.scatter(x[~red], y[~red], s=45, color=COLOURS["practical"], label=lab["not_red"],
+    ax.scatter(x[~red], y[~red], s=45, color=COLOURS["practical"], label=_("Not in the red"),
                zorder=3)
-    ax.scatter(x[red], y[red], s=55, color=RED, marker="D", label=lab["red"], zorder=3)
+    ax.scatter(x[red], y[red], s=55, color=RED, marker="D", label=_("In the red"), zorder=3)
     for xi, yi, item in zip(x, y, data["item"], strict=True):
         text = labels.get(item, item) if labels else item
         text = text if len(text) <= 40 else text[:39] + "…"
@@ -242,13 +212,13 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
                "low_priority": (x_lo, 0, "left", "bottom"),
                "possible_overkill": (x_hi, 0, "right", "bottom")}
     for q, (cx, cy, ha, va) in corners.items():
-        ax.annotate(QUADRANT_LABELS[q][language], (cx, cy), ha=ha, va=va,
+        ax.annotate(_(QUADRANT_LABELS[q]), (cx, cy), ha=ha, va=va,
                     xytext=(6 if ha == "left" else -6, -6 if va == "top" else 6),
                     textcoords="offset points", fontsize=10, fontstyle="italic",
                     color=RED if q == "concentrate_here" else "dimgray")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel(lab["q_x"])
-    ax.set_ylabel(lab["q_y"])
-    ax.set_title(lab["q_title"])
+    _percent_axis(ax.yaxis, _)
+    ax.set_xlabel(_("Performance (0 = lowest, 100 = highest possible score)"))
+    ax.set_ylabel(_("Importance (share of the explained variance)"))
+    ax.set_title(_("Importance and performance per question"))
     ax.legend(loc="best", frameon=True, fontsize=8)
     return ax

@@ -10,48 +10,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
-from clientvalue.errors import ParameterError
+from clientvalue.report.i18n import Translator, translator
 
 __all__ = ["plot_share_by_age", "plot_thresholds"]
 
-_LABELS = {
-    "en": {
-        "title": "Share who see themselves as a senior, by age",
-        "x": "Age (years)",
-        "y": "Sees themselves as a senior",
-        "bands": "Age band (95% CI)",
-        "curve": "Fitted curve (95% band)",
-        "rule": "Age rule {t:g}+",
-        "ref": "Feeling old ({source}, other measure)",
-        "t_title": "An age rule compared with self-image",
-        "t_x": "Age rule: senior from age",
-        "t_y": "Share",
-        "against": "Labelled senior against their self-image",
-        "missed": "Sees themselves as senior but below the rule (missed)",
-    },
-    "nl": {
-        "title": "Aandeel dat zichzelf als senior ziet, naar leeftijd",
-        "x": "Leeftijd (jaren)",
-        "y": "Ziet zichzelf als senior",
-        "bands": "Leeftijdsgroep (95%-BI)",
-        "curve": "Geschatte curve (95%-band)",
-        "rule": "Leeftijdsregel {t:g}+",
-        "ref": "Voelt zich oud ({source}, andere maat)",
-        "t_title": "Leeftijdsregel vergeleken met zelfbeeld",
-        "t_x": "Leeftijdsregel: senior vanaf",
-        "t_y": "Aandeel",
-        "against": "Als senior aangemerkt tegen het eigen zelfbeeld in",
-        "missed": "Ziet zichzelf als senior maar valt onder de grens (gemist)",
-    },
-}
-
-
-def _labels(language: str) -> dict:
-    if language not in _LABELS:
-        raise ParameterError(f"language={language!r} is not allowed; use 'en' or 'nl'.")
-    return _LABELS[language]
+def _percent_axis(axis, _: Translator) -> None:
+    """Tick labels as whole percentages in the report's locale."""
+    axis.set_major_formatter(FuncFormatter(lambda x, _pos: _.percent(x, 0)))
 
 
 def _band_x(table: pd.DataFrame) -> np.ndarray:
@@ -92,16 +59,16 @@ def plot_share_by_age(by_band: pd.DataFrame, *, curve=None, reference: pd.DataFr
     -------
     Axes
     """
-    lab = _labels(language)
+    _ = translator(language)
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 5))
+        _fig, ax = plt.subplots(figsize=(8, 5))
     shown = by_band[~by_band["suppressed"].astype(bool)]
     if len(shown):
         x = _band_x(shown)
         p = shown["share_senior"].astype(float).to_numpy()
         yerr = np.vstack([p - shown["ci_low"].astype(float).to_numpy(),
                           shown["ci_high"].astype(float).to_numpy() - p])
-        cont = ax.errorbar(x, p, yerr=yerr, fmt="o", color="C0", capsize=4, label=lab["bands"], zorder=3)
+        cont = ax.errorbar(x, p, yerr=yerr, fmt="o", color="C0", capsize=4, label=_("Age band (95%\u00a0interval)"), zorder=3)
         cont.lines[0].set_gid("band_points")
     if curve is not None and getattr(curve, "status", None) == "ok":
         # drawn between whole lustra inside the observed range, so that the curve's ends do not
@@ -110,7 +77,7 @@ def plot_share_by_age(by_band: pd.DataFrame, *, curve=None, reference: pd.DataFr
         if high <= low:
             low, high = curve.age_min, curve.age_max
         pr = curve.predict(np.linspace(low, high, 200), ci=ci)
-        ax.plot(pr["age"], pr["p"], color="C1", label=lab["curve"])
+        ax.plot(pr["age"], pr["p"], color="C1", label=_("Fitted curve (95%\u00a0band)"))
         ax.fill_between(pr["age"], pr["ci_low"], pr["ci_high"], color="C1", alpha=0.2, linewidth=0)
     if reference is not None and len(reference):
         for k, (source, grp) in enumerate(reference.groupby("source", sort=False)):
@@ -118,14 +85,14 @@ def plot_share_by_age(by_band: pd.DataFrame, *, curve=None, reference: pd.DataFr
             hi = grp["age_high"].astype(float).to_numpy()
             xr = np.where(np.isnan(hi), lo + 5.0, (lo + hi + 1) / 2)
             ax.plot(xr, grp["share"].astype(float), linestyle="none", marker=["s", "^", "D", "v"][k % 4],
-                    markerfacecolor="none", color=f"C{k + 2}", label=lab["ref"].format(source=source))
+                    markerfacecolor="none", color=f"C{k + 2}", label=_("Feeling old ({source}, other measure)", source=source))
     if threshold is not None:
-        ax.axvline(float(threshold), color="grey", linestyle="--", label=lab["rule"].format(t=float(threshold)))
+        ax.axvline(float(threshold), color="grey", linestyle="--", label=_("Age rule {t}+", t=_.integer(threshold)))
     ax.set_ylim(0, 1)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_title(lab["title"])
-    ax.set_xlabel(lab["x"])
-    ax.set_ylabel(lab["y"])
+    _percent_axis(ax.yaxis, _)
+    ax.set_title(_("Share who see themselves as a senior, by age"))
+    ax.set_xlabel(_("Age (years)"))
+    ax.set_ylabel(_("Sees themselves as a senior"))
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", fontsize="small")
     return ax
@@ -146,27 +113,28 @@ def plot_thresholds(table: pd.DataFrame, *, ax: Axes | None = None, language: st
     -------
     Axes
     """
-    lab = _labels(language)
+    _ = translator(language)
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 5))
+        _fig, ax = plt.subplots(figsize=(8, 5))
     t = table["threshold"].astype(float).to_numpy()
-    for col, lo, hi, key, color, marker in (
-        ("labelled_against_self_image", "ci_low", "ci_high", "against", "C3", "o"),
-        ("missed", "missed_ci_low", "missed_ci_high", "missed", "C0", "s"),
+    for col, lo, hi, label, color, marker in (
+        ("labelled_against_self_image", "ci_low", "ci_high", _("Labelled senior against their self-image"), "C3", "o"),
+        ("missed", "missed_ci_low", "missed_ci_high", _("Sees themselves as senior but below the rule (missed)"),
+         "C0", "s"),
     ):
         p = table[col].astype(float).to_numpy()
         ok = ~np.isnan(p)
         if ok.any():
             yerr = np.vstack([p[ok] - table[lo].astype(float).to_numpy()[ok],
                               table[hi].astype(float).to_numpy()[ok] - p[ok]])
-            ax.errorbar(t[ok], p[ok], yerr=yerr, fmt=f"-{marker}", color=color, capsize=4, label=lab[key])
+            ax.errorbar(t[ok], p[ok], yerr=yerr, fmt=f"-{marker}", color=color, capsize=4, label=label)
     ax.set_ylim(0, 1)
     ax.set_xticks(t)
     ax.set_xticklabels([f"{v:g}+" for v in t])
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_title(lab["t_title"])
-    ax.set_xlabel(lab["t_x"])
-    ax.set_ylabel(lab["t_y"])
+    _percent_axis(ax.yaxis, _)
+    ax.set_title(_("An age rule compared with self-image"))
+    ax.set_xlabel(_("Age rule: senior from age"))
+    ax.set_ylabel(_("Share"))
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize="small")
     return ax

@@ -13,6 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from clientvalue.report.i18n import N_, check_language, translator
+from clientvalue.report.texts import group_label
+
 STYLE = """
 :root { color-scheme: light; }
 body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 0;
@@ -69,20 +72,7 @@ figure.chart figcaption { font-weight: 400; font-size: .9rem; color: #3c464e; }
 }
 """
 
-_LABELS = {
-    "en": {"report": "Report", "created": "created", "data": "data", "min": "groups smaller than {n} are not shown",
-           "back": "all reports", "made": "Made with clientvalue {v}. Numbers in tables are also in tables/*.csv.",
-           "reports": "Detail pages", "parameters": "Parameters of this run", "inputs": "Input files",
-           "tables": "Tables (CSV, for further analysis)", "summary": "Data", "respondents": "respondents",
-           "groups": "groups reported", "suppressed": "groups not shown (too small)", "seconds": "seconds",
-           "appendix": "Appendix: how this report was made"},
-    "nl": {"report": "Rapport", "created": "gemaakt", "data": "data", "min": "groepen kleiner dan {n} worden niet getoond",
-           "back": "alle rapporten", "made": "Gemaakt met clientvalue {v}. De getallen uit de tabellen staan ook in tables/*.csv.",
-           "reports": "Detailpagina's", "parameters": "Parameters van deze run", "inputs": "Invoerbestanden",
-           "tables": "Tabellen (CSV, voor verdere analyse)", "summary": "Data", "respondents": "respondenten",
-           "groups": "gerapporteerde groepen", "suppressed": "niet getoonde groepen (te klein)", "seconds": "seconden",
-           "appendix": "Bijlage: hoe dit rapport is gemaakt"},
-}
+INPUT_ROLES = {"codebook": N_("codebook"), "data": N_("data file")}
 
 _EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
 
@@ -97,13 +87,18 @@ def _page(title: str, header: str, body: str, language: str) -> str:
 
 
 def _run_header(run_info: dict[str, Any], language: str, *, link_index: bool) -> str:
-    text = _LABELS[language]
-    back = f"<a href='index.html'>← {text['back']}</a> · " if link_index else ""
+    _ = translator(language)
+    esc = html.escape
+    created = run_info["created"]
+    made = _("made on {date} at {time} UTC", date=_.date(created), time=created[11:16])
+    data = _("data {file}", file=run_info["data_file"])
+    small = _("groups smaller than {n} are not shown", n=_.integer(run_info["min_group_size"]))
+    back = _("all reports")
+    back = f"<a href='index.html'>← {esc(back)}</a> · " if link_index else ""
     return (
-        f"{back}<strong>{html.escape(run_info['title'])}</strong><br>"
-        f"<span class='meta'>{text['created']} {html.escape(run_info['created'])} · "
-        f"{text['data']} {html.escape(run_info['data_file'])} (sha256 {run_info['data_sha256'][:12]}…) · "
-        f"{text['min'].format(n=run_info['min_group_size'])}</span>"
+        f"{back}<strong>{esc(run_info['title'])}</strong><br>"
+        f"<span class='meta'>{esc(made)} · {esc(data)} (sha256 {run_info['data_sha256'][:12]}…) · "
+        f"{esc(small)}</span>"
     )
 
 
@@ -113,7 +108,7 @@ def publishable(nb: Any, *, language: str) -> Any:
     Drops code, stream output (stdout/stderr: warnings, logging), error output, cells tagged
     ``remove``, markdown tagged for the other language and papermill's injected-parameters cell.
     """
-    other = {"en": "lang-nl", "nl": "lang-en"}[language]
+    other = "lang-nl" if check_language(language) == "en" else "lang-en"
     kept = []
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
@@ -181,11 +176,12 @@ def _first_heading(nb: Any) -> str | None:
 
 def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, Any], language: str) -> Path:
     """Write the report's ``index.html``: links to every report, parameters, data and inputs."""
-    text = _LABELS[language]
+    _ = translator(language)
     esc = html.escape
+    seconds = _("{n} seconds")
     rows = "".join(
         f"<li><a href='{esc(nb['html'])}'>{esc(_notebook_title(target.parent / nb['notebook'], nb['name'], language))}</a>"
-        f" <span class='note'>({nb['seconds']:.1f} {text['seconds']})</span></li>"
+        f" <span class='note'>({esc(seconds.format(n=_.number(nb['seconds'], 1)))})</span></li>"
         for nb in manifest["notebooks"]
     )
     summary = manifest["data_summary"]
@@ -194,17 +190,33 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         for k, v in manifest["parameters"].items() if k not in ("tables_dir",)
     )
     inputs = "".join(
-        f"<tr><td>{esc(i['role'])}</td><td>{esc(Path(i['path']).name)}</td><td><code>{i['sha256'][:16]}…</code></td></tr>"
+        f"<tr><td>{esc(_(INPUT_ROLES[i['role']]) if i['role'] in INPUT_ROLES else i['role'])}</td>"
+        f"<td>{esc(Path(i['path']).name)}</td><td><code>{i['sha256'][:16]}…</code></td></tr>"
         for i in manifest["inputs"]
     )
+    groups = ", ".join(group_label(g, language) for g in summary["groups_reported"]) or "–"
     tables = "".join(f"<li><a href='{esc(t)}'>{esc(Path(t).name)}</a></li>" for t in manifest["tables"])
+    text = {
+        "reports": _("Detail pages"),
+        "data": _("Data"),
+        "respondents": _.ngettext("{n} respondent", "{n} respondents", int(summary["respondents"]),
+                                  n=_.integer(summary["respondents"])),
+        "groups": _("groups reported: {groups}", groups=groups),
+        "suppressed": _("groups not shown (too small): {n}", n=_.integer(summary["groups_suppressed"])),
+        "tables": _("Tables (CSV, for further analysis)"),
+        "inputs": _("Input files"),
+        "parameters": _("Parameters of this run"),
+        "appendix": _("Appendix: how this report was made"),
+        "made": _("Made with clientvalue {version}. Numbers in tables are also in tables/*.csv.",
+                  version=run_info["version"]),
+    }
+    text = {key: esc(value) for key, value in text.items()}
     from clientvalue.report.summary import summary_body
 
     appendix = (
         f"<h3>{text['reports']}</h3><ul>{rows}</ul>\n"
-        f"<h3>{text['summary']}</h3><ul><li>{summary['respondents']:,} {text['respondents']}</li>"
-        f"<li>{text['groups']}: {esc(', '.join(summary['groups_reported']) or '–')}</li>"
-        f"<li>{text['suppressed']}: {summary['groups_suppressed']}</li></ul>\n"
+        f"<h3>{text['data']}</h3><ul><li>{text['respondents']}</li>"
+        f"<li>{text['groups']}</li><li>{text['suppressed']}</li></ul>\n"
         f"<h3>{text['tables']}</h3><ul>{tables}</ul>\n"
         f"<h3>{text['inputs']}</h3><table>{inputs}</table>\n"
         f"<h3>{text['parameters']}</h3><table>{params}</table>\n"
@@ -212,7 +224,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     body = (
         summary_body(target.parent / "tables", manifest=manifest, language=language, title=run_info["title"])
         + f"\n<section class='appendix'><h2>{text['appendix']}</h2>{appendix}</section>\n"
-        f"<footer>{text['made'].format(v=esc(run_info['version']))}</footer>"
+        f"<footer>{text['made']}</footer>"
     )
     page = _page(run_info["title"], _run_header(run_info, language, link_index=False), body, language)
     _refuse_external(page, target)

@@ -1,156 +1,254 @@
-"""Captions and column headers in English and Dutch, kept in one place.
+"""Captions, column headers and the wording of codes, in one place (English msgids, see i18n).
 
-CSV files keep the tidy column names; only what a reader sees is translated.
+CSV files keep the tidy column names and the language-free codes (``keep_up``, ``out_of_range``,
+``practical``); only what a reader sees in HTML is translated, through :func:`shown_frame`.
 """
 
 from __future__ import annotations
 
-CAPTIONS: dict[str, dict[str, str]] = {
-    "summary": {"en": "What the export holds", "nl": "Wat het bestand bevat"},
-    "responses_per_group": {"en": "Respondents per group", "nl": "Respondenten per groep"},
-    "missingness": {"en": "Missing answers per question", "nl": "Ontbrekende antwoorden per vraag"},
-    "handled_problems": {
-        "en": "Problems found and how they were handled",
-        "nl": "Gevonden problemen en hoe ze zijn behandeld",
-    },
-    "response_patterns": {
-        "en": "Complete, partial and straight-lined responses",
-        "nl": "Volledige, gedeeltelijke en 'rechte-lijn'-antwoorden",
-    },
-    "attributes": {"en": "Who answered", "nl": "Wie antwoordde"},
-    "item_distributions": {"en": "Answers per question", "nl": "Antwoorden per vraag"},
-    "value_profile": {
-        "en": "Practical and emotional value per group: share of the explained variance in the overall rating, with 95% intervals",
-        "nl": "Praktische en emotionele waarde per groep: aandeel in de verklaarde variantie van het rapportcijfer, met 95%-intervallen",
-    },
-    "value_split": {
-        "en": "How much of the overall rating is explained by practical and by emotional value, per group (bars: 95% intervals).",
-        "nl": "Hoeveel van het rapportcijfer wordt verklaard door praktische en door emotionele waarde, per groep (strepen: 95%-intervallen).",
-    },
-    "drivers": {"en": "Importance and performance of every question, per group", "nl": "Belang en prestatie van elke vraag, per groep"},
-    "importance": {
-        "en": "Which questions drive the overall rating (share of explained variance, 95% intervals)",
-        "nl": "Welke vragen het rapportcijfer bepalen (aandeel verklaarde variantie, 95%-intervallen)",
-    },
-    "quadrants": {
-        "en": "Importance against performance: questions top-left need attention first",
-        "nl": "Belang tegen prestatie: vragen linksboven vragen het eerst aandacht",
-    },
-    "red_items": {"en": "Questions 'in the red': important and underperforming", "nl": "Vragen 'in het rood': belangrijk en onder de maat"},
-    "strategy": {"en": "Suggested strategy per group and why", "nl": "Voorgestelde strategie per groep en waarom"},
-    "reliability": {"en": "Do the questions of each dimension measure one thing? (Cronbach's alpha)", "nl": "Meten de vragen van elke dimensie één ding? (Cronbachs alfa)"},
-    "factor_check": {"en": "Which dimension each question belongs to, by the data", "nl": "Bij welke dimensie elke vraag hoort, volgens de data"},
-    "ordinal": {"en": "Robustness check: ordinal model of the overall rating (odds ratios)", "nl": "Controle: ordinaal model van het rapportcijfer (odds ratio's)"},
-    "penalty_reward": {"en": "Does a question mainly hurt when poor, or delight when excellent?", "nl": "Doet een vraag vooral pijn als ze slecht scoort, of verrast ze als ze uitblinkt?"},
-    "senior_by_age": {"en": "Share who see themselves as 'senior', per age band (95% intervals)", "nl": "Aandeel dat zichzelf 'senior' vindt, per leeftijdsgroep (95%-intervallen)"},
-    "senior_curve": {
-        "en": "Share who see themselves as 'senior' by age: bands with 95% intervals and a fitted curve with its 95% band",
-        "nl": "Aandeel dat zichzelf 'senior' vindt naar leeftijd: groepen met 95%-intervallen en een geschatte curve met 95%-band",
-    },
-    "senior_summary": {"en": "The age at which half see themselves as 'senior'", "nl": "De leeftijd waarop de helft zichzelf 'senior' vindt"},
-    "senior_threshold": {
-        "en": "What an age rule does: labelled against their self-image, and missed",
-        "nl": "Wat een leeftijdsgrens doet: tegen het zelfbeeld in gelabeld, en gemist",
-    },
-    "senior_threshold_chart": {
-        "en": "For each age threshold: the share labelled 'senior' against their self-image and the share of self-identified seniors it misses.",
-        "nl": "Per leeftijdsgrens: het aandeel dat tegen het zelfbeeld in 'senior' wordt genoemd en het aandeel zelfbenoemde senioren dat buiten de grens valt.",
-    },
-    "senior_value": {
-        "en": "People the age rule labels 'senior': scores of those who do not see themselves so, against those who do (adjusted for age)",
-        "nl": "Mensen die de leeftijdsgrens 'senior' noemt: scores van wie zichzelf niet zo ziet, tegenover wie dat wel doet (gecorrigeerd voor leeftijd)",
-    },
-    "suppressed_groups": {"en": "Groups not reported (too few respondents)", "nl": "Niet gerapporteerde groepen (te weinig respondenten)"},
+import re
+from typing import Any
+
+import pandas as pd
+
+from clientvalue.report.i18n import N_, translator
+
+CAPTIONS: dict[str, str] = {
+    "summary": N_("What the export holds"),
+    "responses_per_group": N_("Respondents per group"),
+    "missingness": N_("Missing answers per question"),
+    "handled_problems": N_("Problems found and how they were handled"),
+    "response_patterns": N_("Complete, partial and straight-lined responses"),
+    "attributes": N_("Who answered"),
+    "item_distributions": N_("Answers per question"),
+    "value_profile": N_(
+        "Practical and emotional value per group: share of the explained variance in the overall rating, "
+        "with 95%\u00a0intervals"),
+    "value_split": N_(
+        "How much of the overall rating is explained by practical and by emotional value, per group "
+        "(bars: 95%\u00a0intervals)."),
+    "drivers": N_("Importance and performance of every question, per group"),
+    "importance": N_("Which questions drive the overall rating (share of explained variance, 95%\u00a0intervals)"),
+    "quadrants": N_("Importance against performance: questions top-left need attention first"),
+    "red_items": N_("Questions 'in the red': important and underperforming"),
+    "strategy": N_("Suggested strategy per group and why"),
+    "reliability": N_("Do the questions of each dimension measure one thing? (Cronbach's alpha)"),
+    "factor_check": N_("Which dimension each question belongs to, by the data"),
+    "ordinal": N_("Robustness check: ordinal model of the overall rating (odds ratios)"),
+    "penalty_reward": N_("Does a question mainly hurt when poor, or delight when excellent?"),
+    "senior_by_age": N_("Share who see themselves as 'senior', per age band (95%\u00a0intervals)"),
+    "senior_curve": N_(
+        "Share who see themselves as 'senior' by age: bands with 95%\u00a0intervals and a fitted curve "
+        "with its 95%\u00a0band"),
+    "senior_summary": N_("The age at which half see themselves as 'senior'"),
+    "senior_threshold": N_("What an age rule does: labelled against their self-image, and missed"),
+    "senior_threshold_chart": N_(
+        "For each age threshold: the share labelled 'senior' against their self-image and the share of "
+        "self-identified seniors it misses."),
+    "senior_value": N_(
+        "People the age rule labels 'senior': scores of those who do not see themselves so, against "
+        "those who do (adjusted for age)"),
+    "suppressed_groups": N_("Groups not reported (too few respondents)"),
 }
 
-COLUMN_LABELS: dict[str, dict[str, str]] = {
-    "group": {"en": "group", "nl": "groep"},
-    "n": {"en": "respondents", "nl": "respondenten"},
-    "share": {"en": "share", "nl": "aandeel"},
-    "suppressed": {"en": "not shown", "nl": "niet getoond"},
-    "fact": {"en": "", "nl": ""},
-    "value": {"en": "", "nl": ""},
-    "column": {"en": "question", "nl": "vraag"},
-    "item": {"en": "question", "nl": "vraag"},
-    "label": {"en": "question", "nl": "vraag"},
-    "dimension": {"en": "dimension", "nl": "dimensie"},
-    "n_answered": {"en": "answered", "nl": "beantwoord"},
-    "n_missing": {"en": "missing", "nl": "ontbrekend"},
-    "share_missing": {"en": "share missing", "nl": "aandeel ontbrekend"},
-    "n_missing_code": {"en": "don't know / n.a.", "nl": "weet niet / n.v.t."},
-    "n_out_of_range": {"en": "out of range", "nl": "buiten bereik"},
-    "check": {"en": "check", "nl": "controle"},
-    "count": {"en": "count", "nl": "aantal"},
-    "examples": {"en": "values", "nl": "waarden"},
-    "action": {"en": "handled as", "nl": "behandeld als"},
-    "complete": {"en": "complete", "nl": "volledig"},
-    "partial": {"en": "partial", "nl": "gedeeltelijk"},
-    "empty": {"en": "no items answered", "nl": "geen vraag beantwoord"},
-    "straight_lining": {"en": "same answer everywhere", "nl": "overal hetzelfde antwoord"},
-    "share_straight_lining": {"en": "share same answer", "nl": "aandeel zelfde antwoord"},
-    "importance": {"en": "importance", "nl": "belang"},
-    "ci_low": {"en": "95% low", "nl": "95% laag"},
-    "share_ci_low": {"en": "95% low", "nl": "95% laag"},
-    "share_ci_high": {"en": "95% high", "nl": "95% hoog"},
-    "odds_ratio": {"en": "odds ratio", "nl": "odds ratio"},
-    "p_value": {"en": "p-value", "nl": "p-waarde"},
-    "difference": {"en": "difference", "nl": "verschil"},
-    "score": {"en": "score", "nl": "score"},
-    "n_match": {"en": "self-image matches", "nl": "zelfbeeld klopt"},
-    "n_against": {"en": "labelled against self-image", "nl": "tegen zelfbeeld in"},
-    "n_labelled": {"en": "labelled senior", "nl": "als senior gelabeld"},
-    "n_below": {"en": "below the rule", "nl": "onder de grens"},
-    "status": {"en": "status", "nl": "status"},
-    "driver": {"en": "question", "nl": "vraag"},
-    "alpha": {"en": "alpha", "nl": "alfa"},
-    "n_items": {"en": "questions", "nl": "vragen"},
-    "min_item_rest": {"en": "lowest item-rest correlation", "nl": "laagste item-restcorrelatie"},
-    "assigned": {"en": "by the data", "nl": "volgens de data"},
-    "flag": {"en": "flag", "nl": "afwijkend"},
-    "communality": {"en": "communality", "nl": "communaliteit"},
-    "loading_practical": {"en": "loading practical", "nl": "lading praktisch"},
-    "loading_emotional": {"en": "loading emotional", "nl": "lading emotioneel"},
-    "in_red": {"en": "in the red", "nl": "in het rood"},
-    "penalty": {"en": "penalty when poor", "nl": "straf bij slecht"},
-    "reward": {"en": "reward when excellent", "nl": "beloning bij uitstekend"},
-    "effect": {"en": "kind of question", "nl": "soort vraag"},
-    "ci_high": {"en": "95% high", "nl": "95% hoog"},
-    "r2": {"en": "R²", "nl": "R²"},
-    "practical_share": {"en": "practical", "nl": "praktisch"},
-    "practical_ci_low": {"en": "practical 95% low", "nl": "praktisch 95% laag"},
-    "practical_ci_high": {"en": "practical 95% high", "nl": "praktisch 95% hoog"},
-    "emotional_share": {"en": "emotional", "nl": "emotioneel"},
-    "emotional_ci_low": {"en": "emotional 95% low", "nl": "emotioneel 95% laag"},
-    "emotional_ci_high": {"en": "emotional 95% high", "nl": "emotioneel 95% hoog"},
-    "strategy": {"en": "strategy", "nl": "strategie"},
-    "performance": {"en": "performance (0-100)", "nl": "prestatie (0-100)"},
-    "improvement_score": {"en": "improvement score", "nl": "verbeterscore"},
-    "quadrant": {"en": "quadrant", "nl": "kwadrant"},
-    "relative_weight": {"en": "relative weight", "nl": "relatief gewicht"},
-    "age_band": {"en": "age", "nl": "leeftijd"},
-    "share_senior": {"en": "sees self as senior", "nl": "vindt zichzelf senior"},
-    "threshold": {"en": "age rule", "nl": "leeftijdsgrens"},
-    "labelled_against_self_image": {"en": "labelled against self-image", "nl": "tegen zelfbeeld in gelabeld"},
-    "missed": {"en": "missed", "nl": "gemist"},
-    "missed_ci_low": {"en": "missed 95% low", "nl": "gemist 95% laag"},
-    "missed_ci_high": {"en": "missed 95% high", "nl": "gemist 95% hoog"},
-    "age_half": {"en": "age at which half", "nl": "leeftijd waarop de helft"},
-    "attribute": {"en": "characteristic", "nl": "kenmerk"},
-    "category": {"en": "", "nl": ""},
-    "reason": {"en": "why", "nl": "waarom"},
+_NO_HEADER = ""
+COLUMN_LABELS: dict[str, str] = {
+    "group": N_("group"),
+    "n": N_("respondents"),
+    "share": N_("share"),
+    "suppressed": N_("not shown"),
+    "fact": _NO_HEADER,
+    "value": _NO_HEADER,
+    "column": N_("question"),
+    "item": N_("question"),
+    "label": N_("question"),
+    "dimension": N_("dimension"),
+    "n_answered": N_("answered"),
+    "n_missing": N_("missing"),
+    "share_missing": N_("share missing"),
+    "n_missing_code": N_("don't know / n.a."),
+    "n_out_of_range": N_("out of range"),
+    "check": N_("check"),
+    "count": N_("count"),
+    "examples": N_("values"),
+    "action": N_("handled as"),
+    "complete": N_("complete"),
+    "partial": N_("partial"),
+    "empty": N_("no items answered"),
+    "straight_lining": N_("same answer everywhere"),
+    "share_straight_lining": N_("share same answer"),
+    "importance": N_("importance"),
+    "ci_low": N_("95%\u00a0low"),
+    "share_ci_low": N_("95%\u00a0low"),
+    "share_ci_high": N_("95%\u00a0high"),
+    "odds_ratio": N_("odds ratio"),
+    "p_value": N_("p-value"),
+    "difference": N_("difference"),
+    "score": N_("score"),
+    "n_match": N_("self-image matches"),
+    "n_against": N_("labelled against self-image"),
+    "n_labelled": N_("labelled senior"),
+    "n_below": N_("below the rule"),
+    "status": N_("status"),
+    "driver": N_("question"),
+    "alpha": N_("alpha"),
+    "n_items": N_("questions"),
+    "min_item_rest": N_("lowest item-rest correlation"),
+    "assigned": N_("by the data"),
+    "flag": N_("flag"),
+    "communality": N_("communality"),
+    "loading_practical": N_("loading practical"),
+    "loading_emotional": N_("loading emotional"),
+    "in_red": N_("in the red"),
+    "penalty": N_("penalty when poor"),
+    "reward": N_("reward when excellent"),
+    "effect": N_("kind of question"),
+    "ci_high": N_("95%\u00a0high"),
+    "r2": "R²",
+    "practical_share": N_("practical"),
+    "practical_ci_low": N_("practical 95%\u00a0low"),
+    "practical_ci_high": N_("practical 95%\u00a0high"),
+    "emotional_share": N_("emotional"),
+    "emotional_ci_low": N_("emotional 95%\u00a0low"),
+    "emotional_ci_high": N_("emotional 95%\u00a0high"),
+    "strategy": N_("strategy"),
+    "performance": N_("performance (0-100)"),
+    "improvement_score": N_("improvement score"),
+    "quadrant": N_("quadrant"),
+    "relative_weight": N_("relative weight"),
+    "age_band": N_("age"),
+    "share_senior": N_("sees self as senior"),
+    "threshold": N_("age rule"),
+    "labelled_against_self_image": N_("labelled against self-image"),
+    "missed": N_("missed"),
+    "missed_ci_low": N_("missed 95%\u00a0low"),
+    "missed_ci_high": N_("missed 95%\u00a0high"),
+    "age_half": N_("age at which half"),
+    "attribute": N_("characteristic"),
+    "category": _NO_HEADER,
+    "reason": N_("why"),
 }
+
+# The wording of language-free codes, per column in which they appear.
+DIMENSION_LABELS = {"practical": N_("practical"), "emotional": N_("emotional"), "outcome": N_("overall rating")}
+DIMENSION_NAMES = {"practical": N_("Practical value"), "emotional": N_("Emotional value")}
+QUADRANT_LABELS = {
+    "concentrate_here": N_("Concentrate here"),
+    "keep_up": N_("Keep up the good work"),
+    "low_priority": N_("Low priority"),
+    "possible_overkill": N_("Possible overkill"),
+}
+PR_LABELS = {
+    "basic": N_("basic (must be right)"),
+    "performance": N_("performance (more is better)"),
+    "excitement": N_("excitement (pleasant surprise)"),
+    "no_effect": N_("no clear effect"),
+    "not_estimable": N_("not estimable"),
+}
+STRATEGY_NAMES = {"performance": N_("performance"), "experience": N_("experience"), "customisation": N_("customisation")}
+CHECK_LABELS = {
+    "missing_code": N_("don't know / not applicable code"),
+    "user_missing_code": N_("missing-value code of the file"),
+    "out_of_range": N_("answer outside the scale"),
+    "age_out_of_range": N_("impossible age"),
+    "missing_group": N_("no group"),
+}
+STATUS_LABELS = {
+    "ok": N_("estimated"),
+    "suppressed": N_("not shown: too few respondents"),
+    "never_half": N_("half is not reached at any age"),
+    "above_half_throughout": N_("half or more already at the youngest ages"),
+    "separation": N_("no smooth curve: answers split exactly by age"),
+}
+SCORE_LABELS = {**DIMENSION_LABELS, "overall": N_("overall rating")}
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "dimension": DIMENSION_LABELS,
+    "assigned": DIMENSION_LABELS,
+    "score": SCORE_LABELS,
+    "quadrant": QUADRANT_LABELS,
+    "check": CHECK_LABELS,
+    "status": STATUS_LABELS,
+    "classification": PR_LABELS,
+}
+# Wordings with numbers in them (``action`` of the data check): pattern -> msgid.
+_ACTIONS = [
+    (re.compile(r"set to missing"), N_("set to missing")),
+    (re.compile(r"outside \[(?P<low>[^,\]]+), (?P<high>[^\]]+)\]: set to missing"),
+     N_("outside [{low}, {high}]: set to missing")),
+    (re.compile(r"outside (?P<low>\d+)-(?P<high>\d+): set to missing"), N_("outside {low}–{high}: set to missing")),
+    (re.compile(r"put in group (?P<group>.+)"), N_("put in group {group}")),
+]
+
+WHOLE_SAMPLE = N_("all respondents")
+MISSING_GROUP_LABEL = N_("(missing)")
 
 
 def caption(name: str, language: str) -> str:
     """The caption of table or figure ``name`` in ``language`` (the name itself if none)."""
-    entry = CAPTIONS.get(name)
-    return entry.get(language, entry["en"]) if entry else name.replace("_", " ")
+    message = CAPTIONS.get(name)
+    return translator(language)(message) if message else name.replace("_", " ")
 
 
 def column_label(column: str, language: str) -> str:
     """The header a reader sees for a tidy column name."""
-    entry = COLUMN_LABELS.get(column)
-    return entry.get(language, entry["en"]) if entry else column.replace("_", " ")
+    message = COLUMN_LABELS.get(column)
+    if message is None:
+        return column.replace("_", " ")
+    return translator(language)(message) if message else ""
+
+
+def code_label(column: str, code: Any, language: str) -> Any:
+    """How a reader sees a code in ``column`` (``keep_up`` -> "Keep up the good work"); other values as they are."""
+    message = VALUE_LABELS.get(column, {}).get(code) if isinstance(code, str) else None
+    return translator(language)(message) if message else code
+
+
+def action_label(action: Any, language: str) -> Any:
+    """The data check's ``action`` text (e.g. ``outside [1, 10]: set to missing``) in ``language``."""
+    if not isinstance(action, str):
+        return action
+    _ = translator(language)
+    for pattern, message in _ACTIONS:
+        match = pattern.fullmatch(action)
+        if match:
+            values = match.groupdict()
+            if "group" in values:
+                values["group"] = group_label(values["group"], language)
+            return _(message, **values)
+    return action
+
+
+def strategy_name(components: tuple[str, ...] | list[str], language: str) -> str:
+    """A strategy mix in words: ``("performance", "customisation")`` -> "performance and customisation"."""
+    _ = translator(language)
+    names = [_(STRATEGY_NAMES[c]) if c in STRATEGY_NAMES else c for c in components]
+    if len(names) == 1:
+        return names[0]
+    return _("{items} and {last}", items=", ".join(names[:-1]), last=names[-1])
+
+
+def shown_frame(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The frame as a reader sees it: codes in words, groups and codebook columns by their labels.
+
+    A table may carry ``attrs["value_labels"] = {language: {column: {value: label}}}`` (e.g. the
+    codebook's labels of attributes); those apply to the HTML only, never to the CSV.
+    """
+    shown = frame.copy()
+    extra = (frame.attrs.get("value_labels") or {}).get(language, {})
+    for column in shown.columns:
+        values = shown[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        if column == "group":
+            shown[column] = values.map(lambda v: group_label(v, language) if isinstance(v, str) else v)
+        elif column == "action":
+            shown[column] = values.map(lambda v: action_label(v, language))
+        elif column in VALUE_LABELS:
+            shown[column] = values.map(lambda v, c=column: code_label(c, v, language))
+        if column in extra:
+            labels = extra[column]
+            shown[column] = shown[column].map(lambda v, m=labels: m.get(v, v) if isinstance(v, str) else v)
+    return shown
 
 
 # Columns shown as percentages (the CSV keeps fractions 0-1).
@@ -171,9 +269,10 @@ def is_percent(column: str, columns: list[str]) -> bool:
     return column in ("ci_low", "ci_high") and bool(_SHARE_TABLE_MARKERS & set(columns))
 
 
-WHOLE_SAMPLE = {"en": "all respondents", "nl": "alle respondenten"}
-
-
 def group_label(group: str, language: str) -> str:
     """How a reader sees a group name: ``all`` (every reported group together) is spelled out."""
-    return WHOLE_SAMPLE[language] if group == "all" else group
+    if group == "all":
+        return translator(language)(WHOLE_SAMPLE)
+    if group == "(missing)":
+        return translator(language)(MISSING_GROUP_LABEL)
+    return group

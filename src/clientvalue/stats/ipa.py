@@ -18,21 +18,9 @@ import statsmodels.api as sm
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.stats.measurement import _numeric_block
 
+# Language-free codes; their wording is in clientvalue.report.texts (QUADRANT_LABELS, PR_LABELS).
 QUADRANTS = ("concentrate_here", "keep_up", "low_priority", "possible_overkill")
-QUADRANT_LABELS = {
-    "concentrate_here": {"en": "Concentrate here", "nl": "Hier verbeteren"},
-    "keep_up": {"en": "Keep up the good work", "nl": "Zo houden"},
-    "low_priority": {"en": "Low priority", "nl": "Lage prioriteit"},
-    "possible_overkill": {"en": "Possible overkill", "nl": "Mogelijk overbodig"},
-}
 PR_CLASSES = ("basic", "performance", "excitement", "no_effect", "not_estimable")
-PR_LABELS = {
-    "basic": {"en": "basic (must be right)", "nl": "basis (moet gewoon goed zijn)"},
-    "performance": {"en": "performance (more is better)", "nl": "prestatie (meer is beter)"},
-    "excitement": {"en": "excitement (pleasant surprise)", "nl": "verrassing (extra plezier)"},
-    "no_effect": {"en": "no clear effect", "nl": "geen duidelijk effect"},
-    "not_estimable": {"en": "not estimable", "nl": "niet te schatten"},
-}
 
 
 def _weights(data: pd.DataFrame, weights) -> pd.Series | None:
