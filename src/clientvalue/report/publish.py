@@ -46,6 +46,7 @@ section.todo h2 { border: 0; margin-top: .8rem; }
 section.appendix { margin-top: 3rem; color: #3c464e; }
 table.verdicts th[scope='row'] { background: none; font-weight: 600; }
 figure.chart { margin: 1rem 0; }
+div.scroll { overflow-x: auto; }
 @media screen and (max-width: 40rem) {
   table.verdicts, table.verdicts tbody, table.verdicts tr, table.verdicts th, table.verdicts td { display: block; }
   table.verdicts caption { display: block; }
@@ -72,7 +73,8 @@ figure.chart figcaption { font-weight: 400; font-size: .9rem; color: #3c464e; }
 }
 """
 
-INPUT_ROLES = {"codebook": N_("codebook"), "data": N_("data file")}
+INPUT_ROLES = {"codebook": N_("codebook"), "data": N_("data file"), "vignette codebook": N_("codebook of the case study"),
+               "vignette data": N_("decisions on the cases"), "considerations": N_("what staff weigh")}
 
 _EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
 
@@ -218,8 +220,10 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         f"<h3>{text['data']}</h3><ul><li>{text['respondents']}</li>"
         f"<li>{text['groups']}</li><li>{text['suppressed']}</li></ul>\n"
         f"<h3>{text['tables']}</h3><ul>{tables}</ul>\n"
-        f"<h3>{text['inputs']}</h3><table>{inputs}</table>\n"
-        f"<h3>{text['parameters']}</h3><table>{params}</table>\n"
+        f"<h3>{text['inputs']}</h3><div class='scroll' tabindex='0' role='region' aria-label='{text['inputs']}'>"
+        f"<table>{inputs}</table></div>\n"
+        f"<h3>{text['parameters']}</h3><div class='scroll' tabindex='0' role='region' aria-label='{text['parameters']}'>"
+        f"<table>{params}</table></div>\n"
     )
     body = (
         summary_body(target.parent / "tables", manifest=manifest, language=language, title=run_info["title"])
