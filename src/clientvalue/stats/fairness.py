@@ -6,7 +6,8 @@ directly or through a proxy - to a protected ground?
 
 * :func:`association` - how strongly a segment solution or attribute goes together with a
   protected attribute: Cramér's V (``sqrt(chi2 / (n * (min(r, c) - 1)))``, no bias correction,
-  as :func:`scipy.stats.contingency.association`) with a bootstrap percentile interval (resampling
+  as :func:`scipy.stats.contingency.association`) with a bias-corrected bootstrap percentile
+  interval (Efron's BC; resampling
   respondents = a multinomial draw of the table's cells) and a permutation p-value (shuffling one
   variable keeps both margins), plus :func:`predictive_gain`.
 * :func:`predictive_gain` - how much better than the base rate the protected category can be
@@ -122,8 +123,13 @@ def association(x, y, *, n_boot: int = 500, n_perm: int = 500, seed: int | None 
     if np.isfinite(v) and n_boot:
         draws = rng.multinomial(n, table.ravel() / n, size=n_boot).reshape(n_boot, r, c)
         boot = _v_batch(draws)
-        tail = (1 - level) / 2 * 100
-        low, high = (float(q) for q in np.nanpercentile(boot, [tail, 100 - tail]))
+        # bias-corrected percentile interval: V is biased upwards in small tables, and so are its
+        # bootstrap replicates, so the plain percentile interval can miss V itself
+        below = np.clip(np.mean(boot < v), 1 / (n_boot + 1), n_boot / (n_boot + 1))
+        z0, za = stats.norm.ppf(below), stats.norm.ppf(0.5 + level / 2)
+        qs = 100 * stats.norm.cdf([2 * z0 - za, 2 * z0 + za])
+        low, high = (float(q) for q in np.nanpercentile(boot, qs))
+        low, high = min(low, v), max(high, v)
     if np.isfinite(v) and n_perm:
         null = np.empty(n_perm)
         for b in range(0, n_perm, 50):
