@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -203,3 +205,45 @@ def test_hidden_proxy_in_a_survey_of_our_own(tmp_path):
     ft = res.fairness_treatments
     y = ft[(ft["attribute"] == "religion") & (ft["category"] == "y")].iloc[0]
     assert y["flag"] and y["carried_by"] == "school"
+
+
+@pytest.mark.slow
+def test_notebook_30_end_to_end_in_dutch(tmp_path):
+    """`clientvalue run` with notebook 30: tables, the Dutch page with its flags, no respondent rows."""
+    import yaml
+
+    from clientvalue.run import pipeline
+
+    params = {"codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"), "output": str(tmp_path / "report"),
+              "n_boot": 50, "n_stability": 5, "language": "nl", "notebooks": ["30_segments"]}
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    out = pipeline.run(tmp_path / "p.yaml", progress=False, echo=None, jobs=1)
+    tables = {p.name for p in (out / "tables").iterdir()}
+    assert {"segments_fit.csv", "segments_profile.csv", "segments_stability.csv", "segments_value.csv",
+            "fairness_segments.csv", "fairness_treatments.csv"} <= tables
+    ft = pd.read_csv(out / "tables" / "fairness_treatments.csv")
+    assert list(ft.columns[:13]) == ["treatment", "attribute", "category", "n", "rate", "raw_diff", "raw_ci_low",
+                                     "raw_ci_high", "adjusted_diff", "adjusted_ci_low", "adjusted_ci_high", "flag",
+                                     "carried_by"]
+    fs = pd.read_csv(out / "tables" / "fairness_segments.csv")
+    assert {"source", "attribute", "cramers_v", "ci_low", "ci_high", "p_value", "predictive_gain", "flag"} <= set(fs.columns)
+    page = (out / "30_segments.html").read_text(encoding="utf-8")
+    assert "Mogelijke proxy" in page and "Mogelijke ongelijke behandeling" in page and "Klantgroep 1" in page
+    ids = pd.read_csv(DEMO_DIR / "municipality" / "survey.csv", sep=";", encoding="cp1252")["respondent_id"]
+    for table in (out / "tables").glob("*.csv"):
+        assert "respondent_id" not in table.read_text(encoding="utf-8")
+    assert not any(str(i) in page for i in ids.head(50))
+
+
+def test_notebook_30_skipped_without_segmentation(tmp_path):
+    from clientvalue.run import pipeline
+    from clientvalue.run.params import parse_parameters
+
+    survey = load_survey(DEMO_DIR / "senior" / "codebook.yaml")
+    notes = []
+    chosen = pipeline.applicable_notebooks(parse_parameters({"codebook": "x"}), survey, codebook=Path("x"),
+                                           echo=notes.append)
+    assert "30_segments" not in chosen and any("30_segments" in n and "segmentation" in n for n in notes)
+    with pytest.raises(ParameterError, match="30_segments needs a `segmentation` section"):
+        pipeline.applicable_notebooks(parse_parameters({"codebook": "x", "notebooks": ["30_segments"]}), survey,
+                                      codebook=Path("x"), echo=notes.append)

@@ -35,7 +35,9 @@ def plot_fairness(fairness: pd.DataFrame, *, labels: dict[str, str] | None = Non
     _ = translator(language)
     labels = labels or {}
     rows = fairness.reset_index(drop=True)
-    names = [f"{_(s) if s in ('segments', 'personas') else labels.get(s, s)} × {labels.get(a, a)}"
+    from clientvalue.report.segments_text import SOURCES
+
+    names = [f"{_(SOURCES[s]) if s in SOURCES else labels.get(s, s)} × {labels.get(a, a)}"
              for s, a in zip(rows["source"], rows["attribute"])]
     if ax is None:
         _fig, ax = plt.subplots(figsize=(8, 0.28 * len(rows) + 1.2))

@@ -30,6 +30,7 @@ CAPTIONS = {
 }
 STABILITY = {"stable": N_("stable"), "doubtful": N_("doubtful"), "unstable": N_("unstable: do not use"),
              "unknown": N_("unknown")}
+SOURCES = {"segments": N_("the data-driven segments"), "personas": N_("the persona grid")}
 BASIS = {"needs": N_("needs"), "behaviour": N_("behaviour"), "context": N_("context"),
          "relationship": N_("relationship")}
 
@@ -125,7 +126,7 @@ def key_findings(results, language: str) -> str:
                 "(Cramér's V {v}, threshold {t}); knowing it predicts *{attribute}* {gain} better than guessing. "
                 "Treating people differently by *{source}* can amount to treating them differently by *{attribute}*: "
                 "an indirect distinction that needs an objective justification.",
-                source=_e(_name(results, f["source"]) if f["source"] not in ("segments", "personas") else _(f["source"])),
+                source=_e(_(SOURCES[f["source"]]) if f["source"] in SOURCES else _name(results, f["source"])),
                 attribute=_e(_name(results, f["attribute"])), v=_.number(f["v"], 2), t=_.number(f["threshold"], 2),
                 gain=_.percent(max(f["gain"], 0), 0)))
         elif kind == "no_proxy":
@@ -135,12 +136,12 @@ def key_findings(results, language: str) -> str:
             carried = (_(" It is carried by *{proxy}*: the difference disappears once that is taken into account, an indirect distinction through a proxy.",
                          proxy=_e(_name(results, f["carried_by"]))) if f["carried_by"] else "")
             out.append("- ⚠ " + _(
-                "**Possible unequal treatment:** *{treatment}* differs for *{attribute}* = {category} by {raw} "
-                "points; among people in a comparable situation (same needs and legitimate bases) the difference is "
-                "still {adjusted} ({low} to {high}).",
+                "**Possible unequal treatment:** the rate of *{treatment}* for *{attribute}* = {category} differs "
+                "from the rest by {raw} percentage points; among people in a comparable situation (same needs and "
+                "legitimate bases) the difference is still {adjusted} ({low} to {high}).",
                 treatment=_e(_name(results, f["treatment"])), attribute=_e(_name(results, f["attribute"])),
-                category=_e(f["category"]), raw=_.percent(f["raw"], 0), adjusted=_.percent(f["adjusted"], 0),
-                low=_.percent(f["low"], 0), high=_.percent(f["high"], 0)) + carried)
+                category=_e(f["category"]), raw=_.number(100 * f["raw"], 0), adjusted=_.number(100 * f["adjusted"], 0),
+                low=_.number(100 * f["low"], 0), high=_.number(100 * f["high"], 0)) + carried)
         elif kind == "treatment_ok":
             out.append("- " + _("No unequal treatment found among people in a comparable situation for: {t}.",
                                 t=", ".join(_e(_name(results, t)) for t in f["treatments"])))
@@ -192,7 +193,7 @@ def shown(results, name: str, language: str) -> pd.DataFrame | None:
                              _("95% interval"): [f"{pct(a)} – {pct(b)}" for a, b in zip(f["ci_low"], f["ci_high"])]})
     if name == "fairness_segments":
         f = results.fairness_segments
-        src = [(_(s) if s in ("segments", "personas") else _name(results, s)) for s in f["source"]]
+        src = [(_(SOURCES[s]) if s in SOURCES else _name(results, s)) for s in f["source"]]
         return pd.DataFrame({_("Segments, attribute or question"): [_e(s) for s in src],
                              _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
                              "Cramér's V": [f"{num(v)} ({num(a)} – {num(b)})" for v, a, b in zip(f["cramers_v"], f["ci_low"], f["ci_high"])],
