@@ -27,7 +27,19 @@ def test_cramers_v_equals_scipy(pair):
     res = fair.association(x, y, n_boot=200, n_perm=199, seed=1)
     assert res["cramers_v"] == pytest.approx(scipy_association(table, method="cramer"), abs=1e-12)
     assert res["ci_low"] < res["cramers_v"] < res["ci_high"]
-    assert res["p_value"] == pytest.approx(1 / 200)  # a strong association: no shuffle reaches it
+    from scipy.stats import chi2_contingency
+
+    assert res["p_value"] == pytest.approx(chi2_contingency(table, correction=False)[1])  # large expected counts
+
+
+def test_permutation_p_for_sparse_tables():
+    x = np.array(["a"] * 6 + ["b"] * 6)
+    y = np.array(["u"] * 5 + ["v"] + ["v"] * 5 + ["u"])  # expected counts 3: permutation test
+    res = fair.association(x, y, n_boot=0, n_perm=2000, seed=1)
+    from scipy.stats import fisher_exact
+
+    # |V| is monotone in |a - 3| here, so the permutation p equals Fisher's two-sided exact p
+    assert res["p_value"] == pytest.approx(fisher_exact([[5, 1], [1, 5]])[1], abs=0.02)
 
 
 def test_permutation_p_is_uniformish_under_independence():
@@ -78,7 +90,12 @@ def test_adjusted_difference_equals_statsmodels_margeff():
     cov = fair.design(pd.DataFrame({"z1": z1, "z2": z2}), numeric=["z1"], categorical=["z2"])
     got = fair.adjusted_difference(y, member, cov)
     exog = np.column_stack([np.ones(n), member.astype(float), cov.to_numpy()])
-    ref = sm.Logit(y, exog).fit(disp=0).get_margeff(at="overall", method="dydx", dummy=True)
+    model = sm.Logit(y, exog).fit(disp=0)
+    own = fair.logit_fit(y, exog)
+    np.testing.assert_allclose(own["params"], model.params, atol=1e-8)
+    np.testing.assert_allclose(own["cov"], model.cov_params(), rtol=1e-6)
+    assert own["llf"] == pytest.approx(model.llf) and own["converged"]
+    ref = model.get_margeff(at="overall", method="dydx", dummy=True)
     assert got["diff"] == pytest.approx(ref.margeff[0], abs=1e-8)
     assert got["se"] == pytest.approx(ref.margeff_se[0], rel=1e-5)
     lo, hi = ref.conf_int()[0]

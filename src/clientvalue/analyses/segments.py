@@ -251,6 +251,23 @@ def _covariates(frame: pd.DataFrame, numeric: list[str], categorical: list[str])
     return fair.design(pd.concat([filled, cats], axis=1), numeric=numeric, categorical=categorical)
 
 
+def _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows) -> None:
+    """Share of those offered the treatment who declined it, in one category (when `opt_out` exists)."""
+    opt = codes.get(f"{t_key}.opt_out")
+    if opt is None:
+        return
+    declined = opt.loc[sub.index].to_numpy() == 1
+    offered = (yy == 1) | declined
+    n_off = int((offered & member).sum())
+    row = {"treatment": t_key, "attribute": p_name, "category": category, "n_offered": n_off}
+    if n_off < min_group_size:
+        o_rows.append(row | {"suppressed": True})
+        return
+    rate = float(declined[offered & member].mean())
+    lo, hi = wilson_interval(rate, n_off)
+    o_rows.append(row | {"opt_out_rate": rate, "ci_low": float(lo), "ci_high": float(hi), "suppressed": False})
+
+
 def analyse(
     survey: Survey,
     *,
@@ -394,13 +411,24 @@ def analyse(
                 ok = y.notna() & p_values.notna()
                 sub, yy, pp = frame[ok], y[ok].to_numpy(), p_values[ok].astype(str)
                 base_x = _covariates(sub, legit_num, legit_cat)
-                for category, n_cat in pp.value_counts().sort_index().items():
+                counts = pp.value_counts().sort_index()
+                first = None
+                for category, n_cat in counts.items():
                     member = (pp == category).to_numpy()
                     row = {"treatment": t_key, "attribute": p_name, "category": category, "n": int(n_cat)}
                     if n_cat < min_group_size or (len(pp) - n_cat) < min_group_size:
                         t_rows.append(row | {"suppressed": True, "flag": False, "carried_by": None})
                         continue
                     raw = fair.rate_difference(yy, member)
+                    if first is not None and len(counts) == 2:  # two categories: the mirror image
+                        mirrored = {k: -first[k] for k in ("raw_diff", "adjusted_diff")}
+                        mirrored |= {"raw_ci_low": -first["raw_ci_high"], "raw_ci_high": -first["raw_ci_low"],
+                                     "adjusted_ci_low": -first["adjusted_ci_high"],
+                                     "adjusted_ci_high": -first["adjusted_ci_low"]}
+                        t_rows.append(row | {"rate": raw["rate"], **mirrored, "flag": first["flag"],
+                                             "carried_by": first["carried_by"], "suppressed": False})
+                        _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
+                        continue
                     adj = fair.adjusted_difference(yy, member, base_x)
                     flag = bool(adj["status"] == "ok" and adj["p_value"] < ALPHA
                                 and (adj["ci_low"] > 0 or adj["ci_high"] < 0)
@@ -416,23 +444,11 @@ def analyse(
                             if gone and (best is None or abs(with_it["diff"]) < best[1]):
                                 best = (o_key, abs(with_it["diff"]))
                         carried = best[0] if best else None
-                    t_rows.append(row | {"rate": raw["rate"], "raw_diff": raw["diff"], "raw_ci_low": raw["ci_low"],
-                                         "raw_ci_high": raw["ci_high"], "adjusted_diff": adj["diff"],
-                                         "adjusted_ci_low": adj["ci_low"], "adjusted_ci_high": adj["ci_high"],
-                                         "flag": flag, "carried_by": carried, "suppressed": False})
-                    opt = codes.get(f"{t_key}.opt_out")
-                    if opt is not None:
-                        declined = opt.loc[sub.index].to_numpy() == 1
-                        offered = (yy == 1) | declined
-                        n_off = int((offered & member).sum())
-                        o_row = {"treatment": t_key, "attribute": p_name, "category": category, "n_offered": n_off}
-                        if n_off < min_group_size:
-                            o_rows.append(o_row | {"suppressed": True})
-                        else:
-                            rate = float(declined[offered & member].mean())
-                            lo, hi = wilson_interval(rate, n_off)
-                            o_rows.append(o_row | {"opt_out_rate": rate, "ci_low": float(lo), "ci_high": float(hi),
-                                                   "suppressed": False})
+                    first = {"raw_diff": raw["diff"], "raw_ci_low": raw["ci_low"], "raw_ci_high": raw["ci_high"],
+                             "adjusted_diff": adj["diff"], "adjusted_ci_low": adj["ci_low"],
+                             "adjusted_ci_high": adj["ci_high"], "flag": flag, "carried_by": carried}
+                    t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
+                    _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
             if survey.outcome is not None:
                 ok = y.notna() & frame[survey.outcome].notna()
                 treated = y[ok].to_numpy() == 1

@@ -132,7 +132,7 @@ def _gmm(k: int, *, n_init: int, seed: int | None, reg_covar: float):
     from sklearn.mixture import GaussianMixture
 
     return GaussianMixture(k, covariance_type="diag", n_init=n_init, random_state=seed,
-                           reg_covar=reg_covar, max_iter=300, tol=1e-4)
+                           reg_covar=reg_covar, max_iter=300, tol=1e-4, init_params="k-means++")
 
 
 def fit_profiles(data: pd.DataFrame | np.ndarray, *, items: list[str] | None = None,
