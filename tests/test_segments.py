@@ -247,3 +247,19 @@ def test_notebook_30_skipped_without_segmentation(tmp_path):
     with pytest.raises(ParameterError, match="30_segments needs a `segmentation` section"):
         pipeline.applicable_notebooks(parse_parameters({"codebook": "x", "notebooks": ["30_segments"]}), survey,
                                       codebook=Path("x"), echo=notes.append)
+
+
+def test_too_few_respondents_is_a_note_not_a_failure(tmp_path):
+    from clientvalue.report import segments_text
+
+    rng = np.random.default_rng(1)
+    n = 40
+    frame = pd.DataFrame({"id": range(n), "q1": rng.integers(1, 6, n), "origin": rng.choice(["a", "b"], n),
+                          "n1": rng.integers(1, 6, n)})
+    survey = _write_survey(tmp_path, frame, _codebook())
+    with pytest.raises(AnalysisError, match="only 40 respondents answered every segmentation item"):
+        analysis.analyse(survey, seed=1)
+    res = analysis.analyse(survey, seed=1, on_error="note")
+    assert res.error and res.k == 0
+    assert "could not be formed" in segments_text.key_findings(res, "en")
+    assert "konden niet" in segments_text.key_findings(res, "nl") or res.error in segments_text.key_findings(res, "nl")

@@ -74,6 +74,8 @@ class SegmentResults:
     findings: list[tuple[str, dict]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    persona_match: dict[int, tuple[str, float]] = field(default_factory=dict)
+    error: str | None = None
     _membership: pd.Series | None = field(default=None, repr=False)
 
     def export_membership(self, path: str | Path, *, report_dir: str | Path | None = None) -> Path:
@@ -282,6 +284,7 @@ def analyse(
     age_bands: list[int] | tuple[int, ...] = (18, 55, 65, 75, 85),
     seed: int | None = None,
     language: str = "en",
+    on_error: str = "raise",
 ) -> SegmentResults:
     """Segments, personas, customisation evidence and the fairness audit of a survey.
 
@@ -310,6 +313,10 @@ def analyse(
     seed : int, optional
     language : {"en", "nl"}
         Language of labels in the tables.
+    on_error : {"raise", "note"}
+        When the data allow no segments (too few respondents, no admissible solution): raise the
+        :class:`AnalysisError`, or return results without tables whose ``error`` says why (the
+        notebook shows it and the run goes on).
 
     Returns
     -------
@@ -327,6 +334,8 @@ def analyse(
         raise AnalysisError(
             f"codebook {survey.codebook_path}: the segment analysis needs `segmentation` items; add "
             "them (docs/codebook.md) or leave 30_segments out of `notebooks`.")
+    if on_error not in ("raise", "note"):
+        raise ParameterError(f"on_error must be 'raise' or 'note', got {on_error!r}.")
     if not 0 < proxy_threshold <= 1:
         raise ParameterError(f"proxy_threshold must be between 0 and 1, got {proxy_threshold!r}.")
     check_inputs(survey)
@@ -338,8 +347,13 @@ def analyse(
     labels_text |= {k: t.label.get(language) or k for k, t in cb.treatments.items()}
     notes: list[str] = []
 
-    solution = seg.fit_profiles(frame[items], k_range=range(k_range[0], k_range[1] + 1), n_init=n_init,
-                                seed=seed, min_share=max(seg.MIN_SHARE, min_group_size / max(1, len(frame))))
+    try:
+        solution = seg.fit_profiles(frame[items], k_range=range(k_range[0], k_range[1] + 1), n_init=n_init,
+                                    seed=seed, min_share=max(seg.MIN_SHARE, min_group_size / max(1, len(frame))))
+    except AnalysisError as exc:
+        if on_error == "raise":
+            raise
+        return unavailable(str(exc))
     labels = solution.labels
     stability = seg.bootstrap_stability(frame[items], solution, n_boot=n_stability, seed=seed)
     counts = pd.Series(labels[labels > 0]).value_counts().reindex(range(1, solution.k + 1), fill_value=0)
@@ -357,6 +371,7 @@ def analyse(
     # personas
     personas = persona_profile = None
     ari = None
+    persona_match: dict[int, tuple[str, float]] = {}
     code, names, _grid = _personas(survey, frame, language)
     if code is not None:
         n_p = int((code > 0).sum())
@@ -370,6 +385,10 @@ def analyse(
         persona_profile = _profile(frame, code, items, basis, keep_p).rename(columns={"segment": "persona"})
         persona_profile.insert(2, "label", persona_profile["item"].map(labels_text))
         ari = seg.adjusted_rand(labels, code)
+        for s in keep:  # the persona most members of a segment belong to, when it is a clear majority
+            inside = pd.Series(code[(labels == s) & (code > 0)]).value_counts(normalize=True)
+            if len(inside) and inside.iloc[0] >= 0.6:
+                persona_match[s] = (names[int(inside.index[0])], float(inside.iloc[0]))
 
     value, customisation = _value(survey, frame, labels, keep, n_boot=n_boot, seed=seed,
                                   min_group_size=min_group_size, n_perm=n_perm)
@@ -475,10 +494,19 @@ def analyse(
         personas=personas, persona_profile=persona_profile, fairness_segments=fairness_segments,
         fairness_treatments=fairness_treatments, opt_out=opt_out, treatment_outcome=outcome_table,
         customisation=customisation, ari=ari, k=solution.k, n=n_assigned, labels=labels_text,
-        notes=notes, _membership=membership,
+        notes=notes, persona_match=persona_match, _membership=membership,
     )
     results.findings = findings(results, proxy_threshold=proxy_threshold)
     return results
+
+
+def unavailable(reason: str) -> SegmentResults:
+    """Results of a survey whose answers allow no segments: no tables, ``error`` says why."""
+    empty = pd.DataFrame()
+    return SegmentResults(fit=empty, profile=empty, stability=empty, sizes=empty, value=None, personas=None,
+                          persona_profile=None, fairness_segments=empty, fairness_treatments=None, opt_out=None,
+                          treatment_outcome=None, customisation=None, ari=None, k=0, n=0,
+                          findings=[("unavailable", {"reason": reason})], error=reason)
 
 
 def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOLD) -> list[tuple[str, dict]]:
@@ -494,12 +522,16 @@ def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOL
     for s in results.sizes.loc[~results.sizes["suppressed"], "segment"]:
         prof = results.profile[results.profile["segment"] == s].sort_values("rank")
         top = prof[prof["difference"].abs() >= 0.3].head(3)
-        out.append(("card", {"segment": int(s),
+        match = results.persona_match.get(int(s))
+        out.append(("card", {"segment": int(s), "persona": match[0] if match else None,
+                             "persona_share": match[1] if match else None,
                              "share": float(results.sizes.set_index("segment").at[s, "share"]),
                              "higher": list(top.loc[top["difference"] > 0, "label"]),
                              "lower": list(top.loc[top["difference"] < 0, "label"])}))
     if results.personas is not None:
         out.append(("ari", {"ari": results.ari}))
+    if "no_protected" in results.notes:
+        out.append(("no_protected", {}))
     if results.customisation is not None:
         c = results.customisation
         out.append(("customisation", {"difference": c["difference"], "p_value": c["p_value"]}))

@@ -35,6 +35,7 @@ import pandas as pd
 import yaml
 
 from clientvalue.data.demo_segments import add_segment_columns, codebook_sections
+from clientvalue.data.demo_segments import ground_truth_markdown as segments_markdown
 from clientvalue.errors import ParameterError
 
 DEFAULT_SEED = 20261124
@@ -656,7 +657,7 @@ driver truth above includes this (same simulation); it moves the shares by less 
   empty): {', '.join(map(str, planted.get('partial', [])))};
 * no duplicate ids (tests create those separately). Ombudsman rows get missing codes like all
   rows, but no out-of-range codes, straight-lining or break-offs.
-"""
+""" + segments_markdown(muni)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -173,3 +173,51 @@ SEGMENT_TRUTH: dict[str, Any] = {
     "legitimate_treatment": "home_visit",
     "proxy_treatment": {"treatment": "extra_check", "protected": "origin", "carried_by": "neighbourhood"},
 }
+
+
+def ground_truth_markdown(muni: pd.DataFrame) -> str:
+    """The GROUND_TRUTH.md section on personas, the proxy and the treatments."""
+    sizes = muni.loc[muni["service"] != "Ombudsman", "service"].value_counts().to_dict()
+    shares = expected_persona_shares(sizes)
+    rows = "\n".join(f"| {name} | {'high' if c else 'low'} | {'high' if r else 'low'} | {shares[name]:.3f} |"
+                     for (c, r), name in PERSONAS.items())
+    items = ", ".join(f"`{c}`" for c in NEEDS_ITEMS)
+    return f"""
+## Segments, personas and fairness (notebook 30)
+
+Added with a separate random stream (`default_rng([seed, 4])`), so every column above keeps its
+values. Source: `src/clientvalue/data/demo_segments.py` (`SEGMENT_TRUTH`).
+
+* **Four personas** on two axes, each measured by three needs items (1-5; {items}): desire for
+  control (high with probability {P_CONTROL_HIGH}, independent of everything) and relationship vs
+  process orientation (relationship-oriented with probability {P_RELATION_HIGH['practical']} for
+  respondents whose rating is driven by practical value - Burgerzaken, Afval & belastingen, the
+  practical Wmo segment -, {P_RELATION_HIGH['emotional']} for emotional-value respondents - Jeugd &
+  gezin, the emotional Wmo segment - and {P_RELATION_HIGH['balanced']} otherwise). Item latent =
+  {SEPARATION} x (+1 high / -1 low) + {ITEM_NOISE} x noise, cut at {CUTS}. A latent profile model
+  should find **4 segments**; the persona grid (cut at the scale midpoint 3) should recover:
+
+| persona | control | relationship | expected share (reported services) |
+|---|---|---|---|
+{rows}
+
+  Because relationship orientation follows the value sought, the relationship-oriented personas'
+  overall rating depends mostly on emotional value, the process-oriented ones' on practical value:
+  customisation is warranted.
+* **Behaviour:** `contacts` (1 / 2-3 / 4+ contacts in the past year), more for relationship-oriented
+  people ({P_CONTACTS[1]} against {P_CONTACTS[0]}).
+* **Protected:** `origin` (migration background, "ja" with probability {P_ORIGIN}), independent of
+  needs, behaviour and services.
+* **Proxy:** `neighbourhood` (context) depends on origin only: "ja" lives in Noord/Zuid/Oost/West/Centrum
+  with probabilities {P_NEIGHBOURHOOD['ja']}, "nee" with {P_NEIGHBOURHOOD['nee']}. Cramér's V with
+  origin is about 0.6: it must be flagged as a possible proxy; no other attribute, item, the segments
+  or the persona grid should be.
+* **Legitimate treatment:** `home_visit` (1 ja / 2 nee) is offered with probability
+  {HOME_VISIT['base']} + {HOME_VISIT['relation']} x relationship-oriented + {HOME_VISIT['low_control']}
+  x low desire for control; {HOME_VISIT['decline']:.0%} of those offered decline
+  (`home_visit_declined` = 1, and then `home_visit` = 2). It follows needs only: never flagged.
+* **Proxy-driven treatment:** `extra_check` (1 ja / 2 nee) has probability {EXTRA_CHECK['in']} in
+  {' and '.join(EXTRA_CHECK['proxy_areas'])} and {EXTRA_CHECK['out']} elsewhere, whatever a person needs:
+  people with a migration background get it about 20 percentage points more often, also among
+  people with the same needs. It must be flagged for origin, **carried by** `neighbourhood`.
+"""

@@ -70,7 +70,13 @@ def persona_cards(results, language: str) -> str:
         if kind != "card":
             continue
         s = f["segment"]
-        lines.append(f"#### {_segment(_, s)} · {_.percent(f['share'], 0)}")
+        title = f"{_segment(_, s)} · {_.percent(f['share'], 0)}"
+        if f.get("persona"):
+            title += " · " + _e(f["persona"])
+        lines.append(f"#### {title}")
+        if f.get("persona"):
+            lines.append("- " + _("{share} of its members belong to the persona *{persona}* of the grid.",
+                                  share=_.percent(f["persona_share"], 0), persona=_e(f["persona"])))
         if f["higher"]:
             lines.append("- " + _("Needs more than others: {items}.", items="; ".join(_e(i) for i in f["higher"])))
         if f["lower"]:
@@ -96,7 +102,12 @@ def key_findings(results, language: str) -> str:
     _ = translator(language)
     out = []
     for kind, f in results.findings:
-        if kind == "segments":
+        if kind == "unavailable":
+            out.append(_("Client groups could not be formed from these answers, so this part of the report is empty. "
+                         "The reason (for the analyst): {reason}", reason=_e(f["reason"])))
+        elif kind == "no_protected":
+            out.append("- " + _("The codebook marks no attribute as protected, so the treatments could not be checked for unequal treatment."))
+        elif kind == "segments":
             out.append("- " + _(
                 "The answers on needs and behaviour show **{k} client groups** (segments) among {n} "
                 "respondents; the smallest holds {small}. Assignment is clear (entropy {entropy}; 1 is perfectly clear).",
@@ -146,6 +157,35 @@ def key_findings(results, language: str) -> str:
             out.append("- " + _("No unequal treatment found among people in a comparable situation for: {t}.",
                                 t=", ".join(_e(_name(results, t)) for t in f["treatments"])))
     return "\n".join(out)
+
+
+TIDY = {"segments_fit": "fit", "segments_sizes": "sizes", "segments_profile": "profile",
+        "segments_stability": "stability", "segments_value": "value", "personas": "personas",
+        "fairness_segments": "fairness_segments", "fairness_treatments": "fairness_treatments",
+        "treatment_opt_out": "opt_out", "treatment_outcome": "treatment_outcome"}
+
+
+def show(report, results, name: str) -> None:
+    """Save the tidy table ``name`` as CSV and show its readable version (or a note that it is not available)."""
+    tidy = None if results.error else getattr(results, TIDY[name])
+    if tidy is None or tidy.empty:
+        report.table(None, name)
+        return
+    report.save(tidy, name)
+    report.table(shown(results, name, report.language), name, save=False)
+
+
+def show_figure(report, results, name: str, *, proxy_threshold: float = 0.3) -> None:
+    """Show chart ``name`` (``segments_profile_chart`` or ``fairness_chart``) when there is something to draw."""
+    from clientvalue.report.plots_segments import plot_fairness, plot_profiles
+
+    if results.error:
+        return
+    if name == "segments_profile_chart":
+        report.figure(plot_profiles(results.profile, language=report.language), name)
+    else:
+        report.figure(plot_fairness(results.fairness_segments, labels=results.labels, threshold=proxy_threshold,
+                                    language=report.language), name)
 
 
 def shown(results, name: str, language: str) -> pd.DataFrame | None:
