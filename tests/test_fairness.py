@@ -127,3 +127,38 @@ def test_proxy_carries_difference():
     with_area = fair.adjusted_difference(y, protected, fair.design(pd.DataFrame({"a": area}), categorical=["a"]))
     assert without["ci_low"] > 0.1
     assert with_area["ci_low"] < 0 < with_area["ci_high"]
+
+
+def test_logit_converges_on_a_large_file():
+    rng = np.random.default_rng(8)
+    n = 200_000
+    x = rng.normal(size=(n, 3))
+    y = (rng.random(n) < 1 / (1 + np.exp(-(0.3 + x @ [0.5, -0.2, 0.1])))).astype(float)
+    exog = np.column_stack([np.ones(n), x])
+    fit = fair.logit_fit(y, exog)
+    assert fit["converged"]
+    np.testing.assert_allclose(fit["params"], sm.Logit(y, exog).fit(disp=0).params, atol=1e-7)
+    member = x[:, 0] > 0
+    assert fair.adjusted_difference(y, member, pd.DataFrame(x[:, 1:]))["status"] == "ok"
+
+
+def test_adjusted_mean_difference_equals_statsmodels_ols():
+    rng = np.random.default_rng(9)
+    n = 400
+    member = rng.random(n) < 0.4
+    z = rng.normal(size=(n, 2))
+    y = 7 + 0.3 * member + z @ [0.5, -0.4] + rng.normal(size=n)
+    got = fair.adjusted_mean_difference(y, member, pd.DataFrame(z))
+    ref = sm.OLS(y, np.column_stack([np.ones(n), member, z])).fit()
+    assert got["diff"] == pytest.approx(ref.params[1])
+    assert (got["ci_low"], got["ci_high"]) == pytest.approx(tuple(ref.conf_int()[1]))
+
+
+def test_shared_reduced_model_gives_the_same_p():
+    rng = np.random.default_rng(10)
+    member = rng.random(800) < 0.5
+    z = pd.DataFrame({"z": rng.normal(size=800)})
+    y = (rng.random(800) < 0.3 + 0.1 * member).astype(float)
+    a = fair.adjusted_difference(y, member, z)
+    b = fair.adjusted_difference(y, member, z, reduced_llf=fair.reduced_loglik(y, z))
+    assert a["p_value"] == pytest.approx(b["p_value"], rel=1e-9)

@@ -37,6 +37,7 @@ from clientvalue.stats.intervals import wilson_interval
 
 PROXY_THRESHOLD = 0.3
 MIN_DIFFERENCE = 0.05
+MAX_N_PERMUTATION = 20_000  # respondents in the customisation permutation test (a random subsample beyond)
 ALPHA = 0.05
 FAIRNESS_SEGMENTS_COLUMNS = ["source", "attribute", "cramers_v", "ci_low", "ci_high", "p_value",
                              "predictive_gain", "flag", "n"]
@@ -161,8 +162,7 @@ def _protected(survey: Survey, frame: pd.DataFrame, age_bands) -> dict[str, pd.S
 
 
 def _personas(survey: Survey, frame: pd.DataFrame, language: str):
-    from clientvalue.report.i18n import translator
-
+    """Each respondent's quadrant (1-4, 0 when an axis has too few answers) and the quadrant names."""
     cb = survey.codebook
     if cb.personas is None:
         return None, None, None
@@ -185,7 +185,6 @@ def _personas(survey: Survey, frame: pd.DataFrame, language: str):
         end1 = (ax1.high if h1 else ax1.low).get(language) or f"{ax1.name} {'high' if h1 else 'low'}"
         end2 = (ax2.high if h2 else ax2.low).get(language) or f"{ax2.name} {'high' if h2 else 'low'}"
         names[number] = f"{end1}, {end2}"
-    del translator
     return code, names, grid
 
 
@@ -207,14 +206,14 @@ def _profile(frame: pd.DataFrame, labels: np.ndarray, items: list[str], basis: d
 
 def _value(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, keep: list[int], *, n_boot, seed,
            min_group_size, n_perm):
-    from clientvalue.analyses.strategy import segment_difference_test
+    from clientvalue.analyses.strategy import segment_difference, segment_difference_test
     from clientvalue.stats.importance import dimension_totals, importance
 
     dims = survey.dimensions()
     if survey.outcome is None or not {"practical", "emotional"} <= set(dims):
         return None, None
     items = survey.items()
-    rows = []
+    rows, tables = [], {}
     work = frame.assign(_segment=labels)
     needed = max(min_group_size, 3 * len(items))
     for s in keep:
@@ -226,6 +225,7 @@ def _value(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, keep: list[i
                                n_boot=n_boot, seed=seed)
         except AnalysisError:
             continue
+        tables[s] = table
         tot = dimension_totals(table, dimensions=dims).set_index("dimension")
         rows.append({"segment": s, "n": table.attrs["n"], "r2": table.attrs["r2"],
                      **{f"{d}_{c}": float(np.clip(tot.at[d, src], 0, 1))
@@ -234,13 +234,17 @@ def _value(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, keep: list[i
     value = pd.DataFrame(rows, columns=VALUE_COLUMNS)
     test = None
     if len(value) >= 2:
+        tested = work[work["_segment"].isin(value["segment"])]
+        if len(tested) > MAX_N_PERMUTATION:  # the p-value from a random subsample: ample power, bounded time
+            tested = tested.sample(MAX_N_PERMUTATION, random_state=seed)
         try:
             test = segment_difference_test(
-                work[work["_segment"].isin(value["segment"])], outcome=survey.outcome, drivers=items,
-                segment="_segment", weights=survey.weight, n_perm=n_perm, seed=seed,
+                tested, outcome=survey.outcome, drivers=items,
+                segment="_segment", weights=survey.weight, n_perm=min(n_perm, 99), seed=seed,
                 min_group_size=needed)
             test = {k: (float(v) if isinstance(v, (int, float, np.floating, np.integer)) else v)
                     for k, v in test.items()}
+            test["difference"] = segment_difference(list(tables.values()))  # on everyone
         except AnalysisError:
             test = None
     return value, test
@@ -297,7 +301,8 @@ def analyse(
     n_boot : int
         Bootstrap replicates for intervals (value profiles, Cramér's V).
     n_perm : int
-        Permutations for p-values.
+        Permutations for p-values (at most 99 for the customisation test, as in notebook 10:
+        each permutation recomputes every segment's driver shares).
     n_stability : int
         Bootstrap refits for segment stability.
     n_init : int
@@ -430,6 +435,7 @@ def analyse(
                 ok = y.notna() & p_values.notna()
                 sub, yy, pp = frame[ok], y[ok].to_numpy(), p_values[ok].astype(str)
                 base_x = _covariates(sub, legit_num, legit_cat)
+                base_llf = fair.reduced_loglik(yy, base_x)  # the model without the category: shared
                 counts = pp.value_counts().sort_index()
                 first = None
                 for category, n_cat in counts.items():
@@ -448,7 +454,7 @@ def analyse(
                                              "carried_by": first["carried_by"], "suppressed": False})
                         _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
                         continue
-                    adj = fair.adjusted_difference(yy, member, base_x)
+                    adj = fair.adjusted_difference(yy, member, base_x, reduced_llf=base_llf)
                     flag = bool(adj["status"] == "ok" and adj["p_value"] < ALPHA
                                 and (adj["ci_low"] > 0 or adj["ci_high"] < 0)
                                 and abs(adj["diff"]) >= min_difference)

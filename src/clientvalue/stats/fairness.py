@@ -189,7 +189,7 @@ def design(frame: pd.DataFrame, *, numeric: list[str] = (), categorical: list[st
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
 
 
-def logit_fit(y: np.ndarray, exog: np.ndarray, *, max_iter: int = 50, tol: float = 1e-10) -> dict:
+def logit_fit(y: np.ndarray, exog: np.ndarray, *, max_iter: int = 50, tol: float = 1e-8) -> dict:
     """Maximum-likelihood logistic regression by Newton-Raphson with step halving.
 
     Returns ``params``, ``cov`` (inverse observed information), ``llf`` and ``converged``.
@@ -219,8 +219,10 @@ def logit_fit(y: np.ndarray, exog: np.ndarray, *, max_iter: int = 50, tol: float
             if new >= llf - 1e-12:
                 break
             t /= 2
-        beta, change, llf = candidate, new - llf, new
-        if abs(change) < tol and np.max(np.abs(t * step)) < 1e-8:
+        beta, llf = candidate, new
+        # converged when the Newton step no longer moves the estimates (a tolerance on the
+        # log-likelihood itself cannot be met on large files: its rounding error grows with n)
+        if np.max(np.abs(t * step)) < tol:
             converged = True
             break
     p = 1 / (1 + np.exp(-(exog @ beta)))
@@ -230,13 +232,14 @@ def logit_fit(y: np.ndarray, exog: np.ndarray, *, max_iter: int = 50, tol: float
 
 
 def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None, *,
-                        level: float = 0.95) -> dict:
+                        level: float = 0.95, reduced_llf: float | None = None) -> dict:
     """Average marginal effect of ``member`` on ``treated`` in a logistic model with covariates.
 
     The model is ``logit P(treated) = b0 + d * member + X b``; the effect is
     ``mean_i [F(b0 + d + x_i b) - F(b0 + x_i b)]`` over every respondent (``F`` the logistic
     function), its standard error by the delta method with the model's covariance matrix.
-    Constant covariate columns are dropped.
+    Constant covariate columns are dropped. ``reduced_llf``, the log-likelihood of the model
+    without ``member`` (see :func:`reduced_loglik`), saves a fit when several categories share it.
 
     Returns
     -------
@@ -265,27 +268,41 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
     reliable = fit["converged"] and np.isfinite(se) and np.max(np.abs(beta)) < 25
     status = "ok" if reliable else "unreliable (the model did not converge or predicts perfectly)"
     # likelihood-ratio test of the category: more reliable than a Wald test with few events
-    reduced = logit_fit(y, np.delete(exog, 1, axis=1))
-    p_value = float(stats.chi2.sf(max(2 * (fit["llf"] - reduced["llf"]), 0.0), 1))
+    if reduced_llf is None:
+        reduced_llf = logit_fit(y, np.delete(exog, 1, axis=1))["llf"]
+    p_value = float(stats.chi2.sf(max(2 * (fit["llf"] - reduced_llf), 0.0), 1))
     return {"diff": ame, "se": se, "ci_low": ame - z * se, "ci_high": ame + z * se,
             "p_value": p_value, "n": int(len(y)), "status": status}
+
+
+def reduced_loglik(treated, covariates: pd.DataFrame | None = None) -> float:
+    """Log-likelihood of the logistic model of ``treated`` on the covariates alone."""
+    y = np.asarray(treated, dtype=float)
+    x = pd.DataFrame(index=range(len(y))) if covariates is None else covariates.reset_index(drop=True)
+    x = x.loc[:, x.nunique() > 1] if len(x.columns) else x
+    return logit_fit(y, np.column_stack([np.ones(len(y)), x.to_numpy(dtype=float)]))["llf"]
 
 
 def adjusted_mean_difference(outcome, member, covariates: pd.DataFrame | None = None, *,
                              level: float = 0.95) -> dict:
     """Difference in a numeric outcome between ``member`` and the rest, adjusted by OLS for covariates.
 
-    Returns ``diff``, ``ci_low``, ``ci_high``, ``n`` (observational: an association, not an effect).
+    Returns ``diff``, ``ci_low``, ``ci_high`` (classical OLS interval) and ``n`` (observational:
+    an association, not an effect).
     """
-    import statsmodels.api as sm
-
     y = np.asarray(outcome, dtype=float)
     d = np.asarray(member, dtype=float)
     x = pd.DataFrame(index=range(len(y))) if covariates is None else covariates.reset_index(drop=True)
     x = x.loc[:, x.nunique() > 1] if len(x.columns) else x
     exog = np.column_stack([np.ones(len(y)), d, x.to_numpy(dtype=float)])
+    nan = {"diff": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": int(len(y))}
     if len(y) < exog.shape[1] + 2 or len(np.unique(d)) < 2:
-        return {"diff": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": int(len(y))}
-    fit = sm.OLS(y, exog).fit()
-    lo, hi = fit.conf_int(alpha=1 - level)[1]
-    return {"diff": float(fit.params[1]), "ci_low": float(lo), "ci_high": float(hi), "n": int(len(y))}
+        return nan
+    xtx_inv = np.linalg.pinv(exog.T @ exog)
+    beta = xtx_inv @ (exog.T @ y)
+    resid = y - exog @ beta
+    dof = len(y) - np.linalg.matrix_rank(exog)
+    se = float(np.sqrt(resid @ resid / dof * xtx_inv[1, 1]))
+    half = stats.t.ppf(0.5 + level / 2, dof) * se
+    return {"diff": float(beta[1]), "ci_low": float(beta[1] - half), "ci_high": float(beta[1] + half),
+            "n": int(len(y))}
