@@ -244,7 +244,7 @@ def test_notebook_30_skipped_without_segmentation(tmp_path):
     chosen = pipeline.applicable_notebooks(parse_parameters({"codebook": "x"}), survey, codebook=Path("x"),
                                            echo=notes.append)
     assert "30_segments" not in chosen and any("30_segments" in n and "segmentation" in n for n in notes)
-    with pytest.raises(ParameterError, match="30_segments needs a `segmentation` section"):
+    with pytest.raises(ParameterError, match="30_segments needs `segmentation` items"):
         pipeline.applicable_notebooks(parse_parameters({"codebook": "x", "notebooks": ["30_segments"]}), survey,
                                       codebook=Path("x"), echo=notes.append)
 

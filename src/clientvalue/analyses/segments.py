@@ -76,6 +76,7 @@ class SegmentResults:
     labels: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     persona_match: dict[int, tuple[str, float]] = field(default_factory=dict)
+    strategy: object | None = None  # StrategyAdvice for everyone, with the segments' customisation evidence
     error: str | None = None
     _membership: pd.Series | None = field(default=None, repr=False)
 
@@ -232,6 +233,7 @@ def _value(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, keep: list[i
                         for d in ("practical", "emotional")
                         for c, src in (("share", "share"), ("ci_low", "ci_low"), ("ci_high", "ci_high"))}})
     value = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    value.attrs["tables"] = tables
     test = None
     if len(value) >= 2:
         tested = work[work["_segment"].isin(value["segment"])]
@@ -248,6 +250,25 @@ def _value(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, keep: list[i
         except AnalysisError:
             test = None
     return value, test
+
+
+def _strategy(survey: Survey, frame: pd.DataFrame, customisation: dict | None, *, n_boot, seed):
+    """The strategy rule of notebook 10 for all reported respondents, fed with the segments' evidence."""
+    from clientvalue.analyses.strategy import suggest_strategy
+    from clientvalue.stats.importance import dimension_totals, importance
+
+    try:
+        table = importance(frame, outcome=survey.outcome, drivers=survey.items(), weights=survey.weight,
+                           n_boot=n_boot, seed=seed)
+    except AnalysisError:
+        return None
+    tot = dimension_totals(table, dimensions=survey.dimensions()).set_index("dimension")
+    get = lambda d, c: float(np.clip(tot.at[d, c], 0, 1))  # noqa: E731
+    return suggest_strategy(
+        practical_share=get("practical", "share"), practical_ci=(get("practical", "ci_low"), get("practical", "ci_high")),
+        emotional_share=get("emotional", "share"), emotional_ci=(get("emotional", "ci_low"), get("emotional", "ci_high")),
+        segment_difference=None if customisation is None else customisation["difference"],
+        segment_p_value=None if customisation is None else customisation["p_value"])
 
 
 def _covariates(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
@@ -397,6 +418,7 @@ def analyse(
 
     value, customisation = _value(survey, frame, labels, keep, n_boot=n_boot, seed=seed,
                                   min_group_size=min_group_size, n_perm=n_perm)
+    strategy = _strategy(survey, frame, customisation, n_boot=n_boot, seed=seed) if value is not None else None
 
     # fairness of segments, attributes, items
     protected = _protected(survey, frame, age_bands)
@@ -500,7 +522,7 @@ def analyse(
         personas=personas, persona_profile=persona_profile, fairness_segments=fairness_segments,
         fairness_treatments=fairness_treatments, opt_out=opt_out, treatment_outcome=outcome_table,
         customisation=customisation, ari=ari, k=solution.k, n=n_assigned, labels=labels_text,
-        notes=notes, persona_match=persona_match, _membership=membership,
+        notes=notes, persona_match=persona_match, strategy=strategy, _membership=membership,
     )
     results.findings = findings(results, proxy_threshold=proxy_threshold)
     return results
@@ -541,6 +563,8 @@ def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOL
     if results.customisation is not None:
         c = results.customisation
         out.append(("customisation", {"difference": c["difference"], "p_value": c["p_value"]}))
+        if results.strategy is not None:
+            out.append(("strategy", {"strategy": results.strategy.strategy}))
     else:
         out.append(("customisation_not_assessed", {}))
     flagged = results.fairness_segments[results.fairness_segments["flag"]]

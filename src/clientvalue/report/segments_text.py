@@ -21,6 +21,7 @@ CAPTIONS = {
     "segments_stability": N_("How stable is each segment? Jaccard similarity over bootstrap refits"),
     "segments_value": N_("Practical and emotional value per segment (share of explained variance, 95% intervals)"),
     "personas": N_("Share of each persona (95% intervals)"),
+    "personas_profile": N_("What sets each persona apart: mean answer against the rest"),
     "fairness_segments": N_("Does a segment solution, attribute or question go together with a protected characteristic?"),
     "fairness_treatments": N_("Differentiated treatments per protected characteristic: raw and among people in a comparable situation"),
     "treatment_opt_out": N_("Offered but declined, per category"),
@@ -129,6 +130,9 @@ def key_findings(results, language: str) -> str:
             else:
                 out.append("- " + _("The segments do not clearly weigh practical and emotional value differently (difference {d}, probability of chance {p}): customisation is not indicated by these data.",
                                     d=_.number(f["difference"], 2), p=_p(_, f["p_value"])))
+        elif kind == "strategy":
+            out.append("- " + _("With this evidence the strategy rule of the value-driver report gives, for all respondents together:")
+                       + "\n\n  > " + results.strategy.explain(language).replace("\n", "\n  > "))
         elif kind == "customisation_not_assessed":
             out.append("- " + _("Whether the segments value the service differently was not assessed (it needs an overall rating and practical and emotional questions)."))
         elif kind == "proxy":
@@ -149,7 +153,7 @@ def key_findings(results, language: str) -> str:
             out.append("- ⚠ " + _(
                 "**Possible unequal treatment:** the rate of *{treatment}* for *{attribute}* = {category} differs "
                 "from the rest by {raw} percentage points; among people in a comparable situation (same needs and "
-                "legitimate bases) the difference is still {adjusted} ({low} to {high}).",
+                "legitimate bases) the difference is still {adjusted} percentage points ({low} to {high}).",
                 treatment=_e(_name(results, f["treatment"])), attribute=_e(_name(results, f["attribute"])),
                 category=_e(f["category"]), raw=_.number(100 * f["raw"], 0), adjusted=_.number(100 * f["adjusted"], 0),
                 low=_.number(100 * f["low"], 0), high=_.number(100 * f["high"], 0)) + carried)
@@ -161,6 +165,7 @@ def key_findings(results, language: str) -> str:
 
 TIDY = {"segments_fit": "fit", "segments_sizes": "sizes", "segments_profile": "profile",
         "segments_stability": "stability", "segments_value": "value", "personas": "personas",
+        "personas_profile": "persona_profile",
         "fairness_segments": "fairness_segments", "fairness_treatments": "fairness_treatments",
         "treatment_opt_out": "opt_out", "treatment_outcome": "treatment_outcome"}
 
@@ -195,31 +200,36 @@ def shown(results, name: str, language: str) -> pd.DataFrame | None:
     num = lambda v: _.number(v, 2)  # noqa: E731
     if name == "segments_fit":
         f = results.fit
-        return pd.DataFrame({_("Segments"): f["k"], "BIC": [_.number(v, 0) for v in f["bic"]],
+        return pd.DataFrame({_("Segments"): [_.integer(k) for k in f["k"]], "BIC": [_.number(v, 0) for v in f["bic"]],
                              _("Entropy"): [num(v) for v in f["entropy"]],
                              _("Smallest segment"): [pct(v) for v in f["smallest_share"]],
                              _("Chosen"): ["✓" if s else "" for s in f["selected"]]})
     if name == "segments_sizes":
         f = results.sizes
-        return pd.DataFrame({_("Segment"): f["segment"], _("Respondents"): [_.integer(v) for v in f["n"]],
+        return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]],
+                             _("Respondents"): [_.integer(v) for v in f["n"]],
                              _("Share"): [pct(v) for v in f["share"]],
                              _("95% interval"): [f"{pct(a)} – {pct(b)}" for a, b in zip(f["ci_low"], f["ci_high"])]})
     if name == "segments_stability":
         f = results.stability
-        return pd.DataFrame({_("Segment"): f["segment"], _("Jaccard (mean)"): [num(v) for v in f["jaccard"]],
+        return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]], _("Jaccard (mean)"): [num(v) for v in f["jaccard"]],
                              _("Jaccard (5th percentile)"): [num(v) for v in f["jaccard_low"]],
                              _("Verdict"): [_(STABILITY[v]) for v in f["stability"]]})
-    if name == "segments_profile":
-        f = results.profile.pivot(index=["item", "label", "basis"], columns="segment", values="mean").reset_index()
+    if name in ("segments_profile", "personas_profile"):
+        by = "segment" if name == "segments_profile" else "persona"
+        source = results.profile if by == "segment" else results.persona_profile
+        names = {} if by == "segment" else dict(zip(results.personas["persona"], results.personas["name"]))
+        f = source.pivot(index=["item", "label", "basis"], columns=by, values="mean").reset_index()
         out = pd.DataFrame({_("Question"): f["label"].map(_e), _("Basis"): [_(BASIS.get(b, b)) if b else "" for b in f["basis"]]})
         for s in [c for c in f.columns if isinstance(c, (int, float))]:
-            out[_segment(_, s)] = [num(v) for v in f[s]]
+            out[_segment(_, s) if by == "segment" else _e(names.get(s, s))] = [num(v) for v in f[s]]
         return out
     if name == "segments_value":
         if results.value is None:
             return None
         f = results.value
-        return pd.DataFrame({_("Segment"): f["segment"], _("Respondents"): [_.integer(v) for v in f["n"]],
+        return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]],
+                             _("Respondents"): [_.integer(v) for v in f["n"]],
                              _("Practical"): [f"{pct(a)} ({pct(b)} – {pct(c)})" for a, b, c in
                                               zip(f["practical_share"], f["practical_ci_low"], f["practical_ci_high"])],
                              _("Emotional"): [f"{pct(a)} ({pct(b)} – {pct(c)})" for a, b, c in

@@ -152,7 +152,7 @@ def _execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: in
 NOTEBOOK_NEEDS = {
     "10_value_drivers": ("an `outcome` and `items`", lambda survey: survey.outcome is not None and bool(survey.items())),
     "20_senior": ("`attributes.age` and a `senior` section", lambda survey: survey.age is not None and survey.senior is not None),
-    "30_segments": ("a `segmentation` section", lambda survey: _segments_applicable(survey)),
+    "30_segments": ("`segmentation` items", lambda survey: _segments_applicable(survey)),
 }
 
 
