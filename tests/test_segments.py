@@ -222,7 +222,7 @@ def test_notebook_30_end_to_end_in_dutch(tmp_path):
     assert {"segments_fit.csv", "segments_profile.csv", "segments_stability.csv", "segments_value.csv",
             "fairness_segments.csv", "fairness_treatments.csv"} <= tables
     ft = pd.read_csv(out / "tables" / "fairness_treatments.csv")
-    assert list(ft.columns[:13]) == ["treatment", "attribute", "category", "n", "rate", "raw_diff", "raw_ci_low",
+    assert list(ft.columns[:12]) == ["treatment", "attribute", "category", "rate", "raw_diff", "raw_ci_low",
                                      "raw_ci_high", "adjusted_diff", "adjusted_ci_low", "adjusted_ci_high", "flag",
                                      "carried_by"]
     fs = pd.read_csv(out / "tables" / "fairness_segments.csv")
@@ -263,3 +263,12 @@ def test_too_few_respondents_is_a_note_not_a_failure(tmp_path):
     assert res.error and res.k == 0
     assert "could not be formed" in segments_text.key_findings(res, "en")
     assert "konden niet" in segments_text.key_findings(res, "nl") or res.error in segments_text.key_findings(res, "nl")
+
+
+def test_secondary_suppression():
+    table = pd.DataFrame({"segment": [1, 2, 3, 4], "n": [500, 40, 7, 300], "share": [0.59, 0.05, 0.01, 0.35]})
+    out = analysis.suppress(table, min_group_size=10, numbers=["n", "share"])
+    assert list(out["suppressed"]) == [False, True, True, False]  # 7 alone would follow from the total
+    assert out.loc[out["suppressed"], ["n", "share"]].isna().all().all()
+    two = analysis.suppress(table.assign(n=[500, 5, 7, 300]), min_group_size=10, numbers=["n"])
+    assert list(two["suppressed"]) == [False, True, True, False]

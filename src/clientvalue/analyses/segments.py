@@ -41,16 +41,17 @@ MAX_N_PERMUTATION = 20_000  # respondents in the customisation permutation test 
 ALPHA = 0.05
 FAIRNESS_SEGMENTS_COLUMNS = ["source", "attribute", "cramers_v", "ci_low", "ci_high", "p_value",
                              "predictive_gain", "flag", "n"]
-FAIRNESS_TREATMENTS_COLUMNS = ["treatment", "attribute", "category", "n", "rate", "raw_diff",
+# Published tables carry no counts per category: counts and rates of the reported categories could
+# be subtracted from totals to reveal a suppressed one.
+FAIRNESS_TREATMENTS_COLUMNS = ["treatment", "attribute", "category", "rate", "raw_diff",
                                "raw_ci_low", "raw_ci_high", "adjusted_diff", "adjusted_ci_low",
                                "adjusted_ci_high", "flag", "carried_by", "suppressed"]
 PROFILE_COLUMNS = ["segment", "item", "basis", "mean", "rest_mean", "difference", "rank"]
 PERSONA_COLUMNS = ["persona", "name", "n", "share", "ci_low", "ci_high", "suppressed"]
 VALUE_COLUMNS = ["segment", "n", "r2", "practical_share", "practical_ci_low", "practical_ci_high",
                  "emotional_share", "emotional_ci_low", "emotional_ci_high"]
-OPT_OUT_COLUMNS = ["treatment", "attribute", "category", "n_offered", "opt_out_rate", "ci_low", "ci_high",
-                   "suppressed"]
-OUTCOME_COLUMNS = ["treatment", "n_treated", "n_untreated", "raw_diff", "adjusted_diff", "ci_low", "ci_high"]
+OPT_OUT_COLUMNS = ["treatment", "attribute", "category", "opt_out_rate", "ci_low", "ci_high", "suppressed"]
+OUTCOME_COLUMNS = ["treatment", "raw_diff", "adjusted_diff", "ci_low", "ci_high"]
 
 
 @dataclass
@@ -189,6 +190,21 @@ def _personas(survey: Survey, frame: pd.DataFrame, language: str):
     return code, names, grid
 
 
+def suppress(table: pd.DataFrame, *, min_group_size: int, numbers: list[str]) -> pd.DataFrame:
+    """Mark rows with ``n`` below ``min_group_size`` as suppressed and blank their ``numbers``.
+
+    When exactly one row would be suppressed, the next smallest is suppressed too (secondary
+    suppression): otherwise its size would follow from the total minus the others.
+    """
+    out = table.copy()
+    small = out["n"] < min_group_size
+    if small.sum() == 1 and len(out) > 1:
+        small.loc[out.loc[~small, "n"].idxmin()] = True
+    out["suppressed"] = small
+    out.loc[small, numbers] = np.nan
+    return out
+
+
 def _profile(frame: pd.DataFrame, labels: np.ndarray, items: list[str], basis: dict[str, str],
              keep: list[int]) -> pd.DataFrame:
     rows = []
@@ -286,7 +302,7 @@ def _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size
     declined = opt.loc[sub.index].to_numpy() == 1
     offered = (yy == 1) | declined
     n_off = int((offered & member).sum())
-    row = {"treatment": t_key, "attribute": p_name, "category": category, "n_offered": n_off}
+    row = {"treatment": t_key, "attribute": p_name, "category": category}
     if n_off < min_group_size:
         o_rows.append(row | {"suppressed": True})
         return
@@ -388,8 +404,8 @@ def analyse(
     low, high = wilson_interval(counts.to_numpy() / n_assigned, n_assigned)
     sizes = pd.DataFrame({"segment": counts.index, "n": counts.to_numpy(), "share": counts.to_numpy() / n_assigned,
                           "ci_low": low, "ci_high": high})
-    sizes["suppressed"] = ~sizes["segment"].isin(keep)
-    sizes.loc[sizes["suppressed"], ["n", "share", "ci_low", "ci_high"]] = np.nan
+    sizes = suppress(sizes, min_group_size=min_group_size, numbers=["n", "share", "ci_low", "ci_high"])
+    keep = [int(v) for v in sizes.loc[~sizes["suppressed"], "segment"]]
     stability = stability[stability["segment"].isin(keep)].reset_index(drop=True)
     profile = _profile(frame, labels, items, basis, keep)
     profile.insert(2, "label", profile["item"].map(labels_text))
@@ -405,8 +421,7 @@ def analyse(
         lo, hi = wilson_interval(pc.to_numpy() / max(n_p, 1), n_p)
         personas = pd.DataFrame({"persona": pc.index, "name": [names[i] for i in pc.index], "n": pc.to_numpy(),
                                  "share": pc.to_numpy() / max(n_p, 1), "ci_low": lo, "ci_high": hi})
-        personas["suppressed"] = personas["n"] < min_group_size
-        personas.loc[personas["suppressed"], ["n", "share", "ci_low", "ci_high"]] = np.nan
+        personas = suppress(personas, min_group_size=min_group_size, numbers=["n", "share", "ci_low", "ci_high"])
         keep_p = [int(p) for p in personas.loc[~personas["suppressed"], "persona"]]
         persona_profile = _profile(frame, code, items, basis, keep_p).rename(columns={"segment": "persona"})
         persona_profile.insert(2, "label", persona_profile["item"].map(labels_text))
@@ -462,7 +477,7 @@ def analyse(
                 first = None
                 for category, n_cat in counts.items():
                     member = (pp == category).to_numpy()
-                    row = {"treatment": t_key, "attribute": p_name, "category": category, "n": int(n_cat)}
+                    row = {"treatment": t_key, "attribute": p_name, "category": category}
                     if n_cat < min_group_size or (len(pp) - n_cat) < min_group_size:
                         t_rows.append(row | {"suppressed": True, "flag": False, "carried_by": None})
                         continue
@@ -504,8 +519,7 @@ def analyse(
                     res = fair.adjusted_mean_difference(sub[survey.outcome].to_numpy(float), treated,
                                                         _covariates(sub, legit_num, legit_cat))
                     grade = sub[survey.outcome].to_numpy(float)
-                    out_rows.append({"treatment": t_key, "n_treated": int(treated.sum()),
-                                     "n_untreated": int((~treated).sum()),
+                    out_rows.append({"treatment": t_key,
                                      "raw_diff": float(grade[treated].mean() - grade[~treated].mean()),
                                      "adjusted_diff": res["diff"], "ci_low": res["ci_low"], "ci_high": res["ci_high"]})
         fairness_treatments = pd.DataFrame(t_rows, columns=FAIRNESS_TREATMENTS_COLUMNS)
