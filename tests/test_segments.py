@@ -272,3 +272,24 @@ def test_secondary_suppression():
     assert out.loc[out["suppressed"], ["n", "share"]].isna().all().all()
     two = analysis.suppress(table.assign(n=[500, 5, 7, 300]), min_group_size=10, numbers=["n"])
     assert list(two["suppressed"]) == [False, True, True, False]
+
+
+@pytest.mark.parametrize("cut", ["midpoint", "median"])
+def test_persona_quadrants_by_hand(tmp_path, cut):
+    import yaml
+
+    raw = yaml.safe_load((DEMO_DIR / "municipality" / "codebook.yaml").read_text(encoding="utf-8"))
+    raw["data"] = str(DEMO_DIR / "municipality" / "survey.csv")
+    for axis in raw["personas"]["axes"]:
+        axis["cut"] = cut
+    (tmp_path / "cb.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    survey = load_survey(tmp_path / "cb.yaml")
+    frame = survey.reported_data(10)
+    code, names, _ = analysis._personas(survey, frame, "en")
+    ax1, ax2 = survey.codebook.personas.axes
+    s1, s2 = frame[ax1.items].mean(axis=1), frame[ax2.items].mean(axis=1)
+    c1, c2 = (3.0, 3.0) if cut == "midpoint" else (s1.median(), s2.median())
+    expected = np.select([(s1 > c1) & (s2 > c2), (s1 > c1) & (s2 <= c2), (s1 <= c1) & (s2 > c2)], [1, 2, 3], 4)
+    complete = (frame[ax1.items].notna().mean(axis=1) >= 0.5) & (frame[ax2.items].notna().mean(axis=1) >= 0.5)
+    np.testing.assert_array_equal(code[complete.to_numpy()], expected[complete.to_numpy()])
+    assert names[1] == "arranges it themselves, relationship-oriented"
