@@ -25,6 +25,10 @@ BIG_SERVICES = ["Burgerzaken", "Jeugd & gezin", "Wmo-loket", "Afval & belastinge
 
 
 # ---------------------------------------------------------------- reference computations
+SEGMENT_COLUMNS = ["n_self", "n_decide", "n_online", "n_person", "n_personal", "n_time", "contacts",
+                   "origin", "neighbourhood", "home_visit", "home_visit_declined", "extra_check"]  # notebook 30
+
+
 def ols_r2(X: np.ndarray, y: np.ndarray) -> float:
     """R^2 of an OLS fit with intercept, by least squares on the data."""
     A = np.column_stack([np.ones(len(y)), X])
@@ -133,7 +137,7 @@ def test_files_are_in_the_documented_dialects(written):
         raw.decode("utf-8")  # cp1252: the e-umlaut of Cliëntondersteuning is one byte
     df = pd.read_csv(written / "municipality" / "survey.csv", sep=";", encoding="cp1252")
     assert list(df.columns) == ["respondent_id", "service", "weight", "age", "gender", "channel",
-                                *ITEMS, "overall", "senior_self"]
+                                *ITEMS, "overall", "senior_self", *SEGMENT_COLUMNS]
     assert set(df["service"]) == set(demo.SERVICES)
     assert "Cliëntondersteuning" in set(df["service"]) and "Jeugd & gezin" in set(df["service"])
     senior = pd.read_csv(written / "senior" / "survey.csv")  # comma, UTF-8

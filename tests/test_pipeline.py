@@ -188,7 +188,8 @@ def test_notebook_the_codebook_cannot_feed(tmp_path):
     from clientvalue.errors import ParameterError
 
     codebook = yaml.safe_load((DEMO_DIR / "municipality" / "codebook.yaml").read_text(encoding="utf-8"))
-    codebook.pop("senior")
+    for section in ("senior", "segmentation", "personas", "treatments"):
+        codebook.pop(section)
     codebook["data"] = str(DEMO_DIR / "municipality" / "survey.csv")
     (tmp_path / "cb.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True), encoding="utf-8")
     params = write_params(tmp_path, codebook=str(tmp_path / "cb.yaml"), notebooks=["00_data_check", "20_senior"])
@@ -202,6 +203,7 @@ def test_notebook_the_codebook_cannot_feed(tmp_path):
     lines = []
     output = pipeline.run(params, progress=False, echo=lines.append)
     assert any("skipping 20_senior" in line for line in lines)
+    assert any("skipping 30_segments: the codebook has no `segmentation` items" in line for line in lines)
     assert not (output / "20_senior.html").exists() and (output / "10_value_drivers.html").exists()
 
 

@@ -8,7 +8,7 @@ that names the file, the key and what to do.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -100,14 +100,77 @@ class Item(_Strict):
         return self.reversed_label if self.reverse and self.reversed_label is not None else self.label
 
 
+BASES = ("needs", "behaviour", "context", "relationship")
+"""The four legitimate bases of segmentation: needs (wishes, needs, expectations), behaviour,
+context (physical, social, emotional situation) and relationship (events in it, loyalty)."""
+
+
 class Attribute(_Strict):
     """A respondent characteristic (age, gender, channel...)."""
 
     column: str
     protected: bool = False
     label: Label = Field(default_factory=Label)
+    basis: Literal["needs", "behaviour", "context", "relationship"] | None = None
 
     label_from_text = field_validator("label", mode="before")(_as_label)
+
+    @model_validator(mode="after")
+    def _protected_has_no_basis(self) -> "Attribute":
+        if self.protected and self.basis is not None:
+            raise ValueError(
+                f"column {self.column!r} is protected and cannot be a legitimate basis "
+                f"({self.basis!r}) for differentiating; remove `basis` or `protected`")
+        return self
+
+
+class SegmentationItem(_Strict):
+    """A question client segments are built from, on one of the four legitimate bases."""
+
+    column: str
+    scale: Scale
+    basis: Literal["needs", "behaviour", "context", "relationship"]
+    label: Label = Field(default_factory=Label)
+
+    label_from_text = field_validator("label", mode="before")(_as_label)
+
+
+class PersonaAxis(_Strict):
+    """One axis of a 2x2 persona grid: the mean of some segmentation items, cut in two."""
+
+    name: str
+    label: Label = Field(default_factory=Label)
+    items: list[str] = Field(min_length=1)
+    low: Label = Field(default_factory=Label)
+    high: Label = Field(default_factory=Label)
+    cut: Literal["midpoint", "median"] = "midpoint"
+
+    _labels = field_validator("label", "low", "high", mode="before")(_as_label)
+
+
+class Personas(_Strict):
+    """A 2x2 persona grid: exactly two axes."""
+
+    axes: list[PersonaAxis] = Field(min_length=2, max_length=2)
+
+
+class Treatment(_Strict):
+    """A differentiated treatment to audit (home visit, fixed contact person, extra check...)."""
+
+    column: str
+    yes_codes: list[Code] = Field(min_length=1)
+    no_codes: list[Code] = Field(min_length=1)
+    label: Label = Field(default_factory=Label)
+    opt_out: str | None = None
+
+    label_from_text = field_validator("label", mode="before")(_as_label)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> "Treatment":
+        overlap = set(map(str, self.yes_codes)) & set(map(str, self.no_codes))
+        if overlap:
+            raise ValueError(f"yes_codes and no_codes share {sorted(overlap)}; a code means one thing")
+        return self
 
 
 class Senior(_Strict):
@@ -142,8 +205,37 @@ class Codebook(_Strict):
     items: list[Item] = Field(default_factory=list)
     attributes: dict[str, Attribute] = Field(default_factory=dict)
     senior: Senior | None = None
+    segmentation: list[SegmentationItem] = Field(default_factory=list)
+    personas: Personas | None = None
+    treatments: dict[str, Treatment] = Field(default_factory=dict)
 
     title_from_text = field_validator("title", mode="before")(_as_label)
+
+    @model_validator(mode="after")
+    def _segmentation_sound(self) -> "Codebook":
+        protected = {a.column: key for key, a in self.attributes.items() if a.protected}
+        for i, item in enumerate(self.segmentation):
+            if item.column in protected:
+                raise ValueError(
+                    f"segmentation[{i}]: column {item.column!r} is the protected attribute "
+                    f"`{protected[item.column]}`; segments are built from needs, behaviour, context "
+                    "and relationship, never from a protected characteristic: remove it from "
+                    "`segmentation`")
+        if self.personas is not None:
+            if not self.segmentation:
+                raise ValueError("`personas` needs `segmentation` items to build its axes from")
+            known = {item.column for item in self.segmentation}
+            for axis in self.personas.axes:
+                unknown = [c for c in axis.items if c not in known]
+                if unknown:
+                    raise ValueError(
+                        f"personas axis {axis.name!r}: items {unknown} are not segmentation items; "
+                        f"allowed: {sorted(known)}")
+        if self.treatments and not self.segmentation:
+            raise ValueError(
+                "`treatments` are audited among people in a comparable situation, which needs "
+                "`segmentation` items; add them")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> "Codebook":
@@ -172,6 +264,11 @@ class Codebook(_Strict):
         roles += [(f"attributes.{key}", a.column) for key, a in self.attributes.items()]
         if self.senior is not None:
             roles.append(("senior", self.senior.column))
+        roles += [(f"segmentation[{i}]", item.column) for i, item in enumerate(self.segmentation)]
+        for key, treatment in self.treatments.items():
+            roles.append((f"treatments.{key}", treatment.column))
+            if treatment.opt_out:
+                roles.append((f"treatments.{key}.opt_out", treatment.opt_out))
         return roles
 
     def columns(self) -> dict[str, str]:

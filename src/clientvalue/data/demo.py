@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from clientvalue.data.demo_segments import add_segment_columns, codebook_sections
+from clientvalue.data.demo_segments import ground_truth_markdown as segments_markdown
 from clientvalue.errors import ParameterError
 
 DEFAULT_SEED = 20261124
@@ -355,6 +357,7 @@ def simulate_municipality(
     df.insert(2, "weight", _weights_column(df, rng))
     planted = _plant_bad_values(df, rng) if bad_values else {}
     segment = df.pop("_segment")
+    df = add_segment_columns(df, segment.to_numpy(), seed=seed, latent=latent)  # own random stream
     if latent:
         df["latent_segment"] = segment
     df = df.sort_values("respondent_id", ignore_index=True)
@@ -492,7 +495,14 @@ def municipality_codebook() -> dict[str, Any]:
         "items": items,
         "attributes": _ATTRIBUTES | {"channel": channel},
         "senior": _SENIOR_SECTION,
-    }
+    } | _with_segments()
+
+
+def _with_segments() -> dict[str, Any]:
+    sections = codebook_sections()  # notebook 30: needs items, personas, treatments, more attributes
+    channel = {"column": "channel", "protected": False, "basis": "behaviour", "label": _label("Kanaal", "Channel")}
+    attributes = _ATTRIBUTES | {"channel": channel} | sections.pop("attributes")
+    return {"attributes": attributes} | sections
 
 
 def senior_codebook() -> dict[str, Any]:
@@ -651,7 +661,7 @@ driver truth above includes this (same simulation); it moves the shares by less 
   empty): {', '.join(map(str, planted.get('partial', [])))};
 * no duplicate ids (tests create those separately). Ombudsman rows get missing codes like all
   rows, but no out-of-range codes, straight-lining or break-offs.
-"""
+""" + segments_markdown(muni)
 
 
 def main(argv: list[str] | None = None) -> int:

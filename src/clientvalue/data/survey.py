@@ -137,6 +137,7 @@ class Survey:
         cb = self.codebook
         labelled = list(cb.items) + list(cb.attributes.values())
         labelled += [x for x in (cb.outcome, cb.senior) if x is not None]
+        labelled += list(cb.segmentation) + list(cb.treatments.values())
         for entry in labelled:
             if entry.column == column:
                 label = entry.display_label() if hasattr(entry, "display_label") else entry.label
@@ -278,6 +279,7 @@ class _Cleaner:
     def ratings(self, frame: pd.DataFrame) -> None:
         entries = [self.codebook.outcome] if self.codebook.outcome else []
         entries += list(self.codebook.items)
+        entries += list(self.codebook.segmentation)  # rated like items (missing codes, scale)
         codes = [float(c) for c in self.codebook.missing_codes if _is_number(c)]
         for entry in entries:
             column = entry.column

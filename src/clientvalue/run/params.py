@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from clientvalue.data.yamlfile import problem_lines, read_yaml
 from clientvalue.errors import ParameterError
 
-NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior", "40_consistency")
-SURVEY_NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior")
+NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency")
+SURVEY_NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior", "30_segments")
 
 
 class RunParameters(BaseModel):
@@ -32,6 +32,9 @@ class RunParameters(BaseModel):
     n_boot: int = Field(1000, ge=0, le=100_000, description="Bootstrap replicates for intervals.")
     age_threshold: int = Field(65, ge=0, le=120, description="The age rule compared with self-identification.")
     age_thresholds: list[int] = Field(default_factory=lambda: [60, 65, 67, 70, 75, 80])
+    proxy_threshold: float = Field(
+        0.3, gt=0, le=1, description="Cramér's V from which an association with a protected attribute is flagged.")
+    n_stability: int = Field(20, ge=1, le=1000, description="Bootstrap refits for segment stability.")
     age_bands: list[int] = Field(
         default_factory=lambda: [18, 55, 65, 75, 85],
         description="Lower bounds of the age bands; the last band is open-ended.",

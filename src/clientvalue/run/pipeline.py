@@ -152,7 +152,15 @@ def _execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: in
 NOTEBOOK_NEEDS = {
     "10_value_drivers": ("an `outcome` and `items`", lambda survey: survey.outcome is not None and bool(survey.items())),
     "20_senior": ("`attributes.age` and a `senior` section", lambda survey: survey.age is not None and survey.senior is not None),
+    "30_segments": ("`segmentation` items", lambda survey: _segments_applicable(survey)),
 }
+
+
+def _segments_applicable(survey: Any) -> bool:
+    """Notebook 30 needs `segmentation`; its bad input (single-valued item, unknown treatment codes) is refused here."""
+    from clientvalue.analyses.segments import check_inputs
+
+    return check_inputs(survey)
 
 
 def applicable_notebooks(params: RunParameters, survey: Any, *, codebook: Path | None,

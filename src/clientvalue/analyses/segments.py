@@ -1,0 +1,600 @@
+"""Segments, personas and a fairness audit for one survey: everything notebook 30 shows.
+
+Numerics live in :mod:`clientvalue.stats.segments` (latent profiles, stability) and
+:mod:`clientvalue.stats.fairness` (association, treatment differences); this module runs them on
+a :class:`~clientvalue.data.survey.Survey` whose codebook has ``segmentation`` (and optionally
+``personas`` and ``treatments``), applies ``min_group_size`` and returns tidy tables with
+language-free findings (worded by :mod:`clientvalue.report.segments_text`).
+
+Rules (all documented in the README and docs/codebook.md):
+
+* Segments are built on the respondents of the reported groups (``Survey.reported_data``).
+* A segment solution, attribute or segmentation item is a *possible proxy* of a protected
+  attribute when Cramér's V >= ``proxy_threshold`` (0.3) and the permutation p-value < 0.05.
+* A treatment differs *among people in a comparable situation* when the adjusted difference
+  (average marginal effect, adjusted for the segmentation items and the attributes with a
+  ``basis`` that are not themselves possible proxies; a missing answer counts as the item mean)
+  has a delta-method interval that excludes 0, a likelihood-ratio p-value below 0.05 and a size
+  of at least ``min_difference`` (0.05). It is then carried by the non-protected attribute whose
+  addition to the model brings the difference below that size (or its interval across 0).
+* Segments, categories and cells below ``min_group_size`` are never published; segment
+  membership per respondent is kept in memory only (:meth:`SegmentResults.export_membership`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clientvalue.data.survey import Survey, _code_key
+from clientvalue.errors import AnalysisError, DataError, ParameterError
+from clientvalue.stats import fairness as fair
+from clientvalue.stats import segments as seg
+from clientvalue.stats.intervals import wilson_interval
+
+PROXY_THRESHOLD = 0.3
+MIN_DIFFERENCE = 0.05
+MAX_N_PERMUTATION = 20_000  # respondents in the customisation permutation test (a random subsample beyond)
+ALPHA = 0.05
+FAIRNESS_SEGMENTS_COLUMNS = ["source", "attribute", "cramers_v", "ci_low", "ci_high", "p_value",
+                             "predictive_gain", "flag", "n"]
+# Published tables carry no counts per category: counts and rates of the reported categories could
+# be subtracted from totals to reveal a suppressed one.
+FAIRNESS_TREATMENTS_COLUMNS = ["treatment", "attribute", "category", "rate", "raw_diff",
+                               "raw_ci_low", "raw_ci_high", "adjusted_diff", "adjusted_ci_low",
+                               "adjusted_ci_high", "flag", "carried_by", "suppressed"]
+PROFILE_COLUMNS = ["segment", "item", "basis", "mean", "rest_mean", "difference", "rank"]
+PERSONA_COLUMNS = ["persona", "name", "n", "share", "ci_low", "ci_high", "suppressed"]
+VALUE_COLUMNS = ["segment", "n", "r2", "practical_share", "practical_ci_low", "practical_ci_high",
+                 "emotional_share", "emotional_ci_low", "emotional_ci_high"]
+OPT_OUT_COLUMNS = ["treatment", "attribute", "category", "opt_out_rate", "ci_low", "ci_high", "suppressed"]
+OUTCOME_COLUMNS = ["treatment", "raw_diff", "adjusted_diff", "ci_low", "ci_high"]
+
+
+@dataclass
+class SegmentResults:
+    """Everything notebook 30 shows; tables are tidy and already suppressed."""
+
+    fit: pd.DataFrame
+    profile: pd.DataFrame
+    stability: pd.DataFrame
+    sizes: pd.DataFrame
+    value: pd.DataFrame | None
+    personas: pd.DataFrame | None
+    persona_profile: pd.DataFrame | None
+    fairness_segments: pd.DataFrame
+    fairness_treatments: pd.DataFrame | None
+    opt_out: pd.DataFrame | None
+    treatment_outcome: pd.DataFrame | None
+    customisation: dict | None
+    ari: float | None
+    k: int
+    n: int
+    findings: list[tuple[str, dict]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    persona_match: dict[int, tuple[str, float]] = field(default_factory=dict)
+    strategy: object | None = None  # StrategyAdvice for everyone, with the segments' customisation evidence
+    error: str | None = None
+    _membership: pd.Series | None = field(default=None, repr=False)
+
+    def export_membership(self, path: str | Path, *, report_dir: str | Path | None = None) -> Path:
+        """Write each respondent's segment (id, segment) to ``path``, for an analyst's own use.
+
+        Refused inside ``report_dir`` (the published report): no respondent-level data there.
+        """
+        path = Path(path).expanduser().resolve()
+        if report_dir is not None:
+            report = Path(report_dir).expanduser().resolve()
+            if path == report or report in path.parents:
+                raise ParameterError(
+                    f"{path} lies inside the report folder {report}: respondent-level segment "
+                    "membership is never published; choose a path outside it.")
+        if self._membership is None:
+            raise AnalysisError("no segment membership to export.")
+        self._membership.rename("segment").to_frame().to_csv(path, encoding="utf-8")
+        return path
+
+
+def _treatment_codes(survey: Survey) -> dict[str, pd.Series]:
+    """1.0 / 0.0 / NaN per treatment (and ``<key>.opt_out``); other codes are refused."""
+    out = {}
+    missing = {_code_key(c) for c in survey.codebook.missing_codes}
+    for key, t in survey.codebook.treatments.items():
+        yes, no = {_code_key(c) for c in t.yes_codes}, {_code_key(c) for c in t.no_codes}
+        for name, column in ((key, t.column), (f"{key}.opt_out", t.opt_out)):
+            if column is None:
+                continue
+            keys = survey.data[column].map(_code_key)
+            bad = keys.notna() & ~keys.isin(yes | no | missing)
+            if bad.any():
+                values = sorted(set(survey.data.loc[bad, column].astype(str)))[:5]
+                rows = [str(int(i) + 1) for i in survey.data.index[bad][:5]]
+                raise DataError(
+                    f"{survey.path}: treatment column {column!r} (treatments.{key}) has codes "
+                    f"{values} (data rows {', '.join(rows)}) that are neither yes_codes "
+                    f"{list(t.yes_codes)} nor no_codes {list(t.no_codes)}; add them to the codebook "
+                    "or to missing_codes.")
+            out[name] = keys.map(lambda k: 1.0 if k in yes else (0.0 if k in no else np.nan))
+    return out
+
+
+def check_inputs(survey: Survey) -> bool:
+    """Refuse bad segmentation input before any notebook runs; True when notebook 30 applies.
+
+    Raises
+    ------
+    DataError
+        A segmentation item with a single value, or treatment codes outside the declared ones.
+    """
+    cb = survey.codebook
+    if not cb.segmentation:
+        return False
+    for item in cb.segmentation:
+        values = pd.to_numeric(survey.data[item.column], errors="coerce").dropna()
+        if values.nunique() < 2:
+            raise DataError(
+                f"{survey.path}: segmentation item {item.column!r} has "
+                f"{'no answers' if values.empty else f'a single value ({values.iloc[0]:g})'}: it "
+                "cannot tell client groups apart. Remove it from `segmentation` in the codebook.")
+    _treatment_codes(survey)
+    return True
+
+
+def _protected(survey: Survey, frame: pd.DataFrame, age_bands) -> dict[str, pd.Series]:
+    """Protected attributes as categories (numeric ones banded)."""
+    out = {}
+    for key, a in survey.codebook.attributes.items():
+        if not a.protected:
+            continue
+        values = frame[a.column]
+        numeric = pd.to_numeric(values, errors="coerce")
+        if numeric.notna().sum() and numeric.nunique() > 10 and numeric.notna().mean() > 0.9:
+            if key == "age" or a.column == survey.age:
+                edges = list(age_bands) + [np.inf]
+                labels = [f"{lo}-{hi - 1}" for lo, hi in zip(age_bands, age_bands[1:])] + [f"{age_bands[-1]}+"]
+                values = pd.cut(numeric, [-np.inf] + edges[1:], right=False, labels=labels).astype(object)
+            else:
+                values = pd.qcut(numeric, 4, duplicates="drop").astype(str).where(numeric.notna())
+        out[key] = values.astype(object).where(values.notna(), None)
+    return out
+
+
+def _personas(survey: Survey, frame: pd.DataFrame, language: str):
+    """Each respondent's quadrant (1-4, 0 when an axis has too few answers) and the quadrant names."""
+    cb = survey.codebook
+    if cb.personas is None:
+        return None, None, None
+    scales = {i.column: i.scale for i in cb.segmentation}
+    high = []
+    for axis in cb.personas.axes:
+        answers = frame[axis.items].astype(float)
+        score = answers.mean(axis=1).where(answers.notna().mean(axis=1) >= 0.5)
+        cut = (float(np.mean([(scales[c].min + scales[c].max) / 2 for c in axis.items]))
+               if axis.cut == "midpoint" else float(score.median()))
+        high.append(np.where(score.isna(), np.nan, (score > cut).astype(float)))
+    a, b = high
+    ax1, ax2 = cb.personas.axes
+    grid = [(1, 1), (1, 0), (0, 1), (0, 0)]
+    code = np.zeros(len(frame), dtype=int)
+    for number, (h1, h2) in enumerate(grid, start=1):
+        code[(a == h1) & (b == h2)] = number
+    names = {}
+    for number, (h1, h2) in enumerate(grid, start=1):
+        end1 = (ax1.high if h1 else ax1.low).get(language) or f"{ax1.name} {'high' if h1 else 'low'}"
+        end2 = (ax2.high if h2 else ax2.low).get(language) or f"{ax2.name} {'high' if h2 else 'low'}"
+        names[number] = f"{end1}, {end2}"
+    return code, names, grid
+
+
+def suppress(table: pd.DataFrame, *, min_group_size: int, numbers: list[str]) -> pd.DataFrame:
+    """Mark rows with ``n`` below ``min_group_size`` as suppressed and blank their ``numbers``.
+
+    When exactly one row would be suppressed, the next smallest is suppressed too (secondary
+    suppression): otherwise its size would follow from the total minus the others.
+    """
+    out = table.copy()
+    small = out["n"] < min_group_size
+    if small.sum() == 1 and len(out) > 1:
+        small.loc[out.loc[~small, "n"].idxmin()] = True
+    out["suppressed"] = small
+    out.loc[small, numbers] = np.nan
+    return out
+
+
+def _profile(frame: pd.DataFrame, labels: np.ndarray, items: list[str], basis: dict[str, str],
+             keep: list[int]) -> pd.DataFrame:
+    rows = []
+    x = frame[items].astype(float)
+    sd = x.std()
+    for s in keep:
+        inside = labels == s
+        mean, rest = x[inside].mean(), x[~inside & (labels > 0)].mean()
+        diff = (mean - rest) / sd.replace(0, np.nan)
+        order = diff.abs().rank(ascending=False, method="first")
+        for item in items:
+            rows.append({"segment": s, "item": item, "basis": basis.get(item, ""), "mean": mean[item],
+                         "rest_mean": rest[item], "difference": diff[item], "rank": int(order[item])})
+    return pd.DataFrame(rows, columns=PROFILE_COLUMNS)
+
+
+def _value(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, keep: list[int], *, n_boot, seed,
+           min_group_size, n_perm):
+    from clientvalue.analyses.strategy import segment_difference, segment_difference_test
+    from clientvalue.stats.importance import dimension_totals, importance
+
+    dims = survey.dimensions()
+    if survey.outcome is None or not {"practical", "emotional"} <= set(dims):
+        return None, None
+    items = survey.items()
+    rows, tables = [], {}
+    work = frame.assign(_segment=labels)
+    needed = max(min_group_size, 3 * len(items))
+    for s in keep:
+        part = work[work["_segment"] == s]
+        if int(part[[survey.outcome, *items]].notna().all(axis=1).sum()) < needed:
+            continue
+        try:
+            table = importance(part, outcome=survey.outcome, drivers=items, weights=survey.weight,
+                               n_boot=n_boot, seed=seed)
+        except AnalysisError:
+            continue
+        tables[s] = table
+        tot = dimension_totals(table, dimensions=dims).set_index("dimension")
+        rows.append({"segment": s, "n": table.attrs["n"], "r2": table.attrs["r2"],
+                     **{f"{d}_{c}": float(np.clip(tot.at[d, src], 0, 1))
+                        for d in ("practical", "emotional")
+                        for c, src in (("share", "share"), ("ci_low", "ci_low"), ("ci_high", "ci_high"))}})
+    value = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    value.attrs["tables"] = tables
+    test = None
+    if len(value) >= 2:
+        tested = work[work["_segment"].isin(value["segment"])]
+        if len(tested) > MAX_N_PERMUTATION:  # the p-value from a random subsample: ample power, bounded time
+            tested = tested.sample(MAX_N_PERMUTATION, random_state=seed)
+        try:
+            test = segment_difference_test(
+                tested, outcome=survey.outcome, drivers=items,
+                segment="_segment", weights=survey.weight, n_perm=min(n_perm, 99), seed=seed,
+                min_group_size=needed)
+            test = {k: (float(v) if isinstance(v, (int, float, np.floating, np.integer)) else v)
+                    for k, v in test.items()}
+            test["difference"] = segment_difference(list(tables.values()))  # on everyone
+        except AnalysisError:
+            test = None
+    return value, test
+
+
+def _strategy(survey: Survey, frame: pd.DataFrame, customisation: dict | None, *, n_boot, seed):
+    """The strategy rule of notebook 10 for all reported respondents, fed with the segments' evidence."""
+    from clientvalue.analyses.strategy import suggest_strategy
+    from clientvalue.stats.importance import dimension_totals, importance
+
+    try:
+        table = importance(frame, outcome=survey.outcome, drivers=survey.items(), weights=survey.weight,
+                           n_boot=n_boot, seed=seed)
+    except AnalysisError:
+        return None
+    tot = dimension_totals(table, dimensions=survey.dimensions()).set_index("dimension")
+    get = lambda d, c: float(np.clip(tot.at[d, c], 0, 1))  # noqa: E731
+    return suggest_strategy(
+        practical_share=get("practical", "share"), practical_ci=(get("practical", "ci_low"), get("practical", "ci_high")),
+        emotional_share=get("emotional", "share"), emotional_ci=(get("emotional", "ci_low"), get("emotional", "ci_high")),
+        segment_difference=None if customisation is None else customisation["difference"],
+        segment_p_value=None if customisation is None else customisation["p_value"])
+
+
+def _covariates(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
+    filled = frame[numeric].astype(float)
+    filled = filled.fillna(filled.mean())  # a missing answer gets the item mean (documented)
+    cats = frame[categorical].astype(object).where(frame[categorical].notna(), "(missing)")
+    return fair.design(pd.concat([filled, cats], axis=1), numeric=numeric, categorical=categorical)
+
+
+def _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows) -> None:
+    """Share of those offered the treatment who declined it, in one category (when `opt_out` exists)."""
+    opt = codes.get(f"{t_key}.opt_out")
+    if opt is None:
+        return
+    declined = opt.loc[sub.index].to_numpy() == 1
+    offered = (yy == 1) | declined
+    n_off = int((offered & member).sum())
+    row = {"treatment": t_key, "attribute": p_name, "category": category}
+    if n_off < min_group_size:
+        o_rows.append(row | {"suppressed": True})
+        return
+    rate = float(declined[offered & member].mean())
+    lo, hi = wilson_interval(rate, n_off)
+    o_rows.append(row | {"opt_out_rate": rate, "ci_low": float(lo), "ci_high": float(hi), "suppressed": False})
+
+
+def analyse(
+    survey: Survey,
+    *,
+    min_group_size: int = 10,
+    n_boot: int = 200,
+    n_perm: int = 199,
+    n_stability: int = 20,
+    n_init: int = 3,
+    k_range: tuple[int, int] = (2, 6),
+    proxy_threshold: float = PROXY_THRESHOLD,
+    min_difference: float = MIN_DIFFERENCE,
+    age_bands: list[int] | tuple[int, ...] = (18, 55, 65, 75, 85),
+    seed: int | None = None,
+    language: str = "en",
+    on_error: str = "raise",
+) -> SegmentResults:
+    """Segments, personas, customisation evidence and the fairness audit of a survey.
+
+    Parameters
+    ----------
+    survey : Survey
+        Needs ``segmentation`` in its codebook.
+    min_group_size : int
+        Segments, categories and cells with fewer respondents are never shown.
+    n_boot : int
+        Bootstrap replicates for intervals (value profiles, Cramér's V).
+    n_perm : int
+        Permutations for p-values (at most 99 for the customisation test, as in notebook 10:
+        each permutation recomputes every segment's driver shares).
+    n_stability : int
+        Bootstrap refits for segment stability.
+    n_init : int
+        Random starts per number of segments.
+    k_range : (int, int)
+        Smallest and largest number of segments tried.
+    proxy_threshold : float
+        Cramér's V from which an association with a protected attribute is flagged.
+    min_difference : float
+        Smallest adjusted treatment-rate difference that is flagged (with an interval excluding 0).
+    age_bands : list of int
+        Lower bounds of the bands a numeric age is cut into for the audit.
+    seed : int, optional
+    language : {"en", "nl"}
+        Language of labels in the tables.
+    on_error : {"raise", "note"}
+        When the data allow no segments (too few respondents, no admissible solution): raise the
+        :class:`AnalysisError`, or return results without tables whose ``error`` says why (the
+        notebook shows it and the run goes on).
+
+    Returns
+    -------
+    SegmentResults
+
+    Raises
+    ------
+    AnalysisError
+        No ``segmentation``, or too few respondents for any segment.
+    DataError
+        Bad treatment codes or a segmentation item with a single value.
+    """
+    cb = survey.codebook
+    if not cb.segmentation:
+        raise AnalysisError(
+            f"codebook {survey.codebook_path}: the segment analysis needs `segmentation` items; add "
+            "them (docs/codebook.md) or leave 30_segments out of `notebooks`.")
+    if on_error not in ("raise", "note"):
+        raise ParameterError(f"on_error must be 'raise' or 'note', got {on_error!r}.")
+    if not 0 < proxy_threshold <= 1:
+        raise ParameterError(f"proxy_threshold must be between 0 and 1, got {proxy_threshold!r}.")
+    check_inputs(survey)
+    frame = survey.reported_data(min_group_size)
+    items = [i.column for i in cb.segmentation]
+    basis = {i.column: i.basis for i in cb.segmentation}
+    labels_text = {i.column: i.label.get(language) or i.column for i in cb.segmentation}
+    labels_text |= {k: a.label.get(language) or k for k, a in cb.attributes.items()}
+    labels_text |= {k: t.label.get(language) or k for k, t in cb.treatments.items()}
+    notes: list[str] = []
+
+    try:
+        solution = seg.fit_profiles(frame[items], k_range=range(k_range[0], k_range[1] + 1), n_init=n_init,
+                                    seed=seed, min_share=max(seg.MIN_SHARE, min_group_size / max(1, len(frame))))
+    except AnalysisError as exc:
+        if on_error == "raise":
+            raise
+        return unavailable(str(exc))
+    labels = solution.labels
+    stability = seg.bootstrap_stability(frame[items], solution, n_boot=n_stability, seed=seed)
+    counts = pd.Series(labels[labels > 0]).value_counts().reindex(range(1, solution.k + 1), fill_value=0)
+    keep = [int(s) for s, c in counts.items() if c >= min_group_size]
+    n_assigned = int((labels > 0).sum())
+    low, high = wilson_interval(counts.to_numpy() / n_assigned, n_assigned)
+    sizes = pd.DataFrame({"segment": counts.index, "n": counts.to_numpy(), "share": counts.to_numpy() / n_assigned,
+                          "ci_low": low, "ci_high": high})
+    sizes = suppress(sizes, min_group_size=min_group_size, numbers=["n", "share", "ci_low", "ci_high"])
+    keep = [int(v) for v in sizes.loc[~sizes["suppressed"], "segment"]]
+    stability = stability[stability["segment"].isin(keep)].reset_index(drop=True)
+    profile = _profile(frame, labels, items, basis, keep)
+    profile.insert(2, "label", profile["item"].map(labels_text))
+
+    # personas
+    personas = persona_profile = None
+    ari = None
+    persona_match: dict[int, tuple[str, float]] = {}
+    code, names, _grid = _personas(survey, frame, language)
+    if code is not None:
+        n_p = int((code > 0).sum())
+        pc = pd.Series(code[code > 0]).value_counts().reindex(range(1, 5), fill_value=0)
+        lo, hi = wilson_interval(pc.to_numpy() / max(n_p, 1), n_p)
+        personas = pd.DataFrame({"persona": pc.index, "name": [names[i] for i in pc.index], "n": pc.to_numpy(),
+                                 "share": pc.to_numpy() / max(n_p, 1), "ci_low": lo, "ci_high": hi})
+        personas = suppress(personas, min_group_size=min_group_size, numbers=["n", "share", "ci_low", "ci_high"])
+        keep_p = [int(p) for p in personas.loc[~personas["suppressed"], "persona"]]
+        persona_profile = _profile(frame, code, items, basis, keep_p).rename(columns={"segment": "persona"})
+        persona_profile.insert(2, "label", persona_profile["item"].map(labels_text))
+        ari = seg.adjusted_rand(labels, code)
+        for s in keep:  # the persona most members of a segment belong to, when it is a clear majority
+            inside = pd.Series(code[(labels == s) & (code > 0)]).value_counts(normalize=True)
+            if len(inside) and inside.iloc[0] >= 0.6:
+                persona_match[s] = (names[int(inside.index[0])], float(inside.iloc[0]))
+
+    value, customisation = _value(survey, frame, labels, keep, n_boot=n_boot, seed=seed,
+                                  min_group_size=min_group_size, n_perm=n_perm)
+    strategy = _strategy(survey, frame, customisation, n_boot=n_boot, seed=seed) if value is not None else None
+
+    # fairness of segments, attributes, items
+    protected = _protected(survey, frame, age_bands)
+    sources: dict[str, pd.Series] = {"segments": pd.Series(np.where(labels > 0, labels, None), index=frame.index)}
+    if code is not None:
+        sources["personas"] = pd.Series(np.where(code > 0, code, None), index=frame.index)
+    for key, a in cb.attributes.items():
+        if not a.protected:
+            sources[key] = frame[a.column]
+    for item in items:
+        sources[item] = frame[item]
+    rows = []
+    for s_name, s_values in sources.items():
+        for p_name, p_values in protected.items():
+            res = fair.association(s_values, p_values, n_boot=n_boot, n_perm=n_perm, seed=seed)
+            flag = bool(res["cramers_v"] >= proxy_threshold and res["p_value"] < ALPHA)
+            rows.append({"source": s_name, "attribute": p_name, **{k: res[k] for k in
+                         ("cramers_v", "ci_low", "ci_high", "p_value", "predictive_gain")},
+                         "flag": flag, "n": res["n"]})
+    fairness_segments = pd.DataFrame(rows, columns=FAIRNESS_SEGMENTS_COLUMNS)
+    proxies = set(fairness_segments.loc[fairness_segments["flag"], "source"])
+
+    # treatments
+    fairness_treatments = opt_out = outcome_table = None
+    codes = _treatment_codes(survey) if cb.treatments else {}
+    if cb.treatments and protected:
+        legit_cat = [a.column for k, a in cb.attributes.items()
+                     if a.basis and not a.protected and k not in proxies]
+        legit_num = [c for c in items if c not in proxies]
+        others = {k: a.column for k, a in cb.attributes.items()
+                  if not a.protected and (k in proxies or a.basis is None)}
+        t_rows, o_rows, out_rows = [], [], []
+        for t_key, treatment in cb.treatments.items():
+            y = codes[t_key].loc[frame.index]
+            for p_name, p_values in protected.items():
+                ok = y.notna() & p_values.notna()
+                sub, yy, pp = frame[ok], y[ok].to_numpy(), p_values[ok].astype(str)
+                base_x = _covariates(sub, legit_num, legit_cat)
+                base_llf = fair.reduced_loglik(yy, base_x)  # the model without the category: shared
+                counts = pp.value_counts().sort_index()
+                first = None
+                for category, n_cat in counts.items():
+                    member = (pp == category).to_numpy()
+                    row = {"treatment": t_key, "attribute": p_name, "category": category}
+                    if n_cat < min_group_size or (len(pp) - n_cat) < min_group_size:
+                        t_rows.append(row | {"suppressed": True, "flag": False, "carried_by": None})
+                        continue
+                    raw = fair.rate_difference(yy, member)
+                    if first is not None and len(counts) == 2:  # two categories: the mirror image
+                        mirrored = {k: -first[k] for k in ("raw_diff", "adjusted_diff")}
+                        mirrored |= {"raw_ci_low": -first["raw_ci_high"], "raw_ci_high": -first["raw_ci_low"],
+                                     "adjusted_ci_low": -first["adjusted_ci_high"],
+                                     "adjusted_ci_high": -first["adjusted_ci_low"]}
+                        t_rows.append(row | {"rate": raw["rate"], **mirrored, "flag": first["flag"],
+                                             "carried_by": first["carried_by"], "suppressed": False})
+                        _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
+                        continue
+                    adj = fair.adjusted_difference(yy, member, base_x, reduced_llf=base_llf)
+                    flag = bool(adj["status"] == "ok" and adj["p_value"] < ALPHA
+                                and (adj["ci_low"] > 0 or adj["ci_high"] < 0)
+                                and abs(adj["diff"]) >= min_difference)
+                    carried = None
+                    if flag:
+                        best = None
+                        for o_key, o_col in others.items():
+                            extra = _covariates(sub, legit_num, legit_cat + [o_col])
+                            with_it = fair.adjusted_difference(yy, member, extra)
+                            gone = (abs(with_it["diff"]) < min_difference
+                                    or with_it["ci_low"] <= 0 <= with_it["ci_high"])
+                            if gone and (best is None or abs(with_it["diff"]) < best[1]):
+                                best = (o_key, abs(with_it["diff"]))
+                        carried = best[0] if best else None
+                    first = {"raw_diff": raw["diff"], "raw_ci_low": raw["ci_low"], "raw_ci_high": raw["ci_high"],
+                             "adjusted_diff": adj["diff"], "adjusted_ci_low": adj["ci_low"],
+                             "adjusted_ci_high": adj["ci_high"], "flag": flag, "carried_by": carried}
+                    t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
+                    _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
+            if survey.outcome is not None:
+                ok = y.notna() & frame[survey.outcome].notna()
+                treated = y[ok].to_numpy() == 1
+                if min(treated.sum(), (~treated).sum()) >= min_group_size:
+                    sub = frame[ok]
+                    res = fair.adjusted_mean_difference(sub[survey.outcome].to_numpy(float), treated,
+                                                        _covariates(sub, legit_num, legit_cat))
+                    grade = sub[survey.outcome].to_numpy(float)
+                    out_rows.append({"treatment": t_key,
+                                     "raw_diff": float(grade[treated].mean() - grade[~treated].mean()),
+                                     "adjusted_diff": res["diff"], "ci_low": res["ci_low"], "ci_high": res["ci_high"]})
+        fairness_treatments = pd.DataFrame(t_rows, columns=FAIRNESS_TREATMENTS_COLUMNS)
+        fairness_treatments["flag"] = fairness_treatments["flag"].astype(bool)
+        fairness_treatments["suppressed"] = fairness_treatments["suppressed"].astype(bool)
+        opt_out = pd.DataFrame(o_rows, columns=OPT_OUT_COLUMNS) if o_rows else None
+        outcome_table = pd.DataFrame(out_rows, columns=OUTCOME_COLUMNS) if out_rows else None
+    elif cb.treatments:
+        notes.append("no_protected")
+
+    membership = pd.Series(labels, index=frame[cb.id].to_numpy(), name="segment")
+    results = SegmentResults(
+        fit=solution.fit, profile=profile, stability=stability, sizes=sizes, value=value,
+        personas=personas, persona_profile=persona_profile, fairness_segments=fairness_segments,
+        fairness_treatments=fairness_treatments, opt_out=opt_out, treatment_outcome=outcome_table,
+        customisation=customisation, ari=ari, k=solution.k, n=n_assigned, labels=labels_text,
+        notes=notes, persona_match=persona_match, strategy=strategy, _membership=membership,
+    )
+    results.findings = findings(results, proxy_threshold=proxy_threshold)
+    return results
+
+
+def unavailable(reason: str) -> SegmentResults:
+    """Results of a survey whose answers allow no segments: no tables, ``error`` says why."""
+    empty = pd.DataFrame()
+    return SegmentResults(fit=empty, profile=empty, stability=empty, sizes=empty, value=None, personas=None,
+                          persona_profile=None, fairness_segments=empty, fairness_treatments=None, opt_out=None,
+                          treatment_outcome=None, customisation=None, ari=None, k=0, n=0,
+                          findings=[("unavailable", {"reason": reason})], error=reason)
+
+
+def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOLD) -> list[tuple[str, dict]]:
+    """Language-free findings ``(kind, numbers)`` in reading order (see ``report.segments_text``)."""
+    out: list[tuple[str, dict]] = []
+    fit = results.fit.set_index("k")
+    out.append(("segments", {"k": results.k, "n": results.n, "entropy": float(fit.at[results.k, "entropy"]),
+                             "smallest": float(fit.at[results.k, "smallest_share"])}))
+    stab = results.stability
+    if len(stab):
+        out.append(("stability", {"min_jaccard": float(stab["jaccard"].min()),
+                                  "unstable": [int(s) for s in stab.loc[stab["jaccard"] < seg.UNSTABLE, "segment"]]}))
+    for s in results.sizes.loc[~results.sizes["suppressed"], "segment"]:
+        prof = results.profile[results.profile["segment"] == s].sort_values("rank")
+        top = prof[prof["difference"].abs() >= 0.3].head(3)
+        match = results.persona_match.get(int(s))
+        out.append(("card", {"segment": int(s), "persona": match[0] if match else None,
+                             "persona_share": match[1] if match else None,
+                             "share": float(results.sizes.set_index("segment").at[s, "share"]),
+                             "higher": list(top.loc[top["difference"] > 0, "label"]),
+                             "lower": list(top.loc[top["difference"] < 0, "label"])}))
+    if results.personas is not None:
+        out.append(("ari", {"ari": results.ari}))
+    if "no_protected" in results.notes:
+        out.append(("no_protected", {}))
+    if results.customisation is not None:
+        c = results.customisation
+        out.append(("customisation", {"difference": c["difference"], "p_value": c["p_value"]}))
+        if results.strategy is not None:
+            out.append(("strategy", {"strategy": results.strategy.strategy}))
+    else:
+        out.append(("customisation_not_assessed", {}))
+    flagged = results.fairness_segments[results.fairness_segments["flag"]]
+    for row in flagged.itertuples(index=False):
+        out.append(("proxy", {"source": row.source, "attribute": row.attribute, "v": row.cramers_v,
+                              "gain": row.predictive_gain, "threshold": proxy_threshold}))
+    if flagged.empty:
+        out.append(("no_proxy", {"threshold": proxy_threshold}))
+    if results.fairness_treatments is not None:
+        ft = results.fairness_treatments
+        for row in ft[ft["flag"]].itertuples(index=False):
+            out.append(("treatment_flag", {"treatment": row.treatment, "attribute": row.attribute,
+                                           "category": row.category, "raw": row.raw_diff,
+                                           "adjusted": row.adjusted_diff, "low": row.adjusted_ci_low,
+                                           "high": row.adjusted_ci_high, "carried_by": None if pd.isna(row.carried_by) else row.carried_by}))
+        clean = sorted(set(ft["treatment"]) - set(ft.loc[ft["flag"], "treatment"]))
+        if clean:
+            out.append(("treatment_ok", {"treatments": clean}))
+    return out

@@ -1,0 +1,53 @@
+"""Charts of notebook 30: segment profiles and the fairness audit (aggregated numbers only)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from clientvalue.report.i18n import translator
+
+
+def plot_profiles(profile: pd.DataFrame, *, language: str = "en", ax=None):
+    """Heat map: per segment (columns) and question (rows) the standardised difference with the rest."""
+    import matplotlib.pyplot as plt
+
+    _ = translator(language)
+    table = profile.pivot(index="label", columns="segment", values="difference")
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(1.4 * table.shape[1] + 4.5, 0.45 * table.shape[0] + 1.5))
+    limit = max(1.0, float(np.nanmax(np.abs(table.to_numpy()))))
+    image = ax.imshow(table.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+    ax.set_xticks(range(table.shape[1]), [_("Segment {n}", n=int(s)) for s in table.columns])
+    ax.set_yticks(range(table.shape[0]), list(table.index))
+    for (i, j), v in np.ndenumerate(table.to_numpy()):
+        ax.text(j, i, _.number(v, 1), ha="center", va="center", fontsize=8)
+    ax.grid(False)
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label=_("difference with the rest (sd)"))
+    return ax
+
+
+def plot_fairness(fairness: pd.DataFrame, *, labels: dict[str, str] | None = None, threshold: float = 0.3,
+                  language: str = "en", ax=None):
+    """Cramér's V with its interval per source and protected characteristic; the threshold dashed."""
+    import matplotlib.pyplot as plt
+
+    _ = translator(language)
+    labels = labels or {}
+    rows = fairness.reset_index(drop=True)
+    from clientvalue.report.segments_text import SOURCES
+
+    names = [f"{_(SOURCES[s]) if s in SOURCES else labels.get(s, s)} × {labels.get(a, a)}"
+             for s, a in zip(rows["source"], rows["attribute"])]
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(8, 0.28 * len(rows) + 1.2))
+    y = np.arange(len(rows))[::-1]
+    colours = np.where(rows["flag"], "#c0392b", "#7f8c8d")
+    ax.errorbar(rows["cramers_v"], y, xerr=[rows["cramers_v"] - rows["ci_low"], rows["ci_high"] - rows["cramers_v"]],
+                fmt="none", ecolor="#bbbbbb")
+    ax.scatter(rows["cramers_v"], y, c=colours, zorder=3)
+    ax.axvline(threshold, linestyle="--", color="#c0392b")
+    ax.set_yticks(y, names, fontsize=7.5)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Cramér's V")
+    return ax

@@ -1,0 +1,284 @@
+"""Reader-facing words of notebook 30: key findings, persona cards and readable tables.
+
+Everything goes through :func:`clientvalue.report.i18n.translator`; the analysis
+(:mod:`clientvalue.analyses.segments`) returns language-free findings and tidy tables only.
+Values from the data or codebook are escaped before they reach Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from clientvalue.report.i18n import N_, translator
+from clientvalue.report import texts
+
+CAPTIONS = {
+    "segments_fit": N_("How many segments? Fit of models with 2 to 6 segments (lower BIC is better)"),
+    "segments_sizes": N_("Size of each segment (95% intervals)"),
+    "segments_profile": N_("What sets each segment apart: mean answer against the rest"),
+    "segments_stability": N_("How stable is each segment? Jaccard similarity over bootstrap refits"),
+    "segments_value": N_("Practical and emotional value per segment (share of explained variance, 95% intervals)"),
+    "personas": N_("Share of each persona (95% intervals)"),
+    "personas_profile": N_("What sets each persona apart: mean answer against the rest"),
+    "fairness_segments": N_("Does a segment solution, attribute or question go together with a protected characteristic?"),
+    "fairness_treatments": N_("Differentiated treatments per protected characteristic: raw and among people in a comparable situation"),
+    "treatment_opt_out": N_("Offered but declined, per category"),
+    "treatment_outcome": N_("Do the treated rate the service higher than comparable untreated people? (observational)"),
+    "segments_profile_chart": N_("Segment profiles: how far each segment's mean answer lies from the rest (in standard deviations)"),
+    "fairness_chart": N_("Association of each segment solution and attribute with each protected characteristic (Cramér's V, 95% intervals)"),
+}
+STABILITY = {"stable": N_("stable"), "doubtful": N_("doubtful"), "unstable": N_("unstable: do not use"),
+             "unknown": N_("unknown")}
+SOURCES = {"segments": N_("the data-driven segments"), "personas": N_("the persona grid")}
+BASIS = {"needs": N_("needs"), "behaviour": N_("behaviour"), "context": N_("context"),
+         "relationship": N_("relationship")}
+
+
+def register_captions(language: str) -> None:
+    """Add this notebook's captions, in ``language``, to the report's caption table."""
+    _ = translator(language)
+    for name, message in CAPTIONS.items():
+        texts.CAPTIONS.setdefault(name, {})[language] = _(message)
+        texts.CAPTIONS[name].setdefault("en", message)
+
+
+def _e(value) -> str:
+    return html.escape(str(value))
+
+
+def _p(_, value) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return "< 0.001" if value < 0.001 else _.number(value, 3)
+
+
+def _name(results, key: str) -> str:
+    return results.labels.get(key, key)
+
+
+def _segment(_, number) -> str:
+    return _("Segment {n}", n=int(number))
+
+
+def persona_cards(results, language: str) -> str:
+    """One short card per reported segment: size, what sets it apart, value profile, what it asks."""
+    _ = translator(language)
+    value = results.value.set_index("segment") if results.value is not None else None
+    lines = []
+    for kind, f in results.findings:
+        if kind != "card":
+            continue
+        s = f["segment"]
+        title = f"{_segment(_, s)} · {_.percent(f['share'], 0)}"
+        if f.get("persona"):
+            title += " · " + _e(f["persona"])
+        lines.append(f"#### {title}")
+        if f.get("persona"):
+            lines.append("- " + _("{share} of its members belong to the persona *{persona}* of the grid.",
+                                  share=_.percent(f["persona_share"], 0), persona=_e(f["persona"])))
+        if f["higher"]:
+            lines.append("- " + _("Needs more than others: {items}.", items="; ".join(_e(i) for i in f["higher"])))
+        if f["lower"]:
+            lines.append("- " + _("Needs less than others: {items}.", items="; ".join(_e(i) for i in f["lower"])))
+        if not f["higher"] and not f["lower"]:
+            lines.append("- " + _("Close to the average on every question."))
+        if value is not None and s in value.index:
+            v = value.loc[s]
+            lines.append("- " + _(
+                "Value profile: practical value explains {p} ({lo}–{hi}) of the overall rating, emotional value {e}.",
+                p=_.percent(v["practical_share"], 0), lo=_.percent(v["practical_ci_low"], 0),
+                hi=_.percent(v["practical_ci_high"], 0), e=_.percent(v["emotional_share"], 0)))
+            ask = (_("above all a fast, correct and easy process (performance)") if v["practical_share"] >= 0.6
+                   else _("above all being listened to and taken seriously (experience)")
+                   if v["emotional_share"] >= 0.6 else _("both a smooth process and personal attention"))
+            lines.append("- " + _("What it asks of the service: {ask}.", ask=ask))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def key_findings(results, language: str) -> str:
+    """Key findings in plain words (markdown): segments, customisation, and every fairness flag."""
+    _ = translator(language)
+    out = []
+    for kind, f in results.findings:
+        if kind == "unavailable":
+            out.append(_("Client groups could not be formed from these answers, so this part of the report is empty. "
+                         "The reason (for the analyst): {reason}", reason=_e(f["reason"])))
+        elif kind == "no_protected":
+            out.append("- " + _("The codebook marks no attribute as protected, so the treatments could not be checked for unequal treatment."))
+        elif kind == "segments":
+            out.append("- " + _(
+                "The answers on needs and behaviour show **{k} client groups** (segments) among {n} "
+                "respondents; the smallest holds {small}. Assignment is clear (entropy {entropy}; 1 is perfectly clear).",
+                k=f["k"], n=_.integer(f["n"]), small=_.percent(f["smallest"], 0), entropy=_.number(f["entropy"], 2)))
+        elif kind == "stability":
+            if f["unstable"]:
+                out.append("- " + _("Segments {s} are not stable when the data are resampled: do not base policy on them.",
+                                    s=", ".join(str(s) for s in f["unstable"])))
+            else:
+                out.append("- " + _("Every segment comes back when the data are resampled (lowest stability {j}; 0.75 or more is stable).",
+                                    j=_.number(f["min_jaccard"], 2)))
+        elif kind == "ari":
+            out.append("- " + _("The data-driven segments agree with the persona grid of the codebook (adjusted Rand index {ari}; 1 is identical, 0 chance).",
+                                ari=_.number(f["ari"], 2)))
+        elif kind == "customisation":
+            if f["p_value"] < 0.05:
+                out.append("- " + _("The segments weigh practical and emotional value differently (difference {d} on a 0–1 scale; chance alone gives this with probability {p}): **customisation is warranted**.",
+                                    d=_.number(f["difference"], 2), p=_p(_, f["p_value"])))
+            else:
+                out.append("- " + _("The segments do not clearly weigh practical and emotional value differently (difference {d}, probability of chance {p}): customisation is not indicated by these data.",
+                                    d=_.number(f["difference"], 2), p=_p(_, f["p_value"])))
+        elif kind == "strategy":
+            out.append("- " + _("With this evidence the strategy rule of the value-driver report gives, for all respondents together:")
+                       + "\n\n  > " + results.strategy.explain(language).replace("\n", "\n  > "))
+        elif kind == "customisation_not_assessed":
+            out.append("- " + _("Whether the segments value the service differently was not assessed (it needs an overall rating and practical and emotional questions)."))
+        elif kind == "proxy":
+            out.append("- ⚠ " + _(
+                "**Possible proxy:** *{source}* goes together with the protected characteristic *{attribute}* "
+                "(Cramér's V {v}, threshold {t}); knowing it predicts *{attribute}* {gain} better than guessing. "
+                "Treating people differently by *{source}* can amount to treating them differently by *{attribute}*: "
+                "an indirect distinction that needs an objective justification.",
+                source=_e(_(SOURCES[f["source"]]) if f["source"] in SOURCES else _name(results, f["source"])),
+                attribute=_e(_name(results, f["attribute"])), v=_.number(f["v"], 2), t=_.number(f["threshold"], 2),
+                gain=_.percent(max(f["gain"], 0), 0)))
+        elif kind == "no_proxy":
+            out.append("- " + _("No segment solution, attribute or question goes together with a protected characteristic above the threshold (Cramér's V {t}).",
+                                t=_.number(f["threshold"], 2)))
+        elif kind == "treatment_flag":
+            carried = (_(" It is carried by *{proxy}*: the difference disappears once that is taken into account, an indirect distinction through a proxy.",
+                         proxy=_e(_name(results, f["carried_by"]))) if f["carried_by"] else "")
+            out.append("- ⚠ " + _(
+                "**Possible unequal treatment:** the rate of *{treatment}* for *{attribute}* = {category} differs "
+                "from the rest by {raw} percentage points; among people in a comparable situation (same needs and "
+                "legitimate bases) the difference is still {adjusted} percentage points ({low} to {high}).",
+                treatment=_e(_name(results, f["treatment"])), attribute=_e(_name(results, f["attribute"])),
+                category=_e(f["category"]), raw=_.number(100 * f["raw"], 0), adjusted=_.number(100 * f["adjusted"], 0),
+                low=_.number(100 * f["low"], 0), high=_.number(100 * f["high"], 0)) + carried)
+        elif kind == "treatment_ok":
+            out.append("- " + _("No unequal treatment found among people in a comparable situation for: {t}.",
+                                t=", ".join(_e(_name(results, t)) for t in f["treatments"])))
+    return "\n".join(out)
+
+
+TIDY = {"segments_fit": "fit", "segments_sizes": "sizes", "segments_profile": "profile",
+        "segments_stability": "stability", "segments_value": "value", "personas": "personas",
+        "personas_profile": "persona_profile",
+        "fairness_segments": "fairness_segments", "fairness_treatments": "fairness_treatments",
+        "treatment_opt_out": "opt_out", "treatment_outcome": "treatment_outcome"}
+
+
+def show(report, results, name: str) -> None:
+    """Save the tidy table ``name`` as CSV and show its readable version (or a note that it is not available)."""
+    tidy = None if results.error else getattr(results, TIDY[name])
+    if tidy is None or tidy.empty:
+        report.table(None, name)
+        return
+    report.save(tidy, name)
+    report.table(shown(results, name, report.language), name, save=False)
+
+
+def show_figure(report, results, name: str, *, proxy_threshold: float = 0.3) -> None:
+    """Show chart ``name`` (``segments_profile_chart`` or ``fairness_chart``) when there is something to draw."""
+    from clientvalue.report.plots_segments import plot_fairness, plot_profiles
+
+    if results.error:
+        return
+    if name == "segments_profile_chart":
+        report.figure(plot_profiles(results.profile, language=report.language), name)
+    else:
+        report.figure(plot_fairness(results.fairness_segments, labels=results.labels, threshold=proxy_threshold,
+                                    language=report.language), name)
+
+
+def shown(results, name: str, language: str) -> pd.DataFrame | None:
+    """A table as a reader sees it: translated headers, readable values (the CSV keeps the tidy one)."""
+    _ = translator(language)
+    pct = lambda v: _.percent(v, 1)  # noqa: E731
+    num = lambda v: _.number(v, 2)  # noqa: E731
+    if name == "segments_fit":
+        f = results.fit
+        return pd.DataFrame({_("Segments"): [_.integer(k) for k in f["k"]], "BIC": [_.number(v, 0) for v in f["bic"]],
+                             _("Entropy"): [num(v) for v in f["entropy"]],
+                             _("Smallest segment"): [pct(v) for v in f["smallest_share"]],
+                             _("Chosen"): ["✓" if s else "" for s in f["selected"]]})
+    if name == "segments_sizes":
+        f = results.sizes
+        return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]],
+                             _("Respondents"): [_.integer(v) for v in f["n"]],
+                             _("Share"): [pct(v) for v in f["share"]],
+                             _("95% interval"): [f"{pct(a)} – {pct(b)}" for a, b in zip(f["ci_low"], f["ci_high"])]})
+    if name == "segments_stability":
+        f = results.stability
+        return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]], _("Jaccard (mean)"): [num(v) for v in f["jaccard"]],
+                             _("Jaccard (5th percentile)"): [num(v) for v in f["jaccard_low"]],
+                             _("Verdict"): [_(STABILITY[v]) for v in f["stability"]]})
+    if name in ("segments_profile", "personas_profile"):
+        by = "segment" if name == "segments_profile" else "persona"
+        source = results.profile if by == "segment" else results.persona_profile
+        names = {} if by == "segment" else dict(zip(results.personas["persona"], results.personas["name"]))
+        f = source.pivot(index=["item", "label", "basis"], columns=by, values="mean").reset_index()
+        out = pd.DataFrame({_("Question"): f["label"].map(_e), _("Basis"): [_(BASIS.get(b, b)) if b else "" for b in f["basis"]]})
+        for s in [c for c in f.columns if isinstance(c, (int, float))]:
+            out[_segment(_, s) if by == "segment" else _e(names.get(s, s))] = [num(v) for v in f[s]]
+        return out
+    if name == "segments_value":
+        if results.value is None:
+            return None
+        f = results.value
+        return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]],
+                             _("Respondents"): [_.integer(v) for v in f["n"]],
+                             _("Practical"): [f"{pct(a)} ({pct(b)} – {pct(c)})" for a, b, c in
+                                              zip(f["practical_share"], f["practical_ci_low"], f["practical_ci_high"])],
+                             _("Emotional"): [f"{pct(a)} ({pct(b)} – {pct(c)})" for a, b, c in
+                                              zip(f["emotional_share"], f["emotional_ci_low"], f["emotional_ci_high"])]})
+    if name == "personas":
+        if results.personas is None:
+            return None
+        f = results.personas
+        return pd.DataFrame({_("Persona"): f["name"].map(_e), _("Respondents"): [_.integer(v) for v in f["n"]],
+                             _("Share"): [pct(v) for v in f["share"]],
+                             _("95% interval"): [f"{pct(a)} – {pct(b)}" for a, b in zip(f["ci_low"], f["ci_high"])]})
+    if name == "fairness_segments":
+        f = results.fairness_segments
+        src = [(_(SOURCES[s]) if s in SOURCES else _name(results, s)) for s in f["source"]]
+        return pd.DataFrame({_("Segments, attribute or question"): [_e(s) for s in src],
+                             _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
+                             "Cramér's V": [f"{num(v)} ({num(a)} – {num(b)})" for v, a, b in zip(f["cramers_v"], f["ci_low"], f["ci_high"])],
+                             _("p-value"): [_p(_, v) for v in f["p_value"]],
+                             _("Better than guessing"): [pct(max(v, 0)) if pd.notna(v) else "–" for v in f["predictive_gain"]],
+                             _("Possible proxy"): ["⚠" if v else "" for v in f["flag"]]})
+    if name == "fairness_treatments":
+        f = results.fairness_treatments
+        if f is None:
+            return None
+        rng = lambda d, a, b: "–" if pd.isna(d) else f"{pct(d)} ({pct(a)} – {pct(b)})"  # noqa: E731
+        return pd.DataFrame({
+            _("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
+            _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
+            _("Category"): [_e(c) for c in f["category"]],
+            _("Rate"): ["–" if s else pct(v) for v, s in zip(f["rate"], f["suppressed"])],
+            _("Difference with the rest"): [rng(d, a, b) for d, a, b in zip(f["raw_diff"], f["raw_ci_low"], f["raw_ci_high"])],
+            _("In a comparable situation"): [rng(d, a, b) for d, a, b in zip(f["adjusted_diff"], f["adjusted_ci_low"], f["adjusted_ci_high"])],
+            _("Possible unequal treatment"): ["⚠" if v else "" for v in f["flag"]],
+            _("Carried by"): [_e(_name(results, c)) if isinstance(c, str) else "" for c in f["carried_by"]]})
+    if name == "treatment_opt_out":
+        f = results.opt_out
+        if f is None:
+            return None
+        return pd.DataFrame({_("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
+                             _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
+                             _("Category"): [_e(c) for c in f["category"]],
+                             _("Declined"): ["–" if s else f"{pct(v)} ({pct(a)} – {pct(b)})" for v, a, b, s in
+                                             zip(f["opt_out_rate"], f["ci_low"], f["ci_high"], f["suppressed"])]})
+    if name == "treatment_outcome":
+        f = results.treatment_outcome
+        if f is None:
+            return None
+        return pd.DataFrame({_("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
+                             _("Difference in overall rating"): [num(v) for v in f["raw_diff"]],
+                             _("In a comparable situation"): [f"{num(d)} ({num(a)} – {num(b)})" for d, a, b in
+                                                              zip(f["adjusted_diff"], f["ci_low"], f["ci_high"])]})
+    raise KeyError(name)

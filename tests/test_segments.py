@@ -1,0 +1,295 @@
+"""Latent profiles, stability and the segment analysis: references and planted demo truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clientvalue.analyses import segments as analysis
+from clientvalue.data import demo
+from clientvalue.data.codebook import parse_codebook
+from clientvalue.data.demo_segments import SEGMENT_TRUTH, expected_persona_shares
+from clientvalue.data.survey import load_survey
+from clientvalue.errors import CodebookError, DataError, AnalysisError, ParameterError
+from clientvalue.paths import DEMO_DIR
+from clientvalue.stats import segments as seg
+
+
+def test_jaccard_best_match_by_hand():
+    reference = np.array([1, 1, 1, 2, 2, 2, 2, 0])
+    other = np.array([5, 5, 6, 6, 6, 6, 5, 6])
+    # other's clusters: 5 = {0,1,6}, 6 = {2,3,4,5,7} (7 has no reference segment but is in 6)
+    # reference 1 = {0,1,2}: with 5 -> 2/4, with 6 -> 1/7; best 0.5
+    # reference 2 = {3,4,5,6}: with 5 -> 1/6, with 6 -> 3/6; best 0.5
+    got = seg.jaccard_best_match(reference, other)
+    assert got == {1: pytest.approx(2 / 4), 2: pytest.approx(3 / 6)}
+    assert seg.jaccard_best_match(reference, reference * 3) == {1: 1.0, 2: 1.0}
+
+
+def _planted(n=900, seed=0):
+    rng = np.random.default_rng(seed)
+    z = rng.choice(3, n, p=[0.5, 0.3, 0.2])
+    means = np.array([[1.5, 1.5, 4.5, 4.5, 3], [4.5, 4.5, 1.5, 1.5, 3], [3, 3, 3, 3, 1.2]])
+    x = np.clip(np.rint(means[z] + 0.6 * rng.standard_normal((n, 5))), 1, 5)
+    return x, z
+
+
+def test_profiles_recover_planted_number_and_members():
+    x, z = _planted()
+    x[::17, 2] = np.nan  # missing answers are classified by the items answered
+    sol = seg.fit_profiles(x, seed=1)
+    assert sol.k == 3 and sol.fit["selected"].sum() == 1
+    assert seg.adjusted_rand(sol.labels, z + 1) > 0.95
+    assert (sol.labels > 0).all()
+    assert sol.fit["entropy"].between(0, 1).all()
+    stab = seg.bootstrap_stability(x, sol, n_boot=8, seed=2)
+    assert (stab["jaccard"] >= seg.STABLE).all() and set(stab["stability"]) == {"stable"}
+
+
+def test_stability_flags_noise_as_unstable():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(600, 4))  # one cloud: any split is arbitrary
+    sol = seg.fit_profiles(x, seed=1, k_range=[3], reg_covar=1e-3)
+    stab = seg.bootstrap_stability(x, sol, n_boot=10, seed=2)
+    assert stab["jaccard"].min() < seg.STABLE
+
+
+def test_profiles_bad_input():
+    x, _ = _planted(n=60)
+    with pytest.raises(AnalysisError, match="only 60 respondents"):
+        seg.fit_profiles(x, seed=1)
+    x, _ = _planted()
+    x[:, 4] = 3.0
+    with pytest.raises(AnalysisError, match=r"single value"):
+        seg.fit_profiles(x, seed=1)
+    with pytest.raises(ParameterError):
+        seg.fit_profiles(x, n_init=0)
+
+
+@pytest.fixture(scope="module")
+def demo_results():
+    survey = load_survey(DEMO_DIR / "municipality" / "codebook.yaml")
+    return survey, analysis.analyse(survey, seed=20261124, n_boot=100, n_perm=99, n_stability=8)
+
+
+def test_demo_planted_segments_and_personas_recovered(demo_results):
+    survey, res = demo_results
+    assert res.k == SEGMENT_TRUTH["n_segments"]
+    assert (res.stability["jaccard"] >= seg.STABLE).all()
+    assert res.ari > 0.9
+    sizes = survey.reported_data(10)["service"].value_counts().to_dict()
+    expected = expected_persona_shares(sizes)
+    personas = res.personas.set_index("persona")
+    for number, name in enumerate(SEGMENT_TRUTH["personas"].values(), start=1):
+        row = personas.loc[number]
+        assert row["ci_low"] <= expected[name] <= row["ci_high"], (name, row.to_dict(), expected[name])
+
+
+def test_demo_persona_shares_equal_planted_membership(demo_results):
+    survey, res = demo_results
+    raw = demo.simulate_municipality(latent=True)
+    reported = raw[raw["service"] != "Ombudsman"]
+    truth = reported["persona"].value_counts(normalize=True).sort_index()
+    got = res.personas.set_index("persona")["share"]
+    np.testing.assert_allclose(got.to_numpy(), truth.to_numpy(), atol=0.02)
+
+
+def test_demo_value_profiles_differ_and_customisation(demo_results):
+    _, res = demo_results
+    assert res.value["practical_share"].max() - res.value["practical_share"].min() > 0.4
+    assert res.customisation["p_value"] < 0.05
+
+
+def test_demo_proxy_flagged_and_nothing_else(demo_results):
+    _, res = demo_results
+    fs = res.fairness_segments
+    flagged = fs[fs["flag"]]
+    assert list(zip(flagged["source"], flagged["attribute"])) == [("neighbourhood", "origin")]
+    assert flagged["cramers_v"].iloc[0] > 0.5 and flagged["predictive_gain"].iloc[0] > 0.1
+    assert not fs.loc[fs["source"].isin(["segments", "personas"]), "flag"].any()
+
+
+def test_demo_treatments(demo_results):
+    _, res = demo_results
+    ft = res.fairness_treatments
+    assert not ft.loc[ft["treatment"] == "home_visit", "flag"].any()
+    proxy = ft[(ft["treatment"] == "extra_check") & (ft["attribute"] == "origin")]
+    assert proxy["flag"].all() and set(proxy["carried_by"]) == {"neighbourhood"}
+    assert not ft.loc[(ft["treatment"] == "extra_check") & (ft["attribute"] != "origin"), "flag"].any()
+    assert set(res.opt_out["treatment"]) == {"home_visit"}
+    assert {k for k, _ in res.findings} >= {"segments", "card", "proxy", "treatment_flag", "treatment_ok"}
+
+
+def test_membership_never_inside_the_report(demo_results, tmp_path):
+    _, res = demo_results
+    with pytest.raises(ParameterError, match="inside the report folder"):
+        res.export_membership(tmp_path / "report" / "m.csv", report_dir=tmp_path / "report")
+    path = res.export_membership(tmp_path / "private.csv", report_dir=tmp_path / "report")
+    assert len(pd.read_csv(path)) == res.n
+
+
+def _codebook(**extra):
+    base = {"data": "x.csv", "id": "id", "items": [{"column": "q1", "scale": [1, 5]}],
+            "attributes": {"origin": {"column": "origin", "protected": True}},
+            "segmentation": [{"column": "n1", "scale": [1, 5], "basis": "needs"}]}
+    return base | extra
+
+
+def test_codebook_refuses_protected_segmentation_item():
+    raw = _codebook(segmentation=[{"column": "origin", "scale": [1, 5], "basis": "needs"}])
+    with pytest.raises(CodebookError, match=r"segmentation\[0\].*protected attribute `origin`"):
+        parse_codebook(raw)
+
+
+def test_codebook_bad_sections():
+    with pytest.raises(CodebookError, match="basis"):
+        parse_codebook(_codebook(segmentation=[{"column": "n1", "scale": [1, 5], "basis": "income"}]))
+    with pytest.raises(CodebookError, match="not segmentation items"):
+        parse_codebook(_codebook(personas={"axes": [{"name": "a", "items": ["n1"]}, {"name": "b", "items": ["zz"]}]}))
+    with pytest.raises(CodebookError, match="protected and cannot be a legitimate basis"):
+        parse_codebook(_codebook(attributes={"origin": {"column": "origin", "protected": True, "basis": "context"}}))
+    ok = parse_codebook(_codebook(treatments={"visit": {"column": "v", "yes_codes": [1], "no_codes": [2]}}))
+    assert ok.treatments["visit"].column == "v"
+
+
+def _write_survey(folder, frame, codebook):
+    import yaml
+
+    frame.to_csv(folder / "x.csv", index=False)
+    (folder / "cb.yaml").write_text(yaml.safe_dump(codebook), encoding="utf-8")
+    return load_survey(folder / "cb.yaml")
+
+
+def test_bad_treatment_codes_and_flat_item_named(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 120
+    frame = pd.DataFrame({"id": range(n), "q1": rng.integers(1, 6, n), "origin": rng.choice(["a", "b"], n),
+                          "n1": rng.integers(1, 6, n), "v": rng.choice([1, 2], n)})
+    frame.loc[5, "v"] = 7
+    cb = _codebook(treatments={"visit": {"column": "v", "yes_codes": [1], "no_codes": [2]}})
+    survey = _write_survey(tmp_path, frame, cb)
+    with pytest.raises(DataError, match=r"'v'.*\['7'\].*data rows 6"):
+        analysis.check_inputs(survey)
+    frame.loc[5, "v"] = 1
+    frame["n1"] = 3
+    survey = _write_survey(tmp_path, frame, cb)
+    with pytest.raises(DataError, match=r"'n1' has a single value \(3\)"):
+        analysis.check_inputs(survey)
+
+
+def test_hidden_proxy_in_a_survey_of_our_own(tmp_path):
+    """A different design: the proxy is a non-protected attribute *without* a basis (school type),
+    the protected attribute is religion, and the treatment is a 'fixed contact person'."""
+    rng = np.random.default_rng(42)
+    n = 900
+    religion = rng.choice(["x", "y", "z"], n, p=[0.6, 0.25, 0.15])
+    school = np.where(rng.random(n) < np.where(religion == "y", 0.85, 0.1), "bijzonder", "openbaar")
+    need = rng.integers(0, 2, n)
+    items = {f"n{j}": np.clip(np.rint(3 + 1.4 * (2 * need - 1) + 0.7 * rng.standard_normal(n)), 1, 5)
+             for j in range(1, 4)}
+    contact = np.where(rng.random(n) < np.where(school == "bijzonder", 0.45, 0.1), 1, 2)
+    frame = pd.DataFrame({"id": range(n), "q1": rng.integers(1, 6, n), "religion": religion,
+                          "school": school, "contact": contact, **items})
+    cb = {"data": "x.csv", "id": "id", "items": [{"column": "q1", "scale": [1, 5]}],
+          "attributes": {"religion": {"column": "religion", "protected": True},
+                         "school": {"column": "school"}},
+          "segmentation": [{"column": c, "scale": [1, 5], "basis": "needs"} for c in items],
+          "treatments": {"contact": {"column": "contact", "yes_codes": [1], "no_codes": [2]}}}
+    res = analysis.analyse(_write_survey(tmp_path, frame, cb), seed=1, n_boot=50, n_perm=49, n_stability=5)
+    assert res.k == 2
+    fs = res.fairness_segments.set_index(["source", "attribute"])
+    assert fs.loc[("school", "religion"), "flag"] and not fs.loc[("segments", "religion"), "flag"]
+    ft = res.fairness_treatments
+    y = ft[(ft["attribute"] == "religion") & (ft["category"] == "y")].iloc[0]
+    assert y["flag"] and y["carried_by"] == "school"
+
+
+@pytest.mark.slow
+def test_notebook_30_end_to_end_in_dutch(tmp_path):
+    """`clientvalue run` with notebook 30: tables, the Dutch page with its flags, no respondent rows."""
+    import yaml
+
+    from clientvalue.run import pipeline
+
+    params = {"codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"), "output": str(tmp_path / "report"),
+              "n_boot": 50, "n_stability": 5, "language": "nl", "notebooks": ["30_segments"]}
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    out = pipeline.run(tmp_path / "p.yaml", progress=False, echo=None, jobs=1)
+    tables = {p.name for p in (out / "tables").iterdir()}
+    assert {"segments_fit.csv", "segments_profile.csv", "segments_stability.csv", "segments_value.csv",
+            "fairness_segments.csv", "fairness_treatments.csv"} <= tables
+    ft = pd.read_csv(out / "tables" / "fairness_treatments.csv")
+    assert list(ft.columns[:12]) == ["treatment", "attribute", "category", "rate", "raw_diff", "raw_ci_low",
+                                     "raw_ci_high", "adjusted_diff", "adjusted_ci_low", "adjusted_ci_high", "flag",
+                                     "carried_by"]
+    fs = pd.read_csv(out / "tables" / "fairness_segments.csv")
+    assert {"source", "attribute", "cramers_v", "ci_low", "ci_high", "p_value", "predictive_gain", "flag"} <= set(fs.columns)
+    page = (out / "30_segments.html").read_text(encoding="utf-8")
+    assert "Mogelijke proxy" in page and "Mogelijke ongelijke behandeling" in page and "Klantgroep 1" in page
+    ids = pd.read_csv(DEMO_DIR / "municipality" / "survey.csv", sep=";", encoding="cp1252")["respondent_id"]
+    for table in (out / "tables").glob("*.csv"):
+        assert "respondent_id" not in table.read_text(encoding="utf-8")
+    assert not any(str(i) in page for i in ids.head(50))
+
+
+def test_notebook_30_skipped_without_segmentation(tmp_path):
+    from clientvalue.run import pipeline
+    from clientvalue.run.params import parse_parameters
+
+    survey = load_survey(DEMO_DIR / "senior" / "codebook.yaml")
+    notes = []
+    chosen = pipeline.applicable_notebooks(parse_parameters({"codebook": "x"}), survey, codebook=Path("x"),
+                                           echo=notes.append)
+    assert "30_segments" not in chosen and any("30_segments" in n and "segmentation" in n for n in notes)
+    with pytest.raises(ParameterError, match="30_segments needs `segmentation` items"):
+        pipeline.applicable_notebooks(parse_parameters({"codebook": "x", "notebooks": ["30_segments"]}), survey,
+                                      codebook=Path("x"), echo=notes.append)
+
+
+def test_too_few_respondents_is_a_note_not_a_failure(tmp_path):
+    from clientvalue.report import segments_text
+
+    rng = np.random.default_rng(1)
+    n = 40
+    frame = pd.DataFrame({"id": range(n), "q1": rng.integers(1, 6, n), "origin": rng.choice(["a", "b"], n),
+                          "n1": rng.integers(1, 6, n)})
+    survey = _write_survey(tmp_path, frame, _codebook())
+    with pytest.raises(AnalysisError, match="only 40 respondents answered every segmentation item"):
+        analysis.analyse(survey, seed=1)
+    res = analysis.analyse(survey, seed=1, on_error="note")
+    assert res.error and res.k == 0
+    assert "could not be formed" in segments_text.key_findings(res, "en")
+    assert "konden niet" in segments_text.key_findings(res, "nl") or res.error in segments_text.key_findings(res, "nl")
+
+
+def test_secondary_suppression():
+    table = pd.DataFrame({"segment": [1, 2, 3, 4], "n": [500, 40, 7, 300], "share": [0.59, 0.05, 0.01, 0.35]})
+    out = analysis.suppress(table, min_group_size=10, numbers=["n", "share"])
+    assert list(out["suppressed"]) == [False, True, True, False]  # 7 alone would follow from the total
+    assert out.loc[out["suppressed"], ["n", "share"]].isna().all().all()
+    two = analysis.suppress(table.assign(n=[500, 5, 7, 300]), min_group_size=10, numbers=["n"])
+    assert list(two["suppressed"]) == [False, True, True, False]
+
+
+@pytest.mark.parametrize("cut", ["midpoint", "median"])
+def test_persona_quadrants_by_hand(tmp_path, cut):
+    import yaml
+
+    raw = yaml.safe_load((DEMO_DIR / "municipality" / "codebook.yaml").read_text(encoding="utf-8"))
+    raw["data"] = str(DEMO_DIR / "municipality" / "survey.csv")
+    for axis in raw["personas"]["axes"]:
+        axis["cut"] = cut
+    (tmp_path / "cb.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    survey = load_survey(tmp_path / "cb.yaml")
+    frame = survey.reported_data(10)
+    code, names, _ = analysis._personas(survey, frame, "en")
+    ax1, ax2 = survey.codebook.personas.axes
+    s1, s2 = frame[ax1.items].mean(axis=1), frame[ax2.items].mean(axis=1)
+    c1, c2 = (3.0, 3.0) if cut == "midpoint" else (s1.median(), s2.median())
+    expected = np.select([(s1 > c1) & (s2 > c2), (s1 > c1) & (s2 <= c2), (s1 <= c1) & (s2 > c2)], [1, 2, 3], 4)
+    complete = (frame[ax1.items].notna().mean(axis=1) >= 0.5) & (frame[ax2.items].notna().mean(axis=1) >= 0.5)
+    np.testing.assert_array_equal(code[complete.to_numpy()], expected[complete.to_numpy()])
+    assert names[1] == "arranges it themselves, relationship-oriented"
