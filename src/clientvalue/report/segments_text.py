@@ -11,7 +11,7 @@ import html
 
 import pandas as pd
 
-from clientvalue.report.i18n import N_, translator
+from clientvalue.report.i18n import check_language, N_, translator
 from clientvalue.report import texts
 
 CAPTIONS = {
@@ -37,11 +37,10 @@ BASIS = {"needs": N_("needs"), "behaviour": N_("behaviour"), "context": N_("cont
 
 
 def register_captions(language: str) -> None:
-    """Add this notebook's captions, in ``language``, to the report's caption table."""
-    _ = translator(language)
+    """Add this notebook's captions (msgids, translated when shown) to the report's caption table."""
+    check_language(language)
     for name, message in CAPTIONS.items():
-        texts.CAPTIONS.setdefault(name, {})[language] = _(message)
-        texts.CAPTIONS[name].setdefault("en", message)
+        texts.CAPTIONS.setdefault(name, message)
 
 
 def _e(value) -> str:
