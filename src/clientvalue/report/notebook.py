@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from clientvalue.report.i18n import LANGUAGES, check_language, translator  # noqa: F401 (re-exported)
+from clientvalue.report.safety import neutral_csv
 from clientvalue.report.texts import INTEGER_COLUMNS, caption, column_label, group_label, is_percent
 
 NOT_AVAILABLE = {
@@ -152,10 +153,14 @@ class Report:
     def save(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
         """Write ``frame`` as ``tables_dir/<name>.csv`` (UTF-8, tidy; nothing without tables_dir).
 
+        Text cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR get a leading apostrophe in the
+        CSV so that a spreadsheet never runs them as formulas; numbers stay numbers.
+
         Returns ``frame`` unchanged, so a notebook can save and use a result in one line.
         """
         if self.tables_dir is not None:
-            frame.to_csv(self.tables_dir / f"{name}.csv", index=False, encoding="utf-8",
+            # no text cell may run as a spreadsheet formula (report.safety.neutral_csv)
+            neutral_csv(frame).to_csv(self.tables_dir / f"{name}.csv", index=False, encoding="utf-8",
                          lineterminator="\n", float_format="%.6g")
         return frame
 

@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from clientvalue.report.safety import check_html
+
 STYLE = """
 :root { color-scheme: light; }
 body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 0;
@@ -50,8 +52,6 @@ _LABELS = {
            "tables": "Tabellen (CSV, voor verdere analyse)", "summary": "Data", "respondents": "respondenten",
            "groups": "gerapporteerde groepen", "suppressed": "niet getoonde groepen (te klein)", "seconds": "seconden"},
 }
-
-_EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
 
 
 def _page(title: str, header: str, body: str, language: str) -> str:
@@ -101,8 +101,9 @@ def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[s
 
     Raises
     ------
-    ValueError
-        If the result would load anything from the internet (a guard; it should never happen).
+    PipelineError
+        If the page would hold live markup or load anything from elsewhere (the last line of
+        defence of :func:`clientvalue.report.safety.check_html`; it should never happen).
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -119,20 +120,13 @@ def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[s
     body = _strip_scripts(body)
     title = _first_heading(nb) or path.stem
     page = _page(title, _run_header(run_info, language, link_index=True), body, language)
-    _refuse_external(page, target)
+    check_html(page, name=target.name)
     target.write_text(page, encoding="utf-8")
     return target
 
 
 def _strip_scripts(body: str) -> str:
     return re.sub(r"<script\b.*?</script>", "", body, flags=re.DOTALL | re.IGNORECASE)
-
-
-def _refuse_external(page: str, target: Path) -> None:
-    match = _EXTERNAL.search(page)
-    if match:
-        start = max(match.start() - 60, 0)
-        raise ValueError(f"{target.name}: would load from the internet: ...{page[start:match.end() + 60]}...")
 
 
 def _first_heading(nb: Any) -> str | None:
@@ -175,7 +169,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         f"<footer>{text['made'].format(v=esc(run_info['version']))}</footer>"
     )
     page = _page(run_info["title"], _run_header(run_info, language, link_index=False), body, language)
-    _refuse_external(page, target)
+    check_html(page, name=target.name)
     target.write_text(page, encoding="utf-8")
     return target
 
