@@ -88,10 +88,16 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutral_cell(value: Any) -> Any:
-    """One CSV cell: text starting with a formula character gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """One CSV cell: text starting with a formula character gets a leading apostrophe.
+
+    A carriage return inside text becomes a line feed, which the CSV writer quotes: a bare CR would
+    otherwise end the row for a spreadsheet and start a new one with whatever follows it.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def neutral_csv(frame: pd.DataFrame) -> pd.DataFrame:
