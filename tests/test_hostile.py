@@ -26,17 +26,46 @@ import yaml
 from hostile import (DEMO_CODEBOOK, HOSTILE_GROUPS, HOSTILE_LABELS, demo_codebook, formula_cells, hostile_demo,
                      live_markup, sha, small_survey, write_survey)
 
-from clientvalue import disclosure
 from clientvalue.analyses import drivers as drivers_report
 from clientvalue.data import checks
 from clientvalue.data.codebook import load_codebook
 from clientvalue.data.readers import read_export
 from clientvalue.data.survey import load_survey
 from clientvalue.errors import CodebookError, DataError, ParameterError, PipelineError
-from clientvalue.report.safety import check_html, markdown_text, neutral_csv, visible
 from clientvalue.run import cli, pipeline
 
 CONTROL = ("\x1b", "\x07", "\x08", "\x9b")
+
+
+# New modules are imported where they are used, so that this file runs (and fails) on older code too.
+def check_html(*args, **kwargs):
+    from clientvalue.report.safety import check_html
+
+    return check_html(*args, **kwargs)
+
+
+def markdown_text(value):
+    from clientvalue.report.safety import markdown_text
+
+    return markdown_text(value)
+
+
+def neutral_csv(frame):
+    from clientvalue.report.safety import neutral_csv
+
+    return neutral_csv(frame)
+
+
+def visible(text):
+    from clientvalue.report.safety import visible
+
+    return visible(text)
+
+
+def data_summary(survey, min_group_size):
+    from clientvalue import disclosure
+
+    return disclosure.data_summary(survey, min_group_size)
 
 
 def render_markdown(text: str) -> str:
@@ -255,13 +284,13 @@ def test_6_counts_exclude_suppressed_rows(leaky):
     assert missing.loc["e1", "n_out_of_range"] == 0
     handled = checks.handled_problems(leaky, min_group_size=10)
     assert handled["count"].sum() == 1 and "e1" not in set(handled["column"])
-    assert disclosure.data_summary(leaky, 10)["respondents"] == 80
+    assert data_summary(leaky, 10)["respondents"] == 80
 
 
 def test_6_suppressed_group_is_never_named(leaky):
     per_group = checks.responses_per_group(leaky, min_group_size=10)
     assert "Geheim" not in set(per_group["group"]) and per_group.loc[per_group["group"] == "all", "n"].item() == 80
-    summary = disclosure.data_summary(leaky, 10)
+    summary = data_summary(leaky, 10)
     assert summary["groups_reported"] == ["G0000", "G0001"] and summary["groups_suppressed"] == 1
     results = drivers_report.analyse(leaky, n_boot=20, seed=1, n_perm=9)
     assert "Geheim" not in results.key_findings() and "Geheim" not in set(results.suppressed["group"])
@@ -475,7 +504,10 @@ def test_9_ctrl_c_is_one_line_and_rc_130(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(pipeline, "run", interrupted)
     params = tmp_path / "p.yaml"
     params.write_text("codebook: x\n", encoding="utf-8")
-    rc, out, err = run_cli(["run", str(params)], capsys)
+    try:
+        rc, out, err = run_cli(["run", str(params)], capsys)
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped the command line as a KeyboardInterrupt traceback")
     assert rc == 130 and err.count("\n") == 1 and "Ctrl-C" in err
 
 
@@ -570,3 +602,21 @@ def test_e2e_sigterm_and_sigint_stop_cleanly(tmp_path):
 
         assert not [p for p in psutil.process_iter(["cmdline"])
                     if p.info["cmdline"] and str(folder) in " ".join(p.info["cmdline"])]
+
+
+def test_10_paths_in_a_parameter_file_are_relative_to_it(tmp_path):
+    assert pipeline.output_path("out", base=tmp_path) == (tmp_path / "out").resolve()
+    assert pipeline.output_path("out", output="elsewhere", base=tmp_path) == (Path.cwd() / "elsewhere").resolve()
+    assert pipeline.output_path(str(tmp_path / "abs"), base=Path("/nowhere")) == (tmp_path / "abs").resolve()
+
+
+def test_1_dollar_signs_in_labels_are_text_not_tex():
+    import matplotlib.pyplot as plt
+
+    from clientvalue.report.notebook import setup_plotting
+
+    setup_plotting()
+    distributions = pd.DataFrame({"column": ["p1"] * 5, "value": [1.0, 2, 3, 4, 5], "count": [1] * 5, "share": [0.2] * 5})
+    ax = checks.plot_item_distributions(distributions, labels={"p1": "$x^$ \\frac{"})
+    ax.figure.canvas.draw()  # mathtext would raise a ValueError here
+    plt.close(ax.figure)

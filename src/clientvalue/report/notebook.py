@@ -42,6 +42,8 @@ def setup_plotting() -> None:
             "figure.figsize": (8, 4.5),
             "axes.titleweight": "bold",
             "axes.titlelocation": "left",
+            # labels come from data and codebooks: "$x^$" in a group name is text, never TeX to parse
+            "text.parse_math": False,
         }
     )
     try:

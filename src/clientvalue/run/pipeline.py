@@ -348,6 +348,22 @@ def run(
                           params_file=params_path)
 
 
+def output_path(from_file: str, *, output: str | Path | None = None, base: Path | None = None) -> Path:
+    """Where the report goes, by the one path rule of clientvalue.
+
+    A relative path *in a parameter file* (``codebook`` and ``output`` alike) is relative to the
+    parameter file's folder; a relative path *on the command line* (``--output``) is relative to the
+    working directory. (For ``codebook`` only, a path not found next to the parameter file is also
+    looked up in the working directory and the project, as older parameter files expect.)
+    """
+    if output is not None:
+        return Path(output).expanduser().resolve()
+    path = Path(from_file).expanduser()
+    if not path.is_absolute() and base is not None:
+        path = Path(base) / path
+    return path.resolve()
+
+
 def run_parameters(
     params: RunParameters,
     *,
@@ -361,7 +377,7 @@ def run_parameters(
     """Like :func:`run`, for parameters already validated (``params_file``: where they came from)."""
     started = time.perf_counter()
     codebook_path = resolve_path(params.codebook, base=base, what="codebook")
-    output_dir = Path(output or params.output).expanduser().resolve()
+    output_dir = output_path(params.output, output=output, base=base)
     echo(f"clientvalue {__version__}: checking {codebook_path}")
     survey = load_survey(codebook_path)  # refuses bad input before any notebook runs
     notebooks = [notebook_path(name) for name in applicable_notebooks(params, survey, codebook=codebook_path, echo=echo)]
