@@ -37,6 +37,15 @@ from clientvalue.run import cli, pipeline
 CONTROL = ("\x1b", "\x07", "\x08", "\x9b")
 
 
+@pytest.fixture(autouse=True)
+def _restore_matplotlib_settings():
+    """Report() sets global plotting defaults; other test files expect matplotlib's own."""
+    import matplotlib as mpl
+
+    with mpl.rc_context():
+        yield
+
+
 # New modules are imported where they are used, so that this file runs (and fails) on older code too.
 def check_html(*args, **kwargs):
     from clientvalue.report.safety import check_html
@@ -615,8 +624,19 @@ def test_1_dollar_signs_in_labels_are_text_not_tex():
 
     from clientvalue.report.notebook import setup_plotting
 
-    setup_plotting()
-    distributions = pd.DataFrame({"column": ["p1"] * 5, "value": [1.0, 2, 3, 4, 5], "count": [1] * 5, "share": [0.2] * 5})
-    ax = checks.plot_item_distributions(distributions, labels={"p1": "$x^$ \\frac{"})
-    ax.figure.canvas.draw()  # mathtext would raise a ValueError here
-    plt.close(ax.figure)
+    import matplotlib as mpl
+
+    with mpl.rc_context():  # setup_plotting changes global settings: restore them afterwards
+        setup_plotting()
+        distributions = pd.DataFrame({"column": ["p1"] * 5, "value": [1.0, 2, 3, 4, 5], "count": [1] * 5,
+                                      "share": [0.2] * 5})
+        ax = checks.plot_item_distributions(distributions, labels={"p1": "$x^$ \\frac{"})
+        ax.figure.canvas.draw()  # mathtext would raise a ValueError here
+        plt.close(ax.figure)
+
+
+def test_6_senior_numbers_leave_out_suppressed_groups(leaky):
+    from clientvalue.analyses import senior as senior_report
+
+    results = senior_report.analyse(leaky, min_group_size=10, n_boot=0)
+    assert results.by_age["n"].sum() + results.n_dropped_age + results.n_dropped_answer == 80  # not 86
