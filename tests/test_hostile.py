@@ -640,3 +640,22 @@ def test_6_senior_numbers_leave_out_suppressed_groups(leaky):
 
     results = senior_report.analyse(leaky, min_group_size=10, n_boot=0)
     assert results.by_age["n"].sum() + results.n_dropped_age + results.n_dropped_answer == 80  # not 86
+
+
+def test_9_read_only_output_parent_is_a_sentence_and_rc_2(tmp_path, capsys):
+    # chmod does not stop root; /sys is read-only for everyone (skip where it is not)
+    if not Path("/sys").is_dir() or os.access("/sys", os.W_OK) and _sys_writable():
+        pytest.skip("no read-only folder available on this machine (/sys is writable or absent)")
+    params = tmp_path / "p.yaml"
+    params.write_text(yaml.safe_dump({"codebook": str(DEMO_CODEBOOK), "notebooks": ["00_data_check"]}), encoding="utf-8")
+    rc, out, err = run_cli(["run", str(params), "--output", "/sys/clientvalue-report", "--quiet"], capsys)
+    assert rc == 2 and "/sys" in err and "writable" in err
+    assert_clean_terminal(err)
+
+
+def _sys_writable() -> bool:
+    try:
+        Path(tempfile.mkdtemp(dir="/sys")).rmdir()
+        return True
+    except OSError:
+        return False

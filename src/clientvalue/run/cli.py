@@ -64,9 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     import signal
 
     args = _parser().parse_args(argv)
-    previous = None
+    previous = previous_int = None
     try:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        # a process started in the background by a shell inherits SIGINT *ignored*: Ctrl-C or
+        # `kill -INT` would then be swallowed and the run would publish anyway
+        previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     except ValueError:  # not in the main thread
         pass
     try:
@@ -80,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if previous_int is not None:
+            signal.signal(signal.SIGINT, previous_int)
 
 
 def _main(args: argparse.Namespace) -> int:

@@ -82,6 +82,14 @@ def _local_kernel_manager():
             owner = os.environ.get("CLIENTVALUE_RUN_PID", str(os.getpid()))
             self.ip = str(Path(tempfile.gettempdir()) / f"clientvalue-kernel-{owner}-{os.getpid()}-{id(self)}")
 
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts (SIGINT) every kernel before shutting it down; a finished
+            # notebook's kernel is idle, and the interrupt only makes it log a misleading
+            # "KeyboardInterrupt caught in kernel". The shutdown request alone stops it.
+            if getattr(self, "shutting_down", False):
+                return
+            await super()._async_interrupt_kernel()
+
     return LocalKernelManager
 
 
@@ -114,7 +122,7 @@ def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: 
         ) from None
 
 
-def stop_children(timeout: float = 3.0) -> None:
+def stop_children(timeout: float = 1.0) -> None:
     """Stop every process this run started (notebook workers and their kernels), then wait.
 
     Kernels run in sessions of their own (so that Ctrl-C in the terminal does not reach them);
@@ -128,17 +136,36 @@ def stop_children(timeout: float = 3.0) -> None:
         children = psutil.Process().children(recursive=True)
     except psutil.Error:  # pragma: no cover
         return
+
+    def tracker(process) -> bool:  # multiprocessing's resource tracker ends by itself with this process
+        try:
+            return "resource_tracker" in " ".join(process.cmdline())
+        except psutil.Error:
+            return False
+
+    children = [child for child in children if not tracker(child)]
     for child in children:
         try:
             child.terminate()
         except psutil.Error:
             pass
-    _, alive = psutil.wait_procs(children, timeout=timeout)
-    for child in alive:
+    # Wait without reaping our own children: multiprocessing and subprocess reap them (a child reaped
+    # here would look alive to them for ever, and the pool's shutdown would spin).
+    def running(process) -> bool:
         try:
-            child.kill()
+            return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
         except psutil.Error:
-            pass
+            return False
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(running(c) for c in children):
+        time.sleep(0.05)
+    for child in children:
+        if running(child):
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
 
 
 def _worker_signals() -> None:
