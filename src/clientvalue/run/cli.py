@@ -51,7 +51,7 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised in a subprocess 
 
 def _say(message: str) -> None:
     """Print a message for the operator on stderr, with control characters made visible."""
-    print(visible(message), file=sys.stderr)
+    print(visible(message, limit=20_000), file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -309,12 +309,29 @@ def files_not_in_report(folder: Path) -> list[str]:
 
 
 def _swap_into_place(staging: Path, output: Path) -> None:
-    """Replace ``output`` by ``staging`` with two renames on one filesystem."""
+    """Replace ``output`` by ``staging`` with two renames on one filesystem.
+
+    Ctrl-C and SIGTERM wait until both renames are done, so a stop never leaves the earlier report
+    hidden and no new one in its place.
+    """
+    import signal
+
     old = None
-    if output.exists():
-        old = output.with_name(f".{output.name}.old-{os.getpid()}")
-        os.replace(output, old)
-    os.replace(staging, output)
+    stops = {signal.SIGINT, signal.SIGTERM}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stops) if hasattr(signal, "pthread_sigmask") else None
+    try:
+        if output.exists():
+            old = output.with_name(f".{output.name}.old-{os.getpid()}")
+            os.replace(output, old)
+        try:
+            os.replace(staging, output)
+        except OSError:
+            if old is not None:
+                os.replace(old, output)  # put the earlier report back
+            raise
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
         if old.exists():
