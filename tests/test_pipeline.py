@@ -180,7 +180,7 @@ def test_output_that_holds_the_inputs_is_refused(tmp_path):
     (other / "mine.txt").write_text("keep me", encoding="utf-8")
     params = write_params(tmp_path, output=str(other), notebooks=["00_data_check"])
     result = subprocess.run([sys.executable, "-m", "clientvalue.run.cli", "run", str(params)], capture_output=True, text=True)
-    assert result.returncode == 2 and "no manifest.json" in result.stderr
+    assert result.returncode == 2 and "mine.txt" in result.stderr and "not part of an earlier clientvalue report" in result.stderr
     assert (other / "mine.txt").read_text(encoding="utf-8") == "keep me"
 
 

@@ -26,7 +26,15 @@ from clientvalue.stats.ordinal import ordinal_model
 from clientvalue.analyses.strategy import StrategyAdvice, segment_difference_test, suggest_strategy
 from clientvalue.data.survey import Survey
 from clientvalue.report.i18n import N_, translator
+from clientvalue.report.safety import markdown_text
 from clientvalue.report.texts import PR_LABELS, group_label, strategy_name
+
+# The ordinal check is for grades: an outcome with more distinct values (a 0-100 score) has too
+# many thresholds for a proportional-odds model and is skipped with a note.
+ORDINAL_MAX_LEVELS = 11
+# Above this many reported groups the per-group analysis would take minutes; see MAX_GROUPS_NOTE.
+MAX_GROUPS = 40
+SECONDARY_ERRORS = (AnalysisError, ValueError, ArithmeticError, np.linalg.LinAlgError, KeyError, IndexError)
 
 DRIVERS_COLUMNS = [
     "group", "item", "label", "dimension", "importance", "share", "ci_low", "ci_high",
@@ -59,6 +67,10 @@ class DriverResults:
     warnings: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     language: str = "en"
+    notes: list[str] = field(default_factory=list)  # one line per secondary analysis skipped, report language
+    not_analysed: list[str] = field(default_factory=list)  # reported groups that could not be analysed
+    n_suppressed: int = 0  # groups below min_group_size: counted, never named
+    min_group_size: int = 10
 
     def strategy_table(self) -> pd.DataFrame:
         """Group, strategy and the plain-language reason, in the results' language."""
@@ -74,7 +86,7 @@ class DriverResults:
         _ = translator(self.language)
         lines = [_("How much of the overall rating each kind of value explains, and the strategy that fits:") + "\n"]
         for row in self.profile.itertuples(index=False):
-            name = _("All respondents") if row.group == "all" else f"**{group_label(row.group, self.language)}**"
+            name = _("All respondents") if row.group == "all" else f"**{markdown_text(group_label(row.group, self.language))}**"
             advice = self.strategies.get(row.group)
             lines.append("- " + _(
                 "{name}: practical value explains {practical} ({p_low}–{p_high}), emotional value {emotional}. "
@@ -87,12 +99,21 @@ class DriverResults:
         red = self.red_items()
         if not red.empty:
             worst = red.sort_values("improvement_score", ascending=False).drop_duplicates("item").head(3)
-            items = ", ".join(f"*{label}*" for label in worst["label"])
+            items = ", ".join(f"*{markdown_text(label)}*" for label in worst["label"])
             lines.append("\n" + _("Questions most in need of improvement (important and underperforming): {items}.",
                                   items=items))
-        if not self.suppressed.empty:
-            groups = ", ".join(group_label(g, self.language) for g in self.suppressed["group"])
-            lines.append("\n" + _("Not reported because too few people answered: {groups}.", groups=groups))
+        if self.n_suppressed:
+            lines.append("\n" + _.ngettext(
+                "{k} group is not shown because it has fewer than {n} respondents.",
+                "{k} groups are not shown because each has fewer than {n} respondents.",
+                self.n_suppressed, k=_.integer(self.n_suppressed), n=_.integer(self.min_group_size)))
+        not_analysed = self.suppressed[self.suppressed["group"].isin(self.not_analysed)]
+        if not not_analysed.empty:
+            lines.append("\n" + _("Not analysed: {groups}.", groups="; ".join(
+                f"{markdown_text(group_label(g, self.language))} ({markdown_text(r)})"
+                for g, r in zip(not_analysed["group"], not_analysed["reason"]))))
+        for note in self.notes:
+            lines.append("\n- " + markdown_text(note))
         return "\n".join(lines)
 
     def red_items(self) -> pd.DataFrame:
@@ -194,15 +215,41 @@ def analyse(
     needed = max(min_group_size, len(items) + 2)
     profiles, driver_rows, strategies, suppressed, warnings = [], [], {}, [], []
     importance_tables, ipa_tables, ordinal_rows, reliability_rows, pr_rows = {}, {}, [], [], []
-    for group, frame in survey.group_frames(min_group_size).items():
+    _ = translator(language)
+    notes: list[str] = []
+    not_analysed: list[str] = []
+    frames = survey.group_frames(min_group_size)
+    if len(frames) > MAX_GROUPS + 1:
+        kept = dict(sorted(((g, f) for g, f in frames.items() if g != "all"), key=lambda gf: -len(gf[1]))[:MAX_GROUPS])
+        notes.append(_("There are {k} reported groups; the {m} largest are analysed, the others only in "
+                       "'all respondents'.", k=_.integer(len(frames) - 1), m=_.integer(MAX_GROUPS)))
+        frames = {g: f for g, f in frames.items() if g == "all" or g in kept}
+    levels = survey.data[outcome].nunique()
+    run_ordinal = levels <= ORDINAL_MAX_LEVELS
+    if not run_ordinal:
+        notes.append(_("The ordinal check is left out: it is for ratings with few answer options, and "
+                       "{column} has {k} different values.", column=survey.label(outcome, language),
+                       k=_.integer(levels)))
+    for group, frame in frames.items():
         complete = int(frame[[outcome, *items]].notna().all(axis=1).sum())
         if complete < needed:
             suppressed.append({"group": group, "reason": _("fewer than {n} complete responses", n=_.integer(needed))})
+            not_analysed.append(group)
             continue
-        lmg = importance(frame, outcome=outcome, drivers=items, weights=survey.weight, n_boot=n_boot, seed=seed)
-        weights_rw = importance(frame, outcome=outcome, drivers=items, method="relative_weights", weights=survey.weight)
-        totals = dimension_totals(lmg, dimensions=dimensions).set_index("dimension")
-        ipa = importance_performance(frame, importance=lmg, items=items, scales=survey.scales(), weights=survey.weight)
+        try:
+            lmg = importance(frame, outcome=outcome, drivers=items, weights=survey.weight, n_boot=n_boot, seed=seed)
+            weights_rw = importance(frame, outcome=outcome, drivers=items, method="relative_weights",
+                                    weights=survey.weight)
+            totals = dimension_totals(lmg, dimensions=dimensions).set_index("dimension")
+            ipa = importance_performance(frame, importance=lmg, items=items, scales=survey.scales(),
+                                         weights=survey.weight)
+        except SECONDARY_ERRORS as exc:
+            suppressed.append({"group": group, "reason": _(
+                "the importance of the questions cannot be estimated (a question without variation, or "
+                "questions that duplicate each other)")})
+            not_analysed.append(group)
+            warnings.append(f"{group}: {exc}")
+            continue
         importance_tables[group], ipa_tables[group] = lmg, ipa
         warnings += [f"{group}: {w}" for w in lmg.attrs.get("warnings", [])]
 
@@ -226,8 +273,12 @@ def analyse(
                 return np.nan
             return float(np.clip(totals.at[dimension, column], 0.0, 1.0))  # round-off can give 1 + 4e-16
 
-        evidence = _segment_evidence(frame, survey, outcome=outcome, items=items,
-                                     min_group_size=min_group_size, seed=seed, n_perm=n_perm)
+        try:
+            evidence = _segment_evidence(frame, survey, outcome=outcome, items=items,
+                                         min_group_size=min_group_size, seed=seed, n_perm=n_perm)
+        except SECONDARY_ERRORS as exc:
+            evidence = None
+            warnings.append(f"{group}: segment comparison: {exc}")
         advice = None
         if {"practical", "emotional"} <= set(totals.index):
             advice = suggest_strategy(
@@ -254,27 +305,54 @@ def analyse(
             "segment_p_value": np.nan if evidence is None else float(evidence[1]["p_value"]),
             "strategy": advice.strategy if advice is not None else NOT_ASSESSED,
         })
-        ordinal = ordinal_model(frame, outcome=outcome, drivers=items)
-        ordinal_rows.append(ordinal.assign(group=group, n=ordinal.attrs["n"]))
-        reliability_rows.append(reliability_table(frame, dimensions=dimensions).assign(group=group))
-        asymmetry = penalty_reward(frame, outcome=outcome, items=items, scales=survey.scales(), weights=survey.weight)
-        pr_rows.append(asymmetry.assign(
-            group=group, label=asymmetry["item"].map(labels),
-            effect=asymmetry["classification"].map(lambda c: _(PR_LABELS[c]) if c in PR_LABELS else c),
-        ))
+        shown = group_label(group, language)
+        if run_ordinal:
+            n_levels = frame[outcome].nunique()
+            if complete < len(items) + n_levels - 1 + 10:
+                notes.append(_("{group}: the ordinal check is left out: too few complete responses for it.",
+                               group=shown))
+            else:
+                try:
+                    ordinal = ordinal_model(frame, outcome=outcome, drivers=items)
+                    ordinal_rows.append(_plain(ordinal).assign(group=group, n=ordinal.attrs["n"]))
+                except SECONDARY_ERRORS as exc:
+                    notes.append(_("{group}: the ordinal check could not be carried out.", group=shown))
+                    warnings.append(f"{group}: ordinal check: {exc}")
+        try:
+            reliability_rows.append(_plain(reliability_table(frame, dimensions=dimensions)).assign(group=group))
+        except SECONDARY_ERRORS as exc:
+            notes.append(_("{group}: the reliability check could not be carried out.", group=shown))
+            warnings.append(f"{group}: reliability: {exc}")
+        try:
+            asymmetry = penalty_reward(frame, outcome=outcome, items=items, scales=survey.scales(),
+                                       weights=survey.weight)
+            pr_rows.append(_plain(asymmetry).assign(
+                group=group, label=asymmetry["item"].map(labels),
+                effect=asymmetry["classification"].map(lambda c: _(PR_LABELS[c]) if c in PR_LABELS else c),
+            ))
+        except SECONDARY_ERRORS as exc:
+            notes.append(_("{group}: the penalty-reward check could not be carried out.", group=shown))
+            warnings.append(f"{group}: penalty-reward: {exc}")
 
-    for group in survey.suppressed_groups(min_group_size):
-        suppressed.append({"group": group, "reason": _("fewer than {n} respondents", n=_.integer(min_group_size))})
+    n_suppressed = len(survey.suppressed_groups(min_group_size)) if survey.group is not None else 0
     if not profiles:
         raise AnalysisError(
             f"no group of {survey.path.name} has {needed} complete responses on the outcome and all "
             f"{len(items)} items: nothing can be reported. Lower min_group_size only if that is acceptable."
         )
     everyone = survey.group_frames(min_group_size).get("all", survey.data)
-    factors = factor_check(everyone, dimensions=dimensions) if len(dimensions) >= 2 else pd.DataFrame()
+    factors = pd.DataFrame()
+    if len(dimensions) >= 2:
+        try:
+            factors = factor_check(everyone, dimensions=dimensions)
+        except SECONDARY_ERRORS as exc:
+            notes.append(_("The check of which dimension each question belongs to could not be carried out."))
+            warnings.append(f"factor check: {exc}")
 
     def first(columns: list[str], frames: list[pd.DataFrame]) -> pd.DataFrame:
-        combined = pd.concat(frames, ignore_index=True)
+        if not frames:
+            return pd.DataFrame(columns=columns)
+        combined = pd.concat([_plain(f) for f in frames], ignore_index=True)
         return combined[columns + [c for c in combined.columns if c not in columns]]
 
     ordinal_table = first(["group", "driver"], ordinal_rows)
@@ -294,7 +372,18 @@ def analyse(
         warnings=warnings,
         labels=labels,
         language=language,
+        notes=notes,
+        not_analysed=not_analysed,
+        n_suppressed=n_suppressed,
+        min_group_size=min_group_size,
     )
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy without ``attrs`` (pandas compares attrs in concat; arrays there make it raise)."""
+    out = frame.copy()
+    out.attrs = {}
+    return out
 
 
 def plot_groups(results: DriverResults, kind: str = "importance", *, columns: int = 2):

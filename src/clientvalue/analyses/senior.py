@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from clientvalue import disclosure
 from clientvalue.stats import senior_shares as senior
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.data.survey import Survey
@@ -147,6 +148,8 @@ def analyse(
     data = survey.data
     if survey.outcome is not None:
         data = pd.concat([data, survey.dimension_scores()], axis=1)
+    # respondents of groups too small to report count nowhere (clientvalue.disclosure)
+    data = data[disclosure.reported_mask(survey, min_group_size)]
     common = {"age": survey.age, "senior": survey.senior, "weights": survey.weight}
     thresholds = sorted(set(age_thresholds) | {age_threshold})
     usable_ages = data.loc[data[survey.senior].notna(), survey.age].dropna()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from clientvalue import disclosure
 from clientvalue.errors import ParameterError
 from clientvalue.data.survey import ALL_GROUP, Survey
 from clientvalue.report.i18n import LANGUAGES, N_, translator
@@ -74,15 +75,18 @@ READ_DETAILS = {"encoding": N_("encoding"), "delimiter": N_("delimiter"), "decim
 
 
 def responses_per_group(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
-    """Respondents per group, with the groups too small to report marked and blanked.
+    """Respondents per reported group (groups too small to report are neither shown nor named).
 
     Returns
     -------
     pandas.DataFrame
-        ``group``, ``n`` (NaN when suppressed), ``share`` of all respondents, ``suppressed``.
+        ``group``, ``n``, ``share`` of the reported respondents, ``suppressed`` (only for a survey
+        without groups that is itself smaller than ``min_group_size``).
     """
     _check_min_size(min_group_size)
     sizes = survey.group_sizes()
+    if survey.group is not None:
+        sizes = sizes[sizes >= min_group_size]  # clientvalue.disclosure: never named
     total = len(survey.reported_data(min_group_size))
     table = pd.DataFrame({"group": sizes.index.astype(str), "n": sizes.to_numpy(dtype=float)})
     if survey.group is not None:
@@ -97,7 +101,7 @@ def responses_per_group(survey: Survey, *, min_group_size: int = 10) -> pd.DataF
 def missingness(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
     """Missing answers per rating column (reported groups), split by why they are missing.
 
-    ``n_missing_code`` and ``n_out_of_range`` count what cleaning handled in the whole file.
+    ``n_missing_code`` and ``n_out_of_range`` count what cleaning handled in the reported rows.
 
     Returns
     -------
@@ -105,7 +109,7 @@ def missingness(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
         ``column``, ``dimension``, ``n_answered``, ``n_missing``, ``share_missing``,
         ``n_missing_code`` (don't know / not applicable), ``n_out_of_range`` (set to missing).
     """
-    problems = survey.problems
+    problems = disclosure.reported_problems(survey, min_group_size)
     data = survey.reported_data(min_group_size)
     rows = []
     for column in survey.rating_columns():
@@ -265,13 +269,14 @@ def _column_labels(table: pd.DataFrame, survey: Survey) -> pd.DataFrame:
     return table
 
 
-def handled_problems(survey: Survey) -> pd.DataFrame:
+def handled_problems(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
     """What cleaning handled (missing codes, out-of-range values...), one row per check and column.
 
+    Counted over the rows of reported groups only (:func:`clientvalue.disclosure.reported_problems`).
     ``check`` holds a code (``out_of_range``, ...) and ``action`` the English wording; a report
     shows both in its language (:func:`clientvalue.report.texts.shown_frame`).
     """
-    return _column_labels(survey.problems.copy(), survey)
+    return _column_labels(disclosure.reported_problems(survey, min_group_size), survey)
 
 
 def plot_item_distributions(distributions: pd.DataFrame, *, labels: dict[str, str] | None = None, ax=None, language: str = "en"):

@@ -7,6 +7,7 @@ that names the file, the key and what to do.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -67,6 +68,7 @@ class Outcome(_Strict):
 
     column: str
     scale: Scale
+    missing_codes: list[Code] = Field(default_factory=list)
     label: Label = Field(default_factory=Label)
 
     label_from_text = field_validator("label", mode="before")(_as_label)
@@ -78,6 +80,7 @@ class Item(_Strict):
     column: str
     dimension: str = "practical"
     scale: Scale
+    missing_codes: list[Code] = Field(default_factory=list)
     reverse: bool = False
     label: Label = Field(default_factory=Label)
     reversed_label: Label | None = None
@@ -201,6 +204,8 @@ class Codebook(_Strict):
     group: str | None = None
     weight: str | None = None
     missing_codes: list[Code] = Field(default_factory=list)
+    # YAML key `dimensions`: the allowed dimension names (a misspelt one is refused, not a new dimension)
+    dimension_names: list[str] = Field(default_factory=lambda: list(DEFAULT_DIMENSIONS), alias="dimensions")
     outcome: Outcome | None = None
     items: list[Item] = Field(default_factory=list)
     attributes: dict[str, Attribute] = Field(default_factory=dict)
@@ -245,8 +250,29 @@ class Codebook(_Strict):
             raise ValueError(
                 "the codebook names no `outcome`/`items` and no `senior` question: nothing to analyse"
             )
+        known = list(self.dimension_names)
+        for number, item in enumerate(self.items):
+            if item.dimension not in known:
+                close = difflib.get_close_matches(item.dimension, known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ValueError(
+                    f"items[{number}] ({item.column!r}) has dimension {item.dimension!r}, which is not one of "
+                    f"{known}: {hint}Fix the spelling, or list your own names under `dimensions:`"
+                )
+        for entry in ([self.outcome] if self.outcome else []) + list(self.items):
+            inside = [c for c in self.missing_codes
+                      if _number(c) is not None and entry.scale.min <= _number(c) <= entry.scale.max]
+            if inside:
+                raise ValueError(
+                    f"missing_codes {inside} lie inside the scale [{entry.scale.min:g}, {entry.scale.max:g}] of "
+                    f"{entry.column!r}, where they are valid answers; move them to that question's own "
+                    "`missing_codes` (the top-level list is for codes outside every scale, e.g. 98, 99)"
+                )
         seen: dict[str, str] = {}
         for role, column in self._roles():
+            if column in seen and {seen[column], role} & {"group"} and (
+                    seen[column].startswith("attributes.") or role.startswith("attributes.")):
+                continue  # splitting the report by an attribute (even a protected one) is allowed
             if column in seen:
                 raise ValueError(
                     f"column {column!r} is used twice: as {seen[column]} and as {role}; "
@@ -281,6 +307,13 @@ class Codebook(_Strict):
         for item in self.items:
             out.setdefault(item.dimension, []).append(item.column)
         return out
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def parse_codebook(raw: Any, *, source: str = "<codebook>") -> Codebook:

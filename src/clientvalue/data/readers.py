@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,19 +115,45 @@ def detect_delimiter(sample: str) -> str:
     return best
 
 
-def _header_names(columns) -> list[str]:
-    """Strip header names; a blank header (pandas' ``Unnamed: 0``) becomes ``column_<position>``."""
+def _header_names(columns, *, path: Path | None = None, raw: list[str] | None = None) -> list[str]:
+    """Strip and NFC-normalise header names; a blank one (pandas' ``Unnamed: 0``) becomes ``column_<position>``.
+
+    Two columns with the same name are refused (pandas would silently rename the second ``p1.1``
+    and the codebook's ``p1`` would mean the first). ``raw`` are the header fields as written.
+    """
     names = []
-    for position, column in enumerate(columns, start=1):
-        name = str(column).strip()
+    for position, column in enumerate(raw if raw is not None else columns, start=1):
+        name = unicodedata.normalize("NFC", str(column)).strip()
         names.append(f"column_{position}" if not name or name.startswith("Unnamed: ") else name)
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in seen:
+            raise DataError(
+                f"{path}: the header names column {name!r} twice (columns {seen[name]} and {position}); "
+                "the codebook could not tell them apart. Rename one of them in the export."
+            )
+        seen[name] = position
     return names
+
+
+def _raw_header(raw: bytes, encoding: str, delimiter: str) -> list[str] | None:
+    """The header fields of a delimited file as written (before pandas renames duplicates)."""
+    try:
+        first = io.StringIO(raw[:_SNIFF_BYTES].decode(encoding, errors="replace"), newline="")
+        return next(csv.reader(first, delimiter=delimiter, skipinitialspace=True))
+    except (StopIteration, csv.Error):
+        return None
 
 
 def _read_csv(path: Path) -> Export:
     raw = path.read_bytes()
     if not raw.strip():
         raise DataError(f"{path}: the file is empty. Export the survey again, with a header row.")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:4096].count(b"\x00") > len(raw[:4096]) // 8:
+        raise DataError(
+            f"{path}: the file is UTF-16 (\"Unicode text\" in Excel), which is not supported. Save it as "
+            "\"CSV UTF-8 (comma delimited)\" (Excel: File > Save As) or as an .xlsx workbook, and try again."
+        )
     encoding = detect_encoding(raw)
     text_sample = raw[:_SNIFF_BYTES].decode(encoding, errors="replace")
     delimiter = detect_delimiter(text_sample)
@@ -151,7 +178,9 @@ def _read_csv(path: Path) -> Export:
             f"{path}: cannot be read as a delimited file (delimiter {delimiter!r}, encoding "
             f"{encoding}): {exc}. Check that every row has as many fields as the header."
         ) from None
-    frame.columns = _header_names(frame.columns)
+    header = _raw_header(raw, encoding, delimiter)
+    frame.columns = _header_names(frame.columns, path=path,
+                                  raw=header if header is not None and len(header) == frame.shape[1] else None)
     return Export(
         frame=frame,
         path=path,
@@ -210,6 +239,11 @@ def read_export(path: str | Path) -> Export:
         When the file is missing, empty, of an unknown type or unreadable.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(
+            f"{path}: is a folder, not a file. The codebook's `data` must name the export file itself "
+            "(e.g. data/survey.csv), relative to the codebook's folder."
+        )
     if not path.is_file():
         raise DataError(
             f"{path}: no such file. Check the `data` path in the codebook (it is relative to "
@@ -228,9 +262,11 @@ def read_export(path: str | Path) -> Export:
     elif kind == "xlsx":
         try:
             frame = pd.read_excel(path, sheet_name=0, engine="openpyxl")
+            header = list(pd.read_excel(path, sheet_name=0, engine="openpyxl", header=None, nrows=1).iloc[0])
         except Exception as exc:
             raise DataError(f"{path}: cannot be read as an Excel workbook: {exc}") from None
-        frame.columns = _header_names(frame.columns)
+        frame.columns = _header_names(frame.columns, path=path,
+                                      raw=["" if pd.isna(h) else h for h in header] if len(header) == frame.shape[1] else None)
         export = Export(frame=frame, path=path, format="xlsx", details={"sheet": "first"})
     else:
         try:

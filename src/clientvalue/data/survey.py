@@ -16,12 +16,14 @@ What is fatal and what is handled (see also the README):
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from clientvalue import disclosure
 from clientvalue.data.codebook import Codebook, load_codebook
 from clientvalue.errors import DataError
 from clientvalue.data.readers import Export, read_export
@@ -29,6 +31,10 @@ from clientvalue.data.readers import Export, read_export
 AGE_RANGE = (0, 120)
 MISSING_GROUP = "(missing)"
 ALL_GROUP = "all"
+# Group values that would read as the whole-sample line (casefolded): the id and its display names.
+RESERVED_GROUPS = {ALL_GROUP, "all respondents", "alle respondenten"}
+# Largest over smallest weight that is still plausible; beyond it one respondent outweighs a survey.
+MAX_WEIGHT_RATIO = 1000
 _EXAMPLES = 5
 
 PROBLEM_COLUMNS = ["check", "column", "count", "examples", "action"]
@@ -67,6 +73,7 @@ class Survey:
     problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
     read_details: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict] = field(default_factory=dict)
+    problem_values: list[pd.Series] | None = None  # the handled values per row of ``problems``
 
     @property
     def outcome(self) -> str | None:
@@ -158,37 +165,19 @@ class Survey:
 
     def group_sizes(self) -> pd.Series:
         """Respondents per group (all rows, before any analysis drops incomplete ones)."""
-        if self.group is None:
-            return pd.Series({ALL_GROUP: len(self.data)}, name="n")
-        return self.data[self.group].value_counts().sort_index().rename("n")
+        return disclosure.group_sizes(self)
 
     def reported_data(self, min_group_size: int = 10) -> pd.DataFrame:
-        """The rows of every group with at least ``min_group_size`` respondents.
-
-        This is what ``"all"`` means in every report: respondents of groups too small to report
-        are left out of the whole-sample numbers too, so that no small group's numbers can be
-        found by subtracting the reported groups from the total.
-        """
-        if self.group is None:
-            return self.data if len(self.data) >= min_group_size else self.data.iloc[0:0]
-        small = self.suppressed_groups(min_group_size)
-        return self.data[~self.data[self.group].isin(small)] if small else self.data
+        """The rows of every reported group (see :mod:`clientvalue.disclosure`)."""
+        return disclosure.reported_data(self, min_group_size)
 
     def group_frames(self, min_group_size: int = 10) -> dict[str, pd.DataFrame]:
-        """``"all"`` (every reported group together), then each group with at least ``min_group_size`` rows."""
-        frames: dict[str, pd.DataFrame] = {}
-        everyone = self.reported_data(min_group_size)
-        if len(everyone) >= min_group_size:
-            frames[ALL_GROUP] = everyone
-        if self.group is not None:
-            for name, frame in everyone.groupby(self.group, sort=True, observed=True):
-                frames[str(name)] = frame
-        return frames
+        """``"all"`` then each reported group (see :mod:`clientvalue.disclosure`)."""
+        return disclosure.group_frames(self, min_group_size)
 
     def suppressed_groups(self, min_group_size: int = 10) -> list[str]:
-        """Groups with fewer than ``min_group_size`` rows: never reported."""
-        sizes = self.group_sizes()
-        return [str(g) for g, n in sizes.items() if n < min_group_size]
+        """Groups with fewer than ``min_group_size`` rows: never reported (:mod:`clientvalue.disclosure`)."""
+        return disclosure.suppressed_groups(self, min_group_size)
 
 
 class _Cleaner:
@@ -200,9 +189,11 @@ class _Cleaner:
         self.source = str(export.path)
         self.where = f"{export.path}" + (f" (codebook {codebook_path})" if codebook_path else "")
         self.problems: list[dict] = []
+        self.values: list[pd.Series] = []
 
     def note(self, check: str, column: str, values: pd.Series, action: str) -> None:
         if len(values):
+            self.values.append(values.copy())
             self.problems.append(
                 {
                     "check": check,
@@ -260,7 +251,7 @@ class _Cleaner:
 
     def ids(self, frame: pd.DataFrame) -> None:
         column = self.codebook.id
-        ids = frame[column]
+        ids = frame[column].map(_id_text)  # " 12", "12\u00a0" and "12" are one id; "  " is no id
         if ids.isna().any():
             raise self.fail(
                 column,
@@ -284,7 +275,8 @@ class _Cleaner:
         for entry in entries:
             column = entry.column
             values = self.numeric(frame, column, "a rating")
-            is_code = values.isin(codes)
+            own = [float(c) for c in entry.missing_codes if _is_number(c)]
+            is_code = values.isin(codes + own)
             self.note("missing_code", column, values[is_code], "set to missing")
             values = values.mask(is_code)
             out = values.notna() & ((values < entry.scale.min) | (values > entry.scale.max))
@@ -295,6 +287,10 @@ class _Cleaner:
                 f"outside [{entry.scale.min:g}, {entry.scale.max:g}]: set to missing",
             )
             values = values.mask(out)
+            if values.notna().sum() == 0:
+                raise self.fail(column, "has no valid answer at all (every value is empty, a missing code or "
+                                f"outside [{entry.scale.min:g}, {entry.scale.max:g}]). Check that the codebook names "
+                                "the right column and scale, or export the answers again.")
             if getattr(entry, "reverse", False):
                 values = entry.scale.min + entry.scale.max - values
             frame[column] = values
@@ -311,6 +307,16 @@ class _Cleaner:
                 f"{int(bad.sum())} weight(s) are missing, zero or negative: {_examples(frame[column][bad])} "
                 f"(data rows {_rows(values.index[bad])}). Weights must be positive numbers; fix them "
                 "or leave `weight` out of the codebook.",
+            )
+        ratio = float(values.max() / values.min())
+        if not np.isfinite(ratio) or ratio > MAX_WEIGHT_RATIO:
+            big, small = values.idxmax(), values.idxmin()
+            raise self.fail(
+                column,
+                f"the largest weight ({_show(values[big])}, data row {int(big) + 1}) is {ratio:.3g} times the "
+                f"smallest ({_show(values[small])}, data row {int(small) + 1}); clientvalue refuses a ratio above "
+                f"{MAX_WEIGHT_RATIO:,} as implausible (one respondent would count for a whole survey). Check "
+                "the weights, or trim them before the export.",
             )
         frame[column] = values
 
@@ -330,7 +336,7 @@ class _Cleaner:
         raw = frame[senior.column]
         key = raw.map(_code_key)
         yes, no = {_code_key(c) for c in senior.yes_codes}, {_code_key(c) for c in senior.no_codes}
-        missing = {_code_key(c) for c in senior.missing_codes}
+        missing = {_code_key(c) for c in [*senior.missing_codes, *self.codebook.missing_codes]}
         is_missing_code = key.isin(missing)
         self.note("missing_code", senior.column, raw[is_missing_code], "set to missing")
         unknown = raw.notna() & ~key.isin(yes | no | missing)
@@ -353,15 +359,16 @@ class _Cleaner:
         if labels:
             values = values.map(lambda v: labels.get(v, v) if pd.notna(v) else v)
         values = values.map(_group_text)
-        reserved = values.str.casefold() == ALL_GROUP
+        reserved = values.str.casefold().isin(RESERVED_GROUPS)
         if reserved.any():
             raise self.fail(
                 column,
                 f"the group value {values[reserved].iloc[0]!r} (data rows {_rows(values.index[reserved])}) is "
-                f"reserved: '{ALL_GROUP}' stands for the whole sample in every report. Rename that group.",
+                f"reserved: '{ALL_GROUP}' ('all respondents', 'alle respondenten') stands for the whole sample in "
+                "every report. Rename that group.",
             )
         empty = values.isna()
-        self.note("missing_group", column, pd.Series([MISSING_GROUP] * int(empty.sum())), f"put in group {MISSING_GROUP}")
+        self.note("missing_group", column, pd.Series(MISSING_GROUP, index=values.index[empty]), f"put in group {MISSING_GROUP}")
         frame[column] = values.fillna(MISSING_GROUP).astype(str)
 
     def clean(self) -> pd.DataFrame:
@@ -400,8 +407,18 @@ def _group_text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = unicodedata.normalize("NFC", str(value)).strip()
     return text or None
+
+
+def _id_text(value: object) -> object:
+    """An id as compared for duplicates: text NFC-normalised and stripped (also of NBSP); blank -> None."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFC", value).strip()  # str.strip() removes NBSP too
+        return text or None
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value
 
 
 def clean_export(export: Export, codebook: Codebook, *, codebook_path: Path | None = None) -> Survey:
@@ -417,6 +434,7 @@ def clean_export(export: Export, codebook: Codebook, *, codebook_path: Path | No
         problems=problems,
         read_details=dict(export.details, format=export.format),
         value_labels=export.value_labels,
+        problem_values=cleaner.values,
     )
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from clientvalue.report.i18n import LANGUAGES, N_, Translator, check_language, translator  # noqa: F401 (re-exported)
 from clientvalue.report.texts import INTEGER_COLUMNS, caption, column_label, is_percent, shown_frame
+from clientvalue.report.safety import neutral_csv
 
 NOT_AVAILABLE = N_("not available for this survey (it has no questions for it).")
 
@@ -38,6 +39,8 @@ def setup_plotting() -> None:
             "figure.figsize": (8, 4.5),
             "axes.titleweight": "bold",
             "axes.titlelocation": "left",
+            # labels come from data and codebooks: "$x^$" in a group name is text, never TeX to parse
+            "text.parse_math": False,
         }
     )
     try:
@@ -158,10 +161,14 @@ class Report:
     def save(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
         """Write ``frame`` as ``tables_dir/<name>.csv`` (UTF-8, tidy; nothing without tables_dir).
 
+        Text cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR get a leading apostrophe in the
+        CSV so that a spreadsheet never runs them as formulas; numbers stay numbers.
+
         Returns ``frame`` unchanged, so a notebook can save and use a result in one line.
         """
         if self.tables_dir is not None:
-            frame.to_csv(self.tables_dir / f"{name}.csv", index=False, encoding="utf-8",
+            # no text cell may run as a spreadsheet formula (report.safety.neutral_csv)
+            neutral_csv(frame).to_csv(self.tables_dir / f"{name}.csv", index=False, encoding="utf-8",
                          lineterminator="\n", float_format="%.6g")
         return frame
 

@@ -66,8 +66,8 @@ def plot_share_by_age(by_band: pd.DataFrame, *, curve=None, reference: pd.DataFr
     if len(shown):
         x = _band_x(shown)
         p = shown["share_senior"].astype(float).to_numpy()
-        yerr = np.vstack([p - shown["ci_low"].astype(float).to_numpy(),
-                          shown["ci_high"].astype(float).to_numpy() - p])
+        yerr = np.clip(np.vstack([p - shown["ci_low"].astype(float).to_numpy(),
+                                  shown["ci_high"].astype(float).to_numpy() - p]), 0.0, None)  # round-off
         cont = ax.errorbar(x, p, yerr=yerr, fmt="o", color="C0", capsize=4, label=_("Age band (95%\u00a0interval)"), zorder=3)
         cont.lines[0].set_gid("band_points")
     if curve is not None and getattr(curve, "status", None) == "ok":
@@ -125,8 +125,8 @@ def plot_thresholds(table: pd.DataFrame, *, ax: Axes | None = None, language: st
         p = table[col].astype(float).to_numpy()
         ok = ~np.isnan(p)
         if ok.any():
-            yerr = np.vstack([p[ok] - table[lo].astype(float).to_numpy()[ok],
-                              table[hi].astype(float).to_numpy()[ok] - p[ok]])
+            yerr = np.clip(np.vstack([p[ok] - table[lo].astype(float).to_numpy()[ok],
+                                      table[hi].astype(float).to_numpy()[ok] - p[ok]]), 0.0, None)
             ax.errorbar(t[ok], p[ok], yerr=yerr, fmt=f"-{marker}", color=color, capsize=4, label=label)
     ax.set_ylim(0, 1)
     ax.set_xticks(t)

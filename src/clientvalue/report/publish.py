@@ -15,6 +15,7 @@ from typing import Any
 
 from clientvalue.report.i18n import N_, check_language, translator
 from clientvalue.report.texts import group_label
+from clientvalue.report.safety import check_html
 
 STYLE = """
 :root { color-scheme: light; }
@@ -76,8 +77,6 @@ figure.chart figcaption { font-weight: 400; font-size: .9rem; color: #3c464e; }
 INPUT_ROLES = {"codebook": N_("codebook"), "data": N_("data file"), "vignette codebook": N_("codebook of the case study"),
                "vignette data": N_("decisions on the cases"), "considerations": N_("what staff weigh")}
 
-_EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
-
 
 def _page(title: str, header: str, body: str, language: str) -> str:
     return (
@@ -131,8 +130,9 @@ def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[s
 
     Raises
     ------
-    ValueError
-        If the result would load anything from the internet (a guard; it should never happen).
+    PipelineError
+        If the page would hold live markup or load anything from elsewhere (the last line of
+        defence of :func:`clientvalue.report.safety.check_html`; it should never happen).
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -149,7 +149,7 @@ def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[s
     body = _strip_scripts(body)
     title = _first_heading(nb) or path.stem
     page = _page(title, _run_header(run_info, language, link_index=True), body, language)
-    _refuse_external(page, target)
+    check_html(page, name=target.name)
     target.write_text(page, encoding="utf-8")
     return target
 
@@ -158,13 +158,6 @@ def _strip_scripts(body: str) -> str:
     body = re.sub(r"<script\b.*?</script>", "", body, flags=re.DOTALL | re.IGNORECASE)
     # nbconvert's empty heading anchors are links without a name for screen readers
     return re.sub(r"<a class=\"anchor-link\"[^>]*>\s*</a>", "", body)
-
-
-def _refuse_external(page: str, target: Path) -> None:
-    match = _EXTERNAL.search(page)
-    if match:
-        start = max(match.start() - 60, 0)
-        raise ValueError(f"{target.name}: would load from the internet: ...{page[start:match.end() + 60]}...")
 
 
 def _first_heading(nb: Any) -> str | None:
@@ -231,7 +224,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         f"<footer>{text['made']}</footer>"
     )
     page = _page(run_info["title"], _run_header(run_info, language, link_index=False), body, language)
-    _refuse_external(page, target)
+    check_html(page, name=target.name)
     target.write_text(page, encoding="utf-8")
     return target
 

@@ -1,7 +1,8 @@
 """Command line: ``clientvalue run PARAMS.yaml [--output DIR]`` and ``clientvalue demo-data``.
 
-Exit codes: 0 success; 2 bad parameters, codebook or data (nothing ran); 1 a notebook failed
-(nothing was published; an earlier report at the output path is untouched).
+Exit codes: 0 success; 2 bad parameters, codebook or data (nothing ran) or an output that cannot be
+written; 1 a notebook failed (nothing was published; an earlier report at the output path is
+untouched); 130 Ctrl-C; 143 SIGTERM. Messages show control characters from files visibly.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from clientvalue import __version__
 from clientvalue.errors import ClientValueError, PipelineError
+from clientvalue.report.safety import visible
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,35 +41,85 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so the run cleans up after itself."""
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised in a subprocess test
+    raise Terminated()
+
+
+def _say(message: str) -> None:
+    """Print a message for the operator on stderr, with control characters made visible."""
+    print(visible(message, limit=20_000), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``clientvalue`` command; returns the exit code."""
+    """Entry point of the ``clientvalue`` command; returns the exit code.
+
+    0 success; 1 a notebook failed; 2 bad parameters, codebook, data, or the output cannot be
+    written (read-only, disk full); 130 stopped with Ctrl-C; 143 stopped with SIGTERM. A stopped or
+    failed run removes its staging folder and kernel files, stops its notebooks and publishes nothing.
+    """
+    import signal
+
     args = _parser().parse_args(argv)
+    previous = previous_int = None
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        # a process started in the background by a shell inherits SIGINT *ignored*: Ctrl-C or
+        # `kill -INT` would then be swallowed and the run would publish anyway
+        previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not in the main thread
+        pass
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        _say("clientvalue: stopped (Ctrl-C); nothing was published and an earlier report is untouched.")
+        return 130
+    except Terminated:
+        _say("clientvalue: stopped (SIGTERM); nothing was published and an earlier report is untouched.")
+        return 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        if previous_int is not None:
+            signal.signal(signal.SIGINT, previous_int)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         if args.command == "run":
             from clientvalue.run.pipeline import run
 
-            run(args.params, output=args.output, language=args.language, jobs=args.jobs, progress=not args.quiet)
+            run(args.params, output=args.output, language=args.language, jobs=args.jobs, progress=not args.quiet,
+                echo=lambda line: print(visible(line)))
         elif args.command == "demo-data":
             from clientvalue.data import demo
 
             kwargs = {} if args.seed is None else {"seed": args.seed}
             for path in demo.write_demo_data(args.out, **kwargs):
-                print(path)
+                print(visible(path))
         elif args.command == "check":
             from clientvalue.data.survey import load_survey
 
             survey = load_survey(args.codebook)
-            print(f"{survey.path}: {len(survey.data):,} respondents, {survey.data.shape[1]} columns, read as "
-                  + ", ".join(f"{k}={v}" for k, v in survey.read_details.items()))
+            print(visible(f"{survey.path}: {len(survey.data):,} respondents, {survey.data.shape[1]} columns, read as "
+                          + ", ".join(f"{k}={v}" for k, v in survey.read_details.items())))
             if survey.problems.empty:
                 print("nothing to handle")
             else:
-                print(survey.problems.to_string(index=False))
+                print(visible(survey.problems.to_string(index=False), limit=None))
     except PipelineError as exc:
-        print(f"clientvalue: run failed: {exc}", file=sys.stderr)
+        _say(f"clientvalue: run failed: {exc}")
         return 1
     except ClientValueError as exc:
-        print(f"clientvalue: {exc}", file=sys.stderr)
+        _say(f"clientvalue: {exc}")
+        return 2
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        _say(f"clientvalue: cannot write or read{where}: {exc.strerror or exc}. Check that the output "
+             "folder and its parent are writable and that the disk has space; nothing was published.")
         return 2
     return 0
 

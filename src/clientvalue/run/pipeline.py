@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
-from clientvalue import __version__
+from clientvalue import __version__, disclosure
 from clientvalue.errors import ParameterError, PipelineError
 from clientvalue.run.params import RunParameters, load_parameters
 from clientvalue.paths import NOTEBOOKS_DIR, resolve_path
@@ -79,7 +79,16 @@ def _local_kernel_manager():
         def __init__(self, **kwargs: Any):
             super().__init__(**kwargs)
             self.transport = "ipc"
-            self.ip = str(Path(tempfile.gettempdir()) / f"clientvalue-kernel-{os.getpid()}-{id(self)}")
+            owner = os.environ.get("CLIENTVALUE_RUN_PID", str(os.getpid()))
+            self.ip = str(Path(tempfile.gettempdir()) / f"clientvalue-kernel-{owner}-{os.getpid()}-{id(self)}")
+
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts (SIGINT) every kernel before shutting it down; a finished
+            # notebook's kernel is idle, and the interrupt only makes it log a misleading
+            # "KeyboardInterrupt caught in kernel". The shutdown request alone stops it.
+            if getattr(self, "shutting_down", False):
+                return
+            await super()._async_interrupt_kernel()
 
     return LocalKernelManager
 
@@ -113,6 +122,68 @@ def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: 
         ) from None
 
 
+def stop_children(timeout: float = 1.0) -> None:
+    """Stop every process this run started (notebook workers and their kernels), then wait.
+
+    Kernels run in sessions of their own (so that Ctrl-C in the terminal does not reach them);
+    they are found as descendants of this process and terminated, then killed after ``timeout``.
+    """
+    try:
+        import psutil  # installed with ipykernel
+    except ImportError:  # pragma: no cover
+        return
+    try:
+        children = psutil.Process().children(recursive=True)
+    except psutil.Error:  # pragma: no cover
+        return
+
+    def tracker(process) -> bool:  # multiprocessing's resource tracker ends by itself with this process
+        try:
+            return "resource_tracker" in " ".join(process.cmdline())
+        except psutil.Error:
+            return False
+
+    children = [child for child in children if not tracker(child)]
+    for child in children:
+        try:
+            child.terminate()
+        except psutil.Error:
+            pass
+    # Wait without reaping our own children: multiprocessing and subprocess reap them (a child reaped
+    # here would look alive to them for ever, and the pool's shutdown would spin).
+    def running(process) -> bool:
+        try:
+            return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(running(c) for c in children):
+        time.sleep(0.05)
+    for child in children:
+        if running(child):
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+
+
+def _worker_signals() -> None:
+    """Notebook workers leave Ctrl-C to the main process, which stops them (no worker tracebacks)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def remove_kernel_files() -> None:
+    """Remove the local socket files of this run's kernels (``clientvalue-kernel-<pid>-*``)."""
+    for path in Path(tempfile.gettempdir()).glob(f"clientvalue-kernel-{os.getpid()}-*"):
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
 def _execute_timed(path: Path, target: Path, parameters: dict[str, Any], progress: bool) -> float:
     tick = time.perf_counter()
     _execute(path, target, parameters, progress=progress)
@@ -134,14 +205,20 @@ def _execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: in
     from multiprocessing import get_context
 
     echo(f"running {total} notebooks, {jobs} at a time: " + ", ".join(p.stem for p, _, _ in jobs_list))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+    os.environ["CLIENTVALUE_RUN_PID"] = str(os.getpid())  # workers name kernel files after this run
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_signals)
+    try:
         futures = {pool.submit(_execute_timed, path, target, parameters, False): path for path, target, parameters in jobs_list}
         done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in pending:
-            future.cancel()
         failed = [f for f in done if f.exception() is not None]
         if failed:
             raise failed[0].exception()
+    except BaseException:
+        # a failed notebook, Ctrl-C or SIGTERM: stop the other notebooks now instead of waiting for them
+        stop_children()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    with pool:
         for future in done:
             path = futures[future]
             seconds[path.stem] = future.result()
@@ -223,22 +300,71 @@ def check_output(output: Path, inputs: list[Path]) -> None:
     if output.exists():
         if not output.is_dir():
             raise ParameterError(f"output {output} is a file; give a folder for the report.")
-        if any(output.iterdir()) and not (output / "manifest.json").is_file():
-            raise ParameterError(
-                f"output {output} is a folder with other files in it (no manifest.json of an earlier "
-                "report): a run replaces its output folder, so give a new or empty folder."
-            )
+        if any(output.iterdir()):
+            unlisted = files_not_in_report(output)
+            if unlisted:
+                shown = ", ".join(unlisted[:5]) + (f" (+{len(unlisted) - 5} more)" if len(unlisted) > 5 else "")
+                raise ParameterError(
+                    f"output {output} holds files that are not part of an earlier clientvalue report "
+                    f"({shown}): a run replaces its output folder as a whole, so nothing was run and "
+                    "nothing deleted. Give a new or empty folder, or move those files away."
+                )
+
+
+def files_not_in_report(folder: Path) -> list[str]:
+    """Files in ``folder`` that its ``manifest.json`` does not show to be part of a clientvalue report.
+
+    A folder is an earlier report when its ``manifest.json`` is a clientvalue manifest (a mapping
+    with ``status``, ``notebooks``, ``tables``, ``packages.clientvalue``); every file in it must then
+    be one the manifest lists: ``index.html``, ``manifest.json``, each notebook's ``.html`` and
+    ``.ipynb``, and each table. Everything else (and every file when there is no such manifest) is
+    returned, relative to ``folder``.
+    """
+    present = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        listed = {"index.html", "manifest.json"}
+        for record in manifest["notebooks"]:
+            listed |= {str(record["html"]), str(record["notebook"])}
+        listed |= {str(t) for t in manifest["tables"]}
+        if "clientvalue" not in manifest["packages"] or not isinstance(manifest["status"], str):
+            raise ValueError("not a clientvalue manifest")
+    except (OSError, ValueError, KeyError, TypeError):
+        return present
+    return [p for p in present if p not in listed]
 
 
 def _swap_into_place(staging: Path, output: Path) -> None:
-    """Replace ``output`` by ``staging`` with two renames on one filesystem."""
+    """Replace ``output`` by ``staging`` with two renames on one filesystem.
+
+    Ctrl-C and SIGTERM wait until both renames are done, so a stop never leaves the earlier report
+    hidden and no new one in its place.
+    """
+    import signal
+
     old = None
-    if output.exists():
-        old = output.with_name(f".{output.name}.old-{os.getpid()}")
-        os.replace(output, old)
-    os.replace(staging, output)
+    stops = {signal.SIGINT, signal.SIGTERM}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stops) if hasattr(signal, "pthread_sigmask") else None
+    try:
+        if output.exists():
+            old = output.with_name(f".{output.name}.old-{os.getpid()}")
+            os.replace(output, old)
+        try:
+            os.replace(staging, output)
+        except OSError:
+            if old is not None:
+                os.replace(old, output)  # put the earlier report back
+            raise
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+        if old.exists():
+            raise PipelineError(
+                f"the new report is at {output}, but the earlier report could not be removed and is "
+                f"still at {old} (a hidden folder): check its permissions and remove it yourself."
+            )
 
 
 def run(
@@ -292,6 +418,22 @@ def run(
                           params_file=params_path)
 
 
+def output_path(from_file: str, *, output: str | Path | None = None, base: Path | None = None) -> Path:
+    """Where the report goes, by the one path rule of clientvalue.
+
+    A relative path *in a parameter file* (``codebook`` and ``output`` alike) is relative to the
+    parameter file's folder; a relative path *on the command line* (``--output``) is relative to the
+    working directory. (For ``codebook`` only, a path not found next to the parameter file is also
+    looked up in the working directory and the project, as older parameter files expect.)
+    """
+    if output is not None:
+        return Path(output).expanduser().resolve()
+    path = Path(from_file).expanduser()
+    if not path.is_absolute() and base is not None:
+        path = Path(base) / path
+    return path.resolve()
+
+
 def run_parameters(
     params: RunParameters,
     *,
@@ -304,7 +446,7 @@ def run_parameters(
 ) -> Path:
     """Like :func:`run`, for parameters already validated (``params_file``: where they came from)."""
     started = time.perf_counter()
-    output_dir = Path(output or params.output).expanduser().resolve()
+    output_dir = output_path(params.output, output=output, base=base)
     survey = codebook_path = study = vignettes_path = None
     roles: list[str] = []
     inputs: list[Path] = []
@@ -370,13 +512,9 @@ def run_parameters(
                 {"role": role, "path": str(p), "sha256": hashes_before[str(p)], "bytes": p.stat().st_size}
                 for role, p in zip(roles, inputs)
             ],
-            "data_summary": {
-                "respondents": int(len(survey.data)) if survey is not None else 0,
-                "groups_reported": ([g for g in survey.group_frames(params.min_group_size) if g != "all"]
-                                    if survey is not None else []),
-                "groups_suppressed": len(survey.suppressed_groups(params.min_group_size)) if survey is not None else 0,
-            } | ({"employees": int(study.data["employee"].nunique()),
-                  "vignettes": int(study.data["vignette"].nunique())} if study is not None else {}),
+            "data_summary": (disclosure.data_summary(survey, params.min_group_size) if survey is not None
+                             else {"respondents": 0, "groups_reported": [], "groups_suppressed": 0})
+            | ({"vignettes": int(study.data["vignette"].nunique())} if study is not None else {}),
             "notebooks": records,
             "tables": [f"tables/{t}" for t in tables],
             "packages": package_versions(),
@@ -388,5 +526,7 @@ def run_parameters(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        remove_kernel_files()
     echo(f"report written to {output_dir / 'index.html'} in {time.perf_counter() - started:.1f} s")
     return output_dir

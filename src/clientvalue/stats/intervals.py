@@ -55,8 +55,11 @@ def wilson_interval(share: float | np.ndarray, n: float | np.ndarray, ci: float 
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z / denom * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-        low = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-        high = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+        # The interval contains the share; round-off can put a bound 1e-17 on the wrong side of
+        # a share of 0 or 1 (and a chart's error bar would then be negative).
+        inside = np.clip(p, 0.0, 1.0)
+        low = np.where(n > 0, np.minimum(np.clip(centre - half, 0.0, 1.0), inside), np.nan)
+        high = np.where(n > 0, np.maximum(np.clip(centre + half, 0.0, 1.0), inside), np.nan)
     if low.ndim == 0:
         return float(low), float(high)
     return low, high

@@ -1,0 +1,112 @@
+"""Small-group rules in one place: which groups are reported, which rows every count uses.
+
+One definition, used by the data check, the analyses, the index page and the manifest:
+
+* a group is **reported** when it has at least ``min_group_size`` respondents (rows of the export,
+  before any analysis drops incomplete ones);
+* a group below that is **suppressed**: its name, its size and its rows appear nowhere. Every
+  published count (respondents, missing answers, handled problems, response patterns) is taken
+  over the rows of reported groups only, so no suppressed group can be recovered by subtracting
+  published numbers from each other. Reports say only *how many* groups are not shown;
+* an analysis may still be unable to analyse a reported group (e.g. notebook 10 needs more
+  complete responses than it has questions); it then names the group with its reason, as "not
+  analysed", which reveals nothing a reported group's size does not.
+
+:class:`~clientvalue.data.survey.Survey` keeps thin methods (``reported_data``, ``group_frames``,
+``suppressed_groups``) that delegate here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from clientvalue.data.survey import Survey
+
+ALL_GROUP = "all"
+
+
+def group_sizes(survey: "Survey") -> pd.Series:
+    """Respondents per group (all rows), or ``{"all": n}`` without a group column."""
+    if survey.group is None:
+        return pd.Series({ALL_GROUP: len(survey.data)}, name="n")
+    return survey.data[survey.group].value_counts().sort_index().rename("n")
+
+
+def suppressed_groups(survey: "Survey", min_group_size: int = 10) -> list[str]:
+    """Groups with fewer than ``min_group_size`` rows: never reported, never named."""
+    return [str(g) for g, n in group_sizes(survey).items() if n < min_group_size]
+
+
+def reported_groups(survey: "Survey", min_group_size: int = 10) -> list[str]:
+    """The groups a report may name, in sorted order (without ``"all"``)."""
+    if survey.group is None:
+        return []
+    return [str(g) for g, n in group_sizes(survey).items() if n >= min_group_size]
+
+
+def reported_mask(survey: "Survey", min_group_size: int = 10) -> pd.Series:
+    """True for every row that belongs to a reported group."""
+    data = survey.data
+    if survey.group is None:
+        return pd.Series(len(data) >= min_group_size, index=data.index)
+    small = suppressed_groups(survey, min_group_size)
+    return ~data[survey.group].isin(small)
+
+
+def reported_data(survey: "Survey", min_group_size: int = 10) -> pd.DataFrame:
+    """The rows of every reported group: what ``"all"`` means in every report."""
+    return survey.data[reported_mask(survey, min_group_size)]
+
+
+def group_frames(survey: "Survey", min_group_size: int = 10) -> dict[str, pd.DataFrame]:
+    """``"all"`` (every reported group together), then each reported group's rows."""
+    frames: dict[str, pd.DataFrame] = {}
+    everyone = reported_data(survey, min_group_size)
+    if len(everyone) >= min_group_size:
+        frames[ALL_GROUP] = everyone
+    if survey.group is not None:
+        for name, frame in everyone.groupby(survey.group, sort=True, observed=True):
+            frames[str(name)] = frame
+    return frames
+
+
+def reported_problems(survey: "Survey", min_group_size: int = 10) -> pd.DataFrame:
+    """``survey.problems`` counted over the rows of reported groups only.
+
+    Cleaning logs each handled value with its row; this recounts them (and their example values)
+    in the reported rows, so that a count of missing codes or out-of-range answers never includes a
+    suppressed group's rows. Checks that leave no reported row are dropped.
+    """
+    problems = survey.problems
+    values = getattr(survey, "problem_values", None)
+    if values is None or len(values) != len(problems):
+        return problems.copy()
+    keep = reported_mask(survey, min_group_size)
+    rows = []
+    from clientvalue.data.survey import _examples  # the same formatting as the cleaner's
+
+    for record, logged in zip(problems.to_dict("records"), values):
+        inside = logged[keep.reindex(logged.index, fill_value=False).to_numpy()] if len(logged) else logged
+        if len(inside) == 0:
+            continue
+        rows.append(record | {"count": int(len(inside)), "examples": _examples(inside.sort_values())})
+    return pd.DataFrame(rows, columns=problems.columns)
+
+
+def handled_count(survey: "Survey", column: str, checks: list[str], *, min_group_size: int = 10) -> int:
+    """How many values of ``column`` cleaning handled with one of ``checks``, in reported rows."""
+    table = reported_problems(survey, min_group_size)
+    hit = (table["column"] == column) & table["check"].isin(checks)
+    return int(table.loc[hit, "count"].sum())
+
+
+def data_summary(survey: "Survey", min_group_size: int = 10) -> dict[str, object]:
+    """What the index page and the manifest say about the data: reported respondents only."""
+    return {
+        "respondents": int(reported_mask(survey, min_group_size).sum()),
+        "groups_reported": reported_groups(survey, min_group_size),
+        "groups_suppressed": len(suppressed_groups(survey, min_group_size)) if survey.group is not None else 0,
+    }
