@@ -117,6 +117,13 @@ NOT_SHOWN = {"warn", "debug", "info", "warning", "error", "exception", "critical
 # (file, start of the string): literals that look like prose but are not reader text.
 ALLOWED = {
     ("report/publish.py", "\n:root { color-scheme"),  # the style sheet
+    # analyst-facing: DriverResults.warnings (a log for the analyst, not shown in the report)
+    ("analyses/drivers.py", "{}: segment comparison: "),
+    ("analyses/drivers.py", "{}: ordinal check: "),
+    ("analyses/drivers.py", "factor check: "),
+    # parts of the publish guard's PipelineError and of shortened terminal messages (operators)
+    ("report/safety.py", "… ("),
+    ("report/safety.py", "attribute "),
 }
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
 

@@ -133,6 +133,7 @@ class SegmentationItem(_Strict):
     column: str
     scale: Scale
     basis: Literal["needs", "behaviour", "context", "relationship"]
+    missing_codes: list[Code] = Field(default_factory=list)  # this question's own "don't know" codes
     label: Label = Field(default_factory=Label)
 
     label_from_text = field_validator("label", mode="before")(_as_label)
@@ -259,7 +260,7 @@ class Codebook(_Strict):
                     f"items[{number}] ({item.column!r}) has dimension {item.dimension!r}, which is not one of "
                     f"{known}: {hint}Fix the spelling, or list your own names under `dimensions:`"
                 )
-        for entry in ([self.outcome] if self.outcome else []) + list(self.items):
+        for entry in ([self.outcome] if self.outcome else []) + list(self.items) + list(self.segmentation):
             inside = [c for c in self.missing_codes
                       if _number(c) is not None and entry.scale.min <= _number(c) <= entry.scale.max]
             if inside:

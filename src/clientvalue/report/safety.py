@@ -128,8 +128,11 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "class", "id", "lang", "charset", "name", "content", "href", "src", "alt", "title", "colspan",
     "rowspan", "align", "width", "height", "start", "border", "valign", "scope", "dir",
+    # accessibility: a wide table scrolls in a focusable, named region; phone cards repeat headers
+    "role", "tabindex", "aria-label", "data-label",
 }
-_DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]*$", re.IGNORECASE)
+# (an SVG shown through <img> runs no scripts and loads nothing)
+_DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|svg\+xml);base64,[A-Za-z0-9+/=\s]*$", re.IGNORECASE)
 # A fragment within the page, or a file of the report (no scheme, no "//", no "..").
 _LOCAL_LINK = re.compile(r"^(#[^\s<>\"'`]*|(?!\.\.)[\w\-]+(/[\w\-.]+)*\.(html|csv|ipynb|json)(#[^\s<>\"'`]*)?)$",
                          re.IGNORECASE)
