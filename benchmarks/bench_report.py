@@ -13,13 +13,15 @@ into a temporary folder. The CLI then runs every notebook with the default param
 (``n_boot`` 1000, seed and thresholds of ``params/demo.yaml``) in its own process, exactly as a
 user would start it. Printed: wall seconds of the whole run, seconds per notebook (from the
 run's ``manifest.json``) and the peak resident memory of the whole process tree (the CLI and
-every kernel it starts), sampled every 50 ms with psutil.
+every kernel it starts), sampled every 50 ms with psutil, and the CPU seconds of that tree
+(user + system, from ``getrusage``): on a busy machine the CPU seconds are the steadier figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -54,6 +56,7 @@ class TreeMemory:
         self.root = psutil.Process(pid)
         self.interval = interval
         self.peak = 0
+        self.by_process: dict[str, int] = {}  # peak resident memory per process (label: pid and role)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
@@ -66,9 +69,12 @@ class TreeMemory:
             total = 0
             for proc in procs:
                 try:
-                    total += proc.memory_info().rss
-                except psutil.NoSuchProcess:
-                    pass
+                    rss = proc.memory_info().rss
+                    label = f"{proc.pid} {_role(proc)}"
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+                total += rss
+                self.by_process[label] = max(self.by_process.get(label, 0), rss)
             self.peak = max(self.peak, total)
             time.sleep(self.interval)
 
@@ -81,18 +87,30 @@ class TreeMemory:
         self._thread.join()
 
 
+def _role(proc: psutil.Process) -> str:
+    cmd = " ".join(proc.cmdline())
+    if "ipykernel" in cmd:
+        return "kernel"
+    if "clientvalue.run.cli" in cmd:
+        return "clientvalue run"
+    return "worker"
+
+
 def run_report(params: Path) -> dict:
     """Run ``clientvalue run`` on ``params``; wall seconds, peak tree memory and the manifest."""
     cmd = [sys.executable, "-m", "clientvalue.run.cli", "run", str(params), "--quiet"]
     tick = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=params.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with TreeMemory(proc.pid) as memory:
         output, _ = proc.communicate()
     wall = time.perf_counter() - tick
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # every descendant that was waited for
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"clientvalue run failed (exit {proc.returncode}):\n{output}")
     manifest = json.loads((params.parent / "report" / "manifest.json").read_text(encoding="utf-8"))
-    return {"wall": wall, "peak": memory.peak, "manifest": manifest}
+    return {"wall": wall, "cpu": cpu, "peak": memory.peak, "by_process": memory.by_process, "manifest": manifest}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,7 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     for record in manifest["notebooks"]:
         print(f"{'  notebook ' + record['name']:<44} {record['seconds']:>8.1f}")
     print(f"{'whole run (wall, incl. start-up and HTML)':<44} {result['wall']:>8.1f}")
+    print(f"{'CPU seconds of the process tree':<44} {result['cpu']:>8.1f}")
     print(f"{'peak memory of the process tree (MiB)':<44} {result['peak'] / 2**20:>8.0f}")
+    top = sorted(result["by_process"].items(), key=lambda kv: -kv[1])[:4]
+    print("  largest processes (peak MiB): " + ", ".join(f"{k.split(' ', 1)[1]} {v / 2**20:.0f}" for k, v in top))
     return 0
 
 

@@ -7,6 +7,7 @@ succeeded, so a failed run never leaves a half-written report where a good one s
 from __future__ import annotations
 
 import hashlib
+import gc
 import json
 import os
 import platform
@@ -304,6 +305,13 @@ def run_parameters(
         "min_group_size": params.min_group_size,
         "version": __version__,
     }
+    data_summary = {
+        "respondents": int(len(survey.data)),
+        "groups_reported": [g for g in survey.group_frames(params.min_group_size) if g != "all"],
+        "groups_suppressed": len(survey.suppressed_groups(params.min_group_size)),
+    }
+    del survey  # each notebook reads the data itself; the run does not hold a copy meanwhile
+    gc.collect()
     records = []
     try:
         work = [(path, staging / path.name, _notebook_parameters(path, values)) for path in notebooks]
@@ -326,11 +334,7 @@ def run_parameters(
                 {"role": role, "path": str(p), "sha256": hashes_before[str(p)], "bytes": p.stat().st_size}
                 for role, p in zip(("codebook", "data"), inputs)
             ],
-            "data_summary": {
-                "respondents": int(len(survey.data)),
-                "groups_reported": [g for g in survey.group_frames(params.min_group_size) if g != "all"],
-                "groups_suppressed": len(survey.suppressed_groups(params.min_group_size)),
-            },
+            "data_summary": data_summary,
             "notebooks": records,
             "tables": [f"tables/{t}" for t in tables],
             "packages": package_versions(),
