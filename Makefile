@@ -41,6 +41,7 @@ test-studies: $(STAMP) ## Run the long statistical studies (interval coverage ov
 bench: $(STAMP) ## Benchmarks at full size (figures in the README); QUICK=1 for small sizes
 	$(BIN)/python benchmarks/bench_drivers.py $(if $(QUICK),--quick,)
 	$(BIN)/python benchmarks/bench_export.py $(if $(QUICK),--quick,)
+	$(BIN)/python benchmarks/bench_report.py $(if $(QUICK),--quick,)
 
 .PHONY: demo-data
 demo-data: $(STAMP) ## Regenerate the bundled demo data (deterministic, seeded)

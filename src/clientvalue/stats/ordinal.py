@@ -195,14 +195,14 @@ def _newton(x: np.ndarray, y: np.ndarray, freq: np.ndarray, beta: np.ndarray, th
         while t > 1e-10:
             new = params + t * step
             if np.all(np.diff(new[p:]) > 0):
-                val = _loglik(x, y, freq, new[:p], new[p:], distr, derivatives=False)
-                if np.isfinite(val) and val >= llf - 1e-10 * abs(llf):
+                trial = _loglik(x, y, freq, new[:p], new[p:], distr)  # derivatives kept if accepted
+                if np.isfinite(trial[0]) and trial[0] >= llf - 1e-10 * abs(llf):
                     break
             t /= 2
         else:
             break
         params = new
-        llf, score, hess = _loglik(x, y, freq, params[:p], params[p:], distr)
+        llf, score, hess = trial
         if t == 1.0 and np.max(np.abs(step)) < tol * (1 + np.max(np.abs(params))):
             converged = True
             break
