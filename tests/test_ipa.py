@@ -160,3 +160,23 @@ def test_penalty_reward_refuses_bad_input():
     with pytest.raises(AnalysisError):
         penalty_reward(df.iloc[:3], outcome="overall", items=["basic", "excite"],
                        scales={"basic": (1, 5), "excite": (1, 5)})
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_penalty_reward_standard_errors_equal_statsmodels_hc1(weighted):
+    import statsmodels.api as sm
+
+    df = simulate_pr(n=800, seed=12)
+    w = np.random.default_rng(3).uniform(0.5, 2.0, size=len(df)) if weighted else None
+    items = list(TRUTH)
+    res = penalty_reward(df, outcome="overall", items=items, scales={k: (1, 5) for k in items}, weights=w)
+    x = pd.DataFrame({f"{k}_{b}": (df[k] <= 2) if b == "low" else (df[k] >= 4) for k in items
+                      for b in ("low", "high")}).astype(float)
+    x = sm.add_constant(x)
+    model = sm.OLS(df["overall"], x) if w is None else sm.WLS(df["overall"], x, weights=w / w.mean())
+    ref = model.fit(cov_type="HC1")
+    for i, k in enumerate(items):
+        assert res.loc[i, "penalty_se"] == pytest.approx(ref.bse[f"{k}_low"], rel=1e-10)
+        assert res.loc[i, "reward_se"] == pytest.approx(ref.bse[f"{k}_high"], rel=1e-10)
+        assert res.loc[i, "reward_p"] == pytest.approx(ref.pvalues[f"{k}_high"], rel=1e-8, abs=1e-300)
+    assert res.attrs["r2"] == pytest.approx(ref.rsquared, rel=1e-12)

@@ -118,3 +118,60 @@ def test_same_fit_as_plain_statsmodels_ordered_model(distr):
     np.testing.assert_allclose(res["p_value"], ref.pvalues[["x0", "x1"]], rtol=1e-3, atol=1e-12)
     assert res.attrs["llf"] == pytest.approx(ref.llf, abs=1e-6)
     assert res.attrs["pseudo_r2"] == pytest.approx(ref.prsquared, abs=1e-6)
+
+
+def rating_data(n=3000, seed=5):
+    """Answers on 1-5 items and a 1-10 grade: many respondents share an answer pattern."""
+    rng = np.random.default_rng(seed)
+    latent = rng.normal(size=(n, 3))
+    items = np.clip(np.round(3 + latent), 1, 5)
+    grade = np.clip(np.round(5.5 + items @ np.array([0.8, 0.5, 0.2]) - 8 + rng.logistic(size=n)), 1, 10)
+    return pd.DataFrame({"grade": grade, "a": items[:, 0], "b": items[:, 1], "c": items[:, 2]})
+
+
+@pytest.mark.parametrize("distr", ["logit", "probit"])
+def test_patterns_with_frequencies_give_the_row_level_likelihood(distr):
+    from clientvalue.stats.ordinal import _loglik, distinct_patterns
+
+    df = rating_data()
+    patterns, freq = distinct_patterns(df, ["grade", "a", "b", "c"])
+    assert len(patterns) < len(df) / 3 and freq.sum() == len(df)
+    levels = np.sort(df["grade"].unique())
+    beta, theta = np.array([0.7, 0.4, 0.1]), np.linspace(-1.5, 6.0, len(levels) - 1)
+    on_patterns = _loglik(patterns[["a", "b", "c"]].to_numpy(), np.searchsorted(levels, patterns["grade"]),
+                          freq, beta, theta, distr)
+    rows = df.sort_values("grade", kind="stable")
+    on_rows = _loglik(rows[["a", "b", "c"]].to_numpy(), np.searchsorted(levels, rows["grade"]),
+                      np.ones(len(rows)), beta, theta, distr)
+    assert on_patterns[0] == pytest.approx(on_rows[0], rel=1e-12)
+    np.testing.assert_allclose(on_patterns[1], on_rows[1], rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(on_patterns[2], on_rows[2], rtol=1e-10, atol=1e-9)
+    # the analytic score and Hessian are the derivatives of the log-likelihood
+    params = np.r_[beta, theta]
+    x, y = rows[["a", "b", "c"]].to_numpy(), np.searchsorted(levels, rows["grade"])
+    ll = lambda t: _loglik(x, y, np.ones(len(y)), t[:3], t[3:], distr, derivatives=False)  # noqa: E731
+    np.testing.assert_allclose(optimize.approx_fprime(params, ll, 1e-6), on_rows[1], rtol=1e-5, atol=1e-3)
+    sc = lambda t: _loglik(x, y, np.ones(len(y)), t[:3], t[3:], distr)[1]  # noqa: E731
+    numeric = np.array([(sc(params + h) - sc(params - h)) / 2e-6 for h in np.eye(len(params)) * 1e-6])
+    np.testing.assert_allclose(numeric, on_rows[2], rtol=1e-5, atol=1e-3)
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("distr", ["logit", "probit"])
+def test_pattern_fit_equals_statsmodels_on_every_row(distr):
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    df = rating_data(n=600, seed=9)
+    res = ordinal_model(df, outcome="grade", drivers=["a", "b", "c"], distr=distr)
+    assert res.attrs["converged"]
+    y = pd.Series(pd.Categorical(df["grade"], ordered=True))
+    model = OrderedModel(y, df[["a", "b", "c"]], distr=distr)
+    ref = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-10)
+    ref = model.fit(start_params=ref.params, method="newton", disp=False, maxiter=100, tol=1e-12)
+    np.testing.assert_allclose(res["coef"], ref.params[["a", "b", "c"]], atol=1e-6)
+    np.testing.assert_allclose(res.attrs["thresholds"].to_numpy(),
+                               model.transform_threshold_params(ref.params.to_numpy())[1:-1], atol=1e-6)
+    z = stats.norm.ppf(0.975)
+    lo = ref.params[["a", "b", "c"]] - z * ref.bse[["a", "b", "c"]]
+    np.testing.assert_allclose(res["ci_low"], np.exp(lo) if distr == "logit" else lo, rtol=1e-5)
+    assert res.attrs["llf"] == pytest.approx(ref.llf, abs=1e-8)

@@ -280,10 +280,12 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
 
     Notes
     -----
-    The data are prepared once; per permutation every segment's weighted correlation matrix
-    is computed with numpy and decomposed by the batched core of :mod:`clientvalue.stats.lmg`, in
-    chunks of permutations. This gives the same numbers (to rounding) as calling
-    :func:`clientvalue.stats.importance.importance` per segment and permutation, about 50 times faster.
+    The data are prepared once; every segment's weighted moments under every permutation come
+    from matrix products of segment indicators with per-row moment terms (no copy of the data
+    per permutation), and are decomposed by the batched core of :mod:`clientvalue.stats.lmg`.
+    This gives the same numbers (to rounding) as calling
+    :func:`clientvalue.stats.importance.importance` per segment and permutation, several hundred
+    times faster.
     """
     from clientvalue.stats.importance import importance
 
@@ -319,9 +321,10 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     if np.isfinite(x).all() and np.isfinite(wt).all():
         stats = _PermutationStat(x, wt, codes, len(groups), method)
         observed = stats.observed
-        chunk = max(1, _CHUNK_ELEMENTS // x.size)
+        small = np.uint8 if len(groups) < 256 else np.int32
+        chunk = max(1, _CHUNK_ELEMENTS // len(codes))
         null = np.concatenate([
-            stats(np.stack([rng.permutation(codes) for _ in range(min(chunk, n_perm - i))]))
+            stats(np.stack([rng.permutation(codes).astype(small) for _ in range(min(chunk, n_perm - i))]))
             for i in range(0, n_perm, chunk)])
     else:  # infinite values: importance() drops such rows per segment; keep its exact path
         def stat(lab: np.ndarray) -> float:
@@ -340,9 +343,9 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     }, name="segment_difference_test")
 
 
-#: Permutations per chunk of :func:`segment_difference_test`: about this many float64 values
-#: in the gathered segment data (``chunk * n * q``).
-_CHUNK_ELEMENTS = 1 << 21
+#: Permutations per chunk of :func:`segment_difference_test`: about this many segment labels
+#: (one byte each, ``chunk * n``) held at once.
+_CHUNK_ELEMENTS = 1 << 27
 
 
 def _as_float(column: pd.Series) -> np.ndarray:
@@ -355,7 +358,9 @@ class _PermutationStat:
     ``x`` holds the drivers then the outcome (complete rows), ``w`` the weights and ``codes``
     the segment (0..G-1) of every row; ``observed`` is the value for ``codes``. Calling with
     ``(c, n)`` relabelings returns the ``c`` largest pairwise total-variation distances. Per
-    segment the rows are taken in data order, and the correlations, the decomposition and
+    segment, the weighted moments are sums of per-row terms (rows centred once at the overall
+    weighted mean, as in the bootstrap of :mod:`clientvalue.stats.lmg`), computed for all
+    labelings by one matrix product per block of rows; the correlations, the decomposition and
     the shares follow :func:`clientvalue.stats.importance.importance` step by step (batched). A
     relabeling that splits the rows exactly as ``codes`` does gets ``observed`` itself (not a
     recomputation that could differ in the last bit), so it counts as a tie in the p-value.
@@ -364,6 +369,9 @@ class _PermutationStat:
     def __init__(self, x: np.ndarray, w: np.ndarray, codes: np.ndarray, n_groups: int,
                  method: str) -> None:
         self.x, self.w, self.method = x, w, method
+        # rows centred once at the weighted mean of all rows: a segment's moments are sums of
+        # per-row terms over its rows (as in the bootstrap of clientvalue.stats.lmg)
+        self.wn, self.xc, self.full_var = _lmg._centre(x, w)
         self.sizes = np.bincount(codes, minlength=n_groups)
         self.pairs = list(itertools.combinations(range(n_groups), 2))
         self.members = [np.flatnonzero(codes == g) for g in range(n_groups)]
@@ -380,21 +388,29 @@ class _PermutationStat:
 
     def _compute(self, labelings: np.ndarray) -> np.ndarray:
         c = labelings.shape[0]
-        q = self.x.shape[1]
+        n, q = self.xc.shape
         p = q - 1
-        order = np.argsort(labelings, axis=1, kind="stable")  # segment by segment, in order
-        corr = np.empty((c, len(self.sizes), q, q))
-        start = 0
-        for g, size in enumerate(self.sizes):
-            rows = order[:, start:start + size]
-            start += size
-            xg = self.x[rows]
-            if (xg.max(axis=1) == xg.min(axis=1)).any():
-                raise AnalysisError(
-                    "a segment of shuffled respondents has no variation in a driver or the "
-                    "outcome, so importance is undefined; use larger segments "
-                    "(min_group_size) or fewer drivers.")
-            corr[:, g] = _weighted_corr_batch(xg, self.w[rows])
+        n_groups = len(self.sizes)
+        # Each segment's weighted moments are indicator @ per-row terms (w, w x, w x x'), one
+        # matrix product per block of rows for all labelings: no per-labeling copy of the data.
+        k = 1 + q + q * (q + 1) // 2
+        sums = np.zeros((n_groups, c, k))
+        rows = max(1, _lmg.BUDGET // max(k, c))
+        for lo in range(0, n, rows):
+            hi = min(n, lo + rows)
+            terms = _lmg.moment_terms(self.xc[lo:hi], self.wn[lo:hi])
+            block = labelings[:, lo:hi]
+            for g in range(n_groups - 1):
+                sums[g] += (block == g).astype(float) @ terms.T
+            sums[n_groups - 1] += terms.sum(axis=1)  # all rows; the other segments taken off below
+        sums[n_groups - 1] -= sums[: n_groups - 1].sum(axis=0)
+        corr = _lmg._corr_from_sums(sums.reshape(n_groups * c, k), q, self.full_var)
+        if np.isnan(corr).any():
+            raise AnalysisError(
+                "a segment of shuffled respondents has no variation in a driver or the "
+                "outcome, so importance is undefined; use larger segments "
+                "(min_group_size) or fewer drivers.")
+        corr = corr.reshape(n_groups, c, q, q).swapaxes(0, 1)
         corr = corr.reshape(-1, q, q)
         rxx, rxy = corr[:, :p, :p], corr[:, :p, p]
         if (np.linalg.eigvalsh(rxx)[:, 0] < 1e-10).any():
@@ -413,19 +429,6 @@ class _PermutationStat:
             raise AnalysisError(
                 "in a segment of shuffled respondents no driver explains any variance of the "
                 "outcome, so the shares are undefined.")
-        share = (share / total[:, None]).reshape(c, len(self.sizes), p)
+        share = (share / total[:, None]).reshape(c, n_groups, p)
         return np.max([0.5 * np.abs(share[:, a] - share[:, b]).sum(axis=1)
                        for a, b in self.pairs], axis=0)
-
-
-def _weighted_corr_batch(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """:func:`clientvalue.stats.lmg.weighted_corr` over a leading axis: ``(c, n, q)``, ``(c, n)``."""
-    w = w / w.sum(axis=1, keepdims=True)
-    mean = np.matmul(w[:, None, :], x)
-    xc = x - mean
-    cov = np.matmul(np.swapaxes(xc * w[:, :, None], 1, 2), xc)
-    sd = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
-    corr = cov / (sd[:, :, None] * sd[:, None, :])
-    idx = np.arange(x.shape[2])
-    corr[:, idx, idx] = 1.0
-    return corr

@@ -153,7 +153,9 @@ def response_patterns(survey: Survey, *, min_group_size: int = 10, min_items: in
     data = survey.reported_data(min_group_size)
     answers = data[items]
     answered = answers.notna().sum(axis=1)
-    same = answers.nunique(axis=1, dropna=True) == 1
+    # the same answer to every answered item: highest equals lowest (vectorised; a row-wise
+    # nunique costs seconds per 100,000 rows)
+    same = (answered > 0) & (answers.max(axis=1) == answers.min(axis=1))
     flags = pd.DataFrame(
         {
             "complete": answered == len(items),

@@ -7,6 +7,7 @@ succeeded, so a failed run never leaves a half-written report where a good one s
 from __future__ import annotations
 
 import hashlib
+import gc
 import json
 import os
 import platform
@@ -490,6 +491,11 @@ def run_parameters(
         "min_group_size": params.min_group_size,
         "version": __version__,
     }
+    data_summary = ((disclosure.data_summary(survey, params.min_group_size) if survey is not None
+                     else {"respondents": 0, "groups_reported": [], "groups_suppressed": 0})
+                    | ({"vignettes": int(study.data["vignette"].nunique())} if study is not None else {}))
+    del survey  # each notebook reads the data itself; the run does not hold a copy meanwhile
+    gc.collect()
     records = []
     try:
         work = [(path, staging / path.name, _notebook_parameters(path, values)) for path in notebooks]
@@ -512,9 +518,7 @@ def run_parameters(
                 {"role": role, "path": str(p), "sha256": hashes_before[str(p)], "bytes": p.stat().st_size}
                 for role, p in zip(roles, inputs)
             ],
-            "data_summary": (disclosure.data_summary(survey, params.min_group_size) if survey is not None
-                             else {"respondents": 0, "groups_reported": [], "groups_suppressed": 0})
-            | ({"vignettes": int(study.data["vignette"].nunique())} if study is not None else {}),
+            "data_summary": data_summary,
             "notebooks": records,
             "tables": [f"tables/{t}" for t in tables],
             "packages": package_versions(),

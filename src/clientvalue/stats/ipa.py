@@ -254,10 +254,7 @@ def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
         raise AnalysisError(
             f"Penalty-reward needs more than {x.shape[1] + 1} complete respondents; got {n}.")
     y = block[outcome]
-    if w is None:
-        fit = sm.OLS(y, x).fit(cov_type="HC1")
-    else:
-        fit = sm.WLS(y, x, weights=block["__w"] / block["__w"].mean()).fit(cov_type="HC1")
+    fit = _least_squares_hc1(y, x, None if w is None else block["__w"] / block["__w"].mean())
     out = []
     for row in rows:
         c = row["item"]
@@ -275,6 +272,44 @@ def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
     res = pd.DataFrame(out)
     res.attrs.update(n=n, r2=float(fit.rsquared), low=low, high=high, ratio=ratio)
     return res
+
+
+class _Fit:
+    """The parts of a statsmodels regression result that :func:`penalty_reward` uses."""
+
+    def __init__(self, params: pd.Series, bse: pd.Series, pvalues: pd.Series, rsquared: float):
+        self.params, self.bse, self.pvalues, self.rsquared = params, bse, pvalues, rsquared
+
+
+def _least_squares_hc1(y: pd.Series, x: pd.DataFrame, w: pd.Series | None):
+    """(Weighted) least squares with HC1 standard errors, from the normal equations.
+
+    The same numbers as statsmodels ``OLS``/``WLS(...).fit(cov_type="HC1")`` (normal-based
+    p-values; R² around the weighted mean) without its SVD of the whole design: the cost is one
+    pass over the rows for ``X'WX`` and one for the sandwich. A design that is (nearly) rank
+    deficient goes through statsmodels itself (its pseudo-inverse).
+    """
+    from scipy import stats
+
+    X = x.to_numpy(dtype=float)
+    yv = y.to_numpy(dtype=float)
+    wv = np.ones(len(yv)) if w is None else w.to_numpy(dtype=float)
+    xtwx = (X * wv[:, None]).T @ X
+    if np.linalg.cond(xtwx) > 1e10:
+        model = sm.OLS(y, x) if w is None else sm.WLS(y, x, weights=w)
+        return model.fit(cov_type="HC1")
+    bread = np.linalg.inv(xtwx)
+    beta = bread @ (X.T @ (wv * yv))
+    resid = yv - X @ beta
+    n, k = X.shape
+    meat = (X * (wv * wv * resid * resid)[:, None]).T @ X
+    cov = bread @ meat @ bread * n / (n - k)
+    se = np.sqrt(np.diag(cov))
+    centred = yv - np.average(yv, weights=wv)
+    r2 = 1.0 - float(wv @ (resid * resid)) / float(wv @ (centred * centred))
+    names = x.columns
+    return _Fit(pd.Series(beta, index=names), pd.Series(se, index=names),
+                pd.Series(2 * stats.norm.sf(np.abs(beta / se)), index=names), r2)
 
 
 def _classify(rec: dict, n_mid: int, ratio: float, alpha: float) -> str:
