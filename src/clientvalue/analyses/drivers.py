@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from clientvalue import defaults
 from clientvalue.stats.importance import dimension_totals, importance
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.stats.ipa import importance_performance, penalty_reward
@@ -172,8 +173,8 @@ def _segment_evidence(frame, survey, *, outcome, items, min_group_size, seed, n_
 def analyse(
     survey: Survey,
     *,
-    min_group_size: int = 10,
-    n_boot: int = 1000,
+    min_group_size: int = defaults.MIN_GROUP_SIZE,
+    n_boot: int = defaults.N_BOOT,
     seed: int | None = None,
     n_perm: int = 99,
     language: str = "en",

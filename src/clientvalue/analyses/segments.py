@@ -29,13 +29,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from clientvalue import defaults
 from clientvalue.data.survey import Survey, _code_key
 from clientvalue.errors import AnalysisError, DataError, ParameterError
 from clientvalue.stats import fairness as fair
 from clientvalue.stats import segments as seg
 from clientvalue.stats.intervals import wilson_interval
 
-PROXY_THRESHOLD = 0.3
+PROXY_THRESHOLD = defaults.PROXY_THRESHOLD
 MIN_DIFFERENCE = 0.05
 MAX_N_PERMUTATION = 20_000  # respondents in the customisation permutation test (a random subsample beyond)
 ALPHA = 0.05
@@ -315,14 +316,14 @@ def analyse(
     survey: Survey,
     *,
     min_group_size: int = 10,
-    n_boot: int = 200,
+    n_boot: int = defaults.N_BOOT,
     n_perm: int = 199,
-    n_stability: int = 20,
+    n_stability: int = defaults.N_STABILITY,
     n_init: int = 3,
     k_range: tuple[int, int] = (2, 6),
     proxy_threshold: float = PROXY_THRESHOLD,
     min_difference: float = MIN_DIFFERENCE,
-    age_bands: list[int] | tuple[int, ...] = (18, 55, 65, 75, 85),
+    age_bands: list[int] | tuple[int, ...] = defaults.AGE_BANDS,
     seed: int | None = None,
     language: str = "en",
     on_error: str = "raise",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from clientvalue import disclosure
+from clientvalue import defaults
 from clientvalue.stats import senior_shares as senior
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.data.survey import Survey
@@ -102,11 +103,11 @@ class SeniorResults:
 def analyse(
     survey: Survey,
     *,
-    age_bands: list[int] | tuple[int, ...] = (18, 55, 65, 75, 85),
-    age_threshold: int = 65,
+    age_bands: list[int] | tuple[int, ...] = defaults.AGE_BANDS,
+    age_threshold: int = defaults.AGE_THRESHOLD,
     age_thresholds: list[int] | tuple[int, ...] = senior.DEFAULT_THRESHOLDS,
-    min_group_size: int = 10,
-    n_boot: int = 500,
+    min_group_size: int = defaults.MIN_GROUP_SIZE,
+    n_boot: int = defaults.N_BOOT,
     seed: int | None = None,
     language: str = "en",
 ) -> SeniorResults:

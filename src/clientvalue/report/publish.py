@@ -175,7 +175,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     esc = html.escape
     seconds = _("{n} seconds")
     rows = "".join(
-        f"<li><a href='{esc(nb['html'])}'>{esc(_notebook_title(target.parent / nb['notebook'], nb['name'], language))}</a>"
+        f"<li><a href='{esc(nb['html'])}'>{esc(_notebook_title(nb['name'], language))}</a>"
         f" <span class='note'>({esc(seconds.format(n=_.number(nb['seconds'], 1)))})</span></li>"
         for nb in manifest["notebooks"]
     )
@@ -236,10 +236,8 @@ def json_text(value: Any) -> str:
     return str(value)
 
 
-def _notebook_title(path: Path, fallback: str, language: str) -> str:
-    import nbformat
+def _notebook_title(name: str, language: str) -> str:
+    """The reader-facing name of a notebook (from the catalog), else its file name."""
+    from clientvalue.report.summary import NOTEBOOK_TITLES
 
-    try:
-        return _first_heading(publishable(nbformat.read(path, as_version=4), language=language)) or fallback
-    except Exception:
-        return fallback
+    return translator(language)(NOTEBOOK_TITLES[name]) if name in NOTEBOOK_TITLES else name

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from clientvalue.report.i18n import N_, Translator, translator
+from clientvalue.report.texts import STRATEGY_NAMES, group_label, strategy_name
 
 #: Reader-facing names of the notebooks, in run order.
 NOTEBOOK_TITLES = {
@@ -32,11 +33,6 @@ NOTEBOOK_TITLES = {
     "20_senior": N_("Who sees themselves as a senior?"),
     "30_segments": N_("Client groups and fair treatment"),
     "40_consistency": N_("Customisation or arbitrariness: consistency of decisions"),
-}
-STRATEGY_WORDS = {
-    "performance": N_("performance"),
-    "experience": N_("experience"),
-    "customisation": N_("customisation"),
 }
 _UNSAFE_START = tuple("=+-@\t\r")
 
@@ -54,15 +50,12 @@ def _read(tables: Path, name: str) -> pd.DataFrame | None:
 
 
 def _group(name: Any, _: Translator) -> str:
-    return _("all respondents") if str(name) == "all" else str(name)
+    return group_label(str(name), _.language)
 
 
 def _strategy_text(code: Any, _: Translator) -> str:
-    parts = [p for p in str(code).split("+") if p in STRATEGY_WORDS]
-    if not parts:
-        return _("not assessed")
-    words = [_(STRATEGY_WORDS[p]) for p in parts]
-    return words[0] if len(words) == 1 else _("{first} and {second}", first=", ".join(words[:-1]), second=words[-1])
+    parts = [p for p in str(code).split("+") if p in STRATEGY_NAMES]
+    return strategy_name(parts, _.language) if parts else _("not assessed")
 
 
 def _value_text(row: Any, _: Translator) -> str:
@@ -209,7 +202,7 @@ def summary_body(tables: Path, *, manifest: dict[str, Any], language: str, title
                               items="; ".join(items)))
         for code in sorted({str(s) for s in profile["strategy"].dropna()}):
             groups = [_group(g, _) for g in profile.loc[profile["strategy"] == code, "group"] if g != "all"]
-            if groups and any(part in STRATEGY_WORDS for part in code.split("+")):
+            if groups and any(part in STRATEGY_NAMES for part in code.split("+")):
                 todo.append(_("Choose {strategy} as the strategy for: {services}.",
                               strategy=_strategy_text(code, _), services=", ".join(groups)))
     sections = [(name, NOTEBOOK_TITLES[name]) for name in NOTEBOOK_TITLES if name in ran]

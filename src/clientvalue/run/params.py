@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from clientvalue.data.yamlfile import problem_lines, read_yaml
+from clientvalue import defaults
 from clientvalue.errors import ParameterError
 
 NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency")
@@ -26,17 +27,17 @@ class RunParameters(BaseModel):
     codebook: str | None = Field(None, description="Path of the survey's codebook YAML (optional when `vignettes` is given).")
     output: str = Field("reports/run", description="Folder the report is written to.")
     language: Literal["nl", "en"] = Field("en", description="Language of the report text.")
-    min_group_size: int = Field(10, ge=1, description="Groups with fewer respondents are never shown.")
-    seed: int = Field(20261124, ge=0, description="Seed of every random step (bootstrap).")
+    min_group_size: int = Field(defaults.MIN_GROUP_SIZE, ge=1, description="Groups with fewer respondents are never shown.")
+    seed: int = Field(defaults.SEED, ge=0, description="Seed of every random step (bootstrap).")
     notebooks: list[str] = Field(default_factory=lambda: list(NOTEBOOKS), min_length=1)
-    n_boot: int = Field(1000, ge=0, le=100_000, description="Bootstrap replicates for intervals.")
-    age_threshold: int = Field(65, ge=0, le=120, description="The age rule compared with self-identification.")
-    age_thresholds: list[int] = Field(default_factory=lambda: [60, 65, 67, 70, 75, 80])
+    n_boot: int = Field(defaults.N_BOOT, ge=0, le=100_000, description="Bootstrap replicates for intervals.")
+    age_threshold: int = Field(defaults.AGE_THRESHOLD, ge=0, le=120, description="The age rule compared with self-identification.")
+    age_thresholds: list[int] = Field(default_factory=lambda: list(defaults.AGE_THRESHOLDS))
     proxy_threshold: float = Field(
-        0.3, gt=0, le=1, description="Cramér's V from which an association with a protected attribute is flagged.")
-    n_stability: int = Field(20, ge=1, le=1000, description="Bootstrap refits for segment stability.")
+        defaults.PROXY_THRESHOLD, gt=0, le=1, description="Cramér's V from which an association with a protected attribute is flagged.")
+    n_stability: int = Field(defaults.N_STABILITY, ge=1, le=1000, description="Bootstrap refits for segment stability.")
     age_bands: list[int] = Field(
-        default_factory=lambda: [18, 55, 65, 75, 85],
+        default_factory=lambda: list(defaults.AGE_BANDS),
         description="Lower bounds of the age bands; the last band is open-ended.",
     )
     vignettes: str | None = Field(None, description="Path of a vignette-study codebook YAML (notebook 40_consistency).")
