@@ -88,8 +88,7 @@ def _team_table(study: VignetteStudy, coded: ag.Coded, teams: np.ndarray, *, lev
                "suppressed": False}
         row.update({f"share_{c}": shares.loc[team, c] for c in study.categories})
         rows.append(row)
-    for team in hidden:
-        rows.append({"team": team, "suppressed": True})
+    # teams below the minimum size are left out altogether: not even their name is published
     table = pd.DataFrame(rows)
     table["differs"] = (table["p_value"] < ALPHA) | (table["shift_p_value"] < ALPHA)
     table.loc[table["suppressed"], "differs"] = False
@@ -133,8 +132,6 @@ def variant_table(study: VignetteStudy, data: pd.DataFrame, *, reported: list[st
             for team in reported:
                 rows += _variant_rows(data[data["team"] == team], reference=reference, comparison=comparison,
                                       team=team, outcomes=outcomes, n_boot=n_boot, seed=seed, ci=team_ci)
-            rows += [{"team": t, "reference": reference, "variant": comparison, "outcome": o, "suppressed": True,
-                      "flagged": False} for t in hidden for o in outcomes]
     return pd.DataFrame(rows)
 
 
@@ -157,8 +154,6 @@ def considerations_table(study: VignetteStudy, *, min_group_size: int) -> pd.Dat
             low, high = wilson_interval(share, n) if n else (np.nan, np.nan)
             rows.append({"consideration": item.column, "kind": item.kind, "team": team, "n": n, "share": share,
                          "ci_low": float(low), "ci_high": float(high), "suppressed": n < min_group_size})
-    rows += [{"consideration": item.column, "kind": item.kind, "team": t, "suppressed": True}
-             for t in small for item in spec.items]
     table = pd.DataFrame(rows)
     table.loc[table["suppressed"], ["n", "share", "ci_low", "ci_high"]] = np.nan
     return table
