@@ -77,3 +77,41 @@ def test_without_value_drivers_there_is_no_verdict_table(tables):
     manifest = MANIFEST | {"notebooks": [{"name": "20_senior", "html": "20_senior.html"}]}
     page = summary_body(tables, manifest=manifest, language="en", title="Survey")
     assert "At a glance" not in page and "Who sees themselves as a senior?" in page
+
+
+@pytest.fixture
+def study_tables(tables):
+    pd.DataFrame({"k": [3, 4], "selected": [False, True]}).to_csv(tables / "segments_fit.csv", index=False)
+    pd.DataFrame({"segment": [1, 2, 3, 4], "stability": ["stable", "stable", "stable", "unstable"]}).to_csv(
+        tables / "segments_stability.csv", index=False)
+    pd.DataFrame({"source": ["neighbourhood", "channel"], "attribute": ["origin", "origin"],
+                  "cramers_v": [0.6, 0.05], "flag": [True, False]}).to_csv(tables / "fairness_segments.csv", index=False)
+    pd.DataFrame({"treatment": ["extra_check", "extra_check", "home_visit"], "attribute": ["origin"] * 3,
+                  "category": ["ja", "nee", "ja"], "flag": [True, True, False],
+                  "carried_by": ["neighbourhood", "neighbourhood", None]}).to_csv(
+        tables / "fairness_treatments.csv", index=False)
+    pd.DataFrame({"measure": ["krippendorff_alpha", "krippendorff_alpha"], "level": ["nominal", "ordinal"],
+                  "value": [0.5, 0.735], "reading": ["unreliable", "tentative"]}).to_csv(
+        tables / "agreement.csv", index=False)
+    pd.DataFrame({"vignette": ["C1", "C2", "C3"], "split": [True, False, True]}).to_csv(
+        tables / "vignette_agreement.csv", index=False)
+    pd.DataFrame({"team": ["all", "Oost", "Zuid"], "flagged": [True, True, False]}).to_csv(
+        tables / "variant_effect.csv", index=False)
+    return tables
+
+
+def test_segments_and_consistency_sections_state_their_flags(study_tables):
+    manifest = MANIFEST | {"notebooks": [{"name": "30_segments", "html": "30_segments.html"},
+                                         {"name": "40_consistency", "html": "40_consistency.html"}]}
+    page = summary_body(study_tables, manifest=manifest, language="en", title="Survey")
+    assert "show 4 client groups" in page and "3 of them come back" in page
+    assert "Possible proxy: neighbourhood goes together closely with origin" in page
+    assert "channel goes together" not in page
+    assert page.count("Possible unequal treatment: extra_check differs by origin") == 1
+    assert "The difference runs through neighbourhood." in page and "home_visit differs" not in page
+    assert "tentative at best" in page and "alpha 0.74" in page
+    assert "2 of 3 cases split the employees" in page
+    assert "In Oost, decisions on identical cases differ" in page and "Zuid" not in page
+    nl = summary_body(study_tables, manifest=manifest, language="nl", title="Onderzoek")
+    assert "Mogelijk indirect onderscheid: neighbourhood hangt sterk samen met origin" in nl
+    assert "Krippendorffs alfa 0,74" in nl

@@ -158,6 +158,102 @@ def _senior_section(tables: Path, manifest: dict[str, Any], _: Translator) -> tu
     return body, todo
 
 
+def _input(manifest: dict[str, Any], role: str) -> Path | None:
+    for record in manifest.get("inputs", []):
+        if record.get("role") == role:
+            return Path(record["path"])
+    return None
+
+
+def _survey_labels(manifest: dict[str, Any], language: str) -> dict[str, str]:
+    """Attribute, treatment and segmentation names as the codebook labels them (else the key)."""
+    from clientvalue.data.codebook import load_codebook
+
+    path = _input(manifest, "codebook")
+    if path is None or not path.is_file():
+        return {}
+    codebook = load_codebook(path)
+    labels: dict[str, str] = {}
+    for key, attribute in codebook.attributes.items():
+        labels[key] = labels[attribute.column] = attribute.label.get(language) or key
+    for key, treatment in codebook.treatments.items():
+        labels[key] = labels[treatment.column] = treatment.label.get(language) or key
+    return labels
+
+
+def _segments_section(tables: Path, manifest: dict[str, Any], _: Translator) -> tuple[str, list[str]]:
+    fit = _read(tables, "segments_fit")
+    if fit is None or fit.empty or not fit["selected"].astype(bool).any():
+        return "", []
+    labels = _survey_labels(manifest, _.language)
+    name = lambda key: labels.get(str(key), str(key))  # noqa: E731
+    k = int(fit.loc[fit["selected"].astype(bool), "k"].iloc[0])
+    lines = [_("The answers on needs and behaviour show {k} client groups that want different things.", k=k)]
+    stability = _read(tables, "segments_stability")
+    if stability is not None and not stability.empty:
+        stable = int((stability["stability"] == "stable").sum())
+        lines[-1] += " " + _("{stable} of them come back when the analysis is repeated on other samples.",
+                             stable=stable)
+    todo = []
+    proxies = _read(tables, "fairness_segments")
+    if proxies is not None and not proxies.empty:
+        for row in proxies[proxies["flag"].astype(bool)].itertuples(index=False):
+            lines.append(_("Possible proxy: {source} goes together closely with {attribute}, a protected "
+                           "characteristic (Cramér's V {v}).", source=name(row.source), attribute=name(row.attribute),
+                           v=_.number(row.cramers_v, 2)))
+            todo.append(_("Do not differentiate by {source} without checking that it does not amount to "
+                          "differentiating by {attribute}.", source=name(row.source), attribute=name(row.attribute)))
+    treatments = _read(tables, "fairness_treatments")
+    if treatments is not None and not treatments.empty:
+        flagged = treatments[treatments["flag"].astype(bool)].drop_duplicates(["treatment", "attribute"])
+        for row in flagged.itertuples(index=False):
+            carried = row.carried_by if isinstance(row.carried_by, str) and row.carried_by else None
+            text = _("Possible unequal treatment: {treatment} differs by {attribute} among people in a comparable "
+                     "situation.", treatment=name(row.treatment), attribute=name(row.attribute))
+            if carried:
+                text += " " + _("The difference runs through {proxy}.", proxy=name(carried))
+            lines.append(text)
+            todo.append(_("Review who gets {treatment} and why: it differs by {attribute} for comparable people.",
+                          treatment=name(row.treatment), attribute=name(row.attribute)))
+        if flagged.empty:
+            lines.append(_("No differentiated treatment differs by a protected characteristic among comparable "
+                           "people."))
+    return "".join(f"<p>{html.escape(line)}</p>" for line in lines), todo
+
+
+def _consistency_section(tables: Path, _: Translator) -> tuple[str, list[str]]:
+    from clientvalue.report.consistency_text import READINGS
+
+    agreement = _read(tables, "agreement")
+    if agreement is None or agreement.empty:
+        return "", []
+    alpha = agreement[agreement["measure"] == "krippendorff_alpha"]
+    lines, todo = [], []
+    if not alpha.empty:
+        row = alpha.iloc[-1]  # the declared level is listed last
+        reading = READINGS.get(str(row["reading"]))
+        lines.append(_("How well employees who judge the same cases agree: {reading}; Krippendorff's alpha {value}.",
+                       reading=_(reading) if reading else str(row["reading"]), value=_.number(row["value"], 2)))
+    cases = _read(tables, "vignette_agreement")
+    if cases is not None and not cases.empty and "split" in cases:
+        split = int(cases["split"].astype(bool).sum())
+        lines.append(_("{split} of {n} cases split the employees: different people decide them differently.",
+                       split=split, n=len(cases)))
+        if split:
+            todo.append(_("Discuss the {split} cases that split the employees and agree on a line, so that identical "
+                          "cases get the same outcome.", split=split))
+    variants = _read(tables, "variant_effect")
+    if variants is not None and not variants.empty:
+        flagged = variants[variants["flagged"].astype(bool) & (variants["team"] != "all")]
+        teams = sorted({str(t) for t in flagged["team"]})
+        if teams:
+            lines.append(_("In {teams}, decisions on identical cases differ when only a characteristic of the client "
+                           "that should not matter differs.", teams=", ".join(teams)))
+            todo.append(_("Look into how {teams} decide: identical cases are decided differently depending on a "
+                          "characteristic of the client.", teams=", ".join(teams)))
+    return "".join(f"<p>{html.escape(line)}</p>" for line in lines), todo
+
+
 def _data_section(manifest: dict[str, Any], _: Translator) -> str:
     summary = manifest.get("data_summary", {})
     if not summary:
@@ -222,6 +318,12 @@ def summary_body(tables: Path, *, manifest: dict[str, Any], language: str, title
         elif name == "20_senior":
             body, senior_todo = _senior_section(tables, manifest, _)
             todo += senior_todo
+        elif name == "30_segments":
+            body, segment_todo = _segments_section(tables, manifest, _)
+            todo += segment_todo
+        elif name == "40_consistency":
+            body, consistency_todo = _consistency_section(tables, _)
+            todo += consistency_todo
         parts.append(f"<section><h2>{esc(_(heading))}</h2>{body}{_link(manifest, name, _)}</section>")
     if todo:
         items = "".join(f"<li>{esc(line)}</li>" for line in todo)
