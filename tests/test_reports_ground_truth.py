@@ -206,3 +206,25 @@ def test_advice_names_the_groups_that_differ(driver_results):
     assert "adapt the service to these groups" in wmo
     # and names the service's own most important practical and emotional questions
     assert "(in this survey mainly: “" in wmo and "fast, error-free" not in wmo
+
+
+def test_codebook_dimension_descriptions_word_the_advice(write_codebook):
+    import yaml
+
+    from clientvalue.data.codebook import load_codebook
+    from clientvalue.errors import CodebookError
+
+    raw = yaml.safe_load((DEMO_DIR / "municipality" / "codebook.yaml").read_text(encoding="utf-8"))
+    raw["data"] = str(DEMO_DIR / "municipality" / "survey.csv")
+    raw["dimension_descriptions"] = {"practical": {"en": "paying and arranging without fuss",
+                                                   "nl": "zonder gedoe betalen en regelen"},
+                                     "emotional": "respect"}
+    survey = load_survey(write_codebook(raw))
+    for language, words in (("en", "practical value (paying and arranging without fuss) accounts for"),
+                            ("nl", "praktische waarde (zonder gedoe betalen en regelen)")):
+        results = drivers_report.analyse(survey, n_boot=30, seed=1, n_perm=9, language=language)
+        reason = results.strategy_table().set_index("group").loc["Afval & belastingen", "reason"]
+        assert words in reason and "in this survey mainly" not in reason
+    raw["dimension_descriptions"] = {"practicle": "fast"}
+    with pytest.raises(CodebookError, match="dimension_descriptions names 'practicle'.*did you mean 'practical'"):
+        load_codebook(write_codebook(raw, "bad.yaml"))

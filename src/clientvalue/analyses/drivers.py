@@ -72,12 +72,13 @@ class DriverResults:
     not_analysed: list[str] = field(default_factory=list)  # reported groups that could not be analysed
     n_suppressed: int = 0  # groups below min_group_size: counted, never named
     min_group_size: int = 10
+    dimension_descriptions: dict[str, str] = field(default_factory=dict)  # codebook's, in `language`
 
     def strategy_table(self) -> pd.DataFrame:
         """Group, strategy and the plain-language reason, in the results' language."""
         return pd.DataFrame(
             [{"group": g, "strategy": _strategy_name(a, self.language),
-              "reason": a.explain(self.language, labels=self.labels)}
+              "reason": a.explain(self.language, labels=self.labels, descriptions=self.dimension_descriptions)}
              for g, a in self.strategies.items()],
             columns=["group", "strategy", "reason"],
         )
@@ -155,7 +156,8 @@ class DriverResults:
         """Items in the red per group: clearly important and clearly underperforming (judged with
         their intervals, see :func:`clientvalue.stats.ipa.importance_performance`), or below the midpoint."""
         red = self.drivers[self.drivers["in_red"].astype(bool)]
-        return red[["group", "item", "label", "dimension", "share", "performance", "improvement_score"]]
+        return red[["group", "item", "label", "dimension", "share", "share_ci_low", "share_ci_high", "performance",
+                    "performance_se", "improvement_score"]]
 
 
 #: From this share of flagged questions (and at least two) the key findings warn that the
@@ -454,6 +456,8 @@ def analyse(
         not_analysed=not_analysed,
         n_suppressed=n_suppressed,
         min_group_size=min_group_size,
+        dimension_descriptions={d: text for d, label in survey.codebook.dimension_descriptions.items()
+                                if (text := label.get(language))},
     )
 
 

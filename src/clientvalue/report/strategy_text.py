@@ -82,7 +82,8 @@ def _formatted(nums: dict, _: Translator) -> dict:
     return out
 
 
-def explain(advice: Any, language: str = "en", labels: dict[str, str] | None = None) -> str:
+def explain(advice: Any, language: str = "en", labels: dict[str, str] | None = None,
+            descriptions: dict[str, str] | None = None) -> str:
     """Plain-language explanation of ``advice`` for policymakers, citing the numbers.
 
     Parameters
@@ -93,14 +94,20 @@ def explain(advice: Any, language: str = "en", labels: dict[str, str] | None = N
         Readable names (column -> label), e.g. from ``Survey.label``: of the red items, of the
         items named as examples of each dimension (``advice.examples``) and of the attribute whose
         client groups were compared.
+    descriptions : dict, optional
+        ``{dimension: text}`` from the codebook's ``dimension_descriptions`` in ``language``; a
+        description is shown after "practical value" / "emotional value" instead of the survey's
+        top items. With neither, no examples are given (never fixed ones that may not fit the survey).
     """
     _ = translator(language)
     labels = labels or {}
     examples = {}
     for dimension in ("practical", "emotional"):
         items = getattr(advice, "examples", {}).get(dimension, ())
+        described = (descriptions or {}).get(dimension)
         examples[f"{dimension}_examples"] = (
-            " " + _(EXAMPLES, items="; ".join(f"“{labels.get(i, i)}”" for i in items)) if items else "")
+            f" ({described})" if described
+            else " " + _(EXAMPLES, items="; ".join(f"“{labels.get(i, i)}”" for i in items)) if items else "")
     lines = [_("Suggested strategy: {mix}.", mix=strategy_name(advice.components, language))]
     for rule_id, nums in advice.reasons:
         if rule_id in RULE_TEXTS:
