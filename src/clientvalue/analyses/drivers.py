@@ -236,8 +236,11 @@ def _most_different_pair(frame, survey, *, outcome, items, column, groups) -> li
     """The two compared categories whose driver shares differ most (point estimates), or []."""
     if len(groups) < 2:
         return []
-    tables = {g: importance(frame[frame[column] == g], outcome=outcome, drivers=items, weights=survey.weight)
-              for g in groups}
+    try:
+        tables = {g: importance(frame[frame[column] == g], outcome=outcome, drivers=items, weights=survey.weight)
+                  for g in groups}
+    except SECONDARY_ERRORS:  # the test itself succeeded: keep its evidence, just name no pair
+        return []
     pairs = [(a, b) for i, a in enumerate(groups) for b in groups[i + 1:]]
     first, second = max(pairs, key=lambda ab: segment_difference([tables[ab[0]], tables[ab[1]]]))
     return [str(first), str(second)]
