@@ -180,3 +180,52 @@ def test_penalty_reward_standard_errors_equal_statsmodels_hc1(weighted):
         assert res.loc[i, "reward_se"] == pytest.approx(ref.bse[f"{k}_high"], rel=1e-10)
         assert res.loc[i, "reward_p"] == pytest.approx(ref.pvalues[f"{k}_high"], rel=1e-8, abs=1e-300)
     assert res.attrs["r2"] == pytest.approx(ref.rsquared, rel=1e-12)
+
+
+def test_performance_standard_error_equals_statsmodels(ipa_data):
+    import statsmodels.api as sm
+
+    shares = {"a": 0.4, "b": 0.3, "c": 0.1, "d": 0.2}
+    scales = {k: (1, 5) for k in shares}
+    plain = importance_performance(ipa_data, importance=drivers_table(shares), items=["a", "b"],
+                                   scales=scales).set_index("item")
+    # unweighted: sd / sqrt(n), rescaled to 0-100 (x 25 on a 1-5 scale)
+    assert plain.loc["a", "performance_se"] == pytest.approx(ipa_data["a"].std() / np.sqrt(5) * 25)
+    weighted = importance_performance(ipa_data, importance=drivers_table(shares), items=["a", "b"],
+                                      scales=scales, weights="w").set_index("item")
+    for item in ("a", "b"):
+        # the linearised SE of a weighted mean is the HC1 sandwich SE of an intercept-only WLS
+        fit = sm.WLS(ipa_data[item], np.ones(5), weights=ipa_data["w"]).fit(cov_type="HC1")
+        assert weighted.loc[item, "performance_se"] == pytest.approx(fit.bse.iloc[0] * 25, rel=1e-10)
+
+
+def test_in_the_red_needs_more_than_point_estimates():
+    rng = np.random.default_rng(3)
+    n = 40
+    # "clear": tight answers far below the others; "noisy": just below the line with a wide spread
+    data = pd.DataFrame({
+        "clear": rng.choice([3, 4], size=n, p=[0.7, 0.3]),
+        "noisy": rng.choice([1, 5], size=n, p=[0.4, 0.6]),
+        "good1": rng.choice([4, 5], size=n), "good2": rng.choice([4, 5], size=n),
+    }).astype(float)
+    table = drivers_table({"clear": 0.35, "noisy": 0.35, "good1": 0.15, "good2": 0.15})
+    scales = {k: (1, 5) for k in data}
+    point = importance_performance(data, importance=table, items=list(data), scales=scales).set_index("item")
+    line = point.attrs["crosshair_performance"]
+    # both are top left on the point estimates ...
+    assert (point.loc[["clear", "noisy"], "quadrant"] == "concentrate_here").all()
+    assert point.loc["noisy", "performance"] < line < point.loc["noisy", "performance"] + 1.96 * point.loc["noisy", "performance_se"]
+    # ... but only the clear one is in the red: noisy's performance interval reaches over the line
+    assert point.loc["clear", "in_red"] and not point.loc["noisy", "in_red"]
+    # an importance interval that reaches below the importance line (0.25) also keeps it out
+    wide = table.assign(share_ci_low=[0.20, 0.30, 0.1, 0.1], share_ci_high=[0.5, 0.4, 0.2, 0.2])
+    res = importance_performance(data, importance=wide, items=list(data), scales=scales).set_index("item")
+    assert res.loc["clear", "quadrant"] == "concentrate_here" and not res.loc["clear", "in_red"]
+    sure = table.assign(share_ci_low=[0.30, 0.30, 0.1, 0.1], share_ci_high=[0.4, 0.4, 0.2, 0.2])
+    assert importance_performance(data, importance=sure, items=list(data), scales=scales).set_index("item").loc["clear", "in_red"]
+    # below the midpoint stays in the red whatever the intervals: a low-importance item at 1-2
+    low = data.assign(good2=rng.choice([1, 2], size=n).astype(float))
+    res = importance_performance(low, importance=wide, items=list(data), scales=scales).set_index("item")
+    assert res.loc["good2", "performance"] < 50 and res.loc["good2", "in_red"]
+    with pytest.raises(ParameterError, match="z must be"):
+        importance_performance(data, importance=table, items=list(data), scales=scales, z=-1)

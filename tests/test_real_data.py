@@ -57,3 +57,15 @@ def test_bank_survey_split_by_gender(real_data, write_codebook):
     for gender, n in expected.items():
         assert table.loc[gender, "n"] == n
     assert table.loc["all", "n"] == 250
+
+
+def test_ecsi_key_findings_caution_about_the_split(real_data, write_codebook):
+    """On ECSI the factor check places many questions in the other dimension: the findings say so."""
+    from clientvalue.analyses import drivers
+
+    survey = load_survey(write_codebook(ecsi_codebook(real_data)))
+    results = drivers.analyse(survey, n_boot=50, seed=1, n_perm=9)
+    flagged, total = int(results.factors["flag"].sum()), len(results.factors)
+    assert total == 14 and flagged >= 4  # at least a quarter: the caution applies
+    assert (f"Caution: the data suggest that {flagged} of {total} questions belong to the other kind of value"
+            in results.key_findings())

@@ -81,10 +81,17 @@ def test_measurement_check_finds_no_misplaced_item(driver_results):
 
 
 def test_key_findings_in_both_languages(municipality):
-    for language, word in (("en", "practical value explains"), ("nl", "praktische waarde verklaart")):
+    # the practical share is a share of the *explained* part, and the explained part (R²) is said too
+    for language, word in (("en", "the questions together explain {r2} of the differences in the overall "
+                                  "rating; of that explained part, practical value accounts for {p}"),
+                           ("nl", "samen verklaren de vragen {r2} van de verschillen in het rapportcijfer; "
+                                  "van dat verklaarde deel komt {p}")):
         results = drivers_report.analyse(municipality, n_boot=50, seed=1, n_perm=9, language=language)
         text = results.key_findings()
-        assert word in text and "Ombudsman" not in text and ("1 group" in text or "1 groep" in text)
+        everyone = results.profile.set_index("group").loc["all"]
+        word = word.format(r2=f"{everyone.r2 * 100:.0f}%", p=f"{everyone.practical_share * 100:.0f}%")
+        assert word in text, (word, text)
+        assert "Ombudsman" not in text and ("1 group" in text or "1 groep" in text)
         assert "Ombudsman" not in results.strategy_table()["group"].tolist()
 
 
@@ -175,3 +182,49 @@ def test_merged_band_results_in_the_report(municipality):
     assert list(results.by_age["age_band"])[-1] == "75+"
     assert not results.by_age["suppressed"].any()
     assert "n_labelled" not in results.thresholds.columns
+
+
+def test_factor_caution_in_key_findings(driver_results):
+    import dataclasses
+
+    assert driver_results.factor_caution() == ""  # the demo's items load where the codebook says
+    items = [f"q{i}" for i in range(14)]
+    many = pd.DataFrame({"item": items, "flag": [True] * 8 + [False] * 6})  # as on the ECSI survey
+    for language, words in (("en", "Caution: the data suggest that 8 of 14 questions belong to the other kind of value"),
+                            ("nl", "Let op: de gegevens wijzen erop dat 8 van de 14 vragen bij de andere soort waarde horen")):
+        flagged = dataclasses.replace(driver_results, factors=many, language=language)
+        assert words in flagged.factor_caution() and words in flagged.key_findings()
+    one = dataclasses.replace(driver_results, factors=many.assign(flag=[True] + [False] * 13))
+    assert one.factor_caution().startswith("The data suggest that 1 of 14 questions may belong")
+    assert "Caution" not in one.key_findings()
+
+
+def test_advice_names_the_groups_that_differ(driver_results):
+    wmo = driver_results.strategy_table().set_index("group").loc["Wmo-loket", "reason"]
+    # the planted two-segment service: the advice names the attribute and its categories
+    assert "Client groups by channel (balie, online, telefoon; most different:" in wmo
+    assert "adapt the service to these groups" in wmo
+    # and names the service's own most important practical and emotional questions
+    assert "(in this survey mainly: “" in wmo and "fast, error-free" not in wmo
+
+
+def test_codebook_dimension_descriptions_word_the_advice(write_codebook):
+    import yaml
+
+    from clientvalue.data.codebook import load_codebook
+    from clientvalue.errors import CodebookError
+
+    raw = yaml.safe_load((DEMO_DIR / "municipality" / "codebook.yaml").read_text(encoding="utf-8"))
+    raw["data"] = str(DEMO_DIR / "municipality" / "survey.csv")
+    raw["dimension_descriptions"] = {"practical": {"en": "paying and arranging without fuss",
+                                                   "nl": "zonder gedoe betalen en regelen"},
+                                     "emotional": "respect"}
+    survey = load_survey(write_codebook(raw))
+    for language, words in (("en", "practical value (paying and arranging without fuss) accounts for"),
+                            ("nl", "praktische waarde (zonder gedoe betalen en regelen)")):
+        results = drivers_report.analyse(survey, n_boot=30, seed=1, n_perm=9, language=language)
+        reason = results.strategy_table().set_index("group").loc["Afval & belastingen", "reason"]
+        assert words in reason and "in this survey mainly" not in reason
+    raw["dimension_descriptions"] = {"practicle": "fast"}
+    with pytest.raises(CodebookError, match="dimension_descriptions names 'practicle'.*did you mean 'practical'"):
+        load_codebook(write_codebook(raw, "bad.yaml"))

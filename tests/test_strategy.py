@@ -329,3 +329,27 @@ def test_constant_column_in_a_shuffled_segment_is_an_analysis_error():
         reference_segment_test(df, **kw)
     with pytest.raises(AnalysisError, match="no variation"):
         segment_difference_test(df, **kw)
+
+
+def test_explanation_names_the_surveys_own_items_and_the_groups():
+    # a survey about something else than speed and errors: its own items are named, no fixed examples
+    a = suggest_strategy(practical_share=0.8, practical_ci=(0.7, 0.9), emotional_share=0.2,
+                         emotional_ci=(0.1, 0.3), segment_difference=0.4, segment_p_value=0.01,
+                         examples={"practical": ["q_rent", "q_repair"], "emotional": ["q_respect"]},
+                         segment_by="channel", segment_groups=["desk", "online", "phone"],
+                         segment_pair=["desk", "online"])
+    labels = {"q_rent": "The rent is fair", "q_repair": "Repairs are done on time", "channel": "Channel"}
+    en, nl = a.explain("en", labels=labels), a.explain("nl", labels=labels)
+    assert "fast, error-free" not in en and "snel, foutloos" not in nl
+    assert "“The rent is fair”; “Repairs are done on time”" in en and "“The rent is fair”" in nl
+    assert "of the differences in the overall rating that the questions explain" in en.lower()
+    assert "Client groups by channel (desk, online, phone; most different: desk and online)" in en
+    assert "Groepen klanten naar channel (desk, online, phone; het meest verschillend: desk en online)" in nl
+    # two groups only: both are named, no "most different" pair; without segment_by the generic wording
+    b = suggest_strategy(practical_share=0.5, practical_ci=(0.4, 0.6), emotional_share=0.5,
+                         emotional_ci=(0.4, 0.6), segment_difference=0.1, segment_p_value=0.5,
+                         segment_by="channel", segment_groups=["desk", "online"], segment_pair=["desk", "online"])
+    assert "Client groups by channel (desk, online) weigh the questions much alike" in b.explain("en")
+    c = advise(0.5, (0.4, 0.6), 0.5, (0.4, 0.6), segment_difference=0.1)
+    assert "Client groups weigh the questions much alike" in c.explain("en")
+    assert "(in this survey mainly" not in c.explain("en")

@@ -24,7 +24,8 @@ from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.stats.ipa import importance_performance, penalty_reward
 from clientvalue.stats.measurement import factor_check, reliability_table
 from clientvalue.stats.ordinal import ordinal_model
-from clientvalue.analyses.strategy import StrategyAdvice, segment_difference_test, suggest_strategy
+from clientvalue.analyses.strategy import (StrategyAdvice, segment_difference, segment_difference_test,
+                                           suggest_strategy)
 from clientvalue.data.survey import Survey
 from clientvalue.report.i18n import N_, translator
 from clientvalue.report.safety import markdown_text
@@ -40,7 +41,7 @@ SECONDARY_ERRORS = (AnalysisError, ValueError, ArithmeticError, np.linalg.LinAlg
 DRIVERS_COLUMNS = [
     "group", "item", "label", "dimension", "importance", "share", "ci_low", "ci_high",
     "share_ci_low", "share_ci_high", "sign",
-    "relative_weight", "performance", "improvement_score", "quadrant", "in_red", "n",
+    "relative_weight", "performance", "improvement_score", "quadrant", "in_red", "n", "performance_se",
 ]
 PROFILE_COLUMNS = [
     "group", "n", "r2", "practical_share", "practical_ci_low", "practical_ci_high",
@@ -72,12 +73,13 @@ class DriverResults:
     not_analysed: list[str] = field(default_factory=list)  # reported groups that could not be analysed
     n_suppressed: int = 0  # groups below min_group_size: counted, never named
     min_group_size: int = 10
+    dimension_descriptions: dict[str, str] = field(default_factory=dict)  # codebook's, in `language`
 
     def strategy_table(self) -> pd.DataFrame:
         """Group, strategy and the plain-language reason, in the results' language."""
         return pd.DataFrame(
             [{"group": g, "strategy": _strategy_name(a, self.language),
-              "reason": a.explain(self.language, labels=self.labels)}
+              "reason": a.explain(self.language, labels=self.labels, descriptions=self.dimension_descriptions)}
              for g, a in self.strategies.items()],
             columns=["group", "strategy", "reason"],
         )
@@ -85,18 +87,23 @@ class DriverResults:
     def key_findings(self) -> str:
         """Plain-language findings per group (markdown), citing the shares and their intervals."""
         _ = translator(self.language)
-        lines = [_("How much of the overall rating each kind of value explains, and the strategy that fits:") + "\n"]
+        lines = [_("How much of the differences in the overall rating the questions explain, how that explained "
+                   "part splits into practical and emotional value, and the strategy that fits:") + "\n"]
         for row in self.profile.itertuples(index=False):
             name = _("All respondents") if row.group == "all" else f"**{markdown_text(group_label(row.group, self.language))}**"
             advice = self.strategies.get(row.group)
             lines.append("- " + _(
-                "{name}: practical value explains {practical} ({p_low}–{p_high}), emotional value {emotional}. "
-                "Suggested strategy: {strategy}.",
-                name=name,
+                "{name}: the questions together explain {r2} of the differences in the overall rating; of "
+                "that explained part, practical value accounts for {practical} ({p_low}–{p_high}) and "
+                "emotional value for {emotional}. Suggested strategy: {strategy}.",
+                name=name, r2=_.percent(row.r2, 0),
                 practical=_.percent(row.practical_share, 0), p_low=_.percent(row.practical_ci_low, 0),
                 p_high=_.percent(row.practical_ci_high, 0), emotional=_.percent(row.emotional_share, 0),
                 strategy=_strategy_name(advice, self.language) if advice else _(NOT_ASSESSED_TEXT),
             ))
+        caution = self.factor_caution()
+        if caution:
+            lines.append("\n" + caution)
         red = self.red_items()
         if not red.empty:
             worst = red.sort_values("improvement_score", ascending=False).drop_duplicates("item").head(3)
@@ -117,13 +124,58 @@ class DriverResults:
             lines.append("\n- " + markdown_text(note))
         return "\n".join(lines)
 
+    def factor_caution(self) -> str:
+        """A plain-language caution when the factor check places questions in the other dimension.
+
+        From :attr:`factors` (one row per question, ``flag`` True where the exploratory factor
+        analysis assigns it to another dimension than the codebook). With at least
+        :data:`FACTOR_CAUTION_SHARE` of the questions (and at least two) flagged the practical /
+        emotional split itself is put in doubt; with fewer, the flagged count is only mentioned.
+        Empty when nothing is flagged or the check was not carried out.
+        """
+        if self.factors.empty or "flag" not in self.factors.columns:
+            return ""
+        n_flagged, n_items = int(self.factors["flag"].astype(bool).sum()), len(self.factors)
+        if n_flagged == 0:
+            return ""
+        _ = translator(self.language)
+        if n_flagged >= max(2, FACTOR_CAUTION_SHARE * n_items):
+            return _.ngettext(
+                "Caution: the data suggest that {k} of {m} questions belongs to the other kind of value than "
+                "the codebook says; read the practical/emotional split with care.",
+                "Caution: the data suggest that {k} of {m} questions belong to the other kind of value than "
+                "the codebook says; read the practical/emotional split with care.",
+                n_flagged, k=_.integer(n_flagged), m=_.integer(n_items))
+        return _.ngettext(
+            "The data suggest that {k} of {m} questions may belong to the other kind of value than the "
+            "codebook says (see the check of the questions below).",
+            "The data suggest that {k} of {m} questions may belong to the other kind of value than the "
+            "codebook says (see the check of the questions below).",
+            n_flagged, k=_.integer(n_flagged), m=_.integer(n_items))
+
     def red_items(self) -> pd.DataFrame:
-        """Items in the red per group: important and underperforming, or far below the midpoint."""
+        """Items in the red per group: clearly important and clearly underperforming (judged with
+        their intervals, see :func:`clientvalue.stats.ipa.importance_performance`), or below the midpoint."""
         red = self.drivers[self.drivers["in_red"].astype(bool)]
-        return red[["group", "item", "label", "dimension", "share", "performance", "improvement_score"]]
+        return red[["group", "item", "label", "dimension", "share", "share_ci_low", "share_ci_high", "performance",
+                    "performance_se", "improvement_score"]]
 
 
+#: From this share of flagged questions (and at least two) the key findings warn that the
+#: practical/emotional split should be read with care (see DriverResults.factor_caution).
+FACTOR_CAUTION_SHARE = 0.25
 NOT_ASSESSED_TEXT = N_("not assessed (the codebook needs both practical and emotional items)")
+
+
+def _top_items(lmg: pd.DataFrame, survey: Survey, *, n: int = 2) -> dict[str, list[str]]:
+    """The ``n`` items with the largest share of R² per dimension: the survey's own examples."""
+    ranked = lmg.sort_values("share", ascending=False, kind="stable")
+    out: dict[str, list[str]] = {}
+    for driver in ranked["driver"]:
+        dimension = survey.dimension_of(driver)
+        if len(out.setdefault(dimension, [])) < n:
+            out[dimension].append(driver)
+    return out
 
 
 def _strategy_name(advice: StrategyAdvice, language: str) -> str:
@@ -167,7 +219,32 @@ def _segment_evidence(frame, survey, *, outcome, items, min_group_size, seed, n_
             continue
         if best is None or test["p_value"] < best[1]["p_value"]:
             best = (column, test)
+    if best is not None:
+        column, test = best
+        floor = max(min_group_size, MIN_ROWS_PER_DRIVER * len(items))
+        complete = frame.dropna(subset=[outcome, *items, column])
+        sizes = complete[column].value_counts()
+        kept = sorted(sizes.index[sizes >= floor], key=str)
+        test = test.copy()
+        test["groups"] = [str(g) for g in kept]
+        test["pair"] = _most_different_pair(complete, survey, outcome=outcome, items=items,
+                                            column=column, groups=kept)
+        best = (column, test)
     return best
+
+
+def _most_different_pair(frame, survey, *, outcome, items, column, groups) -> list[str]:
+    """The two compared categories whose driver shares differ most (point estimates), or []."""
+    if len(groups) < 2:
+        return []
+    try:
+        tables = {g: importance(frame[frame[column] == g], outcome=outcome, drivers=items, weights=survey.weight)
+                  for g in groups}
+    except SECONDARY_ERRORS:  # the test itself succeeded: keep its evidence, just name no pair
+        return []
+    pairs = [(a, b) for i, a in enumerate(groups) for b in groups[i + 1:]]
+    first, second = max(pairs, key=lambda ab: segment_difference([tables[ab[0]], tables[ab[1]]]))
+    return [str(first), str(second)]
 
 
 def analyse(
@@ -211,7 +288,8 @@ def analyse(
             "`items`; add them (docs/codebook.md) or leave 10_value_drivers out of `notebooks`."
         )
     outcome, items, dimensions = survey.outcome, survey.items(), survey.dimensions()
-    labels = survey.labels(language)
+    labels = {**{column: survey.label(column, language) for column in _segment_columns(survey)},
+              **survey.labels(language)}  # attributes too: the advice names the compared groups' attribute
     _ = translator(language)
     needed = max(min_group_size, len(items) + 2)
     profiles, driver_rows, strategies, suppressed, warnings = [], [], {}, [], []
@@ -242,8 +320,9 @@ def analyse(
             weights_rw = importance(frame, outcome=outcome, drivers=items, method="relative_weights",
                                     weights=survey.weight)
             totals = dimension_totals(lmg, dimensions=dimensions).set_index("dimension")
-            ipa = importance_performance(frame, importance=lmg, items=items, scales=survey.scales(),
-                                         weights=survey.weight)
+            share_low, share_high = share_interval(lmg)
+            ipa = importance_performance(frame, importance=lmg.assign(share_ci_low=share_low, share_ci_high=share_high),
+                                         items=items, scales=survey.scales(), weights=survey.weight)
         except SECONDARY_ERRORS as exc:
             suppressed.append({"group": group, "reason": _(
                 "the importance of the questions cannot be estimated (a question without variation, or "
@@ -255,7 +334,6 @@ def analyse(
         warnings += [f"{group}: {w}" for w in lmg.attrs.get("warnings", [])]
 
         ipa_by_item = ipa.set_index("item")
-        share_low, share_high = share_interval(lmg)
         for row, rw, s_low, s_high in zip(lmg.itertuples(index=False), weights_rw["importance"], share_low, share_high):
             driver_rows.append({
                 "group": group, "item": row.driver, "label": labels.get(row.driver, row.driver),
@@ -267,6 +345,7 @@ def analyse(
                 "improvement_score": ipa_by_item.at[row.driver, "improvement_score"],
                 "quadrant": ipa_by_item.at[row.driver, "quadrant"],
                 "in_red": bool(ipa_by_item.at[row.driver, "in_red"]), "n": lmg.attrs["n"],
+                "performance_se": ipa_by_item.at[row.driver, "performance_se"],
             })
 
         def share(dimension: str, column: str) -> float:
@@ -290,6 +369,10 @@ def analyse(
                 red_items=list(ipa.loc[ipa["in_red"], "item"]),
                 segment_difference=None if evidence is None else float(evidence[1]["difference"]),
                 segment_p_value=None if evidence is None else float(evidence[1]["p_value"]),
+                segment_by=None if evidence is None else evidence[0],
+                segment_groups=() if evidence is None else evidence[1]["groups"],
+                segment_pair=() if evidence is None else evidence[1]["pair"],
+                examples=_top_items(lmg, survey, n=2),
             )
         if advice is not None:
             strategies[group] = advice
@@ -377,6 +460,8 @@ def analyse(
         not_analysed=not_analysed,
         n_suppressed=n_suppressed,
         min_group_size=min_group_size,
+        dimension_descriptions={d: text for d, label in survey.codebook.dimension_descriptions.items()
+                                if (text := label.get(language))},
     )
 
 

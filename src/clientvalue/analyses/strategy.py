@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,19 +78,24 @@ class StrategyAdvice:
         Items in the red: fix first, whatever the strategy.
     rules : StrategyRules
         The thresholds used.
+    examples : dict
+        ``{dimension: (item, ...)}``: the survey's own most important items of each dimension,
+        named in the explanation instead of generic examples (empty: none named).
     """
 
     strategy: str
     reasons: tuple[tuple[str, dict], ...]
     red_items: tuple[str, ...] = ()
     rules: StrategyRules = field(default=DEFAULT_RULES)
+    examples: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def components(self) -> tuple[str, ...]:
         """The strategies in the mix, e.g. ``("performance", "customisation")``."""
         return tuple(self.strategy.split("+"))
 
-    def explain(self, language: str = "en", labels: dict[str, str] | None = None) -> str:
+    def explain(self, language: str = "en", labels: dict[str, str] | None = None,
+                descriptions: dict[str, str] | None = None) -> str:
         """Plain-language explanation for policymakers, citing the numbers.
 
         The wording is in :mod:`clientvalue.report.strategy_text`.
@@ -100,10 +105,12 @@ class StrategyAdvice:
         language : {"en", "nl"}
         labels : dict, optional
             Readable names for the red items (column -> label), e.g. from ``Survey.label``.
+        descriptions : dict, optional
+            ``{dimension: text}``: the codebook's ``dimension_descriptions`` in ``language``.
         """
         from clientvalue.report.strategy_text import explain
 
-        return explain(self, language, labels)
+        return explain(self, language, labels, descriptions)
 
 
 def _check_share(name: str, share: float, ci) -> tuple[float, float, float]:
@@ -125,7 +132,11 @@ def suggest_strategy(*, practical_share: float, practical_ci: Sequence[float] | 
                      emotional_share: float, emotional_ci: Sequence[float] | None,
                      red_items: Sequence[str] = (), segment_difference: float | None = None,
                      segment_p_value: float | None = None,
-                     rules: StrategyRules = DEFAULT_RULES) -> StrategyAdvice:
+                     rules: StrategyRules = DEFAULT_RULES,
+                     examples: Mapping[str, Sequence[str]] | None = None,
+                     segment_by: str | None = None,
+                     segment_groups: Sequence[str] = (),
+                     segment_pair: Sequence[str] = ()) -> StrategyAdvice:
     """Suggest a strategy mix from the value split, the red items and segment differences.
 
     Parameters
@@ -147,6 +158,16 @@ def suggest_strategy(*, practical_share: float, practical_ci: Sequence[float] | 
         it was not tested against chance.
     rules : StrategyRules
         Thresholds; see the module docstring for the rule.
+    examples : dict, optional
+        ``{dimension: [item, ...]}``, the survey's most important items per dimension; the
+        explanation names them (e.g. the two largest shares) instead of generic examples.
+    segment_by : str, optional
+        The attribute (column) whose categories were compared, e.g. ``"channel"``; the
+        explanation names it and its categories so that the advice says *which* groups differ.
+    segment_groups : list of str
+        The categories compared (only reported ones: each at least the minimum group size).
+    segment_pair : (str, str), optional
+        The two categories whose driver shares differ most.
 
     Returns
     -------
@@ -174,7 +195,9 @@ def suggest_strategy(*, practical_share: float, practical_ci: Sequence[float] | 
                               **base})]
     seg = {"segment_difference": segment_difference,
            "segment_threshold": float(rules.segment_difference_threshold),
-           "p_value": segment_p_value, "alpha": float(rules.segment_alpha)}
+           "p_value": segment_p_value, "alpha": float(rules.segment_alpha),
+           "segment_by": segment_by, "groups": [str(g) for g in segment_groups],
+           "pair": [str(g) for g in segment_pair]}
     if segment_difference is None or not math.isfinite(segment_difference):
         reasons.append(("segments_not_assessed", {}))
     else:
@@ -195,8 +218,9 @@ def suggest_strategy(*, practical_share: float, practical_ci: Sequence[float] | 
                             else "segments_differ_untested", seg))
     red = tuple(str(i) for i in red_items)
     reasons.append(("red_items", {"items": list(red), "count": len(red)}))
+    shown = {str(d): tuple(str(i) for i in items) for d, items in (examples or {}).items()}
     return StrategyAdvice(strategy="+".join(components), reasons=tuple(reasons),
-                          red_items=red, rules=rules)
+                          red_items=red, rules=rules, examples=shown)
 
 
 def segment_difference(tables: Sequence[pd.DataFrame]) -> float:

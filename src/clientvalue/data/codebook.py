@@ -207,6 +207,8 @@ class Codebook(_Strict):
     missing_codes: list[Code] = Field(default_factory=list)
     # YAML key `dimensions`: the allowed dimension names (a misspelt one is refused, not a new dimension)
     dimension_names: list[str] = Field(default_factory=lambda: list(DEFAULT_DIMENSIONS), alias="dimensions")
+    # optional: what each dimension means in this survey, in the report's words (e.g. {practical: {en: ..., nl: ...}})
+    dimension_descriptions: dict[str, Label] = Field(default_factory=dict)
     outcome: Outcome | None = None
     items: list[Item] = Field(default_factory=list)
     attributes: dict[str, Attribute] = Field(default_factory=dict)
@@ -216,6 +218,11 @@ class Codebook(_Strict):
     treatments: dict[str, Treatment] = Field(default_factory=dict)
 
     title_from_text = field_validator("title", mode="before")(_as_label)
+
+    @field_validator("dimension_descriptions", mode="before")
+    @classmethod
+    def _descriptions_as_labels(cls, value: Any) -> Any:
+        return {k: _as_label(v) for k, v in value.items()} if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _segmentation_sound(self) -> "Codebook":
@@ -252,6 +259,14 @@ class Codebook(_Strict):
                 "the codebook names no `outcome`/`items` and no `senior` question: nothing to analyse"
             )
         known = list(self.dimension_names)
+        for name in self.dimension_descriptions:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ValueError(
+                    f"dimension_descriptions names {name!r}, which is not one of {known}: {hint}"
+                    "describe only the dimensions the items use"
+                )
         for number, item in enumerate(self.items):
             if item.dimension not in known:
                 close = difflib.get_close_matches(item.dimension, known, n=1)

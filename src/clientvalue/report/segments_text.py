@@ -86,8 +86,9 @@ def persona_cards(results, language: str) -> str:
         if value is not None and s in value.index:
             v = value.loc[s]
             lines.append("- " + _(
-                "Value profile: practical value explains {p} ({lo}–{hi}) of the overall rating, emotional value {e}.",
-                p=_.percent(v["practical_share"], 0), lo=_.percent(v["practical_ci_low"], 0),
+                "Value profile: the questions explain {r2} of the differences in this group's overall rating; of "
+                "that explained part, practical value accounts for {p} ({lo}–{hi}) and emotional value for {e}.",
+                r2=_.percent(v["r2"], 0), p=_.percent(v["practical_share"], 0), lo=_.percent(v["practical_ci_low"], 0),
                 hi=_.percent(v["practical_ci_high"], 0), e=_.percent(v["emotional_share"], 0)))
             ask = (_("above all a fast, correct and easy process (performance)") if v["practical_share"] >= 0.6
                    else _("above all being listened to and taken seriously (experience)")

@@ -113,6 +113,7 @@ COLUMN_LABELS: dict[str, str] = {
     "emotional_ci_high": N_("emotional 95%\u00a0high"),
     "strategy": N_("strategy"),
     "performance": N_("performance (0-100)"),
+    "performance_se": N_("standard error of performance"),
     "improvement_score": N_("improvement score"),
     "quadrant": N_("quadrant"),
     "relative_weight": N_("relative weight"),

@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=None,
                      help="notebooks run at the same time (default: one per core; 1 shows a per-cell progress bar)")
     run.add_argument("--quiet", action="store_true", help="no per-cell progress bar")
+    run.add_argument("--pdf", action="store_true", default=None,
+                     help="also write report.pdf, every page printed with Chromium (Debian package `chromium`)")
 
     demo = commands.add_parser("demo-data", help="(re)write the bundled demo exports and codebooks")
     demo.add_argument("--out", type=Path, default=None, help="folder (default: the project's data/demo)")
@@ -93,7 +95,7 @@ def _main(args: argparse.Namespace) -> int:
             from clientvalue.run.pipeline import run
 
             run(args.params, output=args.output, language=args.language, jobs=args.jobs, progress=not args.quiet,
-                echo=lambda line: print(visible(line)))
+                echo=lambda line: print(visible(line)), pdf=args.pdf)
         elif args.command == "demo-data":
             from clientvalue.data import demo
 

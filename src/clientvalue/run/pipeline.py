@@ -312,13 +312,17 @@ def check_output(output: Path, inputs: list[Path]) -> None:
                 )
 
 
+#: The whole report as one PDF (parameter ``pdf``), beside index.html.
+PDF_NAME = "report.pdf"
+
+
 def files_not_in_report(folder: Path) -> list[str]:
     """Files in ``folder`` that its ``manifest.json`` does not show to be part of a clientvalue report.
 
     A folder is an earlier report when its ``manifest.json`` is a clientvalue manifest (a mapping
     with ``status``, ``notebooks``, ``tables``, ``packages.clientvalue``); every file in it must then
     be one the manifest lists: ``index.html``, ``manifest.json``, each notebook's ``.html`` and
-    ``.ipynb``, and each table. Everything else (and every file when there is no such manifest) is
+    ``.ipynb``, each table and the PDF when it lists one. Everything else (and every file when there is no such manifest) is
     returned, relative to ``folder``.
     """
     present = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
@@ -328,6 +332,8 @@ def files_not_in_report(folder: Path) -> list[str]:
         for record in manifest["notebooks"]:
             listed |= {str(record["html"]), str(record["notebook"])}
         listed |= {str(t) for t in manifest["tables"]}
+        if manifest.get("pdf"):
+            listed.add(str(manifest["pdf"]))
         if "clientvalue" not in manifest["packages"] or not isinstance(manifest["status"], str):
             raise ValueError("not a clientvalue manifest")
     except (OSError, ValueError, KeyError, TypeError):
@@ -376,6 +382,7 @@ def run(
     jobs: int | None = None,
     progress: bool = True,
     echo: Callable[[str], None] | None = print,
+    pdf: bool | None = None,
 ) -> Path:
     """Execute every notebook of a parameter file and publish the report.
 
@@ -394,6 +401,8 @@ def run(
         Show papermill's per-cell progress bar.
     echo : callable, optional
         Where progress lines go (``print`` by default; ``None`` for silence).
+    pdf : bool, optional
+        Overrides the file's ``pdf``: also write ``report.pdf`` (needs Chromium).
 
     Returns
     -------
@@ -415,6 +424,8 @@ def run(
         from clientvalue.report.notebook import check_language
 
         params = params.model_copy(update={"language": check_language(language)})
+    if pdf is not None:
+        params = params.model_copy(update={"pdf": bool(pdf)})
     return run_parameters(params, base=params_path.parent, output=output, jobs=jobs, progress=progress, echo=say,
                           params_file=params_path)
 
@@ -468,6 +479,11 @@ def run_parameters(
     notebooks = [notebook_path(name) for name in
                  applicable_notebooks(params, survey, codebook=codebook_path, echo=echo, study=study)]
     check_output(output_dir, inputs + ([params_file] if params_file else []))
+    browser = None
+    if params.pdf:
+        from clientvalue.report.pdf import find_chromium
+
+        browser = find_chromium()  # refused before anything runs when Chromium is missing
     hashes_before = {str(p): sha256(p) for p in inputs}
 
     output_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -521,11 +537,17 @@ def run_parameters(
             "data_summary": data_summary,
             "notebooks": records,
             "tables": [f"tables/{t}" for t in tables],
+            **({"pdf": PDF_NAME} if browser else {}),
             "packages": package_versions(),
             "platform": {"system": platform.system(), "machine": platform.machine(), "executable": sys.executable},
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         render_index(staging / "index.html", manifest=manifest, run_info=run_info, language=params.language)
+        if browser:
+            from clientvalue.report.pdf import report_pdf
+
+            echo(f"printing the report to {PDF_NAME}")
+            report_pdf(staging, ["index.html", *(r["html"] for r in records)], staging / PDF_NAME, browser=browser)
         _swap_into_place(staging, output_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

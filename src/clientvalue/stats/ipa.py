@@ -62,22 +62,31 @@ def _check_scales(items: Sequence[str], scales: dict) -> dict[str, tuple[float, 
     return out
 
 
-def _weighted_mean(x: pd.Series, w: pd.Series | None) -> tuple[float, int]:
+def _weighted_mean(x: pd.Series, w: pd.Series | None) -> tuple[float, int, float]:
+    """Mean, number of answers and standard error of the mean (weighted: linearisation)."""
     ok = x.notna() if w is None else x.notna() & w.notna()
+    n = int(ok.sum())
     if not ok.any():
-        return float("nan"), 0
+        return float("nan"), 0, float("nan")
+    xv = x[ok].to_numpy(dtype=float)
     if w is None:
-        return float(x[ok].mean()), int(ok.sum())
-    ww = w[ok]
+        se = float(np.std(xv, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+        return float(xv.mean()), n, se
+    ww = w[ok].to_numpy(dtype=float)
     if ww.sum() <= 0:
-        return float("nan"), int(ok.sum())
-    return float(np.average(x[ok], weights=ww)), int(ok.sum())
+        return float("nan"), n, float("nan")
+    m = float(np.average(xv, weights=ww))
+    # Taylor linearisation of the ratio sum(w x) / sum(w), with the n / (n - 1) correction:
+    # equals sd / sqrt(n) when all weights are equal.
+    se = (float(np.sqrt(np.sum((ww * (xv - m)) ** 2) * n / (n - 1)) / ww.sum()) if n > 1
+          else float("nan"))
+    return m, n, se
 
 
 def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
                            items: Sequence[str], scales: dict[str, tuple[float, float]],
-                           weights=None, crosshair="mean", red_floor: float = 50.0
-                           ) -> pd.DataFrame:
+                           weights=None, crosshair="mean", red_floor: float = 50.0,
+                           z: float = 1.96) -> pd.DataFrame:
     """Importance-performance analysis (Martilla & James 1977) with improvement priorities.
 
     Parameters
@@ -86,7 +95,9 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
         One row per respondent.
     importance : pandas.DataFrame
         A drivers table (:func:`clientvalue.stats.importance.importance`) with columns ``driver``,
-        ``importance`` and ``share``.
+        ``importance`` and ``share``, and optionally ``share_ci_low`` / ``share_ci_high``: the
+        bootstrap interval of each share (:func:`clientvalue.analyses.drivers.share_interval`),
+        used to judge "in the red" with its uncertainty.
     items : list of str
         The items to place; each must be a ``driver`` in ``importance``.
     scales : dict
@@ -101,6 +112,8 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
     red_floor : float, default 50
         An item with performance below this (0-100) is "in the red" whatever its importance:
         on a 1-5 scale that is a mean below the midpoint 3.
+    z : float, default 1.96
+        Width of the performance interval in standard errors (1.96: 95%).
 
     Returns
     -------
@@ -116,8 +129,26 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
         ``share_i * (100 - performance_i)``, divided by its sum over the items so the scores
         add up to 1 - each item's part of the total importance-weighted shortfall.
 
-        ``in_red`` is True for ``concentrate_here`` items and for items below ``red_floor``.
-        ``.attrs``: ``crosshair_share``, ``crosshair_performance``, ``red_floor``.
+        ``performance_se`` is the standard error of ``performance`` (of the weighted mean, by
+        linearisation, when there are weights).
+
+        ``in_red`` - the rule, judged with the uncertainty of both coordinates, so that an item
+        is not called important and underperforming on sampling noise alone. An item is in the
+        red when
+
+        * its performance is below ``red_floor`` (under the midpoint of the scale): never
+          acceptable, whatever its importance (point estimate); **or**
+        * it is *clearly important*: the lower end of its share interval (``share_ci_low``) lies
+          above the importance line (``crosshair_share``); without an interval (no such columns,
+          or NaN, e.g. no bootstrap) the share itself must be at or above the line; **and**
+          *clearly underperforming*: its whole performance interval
+          ``performance ± z * performance_se`` lies below the performance line
+          (``crosshair_performance``).
+
+        The lines themselves are treated as fixed. The ``quadrant`` stays the point-estimate
+        position in the chart, so a ``concentrate_here`` item can be not in the red when its
+        intervals reach across a line.
+        ``.attrs``: ``crosshair_share``, ``crosshair_performance``, ``red_floor``, ``z``.
     """
     if not isinstance(importance, pd.DataFrame) or not {"driver", "importance", "share"} <= set(
             importance.columns):
@@ -133,18 +164,25 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
     sc = _check_scales(items, scales)
     block = _numeric_block(data, items, "items")
     w = _weights(data, weights)
-    perf, counts = [], []
+    if not (isinstance(z, (int, float)) and np.isfinite(z) and z >= 0):
+        raise ParameterError(f"z must be a non-negative number of standard errors, got {z!r}.")
+    perf, counts, ses = [], [], []
     for c in items:
-        m, n = _weighted_mean(block[c], w)
+        m, n, se = _weighted_mean(block[c], w)
         lo, hi = sc[c]
         perf.append((m - lo) / (hi - lo) * 100)
+        ses.append(se / (hi - lo) * 100)
         counts.append(n)
+    nan = np.full(len(items), np.nan)
     out = pd.DataFrame({
         "item": items,
         "importance": table.loc[items, "importance"].to_numpy(dtype=float),
         "share": table.loc[items, "share"].to_numpy(dtype=float),
         "performance": perf,
+        "performance_se": ses,
     })
+    share_low = (table.loc[items, "share_ci_low"].to_numpy(dtype=float)
+                 if "share_ci_low" in table.columns else nan)
     if out["performance"].isna().any():
         empty = out.loc[out["performance"].isna(), "item"].tolist()
         raise AnalysisError(f"Items without any answers: {empty}.")
@@ -165,12 +203,15 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
         ["concentrate_here", "keep_up", "low_priority"], default="possible_overkill")
     gap = out["share"].clip(lower=0) * (100 - out["performance"]).clip(lower=0)
     out["improvement_score"] = gap / gap.sum() if gap.sum() > 0 else 0.0
-    out["in_red"] = (out["quadrant"] == "concentrate_here") | (out["performance"] < red_floor)
+    clearly_important = np.where(np.isfinite(share_low), share_low > x_cross, high_imp)
+    se = out["performance_se"].fillna(0.0)  # a single answer: no interval, the point decides
+    clearly_under = out["performance"] + z * se < y_cross
+    out["in_red"] = (clearly_important & clearly_under) | (out["performance"] < red_floor)
     out["n"] = counts
     out = out.sort_values("improvement_score", ascending=False, kind="stable").reset_index(
         drop=True)
     out.attrs.update(crosshair_share=x_cross, crosshair_performance=y_cross,
-                     red_floor=float(red_floor))
+                     red_floor=float(red_floor), z=float(z))
     return out
 
 
