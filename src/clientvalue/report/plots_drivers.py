@@ -313,10 +313,14 @@ def place_numbers(ax: Axes) -> None:
 
 def _key_lines(items, numbers: Mapping[str, int], labels: Mapping[str, str] | None, width: int = 60) -> list[str]:
     out = []
-    for item in sorted(items, key=lambda i: numbers[i]):
+    ordered = sorted(items, key=lambda i: numbers[i])
+    digits = len(str(max((numbers[i] for i in ordered), default=1)))
+    for item in ordered:
         text = labels.get(item, item) if labels else item
         text = text if len(text) <= width else text[:width - 1] + "…"
-        out.append(f"{numbers[item]}\u2002{text}")
+        number = str(numbers[item])
+        # figure spaces (U+2007, as wide as a digit) right-align the numbers
+        out.append("\u2007" * (digits - len(number)) + f"{number}\u2002{text}")
     return out
 
 
@@ -400,6 +404,7 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
         ax.annotate(_(QUADRANT_LABELS[q]), (cx, cy), xycoords="axes fraction", ha=ha, va=va,
                     xytext=(4 if ha == "left" else -4, -3 if va == "top" else 3), textcoords="offset points",
                     fontsize="small", fontstyle="italic", gid="cv-caption", zorder=6,
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "0.96", "edgecolor": "none"},
                     color=RED if q == "concentrate_here" else "0.3",
                     fontweight="bold" if q == "concentrate_here" else "normal")
     _percent_axis(ax.yaxis, _)
