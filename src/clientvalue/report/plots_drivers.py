@@ -470,20 +470,20 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
     order += [i for t in tables.values() for i in t[item_col] if i not in order]
     numbers = item_numbers(order)
     dims = set(dimensions) or {"practical"}
-    small = {"font.size": 9, "axes.labelsize": 9, "axes.titlesize": 10.5, "xtick.labelsize": 8.5,
-             "ytick.labelsize": 8.5, "legend.fontsize": 9}
+    small = {"font.size": 10, "axes.labelsize": 9.5, "axes.titlesize": 11, "xtick.labelsize": 9,
+             "ytick.labelsize": 9, "legend.fontsize": 10}
     with plt.rc_context(small):
         if kind == "importance":
             n_rows = max(len(t) for t in tables.values())
             panel_h, width = 0.9 + 0.28 * n_rows, 5.2
             key_lines: list[str] = []
         else:
-            panel_h, width = 3.7, 4.9
+            panel_h, width = 3.5, 4.5
             shown = [i for i in order if any(i in set(t["item"]) for t in tables.values())]
             key_lines = _key_lines(shown, numbers, labels)
         key_columns = 2 if (columns >= 2 and len(key_lines) > 5) else 1
         per_column = -(-len(key_lines) // key_columns) if key_lines else 0
-        top_h, key_h = 0.45, (0.25 + 0.19 * per_column if key_lines else 0.0)
+        top_h, key_h = 0.45, (0.25 + 0.215 * per_column if key_lines else 0.0)
         height = rows * panel_h + top_h + key_h
         fig, axes = plt.subplots(rows, columns, figsize=(width * columns, height), squeeze=False)
         if kind == "importance":
@@ -514,7 +514,7 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
                      gid="cv-key-title")
             for c in range(key_columns):
                 chunk = key_lines[c * per_column:(c + 1) * per_column]
-                fig.text(0.01 + c * 0.5, (key_h - 0.08) / height - 0.19 / height, "\n".join(chunk), va="top",
+                fig.text(0.01 + c * 0.5, (key_h - 0.08) / height - 0.22 / height, "\n".join(chunk), va="top",
                          ha="left", linespacing=1.45, gid="cv-key")
         if kind == "quadrants":
             for ax in list(axes.flat)[:len(groups)]:
