@@ -139,8 +139,9 @@ def test_quadrants_crosshairs_names_and_red_items(ipa):
     red_points = ax.collections[1].get_offsets()
     assert len(red_points) == int(ipa["in_red"].sum()) > 0
     en = texts(ax)
-    assert {"Concentrate here", "Keep up the good work", "Low priority",
-            "Possible overkill", "I was helped quickly"} <= en
+    assert {"Concentrate here", "Keep up the good work", "Low priority", "Possible overkill"} <= en
+    key = [t.get_text() for t in ax.texts if t.get_gid() == "cv-key"][0]
+    assert "2\u2002I was helped quickly" in key.split("\n")  # numbered in the table's order
     nl = texts(plot_quadrants(ipa, language="nl"))
     assert {"Hier verbeteren", "Zo houden", "Lage prioriteit", "Mogelijk meer dan nodig"} <= nl
     assert ax.get_xlabel() != plt.gca().get_xlabel()
@@ -163,3 +164,218 @@ def test_importance_from_the_drivers_module_uses_bootstrap_shares():
     segs = ax.collections[0].get_segments()
     top = [sg for sg in segs if abs(sg[0][1] - 2) < 1e-9][0]  # "a" has the largest share
     assert sorted([top[0][0], top[1][0]]) == pytest.approx([lo, hi])
+
+
+# --- readable charts: panels on shared scales, numbered points, legends outside the data ---
+
+from matplotlib.transforms import Bbox  # noqa: E402
+
+from clientvalue.report.plots_drivers import (  # noqa: E402
+    drivers_alt_text,
+    item_numbers,
+    plot_driver_panels,
+)
+
+
+def _group_tables(seed: int = 3, n_items: int = 12, groups=("all", "A", "B", "C", "D")):
+    """IPA and importance tables per group; items clustered so that naive labels would collide."""
+    rng = np.random.default_rng(seed)
+    items = [f"q{i}" for i in range(n_items)]
+    ipa_tables, imp_tables = {}, {}
+    for k, g in enumerate(groups):
+        share = rng.dirichlet(np.ones(n_items)) * (1 + k)  # different ranges per group
+        share = share / share.sum()
+        imp = pd.DataFrame({"driver": items, "importance": share * 0.4, "share": share,
+                            "ci_low": share * 0.3, "ci_high": share * 0.55 * (1 + k)})
+        cols = {i: rng.integers(3, 6, 40).astype(float) for i in items}
+        cols["q0"] = rng.integers(1, 3, 40).astype(float)
+        table = importance_performance(pd.DataFrame(cols), importance=imp, items=items,
+                                       scales={i: (1, 5) for i in items})
+        ipa_tables[g], imp_tables[g] = table, imp
+    dims = {"practical": items[: n_items // 2], "emotional": items[n_items // 2:]}
+    labels = {i: f"Question number {i} with a fairly long text" for i in items}
+    return ipa_tables, imp_tables, dims, labels
+
+
+def _boxes(fig, texts):
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in texts]
+
+
+def _intersects(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_quadrant_panels_numbers_never_overlap_text_points_or_captions(language):
+    ipa_tables, _imp, dims, labels = _group_tables()
+    fig = plot_driver_panels(ipa_tables, "quadrants", labels=labels, dimensions=dims, language=language)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == len(ipa_tables)
+    for ax in panels:
+        numbers = [t for t in ax.texts if t.get_gid() == "cv-number"]
+        captions = [t for t in ax.texts if t.get_gid() == "cv-caption"]
+        assert len(numbers) == 12 and len(captions) == 4
+        boxes = _boxes(fig, numbers)
+        cap_boxes = _boxes(fig, captions)
+        frame = ax.get_window_extent(renderer)
+        for i, a in enumerate(boxes):
+            assert frame.x0 <= a.x0 and a.x1 <= frame.x1 and frame.y0 <= a.y0 and a.y1 <= frame.y1
+            assert not any(_intersects(a, b) for b in boxes[i + 1:]), "two numbers overlap"
+            assert not any(_intersects(a, c) for c in cap_boxes), "a number covers a quadrant name"
+        # no point (marker radius 4 pt) under a quadrant name, nor under another point's number
+        points = np.vstack([c.get_offsets() for c in ax.collections if str(c.get_gid()).startswith("cv-points")])
+        r = 4 * fig.dpi / 72
+        for px, py in ax.transData.transform(points):
+            dot = Bbox.from_extents(px - r, py - r, px + r, py + r)
+            assert not any(_intersects(dot, c) for c in cap_boxes)
+            assert not any(_intersects(dot, b) for b in boxes)
+        # the four quadrant names do not run into each other
+        for i, a in enumerate(cap_boxes):
+            assert not any(_intersects(a, b) for b in cap_boxes[i + 1:])
+    # the same question has the same number in every panel, and the key lists it once
+    key = "\n".join(t.get_text() for t in fig.texts if t.get_gid() == "cv-key")
+    assert key.count("Question number q3 with") == 1
+    assert "4\u2002Question number q3" in key
+    assert item_numbers(["b", "a", "b"]) == {"b": 1, "a": 2}
+
+
+@pytest.mark.parametrize("kind", ["quadrants", "importance"])
+def test_panels_share_axis_limits(kind):
+    ipa_tables, imp_tables, dims, labels = _group_tables()
+    tables = ipa_tables if kind == "quadrants" else imp_tables
+    fig = plot_driver_panels(tables, kind, labels=labels, dimensions=dims)
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == 5
+    assert len({ax.get_xlim() for ax in panels}) == 1
+    assert len({ax.get_ylim() for ax in panels}) == 1
+    # and every panel's data fits the shared limits
+    (x0, x1), (y0, y1) = panels[0].get_xlim(), panels[0].get_ylim()
+    if kind == "quadrants":
+        for t in tables.values():
+            assert x0 <= t["performance"].min() and t["performance"].max() <= x1
+            assert y0 <= t["share"].min() and t["share"].max() <= y1
+    else:
+        assert max(t["share"].max() for t in tables.values()) <= x1
+        assert max((t["ci_high"] / t["importance"] * t["share"]).max() for t in tables.values()) <= x1
+
+
+@pytest.mark.parametrize("kind", ["quadrants", "importance"])
+def test_one_legend_outside_the_data_and_clear_of_titles_in_fixed_order(kind):
+    ipa_tables, imp_tables, dims, labels = _group_tables()
+    tables = ipa_tables if kind == "quadrants" else imp_tables
+    fig = plot_driver_panels(tables, kind, labels=labels, dimensions=dims)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert len(fig.legends) == 1 and all(ax.get_legend() is None for ax in fig.axes)
+    legend = fig.legends[0].get_window_extent(renderer)
+    for ax in fig.axes:
+        if not ax.axison:
+            continue
+        assert not _intersects(legend, ax.get_window_extent(renderer))
+        assert not _intersects(legend, ax.title.get_window_extent(renderer).padded(2))
+        assert not _intersects(legend, ax.get_tightbbox(renderer))
+    names = [t.get_text() for t in fig.legends[0].get_texts()]
+    expected = ["Practical value", "Emotional value"] + (["In the red"] if kind == "quadrants" else [])
+    assert names == expected
+    # the dimension order does not depend on the order of the dimensions given, colours are fixed
+    swapped = {"emotional": dims["emotional"], "practical": dims["practical"]}
+    fig2 = plot_driver_panels(tables, kind, labels=labels, dimensions=swapped)
+    assert [t.get_text() for t in fig2.legends[0].get_texts()] == expected
+    handles = fig2.legends[0].legend_handles
+    colour = handles[0].get_markerfacecolor() if kind == "quadrants" else handles[0].get_facecolor()
+    assert matplotlib.colors.to_hex(colour) == "#1f6f8b"
+
+
+def test_single_quadrant_chart_legend_clear_of_data_and_title(ipa):
+    ax = plot_quadrants(ipa, dimensions=DIMS)
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert not _intersects(legend, ax.get_window_extent(renderer))
+    assert not _intersects(legend, ax.title.get_window_extent(renderer))
+    # marker shapes differ per dimension, not only colours
+    markers = {c.get_gid(): c.get_paths()[0].vertices.shape for c in ax.collections
+               if str(c.get_gid()).startswith("cv-points")}
+    assert len(markers) == 2 and len(set(markers.values())) == 2
+
+
+def test_practical_and_emotional_colours_distinguishable_for_colour_blind_readers():
+    """Blue and orange stay far apart (CIE Lab distance) under simulated protan, deutan and tritan
+    vision (Machado, Oliveira & Fernandes 2009, severity 1) and differ in lightness (greyscale)."""
+    from clientvalue.report.plots_drivers import COLOURS
+
+    machado = {
+        "protan": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+        "deutan": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+        "tritan": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+    }
+
+    def linear(hex_colour):
+        c = np.array(matplotlib.colors.to_rgb(hex_colour))
+        return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+    def lab(rgb):  # linear sRGB -> CIE L*a*b* (D65)
+        xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ rgb
+        t = xyz / np.array([0.95047, 1.0, 1.08883])
+        f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+        return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+    p, e = linear(COLOURS["practical"]), linear(COLOURS["emotional"])
+    assert np.linalg.norm(lab(p) - lab(e)) > 40
+    for m in machado.values():
+        m = np.array(m)
+        assert np.linalg.norm(lab(np.clip(m @ p, 0, 1)) - lab(np.clip(m @ e, 0, 1))) > 40
+    assert abs(lab(p)[0] - lab(e)[0]) > 15  # lightness: also apart in greyscale
+
+
+def test_alt_text_says_the_top_question_and_how_it_scores():
+    ipa_tables, imp_tables, dims, labels = _group_tables()
+    text = drivers_alt_text(ipa_tables, "quadrants", labels=labels)
+    for group, table in ipa_tables.items():
+        top = table.loc[table["share"].idxmax(), "item"]
+        name = "all respondents" if group == "all" else group
+        assert f"In {name}, \u2018{labels[top]}\u2019 is the most important question" in text
+    # the planted low performer q0: when it is the top item, the text says it scores lowest
+    table = ipa_tables["A"].copy()
+    table.loc[table["item"] == "q0", "share"] = 0.9
+    one = drivers_alt_text({"Burgerzaken": table}, "quadrants", labels={"q0": "The costs were reasonable"})
+    assert one.startswith("In Burgerzaken, \u2018The costs were reasonable\u2019 is the most important question "
+                          "and scores lowest.")
+    nl = drivers_alt_text({"Burgerzaken": table}, "quadrants", labels={"q0": "De kosten waren redelijk"},
+                          language="nl")
+    assert "Burgerzaken" in nl and "De kosten waren redelijk" in nl and "most important" not in nl
+    imp = drivers_alt_text(imp_tables, "importance", labels=labels)
+    top = imp_tables["all"].loc[imp_tables["all"]["share"].idxmax(), "driver"]
+    assert f"In all respondents, \u2018{labels[top]}\u2019 drives the overall rating most" in imp
+
+
+def test_report_figure_saves_sharp_png_with_the_charts_alt_text(monkeypatch):
+    import base64
+    import io
+
+    from PIL import Image
+
+    from clientvalue.report import notebook
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
+    with matplotlib.rc_context():  # Report sets the report's plot style; keep it out of other tests
+        report = notebook.Report(language="en")
+        fig, ax = plt.subplots(figsize=(5, 3))
+        ax.plot([0, 1], [0, 1])
+        fig.alt_text = "In Burgerzaken, 'The costs were reasonable' is the most important question."
+        report.figure(fig, "quadrants")
+        (bundle,), kwargs = shown[0]
+        assert kwargs["metadata"]["image/png"]["alt"] == fig.alt_text
+        image = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
+        assert notebook.SAVE_DPI >= 150
+        assert image.width >= 5 * 150 * 0.8  # 5 inch wide at >= 150 dpi (the tight box trims a little)
+        # an explicit alt wins; without any, the caption is the alt text
+        report.figure(plt.subplots()[0], "quadrants", alt="Explicit")
+        assert shown[2][1]["metadata"]["image/png"]["alt"] == "Explicit"
+        report.figure(plt.subplots()[0], "quadrants")
+        assert shown[4][1]["metadata"]["image/png"]["alt"].startswith("Importance against performance")

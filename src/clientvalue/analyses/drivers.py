@@ -473,41 +473,25 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_groups(results: DriverResults, kind: str = "importance", *, columns: int = 2):
-    """One small chart per reported group: ``"importance"`` ranking or ``"quadrants"``.
+    """One panel per reported group on shared scales: ``"importance"`` ranking or ``"quadrants"``.
+
+    Drawn by :func:`clientvalue.report.plots_drivers.plot_driver_panels`; the figure's
+    ``alt_text`` attribute says what the chart shows (used by ``Report.figure`` as alt text).
 
     Returns
     -------
     matplotlib Figure
     """
-    import matplotlib.pyplot as plt
-
-    from clientvalue.report.plots_drivers import plot_importance, plot_quadrants
+    from clientvalue.report.plots_drivers import drivers_alt_text, plot_driver_panels
 
     if kind not in ("importance", "quadrants"):
         raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
-    groups = list(results.importance_tables)
-    rows = -(-len(groups) // columns)
+    tables = results.importance_tables if kind == "importance" else results.ipa_tables
+    tables = {g: tables[g] for g in results.importance_tables if g in tables}
     dimensions: dict[str, list[str]] = {}
     for row in results.drivers.drop_duplicates("item").itertuples(index=False):
         dimensions.setdefault(row.dimension, []).append(row.item)
-    small = {"font.size": 8.5, "axes.labelsize": 8.5, "axes.titlesize": 10, "xtick.labelsize": 8,
-             "ytick.labelsize": 8, "legend.fontsize": 7.5}
-    with plt.rc_context(small):
-        fig, axes = plt.subplots(rows, columns, figsize=(5.0 * columns, 3.5 * rows), squeeze=False)
-        for number, (ax, group) in enumerate(zip(axes.flat, groups)):
-            if kind == "importance":
-                plot_importance(results.importance_tables[group], labels=results.labels, dimensions=dimensions,
-                                ax=ax, language=results.language)
-            else:
-                plot_quadrants(results.ipa_tables[group], labels=results.labels, ax=ax, language=results.language)
-            for location in ("left", "center", "right"):
-                ax.set_title("", loc=location)
-            ax.set_title(group_label(group, results.language), loc="left")
-            if kind == "quadrants" and number % columns:
-                ax.set_ylabel("")  # one axis label per row is enough
-            if number + columns < len(groups):
-                ax.set_xlabel("")
-        for ax in list(axes.flat)[len(groups):]:
-            ax.set_axis_off()
-        fig.tight_layout()
+    fig = plot_driver_panels(tables, kind, labels=results.labels, dimensions=dimensions, columns=columns,
+                             language=results.language)
+    fig.alt_text = drivers_alt_text(tables, kind, labels=results.labels, language=results.language)
     return fig

@@ -12,17 +12,24 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import Bbox
 
 from clientvalue.errors import ParameterError
 from clientvalue.report.i18n import Translator, translator
 from clientvalue.report.texts import DIMENSION_NAMES, QUADRANT_LABELS, group_label
 
-__all__ = ["plot_importance", "plot_quadrants", "plot_value_split"]
+__all__ = ["drivers_alt_text", "importance_limit", "item_numbers", "place_numbers", "plot_driver_panels",
+           "plot_importance", "plot_quadrants", "plot_value_split", "quadrant_limits"]
 
+# Blue and orange stay apart for every common colour-vision deficiency; shapes repeat the difference.
 COLOURS = {"practical": "#1f6f8b", "emotional": "#e07a2f"}
+MARKERS = {"practical": "o", "emotional": "s"}
+DIMENSION_ORDER = ["practical", "emotional"]
 _OTHER_COLOURS = ["#6a994e", "#8e6c8a", "#bc4749", "#7f7f7f"]
+_OTHER_MARKERS = ["^", "D", "v", "P"]
 RED = "#c0392b"
 
 def _percent_axis(axis, _: Translator) -> None:
@@ -99,7 +106,8 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None,
 
 def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
                     dimensions: Mapping[str, list[str]] | None = None, value: str = "share",
-                    ax: Axes | None = None, language: str = "en") -> Axes:
+                    xlim: tuple[float, float] | None = None, n_rows: int | None = None,
+                    legend: bool = True, ax: Axes | None = None, language: str = "en") -> Axes:
     """Drivers ranked by importance, with interval whiskers, coloured by dimension.
 
     Parameters
@@ -113,6 +121,12 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
         ``{dimension: [columns]}``, used when ``table`` has no ``dimension`` column.
     value : {"share", "importance"}, default "share"
         Plot shares of R² or raw contributions to R².
+    xlim : (float, float), optional
+        Horizontal limits, shared by the panels of one chart (:func:`importance_limit`).
+    n_rows : int, optional
+        Room for this many bars, so that panels with fewer questions keep the same bar height.
+    legend : bool
+        Draw the legend above the axes (a chart of several panels draws one for the figure).
     ax : matplotlib Axes, optional
     language : {"en", "nl"}
     """
@@ -143,8 +157,7 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
         lo = data["ci_low"].to_numpy(dtype=float) * scale
         hi = data["ci_high"].to_numpy(dtype=float) * scale
     dims = list(dict.fromkeys(d for d in data["dimension"] if d))
-    palette = {d: COLOURS.get(d, _OTHER_COLOURS[i % len(_OTHER_COLOURS)])
-               for i, d in enumerate(dims)}
+    palette = {d: c for d, (c, _m) in _dimension_styles(dims).items()}
     colours = [palette.get(d, "#999999") for d in data["dimension"]]
     y = np.arange(len(data))
     ax.barh(y, x, color=colours, height=0.7)
@@ -157,22 +170,172 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
     ax.set_yticks(y, names)
     if value == "share":
         _percent_axis(ax.xaxis, _)
-    ax.set_xlim(left=0)
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    else:
+        ax.set_xlim(left=0)
+    if n_rows is not None:
+        ax.set_ylim(-0.6, max(n_rows, len(data)) - 0.4)
     ax.set_xlabel(_("Share of the explained variance (95%\u00a0interval)") if value == "share"
                   else _("Contribution to R² (95%\u00a0interval)"))
     ax.set_title(_("Which questions drive the overall rating"))
-    if dims:
-        ax.legend(handles=[Patch(color=palette[d], label=_dimension_name(d, _)) for d in dims],
-                  loc="lower right", frameon=False)
+    if dims and legend:
+        ax.legend(handles=importance_legend_handles(dims, language), loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                  ncols=len(dims), frameon=False, fontsize="small", borderaxespad=0.3)
+        ax.set_title(ax.get_title(), pad=30)
     return ax
 
 
+def importance_limit(tables, value: str = "share") -> tuple[float, float]:
+    """Shared horizontal limits ``(0, hi)`` of several importance charts (bars and intervals)."""
+    hi = 0.0
+    for table in tables:
+        cols = [value] + (["ci_high"] if value == "importance" else [])
+        vals = table[cols].to_numpy(dtype=float).ravel()
+        boot = table.attrs.get("boot")
+        if value == "share" and isinstance(boot, np.ndarray) and boot.ndim == 2 and boot.size:
+            rep = boot[~np.isnan(boot).any(axis=1)]
+            if len(rep):
+                vals = np.concatenate([vals, np.quantile(rep / rep.sum(axis=1, keepdims=True), 0.975, axis=0)])
+        elif value == "share":
+            imp = table["importance"].to_numpy(dtype=float)
+            ratio = np.divide(table["share"].to_numpy(dtype=float), imp, out=np.full(len(table), np.nan), where=imp != 0)
+            vals = np.concatenate([vals, table["ci_high"].to_numpy(dtype=float) * ratio])
+        vals = vals[np.isfinite(vals)]
+        if vals.size:
+            hi = max(hi, float(vals.max()))
+    return 0.0, (hi or 1.0) * 1.05
+
+
+def item_numbers(items) -> dict[str, int]:
+    """Number the questions 1, 2, 3 ... in the order given (the codebook's order).
+
+    The same number stands for the same question in every panel of a chart and in its key.
+    """
+    return {item: number for number, item in enumerate(dict.fromkeys(items), start=1)}
+
+
+def quadrant_limits(tables) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Shared ``((x_lo, x_hi), (0, y_hi))`` of the data and crosshairs of several IPA tables.
+
+    Performance is padded by 5 points (within 0-100), importance by 8% above its largest value,
+    so that every panel of a chart has the same scales.
+    """
+    xs, ys = [], []
+    for table in tables:
+        x = table["performance"].to_numpy(dtype=float)
+        y = table["share"].to_numpy(dtype=float)
+        xs += [np.nanmin(x), np.nanmax(x), float(table.attrs.get("crosshair_performance", np.nanmean(x)))]
+        ys += [np.nanmax(y), float(table.attrs.get("crosshair_share", np.nanmean(y)))]
+    xs = [v for v in xs if np.isfinite(v)] or [0.0, 100.0]
+    ys = [v for v in ys if np.isfinite(v)] or [1.0]
+    x_lo, x_hi = max(0.0, min(xs) - 5), min(100.0, max(xs) + 5)
+    if x_hi - x_lo < 10:
+        x_lo, x_hi = max(0.0, x_lo - 5), min(100.0, x_hi + 5)
+    return (x_lo, x_hi), (0.0, max(max(ys), 1e-9) * 1.08)
+
+
+def _dimension_styles(dims) -> dict[str, tuple[str, str]]:
+    """Colour and marker per dimension, in a fixed order: practical, emotional, then the rest."""
+    order = [d for d in DIMENSION_ORDER if d in dims] + sorted(d for d in dims if d not in DIMENSION_ORDER)
+    styles = {}
+    for i, d in enumerate(order):
+        styles[d] = (COLOURS.get(d, _OTHER_COLOURS[i % len(_OTHER_COLOURS)]),
+                     MARKERS.get(d, _OTHER_MARKERS[i % len(_OTHER_MARKERS)]))
+    return styles
+
+
+def quadrant_legend_handles(dims, language: str = "en") -> list:
+    """Legend entries of the quadrant chart in a fixed order: dimensions, then "in the red"."""
+    _ = translator(language)
+    handles = [Line2D([], [], ls="none", marker=m, markersize=7, color=c, label=_dimension_name(d, _))
+               for d, (c, m) in _dimension_styles(dims).items()]
+    handles.append(Line2D([], [], ls="none", marker="o", markersize=12, markerfacecolor="none",
+                          markeredgecolor=RED, markeredgewidth=2, label=_("In the red")))
+    return handles
+
+
+def importance_legend_handles(dims, language: str = "en") -> list:
+    """Legend entries of the importance chart in a fixed order: practical, emotional, the rest."""
+    _ = translator(language)
+    return [Patch(color=c, label=_dimension_name(d, _)) for d, (c, _m) in _dimension_styles(dims).items()]
+
+
+def _overlaps(box, boxes) -> bool:
+    return any(box.x0 < b.x1 and b.x0 < box.x1 and box.y0 < b.y1 and b.y0 < box.y1 for b in boxes)
+
+
+def place_numbers(ax: Axes) -> None:
+    """Move each point's number to a free spot near it (no text over text, a point or a caption).
+
+    Call after the figure's layout is final; :func:`plot_quadrants` and :func:`plot_driver_panels`
+    do. Tries eight directions at growing distances and draws a thin leader line from the point
+    when the number had to move further away.
+    """
+    numbers = [t for t in ax.texts if t.get_gid() == "cv-number"]
+    if not numbers:
+        return
+    fig = ax.get_figure()
+    renderer = fig.canvas.get_renderer()
+    pad = 1.5 * fig.dpi / 72
+    frame = ax.get_window_extent(renderer)
+    taken = [t.get_window_extent(renderer).expanded(1.0, 1.0) for t in ax.texts if t.get_gid() == "cv-caption"]
+    radius = 5.5 * fig.dpi / 72
+    points = [ax.transData.transform(t.xy) for t in numbers]
+    taken += [Bbox.from_extents(px - radius, py - radius, px + radius, py + radius) for px, py in points]
+    directions = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
+    for text, (px, py) in zip(numbers, points):
+        best = None
+        for distance in (4, 8, 12, 17, 23, 30, 38):
+            for dx, dy in directions:
+                text.set_position((dx * distance, dy * distance))
+                text.set_ha({1: "left", -1: "right", 0: "center"}[dx])
+                text.set_va({1: "bottom", -1: "top", 0: "center"}[dy])
+                box = text.get_window_extent(renderer)
+                inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1)
+                if inside and not _overlaps(box.expanded(1.0, 1.0).padded(pad), taken):
+                    best = (distance, dx, dy, box)
+                    break
+            if best:
+                break
+        if best is None:  # nowhere free: the nearest spot inside the axes
+            text.set_position((4, 4))
+            text.set_ha("left")
+            text.set_va("bottom")
+            best = (4, 1, 1, text.get_window_extent(renderer))
+        distance, dx, dy, box = best
+        taken.append(box)
+        if distance >= 8:
+            ax.annotate("", xy=text.xy, xytext=(dx * (distance - 1), dy * (distance - 1)),
+                        textcoords="offset points", gid="cv-leader",
+                        arrowprops={"arrowstyle": "-", "color": "0.45", "lw": 0.6, "shrinkA": 0, "shrinkB": 4})
+
+
+def _key_lines(items, numbers: Mapping[str, int], labels: Mapping[str, str] | None, width: int = 60) -> list[str]:
+    out = []
+    ordered = sorted(items, key=lambda i: numbers[i])
+    digits = len(str(max((numbers[i] for i in ordered), default=1)))
+    for item in ordered:
+        text = labels.get(item, item) if labels else item
+        text = text if len(text) <= width else text[:width - 1] + "…"
+        number = str(numbers[item])
+        # figure spaces (U+2007, as wide as a digit) right-align the numbers
+        out.append("\u2007" * (digits - len(number)) + f"{number}\u2002{text}")
+    return out
+
+
 def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
+                   dimensions: Mapping[str, list[str]] | None = None,
+                   numbers: Mapping[str, int] | None = None,
+                   limits: tuple[tuple[float, float], tuple[float, float]] | None = None,
+                   legend: bool = True, key: bool = True,
                    ax: Axes | None = None, language: str = "en") -> Axes:
     """Importance (up) against performance (right) with crosshairs and quadrant names.
 
-    Top left is "concentrate here" (important, underperforming); items in the red are drawn
-    in red.
+    Top left is "concentrate here" (important, underperforming). Each question is a numbered
+    point (colour and shape by dimension); items in the red get a red ring. The numbers are
+    explained in a key below the chart, so that no question text lies on another; the quadrant
+    names sit in bands above and below the data that no point or number reaches.
 
     Parameters
     ----------
@@ -180,45 +343,225 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
         From :func:`clientvalue.stats.ipa.importance_performance` (``item``, ``share``,
         ``performance``, ``quadrant``, ``in_red``; crosshairs in ``.attrs``, else the means).
     labels : dict, optional
-        Readable question texts, column -> label (shortened to 40 characters on the chart).
+        Readable question texts, column -> label (shortened to 60 characters in the key).
+    dimensions : dict, optional
+        ``{dimension: [columns]}`` for colour and shape; without it every point is practical-coloured.
+    numbers : dict, optional
+        Item -> number (:func:`item_numbers`); by default 1, 2, 3 ... in the table's order.
+    limits : ((x_lo, x_hi), (y_lo, y_hi)), optional
+        Data limits (:func:`quadrant_limits`), shared by the panels of one chart.
+    legend, key : bool
+        Draw the legend and the numbered key under the axes (a chart of several panels draws
+        one of each for the whole figure instead).
     ax : matplotlib Axes, optional
     language : {"en", "nl"}
     """
     _ = translator(language)
     _need(ipa_table, ["item", "share", "performance", "in_red"], "ipa_table")
     data = ipa_table.reset_index(drop=True)
-    ax = _ax(ax, (8, 6))
+    fresh = ax is None
+    ax = _ax(ax, (7, 5.5))
+    numbers = dict(numbers) if numbers else item_numbers(data["item"])
+    missing = [i for i in data["item"] if i not in numbers]
+    if missing:
+        raise ParameterError(f"numbers has no number for items {missing}; give every item of ipa_table a number.")
     x = data["performance"].to_numpy(dtype=float)
     y = data["share"].to_numpy(dtype=float)
     red = data["in_red"].to_numpy(dtype=bool)
     x_cross = float(ipa_table.attrs.get("crosshair_performance", np.nanmean(x)))
     y_cross = float(ipa_table.attrs.get("crosshair_share", np.nanmean(y)))
-    ax.scatter(x[~red], y[~red], s=45, color=COLOURS["practical"], label=_("Not in the red"),
-               zorder=3)
-    ax.scatter(x[red], y[red], s=55, color=RED, marker="D", label=_("In the red"), zorder=3)
-    for xi, yi, item in zip(x, y, data["item"], strict=True):
-        text = labels.get(item, item) if labels else item
-        text = text if len(text) <= 40 else text[:39] + "…"
-        ax.annotate(text, (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize=8)
+    (x_lo, x_hi), (y_lo, y_hi) = limits or quadrant_limits([ipa_table])
+    if "dimension" in data.columns:
+        dim_of = dict(zip(data["item"], data["dimension"].fillna("")))
+    else:
+        dim_of = {c: d for d, cols in (dimensions or {}).items() for c in cols}
+    dims = [dim_of.get(i, "") or "practical" for i in data["item"]]
+    styles = _dimension_styles(set(dims))
+    for d, (colour, marker) in styles.items():
+        sel = np.array([dd == d for dd in dims])
+        ax.scatter(x[sel], y[sel], s=42, color=colour, marker=marker, zorder=3, gid=f"cv-points-{d}",
+                   edgecolors="white", linewidths=0.6)
+    if red.any():
+        ax.scatter(x[red], y[red], s=150, facecolors="none", edgecolors=RED, linewidths=1.8, zorder=4,
+                   gid="cv-red")
+    for xi, yi, item, is_red in zip(x, y, data["item"], red, strict=True):
+        if np.isfinite(xi) and np.isfinite(yi):
+            ax.annotate(str(numbers[item]), (xi, yi), xytext=(6, 6), textcoords="offset points",
+                        fontsize="small", fontweight="bold", color=RED if is_red else "0.15", gid="cv-number",
+                        zorder=5)
     ax.axvline(x_cross, color="gray", lw=1, ls="--")
     ax.axhline(y_cross, color="gray", lw=1, ls="--")
-    x_lo = max(0.0, min(np.nanmin(x), x_cross) - 10)
-    x_hi = min(100.0, max(np.nanmax(x), x_cross) + 10)
-    y_hi = max(np.nanmax(y), y_cross) * 1.2
+    # bands above and below the data hold the quadrant names: no point can reach them
+    span = y_hi - y_lo
     ax.set_xlim(x_lo, x_hi)
-    ax.set_ylim(0, y_hi)
-    corners = {"concentrate_here": (x_lo, y_hi, "left", "top"),
-               "keep_up": (x_hi, y_hi, "right", "top"),
-               "low_priority": (x_lo, 0, "left", "bottom"),
-               "possible_overkill": (x_hi, 0, "right", "bottom")}
+    ax.set_ylim(y_lo - 0.13 * span, y_hi + 0.13 * span)
+    ax.set_yticks([t for t in MaxNLocator(5).tick_values(y_lo, y_hi) if y_lo - 1e-12 <= t <= y_hi + 1e-12])
+    for lo, hi in ((y_lo - 0.13 * span, y_lo), (y_hi, y_hi + 0.13 * span)):
+        ax.axhspan(lo, hi, color="0.96", lw=0, zorder=0)
+    corners = {"concentrate_here": (0.0, 1.0, "left", "top"), "keep_up": (1.0, 1.0, "right", "top"),
+               "low_priority": (0.0, 0.0, "left", "bottom"), "possible_overkill": (1.0, 0.0, "right", "bottom")}
     for q, (cx, cy, ha, va) in corners.items():
-        ax.annotate(_(QUADRANT_LABELS[q]), (cx, cy), ha=ha, va=va,
-                    xytext=(6 if ha == "left" else -6, -6 if va == "top" else 6),
-                    textcoords="offset points", fontsize=10, fontstyle="italic",
-                    color=RED if q == "concentrate_here" else "dimgray")
+        ax.annotate(_(QUADRANT_LABELS[q]), (cx, cy), xycoords="axes fraction", ha=ha, va=va,
+                    xytext=(4 if ha == "left" else -4, -3 if va == "top" else 3), textcoords="offset points",
+                    fontsize="small", fontstyle="italic", gid="cv-caption", zorder=6,
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "0.96", "edgecolor": "none"},
+                    color=RED if q == "concentrate_here" else "0.3",
+                    fontweight="bold" if q == "concentrate_here" else "normal")
     _percent_axis(ax.yaxis, _)
     ax.set_xlabel(_("Performance (0 = lowest, 100 = highest possible score)"))
     ax.set_ylabel(_("Importance (share of the explained variance)"))
     ax.set_title(_("Importance and performance per question"))
-    ax.legend(loc="best", frameon=True, fontsize=8)
+    if legend:
+        ax.legend(handles=quadrant_legend_handles(set(dims), language), loc="lower left",
+                  bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize="small", borderaxespad=0.3)
+        ax.set_title(ax.get_title(), pad=30)
+    if key:
+        ax.annotate("\n".join(_key_lines(data["item"], numbers, labels)), (0, 0), xycoords="axes fraction",
+                    xytext=(0, -40), textcoords="offset points", va="top", ha="left", fontsize="small",
+                    gid="cv-key")
+    fig = ax.get_figure()
+    engine = fig.get_layout_engine()
+    if fresh and engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine("none")
+    place_numbers(ax)
     return ax
+
+
+def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants", *,
+                       labels: Mapping[str, str] | None = None,
+                       dimensions: Mapping[str, list[str]] | None = None, columns: int = 2,
+                       language: str = "en"):
+    """One panel per group on shared scales, with one legend and (quadrants) one numbered key.
+
+    Parameters
+    ----------
+    tables : dict
+        Group -> importance table (``kind="importance"``) or IPA table (``kind="quadrants"``),
+        already limited to the groups that may be reported, in the order to show.
+    kind : {"quadrants", "importance"}
+    labels : dict, optional
+        Readable question texts, column -> label.
+    dimensions : dict, optional
+        ``{dimension: [columns]}`` in codebook order; also fixes the question numbers.
+    columns : int
+        Panels per row.
+    language : {"en", "nl"}
+
+    Returns
+    -------
+    matplotlib Figure
+        Every panel has the same x and y limits; the legend sits above the panels, the key of
+        question numbers below them, both outside every axes.
+    """
+    _ = translator(language)
+    if kind not in ("importance", "quadrants"):
+        raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
+    if not isinstance(columns, int) or columns < 1:
+        raise ParameterError(f"columns must be a positive whole number, got {columns!r}.")
+    groups = list(tables)
+    if not groups:
+        raise ParameterError("tables is empty: there is no reported group to draw.")
+    columns = min(columns, len(groups))
+    rows = -(-len(groups) // columns)
+    dimensions = dict(dimensions or {})
+    item_col = "driver" if kind == "importance" else "item"
+    order = [c for cols in dimensions.values() for c in cols]
+    order += [i for t in tables.values() for i in t[item_col] if i not in order]
+    numbers = item_numbers(order)
+    dims = set(dimensions) or {"practical"}
+    small = {"font.size": 10, "axes.labelsize": 9.5, "axes.titlesize": 11, "xtick.labelsize": 9,
+             "ytick.labelsize": 9, "legend.fontsize": 10}
+    with plt.rc_context(small):
+        if kind == "importance":
+            n_rows = max(len(t) for t in tables.values())
+            panel_h, width = 0.9 + 0.28 * n_rows, 5.2
+            key_lines: list[str] = []
+        else:
+            panel_h, width = 3.5, 4.5
+            shown = [i for i in order if any(i in set(t["item"]) for t in tables.values())]
+            key_lines = _key_lines(shown, numbers, labels)
+        key_columns = 2 if (columns >= 2 and len(key_lines) > 5) else 1
+        per_column = -(-len(key_lines) // key_columns) if key_lines else 0
+        top_h, key_h = 0.45, (0.25 + 0.215 * per_column if key_lines else 0.0)
+        height = rows * panel_h + top_h + key_h
+        fig, axes = plt.subplots(rows, columns, figsize=(width * columns, height), squeeze=False)
+        if kind == "importance":
+            xlim = importance_limit(tables.values())
+        else:
+            limits = quadrant_limits(tables.values())
+        for number, (ax, group) in enumerate(zip(axes.flat, groups)):
+            if kind == "importance":
+                plot_importance(tables[group], labels=labels, dimensions=dimensions, xlim=xlim, n_rows=n_rows,
+                                legend=False, ax=ax, language=language)
+            else:
+                plot_quadrants(tables[group], labels=labels, dimensions=dimensions, numbers=numbers,
+                               limits=limits, legend=False, key=False, ax=ax, language=language)
+            ax.set_title(group_label(str(group), language), loc="left")
+            if kind == "quadrants" and number % columns:
+                ax.set_ylabel("")  # one axis label per row is enough
+            if number + columns < len(groups):
+                ax.set_xlabel("")
+        for ax in list(axes.flat)[len(groups):]:
+            ax.set_axis_off()
+        fig.tight_layout(rect=(0, key_h / height, 1, 1 - top_h / height), h_pad=1.2, w_pad=1.5)
+        handles = (quadrant_legend_handles(dims, language) if kind == "quadrants"
+                   else importance_legend_handles(dims, language))
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 1.0), ncols=len(handles),
+                   frameon=False, borderaxespad=0.2)
+        if key_lines:
+            fig.text(0.01, (key_h - 0.08) / height, _("Questions:"), fontweight="bold", va="top", ha="left",
+                     gid="cv-key-title")
+            for c in range(key_columns):
+                chunk = key_lines[c * per_column:(c + 1) * per_column]
+                fig.text(0.01 + c * 0.5, (key_h - 0.08) / height - 0.22 / height, "\n".join(chunk), va="top",
+                         ha="left", linespacing=1.45, gid="cv-key")
+        if kind == "quadrants":
+            for ax in list(axes.flat)[:len(groups)]:
+                place_numbers(ax)
+    return fig
+
+
+def drivers_alt_text(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants", *,
+                     labels: Mapping[str, str] | None = None, language: str = "en", max_groups: int = 8) -> str:
+    """What a driver chart says, for readers who cannot see it: per group the most important question.
+
+    For the quadrant chart also how that question performs (lowest, highest or its score) and how
+    many questions are in the red.
+    """
+    _ = translator(language)
+    sentences = []
+    for group, table in list(tables.items())[:max_groups]:
+        item_col = "driver" if kind == "importance" else "item"
+        data = table.dropna(subset=["share"])
+        if data.empty:
+            continue
+        top = data.loc[data["share"].idxmax()]
+        item = str(top[item_col])
+        name = "\u2018" + (labels.get(item, item) if labels else item) + "\u2019"
+        where = group_label(str(group), language)
+        share = _.percent(float(top["share"]), 0)
+        if kind == "importance":
+            sentences.append(_("In {group}, {item} drives the overall rating most ({share} of the explained "
+                               "variance).", group=where, item=name, share=share))
+            continue
+        perf = data["performance"].to_numpy(dtype=float)
+        score = float(top["performance"])
+        if len(data) > 1 and score <= np.nanmin(perf):
+            sentences.append(_("In {group}, {item} is the most important question and scores lowest.",
+                               group=where, item=name))
+        elif len(data) > 1 and score >= np.nanmax(perf):
+            sentences.append(_("In {group}, {item} is the most important question and scores highest.",
+                               group=where, item=name))
+        else:
+            sentences.append(_("In {group}, {item} is the most important question; it scores {score} of 100.",
+                               group=where, item=name, score=_.number(score, 0)))
+        n_red = int(data["in_red"].astype(bool).sum())
+        if n_red:
+            sentences[-1] += " " + _.ngettext("{n} question is in the red.", "{n} questions are in the red.",
+                                              n_red, n=_.integer(n_red))
+    rest = len(tables) - max_groups
+    if rest > 0:
+        sentences.append(_.ngettext("The chart shows {n} more group.", "The chart shows {n} more groups.", rest,
+                                    n=_.integer(rest)))
+    return " ".join(sentences)
