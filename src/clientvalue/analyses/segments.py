@@ -240,7 +240,8 @@ def _value(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, keep: list[i
         return None, None
     items = survey.items()
     rows, tables = [], {}
-    work = frame.assign(_segment=labels)
+    columns = list(dict.fromkeys([survey.outcome, *items] + ([survey.weight] if survey.weight else [])))
+    work = frame[columns].assign(_segment=labels)  # only the columns the models use: no copy of every column
     needed = max(min_group_size, 3 * len(items))
     for s in keep:
         part = work[work["_segment"] == s]
@@ -476,12 +477,13 @@ def analyse(
         legit_num = [c for c in items if c not in proxies]
         others = {k: a.column for k, a in cb.attributes.items()
                   if not a.protected and (k in proxies or a.basis is None)}
+        used = list(dict.fromkeys(legit_num + legit_cat + list(others.values())))  # the columns the models use
         t_rows, o_rows, out_rows = [], [], []
         for t_key, treatment in cb.treatments.items():
             y = codes[t_key].loc[frame.index]
             for p_name, p_values in protected.items():
                 ok = y.notna() & p_values.notna()
-                sub, yy, pp = frame[ok], y[ok].to_numpy(), p_values[ok].astype(str)
+                sub, yy, pp = frame.loc[ok, used], y[ok].to_numpy(), p_values[ok].astype(str)
                 base_x = _covariates(sub, legit_num, legit_cat)
                 # the logistic models are fitted on the distinct (category, covariates) cells: the
                 # same likelihood as on the respondents, with far fewer rows
@@ -533,7 +535,7 @@ def analyse(
                 ok = y.notna() & frame[survey.outcome].notna()
                 treated = y[ok].to_numpy() == 1
                 if min(treated.sum(), (~treated).sum()) >= min_group_size:
-                    sub = frame[ok]
+                    sub = frame.loc[ok, list(dict.fromkeys(used + [survey.outcome]))]
                     res = fair.adjusted_mean_difference(sub[survey.outcome].to_numpy(float), treated,
                                                         _covariates(sub, legit_num, legit_cat))
                     grade = sub[survey.outcome].to_numpy(float)
