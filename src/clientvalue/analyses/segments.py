@@ -492,6 +492,7 @@ def analyse(
                                                counts=cells.counts)  # the model without the category: shared
                 counts = pp.value_counts().sort_index()
                 first = None
+                extra = c2 = None
                 for category, n_cat in counts.items():
                     member = (pp == category).to_numpy()
                     row = {"treatment": t_key, "attribute": p_name, "category": category}
@@ -531,6 +532,7 @@ def analyse(
                              "adjusted_ci_high": adj["ci_high"], "flag": flag, "carried_by": carried}
                     t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
                     _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
+                sub = base_x = cells = extra = c2 = pp = None  # freed before the next attribute's copies
             if survey.outcome is not None:
                 ok = y.notna() & frame[survey.outcome].notna()
                 treated = y[ok].to_numpy() == 1
