@@ -109,7 +109,7 @@ def _treatment_codes(survey: Survey) -> dict[str, pd.Series]:
         for name, column in ((key, t.column), (f"{key}.opt_out", t.opt_out)):
             if column is None:
                 continue
-            keys = survey.data[column].map(_code_key)
+            keys = _keys(survey.data[column])
             bad = keys.notna() & ~keys.isin(yes | no | missing)
             if bad.any():
                 values = sorted(set(survey.data.loc[bad, column].astype(str)))[:5]
@@ -119,8 +119,16 @@ def _treatment_codes(survey: Survey) -> dict[str, pd.Series]:
                     f"{values} (data rows {', '.join(rows)}) that are neither yes_codes "
                     f"{list(t.yes_codes)} nor no_codes {list(t.no_codes)}; add them to the codebook "
                     "or to missing_codes.")
-            out[name] = keys.map(lambda k: 1.0 if k in yes else (0.0 if k in no else np.nan))
+            value = {k: 1.0 if k in yes else (0.0 if k in no else np.nan) for k in pd.unique(keys.dropna())}
+            out[name] = keys.map(value).astype(float)  # a missing key -> NaN
     return out
+
+
+def _keys(column: pd.Series) -> pd.Series:
+    """``_code_key`` of every value, computed once per distinct value (the same as ``column.map``)."""
+    codes, uniques = pd.factorize(column)
+    keys = np.array([_code_key(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(keys[codes], index=column.index, dtype=object)  # code -1 (missing) -> None
 
 
 def check_inputs(survey: Survey) -> bool:
@@ -232,7 +240,8 @@ def _value(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, keep: list[i
         return None, None
     items = survey.items()
     rows, tables = [], {}
-    work = frame.assign(_segment=labels)
+    columns = list(dict.fromkeys([survey.outcome, *items] + ([survey.weight] if survey.weight else [])))
+    work = frame[columns].assign(_segment=labels)  # only the columns the models use: no copy of every column
     needed = max(min_group_size, 3 * len(items))
     for s in keep:
         part = work[work["_segment"] == s]
@@ -447,9 +456,11 @@ def analyse(
     for item in items:
         sources[item] = frame[item]
     rows = []
+    protected_codes = {p_name: fair.category_codes(p_values) for p_name, p_values in protected.items()}
     for s_name, s_values in sources.items():
-        for p_name, p_values in protected.items():
-            res = fair.association(s_values, p_values, n_boot=n_boot, n_perm=n_perm, seed=seed)
+        s_codes = fair.category_codes(s_values)  # once per variable, not per pair
+        for p_name, p_codes in protected_codes.items():
+            res = fair.association_from_codes(s_codes, p_codes, n_boot=n_boot, n_perm=n_perm, seed=seed)
             flag = bool(res["cramers_v"] >= proxy_threshold and res["p_value"] < ALPHA)
             rows.append({"source": s_name, "attribute": p_name, **{k: res[k] for k in
                          ("cramers_v", "ci_low", "ci_high", "p_value", "predictive_gain")},
@@ -466,16 +477,22 @@ def analyse(
         legit_num = [c for c in items if c not in proxies]
         others = {k: a.column for k, a in cb.attributes.items()
                   if not a.protected and (k in proxies or a.basis is None)}
+        used = list(dict.fromkeys(legit_num + legit_cat + list(others.values())))  # the columns the models use
         t_rows, o_rows, out_rows = [], [], []
         for t_key, treatment in cb.treatments.items():
             y = codes[t_key].loc[frame.index]
             for p_name, p_values in protected.items():
                 ok = y.notna() & p_values.notna()
-                sub, yy, pp = frame[ok], y[ok].to_numpy(), p_values[ok].astype(str)
+                sub, yy, pp = frame.loc[ok, used], y[ok].to_numpy(), p_values[ok].astype(str)
                 base_x = _covariates(sub, legit_num, legit_cat)
-                base_llf = fair.reduced_loglik(yy, base_x)  # the model without the category: shared
+                # the logistic models are fitted on the distinct (category, covariates) cells: the
+                # same likelihood as on the respondents, with far fewer rows
+                cells = fair.covariate_cells(yy, pp.to_numpy(), base_x)
+                base_llf = fair.reduced_loglik(cells.treated, cells.covariates,
+                                               counts=cells.counts)  # the model without the category: shared
                 counts = pp.value_counts().sort_index()
                 first = None
+                extra = c2 = None
                 for category, n_cat in counts.items():
                     member = (pp == category).to_numpy()
                     row = {"treatment": t_key, "attribute": p_name, "category": category}
@@ -492,7 +509,8 @@ def analyse(
                                              "carried_by": first["carried_by"], "suppressed": False})
                         _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
                         continue
-                    adj = fair.adjusted_difference(yy, member, base_x, reduced_llf=base_llf)
+                    adj = fair.adjusted_difference(cells.treated, cells.groups == category, cells.covariates,
+                                                   counts=cells.counts, reduced_llf=base_llf)
                     flag = bool(adj["status"] == "ok" and adj["p_value"] < ALPHA
                                 and (adj["ci_low"] > 0 or adj["ci_high"] < 0)
                                 and abs(adj["diff"]) >= min_difference)
@@ -501,7 +519,9 @@ def analyse(
                         best = None
                         for o_key, o_col in others.items():
                             extra = _covariates(sub, legit_num, legit_cat + [o_col])
-                            with_it = fair.adjusted_difference(yy, member, extra)
+                            c2 = fair.covariate_cells(yy, member, extra)
+                            with_it = fair.adjusted_difference(c2.treated, c2.groups, c2.covariates,
+                                                               counts=c2.counts)
                             gone = (abs(with_it["diff"]) < min_difference
                                     or with_it["ci_low"] <= 0 <= with_it["ci_high"])
                             if gone and (best is None or abs(with_it["diff"]) < best[1]):
@@ -512,11 +532,12 @@ def analyse(
                              "adjusted_ci_high": adj["ci_high"], "flag": flag, "carried_by": carried}
                     t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
                     _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
+                sub = base_x = cells = extra = c2 = pp = None  # freed before the next attribute's copies
             if survey.outcome is not None:
                 ok = y.notna() & frame[survey.outcome].notna()
                 treated = y[ok].to_numpy() == 1
                 if min(treated.sum(), (~treated).sum()) >= min_group_size:
-                    sub = frame[ok]
+                    sub = frame.loc[ok, list(dict.fromkeys(used + [survey.outcome]))]
                     res = fair.adjusted_mean_difference(sub[survey.outcome].to_numpy(float), treated,
                                                         _covariates(sub, legit_num, legit_cat))
                     grade = sub[survey.outcome].to_numpy(float)

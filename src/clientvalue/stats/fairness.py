@@ -26,6 +26,8 @@ directly or through a proxy - to a protected ground?
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -73,6 +75,24 @@ def _v_batch(tables: np.ndarray) -> np.ndarray:
         return np.where(m >= 1, np.sqrt(chi2 / (n * np.maximum(m, 1))), np.nan)
 
 
+def category_codes(values) -> tuple[np.ndarray, int]:
+    """Category codes of ``values`` in sorted order (-1 for a missing value) and their number.
+
+    The same codes as factorising the values as Python objects (numbers numerically, text by code
+    point), without converting a million values to objects; compute them once per variable and pass
+    them to :func:`association_from_codes`.
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
+    codes, uniques = pd.factorize(series, sort=True)
+    return np.asarray(codes, dtype=np.int64), len(uniques)
+
+
+def _compact(codes: np.ndarray, k: int) -> tuple[np.ndarray, int]:
+    """Renumber codes 0..m-1 over the categories that occur, keeping their order."""
+    present = np.bincount(codes, minlength=k) > 0
+    return (np.cumsum(present) - 1)[codes], int(present.sum())
+
+
 def predictive_gain(x, y, *, folds: int = 5, seed: int | None = None) -> float:
     """Cross-validated gain over the base rate in predicting ``y`` (protected) from ``x``.
 
@@ -82,18 +102,29 @@ def predictive_gain(x, y, *, folds: int = 5, seed: int | None = None) -> float:
     ok = x.notna().to_numpy() & y.notna().to_numpy()
     cx, r = _codes(x[ok])
     cy, c = _codes(y[ok])
+    return _predictive_gain(cx, r, cy, c, folds=folds, seed=seed)
+
+
+def _predictive_gain(cx: np.ndarray, r: int, cy: np.ndarray, c: int, *, folds: int = 5,
+                     seed: int | None = None) -> float:
+    """:func:`predictive_gain` from complete category codes: one (fold, x, y) table of counts.
+
+    The training table of fold ``f`` is the total minus fold ``f``'s own counts, and the hits in
+    fold ``f`` are read off its counts: the same integers as classifying every respondent.
+    """
     n = len(cx)
     if n < folds or c < 2:
         return float("nan")
     fold = np.random.default_rng(seed).permutation(n) % folds
+    per_fold = np.bincount((fold * r + cx) * c + cy, minlength=folds * r * c).reshape(folds, r, c)
+    total = per_fold.sum(axis=0)
     hits_model = hits_base = 0
     for f in range(folds):
-        train, test = fold != f, fold == f
-        table = np.bincount(cx[train] * c + cy[train], minlength=r * c).reshape(r, c)
+        table = total - per_fold[f]
         overall = int(table.sum(axis=0).argmax())
         guess = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), overall)
-        hits_model += int((guess[cx[test]] == cy[test]).sum())
-        hits_base += int((cy[test] == overall).sum())
+        hits_model += int(per_fold[f][np.arange(r), guess].sum())
+        hits_base += int(per_fold[f][:, overall].sum())
     acc, base = hits_model / n, hits_base / n
     return float((acc - base) / (1 - base)) if base < 1 else float("nan")
 
@@ -110,14 +141,29 @@ def association(x, y, *, n_boot: int = 500, n_perm: int = 500, seed: int | None 
         ``(1 + #{V* >= V}) / (n_perm + 1)``; ``n_perm=0`` gives none),
         ``predictive_gain`` (of ``y`` from ``x``) and ``n``.
     """
+    x = pd.Series(np.asarray(x, dtype=object))
+    y = pd.Series(np.asarray(y, dtype=object))
+    return association_from_codes(_codes(x), _codes(y), n_boot=n_boot, n_perm=n_perm, seed=seed,
+                                  level=level)
+
+
+def association_from_codes(x: tuple[np.ndarray, int], y: tuple[np.ndarray, int], *, n_boot: int = 500,
+                           n_perm: int = 500, seed: int | None = None, level: float = 0.95) -> dict:
+    """:func:`association` from the :func:`category_codes` of ``x`` and ``y`` (-1 = missing).
+
+    Everything is computed from the cross-tabulation: the bootstrap draws the table's cells
+    (a multinomial draw, which is what resampling respondents does to the table), the
+    chi-square test and the predictive gain use its counts; only the permutation test (sparse
+    tables) shuffles respondents.
+    """
     for name, v in (("n_boot", n_boot), ("n_perm", n_perm)):
         if not isinstance(v, int) or v < 0:
             raise ParameterError(f"{name} must be an integer >= 0, got {v!r}.")
-    x = pd.Series(np.asarray(x, dtype=object))
-    y = pd.Series(np.asarray(y, dtype=object))
-    ok = x.notna().to_numpy() & y.notna().to_numpy()
-    cx, r = _codes(x[ok])
-    cy, c = _codes(y[ok])
+    (cx, r), (cy, c) = x, y
+    cx, cy = np.asarray(cx), np.asarray(cy)
+    ok = (cx >= 0) & (cy >= 0)
+    cx, r = _compact(cx[ok], r)
+    cy, c = _compact(cy[ok], c)
     n = len(cx)
     table = np.bincount(cx * c + cy, minlength=r * c).reshape(r, c)
     v = cramers_v_table(table)
@@ -148,7 +194,7 @@ def association(x, y, *, n_boot: int = 500, n_perm: int = 500, seed: int | None 
             null[b:b + block] = _v_batch(tables)
         p = float((1 + np.count_nonzero(null >= v - 1e-12)) / (n_perm + 1))
     return {"cramers_v": v, "ci_low": low, "ci_high": high, "p_value": p,
-            "predictive_gain": predictive_gain(x[ok], y[ok], seed=seed), "n": int(n)}
+            "predictive_gain": _predictive_gain(cx, r, cy, c, seed=seed), "n": int(n)}
 
 
 def rate_difference(treated, member, *, level: float = 0.95) -> dict:
@@ -189,25 +235,68 @@ def design(frame: pd.DataFrame, *, numeric: list[str] = (), categorical: list[st
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
 
 
-def logit_fit(y: np.ndarray, exog: np.ndarray, *, max_iter: int = 50, tol: float = 1e-8) -> dict:
+class Cells(NamedTuple):
+    """Respondents grouped by their (group, covariates) pattern; see :func:`covariate_cells`."""
+
+    treated: np.ndarray  # number treated in the cell
+    counts: np.ndarray  # number of respondents in the cell
+    groups: np.ndarray  # the group (category) of the cell
+    covariates: pd.DataFrame  # the covariates of the cell, one row per cell
+
+
+def covariate_cells(treated, groups, covariates: pd.DataFrame | None = None) -> Cells:
+    """Group respondents with the same group and covariate values into cells with counts.
+
+    A logistic model whose predictors are the group and these covariates has the same likelihood
+    on the cells (``treated`` successes out of ``counts`` trials) as on the respondents, so
+    :func:`adjusted_difference` and :func:`reduced_loglik` with ``counts`` give the same numbers
+    with far fewer rows (answers on 1-5 scales and categories repeat). When the patterns cannot be
+    numbered in 62 bits, every respondent is a cell of one.
+    """
+    y = np.asarray(treated, dtype=float)
+    g = np.asarray(groups)
+    x = pd.DataFrame(index=range(len(y))) if covariates is None else covariates.reset_index(drop=True)
+    key = np.zeros(len(y), dtype=np.int64)
+    size = 1
+    for column in [g, *(x[c].to_numpy() for c in x.columns)]:
+        codes, uniques = pd.factorize(column)
+        k = len(uniques) + 1  # room for a missing value (-1)
+        size *= k
+        if size >= 2**62:
+            return Cells(y, np.ones(len(y)), g, x)
+        key = key * k + (codes + 1)
+    cell, _ = pd.factorize(key)
+    running = np.maximum.accumulate(cell)  # codes are numbered in order of first appearance
+    first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
+    m = len(first)
+    return Cells(np.bincount(cell, weights=y, minlength=m), np.bincount(cell, minlength=m).astype(float),
+                 g[first], x.iloc[first].reset_index(drop=True))
+
+
+def logit_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = None, max_iter: int = 50,
+              tol: float = 1e-8) -> dict:
     """Maximum-likelihood logistic regression by Newton-Raphson with step halving.
 
     Returns ``params``, ``cov`` (inverse observed information), ``llf`` and ``converged``.
     A small NumPy implementation: the audit fits many models, and this one is several times
-    faster than a general-purpose fit (tests compare it with statsmodels).
+    faster than a general-purpose fit (tests compare it with statsmodels). With ``counts``, row
+    ``i`` is a cell of ``counts[i]`` respondents of whom ``y[i]`` were treated: the binomial
+    log-likelihood ``y eta - counts log(1 + e^eta)`` is the sum of the respondents' Bernoulli
+    log-likelihoods, so estimates, covariance and ``llf`` are those of the fit on respondents.
     """
+    m = np.ones(len(y)) if counts is None else np.asarray(counts, dtype=float)
     beta = np.zeros(exog.shape[1])
 
-    def loglik(b):
-        eta = exog @ b
-        return float(np.sum(y * eta - np.logaddexp(0, eta)))
+    def loglik(eta):
+        return float(np.sum(y * eta - m * np.logaddexp(0, eta)))
 
-    llf = loglik(beta)
+    eta = exog @ beta
+    llf = loglik(eta)
     converged = False
     for _ in range(max_iter):
-        p = 1 / (1 + np.exp(-(exog @ beta)))
-        grad = exog.T @ (y - p)
-        info = (exog * (p * (1 - p))[:, None]).T @ exog
+        p = 1 / (1 + np.exp(-eta))
+        grad = exog.T @ (y - m * p)
+        info = (exog * (m * p * (1 - p))[:, None]).T @ exog
         try:
             step = np.linalg.solve(info, grad)
         except np.linalg.LinAlgError:
@@ -215,24 +304,26 @@ def logit_fit(y: np.ndarray, exog: np.ndarray, *, max_iter: int = 50, tol: float
         t = 1.0
         while t > 1e-6:
             candidate = beta + t * step
-            new = loglik(candidate)
+            new_eta = exog @ candidate
+            new = loglik(new_eta)
             if new >= llf - 1e-12:
                 break
             t /= 2
-        beta, llf = candidate, new
+        beta, llf, eta = candidate, new, new_eta
         # converged when the Newton step no longer moves the estimates (a tolerance on the
         # log-likelihood itself cannot be met on large files: its rounding error grows with n)
         if np.max(np.abs(t * step)) < tol:
             converged = True
             break
-    p = 1 / (1 + np.exp(-(exog @ beta)))
-    info = (exog * (p * (1 - p))[:, None]).T @ exog
+    p = 1 / (1 + np.exp(-eta))
+    info = (exog * (m * p * (1 - p))[:, None]).T @ exog
     cov = np.linalg.pinv(info)
     return {"params": beta, "cov": cov, "llf": llf, "converged": converged}
 
 
 def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None, *,
-                        level: float = 0.95, reduced_llf: float | None = None) -> dict:
+                        level: float = 0.95, reduced_llf: float | None = None,
+                        counts: np.ndarray | None = None) -> dict:
     """Average marginal effect of ``member`` on ``treated`` in a logistic model with covariates.
 
     The model is ``logit P(treated) = b0 + d * member + X b``; the effect is
@@ -240,6 +331,8 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
     function), its standard error by the delta method with the model's covariance matrix.
     Constant covariate columns are dropped. ``reduced_llf``, the log-likelihood of the model
     without ``member`` (see :func:`reduced_loglik`), saves a fit when several categories share it.
+    ``counts``: rows are cells of that many respondents and ``treated`` the number treated in each
+    (:func:`covariate_cells`); the results are those on the respondents.
 
     Returns
     -------
@@ -248,39 +341,46 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
         category), ``n``, ``status`` ("ok" or why it is missing).
     """
     y = np.asarray(treated, dtype=float)
+    m = np.ones(len(y)) if counts is None else np.asarray(counts, dtype=float)
     d = np.asarray(member, dtype=float)
     x = pd.DataFrame(index=range(len(y))) if covariates is None else covariates.reset_index(drop=True)
     x = x.loc[:, x.nunique() > 1] if len(x.columns) else x
     exog = np.column_stack([np.ones(len(y)), d, x.to_numpy(dtype=float)])
-    nan = {"diff": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
-           "n": int(len(y))}
-    if len(np.unique(y)) < 2 or len(np.unique(d)) < 2:
+    n = int(round(m.sum()))
+    nan = {"diff": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n": n}
+    if y.sum() == 0 or y.sum() == m.sum() or len(np.unique(d)) < 2:
         return nan | {"status": "no variation"}
-    fit = logit_fit(y, exog)
+    fit = logit_fit(y, exog, counts=counts)
     beta, cov = fit["params"], fit["cov"]
-    e1, e0 = exog.copy(), exog.copy()
-    e1[:, 1], e0[:, 1] = 1.0, 0.0
-    p1, p0 = 1 / (1 + np.exp(-e1 @ beta)), 1 / (1 + np.exp(-e0 @ beta))
-    ame = float(np.mean(p1 - p0))
-    grad = ((p1 * (1 - p1))[:, None] * e1 - (p0 * (1 - p0))[:, None] * e0).mean(axis=0)
+    eta0 = exog @ beta - d * beta[1]  # everyone outside the category
+    p1, p0 = 1 / (1 + np.exp(-(eta0 + beta[1]))), 1 / (1 + np.exp(-eta0))
+    share = m / m.sum()
+    ame = float(share @ (p1 - p0))
+    e0 = exog.copy()
+    e0[:, 1] = 0.0
+    # d/d beta of mean(p1 - p0): the rows' covariates weighted by p1(1-p1) - p0(1-p0), and the
+    # category's own column by p1(1-p1)
+    g1, g0 = p1 * (1 - p1), p0 * (1 - p0)
+    grad = (share * (g1 - g0)) @ e0
+    grad[1] = float(share @ g1)
     se = float(np.sqrt(max(grad @ cov @ grad, 0.0)))
     z = stats.norm.ppf(0.5 + level / 2)
     reliable = fit["converged"] and np.isfinite(se) and np.max(np.abs(beta)) < 25
     status = "ok" if reliable else "unreliable (the model did not converge or predicts perfectly)"
     # likelihood-ratio test of the category: more reliable than a Wald test with few events
     if reduced_llf is None:
-        reduced_llf = logit_fit(y, np.delete(exog, 1, axis=1))["llf"]
+        reduced_llf = logit_fit(y, np.delete(exog, 1, axis=1), counts=counts)["llf"]
     p_value = float(stats.chi2.sf(max(2 * (fit["llf"] - reduced_llf), 0.0), 1))
     return {"diff": ame, "se": se, "ci_low": ame - z * se, "ci_high": ame + z * se,
-            "p_value": p_value, "n": int(len(y)), "status": status}
+            "p_value": p_value, "n": n, "status": status}
 
 
-def reduced_loglik(treated, covariates: pd.DataFrame | None = None) -> float:
-    """Log-likelihood of the logistic model of ``treated`` on the covariates alone."""
+def reduced_loglik(treated, covariates: pd.DataFrame | None = None, *, counts: np.ndarray | None = None) -> float:
+    """Log-likelihood of the logistic model of ``treated`` on the covariates alone (``counts``: cells)."""
     y = np.asarray(treated, dtype=float)
     x = pd.DataFrame(index=range(len(y))) if covariates is None else covariates.reset_index(drop=True)
     x = x.loc[:, x.nunique() > 1] if len(x.columns) else x
-    return logit_fit(y, np.column_stack([np.ones(len(y)), x.to_numpy(dtype=float)]))["llf"]
+    return logit_fit(y, np.column_stack([np.ones(len(y)), x.to_numpy(dtype=float)]), counts=counts)["llf"]
 
 
 def adjusted_mean_difference(outcome, member, covariates: pd.DataFrame | None = None, *,

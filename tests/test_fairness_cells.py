@@ -1,0 +1,161 @@
+"""The fairness audit computed from counts equals the previous row-level computation.
+
+References here are the row-level versions as they were before the audit was computed from
+cross-tabulations and covariate cells: predictive gain by classifying every respondent, codes
+from object factorisation, and the logistic model (Newton) fitted on every respondent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from clientvalue.stats import fairness as fair
+
+
+def _row_codes(values):
+    codes, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object)), sort=True)
+    return codes, len(uniques)
+
+
+def _row_predictive_gain(x, y, *, folds=5, seed=None):
+    """The previous implementation: a table per training fold, every test respondent classified."""
+    x, y = pd.Series(np.asarray(x, dtype=object)), pd.Series(np.asarray(y, dtype=object))
+    ok = x.notna().to_numpy() & y.notna().to_numpy()
+    cx, r = _row_codes(x[ok])
+    cy, c = _row_codes(y[ok])
+    n = len(cx)
+    fold = np.random.default_rng(seed).permutation(n) % folds
+    hits_model = hits_base = 0
+    for f in range(folds):
+        train, test = fold != f, fold == f
+        table = np.bincount(cx[train] * c + cy[train], minlength=r * c).reshape(r, c)
+        overall = int(table.sum(axis=0).argmax())
+        guess = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), overall)
+        hits_model += int((guess[cx[test]] == cy[test]).sum())
+        hits_base += int((cy[test] == overall).sum())
+    acc, base = hits_model / n, hits_base / n
+    return (acc - base) / (1 - base)
+
+
+def _row_logit(y, exog, max_iter=50, tol=1e-8):
+    """The previous Newton fit on every respondent."""
+    beta = np.zeros(exog.shape[1])
+
+    def loglik(b):
+        eta = exog @ b
+        return float(np.sum(y * eta - np.logaddexp(0, eta)))
+
+    llf = loglik(beta)
+    for _ in range(max_iter):
+        p = 1 / (1 + np.exp(-(exog @ beta)))
+        step = np.linalg.solve((exog * (p * (1 - p))[:, None]).T @ exog, exog.T @ (y - p))
+        t = 1.0
+        while t > 1e-6:
+            candidate = beta + t * step
+            new = loglik(candidate)
+            if new >= llf - 1e-12:
+                break
+            t /= 2
+        beta, llf = candidate, new
+        if np.max(np.abs(t * step)) < tol:
+            break
+    p = 1 / (1 + np.exp(-(exog @ beta)))
+    return beta, np.linalg.pinv((exog * (p * (1 - p))[:, None]).T @ exog), llf
+
+
+def _row_adjusted_difference(y, member, x):
+    """The previous average marginal effect, delta-method se and likelihood-ratio p on every respondent."""
+    from scipy import stats
+
+    exog = np.column_stack([np.ones(len(y)), member.astype(float), x.to_numpy(dtype=float)])
+    beta, cov, llf = _row_logit(y, exog)
+    e1, e0 = exog.copy(), exog.copy()
+    e1[:, 1], e0[:, 1] = 1.0, 0.0
+    p1, p0 = 1 / (1 + np.exp(-e1 @ beta)), 1 / (1 + np.exp(-e0 @ beta))
+    grad = ((p1 * (1 - p1))[:, None] * e1 - (p0 * (1 - p0))[:, None] * e0).mean(axis=0)
+    se = float(np.sqrt(grad @ cov @ grad))
+    reduced = _row_logit(y, np.delete(exog, 1, axis=1))[2]
+    ame = float(np.mean(p1 - p0))
+    return {"diff": ame, "se": se, "ci_low": ame - 1.959963984540054 * se, "ci_high": ame + 1.959963984540054 * se,
+            "p_value": float(stats.chi2.sf(2 * (llf - reduced), 1)), "llf0": reduced}
+
+
+@pytest.fixture(scope="module")
+def survey_like():
+    rng = np.random.default_rng(11)
+    n = 4000
+    band = rng.choice(["18-54", "55-64", "65-74", "75-84", "85+"], n)
+    item = np.where(rng.random(n) < 0.05, np.nan, rng.integers(1, 6, n).astype(float))
+    text = pd.Series(rng.choice(["Noord", "Zuid", "West", "Oost"], n)).astype("string[pyarrow]")
+    text[rng.random(n) < 0.03] = pd.NA
+    segment = pd.Series(np.where(rng.random(n) < 0.02, None, rng.integers(1, 4, n)), dtype=object)
+    return {"band": pd.Series(band, dtype=object), "item": pd.Series(item), "text": text, "segment": segment}
+
+
+@pytest.mark.parametrize("name", ["item", "text", "segment"])
+def test_codes_equal_object_factorisation(survey_like, name):
+    codes, k = fair.category_codes(survey_like[name])
+    ref, k_ref = _row_codes(survey_like[name])
+    assert k == k_ref
+    np.testing.assert_array_equal(codes, ref)
+
+
+@pytest.mark.parametrize("name", ["item", "text", "segment"])
+def test_association_from_codes_equals_row_level(survey_like, name):
+    x, y = survey_like[name], survey_like["band"]
+    res = fair.association_from_codes(fair.category_codes(x), fair.category_codes(y), n_boot=300,
+                                      n_perm=99, seed=5)
+    ref = fair.association(x, y, n_boot=300, n_perm=99, seed=5)
+    assert res == pytest.approx(ref, abs=1e-14, nan_ok=True)
+    ok = x.notna().to_numpy() & y.notna().to_numpy()
+    assert res["predictive_gain"] == _row_predictive_gain(x[ok], y[ok], seed=5)
+
+
+def test_predictive_gain_with_a_real_signal_equals_row_level():
+    rng = np.random.default_rng(2)
+    y = rng.choice(list("abc"), 3000, p=[0.5, 0.3, 0.2])
+    x = np.where(rng.random(3000) < 0.5, y, rng.choice(list("abcde"), 3000))
+    gain = fair.predictive_gain(x, y, seed=9)
+    assert gain > 0.1
+    assert gain == _row_predictive_gain(x, y, seed=9)
+
+
+def test_cells_give_the_row_level_logistic_model():
+    rng = np.random.default_rng(4)
+    n = 6000
+    items = pd.DataFrame({"a": rng.integers(1, 6, n).astype(float), "b": rng.integers(1, 4, n).astype(float)})
+    items.loc[rng.random(n) < 0.05, "a"] = items["a"].mean()  # a missing answer gets the mean
+    x = pd.concat([items, pd.get_dummies(pd.Series(rng.choice(["p", "q", "r"], n)), prefix="ch",
+                                         drop_first=True, dtype=float)], axis=1)
+    group = rng.choice(["g1", "g2", "g3"], n)
+    eta = -1 + 0.4 * (group == "g2") + 0.3 * x["a"] - 0.5 * x["ch_q"]
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    cells = fair.covariate_cells(y, group, x)
+    assert len(cells.counts) < n / 5 and cells.counts.sum() == n and cells.treated.sum() == y.sum()
+    for category in ("g1", "g2"):
+        member = group == category
+        ref = _row_adjusted_difference(y, member, x)
+        res = fair.adjusted_difference(cells.treated, cells.groups == category, cells.covariates,
+                                       counts=cells.counts)
+        for key in ("diff", "se", "ci_low", "ci_high", "p_value"):
+            assert res[key] == pytest.approx(ref[key], rel=1e-9, abs=1e-12), key
+        assert res["n"] == n and res["status"] == "ok"
+        rows = fair.adjusted_difference(y, member, x)  # the row-level path of the new code
+        assert rows["diff"] == pytest.approx(ref["diff"], rel=1e-9) and rows["se"] == pytest.approx(ref["se"], rel=1e-9)
+        # the row-level fit itself against statsmodels' average marginal effect
+        exog = sm.add_constant(np.column_stack([member.astype(float), x.to_numpy()]))
+        sm_fit = sm.Logit(y, exog).fit(disp=0)
+        me = sm_fit.get_margeff(at="overall", method="dydx", atexog=None, dummy=True)
+        assert res["diff"] == pytest.approx(me.margeff[0], rel=1e-6)
+    shared = fair.reduced_loglik(cells.treated, cells.covariates, counts=cells.counts)
+    assert shared == pytest.approx(ref["llf0"], rel=1e-12)
+
+
+def test_cells_without_variation():
+    y = np.zeros(50)
+    cells = fair.covariate_cells(y, np.repeat(["a", "b"], 25), pd.DataFrame({"v": np.arange(50) % 3}))
+    res = fair.adjusted_difference(cells.treated, cells.groups == "a", cells.covariates, counts=cells.counts)
+    assert res["status"] == "no variation" and res["n"] == 50
