@@ -113,8 +113,8 @@ def test_red_items_always_reported_and_explained():
     assert dict(a.reasons)["red_items"]["count"] == 2
     en = a.explain("en", labels={"q_fast": "I was helped quickly"})
     nl = a.explain("nl", labels={"q_fast": "Ik werd snel geholpen"})
-    assert "Never in the red" in en and "I was helped quickly" in en and "q_cost" in en
-    assert "Nooit in het rood" in nl and "Ik werd snel geholpen" in nl
+    assert "In the red, so to fix first whatever the strategy" in en and "I was helped quickly" in en and "q_cost" in en
+    assert "In het rood, dus eerst verbeteren" in nl and "Ik werd snel geholpen" in nl
     # the numbers are cited: 70%, 58%-80%, the segment difference
     for text in (en, nl):
         assert "70%" in text and "58%" in text and "80%" in text
@@ -129,7 +129,7 @@ def test_explain_mix_and_missing_intervals():
     assert "55%" in en and "45%" in en and "30%" in en and "no uncertainty range" in en
     assert "prestatie en beleving" in nl and "geen onzekerheidsmarge" in nl
     assert "not assessed" in en and "niet onderzocht" in nl
-    assert "No aspect is in the red" in en
+    assert "Nothing is in the red" in en
     with pytest.raises(ParameterError, match="language"):
         a.explain("de")
 

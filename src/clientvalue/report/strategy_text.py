@@ -114,9 +114,9 @@ def explain(advice: Any, language: str = "en", labels: dict[str, str] | None = N
             lines.append(_(RULE_TEXTS[rule_id], **_formatted(nums, _), **examples, who=_who(nums, _, labels)))
     if advice.red_items:
         shown = [labels.get(i, i) for i in advice.red_items]
-        lines.append(_("Never in the red - fix these first, whatever the strategy: {items}.", items="; ".join(shown)))
+        lines.append(_("In the red, so to fix first whatever the strategy: {items}.", items="; ".join(shown)))
     else:
-        lines.append(_("No aspect is in the red."))
+        lines.append(_("Nothing is in the red."))
     return "\n".join(lines)
 
 
