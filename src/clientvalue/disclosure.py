@@ -86,7 +86,7 @@ def reported_problems(survey: "Survey", min_group_size: int = 10) -> pd.DataFram
         return problems.copy()
     keep = reported_mask(survey, min_group_size)
     rows = []
-    from clientvalue.data.survey import _examples  # the same formatting as the cleaner's
+    from clientvalue.data.examples import examples as _examples  # the same formatting as the cleaner's
 
     for record, logged in zip(problems.to_dict("records"), values):
         inside = logged[keep.reindex(logged.index, fill_value=False).to_numpy()] if len(logged) else logged

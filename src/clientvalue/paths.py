@@ -53,3 +53,12 @@ def resolve_path(path: str | Path, *, base: str | Path | None = None, must_exist
         tried = "\n".join(f"  - {c}" for c in dict.fromkeys(candidates))
         raise ParameterError(f"{what} {str(path)!r} not found. Looked in:\n{tried}")
     return candidates[0]
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from clientvalue.paths import write_atomically as _write
 from clientvalue.data.demo_segments import add_segment_columns, codebook_sections
 from clientvalue.data.demo_segments import ground_truth_markdown as segments_markdown
 from clientvalue.errors import ParameterError
@@ -523,14 +524,6 @@ def _csv_text(df: pd.DataFrame, sep: str) -> str:
     buf = io.StringIO()
     out.to_csv(buf, sep=sep, index=False, lineterminator="\n")
     return buf.getvalue()
-
-
-def _write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)  # never leave a half-written file
-    return path
 
 
 def _yaml_bytes(mapping: dict[str, Any], header: str) -> bytes:

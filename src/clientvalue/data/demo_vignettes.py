@@ -197,7 +197,7 @@ def write_vignette_demo(out_dir: Path, *, seed: int) -> list[Path]:
 
     Called by :func:`clientvalue.data.demo.write_demo_data` after it wrote ``GROUND_TRUTH.md``.
     """
-    from clientvalue.data.demo import _write
+    from clientvalue.paths import write_atomically as _write
 
     out_dir = Path(out_dir)
     folder = out_dir / SUBFOLDER

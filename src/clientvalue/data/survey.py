@@ -24,38 +24,22 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import disclosure
+from clientvalue.data.examples import examples as _examples
+from clientvalue.data.examples import rows as _rows
+from clientvalue.data.examples import show as _show
 from clientvalue.data.codebook import Codebook, load_codebook
 from clientvalue.errors import DataError
 from clientvalue.data.readers import Export, read_export
 
 AGE_RANGE = (0, 120)
 MISSING_GROUP = "(missing)"
-ALL_GROUP = "all"
+ALL_GROUP = disclosure.ALL_GROUP  # "all": every reported group together
 # Group values that would read as the whole-sample line (casefolded): the id and its display names.
 RESERVED_GROUPS = {ALL_GROUP, "all respondents", "alle respondenten"}
 # Largest over smallest weight that is still plausible; beyond it one respondent outweighs a survey.
 MAX_WEIGHT_RATIO = 1000
-_EXAMPLES = 5
 
 PROBLEM_COLUMNS = ["check", "column", "count", "examples", "action"]
-
-
-def _examples(values: pd.Series | list, limit: int = _EXAMPLES) -> str:
-    shown = list(dict.fromkeys(_show(v) for v in values))
-    more = f" (+{len(shown) - limit} more)" if len(shown) > limit else ""
-    return ", ".join(shown[:limit]) + more
-
-
-def _show(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _rows(index: pd.Index, limit: int = _EXAMPLES) -> str:
-    rows = [str(int(i) + 1) for i in index[:limit]]
-    more = f" (+{len(index) - limit} more)" if len(index) > limit else ""
-    return ", ".join(rows) + more
 
 
 @dataclass

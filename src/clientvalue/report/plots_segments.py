@@ -35,7 +35,7 @@ def plot_fairness(fairness: pd.DataFrame, *, labels: dict[str, str] | None = Non
     _ = translator(language)
     labels = labels or {}
     rows = fairness.reset_index(drop=True)
-    from clientvalue.report.segments_text import SOURCES
+    from clientvalue.report.texts import SEGMENT_SOURCES as SOURCES
 
     names = [f"{_(SOURCES[s]) if s in SOURCES else labels.get(s, s)} × {labels.get(a, a)}"
              for s, a in zip(rows["source"], rows["attribute"])]

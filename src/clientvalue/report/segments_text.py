@@ -31,7 +31,7 @@ CAPTIONS = {
 }
 STABILITY = {"stable": N_("stable"), "doubtful": N_("doubtful"), "unstable": N_("unstable: do not use"),
              "unknown": N_("unknown")}
-SOURCES = {"segments": N_("the data-driven segments"), "personas": N_("the persona grid")}
+from clientvalue.report.texts import SEGMENT_SOURCES as SOURCES  # noqa: E402
 BASIS = {"needs": N_("needs"), "behaviour": N_("behaviour"), "context": N_("context"),
          "relationship": N_("relationship")}
 

@@ -277,3 +277,7 @@ def group_label(group: str, language: str) -> str:
     if group == "(missing)":
         return translator(language)(MISSING_GROUP_LABEL)
     return group
+
+
+#: What a fairness row of notebook 30 is about, when it is a segment solution rather than a column.
+SEGMENT_SOURCES = {"segments": N_("the data-driven segments"), "personas": N_("the persona grid")}
