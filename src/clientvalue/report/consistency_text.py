@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.report.i18n import N_, translator
+from clientvalue.report.texts import CAPTIONS
 
-__all__ = ["describe_findings", "show_table", "display_frame", "CAPTIONS"]
+__all__ = ["describe_findings", "show_table", "display_frame"]
 
 READINGS = {
     "reliable": N_("reliable (Krippendorff: 0.80 or more)"),
@@ -38,19 +39,6 @@ MEASURES = {
 LEVELS = {"nominal": N_("nominal"), "ordinal": N_("ordinal"), "interval": N_("interval")}
 KINDS = {"rules": N_("rules and process"), "equality": N_("equal treatment"),
          "own_judgement": N_("own sense of justice"), "other": N_("other")}
-CAPTIONS = {
-    "agreement": N_("Agreement between employees on the same cases (95% intervals: resampling cases, and resampling employees)"),
-    "vignette_agreement": N_("Per case: how often two employees decide the same; split cases first"),
-    "team_decisions": N_("Per team: agreement within the team, and whether it decides the same cases differently from the other teams"),
-    "departures": N_("How often employees depart from the majority of their colleagues on the same case"),
-    "variant_effect": N_("Does the client's characteristic change the decision? Difference between versions of the same case"),
-    "considerations": N_("What employees weigh when deciding on an exception (95% intervals)"),
-}
-FIGURES = {
-    "vignette_agreement_chart": N_("Share of pairs of employees who decide the same, per case, with 95% intervals; red bars are split cases."),
-    "variant_effect_chart": N_("Difference in decisions between the versions of the same cases, overall and per team, with intervals; red: the interval excludes zero."),
-    "considerations_chart": N_("Share of employees who weigh each consideration, with 95% intervals; blue: rules and process, green: equal treatment, red: own sense of justice."),
-}
 COLUMNS = {
     "measure": (N_("measure"), "text"), "level": (N_("level"), "text"), "value": (N_("estimate"), "number"),
     "ci_low": (N_("low 95%"), "number"), "ci_high": (N_("high 95%"), "number"),
@@ -142,28 +130,6 @@ def show_table(report: Any, frame: pd.DataFrame | None, name: str, *, show: list
     caption = html.escape(_(CAPTIONS.get(name, name)))
     display(HTML(f"<figure class='cv-table'><figcaption>{caption}</figcaption>"
                  f"{table_html(shown, language=report.language)}{note}</figure>"))
-
-
-def show_figure(report: Any, ax_or_fig: Any, name: str) -> None:
-    """Show a chart as PNG with its caption (also its alt text) in the report's language, then close it."""
-    import base64
-    import io
-
-    import matplotlib.pyplot as plt
-    from IPython.display import Markdown, display
-    from matplotlib.axes import Axes
-
-    from clientvalue.report.notebook import compact_png
-
-    _ = translator(report.language)
-    fig = ax_or_fig.get_figure() if isinstance(ax_or_fig, Axes) else ax_or_fig
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    caption = _(FIGURES.get(name, name))
-    png = base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
-    display({"image/png": png, "text/plain": caption}, raw=True, metadata={"image/png": {"alt": caption}})
-    display(Markdown(f"*{html.escape(caption)}*"))
 
 
 def decision_headers(study: Any, language: str) -> dict[str, str]:

@@ -11,36 +11,13 @@ import html
 
 import pandas as pd
 
-from clientvalue.report.i18n import check_language, N_, translator
-from clientvalue.report import texts
+from clientvalue.report.i18n import N_, translator
 
-CAPTIONS = {
-    "segments_fit": N_("How many segments? Fit of models with 2 to 6 segments (lower BIC is better)"),
-    "segments_sizes": N_("Size of each segment (95% intervals)"),
-    "segments_profile": N_("What sets each segment apart: mean answer against the rest"),
-    "segments_stability": N_("How stable is each segment? Jaccard similarity over bootstrap refits"),
-    "segments_value": N_("Practical and emotional value per segment (share of explained variance, 95% intervals)"),
-    "personas": N_("Share of each persona (95% intervals)"),
-    "personas_profile": N_("What sets each persona apart: mean answer against the rest"),
-    "fairness_segments": N_("Does a segment solution, attribute or question go together with a protected characteristic?"),
-    "fairness_treatments": N_("Differentiated treatments per protected characteristic: raw and among people in a comparable situation"),
-    "treatment_opt_out": N_("Offered but declined, per category"),
-    "treatment_outcome": N_("Do the treated rate the service higher than comparable untreated people? (observational)"),
-    "segments_profile_chart": N_("Segment profiles: how far each segment's mean answer lies from the rest (in standard deviations)"),
-    "fairness_chart": N_("Association of each segment solution and attribute with each protected characteristic (Cramér's V, 95% intervals)"),
-}
 STABILITY = {"stable": N_("stable"), "doubtful": N_("doubtful"), "unstable": N_("unstable: do not use"),
              "unknown": N_("unknown")}
 from clientvalue.report.texts import SEGMENT_SOURCES as SOURCES  # noqa: E402
 BASIS = {"needs": N_("needs"), "behaviour": N_("behaviour"), "context": N_("context"),
          "relationship": N_("relationship")}
-
-
-def register_captions(language: str) -> None:
-    """Add this notebook's captions (msgids, translated when shown) to the report's caption table."""
-    check_language(language)
-    for name, message in CAPTIONS.items():
-        texts.CAPTIONS.setdefault(name, message)
 
 
 def _e(value) -> str:

@@ -49,6 +49,31 @@ CAPTIONS: dict[str, str] = {
         "People the age rule labels 'senior': scores of those who do not see themselves so, against "
         "those who do (adjusted for age)"),
     "suppressed_groups": N_("Groups not reported (too few respondents)"),
+
+    # notebook 30: client groups and fairness
+    "segments_fit": N_("How many segments? Fit of models with 2 to 6 segments (lower BIC is better)"),
+    "segments_sizes": N_("Size of each segment (95% intervals)"),
+    "segments_profile": N_("What sets each segment apart: mean answer against the rest"),
+    "segments_stability": N_("How stable is each segment? Jaccard similarity over bootstrap refits"),
+    "segments_value": N_("Practical and emotional value per segment (share of explained variance, 95% intervals)"),
+    "personas": N_("Share of each persona (95% intervals)"),
+    "personas_profile": N_("What sets each persona apart: mean answer against the rest"),
+    "fairness_segments": N_("Does a segment solution, attribute or question go together with a protected characteristic?"),
+    "fairness_treatments": N_("Differentiated treatments per protected characteristic: raw and among people in a comparable situation"),
+    "treatment_opt_out": N_("Offered but declined, per category"),
+    "treatment_outcome": N_("Do the treated rate the service higher than comparable untreated people? (observational)"),
+    "segments_profile_chart": N_("Segment profiles: how far each segment's mean answer lies from the rest (in standard deviations)"),
+    "fairness_chart": N_("Association of each segment solution and attribute with each protected characteristic (Cramér's V, 95% intervals)"),
+    # notebook 40: consistency of decisions
+    "agreement": N_("Agreement between employees on the same cases (95% intervals: resampling cases, and resampling employees)"),
+    "vignette_agreement": N_("Per case: how often two employees decide the same; split cases first"),
+    "team_decisions": N_("Per team: agreement within the team, and whether it decides the same cases differently from the other teams"),
+    "departures": N_("How often employees depart from the majority of their colleagues on the same case"),
+    "variant_effect": N_("Does the client's characteristic change the decision? Difference between versions of the same case"),
+    "considerations": N_("What employees weigh when deciding on an exception (95% intervals)"),
+    "vignette_agreement_chart": N_("Share of pairs of employees who decide the same, per case, with 95% intervals; red bars are split cases."),
+    "variant_effect_chart": N_("Difference in decisions between the versions of the same cases, overall and per team, with intervals; red: the interval excludes zero."),
+    "considerations_chart": N_("Share of employees who weigh each consideration, with 95% intervals; blue: rules and process, green: equal treatment, red: own sense of justice."),
 }
 
 _NO_HEADER = ""
