@@ -11,9 +11,9 @@ import difflib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from clientvalue.data.yamlfile import problem_lines, read_yaml
+from clientvalue.data.yamlfile import read_yaml, validated
 from clientvalue.errors import CodebookError
 
 Code = int | float | str
@@ -351,20 +351,14 @@ def parse_codebook(raw: Any, *, source: str = "<codebook>") -> Codebook:
     CodebookError
         Listing every problem with its key and what to do.
     """
-    if not isinstance(raw, dict):
-        raise CodebookError(
-            f"{source}: a codebook must be a YAML mapping with at least `data` and `id`, "
-            f"got {type(raw).__name__}. See docs/codebook.md."
-        )
-    try:
-        return Codebook.model_validate(raw)
-    except ValidationError as exc:
-        lines = problem_lines(exc, unknown="unknown key; check its spelling (see docs/codebook.md)",
-                              missing="required key is missing")
-        raise CodebookError(
-            f"{source}: the codebook has {len(lines)} problem(s):\n" + "\n".join(lines)
-            + "\nFix the codebook (format: docs/codebook.md) and run again."
-        ) from None
+    return validated(
+        raw, Codebook, error=CodebookError,
+        not_mapping=(f"{source}: a codebook must be a YAML mapping with at least `data` and `id`, "
+                     f"got {type(raw).__name__}. See docs/codebook.md."),
+        head=f"{source}: the codebook has {{n}} problem(s):\n",
+        unknown="unknown key; check its spelling (see docs/codebook.md)", missing="required key is missing",
+        footer="\nFix the codebook (format: docs/codebook.md) and run again.",
+    )
 
 
 def load_codebook(path: str | Path) -> Codebook:

@@ -15,11 +15,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from clientvalue.data.codebook import Label, _as_label
 from clientvalue.data.readers import read_export
-from clientvalue.data.yamlfile import problem_lines, read_yaml
+from clientvalue.data.yamlfile import read_yaml, validated
 from clientvalue.errors import CodebookError, DataError
 
 Code = int | float | str
@@ -132,16 +132,12 @@ class VignetteCodebook(_Strict):
 def load_vignette_codebook(path: str | Path) -> VignetteCodebook:
     """Read and validate a vignette-study codebook; raise :class:`CodebookError` listing every problem."""
     raw = read_yaml(path, error=CodebookError, what="vignette codebook")
-    if not isinstance(raw, dict):
-        raise CodebookError(f"vignette codebook {path}: must be a YAML mapping (see docs/codebook.md)")
-    try:
-        return VignetteCodebook.model_validate(raw)
-    except ValidationError as exc:
-        allowed = ", ".join(VignetteCodebook.model_fields)
-        lines = problem_lines(exc, unknown=f"unknown key; allowed at the top level: {allowed}",
-                              missing="required key is missing")
-        raise CodebookError(f"vignette codebook {path}: {len(lines)} problem(s):\n" + "\n".join(lines)
-                            + "\nSee docs/codebook.md, section 'Vignette studies'.") from None
+    allowed = ", ".join(VignetteCodebook.model_fields)
+    return validated(raw, VignetteCodebook, error=CodebookError,
+                     not_mapping=f"vignette codebook {path}: must be a YAML mapping (see docs/codebook.md)",
+                     head=f"vignette codebook {path}: {{n}} problem(s):\n",
+                     unknown=f"unknown key; allowed at the top level: {allowed}", missing="required key is missing",
+                     footer="\nSee docs/codebook.md, section 'Vignette studies'.")
 
 
 @dataclass

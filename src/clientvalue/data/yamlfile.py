@@ -8,8 +8,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from clientvalue.errors import ClientValueError
-from clientvalue.report.safety import excerpt, visible
+from clientvalue.errors import ClientValueError, excerpt, visible
 
 
 MAX_BYTES = 1 << 20  # a codebook or parameter file is a few KB
@@ -77,3 +76,19 @@ def problem_lines(exc: ValidationError, *, unknown: str, missing: str) -> list[s
             got = "" if not err["loc"] or isinstance(err.get("input"), dict) else f" (got {excerpt(err.get('input'))})"
             lines.append(f"  - {where}: {message}{got}")
     return lines
+
+
+def validated(raw: Any, model: Any, *, error: type[ClientValueError], not_mapping: str, head: str,
+              unknown: str, missing: str, footer: str = "") -> Any:
+    """``model.model_validate(raw)``, or ``error`` listing every problem (one line each).
+
+    ``head`` may use ``{n}``, the number of problems; ``not_mapping`` is the message when ``raw`` is
+    not a YAML mapping at all.
+    """
+    if not isinstance(raw, dict):
+        raise error(not_mapping)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        lines = problem_lines(exc, unknown=unknown, missing=missing)
+        raise error(head.format(n=len(lines)) + "\n".join(lines) + footer) from None

@@ -26,12 +26,11 @@ from typing import Any
 
 import pandas as pd
 
-from clientvalue.errors import PipelineError
+from clientvalue.errors import _CONTROL, PipelineError, excerpt, visible  # noqa: F401 (visible re-exported)
 
 # ASCII punctuation that means something to Markdown or HTML (CommonMark: any of these may start
 # markup, an emphasis run, a link, an autolink, a table cell or an HTML tag).
 _SPECIAL = set("\\`*_{}[]()#+-.!|<>~&\"'=:/;@$%^?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def markdown_text(value: Any) -> str:
@@ -56,32 +55,6 @@ def markdown_text(value: Any) -> str:
         else:
             out.append(char)
     return "".join(out)
-
-
-def visible(text: Any, *, limit: int | None = 2000) -> str:
-    """Text for a terminal: control characters shown as ``\\x1b``-style escapes, and cut at ``limit``.
-
-    Newlines and tabs of the message itself are kept; every other control character (ESC, BEL,
-    backspace, carriage return, C1 controls, bidi overrides) is written out visibly.
-    """
-    text = str(text)
-
-    def show(match: re.Match) -> str:
-        code = ord(match.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    shown = _CONTROL.sub(show, text)
-    if limit is not None and len(shown) > limit:
-        shown = shown[:limit] + f"… ({len(shown) - limit:,} more characters not shown)"
-    return shown
-
-
-def excerpt(value: Any, limit: int = 80) -> str:
-    """A short, visible ``repr`` of a value for an error message (never the whole input)."""
-    text = repr(value)
-    if len(text) > limit:
-        text = text[:limit] + f"… ({len(text) - limit:,} more characters)"
-    return visible(text, limit=None)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 from clientvalue import __version__
-from clientvalue.errors import ClientValueError, PipelineError
-from clientvalue.report.safety import visible
+from clientvalue.errors import ClientValueError, PipelineError, visible
 
 
 def _parser() -> argparse.ArgumentParser:

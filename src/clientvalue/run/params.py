@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from clientvalue.data.yamlfile import problem_lines, read_yaml
+from clientvalue.data.yamlfile import read_yaml, validated
 from clientvalue import defaults
 from clientvalue.errors import ParameterError
 
@@ -70,15 +70,11 @@ class RunParameters(BaseModel):
 
 def parse_parameters(raw: Any, *, source: str = "<parameters>") -> RunParameters:
     """Validate a parameter mapping; raise :class:`ParameterError` listing every problem."""
-    if not isinstance(raw, dict):
-        raise ParameterError(f"{source}: parameters must be a YAML mapping, got {type(raw).__name__}")
-    try:
-        return RunParameters.model_validate(raw)
-    except ValidationError as exc:
-        allowed = ", ".join(RunParameters.model_fields)
-        lines = problem_lines(exc, unknown=f"unknown parameter; allowed: {allowed}",
-                              missing="required parameter is missing")
-        raise ParameterError(f"{source}: {len(lines)} problem(s) in the parameters:\n" + "\n".join(lines)) from None
+    allowed = ", ".join(RunParameters.model_fields)
+    return validated(raw, RunParameters, error=ParameterError,
+                     not_mapping=f"{source}: parameters must be a YAML mapping, got {type(raw).__name__}",
+                     head=f"{source}: {{n}} problem(s) in the parameters:\n",
+                     unknown=f"unknown parameter; allowed: {allowed}", missing="required parameter is missing")
 
 
 def load_parameters(path: str | Path) -> RunParameters:
