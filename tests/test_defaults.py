@@ -10,7 +10,7 @@ import pytest
 from clientvalue.paths import NOTEBOOKS_DIR
 from clientvalue.run.params import NOTEBOOKS, RunParameters
 
-PATHS = {"codebook", "vignettes", "output", "tables_dir"}  # notebooks default to the demo files
+PATHS = {"codebook", "vignettes", "output", "tables_dir", "prepared_survey"}  # notebooks default to the demo files
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

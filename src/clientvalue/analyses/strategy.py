@@ -327,8 +327,7 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     suppressed = sorted(str(g) for g in sizes.index[sizes < min_group_size])
     frame = frame[frame["__seg"].isin(sizes.index[sizes >= min_group_size])].reset_index(
         drop=True)
-    labels = frame["__seg"].to_numpy()
-    groups, codes = np.unique(labels, return_inverse=True)
+    codes, groups = pd.factorize(frame["__seg"], sort=True)  # as np.unique, without sorting every row
     if len(groups) < 2:
         raise AnalysisError(
             f"A segment comparison needs at least two segments with {min_group_size} or more "
@@ -336,8 +335,8 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     w = "__w" if weights is not None else None
     # The observed segments go through the public function once: it validates the arguments
     # and the data (numeric columns, positive weights, enough rows, variation, collinearity).
-    for g in groups:
-        importance(frame[labels == g], outcome=outcome, drivers=drivers, weights=w,
+    for g in range(len(groups)):
+        importance(frame[codes == g], outcome=outcome, drivers=drivers, weights=w,
                    method=method)
     x = np.column_stack([_as_float(frame[c]) for c in [*drivers, outcome]])
     wt = _as_float(frame["__w"]) if w else np.ones(len(frame))

@@ -1,0 +1,160 @@
+"""The survey a run reads once and hands to its notebooks (clientvalue.data.prepared), the
+per-distinct-value cleaning steps, and the kernel thread limit of parallel runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from clientvalue.data import prepared as prepared_module
+from clientvalue.data.prepared import read_prepared, write_prepared
+from clientvalue.data.survey import _code_key, _group_text, _map_distinct, load_survey
+from clientvalue.paths import DEMO_DIR
+from clientvalue.run import pipeline
+
+
+@pytest.fixture
+def demo_copy(tmp_path):
+    """The demo codebook and export in a folder of their own (so the test may touch them)."""
+    source = DEMO_DIR / "municipality"
+    for name in ("codebook.yaml", "survey.csv"):
+        shutil.copy(source / name, tmp_path / name)
+    return tmp_path / "codebook.yaml"
+
+
+def assert_same_survey(a, b):
+    pd.testing.assert_frame_equal(a.data, b.data)
+    pd.testing.assert_frame_equal(a.problems, b.problems)
+    assert a.codebook == b.codebook and a.path == b.path and a.read_details == b.read_details
+
+
+def test_prepared_survey_equals_reading_the_export(demo_copy, tmp_path):
+    survey = load_survey(demo_copy)
+    path = write_prepared(survey, tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # respondent data: readable by the owner only
+    assert_same_survey(load_survey(demo_copy, prepared=path), survey)
+    assert_same_survey(read_prepared(path, demo_copy), survey)
+
+
+def test_default_folder_is_private_and_new(demo_copy):
+    path = write_prepared(load_survey(demo_copy))
+    try:
+        assert path.parent.parent == Path(tempfile.gettempdir())
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    finally:
+        shutil.rmtree(path.parent)
+
+
+def test_stale_prepared_survey_is_not_used(demo_copy, tmp_path):
+    survey = load_survey(demo_copy)
+    path = write_prepared(survey, tmp_path)
+    data = demo_copy.parent / "survey.csv"
+    lines = data.read_text(encoding="cp1252").splitlines(keepends=True)
+    data.write_text("".join(lines[:-5]), encoding="cp1252")  # the export changed after the run read it
+    assert read_prepared(path, demo_copy) is None
+    again = load_survey(demo_copy, prepared=path)  # reads the export again
+    assert len(again.data) == len(survey.data) - 5
+
+
+def test_prepared_survey_of_another_codebook_is_not_used(demo_copy, tmp_path):
+    path = write_prepared(load_survey(demo_copy), tmp_path)
+    other = demo_copy.parent / "other.yaml"
+    other.write_text(demo_copy.read_text(encoding="utf-8"), encoding="utf-8")
+    assert read_prepared(path, other) is None
+    assert read_prepared(tmp_path / "missing.pickle", demo_copy) is None
+
+
+def test_prepared_survey_of_another_version_is_not_used(demo_copy, tmp_path, monkeypatch):
+    path = write_prepared(load_survey(demo_copy), tmp_path)
+    monkeypatch.setattr(prepared_module, "FORMAT", prepared_module.FORMAT + 1)
+    assert read_prepared(path, demo_copy) is None
+
+
+def test_failed_write_leaves_no_copy(demo_copy, tmp_path, monkeypatch):
+    survey = load_survey(demo_copy)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(prepared_module.pickle, "dump", full_disk)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(OSError):
+        write_prepared(survey)
+    assert not list(tmp_path.glob("clientvalue-data-*"))
+
+
+@pytest.mark.parametrize("func", [_group_text, _code_key])
+@pytest.mark.parametrize("values", [
+    ["Burgerzaken ", "Wmo", None, "Burgerzaken", "1", " ", "e\u0301"] * 50,
+    [1.0, 2.0, np.nan, 9.0, 2.0] * 40,
+    [1, 2, 9, 2] * 40,
+    ["x", 1, 1.0, None, "É", 2.5] * 5,
+])
+def test_map_distinct_equals_map_on_every_row(values, func):
+    series = pd.Series(values, name="column")
+    pd.testing.assert_series_equal(_map_distinct(series, func), series.map(func))
+
+
+def test_map_distinct_casefold_of_group_names():
+    series = pd.Series(["All", "Wmo", "ALL respondents", "wmo"] * 10, name="service")
+    pd.testing.assert_series_equal(_map_distinct(series, str.casefold), series.str.casefold())
+
+
+def test_kernel_threads_share_the_cores():
+    assert pipeline.kernel_threads(1, cores=2) == 2
+    assert pipeline.kernel_threads(2, cores=2) == 1
+    assert pipeline.kernel_threads(3, cores=2) == 1
+    assert pipeline.kernel_threads(2, cores=8) == 4
+
+
+def test_worker_sets_thread_limits_unless_the_user_did(monkeypatch):
+    import signal
+
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        monkeypatch.delenv(variable, raising=False)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        pipeline._worker_setup(1)
+        assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["OPENBLAS_NUM_THREADS"] == "1"
+        assert os.environ["MKL_NUM_THREADS"] == "3"
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_longest_notebooks_start_first():
+    names = ["00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency"]
+    assert sorted(names, key=pipeline._work_rank)[:2] == ["10_value_drivers", "30_segments"]
+
+
+@pytest.mark.slow
+def test_run_removes_its_prepared_survey(tmp_path, monkeypatch):
+    scratch = tmp_path / ("a-long-temporary-folder-name-" * 3)  # kernel sockets must still fit
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump({
+        "codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"), "output": str(tmp_path / "report"),
+        "notebooks": ["00_data_check"]}), encoding="utf-8")
+    made = []
+    real_write = prepared_module.write_prepared
+
+    def spy(survey, folder=None):
+        path = real_write(survey, folder)
+        made.append(path)
+        return path
+
+    monkeypatch.setattr(prepared_module, "write_prepared", spy)
+    output = pipeline.run(params, progress=False, echo=None)
+    assert made and not made[0].exists() and not made[0].parent.exists()
+    assert not list(scratch.glob("clientvalue-data-*"))
+    manifest = (output / "manifest.json").read_text(encoding="utf-8")
+    assert "prepared_survey" not in manifest and "survey.pickle" not in manifest
