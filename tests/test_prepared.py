@@ -18,7 +18,7 @@ from clientvalue.data import prepared as prepared_module
 from clientvalue.data.prepared import read_prepared, write_prepared
 from clientvalue.data.survey import _code_key, _group_text, _map_distinct, load_survey
 from clientvalue.paths import DEMO_DIR
-from clientvalue.run import pipeline
+from clientvalue.run import execute, pipeline
 
 
 @pytest.fixture
@@ -109,10 +109,10 @@ def test_map_distinct_casefold_of_group_names():
 
 
 def test_kernel_threads_share_the_cores():
-    assert pipeline.kernel_threads(1, cores=2) == 2
-    assert pipeline.kernel_threads(2, cores=2) == 1
-    assert pipeline.kernel_threads(3, cores=2) == 1
-    assert pipeline.kernel_threads(2, cores=8) == 4
+    assert execute.kernel_threads(1, cores=2) == 2
+    assert execute.kernel_threads(2, cores=2) == 1
+    assert execute.kernel_threads(3, cores=2) == 1
+    assert execute.kernel_threads(2, cores=8) == 4
 
 
 def test_worker_sets_thread_limits_unless_the_user_did(monkeypatch):
@@ -123,7 +123,7 @@ def test_worker_sets_thread_limits_unless_the_user_did(monkeypatch):
         monkeypatch.delenv(variable, raising=False)
     previous = signal.getsignal(signal.SIGINT)
     try:
-        pipeline._worker_setup(1)
+        execute._worker_setup(1)
         assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["OPENBLAS_NUM_THREADS"] == "1"
         assert os.environ["MKL_NUM_THREADS"] == "3"
     finally:
@@ -132,7 +132,7 @@ def test_worker_sets_thread_limits_unless_the_user_did(monkeypatch):
 
 def test_longest_notebooks_start_first():
     names = ["00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency"]
-    assert sorted(names, key=pipeline._work_rank)[:2] == ["10_value_drivers", "30_segments"]
+    assert sorted(names, key=execute._work_rank)[:2] == ["10_value_drivers", "30_segments"]
 
 
 @pytest.mark.slow
@@ -158,3 +158,48 @@ def test_run_removes_its_prepared_survey(tmp_path, monkeypatch):
     assert not list(scratch.glob("clientvalue-data-*"))
     manifest = (output / "manifest.json").read_text(encoding="utf-8")
     assert "prepared_survey" not in manifest and "survey.pickle" not in manifest
+
+
+def _same_table(a, b):
+    pd.testing.assert_frame_equal(a, b)
+    assert a.attrs.keys() == b.attrs.keys()
+    for key in a.attrs:
+        left, right = a.attrs[key], b.attrs[key]
+        if isinstance(left, (np.ndarray, list)) and len(left) and not isinstance(left[0], str):
+            np.testing.assert_array_equal(np.asarray(left, dtype=float), np.asarray(right, dtype=float))
+        else:
+            assert left == right or (left != left and right != right), key
+
+
+def test_shared_importance_is_computed_once_per_run(demo_copy, tmp_path):
+    from clientvalue.analyses.shared import shared_importance
+    from clientvalue.stats.importance import importance
+
+    path = write_prepared(load_survey(demo_copy), tmp_path)
+    survey = load_survey(demo_copy, prepared=path)
+    assert survey.shared_dir == tmp_path
+    frame = survey.reported_data(10)
+    options = dict(outcome=survey.outcome, drivers=survey.items(), weights=survey.weight, n_boot=50, seed=3)
+    first = shared_importance(survey, frame, **options)
+    files = list(tmp_path.glob("importance-*.pickle"))
+    assert len(files) == 1
+    other_notebook = load_survey(demo_copy, prepared=path)  # another kernel of the same run
+    loaded = shared_importance(other_notebook, other_notebook.reported_data(10), **options)
+    _same_table(loaded, first)
+    _same_table(loaded, importance(frame, **options))  # the same as computing it
+    # any difference in the inputs gives another result, never the stored one
+    changed = frame.copy()
+    changed.iloc[0, changed.columns.get_loc(survey.outcome)] = 1.0 if frame[survey.outcome].iloc[0] != 1 else 2.0
+    _same_table(shared_importance(survey, changed, **options), importance(changed, **options))
+    _same_table(shared_importance(survey, frame, **options | {"seed": 4}), importance(frame, **options | {"seed": 4}))
+    assert len(list(tmp_path.glob("importance-*.pickle"))) == 3
+    assert not list(tmp_path.glob(".importance-*"))  # no partial files left
+
+
+def test_without_a_run_nothing_is_shared(demo_copy, tmp_path):
+    from clientvalue.analyses.shared import shared_importance
+
+    survey = load_survey(demo_copy)
+    assert survey.shared_dir is None
+    shared_importance(survey, survey.data, outcome=survey.outcome, drivers=survey.items(), n_boot=0)
+    assert not list(tmp_path.rglob("*.pickle"))

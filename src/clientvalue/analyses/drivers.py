@@ -20,6 +20,7 @@ import pandas as pd
 
 from clientvalue import defaults
 from clientvalue.stats.importance import dimension_totals, importance
+from clientvalue.analyses.shared import shared_importance
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.stats.ipa import importance_performance, penalty_reward
 from clientvalue.stats.measurement import factor_check, reliability_table
@@ -299,24 +300,29 @@ def analyse(
     not_analysed: list[str] = []
     frames = survey.group_frames(min_group_size)
     if len(frames) > MAX_GROUPS + 1:
-        kept = dict(sorted(((g, f) for g, f in frames.items() if g != "all"), key=lambda gf: -len(gf[1]))[:MAX_GROUPS])
+        sizes = {str(g): int(n) for g, n in survey.group_sizes().items()}
+        kept = set(sorted((g for g in frames if g != "all"), key=lambda g: -sizes[g])[:MAX_GROUPS])
         notes.append(_("There are {k} reported groups; the {m} largest are analysed, the others only in "
                        "'all respondents'.", k=_.integer(len(frames) - 1), m=_.integer(MAX_GROUPS)))
-        frames = {g: f for g, f in frames.items() if g == "all" or g in kept}
+        names = [g for g in frames if g == "all" or g in kept]
+    else:
+        names = list(frames)
     levels = survey.data[outcome].nunique()
     run_ordinal = levels <= ORDINAL_MAX_LEVELS
     if not run_ordinal:
         notes.append(_("The ordinal check is left out: it is for ratings with few answer options, and "
                        "{column} has {k} different values.", column=survey.label(outcome, language),
                        k=_.integer(levels)))
-    for group, frame in frames.items():
+    for group in names:
+        frame = frames[group]  # one group's rows at a time
         complete = int(frame[[outcome, *items]].notna().all(axis=1).sum())
         if complete < needed:
             suppressed.append({"group": group, "reason": _("fewer than {n} complete responses", n=_.integer(needed))})
             not_analysed.append(group)
             continue
         try:
-            lmg = importance(frame, outcome=outcome, drivers=items, weights=survey.weight, n_boot=n_boot, seed=seed)
+            lmg = shared_importance(survey, frame, outcome=outcome, drivers=items, weights=survey.weight,
+                                    n_boot=n_boot, seed=seed)  # notebook 30 needs "all" too
             weights_rw = importance(frame, outcome=outcome, drivers=items, method="relative_weights",
                                     weights=survey.weight)
             totals = dimension_totals(lmg, dimensions=dimensions).set_index("dimension")

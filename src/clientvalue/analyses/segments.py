@@ -280,12 +280,13 @@ def _value(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, keep: list[i
 
 def _strategy(survey: Survey, frame: pd.DataFrame, customisation: dict | None, *, n_boot, seed):
     """The strategy rule of notebook 10 for all reported respondents, fed with the segments' evidence."""
+    from clientvalue.analyses.shared import shared_importance
     from clientvalue.analyses.strategy import suggest_strategy
-    from clientvalue.stats.importance import dimension_totals, importance
+    from clientvalue.stats.importance import dimension_totals
 
     try:
-        table = importance(frame, outcome=survey.outcome, drivers=survey.items(), weights=survey.weight,
-                           n_boot=n_boot, seed=seed)
+        table = shared_importance(survey, frame, outcome=survey.outcome, drivers=survey.items(),
+                                  weights=survey.weight, n_boot=n_boot, seed=seed)  # as notebook 10's "all"
     except AnalysisError:
         return None
     tot = dimension_totals(table, dimensions=survey.dimensions()).set_index("dimension")

@@ -344,11 +344,15 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     if np.isfinite(x).all() and np.isfinite(wt).all():
         stats = _PermutationStat(x, wt, codes, len(groups), method)
         observed = stats.observed
-        small = np.uint8 if len(groups) < 256 else np.int32
+        small = codes.astype(np.uint8 if len(groups) < 256 else np.int32)
         chunk = max(1, _CHUNK_ELEMENTS // len(codes))
-        null = np.concatenate([
-            stats(np.stack([rng.permutation(codes).astype(small) for _ in range(min(chunk, n_perm - i))]))
-            for i in range(0, n_perm, chunk)])
+        null = np.empty(n_perm)
+        for lo in range(0, n_perm, chunk):
+            labelings = np.empty((min(chunk, n_perm - lo), len(codes)), dtype=small.dtype)
+            for row in labelings:  # rng.permutation(codes), written in place
+                row[:] = small
+                rng.shuffle(row)
+            null[lo:lo + len(labelings)] = stats(labelings)
     else:  # infinite values: importance() drops such rows per segment; keep its exact path
         def stat(lab: np.ndarray) -> float:
             return segment_difference([
@@ -368,7 +372,7 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
 
 #: Permutations per chunk of :func:`segment_difference_test`: about this many segment labels
 #: (one byte each, ``chunk * n``) held at once.
-_CHUNK_ELEMENTS = 1 << 27
+_CHUNK_ELEMENTS = 1 << 26
 
 
 def _as_float(column: pd.Series) -> np.ndarray:
@@ -402,12 +406,27 @@ class _PermutationStat:
 
     def __call__(self, labelings: np.ndarray) -> np.ndarray:
         out = self._compute(labelings)
-        same = np.ones(len(labelings), dtype=bool)  # same partition, maybe other names
-        for rows in self.members:
-            block = labelings[:, rows]
-            same &= (block == block[:, :1]).all(axis=1)
-        out[same] = self.observed
+        out[self._same_partition(labelings)] = self.observed
         return out
+
+    def _same_partition(self, labelings: np.ndarray) -> np.ndarray:
+        """Which labelings split the rows exactly as ``codes`` does (maybe under other names).
+
+        A labeling does when it is constant on every segment's rows; the first 64 rows of each
+        segment rule out nearly every shuffled labeling, so only the rare candidate is checked on
+        all rows.
+        """
+        candidates = np.arange(len(labelings))
+        for rows in self.members:
+            for part in (rows[:64], rows[64:]):
+                if len(candidates) == 0 or len(part) == 0:
+                    continue
+                first = labelings[candidates, rows[0]]
+                block = labelings[np.ix_(candidates, part)]
+                candidates = candidates[(block == first[:, None]).all(axis=1)]
+        same = np.zeros(len(labelings), dtype=bool)
+        same[candidates] = True
+        return same
 
     def _compute(self, labelings: np.ndarray) -> np.ndarray:
         c = labelings.shape[0]
@@ -419,12 +438,15 @@ class _PermutationStat:
         k = 1 + q + q * (q + 1) // 2
         sums = np.zeros((n_groups, c, k))
         rows = max(1, _lmg.BUDGET // max(k, c))
+        member = np.empty((c, min(rows, n)))
         for lo in range(0, n, rows):
             hi = min(n, lo + rows)
             terms = _lmg.moment_terms(self.xc[lo:hi], self.wn[lo:hi])
             block = labelings[:, lo:hi]
+            indicator = member[:, : hi - lo]
             for g in range(n_groups - 1):
-                sums[g] += (block == g).astype(float) @ terms.T
+                np.equal(block, g, out=indicator, casting="unsafe")  # 1.0 where the row is in segment g
+                sums[g] += indicator @ terms.T
             sums[n_groups - 1] += terms.sum(axis=1)  # all rows; the other segments taken off below
         sums[n_groups - 1] -= sums[: n_groups - 1].sum(axis=0)
         corr = _lmg._corr_from_sums(sums.reshape(n_groups * c, k), q, self.full_var)

@@ -94,4 +94,7 @@ def read_prepared(path: str | Path, codebook_path: str | Path) -> "Survey | None
         current = [_stamp(Path(codebook_path)), _stamp(Path(survey.path))]
     except OSError:
         return None
-    return survey if current == record["stamps"] else None
+    if current != record["stamps"]:
+        return None
+    survey.shared_dir = path.parent  # the run's private folder: notebooks share results there
+    return survey

@@ -58,6 +58,9 @@ class Survey:
     read_details: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict] = field(default_factory=dict)
     problem_values: list[pd.Series] | None = None  # the handled values per row of ``problems``
+    # A private folder of the run in which its notebooks share results computed once
+    # (:mod:`clientvalue.analyses.shared`); set when the survey comes from the run's prepared file.
+    shared_dir: Path | None = None
 
     @property
     def outcome(self) -> str | None:
@@ -155,7 +158,7 @@ class Survey:
         """The rows of every reported group (see :mod:`clientvalue.disclosure`)."""
         return disclosure.reported_data(self, min_group_size)
 
-    def group_frames(self, min_group_size: int = 10) -> dict[str, pd.DataFrame]:
+    def group_frames(self, min_group_size: int = 10) -> disclosure.GroupFrames:
         """``"all"`` then each reported group (see :mod:`clientvalue.disclosure`)."""
         return disclosure.group_frames(self, min_group_size)
 

@@ -6,8 +6,9 @@ succeeded, so a failed run never leaves a half-written report where a good one s
 
 from __future__ import annotations
 
-import hashlib
+import ctypes
 import gc
+import hashlib
 import json
 import os
 import platform
@@ -22,6 +23,7 @@ from typing import Any, Callable
 
 from clientvalue import __version__, disclosure
 from clientvalue.errors import ParameterError, PipelineError
+from clientvalue.run.execute import execute_all, remove_kernel_files
 from clientvalue.run.params import SURVEY_NOTEBOOKS, RunParameters, load_parameters
 from clientvalue.paths import NOTEBOOKS_DIR, resolve_path
 from clientvalue.report.publish import render_index, render_notebook
@@ -31,6 +33,15 @@ KEY_PACKAGES = (
     "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib", "seaborn",
     "pyreadstat", "papermill", "nbconvert", "pydantic",
 )
+
+
+def release_memory() -> None:
+    """Free what is no longer referenced and hand it back to the system (glibc keeps freed heap)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def sha256(path: Path) -> str:
@@ -67,208 +78,6 @@ def _notebook_parameters(path: Path, values: dict[str, Any]) -> dict[str, Any]:
 
     declared = papermill.inspect_notebook(str(path))
     return {key: value for key, value in values.items() if key in declared}
-
-
-#: Longest socket path (``sockaddr_un.sun_path`` holds 108 bytes), with room for the port suffix.
-SOCKET_PATH_MAX = 100
-
-
-def _socket_folder() -> Path:
-    """The temporary folder, or ``/tmp`` when a long ``TMPDIR`` would make socket paths too long."""
-    folder = Path(tempfile.gettempdir())
-    if len(str(folder)) + 70 > SOCKET_PATH_MAX and Path("/tmp").is_dir():
-        return Path("/tmp")
-    return folder
-
-
-def _local_kernel_manager():
-    """A kernel manager that talks to its kernel over local sockets (IPC), not TCP ports.
-
-    Nothing listens on the network, and ipykernel has no reason to warn about unencrypted TCP.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class LocalKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any):
-            super().__init__(**kwargs)
-            self.transport = "ipc"
-            owner = os.environ.get("CLIENTVALUE_RUN_PID", str(os.getpid()))
-            self.ip = str(_socket_folder() / f"clientvalue-kernel-{owner}-{os.getpid()}-{id(self)}")
-
-        async def _async_interrupt_kernel(self) -> None:
-            # jupyter_client interrupts (SIGINT) every kernel before shutting it down; a finished
-            # notebook's kernel is idle, and the interrupt only makes it log a misleading
-            # "KeyboardInterrupt caught in kernel". The shutdown request alone stops it.
-            if getattr(self, "shutting_down", False):
-                return
-            await super()._async_interrupt_kernel()
-
-    return LocalKernelManager
-
-
-def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: bool) -> None:
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    try:
-        papermill.execute_notebook(
-            str(path),
-            str(target),
-            parameters=parameters,
-            kernel_name="python3",
-            progress_bar=progress,
-            cwd=str(NOTEBOOKS_DIR),
-            log_output=False,
-            kernel_manager_class=_local_kernel_manager(),
-        )
-    except PapermillExecutionError as exc:
-        handle, name = tempfile.mkstemp(prefix=f"clientvalue-failed-{path.stem}-", suffix=".ipynb")
-        os.close(handle)  # mkstemp makes it readable by this user only: it may hold respondent data
-        kept = Path(name)
-        if target.exists():
-            shutil.copyfile(target, kept)
-        message = str(exc.evalue).strip().splitlines()
-        raise PipelineError(
-            f"notebook {path.stem} failed in cell {exc.cell_index} (execution {exc.exec_count}): "
-            f"{exc.ename}: {' '.join(message)}\n"
-            f"The executed notebook with the full traceback is at {kept}."
-        ) from None
-
-
-def stop_children(timeout: float = 1.0) -> None:
-    """Stop every process this run started (notebook workers and their kernels), then wait.
-
-    Kernels run in sessions of their own (so that Ctrl-C in the terminal does not reach them);
-    they are found as descendants of this process and terminated, then killed after ``timeout``.
-    """
-    try:
-        import psutil  # installed with ipykernel
-    except ImportError:  # pragma: no cover
-        return
-    try:
-        children = psutil.Process().children(recursive=True)
-    except psutil.Error:  # pragma: no cover
-        return
-
-    def tracker(process) -> bool:  # multiprocessing's resource tracker ends by itself with this process
-        try:
-            return "resource_tracker" in " ".join(process.cmdline())
-        except psutil.Error:
-            return False
-
-    children = [child for child in children if not tracker(child)]
-    for child in children:
-        try:
-            child.terminate()
-        except psutil.Error:
-            pass
-    # Wait without reaping our own children: multiprocessing and subprocess reap them (a child reaped
-    # here would look alive to them for ever, and the pool's shutdown would spin).
-    def running(process) -> bool:
-        try:
-            return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-        except psutil.Error:
-            return False
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(running(c) for c in children):
-        time.sleep(0.05)
-    for child in children:
-        if running(child):
-            try:
-                child.kill()
-            except psutil.Error:
-                pass
-
-
-#: Environment variables that set the threads of the numerical libraries (OpenBLAS, MKL, OpenMP).
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-#: Notebooks from the most to the least work on a large export: with several kernels at a time
-#: the longest start first, so that no long notebook starts last (longest-processing-time order).
-WORK_ORDER = ("10_value_drivers", "30_segments", "40_consistency", "20_senior", "00_data_check")
-
-
-def kernel_threads(jobs: int, cores: int | None = None) -> int:
-    """Threads each kernel's numerical libraries may use when ``jobs`` kernels run at once.
-
-    OpenBLAS and OpenMP start one thread per core in every process; with two kernels on two
-    cores that is four busy threads fighting for two cores, and the waiting threads spin
-    (measured on a 1,000,000-row export: 191 CPU seconds and 103 s of wall time with the
-    libraries' default, 112 CPU seconds and 68 s with one thread per kernel).
-    """
-    cores = cores or os.cpu_count() or 1
-    return max(1, cores // max(1, jobs))
-
-
-def _worker_setup(threads: int) -> None:
-    """Set up a notebook worker (and, through its environment, the kernel it starts).
-
-    Ctrl-C is left to the main process, which stops the workers (no worker tracebacks), and the
-    numerical libraries of the kernel get ``threads`` threads unless the user set their own.
-    """
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for variable in THREAD_VARIABLES:
-        os.environ.setdefault(variable, str(threads))
-
-
-def remove_kernel_files() -> None:
-    """Remove the local socket files of this run's kernels (``clientvalue-kernel-<pid>-*``)."""
-    for path in _socket_folder().glob(f"clientvalue-kernel-{os.getpid()}-*"):
-        try:
-            path.unlink()
-        except OSError:
-            pass
-
-
-def _execute_timed(path: Path, target: Path, parameters: dict[str, Any], progress: bool) -> float:
-    tick = time.perf_counter()
-    _execute(path, target, parameters, progress=progress)
-    return round(time.perf_counter() - tick, 2)
-
-
-def _work_rank(name: str) -> int:
-    return WORK_ORDER.index(name) if name in WORK_ORDER else len(WORK_ORDER)
-
-
-def _execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int, progress: bool,
-                 echo: Callable[[str], None]) -> dict[str, float]:
-    """Execute notebooks, ``jobs`` at a time (each in its own kernel); seconds per notebook."""
-    total = len(jobs_list)
-    seconds: dict[str, float] = {}
-    if jobs <= 1 or total == 1:
-        for number, (path, target, parameters) in enumerate(jobs_list, start=1):
-            echo(f"[{number}/{total}] {path.stem} ...")
-            seconds[path.stem] = _execute_timed(path, target, parameters, progress)
-            echo(f"[{number}/{total}] {path.stem} done in {seconds[path.stem]:.1f} s")
-        return seconds
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-    from multiprocessing import get_context
-
-    echo(f"running {total} notebooks, {jobs} at a time: " + ", ".join(p.stem for p, _, _ in jobs_list))
-    os.environ["CLIENTVALUE_RUN_PID"] = str(os.getpid())  # workers name kernel files after this run
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_setup,
-                               initargs=(kernel_threads(jobs),))
-    order = sorted(jobs_list, key=lambda job: _work_rank(job[0].stem))
-    try:
-        futures = {pool.submit(_execute_timed, path, target, parameters, False): path for path, target, parameters in order}
-        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        failed = [f for f in done if f.exception() is not None]
-        if failed:
-            raise failed[0].exception()
-    except BaseException:
-        # a failed notebook, Ctrl-C or SIGTERM: stop the other notebooks now instead of waiting for them
-        stop_children()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    with pool:
-        for future in done:
-            path = futures[future]
-            seconds[path.stem] = future.result()
-            echo(f"[{len(seconds)}/{total}] {path.stem} done in {seconds[path.stem]:.1f} s")
-    return seconds
 
 
 NOTEBOOK_NEEDS = {
@@ -563,10 +372,10 @@ def run_parameters(
             prepared = write_prepared(survey)  # the notebooks load this instead of parsing the export again
             values["prepared_survey"] = str(prepared)
         del survey  # the run does not hold a copy while the notebooks run
-        gc.collect()
+        release_memory()
         work = [(path, staging / path.name, _notebook_parameters(path, values)) for path in notebooks]
         jobs = min(len(work), os.cpu_count() or 1) if jobs is None else max(1, jobs)
-        seconds = _execute_all(work, jobs=jobs, progress=progress, echo=echo)
+        seconds = execute_all(work, jobs=jobs, progress=progress, echo=echo)
         for path, target, _ in work:
             render_notebook(target, staging / f"{path.stem}.html", language=params.language, run_info=run_info)
             records.append({"name": path.stem, "seconds": seconds[path.stem], "status": "succeeded",

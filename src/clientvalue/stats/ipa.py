@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -275,37 +275,53 @@ def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
     if w is not None:
         block = block[block["__w"] > 0]
     n = len(block)
-    rows, design = [], {}
+    rows, design = [], []  # design: (column name, item, band) of each indicator column
+    rescaled = {}
     for c in items:
-        r = (block[c] - sc[c][0]) / (sc[c][1] - sc[c][0])
-        is_low, is_high = r <= low, r >= high
-        n_low, n_high = int(is_low.sum()), int(is_high.sum())
+        r = ((block[c] - sc[c][0]) / (sc[c][1] - sc[c][0])).to_numpy(dtype=float)
+        n_low, n_high = int((r <= low).sum()), int((r >= high).sum())
         n_mid = n - n_low - n_high
         rows.append({"item": c, "n_low": n_low, "n_high": n_high, "n_mid": n_mid})
         if n_mid == 0:
             continue
+        rescaled[c] = r
         if n_low > 0:
-            design[f"{c}__low"] = is_low.astype(float)
+            design.append((f"{c}__low", c, "low"))
         if n_high > 0:
-            design[f"{c}__high"] = is_high.astype(float)
+            design.append((f"{c}__high", c, "high"))
     if not design:
         raise AnalysisError("No item has answers in both the middle band and a low or high band.")
-    x = sm.add_constant(pd.DataFrame(design, index=block.index), has_constant="add")
-    if n <= x.shape[1] + 1:
+    if n <= len(design) + 2:
         raise AnalysisError(
-            f"Penalty-reward needs more than {x.shape[1] + 1} complete respondents; got {n}.")
+            f"Penalty-reward needs more than {len(design) + 2} complete respondents; got {n}.")
+
+    def rows_of_design(start: int, stop: int) -> np.ndarray:
+        """The design (constant, then the band indicators) for rows ``start:stop``."""
+        x = np.empty((stop - start, len(design) + 1))
+        x[:, 0] = 1.0
+        for j, (_, c, band) in enumerate(design, start=1):
+            r = rescaled[c][start:stop]
+            if band == "low":
+                np.less_equal(r, low, out=x[:, j], casting="unsafe")
+            else:
+                np.greater_equal(r, high, out=x[:, j], casting="unsafe")
+        return x
+
+    names = ["const"] + [name for name, _, _ in design]
+    estimated = set(names)
     y = block[outcome]
-    fit = _least_squares_hc1(y, x, None if w is None else block["__w"] / block["__w"].mean())
+    fit = _least_squares_hc1(y, rows_of_design, names,
+                             None if w is None else block["__w"] / block["__w"].mean())
     out = []
     for row in rows:
         c = row["item"]
         rec = {"item": c, "penalty": np.nan, "penalty_se": np.nan, "penalty_p": np.nan,
                "reward": np.nan, "reward_se": np.nan, "reward_p": np.nan,
                "n_low": row["n_low"], "n_high": row["n_high"]}
-        if f"{c}__low" in design:
+        if f"{c}__low" in estimated:
             rec.update(penalty=-fit.params[f"{c}__low"], penalty_se=fit.bse[f"{c}__low"],
                        penalty_p=fit.pvalues[f"{c}__low"])
-        if f"{c}__high" in design:
+        if f"{c}__high" in estimated:
             rec.update(reward=fit.params[f"{c}__high"], reward_se=fit.bse[f"{c}__high"],
                        reward_p=fit.pvalues[f"{c}__high"])
         rec["classification"] = _classify(rec, row["n_mid"], ratio, alpha)
@@ -322,33 +338,50 @@ class _Fit:
         self.params, self.bse, self.pvalues, self.rsquared = params, bse, pvalues, rsquared
 
 
-def _least_squares_hc1(y: pd.Series, x: pd.DataFrame, w: pd.Series | None):
+#: Rows per block of the least squares of :func:`penalty_reward` (bounds its working memory).
+_LS_BLOCK = 1 << 16
+
+
+def _least_squares_hc1(y: pd.Series, design: Callable[[int, int], np.ndarray], names: list[str],
+                       w: pd.Series | None):
     """(Weighted) least squares with HC1 standard errors, from the normal equations.
 
     The same numbers as statsmodels ``OLS``/``WLS(...).fit(cov_type="HC1")`` (normal-based
-    p-values; R² around the weighted mean) without its SVD of the whole design: the cost is one
-    pass over the rows for ``X'WX`` and one for the sandwich. A design that is (nearly) rank
-    deficient goes through statsmodels itself (its pseudo-inverse).
+    p-values; R² around the weighted mean) without its SVD of the whole design: ``X'WX``, ``X'Wy``
+    and the sandwich are sums over blocks of rows, and ``design(start, stop)`` builds the design of
+    one block at a time, so the whole design is never held (a million respondents and 18 columns
+    would be 0.15 GB per copy). A design that is (nearly) rank deficient goes through statsmodels
+    itself (its pseudo-inverse).
     """
     from scipy import stats
 
-    X = x.to_numpy(dtype=float)
     yv = y.to_numpy(dtype=float)
     wv = np.ones(len(yv)) if w is None else w.to_numpy(dtype=float)
-    xtwx = (X * wv[:, None]).T @ X
+    n, k = len(yv), len(names)
+    blocks = [(start, min(n, start + _LS_BLOCK)) for start in range(0, n, _LS_BLOCK)]
+    xtwx, xtwy = np.zeros((k, k)), np.zeros(k)
+    for start, stop in blocks:
+        x = design(start, stop)
+        xw = x * wv[start:stop, None]
+        xtwx += xw.T @ x
+        xtwy += xw.T @ yv[start:stop]
     if np.linalg.cond(xtwx) > 1e10:
+        x = pd.DataFrame(design(0, n), columns=names, index=y.index)
         model = sm.OLS(y, x) if w is None else sm.WLS(y, x, weights=w)
         return model.fit(cov_type="HC1")
     bread = np.linalg.inv(xtwx)
-    beta = bread @ (X.T @ (wv * yv))
-    resid = yv - X @ beta
-    n, k = X.shape
-    meat = (X * (wv * wv * resid * resid)[:, None]).T @ X
+    beta = bread @ xtwy
+    meat = np.zeros((k, k))
+    resid = np.empty(n)
+    for start, stop in blocks:
+        x = design(start, stop)
+        resid[start:stop] = yv[start:stop] - x @ beta
+        u = wv[start:stop] * resid[start:stop]
+        meat += (x * (u * u)[:, None]).T @ x
     cov = bread @ meat @ bread * n / (n - k)
     se = np.sqrt(np.diag(cov))
     centred = yv - np.average(yv, weights=wv)
     r2 = 1.0 - float(wv @ (resid * resid)) / float(wv @ (centred * centred))
-    names = x.columns
     return _Fit(pd.Series(beta, index=names), pd.Series(se, index=names),
                 pd.Series(2 * stats.norm.sf(np.abs(beta / se)), index=names), r2)
 
