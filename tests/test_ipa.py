@@ -162,9 +162,15 @@ def test_penalty_reward_refuses_bad_input():
                        scales={"basic": (1, 5), "excite": (1, 5)})
 
 
+@pytest.mark.parametrize("block", [None, 97])  # 97 rows: the sums run over several blocks of rows
 @pytest.mark.parametrize("weighted", [False, True])
-def test_penalty_reward_standard_errors_equal_statsmodels_hc1(weighted):
+def test_penalty_reward_standard_errors_equal_statsmodels_hc1(weighted, block, monkeypatch):
     import statsmodels.api as sm
+
+    from clientvalue.stats import ipa
+
+    if block:
+        monkeypatch.setattr(ipa, "_LS_BLOCK", block)
 
     df = simulate_pr(n=800, seed=12)
     w = np.random.default_rng(3).uniform(0.5, 2.0, size=len(df)) if weighted else None

@@ -264,6 +264,16 @@ def check_against_reference(df, n_perm=25, **kw):
     return res, observed, null
 
 
+def test_permutation_test_in_chunks_and_row_blocks_equals_reference(monkeypatch):
+    from clientvalue.analyses import strategy
+    from clientvalue.stats import lmg
+
+    monkeypatch.setattr(strategy, "_CHUNK_ELEMENTS", 7 * 78)  # 7 shuffles per chunk (78 rows)
+    monkeypatch.setattr(lmg, "BUDGET", 200)  # row blocks of a few rows
+    check_against_reference(random_segments(11), outcome="y", drivers=["d0", "d1", "d2", "d3"],
+                            segment="seg", weights="w", seed=3)
+
+
 @pytest.mark.parametrize("method,weights", [
     ("lmg", "w"), ("lmg", None), ("lmg", "array"), ("relative_weights", "w")])
 def test_fast_permutation_test_equals_slow_reference(method, weights):
