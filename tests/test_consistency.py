@@ -208,3 +208,19 @@ def test_per_employee_rows_only_when_allowed():
     assert results.employees is None
     assert "employee" not in results.departures.columns
     assert results.departures["n_employees"].sum() == results.n_employees
+
+
+@pytest.mark.slow
+def test_page_40_beside_a_survey_names_the_vignette_study(tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump({
+        "codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"), "vignettes": str(STUDY / "codebook.yaml"),
+        "notebooks": ["00_data_check", "40_consistency"], "output": str(tmp_path / "report"), "n_boot": 50,
+        "language": "en"}), encoding="utf-8")
+    report = pipeline.run(params, progress=False, echo=None)
+    header = lambda page: re.search(r"<header class='run'>(.*?)</header>",  # noqa: E731
+                                    (report / page).read_text(encoding="utf-8"), re.S).group(1)
+    study = load_vignette_study(STUDY / "codebook.yaml")
+    assert study.title("en") in header("40_consistency.html") and study.path.name in header("40_consistency.html")
+    survey_header = header("00_data_check.html")
+    assert study.title("en") not in survey_header and "survey.csv" in survey_header

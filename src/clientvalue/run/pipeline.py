@@ -360,6 +360,9 @@ def run_parameters(
         "min_group_size": params.min_group_size,
         "version": __version__,
     }
+    study_info = run_info if study is None else run_info | {  # page 40 is about the vignette study
+        "title": study.title(params.language), "data_file": study.path.name,
+        "data_sha256": hashes_before[str(study.path)]}
     data_summary = ((disclosure.data_summary(survey, params.min_group_size) if survey is not None
                      else {"respondents": 0, "groups_reported": [], "groups_suppressed": 0})
                     | ({"vignettes": int(study.data["vignette"].nunique())} if study is not None else {}))
@@ -377,7 +380,8 @@ def run_parameters(
         jobs = min(len(work), os.cpu_count() or 1) if jobs is None else max(1, jobs)
         seconds = execute_all(work, jobs=jobs, progress=progress, echo=echo)
         for path, target, _ in work:
-            render_notebook(target, staging / f"{path.stem}.html", language=params.language, run_info=run_info)
+            render_notebook(target, staging / f"{path.stem}.html", language=params.language,
+                            run_info=study_info if path.stem == "40_consistency" else run_info)
             records.append({"name": path.stem, "seconds": seconds[path.stem], "status": "succeeded",
                             "html": f"{path.stem}.html", "notebook": path.name})
         hashes_after = {p: sha256(Path(p)) for p in hashes_before}
