@@ -212,3 +212,16 @@ def test_demo_shows_the_reversed_item_in_its_recoded_direction(demo_codebook):
     survey = load_survey(demo_codebook)
     assert survey.label("q_effort", "en") == "It took me little effort"
     assert survey.label("q_effort", "nl") == "Het kostte mij weinig moeite"
+
+
+def test_data_check_summary_names_columns_by_their_codebook_labels(demo_codebook):
+    from clientvalue.data import checks
+
+    survey = load_survey(demo_codebook)
+    table = checks.summary(survey, min_group_size=10)
+    english = table.set_index("fact")["value"]
+    assert english["outcome"] == "Overall rating of the service (column overall)"
+    assert english["survey weights"] == "column weight"  # no label in the codebook: the file's name
+    dutch = table.attrs["value_labels"]["nl"]["value"]
+    assert dutch[english["outcome"]] == "Rapportcijfer voor de dienstverlening (kolom overall)"
+    assert dutch[english["senior question"]] == "Ziet u zichzelf als senior? (kolom senior_self)"

@@ -60,14 +60,23 @@ def _facts(survey: Survey, min_group_size: int, language: str) -> list[tuple[str
            k=_.integer(len(small)), n=_.integer(min_group_size))),
         (_("columns in file"), _.integer(survey.data.shape[1])),
         (_("groups"), _.integer(survey.data[survey.group].nunique()) if survey.group else _("none (one group)")),
-        (_("outcome"), survey.outcome or none),
+        (_("outcome"), _named_column(survey, survey.outcome, language) if survey.outcome else none),
     ]
     for dimension, items in survey.dimensions().items():
         facts.append((_(ITEM_FACTS[dimension]) if dimension in ITEM_FACTS else _("{dimension} items", dimension=dimension),
                       _.integer(len(items))))
-    facts.append((_("survey weights"), survey.weight or _("none (every respondent counts once)")))
-    facts.append((_("senior question"), survey.senior or none))
+    facts.append((_("survey weights"), _named_column(survey, survey.weight, language) if survey.weight
+                  else _("none (every respondent counts once)")))
+    facts.append((_("senior question"), _named_column(survey, survey.senior, language) if survey.senior else none))
     return facts
+
+
+def _named_column(survey: Survey, column: str, language: str) -> str:
+    """A column as a reader knows it: the codebook's label, with the file's column name after it."""
+    _ = translator(language)
+    label = survey.label(column, language)
+    in_file = _("column {name}", name=column)
+    return in_file if label == column else f"{label} ({in_file})"
 
 
 ITEM_FACTS = {"practical": N_("practical items"), "emotional": N_("emotional items")}
