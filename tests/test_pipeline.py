@@ -221,3 +221,15 @@ def test_notebook_runs_top_to_bottom_with_its_defaults(tmp_path, notebook):
     assert not any(o.get("output_type") == "error" for o in outputs)
     assert sum(o.get("output_type") == "display_data" for o in outputs) >= 5
     assert not list(NOTEBOOKS_DIR.glob("*.csv")), "a notebook wrote tables without being asked"
+
+
+def test_charts_have_a_phone_variant_with_the_same_alt_text(demo_report):
+    for page, expected in (("10_value_drivers.html", 3), ("index.html", 1)):
+        html = (demo_report / page).read_text(encoding="utf-8")
+        attribute = re.compile(r"""(\w+)=(?:'([^']*)'|"([^"]*)")""")
+        images = [{k: v1 or v2 for k, v1, v2 in attribute.findall(tag)} for tag in re.findall(r"<img\b[^>]*>", html)]
+        wide = [i["alt"] for i in images if i.get("class") == "chart-wide"]
+        phone = [i["alt"] for i in images if i.get("class") == "chart-phone"]
+        assert len(wide) == len(phone) == expected, page
+        assert wide == phone and all(wide)
+        assert "img.chart-phone { display: none; }" in html  # wide screens and print show the wide chart

@@ -24,6 +24,7 @@ from clientvalue.report.safety import neutral_csv
 
 # Dots per inch of the PNG charts in a report: sharp on a phone's high-density screen, still small.
 SAVE_DPI = 150
+PHONE_DPI = 110  # a phone variant is about 4.5 in wide: 500 px, 1.4 pixels per CSS pixel on a phone
 
 NOT_AVAILABLE = N_("not available for this survey (it has no questions for it).")
 
@@ -103,19 +104,50 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
     columns = [str(c) for c in frame.columns]
     kinds = [_column_kind(frame[c], c, columns) for c in frame.columns]
     frame = shown_frame(frame, language)
-    head = "".join(
-        f"<th scope='col' class='{'text' if k == 'text' else 'num'}'>{html.escape(column_label(c, language))}</th>"
-        for c, k in zip(columns, kinds)
-    )
+    labels = [html.escape(column_label(c, language)) for c in columns]
+    head = "".join(f"<th scope='col' class='{'text' if k == 'text' else 'num'}'>{label}</th>"
+                   for label, k in zip(labels, kinds))
+    texts = [[_format_value(v, k, _) for v, k in zip(values, kinds)] for values in frame.itertuples(index=False)]
+    # a column of sentences (the reasons of a strategy...) would be a few words wide on a phone:
+    # such a table becomes one card per row there, each value after its column name (data-label)
+    cards = any(len(text) > LONG_TEXT for row in texts for text, k in zip(row, kinds) if k == "text")
     rows = []
-    for values in frame.itertuples(index=False):
+    for row in texts:
         cells = "".join(
-            f"<td class='{'text' if k == 'text' else 'num'}'>"
-            f"{html.escape(_format_value(v, k, _)).replace(chr(10), '<br>')}</td>"
-            for v, k in zip(values, kinds)
+            f"<td class='{'text' if k == 'text' else 'num'}'" + (f" data-label='{label}'" if cards else "") + ">"
+            f"{html.escape(text).replace(chr(10), '<br>')}</td>"
+            for text, k, label in zip(row, kinds, labels)
         )
         rows.append(f"<tr>{cells}</tr>")
-    return f"<table class='cv-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    kind = "cv-table cards" if cards else "cv-table"
+    return f"<table class='{kind}'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+#: Characters from which a text cell counts as a sentence (see :func:`table_html`).
+LONG_TEXT = 80
+
+
+#: Output metadata key of a figure's phone variant (base64 PNG), read by the publish step.
+PHONE_METADATA = "clientvalue/phone-png"
+
+
+def _figure_of(ax_or_fig: Any) -> Any:
+    from matplotlib.axes import Axes
+
+    return ax_or_fig.get_figure() if isinstance(ax_or_fig, Axes) else ax_or_fig
+
+
+def _png_base64(fig: Any, dpi: int = SAVE_DPI) -> str:
+    """The figure as a compact PNG in base64; the figure is closed."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
 
 
 def compact_png(png: bytes, colours: int = 96) -> bytes:
@@ -215,26 +247,23 @@ class Report:
         display(HTML(f"<figure class='cv-table' tabindex='0' role='region' aria-label='{title}'>"
                      f"<figcaption>{title}</figcaption>{body}{note}</figure>"))
 
-    def figure(self, ax_or_fig: Any, name: str, *, alt: str | None = None) -> None:
+    def figure(self, ax_or_fig: Any, name: str, *, alt: str | None = None, phone: Any = None) -> None:
         """Show a matplotlib figure as PNG with its caption, then close it.
 
         The alt text is ``alt``, else the figure's ``alt_text`` attribute (a chart function can
         say what the chart shows, e.g. :func:`clientvalue.analyses.drivers.plot_groups`), else
-        the caption.
+        the caption. ``phone``: the same chart drawn narrow (about 4.5 inches wide, one panel
+        per row), which the published page shows instead on a phone so that its text stays
+        readable; the notebook itself shows the wide one.
         """
-        import base64
-        import io
-
-        import matplotlib.pyplot as plt
         from IPython.display import Markdown, display
-        from matplotlib.axes import Axes
 
-        fig = ax_or_fig.get_figure() if isinstance(ax_or_fig, Axes) else ax_or_fig
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=SAVE_DPI)
         text = caption(name, self.language)
+        fig = _figure_of(ax_or_fig)
         alt = alt or getattr(fig, "alt_text", None) or text
-        plt.close(fig)
-        png = base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
-        display({"image/png": png, "text/plain": alt}, raw=True, metadata={"image/png": {"alt": alt}})
+        png = _png_base64(fig)
+        metadata: dict[str, Any] = {"image/png": {"alt": alt}}
+        if phone is not None:
+            metadata[PHONE_METADATA] = _png_base64(_figure_of(phone), dpi=PHONE_DPI)
+        display({"image/png": png, "text/plain": alt}, raw=True, metadata=metadata)
         display(Markdown(f"*{text}*"))

@@ -55,7 +55,17 @@ def _dimension_name(dim: str, _: Translator) -> str:
     return _(DIMENSION_NAMES[dim]) if dim in DIMENSION_NAMES else dim
 
 
-def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None,
+def _wrapped(text: str, width: float, size: str | float) -> str:
+    """``text`` broken into lines that fit ``width`` inches at font size ``size`` (points or a name)."""
+    import textwrap
+
+    from matplotlib.font_manager import FontProperties
+
+    points = FontProperties(size=size).get_size_in_points()
+    return "\n".join(textwrap.wrap(text, max(12, int(width * 72 / (0.55 * points)))))
+
+
+def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: float = 8.0,
                      language: str = "en") -> Axes:
     """One bar per group: practical share from the left, emotional share from the right.
 
@@ -66,6 +76,9 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None,
         ``emotional_share``, ``emotional_ci_low``, ``emotional_ci_high`` (shares 0-1). Groups
         must already be filtered for minimum size; rows with a missing share are not drawn.
     ax : matplotlib Axes, optional
+    width : float, default 8
+        Width of a new figure in inches; about 4.4 gives the phone variant (title and axis label
+        wrapped to fit).
     language : {"en", "nl"}
 
     Notes
@@ -78,7 +91,8 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None,
             "emotional_share", "emotional_ci_low", "emotional_ci_high"]
     _need(profile, cols, "profile")
     data = profile.dropna(subset=["practical_share", "emotional_share"]).reset_index(drop=True)
-    ax = _ax(ax, (8, 1.2 + 0.6 * max(len(data), 1)))
+    ax = _ax(ax, (width, 1.2 + 0.6 * max(len(data), 1) + (0.6 if width < 6 else 0)))
+    width = ax.get_figure().get_size_inches()[0]
     y = np.arange(len(data))[::-1]
     p = data["practical_share"].to_numpy(dtype=float)
     e = data["emotional_share"].to_numpy(dtype=float)
@@ -98,8 +112,10 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None,
     ax.set_yticks(y, [group_label(str(g), language) for g in data["group"]])
     ax.set_xlim(0, 1)
     _percent_axis(ax.xaxis, _)
-    ax.set_xlabel(_("Share of the explained variance in the overall rating"))
-    ax.set_title(_("What drives the overall rating: practical or emotional value?"), pad=22)
+    ax.set_xlabel(_wrapped(_("Share of the explained variance in the overall rating"), width,
+                           plt.rcParams["axes.labelsize"]))
+    ax.set_title(_wrapped(_("What drives the overall rating: practical or emotional value?"), width,
+                          plt.rcParams["axes.titlesize"]), pad=22)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     return ax
 

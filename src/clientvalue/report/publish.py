@@ -49,14 +49,21 @@ table.verdicts th[scope='row'] { background: none; font-weight: 600; }
 figure.chart { margin: 1rem 0; }
 div.scroll { overflow-x: auto; }
 @media screen and (max-width: 40rem) {
-  table.verdicts, table.verdicts tbody, table.verdicts tr, table.verdicts th, table.verdicts td { display: block; }
+  table.verdicts, table.verdicts tbody, table.verdicts tr, table.verdicts th, table.verdicts td,
+  table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; }
   table.verdicts caption { display: block; }
-  table.verdicts thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  table.verdicts tr { border-bottom: 1px solid #c9d2d9; padding: .4rem 0; }
-  table.verdicts th[scope='row'], table.verdicts td { border: 0; padding: .1rem 0; }
-  table.verdicts td::before { content: attr(data-label) ": "; font-weight: 600; }
+  table.verdicts thead, table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.verdicts tr, table.cards tr { border-bottom: 1px solid #c9d2d9; padding: .4rem 0; }
+  table.verdicts th[scope='row'], table.verdicts td, table.cards td { border: 0; padding: .1rem 0; text-align: left; }
+  table.verdicts td::before, table.cards td::before { content: attr(data-label) ": "; font-weight: 600; }
+  table.cards .num { white-space: normal; }
 }
 figure.chart figcaption { font-weight: 400; font-size: .9rem; color: #3c464e; }
+img.chart-phone { display: none; }
+@media screen and (max-width: 40rem) {
+  img.chart-phone { display: block; }
+  img.chart-wide { display: none; }
+}
 @media print {
   @page { size: A4; margin: 16mm 14mm; }
   body { font-size: 10pt; }
@@ -117,12 +124,33 @@ def publishable(nb: Any, *, language: str) -> Any:
             continue
         if cell.cell_type == "code":
             cell.source = ""
-            cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") not in ("stream", "error")]
+            cell.outputs = [_with_phone_variant(o) for o in cell.get("outputs", [])
+                            if o.get("output_type") not in ("stream", "error")]
             if not cell.outputs:
                 continue
         kept.append(cell)
     nb.cells = kept
     return nb
+
+
+def _with_phone_variant(output: Any) -> Any:
+    """A figure with a phone variant (``Report.figure(..., phone=...)``) as a pair of images.
+
+    The page shows the wide chart on a screen wider than 40rem and in print, the narrow one on
+    a phone (CSS classes ``chart-wide`` and ``chart-phone``); both carry the same alt text.
+    """
+    import nbformat
+
+    from clientvalue.report.notebook import PHONE_METADATA
+
+    phone = output.get("metadata", {}).get(PHONE_METADATA)
+    if not phone or "image/png" not in output.get("data", {}):
+        return output
+    alt = html.escape(output["metadata"].get("image/png", {}).get("alt", ""))
+    wide = output["data"]["image/png"]
+    pair = (f"<img class='chart-wide' src='data:image/png;base64,{wide}' alt='{alt}'>"
+            f"<img class='chart-phone' src='data:image/png;base64,{phone}' alt='{alt}'>")
+    return nbformat.v4.new_output("display_data", data={"text/html": pair})
 
 
 def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[str, Any]) -> Path:

@@ -108,19 +108,22 @@ def _overview_chart(profile: pd.DataFrame, _: Translator) -> str:
     shown = profile.dropna(subset=["practical_share"])
     if shown.empty:
         return ""
+    images = {}
     with plt.rc_context({"svg.fonttype": "none", "font.size": 11}):
-        ax = plot_value_split(shown, language=_.language)
-        buffer = io.BytesIO()
-        ax.get_figure().savefig(buffer, format="svg", bbox_inches="tight")
-        plt.close(ax.get_figure())
+        for kind, width in (("wide", 8.0), ("phone", 4.4)):  # the page shows the narrow one on a phone
+            ax = plot_value_split(shown, width=width, language=_.language)
+            buffer = io.BytesIO()
+            ax.get_figure().savefig(buffer, format="svg", bbox_inches="tight")
+            plt.close(ax.get_figure())
+            images[kind] = base64.b64encode(buffer.getvalue()).decode("ascii")
     groups = shown[shown["group"] != "all"]
     practical = int((groups["practical_ci_low"] > 0.5).sum())
     emotional = int((groups["practical_ci_high"] < 0.5).sum())
     alt = _("Overview chart: practical value clearly drives the rating in {p} of {n} services, emotional value in "
             "{e}; in the others both matter.", p=practical, n=len(groups), e=emotional)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f"<figure class='chart'><img src='data:image/svg+xml;base64,{data}' alt='{html.escape(alt)}'>"
-            f"<figcaption>{html.escape(alt)}</figcaption></figure>")
+    pair = "".join(f"<img class='chart-{kind}' src='data:image/svg+xml;base64,{data}' alt='{html.escape(alt)}'>"
+                   for kind, data in images.items())
+    return f"<figure class='chart'>{pair}<figcaption>{html.escape(alt)}</figcaption></figure>"
 
 
 def _link(manifest: dict[str, Any], name: str, _: Translator) -> str:
