@@ -84,6 +84,8 @@ def _format_value(value: Any, kind: str, _: Translator | None = None) -> str:
     _ = _ or translator("en")
     if _is_missing(value):
         return "–"
+    if kind.startswith("formatted"):
+        return str(value)
     if kind == "flag":
         return "✓" if bool(value) else ""
     if kind == "percent":
@@ -97,16 +99,42 @@ def _format_value(value: Any, kind: str, _: Translator | None = None) -> str:
     return str(value)
 
 
-def table_html(frame: pd.DataFrame, *, language: str) -> str:
-    """An HTML table of a tidy frame: translated headers and codes, locale numbers right-aligned, text escaped."""
+def questions_by_group(frame: pd.DataFrame, *, row: str, value: str, language: str) -> pd.DataFrame:
+    """One row per ``row`` (e.g. a question), one column per group, cells ``value`` as a reader reads it.
+
+    The long table of every question in every group (9 questions × 6 groups: 54 rows) becomes a
+    9-row table; numbers are formatted as in :func:`table_html`, codes are put in words.
+    """
+    _ = translator(language)
+    frame = frame.infer_objects()
+    kind = _column_kind(frame[value], value, [str(c) for c in frame.columns])
+    shown = shown_frame(frame, language)
+    cells = {(r, g): v for r, g, v in zip(frame[row], frame["group"], shown[value])}
+    rows = list(dict.fromkeys(zip(frame[row], shown[row])))  # (value, as shown), in table order
+    out = pd.DataFrame({row: [text for _key, text in rows]})
+    for group, label in dict(zip(frame["group"], shown["group"])).items():
+        out[label] = [_format_value(cells.get((key, group)), kind, _) for key, _text in rows]
+    out.attrs["cells"] = "text" if kind in ("text", "flag") else "number"  # how table_html aligns them
+    return out
+
+
+def table_html(frame: pd.DataFrame, *, language: str, formatted: int = 0) -> str:
+    """An HTML table of a tidy frame: translated headers and codes, locale numbers right-aligned, text escaped.
+
+    ``formatted``: the last columns that already hold formatted cells (:func:`questions_by_group`),
+    right-aligned as numbers and headed by their own names (group labels).
+    """
     _ = translator(language)
     frame = frame.infer_objects()  # e.g. a Series turned into a one-row frame holds numbers as objects
     columns = [str(c) for c in frame.columns]
     kinds = [_column_kind(frame[c], c, columns) for c in frame.columns]
+    if formatted:
+        kinds[-formatted:] = ["formatted_text" if frame.attrs.get("cells") == "text" else "formatted"] * formatted
     frame = shown_frame(frame, language)
-    labels = [html.escape(column_label(c, language)) for c in columns]
-    head = "".join(f"<th scope='col' class='{'text' if k == 'text' else 'num'}'>{label}</th>"
-                   for label, k in zip(labels, kinds))
+    labels = [html.escape(c if k.startswith("formatted") else column_label(c, language)) for c, k in zip(columns, kinds)]
+    align = ["text" if k in ("text", "formatted_text") else "num" for k in kinds]
+    head = "".join(f"<th scope='col' class='{a}'>{label}</th>"
+                   for label, a in zip(labels, align))
     texts = [[_format_value(v, k, _) for v, k in zip(values, kinds)] for values in frame.itertuples(index=False)]
     # a column of sentences (the reasons of a strategy...) would be a few words wide on a phone:
     # such a table becomes one card per row there, each value after its column name (data-label)
@@ -114,9 +142,9 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
     rows = []
     for row in texts:
         cells = "".join(
-            f"<td class='{'text' if k == 'text' else 'num'}'" + (f" data-label='{label}'" if cards else "") + ">"
+            f"<td class='{a}'" + (f" data-label='{label}'" if cards else "") + ">"
             f"{html.escape(text).replace(chr(10), '<br>')}</td>"
-            for text, k, label in zip(row, kinds, labels)
+            for text, a, label in zip(row, align, labels)
         )
         rows.append(f"<tr>{cells}</tr>")
     kind = "cv-table cards" if cards else "cv-table"
@@ -211,7 +239,8 @@ class Report:
                          lineterminator="\n", float_format="%.6g")
         return frame
 
-    def table(self, frame: pd.DataFrame | None, name: str, *, show: list[str] | None = None, save: bool = True) -> None:
+    def table(self, frame: pd.DataFrame | None, name: str, *, show: list[str] | None = None, save: bool = True,
+              by_group: tuple[str, str] | None = None) -> None:
         """Show a captioned table and save it as ``<name>.csv``.
 
         Parameters
@@ -225,6 +254,9 @@ class Report:
             Columns to show (all by default); the CSV always holds every column.
         save : bool
             Write the CSV.
+        by_group : (str, str), optional
+            ``(row, value)``: show one row per ``row`` and one column per group holding ``value``
+            (:func:`questions_by_group`) instead of the long table; the CSV keeps every row and column.
 
         """
         from IPython.display import HTML, display
@@ -242,7 +274,15 @@ class Report:
             note = "<p class='note'>" + html.escape(
                 _("– = not shown: fewer than {n} respondents.", n=_.integer(self.min_group_size))) + "</p>"
         title = html.escape(caption(name, self.language))
-        body = table_html(shown, language=self.language)
+        if by_group is not None:
+            row, value = by_group
+            wide = questions_by_group(frame, row=row, value=value, language=self.language)
+            body = table_html(wide, language=self.language, formatted=wide.shape[1] - 1)
+            _ = translator(self.language)
+            note += "<p class='note'>" + html.escape(_(
+                "One column per group; the table file {file} holds every column.", file=f"{name}.csv")) + "</p>"
+        else:
+            body = table_html(shown, language=self.language)
         # tabindex: a table wider than the screen scrolls in its own box, reachable by keyboard
         display(HTML(f"<figure class='cv-table' tabindex='0' role='region' aria-label='{title}'>"
                      f"<figcaption>{title}</figcaption>{body}{note}</figure>"))
