@@ -233,3 +233,14 @@ def test_charts_have_a_phone_variant_with_the_same_alt_text(demo_report):
         assert len(wide) == len(phone) == expected, page
         assert wide == phone and all(wide)
         assert "img.chart-phone { display: none; }" in html  # wide screens and print show the wide chart
+
+
+def test_no_heading_stands_over_an_empty_section(demo_report):
+    for page in sorted(demo_report.glob("*.html")):
+        html = text_without_images(page.read_text(encoding="utf-8"))
+        parts = re.split(r"<h([1-6])\b[^>]*>(.*?)</h\1>", html, flags=re.S)
+        headings = [(int(parts[i]), re.sub(r"<[^>]+>", "", parts[i + 1]).strip(), parts[i + 2])
+                    for i in range(1, len(parts) - 1, 3)]
+        for (level, title, between), (next_level, _next, _rest) in zip(headings, headings[1:]):
+            empty = not re.sub(r"<[^>]+>|\s", "", between)
+            assert not (empty and next_level <= level), f"{page.name}: heading {title!r} has nothing under it"

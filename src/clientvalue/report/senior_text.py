@@ -55,7 +55,7 @@ def describe_findings(by_band: pd.DataFrame, half: pd.Series, thresholds: pd.Dat
                              f"{thresholds['threshold'].tolist()}.")
     m = _.integer(by_band.attrs.get("min_group_size", thresholds.attrs.get("min_group_size", 10)))
     t = _.integer(threshold) if float(threshold).is_integer() else _.number(threshold, 1)
-    lines = ["## " + _("Who sees themselves as a senior?"), ""]
+    lines = []  # under the notebook's own "Key findings" heading
     for _i, r in by_band[~by_band["suppressed"].astype(bool)].iterrows():
         lines.append("- " + _("Aged {band}: {pct} see themselves as a senior (95%\u00a0interval {lo}–{hi}).",
                               band=r["age_band"], pct=_pct(r["share_senior"], _),
