@@ -165,8 +165,8 @@ def _figure_of(ax_or_fig: Any) -> Any:
     return ax_or_fig.get_figure() if isinstance(ax_or_fig, Axes) else ax_or_fig
 
 
-def _png_base64(fig: Any, dpi: int = SAVE_DPI) -> str:
-    """The figure as a compact PNG in base64; the figure is closed."""
+def _png_base64(fig: Any, dpi: int = SAVE_DPI, *, close: bool = True) -> str:
+    """The figure as a compact PNG in base64 (the figure is closed unless ``close`` is false)."""
     import base64
     import io
 
@@ -174,7 +174,8 @@ def _png_base64(fig: Any, dpi: int = SAVE_DPI) -> str:
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
-    plt.close(fig)
+    if close:
+        plt.close(fig)
     return base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
 
 
@@ -292,18 +293,26 @@ class Report:
 
         The alt text is ``alt``, else the figure's ``alt_text`` attribute (a chart function can
         say what the chart shows, e.g. :func:`clientvalue.analyses.drivers.plot_groups`), else
-        the caption. ``phone``: the same chart drawn narrow (about 4.5 inches wide, one panel
-        per row), which the published page shows instead on a phone so that its text stays
-        readable; the notebook itself shows the wide one.
+        the caption. The published page shows a narrow variant instead on a phone, so that its
+        text stays readable: ``phone``, the same chart drawn narrow by its chart function (about
+        4.5 inches wide, one panel per row), else this figure redrawn narrow
+        (:func:`clientvalue.report.phone.fit_to_phone`). The notebook shows the wide one.
         """
         from IPython.display import Markdown, display
+
+        import matplotlib.pyplot as plt
+
+        from clientvalue.report.phone import fit_to_phone
 
         text = caption(name, self.language)
         fig = _figure_of(ax_or_fig)
         alt = alt or getattr(fig, "alt_text", None) or text
-        png = _png_base64(fig)
+        png = _png_base64(fig, close=phone is not None)
         metadata: dict[str, Any] = {"image/png": {"alt": alt}}
-        if phone is not None:
-            metadata[PHONE_METADATA] = _png_base64(_figure_of(phone), dpi=PHONE_DPI)
+        # the phone variant: the one given, else the same figure redrawn narrow (if it can be)
+        narrow = fit_to_phone(fig) if phone is None else _figure_of(phone)
+        if narrow is not None:
+            metadata[PHONE_METADATA] = _png_base64(narrow, dpi=PHONE_DPI)
+        plt.close(fig)
         display({"image/png": png, "text/plain": alt}, raw=True, metadata=metadata)
         display(Markdown(f"*{text}*"))

@@ -1,0 +1,65 @@
+"""A chart fitted to a phone: the same figure redrawn narrow, its long texts wrapped.
+
+A chart drawn 8 inches wide and shown on a 390-pixel phone screen has text of about five
+pixels. :func:`fit_to_phone` redraws the same figure about 4.4 inches wide (so the text, still
+the same size in points, is about twice as large on the screen), wraps titles, axis labels and
+long category labels to the new width, and lets matplotlib's constrained layout place them.
+``Report.figure`` shows the result on narrow screens (see ``clientvalue.report.publish``);
+a chart function that draws a better narrow version itself (``plot_value_split(width=...)``,
+``plot_groups(columns=1)``) is passed explicitly instead.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from matplotlib.ticker import FixedLocator
+
+#: Width of a phone variant in inches (about 500 pixels at the phone variants' resolution).
+PHONE_WIDTH = 4.4
+#: Characters per line of a wrapped category label (a question's text on a bar chart's axis).
+LABEL_CHARACTERS = 24
+
+
+def wrapped(text: str, width: float, points: float) -> str:
+    """``text`` broken into lines that fit ``width`` inches at ``points`` points."""
+    lines = [textwrap.fill(part, max(12, int(width * 72 / (0.55 * points)))) for part in text.split("\n")]
+    return "\n".join(lines)
+
+
+def fit_to_phone(fig: Any, *, width: float = PHONE_WIDTH) -> Any | None:
+    """Redraw ``fig`` (in place) about ``width`` inches wide for a phone; return it.
+
+    The height grows a little (wrapped texts take lines). ``None`` for a figure that needs no
+    phone variant (already narrow) or that cannot be narrowed this way (a heat map: its cells
+    and colour bar need the width); the page then shows the wide chart on a phone too.
+    """
+    old_width, height = fig.get_size_inches()
+    if old_width <= width or any(ax.images for ax in fig.axes):
+        return None
+    fig.set_size_inches(width, height * 1.25 + 0.4)
+    for ax in fig.axes:
+        for loc in ("left", "center", "right"):
+            title = ax.get_title(loc)
+            if title:
+                size = getattr(ax, {"left": "_left_title", "center": "title", "right": "_right_title"}[loc]).get_fontsize()
+                ax.set_title(wrapped(title.replace("\n", " "), width, size), loc=loc)
+        for label in (ax.xaxis.label, ax.yaxis.label):
+            if label.get_text():
+                label.set_text(wrapped(label.get_text().replace("\n", " "), width * 0.9, label.get_fontsize()))
+        _wrap_category_labels(ax)
+    if fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")
+    return fig
+
+
+def _wrap_category_labels(ax: Any) -> None:
+    """Wrap long labels on a category axis (questions, cases...) to :data:`LABEL_CHARACTERS`."""
+    if not isinstance(ax.yaxis.get_major_locator(), FixedLocator) and not ax.yaxis.units:
+        return  # a numeric axis: its labels are short numbers
+    ax.get_figure().canvas.draw()  # tick labels exist once drawn
+    ticks = ax.get_yticks()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    if len(labels) == len(ticks) and any(len(t) > LABEL_CHARACTERS for t in labels):
+        ax.set_yticks(ticks, [textwrap.fill(t, LABEL_CHARACTERS) for t in labels])
