@@ -112,10 +112,11 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
     ax.set_yticks(y, [group_label(str(g), language) for g in data["group"]])
     ax.set_xlim(0, 1)
     _percent_axis(ax.xaxis, _)
-    ax.set_xlabel(_wrapped(_("Share of the explained variance in the overall rating"), width,
-                           plt.rcParams["axes.labelsize"]))
-    ax.set_title(_wrapped(_("What drives the overall rating: practical or emotional value?"), width,
-                          plt.rcParams["axes.titlesize"]), pad=22)
+    ax.set_xlabel(_wrapped(_("Share of the explained variance in the overall rating"), 0.75 * width,
+                           plt.rcParams["axes.labelsize"]))  # the axes are about 3/4 of the figure
+    title = _wrapped(_("What drives the overall rating: practical or emotional value?"), width,
+                     plt.rcParams["axes.titlesize"])
+    ax.set_title(title, pad=22 + 15 * title.count("\n"))  # room for the legend under every line
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     return ax
 
