@@ -75,10 +75,21 @@ def persona_cards(results, language: str) -> str:
     return "\n".join(lines)
 
 
+_MORE_OFTEN = N_(
+    "**Possible unequal treatment:** people with *{attribute}* {category} get *{treatment}* {raw} percentage "
+    "points more often than the others; among people in a comparable situation (same needs and legitimate "
+    "bases) still {adjusted} percentage points more often ({low} to {high}).")
+_LESS_OFTEN = N_(
+    "**Possible unequal treatment:** people with *{attribute}* {category} get *{treatment}* {raw} percentage "
+    "points less often than the others; among people in a comparable situation (same needs and legitimate "
+    "bases) still {adjusted} percentage points less often ({low} to {high}).")
+
+
 def key_findings(results, language: str) -> str:
     """Key findings in plain words (markdown): segments, customisation, and every fairness flag."""
     _ = translator(language)
     out = []
+    mirrored: set[tuple[str, str]] = set()
     for kind, f in results.findings:
         if kind == "unavailable":
             out.append(_("Client groups could not be formed from these answers, so this part of the report is empty. "
@@ -125,15 +136,21 @@ def key_findings(results, language: str) -> str:
             out.append("- " + _("No segment solution, attribute or question goes together with a protected characteristic above the threshold (Cramér's V {t}).",
                                 t=_.number(f["threshold"], 2)))
         elif kind == "treatment_flag":
+            pair = (f["treatment"], f["attribute"])
+            if pair in mirrored:  # two categories: the second is the first seen from the other side
+                continue
+            mirrored.add(pair)
             carried = (_(" It is carried by *{proxy}*: the difference disappears once that is taken into account, an indirect distinction through a proxy.",
                          proxy=_e(_name(results, f["carried_by"]))) if f["carried_by"] else "")
+            more = f["adjusted"] >= 0
+            sign = 1 if more else -1  # the text says "more often" or "less often" with positive numbers
+            low, high = sorted((sign * f["low"], sign * f["high"]))
+            message = _MORE_OFTEN if more else _LESS_OFTEN
             out.append("- ⚠ " + _(
-                "**Possible unequal treatment:** the rate of *{treatment}* for *{attribute}* = {category} differs "
-                "from the rest by {raw} percentage points; among people in a comparable situation (same needs and "
-                "legitimate bases) the difference is still {adjusted} percentage points ({low} to {high}).",
-                treatment=_e(_name(results, f["treatment"])), attribute=_e(_name(results, f["attribute"])),
-                category=_e(f["category"]), raw=_.number(100 * f["raw"], 0), adjusted=_.number(100 * f["adjusted"], 0),
-                low=_.number(100 * f["low"], 0), high=_.number(100 * f["high"], 0)) + carried)
+                message, treatment=_e(_name(results, f["treatment"])), attribute=_e(_name(results, f["attribute"])),
+                category=_e(f["category"]), raw=_.number(100 * sign * f["raw"], 0),
+                adjusted=_.number(100 * sign * f["adjusted"], 0),
+                low=_.number(100 * low, 0), high=_.number(100 * high, 0)) + carried)
         elif kind == "treatment_ok":
             out.append("- " + _("No unequal treatment found among people in a comparable situation for: {t}.",
                                 t=", ".join(_e(_name(results, t)) for t in f["treatments"])))
