@@ -6,8 +6,6 @@ succeeded, so a failed run never leaves a half-written report where a good one s
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import hashlib
 import json
 import os
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from clientvalue import __version__, disclosure
+from clientvalue.memory import release_memory
 from clientvalue.errors import ParameterError, PipelineError
 from clientvalue.run.execute import execute_all, remove_kernel_files
 from clientvalue.run.params import SURVEY_NOTEBOOKS, RunParameters, load_parameters
@@ -33,15 +32,6 @@ KEY_PACKAGES = (
     "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib", "seaborn",
     "pyreadstat", "papermill", "nbconvert", "pydantic",
 )
-
-
-def release_memory() -> None:
-    """Free what is no longer referenced and hand it back to the system (glibc keeps freed heap)."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        pass
 
 
 def sha256(path: Path) -> str:
