@@ -20,10 +20,7 @@ import pickle
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from clientvalue.data.survey import Survey
+from typing import Any
 
 FORMAT = 1
 FILE_NAME = "survey.pickle"
@@ -34,12 +31,12 @@ def _stamp(path: Path) -> tuple[str, int, int]:
     return str(path.resolve()), status.st_size, status.st_mtime_ns
 
 
-def write_prepared(survey: "Survey", folder: str | Path | None = None) -> Path:
+def write_prepared(survey: Any, folder: str | Path | None = None) -> Path:
     """Save a cleaned survey for the notebooks of this run; return the file's path.
 
     Parameters
     ----------
-    survey : Survey
+    survey : clientvalue.data.survey.Survey
         As returned by :func:`clientvalue.data.survey.load_survey` (with ``codebook_path``).
     folder : str or Path, optional
         Where to write; by default a new private temporary folder (mode 0700), which the caller
@@ -74,7 +71,7 @@ def write_prepared(survey: "Survey", folder: str | Path | None = None) -> Path:
     return target
 
 
-def read_prepared(path: str | Path, codebook_path: str | Path) -> "Survey | None":
+def read_prepared(path: str | Path, codebook_path: str | Path) -> Any | None:
     """The survey saved by :func:`write_prepared`, or ``None`` when it cannot stand in for reading.
 
     ``None`` when the file is missing, of another format or package version, made from another
