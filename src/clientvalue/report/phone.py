@@ -22,8 +22,11 @@ PHONE_WIDTH = 4.4
 LABEL_CHARACTERS = 24
 
 
-def wrapped(text: str, width: float, points: float) -> str:
-    """``text`` broken into lines that fit ``width`` inches at ``points`` points."""
+def wrapped(text: str, width: float, size: float | str) -> str:
+    """``text`` broken into lines that fit ``width`` inches at font ``size`` (points or a name such as "large")."""
+    from matplotlib.font_manager import FontProperties
+
+    points = FontProperties(size=size).get_size_in_points()
     lines = [textwrap.fill(part, max(12, int(width * 72 / (0.55 * points)))) for part in text.split("\n")]
     return "\n".join(lines)
 

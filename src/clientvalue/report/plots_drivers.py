@@ -19,6 +19,7 @@ from matplotlib.transforms import Bbox
 
 from clientvalue.errors import ParameterError
 from clientvalue.report.i18n import Translator, translator
+from clientvalue.report.phone import wrapped
 from clientvalue.report.texts import DIMENSION_NAMES, QUADRANT_LABELS, group_label
 
 __all__ = ["drivers_alt_text", "importance_limit", "item_numbers", "place_numbers", "plot_driver_panels",
@@ -55,16 +56,6 @@ def _dimension_name(dim: str, _: Translator) -> str:
     return _(DIMENSION_NAMES[dim]) if dim in DIMENSION_NAMES else dim
 
 
-def _wrapped(text: str, width: float, size: str | float) -> str:
-    """``text`` broken into lines that fit ``width`` inches at font size ``size`` (points or a name)."""
-    import textwrap
-
-    from matplotlib.font_manager import FontProperties
-
-    points = FontProperties(size=size).get_size_in_points()
-    return "\n".join(textwrap.wrap(text, max(12, int(width * 72 / (0.55 * points)))))
-
-
 def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: float = 8.0,
                      language: str = "en") -> Axes:
     """One bar per group: practical share from the left, emotional share from the right.
@@ -77,8 +68,8 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
         must already be filtered for minimum size; rows with a missing share are not drawn.
     ax : matplotlib Axes, optional
     width : float, default 8
-        Width of a new figure in inches; about 4.4 gives the phone variant (title and axis label
-        wrapped to fit).
+        Width of a new figure in inches; :data:`~clientvalue.report.phone.PHONE_WIDTH` gives the
+        phone variant (title and axis label wrapped to fit).
     language : {"en", "nl"}
 
     Notes
@@ -112,9 +103,9 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
     ax.set_yticks(y, [group_label(str(g), language) for g in data["group"]])
     ax.set_xlim(0, 1)
     _percent_axis(ax.xaxis, _)
-    ax.set_xlabel(_wrapped(_("Share of the explained variance in the overall rating"), 0.75 * width,
+    ax.set_xlabel(wrapped(_("Share of the explained variance in the overall rating"), 0.75 * width,
                            plt.rcParams["axes.labelsize"]))  # the axes are about 3/4 of the figure
-    title = _wrapped(_("What drives the overall rating: practical or emotional value?"), width,
+    title = wrapped(_("What drives the overall rating: practical or emotional value?"), width,
                      plt.rcParams["axes.titlesize"])
     ax.set_title(title, pad=22 + 15 * title.count("\n"))  # room for the legend under every line
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)

@@ -103,6 +103,7 @@ def _overview_chart(profile: pd.DataFrame, _: Translator) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from clientvalue.report.phone import PHONE_WIDTH
     from clientvalue.report.plots_drivers import plot_value_split
 
     shown = profile.dropna(subset=["practical_share"])
@@ -110,7 +111,7 @@ def _overview_chart(profile: pd.DataFrame, _: Translator) -> str:
         return ""
     images = {}
     with plt.rc_context({"svg.fonttype": "none", "font.size": 11}):
-        for kind, width in (("wide", 8.0), ("phone", 4.4)):  # the page shows the narrow one on a phone
+        for kind, width in (("wide", 8.0), ("phone", PHONE_WIDTH)):  # the page shows the narrow one on a phone
             ax = plot_value_split(shown, width=width, language=_.language)
             buffer = io.BytesIO()
             ax.get_figure().savefig(buffer, format="svg", bbox_inches="tight")
