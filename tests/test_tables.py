@@ -22,7 +22,7 @@ def test_one_row_per_question_one_column_per_group():
     assert wide["label"].tolist() == ["Snel geholpen", "Welkom"]
     assert wide.iloc[0, 1:].tolist() == ["1,235", "1.234,5", "2,000"]  # Dutch number formats, half up
     assert wide.iloc[1, 1:].tolist() == ["0,500", "–", "–"]  # missing and absent cells are a dash
-    html = table_html(wide, language="nl", formatted=3)
+    html = table_html(wide, language="nl")
     assert "<th scope='col' class='num'>Wmo-loket</th>" in html and "<td class='num'>1.234,5</td>" in html
 
 
@@ -30,14 +30,13 @@ def test_codes_in_words_and_aligned_as_text():
     wide = questions_by_group(long_table(), row="label", value="quadrant", language="en")
     assert wide.attrs["cells"] == "text"
     assert "keep_up" not in wide.to_string() and "concentrate_here" not in wide.to_string()
-    html = table_html(wide, language="en", formatted=3)
+    html = table_html(wide, language="en")
     assert "<td class='num'>" not in html
 
 
 def test_group_names_from_data_are_escaped():
     table = long_table().assign(group=["all", "all", "<b>x</b>", "<b>x</b>", "y"])
-    html = table_html(questions_by_group(table, row="label", value="odds_ratio", language="en"),
-                      language="en", formatted=3)
+    html = table_html(questions_by_group(table, row="label", value="odds_ratio", language="en"), language="en")
     assert "<b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
 
 

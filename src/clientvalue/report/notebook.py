@@ -118,18 +118,18 @@ def questions_by_group(frame: pd.DataFrame, *, row: str, value: str, language: s
     return out
 
 
-def table_html(frame: pd.DataFrame, *, language: str, formatted: int = 0) -> str:
+def table_html(frame: pd.DataFrame, *, language: str) -> str:
     """An HTML table of a tidy frame: translated headers and codes, locale numbers right-aligned, text escaped.
 
-    ``formatted``: the last columns that already hold formatted cells (:func:`questions_by_group`),
-    right-aligned as numbers and headed by their own names (group labels).
+    A frame from :func:`questions_by_group` (``attrs["cells"]``) holds formatted cells after its
+    first column, headed by their own names (group labels) and aligned as its ``cells`` say.
     """
     _ = translator(language)
     frame = frame.infer_objects()  # e.g. a Series turned into a one-row frame holds numbers as objects
     columns = [str(c) for c in frame.columns]
     kinds = [_column_kind(frame[c], c, columns) for c in frame.columns]
-    if formatted:
-        kinds[-formatted:] = ["formatted_text" if frame.attrs.get("cells") == "text" else "formatted"] * formatted
+    if "cells" in frame.attrs:
+        kinds[1:] = ["formatted_text" if frame.attrs["cells"] == "text" else "formatted"] * (len(kinds) - 1)
     frame = shown_frame(frame, language)
     labels = [html.escape(c if k.startswith("formatted") else column_label(c, language)) for c, k in zip(columns, kinds)]
     align = ["text" if k in ("text", "formatted_text") else "num" for k in kinds]
@@ -165,17 +165,13 @@ def _figure_of(ax_or_fig: Any) -> Any:
     return ax_or_fig.get_figure() if isinstance(ax_or_fig, Axes) else ax_or_fig
 
 
-def _png_base64(fig: Any, dpi: int = SAVE_DPI, *, close: bool = True) -> str:
-    """The figure as a compact PNG in base64 (the figure is closed unless ``close`` is false)."""
+def _png_base64(fig: Any, dpi: int = SAVE_DPI) -> str:
+    """The figure as a compact PNG in base64."""
     import base64
     import io
 
-    import matplotlib.pyplot as plt
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
-    if close:
-        plt.close(fig)
     return base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
 
 
@@ -278,7 +274,7 @@ class Report:
         if by_group is not None:
             row, value = by_group
             wide = questions_by_group(frame, row=row, value=value, language=self.language)
-            body = table_html(wide, language=self.language, formatted=wide.shape[1] - 1)
+            body = table_html(wide, language=self.language)
             _ = translator(self.language)
             note += "<p class='note'>" + html.escape(_(
                 "One column per group; the table file {file} holds every column.", file=f"{name}.csv")) + "</p>"
@@ -307,12 +303,13 @@ class Report:
         text = caption(name, self.language)
         fig = _figure_of(ax_or_fig)
         alt = alt or getattr(fig, "alt_text", None) or text
-        png = _png_base64(fig, close=phone is not None)
+        png = _png_base64(fig)
         metadata: dict[str, Any] = {"image/png": {"alt": alt}}
         # the phone variant: the one given, else the same figure redrawn narrow (if it can be)
         narrow = fit_to_phone(fig) if phone is None else _figure_of(phone)
         if narrow is not None:
             metadata[PHONE_METADATA] = _png_base64(narrow, dpi=PHONE_DPI)
+            plt.close(narrow)
         plt.close(fig)
         display({"image/png": png, "text/plain": alt}, raw=True, metadata=metadata)
         display(Markdown(f"*{text}*"))
