@@ -68,7 +68,11 @@ def reported_data(survey: Survey, min_group_size: int = 10) -> pd.DataFrame:
     When no group is suppressed this is every row; with pandas' copy-on-write (pandas 3) it is
     then returned without copying the data (a change to it still never reaches ``survey.data``).
     """
-    mask = reported_mask(survey, min_group_size)
+    return _rows(survey, reported_mask(survey, min_group_size))
+
+
+def _rows(survey: Survey, mask: pd.Series) -> pd.DataFrame:
+    """The rows of ``mask``; all of them without a copy (copy-on-write) when every row is in it."""
     if bool(mask.all()):
         return survey.data.copy(deep=not _COPY_ON_WRITE)
     return survey.data[mask]
@@ -92,18 +96,19 @@ class GroupFrames(Mapping):
     """
 
     def __init__(self, survey: Survey, min_group_size: int) -> None:
-        self._survey, self._min = survey, min_group_size
+        self._survey = survey
+        self._reported = reported_mask(survey, min_group_size)  # once, not per lookup
         reported = reported_groups(survey, min_group_size) if survey.group is not None else []
-        everyone = int(group_sizes(survey)[lambda n: n >= min_group_size].sum())
+        everyone = int(self._reported.sum())
         self._names = ([ALL_GROUP] if everyone >= min_group_size else []) + reported
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._names:
             raise KeyError(name)
-        everyone = reported_data(self._survey, self._min)
         if name == ALL_GROUP:
-            return everyone
-        return everyone[everyone[self._survey.group].astype(str) == name]
+            return _rows(self._survey, self._reported)
+        data = self._survey.data
+        return data[self._reported & (data[self._survey.group].astype(str) == name)]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)

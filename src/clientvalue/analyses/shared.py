@@ -35,9 +35,8 @@ def data_digest(frame: pd.DataFrame, columns: list[str], options: dict[str, Any]
 
     part = frame[columns]
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(repr((__version__, list(map(str, part.dtypes)), sorted(options.items()))).encode())
+    digest.update(repr((__version__, columns, list(map(str, part.dtypes)), sorted(options.items()))).encode())
     digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
-    digest.update(pd.util.hash_pandas_object(pd.Series(columns), index=False).to_numpy().tobytes())
     return digest.hexdigest()
 
 
