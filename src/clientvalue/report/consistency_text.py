@@ -127,9 +127,30 @@ def show_table(report: Any, frame: pd.DataFrame | None, name: str, *, show: list
     if "suppressed" in frame.columns and bool(frame["suppressed"].any()):
         note = "<p class='note'>" + html.escape(
             _("– = not shown: fewer than {n} employees.", n=_.integer(report.min_group_size))) + "</p>"
-    caption = html.escape(_(CAPTIONS.get(name, name)))
-    display(HTML(f"<figure class='cv-table'><figcaption>{caption}</figcaption>"
-                 f"{table_html(shown, language=report.language)}{note}</figure>"))
+    report.show_table_html(html.escape(_(CAPTIONS.get(name, name))), table_html(shown, language=report.language), note)
+
+
+def show_figure(report: Any, results: Any, name: str, *, names: dict[str, dict[str, str]]) -> None:
+    """Show chart ``name`` (``variant_effect_chart`` or ``considerations_chart``) when the study has
+    what it draws (versions of a case, a considerations file); nothing otherwise."""
+    from clientvalue.errors import ParameterError
+    from clientvalue.report.plots_consistency import plot_considerations, plot_variant_effect
+
+    if name == "variant_effect_chart":
+        if results.variants is not None:
+            report.figure(plot_variant_effect(results.variants, outcome=results.variants["outcome"].iloc[-1],
+                                              language=report.language), name)
+    elif name == "considerations_chart":
+        if results.considerations is not None:
+            report.figure(plot_considerations(results.considerations, labels=names["consideration"],
+                                              language=report.language), name)
+    else:
+        raise ParameterError(f"name must be 'variant_effect_chart' or 'considerations_chart', got {name!r}.")
+
+
+def share_columns(results: Any) -> list[str]:
+    """The team table's columns of decision shares (``share_<code>``), shown as percentages."""
+    return [f"share_{code}" for code in results.categories]
 
 
 def decision_headers(study: Any, language: str) -> dict[str, str]:

@@ -222,15 +222,15 @@ class Report:
 
         display(Markdown(nl if (self.language == "nl" and nl) else en))
 
-    def save(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
-        """Write ``frame`` as ``tables_dir/<name>.csv`` (UTF-8, tidy; nothing without tables_dir).
+    def save(self, frame: pd.DataFrame | None, name: str) -> pd.DataFrame | None:
+        """Write ``frame`` as ``tables_dir/<name>.csv`` (UTF-8, tidy; nothing without tables_dir or frame).
 
         Text cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR get a leading apostrophe in the
         CSV so that a spreadsheet never runs them as formulas; numbers stay numbers.
 
         Returns ``frame`` unchanged, so a notebook can save and use a result in one line.
         """
-        if self.tables_dir is not None:
+        if self.tables_dir is not None and frame is not None:
             # no text cell may run as a spreadsheet formula (report.safety.neutral_csv)
             neutral_csv(frame).to_csv(self.tables_dir / f"{name}.csv", index=False, encoding="utf-8",
                          lineterminator="\n", float_format="%.6g")
@@ -280,7 +280,16 @@ class Report:
                 "One column per group; the table file {file} holds every column.", file=f"{name}.csv")) + "</p>"
         else:
             body = table_html(shown, language=self.language)
-        # tabindex: a table wider than the screen scrolls in its own box, reachable by keyboard
+        self.show_table_html(title, body, note)
+
+    def show_table_html(self, title: str, body: str, note: str = "") -> None:
+        """Show an HTML table (from :func:`table_html`) under its caption ``title`` (escaped HTML).
+
+        A table wider than the screen scrolls in its own box, reachable by keyboard (tabindex)
+        and named for screen readers.
+        """
+        from IPython.display import HTML, display
+
         display(HTML(f"<figure class='cv-table' tabindex='0' role='region' aria-label='{title}'>"
                      f"<figcaption>{title}</figcaption>{body}{note}</figure>"))
 
