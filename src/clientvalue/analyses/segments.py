@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import defaults
-from clientvalue.data.survey import Survey, _code_key
-from clientvalue.errors import AnalysisError, DataError, ParameterError
+from clientvalue.data.survey import Survey
+from clientvalue.data.treatments import check_segment_inputs, treatment_codes
+from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.stats import fairness as fair
 from clientvalue.stats import segments as seg
 from clientvalue.stats.intervals import wilson_interval
@@ -46,7 +47,8 @@ FAIRNESS_SEGMENTS_COLUMNS = ["source", "attribute", "cramers_v", "ci_low", "ci_h
 # be subtracted from totals to reveal a suppressed one.
 FAIRNESS_TREATMENTS_COLUMNS = ["treatment", "attribute", "category", "rate", "raw_diff",
                                "raw_ci_low", "raw_ci_high", "adjusted_diff", "adjusted_ci_low",
-                               "adjusted_ci_high", "flag", "carried_by", "suppressed"]
+                               "adjusted_ci_high", "flag", "carried_by", "suppressed", "separation",
+                               "carried_diff"]
 PROFILE_COLUMNS = ["segment", "item", "basis", "mean", "rest_mean", "difference", "rank"]
 PERSONA_COLUMNS = ["persona", "name", "n", "share", "ci_low", "ci_high", "suppressed"]
 VALUE_COLUMNS = ["segment", "n", "r2", "practical_share", "practical_ci_low", "practical_ci_high",
@@ -100,75 +102,111 @@ class SegmentResults:
         return path
 
 
-def _treatment_codes(survey: Survey) -> dict[str, pd.Series]:
-    """1.0 / 0.0 / NaN per treatment (and ``<key>.opt_out``); other codes are refused."""
-    out = {}
-    missing = {_code_key(c) for c in survey.codebook.missing_codes}
-    for key, t in survey.codebook.treatments.items():
-        yes, no = {_code_key(c) for c in t.yes_codes}, {_code_key(c) for c in t.no_codes}
-        for name, column in ((key, t.column), (f"{key}.opt_out", t.opt_out)):
-            if column is None:
-                continue
-            keys = _keys(survey.data[column])
-            bad = keys.notna() & ~keys.isin(yes | no | missing)
-            if bad.any():
-                values = sorted(set(survey.data.loc[bad, column].astype(str)))[:5]
-                rows = [str(int(i) + 1) for i in survey.data.index[bad][:5]]
-                raise DataError(
-                    f"{survey.path}: treatment column {column!r} (treatments.{key}) has codes "
-                    f"{values} (data rows {', '.join(rows)}) that are neither yes_codes "
-                    f"{list(t.yes_codes)} nor no_codes {list(t.no_codes)}; add them to the codebook "
-                    "or to missing_codes.")
-            value = {k: 1.0 if k in yes else (0.0 if k in no else np.nan) for k in pd.unique(keys.dropna())}
-            out[name] = keys.map(value).astype(float)  # a missing key -> NaN
-    return out
-
-
-def _keys(column: pd.Series) -> pd.Series:
-    """``_code_key`` of every value, computed once per distinct value (the same as ``column.map``)."""
-    codes, uniques = pd.factorize(column)
-    keys = np.array([_code_key(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(keys[codes], index=column.index, dtype=object)  # code -1 (missing) -> None
-
-
 def check_inputs(survey: Survey) -> bool:
     """Refuse bad segmentation input before any notebook runs; True when notebook 30 applies.
 
-    Raises
-    ------
-    DataError
-        A segmentation item with a single value, or treatment codes outside the declared ones.
+    The checks live in :func:`clientvalue.data.treatments.check_segment_inputs` (the pipeline
+    calls that directly); this name is kept for callers of the analysis.
     """
-    cb = survey.codebook
-    if not cb.segmentation:
-        return False
-    for item in cb.segmentation:
-        values = pd.to_numeric(survey.data[item.column], errors="coerce").dropna()
-        if values.nunique() < 2:
-            raise DataError(
-                f"{survey.path}: segmentation item {item.column!r} has "
-                f"{'no answers' if values.empty else f'a single value ({values.iloc[0]:g})'}: it "
-                "cannot tell client groups apart. Remove it from `segmentation` in the codebook.")
-    _treatment_codes(survey)
-    return True
+    return check_segment_inputs(survey)
 
 
-def _protected(survey: Survey, frame: pd.DataFrame, age_bands) -> dict[str, pd.Series]:
-    """Protected attributes as categories (numeric ones banded)."""
+OTHER_CATEGORY = "(other)"  # rare categories pooled; shown (translated) only when the pool is large enough
+MAX_CODES = 10  # a numeric protected attribute with more distinct values is banded
+
+
+def _round_edge(value: float) -> float:
+    """``value`` rounded to two significant digits: a band boundary that is nobody's exact value."""
+    if value == 0 or not np.isfinite(value):
+        return 0.0
+    return float(f"{value:.2g}")
+
+
+def _edge_text(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
+
+
+def band_numeric(values: pd.Series, *, min_group_size: int, edges=None) -> pd.Series:
+    """Numeric values cut into bands of at least ``min_group_size`` respondents, labelled by rounded bounds.
+
+    ``edges`` are the bands' lower bounds (the age bands); without them the quartiles rounded to two
+    significant digits. Empty bands are dropped and a band below ``min_group_size`` is merged with
+    its smaller neighbour until every band is large enough. Labels name only the (rounded) edges,
+    never an observed value such as the minimum or maximum: ``< 40000``, ``40000-59999`` (integer
+    data) or ``40000-<60000``, ``60000+``. Missing values stay missing (None).
+    """
+    x = pd.to_numeric(values, errors="coerce")
+    known = x.dropna()
+    out = pd.Series(None, index=values.index, dtype=object)
+    if known.empty:
+        return out
+    if edges is None:
+        edges = [_round_edge(q) for q in known.quantile([0.25, 0.5, 0.75])]
+    cuts = sorted({float(e) for e in edges if known.min() < e <= known.max()})
+    while True:
+        bins = np.searchsorted(np.asarray(cuts), known.to_numpy(), side="right")
+        sizes = np.bincount(bins, minlength=len(cuts) + 1)
+        small = [i for i, size in enumerate(sizes) if size < min_group_size]
+        if not small or not cuts:
+            break
+        i = min(small, key=lambda j: sizes[j])
+        left = sizes[i - 1] if i > 0 else np.inf
+        right = sizes[i + 1] if i < len(cuts) else np.inf
+        cuts.pop(i - 1 if left <= right else i)  # merge band i with its smaller neighbour
+    integer = bool(np.all(np.mod(known.to_numpy(), 1) == 0)) and all(float(c).is_integer() for c in cuts)
+    labels = []
+    for i in range(len(cuts) + 1):
+        if not cuts:
+            labels.append(OTHER_CATEGORY)  # one band: everyone; no boundary to show
+        elif i == 0:
+            labels.append(f"< {_edge_text(cuts[0])}")
+        elif i == len(cuts):
+            labels.append(f"{_edge_text(cuts[-1])}+")
+        elif integer:
+            labels.append(f"{_edge_text(cuts[i - 1])}–{_edge_text(cuts[i] - 1)}")
+        else:
+            labels.append(f"{_edge_text(cuts[i - 1])}–<{_edge_text(cuts[i])}")
+    out.loc[known.index] = np.asarray(labels, dtype=object)[bins]
+    out.attrs["order"] = labels  # the bands from low to high
+    return out
+
+
+def pool_rare(values: pd.Series, *, min_group_size: int) -> pd.Series:
+    """Categories with fewer than ``min_group_size`` respondents pooled into :data:`OTHER_CATEGORY`."""
+    counts = values.value_counts()
+    rare = set(counts.index[counts < min_group_size])
+    return values.where(~values.isin(rare), OTHER_CATEGORY) if rare else values
+
+
+def _is_numeric(values: pd.Series) -> bool:
+    known = values.dropna()
+    return bool(len(known)) and int(pd.to_numeric(known, errors="coerce").notna().sum()) == len(known)
+
+
+def _protected(survey: Survey, frame: pd.DataFrame, age_bands, min_group_size: int) -> dict[str, pd.Series]:
+    """Protected attributes as categories that may be published.
+
+    A numeric attribute (age, or more than :data:`MAX_CODES` distinct numbers) is always banded
+    (:func:`band_numeric`; missing values aside), other values are compared as text and categories
+    below ``min_group_size`` pooled into :data:`OTHER_CATEGORY`, so no exact value and no rare
+    category is ever a label.
+    """
     out = {}
     for key, a in survey.codebook.attributes.items():
         if not a.protected:
             continue
         values = frame[a.column]
-        numeric = pd.to_numeric(values, errors="coerce")
-        if numeric.notna().sum() and numeric.nunique() > 10 and numeric.notna().mean() > 0.9:
-            if key == "age" or a.column == survey.age:
-                edges = list(age_bands) + [np.inf]
-                labels = [f"{lo}-{hi - 1}" for lo, hi in zip(age_bands, age_bands[1:])] + [f"{age_bands[-1]}+"]
-                values = pd.cut(numeric, [-np.inf] + edges[1:], right=False, labels=labels).astype(object)
-            else:
-                values = pd.qcut(numeric, 4, duplicates="drop").astype(str).where(numeric.notna())
+        known = values.notna()
+        if _is_numeric(values) and (key == "age" or a.column == survey.age
+                                    or pd.to_numeric(values[known]).nunique() > MAX_CODES):
+            age = key == "age" or a.column == survey.age
+            values = band_numeric(values, min_group_size=min_group_size, edges=list(age_bands) if age else None)
+        else:
+            text = values.map(lambda v: f"{v:g}" if isinstance(v, (float, np.floating)) else str(v), na_action="ignore")
+            values = pool_rare(text, min_group_size=min_group_size)
+        order = values.attrs.get("order") or sorted(set(values.dropna()) - {OTHER_CATEGORY}) + [OTHER_CATEGORY]
         out[key] = values.astype(object).where(values.notna(), None)
+        out[key].attrs["order"] = list(order)
     return out
 
 
@@ -447,7 +485,7 @@ def analyse(
     strategy = _strategy(survey, frame, customisation, n_boot=n_boot, seed=seed) if value is not None else None
 
     # fairness of segments, attributes, items
-    protected = _protected(survey, frame, age_bands)
+    protected = _protected(survey, frame, age_bands, min_group_size)
     sources: dict[str, pd.Series] = {"segments": pd.Series(np.where(labels > 0, labels, None), index=frame.index)}
     if code is not None:
         sources["personas"] = pd.Series(np.where(code > 0, code, None), index=frame.index)
@@ -471,7 +509,7 @@ def analyse(
 
     # treatments
     fairness_treatments = opt_out = outcome_table = None
-    codes = _treatment_codes(survey) if cb.treatments else {}
+    codes = treatment_codes(survey) if cb.treatments else {}
     if cb.treatments and protected:
         legit_cat = [a.column for k, a in cb.attributes.items()
                      if a.basis and not a.protected and k not in proxies]
@@ -484,6 +522,13 @@ def analyse(
             y = codes[t_key].loc[frame.index]
             for p_name, p_values in protected.items():
                 ok = y.notna() & p_values.notna()
+                # only categories that are shown take part: a category (or pooled rest) too small to
+                # show is left out of every rate and difference, so none follows by subtraction
+                shown_counts = p_values[ok].value_counts()
+                shown_categories = set(shown_counts.index[shown_counts >= min_group_size])
+                if len(shown_categories) < 2:
+                    continue
+                ok &= p_values.isin(shown_categories)
                 sub, yy, pp = frame.loc[ok, used], y[ok].to_numpy(), p_values[ok].astype(str)
                 base_x = _covariates(sub, legit_num, legit_cat)
                 # the logistic models are fitted on the distinct (category, covariates) cells: the
@@ -491,32 +536,42 @@ def analyse(
                 cells = fair.covariate_cells(yy, pp.to_numpy(), base_x)
                 base_llf = fair.reduced_loglik(cells.treated, cells.covariates,
                                                counts=cells.counts)  # the model without the category: shared
-                counts = pp.value_counts().sort_index()
+                counts = pp.value_counts()
+                counts = counts.reindex([c for c in p_values.attrs.get("order", sorted(counts.index))
+                                         if c in counts.index])  # bands from low to high, "other" last
                 first = None
                 extra = c2 = None
                 for category, n_cat in counts.items():
                     member = (pp == category).to_numpy()
                     row = {"treatment": t_key, "attribute": p_name, "category": category}
                     if n_cat < min_group_size or (len(pp) - n_cat) < min_group_size:
-                        t_rows.append(row | {"suppressed": True, "flag": False, "carried_by": None})
+                        t_rows.append(row | {"suppressed": True, "flag": False, "carried_by": None,
+                                             "separation": False})
                         continue
                     raw = fair.rate_difference(yy, member)
                     if first is not None and len(counts) == 2:  # two categories: the mirror image
-                        mirrored = {k: -first[k] for k in ("raw_diff", "adjusted_diff")}
+                        mirrored = {k: -first[k] for k in ("raw_diff", "adjusted_diff", "carried_diff")}
                         mirrored |= {"raw_ci_low": -first["raw_ci_high"], "raw_ci_high": -first["raw_ci_low"],
                                      "adjusted_ci_low": -first["adjusted_ci_high"],
                                      "adjusted_ci_high": -first["adjusted_ci_low"]}
                         t_rows.append(row | {"rate": raw["rate"], **mirrored, "flag": first["flag"],
-                                             "carried_by": first["carried_by"], "suppressed": False})
+                                             "carried_by": first["carried_by"], "separation": first["separation"],
+                                             "suppressed": False})
                         _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
                         continue
                     adj = fair.adjusted_difference(cells.treated, cells.groups == category, cells.covariates,
                                                    counts=cells.counts, reduced_llf=base_llf)
-                    flag = bool(adj["status"] == "ok" and adj["p_value"] < ALPHA
+                    # separation by the protected attribute: the category (or everyone else) is treated
+                    # all or none of the time, so the treatment follows the attribute (nearly) perfectly
+                    separation = bool(adj["status"] == "penalised"
+                                      and min(raw["rate"], 1 - raw["rate"], raw["rate_rest"], 1 - raw["rate_rest"]) == 0)
+                    flag = bool(adj["status"] in ("ok", "penalised") and adj["p_value"] < ALPHA
                                 and (adj["ci_low"] > 0 or adj["ci_high"] < 0)
                                 and abs(adj["diff"]) >= min_difference)
-                    carried = None
-                    if flag:
+                    if separation:  # the strongest evidence there is: the raw difference decides
+                        flag = bool((raw["ci_low"] > 0 or raw["ci_high"] < 0) and abs(raw["diff"]) >= min_difference)
+                    carried = carried_diff = None
+                    if flag and not separation:
                         best = None
                         for o_key, o_col in others.items():
                             extra = _covariates(sub, legit_num, legit_cat + [o_col])
@@ -525,12 +580,14 @@ def analyse(
                                                                counts=c2.counts)
                             gone = (abs(with_it["diff"]) < min_difference
                                     or with_it["ci_low"] <= 0 <= with_it["ci_high"])
-                            if gone and (best is None or abs(with_it["diff"]) < best[1]):
-                                best = (o_key, abs(with_it["diff"]))
-                        carried = best[0] if best else None
+                            if gone and (best is None or abs(with_it["diff"]) < abs(best[1])):
+                                best = (o_key, with_it["diff"])
+                        carried, carried_diff = best if best else (None, None)
                     first = {"raw_diff": raw["diff"], "raw_ci_low": raw["ci_low"], "raw_ci_high": raw["ci_high"],
                              "adjusted_diff": adj["diff"], "adjusted_ci_low": adj["ci_low"],
-                             "adjusted_ci_high": adj["ci_high"], "flag": flag, "carried_by": carried}
+                             "adjusted_ci_high": adj["ci_high"], "flag": flag, "carried_by": carried,
+                             "carried_diff": np.nan if carried_diff is None else float(carried_diff),
+                             "separation": separation}
                     t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
                     _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
                 sub = base_x = cells = extra = c2 = pp = None  # freed before the next attribute's copies
@@ -548,6 +605,10 @@ def analyse(
         fairness_treatments = pd.DataFrame(t_rows, columns=FAIRNESS_TREATMENTS_COLUMNS)
         fairness_treatments["flag"] = fairness_treatments["flag"].astype(bool)
         fairness_treatments["suppressed"] = fairness_treatments["suppressed"].astype(bool)
+        fairness_treatments["separation"] = fairness_treatments["separation"].fillna(False).astype(bool)
+        fairness_treatments.attrs["adjusted_for"] = {"questions": len(legit_num),
+                                                      "attributes": [k for k, a in cb.attributes.items()
+                                                                     if a.column in legit_cat]}
         opt_out = pd.DataFrame(o_rows, columns=OPT_OUT_COLUMNS) if o_rows else None
         outcome_table = pd.DataFrame(out_rows, columns=OUTCOME_COLUMNS) if out_rows else None
     elif cb.treatments:
@@ -612,11 +673,16 @@ def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOL
         out.append(("no_proxy", {"threshold": proxy_threshold}))
     if results.fairness_treatments is not None:
         ft = results.fairness_treatments
+        adjusted_for = ft.attrs.get("adjusted_for", {"questions": 0, "attributes": []})
         for row in ft[ft["flag"]].itertuples(index=False):
             out.append(("treatment_flag", {"treatment": row.treatment, "attribute": row.attribute,
                                            "category": row.category, "raw": row.raw_diff,
+                                           "raw_low": row.raw_ci_low, "raw_high": row.raw_ci_high,
                                            "adjusted": row.adjusted_diff, "low": row.adjusted_ci_low,
-                                           "high": row.adjusted_ci_high, "carried_by": None if pd.isna(row.carried_by) else row.carried_by}))
+                                           "high": row.adjusted_ci_high,
+                                           "carried_by": None if pd.isna(row.carried_by) else row.carried_by,
+                                           "carried_diff": None if pd.isna(row.carried_diff) else float(row.carried_diff),
+                                           "separation": bool(row.separation), "adjusted_for": adjusted_for}))
         clean = sorted(set(ft["treatment"]) - set(ft.loc[ft["flag"], "treatment"]))
         if clean:
             out.append(("treatment_ok", {"treatments": clean}))
