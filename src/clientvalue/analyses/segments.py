@@ -17,6 +17,14 @@ Rules (all documented in the README and docs/codebook.md):
   has a delta-method interval that excludes 0, a likelihood-ratio p-value below 0.05 and a size
   of at least ``min_difference`` (0.05). It is then carried by the non-protected attribute whose
   addition to the model brings the difference below that size (or its interval across 0).
+* A treatment that a protected category follows (nearly) perfectly (everyone in it treated, or
+  nobody: separation, no finite maximum-likelihood estimate) is flagged on its raw difference and
+  Newcombe interval, the strongest evidence there is, with Firth's penalised estimate for people in
+  a comparable situation (``separation`` in the table).
+* Protected attributes are published as :mod:`clientvalue.data.categories` makes them: numbers
+  always banded with rounded bounds, categories below ``min_group_size`` pooled into one "other"
+  that is compared only when it is large enough (otherwise its respondents are left out of that
+  attribute's rates and differences, so nothing follows by subtraction).
 * Segments, categories and cells below ``min_group_size`` are never published; segment
   membership per respondent is kept in memory only (:meth:`SegmentResults.export_membership`).
 """
@@ -492,8 +500,8 @@ def analyse(
                                                    counts=cells.counts, reduced_llf=base_llf)
                     # separation by the protected attribute: the category (or everyone else) is treated
                     # all or none of the time, so the treatment follows the attribute (nearly) perfectly
-                    separation = bool(adj["status"] == "penalised"
-                                      and min(raw["rate"], 1 - raw["rate"], raw["rate_rest"], 1 - raw["rate_rest"]) == 0)
+                    extremes = (raw["rate"], 1 - raw["rate"], raw["rate_rest"], 1 - raw["rate_rest"])
+                    separation = bool(adj["status"] == "penalised" and min(extremes) == 0)
                     flag = bool(adj["status"] in ("ok", "penalised") and adj["p_value"] < ALPHA
                                 and (adj["ci_low"] > 0 or adj["ci_high"] < 0)
                                 and abs(adj["diff"]) >= min_difference)
@@ -610,7 +618,8 @@ def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOL
                                            "adjusted": row.adjusted_diff, "low": row.adjusted_ci_low,
                                            "high": row.adjusted_ci_high,
                                            "carried_by": None if pd.isna(row.carried_by) else row.carried_by,
-                                           "carried_diff": None if pd.isna(row.carried_diff) else float(row.carried_diff),
+                                           "carried_diff": (None if pd.isna(row.carried_diff)
+                                                            else float(row.carried_diff)),
                                            "separation": bool(row.separation), "adjusted_for": adjusted_for}))
         clean = sorted(set(ft["treatment"]) - set(ft.loc[ft["flag"], "treatment"]))
         if clean:
