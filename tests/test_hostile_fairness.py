@@ -239,3 +239,19 @@ def test_e2e_page_30_publishes_no_values_and_states_method_and_weights(planted, 
         assert f"{value:g}" not in csv
     assert "noncentral chi-square" in page and "survey weights" in page
     assert "could not be fitted" in page and "No unequal treatment found among people in a comparable situation for: Extra" not in page
+
+
+def test_summary_names_separation_as_the_strongest_evidence(tmp_path):
+    from clientvalue.report.summary import summary_body
+
+    pd.DataFrame({"k": [3], "selected": [True]}).to_csv(tmp_path / "segments_fit.csv", index=False)
+    pd.DataFrame({"treatment": ["extra_check", "extra_check", "home_visit"], "attribute": ["origin"] * 3,
+                  "category": ["ja", "nee", "ja"], "flag": [True, True, False], "carried_by": [None] * 3,
+                  "separation": [True, True, False]}).to_csv(tmp_path / "fairness_treatments.csv", index=False)
+    manifest = {"notebooks": [{"name": "30_segments", "html": "30_segments.html"}], "parameters": {},
+                "data_summary": {"respondents": 1680, "groups_reported": ["A"], "groups_suppressed": 0}}
+    page = summary_body(tmp_path, manifest=manifest, language="en", title="Survey")
+    assert "Unequal treatment, the strongest evidence: extra_check follows origin (nearly) perfectly." in page
+    assert "No differentiated treatment differs" not in page
+    nl = summary_body(tmp_path, manifest=manifest, language="nl", title="Onderzoek")
+    assert "het sterkste bewijs: extra_check volgt origin" in nl
