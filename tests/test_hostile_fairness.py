@@ -255,3 +255,20 @@ def test_summary_names_separation_as_the_strongest_evidence(tmp_path):
     assert "No differentiated treatment differs" not in page
     nl = summary_body(tmp_path, manifest=manifest, language="nl", title="Onderzoek")
     assert "het sterkste bewijs: extra_check volgt origin" in nl
+
+
+def test_page_30_states_the_method_and_the_unused_weights_under_the_fairness_tables():
+    import json
+
+    from clientvalue.paths import NOTEBOOKS_DIR
+
+    cells = json.loads((NOTEBOOKS_DIR / "30_segments.ipynb").read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    for table, words in (('"fairness_segments")', {"en": ("noncentral chi-square", "survey weights"),
+                                                   "nl": ("niet-centrale", "weegfactoren")}),
+                         ('"treatment_outcome")', {"en": ("survey weights", "percentage points"),
+                                                   "nl": ("weegfactoren", "procentpunten")})):
+        at = next(i for i, s in enumerate(sources) if s.endswith(table))
+        notes = {cells[j]["metadata"]["tags"][0]: sources[j] for j in (at + 1, at + 2)}
+        for language, needles in words.items():
+            assert all(needle in notes[f"lang-{language}"] for needle in needles), (table, language)
