@@ -47,7 +47,11 @@ def planted(tmp_path_factory):
     frame["income"] = income
     frame.loc[frame.index[reported[-4:]], "gender"] = RARE
     frame["extra_check"] = np.where(frame["origin"] == "ja", 1, 2)  # exactly everyone with, nobody without
+    # nearly: everyone with a migration background and 3% of the others
+    frame["contact"] = np.where((frame["origin"] == "ja") | (rng.random(len(frame)) < 0.03), 1, 2)
     codebook = demo_codebook()
+    codebook["treatments"]["contact"] = {"column": "contact", "yes_codes": [1], "no_codes": [2],
+                                         "label": {"en": "Fixed contact person", "nl": "Vaste contactpersoon"}}
     codebook["attributes"]["income"] = {"column": "income", "protected": True,
                                         "label": {"en": "Income", "nl": "Inkomen"}}
     path = write_survey(folder, frame, codebook)
@@ -164,6 +168,21 @@ def test_perfect_separation_is_flagged_with_raw_difference_and_firth_interval(pl
         if never:
             assert never not in text and needs in text and "100 percentage points more often" in text
         assert "Migratieachtergrond ja" not in text and "Migration background ja" not in text
+
+
+def test_near_perfect_separation_is_flagged_too(planted):
+    frame, survey, results, _ = planted
+    ft = results.fairness_treatments
+    row = ft[(ft["treatment"] == "contact") & (ft["attribute"] == "origin") & (ft["category"] == "ja")].iloc[0]
+    data = frame[_reported(frame)]
+    rest = data.loc[data["origin"] != "ja", "contact"] == 1
+    assert row["flag"] and row["separation"] and row["rate"] == pytest.approx(1.0)
+    assert row["raw_diff"] == pytest.approx(1 - rest.mean())
+    from clientvalue.report import segments_text
+
+    text = segments_text.key_findings(results, "en")
+    assert "*Fixed contact person* follows *Migration background* (nearly) perfectly" in text
+    assert "for: Fixed contact person" not in text and ", Fixed contact person" not in text
 
 
 # ------------------------------------------------------------------------------------------------
