@@ -162,3 +162,34 @@ def test_shared_reduced_model_gives_the_same_p():
     a = fair.adjusted_difference(y, member, z)
     b = fair.adjusted_difference(y, member, z, reduced_llf=fair.reduced_loglik(y, z))
     assert a["p_value"] == pytest.approx(b["p_value"], rel=1e-9)
+
+
+def test_firth_on_a_two_by_two_table_is_the_haldane_correction():
+    # with one binary predictor the model is saturated and Firth's estimate is the logit of each
+    # category's rate after adding 1/2 to every cell (closed form), also under complete separation
+    for treated_in, n_in, treated_out, n_out in [(30, 30, 0, 70), (12, 40, 25, 60)]:
+        y = np.r_[np.ones(treated_in), np.zeros(n_in - treated_in), np.ones(treated_out), np.zeros(n_out - treated_out)]
+        d = np.r_[np.ones(n_in), np.zeros(n_out)]
+        fit = fair.firth_fit(y, np.column_stack([np.ones(len(y)), d]))
+        logit = lambda a, n: np.log((a + 0.5) / (n - a + 0.5))  # noqa: E731
+        assert fit["converged"]
+        assert fit["params"][0] == pytest.approx(logit(treated_out, n_out), abs=1e-7)
+        assert fit["params"][1] == pytest.approx(logit(treated_in, n_in) - logit(treated_out, n_out), abs=1e-7)
+        # the same fit on cells of counts
+        cells = fair.firth_fit(np.array([treated_in, treated_out], float), np.array([[1.0, 1.0], [1.0, 0.0]]),
+                               counts=np.array([n_in, n_out], float))
+        np.testing.assert_allclose(cells["params"], fit["params"], atol=1e-7)
+
+
+def test_separation_gives_a_penalised_adjusted_difference():
+    rng = np.random.default_rng(5)
+    d = rng.random(400) < 0.3
+    x = pd.DataFrame({"need": rng.integers(1, 6, 400).astype(float)})
+    y = d.astype(float)  # treated exactly when in the category
+    res = fair.adjusted_difference(y, d, x)
+    assert res["status"] == "penalised"
+    assert 0.9 < res["diff"] <= 1.0 and res["ci_low"] > 0.5
+    # no covariates: the closed form of Firth's average effect on a 2 x 2 table
+    res = fair.adjusted_difference(y, d)
+    n1, n0 = d.sum(), (~d).sum()
+    assert res["diff"] == pytest.approx((n1 + 0.5) / (n1 + 1) - 0.5 / (n0 + 1), abs=1e-6)

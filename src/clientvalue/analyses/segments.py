@@ -17,6 +17,14 @@ Rules (all documented in the README and docs/codebook.md):
   has a delta-method interval that excludes 0, a likelihood-ratio p-value below 0.05 and a size
   of at least ``min_difference`` (0.05). It is then carried by the non-protected attribute whose
   addition to the model brings the difference below that size (or its interval across 0).
+* A treatment that a protected category follows (nearly) perfectly (everyone in it treated, or
+  nobody: separation, no finite maximum-likelihood estimate) is flagged on its raw difference and
+  Newcombe interval, the strongest evidence there is, with Firth's penalised estimate for people in
+  a comparable situation (``separation`` in the table).
+* Protected attributes are published as :mod:`clientvalue.data.categories` makes them: numbers
+  always banded with rounded bounds, categories below ``min_group_size`` pooled into one "other"
+  that is compared only when it is large enough (otherwise its respondents are left out of that
+  attribute's rates and differences, so nothing follows by subtraction).
 * Segments, categories and cells below ``min_group_size`` are never published; segment
   membership per respondent is kept in memory only (:meth:`SegmentResults.export_membership`).
 """
@@ -30,8 +38,10 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import defaults
-from clientvalue.data.survey import Survey, _code_key
-from clientvalue.errors import AnalysisError, DataError, ParameterError
+from clientvalue.data.survey import Survey
+from clientvalue.data.categories import MAX_CODES, OTHER_CATEGORY, band_numeric, is_numeric, pool_rare
+from clientvalue.data.treatments import check_segment_inputs, treatment_codes
+from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.stats import fairness as fair
 from clientvalue.stats import segments as seg
 from clientvalue.stats.intervals import wilson_interval
@@ -46,7 +56,8 @@ FAIRNESS_SEGMENTS_COLUMNS = ["source", "attribute", "cramers_v", "ci_low", "ci_h
 # be subtracted from totals to reveal a suppressed one.
 FAIRNESS_TREATMENTS_COLUMNS = ["treatment", "attribute", "category", "rate", "raw_diff",
                                "raw_ci_low", "raw_ci_high", "adjusted_diff", "adjusted_ci_low",
-                               "adjusted_ci_high", "flag", "carried_by", "suppressed"]
+                               "adjusted_ci_high", "flag", "carried_by", "suppressed", "separation",
+                               "carried_diff"]
 PROFILE_COLUMNS = ["segment", "item", "basis", "mean", "rest_mean", "difference", "rank"]
 PERSONA_COLUMNS = ["persona", "name", "n", "share", "ci_low", "ci_high", "suppressed"]
 VALUE_COLUMNS = ["segment", "n", "r2", "practical_share", "practical_ci_low", "practical_ci_high",
@@ -100,75 +111,39 @@ class SegmentResults:
         return path
 
 
-def _treatment_codes(survey: Survey) -> dict[str, pd.Series]:
-    """1.0 / 0.0 / NaN per treatment (and ``<key>.opt_out``); other codes are refused."""
-    out = {}
-    missing = {_code_key(c) for c in survey.codebook.missing_codes}
-    for key, t in survey.codebook.treatments.items():
-        yes, no = {_code_key(c) for c in t.yes_codes}, {_code_key(c) for c in t.no_codes}
-        for name, column in ((key, t.column), (f"{key}.opt_out", t.opt_out)):
-            if column is None:
-                continue
-            keys = _keys(survey.data[column])
-            bad = keys.notna() & ~keys.isin(yes | no | missing)
-            if bad.any():
-                values = sorted(set(survey.data.loc[bad, column].astype(str)))[:5]
-                rows = [str(int(i) + 1) for i in survey.data.index[bad][:5]]
-                raise DataError(
-                    f"{survey.path}: treatment column {column!r} (treatments.{key}) has codes "
-                    f"{values} (data rows {', '.join(rows)}) that are neither yes_codes "
-                    f"{list(t.yes_codes)} nor no_codes {list(t.no_codes)}; add them to the codebook "
-                    "or to missing_codes.")
-            value = {k: 1.0 if k in yes else (0.0 if k in no else np.nan) for k in pd.unique(keys.dropna())}
-            out[name] = keys.map(value).astype(float)  # a missing key -> NaN
-    return out
-
-
-def _keys(column: pd.Series) -> pd.Series:
-    """``_code_key`` of every value, computed once per distinct value (the same as ``column.map``)."""
-    codes, uniques = pd.factorize(column)
-    keys = np.array([_code_key(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(keys[codes], index=column.index, dtype=object)  # code -1 (missing) -> None
-
-
 def check_inputs(survey: Survey) -> bool:
     """Refuse bad segmentation input before any notebook runs; True when notebook 30 applies.
 
-    Raises
-    ------
-    DataError
-        A segmentation item with a single value, or treatment codes outside the declared ones.
+    The checks live in :func:`clientvalue.data.treatments.check_segment_inputs` (the pipeline
+    calls that directly); this name is kept for callers of the analysis.
     """
-    cb = survey.codebook
-    if not cb.segmentation:
-        return False
-    for item in cb.segmentation:
-        values = pd.to_numeric(survey.data[item.column], errors="coerce").dropna()
-        if values.nunique() < 2:
-            raise DataError(
-                f"{survey.path}: segmentation item {item.column!r} has "
-                f"{'no answers' if values.empty else f'a single value ({values.iloc[0]:g})'}: it "
-                "cannot tell client groups apart. Remove it from `segmentation` in the codebook.")
-    _treatment_codes(survey)
-    return True
+    return check_segment_inputs(survey)
 
 
-def _protected(survey: Survey, frame: pd.DataFrame, age_bands) -> dict[str, pd.Series]:
-    """Protected attributes as categories (numeric ones banded)."""
+def _protected(survey: Survey, frame: pd.DataFrame, age_bands, min_group_size: int) -> dict[str, pd.Series]:
+    """Protected attributes as categories that may be published.
+
+    A numeric attribute (age, or more than :data:`MAX_CODES` distinct numbers) is always banded
+    (:func:`band_numeric`; missing values aside), other values are compared as text and categories
+    below ``min_group_size`` pooled into :data:`OTHER_CATEGORY`, so no exact value and no rare
+    category is ever a label.
+    """
     out = {}
     for key, a in survey.codebook.attributes.items():
         if not a.protected:
             continue
         values = frame[a.column]
-        numeric = pd.to_numeric(values, errors="coerce")
-        if numeric.notna().sum() and numeric.nunique() > 10 and numeric.notna().mean() > 0.9:
-            if key == "age" or a.column == survey.age:
-                edges = list(age_bands) + [np.inf]
-                labels = [f"{lo}-{hi - 1}" for lo, hi in zip(age_bands, age_bands[1:])] + [f"{age_bands[-1]}+"]
-                values = pd.cut(numeric, [-np.inf] + edges[1:], right=False, labels=labels).astype(object)
-            else:
-                values = pd.qcut(numeric, 4, duplicates="drop").astype(str).where(numeric.notna())
+        known = values.notna()
+        if is_numeric(values) and (key == "age" or a.column == survey.age
+                                    or pd.to_numeric(values[known]).nunique() > MAX_CODES):
+            age = key == "age" or a.column == survey.age
+            values = band_numeric(values, min_group_size=min_group_size, edges=list(age_bands) if age else None)
+        else:
+            text = values.map(lambda v: f"{v:g}" if isinstance(v, (float, np.floating)) else str(v), na_action="ignore")
+            values = pool_rare(text, min_group_size=min_group_size)
+        order = values.attrs.get("order") or sorted(set(values.dropna()) - {OTHER_CATEGORY}) + [OTHER_CATEGORY]
         out[key] = values.astype(object).where(values.notna(), None)
+        out[key].attrs["order"] = list(order)
     return out
 
 
@@ -447,7 +422,7 @@ def analyse(
     strategy = _strategy(survey, frame, customisation, n_boot=n_boot, seed=seed) if value is not None else None
 
     # fairness of segments, attributes, items
-    protected = _protected(survey, frame, age_bands)
+    protected = _protected(survey, frame, age_bands, min_group_size)
     sources: dict[str, pd.Series] = {"segments": pd.Series(np.where(labels > 0, labels, None), index=frame.index)}
     if code is not None:
         sources["personas"] = pd.Series(np.where(code > 0, code, None), index=frame.index)
@@ -471,7 +446,7 @@ def analyse(
 
     # treatments
     fairness_treatments = opt_out = outcome_table = None
-    codes = _treatment_codes(survey) if cb.treatments else {}
+    codes = treatment_codes(survey) if cb.treatments else {}
     if cb.treatments and protected:
         legit_cat = [a.column for k, a in cb.attributes.items()
                      if a.basis and not a.protected and k not in proxies]
@@ -484,6 +459,13 @@ def analyse(
             y = codes[t_key].loc[frame.index]
             for p_name, p_values in protected.items():
                 ok = y.notna() & p_values.notna()
+                # only categories that are shown take part: a category (or pooled rest) too small to
+                # show is left out of every rate and difference, so none follows by subtraction
+                shown_counts = p_values[ok].value_counts()
+                shown_categories = set(shown_counts.index[shown_counts >= min_group_size])
+                if len(shown_categories) < 2:
+                    continue
+                ok &= p_values.isin(shown_categories)
                 sub, yy, pp = frame.loc[ok, used], y[ok].to_numpy(), p_values[ok].astype(str)
                 base_x = _covariates(sub, legit_num, legit_cat)
                 # the logistic models are fitted on the distinct (category, covariates) cells: the
@@ -491,32 +473,42 @@ def analyse(
                 cells = fair.covariate_cells(yy, pp.to_numpy(), base_x)
                 base_llf = fair.reduced_loglik(cells.treated, cells.covariates,
                                                counts=cells.counts)  # the model without the category: shared
-                counts = pp.value_counts().sort_index()
+                counts = pp.value_counts()
+                counts = counts.reindex([c for c in p_values.attrs.get("order", sorted(counts.index))
+                                         if c in counts.index])  # bands from low to high, "other" last
                 first = None
                 extra = c2 = None
                 for category, n_cat in counts.items():
                     member = (pp == category).to_numpy()
                     row = {"treatment": t_key, "attribute": p_name, "category": category}
                     if n_cat < min_group_size or (len(pp) - n_cat) < min_group_size:
-                        t_rows.append(row | {"suppressed": True, "flag": False, "carried_by": None})
+                        t_rows.append(row | {"suppressed": True, "flag": False, "carried_by": None,
+                                             "separation": False})
                         continue
                     raw = fair.rate_difference(yy, member)
                     if first is not None and len(counts) == 2:  # two categories: the mirror image
-                        mirrored = {k: -first[k] for k in ("raw_diff", "adjusted_diff")}
+                        mirrored = {k: -first[k] for k in ("raw_diff", "adjusted_diff", "carried_diff")}
                         mirrored |= {"raw_ci_low": -first["raw_ci_high"], "raw_ci_high": -first["raw_ci_low"],
                                      "adjusted_ci_low": -first["adjusted_ci_high"],
                                      "adjusted_ci_high": -first["adjusted_ci_low"]}
                         t_rows.append(row | {"rate": raw["rate"], **mirrored, "flag": first["flag"],
-                                             "carried_by": first["carried_by"], "suppressed": False})
+                                             "carried_by": first["carried_by"], "separation": first["separation"],
+                                             "suppressed": False})
                         _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
                         continue
                     adj = fair.adjusted_difference(cells.treated, cells.groups == category, cells.covariates,
                                                    counts=cells.counts, reduced_llf=base_llf)
-                    flag = bool(adj["status"] == "ok" and adj["p_value"] < ALPHA
+                    # separation by the protected attribute: the category (or everyone else) is treated
+                    # all or none of the time, so the treatment follows the attribute (nearly) perfectly
+                    extremes = (raw["rate"], 1 - raw["rate"], raw["rate_rest"], 1 - raw["rate_rest"])
+                    separation = bool(adj["status"] == "penalised" and min(extremes) == 0)
+                    flag = bool(adj["status"] in ("ok", "penalised") and adj["p_value"] < ALPHA
                                 and (adj["ci_low"] > 0 or adj["ci_high"] < 0)
                                 and abs(adj["diff"]) >= min_difference)
-                    carried = None
-                    if flag:
+                    if separation:  # the strongest evidence there is: the raw difference decides
+                        flag = bool((raw["ci_low"] > 0 or raw["ci_high"] < 0) and abs(raw["diff"]) >= min_difference)
+                    carried = carried_diff = None
+                    if flag and not separation:
                         best = None
                         for o_key, o_col in others.items():
                             extra = _covariates(sub, legit_num, legit_cat + [o_col])
@@ -525,12 +517,14 @@ def analyse(
                                                                counts=c2.counts)
                             gone = (abs(with_it["diff"]) < min_difference
                                     or with_it["ci_low"] <= 0 <= with_it["ci_high"])
-                            if gone and (best is None or abs(with_it["diff"]) < best[1]):
-                                best = (o_key, abs(with_it["diff"]))
-                        carried = best[0] if best else None
+                            if gone and (best is None or abs(with_it["diff"]) < abs(best[1])):
+                                best = (o_key, with_it["diff"])
+                        carried, carried_diff = best if best else (None, None)
                     first = {"raw_diff": raw["diff"], "raw_ci_low": raw["ci_low"], "raw_ci_high": raw["ci_high"],
                              "adjusted_diff": adj["diff"], "adjusted_ci_low": adj["ci_low"],
-                             "adjusted_ci_high": adj["ci_high"], "flag": flag, "carried_by": carried}
+                             "adjusted_ci_high": adj["ci_high"], "flag": flag, "carried_by": carried,
+                             "carried_diff": np.nan if carried_diff is None else float(carried_diff),
+                             "separation": separation}
                     t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
                     _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
                 sub = base_x = cells = extra = c2 = pp = None  # freed before the next attribute's copies
@@ -548,6 +542,10 @@ def analyse(
         fairness_treatments = pd.DataFrame(t_rows, columns=FAIRNESS_TREATMENTS_COLUMNS)
         fairness_treatments["flag"] = fairness_treatments["flag"].astype(bool)
         fairness_treatments["suppressed"] = fairness_treatments["suppressed"].astype(bool)
+        fairness_treatments["separation"] = fairness_treatments["separation"].fillna(False).astype(bool)
+        fairness_treatments.attrs["adjusted_for"] = {"questions": len(legit_num),
+                                                      "attributes": [k for k, a in cb.attributes.items()
+                                                                     if a.column in legit_cat]}
         opt_out = pd.DataFrame(o_rows, columns=OPT_OUT_COLUMNS) if o_rows else None
         outcome_table = pd.DataFrame(out_rows, columns=OUTCOME_COLUMNS) if out_rows else None
     elif cb.treatments:
@@ -612,11 +610,17 @@ def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOL
         out.append(("no_proxy", {"threshold": proxy_threshold}))
     if results.fairness_treatments is not None:
         ft = results.fairness_treatments
+        adjusted_for = ft.attrs.get("adjusted_for", {"questions": 0, "attributes": []})
         for row in ft[ft["flag"]].itertuples(index=False):
             out.append(("treatment_flag", {"treatment": row.treatment, "attribute": row.attribute,
                                            "category": row.category, "raw": row.raw_diff,
+                                           "raw_low": row.raw_ci_low, "raw_high": row.raw_ci_high,
                                            "adjusted": row.adjusted_diff, "low": row.adjusted_ci_low,
-                                           "high": row.adjusted_ci_high, "carried_by": None if pd.isna(row.carried_by) else row.carried_by}))
+                                           "high": row.adjusted_ci_high,
+                                           "carried_by": None if pd.isna(row.carried_by) else row.carried_by,
+                                           "carried_diff": (None if pd.isna(row.carried_diff)
+                                                            else float(row.carried_diff)),
+                                           "separation": bool(row.separation), "adjusted_for": adjusted_for}))
         clean = sorted(set(ft["treatment"]) - set(ft.loc[ft["flag"], "treatment"]))
         if clean:
             out.append(("treatment_ok", {"treatments": clean}))

@@ -12,6 +12,7 @@ import pandas as pd
 
 from clientvalue import disclosure
 from clientvalue.errors import ParameterError
+from clientvalue.data.categories import MAX_CODES, band_numeric, is_numeric
 from clientvalue.data.survey import ALL_GROUP, Survey
 from clientvalue.report.i18n import LANGUAGES, N_, translator
 
@@ -224,9 +225,12 @@ def attributes(
 ) -> pd.DataFrame:
     """Who answered: respondents per category of every attribute (age in bands).
 
-    Categories smaller than ``min_group_size`` are pooled into one row "other" whose label names
-    none of them (a rare category's name can itself identify someone); that row is blanked when
-    it is small too. An attribute with more than 30 distinct values (free text, ids) is listed
+    Age and numeric protected attributes are banded as the fairness audit bands them
+    (:func:`clientvalue.data.categories.band_numeric`: bands of at least ``min_group_size``,
+    rounded bounds). Categories smaller than ``min_group_size`` are pooled into one row "other"
+    whose label names none of them (a rare category's name can itself identify someone); that row
+    is blanked when it is small too, and then so is the attribute's next smallest row (otherwise
+    the blank would follow from the total minus the others). An attribute with more than 30 distinct values (free text, ids) is listed
     with its number of distinct values only.
 
     Returns
@@ -241,11 +245,13 @@ def attributes(
     data = survey.reported_data(min_group_size)
     for key, attribute in survey.codebook.attributes.items():
         values = data[attribute.column]
-        if key == "age":
-            bounds = list(age_bands)
-            names = [f"< {bounds[0]}"] + [f"{a}–{b - 1}" for a, b in zip(bounds, bounds[1:])] + [f"{bounds[-1]}+"]
-            values = pd.cut(values, [-np.inf, *bounds, np.inf], right=False, labels=names)
-            counts = values.value_counts(sort=False, dropna=False)
+        age = key == "age" or attribute.column == survey.age
+        if is_numeric(values) and (age or (attribute.protected and values.nunique() > MAX_CODES)):
+            # banded as the fairness audit bands them: rounded bounds, never an exact value
+            values = band_numeric(values, min_group_size=min_group_size, edges=list(age_bands) if age else None)
+            order = values.attrs["order"]
+            counts = values.value_counts(dropna=False)
+            counts = counts.reindex([c for c in order if c in counts.index] + [c for c in counts.index if pd.isna(c)])
         else:
             counts = values.astype("string").value_counts(dropna=False).sort_index()
             if len(counts) > MAX_CATEGORIES:
@@ -266,6 +272,11 @@ def attributes(
     table = pd.DataFrame(rows, columns=["attribute", "category", "n"])
     table["share"] = table["n"] / max(len(data), 1)
     table["suppressed"] = table["n"].isna() | (table["n"] < min_group_size)
+    for key in table.loc[table["n"] < min_group_size, "attribute"].unique():
+        # secondary suppression: with one blank row, its count would be the total minus the others
+        rows_of = table.index[(table["attribute"] == key) & ~table["suppressed"]]
+        if len(rows_of) and int(((table["attribute"] == key) & table["suppressed"]).sum()) == 1:
+            table.loc[table.loc[rows_of, "n"].idxmin(), "suppressed"] = True
     table.loc[table["suppressed"], ["n", "share"]] = np.nan
     table.attrs["value_labels"] = {language: {"attribute": {
         key: a.label.get(language) or key for key, a in survey.codebook.attributes.items()}}}

@@ -43,8 +43,9 @@ def plot_fairness(fairness: pd.DataFrame, *, labels: dict[str, str] | None = Non
         _fig, ax = plt.subplots(figsize=(8, 0.28 * len(rows) + 1.2))
     y = np.arange(len(rows))[::-1]
     colours = np.where(rows["flag"], "#c0392b", "#7f8c8d")
-    ax.errorbar(rows["cramers_v"], y, xerr=[rows["cramers_v"] - rows["ci_low"], rows["ci_high"] - rows["cramers_v"]],
-                fmt="none", ecolor="#bbbbbb")
+    # the interval is drawn from its bounds: it is for the population's V, and the sample's V (biased
+    # upwards near 0) may lie outside it
+    ax.hlines(y, rows["ci_low"], rows["ci_high"], color="#bbbbbb")
     ax.scatter(rows["cramers_v"], y, c=colours, zorder=3)
     ax.axvline(threshold, linestyle="--", color="#c0392b")
     ax.set_yticks(y, names, fontsize=7.5)

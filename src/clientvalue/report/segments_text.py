@@ -75,14 +75,76 @@ def persona_cards(results, language: str) -> str:
     return "\n".join(lines)
 
 
-_MORE_OFTEN = N_(
-    "**Possible unequal treatment:** people with *{attribute}* {category} get *{treatment}* {raw} percentage "
-    "points more often than the others; among people in a comparable situation (same needs and legitimate "
-    "bases) still {adjusted} percentage points more often ({low} to {high}).")
-_LESS_OFTEN = N_(
-    "**Possible unequal treatment:** people with *{attribute}* {category} get *{treatment}* {raw} percentage "
-    "points less often than the others; among people in a comparable situation (same needs and legitimate "
-    "bases) still {adjusted} percentage points less often ({low} to {high}).")
+_MORE = N_("{n} percentage points more often")
+_LESS = N_("{n} percentage points less often")
+OTHER_CATEGORY = "(other)"  # analyses.segments.OTHER_CATEGORY: rare categories pooled
+
+
+def category_label(_, category) -> str:
+    """A category as a reader sees it: the pooled rare categories by name, any other value escaped."""
+    return _("other categories together") if category == OTHER_CATEGORY else _e(category)
+
+
+def _often(_, diff: float) -> str:
+    """A difference in rates as "x percentage points more/less often" (a positive number)."""
+    return _(_MORE if diff >= 0 else _LESS, n=_.number(abs(100 * diff), 0))
+
+
+def _points(_, low: float, high: float) -> str:
+    """An interval of a difference, in percentage points."""
+    return _("{low} to {high} percentage points", low=_.number(100 * low, 0), high=_.number(100 * high, 0))
+
+
+def _adjusted_for(results, _, adjusted_for: dict) -> str:
+    """What the comparable-situation model adjusted for, in words."""
+    parts = []
+    if adjusted_for.get("questions"):
+        parts.append(_("their answers to the {n} questions on needs and behaviour", n=adjusted_for["questions"]))
+    parts += [f"*{_e(_name(results, key))}*" for key in adjusted_for.get("attributes", [])]
+    if not parts:
+        return _("nothing (no legitimate basis in the codebook)")
+    return parts[0] if len(parts) == 1 else _("{items} and {last}", items=", ".join(parts[:-1]), last=parts[-1])
+
+
+def treatment_sentence(results, f: dict, language: str) -> str:
+    """One flagged treatment difference: what was found, what was adjusted for, what remains, what it means."""
+    _ = translator(language)
+    names = {"treatment": _e(_name(results, f["treatment"])), "attribute": _e(_name(results, f["attribute"])),
+             "category": category_label(_, f["category"])}
+    adjusted_for = _adjusted_for(results, _, f.get("adjusted_for") or {})
+    if f.get("separation"):
+        text = _("**Unequal treatment, the strongest evidence:** *{treatment}* follows *{attribute}* (nearly) "
+                 "perfectly. People in category “{category}” of *{attribute}* get it {raw} than the others "
+                 "({interval}).", raw=_often(_, f["raw"]), interval=_points(_, f["raw_low"], f["raw_high"]), **names)
+        text += " " + _("The model that compares people in a comparable situation (adjusted for {adjusted_for}) "
+                        "could not be fitted in the usual way: the category predicts the treatment perfectly, so "
+                        "within comparable situations there is nobody to compare with.", adjusted_for=adjusted_for)
+        if pd.notna(f["adjusted"]):
+            text += " " + _("A penalised (Firth) estimate, which stays finite in that case, gives {adjusted} "
+                            "({interval}).", adjusted=_often(_, f["adjusted"]),
+                            interval=_points(_, f["low"], f["high"]))
+        return text
+    text = _("**Possible unequal treatment:** people in category “{category}” of *{attribute}* get *{treatment}* "
+             "{raw} than the others.", raw=_often(_, f["raw"]), **names)
+    text += " " + _("Among people in a comparable situation (adjusted for {adjusted_for}), they get it {adjusted} "
+                    "({interval}).",
+                    adjusted_for=adjusted_for, adjusted=_often(_, f["adjusted"]),
+                    interval=_points(_, f["low"], f["high"]))
+    if f.get("carried_by"):
+        proxy = _e(_name(results, f["carried_by"]))
+        carried = f.get("carried_diff")
+        shrink = (_("When *{proxy}* is also taken into account, the difference shrinks to {n} percentage points.",
+                    proxy=proxy, n=_.number(abs(100 * carried), 0)) if carried is not None else
+                  _("When *{proxy}* is also taken into account, the difference is no longer clear.", proxy=proxy))
+        text += " " + shrink + " " + _(
+            "So the difference runs through *{proxy}*, which goes together with *{attribute}*: "
+            "treating people differently by *{proxy}* amounts to an indirect distinction by *{attribute}* and "
+            "needs an objective justification.", proxy=proxy, attribute=names["attribute"])
+    else:
+        text += " " + _("No legitimate basis in the data explains it: people in a comparable situation are "
+                        "treated differently by a protected characteristic, which needs an objective "
+                        "justification or a change.")
+    return text
 
 
 def key_findings(results, language: str) -> str:
@@ -140,17 +202,7 @@ def key_findings(results, language: str) -> str:
             if pair in mirrored:  # two categories: the second is the first seen from the other side
                 continue
             mirrored.add(pair)
-            carried = (_(" It is carried by *{proxy}*: the difference disappears once that is taken into account, an indirect distinction through a proxy.",
-                         proxy=_e(_name(results, f["carried_by"]))) if f["carried_by"] else "")
-            more = f["adjusted"] >= 0
-            sign = 1 if more else -1  # the text says "more often" or "less often" with positive numbers
-            low, high = sorted((sign * f["low"], sign * f["high"]))
-            message = _MORE_OFTEN if more else _LESS_OFTEN
-            out.append("- ⚠ " + _(
-                message, treatment=_e(_name(results, f["treatment"])), attribute=_e(_name(results, f["attribute"])),
-                category=_e(f["category"]), raw=_.number(100 * sign * f["raw"], 0),
-                adjusted=_.number(100 * sign * f["adjusted"], 0),
-                low=_.number(100 * low, 0), high=_.number(100 * high, 0)) + carried)
+            out.append("- ⚠ " + treatment_sentence(results, f, language))
         elif kind == "treatment_ok":
             out.append("- " + _("No unequal treatment found among people in a comparable situation for: {t}.",
                                 t=", ".join(_e(_name(results, t)) for t in f["treatments"])))
@@ -248,14 +300,18 @@ def shown(results, name: str, language: str) -> pd.DataFrame | None:
         f = results.fairness_treatments
         if f is None:
             return None
-        rng = lambda d, a, b: "–" if pd.isna(d) else f"{pct(d)} ({pct(a)} – {pct(b)})"  # noqa: E731
+        pts = lambda v: _.number(100 * v, 1)  # noqa: E731  differences in percentage points
+        rng = lambda d, a, b: "–" if pd.isna(d) else f"{pts(d)} ({pts(a)} – {pts(b)})"  # noqa: E731
         return pd.DataFrame({
             _("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
             _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
-            _("Category"): [_e(c) for c in f["category"]],
+            _("Category"): [category_label(_, c) for c in f["category"]],
             _("Rate"): ["–" if s else pct(v) for v, s in zip(f["rate"], f["suppressed"])],
-            _("Difference with the rest"): [rng(d, a, b) for d, a, b in zip(f["raw_diff"], f["raw_ci_low"], f["raw_ci_high"])],
-            _("In a comparable situation"): [rng(d, a, b) for d, a, b in zip(f["adjusted_diff"], f["adjusted_ci_low"], f["adjusted_ci_high"])],
+            _("Difference with the rest (percentage points)"): [rng(d, a, b) for d, a, b in zip(f["raw_diff"], f["raw_ci_low"], f["raw_ci_high"])],
+            _("In a comparable situation (percentage points)"): [
+                rng(d, a, b) + (" " + _("(penalised, Firth)") if sep and pd.notna(d) else "")
+                for d, a, b, sep in zip(f["adjusted_diff"], f["adjusted_ci_low"], f["adjusted_ci_high"],
+                                        f["separation"] if "separation" in f else [False] * len(f))],
             _("Possible unequal treatment"): ["⚠" if v else "" for v in f["flag"]],
             _("Carried by"): [_e(_name(results, c)) if isinstance(c, str) else "" for c in f["carried_by"]]})
     if name == "treatment_opt_out":
@@ -264,7 +320,7 @@ def shown(results, name: str, language: str) -> pd.DataFrame | None:
             return None
         return pd.DataFrame({_("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
                              _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
-                             _("Category"): [_e(c) for c in f["category"]],
+                             _("Category"): [category_label(_, c) for c in f["category"]],
                              _("Declined"): ["–" if s else f"{pct(v)} ({pct(a)} – {pct(b)})" for v, a, b, s in
                                              zip(f["opt_out_rate"], f["ci_low"], f["ci_high"], f["suppressed"])]})
     if name == "treatment_outcome":

@@ -214,6 +214,9 @@ def _segments_section(tables: Path, manifest: dict[str, Any], _: Translator) -> 
             carried = row.carried_by if isinstance(row.carried_by, str) and row.carried_by else None
             text = _("Possible unequal treatment: {treatment} differs by {attribute} among people in a comparable "
                      "situation.", treatment=name(row.treatment), attribute=name(row.attribute))
+            if str(getattr(row, "separation", False)) == "True":  # the treatment follows the attribute perfectly
+                text = _("Unequal treatment, the strongest evidence: {treatment} follows {attribute} (nearly) "
+                         "perfectly.", treatment=name(row.treatment), attribute=name(row.attribute))
             if carried:
                 text += " " + _("The difference runs through {proxy}.", proxy=name(carried))
             lines.append(text)

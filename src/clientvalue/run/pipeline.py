@@ -78,10 +78,11 @@ NOTEBOOK_NEEDS = {
 
 
 def _segments_applicable(survey: Any) -> bool:
-    """Notebook 30 needs `segmentation`; its bad input (single-valued item, unknown treatment codes) is refused here."""
-    from clientvalue.analyses.segments import check_inputs
+    """Notebook 30 needs `segmentation`; its bad input (single-valued item, unknown or contradictory
+    treatment codes) is refused here."""
+    from clientvalue.data.treatments import check_segment_inputs
 
-    return check_inputs(survey)
+    return check_segment_inputs(survey)
 
 
 def applicable_notebooks(params: RunParameters, survey: Any, *, codebook: Path | None,

@@ -6,9 +6,9 @@ directly or through a proxy - to a protected ground?
 
 * :func:`association` - how strongly a segment solution or attribute goes together with a
   protected attribute: Cramér's V (``sqrt(chi2 / (n * (min(r, c) - 1)))``, no bias correction,
-  as :func:`scipy.stats.contingency.association`) with a bias-corrected bootstrap percentile
-  interval (Efron's BC; resampling
-  respondents = a multinomial draw of the table's cells) and a p-value: Pearson's chi-square test
+  as :func:`scipy.stats.contingency.association`) with an interval from the noncentral
+  chi-square distribution of Pearson's statistic (:func:`cramers_v_interval`; lower bound 0 when
+  the data are compatible with no association) and a p-value: Pearson's chi-square test
   when every expected count is at least 5, a permutation test (shuffling one variable keeps both
   margins) otherwise; plus :func:`predictive_gain`.
 * :func:`predictive_gain` - how much better than the base rate the protected category can be
@@ -21,7 +21,8 @@ directly or through a proxy - to a protected ground?
 * :func:`adjusted_difference` - the same difference among people in a comparable situation: the
   average marginal effect of being in the category, from a logistic model of the treatment on the
   category and the legitimate bases, ``mean_i [P(y=1 | in, x_i) - P(y=1 | not in, x_i)]``, with a
-  delta-method interval.
+  delta-method interval; under separation (no finite maximum-likelihood estimate) from Firth's
+  penalised likelihood (:func:`firth_fit`).
 """
 
 from __future__ import annotations
@@ -60,6 +61,53 @@ def cramers_v_table(table: np.ndarray) -> float:
     expected = np.outer(t.sum(axis=1), t.sum(axis=0)) / n
     chi2 = float(((t - expected) ** 2 / expected).sum())
     return float(np.sqrt(chi2 / (n * m)))
+
+
+def _ncx2_cdf(x: float, df: float, nc: float) -> float:
+    """P(X <= x) for a noncentral chi-square (the central one at ``nc == 0``)."""
+    return float(stats.chi2.cdf(x, df) if nc <= 0 else stats.ncx2.cdf(x, df, nc))
+
+
+def noncentrality_interval(chi2: float, df: int, *, level: float = 0.95, upper: float) -> tuple[float, float]:
+    """Interval for the noncentrality of a chi-square statistic, by inverting its distribution.
+
+    ``lower`` solves ``P(X2 <= chi2 | lambda) = (1 + level) / 2`` and ``upper`` solves
+    ``P(X2 <= chi2 | lambda) = (1 - level) / 2`` (the cdf falls as lambda grows); a bound is 0 when
+    even ``lambda = 0`` gives a smaller probability, and ``upper`` (the largest possible lambda)
+    when even that gives a larger one.
+    """
+    from scipy.optimize import brentq
+
+    def bound(target: float) -> float:
+        if _ncx2_cdf(chi2, df, 0.0) <= target:
+            return 0.0
+        if _ncx2_cdf(chi2, df, upper) >= target:
+            return upper
+        return float(brentq(lambda nc: _ncx2_cdf(chi2, df, nc) - target, 0.0, upper, xtol=1e-10, rtol=1e-12))
+
+    return bound((1 + level) / 2), bound((1 - level) / 2)
+
+
+def cramers_v_interval(table: np.ndarray, *, level: float = 0.95) -> tuple[float, float]:
+    """Confidence interval for Cramér's V of the population, from the noncentral chi-square.
+
+    Pearson's statistic of an ``r x c`` table of ``n`` respondents is approximately noncentral
+    chi-square with ``(r - 1)(c - 1)`` degrees of freedom and noncentrality
+    ``lambda = n (min(r, c) - 1) V^2``; the interval for ``lambda`` (:func:`noncentrality_interval`)
+    gives ``V = sqrt(lambda / (n (min(r, c) - 1)))``, with lower bound 0 when the statistic is no
+    larger than independence makes likely. Unlike a bootstrap of V (whose replicates all lie above
+    0, so that it never covers V = 0), it keeps its coverage near 0 (see the coverage study in
+    tests/test_fairness_coverage.py). Empty rows and columns are dropped; NaN when V is undefined.
+    """
+    t = np.asarray(table, dtype=float)
+    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
+    n, m = t.sum(), min(t.shape) - 1
+    if n == 0 or m < 1:
+        return float("nan"), float("nan")
+    chi2 = float(n * m * cramers_v_table(t) ** 2)
+    df = (t.shape[0] - 1) * (t.shape[1] - 1)
+    low, high = noncentrality_interval(chi2, df, level=level, upper=float(n * m))
+    return float(np.sqrt(low / (n * m))), float(np.sqrt(high / (n * m)))
 
 
 def _v_batch(tables: np.ndarray) -> np.ndarray:
@@ -131,7 +179,10 @@ def _predictive_gain(cx: np.ndarray, r: int, cy: np.ndarray, c: int, *, folds: i
 
 def association(x, y, *, n_boot: int = 500, n_perm: int = 500, seed: int | None = None,
                 level: float = 0.95) -> dict:
-    """Cramér's V between ``x`` and ``y`` with a bootstrap interval, permutation p and predictive gain.
+    """Cramér's V between ``x`` and ``y`` with an interval, permutation p and predictive gain.
+
+    The interval is :func:`cramers_v_interval` (``n_boot=0`` leaves it out; any other value gives
+    it, the argument is kept for callers of the former bootstrap interval).
 
     Returns
     -------
@@ -151,9 +202,8 @@ def association_from_codes(x: tuple[np.ndarray, int], y: tuple[np.ndarray, int],
                            n_perm: int = 500, seed: int | None = None, level: float = 0.95) -> dict:
     """:func:`association` from the :func:`category_codes` of ``x`` and ``y`` (-1 = missing).
 
-    Everything is computed from the cross-tabulation: the bootstrap draws the table's cells
-    (a multinomial draw, which is what resampling respondents does to the table), the
-    chi-square test and the predictive gain use its counts; only the permutation test (sparse
+    Everything is computed from the cross-tabulation: the interval (:func:`cramers_v_interval`),
+    the chi-square test and the predictive gain use its counts; only the permutation test (sparse
     tables) shuffles respondents.
     """
     for name, v in (("n_boot", n_boot), ("n_perm", n_perm)):
@@ -170,15 +220,7 @@ def association_from_codes(x: tuple[np.ndarray, int], y: tuple[np.ndarray, int],
     rng = np.random.default_rng(seed)
     low = high = p = float("nan")
     if np.isfinite(v) and n_boot:
-        draws = rng.multinomial(n, table.ravel() / n, size=n_boot).reshape(n_boot, r, c)
-        boot = _v_batch(draws)
-        # bias-corrected percentile interval: V is biased upwards in small tables, and so are its
-        # bootstrap replicates, so the plain percentile interval can miss V itself
-        below = np.clip(np.mean(boot < v), 1 / (n_boot + 1), n_boot / (n_boot + 1))
-        z0, za = stats.norm.ppf(below), stats.norm.ppf(0.5 + level / 2)
-        qs = 100 * stats.norm.cdf([2 * z0 - za, 2 * z0 + za])
-        low, high = (float(q) for q in np.nanpercentile(boot, qs))
-        low, high = min(low, v), max(high, v)
+        low, high = cramers_v_interval(table, level=level)
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / max(n, 1)
     if np.isfinite(v) and n_perm and expected[expected > 0].min() >= 5:
         # every expected count >= 5: the chi-square test is accurate, no shuffling needed
@@ -321,6 +363,71 @@ def logit_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = No
     return {"params": beta, "cov": cov, "llf": llf, "converged": converged}
 
 
+def firth_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = None, max_iter: int = 1000,
+              tol: float = 1e-8) -> dict:
+    """Firth's penalised-likelihood logistic regression (finite estimates under separation).
+
+    Maximises ``loglik + 0.5 log det I(beta)`` (Jeffreys prior) by Newton steps on the modified
+    score ``X' (y - m p + h (1/2 - p))``, ``h`` the diagonal of the hat matrix
+    ``W^1/2 X (X'WX)^-1 X' W^1/2`` with ``W = m p (1 - p)``; with ``counts`` a row is a cell of
+    ``m`` respondents and its ``h`` is the sum of theirs, so the fit is that on respondents.
+    When a category is treated all or none of the time, maximum likelihood has no finite estimate
+    and this one does (Heinze & Schemper 2002). Returns ``params``, ``cov`` (inverse information
+    at the estimate), ``llf`` (penalised) and ``converged``. The steps ignore the curvature of the
+    penalty (Firth's own scheme), so convergence is linear: a few hundred steps under separation.
+    """
+    m = np.ones(len(y)) if counts is None else np.asarray(counts, dtype=float)
+    beta = np.zeros(exog.shape[1])
+
+    def state(b):
+        eta = exog @ b
+        p = 1 / (1 + np.exp(-eta))
+        w = m * p * (1 - p)
+        info = (exog * w[:, None]).T @ exog
+        sign, logdet = np.linalg.slogdet(info)
+        pen = float(np.sum(y * eta - m * np.logaddexp(0, eta))) + (0.5 * logdet if sign > 0 else -np.inf)
+        return p, w, info, pen
+
+    p, w, info, pen = state(beta)
+    converged = False
+    for _ in range(max_iter):
+        inv = np.linalg.pinv(info)
+        h = w * np.einsum("ij,jk,ik->i", exog, inv, exog)
+        step = inv @ (exog.T @ (y - m * p + h * (0.5 - p)))
+        t = 1.0
+        while t > 1e-6:
+            candidate = beta + t * step
+            new = state(candidate)
+            if new[3] >= pen - 1e-10:
+                break
+            t /= 2
+        beta = candidate
+        p, w, info, pen = new
+        if np.max(np.abs(t * step)) < tol:
+            converged = True
+            break
+    return {"params": beta, "cov": np.linalg.pinv(info), "llf": pen, "converged": converged}
+
+
+def _average_effect(beta: np.ndarray, cov: np.ndarray, exog: np.ndarray, d: np.ndarray, m: np.ndarray,
+                    level: float) -> tuple[float, float, float, float]:
+    """Average marginal effect of column 1 (``d``) and its delta-method interval: (ame, se, low, high)."""
+    eta0 = exog @ beta - d * beta[1]  # everyone outside the category
+    p1, p0 = 1 / (1 + np.exp(-(eta0 + beta[1]))), 1 / (1 + np.exp(-eta0))
+    share = m / m.sum()
+    ame = float(share @ (p1 - p0))
+    e0 = exog.copy()
+    e0[:, 1] = 0.0
+    # d/d beta of mean(p1 - p0): the rows' covariates weighted by p1(1-p1) - p0(1-p0), and the
+    # category's own column by p1(1-p1)
+    g1, g0 = p1 * (1 - p1), p0 * (1 - p0)
+    grad = (share * (g1 - g0)) @ e0
+    grad[1] = float(share @ g1)
+    se = float(np.sqrt(max(grad @ cov @ grad, 0.0)))
+    z = stats.norm.ppf(0.5 + level / 2)
+    return ame, se, ame - z * se, ame + z * se
+
+
 def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None, *,
                         level: float = 0.95, reduced_llf: float | None = None,
                         counts: np.ndarray | None = None) -> dict:
@@ -338,7 +445,10 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
     -------
     dict
         ``diff``, ``se``, ``ci_low``, ``ci_high``, ``p_value`` (likelihood-ratio test of the
-        category), ``n``, ``status`` ("ok" or why it is missing).
+        category), ``n``, ``status``: "ok"; "penalised" when maximum likelihood did not converge
+        or a coefficient diverged (separation: the treatment follows the category or a covariate
+        (nearly) perfectly), and the effect and interval are from :func:`firth_fit`; otherwise
+        why the numbers are missing.
     """
     y = np.asarray(treated, dtype=float)
     m = np.ones(len(y)) if counts is None else np.asarray(counts, dtype=float)
@@ -352,26 +462,22 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
         return nan | {"status": "no variation"}
     fit = logit_fit(y, exog, counts=counts)
     beta, cov = fit["params"], fit["cov"]
-    eta0 = exog @ beta - d * beta[1]  # everyone outside the category
-    p1, p0 = 1 / (1 + np.exp(-(eta0 + beta[1]))), 1 / (1 + np.exp(-eta0))
-    share = m / m.sum()
-    ame = float(share @ (p1 - p0))
-    e0 = exog.copy()
-    e0[:, 1] = 0.0
-    # d/d beta of mean(p1 - p0): the rows' covariates weighted by p1(1-p1) - p0(1-p0), and the
-    # category's own column by p1(1-p1)
-    g1, g0 = p1 * (1 - p1), p0 * (1 - p0)
-    grad = (share * (g1 - g0)) @ e0
-    grad[1] = float(share @ g1)
-    se = float(np.sqrt(max(grad @ cov @ grad, 0.0)))
-    z = stats.norm.ppf(0.5 + level / 2)
+    ame, se, low, high = _average_effect(beta, cov, exog, d, m, level)
     reliable = fit["converged"] and np.isfinite(se) and np.max(np.abs(beta)) < 25
-    status = "ok" if reliable else "unreliable (the model did not converge or predicts perfectly)"
+    status = "ok"
+    if not reliable:
+        # (quasi-)separation: maximum likelihood has no finite estimate, so the effect and its
+        # interval come from Firth's penalised likelihood instead
+        status = "penalised"
+        firth = firth_fit(y, exog, counts=counts)
+        ame, se, low, high = _average_effect(firth["params"], firth["cov"], exog, d, m, level)
+        if not (firth["converged"] and np.isfinite(se)):
+            status = "unreliable (neither the model nor its penalised version could be fitted)"
     # likelihood-ratio test of the category: more reliable than a Wald test with few events
     if reduced_llf is None:
         reduced_llf = logit_fit(y, np.delete(exog, 1, axis=1), counts=counts)["llf"]
     p_value = float(stats.chi2.sf(max(2 * (fit["llf"] - reduced_llf), 0.0), 1))
-    return {"diff": ame, "se": se, "ci_low": ame - z * se, "ci_high": ame + z * se,
+    return {"diff": ame, "se": se, "ci_low": low, "ci_high": high,
             "p_value": p_value, "n": n, "status": status}
 
 
