@@ -173,7 +173,7 @@ def decision_headers(study: Any, language: str) -> dict[str, str]:
 
 
 def _names(items: list[str], labels: dict[str, str]) -> str:
-    return ", ".join(markdown_text(labels.get(str(i), str(i))) for i in items)
+    return "; ".join(markdown_text(labels.get(str(i), str(i))) for i in items)  # names may hold commas
 
 
 CLASSES = {"clear": N_("clear"), "minority": N_("a minority decides differently"), "split": N_("split")}
