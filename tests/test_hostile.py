@@ -717,6 +717,21 @@ def test_6_vignette_team_small_in_considerations_is_suppressed_everywhere(tmp_pa
     assert results.suppressed_teams == 2
 
 
+def test_6_vignette_employees_placed_in_a_suppressed_team_by_either_file_are_left_out(tmp_path):
+    codebook = hostile_vignettes(tmp_path)
+    path = tmp_path / "considerations.csv"
+    frame = pd.read_csv(path, sep=";", dtype=str)
+    centrum = frame.index[frame["team"] == "Centrum"]
+    frame.loc[centrum[:9], "team"] = SMALL_TEAM  # the survey places 9 of Centrum's 13 in Haven
+    frame.to_csv(path, sep=";", index=False)
+    study, results = _vignette_results(codebook)
+    # Haven is suppressed, so those 9 are left out of the decisions too; Centrum keeps 4: suppressed as well
+    for table in (results.teams, results.variants, results.considerations):
+        assert {SMALL_TEAM, "Centrum"}.isdisjoint(set(table["team"]))
+    decided = study.data.groupby("team")["employee"].nunique()
+    assert results.n_employees == decided.drop([SMALL_TEAM, "Centrum"]).sum() and results.suppressed_teams == 2
+
+
 def test_6_vignette_small_consideration_cell_cannot_be_found_by_subtraction(tmp_path):
     codebook = hostile_vignettes(tmp_path)
     path = tmp_path / "considerations.csv"

@@ -8,8 +8,9 @@ group size and returns tidy tables plus language-free findings (worded by
 Privacy: teams with fewer than ``min_group_size`` employees (in the decisions or in the considerations
 survey: one decision per team for the whole study, :func:`hidden_teams`) are suppressed, and their
 employees are left out of *every* published number (overall too, in every table), so no team's
-decisions or considerations can be found by subtracting published totals. Per-employee rows (pseudonymous codes) are returned only when
-``employee_tables`` is True, and notebook 40 saves them as CSV for analysts, never in HTML.
+decisions or considerations can be found by subtracting published totals. Per-employee rows
+(pseudonymous codes) are returned only when ``employee_tables`` is True, and notebook 40 saves them
+as CSV for analysts, never in HTML or a notebook's output.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ def classify_cases(vignettes: pd.DataFrame, *, clear_from: float = CLEAR_FROM, s
     clear_from, split_below : float
         Bounds on the majority share (see :data:`CLEAR_FROM`, :data:`SPLIT_BELOW`).
     ci : float
-        Level of the Wilson interval of the majority share.
+        Level of the Wilson interval of the majority share (the judgements of one case by
+        different employees taken as independent, the most common decision as given).
 
     Returns
     -------
@@ -183,15 +185,28 @@ def hidden_teams(study: VignetteStudy, *, min_group_size: int) -> list[str]:
     the considerations survey names teams) among the respondents of the considerations survey.
     Suppressed in one table means suppressed everywhere, overall rows included.
     """
+    spec = study.codebook.considerations
+    frames = ([study.data] if study.has_teams else []) + (
+        [study.considerations] if study.considerations is not None and spec is not None and spec.team else [])
     hidden: set[str] = set()
-    if study.has_teams:
-        sizes = study.data.groupby("team")["employee"].nunique()
-        hidden |= set(sizes.index[sizes < min_group_size])
+    while True:  # leaving out a hidden team's employees can leave another team too small (an employee
+        out = hidden_employees(study, sorted(hidden))  # placed in different teams by the two files)
+        small = set()
+        for frame in frames:
+            sizes = frame[~frame["employee"].isin(out)].groupby("team")["employee"].nunique()
+            small |= set(sizes.index[sizes < min_group_size])
+        if small <= hidden:
+            return sorted(hidden)
+        hidden |= small
+
+
+def hidden_employees(study: VignetteStudy, hidden: list[str]) -> set[str]:
+    """Every employee of a hidden team, by the decisions' team column or the considerations survey's."""
+    out = set(study.data.loc[study.data["team"].isin(hidden), "employee"]) if study.has_teams else set()
     spec = study.codebook.considerations
     if study.considerations is not None and spec is not None and spec.team:
-        sizes = study.considerations.groupby("team")["employee"].nunique()
-        hidden |= set(sizes.index[sizes < min_group_size])
-    return sorted(hidden)
+        out |= set(study.considerations.loc[study.considerations["team"].isin(hidden), "employee"])
+    return out
 
 
 def _complementary(rows: pd.DataFrame, *, min_group_size: int) -> pd.Series:
@@ -227,8 +242,7 @@ def considerations_table(study: VignetteStudy, *, min_group_size: int,
         return None
     spec = study.codebook.considerations
     hidden = hidden_teams(study, min_group_size=min_group_size) if hidden is None else hidden
-    in_hidden = set(study.data.loc[study.data["team"].isin(hidden), "employee"]) if study.has_teams else set()
-    frame = frame[~frame["team"].isin(hidden) & ~frame["employee"].isin(in_hidden)]
+    frame = frame[~frame["employee"].isin(hidden_employees(study, hidden))]
     groups = [("all", frame)] + ([(t, g) for t, g in frame.groupby("team", sort=True)] if spec.team else [])
     rows = []
     for team, group in groups:
@@ -288,7 +302,7 @@ def _findings(agreement: pd.DataFrame, vignettes: pd.DataFrame, teams, variants,
         overall = considerations[considerations["team"] == "all"]
         by_kind = {}
         for kind in ("rules", "equality", "own_judgement"):
-            part = overall[overall["kind"] == kind]
+            part = overall[(overall["kind"] == kind) & overall["share"].notna()]
             if len(part):
                 best = part.loc[part["share"].idxmax()]
                 by_kind[kind] = (best["consideration"], float(best["share"]), float(best["ci_low"]), float(best["ci_high"]))
@@ -318,9 +332,10 @@ def analyse(study: VignetteStudy, *, min_group_size: int = 10, n_boot: int = 100
     """
     data = study.data
     hidden = hidden_teams(study, min_group_size=min_group_size)
+    out = data["employee"].isin(hidden_employees(study, hidden))
+    left_out = int(data.loc[out, "employee"].nunique())
+    data = data[~out]
     reported = sorted(set(data["team"]) - set(hidden)) if study.has_teams else []
-    left_out = int(data.loc[data["team"].isin(hidden), "employee"].nunique())
-    data = data[~data["team"].isin(hidden)]
     if data["employee"].nunique() < max(2, min_group_size if not study.has_teams else 2):
         raise AnalysisError(
             f"vignette study {study.path}: only {data['employee'].nunique()} employees remain after leaving out "
