@@ -69,9 +69,11 @@ def plot_variant_effect(table: pd.DataFrame, *, outcome: str, ax: Axes | None = 
     compared = sorted({str(v) for v in data["variant"]}) if "variant" in data else []
     if len(compared) == 1 and "reference" in data:
         reference = str(data["reference"].iloc[0])
-        ax.set_title(_("Version “{version}” against version “{reference}” (positive: “{version}” judged more harshly), "
-                       "95% intervals", version=names.get(compared[0], compared[0]),
-                       reference=names.get(reference, reference)))
+        from clientvalue.report.phone import wrapped
+
+        title = _("Version “{version}” against version “{reference}” (positive: “{version}” judged more harshly)",
+                  version=names.get(compared[0], compared[0]), reference=names.get(reference, reference))
+        ax.set_title(wrapped(title, ax.figure.get_figwidth() * 0.9, "large"))
     else:
         ax.set_title(_("Other version against reference version, 95% intervals"))
     return ax
