@@ -130,3 +130,46 @@ def formula_cells(csv_path: Path) -> list[str]:
             except ValueError:
                 out.append(cell)
     return out
+
+
+# --- the vignette study (notebook 40) ---------------------------------------------------------------
+
+DEMO_VIGNETTES = DEMO_DIR / "municipality" / "vignettes"
+# Labels and team names holding a plain URL or a Markdown link: shown as text, never a link.
+HOSTILE_VIGNETTE_LABELS = {
+    "C16": "Case C16 (file: https://wiki.example.nl/casus/C16)",
+    "C14": "[see the file](javascript:alert(6))",
+}
+HOSTILE_TEAMS = {"Zuid": "Zuid (https://wiki.example.nl/teams/zuid)", "Oost": "[Oost](javascript:alert(7))"}
+HOSTILE_VERSION = "[Mohammed](https://evil.example/b) El Amrani"
+SMALL_TEAM, SMALL_TEAM_SIZE, EXTRA_COLLEAGUES = "Haven", 6, 8
+
+
+def hostile_vignettes(folder: Path, *, team_key: bool = True) -> Path:
+    """The demo vignette study with hostile labels and team names, and a small team ("Haven", 6
+    employees in the decisions) that has 8 more colleagues in the considerations survey who judged no
+    case (14 respondents there). ``team_key=False`` drops the considerations survey's team column."""
+    folder.mkdir(parents=True, exist_ok=True)
+    decisions = pd.read_csv(DEMO_VIGNETTES / "decisions.csv", sep=";", dtype=str)
+    considerations = pd.read_csv(DEMO_VIGNETTES / "considerations.csv", sep=";", dtype=str)
+    extra = considerations[considerations["team"] == SMALL_TEAM].head(1)
+    extra = pd.concat([extra] * EXTRA_COLLEAGUES, ignore_index=True)
+    extra["medewerker"] = [f"X{i:03d}" for i in range(EXTRA_COLLEAGUES)]
+    considerations = pd.concat([considerations, extra], ignore_index=True)
+    for frame in (decisions, considerations):
+        frame["team"] = frame["team"].replace(HOSTILE_TEAMS)
+    if not team_key:
+        considerations = considerations.drop(columns="team")
+    decisions.to_csv(folder / "decisions.csv", sep=";", index=False)
+    considerations.to_csv(folder / "considerations.csv", sep=";", index=False)
+    codebook = yaml.safe_load((DEMO_VIGNETTES / "codebook.yaml").read_text(encoding="utf-8"))
+    for code, label in HOSTILE_VIGNETTE_LABELS.items():
+        codebook["vignette_labels"][code] = {"en": label, "nl": label}
+    codebook["variants"]["labels"]["B"] = {"en": HOSTILE_VERSION, "nl": HOSTILE_VERSION}
+    codebook["considerations"]["items"][0]["label"] = {"en": "Policy (https://wiki.example.nl/beleid)",
+                                                       "nl": "Beleid (https://wiki.example.nl/beleid)"}
+    if not team_key:
+        del codebook["considerations"]["team"]
+    path = folder / "codebook.yaml"
+    path.write_text(yaml.safe_dump(codebook, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

@@ -9,8 +9,10 @@ hostile values (marked ``slow``); everything else is tested at function level.
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,8 +25,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from hostile import (DEMO_CODEBOOK, HOSTILE_GROUPS, HOSTILE_LABELS, demo_codebook, formula_cells, hostile_demo,
-                     live_markup, sha, small_survey, write_survey)
+from hostile import (DEMO_CODEBOOK, HOSTILE_GROUPS, HOSTILE_LABELS, HOSTILE_TEAMS, HOSTILE_VERSION,
+                     HOSTILE_VIGNETTE_LABELS, SMALL_TEAM, demo_codebook, formula_cells, hostile_demo,
+                     hostile_vignettes, live_markup, sha, small_survey, write_survey)
 
 from clientvalue.analyses import drivers as drivers_report
 from clientvalue.data import checks
@@ -662,3 +665,185 @@ def _sys_writable() -> bool:
         return True
     except OSError:
         return False
+
+
+# ------------------------------------------------------------------------------------------------
+# The vignette study (notebook 40): one decision per team, inert labels, no per-employee rows.
+
+def _vignette_results(codebook: Path):
+    from clientvalue.analyses import consistency
+    from clientvalue.data.vignettes import load_vignette_study
+
+    study = load_vignette_study(codebook)
+    return study, consistency.analyse(study, n_boot=50, seed=1)
+
+
+def _overall_n(study, results, keep) -> dict[str, int]:
+    """Published overall n per consideration, and the n of the respondents ``keep`` selects."""
+    overall = results.considerations[results.considerations["team"] == "all"].set_index("consideration")["n"]
+    answered = study.considerations[keep(study.considerations)]
+    return {c: (int(overall[c]), int(answered[c].notna().sum())) for c in overall.index}
+
+
+def test_6_vignette_team_suppressed_in_decisions_is_suppressed_in_considerations(tmp_path):
+    study, results = _vignette_results(hostile_vignettes(tmp_path))
+    # Haven: 6 employees decide, 14 answer the considerations survey (8 colleagues judged no case)
+    assert (study.considerations["team"] == SMALL_TEAM).sum() == 14
+    assert SMALL_TEAM not in set(results.considerations["team"]) and results.suppressed_teams == 1
+    for column, (published, expected) in _overall_n(study, results, lambda f: f["team"] != SMALL_TEAM).items():
+        assert published == expected, column  # the overall row leaves all 14 out
+
+
+def test_6_vignette_without_team_key_overall_considerations_leave_out_suppressed_team(tmp_path):
+    study, results = _vignette_results(hostile_vignettes(tmp_path, team_key=False))
+    haven = set(study.data.loc[study.data["team"] == SMALL_TEAM, "employee"])
+    assert set(results.considerations["team"]) == {"all"}
+    for column, (published, expected) in _overall_n(
+            study, results, lambda f: ~f["employee"].isin(haven)).items():
+        assert published == expected, column
+
+
+def test_6_vignette_team_small_in_considerations_is_suppressed_everywhere(tmp_path):
+    codebook = hostile_vignettes(tmp_path)
+    path = tmp_path / "considerations.csv"
+    frame = pd.read_csv(path, sep=";", dtype=str)
+    centrum = frame.index[frame["team"] == "Centrum"]
+    frame.drop(index=centrum[4:]).to_csv(path, sep=";", index=False)  # 4 of Centrum's 13 answer
+    study, results = _vignette_results(codebook)
+    for table in (results.teams, results.variants, results.considerations):
+        assert "Centrum" not in set(table["team"])
+    decided = study.data.groupby("team")["employee"].nunique()
+    assert results.n_employees == decided.drop([SMALL_TEAM, "Centrum"]).sum()
+    assert results.suppressed_teams == 2
+
+
+def test_6_vignette_employees_placed_in_a_suppressed_team_by_either_file_are_left_out(tmp_path):
+    codebook = hostile_vignettes(tmp_path)
+    path = tmp_path / "considerations.csv"
+    frame = pd.read_csv(path, sep=";", dtype=str)
+    centrum = frame.index[frame["team"] == "Centrum"]
+    frame.loc[centrum[:9], "team"] = SMALL_TEAM  # the survey places 9 of Centrum's 13 in Haven
+    frame.to_csv(path, sep=";", index=False)
+    study, results = _vignette_results(codebook)
+    # Haven is suppressed, so those 9 are left out of the decisions too; Centrum keeps 4: suppressed as well
+    for table in (results.teams, results.variants, results.considerations):
+        assert {SMALL_TEAM, "Centrum"}.isdisjoint(set(table["team"]))
+    decided = study.data.groupby("team")["employee"].nunique()
+    assert results.n_employees == decided.drop([SMALL_TEAM, "Centrum"]).sum() and results.suppressed_teams == 2
+
+
+def test_6_vignette_small_consideration_cell_cannot_be_found_by_subtraction(tmp_path):
+    codebook = hostile_vignettes(tmp_path)
+    path = tmp_path / "considerations.csv"
+    frame = pd.read_csv(path, sep=";", dtype=str)
+    noord = frame.index[frame["team"] == "Noord"]
+    frame.loc[noord[:8], "w_collega"] = ""  # 7 of Noord's 15 answer this one
+    frame.to_csv(path, sep=";", index=False)
+    _, results = _vignette_results(codebook)
+    cells = results.considerations[results.considerations["consideration"] == "w_collega"].set_index("team")
+    assert bool(cells.loc["Noord", "suppressed"])
+    hidden = cells[cells["suppressed"]]
+    assert len(hidden) >= 2  # a second cell is suppressed with it
+    shown_teams = cells.drop(index="all")
+    missing = cells.loc["all", "n"] - shown_teams.loc[~shown_teams["suppressed"], "n"].sum()
+    assert missing >= 10  # what subtraction gives is the sum of at least 10 answers, not Noord's 7
+
+
+def test_1_vignette_findings_are_inert_and_name_the_versions(tmp_path):
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from clientvalue.report import consistency_text
+
+    study, results = _vignette_results(hostile_vignettes(tmp_path))
+    for language in ("en", "nl"):
+        names = consistency_text.study_labels(study, language)
+        text = consistency_text.describe_findings(
+            results.findings, language=language, case_labels=names["vignette"], variant_text=names["differs"],
+            consideration_labels=names["consideration"], suppressed_teams=results.suppressed_teams,
+            variant_labels=names["variant"])
+        page = markdown2html_mistune(text)
+        assert live_markup(page) == [] and "<a " not in page, page
+        shown = html_module.unescape(re.sub(r"<[^>]+>", "", page))
+        assert HOSTILE_VIGNETTE_LABELS["C14"] in shown and HOSTILE_TEAMS["Zuid"] in shown
+        sentence = re.search(r"(Positive means|Positief betekent).*?”\.", shown).group(0)
+        assert HOSTILE_VERSION in sentence and "Jan de Vries" in sentence
+
+
+def test_9_publisher_names_a_raw_table_as_the_cause(tmp_path):
+    import nbformat
+
+    from clientvalue.errors import PipelineError
+    from clientvalue.report.publish import render_notebook
+
+    nb = nbformat.v4.new_notebook()
+    frame = pd.DataFrame({"employee": ["M001"], "harshness": [0.5]})
+    nb.cells = [nbformat.v4.new_markdown_cell("# Page"), nbformat.v4.new_code_cell(
+        "results.employees", outputs=[nbformat.v4.new_output("execute_result", data={
+            "text/html": frame._repr_html_(), "text/plain": repr(frame)}, execution_count=1)])]
+    path = tmp_path / "page.ipynb"
+    nbformat.write(nb, path)
+    info = {"created": "2026-01-01T00:00:00+00:00", "title": "t", "data_file": "d.csv", "data_sha256": "0" * 64,
+            "min_group_size": 10}
+    with pytest.raises(PipelineError, match=r"page.html: not published: page.ipynb shows a table as raw pandas "
+                                            r"output \(cell 2") as refused:
+        render_notebook(path, tmp_path / "page.html", language="en", run_info=info)
+    assert "not escaped" not in str(refused.value) and not (tmp_path / "page.html").exists()
+
+
+def test_10_published_paths_are_relative_to_the_parameter_file(tmp_path):
+    from clientvalue.report.publish import path_as_shown
+
+    base = tmp_path / "project"
+    assert path_as_shown("study/codebook.yaml", base=base) == "study/codebook.yaml"
+    assert path_as_shown(str(base / "study" / "codebook.yaml"), base=base) == "study/codebook.yaml"
+    assert path_as_shown(str(tmp_path / "elsewhere" / "codebook.yaml"), base=base) == "codebook.yaml"
+    assert path_as_shown(str(base / "study" / "codebook.yaml")) == "codebook.yaml"
+
+
+def _outputs_text(notebook: Path) -> str:
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    text = json.dumps([c.get("outputs", []) for c in nb["cells"]])
+    return re.sub(r"[A-Za-z0-9+/=]{200,}", "", text)  # embedded images
+
+
+@pytest.mark.slow
+def test_e2e_vignettes_with_employee_tables_hostile_labels_and_relative_paths(tmp_path):
+    codebook = hostile_vignettes(tmp_path / "study")
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump({"vignettes": "study/codebook.yaml", "output": "report", "n_boot": 50,
+                                      "employee_tables": True}), encoding="utf-8")
+    inputs = {p: sha(p) for p in codebook.parent.iterdir()}
+    result = _cli("run", str(params), "--quiet")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert {p: sha(p) for p in inputs} == inputs
+    report = tmp_path / "report"
+    employees = pd.read_csv(report / "tables" / "employees.csv")
+    assert len(employees) == 73 and SMALL_TEAM not in set(employees["team"])
+    page = (report / "40_consistency.html").read_text(encoding="utf-8")
+    assert live_markup(page) == []
+    assert not re.search(r"<a [^>]*href=['\"]?(https?:|javascript:)", page, re.I)
+    text = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+", "", page)
+    assert not re.search(r"\b[MX]\d{3}\b", text), "an employee code is published"
+    assert not re.search(r"\b[MX]\d{3}\b", _outputs_text(report / "40_consistency.ipynb"))
+    for table in (report / "tables").glob("*.csv"):
+        if table.name != "employees.csv":
+            assert SMALL_TEAM not in table.read_text(encoding="utf-8"), table.name
+    index = (report / "index.html").read_text(encoding="utf-8")
+    assert "study/codebook.yaml" in index and str(tmp_path) not in index
+    assert str(tmp_path) not in page
+
+
+@pytest.mark.slow
+def test_e2e_plain_papermill_keeps_employee_rows_out_of_the_notebook(tmp_path):
+    import papermill
+
+    from clientvalue.run.pipeline import notebook_path
+
+    codebook = hostile_vignettes(tmp_path / "study")
+    target = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(notebook_path("40_consistency")), str(target), progress_bar=False,
+                               parameters={"vignettes": str(codebook), "n_boot": 20, "employee_tables": True,
+                                           "tables_dir": str(tmp_path / "tables")},
+                               cwd=str(notebook_path("40_consistency").parent))
+    assert not re.search(r"\b[MX]\d{3}\b", _outputs_text(target))
+    assert len(pd.read_csv(tmp_path / "tables" / "employees.csv")) == 73

@@ -93,8 +93,8 @@ def study_tables(tables):
     pd.DataFrame({"measure": ["krippendorff_alpha", "krippendorff_alpha"], "level": ["nominal", "ordinal"],
                   "value": [0.5, 0.735], "reading": ["unreliable", "tentative"]}).to_csv(
         tables / "agreement.csv", index=False)
-    pd.DataFrame({"vignette": ["C1", "C2", "C3"], "split": [True, False, True]}).to_csv(
-        tables / "vignette_agreement.csv", index=False)
+    pd.DataFrame({"vignette": ["C1", "C2", "C3", "C4"], "agreement_class": ["split", "clear", "split", "minority"],
+                  "split": [True, False, True, False]}).to_csv(tables / "vignette_agreement.csv", index=False)
     pd.DataFrame({"team": ["all", "Oost", "Zuid"], "flagged": [True, True, False]}).to_csv(
         tables / "variant_effect.csv", index=False)
     return tables
@@ -110,7 +110,9 @@ def test_segments_and_consistency_sections_state_their_flags(study_tables):
     assert page.count("Possible unequal treatment: extra_check differs by origin") == 1
     assert "The difference runs through neighbourhood." in page and "home_visit differs" not in page
     assert "tentative at best" in page and "alpha 0.74" in page
-    assert "2 of 3 cases split the employees" in page
+    assert ("Of 4 cases: 1 clear, 1 in which a minority decides differently, and 2 that split the employees"
+            in page)
+    assert "nominal level), alpha is 0.50: not reliable" in page
     assert "In Oost, decisions on identical cases differ" in page and "Zuid" not in page
     nl = summary_body(study_tables, manifest=manifest, language="nl", title="Onderzoek")
     assert "Mogelijk indirect onderscheid: neighbourhood hangt sterk samen met origin" in nl

@@ -5,10 +5,12 @@ this module feeds them a :class:`~clientvalue.data.vignettes.VignetteStudy`, app
 group size and returns tidy tables plus language-free findings (worded by
 :mod:`clientvalue.report.consistency_text`).
 
-Privacy: teams with fewer than ``min_group_size`` employees are suppressed, and their employees are
-left out of *every* published number (overall too), so no team's decisions can be found by
-subtracting published totals. Per-employee rows (pseudonymous codes) are returned only when
-``employee_tables`` is True, and notebook 40 saves them as CSV for analysts, never in HTML.
+Privacy: teams with fewer than ``min_group_size`` employees (in the decisions or in the considerations
+survey: one decision per team for the whole study, :func:`hidden_teams`) are suppressed, and their
+employees are left out of *every* published number (overall too, in every table), so no team's
+decisions or considerations can be found by subtracting published totals. Per-employee rows
+(pseudonymous codes) are returned only when ``employee_tables`` is True, and notebook 40 saves them
+as CSV for analysts, never in HTML or a notebook's output.
 """
 
 from __future__ import annotations
@@ -26,7 +28,14 @@ from clientvalue.stats.intervals import wilson_interval
 
 AGREEMENT_COLUMNS = ["measure", "level", "value", "ci_low", "ci_high", "ci_low_employees", "ci_high_employees",
                      "reading", "n_vignettes", "n_raters"]
-SPLIT_BELOW = 0.75  # a vignette is "split" when fewer than three in four pairs of employees agree
+# How far the employees agree on one case, from the share taking its most common decision (the
+# majority share) and its 95% Wilson interval. "clear": four in five or more decide alike and the
+# interval rules out a split; "split": fewer than three in five decide alike and the interval rules
+# out four in five; every other case, including one with too few judgements to tell, is "minority"
+# (a majority decides alike, a minority differently).
+CLEAR_FROM = 0.80
+SPLIT_BELOW = 0.60
+CASE_CLASSES = ("clear", "minority", "split")
 ALPHA = 0.05
 
 
@@ -65,6 +74,40 @@ def agreement_table(coded: ag.Coded, *, level: str, n_boot: int, seed: int | Non
     table["n_vignettes"] = len(coded.units)
     table["n_raters"] = len(coded.raters)
     return table[AGREEMENT_COLUMNS]
+
+
+def classify_cases(vignettes: pd.DataFrame, *, clear_from: float = CLEAR_FROM, split_below: float = SPLIT_BELOW,
+                   ci: float = 0.95) -> pd.DataFrame:
+    """Add the majority share's interval and the one classification of every case.
+
+    Parameters
+    ----------
+    vignettes : DataFrame
+        From :func:`clientvalue.stats.agreement.vignette_agreement` (``modal_share``, ``n_judgements``).
+    clear_from, split_below : float
+        Bounds on the majority share (see :data:`CLEAR_FROM`, :data:`SPLIT_BELOW`).
+    ci : float
+        Level of the Wilson interval of the majority share (the judgements of one case by
+        different employees taken as independent, the most common decision as given).
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``majority_low``, ``majority_high``, ``agreement_class`` (``clear``,
+        ``minority`` or ``split``: the classification every page words) and ``split``
+        (``agreement_class == "split"``), sorted from split to clear.
+    """
+    out = vignettes.copy()
+    low, high = wilson_interval(out["modal_share"].to_numpy(float), out["n_judgements"].to_numpy(float), ci=ci)
+    out["majority_low"], out["majority_high"] = np.asarray(low, float), np.asarray(high, float)
+    share = out["modal_share"].to_numpy(float)
+    clear = (share >= clear_from) & (out["majority_low"].to_numpy() >= split_below)
+    split = (share < split_below) & (out["majority_high"].to_numpy() < clear_from)
+    out["agreement_class"] = np.where(clear, "clear", np.where(split, "split", "minority"))
+    out["split"] = split
+    order = out["agreement_class"].map({c: i for i, c in enumerate(reversed(CASE_CLASSES))})
+    return (out.assign(_order=order).sort_values(["_order", "modal_share", "vignette"], kind="stable")
+            .drop(columns="_order").reset_index(drop=True))
 
 
 def _team_table(study: VignetteStudy, coded: ag.Coded, teams: np.ndarray, *, level: str, n_boot: int,
@@ -135,15 +178,71 @@ def variant_table(study: VignetteStudy, data: pd.DataFrame, *, reported: list[st
     return pd.DataFrame(rows)
 
 
-def considerations_table(study: VignetteStudy, *, min_group_size: int) -> pd.DataFrame | None:
-    """Share of employees weighing each consideration, with Wilson intervals, overall and per team."""
+def hidden_teams(study: VignetteStudy, *, min_group_size: int) -> list[str]:
+    """The teams suppressed in the whole study: one decision per team for every table.
+
+    A team is hidden when it has fewer than ``min_group_size`` employees in the decisions *or* (when
+    the considerations survey names teams) among the respondents of the considerations survey.
+    Suppressed in one table means suppressed everywhere, overall rows included.
+    """
+    spec = study.codebook.considerations
+    frames = ([study.data] if study.has_teams else []) + (
+        [study.considerations] if study.considerations is not None and spec is not None and spec.team else [])
+    hidden: set[str] = set()
+    while True:  # leaving out a hidden team's employees can leave another team too small (an employee
+        out = hidden_employees(study, sorted(hidden))  # placed in different teams by the two files)
+        small = set()
+        for frame in frames:
+            sizes = frame[~frame["employee"].isin(out)].groupby("team")["employee"].nunique()
+            small |= set(sizes.index[sizes < min_group_size])
+        if small <= hidden:
+            return sorted(hidden)
+        hidden |= small
+
+
+def hidden_employees(study: VignetteStudy, hidden: list[str]) -> set[str]:
+    """Every employee of a hidden team, by the decisions' team column or the considerations survey's."""
+    out = set(study.data.loc[study.data["team"].isin(hidden), "employee"]) if study.has_teams else set()
+    spec = study.codebook.considerations
+    if study.considerations is not None and spec is not None and spec.team:
+        out |= set(study.considerations.loc[study.considerations["team"].isin(hidden), "employee"])
+    return out
+
+
+def _complementary(rows: pd.DataFrame, *, min_group_size: int) -> pd.Series:
+    """Per consideration, suppress further team cells until the suppressed cells hold at least
+    ``min_group_size`` answers together, so no suppressed cell follows from the overall row by
+    subtraction (the smallest shown cells are added first)."""
+    suppressed = rows["suppressed"].copy()
+    teams = rows[rows["team"] != "all"]
+    for _item, cells in teams.groupby("consideration", sort=False):
+        hidden = cells[cells["suppressed"]]
+        if hidden.empty:
+            continue
+        total = int(hidden["n"].sum())
+        for index, n in cells[~cells["suppressed"]]["n"].sort_values(kind="stable").items():
+            if total >= min_group_size:
+                break
+            suppressed[index] = True
+            total += int(n)
+    return suppressed
+
+
+def considerations_table(study: VignetteStudy, *, min_group_size: int,
+                         hidden: list[str] | None = None) -> pd.DataFrame | None:
+    """Share of employees weighing each consideration, with Wilson intervals, overall and per team.
+
+    Respondents in a hidden team (:func:`hidden_teams`; by the considerations survey's own team
+    column, or, with or without one, by the team the decisions place them in) are left out of every
+    row, the overall rows included. A team cell with fewer than ``min_group_size`` answers is
+    suppressed together with enough other cells that it cannot be found by subtraction.
+    """
     frame = study.considerations
     if frame is None:
         return None
     spec = study.codebook.considerations
-    sizes = frame["team"].value_counts()
-    small = sorted(sizes.index[sizes < min_group_size])
-    frame = frame[~frame["team"].isin(small)]
+    hidden = hidden_teams(study, min_group_size=min_group_size) if hidden is None else hidden
+    frame = frame[~frame["employee"].isin(hidden_employees(study, hidden))]
     groups = [("all", frame)] + ([(t, g) for t, g in frame.groupby("team", sort=True)] if spec.team else [])
     rows = []
     for team, group in groups:
@@ -155,6 +254,7 @@ def considerations_table(study: VignetteStudy, *, min_group_size: int) -> pd.Dat
             rows.append({"consideration": item.column, "kind": item.kind, "team": team, "n": n, "share": share,
                          "ci_low": float(low), "ci_high": float(high), "suppressed": n < min_group_size})
     table = pd.DataFrame(rows)
+    table["suppressed"] = _complementary(table, min_group_size=min_group_size)
     table.loc[table["suppressed"], ["n", "share", "ci_low", "ci_high"]] = np.nan
     return table
 
@@ -171,16 +271,23 @@ def _findings(agreement: pd.DataFrame, vignettes: pd.DataFrame, teams, variants,
               employees: pd.DataFrame, level: str) -> dict:
     main = agreement[(agreement["measure"] == "krippendorff_alpha") & (agreement["level"] == level)].iloc[0]
     verdict = {"reliable": "consistent", "tentative": "mixed"}.get(main["reading"], "arbitrary")
-    split = vignettes[vignettes["split"]]
+    split = vignettes[vignettes["agreement_class"] == "split"]
+    minority = vignettes[vignettes["agreement_class"] == "minority"]
     out = {
         "verdict": verdict, "alpha": float(main["value"]), "alpha_low": float(main["ci_low"]),
         "alpha_high": float(main["ci_high"]), "level": level,
         "n_vignettes": int(main["n_vignettes"]), "n_employees": int(main["n_raters"]),
+        "case_counts": {c: int((vignettes["agreement_class"] == c).sum()) for c in CASE_CLASSES},
         "split_vignettes": split["vignette"].tolist(),
         "split_agreement": split["pair_agreement"].tolist(),
+        "minority_vignettes": minority["vignette"].tolist(),
         "median_departure": float(employees["departure_share"].median()),
         "share_departing_often": float((employees["departure_share"] > 0.5).mean()),
     }
+    if level != "nominal":  # the nominal value (every difference counts) belongs beside the ordinal one
+        nominal = agreement[(agreement["measure"] == "krippendorff_alpha") & (agreement["level"] == "nominal")]
+        if len(nominal):
+            out["nominal"] = (float(nominal["value"].iloc[0]), str(nominal["reading"].iloc[0]))
     if teams is not None:
         shown = teams[~teams["suppressed"]]
         out["differing_teams"] = [(r.team, float(r.shift) if pd.notna(r.shift) else np.nan, float(r.distance))
@@ -189,11 +296,13 @@ def _findings(agreement: pd.DataFrame, vignettes: pd.DataFrame, teams, variants,
         flagged = variants[variants["flagged"] & ~variants["suppressed"]]
         out["variant_effects"] = [(r.team, r.variant, r.outcome, float(r.effect), float(r.ci_low), float(r.ci_high),
                                    float(r.ci_level)) for r in flagged.itertuples()]
+        out["variant_reference"] = str(variants["reference"].iloc[0])
+        out["variant_versions"] = sorted({str(v) for v in variants["variant"]})
     if considerations is not None:
         overall = considerations[considerations["team"] == "all"]
         by_kind = {}
         for kind in ("rules", "equality", "own_judgement"):
-            part = overall[overall["kind"] == kind]
+            part = overall[(overall["kind"] == kind) & overall["share"].notna()]
             if len(part):
                 best = part.loc[part["share"].idxmax()]
                 by_kind[kind] = (best["consideration"], float(best["share"]), float(best["ci_low"]), float(best["ci_high"]))
@@ -222,11 +331,11 @@ def analyse(study: VignetteStudy, *, min_group_size: int = 10, n_boot: int = 100
     ConsistencyResults
     """
     data = study.data
-    sizes = data.groupby("team")["employee"].nunique()
-    hidden = sorted(sizes.index[sizes < min_group_size]) if study.has_teams else []
-    reported = sorted(sizes.index[sizes >= min_group_size]) if study.has_teams else []
-    left_out = int(data.loc[data["team"].isin(hidden), "employee"].nunique())
-    data = data[~data["team"].isin(hidden)]
+    hidden = hidden_teams(study, min_group_size=min_group_size)
+    out = data["employee"].isin(hidden_employees(study, hidden))
+    left_out = int(data.loc[out, "employee"].nunique())
+    data = data[~out]
+    reported = sorted(set(data["team"]) - set(hidden)) if study.has_teams else []
     if data["employee"].nunique() < max(2, min_group_size if not study.has_teams else 2):
         raise AnalysisError(
             f"vignette study {study.path}: only {data['employee'].nunique()} employees remain after leaving out "
@@ -237,8 +346,7 @@ def analyse(study: VignetteStudy, *, min_group_size: int = 10, n_boot: int = 100
     level = study.level
     positions = np.arange(len(study.categories), dtype=float) if level == "ordinal" else None
     agreement = agreement_table(coded, level=level, n_boot=n_boot, seed=seed)
-    vignettes = ag.vignette_agreement(coded, n_boot=n_boot, seed=seed)
-    vignettes["split"] = vignettes["pair_agreement"] < SPLIT_BELOW
+    vignettes = classify_cases(ag.vignette_agreement(coded, n_boot=n_boot, seed=seed))
     employees = ag.departures_from_majority(coded, positions=positions)
     team_of = data.drop_duplicates("employee").set_index("employee")["team"]
     employees.insert(1, "team", team_of.reindex(employees["employee"]).to_numpy())
@@ -249,7 +357,7 @@ def analyse(study: VignetteStudy, *, min_group_size: int = 10, n_boot: int = 100
     variants = None
     if study.codebook.variants is not None:
         variants = variant_table(study, data, reported=reported, hidden=hidden, n_boot=n_boot, seed=seed)
-    considerations = considerations_table(study, min_group_size=min_group_size)
+    considerations = considerations_table(study, min_group_size=min_group_size, hidden=hidden)
     findings = _findings(agreement, vignettes, teams, variants, considerations, employees, level)
     return ConsistencyResults(
         agreement=agreement, vignettes=vignettes, teams=teams, departures=departure_distribution(employees),

@@ -3,7 +3,9 @@
 :func:`describe_findings` turns the language-free findings of
 :func:`clientvalue.analyses.consistency.analyse` into markdown; :func:`show_table` shows a tidy
 table with translated headers and locale-formatted numbers (the CSV keeps the tidy columns).
-Everything taken from the data or the codebook is escaped.
+Everything taken from the data or the codebook (case, team, version and consideration names) is
+made inert with :func:`clientvalue.report.safety.markdown_text` before it enters Markdown, so a URL
+or a Markdown link in a label shows as the text it is, never as a link.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.report.i18n import N_, translator
+from clientvalue.report.safety import markdown_text
 from clientvalue.report.texts import CAPTIONS
 
 __all__ = ["describe_findings", "show_table", "display_frame"]
@@ -49,6 +52,8 @@ COLUMNS = {
     "n_judgements": (N_("decisions"), "integer"), "pair_agreement": (N_("pairs agreeing"), "percent"),
     "modal_decision": (N_("most common decision"), "text"), "modal_share": (N_("share of most common"), "percent"),
     "entropy": (N_("spread (0-1)"), "number"), "split": (N_("split"), "flag"),
+    "majority_low": (N_("low 95%"), "percent"), "majority_high": (N_("high 95%"), "percent"),
+    "agreement_class": (N_("agreement"), "text"),
     "team": (N_("team"), "text"), "n_employees": (N_("employees"), "integer"),
     "alpha": (N_("alpha within team"), "number"), "alpha_ci_low": (N_("low 95%"), "number"),
     "alpha_ci_high": (N_("high 95%"), "number"), "distance": (N_("differs from the rest"), "percent"),
@@ -139,13 +144,22 @@ def show_figure(report: Any, results: Any, name: str, *, names: dict[str, dict[s
     if name == "variant_effect_chart":
         if results.variants is not None:
             report.figure(plot_variant_effect(results.variants, outcome=results.variants["outcome"].iloc[-1],
-                                              language=report.language), name)
+                                              language=report.language, versions=names.get("variant")), name)
     elif name == "considerations_chart":
         if results.considerations is not None:
             report.figure(plot_considerations(results.considerations, labels=names["consideration"],
                                               language=report.language), name)
     else:
         raise ParameterError(f"name must be 'variant_effect_chart' or 'considerations_chart', got {name!r}.")
+
+
+def save_employee_rows(report: Any, results: Any) -> None:
+    """Save the pseudonymous per-employee rows as ``employees.csv`` (only with ``employee_tables``).
+
+    Returns None on purpose: a notebook cell ending in this call shows nothing, so no employee's
+    code, team, departure share or harshness ever reaches a notebook's output or a page.
+    """
+    report.save(results.employees, "employees")
 
 
 def share_columns(results: Any) -> list[str]:
@@ -159,14 +173,36 @@ def decision_headers(study: Any, language: str) -> dict[str, str]:
 
 
 def _names(items: list[str], labels: dict[str, str]) -> str:
-    return ", ".join(html.escape(labels.get(str(i), str(i))) for i in items)
+    return "; ".join(markdown_text(labels.get(str(i), str(i))) for i in items)  # names may hold commas
+
+
+CLASSES = {"clear": N_("clear"), "minority": N_("a minority decides differently"), "split": N_("split")}
+
+
+def _cases_line(f: dict, _: Any, case_labels: dict[str, str]) -> str:
+    """The one sentence about clear, minority and split cases (the classification of the analysis)."""
+    counts = f.get("case_counts") or {"split": len(f["split_vignettes"])}
+    n = sum(counts.values()) or f["n_vignettes"]
+    line = _("Of {n} cases: {clear} clear (four in five employees or more take the same decision), {minority} in "
+             "which a minority decides differently, and {split} that split the employees (fewer than three in five "
+             "take the same decision); each case is judged on the 95% interval of that share as well.",
+             n=_.integer(n), clear=_.integer(counts.get("clear", 0)), minority=_.integer(counts.get("minority", 0)),
+             split=_.integer(counts.get("split", 0)))
+    split = f["split_vignettes"]
+    if split:
+        line += " " + _.ngettext("**Split:** {cases}. Discuss it in the team and agree on a line.",
+                                 "**Split:** {cases}. Discuss these in the team and agree on a line.", len(split),
+                                 cases=_names(split, case_labels))
+    return line
 
 
 def describe_findings(findings: dict, *, language: str, case_labels: dict[str, str] | None = None,
                       variant_text: str | None = None, consideration_labels: dict[str, str] | None = None,
-                      min_group_size: int = 10, suppressed_teams: int = 0) -> str:
-    """Key findings in plain words (markdown): customisation or arbitrariness, split cases, teams,
-    variant effects, and what employees weigh."""
+                      min_group_size: int = 10, suppressed_teams: int = 0,
+                      variant_labels: dict[str, str] | None = None) -> str:
+    """Key findings in plain words (markdown): customisation or arbitrariness, clear, minority and
+    split cases, teams, variant effects (naming the versions, ``variant_labels``: code -> label),
+    and what employees weigh. Every name from the codebook or data is inert text."""
     _ = translator(language)
     case_labels = case_labels or {}
     f = findings
@@ -184,18 +220,13 @@ def describe_findings(findings: dict, *, language: str, case_labels: dict[str, s
                        "{alpha}, below the 0.667 that Krippendorff requires even for tentative conclusions. For a "
                        "client the outcome depends on which employee handles the case.", alpha=alpha),
     }[f["verdict"]]
+    if "nominal" in f:
+        value, reading = f["nominal"]
+        verdict += " " + _("Counting every different decision as a disagreement (nominal level), alpha is {a}: {reading}.",
+                           a=_.number(value, 2), reading=_(READINGS[reading]) if reading in READINGS else reading)
     lines.append("- " + verdict)
     lines.append("- " + _("{n} employees judged {k} cases.", n=_.integer(f["n_employees"]), k=_.integer(f["n_vignettes"])))
-    split = f["split_vignettes"]
-    if split:
-        lines.append("- " + _.ngettext(
-            "**{n} case splits the employees** (fewer than three in four pairs of employees decide the same): "
-            "{cases}. Discuss it in the team and agree on a line.",
-            "**{n} cases split the employees** (fewer than three in four pairs of employees decide the same): "
-            "{cases}. Discuss these in the team and agree on a line.", len(split),
-            n=_.integer(len(split)), cases=_names(split, case_labels)))
-    else:
-        lines.append("- " + _("No case splits the employees: in every case at least three in four pairs decide the same."))
+    lines.append("- " + _cases_line(f, _, case_labels))
     lines.append("- " + _("Half of the employees depart from the majority of their colleagues in {p} of the cases or "
                           "more; {q} of the employees do so in more than half of the cases.",
                           p=_.percent(f["median_departure"], 0), q=_.percent(f["share_departing_often"], 0)))
@@ -205,7 +236,7 @@ def describe_findings(findings: dict, *, language: str, case_labels: dict[str, s
             parts = []
             for team, shift, distance in teams:
                 direction = (_("harsher") if shift > 0 else _("milder")) if np.isfinite(shift) else _("differently")
-                parts.append(_("{team} ({direction})", team=html.escape(str(team)), direction=direction))
+                parts.append(_("{team} ({direction})", team=markdown_text(team), direction=direction))
             lines.append("- " + _("Teams decide the same cases differently (permutation test, p < 0.05): {teams}. "
                                   "Consistency within a team that differs between teams is still arbitrariness for "
                                   "the client.", teams=", ".join(parts)))
@@ -213,11 +244,16 @@ def describe_findings(findings: dict, *, language: str, case_labels: dict[str, s
             lines.append("- " + _("No team decides the same cases detectably differently from the other teams."))
     if "variant_effects" in f:
         effects = [e for e in f["variant_effects"]]
-        what = html.escape(variant_text) if variant_text else _("one characteristic of the client")
+        what = markdown_text(variant_text) if variant_text else _("one characteristic of the client")
+        versions = variant_labels or {}
+        version = lambda code: markdown_text(versions.get(str(code)) or str(code))  # noqa: E731
+        several = len(f.get("variant_versions", [])) > 1
         if effects:
             parts = []
-            for team, _variant, outcome, effect, low, high, level in effects:
-                where = _("all employees") if team == "all" else _("team {team}", team=html.escape(str(team)))
+            for team, variant, outcome, effect, low, high, level in effects:
+                where = _("all employees") if team == "all" else _("team {team}", team=markdown_text(team))
+                if several:
+                    where = _("{where}, version “{version}”", where=where, version=version(variant))
                 level = _.percent(level, 0 if round(100 * level) == 100 * level else 1)
                 if outcome == "mean_position":
                     size = _("{e} steps on the decision scale ({level} interval {lo} to {hi})",
@@ -227,9 +263,16 @@ def describe_findings(findings: dict, *, language: str, case_labels: dict[str, s
                              e=_.number(100 * effect, 1), lo=_.number(100 * low, 1), hi=_.number(100 * high, 1),
                              level=level)
                 parts.append(f"{where}: {size}")
+            reference = version(f.get("variant_reference", ""))
+            if several:
+                meaning = _("Positive means that the version named is judged more harshly than version “{reference}”.",
+                            reference=reference)
+            else:
+                meaning = _("Positive means that version “{version}” is judged more harshly than version “{reference}”.",
+                            version=version(effects[0][1]), reference=reference)
             lines.append("- " + _("**The versions of the same case differ only in {what}, yet decisions differ**: "
-                                  "{parts}. Positive means the other version is judged more harshly. This points to "
-                                  "unequal treatment and needs attention.", what=what, parts="; ".join(parts)))
+                                  "{parts}. {meaning} This points to unequal treatment and needs attention.",
+                                  what=what, parts="; ".join(parts), meaning=meaning))
         else:
             lines.append("- " + _("The versions of the same case differ only in {what}; no difference in decisions "
                                   "was found (every interval includes zero).", what=what))
@@ -241,7 +284,7 @@ def describe_findings(findings: dict, *, language: str, case_labels: dict[str, s
             if kind in c:
                 column, share, low, high = c[kind]
                 parts.append(_("{share} weigh “{label}” (95% interval {lo} to {hi})", share=_.percent(share, 0),
-                               label=html.escape(labels.get(column, column)), lo=_.percent(low, 0), hi=_.percent(high, 0)))
+                               label=markdown_text(labels.get(column, column)), lo=_.percent(low, 0), hi=_.percent(high, 0)))
         lines.append("- " + _("What employees weigh when deciding on an exception: {parts}. Rules and the work "
                               "process, not one's own sense of justice, should decide whether an exception is made, "
                               "and any exception should be open to every client in the same situation.",
@@ -285,4 +328,5 @@ def result_labels(study: Any, language: str) -> dict[str, dict[str, str]]:
         "measure": {k: _(v) for k, v in MEASURES.items()}, "level": {k: _(v) for k, v in LEVELS.items()},
         "reading": {k: _(v) for k, v in READINGS.items()}, "kind": {k: _(v) for k, v in KINDS.items()},
         "outcome": outcome, "team": {"all": _("all employees")},
+        "agreement_class": {k: _(v) for k, v in CLASSES.items()},
     }

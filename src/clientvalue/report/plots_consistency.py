@@ -20,29 +20,38 @@ def _ax(ax: Axes | None, n_rows: int) -> Axes:
     return ax
 
 
-def plot_vignette_agreement(table: pd.DataFrame, *, labels: dict[str, str] | None = None, split_below: float = 0.75,
-                            ax: Axes | None = None, language: str = "en") -> Axes:
-    """Share of agreeing pairs per case with its interval; split cases (below ``split_below``) highlighted."""
+CLASS_COLOURS = {"clear": "#2c7fb8", "minority": "#e6a23c", "split": "#c0392b"}
+
+
+def plot_vignette_agreement(table: pd.DataFrame, *, labels: dict[str, str] | None = None, split_below: float = 0.60,
+                            clear_from: float = 0.80, ax: Axes | None = None, language: str = "en") -> Axes:
+    """Majority share per case with its interval, coloured by the analysis' classification
+    (``agreement_class``: blue clear, orange a minority decides differently, red split); dashed
+    lines at ``split_below`` and ``clear_from``."""
     _ = translator(language)
     labels = labels or {}
     data = table.iloc[::-1]
     ax = _ax(ax, len(data))
     y = np.arange(len(data))
-    colours = np.where(data["pair_agreement"] < split_below, "#c0392b", "#2c7fb8")
-    ax.barh(y, data["pair_agreement"], color=colours, alpha=0.85)
-    err = np.vstack([data["pair_agreement"] - data["ci_low"], data["ci_high"] - data["pair_agreement"]])
-    ax.errorbar(data["pair_agreement"], y, xerr=np.nan_to_num(np.clip(err, 0, None)), fmt="none", ecolor="black", lw=1)
-    ax.axvline(split_below, color="grey", ls="--", lw=1)
+    colours = [CLASS_COLOURS.get(str(c), "#969696") for c in data["agreement_class"]]
+    ax.barh(y, data["modal_share"], color=colours, alpha=0.85)
+    err = np.vstack([data["modal_share"] - data["majority_low"], data["majority_high"] - data["modal_share"]])
+    ax.errorbar(data["modal_share"], y, xerr=np.nan_to_num(np.clip(err, 0, None)), fmt="none", ecolor="black", lw=1)
+    for bound in (split_below, clear_from):
+        ax.axvline(bound, color="grey", ls="--", lw=1)
     ax.set_yticks(y, [labels.get(str(v), str(v)) for v in data["vignette"]])
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(_("Pairs of employees who decide the same"))
-    ax.set_title(_("Agreement per case (red: split cases)"))
+    ax.set_xlabel(_("Employees who take the most common decision"))
+    ax.set_title(_("Agreement per case (blue: clear; orange: a minority decides differently; red: split)"))
     return ax
 
 
-def plot_variant_effect(table: pd.DataFrame, *, outcome: str, ax: Axes | None = None, language: str = "en") -> Axes:
-    """The variant effect per team and overall with 95% intervals; flagged effects in red."""
+def plot_variant_effect(table: pd.DataFrame, *, outcome: str, ax: Axes | None = None, language: str = "en",
+                        versions: dict[str, str] | None = None) -> Axes:
+    """The variant effect per team and overall with 95% intervals; flagged effects in red.
+
+    ``versions`` (code -> label, from the vignette codebook) names the versions in the title."""
     _ = translator(language)
     data = table[(table["outcome"] == outcome) & ~table["suppressed"].astype(bool)].iloc[::-1]
     ax = _ax(ax, len(data))
@@ -56,7 +65,17 @@ def plot_variant_effect(table: pd.DataFrame, *, outcome: str, ax: Axes | None = 
     ax.set_yticks(y, [_("all employees") if t == "all" else str(t) for t in data["team"]])
     ax.set_xlabel(_("Difference in steps on the decision scale") if outcome == "mean_position"
                   else _("Difference in the rate of the harshest decision (percentage points)"))
-    ax.set_title(_("Other version against reference version, 95% intervals"))
+    names = versions or {}
+    compared = sorted({str(v) for v in data["variant"]}) if "variant" in data else []
+    if len(compared) == 1 and "reference" in data:
+        reference = str(data["reference"].iloc[0])
+        from clientvalue.report.phone import wrapped
+
+        title = _("Version “{version}” against version “{reference}” (positive: “{version}” judged more harshly)",
+                  version=names.get(compared[0], compared[0]), reference=names.get(reference, reference))
+        ax.set_title(wrapped(title, ax.figure.get_figwidth() * 0.9, "large"))
+    else:
+        ax.set_title(_("Other version against reference version, 95% intervals"))
     return ax
 
 

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from clientvalue.errors import PipelineError
 from clientvalue.report.i18n import N_, check_language, translator
 from clientvalue.report.texts import group_label
 from clientvalue.report.safety import check_html
@@ -165,7 +166,15 @@ def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[s
     import nbformat
     from nbconvert import HTMLExporter
 
-    nb = publishable(nbformat.read(path, as_version=4), language=language)
+    nb = nbformat.read(path, as_version=4)
+    raw = raw_tables(nb)  # before anything is stripped: the executed notebook is part of the report too
+    if raw:
+        raise PipelineError(
+            f"{target.name}: not published: {path.name} shows a table as raw pandas output (cell "
+            f"{', '.join(map(str, raw))} of the notebook ends in a table instead of showing it through the report's "
+            "table helpers). Such output is never escaped, captioned or suppressed and can hold one row per person. "
+            "This is a bug in the notebook, not in your data; please report it. Nothing was published.")
+    nb = publishable(nb, language=language)
     exporter = HTMLExporter(
         template_name="basic",
         exclude_input=True,
@@ -180,6 +189,24 @@ def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[s
     check_html(page, name=target.name)
     target.write_text(page, encoding="utf-8")
     return target
+
+
+def raw_tables(nb: Any) -> list[int]:
+    """Numbers (1 = first cell) of the cells whose output is a table in pandas' own HTML.
+
+    A clientvalue notebook shows tables only through :class:`clientvalue.report.notebook.Report`
+    and its helpers (escaped, captioned, suppressed); pandas' HTML (``class="dataframe"``) means a
+    cell displayed a frame itself, e.g. as its last expression.
+    """
+    found = []
+    for number, cell in enumerate(nb.cells, start=1):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            page = output.get("data", {}).get("text/html", "")
+            page = "".join(page) if isinstance(page, list) else str(page)
+            if 'class="dataframe"' in page or "<style scoped>" in page:
+                found.append(number)
+                break
+    return found
 
 
 def _strip_scripts(body: str) -> str:
@@ -197,8 +224,44 @@ def _first_heading(nb: Any) -> str | None:
     return None
 
 
-def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, Any], language: str) -> Path:
-    """Write the report's ``index.html``: links to every report, parameters, data and inputs."""
+#: Parameters that hold paths: published as the analyst wrote them, relative to the parameter file.
+PATH_PARAMETERS = ("codebook", "vignettes", "output")
+
+
+def path_as_shown(written: str | Path, *, resolved: str | Path | None = None, base: str | Path | None = None) -> str:
+    """A path parameter as a published page shows it: never the analyst's machine path.
+
+    A relative path (as written in the parameter file, so relative to it) is shown as written; an
+    absolute one relative to ``base`` (the parameter file's folder) when it lies inside it, else by
+    its file name only. Without ``base`` only the file name is shown.
+
+    Examples
+    --------
+    >>> path_as_shown("vignettes/codebook.yaml", base="/home/ana/study")
+    'vignettes/codebook.yaml'
+    >>> path_as_shown("/home/ana/study/vignettes/codebook.yaml", base="/home/ana/study")
+    'vignettes/codebook.yaml'
+    >>> path_as_shown("/home/ana/other/codebook.yaml", base="/home/ana/study")
+    'codebook.yaml'
+    """
+    path = Path(str(written)).expanduser()
+    if base is None:
+        return path.name
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return Path(resolved or path).resolve().relative_to(Path(base).resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, Any], language: str,
+                 shown_paths: dict[str, str] | None = None) -> Path:
+    """Write the report's ``index.html``: links to every report, parameters, data and inputs.
+
+    ``shown_paths`` gives how each path parameter (:data:`PATH_PARAMETERS`) is shown (see
+    :func:`path_as_shown`); a path parameter not in it is shown by its file name only.
+    """
     _ = translator(language)
     esc = html.escape
     seconds = _("{n} seconds")
@@ -209,7 +272,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     )
     summary = manifest["data_summary"]
     params = "".join(
-        f"<tr><td>{esc(k)}</td><td>{esc(Path(v).name if k in ('codebook', 'output') else json_text(v))}</td></tr>"
+        f"<tr><td>{esc(k)}</td><td>{esc(_parameter_text(k, v, shown_paths or {}))}</td></tr>"
         for k, v in manifest["parameters"].items() if k not in ("tables_dir",)
     )
     inputs = "".join(
@@ -255,6 +318,12 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     check_html(page, name=target.name)
     target.write_text(page, encoding="utf-8")
     return target
+
+
+def _parameter_text(key: str, value: Any, shown_paths: dict[str, str]) -> str:
+    if key in PATH_PARAMETERS:
+        return shown_paths.get(key) or Path(str(value)).name
+    return json_text(value)
 
 
 def json_text(value: Any) -> str:

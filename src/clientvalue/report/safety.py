@@ -153,6 +153,7 @@ def check_html(page: str, *, name: str) -> None:
         raise PipelineError(
             f"{name}: not published, the page would hold markup a report never holds ({shown}"
             + (f"; +{len(problems) - 5} more" if len(problems) > 5 else "")
-            + "). A value from the data or codebook was not escaped; please report this, with the "
-            "codebook, as a bug. Nothing was published."
+            + "). Either a value from the data or codebook reached the page unescaped, or a notebook cell "
+            "shows output of its own instead of going through the report's helpers; either way it is a bug in "
+            "clientvalue, not in your data: please report it, with the codebook. Nothing was published."
         )

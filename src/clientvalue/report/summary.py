@@ -241,11 +241,21 @@ def _consistency_section(tables: Path, _: Translator) -> tuple[str, list[str]]:
         reading = READINGS.get(str(row["reading"]))
         lines.append(_("How well employees who judge the same cases agree: {reading}; Krippendorff's alpha {value}.",
                        reading=_(reading) if reading else str(row["reading"]), value=_.number(row["value"], 2)))
+        nominal = alpha[alpha["level"] == "nominal"] if "level" in alpha else alpha.iloc[:0]
+        if len(alpha) > 1 and len(nominal) and str(row.get("level")) != "nominal":
+            other = nominal.iloc[0]
+            reading = READINGS.get(str(other["reading"]))
+            lines.append(_("Counting every different decision as a disagreement (nominal level), alpha is {value}: "
+                           "{reading}.", value=_.number(other["value"], 2),
+                           reading=_(reading) if reading else str(other["reading"])))
     cases = _read(tables, "vignette_agreement")
-    if cases is not None and not cases.empty and "split" in cases:
-        split = int(cases["split"].astype(bool).sum())
-        lines.append(_("{split} of {n} cases split the employees: different people decide them differently.",
-                       split=split, n=len(cases)))
+    if cases is not None and not cases.empty and "agreement_class" in cases:
+        counts = cases["agreement_class"].astype(str).value_counts()
+        split = int(counts.get("split", 0))
+        lines.append(_("Of {n} cases: {clear} clear, {minority} in which a minority decides differently, and {split} "
+                       "that split the employees (different people decide them differently).", n=_.integer(len(cases)),
+                       clear=_.integer(int(counts.get("clear", 0))), minority=_.integer(int(counts.get("minority", 0))),
+                       split=_.integer(split)))
         if split:
             todo.append(_("Discuss the {split} cases that split the employees and agree on a line, so that identical "
                           "cases get the same outcome.", split=split))

@@ -66,12 +66,12 @@ CAPTIONS: dict[str, str] = {
     "fairness_chart": N_("Association of each segment solution and attribute with each protected characteristic (Cramér's V, 95% intervals)"),
     # notebook 40: consistency of decisions
     "agreement": N_("Agreement between employees on the same cases (95% intervals: resampling cases, and resampling employees)"),
-    "vignette_agreement": N_("Per case: how often two employees decide the same; split cases first"),
+    "vignette_agreement": N_("Per case: the share of employees taking the most common decision (95% interval) and how the case is classified; split cases first"),
     "team_decisions": N_("Per team: agreement within the team, and whether it decides the same cases differently from the other teams"),
     "departures": N_("How often employees depart from the majority of their colleagues on the same case"),
     "variant_effect": N_("Does the client's characteristic change the decision? Difference between versions of the same case"),
     "considerations": N_("What employees weigh when deciding on an exception (95% intervals)"),
-    "vignette_agreement_chart": N_("Share of pairs of employees who decide the same, per case, with 95% intervals; red bars are split cases."),
+    "vignette_agreement_chart": N_("Share of employees taking the most common decision, per case, with 95% intervals; blue: clear, orange: a minority decides differently, red: split."),
     "variant_effect_chart": N_("Difference in decisions between the versions of the same cases, overall and per team, with intervals; red: the interval excludes zero."),
     "considerations_chart": N_("Share of employees who weigh each consideration, with 95% intervals; blue: rules and process, green: equal treatment, red: own sense of justice."),
 }

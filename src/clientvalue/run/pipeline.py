@@ -25,7 +25,7 @@ from clientvalue.errors import ParameterError, PipelineError
 from clientvalue.run.execute import execute_all, remove_kernel_files
 from clientvalue.run.params import SURVEY_NOTEBOOKS, RunParameters, load_parameters
 from clientvalue.paths import NOTEBOOKS_DIR, resolve_path
-from clientvalue.report.publish import render_index, render_notebook
+from clientvalue.report.publish import path_as_shown, render_index, render_notebook
 from clientvalue.data.survey import load_survey
 
 KEY_PACKAGES = (
@@ -290,6 +290,20 @@ def output_path(from_file: str, *, output: str | Path | None = None, base: Path 
     return path.resolve()
 
 
+def _shown_paths(params: RunParameters, values: dict[str, Any], *, base: Path | None,
+                 output: str | Path | None) -> dict[str, str]:
+    """The path parameters as the published index shows them: relative to the parameter file, as
+    written there, never the analyst's absolute paths (``manifest.json`` keeps those, for the record)."""
+    written = {"codebook": params.codebook, "vignettes": params.vignettes,
+               "output": params.output if output is None else str(output)}
+    shown = {}
+    for key, value in written.items():
+        if value is not None:
+            relative_to = base if not (key == "output" and output is not None) else None
+            shown[key] = path_as_shown(value, resolved=values.get(key), base=relative_to)
+    return shown
+
+
 def run_parameters(
     params: RunParameters,
     *,
@@ -397,7 +411,8 @@ def run_parameters(
             "platform": {"system": platform.system(), "machine": platform.machine(), "executable": sys.executable},
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        render_index(staging / "index.html", manifest=manifest, run_info=run_info, language=params.language)
+        render_index(staging / "index.html", manifest=manifest, run_info=run_info, language=params.language,
+                     shown_paths=_shown_paths(params, values, base=base, output=output))
         if browser:
             from clientvalue.report.pdf import report_pdf
 
