@@ -147,6 +147,95 @@ def _check_data(x: np.ndarray, names: list[str]) -> None:
         )
 
 
+#: What :func:`design_problems` finds (column ``problem``).
+DESIGN_PROBLEMS = ("constant", "collinear", "outcome_determined")
+_EXACT = 1e-9  # relative tolerance of "exactly": an R² or a correlation within 1e-9 of 1
+
+
+def design_problems(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str]) -> pd.DataFrame:
+    """Why a regression of ``outcome`` on ``drivers`` cannot decompose R², on the complete rows.
+
+    Three causes, each a row of the result (none: an empty frame):
+
+    * ``constant``: a driver (or the outcome) with the same value in every complete row (``value``);
+    * ``collinear``: drivers that are an exact linear combination of each other (two identical or
+      perfectly correlated columns, or e.g. a total and its parts), from the null space of the
+      centred drivers (SVD); ``columns`` lists the drivers involved, ``partner`` the first of them
+      for a pair;
+    * ``outcome_determined``: the outcome is an exact linear function of the drivers (R² = 1,
+      e.g. a driver that is a copy of the outcome); ``columns`` are the drivers perfectly
+      correlated with the outcome, else every driver with a non-zero coefficient.
+
+    Parameters
+    ----------
+    data : DataFrame
+    outcome : str
+    drivers : sequence of str
+
+    Returns
+    -------
+    DataFrame
+        ``problem``, ``columns`` (list of column names), ``value`` (the constant value, else NaN),
+        ``n`` (complete rows used).
+    """
+    drivers = list(drivers)
+    frame = data[[outcome, *drivers]].apply(pd.to_numeric, errors="coerce").dropna()
+    n = len(frame)
+    rows: list[dict[str, Any]] = []
+    if n < 2:
+        return pd.DataFrame(rows, columns=["problem", "columns", "value", "n"])
+    for column in [outcome, *drivers]:
+        if np.ptp(frame[column].to_numpy()) == 0:
+            rows.append({"problem": "constant", "columns": [column], "value": float(frame[column].iloc[0]), "n": n})
+    constant = {r["columns"][0] for r in rows}
+    varying = [d for d in drivers if d not in constant]
+    if not varying:
+        return pd.DataFrame(rows, columns=["problem", "columns", "value", "n"])
+    x = frame[varying].to_numpy(dtype=float)
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    _u, sv, vt = np.linalg.svd(x, full_matrices=False)
+    null = vt[sv < 1e-8 * sv[0]]
+    corr = np.corrcoef(x, rowvar=False) if len(varying) > 1 else np.ones((1, 1))
+    seen: set[str] = set()
+    for vector in null:
+        involved = [varying[j] for j in np.flatnonzero(np.abs(vector) > 1e-6)]
+        if not involved or set(involved) <= seen:
+            continue
+        seen.update(involved)
+        rows.append({"problem": "collinear", "columns": involved, "value": np.nan, "n": n})
+    dropped = _dependent(corr, varying, seen)
+    independent = [d for d in varying if d not in dropped]
+    if outcome not in constant and independent:
+        y = frame[outcome].to_numpy(dtype=float)
+        y = (y - y.mean()) / y.std()
+        design = x[:, [varying.index(d) for d in independent]]
+        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+        residual = y - design @ coef
+        if float(residual @ residual) <= _EXACT * n:  # R² = 1 - SSE / n within 1e-9
+            with np.errstate(invalid="ignore", divide="ignore"):
+                r = np.array([np.corrcoef(design[:, j], y)[0, 1] for j in range(design.shape[1])])
+            copies = [d for d, rj in zip(independent, r) if abs(rj) > 1 - _EXACT]
+            named = copies or [d for d, b in zip(independent, coef) if abs(b) > 1e-6]
+            rows.append({"problem": "outcome_determined", "columns": named, "value": np.nan, "n": n})
+    return pd.DataFrame(rows, columns=["problem", "columns", "value", "n"])
+
+
+def _dependent(corr: np.ndarray, drivers: list[str], involved: set[str]) -> set[str]:
+    """Of collinear ``involved`` drivers, those to drop so that the rest is of full rank (greedy, in order)."""
+    keep: list[int] = []
+    dropped: set[str] = set()
+    for j, d in enumerate(drivers):
+        if d not in involved:
+            keep.append(j)
+            continue
+        trial = keep + [j]
+        if np.linalg.matrix_rank(corr[np.ix_(trial, trial)], tol=1e-8) == len(trial):
+            keep = trial
+        else:
+            dropped.add(d)
+    return dropped
+
+
 def _collinearity(rxx: np.ndarray, drivers: list[str]) -> tuple[np.ndarray, list[str]]:
     """VIFs and plain-text warnings; refuses exactly collinear drivers."""
     lam, vec = np.linalg.eigh(rxx)
