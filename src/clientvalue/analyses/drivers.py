@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import defaults
-from clientvalue.data.examples import show as _show
+from clientvalue.data.messages import design_problem_message
 from clientvalue.stats.importance import design_problems, dimension_totals, importance
 from clientvalue.analyses.shared import shared_importance
 from clientvalue.errors import AnalysisError, DataError, ParameterError
@@ -249,43 +249,6 @@ def _most_different_pair(frame, survey, *, outcome, items, column, groups) -> li
     return [str(first), str(second)]
 
 
-def _quoted(columns: list[str]) -> str:
-    return ", ".join(repr(c) for c in columns)
-
-
-def input_problem_message(problems: pd.DataFrame, *, outcome: str, where: str) -> str:
-    """One sentence per :func:`~clientvalue.stats.importance.design_problems` row: the column(s), the cause, what to do."""
-    lines = []
-    for row in problems.itertuples(index=False):
-        columns = list(row.columns)
-        if row.problem == "constant":
-            what = "the outcome" if columns[0] == outcome else "item"
-            lines.append(
-                f"{what} {columns[0]!r} has the same answer ({_show(row.value)}) in all {row.n:,} complete responses: "
-                "a question without variation cannot explain differences in the outcome. Remove it from "
-                "`items` in the codebook (or check that the codebook names the right column)."
-                if what == "item" else
-                f"the outcome {columns[0]!r} has the same answer ({_show(row.value)}) in all {row.n:,} complete "
-                "responses: there are no differences to explain. Check that the codebook names the right column.")
-        elif row.problem == "collinear":
-            pair = len(columns) == 2
-            lines.append(
-                (f"items {columns[0]!r} and {columns[1]!r} are perfectly correlated (identical columns, or one "
-                 "a rescaling of the other)" if pair else
-                 f"items {_quoted(columns)} are perfectly collinear (one is an exact linear combination of the "
-                 "others, e.g. a total of the others)")
-                + f" in the {row.n:,} complete responses: their separate importance cannot be told apart. "
-                + ("Remove one of the two from `items` in the codebook" if pair else
-                   "Remove the one that combines the others (e.g. a total) from `items` in the codebook")
-                + " (or check that each names the right column).")
-        elif row.problem == "outcome_determined":
-            lines.append(
-                f"the outcome {outcome!r} is an exact linear function of item(s) {_quoted(columns)} "
-                f"(R² = 1 in the {row.n:,} complete responses): most likely an item is a copy of the outcome. "
-                "Remove that item from `items` in the codebook (or check that the codebook names the right columns).")
-    return f"{where}: the value-driver analysis cannot be done: " + " Also, ".join(lines)
-
-
 def check_inputs(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE) -> bool:
     """Refuse value-driver input that no analysis can use, naming the column(s) and the cause.
 
@@ -310,7 +273,7 @@ def check_inputs(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZ
     problems = design_problems(survey.reported_data(min_group_size), outcome=survey.outcome, drivers=survey.items())
     if not problems.empty:
         where = f"{survey.path}" + (f" (codebook {survey.codebook_path})" if survey.codebook_path else "")
-        raise DataError(input_problem_message(problems, outcome=survey.outcome, where=where))
+        raise DataError(design_problem_message(problems, outcome=survey.outcome, where=where))
     return True
 
 
