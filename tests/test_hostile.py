@@ -745,3 +745,35 @@ def test_11_absurd_weight_is_a_short_readable_sentence_without_a_warning(tmp_pat
     assert len(message) < 400 and not any(len(word) > 25 for word in message.split())
     rc, out, err = run_cli(["check", str(path)], capsys)
     assert rc == 2 and "RuntimeWarning" not in err and "overflow" not in err and "1e+308" in err
+
+
+SWISS = Path(__file__).parent / "data" / "swiss.csv"
+# R relaimpo: calc.relimp(lm(Fertility ~ ., swiss), type = "lmg") (see tests/test_drivers.py)
+SWISS_LMG = {"Agriculture": 0.0570912, "Examination": 0.1711730, "Education": 0.2601347, "Catholic": 0.1055702,
+             "Infant.Mortality": 0.1127659}
+
+
+@pytest.mark.slow
+def test_e2e_continuous_outcome_runs_notebooks_00_and_10(tmp_path):
+    """R's swiss: 47 rows, a 0-100 outcome with 47 distinct values, so no group gets an ordinal model."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "swiss.csv").write_bytes(SWISS.read_bytes())
+    codebook = {"data": "swiss.csv", "id": "rownames", "outcome": {"column": "Fertility", "scale": [0, 100]},
+                "items": [{"column": c, "dimension": d, "scale": [0, 100]} for c, d in (
+                    ("Agriculture", "practical"), ("Examination", "practical"), ("Education", "emotional"),
+                    ("Catholic", "emotional"), ("Infant.Mortality", "practical"))]}
+    (folder / "codebook.yaml").write_text(yaml.safe_dump(codebook, sort_keys=False), encoding="utf-8")
+    params = _params(tmp_path, folder / "codebook.yaml", notebooks=["00_data_check", "10_value_drivers"],
+                     language="nl")
+    result = _cli("run", str(params), "--quiet")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert_clean_terminal(result.stdout + result.stderr)
+    tables = tmp_path / "report" / "tables"
+    drivers = pd.read_csv(tables / "drivers.csv").set_index("item")
+    assert drivers["importance"].to_dict() == pytest.approx(SWISS_LMG, abs=1e-6)
+    assert pd.read_csv(tables / "value_profile.csv")["r2"].iloc[0] == pytest.approx(0.706735, abs=1e-6)
+    assert pd.read_csv(tables / "ordinal.csv").empty
+    page = (tmp_path / "report" / "10_value_drivers.html").read_text(encoding="utf-8")
+    assert "ordinale controle is weggelaten" in page and "niets te tonen" in page
+    assert live_markup(page) == []
