@@ -233,22 +233,25 @@ class _Cleaner:
         numbers = pd.to_numeric(text, errors="coerce")
         bad = numbers.isna() & text.notna()
         if bad.any():
+            comma = _has_decimal_comma(values[bad])
             raise self.fail(
                 column,
-                f"{int(bad.sum())} value(s) are not numbers ({what} must be numeric): "
-                f"{_examples(values[bad])} in data rows {_rows(values.index[bad])}. "
-                + (self.decimal_comma_hint() if _has_decimal_comma(values[bad]) else
+                f"{int(bad.sum())} value(s) are {'not read as' if comma else 'not'} numbers ({what} must be "
+                f"numeric): {_examples(values[bad])} in data rows {_rows(values.index[bad])}. "
+                + (self.decimal_comma_hint() if comma else
                    "Recode them to numbers, or list them in the codebook's `missing_codes`."),
             )
         return numbers.astype(float)
 
     def decimal_comma_hint(self) -> str:
         """Why numbers with a decimal comma were not read, and how to save the export instead."""
+        delimiter = self.export.details.get("delimiter", ",")
+        why = ("fields are separated by commas, so the file's decimal mark is the point" if delimiter == "," else
+               "the file also holds numbers with a decimal point, so its decimal mark cannot be told")
         return (
-            "They are numbers with a decimal comma, but this file also holds numbers with a decimal point "
-            f"(delimiter {self.export.details.get('delimiter', ',')!r}), so its decimal mark cannot be told. "
-            "Use one decimal mark throughout: save the export from Excel as \"CSV (semicolon delimited)\" "
-            "(decimal commas) or \"CSV UTF-8 (comma delimited)\" (decimal points), or as an .xlsx workbook."
+            f"They are numbers with a decimal comma, but {why}. Use one decimal mark throughout: save the export "
+            "from Excel as \"CSV (semicolon delimited)\" (decimal commas) or \"CSV UTF-8 (comma delimited)\" "
+            "(decimal points), or as an .xlsx workbook."
         )
 
     def ids(self, frame: pd.DataFrame) -> None:
