@@ -179,43 +179,47 @@ def design_problems(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str])
         ``n`` (complete rows used).
     """
     drivers = list(drivers)
-    frame = data[[outcome, *drivers]].apply(pd.to_numeric, errors="coerce").dropna()
-    n = len(frame)
+    columns = [outcome, *drivers]
+    x = np.empty((len(data), len(columns)), order="F")  # column-major: every reduction below runs down columns
+    for j, c in enumerate(columns):
+        x[:, j] = pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    complete = ~np.isnan(x).any(axis=1)
+    if not complete.all():
+        x = np.asfortranarray(x[complete])  # the complete rows
+    n = len(x)
     rows: list[dict[str, Any]] = []
     if n < 2:
         return pd.DataFrame(rows, columns=["problem", "columns", "value", "n"])
-    for column in [outcome, *drivers]:
-        if np.ptp(frame[column].to_numpy()) == 0:
-            rows.append({"problem": "constant", "columns": [column], "value": float(frame[column].iloc[0]), "n": n})
-    constant = {r["columns"][0] for r in rows}
-    varying = [d for d in drivers if d not in constant]
+    constant = x.min(axis=0) == x.max(axis=0)
+    rows += [{"problem": "constant", "columns": [c], "value": float(x[0, j]), "n": n}
+             for j, c in enumerate(columns) if constant[j]]
+    varying = [j for j in range(1, len(columns)) if not constant[j]]
     if not varying:
         return pd.DataFrame(rows, columns=["problem", "columns", "value", "n"])
-    x = frame[varying].to_numpy(dtype=float)
-    x = (x - x.mean(axis=0)) / x.std(axis=0)
-    _u, sv, vt = np.linalg.svd(x, full_matrices=False)
-    null = vt[sv < 1e-8 * sv[0]]
-    corr = np.corrcoef(x, rowvar=False) if len(varying) > 1 else np.ones((1, 1))
+    # every quantity below comes from the centred cross-products: one pass over the rows
+    centred = x - x.mean(axis=0)
+    cross = centred.T @ centred
+    sd = np.sqrt(np.diag(cross))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr_all = cross / np.outer(sd, sd)
+    corr = corr_all[np.ix_(varying, varying)]
+    lam, vec = np.linalg.eigh(corr)
     seen: set[str] = set()
-    for vector in null:
-        involved = [varying[j] for j in np.flatnonzero(np.abs(vector) > 1e-6)]
+    for k in np.flatnonzero(lam < 1e-10 * lam.max()):
+        involved = [columns[varying[j]] for j in np.flatnonzero(np.abs(vec[:, k]) > 1e-6)]
         if not involved or set(involved) <= seen:
             continue
         seen.update(involved)
         rows.append({"problem": "collinear", "columns": involved, "value": np.nan, "n": n})
-    dropped = _dependent(corr, varying, seen)
-    independent = [d for d in varying if d not in dropped]
-    if outcome not in constant and independent:
-        y = frame[outcome].to_numpy(dtype=float)
-        y = (y - y.mean()) / y.std()
-        design = x[:, [varying.index(d) for d in independent]]
-        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-        residual = y - design @ coef
-        if float(residual @ residual) <= _EXACT * n:  # R² = 1 - SSE / n within 1e-9
-            with np.errstate(invalid="ignore", divide="ignore"):
-                r = np.array([np.corrcoef(design[:, j], y)[0, 1] for j in range(design.shape[1])])
-            copies = [d for d, rj in zip(independent, r) if abs(rj) > 1 - _EXACT]
-            named = copies or [d for d, b in zip(independent, coef) if abs(b) > 1e-6]
+    names = [columns[j] for j in varying]
+    dropped = _dependent(corr, names, seen)
+    independent = [j for j in varying if columns[j] not in dropped]
+    if not constant[0] and independent:
+        r = corr_all[independent, 0]
+        coef = np.linalg.solve(corr_all[np.ix_(independent, independent)], r)
+        if 1.0 - float(r @ coef) <= _EXACT:  # R² = 1 within 1e-9
+            copies = [columns[j] for j, rj in zip(independent, r) if abs(rj) > 1 - _EXACT]
+            named = copies or [columns[j] for j, b in zip(independent, coef) if abs(b) > 1e-6]
             rows.append({"problem": "outcome_determined", "columns": named, "value": np.nan, "n": n})
     return pd.DataFrame(rows, columns=["problem", "columns", "value", "n"])
 
