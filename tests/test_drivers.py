@@ -523,3 +523,62 @@ def test_driver_order_does_not_matter():
 @pytest.mark.slow
 def test_exact_with_25_drivers():
     _permutation_check(25, 400)
+
+
+# ------------------------------------------------------------------------------------------------
+# Why a regression cannot decompose R²: planted constant, copied, combined and outcome-copy columns.
+
+def _design_frame(seed: int = 4, n: int = 60) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({c: rng.integers(1, 6, n).astype(float) for c in ("a", "b", "c", "d")})
+    frame["y"] = frame[["a", "b", "c", "d"]].sum(axis=1) + rng.normal(0, 1, n)
+    return frame
+
+
+def _problems(frame: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    from clientvalue.stats.importance import design_problems
+
+    table = design_problems(frame, outcome="y", drivers=["a", "b", "c", "d"])
+    return [(p, sorted(c)) for p, c in zip(table["problem"], table["columns"])]
+
+
+def test_design_problems_none_on_ordinary_data():
+    assert _problems(_design_frame()) == []
+
+
+def test_design_problems_name_a_constant_item_and_its_value():
+    from clientvalue.stats.importance import design_problems
+
+    frame = _design_frame().assign(c=4.0)
+    table = design_problems(frame, outcome="y", drivers=["a", "b", "c", "d"])
+    assert _problems(frame) == [("constant", ["c"])] and table["value"].iloc[0] == 4.0 and table["n"].iloc[0] == 60
+
+
+@pytest.mark.parametrize("make, involved", [
+    (lambda f: f.assign(d=f["b"]), ["b", "d"]),                       # an identical copy
+    (lambda f: f.assign(d=6 - f["b"]), ["b", "d"]),                   # a reversed copy (r = -1)
+    (lambda f: f.assign(d=f["a"] + f["b"] + f["c"]), ["a", "b", "c", "d"]),  # a total of the others
+])
+def test_design_problems_name_exactly_collinear_items(make, involved):
+    frame = make(_design_frame())
+    assert _problems(frame) == [("collinear", involved)]
+    # the second method: statsmodels' OLS sees the same rank deficiency
+    import statsmodels.api as sm
+
+    design = sm.add_constant(frame[["a", "b", "c", "d"]])
+    assert np.linalg.matrix_rank(design.to_numpy()) == 4
+
+
+def test_design_problems_name_an_item_that_copies_the_outcome():
+    frame = _design_frame()
+    frame["c"] = frame["y"]
+    assert _problems(frame) == [("outcome_determined", ["c"])]
+    import statsmodels.api as sm
+
+    assert sm.OLS(frame["y"], sm.add_constant(frame[["a", "b", "c", "d"]])).fit().rsquared == pytest.approx(1.0)
+
+
+def test_design_problems_leave_a_nearly_determined_outcome_alone():
+    frame = _design_frame()
+    frame["c"] = frame["y"] + np.random.default_rng(1).normal(0, 1e-3, len(frame))  # R² < 1: a very good item
+    assert _problems(frame) == []

@@ -847,3 +847,116 @@ def test_e2e_plain_papermill_keeps_employee_rows_out_of_the_notebook(tmp_path):
                                cwd=str(notebook_path("40_consistency").parent))
     assert not re.search(r"\b[MX]\d{3}\b", _outputs_text(target))
     assert len(pd.read_csv(tmp_path / "tables" / "employees.csv")) == 73
+
+# 11. Ordinary mistakes get their real cause: a constant or copied item, an item that copies the
+#     outcome, an absurd weight, decimal commas in a tab-separated export; a continuous outcome runs.
+
+def _driver_input_refusal(tmp_path, capsys, frame, codebook) -> str:
+    """Refused by `clientvalue run` before any notebook (rc 2), nothing written; returns the message."""
+    codebook_path = write_survey(tmp_path / "in", frame, codebook)
+    rc, out, err = run_cli(["run", str(_params(tmp_path, codebook_path)), "--quiet"], capsys)
+    assert rc == 2, err
+    assert_clean_terminal(out + err)
+    assert "running" not in out and not (tmp_path / "report").exists() and not list(tmp_path.glob(".report*"))
+    with pytest.raises(DataError) as caught:  # plain papermill / the helper package: the same sentence
+        drivers_report.analyse(load_survey(codebook_path), n_boot=10, seed=1, n_perm=9)
+    assert str(caught.value) in err
+    assert "Lower min_group_size" not in err and "complete responses on the outcome and all" not in err
+    return err
+
+
+def test_11_item_without_variation_is_named_before_any_notebook(tmp_path, capsys):
+    frame, codebook = small_survey(3, 40)
+    frame["e1"] = 4
+    err = _driver_input_refusal(tmp_path, capsys, frame, codebook)
+    assert "'e1'" in err and "same answer (4)" in err and "Remove it from `items`" in err and "survey.csv" in err
+
+
+@pytest.mark.parametrize("copy", [lambda f: f["p1"], lambda f: 6 - f["p1"]])
+def test_11_duplicated_items_are_named_as_perfectly_correlated(tmp_path, capsys, copy):
+    frame, codebook = small_survey(3, 40)
+    frame["e2"] = copy(frame)
+    err = _driver_input_refusal(tmp_path, capsys, frame, codebook)
+    assert "'p1' and 'e2' are perfectly correlated" in err and "Remove one of the two" in err
+
+
+def test_11_item_copying_the_outcome_is_refused_with_a_sentence(tmp_path, capsys):
+    frame, codebook = small_survey(3, 40, outcome_scale=(1, 5))
+    frame["e2"] = frame["overall"]
+    err = _driver_input_refusal(tmp_path, capsys, frame, codebook)
+    assert "exact linear function of item(s) 'e2'" in err and "R² = 1" in err and "copy of the outcome" in err
+
+
+def test_11_a_group_where_an_item_copies_the_outcome_is_left_out_with_the_reason(tmp_path):
+    frame, codebook = small_survey(3, 40, outcome_scale=(1, 5))
+    inside = frame["service"] == "G0001"
+    frame.loc[inside, "e2"] = frame.loc[inside, "overall"]
+    results = drivers_report.analyse(load_survey(write_survey(tmp_path, frame, codebook)), n_boot=10, seed=1, n_perm=9)
+    assert "G0001" not in set(results.profile["group"]) and {"all", "G0000", "G0002"} <= set(results.profile["group"])
+    reason = results.suppressed.set_index("group").at["G0001", "reason"]
+    assert "exact function of e2" in reason and "G0001" in results.key_findings()
+    assert np.isfinite(results.profile["r2"]).all()
+
+
+def test_11_non_finite_numbers_are_a_dash_never_a_crash():
+    from clientvalue.report.i18n import translator
+    from clientvalue.report.notebook import table_html
+
+    for language in ("en", "nl"):
+        _ = translator(language)
+        for value in (float("inf"), float("-inf"), np.float64("nan"), np.inf):
+            assert _.number(value, 3) == _.percent(value) == _.integer(value) == "–"
+        html = table_html(pd.DataFrame({"group": ["all"], "r2": [np.inf], "p_value": [-np.inf], "n": [3]}),
+                          language=language)
+        assert html.count("<td class='num'>–</td>") == 2
+
+
+def test_11_absurd_weight_is_a_short_readable_sentence_without_a_warning(tmp_path, capsys):
+    import warnings
+
+    frame, codebook = small_survey(2, 20)
+    frame["w"] = 0.5
+    frame.loc[3, "w"] = 1e308
+    path = write_survey(tmp_path, frame, codebook)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow RuntimeWarning would fail here
+        with pytest.raises(DataError) as caught:
+            load_survey(path)
+    message = str(caught.value).replace(str(tmp_path / "survey.csv"), "survey.csv")
+    assert "1e+308" in message and "data row 4, id '4'" in message and "0.5" in message
+    assert "more than 1,000 times the smallest" in message and "inf" not in message
+    assert len(message) < 400 and not any(len(word) > 25 for word in message.split())
+    rc, out, err = run_cli(["check", str(path)], capsys)
+    assert rc == 2 and "RuntimeWarning" not in err and "overflow" not in err and "1e+308" in err
+
+
+SWISS = Path(__file__).parent / "data" / "swiss.csv"
+# R relaimpo: calc.relimp(lm(Fertility ~ ., swiss), type = "lmg") (see tests/test_drivers.py)
+SWISS_LMG = {"Agriculture": 0.0570912, "Examination": 0.1711730, "Education": 0.2601347, "Catholic": 0.1055702,
+             "Infant.Mortality": 0.1127659}
+
+
+@pytest.mark.slow
+def test_e2e_continuous_outcome_runs_notebooks_00_and_10(tmp_path):
+    """R's swiss: 47 rows, a 0-100 outcome with 47 distinct values, so no group gets an ordinal model."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "swiss.csv").write_bytes(SWISS.read_bytes())
+    codebook = {"data": "swiss.csv", "id": "rownames", "outcome": {"column": "Fertility", "scale": [0, 100]},
+                "items": [{"column": c, "dimension": d, "scale": [0, 100]} for c, d in (
+                    ("Agriculture", "practical"), ("Examination", "practical"), ("Education", "emotional"),
+                    ("Catholic", "emotional"), ("Infant.Mortality", "practical"))]}
+    (folder / "codebook.yaml").write_text(yaml.safe_dump(codebook, sort_keys=False), encoding="utf-8")
+    params = _params(tmp_path, folder / "codebook.yaml", notebooks=["00_data_check", "10_value_drivers"],
+                     language="nl")
+    result = _cli("run", str(params), "--quiet")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert_clean_terminal(result.stdout + result.stderr)
+    tables = tmp_path / "report" / "tables"
+    drivers = pd.read_csv(tables / "drivers.csv").set_index("item")
+    assert drivers["importance"].to_dict() == pytest.approx(SWISS_LMG, abs=1e-6)
+    assert pd.read_csv(tables / "value_profile.csv")["r2"].iloc[0] == pytest.approx(0.706735, abs=1e-6)
+    assert pd.read_csv(tables / "ordinal.csv").empty
+    page = (tmp_path / "report" / "10_value_drivers.html").read_text(encoding="utf-8")
+    assert "ordinale controle is weggelaten" in page and "niets te tonen" in page
+    assert live_markup(page) == []

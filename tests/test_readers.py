@@ -127,3 +127,72 @@ def test_unreadable_files(tmp_path, name, content, message):
 def test_missing_file(tmp_path):
     with pytest.raises(DataError, match="no such file"):
         read_export(tmp_path / "nope.csv")
+
+
+# ------------------------------------------------------------------------------------------------
+# Tab-separated exports: Dutch Excel's "Text (tab delimited)" writes decimal commas.
+
+def _tsv_survey(tmp_path, weights, *, text=None, encoding="cp1252"):
+    """The hostile-test small survey with ``weights`` (floats), written tab-separated as ``text`` formats them."""
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    import yaml
+
+    from hostile import small_survey
+
+    frame, codebook = small_survey(2, 20)
+    frame["service"] = frame["service"].map({"G0000": "Één loket", "G0001": "Wmo"})  # cp1252 text
+    frame["overall"] = frame["overall"].astype(int)  # whole grades, as a spreadsheet writes them
+    frame["w"] = [text(w) for w in weights] if text else weights
+    folder = tmp_path / "tsv"
+    folder.mkdir()
+    path = folder / "survey.txt"
+    path.write_bytes(frame.to_csv(sep="\t", index=False).encode(encoding))
+    (folder / "codebook.yaml").write_text(yaml.safe_dump(dict(codebook, data=path.name)), encoding="utf-8")
+    return folder / "codebook.yaml", frame
+
+
+def _weights(n=40, seed=2, scale=1.0):
+    return list(np.round(np.random.default_rng(seed).uniform(0.2, 3.0, n) * scale, 3))
+
+
+def _load_tsv(tmp_path, weights, text):
+    codebook, _frame = _tsv_survey(tmp_path, weights, text=text)
+    return load_survey(codebook)
+
+
+def test_tsv_with_decimal_commas_is_read_as_numbers(tmp_path):
+    weights = _weights()
+    survey = _load_tsv(tmp_path, weights, lambda w: f"{w:.3f}".replace(".", ","))
+    assert survey.read_details["delimiter"] == "\t" and survey.read_details["decimal"] == ","
+    np.testing.assert_allclose(survey.data["w"].to_numpy(), weights)
+    assert set(survey.data["service"]) == {"Één loket", "Wmo"}
+
+
+def test_tsv_with_decimal_points_is_unchanged(tmp_path):
+    weights = _weights()
+    survey = _load_tsv(tmp_path, weights, lambda w: f"{w:.3f}")
+    assert survey.read_details["decimal"] == "."
+    np.testing.assert_allclose(survey.data["w"].to_numpy(), weights)
+
+
+@pytest.mark.parametrize("text", [
+    lambda w: f"{w:,.2f}",                                                    # 1,234.57
+    lambda w: f"{w:,.2f}".replace(",", " ").replace(".", ",").replace(" ", "."),  # 1.234,57
+])
+def test_tsv_with_thousands_separators_is_read_in_either_convention(tmp_path, text):
+    weights = list(np.round(np.array(_weights(scale=800.0)), 2))  # 160 - 2,400: most have a separator
+    survey = _load_tsv(tmp_path, weights, text)
+    np.testing.assert_allclose(survey.data["w"].to_numpy(), weights)
+
+
+def test_tsv_mixing_decimal_commas_and_points_names_the_decimal_comma(tmp_path):
+    weights = _weights()
+    # most weights with a decimal point, a few with a comma: the file's mark cannot be told
+    codebook, _ = _tsv_survey(tmp_path, weights, text=lambda w: f"{w:.2f}" if w > 1 else f"{w:.2f}".replace(".", ","))
+    with pytest.raises(DataError) as caught:
+        load_survey(codebook)
+    message = str(caught.value)
+    assert "'w'" in message and "decimal comma" in message and "CSV (semicolon delimited)" in message
+    assert "survey.txt" in message and "data rows" in message

@@ -444,3 +444,56 @@ def test_half_way_interval_coverage():
         for s in range(40)
     )
     assert 0.85 <= hits / 40 <= 1.0
+
+
+# --------------------------------------------------------------------------- ML or Firth: evidence of separation
+def steep(n: int = 2000, seed: int = 21, b0: float = -30.0, b1: float = 0.42) -> pd.DataFrame:
+    """Ordinary data with a steep age effect: ML converges, yet the fitted logit at 18 is near -22."""
+    rng = np.random.default_rng(seed)
+    age = rng.integers(18, 96, n).astype(float)
+    senior = (rng.uniform(size=n) < 1 / (1 + np.exp(-(b0 + b1 * age)))).astype(float)
+    return pd.DataFrame({"age": age, "senior": senior})
+
+
+@pytest.mark.parametrize("df, formula, data", [
+    (1, "senior ~ age", {}),
+    (4, "senior ~ cr(age, df=4, constraints='center')", {"seed": 0, "b0": -20.0, "b1": 0.3}),
+])
+def test_converged_ml_with_an_extreme_fitted_logit_stays_ml(df, formula, data):
+    data = steep(**data)
+    assert data.loc[data["senior"] == 0, "age"].max() > data.loc[data["senior"] == 1, "age"].min()  # overlap
+    curve = S.fit_curve(data, age="age", senior="senior", df=df)
+    # the second method: statsmodels' GLM Binomial on every row (as R's glm), which converges
+    glm = smf.glm(formula, data=data, family=sm.families.Binomial()).fit()
+    assert glm.converged and glm.fittedvalues.min() < 3e-7  # a fitted logit beyond -15
+    assert curve.status == "ok" and curve.method == "ml"
+    np.testing.assert_allclose(curve.coef, glm.params.to_numpy(), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(curve.probability([30.0, 60.0, 75.0]),
+                               glm.predict(pd.DataFrame({"age": [30.0, 60.0, 75.0]})).to_numpy(), rtol=1e-6)
+    if df == 1:  # the half-way age of a linear logit is -b0 / b1 of the GLM fit
+        half = S.half_way_age(curve, n_boot=0)
+        assert half["age_half"] == pytest.approx(-glm.params["Intercept"] / glm.params["age"], abs=1e-6)
+        assert not SC.separated(curve._X, curve._y)
+
+
+def test_quasi_separated_answers_use_firth():
+    # everybody under 60 says no, everybody over 60 yes, both answers at exactly 60: quasi-separation
+    # (no gap between the oldest "no" and the youngest "yes", so it reaches the model); ML does not exist
+    ages = np.r_[np.arange(30.0, 60.0), 60.0, 60.0, np.arange(61.0, 91.0)]
+    data = pd.DataFrame({"age": ages, "senior": (ages > 60).astype(float)})
+    data.loc[data.index[31], "senior"] = 1.0  # one of the two 60-year-olds says yes
+    curve = S.fit_curve(data, age="age", senior="senior", df=1)
+    assert curve.status == "ok" and curve.method == "firth" and np.all(np.isfinite(curve.coef))
+    assert SC.separated(curve._X, curve._y)
+    assert S.half_way_age(curve, n_boot=0)["age_half"] == pytest.approx(60.0, abs=0.5)
+
+
+def test_separation_check_against_a_category_without_any_yes():
+    # quasi-separation through an adjusted attribute: nobody in category "B" says yes
+    data = steep(n=600, seed=3, b0=-8.0, b1=0.12)
+    data["team"] = np.where(np.arange(len(data)) % 3 == 0, "B", "A")
+    data.loc[data["team"] == "B", "senior"] = 0.0
+    curve = S.fit_curve(data, age="age", senior="senior", df=1, adjust_for=["team"])
+    assert curve.method == "firth" and SC.separated(curve._X, curve._y)
+    plain = S.fit_curve(data[data["team"] == "A"], age="age", senior="senior", df=1)
+    assert plain.method == "ml" and not SC.separated(plain._X, plain._y)

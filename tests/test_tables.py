@@ -45,3 +45,123 @@ def test_a_column_of_sentences_becomes_cards_on_a_phone():
     html = table_html(reasons, language="en")
     assert "class='cv-table cards'" in html and "data-label='why'" in html
     assert "cards" not in table_html(reasons.assign(why="short"), language="en")
+
+
+# ------------------------------------------------------------------------------------------------
+# Every table builder accepts an empty result (no rows; with its columns, or with none of the
+# columns it shows, as the ordinal check's table is when no group got an ordinal model).
+
+import types  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+def _empty(*columns: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object if c in TEXT else float) for c in columns})
+
+
+TEXT = {"group", "label", "driver", "item", "dimension", "quadrant", "reason", "strategy", "segment_by", "basis",
+        "source", "attribute", "treatment", "category", "carried_by", "name", "check", "column", "action", "effect"}
+ORDINAL_SHOWN = ["group", "driver", "odds_ratio", "ci_low", "ci_high", "p_value", "n"]
+
+
+def _shown_in_report(frame: pd.DataFrame, name: str, **options) -> str:
+    """What Report.table displays for ``frame`` (HTML), with the CSV written to a temporary folder."""
+    import tempfile
+    from unittest import mock
+
+    from clientvalue.report.notebook import Report
+
+    shown: list[str] = []
+    with tempfile.TemporaryDirectory() as folder, mock.patch("IPython.display.display",
+                                                             lambda obj, **_: shown.append(getattr(obj, "data", str(obj)))):
+        Report(language="nl", tables_dir=folder).table(frame, name, **options)
+        saved = pd.read_csv(f"{folder}/{name}.csv")
+    assert list(saved.columns) == [str(c) for c in frame.columns] and saved.empty
+    return "".join(shown)
+
+
+@pytest.mark.parametrize("frame", [_empty("group", "driver"), _empty(*ORDINAL_SHOWN)], ids=["no-model", "columns"])
+@pytest.mark.parametrize("options", [{"show": ORDINAL_SHOWN, "by_group": ("driver", "odds_ratio")},
+                                     {"show": ORDINAL_SHOWN}, {}], ids=["by-group", "show", "plain"])
+def test_report_table_of_an_empty_result_is_a_note(frame, options):
+    html = _shown_in_report(frame, "ordinal", **options)
+    assert "niets te tonen" in html and "<table" not in html
+
+
+def _drivers_results():
+    from clientvalue.analyses.drivers import DRIVERS_COLUMNS, PROFILE_COLUMNS, DriverResults
+
+    return DriverResults(profile=_empty(*PROFILE_COLUMNS), drivers=_empty(*DRIVERS_COLUMNS), strategies={},
+                         reliability=_empty("group"), factors=pd.DataFrame(), ordinal=_empty("group", "driver"),
+                         penalty_reward=_empty("group", "item", "label"), suppressed=_empty("group", "reason"))
+
+
+def _segment_results():
+    return types.SimpleNamespace(
+        fit=_empty("k", "bic", "entropy", "smallest_share", "selected"),
+        sizes=_empty("segment", "n", "share", "ci_low", "ci_high"),
+        stability=_empty("segment", "jaccard", "jaccard_low", "stability"),
+        profile=_empty("segment", "item", "label", "basis", "mean"),
+        persona_profile=_empty("persona", "item", "label", "basis", "mean"),
+        personas=_empty("persona", "name", "n", "share", "ci_low", "ci_high"),
+        value=_empty("segment", "n", "practical_share", "practical_ci_low", "practical_ci_high", "emotional_share",
+                     "emotional_ci_low", "emotional_ci_high"),
+        fairness_segments=_empty("source", "attribute", "cramers_v", "ci_low", "ci_high", "p_value",
+                                 "predictive_gain", "flag"),
+        fairness_treatments=_empty("treatment", "attribute", "category", "rate", "suppressed", "raw_diff",
+                                   "raw_ci_low", "raw_ci_high", "adjusted_diff", "adjusted_ci_low",
+                                   "adjusted_ci_high", "flag", "carried_by"),
+        opt_out=_empty("treatment", "attribute", "category", "opt_out_rate", "ci_low", "ci_high", "suppressed"),
+        treatment_outcome=_empty("treatment", "raw_diff", "adjusted_diff", "ci_low", "ci_high"),
+        labels={}, segment_names={},
+    )
+
+
+SEGMENT_TABLES = ["segments_fit", "segments_sizes", "segments_stability", "segments_profile", "personas_profile",
+                  "segments_value", "personas", "fairness_segments", "fairness_treatments", "treatment_opt_out",
+                  "treatment_outcome"]
+
+
+def _builders():
+    """(name, call) of every table builder in report/ and analyses/, each fed an empty result."""
+    from clientvalue.analyses import consistency, segments
+    from clientvalue.report import consistency_text, notebook, safety, segments_text, texts
+
+    ordinal = _empty("group", "driver")
+    yield "questions_by_group", lambda: notebook.questions_by_group(ordinal, row="driver", value="odds_ratio",
+                                                                     language="en")
+    yield "questions_by_group/columns", lambda: notebook.questions_by_group(_empty(*ORDINAL_SHOWN), row="driver",
+                                                                             value="odds_ratio", language="en")
+    yield "table_html", lambda: notebook.table_html(_empty(*ORDINAL_SHOWN), language="nl")
+    yield "table_html/no-columns", lambda: notebook.table_html(pd.DataFrame(), language="en")
+    yield "shown_frame", lambda: texts.shown_frame(_empty("group", "action", "quadrant"), "nl")
+    yield "neutral_csv", lambda: safety.neutral_csv(_empty("group", "label", "n"))
+    yield "display_frame", lambda: consistency_text.display_frame(_empty("team", "n", "value", "suppressed"),
+                                                                  language="nl")
+    yield "suppress", lambda: segments.suppress(_empty("category", "n", "rate"), min_group_size=10, numbers=["rate"])
+    yield "departure_distribution", lambda: consistency.departure_distribution(_empty("employee", "departure_share"))
+    yield "strategy_table", lambda: _drivers_results().strategy_table()
+    yield "red_items", lambda: _drivers_results().red_items()
+    for name in SEGMENT_TABLES:
+        yield f"segments_text.shown/{name}", lambda name=name: segments_text.shown(_segment_results(), name, "nl")
+
+
+@pytest.mark.parametrize("name, build", list(_builders()), ids=[name for name, _build in _builders()])
+def test_every_table_builder_accepts_an_empty_result(name, build):
+    from clientvalue.report.notebook import table_html
+
+    out = build()
+    if name == "departure_distribution":  # a histogram of nobody: every bin counts 0
+        assert len(out) == 10 and out["n_employees"].sum() == 0
+    elif isinstance(out, pd.DataFrame):
+        assert out.empty
+    if isinstance(out, pd.DataFrame):
+        table_html(out, language="nl")  # and what it builds can be shown
+    else:
+        assert "<table" in out
+
+
+def test_driver_key_findings_without_rows():
+    text = _drivers_results().key_findings()
+    assert text.startswith("How much of the differences") and "- " not in text

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import defaults
-from clientvalue.stats.importance import dimension_totals, importance
+from clientvalue.data.messages import design_problem_message
+from clientvalue.stats.importance import design_problems, dimension_totals, importance
 from clientvalue.analyses.shared import shared_importance
-from clientvalue.errors import AnalysisError, ParameterError
+from clientvalue.errors import AnalysisError, DataError, ParameterError
 from clientvalue.stats.ipa import importance_performance, penalty_reward
 from clientvalue.stats.measurement import factor_check, reliability_table
 from clientvalue.stats.ordinal import ordinal_model
@@ -248,6 +249,48 @@ def _most_different_pair(frame, survey, *, outcome, items, column, groups) -> li
     return [str(first), str(second)]
 
 
+def check_inputs(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE) -> bool:
+    """Refuse value-driver input that no analysis can use, naming the column(s) and the cause.
+
+    Run before any notebook (and again by :func:`analyse`): on the complete responses of every
+    reported group together, an item with the same answer for everyone, items that are exact
+    copies or linear combinations of each other, and an outcome that the items determine exactly
+    (R² = 1) are refused with a sentence each; a single group with such a problem is left out by
+    :func:`analyse` with the reason instead.
+
+    Returns
+    -------
+    bool
+        True when notebook 10 applies (the codebook has an outcome and items).
+
+    Raises
+    ------
+    DataError
+        One of the problems above, in the data of every reported group together.
+    """
+    if survey.outcome is None or not survey.items():
+        return False
+    problems = design_problems(survey.reported_data(min_group_size), outcome=survey.outcome, drivers=survey.items())
+    if not problems.empty:
+        where = f"{survey.path}" + (f" (codebook {survey.codebook_path})" if survey.codebook_path else "")
+        raise DataError(design_problem_message(problems, outcome=survey.outcome, where=where))
+    return True
+
+
+#: Why one group cannot be analysed (report language), per design problem.
+GROUP_PROBLEM_REASONS = {
+    "constant": N_("{columns} has the same answer for everyone in this group"),
+    "collinear": N_("{columns} are exact copies or combinations of each other in this group"),
+    "outcome_determined": N_("the overall rating is an exact function of {columns} in this group"),
+}
+
+
+def _group_problem_reason(problems: pd.DataFrame, labels: dict[str, str], language: str) -> str:
+    _ = translator(language)
+    return "; ".join(_(GROUP_PROBLEM_REASONS[row.problem], columns=", ".join(labels.get(c, c) for c in row.columns))
+                     for row in problems.itertuples(index=False))
+
+
 def analyse(
     survey: Survey,
     *,
@@ -288,6 +331,7 @@ def analyse(
             f"codebook {survey.codebook_path}: the value-driver analysis needs an `outcome` and "
             "`items`; add them (docs/codebook.md) or leave 10_value_drivers out of `notebooks`."
         )
+    check_inputs(survey, min_group_size=min_group_size)
     outcome, items, dimensions = survey.outcome, survey.items(), survey.dimensions()
     labels = {**{column: survey.label(column, language) for column in _segment_columns(survey)},
               **survey.labels(language)}  # attributes too: the advice names the compared groups' attribute
@@ -318,6 +362,11 @@ def analyse(
         complete = int(frame[[outcome, *items]].notna().all(axis=1).sum())
         if complete < needed:
             suppressed.append({"group": group, "reason": _("fewer than {n} complete responses", n=_.integer(needed))})
+            not_analysed.append(group)
+            continue
+        problems = design_problems(frame, outcome=outcome, drivers=items)
+        if not problems.empty:
+            suppressed.append({"group": group, "reason": _group_problem_reason(problems, labels, language)})
             not_analysed.append(group)
             continue
         try:
@@ -426,9 +475,16 @@ def analyse(
 
     n_suppressed = len(survey.suppressed_groups(min_group_size)) if survey.group is not None else 0
     if not profiles:
+        too_few = _("fewer than {n} complete responses", n=_.integer(needed))
+        if all(row["reason"] == too_few for row in suppressed):
+            raise AnalysisError(
+                f"no group of {survey.path.name} has {needed} complete responses on the outcome and all "
+                f"{len(items)} items: nothing can be reported. Lower min_group_size only if that is acceptable."
+            )
         raise AnalysisError(
-            f"no group of {survey.path.name} has {needed} complete responses on the outcome and all "
-            f"{len(items)} items: nothing can be reported. Lower min_group_size only if that is acceptable."
+            f"no group of {survey.path.name} can be analysed: "
+            + "; ".join(f"{row['group']}: {row['reason']}" for row in suppressed) + ". "
+            + "; ".join(warnings)
         )
     everyone = survey.group_frames(min_group_size).get("all", survey.data)
     factors = pd.DataFrame()

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 LIMIT = 5
 
 
+# Numbers at least this large (or this close to zero) are shown in scientific notation: a weight of
+# 1e308 is "1e+308", never a 309-digit integer.
+_LARGE, _SMALL = 1e15, 1e-6
+
+
 def show(value: object) -> str:
-    """A value as text (``3.0`` -> ``3``)."""
+    """A value as text (``3.0`` -> ``3``; ``1e308`` -> ``1e+308``; ``1e-9`` -> ``1e-09``)."""
+    if isinstance(value, float) and math.isfinite(value) and value != 0 and not _SMALL <= abs(value) < _LARGE:
+        return f"{value:.6g}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

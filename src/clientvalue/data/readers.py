@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,55 @@ def detect_delimiter(sample: str) -> str:
     return best
 
 
+# Numbers as spreadsheets write them: a decimal comma ("3,5", "0,873", "-12,25") or point, with or
+# without a thousands separator of the other mark ("1.234,5" / "1,234.5").
+_COMMA_DECIMAL = re.compile(r"[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+")
+_POINT_DECIMAL = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d+)\.\d+")
+_GROUPED_COMMA = re.compile(r"[-+]?[1-9]\d{0,2}(,\d{3})+")  # "1,234": thousands or a decimal comma?
+_GROUPED_POINT = re.compile(r"[-+]?[1-9]\d{0,2}(\.\d{3})+")
+#: Strictly grouped numbers per thousands separator (what :func:`strip_thousands` may change).
+GROUPED = {",": re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?"), ".": re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?")}
+
+
+def _decimal_mark(sample: str, delimiter: str) -> tuple[str, str | None]:
+    """The decimal mark (and thousands separator, if any) of a delimited file's numbers.
+
+    A field like ``3,5`` or ``0,873`` can only be a decimal comma; ``3.5`` only a decimal point;
+    ``1,234`` or ``1.234`` could be either (a thousands separator or three decimals) and decides
+    nothing. The file uses a decimal comma when some field can only be one and none can only be a
+    point; then ``.`` is its thousands separator. Otherwise the mark is a point and ``,`` its
+    thousands separator.
+
+    Returns
+    -------
+    (decimal, thousands)
+        ``(",", ".")`` or ``(".", ",")``.
+    """
+    comma = point = False
+    for line in sample.splitlines()[1:2000]:
+        for field in line.split(delimiter):
+            field = field.strip().strip('"').strip()
+            if not field or not field[-1].isdigit():
+                continue
+            if _COMMA_DECIMAL.fullmatch(field) and not _GROUPED_COMMA.fullmatch(field):
+                comma = True
+            elif _POINT_DECIMAL.fullmatch(field) and not _GROUPED_POINT.fullmatch(field):
+                point = True
+    return (",", ".") if comma and not point else (".", ",")
+
+
+def strip_thousands(text: pd.Series, thousands: str | None) -> pd.Series:
+    """Remove the thousands separator from strictly grouped numbers (``1.234,5`` -> ``1234,5``).
+
+    Only fields grouped in threes from the first digit are touched: ``1,2`` or an id ``12,34``
+    are left as they are (and then refused as numbers, with the reason).
+    """
+    if not thousands:
+        return text
+    grouped = text.str.fullmatch(GROUPED[thousands]).fillna(False).astype(bool)
+    return text.where(~grouped, text.str.replace(thousands, "", regex=False))
+
+
 def _header_names(columns, *, path: Path | None = None, raw: list[str] | None = None) -> list[str]:
     """Strip and NFC-normalise header names; a blank one (pandas' ``Unnamed: 0``) becomes ``column_<position>``.
 
@@ -157,8 +207,12 @@ def _read_csv(path: Path) -> Export:
     encoding = detect_encoding(raw)
     text_sample = raw[:_SNIFF_BYTES].decode(encoding, errors="replace")
     delimiter = detect_delimiter(text_sample)
-    # Excel in a Dutch locale writes `;` between fields and `,` as the decimal mark.
-    decimal = "," if delimiter == ";" else "."
+    # Excel in a Dutch locale writes `;` between fields and `,` as the decimal mark; its "Text (tab
+    # delimited)" writes tabs and decimal commas, so a tab-separated file's numbers tell its mark.
+    if delimiter in (";", ","):
+        decimal, thousands = ("," if delimiter == ";" else "."), None
+    else:
+        decimal, thousands = _decimal_mark(text_sample, delimiter)
     try:
         frame = pd.read_csv(
             io.BytesIO(raw),
@@ -185,7 +239,8 @@ def _read_csv(path: Path) -> Export:
         frame=frame,
         path=path,
         format="csv",
-        details={"encoding": encoding, "delimiter": delimiter, "decimal": decimal},
+        details={"encoding": encoding, "delimiter": delimiter, "decimal": decimal,
+                 **({"thousands": thousands} if thousands else {})},
     )
 
 

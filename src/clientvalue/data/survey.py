@@ -29,7 +29,7 @@ from clientvalue.data.examples import rows as _rows
 from clientvalue.data.examples import show as _show
 from clientvalue.data.codebook import Codebook, load_codebook
 from clientvalue.errors import DataError
-from clientvalue.data.readers import Export, read_export
+from clientvalue.data.readers import Export, read_export, strip_thousands
 
 AGE_RANGE = (0, 120)
 MISSING_GROUP = "(missing)"
@@ -191,6 +191,10 @@ class _Cleaner:
                 }
             )
 
+    def respondent(self, frame: pd.DataFrame, row: object) -> str:
+        """``data row 4, id '17'``: where a value is, as a spreadsheet and the export name it."""
+        return f"data row {int(row) + 1}, id {_show(frame.at[row, self.codebook.id])!r}"
+
     def fail(self, column: str, message: str) -> DataError:
         return DataError(f"{self.source}, column {column!r}: {message}")
 
@@ -223,18 +227,32 @@ class _Cleaner:
             return values.astype(float)
         text = values.astype("string").str.strip()
         text = text.mask(text == "", pd.NA)
+        text = strip_thousands(text, self.export.details.get("thousands"))
         if self.export.details.get("decimal") == ",":
             text = text.str.replace(",", ".", regex=False)
         numbers = pd.to_numeric(text, errors="coerce")
         bad = numbers.isna() & text.notna()
         if bad.any():
+            comma = _has_decimal_comma(values[bad])
             raise self.fail(
                 column,
-                f"{int(bad.sum())} value(s) are not numbers ({what} must be numeric): "
-                f"{_examples(values[bad])} in data rows {_rows(values.index[bad])}. "
-                "Recode them to numbers, or list them in the codebook's `missing_codes`.",
+                f"{int(bad.sum())} value(s) are {'not read as' if comma else 'not'} numbers ({what} must be "
+                f"numeric): {_examples(values[bad])} in data rows {_rows(values.index[bad])}. "
+                + (self.decimal_comma_hint() if comma else
+                   "Recode them to numbers, or list them in the codebook's `missing_codes`."),
             )
         return numbers.astype(float)
+
+    def decimal_comma_hint(self) -> str:
+        """Why numbers with a decimal comma were not read, and how to save the export instead."""
+        delimiter = self.export.details.get("delimiter", ",")
+        why = ("fields are separated by commas, so the file's decimal mark is the point" if delimiter == "," else
+               "the file also holds numbers with a decimal point, so its decimal mark cannot be told")
+        return (
+            f"They are numbers with a decimal comma, but {why}. Use one decimal mark throughout: save the export "
+            "from Excel as \"CSV (semicolon delimited)\" (decimal commas) or \"CSV UTF-8 (comma delimited)\" "
+            "(decimal points), or as an .xlsx workbook."
+        )
 
     def ids(self, frame: pd.DataFrame) -> None:
         column = self.codebook.id
@@ -299,15 +317,17 @@ class _Cleaner:
                 f"(data rows {_rows(values.index[bad])}). Weights must be positive numbers; fix them "
                 "or leave `weight` out of the codebook.",
             )
-        ratio = float(values.max() / values.min())
+        with np.errstate(over="ignore"):  # 1e308 / 0.5 overflows: a ratio too large to write, not a warning
+            ratio = float(values.max() / values.min())
         if not np.isfinite(ratio) or ratio > MAX_WEIGHT_RATIO:
             big, small = values.idxmax(), values.idxmin()
+            times = f"{ratio:.3g} times" if np.isfinite(ratio) else f"more than {MAX_WEIGHT_RATIO:,} times"
             raise self.fail(
                 column,
-                f"the largest weight ({_show(values[big])}, data row {int(big) + 1}) is {ratio:.3g} times the "
-                f"smallest ({_show(values[small])}, data row {int(small) + 1}); clientvalue refuses a ratio above "
-                f"{MAX_WEIGHT_RATIO:,} as implausible (one respondent would count for a whole survey). Check "
-                "the weights, or trim them before the export.",
+                f"the largest weight ({_show(float(values[big]))}, {self.respondent(frame, big)}) is {times} the "
+                f"smallest ({_show(float(values[small]))}, {self.respondent(frame, small)}); clientvalue refuses a "
+                f"ratio above {MAX_WEIGHT_RATIO:,} as implausible (one respondent would count for a whole survey). "
+                "Check the weights, or trim them before the export.",
             )
         frame[column] = values
 
@@ -373,6 +393,13 @@ class _Cleaner:
         self.senior(frame)
         self.group(frame)
         return frame
+
+
+def _has_decimal_comma(values: pd.Series) -> bool:
+    """Whether every value reads as a number once its comma is a decimal mark (``3,5``, ``1.234,5``)."""
+    text = strip_thousands(values.astype("string").str.strip(), ".").str.replace(",", ".", regex=False)
+    return bool(values.astype("string").str.contains(",", regex=False).any()) and bool(
+        pd.to_numeric(text, errors="coerce").notna().all())
 
 
 def _is_number(value: object) -> bool:

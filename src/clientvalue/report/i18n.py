@@ -51,9 +51,10 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
 
 
 def _missing(value: Any) -> bool:
+    """True for None, NaN and the infinities: a number that cannot be written is shown as a dash."""
     try:
-        return value is None or math.isnan(float(value))
-    except (TypeError, ValueError):
+        return value is None or not math.isfinite(float(value))
+    except (TypeError, ValueError, OverflowError):
         return False
 
 
@@ -98,7 +99,7 @@ class Translator:
         return text.format(**values) if values else text
 
     def number(self, value: Any, digits: int = 1) -> str:
-        """A number with ``digits`` decimals and the locale's separators (``–`` when missing)."""
+        """A number with ``digits`` decimals and the locale's separators (``–`` when missing or not finite)."""
         if _missing(value):
             return MISSING
         value = float(value)

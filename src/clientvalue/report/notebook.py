@@ -16,6 +16,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from clientvalue.report.i18n import LANGUAGES, N_, Translator, check_language, translator  # noqa: F401 (re-exported)
@@ -27,6 +28,7 @@ SAVE_DPI = 150
 PHONE_DPI = 110  # a phone variant is about 4.5 in wide: 500 px, 1.4 pixels per CSS pixel on a phone
 
 NOT_AVAILABLE = N_("not available for this survey (it has no questions for it).")
+NOTHING_TO_SHOW = N_("nothing to show for this survey.")
 
 
 def setup_plotting() -> None:
@@ -60,7 +62,12 @@ def setup_plotting() -> None:
 
 
 def _is_missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    """None, NA, NaN or an infinity (a cell that cannot be written as a number: shown as a dash)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return not math.isfinite(value)
+    return False
 
 
 def _column_kind(values: pd.Series, column: str, columns: list[str]) -> str:
@@ -106,6 +113,10 @@ def questions_by_group(frame: pd.DataFrame, *, row: str, value: str, language: s
     9-row table; numbers are formatted as in :func:`table_html`, codes are put in words.
     """
     _ = translator(language)
+    if frame.empty or value not in frame.columns or row not in frame.columns:  # an empty result: no rows
+        out = pd.DataFrame({row: pd.Series(dtype=object)})
+        out.attrs["cells"] = "number"
+        return out
     frame = frame.infer_objects()
     kind = _column_kind(frame[value], value, [str(c) for c in frame.columns])
     shown = shown_frame(frame, language)
@@ -264,6 +275,11 @@ class Report:
             return
         if save:
             self.save(frame, name)
+        if frame.empty:  # e.g. no group got an ordinal model: say so instead of an empty table
+            _ = translator(self.language)
+            display(HTML(f"<p class='note'>{html.escape(caption(name, self.language))}: "
+                         f"{html.escape(_(NOTHING_TO_SHOW))}</p>"))
+            return
         shown = frame[show] if show else frame
         note = ""
         if "suppressed" in frame.columns and bool(frame["suppressed"].any()):

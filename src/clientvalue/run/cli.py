@@ -104,7 +104,10 @@ def _main(args: argparse.Namespace) -> int:
         elif args.command == "check":
             from clientvalue.data.survey import load_survey
 
+            from clientvalue.analyses.drivers import check_inputs as check_driver_inputs
+
             survey = load_survey(args.codebook)
+            check_driver_inputs(survey)  # an item without variation, or a copy of another: refused here too
             print(visible(f"{survey.path}: {len(survey.data):,} respondents, {survey.data.shape[1]} columns, read as "
                           + ", ".join(f"{k}={v}" for k, v in survey.read_details.items())))
             if survey.problems.empty:

@@ -334,8 +334,12 @@ def run_parameters(
         study = load_vignette_study(vignettes_path)
         roles += ["vignette codebook", "vignette data"] + (["considerations"] if study.considerations_path else [])
         inputs += study.inputs
-    notebooks = [notebook_path(name) for name in
-                 applicable_notebooks(params, survey, codebook=codebook_path, echo=echo, study=study)]
+    names = applicable_notebooks(params, survey, codebook=codebook_path, echo=echo, study=study)
+    if "10_value_drivers" in names:
+        from clientvalue.analyses.drivers import check_inputs as check_driver_inputs
+
+        check_driver_inputs(survey, min_group_size=params.min_group_size)  # a constant or copied item: refused now
+    notebooks = [notebook_path(name) for name in names]
     check_output(output_dir, inputs + ([params_file] if params_file else []))
     browser = None
     if params.pdf:

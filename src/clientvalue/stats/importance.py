@@ -147,6 +147,99 @@ def _check_data(x: np.ndarray, names: list[str]) -> None:
         )
 
 
+#: What :func:`design_problems` finds (column ``problem``).
+DESIGN_PROBLEMS = ("constant", "collinear", "outcome_determined")
+_EXACT = 1e-9  # relative tolerance of "exactly": an R² or a correlation within 1e-9 of 1
+
+
+def design_problems(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str]) -> pd.DataFrame:
+    """Why a regression of ``outcome`` on ``drivers`` cannot decompose R², on the complete rows.
+
+    Three causes, each a row of the result (none: an empty frame):
+
+    * ``constant``: a driver (or the outcome) with the same value in every complete row (``value``);
+    * ``collinear``: drivers that are an exact linear combination of each other (two identical or
+      perfectly correlated columns, or e.g. a total and its parts), from the null space of the
+      centred drivers (SVD); ``columns`` lists the drivers involved, ``partner`` the first of them
+      for a pair;
+    * ``outcome_determined``: the outcome is an exact linear function of the drivers (R² = 1,
+      e.g. a driver that is a copy of the outcome); ``columns`` are the drivers perfectly
+      correlated with the outcome, else every driver with a non-zero coefficient.
+
+    Parameters
+    ----------
+    data : DataFrame
+    outcome : str
+    drivers : sequence of str
+
+    Returns
+    -------
+    DataFrame
+        ``problem``, ``columns`` (list of column names), ``value`` (the constant value, else NaN),
+        ``n`` (complete rows used).
+    """
+    drivers = list(drivers)
+    columns = [outcome, *drivers]
+    x = np.empty((len(data), len(columns)), order="F")  # column-major: every reduction below runs down columns
+    for j, c in enumerate(columns):
+        x[:, j] = pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    complete = ~np.isnan(x).any(axis=1)
+    if not complete.all():
+        x = np.asfortranarray(x[complete])  # the complete rows
+    n = len(x)
+    rows: list[dict[str, Any]] = []
+    if n < 2:
+        return pd.DataFrame(rows, columns=["problem", "columns", "value", "n"])
+    constant = x.min(axis=0) == x.max(axis=0)
+    rows += [{"problem": "constant", "columns": [c], "value": float(x[0, j]), "n": n}
+             for j, c in enumerate(columns) if constant[j]]
+    varying = [j for j in range(1, len(columns)) if not constant[j]]
+    if not varying:
+        return pd.DataFrame(rows, columns=["problem", "columns", "value", "n"])
+    # every quantity below comes from the centred cross-products: one pass over the rows
+    centred = x - x.mean(axis=0)
+    cross = centred.T @ centred
+    sd = np.sqrt(np.diag(cross))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr_all = cross / np.outer(sd, sd)
+    corr = corr_all[np.ix_(varying, varying)]
+    lam, vec = np.linalg.eigh(corr)
+    seen: set[str] = set()
+    for k in np.flatnonzero(lam < 1e-10 * lam.max()):
+        involved = [columns[varying[j]] for j in np.flatnonzero(np.abs(vec[:, k]) > 1e-6)]
+        if not involved or set(involved) <= seen:
+            continue
+        seen.update(involved)
+        rows.append({"problem": "collinear", "columns": involved, "value": np.nan, "n": n})
+    names = [columns[j] for j in varying]
+    dropped = _dependent(corr, names, seen)
+    independent = [j for j in varying if columns[j] not in dropped]
+    if not constant[0] and independent:
+        r = corr_all[independent, 0]
+        coef = np.linalg.solve(corr_all[np.ix_(independent, independent)], r)
+        if 1.0 - float(r @ coef) <= _EXACT:  # R² = 1 within 1e-9
+            copies = [columns[j] for j, rj in zip(independent, r) if abs(rj) > 1 - _EXACT]
+            named = copies or [columns[j] for j, b in zip(independent, coef) if abs(b) > 1e-6]
+            rows.append({"problem": "outcome_determined", "columns": named, "value": np.nan, "n": n})
+    return pd.DataFrame(rows, columns=["problem", "columns", "value", "n"])
+
+
+def _dependent(corr: np.ndarray, drivers: list[str], involved: set[str]) -> set[str]:
+    """Of collinear ``involved`` drivers, those to drop so that the rest is of full rank (greedy, in order)."""
+    keep: list[int] = []
+    dropped: set[str] = set()
+    for j, d in enumerate(drivers):
+        if d not in involved:
+            keep.append(j)
+            continue
+        trial = keep + [j]
+        if np.linalg.matrix_rank(corr[np.ix_(trial, trial)], tol=1e-8) == len(trial):
+            keep = trial
+        else:
+            dropped.add(d)
+    return dropped
+
+
 def _collinearity(rxx: np.ndarray, drivers: list[str]) -> tuple[np.ndarray, list[str]]:
     """VIFs and plain-text warnings; refuses exactly collinear drivers."""
     lam, vec = np.linalg.eigh(rxx)

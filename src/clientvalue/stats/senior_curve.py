@@ -16,7 +16,7 @@ import patsy
 import statsmodels.api as sm
 from scipy import optimize
 from scipy.special import expit
-from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from clientvalue.stats.intervals import _clean, _z, wilson_interval
 from clientvalue.errors import AnalysisError, ParameterError
@@ -25,7 +25,43 @@ __all__ = ["CURVE_STATUSES", "SeniorCurve", "fit_curve", "half_way_age"]
 
 # --------------------------------------------------------------------------- 2. curve
 CURVE_STATUSES = ("ok", "all_no", "all_yes", "separation")
-_MAX_ABS_LOGIT = 15.0  # |fitted logit| above this (p < 3e-7) is taken as diverging ML estimates
+# A fitted logit beyond +-15 (p < 3e-7) is only a reason to *check* for separation (in the bootstrap,
+# where a linear programme per replicate would cost too much); it never switches methods by itself:
+# on ordinary data maximum likelihood converges with fitted logits beyond it (R's glm agrees).
+_MAX_ABS_LOGIT = 15.0
+
+
+def separated(X: np.ndarray, y: np.ndarray) -> bool:
+    """Whether the answers are (quasi-)completely separated: the ML estimates do not exist.
+
+    Albert & Anderson (1984): the maximum-likelihood estimate of a logistic regression with a
+    full-rank design ``X`` is finite if and only if no direction ``b != 0`` has ``x_i'b >= 0`` for
+    every "yes" and ``x_i'b <= 0`` for every "no". The linear programme of Konis (2007; R's
+    ``safeBinaryRegression``, ``detectseparation``) looks for one: maximise ``sum_i s_i x_i'b``
+    subject to ``s_i x_i'b >= 0`` (``s_i = +1`` for yes, ``-1`` for no) and ``-1 <= b <= 1``. Its
+    optimum is 0 without separation and positive with it. Rows may be cells of respondents.
+
+    Parameters
+    ----------
+    X : ndarray (n, k)
+        Design matrix of full column rank.
+    y : ndarray (n,)
+        Answers, 1 (yes) or 0 (no).
+
+    Returns
+    -------
+    bool
+    """
+    s = np.where(np.asarray(y) > 0.5, 1.0, -1.0)
+    A = np.asarray(X, dtype=float) * s[:, None]
+    scale = np.max(np.abs(A), axis=0)
+    A = A / np.where(scale > 0, scale, 1.0)  # the same directions, on a comparable scale
+    result = optimize.linprog(-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(len(A)),
+                              bounds=[(-1.0, 1.0)] * A.shape[1], method="highs")
+    if result.status != 0:  # unbounded cannot happen (a box); a failed programme decides nothing
+        return False
+    margins = A @ result.x
+    return bool(-result.fun > 1e-6 and margins.min() >= -1e-7 * max(1.0, float(np.abs(margins).max())))
 
 
 @dataclass
@@ -39,8 +75,8 @@ class SeniorCurve:
     "yes" is older than every "no": the maximum-likelihood curve does not exist;
     ``gap`` then holds (oldest "no", youngest "yes") when that is the reason).
     ``message`` explains the status in plain words. ``method`` is ``"ml"``
-    (maximum likelihood) or ``"firth"`` (penalised likelihood, used when some
-    age range is all "no" or all "yes" and the ML estimates diverge).
+    (maximum likelihood) or ``"firth"`` (penalised likelihood, used when the ML
+    estimates do not exist: non-convergence or quasi-separation, see :func:`separated`).
     """
 
     status: str
@@ -155,10 +191,14 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
     estimates and covariance equal those of the fit on every row (tested to 1e-8)
     at a cost that does not grow with the number of respondents.
 
-    When maximum likelihood diverges (does not converge, or a fitted logit beyond
-    +-15, i.e. p < 3e-7) because some age range is all "no" (or all "yes") - common: hardly anyone under 40 calls themselves senior - the model
-    is refitted with Firth's penalised likelihood (as R ``logistf``), whose
-    estimates stay finite; the interval then uses its inverse Fisher information
+    When the maximum-likelihood estimates do not exist - the fit does not converge,
+    or the answers are quasi-separated (some direction of the model puts every
+    "yes" on one side and every "no" on the other, with ties only on the border;
+    checked exactly by a linear programme, :func:`separated`) - the model is
+    refitted with Firth's penalised likelihood (as R ``logistf``), whose
+    estimates stay finite. An extreme fitted probability alone (hardly anyone
+    under 40 calls themselves senior) is no such evidence: when maximum
+    likelihood converged on data that are not separated, it is kept; the interval then uses its inverse Fisher information
     (sandwich with weights). ``curve.method`` says which was used.
 
     All-"no", all-"yes" and perfectly separated answers give a curve with that
@@ -247,14 +287,13 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
         patterns, pattern_w = pd.DataFrame(index=[0]), np.array([1.0])
     method, coef, cov, res = "ml", None, None, None
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
             model = sm.GLM(yc, X, family=sm.families.Binomial(), var_weights=cw1)
             res = model.fit()
-        # diverging ML estimates (quasi-separation) show up as fitted logits far out in the tails
-        ok = (res.converged and np.all(np.isfinite(res.params))
-              and np.max(np.abs(X @ np.asarray(res.params))) < _MAX_ABS_LOGIT
-              and not any(issubclass(c.category, PerfectSeparationWarning) for c in caught))
+        # maximum likelihood is kept when it converged to finite estimates that exist, i.e. the
+        # answers are not (quasi-)separated; an extreme fitted logit alone is no reason to switch
+        ok = bool(res.converged and np.all(np.isfinite(res.params))) and not separated(X, yc)
     except (PerfectSeparationError, np.linalg.LinAlgError):
         ok = False
     if ok:
@@ -368,7 +407,8 @@ def _irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, beta0: np.ndarray,
         if not np.all(np.isfinite(beta)):
             return beta, False
         if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
-            return beta, bool(np.max(np.abs(X @ beta)) < _MAX_ABS_LOGIT)
+            # converged; only a fit reaching far into the tails is checked for separation
+            return beta, bool(np.max(np.abs(X @ beta)) < _MAX_ABS_LOGIT or not separated(X, y))
     return beta, False
 
 
