@@ -163,9 +163,9 @@ def _group_codes(keys: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.Data
     they stay in the design (they count in ``N``) but belong to no group.
     """
     grouped = keys.groupby(by, sort=True, dropna=True, observed=True)
-    codes = grouped.ngroup().to_numpy()
+    codes = grouped.ngroup().to_numpy(dtype=float)  # NaN (or -1) where a key is missing
     groups = grouped.size().reset_index()[by]
-    codes = np.where(codes < 0, len(groups), codes).astype(np.intp)
+    codes = np.where(np.isnan(codes) | (codes < 0), len(groups), codes).astype(np.intp)
     return codes, groups
 
 

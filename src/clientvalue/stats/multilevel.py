@@ -342,21 +342,43 @@ def _profile(pre: _Prepared, gamma: float) -> dict:
     return {"c": c, "a": a, "beta": beta, "q": q, "sigma2": q / dof, "criterion": crit}
 
 
-def _optimise(pre: _Prepared) -> float:
-    """``theta = sqrt(gamma)`` minimising the profiled REML criterion (grid, then bounded Brent)."""
-    def f(theta: float) -> float:
-        return _profile(pre, theta * theta)["criterion"]
+def _gradient(pre: _Prepared, gamma: float) -> float:
+    """Derivative of the profiled REML criterion with respect to ``gamma`` (analytic).
 
-    grid = np.concatenate([[0.0], np.logspace(-4, 3, 57)])
-    values = np.array([f(t) for t in grid])
+    With ``c_j' = 1 / (1 + gamma s_j)^2``: ``dQ = -sum c_j' r_j^2`` (``r_j = sum_i w_ij (y_ij - x_ij' b)``),
+    ``d log|A| = -sum c_j' x_j' A^-1 x_j`` (``x_j = X_j' W_j 1``) and
+    ``d sum log(1 + gamma s_j) = sum s_j / (1 + gamma s_j)``.
+    """
+    fit = _profile(pre, gamma)
+    xtw1, ytw1 = pre.xtwx[:, :, 0], pre.xtwy[:, 0]
+    dc = 1.0 / (1.0 + gamma * pre.s) ** 2
+    r = ytw1 - xtw1 @ fit["beta"]
+    dof = pre.n_obs - len(fit["beta"])
+    lever = np.einsum("jp,jp->j", xtw1, np.linalg.solve(fit["a"], xtw1.T).T)
+    return float(-dof * np.sum(dc * r * r) / fit["q"] + np.sum(pre.s / (1.0 + gamma * pre.s)) - np.sum(dc * lever))
+
+
+def _optimise(pre: _Prepared) -> float:
+    """``gamma = tau2 / sigma2`` minimising the profiled REML criterion.
+
+    A grid over ``sqrt(gamma)`` in ``[0, 1000]`` finds the best region; the root of the analytic
+    derivative in that bracket (Brent) gives ``gamma`` to machine precision. When the derivative
+    at 0 is not negative and 0 is the best grid point, the fit is at the boundary ``gamma = 0``.
+    """
+    grid = np.concatenate([[0.0], np.logspace(-4, 3, 57)]) ** 2
+    values = np.array([_profile(pre, g)["criterion"] for g in grid])
     best = int(np.nanargmin(values))
+    if best == 0 and _gradient(pre, 0.0) >= 0:
+        return 0.0
     low, high = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
-    if high == low:
-        return float(grid[best])
-    res = optimize.minimize_scalar(f, bounds=(low, high), method="bounded",
-                                   options={"xatol": 1e-12 * max(high, 1e-3), "maxiter": 500})
-    theta = float(res.x) if res.fun <= values[best] else float(grid[best])
-    return 0.0 if f(0.0) <= f(theta) else theta
+    g_low, g_high = _gradient(pre, low), _gradient(pre, high)
+    if g_low < 0 < g_high:
+        return float(optimize.brentq(lambda g: _gradient(pre, g), low, high, xtol=1e-300, rtol=1e-15,
+                                     maxiter=500))
+    res = optimize.minimize_scalar(lambda t: _profile(pre, t * t)["criterion"],
+                                   bounds=(np.sqrt(low), np.sqrt(high)), method="bounded",
+                                   options={"xatol": 1e-12, "maxiter": 500})
+    return float(res.x) ** 2 if res.fun <= values[best] else float(grid[best])
 
 
 def random_intercept(stats_: UnitStatistics, *, level: float = 0.95) -> RandomInterceptResult:
@@ -397,8 +419,7 @@ def random_intercept(stats_: UnitStatistics, *, level: float = 0.95) -> RandomIn
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise ParameterError(f"level={level!r} is not allowed; give a confidence level between 0 and 1, e.g. 0.95.")
     pre = _prepare(stats_)
-    theta = _optimise(pre)
-    gamma = theta * theta
+    gamma = _optimise(pre)
     fit = _profile(pre, gamma)
     sigma2, c, beta = fit["sigma2"], fit["c"], fit["beta"]
     tau2 = gamma * sigma2
