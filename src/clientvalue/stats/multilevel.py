@@ -147,6 +147,27 @@ def _is_categorical(series: pd.Series) -> bool:
     return not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series))
 
 
+def _factorize(series: pd.Series, *, as_text: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and sorted distinct values of a column (without a round trip through Python objects).
+
+    ``as_text``: the values are compared and sorted as text (so ``1`` and ``"1"`` are one level and
+    every partition orders levels alike). Otherwise values are sorted as they are when they can be,
+    else by their text.
+    """
+    codes, uniques = pd.factorize(series, sort=False)
+    uniques = np.asarray(uniques, dtype=object)
+    if as_text:
+        labels, inverse = np.unique(np.array([str(u) for u in uniques], dtype=object), return_inverse=True)
+        return inverse[codes], labels
+    try:
+        order = np.argsort(uniques, kind="stable")
+    except TypeError:
+        order = np.argsort(np.array([str(u) for u in uniques], dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return rank[codes], uniques[order]
+
+
 def unit_statistics(data: pd.DataFrame, *, value: str, unit: str, case_mix: Sequence[str] = (),
                     weights: str | None = None) -> UnitStatistics:
     """Per-unit sufficient statistics of ``value ~ case_mix`` (vectorised grouped sums).
@@ -194,12 +215,12 @@ def unit_statistics(data: pd.DataFrame, *, value: str, unit: str, case_mix: Sequ
     idx = np.flatnonzero(keep)
     y = y[idx]
     w = w[idx] if weights is not None else np.ones(len(idx))
-    unit_codes, units = pd.factorize(data[unit].to_numpy()[idx], sort=True)
+    unit_codes, units = _factorize(data[unit].iloc[idx], as_text=False)
     columns: list[np.ndarray] = [np.ones(len(idx))] + [num_values[c][idx] for c in numeric]
     names = [INTERCEPT] + numeric
     cat_names: dict[str, tuple[str, ...]] = {}
     for c in categorical:
-        codes, levels = pd.factorize(data[c].to_numpy()[idx].astype(str), sort=True)
+        codes, levels = _factorize(data[c].iloc[idx], as_text=True)
         dummies = [f"{c}[{lv}]" for lv in levels]
         cat_names[c] = tuple(dummies)
         names += dummies
