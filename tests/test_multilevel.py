@@ -189,14 +189,15 @@ def test_adjusted_means_funnel_and_position_recover_planted_units():
     sizes = np.array([200] * 20 + [6])
     unit = np.repeat([f"t{j:02d}" for j in range(21)], sizes)
     old = rng.random(len(unit)) < np.repeat(np.r_[np.full(19, 0.3), 0.9, 0.3], sizes)  # t19: older clients
-    shift = np.repeat(np.r_[np.zeros(18), 1.2, 0.0, 0.0], sizes)                          # t18: really better
+    shift = np.repeat(np.r_[np.zeros(17), -1.2, 1.2, 0.0, 0.0], sizes)          # t18 better, t17 worse
     y = 6.0 + 1.0 * old + shift + rng.normal(0, 1.5, len(unit))
     y[unit == "t20"] += 2.5                                                                  # tiny, extreme raw mean
     data = pd.DataFrame({"unit": unit, "old": np.where(old, "75+", "under 75"), "y": y})
     fit = random_intercept(unit_statistics(data, value="y", unit="unit", case_mix=["old"]))
     u = fit.units.set_index("unit")
-    assert u.loc["t18", "position"] == "above"
-    assert u.loc["t19", "raw_mean"] > u.drop(["t18", "t19", "t20"])["raw_mean"].max()  # looks better raw ...
+    assert u.loc["t18", "position"] == "above" and u.loc["t17", "position"] == "below"
+    assert (u.drop(["t17", "t18", "t20"])["position"] == "within").all()
+    assert u.loc["t19", "raw_mean"] > u.drop(["t17", "t18", "t19", "t20"])["raw_mean"].max()  # looks better raw ...
     assert u.loc["t19", "position"] == "within"                                           # ... not after case mix
     assert u.loc["t20", "raw_mean"] == u["raw_mean"].max()
     assert u.loc["t20", "reliability"] < 0.7 < u.loc["t00", "reliability"]
