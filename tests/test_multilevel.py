@@ -245,3 +245,26 @@ def test_missing_rows_are_left_out_and_counted():
     data.loc[3, "Batch"] = None
     st = unit_statistics(data, value="Yield", unit="Batch")
     assert st.rows_dropped == 3 and st.n.sum() == 27
+
+
+def test_the_analytic_reml_derivative_matches_finite_differences():
+    from clientvalue.stats.multilevel import _gradient, _prepare, _profile
+
+    data = _simulated(n_units=12, seed=5)
+    data["w"] = np.random.default_rng(3).uniform(0.5, 2, len(data))
+    pre = _prepare(unit_statistics(data, value="rating", unit="unit", case_mix=["age", "service"], weights="w"))
+    for gamma in (0.0, 0.01, 0.2, 3.0):
+        h = 1e-6 * max(gamma, 1e-3)
+        numeric = (_profile(pre, gamma + h)["criterion"] - _profile(pre, max(gamma - h, 0.0))["criterion"]) / (
+            gamma + h - max(gamma - h, 0.0))
+        assert _gradient(pre, gamma) == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+
+
+def test_case_mix_levels_are_compared_as_text_and_numbers_are_linear():
+    data = _dyestuff()
+    data["shift"] = np.tile(np.array([1, "1", 2, "2", 2], dtype=object), 6)  # 1 and "1" are one level
+    data["temperature"] = np.tile([20.0, 21.0, 22.0, 23.0, 24.0], 6)
+    st = unit_statistics(data, value="Yield", unit="Batch", case_mix=["shift", "temperature"])
+    assert st.columns == ("(Intercept)", "temperature", "shift[1]", "shift[2]")
+    assert st.categorical == {"shift": ("shift[1]", "shift[2]")}
+    assert st.xtwx[:, 2, 2].tolist() == [2.0] * 6
