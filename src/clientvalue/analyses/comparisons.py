@@ -491,3 +491,17 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
                                 uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high, "p_value": row.p_value},
                                 severity=2 if row.flag == "below" else 1, priority=1.8))
     return ComparisonsResult(**{**result.__dict__, "findings": findings})
+
+
+def save_findings(result: ComparisonsResult, *, tables_dir: str, name: str = "50_comparisons"):
+    """Write the findings to ``findings/<name>.json`` beside ``tables_dir`` (nothing without ``tables_dir``).
+
+    Returns the path written, or None.
+    """
+    from pathlib import Path
+
+    from clientvalue.findings import write_findings
+
+    if not tables_dir:
+        return None
+    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json", result.findings)

@@ -74,7 +74,15 @@ NOTEBOOK_NEEDS = {
     "10_value_drivers": ("an `outcome` and `items`", lambda survey: survey.outcome is not None and bool(survey.items())),
     "20_senior": ("`attributes.age` and a `senior` section", lambda survey: survey.age is not None and survey.senior is not None),
     "30_segments": ("`segmentation` items", lambda survey: _segments_applicable(survey)),
+    "50_comparisons": ("an `outcome` or `items`", lambda survey: _comparisons_applicable(survey)),
 }
+
+
+def _comparisons_applicable(survey: Any) -> bool:
+    """Notebook 50: levels need only a rating; bad waves, units or benchmark input is refused here."""
+    from clientvalue.analyses.comparisons import check_inputs
+
+    return check_inputs(survey)
 
 
 def _segments_applicable(survey: Any) -> bool:
