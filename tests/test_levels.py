@@ -18,7 +18,7 @@ from statsmodels.stats.weightstats import DescrStatsW
 
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.stats.levels import (compare_independent, compare_with_reference, flag_change,
-                                      weighted_levels)
+                                      paired_change, weighted_levels)
 
 
 def _survey(n=400, seed=3, groups=("a", "b", "c")):
@@ -207,3 +207,60 @@ def test_compare_with_reference_refuses_unknown_questions():
         compare_with_reference(own, reference)
     with pytest.raises(ParameterError, match="mean"):
         compare_with_reference(own, reference.drop(columns="mean"))
+
+
+def _two_waves(n_panel, n_only, seed):
+    """Respondents 0..n_panel-1 answer in both waves, then n_only more in each wave alone."""
+    rng = np.random.default_rng(seed)
+    person = rng.normal(0, 1.5, n_panel)
+    rows = []
+    for wave, shift in ((2023, 0.0), (2024, 0.4)):
+        rows.append(pd.DataFrame({"id": np.arange(n_panel), "wave": wave,
+                                  "rating": 6.5 + shift + person + rng.normal(0, 1, n_panel)}))
+        start = n_panel + (0 if wave == 2023 else n_only)
+        rows.append(pd.DataFrame({"id": np.arange(start, start + n_only), "wave": wave,
+                                  "rating": 6.5 + shift + rng.normal(0, 1.8, n_only)}))
+    data = pd.concat(rows, ignore_index=True)
+    data["w"] = rng.uniform(0.5, 2.0, len(data))
+    data["service"] = rng.choice(["a", "b"], len(data))
+    return data
+
+
+def test_paired_change_without_repeats_is_the_independent_comparison():
+    data = _two_waves(0, 300, seed=1)
+    out = paired_change(data, value="rating", wave="wave", respondent="id", from_wave=2023, to_wave=2024,
+                        weights="w", by=["service"])
+    lev = weighted_levels(data, value="rating", weights="w", by=["service", "wave"], satisfied_from=7)
+    for row in out.itertuples():
+        a = lev[(lev["service"] == row.service) & (lev["wave"] == 2023)].iloc[0]
+        b = lev[(lev["service"] == row.service) & (lev["wave"] == 2024)].iloc[0]
+        ref = compare_independent(a["mean"], a["se"], b["mean"], b["se"]).iloc[0]
+        assert row.n_both == 0
+        assert row.change == pytest.approx(ref["change"], abs=1e-12)
+        assert row.se == pytest.approx(ref["se"], abs=1e-12)
+        assert row.p_value == pytest.approx(ref["p_value"], abs=1e-12)
+
+
+def test_paired_change_of_a_full_panel_is_the_paired_t_standard_error():
+    data = _two_waves(250, 0, seed=2)
+    out = paired_change(data, value="rating", wave="wave", respondent="id", from_wave=2023, to_wave=2024)
+    d = (data[data["wave"] == 2024].set_index("id")["rating"] - data[data["wave"] == 2023].set_index("id")["rating"])
+    assert out.loc[0, "n_both"] == 250
+    assert out.loc[0, "change"] == pytest.approx(d.mean(), abs=1e-12)
+    assert out.loc[0, "se"] == pytest.approx(d.std(ddof=1) / np.sqrt(len(d)), abs=1e-12)
+    # the panel makes the change much more precise than two independent samples would
+    lev = weighted_levels(data, value="rating", by=["wave"], satisfied_from=7)
+    assert out.loc[0, "se"] < 0.7 * np.sqrt((lev["se"] ** 2).sum())
+
+
+def test_paired_change_with_partial_overlap_against_a_cluster_robust_wls():
+    data = _two_waves(120, 80, seed=3)
+    out = paired_change(data, value="rating", wave="wave", respondent="id", from_wave=2023, to_wave=2024,
+                        weights="w")
+    x = np.column_stack([np.ones(len(data)), (data["wave"] == 2024).astype(float)])
+    fit = sm.WLS(data["rating"].to_numpy(), x, weights=data["w"].to_numpy()).fit(
+        cov_type="cluster", cov_kwds={"groups": data["id"].to_numpy(), "use_correction": False})
+    k = data["id"].nunique()
+    assert out.loc[0, "n_both"] == 120 and out.loc[0, "n_from"] == 200
+    assert out.loc[0, "change"] == pytest.approx(fit.params[1], abs=1e-12)
+    assert out.loc[0, "se"] == pytest.approx(fit.bse[1] * np.sqrt(k / (k - 1)), abs=1e-10)

@@ -35,7 +35,7 @@ from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.stats.intervals import wilson_interval
 
 __all__ = ["LEVEL_COLUMNS", "weighted_levels", "compare_independent", "compare_with_reference",
-           "flag_change"]
+           "flag_change", "paired_change"]
 
 LEVEL_COLUMNS = ["n", "weight_sum", "mean", "se", "ci_low", "ci_high", "share_satisfied", "share_se",
                  "share_ci_low", "share_ci_high", "share_method"]
@@ -186,6 +186,93 @@ def _logit_interval(p: np.ndarray, se: np.ndarray, n: np.ndarray, n_eff: np.ndar
     method = np.where(inner, "logit", "wilson")
     valid = n > 0
     return np.where(valid, low, np.nan), np.where(valid, high, np.nan), method
+
+
+def paired_change(data: pd.DataFrame, *, value: str, wave: str, respondent: str, from_wave, to_wave,
+                  weights: str | None = None, by: Sequence[str] | None = None,
+                  level: float = 0.95) -> pd.DataFrame:
+    """Change of the weighted mean between two waves when respondents may answer in both.
+
+    The optional paired analysis: the stacked waves form one design with the respondent as the
+    sampling unit (``svydesign(ids = ~respondent, weights = ~w, data = stacked)``, rows with a value),
+    the wave means are domain means, and the change ``mean(to_wave) - mean(from_wave)`` gets the
+    linearisation variance ``K / (K - 1) * sum_k z_k^2``, where ``z_k`` sums a respondent's influence
+    values ``+- w (y - m) / W`` over both waves and ``K`` counts the respondents of the design
+    (as ``svycontrast`` of ``svyby(~y, ~wave, design, svymean, covmat = TRUE)``). Answers of the same
+    person in both waves are correlated, and this variance takes that into account; when no
+    respondent repeats it equals the independent-samples result of :func:`weighted_levels` and
+    :func:`compare_independent`. With a full panel and no weights it is the paired ``s_d / sqrt(n)``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The stacked waves, one row per answer.
+    value, wave, respondent : str
+        Rating column, wave column and respondent id column (the same person has the same id in
+        every wave).
+    from_wave, to_wave
+        The two wave values compared.
+    weights : str, optional
+        Positive probability weights.
+    by : list of str, optional
+        Groups (domains) compared separately.
+    level : float
+        Confidence level (normal interval and two-sided p-value).
+
+    Returns
+    -------
+    DataFrame
+        Per group: ``n_from``, ``n_to``, ``n_both`` (respondents with a value in both waves),
+        ``mean_from``, ``mean_to``, ``change``, ``se``, ``ci_low``, ``ci_high``, ``p_value``.
+    """
+    by = list(by or [])
+    _columns(data, value, weights, by + [wave, respondent])
+    z = _z(level)
+    y_all = pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=float)
+    keep = np.isfinite(y_all) & data[respondent].notna().to_numpy() & data[wave].notna().to_numpy()
+    y, w = y_all[keep], _weights(data, weights, keep)
+    ids, _ = pd.factorize(data.loc[keep, respondent])
+    n_ids = int(ids.max()) + 1 if len(ids) else 0
+    wave_values = data.loc[keep, wave].to_numpy()
+    side = np.where(wave_values == to_wave, 1, np.where(wave_values == from_wave, 0, -1))
+    if by:
+        codes, groups = _group_codes(data.loc[keep, by].reset_index(drop=True), by)
+    else:
+        codes, groups = np.zeros(len(y), dtype=np.intp), pd.DataFrame(index=range(1))
+    k = len(groups)
+    inside = (side >= 0) & (codes < k)
+    cell = np.where(inside, codes * 2 + np.clip(side, 0, 1), 2 * k)  # (group, side), spare bin 2k
+
+    def csum(x: np.ndarray) -> np.ndarray:
+        return np.bincount(cell, weights=x, minlength=2 * k + 1)[:2 * k].reshape(k, 2)
+
+    n = np.bincount(cell, minlength=2 * k + 1)[:2 * k].reshape(k, 2)
+    wsum = csum(w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = csum(w * y) / wsum
+        m_row = np.append(mean.ravel(), 0.0)[cell]
+        w_row = np.append(wsum.ravel(), 1.0)[cell]
+        sign = np.where(side == 1, 1.0, -1.0)
+        influence = np.where(inside, sign * w * (y - m_row) / w_row, 0.0)
+        person = codes.astype(np.int64) * max(n_ids, 1) + ids
+        pair, pair_group = pd.factorize(person[inside])
+        z_k = np.bincount(pair, weights=influence[inside])
+        group_of_pair = (np.asarray(pair_group) // max(n_ids, 1)).astype(np.intp)
+        factor = n_ids / (n_ids - 1) if n_ids > 1 else np.nan
+        se = np.sqrt(factor * np.bincount(group_of_pair, weights=z_k ** 2, minlength=k))
+        both_pairs = (np.bincount(pair, weights=(side[inside] == 1).astype(float)) > 0) & \
+                     (np.bincount(pair, weights=(side[inside] == 0).astype(float)) > 0)
+        n_both = np.bincount(group_of_pair, weights=both_pairs.astype(float), minlength=k)
+    change = mean[:, 1] - mean[:, 0]
+    diff = compare_independent(np.zeros(k), np.zeros(k), change, se, level=level)
+    out = groups.reset_index(drop=True).copy() if by else pd.DataFrame(index=range(1))
+    out["from_wave"], out["to_wave"] = from_wave, to_wave
+    out["n_from"], out["n_to"], out["n_both"] = n[:, 0], n[:, 1], n_both.astype(int)
+    out["mean_from"], out["mean_to"], out["change"] = mean[:, 0], mean[:, 1], change
+    out["se"] = se
+    out["ci_low"], out["ci_high"] = change - z * se, change + z * se
+    out["p_value"] = diff["p_value"].to_numpy()
+    return out[(out["n_from"] > 0) & (out["n_to"] > 0)].reset_index(drop=True)
 
 
 def compare_independent(estimate_a, se_a, estimate_b, se_b, *, level: float = 0.95) -> pd.DataFrame:
