@@ -4,8 +4,9 @@
   components and predicted unit effects (BLUPs);
 * the balanced one-way layout: REML = the ANOVA estimators when positive, 0 and the pooled
   variance when not;
-* lme4's published fit of the Dyestuff data (Bates, *lme4: Mixed-effects modeling with R*, ch. 1):
-  ``lmer(Yield ~ 1 + (1 | Batch), Dyestuff)``;
+* lme4's published fits of the Dyestuff data (Bates, *lme4: Mixed-effects modeling with R*, ch. 1),
+  ``lmer(Yield ~ 1 + (1 | Batch), Dyestuff)``, and of the sleepstudy data with a covariate,
+  ``lmer(Reaction ~ Days + (1 | Subject), sleepstudy)`` (lme4's documented summary);
 * a dense, row-level REML likelihood maximised with scipy (weighted case), and Henderson's mixed
   model equations inverted densely (prediction error variances);
 * ``combine`` of partitions equals the statistics of the whole.
@@ -27,6 +28,28 @@ DYESTUFF = {
     "A": [1545, 1440, 1440, 1520, 1580], "B": [1540, 1555, 1490, 1560, 1495],
     "C": [1595, 1550, 1605, 1510, 1560], "D": [1445, 1440, 1595, 1465, 1545],
     "E": [1595, 1630, 1515, 1635, 1625], "F": [1520, 1455, 1450, 1480, 1445],
+}
+
+# Belenky et al. (2003) via lme4's sleepstudy: reaction time (ms) of 18 subjects on days 0..9.
+SLEEPSTUDY = {
+    "308": [249.56, 258.7047, 250.8006, 321.4398, 356.8519, 414.6901, 382.2038, 290.1486, 430.5853, 466.3535],
+    "309": [222.7339, 205.2658, 202.9778, 204.707, 207.7161, 215.9618, 213.6303, 217.7272, 224.2957, 237.3142],
+    "310": [199.0539, 194.3322, 234.32, 232.8416, 229.3074, 220.4579, 235.4208, 255.7511, 261.0125, 247.5153],
+    "330": [321.5426, 300.4002, 283.8565, 285.133, 285.7973, 297.5855, 280.2396, 318.2613, 305.3495, 354.0487],
+    "331": [287.6079, 285.0, 301.8206, 320.1153, 316.2773, 293.3187, 290.075, 334.8177, 293.7469, 371.5811],
+    "332": [234.8606, 242.8118, 272.9613, 309.7688, 317.4629, 309.9976, 454.1619, 346.8311, 330.3003, 253.8644],
+    "333": [283.8424, 289.555, 276.7693, 299.8097, 297.171, 338.1665, 332.0265, 348.8399, 333.36, 362.0428],
+    "334": [265.4731, 276.2012, 243.3647, 254.6723, 279.0244, 284.1912, 305.5248, 331.5229, 335.7469, 377.299],
+    "335": [241.6083, 273.9472, 254.4907, 270.8021, 251.4519, 254.6362, 245.4523, 235.311, 235.7541, 237.2466],
+    "337": [312.3666, 313.8058, 291.6112, 346.1222, 365.7324, 391.8385, 404.2601, 416.6923, 455.8643, 458.9167],
+    "349": [236.1032, 230.3167, 238.9256, 254.922, 250.7103, 269.7744, 281.5648, 308.102, 336.2806, 351.6451],
+    "350": [256.2968, 243.4543, 256.2046, 255.5271, 268.9165, 329.7247, 379.4445, 362.9184, 394.4872, 389.0527],
+    "351": [250.5265, 300.0576, 269.8939, 280.5891, 271.8274, 304.6336, 287.7466, 266.5955, 321.5418, 347.5655],
+    "352": [221.6771, 298.1939, 326.8785, 346.8555, 348.7402, 352.8287, 354.4266, 360.4326, 375.6406, 388.5417],
+    "369": [271.9235, 268.4369, 257.2424, 277.6566, 314.8222, 317.2135, 298.1353, 348.1229, 340.28, 366.5131],
+    "370": [225.264, 234.5235, 238.9008, 240.473, 267.5373, 344.1937, 281.1481, 347.5855, 365.163, 372.2288],
+    "371": [269.8804, 272.4428, 277.8989, 281.7895, 279.1705, 284.512, 259.2658, 304.6306, 350.7807, 369.4692],
+    "372": [269.4117, 273.474, 297.5968, 310.6316, 287.1726, 329.6076, 334.4818, 343.2199, 369.1417, 364.1236],
 }
 
 
@@ -116,6 +139,26 @@ def test_dyestuff_published_lme4_fit():
     # ranef(fm1) as printed: A -17.61, B 0.39, C 28.56, D -23.08, E 56.73, F -45.00
     np.testing.assert_allclose(fit.units["effect"], [-17.61, 0.39, 28.56, -23.08, 56.73, -45.00], atol=0.006)
     assert list(fit.units["unit"]) == list("ABCDEF")
+
+
+def test_sleepstudy_published_lme4_fit_with_a_covariate():
+    data = pd.DataFrame([(subject, day, float(y)) for subject, ys in SLEEPSTUDY.items() for day, y in enumerate(ys)],
+                        columns=["Subject", "Days", "Reaction"])
+    fit = random_intercept(unit_statistics(data, value="Reaction", unit="Subject", case_mix=["Days"]))
+    # summary(lmer(Reaction ~ Days + (1 | Subject), sleepstudy)) prints: REML criterion 1786.5;
+    # Subject variance 1378.2 (sd 37.12), Residual 960.5 (sd 30.99);
+    # (Intercept) 251.4051 (se 9.7467), Days 10.4673 (se 0.8042)
+    assert fit.reml_criterion == pytest.approx(1786.5, abs=0.05)
+    assert fit.tau2 == pytest.approx(1378.2, abs=0.05)
+    assert fit.sigma2 == pytest.approx(960.5, abs=0.05)
+    assert np.sqrt(fit.tau2) == pytest.approx(37.12, abs=0.005)
+    assert np.sqrt(fit.sigma2) == pytest.approx(30.99, abs=0.005)
+    np.testing.assert_allclose(fit.fixed_effects["estimate"], [251.4051, 10.4673], atol=5e-5)
+    np.testing.assert_allclose(fit.fixed_effects["se"], [9.7467, 0.8042], atol=5e-5)
+    ref = MixedLM(data["Reaction"].to_numpy(), np.column_stack([np.ones(len(data)), data["Days"]]),
+                  groups=data["Subject"].to_numpy()).fit(reml=True)
+    blups = np.array([np.asarray(ref.random_effects[u])[0] for u in fit.units["unit"]])
+    np.testing.assert_allclose(fit.units["effect"], blups, atol=1e-4)
 
 
 def _dense_reml(y, x, groups, w):
