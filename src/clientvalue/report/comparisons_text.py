@@ -305,7 +305,8 @@ def show_table(report, name: str, raw: pd.DataFrame, shown: pd.DataFrame, *, not
     report.save(raw, name)
     _ = translator(report.language)
     if shown.empty:
-        report.text(f"*{markdown_text(caption(name, report.language))}: {_('nothing to show for this survey.')}*")
+        empty = _("nothing to show for this survey.")
+        report.text(f"*{markdown_text(caption(name, report.language))}: {empty}*")
         return
     body = table_html(shown, language=report.language)
     report.show_table_html(html.escape(caption(name, report.language)), body,

@@ -71,7 +71,7 @@ def plot_trend(levels: pd.DataFrame, *, question: str, waves: list[str], languag
     for ax in axes[:, 0]:
         ax.set_ylabel(_("mean"))
     fig.suptitle(question_label or question, fontsize="medium")
-    fig.alt_text = _("Mean per wave with 95% intervals, one panel per group.")
+    fig.alt_text = _("Mean per wave with 95%\u00a0intervals, one panel per group.")
     return fig
 
 
@@ -93,8 +93,8 @@ def plot_funnel(units: pd.DataFrame, *, reference: float, ax: Axes | None = None
     half_998 = (units["funnel_high_998"] - reference).to_numpy(dtype=float) * np.sqrt(n)
     grid = np.linspace(max(1.0, n.min() * 0.8), n.max() * 1.1, 200)
     ax.axhline(reference, color="0.3", lw=1)
-    for half, style, label in ((np.median(half_95), "--", _("95% limits")),
-                               (np.median(half_998), ":", _("99.8% limits"))):
+    for half, style, label in ((np.median(half_95), "--", _("95%\u00a0limits")),
+                               (np.median(half_998), ":", _("99.8%\u00a0limits"))):
         ax.plot(grid, reference + half / np.sqrt(grid), style, color="0.4", label=label)
         ax.plot(grid, reference - half / np.sqrt(grid), style, color="0.4")
     colours = units["position"].map({"above": "C2", "below": "C3"}).fillna("C0")
@@ -127,7 +127,7 @@ def plot_unit_intervals(units: pd.DataFrame, *, reference: float, ax: Axes | Non
         ax.errorbar(mi, yi, xerr=[[max(lo, 0)], [max(hi, 0)]], fmt="o", color=c, capsize=3)
     ax.axvline(reference, color="0.4", ls="--", lw=1, label=_("typical unit"))
     ax.set_yticks(y, [str(u) for u in shown["unit"]])
-    ax.set_xlabel(_("adjusted mean (95% interval)"))
+    ax.set_xlabel(_("adjusted mean (95%\u00a0interval)"))
     ax.legend(loc="lower right", frameon=False)
-    ax.figure.alt_text = _("Adjusted mean per unit with its 95% interval, in alphabetical order.")
+    ax.figure.alt_text = _("Adjusted mean per unit with its 95%\u00a0interval, in alphabetical order.")
     return ax

@@ -82,8 +82,8 @@ CAPTIONS: dict[str, str] = {
     "units": N_("Units in alphabetical order: raw and adjusted mean, reliability and position"),
     "benchmark": N_("Compared with the reference, question by question (95%\u00a0intervals)"),
     "trend": N_("Mean overall rating per wave and group, with 95%\u00a0intervals"),
-    "funnel": N_("Funnel plot: each unit's case-mix adjusted mean against its number of respondents, with 95% and "
-                 "99.8% limits"),
+    "funnel": N_("Funnel plot: each unit's case-mix adjusted mean against its number of respondents, with 95%\u00a0and "
+                 "99.8%\u00a0limits"),
     "unit_intervals": N_("Adjusted mean per unit with its 95%\u00a0interval, in alphabetical order"),
 }
 
