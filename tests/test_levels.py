@@ -264,3 +264,11 @@ def test_paired_change_with_partial_overlap_against_a_cluster_robust_wls():
     assert out.loc[0, "n_both"] == 120 and out.loc[0, "n_from"] == 200
     assert out.loc[0, "change"] == pytest.approx(fit.params[1], abs=1e-12)
     assert out.loc[0, "se"] == pytest.approx(fit.bse[1] * np.sqrt(k / (k - 1)), abs=1e-10)
+
+
+def test_paired_change_refuses_one_wave_twice_and_unknown_columns():
+    data = _two_waves(10, 10, seed=4)
+    with pytest.raises(ParameterError, match="both 2023"):
+        paired_change(data, value="rating", wave="wave", respondent="id", from_wave=2023, to_wave=2023)
+    with pytest.raises(ParameterError, match="respondent='client'"):
+        paired_change(data, value="rating", wave="wave", respondent="client", from_wave=2023, to_wave=2024)

@@ -226,7 +226,12 @@ def paired_change(data: pd.DataFrame, *, value: str, wave: str, respondent: str,
         ``mean_from``, ``mean_to``, ``change``, ``se``, ``ci_low``, ``ci_high``, ``p_value``.
     """
     by = list(by or [])
-    _columns(data, value, weights, by + [wave, respondent])
+    _columns(data, value, weights, by)
+    for arg, col in (("wave", wave), ("respondent", respondent)):
+        if col not in data.columns:
+            raise ParameterError(f"{arg}={col!r} is not a column of data; columns are {list(data.columns)[:50]}.")
+    if from_wave == to_wave:
+        raise ParameterError(f"from_wave and to_wave are both {from_wave!r}; give two different waves.")
     z = _z(level)
     y_all = pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=float)
     keep = np.isfinite(y_all) & data[respondent].notna().to_numpy() & data[wave].notna().to_numpy()
