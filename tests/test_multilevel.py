@@ -311,3 +311,21 @@ def test_case_mix_levels_are_compared_as_text_and_numbers_are_linear():
     assert st.columns == ("(Intercept)", "temperature", "shift[1]", "shift[2]")
     assert st.categorical == {"shift": ("shift[1]", "shift[2]")}
     assert st.xtwx[:, 2, 2].tolist() == [2.0] * 6
+
+
+def test_sufficient_statistics_equal_the_dense_cross_products():
+    data = _simulated(n_units=7, seed=11)
+    rng = np.random.default_rng(5)
+    data["band"] = rng.choice(["young", "middle", "old", "oldest"], len(data))
+    data["w"] = rng.uniform(0.5, 2, len(data))
+    st = unit_statistics(data, value="rating", unit="unit", case_mix=["service", "age", "band"], weights="w")
+    assert st.columns[:2] == ("(Intercept)", "age")
+    x = np.column_stack([np.ones(len(data)), data["age"]]
+                        + [(data[v] == c[len(v) + 1:-1]).to_numpy(float) for v in ("service", "band")
+                           for c in st.categorical[v]])
+    for j, unit in enumerate(st.units):
+        rows = (data["unit"] == unit).to_numpy()
+        xw = x[rows] * data["w"].to_numpy()[rows, None]
+        np.testing.assert_allclose(st.xtwx[j], xw.T @ x[rows], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(st.xtwy[j], xw.T @ data["rating"].to_numpy()[rows], rtol=1e-12)
+        assert st.n[j] == rows.sum()

@@ -168,6 +168,53 @@ def _factorize(series: pd.Series, *, as_text: bool) -> tuple[np.ndarray, np.ndar
     return rank[codes], uniques[order]
 
 
+def _cross_products(unit: np.ndarray, j: int, w: np.ndarray, y: np.ndarray, dense: list[np.ndarray],
+                    factors: list[tuple[np.ndarray, int, int]], p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-unit ``X'WX`` and ``X'Wy`` without building the dummy columns.
+
+    Dense columns (intercept, numeric) are multiplied pairwise and summed per unit; a categorical
+    variable's dummies are summed for all its levels at once by counting over (unit, level) cells,
+    and two categorical variables over (unit, level, level) cells. Work is O(rows) per pass and
+    memory O(rows + units x levels).
+    """
+    xtwx, xtwy = np.zeros((j, p, p)), np.zeros((j, p))
+    wy = w * y
+
+    def cells(key: np.ndarray, x: np.ndarray | None, size: int) -> np.ndarray:
+        return np.bincount(key, weights=x, minlength=size).astype(float)
+
+    for a, col_a in enumerate(dense):
+        wa = w * col_a
+        xtwy[:, a] = cells(unit, wa * y if a else wy, j)
+        for b in range(a, len(dense)):
+            xtwx[:, a, b] = xtwx[:, b, a] = cells(unit, wa * dense[b], j)
+    for codes, n_levels, first in factors:
+        block = slice(first, first + n_levels)
+        key = unit * n_levels + codes
+        for a, col_a in enumerate(dense):
+            sums = cells(key, w * col_a, j * n_levels).reshape(j, n_levels)
+            xtwx[:, a, block] = sums
+            xtwx[:, block, a] = sums
+        xtwy[:, block] = cells(key, wy, j * n_levels).reshape(j, n_levels)
+        diag = np.arange(first, first + n_levels)
+        xtwx[:, diag, diag] = xtwx[:, 0, block]  # a dummy times itself is the dummy; other levels 0
+    for k, (codes_1, levels_1, first_1) in enumerate(factors):
+        for codes_2, levels_2, first_2 in factors[k + 1:]:
+            block_1, block_2 = slice(first_1, first_1 + levels_1), slice(first_2, first_2 + levels_2)
+            if j * levels_1 * levels_2 <= 20_000_000:
+                key = (unit * levels_1 + codes_1) * levels_2 + codes_2
+                sums = cells(key, w, j * levels_1 * levels_2).reshape(j, levels_1, levels_2)
+            else:  # many levels: one level of the first variable at a time
+                sums = np.zeros((j, levels_1, levels_2))
+                for level in range(levels_1):
+                    rows = codes_1 == level
+                    sums[:, level, :] = cells(unit[rows] * levels_2 + codes_2[rows], w[rows],
+                                              j * levels_2).reshape(j, levels_2)
+            xtwx[:, block_1, block_2] = sums
+            xtwx[:, block_2, block_1] = sums.transpose(0, 2, 1)
+    return xtwx, xtwy
+
+
 def unit_statistics(data: pd.DataFrame, *, value: str, unit: str, case_mix: Sequence[str] = (),
                     weights: str | None = None) -> UnitStatistics:
     """Per-unit sufficient statistics of ``value ~ case_mix`` (vectorised grouped sums).
@@ -216,27 +263,22 @@ def unit_statistics(data: pd.DataFrame, *, value: str, unit: str, case_mix: Sequ
     y = y[idx]
     w = w[idx] if weights is not None else np.ones(len(idx))
     unit_codes, units = _factorize(data[unit].iloc[idx], as_text=False)
-    columns: list[np.ndarray] = [np.ones(len(idx))] + [num_values[c][idx] for c in numeric]
+    dense: list[np.ndarray] = [np.ones(len(idx))] + [num_values[c][idx] for c in numeric]
     names = [INTERCEPT] + numeric
     cat_names: dict[str, tuple[str, ...]] = {}
+    factors: list[tuple[np.ndarray, int, int]] = []  # (level codes, number of levels, first column)
     for c in categorical:
         codes, levels = _factorize(data[c].iloc[idx], as_text=True)
         dummies = [f"{c}[{lv}]" for lv in levels]
         cat_names[c] = tuple(dummies)
+        factors.append((codes.astype(np.int64), len(levels), len(names)))
         names += dummies
-        columns += [(codes == k).astype(float) for k in range(len(levels))]
-    j, p = len(units), len(columns)
+    xtwx, xtwy = _cross_products(unit_codes.astype(np.int64), len(units), w, y, dense, factors, len(names))
+    j = len(units)
 
     def per_unit(x: np.ndarray) -> np.ndarray:
         return np.bincount(unit_codes, weights=x, minlength=j)
 
-    xtwx = np.empty((j, p, p))
-    xtwy = np.empty((j, p))
-    for a in range(p):
-        wa = w * columns[a]
-        xtwy[:, a] = per_unit(wa * y)
-        for b in range(a, p):
-            xtwx[:, a, b] = xtwx[:, b, a] = per_unit(wa * columns[b])
     return UnitStatistics(
         value=value, unit=unit, units=np.asarray(units, dtype=object), columns=tuple(names),
         numeric=tuple(numeric), categorical=cat_names, n=np.bincount(unit_codes, minlength=j),
