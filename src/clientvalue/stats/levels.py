@@ -100,7 +100,8 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
         ``n`` (respondents with a value), ``weight_sum``, ``mean``, ``se``, ``ci_low``, ``ci_high``
         (normal interval), ``share_satisfied``, ``share_se``, ``share_ci_low``, ``share_ci_high``
         (logit interval on ``n - 1`` degrees of freedom) and ``share_method`` (``"logit"``, or
-        ``"wilson"`` where the share is 0 or 1). Standard errors are NaN for ``n = 1``.
+        ``"wilson"`` where the share is 0 or 1). Standard errors and intervals are NaN for a group
+        of one respondent (where ``svyby`` would report a standard error of 0).
     """
     by = list(by or [])
     _columns(data, value, weights, by)
