@@ -272,3 +272,22 @@ def test_paired_change_refuses_one_wave_twice_and_unknown_columns():
         paired_change(data, value="rating", wave="wave", respondent="id", from_wave=2023, to_wave=2023)
     with pytest.raises(ParameterError, match="respondent='client'"):
         paired_change(data, value="rating", wave="wave", respondent="client", from_wave=2023, to_wave=2024)
+
+
+@pytest.mark.study
+def test_interval_coverage_of_weighted_means_and_shares():
+    rng = np.random.default_rng(77)
+    hits_mean = hits_share = 0
+    reps = 400
+    # ratings 1..10 with known probabilities; weights independent of the rating
+    p = np.array([2, 2, 3, 4, 6, 9, 14, 20, 24, 16], float)
+    p /= p.sum()
+    true_mean, true_share = float(np.arange(1, 11) @ p), float(p[6:].sum())
+    for _ in range(reps):
+        data = pd.DataFrame({"rating": rng.choice(np.arange(1, 11), 150, p=p).astype(float),
+                             "w": rng.lognormal(0, 0.6, 150)})
+        out = weighted_levels(data, value="rating", weights="w", satisfied_from=7).iloc[0]
+        hits_mean += out["ci_low"] < true_mean < out["ci_high"]
+        hits_share += out["share_ci_low"] < true_share < out["share_ci_high"]
+    assert 0.92 <= hits_mean / reps <= 0.975
+    assert 0.92 <= hits_share / reps <= 0.975

@@ -329,3 +329,31 @@ def test_sufficient_statistics_equal_the_dense_cross_products():
         np.testing.assert_allclose(st.xtwx[j], xw.T @ x[rows], rtol=1e-12, atol=1e-9)
         np.testing.assert_allclose(st.xtwy[j], xw.T @ data["rating"].to_numpy()[rows], rtol=1e-12)
         assert st.n[j] == rows.sum()
+
+
+@pytest.mark.study
+def test_adjusted_mean_intervals_cover_the_planted_unit_means_and_the_funnel_false_alarm_rate():
+    rng = np.random.default_rng(2024)
+    covered, total, flagged_95, flagged_998, units_null = 0, 0, 0, 0, 0
+    for rep in range(60):
+        n_units = 40
+        sizes = rng.integers(5, 120, n_units)
+        unit = np.repeat(np.arange(n_units), sizes)
+        age = rng.normal(60, 12, len(unit))
+        u = rng.normal(0, 0.5, n_units)
+        y = 6.0 + 0.03 * (age - 60) + u[unit] + rng.normal(0, 1.5, len(unit))
+        fit = random_intercept(unit_statistics(pd.DataFrame({"u": unit, "age": age, "y": y}), value="y", unit="u",
+                                               case_mix=["age"]))
+        truth = 6.0 + 0.03 * (age.mean() - 60) + u[fit.units["unit"].to_numpy(int)]
+        covered += int(((fit.units["ci_low"] < truth) & (truth < fit.units["ci_high"])).sum())
+        total += n_units
+        # the same units without any unit differences: how often does the funnel flag one?
+        y0 = 6.0 + 0.03 * (age - 60) + rng.normal(0, 1.5, len(unit))
+        null = random_intercept(unit_statistics(pd.DataFrame({"u": unit, "age": age, "y": y0}), value="y", unit="u",
+                                                case_mix=["age"]))
+        flagged_95 += int((null.units["position_95"] != "within").sum())
+        flagged_998 += int((null.units["position"] != "within").sum())
+        units_null += n_units
+    assert 0.92 <= covered / total <= 0.975
+    assert 0.035 <= flagged_95 / units_null <= 0.065
+    assert flagged_998 / units_null <= 0.006
