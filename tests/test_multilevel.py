@@ -272,6 +272,8 @@ def test_bad_input_is_refused_clearly():
     data = _dyestuff()
     with pytest.raises(AnalysisError, match="unit column 'Batch'"):
         random_intercept(unit_statistics(data[data["Batch"] == "A"], value="Yield", unit="Batch"))
+    with pytest.raises(AnalysisError, match="single respondent"):
+        random_intercept(unit_statistics(data.groupby("Batch").head(1), value="Yield", unit="Batch"))
     with pytest.raises(ParameterError, match="'Team'"):
         unit_statistics(data, value="Yield", unit="Team")
     data["constant"] = 1.0

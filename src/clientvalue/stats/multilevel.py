@@ -360,6 +360,11 @@ def _prepare(st: UnitStatistics) -> _Prepared:
             f"the unit column {st.unit!r} has {int(present.sum())} unit(s) with a value of {st.value!r} "
             f"({list(st.units[present])[:5]!r}); comparing units needs at least two. Give a unit column with "
             f"several teams or locations, or leave the unit comparison out.")
+    if not (st.n >= 2).any():
+        raise AnalysisError(
+            f"every unit of the unit column {st.unit!r} has a single respondent with a value of {st.value!r}; "
+            f"differences between units cannot then be told apart from differences between respondents. "
+            f"Compare larger units (e.g. locations instead of teams).")
     totals = st.xtwx[present].sum(axis=0)
     keep = [0] + [i for i, c in enumerate(st.columns) if c in st.numeric]
     for dummies in st.categorical.values():
