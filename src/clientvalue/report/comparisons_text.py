@@ -210,10 +210,23 @@ def case_mix_text(model: dict, *, attributes: dict[str, str], language: str = "e
 
 
 # --------------------------------------------------------------------------- tables
-def _table(rows: list[dict]) -> pd.DataFrame:
+def _table(rows: list[dict], numeric: list[str]) -> pd.DataFrame:
+    """Worded cells; ``attrs["numeric"]``: the headers of the columns that hold numbers (right-aligned)."""
     frame = pd.DataFrame(rows)
-    frame.attrs["cells"] = "number"
+    frame.attrs["numeric"] = list(numeric)
     return frame
+
+
+def table_markup(frame: pd.DataFrame) -> str:
+    """An HTML table of worded cells (everything escaped); number columns right-aligned."""
+    import html
+
+    numeric = set(frame.attrs.get("numeric", []))
+    kinds = ["num" if c in numeric else "text" for c in frame.columns]
+    head = "".join(f"<th scope='col' class='{k}'>{html.escape(str(c))}</th>" for c, k in zip(frame.columns, kinds))
+    rows = "".join("<tr>" + "".join(f"<td class='{k}'>{html.escape(str(v))}</td>" for v, k in zip(values, kinds))
+                   + "</tr>" for values in frame.itertuples(index=False))
+    return f"<table class='cv-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def levels_table(levels: pd.DataFrame, *, labels: dict[str, str], wave: str, language: str = "en") -> pd.DataFrame:
@@ -226,7 +239,7 @@ def levels_table(levels: pd.DataFrame, *, labels: dict[str, str], wave: str, lan
                      _("satisfied (95%\u00a0interval)"): f"{_.percent(r.share_satisfied, 0)} "
                                                         f"({_.percent(r.share_ci_low, 0)}–{_.percent(r.share_ci_high, 0)})",
                      _("respondents"): _.integer(r.n)})
-    return _table(rows)
+    return _table(rows, [_("mean (95%\u00a0interval)"), _("satisfied (95%\u00a0interval)"), _("respondents")])
 
 
 def changes_table(changes: pd.DataFrame, *, labels: dict[str, str], question: str | None = None,
@@ -239,11 +252,11 @@ def changes_table(changes: pd.DataFrame, *, labels: dict[str, str], question: st
     for r in chosen.itertuples(index=False):
         rows.append({_("group"): group_label(r.group, language), _("question"): labels.get(r.question, r.question),
                      _("from"): str(r.from_wave), _("to"): str(r.to_wave),
-                     _("change (95%\u00a0interval)"): f"{_signed(r.change, _, 2)} ({_signed(r.ci_low, _, 2)} "
-                                                     f"{_('to')} {_signed(r.ci_high, _, 2)})",
+                     _("change"): _signed(r.change, _, 2), _("95%\u00a0low"): _signed(r.ci_low, _, 2),
+                     _("95%\u00a0high"): _signed(r.ci_high, _, 2),
                      _("p-value"): "< " + _.number(0.001, 3) if r.p_value < 0.001 else _.number(r.p_value, 3),
                      _("result"): flags.get(r.flag, r.flag)})
-    return _table(rows)
+    return _table(rows, [_("change"), _("95%\u00a0low"), _("95%\u00a0high"), _("p-value")])
 
 
 def value_table(value: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
@@ -253,7 +266,7 @@ def value_table(value: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
              _("practical share (95%\u00a0interval)"): f"{_.percent(r.practical_share, 0)} "
                                                       f"({_.percent(r.ci_low, 0)}–{_.percent(r.ci_high, 0)})"}
             for r in value.itertuples(index=False)]
-    return _table(rows)
+    return _table(rows, [_("practical share (95%\u00a0interval)")])
 
 
 def units_table(units: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
@@ -267,7 +280,7 @@ def units_table(units: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
                                                             f"{_fmt(r.ci_high, _, 2)})",
                      _("reliability"): _fmt(r.reliability, _, 2) + (" ⚠" if r.reliability < RELIABILITY_THRESHOLD else ""),
                      _("position (99.8%\u00a0limits)"): positions.get(r.position, r.position)})
-    return _table(rows)
+    return _table(rows, [_("respondents"), _("raw mean"), _("adjusted mean (95%\u00a0interval)"), _("reliability")])
 
 
 def benchmark_table(bench: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> pd.DataFrame:
@@ -276,10 +289,10 @@ def benchmark_table(bench: pd.DataFrame, *, labels: dict[str, str], language: st
     flags = {"above": _("higher"), "below": _("lower"), "similar": _("no clear difference")}
     rows = [{_("question"): labels.get(r.question, r.question), _("here"): _fmt(r.own_mean, _, 2),
              _("reference"): _fmt(r.reference_mean, _, 2),
-             _("difference (95%\u00a0interval)"): f"{_signed(r.difference, _, 2)} ({_signed(r.ci_low, _, 2)} "
-                                                 f"{_('to')} {_signed(r.ci_high, _, 2)})",
+             _("difference"): _signed(r.difference, _, 2), _("95%\u00a0low"): _signed(r.ci_low, _, 2),
+             _("95%\u00a0high"): _signed(r.ci_high, _, 2),
              _("result"): flags.get(r.flag, r.flag)} for r in bench.itertuples(index=False)]
-    return _table(rows)
+    return _table(rows, [_("here"), _("reference"), _("difference"), _("95%\u00a0low"), _("95%\u00a0high")])
 
 
 def caption(name: str, language: str = "en") -> str:
@@ -292,7 +305,7 @@ def caption(name: str, language: str = "en") -> str:
 def red_table(red: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> pd.DataFrame:
     """Items in the red in a wave and their change by the next wave (formatted)."""
     frame = red.rename(columns={"red_wave": "from_wave"})
-    return changes_table(frame.assign(flag=frame["flag"]), labels=labels, language=language) if len(red) else _table([])
+    return changes_table(frame.assign(flag=frame["flag"]), labels=labels, language=language) if len(red) else _table([], [])
 
 
 # --------------------------------------------------------------------------- showing (notebook 50)
@@ -300,15 +313,13 @@ def show_table(report, name: str, raw: pd.DataFrame, shown: pd.DataFrame, *, not
     """Save ``raw`` as ``<name>.csv`` and show ``shown`` (already worded) under this page's caption."""
     import html
 
-    from clientvalue.report.notebook import table_html
-
     report.save(raw, name)
     _ = translator(report.language)
     if shown.empty:
         empty = _("nothing to show for this survey.")
         report.text(f"*{markdown_text(caption(name, report.language))}: {empty}*")
         return
-    body = table_html(shown, language=report.language)
+    body = table_markup(shown)
     report.show_table_html(html.escape(caption(name, report.language)), body,
                            f"<p class='note'>{html.escape(note)}</p>" if note else "")
 
