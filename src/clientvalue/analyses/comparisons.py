@@ -432,6 +432,8 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
                                                              "p_value": row.p_value},
                 severity=2 if row.flag == "declined" else 1, priority=2.5 + abs(row.change)))
     for row in result.red_items.itertuples(index=False):
+        if row.to_wave != current:  # the question is whether what was in the red last time improved
+            continue
         findings.append(Finding(
             kind="red_item_progress", subject={"group": row.group, "question": row.question, "red_wave": row.red_wave,
                                                "to_wave": row.to_wave, "direction": row.flag},

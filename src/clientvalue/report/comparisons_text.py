@@ -205,7 +205,8 @@ def case_mix_text(model: dict, *, attributes: dict[str, str], language: str = "e
              "Bayes). Of the differences in the overall rating, {icc} lie between units (intraclass correlation).",
              case_mix=", ".join(names) if names else _("(nothing)"), icc=_.percent(model["icc"], 0))
     text += " " + _("Adjusting a comparison for age is not differentiating between clients: nobody is treated "
-                    "differently; a unit is only not praised or blamed for the age of the clients it happens to serve.")
+                    "differently; a unit is simply neither praised nor blamed for the age of the clients it happens "
+                    "to serve.")
     return text
 
 
