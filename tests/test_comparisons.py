@@ -307,3 +307,27 @@ def test_the_dutch_page_words_them_too(demo_report_nl):
     assert "Waar het al goed gaat: Kade ligt boven de bovengrens" in page
     assert "Een vergelijking corrigeren voor leeftijd is geen onderscheid maken tussen cliënten" in page
     assert "is verschoven van praktische naar emotionele waarde" in page
+
+
+def test_a_report_with_findings_can_be_replaced(tmp_path):
+    import json
+
+    from clientvalue.run import pipeline
+
+    (tmp_path / "findings").mkdir()
+    (tmp_path / "findings" / "50_comparisons.json").write_text("{}")
+    (tmp_path / "index.html").write_text("x")
+    manifest = {"status": "succeeded", "notebooks": [], "tables": [], "packages": {"clientvalue": "x"},
+                "findings": ["findings/50_comparisons.json"]}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert pipeline.files_not_in_report(tmp_path) == []
+    (tmp_path / "findings" / "other.json").write_text("{}")
+    assert pipeline.files_not_in_report(tmp_path) == ["findings/other.json"]
+
+
+def test_notebook_50_needs_only_a_rating():
+    from clientvalue.run.pipeline import NOTEBOOK_NEEDS
+
+    needs = NOTEBOOK_NEEDS["50_comparisons"][1]
+    assert needs(load_survey(DEMO_DIR / "senior" / "codebook.yaml")) is False  # no outcome, no items: skipped
+    assert needs(load_survey(MUNI / "codebook.yaml")) is True

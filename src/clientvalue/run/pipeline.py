@@ -183,6 +183,7 @@ def files_not_in_report(folder: Path) -> list[str]:
         for record in manifest["notebooks"]:
             listed |= {str(record["html"]), str(record["notebook"])}
         listed |= {str(t) for t in manifest["tables"]}
+        listed |= {str(f) for f in manifest.get("findings", [])}  # findings/<notebook>.json
         if manifest.get("pdf"):
             listed.add(str(manifest["pdf"]))
         if "clientvalue" not in manifest["packages"] or not isinstance(manifest["status"], str):
@@ -386,6 +387,7 @@ def run_parameters(
         if hashes_after != hashes_before:
             raise PipelineError(f"an input file changed while the run read it: {sorted(hashes_before)}")
         tables = sorted(p.name for p in (staging / "tables").glob("*.csv")) if (staging / "tables").is_dir() else []
+        findings = sorted(p.name for p in (staging / "findings").glob("*.json")) if (staging / "findings").is_dir() else []
         manifest = {
             "status": "succeeded",
             "created": created,
@@ -399,6 +401,7 @@ def run_parameters(
             "data_summary": data_summary,
             "notebooks": records,
             "tables": [f"tables/{t}" for t in tables],
+            **({"findings": [f"findings/{f}" for f in findings]} if findings else {}),
             **({"pdf": PDF_NAME} if browser else {}),
             "packages": package_versions(),
             "platform": {"system": platform.system(), "machine": platform.machine(), "executable": sys.executable},
