@@ -105,6 +105,11 @@ def test_benchmark(result):
     assert bench.loc["q_cost", "flag"] == "below"
     expected = bench.loc["q_cost", "own_mean"] - 3.5
     assert bench.loc["q_cost", "difference"] == pytest.approx(expected)
+    assert "practical_share" not in bench.index  # the value profile row is compared separately
+    profile = result.value_benchmark.iloc[0]
+    own = result.value_over_waves.query("group == 'all' and wave == '2026'")["practical_share"].iloc[0]
+    assert profile["wave"] == "2026" and profile["practical_share"] == own
+    assert profile["reference_practical_share"] == 0.6
 
 
 # --------------------------------------------------------------------------- bad input

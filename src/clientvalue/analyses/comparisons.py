@@ -23,7 +23,7 @@ import pandas as pd
 
 from clientvalue import defaults
 from clientvalue.data.survey import Survey
-from clientvalue.data.waves import WAVE, Waves, questions_of, read_benchmark, stack_waves
+from clientvalue.data.waves import VALUE_PROFILE, WAVE, Waves, questions_of, read_benchmark, stack_waves
 from clientvalue.errors import AnalysisError, DataError
 from clientvalue.findings import Finding
 from clientvalue.stats import levels as lv
@@ -42,6 +42,7 @@ UNIT_COLUMNS = ["unit", "n", "raw_mean", "case_mix_mean", "adjusted_mean", "ci_l
                 "position_95", "raw_position", "suppressed"]
 UNIT_QUESTION_COLUMNS = ["unit", "question", "case_mix_mean", "reference", "position_95", "position"]
 BENCHMARK_COLUMNS = ["question", "own_mean", "reference_mean", "difference", "ci_low", "ci_high", "p_value", "flag"]
+VALUE_BENCHMARK_COLUMNS = ["wave", "practical_share", "ci_low", "ci_high", "reference_practical_share"]
 RELIABILITY_THRESHOLD = 0.7  # Zaslavsky (2001); Paddison et al. (2012)
 
 
@@ -73,6 +74,7 @@ class ComparisonsResult:
     units: pd.DataFrame
     unit_questions: pd.DataFrame
     benchmark: pd.DataFrame
+    value_benchmark: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VALUE_BENCHMARK_COLUMNS))
     findings: list[Finding] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
     waves: list[str] = field(default_factory=list)
@@ -180,7 +182,9 @@ def analyse(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE, n_
     bench = _benchmark(survey, levels, wave_names[-1], level)
     result = ComparisonsResult(levels=levels, wave_changes=changes, value_over_waves=value,
                                value_changes=value_changes, red_items=red, units=units,
-                               unit_questions=unit_questions, benchmark=bench, notes=notes, waves=list(wave_names),
+                               unit_questions=unit_questions, benchmark=bench,
+                               value_benchmark=_value_benchmark(survey, value, wave_names[-1]),
+                               notes=notes, waves=list(wave_names),
                                unit_model=model, outcome=survey.outcome)
     return _with_findings(result)
 
@@ -399,8 +403,22 @@ def _benchmark(survey: Survey, levels: pd.DataFrame, current: str, level: float)
     if reference is None or levels.empty:
         return pd.DataFrame(columns=BENCHMARK_COLUMNS)
     own = levels[(levels["group"] == ALL) & (levels["wave"] == current)][["question", "mean", "se", "n"]]
+    reference = reference[reference["question"] != VALUE_PROFILE]
     out = lv.compare_with_reference(own, reference[reference["question"].isin(set(own["question"]))], level=level)
     return out[BENCHMARK_COLUMNS + [c for c in out.columns if c not in BENCHMARK_COLUMNS]]
+
+
+def _value_benchmark(survey: Survey, value: pd.DataFrame, current: str) -> pd.DataFrame:
+    """The organisation's practical share (all, latest wave) beside the reference's, when the file gives one."""
+    reference = read_benchmark(survey)
+    if reference is None or value.empty or VALUE_PROFILE not in set(reference["question"]):
+        return pd.DataFrame(columns=VALUE_BENCHMARK_COLUMNS)
+    own = value[(value["group"] == ALL) & (value["wave"] == current)]
+    if own.empty:
+        return pd.DataFrame(columns=VALUE_BENCHMARK_COLUMNS)
+    share = float(reference.loc[reference["question"] == VALUE_PROFILE, "mean"].iloc[0])
+    return own[["wave", "practical_share", "ci_low", "ci_high"]].assign(reference_practical_share=share).reset_index(
+        drop=True)
 
 
 # --------------------------------------------------------------------------- findings

@@ -186,6 +186,7 @@ BENCHMARK = (  # question, mean, n, sd: fictional national figures
     ("q_fast", 3.7, 24000, 1.0), ("q_correct", 3.8, 24000, 1.0), ("q_easy", 3.7, 24000, 1.0),
     ("q_cost", 3.5, 24000, 1.1), ("q_effort", 3.7, 24000, 1.0), ("q_listened", 3.6, 24000, 1.0),
     ("q_serious", 3.6, 24000, 1.0), ("q_welcome", 3.7, 24000, 1.0), ("q_matters", 3.6, 24000, 1.0),
+    ("practical_share", 0.6, 24000, None),  # the reference's value profile (practical share of explained variance)
 )
 
 
@@ -263,5 +264,6 @@ higher grades. Codebook: `units: {{column: location, case_mix: [age]}}`. Sizes: 
   planted (with this seed Wijkcentrum lies just below the lower 99.8% limit).
 
 **Benchmark.** `municipality/benchmark.csv`: fictional national figures per question (mean, n,
-sd); `q_cost` of Demodam as a whole lies below it.
+sd); `q_cost` of Demodam as a whole lies below it. Its row `practical_share` (0.6) is the
+reference's value profile, shown beside Demodam's own practical share.
 """

@@ -24,6 +24,9 @@ from clientvalue.data.codebook import Codebook
 from clientvalue.errors import CodebookError, DataError
 
 WAVE = "wave"  # the wave column of the stacked frame
+# A benchmark row with this "question" holds the reference's practical share of the explained variance
+# (its value profile; `mean` between 0 and 1), shown beside the organisation's own.
+VALUE_PROFILE = "practical_share"
 BENCHMARK_COLUMNS = ("question", "mean")
 
 
@@ -229,11 +232,16 @@ def read_benchmark(survey) -> pd.DataFrame | None:
                                 "number; use a decimal point and no thousands separator.")
             out[column] = values
     known = questions_of(survey.codebook)
-    unknown = [q for q in out["question"] if q not in known]
+    unknown = [q for q in out["question"] if q not in known and q != VALUE_PROFILE]
     if unknown:
         raise DataError(f"{path}, column 'question': {unknown[:10]} are not questions of the codebook; the "
-                        f"benchmark must use the column names of the outcome or the items: {known}.")
+                        f"benchmark must use the column names of the outcome or the items: {known} (or "
+                        f"{VALUE_PROFILE!r} for the reference's practical share).")
     if out["question"].duplicated().any():
         twice = sorted(set(out.loc[out["question"].duplicated(), "question"]))
         raise DataError(f"{path}, column 'question': {twice} appear more than once; give one row per question.")
+    share = out.loc[out["question"] == VALUE_PROFILE, "mean"]
+    if len(share) and not 0 <= float(share.iloc[0]) <= 1:
+        raise DataError(f"{path}: the {VALUE_PROFILE!r} row has mean {float(share.iloc[0])!r}; give the reference's "
+                        "practical share of the explained variance as a fraction between 0 and 1.")
     return out

@@ -284,6 +284,15 @@ def units_table(units: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
     return _table(rows, [_("respondents"), _("raw mean"), _("adjusted mean (95%\u00a0interval)"), _("reliability")])
 
 
+def value_benchmark_table(frame: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
+    """The organisation's practical share beside the reference's (formatted)."""
+    _ = translator(language)
+    rows = [{_("wave"): str(r.wave), _("practical share (95%\u00a0interval)"):
+             f"{_.percent(r.practical_share, 0)} ({_.percent(r.ci_low, 0)}–{_.percent(r.ci_high, 0)})",
+             _("reference"): _.percent(r.reference_practical_share, 0)} for r in frame.itertuples(index=False)]
+    return _table(rows, [_("practical share (95%\u00a0interval)"), _("reference")])
+
+
 def benchmark_table(bench: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> pd.DataFrame:
     """Own mean against the reference, question by question (formatted)."""
     _ = translator(language)
@@ -391,3 +400,6 @@ def show_benchmark(report, results, labels: dict[str, str]) -> None:
         return
     show_table(report, "benchmark", results.benchmark, benchmark_table(results.benchmark, labels=labels,
                                                                        language=report.language))
+    if not results.value_benchmark.empty:
+        show_table(report, "value_benchmark", results.value_benchmark,
+                   value_benchmark_table(results.value_benchmark, language=report.language))

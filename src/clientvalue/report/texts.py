@@ -81,6 +81,7 @@ CAPTIONS: dict[str, str] = {
     "red_items_progress": N_("Questions in the red in one wave: did they improve by the next?"),
     "units": N_("Units in alphabetical order: raw and adjusted mean, reliability and position"),
     "benchmark": N_("Compared with the reference, question by question (95%\u00a0intervals)"),
+    "value_benchmark": N_("Value profile beside the reference: practical share of what drives the overall rating"),
     "trend": N_("Mean overall rating per wave and group, with 95%\u00a0intervals"),
     "funnel": N_("Funnel plot: each unit's case-mix adjusted mean against its number of respondents, with 95%\u00a0and "
                  "99.8%\u00a0limits"),
