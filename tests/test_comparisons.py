@@ -212,6 +212,24 @@ def test_ids_that_repeat_across_waves_are_reported(tmp_path):
     assert {"kind": "ids_repeat", "n": len(data)} in notes
 
 
+def test_the_paired_option(tmp_path, result):
+    folder = _copy_demo(tmp_path)
+    _edit(folder / "codebook.yaml", lambda raw: raw["waves"].update(paired=True))
+    paired = comparisons.analyse(load_survey(folder / "codebook.yaml"), n_boot=0)
+    assert set(paired.wave_changes["method"]) == {"paired"} and {"kind": "paired"} in paired.notes
+    mine, theirs = paired.wave_changes, result.wave_changes  # no id repeats: the independent comparison
+    assert np.allclose(mine["change"], theirs["change"], atol=1e-12)
+    # the same up to the designs' finite-sample factors n / (n - 1) (one per wave, or one for both)
+    assert np.allclose(mine["ci_high"] - mine["ci_low"], theirs["ci_high"] - theirs["ci_low"], rtol=1e-3)
+    path = folder / "waves" / "2025" / "survey.csv"
+    data = pd.read_csv(path, sep=";", encoding="cp1252")
+    data["respondent_id"] = data["respondent_id"] - 300001 + 100001
+    data.to_csv(path, sep=";", index=False, encoding="cp1252")
+    repeated = comparisons.analyse(load_survey(folder / "codebook.yaml"), n_boot=0)
+    assert any(n["kind"] == "ids_repeat_paired" for n in repeated.notes)
+    assert not any(n["kind"] == "ids_repeat" for n in repeated.notes)
+
+
 @pytest.mark.parametrize("section, message", [
     ({"units": {"column": "location", "case_mix": ["income"]}}, "units.case_mix names 'income'"),
     ({"waves": {"column": "round", "earlier": [{"name": "2024", "codebook": "x.yaml"}], "current": "2026"}},

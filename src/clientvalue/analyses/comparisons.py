@@ -33,7 +33,7 @@ ALL = "all"
 LEVEL_COLUMNS = ["group", "wave", "question", "mean", "ci_low", "ci_high", "share_satisfied", "share_ci_low",
                  "share_ci_high", "n", "se", "satisfied_from"]
 CHANGE_COLUMNS = ["group", "question", "from_wave", "to_wave", "change", "ci_low", "ci_high", "p_value", "flag",
-                  "span"]
+                  "span", "method"]
 VALUE_COLUMNS = ["group", "wave", "practical_share", "ci_low", "ci_high", "n"]
 VALUE_CHANGE_COLUMNS = ["group", "from_wave", "to_wave", "change", "ci_low", "ci_high", "flag"]
 RED_COLUMNS = ["group", "question", "red_wave", "to_wave", "change", "ci_low", "ci_high", "p_value", "flag"]
@@ -175,6 +175,10 @@ def analyse(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE, n_
     thresholds = _satisfied_from(survey)
     levels = _levels(stacked, questions, thresholds, level)
     changes = _wave_changes(levels, wave_names, level)
+    if waves is not None and survey.codebook.waves.paired:
+        changes = _paired_changes(changes, stacked, level)
+        notes = [note | {"kind": "ids_repeat_paired"} if note["kind"] == "ids_repeat" else note for note in notes]
+        notes.append({"kind": "paired"})
     value, value_changes, red = _value_over_waves(survey, stacked, wave_names, asked, n_boot=n_boot, seed=seed,
                                                   level=level, levels=levels)
     units, unit_questions, model, unit_notes = _units(survey, questions, min_group_size=min_group_size, level=level)
@@ -234,9 +238,34 @@ def _wave_changes(levels: pd.DataFrame, waves: list[str], level: float) -> pd.Da
             rows.append({"group": group, "question": question, "from_wave": a, "to_wave": b, "span": span,
                          "change": diff["change"], "ci_low": diff["ci_low"], "ci_high": diff["ci_high"],
                          "p_value": diff["p_value"]})
-    out = pd.DataFrame(rows, columns=[c for c in CHANGE_COLUMNS if c != "flag"])
-    out["flag"] = lv.flag_change(out["ci_low"], out["ci_high"], positive="improved", negative="declined",
-                                 neutral="similar") if len(out) else []
+    out = pd.DataFrame(rows, columns=[c for c in CHANGE_COLUMNS if c not in ("flag", "method")])
+    out["flag"] = _flags(out)
+    out["method"] = "independent"
+    return out[CHANGE_COLUMNS]
+
+
+def _flags(out: pd.DataFrame):
+    return lv.flag_change(out["ci_low"], out["ci_high"], positive="improved", negative="declined",
+                          neutral="similar") if len(out) else []
+
+
+def _paired_changes(changes: pd.DataFrame, stacked: pd.DataFrame, level: float) -> pd.DataFrame:
+    """The same changes from the paired analysis (respondent as sampling unit; codebook ``waves.paired``)."""
+    out = changes.copy()
+    for (question, a, b), part in changes.groupby(["question", "from_wave", "to_wave"], sort=False):
+        pair = stacked[stacked[WAVE].isin([a, b])]
+        whole = lv.paired_change(pair, value=question, wave=WAVE, respondent="_id", from_wave=a, to_wave=b,
+                                 weights="_weight", level=level).assign(_group=ALL)
+        split = lv.paired_change(pair, value=question, wave=WAVE, respondent="_id", from_wave=a, to_wave=b,
+                                 weights="_weight", by=["_group"], level=level)
+        paired = pd.concat([whole, split], ignore_index=True).set_index("_group")
+        for index, row in part.iterrows():
+            if row["group"] in paired.index:
+                got = paired.loc[row["group"]]
+                out.loc[index, ["change", "ci_low", "ci_high", "p_value"]] = [
+                    got["change"], got["ci_low"], got["ci_high"], got["p_value"]]
+                out.loc[index, "method"] = "paired"
+    out["flag"] = _flags(out)
     return out[CHANGE_COLUMNS]
 
 

@@ -232,7 +232,9 @@ class Waves(_Strict):
     order: list[Code] = Field(default_factory=list)  # (b) the waves oldest first (default: sorted)
     current: str | None = None  # (a) the name of this export's wave, e.g. "2026"
     earlier: list[EarlierWave] = Field(default_factory=list)  # (a) oldest first
-    paired: bool = False  # reserved: waves are treated as independent samples
+    # the same respondent (same id) may answer in several waves: compare waves with the paired
+    # analysis (respondent as sampling unit) instead of as independent samples
+    paired: bool = False
 
     @model_validator(mode="after")
     def _one_form(self) -> "Waves":
@@ -250,10 +252,6 @@ class Waves(_Strict):
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
             raise ValueError(f"waves: wave name(s) {repeated} are used twice; every wave needs its own name")
-        if self.paired:
-            raise ValueError(
-                "waves: `paired: true` is not offered; respondents are not followed across waves "
-                "and every wave is treated as an independent sample. Remove `paired`")
         return self
 
 

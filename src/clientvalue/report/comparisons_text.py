@@ -29,6 +29,9 @@ NOTE_TEXTS = {
                             "of the unit comparison."),
     "units_not_shown": N_("{n} unit(s) with too few respondents are not shown, in the comparison or in any total."),
     "too_few_units": N_("Fewer than two units have enough respondents to compare."),
+    "ids_repeat_paired": N_("{n} respondent id(s) appear in more than one wave; their answers are compared as pairs."),
+    "paired": N_("As the codebook asks, changes between waves use the paired analysis: a respondent who answered "
+                 "in both waves is one sampling unit, so the correlation of their answers is taken into account."),
 }
 
 
