@@ -158,7 +158,8 @@ def test_demo_parameters_are_valid():
     from clientvalue.paths import DEMO_PARAMS
 
     params = load_parameters(DEMO_PARAMS)
-    assert params.notebooks == ["00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency"]
+    assert params.notebooks == ["00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency",
+                                 "50_comparisons"]
     assert params.vignettes is not None
 
 
