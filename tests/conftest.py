@@ -26,7 +26,7 @@ def _run_demo_report(folder: Path, **values) -> Path:
         "codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"),
         "output": str(folder / "report"),
         "n_boot": 200,
-        "notebooks": ["00_data_check", "10_value_drivers", "20_senior"],
+        "notebooks": ["00_data_check", "10_value_drivers", "20_senior", "50_comparisons"],
     } | values
     path = folder / "params.yaml"
     path.write_text(yaml.safe_dump(params), encoding="utf-8")

@@ -30,10 +30,10 @@ def test_notebook_defaults_equal_the_run_defaults(name):
 def test_analyses_share_the_run_defaults():
     import inspect
 
-    from clientvalue.analyses import drivers, segments, senior
+    from clientvalue.analyses import comparisons, drivers, segments, senior
 
     run_defaults = RunParameters(codebook="x").model_dump()
-    for module in (drivers, senior, segments):
+    for module in (drivers, senior, segments, comparisons):
         for key, parameter in inspect.signature(module.analyse).parameters.items():
             if key in run_defaults and key != "seed" and parameter.default is not inspect.Parameter.empty:
                 default = parameter.default

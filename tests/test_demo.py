@@ -137,7 +137,7 @@ def test_files_are_in_the_documented_dialects(written):
         raw.decode("utf-8")  # cp1252: the e-umlaut of Cliëntondersteuning is one byte
     df = pd.read_csv(written / "municipality" / "survey.csv", sep=";", encoding="cp1252")
     assert list(df.columns) == ["respondent_id", "service", "weight", "age", "gender", "channel",
-                                *ITEMS, "overall", "senior_self", *SEGMENT_COLUMNS]
+                                *ITEMS, "overall", "senior_self", *SEGMENT_COLUMNS, "location"]
     assert set(df["service"]) == set(demo.SERVICES)
     assert "Cliëntondersteuning" in set(df["service"]) and "Jeugd & gezin" in set(df["service"])
     senior = pd.read_csv(written / "senior" / "survey.csv")  # comma, UTF-8

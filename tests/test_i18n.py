@@ -302,7 +302,7 @@ def test_dutch_tables_use_dutch_number_formats(demo_report, demo_report_nl):
     """Same seed, same numbers: every Dutch table cell is the English one with '.' and ',' swapped."""
     swap = str.maketrans({".": ",", ",": "."})
     pages = [p for p in sorted(demo_report.glob("*.html")) if p.name != "index.html"]
-    assert len(pages) == 3
+    assert len(pages) == 4
     for page in pages:
         english, dutch = _number_cells(page), _number_cells(demo_report_nl / page.name)
         assert len(english) == len(dutch) > 20, page.name

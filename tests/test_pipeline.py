@@ -68,7 +68,7 @@ def test_manifest_records_inputs_parameters_versions(demo_report):
     assert data["sha256"] == sha(Path(data["path"]))
     assert manifest["parameters"]["n_boot"] == 200
     assert manifest["packages"]["pandas"] == pd.__version__
-    assert [n["name"] for n in manifest["notebooks"]] == ALL_NOTEBOOKS
+    assert [n["name"] for n in manifest["notebooks"]] == [*ALL_NOTEBOOKS, "50_comparisons"]  # the session demo report (conftest.py)
 
 
 def test_html_is_for_policymakers(demo_report):

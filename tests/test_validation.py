@@ -147,7 +147,7 @@ def test_parameters_refuse_unknown_keys_and_wrong_types():
     message = str(info.value)
     assert "langauge: unknown parameter; allowed: codebook, output, language" in message
     assert "min_group_size: Input should be greater than or equal to 1" in message
-    assert "unknown notebook(s) ['30_x']; allowed: ['00_data_check', '10_value_drivers', '20_senior', '30_segments', '40_consistency']" in message
+    assert "unknown notebook(s) ['30_x']; allowed: ['00_data_check', '10_value_drivers', '20_senior', '30_segments', '40_consistency', '50_comparisons']" in message
     with pytest.raises(ParameterError, match="language: Input should be 'nl' or 'en'"):
         parse_parameters({"codebook": "x.yaml", "language": "fr"})
     with pytest.raises(ParameterError, match="give `codebook` \\(a client survey\\), `vignettes`"):
@@ -158,7 +158,8 @@ def test_demo_parameters_are_valid():
     from clientvalue.paths import DEMO_PARAMS
 
     params = load_parameters(DEMO_PARAMS)
-    assert params.notebooks == ["00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency"]
+    assert params.notebooks == ["00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency",
+                                 "50_comparisons"]
     assert params.vignettes is not None
 
 

@@ -196,6 +196,86 @@ class Senior(_Strict):
         return self
 
 
+class Satisfaction(_Strict):
+    """When an answer counts as "satisfied" (levels of notebook 50_comparisons).
+
+    A question on a 1-10 (or 0-10) scale counts as satisfied from ``ten_point_from`` (the
+    Dutch report-card grade: 7 or more is a pass); on any other scale the ``top_boxes`` highest
+    answers count (the top two boxes of a 1-5 scale: 4 and 5).
+    """
+
+    ten_point_from: float = Field(7, gt=0, le=10)
+    top_boxes: int = Field(2, ge=1, le=10)
+
+    def threshold(self, scale: "Scale") -> float:
+        """The lowest satisfied answer on ``scale``."""
+        if scale.max == 10 and scale.min in (0, 1):
+            return float(self.ten_point_from)
+        return float(scale.max - self.top_boxes + 1)
+
+
+class EarlierWave(_Strict):
+    """An earlier measurement exported separately, with its own codebook."""
+
+    name: str = Field(min_length=1)
+    codebook: str = Field(min_length=1)  # relative to this codebook's folder
+    # earlier column name -> current column name, for a question whose column name changed
+    mapping: dict[str, str] = Field(default_factory=dict)
+    # current column names whose scale changed since that wave: mapped linearly onto today's scale
+    rescale: list[str] = Field(default_factory=list)
+
+
+class Waves(_Strict):
+    """Earlier measurements: a stacked file with a wave ``column``, or separate ``earlier`` exports."""
+
+    column: str | None = None  # (b) one stacked file: the column that holds the wave
+    order: list[Code] = Field(default_factory=list)  # (b) the waves oldest first (default: sorted)
+    current: str | None = None  # (a) the name of this export's wave, e.g. "2026"
+    earlier: list[EarlierWave] = Field(default_factory=list)  # (a) oldest first
+    # the same respondent (same id) may answer in several waves: compare waves with the paired
+    # analysis (respondent as sampling unit) instead of as independent samples
+    paired: bool = False
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "Waves":
+        if self.column is not None and self.earlier:
+            raise ValueError(
+                "waves: give either `column` (one stacked file with a wave column) or `earlier` "
+                "(separate exports, each with its own codebook), not both")
+        if self.column is None and not self.earlier:
+            raise ValueError(
+                "waves: give `column` (the wave column of a stacked file) or `earlier` (a list of "
+                "{name, codebook} for each earlier export)")
+        if self.earlier and not self.current:
+            raise ValueError("waves: with `earlier` exports, name this export's wave in `current` (e.g. \"2026\")")
+        names = [w.name for w in self.earlier] + ([self.current] if self.current else [])
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"waves: wave name(s) {repeated} are used twice; every wave needs its own name")
+        return self
+
+
+class Units(_Strict):
+    """Teams, locations or organisations to compare fairly, with the case mix to adjust for."""
+
+    column: str
+    # attribute keys (or column names) whose differences between units are not the unit's doing,
+    # e.g. age or the service used; adjusting for them is not differentiating between clients
+    case_mix: list[str] = Field(default_factory=list)
+    label: Label = Field(default_factory=Label)
+
+    label_from_text = field_validator("label", mode="before")(_as_label)
+
+
+class Benchmark(_Strict):
+    """A reference file with other organisations' or national figures per question."""
+
+    file: str = Field(min_length=1)  # CSV with columns question, mean, n and sd or se; relative to the codebook
+    label: Label = Field(default_factory=Label)
+
+    label_from_text = field_validator("label", mode="before")(_as_label)
+
+
 class Codebook(_Strict):
     """A validated codebook. Build it with :func:`load_codebook`."""
 
@@ -216,6 +296,11 @@ class Codebook(_Strict):
     segmentation: list[SegmentationItem] = Field(default_factory=list)
     personas: Personas | None = None
     treatments: dict[str, Treatment] = Field(default_factory=dict)
+    # notebook 50_comparisons: levels, earlier waves, units and a benchmark (all optional)
+    satisfaction: Satisfaction = Field(default_factory=Satisfaction)
+    waves: Waves | None = None
+    units: Units | None = None
+    benchmark: Benchmark | None = None
 
     title_from_text = field_validator("title", mode="before")(_as_label)
 
@@ -297,6 +382,40 @@ class Codebook(_Strict):
             seen[column] = role
         return self
 
+    @model_validator(mode="after")
+    def _comparisons_sound(self) -> "Codebook":
+        rated = ({self.outcome.column} if self.outcome else set()) | {i.column for i in self.items}
+        if self.waves is not None:
+            for k, wave in enumerate(self.waves.earlier):
+                for old, new in wave.mapping.items():
+                    if new not in rated:
+                        raise ValueError(
+                            f"waves.earlier[{k}] ({wave.name!r}): mapping {old!r} -> {new!r} names {new!r}, "
+                            f"which is not the outcome or an item of this codebook; map to one of {sorted(rated)}")
+                unknown = [c for c in wave.rescale if c not in rated]
+                if unknown:
+                    raise ValueError(
+                        f"waves.earlier[{k}] ({wave.name!r}): rescale names {unknown}, which are not the outcome "
+                        f"or an item of this codebook; list current column names from {sorted(rated)}")
+        if self.units is not None:
+            known = {key: a.column for key, a in self.attributes.items()}
+            columns = set(known.values()) | ({self.group} if self.group else set())
+            for name in self.units.case_mix:
+                if name not in known and name not in columns:
+                    raise ValueError(
+                        f"units.case_mix names {name!r}, which is neither an attribute key nor the group column: "
+                        f"declare it under `attributes` first; known: {sorted(known)}")
+                if known.get(name, name) == self.units.column:
+                    raise ValueError(f"units.case_mix names the unit column {self.units.column!r} itself; remove it")
+        return self
+
+    def case_mix_columns(self) -> list[str]:
+        """The columns of ``units.case_mix`` (attribute keys resolved to their columns)."""
+        if self.units is None:
+            return []
+        known = {key: a.column for key, a in self.attributes.items()}
+        return [known.get(name, name) for name in self.units.case_mix]
+
     def _roles(self) -> list[tuple[str, str]]:
         roles = [("id", self.id)]
         roles += [(role, col) for role, col in (("group", self.group), ("weight", self.weight)) if col]
@@ -311,6 +430,10 @@ class Codebook(_Strict):
             roles.append((f"treatments.{key}", treatment.column))
             if treatment.opt_out:
                 roles.append((f"treatments.{key}.opt_out", treatment.opt_out))
+        if self.waves is not None and self.waves.column:
+            roles.append(("waves.column", self.waves.column))
+        if self.units is not None:
+            roles.append(("units.column", self.units.column))
         return roles
 
     def columns(self) -> dict[str, str]:

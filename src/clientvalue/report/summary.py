@@ -33,6 +33,7 @@ NOTEBOOK_TITLES = {
     "20_senior": N_("Who sees themselves as a senior?"),
     "30_segments": N_("Client groups and fair treatment"),
     "40_consistency": N_("Customisation or arbitrariness: consistency of decisions"),
+    "50_comparisons": N_("How satisfied, better or worse than last time, and compared with whom"),
 }
 _UNSAFE_START = tuple("=+-@\t\r")
 

@@ -74,6 +74,18 @@ CAPTIONS: dict[str, str] = {
     "vignette_agreement_chart": N_("Share of employees taking the most common decision, per case, with 95% intervals; blue: clear, orange: a minority decides differently, red: split."),
     "variant_effect_chart": N_("Difference in decisions between the versions of the same cases, overall and per team, with intervals; red: the interval excludes zero."),
     "considerations_chart": N_("Share of employees who weigh each consideration, with 95% intervals; blue: rules and process, green: equal treatment, red: own sense of justice."),
+    # notebook 50: comparisons (levels, waves, units, benchmark)
+    "levels": N_("How satisfied: mean and share satisfied per group and question, latest wave (95%\u00a0intervals)"),
+    "wave_changes": N_("Change since the previous wave and over all waves (independent samples, 95%\u00a0intervals)"),
+    "value_over_waves": N_("Practical share of what drives the overall rating, per wave (95%\u00a0intervals)"),
+    "red_items_progress": N_("Questions in the red in one wave: did they improve by the next?"),
+    "units": N_("Units in alphabetical order: raw and adjusted mean, reliability and position"),
+    "benchmark": N_("Compared with the reference, question by question (95%\u00a0intervals)"),
+    "value_benchmark": N_("Value profile beside the reference: practical share of what drives the overall rating"),
+    "trend": N_("Mean overall rating per wave and group, with 95%\u00a0intervals"),
+    "funnel": N_("Funnel plot: each unit's case-mix adjusted mean against its number of respondents, with 95%\u00a0and "
+                 "99.8%\u00a0limits"),
+    "unit_intervals": N_("Adjusted mean per unit with its 95%\u00a0interval, in alphabetical order"),
 }
 
 _NO_HEADER = ""

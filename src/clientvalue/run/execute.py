@@ -134,7 +134,7 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 
 #: Notebooks from the most to the least work on a large export: with several kernels at a time
 #: the longest start first, so that no long notebook starts last (longest-processing-time order).
-WORK_ORDER = ("10_value_drivers", "30_segments", "40_consistency", "20_senior", "00_data_check")
+WORK_ORDER = ("10_value_drivers", "30_segments", "50_comparisons", "40_consistency", "20_senior", "00_data_check")
 
 
 def kernel_threads(jobs: int, cores: int | None = None) -> int:

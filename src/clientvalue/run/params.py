@@ -15,8 +15,8 @@ from clientvalue.data.yamlfile import read_yaml, validated
 from clientvalue import defaults
 from clientvalue.errors import ParameterError
 
-NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency")
-SURVEY_NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior", "30_segments")
+NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency", "50_comparisons")
+SURVEY_NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior", "30_segments", "50_comparisons")
 
 
 class RunParameters(BaseModel):

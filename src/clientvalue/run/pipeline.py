@@ -74,7 +74,15 @@ NOTEBOOK_NEEDS = {
     "10_value_drivers": ("an `outcome` and `items`", lambda survey: survey.outcome is not None and bool(survey.items())),
     "20_senior": ("`attributes.age` and a `senior` section", lambda survey: survey.age is not None and survey.senior is not None),
     "30_segments": ("`segmentation` items", lambda survey: _segments_applicable(survey)),
+    "50_comparisons": ("an `outcome` or `items`", lambda survey: _comparisons_applicable(survey)),
 }
+
+
+def _comparisons_applicable(survey: Any) -> bool:
+    """Notebook 50: levels need only a rating; bad waves, units or benchmark input is refused here."""
+    from clientvalue.analyses.comparisons import check_inputs
+
+    return check_inputs(survey)
 
 
 def _segments_applicable(survey: Any) -> bool:
@@ -176,6 +184,7 @@ def files_not_in_report(folder: Path) -> list[str]:
         for record in manifest["notebooks"]:
             listed |= {str(record["html"]), str(record["notebook"])}
         listed |= {str(t) for t in manifest["tables"]}
+        listed |= {str(f) for f in manifest.get("findings", [])}  # findings/<notebook>.json
         if manifest.get("pdf"):
             listed.add(str(manifest["pdf"]))
         if "clientvalue" not in manifest["packages"] or not isinstance(manifest["status"], str):
@@ -397,6 +406,7 @@ def run_parameters(
         if hashes_after != hashes_before:
             raise PipelineError(f"an input file changed while the run read it: {sorted(hashes_before)}")
         tables = sorted(p.name for p in (staging / "tables").glob("*.csv")) if (staging / "tables").is_dir() else []
+        findings = sorted(p.name for p in (staging / "findings").glob("*.json")) if (staging / "findings").is_dir() else []
         manifest = {
             "status": "succeeded",
             "created": created,
@@ -410,6 +420,7 @@ def run_parameters(
             "data_summary": data_summary,
             "notebooks": records,
             "tables": [f"tables/{t}" for t in tables],
+            **({"findings": [f"findings/{f}" for f in findings]} if findings else {}),
             **({"pdf": PDF_NAME} if browser else {}),
             "packages": package_versions(),
             "platform": {"system": platform.system(), "machine": platform.machine(), "executable": sys.executable},

@@ -1,0 +1,556 @@
+"""Comparisons for one survey: levels, waves, units and a benchmark (notebook 50), in one call.
+
+The statistics live in :mod:`clientvalue.stats.levels` (weighted means and shares with
+``svymean``/``svyciprop`` intervals, independent comparisons), :mod:`clientvalue.stats.multilevel`
+(the random-intercept model from per-unit sufficient statistics) and
+:mod:`clientvalue.stats.importance` (LMG with a bootstrap); this module feeds them the survey, its
+earlier waves (:mod:`clientvalue.data.waves`) and the run's parameters, applies the small-group
+rule and decides the findings (:class:`clientvalue.findings.Finding`), once.
+
+Small groups: a service (group) below ``min_group_size`` in any wave is left out of every wave and
+of "all"; a unit below it is left out of the unit comparison entirely, and when the rows outside the
+reported units (no unit, or a suppressed one) number fewer than ``min_group_size`` but more than
+none, the smallest reported units are suppressed as well, so that no suppressed unit can be
+recovered from "all" minus the units shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from clientvalue import defaults
+from clientvalue.data.survey import Survey
+from clientvalue.data.waves import VALUE_PROFILE, WAVE, Waves, questions_of, read_benchmark, stack_waves
+from clientvalue.errors import AnalysisError, DataError
+from clientvalue.findings import Finding
+from clientvalue.stats import levels as lv
+from clientvalue.stats import multilevel as ml
+
+ALL = "all"
+LEVEL_COLUMNS = ["group", "wave", "question", "mean", "ci_low", "ci_high", "share_satisfied", "share_ci_low",
+                 "share_ci_high", "n", "se", "satisfied_from"]
+CHANGE_COLUMNS = ["group", "question", "from_wave", "to_wave", "change", "ci_low", "ci_high", "p_value", "flag",
+                  "span", "method"]
+VALUE_COLUMNS = ["group", "wave", "practical_share", "ci_low", "ci_high", "n"]
+VALUE_CHANGE_COLUMNS = ["group", "from_wave", "to_wave", "change", "ci_low", "ci_high", "flag"]
+RED_COLUMNS = ["group", "question", "red_wave", "to_wave", "change", "ci_low", "ci_high", "p_value", "flag"]
+UNIT_COLUMNS = ["unit", "n", "raw_mean", "case_mix_mean", "adjusted_mean", "ci_low", "ci_high", "reliability",
+                "funnel_low_95", "funnel_high_95", "funnel_low_998", "funnel_high_998", "position",
+                "position_95", "raw_position", "suppressed"]
+UNIT_QUESTION_COLUMNS = ["unit", "question", "case_mix_mean", "reference", "position_95", "position"]
+BENCHMARK_COLUMNS = ["question", "own_mean", "reference_mean", "difference", "ci_low", "ci_high", "p_value", "flag"]
+VALUE_BENCHMARK_COLUMNS = ["wave", "practical_share", "ci_low", "ci_high", "reference_practical_share"]
+RELIABILITY_THRESHOLD = 0.7  # Zaslavsky (2001); Paddison et al. (2012)
+
+
+@dataclass(frozen=True)
+class ComparisonsResult:
+    """Every table notebook 50 shows, with its findings (codes and numbers, no words).
+
+    Attributes
+    ----------
+    levels, wave_changes, value_over_waves, value_changes, red_items, units, unit_questions, benchmark : DataFrame
+        Tidy tables (see the ``*_COLUMNS`` lists); empty when there is nothing to compare.
+    findings : list of Finding
+    notes : list of dict
+        Language-free notes: a question asked in only some waves, repeated ids, rescaling, rows without
+        a unit, how many units are not shown.
+    waves : list of str
+        The waves, oldest first (one: the current export only).
+    unit_model : dict
+        ``icc``, ``tau2``, ``sigma2``, ``reference`` and the case-mix slopes of the outcome's model.
+    outcome : str or None
+    unit_label : str
+    """
+
+    levels: pd.DataFrame
+    wave_changes: pd.DataFrame
+    value_over_waves: pd.DataFrame
+    value_changes: pd.DataFrame
+    red_items: pd.DataFrame
+    units: pd.DataFrame
+    unit_questions: pd.DataFrame
+    benchmark: pd.DataFrame
+    value_benchmark: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VALUE_BENCHMARK_COLUMNS))
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    waves: list[str] = field(default_factory=list)
+    unit_model: dict = field(default_factory=dict)
+    outcome: str | None = None
+
+
+def check_inputs(survey: Survey) -> bool:
+    """Refuse bad comparison input before any notebook runs; True (levels always run on an outcome or items).
+
+    Raises
+    ------
+    DataError, CodebookError
+        Earlier waves that cannot be matched, a wave column with one value, a unit column with a
+        single unit, a benchmark with unknown questions.
+    """
+    if not questions_of(survey.codebook):
+        return False
+    stack_waves(survey)
+    read_benchmark(survey)
+    _unit_values(survey)
+    return True
+
+
+def _unit_values(survey: Survey) -> pd.Series | None:
+    spec = survey.codebook.units
+    if spec is None:
+        return None
+    values = survey.data[spec.column].map(lambda v: None if pd.isna(v) or str(v).strip() == "" else
+                                          (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()))
+    found = values.dropna().unique()
+    if len(found) < 2:
+        raise DataError(
+            f"{survey.path}, column {spec.column!r} (codebook units.column): it holds {len(found)} unit(s) "
+            f"{list(found)[:3]!r}; comparing units needs at least two teams, locations or organisations. "
+            "Name another column under `units`, or remove `units` from the codebook.")
+    return values
+
+
+def _satisfied_from(survey: Survey) -> dict[str, float]:
+    sat = survey.codebook.satisfaction
+    out = {i.column: sat.threshold(i.scale) for i in survey.codebook.items}
+    if survey.codebook.outcome:
+        out[survey.codebook.outcome.column] = sat.threshold(survey.codebook.outcome.scale)
+    return out
+
+
+def _current(survey: Survey, questions: list[str], wave: str) -> pd.DataFrame:
+    data = survey.data
+    out = pd.DataFrame({q: data[q] for q in questions}, index=data.index)
+    out["_group"] = data[survey.group].astype(str) if survey.group else ALL
+    out["_weight"] = data[survey.weight].astype(float) if survey.weight else 1.0
+    out[WAVE] = wave
+    return out.reset_index(drop=True)
+
+
+def _reported(stacked: pd.DataFrame, min_group_size: int) -> tuple[pd.DataFrame, list[str]]:
+    """Rows of groups with at least ``min_group_size`` rows in every wave they appear in."""
+    sizes = stacked.groupby([WAVE, "_group"]).size()
+    small = sorted({g for (_, g), n in sizes.items() if n < min_group_size})
+    return stacked[~stacked["_group"].isin(small)], small
+
+
+def analyse(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE, n_boot: int = defaults.N_BOOT,
+            seed: int | None = defaults.SEED, level: float = 0.95) -> ComparisonsResult:
+    """Levels, changes over waves, value over waves, units and the benchmark of one survey.
+
+    Parameters
+    ----------
+    survey : Survey
+        The current survey; its codebook may name earlier ``waves``, ``units`` with ``case_mix`` and a
+        ``benchmark`` (docs/codebook.md).
+    min_group_size : int
+        Services and units with fewer respondents are never shown (see the module docstring).
+    n_boot : int
+        Bootstrap replicates of the practical share per wave (0: no intervals).
+    seed : int or None
+        Seed of the bootstrap.
+    level : float
+        Confidence level of every interval.
+
+    Returns
+    -------
+    ComparisonsResult
+    """
+    questions = questions_of(survey.codebook)
+    if not questions:
+        raise AnalysisError(f"{survey.codebook_path}: the codebook names no outcome and no items: nothing to compare.")
+    waves = stack_waves(survey)
+    notes: list[dict] = list(waves.notes) if waves else []
+    if waves is None:
+        wave_names = [survey.codebook.waves.current if survey.codebook.waves and survey.codebook.waves.current else ""]
+        stacked = _current(survey, questions, wave_names[0])
+        asked = {q: wave_names for q in questions}
+    else:
+        wave_names, stacked, asked = waves.order, waves.data, waves.questions
+    stacked, small = _reported(stacked, min_group_size)
+    thresholds = _satisfied_from(survey)
+    levels = _levels(stacked, questions, thresholds, level)
+    changes = _wave_changes(levels, wave_names, level)
+    if waves is not None and survey.codebook.waves.paired:
+        changes = _paired_changes(changes, stacked, level)
+        notes = [note | {"kind": "ids_repeat_paired"} if note["kind"] == "ids_repeat" else note for note in notes]
+        notes.append({"kind": "paired"})
+    value, value_changes, red = _value_over_waves(survey, stacked, wave_names, asked, n_boot=n_boot, seed=seed,
+                                                  level=level, levels=levels)
+    units, unit_questions, model, unit_notes = _units(survey, questions, min_group_size=min_group_size, level=level)
+    notes += unit_notes
+    bench = _benchmark(survey, levels, wave_names[-1], level)
+    result = ComparisonsResult(levels=levels, wave_changes=changes, value_over_waves=value,
+                               value_changes=value_changes, red_items=red, units=units,
+                               unit_questions=unit_questions, benchmark=bench,
+                               value_benchmark=_value_benchmark(survey, value, wave_names[-1]),
+                               notes=notes, waves=list(wave_names),
+                               unit_model=model, outcome=survey.outcome)
+    return _with_findings(result)
+
+
+# --------------------------------------------------------------------------- levels and changes
+def _levels(stacked: pd.DataFrame, questions: list[str], thresholds: dict[str, float], level: float) -> pd.DataFrame:
+    parts = []
+    for q in questions:
+        for by, group in (([WAVE], ALL), ([WAVE, "_group"], None)):
+            if group is None and stacked["_group"].eq(ALL).all():
+                continue
+            table = lv.weighted_levels(stacked, value=q, weights="_weight", by=by, satisfied_from=thresholds[q],
+                                       level=level)
+            if table.empty:
+                continue
+            table = table.rename(columns={"_group": "group"})
+            if group is not None:
+                table["group"] = group
+            table["question"] = q
+            table["satisfied_from"] = thresholds[q]
+            parts.append(table)
+    if not parts:
+        return pd.DataFrame(columns=LEVEL_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    out["wave"] = out["wave"].astype(str)
+    return out[LEVEL_COLUMNS]
+
+
+def _pairs(waves: list[str]) -> list[tuple[str, str, str]]:
+    pairs = [(a, b, "previous") for a, b in zip(waves, waves[1:])]
+    if len(waves) > 2:
+        pairs.append((waves[0], waves[-1], "all"))
+    return pairs
+
+
+def _wave_changes(levels: pd.DataFrame, waves: list[str], level: float) -> pd.DataFrame:
+    if len(waves) < 2 or levels.empty:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    keyed = levels.set_index(["group", "question", "wave"])
+    rows = []
+    for (group, question), _ in levels.groupby(["group", "question"], sort=False):
+        for a, b, span in _pairs(waves):
+            if (group, question, a) not in keyed.index or (group, question, b) not in keyed.index:
+                continue
+            ra, rb = keyed.loc[(group, question, a)], keyed.loc[(group, question, b)]
+            diff = lv.compare_independent(ra["mean"], ra["se"], rb["mean"], rb["se"], level=level).iloc[0]
+            rows.append({"group": group, "question": question, "from_wave": a, "to_wave": b, "span": span,
+                         "change": diff["change"], "ci_low": diff["ci_low"], "ci_high": diff["ci_high"],
+                         "p_value": diff["p_value"]})
+    out = pd.DataFrame(rows, columns=[c for c in CHANGE_COLUMNS if c not in ("flag", "method")])
+    out["flag"] = _flags(out)
+    out["method"] = "independent"
+    return out[CHANGE_COLUMNS]
+
+
+def _flags(out: pd.DataFrame):
+    return lv.flag_change(out["ci_low"], out["ci_high"], positive="improved", negative="declined",
+                          neutral="similar") if len(out) else []
+
+
+def _paired_changes(changes: pd.DataFrame, stacked: pd.DataFrame, level: float) -> pd.DataFrame:
+    """The same changes from the paired analysis (respondent as sampling unit; codebook ``waves.paired``)."""
+    out = changes.copy()
+    for (question, a, b), part in changes.groupby(["question", "from_wave", "to_wave"], sort=False):
+        pair = stacked[stacked[WAVE].isin([a, b])]
+        whole = lv.paired_change(pair, value=question, wave=WAVE, respondent="_id", from_wave=a, to_wave=b,
+                                 weights="_weight", level=level).assign(_group=ALL)
+        split = lv.paired_change(pair, value=question, wave=WAVE, respondent="_id", from_wave=a, to_wave=b,
+                                 weights="_weight", by=["_group"], level=level)
+        paired = pd.concat([whole, split], ignore_index=True).set_index("_group")
+        for index, row in part.iterrows():
+            if row["group"] in paired.index:
+                got = paired.loc[row["group"]]
+                out.loc[index, ["change", "ci_low", "ci_high", "p_value"]] = [
+                    got["change"], got["ci_low"], got["ci_high"], got["p_value"]]
+                out.loc[index, "method"] = "paired"
+    out["flag"] = _flags(out)
+    return out[CHANGE_COLUMNS]
+
+
+# --------------------------------------------------------------------------- value over waves
+def _value_over_waves(survey: Survey, stacked: pd.DataFrame, waves: list[str], asked: dict[str, list[str]], *,
+                      n_boot: int, seed: int | None, level: float, levels: pd.DataFrame):
+    empty = (pd.DataFrame(columns=VALUE_COLUMNS), pd.DataFrame(columns=VALUE_CHANGE_COLUMNS),
+             pd.DataFrame(columns=RED_COLUMNS))
+    outcome = survey.outcome
+    dims = survey.dimensions()
+    if outcome is None or "practical" not in dims or len(dims) < 2:
+        return empty
+    items = [i for i in survey.items() if len(asked.get(i, [])) == len(waves)]  # asked in every wave
+    dimensions = {d: [i for i in cols if i in items] for d, cols in dims.items()}
+    if any(not cols for cols in dimensions.values()):
+        return empty
+    from clientvalue.analyses.drivers import share_interval
+    from clientvalue.errors import ClientValueError
+    from clientvalue.stats.importance import dimension_totals, importance
+    from clientvalue.stats.ipa import importance_performance
+
+    groups = [ALL] + sorted(set(stacked["_group"]) - {ALL})
+    rows, boots, red_rows = [], {}, []
+    alpha = (1 - level) / 2
+    for group in groups:
+        for k, wave in enumerate(waves):
+            frame = stacked[(stacked[WAVE] == wave) & ((stacked["_group"] == group) if group != ALL else True)]
+            if int(frame[[outcome, *items]].notna().all(axis=1).sum()) < len(items) + 10:
+                continue
+            try:
+                table = importance(frame, outcome=outcome, drivers=items, weights="_weight", n_boot=n_boot,
+                                   seed=None if seed is None else seed + k)
+                totals = dimension_totals(table, dimensions=dimensions).set_index("dimension")
+                low, high = share_interval(table)
+                ipa = importance_performance(frame, importance=table.assign(share_ci_low=low, share_ci_high=high),
+                                             items=items, scales=survey.scales(), weights="_weight")
+            except ClientValueError:
+                continue
+            rows.append({"group": group, "wave": wave, "practical_share": totals.at["practical", "share"],
+                         "ci_low": totals.at["practical", "ci_low"], "ci_high": totals.at["practical", "ci_high"],
+                         "n": table.attrs["n"]})
+            boot = table.attrs.get("boot")
+            if boot is not None:
+                boot = np.asarray(boot, dtype=float)
+                boot = boot[~np.isnan(boot).any(axis=1)]
+                prac = [items.index(i) for i in dimensions["practical"]]
+                boots[(group, wave)] = boot[:, prac].sum(axis=1) / boot.sum(axis=1)
+            for item in ipa.loc[ipa["in_red"].astype(bool), "item"]:
+                red_rows.append((group, item, wave))
+    value = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    shares = value.set_index(["group", "wave"])["practical_share"] if len(value) else pd.Series(dtype=float)
+    change_rows = []
+    for group in groups:
+        for a, b, _span in _pairs(waves):
+            if (group, a) not in shares.index or (group, b) not in shares.index:
+                continue
+            diff = shares[(group, b)] - shares[(group, a)]
+            lo = hi = np.nan
+            if (group, a) in boots and (group, b) in boots:  # independent bootstraps of independent samples
+                m = min(len(boots[(group, a)]), len(boots[(group, b)]))
+                d = boots[(group, b)][:m] - boots[(group, a)][:m]
+                lo, hi = np.quantile(d, [alpha, 1 - alpha]) if m else (np.nan, np.nan)
+            change_rows.append({"group": group, "from_wave": a, "to_wave": b, "change": diff, "ci_low": lo,
+                                "ci_high": hi})
+    value_changes = pd.DataFrame(change_rows, columns=VALUE_CHANGE_COLUMNS[:-1])
+    value_changes["flag"] = lv.flag_change(value_changes["ci_low"], value_changes["ci_high"],
+                                           positive="more_practical", negative="more_emotional",
+                                           neutral="similar") if len(value_changes) else []
+    red = _red_progress(red_rows, waves, levels, level)
+    return value, value_changes[VALUE_CHANGE_COLUMNS], red
+
+
+def _red_progress(red_rows: list[tuple[str, str, str]], waves: list[str], levels: pd.DataFrame,
+                  level: float) -> pd.DataFrame:
+    """Did the items in the red in a wave improve by the next wave?"""
+    keyed = levels.set_index(["group", "question", "wave"])
+    rows = []
+    for group, item, wave in red_rows:
+        k = waves.index(wave)
+        if k + 1 >= len(waves):
+            continue
+        nxt = waves[k + 1]
+        if (group, item, wave) not in keyed.index or (group, item, nxt) not in keyed.index:
+            continue
+        a, b = keyed.loc[(group, item, wave)], keyed.loc[(group, item, nxt)]
+        diff = lv.compare_independent(a["mean"], a["se"], b["mean"], b["se"], level=level).iloc[0]
+        rows.append({"group": group, "question": item, "red_wave": wave, "to_wave": nxt, "change": diff["change"],
+                     "ci_low": diff["ci_low"], "ci_high": diff["ci_high"], "p_value": diff["p_value"]})
+    out = pd.DataFrame(rows, columns=RED_COLUMNS[:-1])
+    out["flag"] = lv.flag_change(out["ci_low"], out["ci_high"], positive="improved", negative="declined",
+                                 neutral="similar") if len(out) else []
+    return out[RED_COLUMNS]
+
+
+# --------------------------------------------------------------------------- units
+def _unit_frame(survey: Survey, min_group_size: int) -> tuple[pd.DataFrame, list[dict]]:
+    """Reported rows of the current wave with their unit; units too small (or recoverable) removed."""
+    from clientvalue import disclosure
+
+    values = _unit_values(survey)
+    keep = disclosure.reported_mask(survey, min_group_size).to_numpy()
+    data = survey.data.loc[keep].copy()
+    data["_unit"] = values[keep].to_numpy()
+    sizes = data["_unit"].value_counts()
+    hidden = set(sizes[sizes < min_group_size].index)
+    while True:  # secondary suppression: what lies outside the shown units is never a small group
+        outside = int(data["_unit"].isna().sum() + sizes[list(hidden)].sum()) if hidden else int(data["_unit"].isna().sum())
+        shown = sizes.drop(list(hidden)).sort_values()
+        if outside == 0 or outside >= min_group_size or shown.empty:
+            break
+        hidden.add(shown.index[0])
+    notes = []
+    if hidden:
+        notes.append({"kind": "units_not_shown", "n": len(hidden)})
+    if data["_unit"].isna().any():
+        notes.append({"kind": "rows_without_unit", "n": int(data["_unit"].isna().sum())})
+    data = data[data["_unit"].notna() & ~data["_unit"].isin(hidden)]
+    return data, notes
+
+
+def _units(survey: Survey, questions: list[str], *, min_group_size: int, level: float):
+    empty = (pd.DataFrame(columns=UNIT_COLUMNS), pd.DataFrame(columns=UNIT_QUESTION_COLUMNS), {}, [])
+    spec = survey.codebook.units
+    if spec is None or survey.outcome is None:
+        return empty
+    data, notes = _unit_frame(survey, min_group_size)
+    if data["_unit"].nunique() < 2:
+        return empty[:3] + (notes + [{"kind": "too_few_units"}],)
+    case_mix = survey.codebook.case_mix_columns()
+    weights = survey.weight
+    fit = ml.random_intercept(ml.unit_statistics(data, value=survey.outcome, unit="_unit", case_mix=case_mix,
+                                                 weights=weights), level=level)
+    raw = ml.random_intercept(ml.unit_statistics(data, value=survey.outcome, unit="_unit", weights=weights),
+                              level=level)
+    units = fit.units.rename(columns={"unit": "unit"}).copy()
+    units["raw_position"] = raw.units.set_index("unit").loc[units["unit"], "position"].to_numpy()
+    units["suppressed"] = False
+    model = {"icc": fit.icc, "tau2": fit.tau2, "sigma2": fit.sigma2, "reference": fit.reference,
+             "n_units": fit.n_units, "boundary": fit.boundary,
+             "case_mix": ",".join(case_mix), "rows_dropped": int(len(data) - fit.n_obs)}
+    for row in fit.fixed_effects.itertuples(index=False):
+        if row.term != ml.INTERCEPT:
+            model[f"slope:{row.term}"] = float(row.estimate)
+    per_question = []
+    for q in questions:
+        if q == survey.outcome:
+            continue
+        try:
+            item = ml.random_intercept(ml.unit_statistics(data, value=q, unit="_unit", case_mix=case_mix,
+                                                          weights=weights), level=level)
+        except AnalysisError:
+            continue
+        part = item.units[["unit", "case_mix_mean", "position_95", "position"]].copy()
+        part["question"], part["reference"] = q, item.reference
+        per_question.append(part)
+    unit_questions = (pd.concat(per_question, ignore_index=True)[UNIT_QUESTION_COLUMNS] if per_question
+                      else pd.DataFrame(columns=UNIT_QUESTION_COLUMNS))
+    return units[UNIT_COLUMNS].reset_index(drop=True), unit_questions, model, notes
+
+
+# --------------------------------------------------------------------------- benchmark
+def _benchmark(survey: Survey, levels: pd.DataFrame, current: str, level: float) -> pd.DataFrame:
+    reference = read_benchmark(survey)
+    if reference is None or levels.empty:
+        return pd.DataFrame(columns=BENCHMARK_COLUMNS)
+    own = levels[(levels["group"] == ALL) & (levels["wave"] == current)][["question", "mean", "se", "n"]]
+    reference = reference[reference["question"] != VALUE_PROFILE]
+    out = lv.compare_with_reference(own, reference[reference["question"].isin(set(own["question"]))], level=level)
+    return out[BENCHMARK_COLUMNS + [c for c in out.columns if c not in BENCHMARK_COLUMNS]]
+
+
+def _value_benchmark(survey: Survey, value: pd.DataFrame, current: str) -> pd.DataFrame:
+    """The organisation's practical share (all, latest wave) beside the reference's, when the file gives one."""
+    reference = read_benchmark(survey)
+    if reference is None or value.empty or VALUE_PROFILE not in set(reference["question"]):
+        return pd.DataFrame(columns=VALUE_BENCHMARK_COLUMNS)
+    own = value[(value["group"] == ALL) & (value["wave"] == current)]
+    if own.empty:
+        return pd.DataFrame(columns=VALUE_BENCHMARK_COLUMNS)
+    share = float(reference.loc[reference["question"] == VALUE_PROFILE, "mean"].iloc[0])
+    return own[["wave", "practical_share", "ci_low", "ci_high"]].assign(reference_practical_share=share).reset_index(
+        drop=True)
+
+
+# --------------------------------------------------------------------------- findings
+def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
+    findings: list[Finding] = []
+    current = result.waves[-1]
+    lev = result.levels
+    if result.outcome is not None and not lev.empty:
+        now = lev[(lev["question"] == result.outcome) & (lev["wave"] == current)]
+        for row in now.itertuples(index=False):
+            findings.append(Finding(
+                kind="level", subject={"group": row.group, "question": row.question, "wave": row.wave},
+                numbers={"mean": row.mean, "share_satisfied": row.share_satisfied, "n": row.n,
+                         "satisfied_from": row.satisfied_from},
+                uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high, "share_ci_low": row.share_ci_low,
+                             "share_ci_high": row.share_ci_high},
+                severity=0, priority=3.0 if row.group == ALL else 2.0))
+    ch = result.wave_changes
+    if result.outcome is not None and not ch.empty:
+        last = ch[(ch["question"] == result.outcome)
+                  & (ch["span"] == ("all" if (ch["span"] == "all").any() else "previous"))]
+        for row in last.itertuples(index=False):
+            if row.flag == "similar":
+                continue
+            findings.append(Finding(
+                kind="wave_change", subject={"group": row.group, "question": row.question, "from_wave": row.from_wave,
+                                             "to_wave": row.to_wave, "direction": row.flag},
+                numbers={"change": row.change}, uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high,
+                                                             "p_value": row.p_value},
+                severity=2 if row.flag == "declined" else 1, priority=2.5 + abs(row.change)))
+    for row in result.red_items.itertuples(index=False):
+        if row.to_wave != current:  # the question is whether what was in the red last time improved
+            continue
+        findings.append(Finding(
+            kind="red_item_progress", subject={"group": row.group, "question": row.question, "red_wave": row.red_wave,
+                                               "to_wave": row.to_wave, "direction": row.flag},
+            numbers={"change": row.change}, uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high,
+                                                         "p_value": row.p_value},
+            severity=2 if row.flag != "improved" else 1, priority=2.2))
+    vc = result.value_changes
+    if not vc.empty:
+        span = vc.groupby("group").tail(1)  # the widest span: first to last wave
+        first, last = result.waves[0], result.waves[-1]
+        span = vc[(vc["from_wave"] == first) & (vc["to_wave"] == last)]
+        for row in span.itertuples(index=False):
+            if row.flag == "similar":
+                continue
+            shares = result.value_over_waves.set_index(["group", "wave"])["practical_share"]
+            findings.append(Finding(
+                kind="driver_shift", subject={"group": row.group, "from_wave": row.from_wave, "to_wave": row.to_wave,
+                                              "direction": row.flag},
+                numbers={"change": row.change, "practical_from": shares[(row.group, row.from_wave)],
+                         "practical_to": shares[(row.group, row.to_wave)]},
+                uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high}, severity=2,
+                priority=2.4 + abs(row.change)))
+    units = result.units
+    if not units.empty:
+        uq = result.unit_questions
+        for row in units.itertuples(index=False):
+            standout = uq[(uq["unit"] == row.unit) & (uq["position_95"] == row.position)]["question"].tolist() \
+                if row.position != "within" else []
+            base = {"unit": row.unit}
+            nums = {"adjusted_mean": row.adjusted_mean, "case_mix_mean": row.case_mix_mean, "raw_mean": row.raw_mean,
+                    "n": row.n, "reliability": row.reliability, "reference": result.unit_model["reference"]}
+            unc = {"ci_low": row.ci_low, "ci_high": row.ci_high}
+            if row.position in ("above", "below"):
+                findings.append(Finding(kind=f"unit_{row.position}",
+                                        subject=base | {"questions": ";".join(standout),
+                                                        "raw_position": row.raw_position},
+                                        numbers=nums, uncertainty=unc, severity=1 if row.position == "above" else 2,
+                                        priority=2.3))
+            elif row.raw_position != "within":
+                findings.append(Finding(kind="unit_case_mix_explains",
+                                        subject=base | {"raw_position": row.raw_position},
+                                        numbers=nums, uncertainty=unc, severity=1, priority=2.1))
+        low = units[units["reliability"] < RELIABILITY_THRESHOLD]
+        if len(low):
+            findings.append(Finding(kind="unit_reliability",
+                                    subject={"units": ";".join(low["unit"])},
+                                    numbers={"n_units": len(low), "threshold": RELIABILITY_THRESHOLD,
+                                             "icc": result.unit_model["icc"],
+                                             "min_reliability": float(low["reliability"].min())},
+                                    severity=1, priority=1.5))
+    for row in result.benchmark.itertuples(index=False):
+        if row.flag == "similar":
+            continue
+        findings.append(Finding(kind="benchmark", subject={"question": row.question, "direction": row.flag},
+                                numbers={"own_mean": row.own_mean, "reference_mean": row.reference_mean,
+                                         "difference": row.difference},
+                                uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high, "p_value": row.p_value},
+                                severity=2 if row.flag == "below" else 1, priority=1.8))
+    return ComparisonsResult(**{**result.__dict__, "findings": findings})
+
+
+def save_findings(result: ComparisonsResult, *, tables_dir: str, name: str = "50_comparisons"):
+    """Write the findings to ``findings/<name>.json`` beside ``tables_dir`` (nothing without ``tables_dir``).
+
+    Returns the path written, or None.
+    """
+    from pathlib import Path
+
+    from clientvalue.findings import write_findings
+
+    if not tables_dir:
+        return None
+    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json", result.findings)

@@ -1,0 +1,408 @@
+"""The comparisons page (notebook 50) in words: its findings, notes and tables, in English or Dutch.
+
+Every statement words a :class:`~clientvalue.findings.Finding` that
+:func:`clientvalue.analyses.comparisons.analyse` decided; nothing is decided here. Values from the
+data or the codebook (group, unit and question names) are made inert with
+:func:`clientvalue.report.safety.markdown_text` before they reach Markdown.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from clientvalue.findings import Finding
+from clientvalue.report.i18n import N_, Translator, translator
+from clientvalue.report.safety import markdown_text
+from clientvalue.report.texts import group_label
+
+RELIABILITY_THRESHOLD = 0.7
+
+NOTE_TEXTS = {
+    "question_not_in_every_wave": N_("The question “{question}” was asked only in {waves}; it is compared over those waves."),
+    "ids_repeat": N_("{n} respondent id(s) appear in more than one wave. The waves are still treated as independent "
+                     "samples: the comparison does not follow people over time."),
+    "rescaled": N_("The question “{question}” was asked on a {from_} scale in {wave}; as the codebook declares, those "
+                   "answers were mapped linearly onto today's {to} scale."),
+    "rows_without_unit": N_("{n} respondents have no unit (for example served online or by phone); they are not part "
+                            "of the unit comparison."),
+    "units_not_shown": N_("{n} unit(s) with too few respondents are not shown, in the comparison or in any total."),
+    "too_few_units": N_("Fewer than two units have enough respondents to compare."),
+    "ids_repeat_paired": N_("{n} respondent id(s) appear in more than one wave; their answers are compared as pairs."),
+    "paired": N_("As the codebook asks, changes between waves use the paired analysis: a respondent who answered "
+                 "in both waves is one sampling unit, so the correlation of their answers is taken into account."),
+}
+
+
+def _fmt(value: float, _: Translator, digits: int = 1) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else _.number(value, digits)
+
+
+def _signed(value: float, _: Translator, digits: int = 1) -> str:
+    text = _fmt(abs(value), _, digits)
+    return ("+" if value > 0 else "−" if value < 0 else "") + text
+
+
+def _group(name: str, language: str) -> str:
+    return markdown_text(group_label(name, language))
+
+
+def _question(code: str, labels: dict[str, str]) -> str:
+    return markdown_text(labels.get(code, code))
+
+
+def describe_level(f: Finding, _: Translator, labels: dict[str, str], language: str) -> str:
+    """One sentence for a ``level`` finding: mean and share satisfied with their intervals."""
+    n, u = f.numbers, f.uncertainty
+    return _("{group}: mean {mean} (95%\u00a0interval {lo}–{hi}); {share} satisfied ({threshold} or more; "
+             "{slo}–{shi}).", group=_group(f.subject["group"], language), mean=_fmt(n["mean"], _),
+             lo=_fmt(u["ci_low"], _), hi=_fmt(u["ci_high"], _), share=_.percent(n["share_satisfied"], 0),
+             threshold=_fmt(n["satisfied_from"], _, 0), slo=_.percent(u["share_ci_low"], 0),
+             shi=_.percent(u["share_ci_high"], 0))
+
+
+def describe(f: Finding, *, labels: dict[str, str], language: str = "en") -> str:
+    """One finding in words (Markdown, values from data made inert)."""
+    _ = translator(language)
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    if f.kind == "level":
+        return describe_level(f, _, labels, language)
+    if f.kind == "wave_change":
+        message = (N_("{group}: “{question}” improved from {a} to {b}: {change} points (95%\u00a0interval {lo} to {hi})."
+                      ) if s["direction"] == "improved" else
+                   N_("{group}: “{question}” declined from {a} to {b}: {change} points (95%\u00a0interval {lo} to {hi})."))
+        return _(message, group=_group(s["group"], language), question=_question(s["question"], labels),
+                 a=markdown_text(s["from_wave"]),
+                 b=markdown_text(s["to_wave"]), change=_signed(n["change"], _, 2), lo=_signed(u["ci_low"], _, 2),
+                 hi=_signed(u["ci_high"], _, 2))
+    if f.kind == "red_item_progress":
+        message = {"improved": N_("{group}: “{question}” was in the red in {a} and improved by {b} ({change} points; "
+                                  "95%\u00a0interval {lo} to {hi})."),
+                   "declined": N_("{group}: “{question}” was in the red in {a} and declined further by {b} ({change} "
+                                  "points; 95%\u00a0interval {lo} to {hi})."),
+                   "similar": N_("{group}: “{question}” was in the red in {a} and has not clearly improved by {b} "
+                                 "({change} points; 95%\u00a0interval {lo} to {hi}).")}[s["direction"]]
+        return _(message, group=_group(s["group"], language), question=_question(s["question"], labels),
+                 a=markdown_text(s["red_wave"]), b=markdown_text(s["to_wave"]), change=_signed(n["change"], _, 2),
+                 lo=_signed(u["ci_low"], _, 2), hi=_signed(u["ci_high"], _, 2))
+    if f.kind == "driver_shift":
+        message = (N_("{group}: what drives the overall rating shifted from practical towards emotional value: the "
+                      "practical share went from {p_from} in {a} to {p_to} in {b} ({change} percentage points; "
+                      "95%\u00a0interval {lo} to {hi}). Check whether the strategy still fits.") if s["direction"] == "more_emotional" else
+                   N_("{group}: what drives the overall rating shifted from emotional towards practical value: the "
+                      "practical share went from {p_from} in {a} to {p_to} in {b} ({change} percentage points; "
+                      "95%\u00a0interval {lo} to {hi}). Check whether the strategy still fits."))
+        return _(message, group=_group(s["group"], language), p_from=_.percent(n["practical_from"], 0),
+                 p_to=_.percent(n["practical_to"], 0), a=markdown_text(s["from_wave"]), b=markdown_text(s["to_wave"]),
+                 change=_signed(100 * n["change"], _, 0), lo=_signed(100 * u["ci_low"], _, 0),
+                 hi=_signed(100 * u["ci_high"], _, 0))
+    if f.kind == "unit_above":
+        questions = [q for q in s.get("questions", "").split(";") if q]
+        text = _("Where it already goes well: {unit} lies above the upper limit after adjusting for case mix "
+                 "(adjusted mean {adjusted}, 95%\u00a0interval {lo}–{hi}, against {reference} for a typical unit; "
+                 "{n} respondents).", unit=markdown_text(s["unit"]), adjusted=_fmt(n["adjusted_mean"], _),
+                 lo=_fmt(u["ci_low"], _), hi=_fmt(u["ci_high"], _), reference=_fmt(n["reference"], _),
+                 n=_.integer(n["n"]))
+        if questions:
+            text += " " + _("It stands out on: {questions}.", questions="; ".join(_question(q, labels) for q in questions))
+        if s.get("raw_position") == "within":
+            text += " " + _("Its raw mean did not show this: its clients are of a kind that rates lower elsewhere.")
+        return text + " " + _("Learn from it.")
+    if f.kind == "unit_below":
+        questions = [q for q in s.get("questions", "").split(";") if q]
+        text = _("{unit} lies below the lower limit after adjusting for case mix (adjusted mean {adjusted}, "
+                 "95%\u00a0interval {lo}–{hi}, against {reference} for a typical unit; {n} respondents).",
+                 unit=markdown_text(s["unit"]), adjusted=_fmt(n["adjusted_mean"], _), lo=_fmt(u["ci_low"], _),
+                 hi=_fmt(u["ci_high"], _), reference=_fmt(n["reference"], _), n=_.integer(n["n"]))
+        if questions:
+            text += " " + _("Lowest on: {questions}.", questions="; ".join(_question(q, labels) for q in questions))
+        return text
+    if f.kind == "unit_case_mix_explains":
+        message = (N_("{unit} looks better than the others on its raw mean ({raw}), but only because of who its clients "
+                      "are: adjusted for case mix it is a typical unit ({adjusted}, 95%\u00a0interval {lo}–{hi}).")
+                   if s["raw_position"] == "above" else
+                   N_("{unit} looks worse than the others on its raw mean ({raw}), but only because of who its clients "
+                      "are: adjusted for case mix it is a typical unit ({adjusted}, 95%\u00a0interval {lo}–{hi})."))
+        return _(message, unit=markdown_text(s["unit"]), raw=_fmt(n["raw_mean"], _), adjusted=_fmt(n["adjusted_mean"], _),
+                 lo=_fmt(u["ci_low"], _), hi=_fmt(u["ci_high"], _))
+    if f.kind == "unit_reliability":
+        units = [markdown_text(x) for x in s["units"].split(";") if x]
+        return _.ngettext(
+            "The mean of {units} is not reliable enough to judge on its own (reliability below {threshold}): it rests "
+            "on too few respondents for the differences between units here (Zaslavsky 2001; Paddison et al. 2012). "
+            "Its adjusted mean is pulled towards the middle; do not rank it.",
+            "The means of {units} are not reliable enough to judge on their own (reliability below {threshold}): they "
+            "rest on too few respondents for the differences between units here (Zaslavsky 2001; Paddison et al. "
+            "2012). Their adjusted means are pulled towards the middle; do not rank them.",
+            len(units), units=", ".join(units), threshold=_.number(n["threshold"], 1))
+    if f.kind == "benchmark":
+        message = (N_("“{question}”: {own} here against {reference} in the reference ({difference}; 95%\u00a0interval "
+                      "{lo} to {hi}): higher.") if s["direction"] == "above" else
+                   N_("“{question}”: {own} here against {reference} in the reference ({difference}; 95%\u00a0interval "
+                      "{lo} to {hi}): lower."))
+        return _(message, question=_question(s["question"], labels), own=_fmt(n["own_mean"], _, 2),
+                 reference=_fmt(n["reference_mean"], _, 2), difference=_signed(n["difference"], _, 2),
+                 lo=_signed(u["ci_low"], _, 2), hi=_signed(u["ci_high"], _, 2))
+    return ""
+
+
+SECTIONS = {
+    "levels": ("level",),
+    "waves": ("wave_change", "red_item_progress", "driver_shift"),
+    "units": ("unit_above", "unit_below", "unit_case_mix_explains", "unit_reliability"),
+    "benchmark": ("benchmark",),
+}
+
+
+def describe_findings(findings: list[Finding], *, labels: dict[str, str], language: str = "en",
+                      section: str | None = None, limit: int | None = None) -> str:
+    """The findings (of one ``section``, or all) as a Markdown list, highest priority first (at most ``limit``)."""
+    kinds = SECTIONS.get(section) if section else None
+    chosen = [f for f in sorted(findings, key=lambda f: (-f.priority, -f.severity))
+              if kinds is None or f.kind in kinds][:limit]
+    lines = [describe(f, labels=labels, language=language) for f in chosen]
+    if not lines:
+        _ = translator(language)
+        return _("Nothing here stands out beyond chance.")
+    return "\n".join(f"- {line}" for line in lines if line)
+
+
+def describe_notes(notes: list[dict], *, labels: dict[str, str], language: str = "en") -> str:
+    """The analysis's notes (questions in some waves only, repeated ids, rescaling, units) as a list."""
+    _ = translator(language)
+    lines = []
+    for note in notes:
+        message = NOTE_TEXTS.get(note["kind"])
+        if message is None:
+            continue
+        values = {k.rstrip("_"): v for k, v in note.items() if k != "kind"}
+        if "question" in values:
+            values["question"] = _question(values["question"], labels)
+        if "waves" in values:
+            values["waves"] = ", ".join(markdown_text(w) for w in str(values["waves"]).split(","))
+        if "wave" in values:
+            values["wave"] = markdown_text(values["wave"])
+        if "n" in values:
+            values["n"] = _.integer(values["n"])
+        if "from" in values:
+            values["from_"] = markdown_text(values.pop("from"))
+            values["to"] = markdown_text(values["to"])
+        lines.append("- " + _(message, **values))
+    return "\n".join(lines)
+
+
+def _lower_first(text: str) -> str:
+    """A label inside a sentence: "Age" -> "age" (an acronym such as "WMO" stays)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def case_mix_text(model: dict, *, attributes: dict[str, str], language: str = "en") -> str:
+    """What the unit comparison adjusts for, and why adjusting for age is not differentiating."""
+    _ = translator(language)
+    if not model:
+        return ""
+    names = [markdown_text(_lower_first(attributes.get(c, c))) for c in str(model.get("case_mix", "")).split(",") if c]
+    text = _("Units are compared with a random-intercept model: each unit's mean is adjusted for its clients' "
+             "{case_mix} and shrunk towards the middle as far as its number of respondents warrants (empirical "
+             "Bayes). Of the differences in the overall rating, {icc} lie between units (intraclass correlation).",
+             case_mix=", ".join(names) if names else _("(nothing)"), icc=_.percent(model["icc"], 0))
+    text += " " + _("Adjusting a comparison for age is not differentiating between clients: nobody is treated "
+                    "differently; a unit is simply neither praised nor blamed for the age of the clients it happens "
+                    "to serve.")
+    return text
+
+
+# --------------------------------------------------------------------------- tables
+def _table(rows: list[dict], numeric: list[str]) -> pd.DataFrame:
+    """Worded cells; ``attrs["numeric"]``: the headers of the columns that hold numbers (right-aligned)."""
+    frame = pd.DataFrame(rows)
+    frame.attrs["numeric"] = list(numeric)
+    return frame
+
+
+def table_markup(frame: pd.DataFrame) -> str:
+    """An HTML table of worded cells (everything escaped); number columns right-aligned."""
+    import html
+
+    numeric = set(frame.attrs.get("numeric", []))
+    kinds = ["num" if c in numeric else "text" for c in frame.columns]
+    head = "".join(f"<th scope='col' class='{k}'>{html.escape(str(c))}</th>" for c, k in zip(frame.columns, kinds))
+    rows = "".join("<tr>" + "".join(f"<td class='{k}'>{html.escape(str(v))}</td>" for v, k in zip(values, kinds))
+                   + "</tr>" for values in frame.itertuples(index=False))
+    return f"<table class='cv-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def levels_table(levels: pd.DataFrame, *, labels: dict[str, str], wave: str, language: str = "en") -> pd.DataFrame:
+    """One row per group and question of ``wave``: mean and share satisfied with intervals (formatted)."""
+    _ = translator(language)
+    rows = []
+    for r in levels[levels["wave"] == wave].itertuples(index=False):
+        rows.append({_("group"): group_label(r.group, language), _("question"): labels.get(r.question, r.question),
+                     _("mean (95%\u00a0interval)"): f"{_fmt(r.mean, _, 2)} ({_fmt(r.ci_low, _, 2)}–{_fmt(r.ci_high, _, 2)})",
+                     _("satisfied (95%\u00a0interval)"): f"{_.percent(r.share_satisfied, 0)} "
+                                                        f"({_.percent(r.share_ci_low, 0)}–{_.percent(r.share_ci_high, 0)})",
+                     _("respondents"): _.integer(r.n)})
+    return _table(rows, [_("mean (95%\u00a0interval)"), _("satisfied (95%\u00a0interval)"), _("respondents")])
+
+
+def changes_table(changes: pd.DataFrame, *, labels: dict[str, str], question: str | None = None,
+                  language: str = "en") -> pd.DataFrame:
+    """Changes between waves (formatted), optionally of one question only."""
+    _ = translator(language)
+    flags = {"improved": _("improved"), "declined": _("declined"), "similar": _("no clear change")}
+    rows = []
+    chosen = changes if question is None else changes[changes["question"] == question]
+    for r in chosen.itertuples(index=False):
+        rows.append({_("group"): group_label(r.group, language), _("question"): labels.get(r.question, r.question),
+                     _("from"): str(r.from_wave), _("to"): str(r.to_wave),
+                     _("change"): _signed(r.change, _, 2), _("95%\u00a0low"): _signed(r.ci_low, _, 2),
+                     _("95%\u00a0high"): _signed(r.ci_high, _, 2),
+                     _("p-value"): "< " + _.number(0.001, 3) if r.p_value < 0.001 else _.number(r.p_value, 3),
+                     _("result"): flags.get(r.flag, r.flag)})
+    return _table(rows, [_("change"), _("95%\u00a0low"), _("95%\u00a0high"), _("p-value")])
+
+
+def value_table(value: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
+    """Practical share of the explained variance per group and wave (formatted)."""
+    _ = translator(language)
+    rows = [{_("group"): group_label(r.group, language), _("wave"): str(r.wave),
+             _("practical share (95%\u00a0interval)"): f"{_.percent(r.practical_share, 0)} "
+                                                      f"({_.percent(r.ci_low, 0)}–{_.percent(r.ci_high, 0)})"}
+            for r in value.itertuples(index=False)]
+    return _table(rows, [_("practical share (95%\u00a0interval)")])
+
+
+def units_table(units: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
+    """Units alphabetically (never a ranking): raw and adjusted mean with interval, reliability, position."""
+    _ = translator(language)
+    positions = {"above": _("above the upper limit"), "below": _("below the lower limit"), "within": _("within the limits")}
+    rows = []
+    for r in units.sort_values("unit").itertuples(index=False):
+        rows.append({_("unit"): str(r.unit), _("respondents"): _.integer(r.n), _("raw mean"): _fmt(r.raw_mean, _, 2),
+                     _("adjusted mean (95%\u00a0interval)"): f"{_fmt(r.adjusted_mean, _, 2)} ({_fmt(r.ci_low, _, 2)}–"
+                                                            f"{_fmt(r.ci_high, _, 2)})",
+                     _("reliability"): _fmt(r.reliability, _, 2) + (" ⚠" if r.reliability < RELIABILITY_THRESHOLD else ""),
+                     _("position (99.8%\u00a0limits)"): positions.get(r.position, r.position)})
+    return _table(rows, [_("respondents"), _("raw mean"), _("adjusted mean (95%\u00a0interval)"), _("reliability")])
+
+
+def value_benchmark_table(frame: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
+    """The organisation's practical share beside the reference's (formatted)."""
+    _ = translator(language)
+    rows = [{_("wave"): str(r.wave), _("practical share (95%\u00a0interval)"):
+             f"{_.percent(r.practical_share, 0)} ({_.percent(r.ci_low, 0)}–{_.percent(r.ci_high, 0)})",
+             _("reference"): _.percent(r.reference_practical_share, 0)} for r in frame.itertuples(index=False)]
+    return _table(rows, [_("practical share (95%\u00a0interval)"), _("reference")])
+
+
+def benchmark_table(bench: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> pd.DataFrame:
+    """Own mean against the reference, question by question (formatted)."""
+    _ = translator(language)
+    flags = {"above": _("higher"), "below": _("lower"), "similar": _("no clear difference")}
+    rows = [{_("question"): labels.get(r.question, r.question), _("here"): _fmt(r.own_mean, _, 2),
+             _("reference"): _fmt(r.reference_mean, _, 2),
+             _("difference"): _signed(r.difference, _, 2), _("95%\u00a0low"): _signed(r.ci_low, _, 2),
+             _("95%\u00a0high"): _signed(r.ci_high, _, 2),
+             _("result"): flags.get(r.flag, r.flag)} for r in bench.itertuples(index=False)]
+    return _table(rows, [_("here"), _("reference"), _("difference"), _("95%\u00a0low"), _("95%\u00a0high")])
+
+
+def caption(name: str, language: str = "en") -> str:
+    """The caption of a table or chart of this page (``report.texts.CAPTIONS``)."""
+    from clientvalue.report.texts import caption as _caption
+
+    return _caption(name, language)
+
+
+def red_table(red: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> pd.DataFrame:
+    """Items in the red in a wave and their change by the next wave (formatted)."""
+    frame = red.rename(columns={"red_wave": "from_wave"})
+    return changes_table(frame.assign(flag=frame["flag"]), labels=labels, language=language) if len(red) else _table([], [])
+
+
+# --------------------------------------------------------------------------- showing (notebook 50)
+def show_table(report, name: str, raw: pd.DataFrame, shown: pd.DataFrame, *, note: str = "") -> None:
+    """Save ``raw`` as ``<name>.csv`` and show ``shown`` (already worded) under this page's caption."""
+    import html
+
+    report.save(raw, name)
+    _ = translator(report.language)
+    if shown.empty:
+        empty = _("nothing to show for this survey.")
+        report.text(f"*{markdown_text(caption(name, report.language))}: {empty}*")
+        return
+    body = table_markup(shown)
+    report.show_table_html(html.escape(caption(name, report.language)), body,
+                           f"<p class='note'>{html.escape(note)}</p>" if note else "")
+
+
+def show_levels(report, results, labels: dict[str, str]) -> None:
+    """The levels of the latest wave (every wave is in ``levels.csv``)."""
+    shown = levels_table(results.levels, labels=labels, wave=results.waves[-1], language=report.language)
+    show_table(report, "levels", results.levels, shown)
+
+
+def show_waves(report, results, labels: dict[str, str]) -> None:
+    """Changes between waves, the practical share per wave and the red items' progress."""
+    if len(results.waves) < 2:
+        _ = translator(report.language)
+        report.text(_("The codebook names no earlier waves: there is no change to show yet."))
+        return
+    show_table(report, "wave_changes", results.wave_changes,
+               changes_table(results.wave_changes, labels=labels, question=results.outcome, language=report.language))
+    show_table(report, "value_over_waves", results.value_over_waves,
+               value_table(results.value_over_waves, language=report.language))
+    report.save(results.value_changes, "value_changes")
+    show_table(report, "red_items_progress", results.red_items, red_table(results.red_items, labels=labels,
+                                                                 language=report.language))
+
+
+def show_trend(report, results, labels: dict[str, str]) -> None:
+    """The trend chart of the outcome per group (phone: one panel per row)."""
+    from clientvalue.report.plots_comparisons import plot_trend
+
+    if len(results.waves) < 2 or results.outcome is None:
+        return
+    question = results.outcome
+    label = labels.get(question, question)
+    wide = plot_trend(results.levels, question=question, waves=results.waves, language=report.language,
+                      question_label=label)
+    narrow = plot_trend(results.levels, question=question, waves=results.waves, language=report.language,
+                        columns=1, width=4.4, question_label=label)
+    report.figure(wide, "trend", alt=caption("trend", report.language), phone=narrow)
+
+
+def show_units(report, results, attributes: dict[str, str]) -> None:
+    """Case-mix text, funnel plot, unit intervals and the units table."""
+    from clientvalue.report.plots_comparisons import plot_funnel, plot_unit_intervals
+
+    _ = translator(report.language)
+    if results.units.empty:
+        report.text(_("The codebook names no units to compare (or too few have enough respondents)."))
+        report.save(results.units, "units")
+        return
+    report.text(case_mix_text(results.unit_model, attributes=attributes, language=report.language))
+    reference = results.unit_model["reference"]
+    report.figure(plot_funnel(results.units, reference=reference, language=report.language), "funnel",
+                  alt=caption("funnel", report.language))
+    report.figure(plot_unit_intervals(results.units, reference=reference, language=report.language),
+                  "unit_intervals", alt=caption("unit_intervals", report.language))
+    note = _("⚠ reliability below {threshold}: too few respondents to judge this unit on its own.",
+             threshold=_.number(RELIABILITY_THRESHOLD, 1))
+    show_table(report, "units", results.units, units_table(results.units, language=report.language), note=note)
+    report.save(results.unit_questions, "unit_questions")
+
+
+def show_benchmark(report, results, labels: dict[str, str]) -> None:
+    """The benchmark table (and a note when the codebook names no reference file)."""
+    _ = translator(report.language)
+    if results.benchmark.empty:
+        report.text(_("The codebook names no reference figures to compare with."))
+        report.save(results.benchmark, "benchmark")
+        return
+    show_table(report, "benchmark", results.benchmark, benchmark_table(results.benchmark, labels=labels,
+                                                                       language=report.language))
+    if not results.value_benchmark.empty:
+        show_table(report, "value_benchmark", results.value_benchmark,
+                   value_benchmark_table(results.value_benchmark, language=report.language))
