@@ -27,6 +27,7 @@ SAVE_DPI = 150
 PHONE_DPI = 110  # a phone variant is about 4.5 in wide: 500 px, 1.4 pixels per CSS pixel on a phone
 
 NOT_AVAILABLE = N_("not available for this survey (it has no questions for it).")
+NONE_FOUND = N_("none.")
 
 
 def setup_plotting() -> None:
@@ -264,6 +265,10 @@ class Report:
             return
         if save:
             self.save(frame, name)
+        if frame.empty:  # a table of headers only says nothing: say it in words
+            _ = translator(self.language)
+            display(HTML(f"<p class='note'>{html.escape(caption(name, self.language))}: {html.escape(_(NONE_FOUND))}</p>"))
+            return
         shown = frame[show] if show else frame
         note = ""
         if "suppressed" in frame.columns and bool(frame["suppressed"].any()):
@@ -308,15 +313,18 @@ class Report:
         import matplotlib.pyplot as plt
 
         from clientvalue.report.phone import fit_to_phone
+        from clientvalue.report.ticks import localize_ticks
 
         text = caption(name, self.language)
         fig = _figure_of(ax_or_fig)
         alt = alt or getattr(fig, "alt_text", None) or text
+        localize_ticks(fig, self.language)  # chart numbers in the report's language, every chart
         png = _png_base64(fig)
         metadata: dict[str, Any] = {"image/png": {"alt": alt}}
         # the phone variant: the one given, else the same figure redrawn narrow (if it can be)
         narrow = fit_to_phone(fig) if phone is None else _figure_of(phone)
         if narrow is not None:
+            localize_ticks(narrow, self.language)
             metadata[PHONE_METADATA] = _png_base64(narrow, dpi=PHONE_DPI)
             plt.close(narrow)
         plt.close(fig)

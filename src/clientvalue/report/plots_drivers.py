@@ -19,6 +19,7 @@ from matplotlib.transforms import Bbox
 
 from clientvalue.errors import ParameterError
 from clientvalue.report.i18n import Translator, translator
+from clientvalue.report.ticks import localize_ticks
 from clientvalue.report.phone import wrapped
 from clientvalue.report.texts import DIMENSION_NAMES, QUADRANT_LABELS, group_label
 
@@ -109,7 +110,7 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
                      plt.rcParams["axes.titlesize"])
     ax.set_title(title, pad=22 + 15 * title.count("\n"))  # room for the legend under every line
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
-    return ax
+    return localize_ticks(ax, language)
 
 
 def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
@@ -191,7 +192,7 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
         ax.legend(handles=importance_legend_handles(dims, language), loc="lower left", bbox_to_anchor=(0.0, 1.0),
                   ncols=len(dims), frameon=False, fontsize="small", borderaxespad=0.3)
         ax.set_title(ax.get_title(), pad=30)
-    return ax
+    return localize_ticks(ax, language)
 
 
 def importance_limit(tables, value: str = "share") -> tuple[float, float]:
@@ -416,9 +417,9 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
                     color=RED if q == "concentrate_here" else "0.3",
                     fontweight="bold" if q == "concentrate_here" else "normal")
     _percent_axis(ax.yaxis, _)
-    ax.set_xlabel(_("Performance (0 = lowest, 100 = highest possible score)"))
+    ax.set_xlabel(_("Score (0 = lowest, 100 = highest possible)"))
     ax.set_ylabel(_("Importance (share of the explained variance)"))
-    ax.set_title(_("Importance and performance per question"))
+    ax.set_title(_("Importance and score per question"))
     if legend:
         ax.legend(handles=quadrant_legend_handles(set(dims), language), loc="lower left",
                   bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize="small", borderaxespad=0.3)
@@ -433,7 +434,7 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
         engine.execute(fig)
         fig.set_layout_engine("none")
     place_numbers(ax)
-    return ax
+    return localize_ticks(ax, language)
 
 
 def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants", *,
@@ -527,7 +528,7 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
         if kind == "quadrants":
             for ax in list(axes.flat)[:len(groups)]:
                 place_numbers(ax)
-    return fig
+    return localize_ticks(fig, language)
 
 
 def drivers_alt_text(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants", *,
