@@ -48,6 +48,17 @@ section.appendix { margin-top: 3rem; color: #3c464e; }
 table.verdicts th[scope='row'] { background: none; font-weight: 600; }
 figure.chart { margin: 1rem 0; }
 div.scroll { overflow-x: auto; }
+/* a table wider than its box shows a shadow at the side that scrolls (no script: the shadows stay
+   put while white covers, scrolling with the table, hide them at the ends) */
+figure.cv-table, div.scroll {
+  background:
+    linear-gradient(to right, #fff 30%, rgba(255,255,255,0)) left center / 2.5rem 100% no-repeat local,
+    linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) right center / 2.5rem 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.28), rgba(0,0,0,0)) left center / .9rem 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.28), rgba(0,0,0,0)) right center / .9rem 100% no-repeat scroll;
+  background-color: #fff;
+}
+figure.cv-table { scrollbar-width: thin; scrollbar-color: #8a969f #eef1f3; }
 @media screen and (max-width: 40rem) {
   table.verdicts, table.verdicts tbody, table.verdicts tr, table.verdicts th, table.verdicts td,
   table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; }
@@ -68,7 +79,7 @@ img.chart-phone { display: none; }
   @page { size: A4; margin: 16mm 14mm; }
   body { font-size: 10pt; }
   header.run { background: none; color: #000; border-bottom: 1px solid #000; padding: 0 0 .4rem; }
-  header.run a { display: none; }
+  header.run .back { display: none; }
   main { max-width: none; padding: 0; }
   figure.cv-table, .jp-RenderedHTMLCommon, .output_html, .rendered_html { overflow: visible !important; }
   table { font-size: 8pt; width: 100%; }
@@ -102,7 +113,7 @@ def _run_header(run_info: dict[str, Any], language: str, *, link_index: bool) ->
     data = _("data {file}", file=run_info["data_file"])
     small = _("groups smaller than {n} are not shown", n=_.integer(run_info["min_group_size"]))
     back = _("all reports")
-    back = f"<a href='index.html'>← {esc(back)}</a> · " if link_index else ""
+    back = f"<span class='back'><a href='index.html'>← {esc(back)}</a> · </span>" if link_index else ""
     return (
         f"{back}<strong>{esc(run_info['title'])}</strong><br>"
         f"<span class='meta'>{esc(made)} · {esc(data)} (sha256 {run_info['data_sha256'][:12]}…) · "
