@@ -77,6 +77,15 @@ def _fmt(_, value: Any, kind: str) -> str:
     return str(value)
 
 
+def _interval_header(_, column: str, levels: pd.Series) -> str:
+    """The header of an interval bound that states its level (95%, or 99% for Bonferroni intervals)."""
+    found = sorted({round(float(v), 4) for v in levels.dropna()})
+    if len(found) == 1:
+        text = N_("low {level}") if column == "ci_low" else N_("high {level}")
+        return _(text, level=_.percent(found[0], 0))
+    return _("low (interval level)") if column == "ci_low" else _("high (interval level)")
+
+
 def display_frame(frame: pd.DataFrame, *, language: str, show: list[str] | None = None,
                   labels: dict[str, dict[str, str]] | None = None, percent: list[str] | None = None,
                   headers: dict[str, str] | None = None) -> pd.DataFrame:
@@ -102,6 +111,8 @@ def display_frame(frame: pd.DataFrame, *, language: str, show: list[str] | None 
             kind = "text"
         suppressed = frame["suppressed"] if "suppressed" in frame.columns else pd.Series(False, index=frame.index)
         header = headers.get(column) or (_(label) if column in COLUMNS else label)
+        if column in ("ci_low", "ci_high") and "ci_level" in frame.columns and not headers.get(column):
+            header = _interval_header(_, column, frame["ci_level"])
         out[header] = [
             ("–" if (bool(s) and kind != "text" and kind != "flag") else _fmt(_, v, kind)) for v, s in zip(values, suppressed)]
     return pd.DataFrame(out)
