@@ -229,11 +229,11 @@ def report_pdf(folder: Path, pages: Sequence[str], target: Path, *, browser: str
     texts = [_flat(page.extract_text() or "") for page in writer.pages]
     ends = [*list(starts.values())[1:], len(writer.pages)]
     for (page, start), end, outline in zip(starts.items(), ends, outlines):
-        parent = writer.add_outline_item(outline.h1 or outline.title or Path(page).stem, start)
+        parent = writer.add_outline_item(title=outline.h1 or outline.title or Path(page).stem, page_number=start)
         for heading in outline.sections:
             found = _section_page(heading, texts[:end], start)
             if found is not None:
-                writer.add_outline_item(heading, found, parent=parent)
+                writer.add_outline_item(title=heading, page_number=found, parent=parent)
     _link_within(writer, folder, starts)
     language = outlines[0].language if outlines else ""
     _number_pages(writer, language)
