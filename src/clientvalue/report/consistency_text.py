@@ -63,6 +63,10 @@ COLUMNS = {
 }
 
 
+#: Columns that hold a table's verdict (shown right after the first column).
+VERDICT_COLUMNS = ("differs", "flagged", "split")
+
+
 def _fmt(_, value: Any, kind: str) -> str:
     if kind == "flag":
         return "✓" if (value is True or (isinstance(value, (bool, np.bool_)) and bool(value))) else ""
@@ -115,7 +119,13 @@ def display_frame(frame: pd.DataFrame, *, language: str, show: list[str] | None 
             header = _interval_header(_, column, frame["ci_level"])
         out[header] = [
             ("–" if (bool(s) and kind != "text" and kind != "flag") else _fmt(_, v, kind)) for v, s in zip(values, suppressed)]
-    return pd.DataFrame(out)
+    frame_out = pd.DataFrame(out)
+    # the verdict right after the row's name, so that a wide table that scrolls shows it first
+    verdicts = [headers.get(c) or _(COLUMNS[c][0]) for c in columns if c in VERDICT_COLUMNS]
+    if verdicts and len(frame_out.columns) > 2:
+        rest = [c for c in frame_out.columns[1:] if c not in verdicts]
+        frame_out = frame_out[[frame_out.columns[0], *verdicts, *rest]]
+    return frame_out
 
 
 def show_table(report: Any, frame: pd.DataFrame | None, name: str, *, show: list[str] | None = None,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.report.i18n import translator
-from clientvalue.report.ticks import localize_ticks
+from clientvalue.report.ticks import MINUS, localize_ticks
 
 
 def plot_profiles(profile: pd.DataFrame, *, language: str = "en", ax=None):
@@ -22,7 +22,7 @@ def plot_profiles(profile: pd.DataFrame, *, language: str = "en", ax=None):
     ax.set_xticks(range(table.shape[1]), [_("Segment {n}", n=int(s)) for s in table.columns])
     ax.set_yticks(range(table.shape[0]), list(table.index))
     for (i, j), v in np.ndenumerate(table.to_numpy()):
-        ax.text(j, i, _.number(v, 1), ha="center", va="center", fontsize=9,
+        ax.text(j, i, _.number(v, 1).replace("-", MINUS), ha="center", va="center", fontsize=9,
                 color=text_colour(image.cmap(image.norm(v))))
     ax.grid(False)
     ax.figure.colorbar(image, ax=ax, shrink=0.8, label=_("difference with the rest (sd)"))
