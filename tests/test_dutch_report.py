@@ -169,3 +169,25 @@ def test_dutch_report_has_no_english_numbers_or_words(demo_report_nl):
             for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", lower):
                 problems.append(f"{page.name}: {word!r} in …{text[max(0, match.start() - 60):match.end() + 40]}…")
     assert not problems, "\n".join(problems[:40])
+
+
+def test_a_share_label_stays_inside_its_bar_on_a_phone():
+    from clientvalue.report.phone import PHONE_WIDTH
+    from clientvalue.report.plots_drivers import plot_value_split
+
+    profile = pd.DataFrame({"group": ["all", "Jeugd"], "practical_share": [0.6, 0.12],
+                            "practical_ci_low": [0.5, 0.07], "practical_ci_high": [0.7, 0.25],
+                            "emotional_share": [0.4, 0.88], "emotional_ci_low": [0.3, 0.75],
+                            "emotional_ci_high": [0.5, 0.93]})
+    for width in (8.0, PHONE_WIDTH):
+        ax = plot_value_split(profile, width=width, language="nl")
+        fig = ax.figure
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        bars = [p.get_window_extent(renderer) for p in ax.patches]
+        for text in ax.texts:  # every share label inside the bar it starts in
+            box = text.get_window_extent(renderer)
+            assert any(b.x0 - 1 <= box.x0 and box.x1 <= b.x1 + 1 and b.y0 <= box.y0 <= b.y1 for b in bars), text.get_text()
+        labels = [t.get_text() for t in ax.texts]
+        assert ("12%" in labels) == (width == 8.0)  # too narrow a bar on a phone: the table has the number
+        plt.close(fig)

@@ -83,8 +83,14 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
             "emotional_share", "emotional_ci_low", "emotional_ci_high"]
     _need(profile, cols, "profile")
     data = profile.dropna(subset=["practical_share", "emotional_share"]).reset_index(drop=True)
+    new = ax is None
     ax = _ax(ax, (width, 1.2 + 0.6 * max(len(data), 1) + (0.6 if width < 6 else 0)))
     width = ax.get_figure().get_size_inches()[0]
+    if new and width < 6:
+        ax.get_figure().set_layout_engine("constrained")  # labels inside the phone's width: no shrinking
+    # a share's label goes inside its bar only where it fits (about 0.45 inch; the bars take
+    # about 60% of the figure's width), else it would spill into the other bar
+    fits = max(0.1, 0.45 / (0.6 * width))
     y = np.arange(len(data))[::-1]
     p = data["practical_share"].to_numpy(dtype=float)
     e = data["emotional_share"].to_numpy(dtype=float)
@@ -96,9 +102,9 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
         if np.isfinite(lo) and np.isfinite(hi):
             ax.errorbar(pp, yy, xerr=[[max(pp - lo, 0.0)], [max(hi - pp, 0.0)]], fmt="none", ecolor="black",
                         capsize=4, lw=1.4)
-        if pp >= 0.1:
+        if pp >= fits:
             ax.text(0.01, yy, _.percent(pp, 0), va="center", ha="left", color="white", fontweight="bold")
-        if ee >= 0.1:
+        if ee >= fits:
             ax.text(0.99, yy, _.percent(ee, 0), va="center", ha="right", color="white", fontweight="bold")
     ax.axvline(0.5, color="black", ls=":", lw=1)
     ax.set_yticks(y, [group_label(str(g), language) for g in data["group"]])
@@ -108,7 +114,7 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
                            plt.rcParams["axes.labelsize"]))  # the axes are about 3/4 of the figure
     title = wrapped(_("What drives the overall rating: practical or emotional value?"), width,
                      plt.rcParams["axes.titlesize"])
-    ax.set_title(title, pad=22 + 15 * title.count("\n"))  # room for the legend under every line
+    ax.set_title(title, pad=30 + 15 * title.count("\n"))  # room for the legend under every line
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     return localize_ticks(ax, language)
 
