@@ -84,3 +84,21 @@ def test_a_heat_map_of_few_columns_is_redrawn_narrow_with_short_labels():
         assert sorted(label.replace("\n", " ") for label in labels) == sorted(questions)
     finally:
         plt.close(fig)
+
+
+def test_a_phone_chart_with_long_category_labels_stays_within_its_width():
+    from io import BytesIO
+
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    cases = [f"Case {k}: benefit stopped, a long description of the situation" for k in range(12)]
+    ax.barh(cases, np.linspace(0.2, 0.9, 12))
+    ax.set_title("Agreement per case (red: split cases), with the share of pairs of employees who agree", loc="left")
+    fig = fit_to_phone(fig)
+    try:
+        buffer = BytesIO()
+        fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        assert Image.open(buffer).size[0] <= PHONE_WIDTH * 100 + 25  # + the tight box's padding: nothing sticks out
+    finally:
+        plt.close(fig)

@@ -47,21 +47,33 @@ def fit_to_phone(fig: Any, *, width: float = PHONE_WIDTH) -> Any | None:
         return None
     fig.set_size_inches(width, height * 1.25 + 0.4)
     for ax in fig.axes:
-        for loc in ("left", "center", "right"):
-            title = ax.get_title(loc)
-            if title:
-                size = getattr(ax, {"left": "_left_title", "center": "title", "right": "_right_title"}[loc]).get_fontsize()
-                ax.set_title(wrapped(title.replace("\n", " "), width, size), loc=loc)
-        for label in (ax.xaxis.label, ax.yaxis.label):
-            if label.get_text():
-                label.set_text(wrapped(label.get_text().replace("\n", " "), width * 0.9, label.get_fontsize()))
+        _wrap_titles(ax, width)
         _wrap_category_labels(ax)
     _wrap_legends(fig, width)
     if any(ax.images for ax in fig.axes):
         _place_heat_map(fig)
     elif fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
+    # a title starts where its axes start (after the category labels): wrap it again to the room
+    # it has once laid out, else it runs past the phone's edge and the saved chart gets wider
+    fig.canvas.draw()
+    for ax in fig.axes:
+        room = width * (1 - ax.get_position().x0) - 0.1
+        if room < width * 0.9:
+            _wrap_titles(ax, max(room, 1.5))
     return fig
+
+
+def _wrap_titles(ax: Any, width: float) -> None:
+    """Wrap the titles and axis labels of ``ax`` to ``width`` inches."""
+    for loc in ("left", "center", "right"):
+        title = ax.get_title(loc)
+        if title:
+            size = getattr(ax, {"left": "_left_title", "center": "title", "right": "_right_title"}[loc]).get_fontsize()
+            ax.set_title(wrapped(title.replace("\n", " "), width, size), loc=loc)
+    for label in (ax.xaxis.label, ax.yaxis.label):
+        if label.get_text():
+            label.set_text(wrapped(label.get_text().replace("\n", " "), width * 0.9, label.get_fontsize()))
 
 
 def _wrap_category_labels(ax: Any) -> None:
