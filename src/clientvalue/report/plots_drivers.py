@@ -301,7 +301,7 @@ def place_numbers(ax: Axes) -> None:
     directions = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
     for text, (px, py) in zip(numbers, points):
         best = None
-        for distance in (4, 8, 12, 17, 23, 30, 38):
+        for distance in (4, 8, 12, 17, 23, 30, 38, 48, 60):
             for dx, dy in directions:
                 text.set_position((dx * distance, dy * distance))
                 text.set_ha({1: "left", -1: "right", 0: "center"}[dx])

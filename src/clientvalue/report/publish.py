@@ -220,7 +220,8 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     )
     summary = manifest["data_summary"]
     params = "".join(
-        f"<tr><td>{esc(k)}</td><td>{esc(Path(v).name if k in ('codebook', 'output') else json_text(v))}</td></tr>"
+        f"<tr><td><code>{esc(k)}</code></td><td>{esc(_parameter_value(k, v, _))}</td>"
+        f"<td>{esc(_(PARAMETER_NOTES[k]) if k in PARAMETER_NOTES else '')}</td></tr>"
         for k, v in manifest["parameters"].items() if k not in ("tables_dir",)
     )
     inputs = "".join(
@@ -238,6 +239,8 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         "groups": _("groups reported: {groups}", groups=groups),
         "suppressed": _("groups not shown (too small): {n}", n=_.integer(summary["groups_suppressed"])),
         "tables": _("Tables (CSV, for further analysis)"),
+        "tables_note": _("The file names are the same in every language of the report: programs read them."),
+        "parameters_note": _("Each parameter as the run's parameter file names it, with what it means."),
         "inputs": _("Input files"),
         "parameters": _("Parameters of this run"),
         "appendix": _("Appendix: how this report was made"),
@@ -251,10 +254,11 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         f"<h3>{text['reports']}</h3><ul>{rows}</ul>\n"
         f"<h3>{text['data']}</h3><ul><li>{text['respondents']}</li>"
         f"<li>{text['groups']}</li><li>{text['suppressed']}</li></ul>\n"
-        f"<h3>{text['tables']}</h3><ul>{tables}</ul>\n"
+        f"<h3>{text['tables']}</h3><p class='note'>{text['tables_note']}</p><ul>{tables}</ul>\n"
         f"<h3>{text['inputs']}</h3><div class='scroll' tabindex='0' role='region' aria-label='{text['inputs']}'>"
         f"<table>{inputs}</table></div>\n"
-        f"<h3>{text['parameters']}</h3><div class='scroll' tabindex='0' role='region' aria-label='{text['parameters']}'>"
+        f"<h3>{text['parameters']}</h3><p class='note'>{text['parameters_note']}</p>"
+        f"<div class='scroll' tabindex='0' role='region' aria-label='{text['parameters']}'>"
         f"<table>{params}</table></div>\n"
     )
     body = (
@@ -266,6 +270,35 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     check_html(page, name=target.name)
     target.write_text(page, encoding="utf-8")
     return target
+
+
+#: What each parameter of a run means, for the appendix (the key itself stays as the parameter file has it).
+PARAMETER_NOTES = {
+    "codebook": N_("the file that describes the survey's questions and answers"),
+    "vignettes": N_("the file that describes the case study"),
+    "output": N_("the folder this report was written to"),
+    "language": N_("language of the report"),
+    "min_group_size": N_("groups with fewer respondents are not shown"),
+    "seed": N_("starting value of every random step: a new run gives the same numbers"),
+    "notebooks": N_("the parts of the report that were made"),
+    "n_boot": N_("number of repeated samples behind each interval"),
+    "age_threshold": N_("the age rule the senior page examines"),
+    "age_thresholds": N_("the age rules compared with each other"),
+    "age_bands": N_("where the age groups start"),
+    "proxy_threshold": N_("strength of association from which a possible indirect distinction is flagged"),
+    "n_stability": N_("number of repeated fits that test whether the client groups are stable"),
+    "employee_tables": N_("whether a table per employee was saved"),
+    "pdf": N_("whether a PDF of the report was made"),
+}
+
+
+def _parameter_value(key: str, value: Any, _: Any) -> str:
+    """A parameter's value for the appendix: a file by its name, yes/no for a switch."""
+    if key in ("codebook", "output", "vignettes") and isinstance(value, str):
+        return Path(value).name
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return json_text(value)
 
 
 def json_text(value: Any) -> str:
