@@ -230,10 +230,12 @@ def report_pdf(folder: Path, pages: Sequence[str], target: Path, *, browser: str
     ends = [*list(starts.values())[1:], len(writer.pages)]
     for (page, start), end, outline in zip(starts.items(), ends, outlines):
         parent = writer.add_outline_item(title=outline.h1 or outline.title or Path(page).stem, page_number=start)
+        last = start  # sections follow each other: a heading's words earlier on (a list of links) are not it
         for heading in outline.sections:
-            found = _section_page(heading, texts[:end], start)
+            found = _section_page(heading, texts[:end], last)
             if found is not None:
                 writer.add_outline_item(title=heading, page_number=found, parent=parent)
+                last = found
     _link_within(writer, folder, starts)
     language = outlines[0].language if outlines else ""
     _number_pages(writer, language)
