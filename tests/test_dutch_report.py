@@ -191,3 +191,18 @@ def test_a_share_label_stays_inside_its_bar_on_a_phone():
         labels = [t.get_text() for t in ax.texts]
         assert ("12%" in labels) == (width == 8.0)  # too narrow a bar on a phone: the table has the number
         plt.close(fig)
+
+
+def test_the_phone_fairness_chart_shows_the_strongest_rows_and_every_flagged_one():
+    from clientvalue.report.plots_segments import plot_fairness_phone
+
+    v = np.linspace(0.01, 0.33, 33)
+    fairness = pd.DataFrame({"source": [f"s{k}" for k in range(33)], "attribute": ["age"] * 33, "cramers_v": v,
+                             "ci_low": v - 0.01, "ci_high": v + 0.01, "flag": [k == 3 for k in range(33)]})
+    assert plot_fairness_phone(fairness.head(8)) is None  # short enough as it is
+    fig = plot_fairness_phone(fairness, rows=10, language="nl")
+    labels = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    expected = {f"s{k} × age" for k in [*range(23, 33), 3]}  # the ten strongest and the flagged one
+    assert set(labels) == expected
+    assert "11" in fig.axes[0].get_title("left") and "33" in fig.axes[0].get_title("left")
+    assert fig.get_size_inches()[0] <= 4.5

@@ -69,3 +69,35 @@ def plot_fairness(fairness: pd.DataFrame, *, labels: dict[str, str] | None = Non
     ax.set_xlim(0, 1)
     ax.set_xlabel(_("Strength of the association (Cramér's V: 0 = none, 1 = complete)"))
     return localize_ticks(ax, language)
+
+
+def plot_fairness_phone(fairness: pd.DataFrame, *, labels: dict[str, str] | None = None, threshold: float = 0.3,
+                        language: str = "en", rows: int = 10):
+    """The fairness chart for a phone: the ``rows`` strongest associations (every flagged one included).
+
+    A chart of every source × characteristic pair (33 rows in the demo) cannot be read on a
+    phone; the table beside it holds every pair. Returns the figure (about
+    :data:`~clientvalue.report.phone.PHONE_WIDTH` inches wide), or ``None`` when the full chart
+    is short enough to be narrowed as it is.
+    """
+    import textwrap
+
+    import matplotlib.pyplot as plt
+
+    from clientvalue.report.phone import PHONE_WIDTH, wrapped
+
+    if len(fairness) <= rows:
+        return None
+    _ = translator(language)
+    ranked = fairness.assign(_order=-fairness["cramers_v"].fillna(-1.0)).sort_values("_order", kind="stable")
+    keep = ranked.head(rows).index.union(ranked.index[ranked["flag"].astype(bool)])
+    shown = ranked.loc[ranked.index.isin(keep)].drop(columns="_order")
+    fig, ax = plt.subplots(figsize=(PHONE_WIDTH, 0.55 * len(shown) + 2.0), layout="constrained")
+    plot_fairness(shown, labels=labels, threshold=threshold, language=language, ax=ax)
+    ax.set_yticks(ax.get_yticks(), [textwrap.fill(t.get_text(), 22) for t in ax.get_yticklabels()], fontsize=9)
+    title = _("The {n} strongest of {total} associations; the table has them all",
+              n=_.integer(len(shown)), total=_.integer(len(fairness)))
+    ax.set_title(wrapped(title, PHONE_WIDTH * 0.55, plt.rcParams["axes.titlesize"]), loc="left")
+    ax.set_xlabel(wrapped(ax.get_xlabel(), PHONE_WIDTH * 0.5, plt.rcParams["axes.labelsize"]))
+    localize_ticks(fig, language)
+    return fig

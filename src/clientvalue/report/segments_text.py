@@ -176,7 +176,7 @@ def show(report, results, name: str) -> None:
 
 def show_figure(report, results, name: str, *, proxy_threshold: float = 0.3) -> None:
     """Show chart ``name`` (``segments_profile_chart`` or ``fairness_chart``) when there is something to draw."""
-    from clientvalue.report.plots_segments import plot_fairness, plot_profiles
+    from clientvalue.report.plots_segments import plot_fairness, plot_fairness_phone, plot_profiles
 
     if results.error:
         return
@@ -184,7 +184,9 @@ def show_figure(report, results, name: str, *, proxy_threshold: float = 0.3) -> 
         report.figure(plot_profiles(results.profile, language=report.language), name)
     else:
         report.figure(plot_fairness(results.fairness_segments, labels=results.labels, threshold=proxy_threshold,
-                                    language=report.language), name)
+                                    language=report.language), name,
+                      phone=plot_fairness_phone(results.fairness_segments, labels=results.labels,
+                                                threshold=proxy_threshold, language=report.language))
 
 
 def shown(results, name: str, language: str) -> pd.DataFrame | None:
