@@ -112,10 +112,13 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
     _percent_axis(ax.xaxis, _)
     ax.set_xlabel(wrapped(_("Share of the explained variance in the overall rating"), 0.75 * width,
                            plt.rcParams["axes.labelsize"]))  # the axes are about 3/4 of the figure
-    title = wrapped(_("What drives the overall rating: practical or emotional value?"), width,
-                     plt.rcParams["axes.titlesize"])
-    ax.set_title(title, pad=30 + 15 * title.count("\n"))  # room for the legend under every line
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
+    # the title starts where the bars start (after the group names): on a phone it has about 60% of the width
+    title = wrapped(_("What drives the overall rating: practical or emotional value?"),
+                    width if width >= 6 else 0.6 * width, plt.rcParams["axes.titlesize"])
+    narrow = width < 6  # on a phone the legend's two entries go under each other
+    ax.set_title(title, pad=30 + 15 * title.count("\n") + (18 if narrow else 0))  # room for the legend
+    ax.legend(loc="lower left" if narrow else "lower center", bbox_to_anchor=(0.0 if narrow else 0.5, 1.0),
+              ncols=1 if narrow else 2, frameon=False)
     return localize_ticks(ax, language)
 
 
