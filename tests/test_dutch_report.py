@@ -206,3 +206,17 @@ def test_the_phone_fairness_chart_shows_the_strongest_rows_and_every_flagged_one
     assert set(labels) == expected
     assert "11" in fig.axes[0].get_title("left") and "33" in fig.axes[0].get_title("left")
     assert fig.get_size_inches()[0] <= 4.5
+
+
+def test_every_run_parameter_is_explained_in_the_appendix_in_both_languages():
+    from clientvalue.report.i18n import translator
+    from clientvalue.report.publish import PARAMETER_NOTES, _parameter_value
+    from clientvalue.run.params import RunParameters
+
+    assert set(RunParameters.model_fields) <= set(PARAMETER_NOTES)  # a new parameter needs its note
+    nl = translator("nl")
+    for note in PARAMETER_NOTES.values():
+        assert nl(note) != note  # translated
+    assert _parameter_value("pdf", False, nl) == "nee" and _parameter_value("pdf", True, translator("en")) == "yes"
+    assert _parameter_value("codebook", "/home/analyst/secret/codebook.yaml", nl) == "codebook.yaml"
+    assert _parameter_value("age_bands", [18, 55], nl) == "18, 55"
