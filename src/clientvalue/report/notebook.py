@@ -270,6 +270,8 @@ class Report:
             display(HTML(f"<p class='note'>{html.escape(caption(name, self.language))}: {html.escape(_(NONE_FOUND))}</p>"))
             return
         shown = frame[show] if show else frame
+        if "suppressed" in shown.columns and not shown["suppressed"].fillna(False).astype(bool).any():
+            shown = shown.drop(columns="suppressed")  # an empty column only widens the table (the CSV keeps it)
         note = ""
         if "suppressed" in frame.columns and bool(frame["suppressed"].any()):
             _ = translator(self.language)
