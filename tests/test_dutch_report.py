@@ -220,3 +220,15 @@ def test_every_run_parameter_is_explained_in_the_appendix_in_both_languages():
     assert _parameter_value("pdf", False, nl) == "nee" and _parameter_value("pdf", True, translator("en")) == "yes"
     assert _parameter_value("codebook", "/home/analyst/secret/codebook.yaml", nl) == "codebook.yaml"
     assert _parameter_value("age_bands", [18, 55], nl) == "18, 55"
+
+
+def test_interval_headers_state_the_level_the_table_holds():
+    from clientvalue.report.consistency_text import display_frame
+
+    frame = pd.DataFrame({"team": ["all", "Oost"], "effect": [0.1, 0.3], "ci_low": [0.0, 0.1], "ci_high": [0.2, 0.5],
+                          "ci_level": [0.95, 0.99], "flagged": [False, True], "suppressed": [False, False]})
+    one_level = list(display_frame(frame.assign(ci_level=0.99), language="nl").columns)
+    assert "ondergrens 99%" in one_level and "bovengrens 99%" in one_level and not [c for c in one_level if "95" in c]
+    mixed = list(display_frame(frame, language="en").columns)
+    assert not [c for c in mixed if "95" in c or "99" in c]  # per row in the level column, not in a header
+    assert mixed[:2] == ["team", "interval excludes 0"]  # the verdict right after the row's name

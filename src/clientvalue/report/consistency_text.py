@@ -82,12 +82,16 @@ def _fmt(_, value: Any, kind: str) -> str:
 
 
 def _interval_header(_, column: str, levels: pd.Series) -> str:
-    """The header of an interval bound that states its level (95%, or 99% for Bonferroni intervals)."""
+    """The header of an interval bound that states its level (95%, or 99% for Bonferroni intervals).
+
+    Where the rows have different levels (overall 95%, per team wider), the table's interval
+    level column says it per row.
+    """
     found = sorted({round(float(v), 4) for v in levels.dropna()})
     if len(found) == 1:
         text = N_("low {level}") if column == "ci_low" else N_("high {level}")
         return _(text, level=_.percent(found[0], 0))
-    return _("low (interval level)") if column == "ci_low" else _("high (interval level)")
+    return _("interval low") if column == "ci_low" else _("interval high")  # the level column follows
 
 
 def display_frame(frame: pd.DataFrame, *, language: str, show: list[str] | None = None,
