@@ -17,10 +17,10 @@ CAPTIONS: dict[str, str] = {
     "summary": N_("The file in figures"),
     "responses_per_group": N_("Respondents per group"),
     "missingness": N_("Missing answers per question"),
-    "handled_problems": N_("Problems found and how they were handled"),
+    "handled_problems": N_("Each problem: the check, how often, example values and how it was handled"),
     "response_patterns": N_("Complete, partial and straight-lined responses"),
     "attributes": N_("Respondents per characteristic"),
-    "item_distributions": N_("Answers per question"),
+    "item_distributions": N_("How the answers to each question are spread over the scale"),
     "value_profile": N_(
         "Practical and emotional value per group: share of the explained variance in the overall rating, "
         "with 95%\u00a0intervals"),
