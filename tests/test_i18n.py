@@ -227,10 +227,10 @@ def test_tables_show_codes_in_words_and_numbers_in_the_locale():
                           "p_value": [0.0004, 0.25]})
     nl = table_html(frame, language="nl")
     en = table_html(frame, language="en")
-    for expected in ("alle respondenten", "1.680", "100,0%", "22,6%", "Zo houden", "Mogelijk meer dan nodig",
+    for expected in ("alle respondenten", "1.680", "100,0%", "22,6%", "Zo houden", "Scoort hoger dan het weegt",
                      "0,405", "&lt; 0,001", "0,250", "kwadrant", "respondenten"):
         assert expected in nl, expected
-    for expected in ("all respondents", "1,680", "100.0%", "22.6%", "Keep up the good work", "Possible overkill",
+    for expected in ("all respondents", "1,680", "100.0%", "22.6%", "Keep up the good work", "Scores above what it weighs",
                      "0.405", "&lt; 0.001"):
         assert expected in en, expected
     assert "keep_up" not in nl and "keep_up" not in en

@@ -40,13 +40,29 @@ def test_missing_chromium_is_refused_naming_the_package(monkeypatch, tmp_path):
 def test_pages_are_printed_and_joined(tmp_path):
     from pypdf import PdfReader
 
-    for name, words in (("index.html", "First page"), ("b.html", "Second page")):
-        (tmp_path / name).write_text(f"<!doctype html><html><body><h1>{words}</h1></body></html>", encoding="utf-8")
+    pages = {"index.html": ("Summary", "<a href='b.html'>Read more</a>"),
+             "b.html": ("Second page", "<h2>A section</h2><p>Words.</p><a href='tables/x.csv'>table</a>")}
+    for name, (title, body) in pages.items():
+        (tmp_path / name).write_text(f"<!doctype html><html lang='nl'><head><title>Report {title}</title></head>"
+                                     f"<body><h1>{title}</h1>{body}</body></html>", encoding="utf-8")
     target = pdf.report_pdf(tmp_path, ["index.html", "b.html"], tmp_path / "report.pdf")
     reader = PdfReader(target)
     assert len(reader.pages) == 2
-    assert "First page" in reader.pages[0].extract_text() and "Second page" in reader.pages[1].extract_text()
-    assert [item.title for item in reader.outline] == ["index", "b"]
+    assert "Summary" in reader.pages[0].extract_text() and "Second page" in reader.pages[1].extract_text()
+    # bookmarks follow the headings (h1, and h2 under it), not the file names
+    assert [item.title for item in reader.outline if not isinstance(item, list)] == ["Summary", "Second page"]
+    assert [item.title for item in reader.outline[2]] == ["A section"]
+    assert reader.get_destination_page_number(reader.outline[2][0]) == 1
+    # pages are numbered, in the document's language
+    assert "pagina 1 van 2" in reader.pages[0].extract_text() and "pagina 2 van 2" in reader.pages[1].extract_text()
+    # title and language in the metadata
+    assert reader.metadata.title == "Report Summary" and reader.trailer["/Root"]["/Lang"] == "nl"
+    # "Read more" jumps to the second page within the PDF; a table link is relative to the report folder
+    actions = [a.get_object()["/A"] for page in reader.pages for a in page.get("/Annots", [])]
+    jumps = [a for a in actions if a["/S"] == "/GoTo"]
+    assert len(jumps) == 1 and jumps[0]["/D"][0].get_object() == reader.pages[1].get_object()
+    uris = [str(a["/URI"]) for a in actions if a["/S"] == "/URI"]
+    assert uris == ["tables/x.csv"] and not any(str(tmp_path) in str(a) for a in actions)
 
 
 @needs_chromium

@@ -39,7 +39,7 @@ def test_a_wide_chart_is_redrawn_narrow_with_its_texts_wrapped():
 def test_narrow_charts_and_heat_maps_get_no_phone_variant():
     narrow = bar_chart(width=4.0)
     heat, ax = plt.subplots(figsize=(9, 4))
-    ax.imshow(np.arange(12).reshape(3, 4))
+    ax.imshow(np.arange(36).reshape(3, 12))  # twelve columns need the width
     try:
         assert fit_to_phone(narrow) is None and fit_to_phone(heat) is None
         assert heat.get_size_inches()[0] == 9  # left as it was
@@ -52,3 +52,53 @@ def test_wrapped_keeps_every_word():
     text = "What drives the overall rating: practical or emotional value?"
     lines = wrapped(text, 2.0, 12).split("\n")
     assert len(lines) > 1 and " ".join(lines) == text
+
+
+def test_long_legend_entries_are_wrapped_on_a_phone():
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.plot([0, 1], [0, 1], label="Sees themselves as senior but falls below the age rule (missed by the rule)")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16))
+    fig = fit_to_phone(fig)
+    try:
+        entry = fig.axes[0].get_legend().get_texts()[0].get_text()
+        assert "\n" in entry and entry.replace("\n", " ") == ax.get_legend_handles_labels()[1][0]
+        fig.canvas.draw()
+        legend_box = fig.axes[0].get_legend().get_window_extent()
+        assert legend_box.x1 <= fig.bbox.x1 + 1  # the legend fits the phone's width
+    finally:
+        plt.close(fig)
+
+
+def test_a_heat_map_of_few_columns_is_redrawn_narrow_with_short_labels():
+    from clientvalue.report.plots_segments import plot_profiles
+    import pandas as pd
+
+    questions = ["Personal contact is important to me", "I want to arrange my own affairs online", "Quick"]
+    profile = pd.DataFrame({"label": np.repeat(questions, 4), "segment": np.tile([1, 2, 3, 4], 3),
+                            "difference": np.linspace(-1.2, 1.2, 12)})
+    fig = fit_to_phone(plot_profiles(profile, language="nl").figure)
+    try:
+        assert fig is not None and fig.get_size_inches()[0] == PHONE_WIDTH
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert all(max(len(line) for line in label.split("\n")) <= LABEL_CHARACTERS * 2 // 3 for label in labels)
+        assert sorted(label.replace("\n", " ") for label in labels) == sorted(questions)
+    finally:
+        plt.close(fig)
+
+
+def test_a_phone_chart_with_long_category_labels_stays_within_its_width():
+    from io import BytesIO
+
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    cases = [f"Case {k}: benefit stopped, a long description of the situation" for k in range(12)]
+    ax.barh(cases, np.linspace(0.2, 0.9, 12))
+    ax.set_title("Agreement per case (red: split cases), with the share of pairs of employees who agree", loc="left")
+    fig = fit_to_phone(fig)
+    try:
+        buffer = BytesIO()
+        fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        assert Image.open(buffer).size[0] <= PHONE_WIDTH * 100 + 25  # + the tight box's padding: nothing sticks out
+    finally:
+        plt.close(fig)

@@ -139,11 +139,11 @@ def test_quadrants_crosshairs_names_and_red_items(ipa):
     red_points = ax.collections[1].get_offsets()
     assert len(red_points) == int(ipa["in_red"].sum()) > 0
     en = texts(ax)
-    assert {"Concentrate here", "Keep up the good work", "Low priority", "Possible overkill"} <= en
+    assert {"Concentrate here", "Keep up the good work", "Low priority", "Scores above what it weighs"} <= en
     key = [t.get_text() for t in ax.texts if t.get_gid() == "cv-key"][0]
     assert "2\u2002I was helped quickly" in key.split("\n")  # numbered in the table's order
     nl = texts(plot_quadrants(ipa, language="nl"))
-    assert {"Hier verbeteren", "Zo houden", "Lage prioriteit", "Mogelijk meer dan nodig"} <= nl
+    assert {"Hier verbeteren", "Zo houden", "Lage prioriteit", "Scoort hoger dan het weegt"} <= nl
     assert ax.get_xlabel() != plt.gca().get_xlabel()
     with pytest.raises(ParameterError, match="lacks"):
         plot_quadrants(ipa.drop(columns="in_red"))
@@ -378,4 +378,4 @@ def test_report_figure_saves_sharp_png_with_the_charts_alt_text(monkeypatch):
         report.figure(plt.subplots()[0], "quadrants", alt="Explicit")
         assert shown[2][1]["metadata"]["image/png"]["alt"] == "Explicit"
         report.figure(plt.subplots()[0], "quadrants")
-        assert shown[4][1]["metadata"]["image/png"]["alt"].startswith("Importance against performance")
+        assert shown[4][1]["metadata"]["image/png"]["alt"].startswith("Importance against score")

@@ -68,6 +68,10 @@ COLUMNS = {
 }
 
 
+#: Columns that hold a table's verdict (shown right after the first column).
+VERDICT_COLUMNS = ("differs", "flagged", "split")
+
+
 def _fmt(_, value: Any, kind: str) -> str:
     if kind == "flag":
         return "✓" if (value is True or (isinstance(value, (bool, np.bool_)) and bool(value))) else ""
@@ -80,6 +84,19 @@ def _fmt(_, value: Any, kind: str) -> str:
     if kind == "number":
         return _.number(value, 3)
     return str(value)
+
+
+def _interval_header(_, column: str, levels: pd.Series) -> str:
+    """The header of an interval bound that states its level (95%, or 99% for Bonferroni intervals).
+
+    Where the rows have different levels (overall 95%, per team wider), the table's interval
+    level column says it per row.
+    """
+    found = sorted({round(float(v), 4) for v in levels.dropna()})
+    if len(found) == 1:
+        text = N_("low {level}") if column == "ci_low" else N_("high {level}")
+        return _(text, level=_.percent(found[0], 0))
+    return _("interval low") if column == "ci_low" else _("interval high")  # the level column follows
 
 
 def display_frame(frame: pd.DataFrame, *, language: str, show: list[str] | None = None,
@@ -107,9 +124,17 @@ def display_frame(frame: pd.DataFrame, *, language: str, show: list[str] | None 
             kind = "text"
         suppressed = frame["suppressed"] if "suppressed" in frame.columns else pd.Series(False, index=frame.index)
         header = headers.get(column) or (_(label) if column in COLUMNS else label)
+        if column in ("ci_low", "ci_high") and "ci_level" in frame.columns and not headers.get(column):
+            header = _interval_header(_, column, frame["ci_level"])
         out[header] = [
             ("–" if (bool(s) and kind != "text" and kind != "flag") else _fmt(_, v, kind)) for v, s in zip(values, suppressed)]
-    return pd.DataFrame(out)
+    frame_out = pd.DataFrame(out)
+    # the verdict right after the row's name, so that a wide table that scrolls shows it first
+    verdicts = [headers.get(c) or _(COLUMNS[c][0]) for c in columns if c in VERDICT_COLUMNS]
+    if verdicts and len(frame_out.columns) > 2:
+        rest = [c for c in frame_out.columns[1:] if c not in verdicts]
+        frame_out = frame_out[[frame_out.columns[0], *verdicts, *rest]]
+    return frame_out
 
 
 def show_table(report: Any, frame: pd.DataFrame | None, name: str, *, show: list[str] | None = None,

@@ -281,6 +281,8 @@ class Report:
                          f"{html.escape(_(NOTHING_TO_SHOW))}</p>"))
             return
         shown = frame[show] if show else frame
+        if "suppressed" in shown.columns and not shown["suppressed"].fillna(False).astype(bool).any():
+            shown = shown.drop(columns="suppressed")  # an empty column only widens the table (the CSV keeps it)
         note = ""
         if "suppressed" in frame.columns and bool(frame["suppressed"].any()):
             _ = translator(self.language)
@@ -324,15 +326,18 @@ class Report:
         import matplotlib.pyplot as plt
 
         from clientvalue.report.phone import fit_to_phone
+        from clientvalue.report.ticks import localize_ticks
 
         text = caption(name, self.language)
         fig = _figure_of(ax_or_fig)
         alt = alt or getattr(fig, "alt_text", None) or text
+        localize_ticks(fig, self.language)  # chart numbers in the report's language, every chart
         png = _png_base64(fig)
         metadata: dict[str, Any] = {"image/png": {"alt": alt}}
         # the phone variant: the one given, else the same figure redrawn narrow (if it can be)
         narrow = fit_to_phone(fig) if phone is None else _figure_of(phone)
         if narrow is not None:
+            localize_ticks(narrow, self.language)
             metadata[PHONE_METADATA] = _png_base64(narrow, dpi=PHONE_DPI)
             plt.close(narrow)
         plt.close(fig)

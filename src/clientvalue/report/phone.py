@@ -20,6 +20,8 @@ from matplotlib.ticker import FixedLocator
 PHONE_WIDTH = 4.4
 #: Characters per line of a wrapped category label (a question's text on a bar chart's axis).
 LABEL_CHARACTERS = 24
+#: A heat map with at most this many columns is redrawn narrow (its labels wrapped shorter still).
+HEAT_MAP_COLUMNS = 6
 
 
 def wrapped(text: str, width: float, size: float | str) -> str:
@@ -35,34 +37,85 @@ def fit_to_phone(fig: Any, *, width: float = PHONE_WIDTH) -> Any | None:
     """Redraw ``fig`` (in place) about ``width`` inches wide for a phone; return it.
 
     The height grows a little (wrapped texts take lines). ``None`` for a figure that needs no
-    phone variant (already narrow) or that cannot be narrowed this way (a heat map: its cells
-    and colour bar need the width); the page then shows the wide chart on a phone too.
+    phone variant (already narrow) or that cannot be narrowed this way (a heat map of more than
+    :data:`HEAT_MAP_COLUMNS` columns: its cells need the width); the page then shows the wide
+    chart on a phone too.
     """
     old_width, height = fig.get_size_inches()
-    if old_width <= width or any(ax.images for ax in fig.axes):
+    if old_width <= width or any(image.get_array().shape[1] > HEAT_MAP_COLUMNS
+                                 for ax in fig.axes for image in ax.images):
         return None
     fig.set_size_inches(width, height * 1.25 + 0.4)
     for ax in fig.axes:
-        for loc in ("left", "center", "right"):
-            title = ax.get_title(loc)
-            if title:
-                size = getattr(ax, {"left": "_left_title", "center": "title", "right": "_right_title"}[loc]).get_fontsize()
-                ax.set_title(wrapped(title.replace("\n", " "), width, size), loc=loc)
-        for label in (ax.xaxis.label, ax.yaxis.label):
-            if label.get_text():
-                label.set_text(wrapped(label.get_text().replace("\n", " "), width * 0.9, label.get_fontsize()))
+        _wrap_titles(ax, width)
         _wrap_category_labels(ax)
-    if fig.get_layout_engine() is None:
+    _wrap_legends(fig, width)
+    if any(ax.images for ax in fig.axes):
+        _place_heat_map(fig)
+    elif fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
+    # a title starts where its axes start (after the category labels): wrap it again to the room
+    # it has once laid out, else it runs past the phone's edge and the saved chart gets wider
+    fig.canvas.draw()
+    for ax in fig.axes:
+        room = width * (1 - ax.get_position().x0) - 0.1
+        if room < width * 0.9:
+            _wrap_titles(ax, max(room, 1.5))
     return fig
 
 
+def _wrap_titles(ax: Any, width: float) -> None:
+    """Wrap the titles and axis labels of ``ax`` to ``width`` inches."""
+    for loc in ("left", "center", "right"):
+        title = ax.get_title(loc)
+        if title:
+            size = getattr(ax, {"left": "_left_title", "center": "title", "right": "_right_title"}[loc]).get_fontsize()
+            ax.set_title(wrapped(title.replace("\n", " "), width, size), loc=loc)
+    for label in (ax.xaxis.label, ax.yaxis.label):
+        if label.get_text():
+            label.set_text(wrapped(label.get_text().replace("\n", " "), width * 0.9, label.get_fontsize()))
+
+
 def _wrap_category_labels(ax: Any) -> None:
-    """Wrap long labels on a category axis (questions, cases...) to :data:`LABEL_CHARACTERS`."""
+    """Wrap long labels on a category axis (questions, cases...) to :data:`LABEL_CHARACTERS`.
+
+    A heat map's row labels share the width with its cells and colour bar: two thirds as long.
+    """
     if not isinstance(ax.yaxis.get_major_locator(), FixedLocator) and not ax.yaxis.units:
         return  # a numeric axis: its labels are short numbers
+    characters = LABEL_CHARACTERS * 2 // 3 if ax.images else LABEL_CHARACTERS
     ax.get_figure().canvas.draw()  # tick labels exist once drawn
     ticks = ax.get_yticks()
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    if len(labels) == len(ticks) and any(len(t) > LABEL_CHARACTERS for t in labels):
-        ax.set_yticks(ticks, [textwrap.fill(t, LABEL_CHARACTERS) for t in labels])
+    if len(labels) == len(ticks) and any(len(t) > characters for t in labels):
+        ax.set_yticks(ticks, [textwrap.fill(t, characters) for t in labels])
+
+
+def _wrap_legends(fig: Any, width: float) -> None:
+    """Wrap legend entries to about two thirds of ``width``: a long entry would squeeze the axes."""
+    legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
+    for legend in legends:
+        if legend is None:
+            continue
+        for text in legend.get_texts():
+            text.set_text(wrapped(text.get_text().replace("\n", " "), width * 0.66, text.get_fontsize()))
+
+
+def _place_heat_map(fig: Any) -> None:
+    """Lay out a narrowed heat map by hand: row labels left, cells in the middle, colour bar right.
+
+    A colour bar made with ``fig.colorbar(ax=...)`` keeps its place under a layout engine switched
+    on afterwards and squeezes the cells; the positions are set here instead, and the column
+    labels are turned so that they do not run into each other.
+    """
+    fig.set_layout_engine("none")
+    bars = [ax for ax in fig.axes if getattr(ax, "_colorbar", None) is not None]
+    maps = [ax for ax in fig.axes if ax.images and ax not in bars]
+    for ax in maps:
+        ax.set_position([0.40, 0.14, 0.46, 0.80])
+        ax.tick_params(axis="x", labelrotation=40)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+            label.set_rotation_mode("anchor")
+    for ax in bars:
+        ax.set_position([0.89, 0.24, 0.035, 0.60])

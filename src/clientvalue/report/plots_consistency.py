@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from clientvalue.report.i18n import translator
+from clientvalue.report.ticks import localize_ticks
 
 __all__ = ["plot_vignette_agreement", "plot_variant_effect", "plot_considerations"]
 
@@ -44,7 +45,7 @@ def plot_vignette_agreement(table: pd.DataFrame, *, labels: dict[str, str] | Non
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(_("Employees who take the most common decision"))
     ax.set_title(_("Agreement per case (blue: clear; orange: a minority decides differently; red: split)"))
-    return ax
+    return localize_ticks(ax, language)
 
 
 def plot_variant_effect(table: pd.DataFrame, *, outcome: str, ax: Axes | None = None, language: str = "en",
@@ -75,8 +76,21 @@ def plot_variant_effect(table: pd.DataFrame, *, outcome: str, ax: Axes | None = 
                   version=names.get(compared[0], compared[0]), reference=names.get(reference, reference))
         ax.set_title(wrapped(title, ax.figure.get_figwidth() * 0.9, "large"))
     else:
-        ax.set_title(_("Other version against reference version, 95% intervals"))
-    return ax
+        ax.set_title(_interval_title(data, _))
+    return localize_ticks(ax, language)
+
+
+def _interval_title(data: pd.DataFrame, _) -> str:
+    """The variant chart's title with the intervals' actual level (team intervals are wider: Bonferroni)."""
+    if "ci_level" not in data.columns or data["ci_level"].isna().all():
+        return _("Other version against reference version, 95% intervals")
+    overall = data.loc[data["team"] == "all", "ci_level"].dropna()
+    teams = data.loc[data["team"] != "all", "ci_level"].dropna()
+    if len(overall) and len(teams) and round(float(teams.max()), 4) != round(float(overall.iloc[0]), 4):
+        return _("Other version against reference version; intervals {overall} for all employees, {team} per team",
+                 overall=_.percent(float(overall.iloc[0]), 0), team=_.percent(float(teams.max()), 0))
+    level = float(data["ci_level"].dropna().iloc[0])
+    return _("Other version against reference version, {level} intervals", level=_.percent(level, 0))
 
 
 def plot_considerations(table: pd.DataFrame, *, labels: dict[str, str] | None = None, ax: Axes | None = None,
@@ -96,4 +110,4 @@ def plot_considerations(table: pd.DataFrame, *, labels: dict[str, str] | None = 
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(_("Share of employees"))
     ax.set_title(_("What employees weigh when deciding on an exception"))
-    return ax
+    return localize_ticks(ax, language)

@@ -19,6 +19,7 @@ from matplotlib.transforms import Bbox
 
 from clientvalue.errors import ParameterError
 from clientvalue.report.i18n import Translator, translator
+from clientvalue.report.ticks import localize_ticks
 from clientvalue.report.phone import wrapped
 from clientvalue.report.texts import DIMENSION_NAMES, QUADRANT_LABELS, group_label
 
@@ -82,8 +83,14 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
             "emotional_share", "emotional_ci_low", "emotional_ci_high"]
     _need(profile, cols, "profile")
     data = profile.dropna(subset=["practical_share", "emotional_share"]).reset_index(drop=True)
+    new = ax is None
     ax = _ax(ax, (width, 1.2 + 0.6 * max(len(data), 1) + (0.6 if width < 6 else 0)))
     width = ax.get_figure().get_size_inches()[0]
+    if new and width < 6:
+        ax.get_figure().set_layout_engine("constrained")  # labels inside the phone's width: no shrinking
+    # a share's label goes inside its bar only where it fits (about 0.45 inch; the bars take
+    # about 60% of the figure's width), else it would spill into the other bar
+    fits = max(0.1, 0.45 / (0.6 * width))
     y = np.arange(len(data))[::-1]
     p = data["practical_share"].to_numpy(dtype=float)
     e = data["emotional_share"].to_numpy(dtype=float)
@@ -95,9 +102,9 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
         if np.isfinite(lo) and np.isfinite(hi):
             ax.errorbar(pp, yy, xerr=[[max(pp - lo, 0.0)], [max(hi - pp, 0.0)]], fmt="none", ecolor="black",
                         capsize=4, lw=1.4)
-        if pp >= 0.1:
+        if pp >= fits:
             ax.text(0.01, yy, _.percent(pp, 0), va="center", ha="left", color="white", fontweight="bold")
-        if ee >= 0.1:
+        if ee >= fits:
             ax.text(0.99, yy, _.percent(ee, 0), va="center", ha="right", color="white", fontweight="bold")
     ax.axvline(0.5, color="black", ls=":", lw=1)
     ax.set_yticks(y, [group_label(str(g), language) for g in data["group"]])
@@ -105,11 +112,14 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
     _percent_axis(ax.xaxis, _)
     ax.set_xlabel(wrapped(_("Share of the explained variance in the overall rating"), 0.75 * width,
                            plt.rcParams["axes.labelsize"]))  # the axes are about 3/4 of the figure
-    title = wrapped(_("What drives the overall rating: practical or emotional value?"), width,
-                     plt.rcParams["axes.titlesize"])
-    ax.set_title(title, pad=22 + 15 * title.count("\n"))  # room for the legend under every line
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
-    return ax
+    # the title starts where the bars start (after the group names): on a phone it has about 60% of the width
+    title = wrapped(_("What drives the overall rating: practical or emotional value?"),
+                    width if width >= 6 else 0.6 * width, plt.rcParams["axes.titlesize"])
+    narrow = width < 6  # on a phone the legend's two entries go under each other
+    ax.set_title(title, pad=30 + 15 * title.count("\n") + (18 if narrow else 0))  # room for the legend
+    ax.legend(loc="lower left" if narrow else "lower center", bbox_to_anchor=(0.0 if narrow else 0.5, 1.0),
+              ncols=1 if narrow else 2, frameon=False)
+    return localize_ticks(ax, language)
 
 
 def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
@@ -191,7 +201,7 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
         ax.legend(handles=importance_legend_handles(dims, language), loc="lower left", bbox_to_anchor=(0.0, 1.0),
                   ncols=len(dims), frameon=False, fontsize="small", borderaxespad=0.3)
         ax.set_title(ax.get_title(), pad=30)
-    return ax
+    return localize_ticks(ax, language)
 
 
 def importance_limit(tables, value: str = "share") -> tuple[float, float]:
@@ -294,7 +304,7 @@ def place_numbers(ax: Axes) -> None:
     directions = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
     for text, (px, py) in zip(numbers, points):
         best = None
-        for distance in (4, 8, 12, 17, 23, 30, 38):
+        for distance in (4, 8, 12, 17, 23, 30, 38, 48, 60):
             for dx, dy in directions:
                 text.set_position((dx * distance, dy * distance))
                 text.set_ha({1: "left", -1: "right", 0: "center"}[dx])
@@ -416,9 +426,9 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
                     color=RED if q == "concentrate_here" else "0.3",
                     fontweight="bold" if q == "concentrate_here" else "normal")
     _percent_axis(ax.yaxis, _)
-    ax.set_xlabel(_("Performance (0 = lowest, 100 = highest possible score)"))
+    ax.set_xlabel(_("Score (0 = lowest, 100 = highest possible)"))
     ax.set_ylabel(_("Importance (share of the explained variance)"))
-    ax.set_title(_("Importance and performance per question"))
+    ax.set_title(_("Importance and score per question"))
     if legend:
         ax.legend(handles=quadrant_legend_handles(set(dims), language), loc="lower left",
                   bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize="small", borderaxespad=0.3)
@@ -433,7 +443,7 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
         engine.execute(fig)
         fig.set_layout_engine("none")
     place_numbers(ax)
-    return ax
+    return localize_ticks(ax, language)
 
 
 def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants", *,
@@ -527,7 +537,7 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
         if kind == "quadrants":
             for ax in list(axes.flat)[:len(groups)]:
                 place_numbers(ax)
-    return fig
+    return localize_ticks(fig, language)
 
 
 def drivers_alt_text(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants", *,

@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 from clientvalue.report.i18n import Translator, translator
+from clientvalue.report.ticks import localize_ticks
 
 __all__ = ["plot_share_by_age", "plot_thresholds"]
 
@@ -93,9 +94,8 @@ def plot_share_by_age(by_band: pd.DataFrame, *, curve=None, reference: pd.DataFr
     ax.set_title(_("Share who see themselves as a senior, by age"))
     ax.set_xlabel(_("Age (years)"))
     ax.set_ylabel(_("Sees themselves as a senior"))
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper left", fontsize="small")
-    return ax
+    _legend_below(ax)
+    return localize_ticks(ax, language)
 
 
 def plot_thresholds(table: pd.DataFrame, *, ax: Axes | None = None, language: str = "en") -> Axes:
@@ -130,11 +130,30 @@ def plot_thresholds(table: pd.DataFrame, *, ax: Axes | None = None, language: st
             ax.errorbar(t[ok], p[ok], yerr=yerr, fmt=f"-{marker}", color=color, capsize=4, label=label)
     ax.set_ylim(0, 1)
     ax.set_xticks(t)
-    ax.set_xticklabels([f"{v:g}+" for v in t])
+    ax.set_xticklabels(_staggered([f"{v:g}+" for v in t], t))
     _percent_axis(ax.yaxis, _)
     ax.set_title(_("An age rule compared with self-image"))
     ax.set_xlabel(_("Age rule: senior from age"))
     ax.set_ylabel(_("Share"))
+    _legend_below(ax)
+    return localize_ticks(ax, language)
+
+
+def _legend_below(ax: Axes) -> None:
+    """The legend under the axes, where it covers no point (one entry per line: it fits a phone)."""
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize="small")
-    return ax
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize="small", frameon=False, ncols=1)
+
+
+def _staggered(labels: list[str], positions, min_gap: float = 4.0) -> list[str]:
+    """Tick labels on two alternating lines where neighbours are closer than ``min_gap`` (no "65+67+").
+
+    >>> _staggered(["60+", "65+", "67+", "70+"], [60, 65, 67, 70])
+    ['60+', '65+', '\\n67+', '70+']
+    """
+    out, low = [], False
+    for k, label in enumerate(labels):
+        close = k > 0 and float(positions[k]) - float(positions[k - 1]) < min_gap
+        low = close and not low
+        out.append("\n" + label if low else label)
+    return out

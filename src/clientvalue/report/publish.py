@@ -49,6 +49,17 @@ section.appendix { margin-top: 3rem; color: #3c464e; }
 table.verdicts th[scope='row'] { background: none; font-weight: 600; }
 figure.chart { margin: 1rem 0; }
 div.scroll { overflow-x: auto; }
+/* a table wider than its box shows a shadow at the side that scrolls (no script: the shadows stay
+   put while white covers, scrolling with the table, hide them at the ends) */
+figure.cv-table, div.scroll {
+  background:
+    linear-gradient(to right, #fff 30%, rgba(255,255,255,0)) left center / 2.5rem 100% no-repeat local,
+    linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) right center / 2.5rem 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.28), rgba(0,0,0,0)) left center / .9rem 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.28), rgba(0,0,0,0)) right center / .9rem 100% no-repeat scroll;
+  background-color: #fff;
+}
+figure.cv-table { scrollbar-width: thin; scrollbar-color: #8a969f #eef1f3; }
 @media screen and (max-width: 40rem) {
   table.verdicts, table.verdicts tbody, table.verdicts tr, table.verdicts th, table.verdicts td,
   table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; }
@@ -69,7 +80,7 @@ img.chart-phone { display: none; }
   @page { size: A4; margin: 16mm 14mm; }
   body { font-size: 10pt; }
   header.run { background: none; color: #000; border-bottom: 1px solid #000; padding: 0 0 .4rem; }
-  header.run a { display: none; }
+  header.run .back { display: none; }
   main { max-width: none; padding: 0; }
   figure.cv-table, .jp-RenderedHTMLCommon, .output_html, .rendered_html { overflow: visible !important; }
   table { font-size: 8pt; width: 100%; }
@@ -103,7 +114,7 @@ def _run_header(run_info: dict[str, Any], language: str, *, link_index: bool) ->
     data = _("data {file}", file=run_info["data_file"])
     small = _("groups smaller than {n} are not shown", n=_.integer(run_info["min_group_size"]))
     back = _("all reports")
-    back = f"<a href='index.html'>← {esc(back)}</a> · " if link_index else ""
+    back = f"<span class='back'><a href='index.html'>← {esc(back)}</a> · </span>" if link_index else ""
     return (
         f"{back}<strong>{esc(run_info['title'])}</strong><br>"
         f"<span class='meta'>{esc(made)} · {esc(data)} (sha256 {run_info['data_sha256'][:12]}…) · "
@@ -272,7 +283,8 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     )
     summary = manifest["data_summary"]
     params = "".join(
-        f"<tr><td>{esc(k)}</td><td>{esc(_parameter_text(k, v, shown_paths or {}))}</td></tr>"
+        f"<tr><td><code>{esc(k)}</code></td><td>{esc(_parameter_value(k, v, _, shown_paths or {}))}</td>"
+        f"<td>{esc(_(PARAMETER_NOTES[k]) if k in PARAMETER_NOTES else '')}</td></tr>"
         for k, v in manifest["parameters"].items() if k not in ("tables_dir",)
     )
     inputs = "".join(
@@ -290,6 +302,8 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         "groups": _("groups reported: {groups}", groups=groups),
         "suppressed": _("groups not shown (too small): {n}", n=_.integer(summary["groups_suppressed"])),
         "tables": _("Tables (CSV, for further analysis)"),
+        "tables_note": _("The file names are the same in every language of the report: programs read them."),
+        "parameters_note": _("Each parameter as the run's parameter file names it, with what it means."),
         "inputs": _("Input files"),
         "parameters": _("Parameters of this run"),
         "appendix": _("Appendix: how this report was made"),
@@ -303,10 +317,11 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         f"<h3>{text['reports']}</h3><ul>{rows}</ul>\n"
         f"<h3>{text['data']}</h3><ul><li>{text['respondents']}</li>"
         f"<li>{text['groups']}</li><li>{text['suppressed']}</li></ul>\n"
-        f"<h3>{text['tables']}</h3><ul>{tables}</ul>\n"
+        f"<h3>{text['tables']}</h3><p class='note'>{text['tables_note']}</p><ul>{tables}</ul>\n"
         f"<h3>{text['inputs']}</h3><div class='scroll' tabindex='0' role='region' aria-label='{text['inputs']}'>"
         f"<table>{inputs}</table></div>\n"
-        f"<h3>{text['parameters']}</h3><div class='scroll' tabindex='0' role='region' aria-label='{text['parameters']}'>"
+        f"<h3>{text['parameters']}</h3><p class='note'>{text['parameters_note']}</p>"
+        f"<div class='scroll' tabindex='0' role='region' aria-label='{text['parameters']}'>"
         f"<table>{params}</table></div>\n"
     )
     body = (
@@ -320,9 +335,32 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     return target
 
 
-def _parameter_text(key: str, value: Any, shown_paths: dict[str, str]) -> str:
+#: What each parameter of a run means, for the appendix (the key itself stays as the parameter file has it).
+PARAMETER_NOTES = {
+    "codebook": N_("the file that describes the survey's questions and answers"),
+    "vignettes": N_("the file that describes the case study"),
+    "output": N_("the folder this report was written to"),
+    "language": N_("language of the report"),
+    "min_group_size": N_("groups with fewer respondents are not shown"),
+    "seed": N_("starting value of every random step: a new run gives the same numbers"),
+    "notebooks": N_("the parts of the report that were made"),
+    "n_boot": N_("number of repeated samples behind each interval"),
+    "age_threshold": N_("the age rule the senior page examines"),
+    "age_thresholds": N_("the age rules compared with each other"),
+    "age_bands": N_("where the age groups start"),
+    "proxy_threshold": N_("strength of association from which a possible indirect distinction is flagged"),
+    "n_stability": N_("number of repeated fits that test whether the client groups are stable"),
+    "employee_tables": N_("whether a table per employee was saved"),
+    "pdf": N_("whether a PDF of the report was made"),
+}
+
+
+def _parameter_value(key: str, value: Any, _: Any, shown_paths: dict[str, str]) -> str:
+    """A parameter's value for the appendix: a path as the parameter file gives it, yes/no for a switch."""
     if key in PATH_PARAMETERS:
         return shown_paths.get(key) or Path(str(value)).name
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     return json_text(value)
 
 

@@ -27,7 +27,7 @@ def _e(value) -> str:
 def _p(_, value) -> str:
     if value is None or pd.isna(value):
         return "–"
-    return "< 0.001" if value < 0.001 else _.number(value, 3)
+    return "< " + _.number(0.001, 3) if value < 0.001 else _.number(value, 3)
 
 
 def _name(results, key: str) -> str:
@@ -228,7 +228,7 @@ def show(report, results, name: str) -> None:
 
 def show_figure(report, results, name: str, *, proxy_threshold: float = 0.3) -> None:
     """Show chart ``name`` (``segments_profile_chart`` or ``fairness_chart``) when there is something to draw."""
-    from clientvalue.report.plots_segments import plot_fairness, plot_profiles
+    from clientvalue.report.plots_segments import plot_fairness, plot_fairness_phone, plot_profiles
 
     if results.error:
         return
@@ -236,7 +236,9 @@ def show_figure(report, results, name: str, *, proxy_threshold: float = 0.3) -> 
         report.figure(plot_profiles(results.profile, language=report.language), name)
     else:
         report.figure(plot_fairness(results.fairness_segments, labels=results.labels, threshold=proxy_threshold,
-                                    language=report.language), name)
+                                    language=report.language), name,
+                      phone=plot_fairness_phone(results.fairness_segments, labels=results.labels,
+                                                threshold=proxy_threshold, language=report.language))
 
 
 def shown(results, name: str, language: str) -> pd.DataFrame | None:
@@ -292,7 +294,7 @@ def shown(results, name: str, language: str) -> pd.DataFrame | None:
         src = [(_(SOURCES[s]) if s in SOURCES else _name(results, s)) for s in f["source"]]
         return pd.DataFrame({_("Segments, attribute or question"): [_e(s) for s in src],
                              _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
-                             "Cramér's V": [f"{num(v)} ({num(a)} – {num(b)})" for v, a, b in zip(f["cramers_v"], f["ci_low"], f["ci_high"])],
+                             _("Association (Cramér's V)"): [f"{num(v)} ({num(a)} – {num(b)})" for v, a, b in zip(f["cramers_v"], f["ci_low"], f["ci_high"])],
                              _("p-value"): [_p(_, v) for v in f["p_value"]],
                              _("Better than guessing"): [pct(max(v, 0)) if pd.notna(v) else "–" for v in f["predictive_gain"]],
                              _("Possible proxy"): ["⚠" if v else "" for v in f["flag"]]})

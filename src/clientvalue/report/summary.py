@@ -279,7 +279,9 @@ def _data_section(manifest: dict[str, Any], _: Translator) -> str:
     text = _("{n} respondents in {k} reported groups.", n=_.integer(summary.get("respondents", 0)),
              k=_.integer(len(summary.get("groups_reported", []))))
     if summary.get("groups_suppressed"):
-        text += " " + _("Some groups are too small to report and are left out of every number.")
+        n = int(summary["groups_suppressed"])
+        text += " " + _.ngettext("{n} group is too small to report and is left out of every number.",
+                                 "{n} groups are too small to report and are left out of every number.", n, n=_.integer(n))
     return f"<p>{html.escape(text)}</p>"
 
 

@@ -14,22 +14,22 @@ import pandas as pd
 from clientvalue.report.i18n import N_, translator
 
 CAPTIONS: dict[str, str] = {
-    "summary": N_("What the export holds"),
+    "summary": N_("The file in figures"),
     "responses_per_group": N_("Respondents per group"),
     "missingness": N_("Missing answers per question"),
-    "handled_problems": N_("Problems found and how they were handled"),
+    "handled_problems": N_("Each problem: the check, how often, example values and how it was handled"),
     "response_patterns": N_("Complete, partial and straight-lined responses"),
-    "attributes": N_("Who answered"),
-    "item_distributions": N_("Answers per question"),
+    "attributes": N_("Respondents per characteristic"),
+    "item_distributions": N_("How the answers to each question are spread over the scale"),
     "value_profile": N_(
         "Practical and emotional value per group: share of the explained variance in the overall rating, "
         "with 95%\u00a0intervals"),
     "value_split": N_(
         "How much of the overall rating is explained by practical and by emotional value, per group "
         "(bars: 95%\u00a0intervals)."),
-    "drivers": N_("Importance and performance of every question, per group"),
+    "drivers": N_("Importance and score of every question, per group"),
     "importance": N_("Which questions drive the overall rating (share of explained variance, 95%\u00a0intervals)"),
-    "quadrants": N_("Importance against performance: questions top-left need attention first"),
+    "quadrants": N_("Importance against score: questions top-left need attention first"),
     "red_items": N_("Questions 'in the red': important and underperforming"),
     "strategy": N_("Suggested strategy per group and why"),
     "reliability": N_("Do the questions of each dimension measure one thing? (Cronbach's alpha)"),
@@ -48,7 +48,7 @@ CAPTIONS: dict[str, str] = {
     "senior_value": N_(
         "People the age rule labels 'senior': scores of those who do not see themselves so, against "
         "those who do (adjusted for age)"),
-    "suppressed_groups": N_("Groups not reported (too few respondents)"),
+    "suppressed_groups": N_("Groups left out of the analysis (too few complete answers)"),
 
     # notebook 30: client groups and fairness
     "segments_fit": N_("How many segments? Fit of models with 2 to 6 segments (lower BIC is better)"),
@@ -149,8 +149,8 @@ COLUMN_LABELS: dict[str, str] = {
     "emotional_ci_low": N_("emotional 95%\u00a0low"),
     "emotional_ci_high": N_("emotional 95%\u00a0high"),
     "strategy": N_("strategy"),
-    "performance": N_("performance (0-100)"),
-    "performance_se": N_("standard error of performance"),
+    "performance": N_("score (0-100)"),
+    "performance_se": N_("standard error of the score"),
     "improvement_score": N_("improvement score"),
     "quadrant": N_("quadrant"),
     "relative_weight": N_("relative weight"),
@@ -174,11 +174,11 @@ QUADRANT_LABELS = {
     "concentrate_here": N_("Concentrate here"),
     "keep_up": N_("Keep up the good work"),
     "low_priority": N_("Low priority"),
-    "possible_overkill": N_("Possible overkill"),
+    "possible_overkill": N_("Scores above what it weighs"),
 }
 PR_LABELS = {
     "basic": N_("basic (must be right)"),
-    "performance": N_("performance (more is better)"),
+    "performance": N_("proportional (every point counts)"),
     "excitement": N_("excitement (pleasant surprise)"),
     "no_effect": N_("no clear effect"),
     "not_estimable": N_("not estimable"),
