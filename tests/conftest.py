@@ -102,3 +102,14 @@ SMALL_ROWS = [
     (5, "Wmo-loket", 1.0, 9, 5, 4, 66, "anders", 2),
 ]
 SMALL_COLUMNS = ["id", "service", "w", "overall", "fast", "heard", "age", "gender", "senior"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_matplotlib_settings():
+    """Each test starts from the same matplotlib settings: `Report` applies the notebooks' style
+    globally (setup_plotting), which must not leak into the next test."""
+    saved = matplotlib.rcParams.copy()
+    yield
+    with __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("ignore")
+        matplotlib.rcParams.update(saved)
