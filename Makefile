@@ -43,6 +43,7 @@ bench: $(STAMP) ## Benchmarks at full size (figures in the README); QUICK=1 for 
 	$(BIN)/python benchmarks/bench_export.py $(if $(QUICK),--quick,)
 	$(BIN)/python benchmarks/bench_segments.py $(if $(QUICK),--quick,)
 	$(BIN)/python benchmarks/bench_consistency.py $(if $(QUICK),--quick,)
+	$(BIN)/python benchmarks/bench_comparisons.py $(if $(QUICK),--quick,)
 	$(BIN)/python benchmarks/bench_report.py $(if $(QUICK),--quick,)
 
 .PHONY: demo-data
