@@ -162,8 +162,8 @@ def national_benchmark(parts: list[OrganisationStatistics], *, min_group_size: i
     n, total, squares = (float(outcome[c].sum()) for c in ("n", "total", "squares"))
     mean = total / n
     half = z * np.sqrt(max(squares - n * mean * mean, 0.0) / max(n - 1, 1) / n)
-    overall = {"organisations": int(present.sum()), "respondents": int(n), "level": mean,
-               "ci_low": mean - half, "ci_high": mean + half, "icc": fit.icc}
+    overall = {"organisations": int(present.sum()), "respondents": int(n), "level": float(mean),
+               "ci_low": float(mean - half), "ci_high": float(mean + half), "icc": float(fit.icc)}
     return Benchmark(levels, positions.reset_index(drop=True), overall)
 
 

@@ -36,8 +36,9 @@ def render_overview(rows: list[dict[str, Any]], *, language: str, created: str, 
     rows : list of dict
         One per organisation: ``name``, ``folder``, ``status``, ``reason_kind``, ``respondents``,
         ``seconds`` and, when the national benchmark was computed, ``position`` (a mapping with
-        ``raw_mean``, ``adjusted_mean``, ``ci_low``, ``ci_high``; absent for an organisation below
-        the minimum size).
+        ``rating``, ``expected``, ``expected_low``, ``expected_high``, see
+        :func:`clientvalue.analyses.benchmark.position_of`; absent for an organisation below the
+        minimum size).
     language : {"en", "nl"}
     created : str
         ISO time the batch finished.
@@ -45,7 +46,8 @@ def render_overview(rows: list[dict[str, Any]], *, language: str, created: str, 
     version : str
         clientvalue's version.
     benchmark : dict, optional
-        The national level (``level``, ``ci_low``, ``ci_high``) across organisations.
+        The national level (``level``, ``ci_low``, ``ci_high``) across organisations
+        (:attr:`clientvalue.analyses.benchmark.Benchmark.overall`).
 
     Returns
     -------
@@ -60,17 +62,19 @@ def render_overview(rows: list[dict[str, Any]], *, language: str, created: str, 
              done=_.integer(counts["succeeded"] + counts["skipped"]), total=_.integer(len(rows)),
              skipped=_.integer(counts["skipped"]), failed=_.integer(counts["failed"]))
     headers = [_("Organisation"), _("Status"), _("Respondents"), _("Rating"), _("Organisations like it"), _("Report")]
+    open_word, no_rows = _("open"), _("The batch had no organisations.")
     body_rows = []
     for row in rows:
         status = _(STATUS_WORDS.get(row["status"], row["status"]))
         if row["status"] == "failed" and row.get("reason_kind"):
             status += ": " + _(REASON_WORDS.get(row["reason_kind"], REASON_WORDS["error"]))
         position = row.get("position") or {}
-        rating = _.number(position.get("raw_mean"), 1) if position else "–"
-        like = (_("{mean} ({low}–{high})", mean=_.number(position["adjusted_mean"], 1),
-                  low=_.number(position["ci_low"], 1), high=_.number(position["ci_high"], 1)) if position else "–")
+        rating = _.number(position.get("rating"), 1) if position else "–"
+        like = (_("{mean} ({low}–{high})", mean=_.number(position["expected"], 1),
+                  low=_.number(position["expected_low"], 1), high=_.number(position["expected_high"], 1))
+                if position else "–")
         respondents = _.integer(row["respondents"]) if row.get("respondents") is not None else "–"
-        link = (f"<a href='{esc(row['folder'])}/index.html'>{esc(_('open'))}</a>"
+        link = (f"<a href='{esc(row['folder'])}/index.html'>{esc(open_word)}</a>"
                 if row["status"] != "failed" else "–")
         cells = [esc(row["name"]), esc(status), respondents, rating, like, link]
         body_rows.append("<tr>" + "".join(
@@ -81,9 +85,9 @@ def render_overview(rows: list[dict[str, Any]], *, language: str, created: str, 
         table = (f"<div class='scroll' tabindex='0' role='region' aria-label='{esc(title)}'>"
                  f"<table class='cards'><thead><tr>{head}</tr></thead><tbody>{''.join(body_rows)}</tbody></table></div>")
     else:
-        table = f"<p>{esc(_('The batch had no organisations.'))}</p>"
+        table = f"<p>{esc(no_rows)}</p>"
     level = ""
-    if benchmark:
+    if benchmark and "level" in benchmark:
         level = "<p class='finding'>" + esc(_(
             "All organisations together: rating {mean} ({low}–{high}). Each organisation's position is adjusted "
             "for who its clients are; organisations with fewer than {n} respondents are not shown.",

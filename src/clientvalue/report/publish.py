@@ -210,7 +210,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     summary = manifest["data_summary"]
     params = "".join(
         f"<tr><td>{esc(k)}</td><td>{esc(Path(v).name if k in ('codebook', 'output') else json_text(v))}</td></tr>"
-        for k, v in manifest["parameters"].items() if k not in ("tables_dir",)
+        for k, v in manifest["parameters"].items() if k not in ("tables_dir", "benchmark")
     )
     inputs = "".join(
         f"<tr><td>{esc(_(INPUT_ROLES[i['role']]) if i['role'] in INPUT_ROLES else i['role'])}</td>"
@@ -248,6 +248,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     )
     body = (
         summary_body(target.parent / "tables", manifest=manifest, language=language, title=run_info["title"])
+        + benchmark_section(manifest["parameters"].get("benchmark"), language)
         + f"\n<section class='appendix'><h2>{text['appendix']}</h2>{appendix}</section>\n"
         f"<footer>{text['made']}</footer>"
     )
@@ -255,6 +256,30 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     check_html(page, name=target.name)
     target.write_text(page, encoding="utf-8")
     return target
+
+
+POSITION_WORDS = {
+    "above": N_("Your clients rate you higher than organisations like yours (beyond chance)."),
+    "below": N_("Your clients rate you lower than organisations like yours (beyond chance)."),
+    "within": N_("The difference with organisations like yours is within chance."),
+}
+
+
+def benchmark_section(position: dict[str, Any] | None, language: str) -> str:
+    """The organisation's position in a batch's national benchmark (``clientvalue batch``), or nothing."""
+    if not position:
+        return ""
+    _ = translator(language)
+    esc = html.escape
+    heading = _("Your position among {n} organisations", n=_.integer(position["organisations"]))
+    line = _("Your rating {rating}; organisations like yours {expected} ({low}–{high}).",
+             rating=_.number(position["rating"], 1), expected=_.number(position["expected"], 1),
+             low=_.number(position["expected_low"], 1), high=_.number(position["expected_high"], 1))
+    how = _("Organisations like yours: the rating the national model expects for an organisation whose clients "
+            "are of the same age and background as yours, with its 95% interval.")
+    verdict = _(POSITION_WORDS[position["position"]]) if position.get("position") in POSITION_WORDS else ""
+    return (f"\n<section class='finding'><h2>{esc(heading)}</h2><p>{esc(line)} {esc(verdict)}</p>"
+            f"<p class='note'>{esc(how)}</p></section>\n")
 
 
 def json_text(value: Any) -> str:

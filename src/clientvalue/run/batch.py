@@ -35,7 +35,7 @@ DEFAULT_WORKER_MEMORY = 2 * 1024**3
 CONNECT_TIMEOUT = 5
 
 #: Files of the batch output besides the organisations' folders.
-STATUS_JSON, STATUS_CSV, OVERVIEW = "status.json", "status.csv", "index.html"
+STATUS_JSON, STATUS_CSV, OVERVIEW, BENCHMARK_CSV = "status.json", "status.csv", "index.html", "benchmark.csv"
 
 #: Why an organisation failed, as a kind the overview page words (the full message is in status.json).
 REASON_KINDS = {CodebookError: "codebook", DataError: "data", PipelineError: "notebook", ParameterError: "parameters"}
@@ -51,6 +51,7 @@ class BatchResult:
 
     output: Path
     rows: list[dict[str, Any]] = field(default_factory=list)
+    benchmark: Any = None
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -75,11 +76,13 @@ def run_organisation(job: dict[str, Any]) -> dict[str, Any]:
     """
     import socket
 
+    from clientvalue.run import warm
     from clientvalue.run.execute import THREAD_VARIABLES
     from clientvalue.run.pipeline import run_parameters
 
     for variable in THREAD_VARIABLES:  # one thread per worker: the kernel's libraries get one core too
         os.environ.setdefault(variable, "1")
+    warm.enable(bool(job.get("warm", True)))
     started = time.perf_counter()
     row: dict[str, Any] = {"worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
@@ -95,6 +98,36 @@ def run_organisation(job: dict[str, Any]) -> dict[str, Any]:
         row.update(status="failed", reason_kind="error", reason=f"{type(exc).__name__}: {exc}")
     row["seconds"] = round(time.perf_counter() - started, 2)
     return row
+
+
+def organisation_statistics_task(codebook: str, name: str, age_bands: list[int]) -> Any:
+    """One organisation's benchmark statistics, computed on a worker (``None`` when its input is refused)."""
+    from clientvalue.analyses.benchmark import organisation_statistics
+    from clientvalue.data.survey import load_survey
+
+    try:
+        return organisation_statistics(load_survey(codebook), name, age_bands=age_bands)
+    except ClientValueError:  # its own run fails and says why
+        return None
+
+
+def national_benchmark_on(client: Any, organisations: list[Organisation], params: RunParameters) -> Any:
+    """The national benchmark: statistics per organisation on the workers, gathered (small) and fitted once.
+
+    Returns ``None`` when fewer than two organisations could be read or the model cannot be fitted.
+    """
+    from clientvalue.analyses.benchmark import national_benchmark
+
+    futures = [client.submit(organisation_statistics_task, str(org.codebook), org.name, list(params.age_bands),
+                             key=f"clientvalue-stats-{org.folder}-{time.time_ns()}", pure=False, retries=2)
+               for org in organisations if org.problem is None]
+    parts = [p for p in client.gather(futures, errors="skip") if p is not None]
+    if len(parts) < 2:
+        return None
+    try:
+        return national_benchmark(parts, min_group_size=params.min_group_size)
+    except ClientValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- cluster
@@ -175,6 +208,8 @@ def organisation_parameters(params: RunParameters, raw: dict[str, Any], organisa
     values = dict(raw) | {"codebook": str(organisation.codebook), "output": str(output)}
     values.pop("vignettes", None)
     values.pop("organisations", None)
+    if values.get("benchmark") is None:
+        values.pop("benchmark", None)
     if "notebooks" in values:
         values["notebooks"] = [n for n in params.notebooks if n != "40_consistency"]
     return parse_parameters(values, source="batch parameters"), values
@@ -216,6 +251,7 @@ def run_batch(
     workers: int | None = None,
     memory_per_worker: int = DEFAULT_WORKER_MEMORY,
     progress: bool | None = None,
+    benchmark: bool = True,
     echo: Callable[[str], None] = print,
 ) -> BatchResult:
     """Run every organisation of a batch on a Dask cluster and write the overview.
@@ -240,6 +276,8 @@ def run_batch(
         Local workers (default: as many as cores and memory allow, see :func:`worker_count`).
     memory_per_worker : int
         Memory limit of each local worker in bytes.
+    benchmark : bool
+        Compute the national benchmark first and give every report its organisation's position.
     progress : bool, optional
         A line per finished organisation with done/running/failed and the time left (default: when
         stderr is a terminal).
@@ -289,7 +327,11 @@ def run_batch(
         out.mkdir(parents=True, exist_ok=True)
         if client is None:
             client = local_client(workers, memory_per_worker)
-        result = _run_on(client, organisations, params, raw, out, progress=progress, echo=echo)
+        national = None
+        if benchmark and len(organisations) > 1:
+            echo(f"national benchmark over {len(organisations)} organisations ...")
+            national = national_benchmark_on(client, organisations, params)
+        result = _run_on(client, organisations, params, raw, out, progress=progress, echo=echo, benchmark=national)
     finally:
         if client is not None:
             cluster = client.cluster if scheduler is None else None
@@ -315,11 +357,13 @@ def _refuse_folder_clash(organisations: list[Organisation]) -> None:
 
 
 def _run_on(client: Any, organisations: list[Organisation], params: RunParameters, raw: dict[str, Any],
-            out: Path, *, progress: bool | None, echo: Callable[[str], None]) -> BatchResult:
+            out: Path, *, progress: bool | None, echo: Callable[[str], None], benchmark: Any = None) -> BatchResult:
     """Submit the organisations that need a run, wait for them and collect one status row each."""
     from dask.distributed import as_completed
 
-    result = BatchResult(out)
+    from clientvalue.analyses.benchmark import position_of
+
+    result = BatchResult(out, benchmark=benchmark)
     rows: dict[str, dict[str, Any]] = {}
     futures = {}
     for org in organisations:
@@ -330,8 +374,11 @@ def _run_on(client: Any, organisations: list[Organisation], params: RunParameter
             row.update(reason_kind="no codebook", reason=org.problem)
             continue
         target = out / org.folder
+        position = position_of(benchmark, org.name) if benchmark is not None else None
+        if position is not None:
+            row["position"] = position
         try:
-            org_params, values = organisation_parameters(params, raw, org, target)
+            org_params, values = organisation_parameters(params, raw | {"benchmark": position}, org, target)
         except ClientValueError as exc:
             row.update(reason_kind="parameters", reason=str(exc))
             continue
@@ -374,7 +421,7 @@ def _remove_leftovers(out: Path) -> None:
 
 
 def write_status(result: BatchResult, *, params: RunParameters, seconds: float) -> None:
-    """Write ``status.json``, ``status.csv`` and the overview page, each replaced in one rename."""
+    """Write ``status.json``, ``status.csv``, ``benchmark.csv`` and the overview page, each in one rename."""
     import pandas as pd
 
     from clientvalue.paths import write_atomically
@@ -383,14 +430,18 @@ def write_status(result: BatchResult, *, params: RunParameters, seconds: float) 
 
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     counts = {s: sum(r["status"] == s for r in result.rows) for s in ("succeeded", "skipped", "failed")}
+    overall = result.benchmark.overall if result.benchmark is not None else None
     status = {"created": created, "version": __version__, "seconds": round(seconds, 2), "counts": counts,
-              "language": params.language, "min_group_size": params.min_group_size,
+              "language": params.language, "min_group_size": params.min_group_size, "benchmark": overall,
               "organisations": result.rows}
-    write_atomically(result.output / STATUS_JSON,
-                     (json.dumps(status, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    if result.benchmark is not None:
+        levels = neutral_csv(result.benchmark.levels.round(4))
+        write_atomically(result.output / BENCHMARK_CSV, levels.to_csv(index=False).encode("utf-8"))
     columns = ["name", "folder", "status", "reason_kind", "reason", "respondents", "seconds", "worker"]
     table = neutral_csv(pd.DataFrame(result.rows, columns=columns))
     write_atomically(result.output / STATUS_CSV, table.to_csv(index=False).encode("utf-8"))
+    write_atomically(result.output / STATUS_JSON,
+                     (json.dumps(status, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     page = render_overview(result.rows, language=params.language, created=created,
-                           min_group_size=params.min_group_size, version=__version__)
+                           min_group_size=params.min_group_size, version=__version__, benchmark=overall)
     write_atomically(result.output / OVERVIEW, page.encode("utf-8"))
