@@ -7,6 +7,7 @@ on a local Dask cluster of 2 processes; the real-cluster test starts `dask sched
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import signal
@@ -199,6 +200,18 @@ def test_stacked_batch_with_unsafe_names_in_dutch(tmp_path):
     page = (out / "index.html").read_text(encoding="utf-8")
     assert html_problems(page) == [] and "a/b &lt;script&gt;" in page and "<script>" not in page
     assert "<html lang='nl'>" in page and "Organisatie" in page
+    # the national benchmark: each report shows its own position and nothing of another organisation
+    levels = pd.read_csv(out / "benchmark.csv")
+    assert not levels.empty and (levels["organisations"] >= 3).all()
+    for name, row in status.items():
+        position = row["position"]
+        manifest = json.loads((out / row["folder"] / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["parameters"]["benchmark"] == position and position["organisations"] == 4
+        report = (out / row["folder"] / "index.html").read_text(encoding="utf-8")
+        rating = f"{position['rating']:.1f}".replace(".", ",")
+        assert "Uw positie tussen 4 organisaties" in report and f"Uw rapportcijfer {rating};" in report
+        others = [n for n in names if n != name]
+        assert not any(html.escape(n) in report or n in report for n in others if len(n) > 3)
     assert not (tmp_path / ".out.inputs").exists()  # the split exports are removed after the batch
     assert not any("organisation" in p.name for p in out.rglob("*.csv") if p.name != "status.csv")
     assert cli.main(["batch", str(params), str(codebook), "--workers", "2", "--quiet"]) == 0
@@ -257,3 +270,30 @@ def test_real_cluster_survives_a_killed_worker(tmp_path):
             except subprocess.TimeoutExpired:
                 process.kill()
         log.close()
+
+
+# --------------------------------------------------------------------------- warm kernels
+@pytest.mark.slow
+def test_warm_kernel_gives_the_same_report_as_fresh_kernels(tmp_path):
+    import nbformat
+
+    from clientvalue.run import warm
+    from clientvalue.run.pipeline import run_parameters
+
+    params = parse_parameters({"codebook": str(DEMO / "codebook.yaml"), "notebooks": ["00_data_check"]})
+    quiet = {"jobs": 1, "progress": False, "echo": lambda _line: None}
+    run_parameters(params, output=tmp_path / "cold", **quiet)
+    warm.enable()
+    try:
+        for name in ("warm1", "warm2"):  # the second runs on the kernel the first left behind
+            run_parameters(params, output=tmp_path / name, **quiet)
+        assert warm._local.km is not None and warm._local.km.has_kernel
+    finally:
+        warm.retire()
+        warm.enable(False)
+    for name in ("warm1", "warm2"):
+        cold = sorted((tmp_path / "cold" / "tables").glob("*.csv"))
+        assert cold and all(f.read_bytes() == (tmp_path / name / "tables" / f.name).read_bytes() for f in cold)
+        notebook = nbformat.read(tmp_path / name / "00_data_check.ipynb", as_version=4)
+        counts = [c.execution_count for c in notebook.cells if c.cell_type == "code"]
+        assert counts == list(range(1, len(counts) + 1))  # a fresh namespace and history each time

@@ -252,6 +252,7 @@ def run_batch(
     memory_per_worker: int = DEFAULT_WORKER_MEMORY,
     progress: bool | None = None,
     benchmark: bool = True,
+    warm: bool = True,
     echo: Callable[[str], None] = print,
 ) -> BatchResult:
     """Run every organisation of a batch on a Dask cluster and write the overview.
@@ -276,6 +277,9 @@ def run_batch(
         Local workers (default: as many as cores and memory allow, see :func:`worker_count`).
     memory_per_worker : int
         Memory limit of each local worker in bytes.
+    warm : bool
+        Reuse a warm kernel per worker across notebooks (:mod:`clientvalue.run.warm`); False starts a
+        fresh kernel for every notebook, as ``clientvalue run`` does.
     benchmark : bool
         Compute the national benchmark first and give every report its organisation's position.
     progress : bool, optional
@@ -331,7 +335,8 @@ def run_batch(
         if benchmark and len(organisations) > 1:
             echo(f"national benchmark over {len(organisations)} organisations ...")
             national = national_benchmark_on(client, organisations, params)
-        result = _run_on(client, organisations, params, raw, out, progress=progress, echo=echo, benchmark=national)
+        result = _run_on(client, organisations, params, raw, out, progress=progress, echo=echo, benchmark=national,
+                         warm=warm)
     finally:
         if client is not None:
             cluster = client.cluster if scheduler is None else None
@@ -357,7 +362,8 @@ def _refuse_folder_clash(organisations: list[Organisation]) -> None:
 
 
 def _run_on(client: Any, organisations: list[Organisation], params: RunParameters, raw: dict[str, Any],
-            out: Path, *, progress: bool | None, echo: Callable[[str], None], benchmark: Any = None) -> BatchResult:
+            out: Path, *, progress: bool | None, echo: Callable[[str], None], benchmark: Any = None,
+            warm: bool = True) -> BatchResult:
     """Submit the organisations that need a run, wait for them and collect one status row each."""
     from dask.distributed import as_completed
 
@@ -387,7 +393,7 @@ def _run_on(client: Any, organisations: list[Organisation], params: RunParameter
             row.update(status="skipped", reason="up to date: same inputs, parameters and clientvalue version",
                        respondents=int(manifest["data_summary"]["respondents"]))
             continue
-        job = {"name": org.name, "folder": org.folder, "output": str(target), "params": values}
+        job = {"name": org.name, "folder": org.folder, "output": str(target), "params": values, "warm": warm}
         futures[client.submit(run_organisation, job, key=f"clientvalue-{org.folder}-{time.time_ns()}",
                               pure=False, retries=2)] = org.folder
     show = sys.stderr.isatty() if progress is None else progress

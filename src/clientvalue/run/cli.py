@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="memory limit of each local worker in GiB (default 2)")
     batch.add_argument("--no-benchmark", action="store_true",
                        help="leave out the national benchmark (each report's position among the organisations)")
+    batch.add_argument("--cold-kernels", action="store_true",
+                       help="a fresh kernel for every notebook (default: each worker reuses a warm kernel)")
     batch.add_argument("--quiet", action="store_true", help="no progress lines")
 
     check = commands.add_parser("check", help="load a survey through its codebook and list what was handled")
@@ -123,7 +125,8 @@ def _main(args: argparse.Namespace) -> int:
             result = run_batch(args.params, source=args.input, by=args.by, output=args.output,
                                language=args.language, scheduler=args.scheduler, workers=args.workers,
                                memory_per_worker=int(args.memory_per_worker * 1024**3),
-                               progress=False if args.quiet else None, benchmark=not args.no_benchmark, echo=lambda line: print(visible(line)))
+                               progress=False if args.quiet else None, benchmark=not args.no_benchmark,
+                               warm=not args.cold_kernels, echo=lambda line: print(visible(line)))
             for row in result.failed:
                 _say(f"clientvalue: {row['name']} failed: {row['reason']}")
             return 1 if result.failed else 0

@@ -16,6 +16,7 @@ batch's worker task); ``clientvalue run`` keeps one fresh kernel per notebook.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -68,7 +69,7 @@ def _kernel(kernel_name: str) -> Any:
     """This thread's kernel manager (started by nbclient on first use), replaced when its kernel died."""
     from jupyter_core.utils import run_sync
 
-    from clientvalue.run.execute import _local_kernel_manager
+    from clientvalue.run.execute import _local_kernel_manager, _socket_folder
 
     km = getattr(_local, "km", None)
     if km is not None and km.has_kernel and not run_sync(km.is_alive)():
@@ -76,6 +77,9 @@ def _kernel(kernel_name: str) -> Any:
         km = None
     if km is None:
         km = _local_kernel_manager()(kernel_name=kernel_name)
+        # its own socket names: a run removes its `clientvalue-kernel-<pid>-*` files when it ends,
+        # and this kernel outlives the run (its files go when it is shut down)
+        km.ip = str(_socket_folder() / f"clientvalue-warm-{os.getpid()}-{id(km)}")
         _local.km, _local.uses = km, 0
     return km
 
