@@ -298,3 +298,15 @@ def test_warm_kernel_gives_the_same_report_as_fresh_kernels(tmp_path):
         notebook = nbformat.read(tmp_path / name / "00_data_check.ipynb", as_version=4)
         counts = [c.execution_count for c in notebook.cells if c.cell_type == "code"]
         assert counts == list(range(1, len(counts) + 1))  # a fresh namespace and history each time
+
+
+def test_overview_page_with_no_organisations_and_with_hostile_names():
+    from clientvalue.report.batch_page import render_overview
+
+    empty = render_overview([], language="en", created="2026-12-06T05:00:00+00:00", min_group_size=10, version="0")
+    assert html_problems(empty) == [] and "The batch had no organisations." in empty
+    rows = [{"name": "<img src=x onerror=alert(1)>", "folder": "img-1234abcd", "status": "failed",
+             "reason_kind": "data", "reason": "row 3: value 'secret' not allowed", "respondents": None}]
+    page = render_overview(rows, language="nl", created="2026-12-06T05:00:00+00:00", min_group_size=10, version="0")
+    assert html_problems(page) == [] and "&lt;img src=x" in page
+    assert "secret" not in page  # the full message (it may quote the export) stays in status.json
