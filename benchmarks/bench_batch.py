@@ -70,14 +70,40 @@ def run_batch_cli(params: Path, codebook: Path, output: Path, *, workers: int, c
     command = [str(Path(sys.executable).parent / "clientvalue"), "batch", str(params), str(codebook),
                "--output", str(output), "--workers", str(workers), "--quiet"] + (["--cold-kernels"] if cold else [])
     tick = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak_total, peak_one = _poll_memory(process)
+    stdout, stderr = process.communicate()
+    done = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     wall = time.perf_counter() - tick
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"clientvalue batch failed (rc {done.returncode}):\n{done.stderr[-3000:]}")
     status = json.loads((output / "status.json").read_text(encoding="utf-8"))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"workers": workers, "warm": not cold, "wall": wall, "cpu": cpu, "counts": status["counts"]}
+    return {"workers": workers, "warm": not cold, "wall": wall, "cpu": cpu, "counts": status["counts"],
+            "peak_gb": peak_total / 1e9, "largest_process_gb": peak_one / 1e9}
+
+
+def _poll_memory(process: subprocess.Popen, interval: float = 0.25) -> tuple[int, int]:
+    """Peak summed resident memory of a process tree, and of its largest process, until it ends."""
+    import psutil
+
+    root = psutil.Process(process.pid)
+    peak_total = peak_one = 0
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            sizes = []
+            for proc in tree:
+                try:
+                    sizes.append(proc.memory_info().rss)
+                except psutil.Error:
+                    pass
+            peak_total, peak_one = max(peak_total, sum(sizes)), max(peak_one, max(sizes, default=0))
+        except psutil.Error:
+            pass
+        time.sleep(interval)
+    return peak_total, peak_one
 
 
 # --------------------------------------------------------------------------- national benchmark
@@ -136,12 +162,14 @@ def main() -> None:
     parser.add_argument("--national-rows", type=int, default=None)
     parser.add_argument("--national-orgs", type=int, default=None)
     parser.add_argument("--partition", type=int, default=200, help="organisations per partition (national)")
+    parser.add_argument("--notebooks", nargs="+", default=None, help="default: every survey notebook (--quick: 00 and 10)")
     parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--skip-national", action="store_true")
     args = parser.parse_args()
     orgs = args.orgs or (4 if args.quick else 350)
     rows = args.rows or (300 if args.quick else 1500)
     workers = args.workers or [1, 2]
-    notebooks = ["00_data_check", "10_value_drivers"] if args.quick else SURVEY_NOTEBOOKS
+    notebooks = args.notebooks or (["00_data_check", "10_value_drivers"] if args.quick else SURVEY_NOTEBOOKS)
     national_rows = args.national_rows or (100_000 if args.quick else 2_000_000)
     national_orgs = args.national_orgs or (400 if args.quick else 8_000)
 
@@ -157,12 +185,15 @@ def main() -> None:
                     results.append(r)
                     print(f"  {n} worker(s), {'warm' if r['warm'] else 'cold'} kernels: {r['wall']:.1f} s wall "
                           f"({r['wall'] / orgs:.2f} s per organisation), {r['cpu']:.1f} CPU s "
-                          f"({r['cpu'] / orgs:.2f} per organisation); {r['counts']}", flush=True)
+                          f"({r['cpu'] / orgs:.2f} per organisation); peak memory {r['peak_gb']:.2f} GB in all, "
+                          f"{r['largest_process_gb']:.2f} GB in the largest process; {r['counts']}", flush=True)
             warm = {r["workers"]: r["wall"] for r in results if r["warm"]}
             if 1 in warm and 2 in warm:
                 print(f"  speed-up 2 workers over 1: {warm[1] / warm[2]:.2f}x (target >= 1.8x)")
             projected = min(warm.values()) / orgs * 350
             print(f"  projected for 350 organisations at this size: {projected / 60:.1f} min (target < 15 min)")
+    if args.skip_national:
+        return
     result = national(national_rows, national_orgs, partition=args.partition, workers=max(workers))
     print(f"national benchmark: {result['respondents']:,} respondents, {result['organisations']:,} organisations in "
           f"{result['partitions']} partitions: {result['wall']:.1f} s wall (fit {result['fit']:.2f} s), client "

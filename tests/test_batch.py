@@ -310,3 +310,23 @@ def test_overview_page_with_no_organisations_and_with_hostile_names():
     page = render_overview(rows, language="nl", created="2026-12-06T05:00:00+00:00", min_group_size=10, version="0")
     assert html_problems(page) == [] and "&lt;img src=x" in page
     assert "secret" not in page  # the full message (it may quote the export) stays in status.json
+
+
+def test_shutdown_all_stops_warm_kernels_and_removes_their_sockets():
+    from jupyter_core.utils import run_sync
+
+    from clientvalue.run import warm
+
+    km = warm._kernel("python3")
+    try:
+        run_sync(km.start_kernel)()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(list(Path(km.ip).parent.glob(Path(km.ip).name + "-*"))) < 5:
+            time.sleep(0.1)  # the kernel binds its five sockets once it has started
+        sockets = list(Path(km.ip).parent.glob(Path(km.ip).name + "-*"))
+        assert sockets and run_sync(km.is_alive)()
+        assert warm.shutdown_all() == 1
+        assert not run_sync(km.is_alive)() and not any(p.exists() for p in sockets)
+        assert warm._kernel("python3") is not km  # the next notebook gets a fresh kernel
+    finally:
+        warm.retire()

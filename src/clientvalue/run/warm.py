@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from typing import Any
 
 #: Name of the papermill engine.
@@ -43,6 +44,7 @@ get_ipython().reset(new_session=True, aggressive=False)
 
 _local = threading.local()
 _enabled = False
+_every: "weakref.WeakSet[Any]" = weakref.WeakSet()  # every kernel manager of this process, for shutdown_all
 
 
 def enable(on: bool = True) -> None:
@@ -81,6 +83,7 @@ def _kernel(kernel_name: str) -> Any:
         # and this kernel outlives the run (its files go when it is shut down)
         km.ip = str(_socket_folder() / f"clientvalue-warm-{os.getpid()}-{id(km)}")
         _local.km, _local.uses = km, 0
+        _every.add(km)
     return km
 
 
@@ -95,6 +98,27 @@ def retire() -> None:
             run_sync(km.shutdown_kernel)(now=True)
         except Exception:  # already gone
             pass
+
+
+def shutdown_all() -> int:
+    """Stop every warm kernel of this process and remove its socket files (the batch calls it on each worker).
+
+    Safe from any thread: the kernel process is killed directly; a thread that later needs a kernel
+    finds its old one dead and starts a fresh one. Returns the number of kernels stopped.
+    """
+    stopped = 0
+    for km in list(_every):
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+            stopped += 1
+        for cleanup in ("cleanup_ipc_files", "cleanup_connection_file"):
+            try:
+                getattr(km, cleanup)()
+            except Exception:  # already gone
+                pass
+    return stopped
 
 
 def _warm_engine() -> type:
