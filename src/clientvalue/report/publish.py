@@ -285,7 +285,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     params = "".join(
         f"<tr><td><code>{esc(k)}</code></td><td>{esc(_parameter_value(k, v, _, shown_paths or {}))}</td>"
         f"<td>{esc(_(PARAMETER_NOTES[k]) if k in PARAMETER_NOTES else '')}</td></tr>"
-        for k, v in manifest["parameters"].items() if k not in ("tables_dir",)
+        for k, v in manifest["parameters"].items() if k not in ("tables_dir", "benchmark")
     )
     inputs = "".join(
         f"<tr><td>{esc(_(INPUT_ROLES[i['role']]) if i['role'] in INPUT_ROLES else i['role'])}</td>"
@@ -326,6 +326,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     )
     body = (
         summary_body(target.parent / "tables", manifest=manifest, language=language, title=run_info["title"])
+        + benchmark_section(manifest["parameters"].get("benchmark"), language)
         + f"\n<section class='appendix'><h2>{text['appendix']}</h2>{appendix}</section>\n"
         f"<footer>{text['made']}</footer>"
     )
@@ -362,6 +363,30 @@ def _parameter_value(key: str, value: Any, _: Any, shown_paths: dict[str, str]) 
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return json_text(value)
+
+
+POSITION_WORDS = {
+    "above": N_("Your clients rate you higher than organisations like yours (beyond chance)."),
+    "below": N_("Your clients rate you lower than organisations like yours (beyond chance)."),
+    "within": N_("The difference with organisations like yours is within chance."),
+}
+
+
+def benchmark_section(position: dict[str, Any] | None, language: str) -> str:
+    """The organisation's position in a batch's national benchmark (``clientvalue batch``), or nothing."""
+    if not position:
+        return ""
+    _ = translator(language)
+    esc = html.escape
+    heading = _("Your position among {n} organisations", n=_.integer(position["organisations"]))
+    line = _("Your rating {rating}; organisations like yours {expected} ({low}–{high}).",
+             rating=_.number(position["rating"], 1), expected=_.number(position["expected"], 1),
+             low=_.number(position["expected_low"], 1), high=_.number(position["expected_high"], 1))
+    how = _("Organisations like yours: the rating the national model expects for an organisation whose clients "
+            "are of the same age and background as yours, with its 95% interval.")
+    verdict = _(POSITION_WORDS[position["position"]]) if position.get("position") in POSITION_WORDS else ""
+    return (f"\n<section class='finding'><h2>{esc(heading)}</h2><p>{esc(line)} {esc(verdict)}</p>"
+            f"<p class='note'>{esc(how)}</p></section>\n")
 
 
 def json_text(value: Any) -> str:

@@ -1,6 +1,10 @@
-"""Command line: ``clientvalue run PARAMS.yaml [--output DIR]`` and ``clientvalue demo-data``.
+"""Command line: ``clientvalue run PARAMS.yaml [--output DIR]``, ``clientvalue batch`` and ``clientvalue demo-data``.
 
-Exit codes: 0 success; 2 bad parameters, codebook or data (nothing ran) or an output that cannot be
+``clientvalue batch``: 0 every organisation has its report (written or up to date); 1 some
+organisations failed (the others are published; the overview page and status.json say why); 2 the
+batch input, parameters or scheduler address was refused and nothing ran.
+
+Exit codes of ``run``: 0 success; 2 bad parameters, codebook or data (nothing ran) or an output that cannot be
 written; 1 a notebook failed (nothing was published; an earlier report at the output path is
 untouched); 130 Ctrl-C; 143 SIGTERM. Messages show control characters from files visibly.
 """
@@ -36,6 +40,26 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo-data", help="(re)write the bundled demo exports and codebooks")
     demo.add_argument("--out", type=Path, default=None, help="folder (default: the project's data/demo)")
     demo.add_argument("--seed", type=int, default=None, help="random seed (default: the documented one)")
+
+    batch = commands.add_parser("batch", help="one report per organisation, many at once on a Dask cluster")
+    batch.add_argument("params", type=Path, help="parameter YAML file; its settings apply to every organisation")
+    batch.add_argument("input", type=Path, nargs="?", default=None,
+                       help="a folder with one subfolder per organisation (codebook.yaml + export), or the shared "
+                            "codebook of a stacked export (default: `codebook` of the parameter file)")
+    batch.add_argument("--by", default=None, help="the organisation column of a stacked export (overrides `organisations`)")
+    batch.add_argument("--output", type=Path, default=None, help="batch folder (overrides `output` in the file)")
+    batch.add_argument("--language", choices=["en", "nl"], default=None, help="report language (overrides the file)")
+    batch.add_argument("--scheduler", default=None,
+                       help="address of a running Dask scheduler (tcp://host:8786); default: a local cluster")
+    batch.add_argument("--workers", type=int, default=None,
+                       help="local workers (default: one per core, as many as memory allows)")
+    batch.add_argument("--memory-per-worker", type=float, default=2.0, metavar="GB",
+                       help="memory limit of each local worker in GiB (default 2)")
+    batch.add_argument("--no-benchmark", action="store_true",
+                       help="leave out the national benchmark (each report's position among the organisations)")
+    batch.add_argument("--cold-kernels", action="store_true",
+                       help="a fresh kernel for every notebook (default: each worker reuses a warm kernel)")
+    batch.add_argument("--quiet", action="store_true", help="no progress lines")
 
     check = commands.add_parser("check", help="load a survey through its codebook and list what was handled")
     check.add_argument("codebook", type=Path, help="codebook YAML")
@@ -95,6 +119,17 @@ def _main(args: argparse.Namespace) -> int:
 
             run(args.params, output=args.output, language=args.language, jobs=args.jobs, progress=not args.quiet,
                 echo=lambda line: print(visible(line)), pdf=args.pdf)
+        elif args.command == "batch":
+            from clientvalue.run.batch import run_batch
+
+            result = run_batch(args.params, source=args.input, by=args.by, output=args.output,
+                               language=args.language, scheduler=args.scheduler, workers=args.workers,
+                               memory_per_worker=int(args.memory_per_worker * 1024**3),
+                               progress=False if args.quiet else None, benchmark=not args.no_benchmark,
+                               warm=not args.cold_kernels, echo=lambda line: print(visible(line)))
+            for row in result.failed:
+                _say(f"clientvalue: {row['name']} failed: {row['reason']}")
+            return 1 if result.failed else 0
         elif args.command == "demo-data":
             from clientvalue.data import demo
 

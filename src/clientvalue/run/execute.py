@@ -58,10 +58,13 @@ def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: 
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from clientvalue.run.warm import engine_name
+
     try:
         papermill.execute_notebook(
             str(path),
             str(target),
+            engine_name=engine_name(),  # a batch worker's warm kernel (run/warm.py), else a fresh one
             parameters=parameters,
             kernel_name="python3",
             progress_bar=progress,

@@ -42,6 +42,9 @@ class RunParameters(BaseModel):
     )
     vignettes: str | None = Field(None, description="Path of a vignette-study codebook YAML (notebook 40_consistency).")
     employee_tables: bool = Field(False, description="Save pseudonymous per-employee rows of the vignette study as CSV.")
+    organisations: str | None = Field(None, description="clientvalue batch: the column of a stacked export naming the organisation.")
+    benchmark: dict[str, Any] | None = Field(
+        None, description="Set by clientvalue batch: this organisation's position in the national benchmark.")
     pdf: bool = Field(False, description="Also write report.pdf: every page printed with Chromium (package `chromium`).")
 
     @field_validator("notebooks")
