@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -293,3 +294,84 @@ def test_persona_quadrants_by_hand(tmp_path, cut):
     complete = (frame[ax1.items].notna().mean(axis=1) >= 0.5) & (frame[ax2.items].notna().mean(axis=1) >= 0.5)
     np.testing.assert_array_equal(code[complete.to_numpy()], expected[complete.to_numpy()])
     assert names[1] == "arranges it themselves, relationship-oriented"
+
+
+def _card_claims(res) -> list[tuple[int, str, float]]:
+    """What a reader of the English persona cards learns: (segment, persona named, share shown)."""
+    import re
+
+    from clientvalue.report import segments_text
+
+    text = segments_text.persona_cards(res, "en")
+    claims = []
+    for block in text.split("#### ")[1:]:
+        segment = int(re.match(r"Segment (\d+)", block).group(1))
+        for pct, name in re.findall(r"(\d+)% of its members belong to the persona \*(.+?)\*", block):
+            claims.append((segment, html.unescape(name), int(pct) / 100))
+    return claims
+
+
+def _recover_suppressed_personas(res) -> dict[str, tuple[float, float]]:
+    """An attacker's bounds on each suppressed persona's size, from the published tables and cards.
+
+    The suppressed personas together hold the persona total (a published count divided by its
+    published share) minus the published counts. A card "p% of segment s belongs to persona X" puts
+    at least (p - 0.5)% of segment s's published size in X; whatever the other suppressed personas
+    must hold bounds the small one from above.
+    """
+    personas, sizes = res.personas, res.sizes.set_index("segment")
+    shown = personas[~personas["suppressed"]]
+    total = float((shown["n"] / shown["share"]).iloc[0])
+    hidden_total = total - shown["n"].sum()
+    hidden = list(personas.loc[personas["suppressed"], "name"])
+    low = dict.fromkeys(hidden, 0.0)
+    for segment, name, share in _card_claims(res):
+        if name in low:
+            low[name] = max(low[name], (share - 0.005) * sizes.at[segment, "n"])
+    return {name: (low[name], hidden_total - sum(v for k, v in low.items() if k != name)) for name in hidden}
+
+
+def test_suppressed_persona_not_pinned_down_through_the_cards(tmp_path):
+    """A persona of 5 is suppressed (and the next smallest with it); a card that names the second
+    with its share would bound it, and the total then gives the small one to within a few people."""
+    raw = load_survey(DEMO_DIR / "municipality" / "codebook.yaml")
+    code, _names, _grid = analysis._personas(raw, raw.data, "en")
+    frame = pd.read_csv(DEMO_DIR / "municipality" / "survey.csv", sep=";", encoding="cp1252", dtype=str)
+    assert len(frame) == len(raw.data)
+    ax2 = raw.codebook.personas.axes[1]
+    first = np.flatnonzero((code == 1) & (raw.data[raw.group] != "Ombudsman").to_numpy())
+    frame.loc[frame.index[first[5:]], ax2.items] = "1"  # all but 5 become process-oriented: persona 2
+    import yaml
+
+    cb = yaml.safe_load((DEMO_DIR / "municipality" / "codebook.yaml").read_text(encoding="utf-8"))
+    frame.to_csv(tmp_path / "survey.csv", sep=";", encoding="cp1252", index=False)
+    cb["data"] = "survey.csv"
+    (tmp_path / "cb.yaml").write_text(yaml.safe_dump(cb, allow_unicode=True), encoding="utf-8")
+    res = analysis.analyse(load_survey(tmp_path / "cb.yaml"), seed=3, n_boot=20, n_perm=19, n_stability=2)
+    personas = res.personas.set_index("persona")
+    assert personas.loc[1, "suppressed"] and personas["suppressed"].sum() == 2
+    hidden = set(personas.loc[personas["suppressed"], "name"])
+    claims = _card_claims(res)
+    assert claims, "the cards still name published personas"
+    small = personas.at[1, "name"]
+    low, high = _recover_suppressed_personas(res)[small]
+    assert high - low >= 100, (low, high)  # nothing beyond "the two suppressed hold this many together"
+    assert not hidden & {name for _, name, _ in claims}
+    for segment, _name, share in claims:  # every cell and its complement in the segment: 10 or more
+        n = res.sizes.set_index("segment").at[segment, "n"]
+        assert round(share * n) >= 10 and (round((1 - share) * n) == 0 or round((1 - share) * n) >= 10)
+
+
+def test_majority_category_follows_the_minimum_cell_rule():
+    from clientvalue.disclosure import majority_category, publishable_cell
+
+    assert publishable_cell(10, 10) and publishable_cell(10, 20) and not publishable_cell(9, 40)
+    assert not publishable_cell(35, 40)  # the 5 outside it follow by subtraction
+    members = pd.Series([1] * 64 + [2] * 20 + [3] * 16)
+    assert majority_category(members) == (1, 0.64)
+    assert majority_category(members, hidden=[1]) is None  # a suppressed persona is never named
+    assert majority_category(members, min_share=0.7) is None
+    assert majority_category(pd.Series([1] * 60 + [2] * 4)) is None  # complement of 4
+    assert majority_category(pd.Series([1] * 60)) == (1, 1.0)
+    assert majority_category(pd.Series([1] * 60), margin=65) is None  # 5 without a persona
+    assert majority_category(pd.Series([1] * 8)) is None and majority_category(pd.Series([], dtype=float)) is None
