@@ -50,6 +50,74 @@ def test_profiles_recover_planted_number_and_members():
     assert (stab["jaccard"] >= seg.STABLE).all() and set(stab["stability"]) == {"stable"}
 
 
+def planted_rating_survey(n=3000, *, seed=0, style=0.4, shift=0.0):
+    """Four personas from two needs (high with probability 0.45 and 0.4), each need asked with three
+    1-5 items: latent ``1.2 x (+1 high / -1 low) + style x s + 0.6 x noise + shift``, cut at
+    (-1.5, -0.5, 0.5, 1.5). ``s`` is each respondent's own way of using the scale (one value for all
+    their answers), ``shift`` piles answers up at the top of the scale. Both are common in real
+    rating data and make normal profiles over-split. Returns the answers and the persona (1-4)."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.random(n) < 0.45, rng.random(n) < 0.4
+    persona = 1 + 2 * (~a) + (~b)
+    s = rng.standard_normal(n)
+    columns = []
+    for need in (a, b):
+        for _ in range(3):
+            latent = 1.2 * np.where(need, 1, -1) + style * s + 0.6 * rng.standard_normal(n) + shift
+            columns.append(1 + (latent[:, None] > np.array([-1.5, -0.5, 0.5, 1.5])).sum(axis=1))
+    return np.column_stack(columns).astype(float), persona
+
+
+@pytest.mark.parametrize("planted", [{"style": 0.4}, {"style": 0.0, "shift": 0.8}], ids=["scale-use", "ceiling"])
+def test_number_of_groups_on_rating_items_is_not_overfitted(planted):
+    x, persona = planted_rating_survey(**planted)
+    sol = seg.fit_profiles(x, seed=1)
+    fit = sol.fit.set_index("k")
+    assert fit["bic"].idxmin() == 6  # BIC alone over-splits: the problem being solved
+    assert sol.k == 4 and fit.at[4, "selected"]
+    assert seg.adjusted_rand(sol.labels, persona) > 0.9
+    assert fit.at[4, "min_jaccard"] >= seg.STABLE  # the chosen groups are stable ...
+    assert fit.at[4, "entropy"] > fit.at[6, "entropy"]  # ... and better separated than BIC's choice
+    assert (fit["icl"] >= fit["bic"]).all() and fit["icl"].idxmin() == 4
+
+
+def test_fit_on_a_sample_stays_within_the_full_fit_intervals():
+    """Selection on a sample, refit on a larger one, everyone classified in one pass: the published
+    sizes and segment means stay within the 95% intervals of a fit on every row."""
+    from clientvalue.stats.intervals import wilson_interval
+
+    x, persona = planted_rating_survey(60_000, seed=4, style=0.0)
+    x[::23, 1] = np.nan  # partial answers are classified too
+    sampled = seg.fit_profiles(x, seed=2, max_n_select=4_000, max_n_fit=15_000, n_stability_select=2)
+    assert sampled.fit["n"].max() == 4_000 and sampled.k == 4
+    full = seg.fit_profiles(x, seed=2, k_range=[sampled.k], max_n_select=None, max_n_fit=None,
+                            n_stability_select=0)
+    assert (sampled.labels > 0).all() and seg.adjusted_rand(sampled.labels, full.labels) > 0.98
+    n = len(x)
+    shares = np.bincount(full.labels, minlength=5)[1:] / n
+    low, high = wilson_interval(shares, n)
+    got = np.bincount(sampled.labels, minlength=5)[1:] / n  # both ordered by size
+    assert np.all((got >= low) & (got <= high)), (got, low, high)
+    for s in range(1, 5):
+        a, b = x[sampled.labels == s], x[full.labels == s]
+        half = 1.96 * np.nanstd(b, axis=0) / np.sqrt(np.sum(~np.isnan(b), axis=0))
+        assert np.all(np.abs(np.nanmean(a, axis=0) - np.nanmean(b, axis=0)) <= half)
+
+
+def test_icl_by_hand():
+    post = np.array([[1.0, 0.0], [0.5, 0.5]])
+    assert seg.icl(100.0, post) == pytest.approx(100 + 2 * np.log(2))
+
+
+def test_choose_k_rules():
+    fit = pd.DataFrame({"k": [2, 3, 4], "icl": [30.0, 20.0, 10.0], "min_jaccard": [0.9, 0.8, 0.5],
+                        "admissible": [True, True, True]})
+    assert seg.choose_k(fit) == 3  # k = 4 has the lowest ICL but an unstable group
+    assert seg.choose_k(fit.assign(min_jaccard=np.nan)) == 4  # no stability check: ICL alone
+    assert seg.choose_k(fit.assign(min_jaccard=[0.3, 0.5, 0.4])) == 3  # none stable: the most stable
+    assert seg.choose_k(fit.assign(admissible=[True, True, False], min_jaccard=0.9)) == 3
+
+
 def test_stability_flags_noise_as_unstable():
     rng = np.random.default_rng(5)
     x = rng.normal(size=(600, 4))  # one cloud: any split is arbitrary
