@@ -111,7 +111,7 @@ def check_against_full_fit(survey, results, *, seed: int) -> str:
     return f"ARI with a fit on every row {ari:.4f}; sizes within the full fit's 95% intervals: {inside}"
 
 
-def bench_shape(folder: Path, n_total: int, shape: str, *, check: bool) -> list[tuple[str, str]]:
+def bench_shape(folder: Path, n_total: int, shape: str, *, check: bool, run: bool = True) -> list[tuple[str, str]]:
     codebook = write_survey(folder, n_total, shape)
     survey = load_survey(codebook)
     rows = []
@@ -125,6 +125,8 @@ def bench_shape(folder: Path, n_total: int, shape: str, *, check: bool) -> list[
     if check:
         rows.append(("  " + check_against_full_fit(survey, results, seed=1), ""))
     del survey, results
+    if not run:
+        return rows
     from clientvalue.run import pipeline
 
     params = {"codebook": str(codebook), "output": str(folder / "report"), "notebooks": ["30_segments"]}
@@ -144,12 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=None, help="respondents (overrides --quick)")
     parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES))
     parser.add_argument("--check", action="store_true", help="compare with a latent profile fit on every row")
+    parser.add_argument("--analysis-only", action="store_true", help="skip notebook 30 through `clientvalue run`")
     args = parser.parse_args(argv)
     n_total = args.n or (5_000 if args.quick else 1_000_000)
     print(f"bench_segments: {n_total:,} respondents")
     for shape in args.shapes:
         with tempfile.TemporaryDirectory(prefix="clientvalue-bench-") as tmp:
-            rows = bench_shape(Path(tmp), n_total, shape, check=args.check)
+            rows = bench_shape(Path(tmp), n_total, shape, check=args.check, run=not args.analysis_only)
         print(f" shape {shape!r}")
         for name, value in rows:
             print(f"  {name:<100} {value}")
