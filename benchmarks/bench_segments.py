@@ -97,7 +97,7 @@ def check_against_full_fit(survey, results, *, seed: int) -> str:
 
     frame = survey.reported_data(10)
     items = [i.column for i in survey.codebook.segmentation]
-    full = seg.fit_profiles(frame[items], k_range=[results.k], n_init=3, seed=seed, max_n_select=None,
+    full = seg.fit_profiles(frame[items], k_range=[results.k], n_init=1, seed=seed, max_n_select=None,
                             max_n_fit=None, n_stability_select=0)
     labels = results._membership.to_numpy()
     ari = seg.adjusted_rand(labels, full.labels)
