@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,76 @@ def test_profiles_recover_planted_number_and_members():
     assert sol.fit["entropy"].between(0, 1).all()
     stab = seg.bootstrap_stability(x, sol, n_boot=8, seed=2)
     assert (stab["jaccard"] >= seg.STABLE).all() and set(stab["stability"]) == {"stable"}
+
+
+def planted_rating_survey(n=3000, *, seed=0, style=0.4, shift=0.0):
+    """Four personas from two needs (high with probability 0.45 and 0.4), each need asked with three
+    1-5 items: latent ``1.2 x (+1 high / -1 low) + style x s + 0.6 x noise + shift``, cut at
+    (-1.5, -0.5, 0.5, 1.5). ``s`` is each respondent's own way of using the scale (one value for all
+    their answers), ``shift`` piles answers up at the top of the scale. Both are common in real
+    rating data and make normal profiles over-split. Returns the answers and the persona (1-4)."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.random(n) < 0.45, rng.random(n) < 0.4
+    persona = 1 + 2 * (~a) + (~b)
+    s = rng.standard_normal(n)
+    columns = []
+    for need in (a, b):
+        for _ in range(3):
+            latent = 1.2 * np.where(need, 1, -1) + style * s + 0.6 * rng.standard_normal(n) + shift
+            columns.append(1 + (latent[:, None] > np.array([-1.5, -0.5, 0.5, 1.5])).sum(axis=1))
+    return np.column_stack(columns).astype(float), persona
+
+
+@pytest.mark.parametrize("planted", [{"style": 0.4}, {"style": 0.2, "shift": 0.6}], ids=["scale-use", "ceiling"])
+def test_number_of_groups_on_rating_items_is_not_overfitted(planted):
+    x, persona = planted_rating_survey(**planted)
+    sol = seg.fit_profiles(x, seed=1)
+    fit = sol.fit.set_index("k")
+    by_bic = fit.loc[fit["admissible"], "bic"].idxmin()
+    assert by_bic > 4  # BIC alone over-splits: the problem being solved ...
+    assert fit.at[by_bic, "min_jaccard"] < seg.STABLE  # ... into groups that are not stable
+    assert sol.k == 4 and fit.at[4, "selected"]
+    assert seg.adjusted_rand(sol.labels, persona) > 0.9
+    assert fit.at[4, "min_jaccard"] >= seg.STABLE  # the chosen groups are stable ...
+    assert fit.at[4, "entropy"] > fit.at[by_bic, "entropy"]  # ... and better separated than BIC's choice
+    assert (fit["icl"] >= fit["bic"]).all()
+
+
+def test_fit_on_a_sample_stays_within_the_full_fit_intervals():
+    """Selection on a sample, refit on a larger one, everyone classified in one pass: the published
+    sizes and segment means stay within the 95% intervals of a fit on every row."""
+    from clientvalue.stats.intervals import wilson_interval
+
+    x, persona = planted_rating_survey(60_000, seed=4, style=0.0)
+    x[::23, 1] = np.nan  # partial answers are classified too
+    sampled = seg.fit_profiles(x, seed=2, max_n_select=4_000, max_n_fit=15_000, n_stability_select=2)
+    assert sampled.fit["n"].max() == 4_000 and sampled.k == 4
+    full = seg.fit_profiles(x, seed=2, k_range=[sampled.k], max_n_select=None, max_n_fit=None,
+                            n_stability_select=0)
+    assert (sampled.labels > 0).all() and seg.adjusted_rand(sampled.labels, full.labels) > 0.98
+    n = len(x)
+    shares = np.bincount(full.labels, minlength=5)[1:] / n
+    low, high = wilson_interval(shares, n)
+    got = np.bincount(sampled.labels, minlength=5)[1:] / n  # both ordered by size
+    assert np.all((got >= low) & (got <= high)), (got, low, high)
+    for s in range(1, 5):
+        a, b = x[sampled.labels == s], x[full.labels == s]
+        half = 1.96 * np.nanstd(b, axis=0) / np.sqrt(np.sum(~np.isnan(b), axis=0))
+        assert np.all(np.abs(np.nanmean(a, axis=0) - np.nanmean(b, axis=0)) <= half)
+
+
+def test_icl_by_hand():
+    post = np.array([[1.0, 0.0], [0.5, 0.5]])
+    assert seg.icl(100.0, post) == pytest.approx(100 + 2 * np.log(2))
+
+
+def test_choose_k_rules():
+    fit = pd.DataFrame({"k": [2, 3, 4], "icl": [30.0, 20.0, 10.0], "min_jaccard": [0.9, 0.8, 0.5],
+                        "admissible": [True, True, True]})
+    assert seg.choose_k(fit) == 3  # k = 4 has the lowest ICL but an unstable group
+    assert seg.choose_k(fit.assign(min_jaccard=np.nan)) == 4  # no stability check: ICL alone
+    assert seg.choose_k(fit.assign(min_jaccard=[0.3, 0.5, 0.4])) == 3  # none stable: the most stable
+    assert seg.choose_k(fit.assign(admissible=[True, True, False], min_jaccard=0.9)) == 3
 
 
 def test_stability_flags_noise_as_unstable():
@@ -293,3 +364,84 @@ def test_persona_quadrants_by_hand(tmp_path, cut):
     complete = (frame[ax1.items].notna().mean(axis=1) >= 0.5) & (frame[ax2.items].notna().mean(axis=1) >= 0.5)
     np.testing.assert_array_equal(code[complete.to_numpy()], expected[complete.to_numpy()])
     assert names[1] == "arranges it themselves, relationship-oriented"
+
+
+def _card_claims(res) -> list[tuple[int, str, float]]:
+    """What a reader of the English persona cards learns: (segment, persona named, share shown)."""
+    import re
+
+    from clientvalue.report import segments_text
+
+    text = segments_text.persona_cards(res, "en")
+    claims = []
+    for block in text.split("#### ")[1:]:
+        segment = int(re.match(r"Segment (\d+)", block).group(1))
+        for pct, name in re.findall(r"(\d+)% of its members belong to the persona \*(.+?)\*", block):
+            claims.append((segment, html.unescape(name), int(pct) / 100))
+    return claims
+
+
+def _recover_suppressed_personas(res) -> dict[str, tuple[float, float]]:
+    """An attacker's bounds on each suppressed persona's size, from the published tables and cards.
+
+    The suppressed personas together hold the persona total (a published count divided by its
+    published share) minus the published counts. A card "p% of segment s belongs to persona X" puts
+    at least (p - 0.5)% of segment s's published size in X; whatever the other suppressed personas
+    must hold bounds the small one from above.
+    """
+    personas, sizes = res.personas, res.sizes.set_index("segment")
+    shown = personas[~personas["suppressed"]]
+    total = float((shown["n"] / shown["share"]).iloc[0])
+    hidden_total = total - shown["n"].sum()
+    hidden = list(personas.loc[personas["suppressed"], "name"])
+    low = dict.fromkeys(hidden, 0.0)
+    for segment, name, share in _card_claims(res):
+        if name in low:
+            low[name] = max(low[name], (share - 0.005) * sizes.at[segment, "n"])
+    return {name: (low[name], hidden_total - sum(v for k, v in low.items() if k != name)) for name in hidden}
+
+
+def test_suppressed_persona_not_pinned_down_through_the_cards(tmp_path):
+    """A persona of 5 is suppressed (and the next smallest with it); a card that names the second
+    with its share would bound it, and the total then gives the small one to within a few people."""
+    raw = load_survey(DEMO_DIR / "municipality" / "codebook.yaml")
+    code, _names, _grid = analysis._personas(raw, raw.data, "en")
+    frame = pd.read_csv(DEMO_DIR / "municipality" / "survey.csv", sep=";", encoding="cp1252", dtype=str)
+    assert len(frame) == len(raw.data)
+    ax2 = raw.codebook.personas.axes[1]
+    first = np.flatnonzero((code == 1) & (raw.data[raw.group] != "Ombudsman").to_numpy())
+    frame.loc[frame.index[first[5:]], ax2.items] = "1"  # all but 5 become process-oriented: persona 2
+    import yaml
+
+    cb = yaml.safe_load((DEMO_DIR / "municipality" / "codebook.yaml").read_text(encoding="utf-8"))
+    frame.to_csv(tmp_path / "survey.csv", sep=";", encoding="cp1252", index=False)
+    cb["data"] = "survey.csv"
+    (tmp_path / "cb.yaml").write_text(yaml.safe_dump(cb, allow_unicode=True), encoding="utf-8")
+    res = analysis.analyse(load_survey(tmp_path / "cb.yaml"), seed=3, n_boot=20, n_perm=19, n_stability=2)
+    personas = res.personas.set_index("persona")
+    assert personas.loc[1, "suppressed"] and personas["suppressed"].sum() == 2
+    hidden = set(personas.loc[personas["suppressed"], "name"])
+    claims = _card_claims(res)
+    assert claims, "the cards still name published personas"
+    small = personas.at[1, "name"]
+    low, high = _recover_suppressed_personas(res)[small]
+    assert high - low >= 100, (low, high)  # nothing beyond "the two suppressed hold this many together"
+    assert not hidden & {name for _, name, _ in claims}
+    for segment, _name, share in claims:  # every cell and its complement in the segment: 10 or more
+        n = res.sizes.set_index("segment").at[segment, "n"]
+        assert round(share * n) >= 10 and (round((1 - share) * n) == 0 or round((1 - share) * n) >= 10)
+
+
+def test_majority_category_follows_the_minimum_cell_rule():
+    from clientvalue.disclosure import majority_category, publishable_cell
+
+    assert publishable_cell(10, 10) and publishable_cell(10, 20) and not publishable_cell(9, 40)
+    assert not publishable_cell(35, 40)  # the 5 outside it follow by subtraction
+    members = pd.Series([1] * 64 + [2] * 20 + [3] * 16)
+    assert majority_category(members) == (1, 0.64)
+    assert majority_category(members, hidden=[1]) is None  # a suppressed persona is never named
+    assert majority_category(members, min_share=0.7) is None
+    assert majority_category(pd.Series([1] * 60 + [2] * 4)) is None  # complement of 4
+    assert majority_category(pd.Series([1] * 60)) == (1, 1.0)
+    assert majority_category(pd.Series([1] * 60), margin=65) is None  # 5 without a persona
+    assert majority_category(pd.Series([1] * 8)) is None and majority_category(pd.Series([], dtype=float)) is None

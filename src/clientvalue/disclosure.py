@@ -18,7 +18,7 @@ One definition, used by the data check, the analyses, the index page and the man
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Protocol
 
 import pandas as pd
@@ -159,3 +159,72 @@ def data_summary(survey: Survey, min_group_size: int = 10) -> dict[str, object]:
         "groups_reported": reported_groups(survey, min_group_size),
         "groups_suppressed": len(suppressed_groups(survey, min_group_size)) if survey.group is not None else 0,
     }
+
+
+def publishable_cell(cell: int, total: int, *, min_group_size: int = 10) -> bool:
+    """Whether a cross-tabulated count (or a percentage of a published ``total``) may be shown.
+
+    A figure such as "64% of the members of segment 2 belong to persona X" publishes the cell
+    ``cell`` (= 64% of segment 2's published size) and, by subtraction, its complement
+    ``total - cell`` (the members of segment 2 outside X). The same minimum-cell rule as for
+    tables applies to both: each is shown only when it holds at least ``min_group_size``
+    respondents, or is empty (a complement of 0 means "all of them", which pins down nobody
+    beyond the published ``total``).
+
+    Parameters
+    ----------
+    cell : int
+        Respondents in the cell.
+    total : int
+        Respondents in the published margin the cell is a part of.
+    min_group_size : int
+        The report's minimum group size.
+
+    Returns
+    -------
+    bool
+    """
+    rest = total - cell
+    return cell >= min_group_size and (rest == 0 or rest >= min_group_size)
+
+
+def majority_category(categories: pd.Series, *, hidden: Collection = (), min_share: float = 0.6,
+                      min_group_size: int = 10, margin: int | None = None) -> tuple[object, float] | None:
+    """The category most members of one published group fall in, when it may be published.
+
+    Used for statements such as "64% of its members belong to persona X": returned only when
+    that category holds at least ``min_share`` of the group, is itself published (not in
+    ``hidden``, the suppressed categories, including secondary suppressions: naming one with a
+    share would bound its size and, through the published totals, the other suppressed ones),
+    and the cell and its complement pass :func:`publishable_cell`.
+
+    Parameters
+    ----------
+    categories : Series
+        The category of each member of the group (missing values left out).
+    hidden : collection
+        Suppressed categories.
+    min_share : float
+        Smallest share that counts as "most members".
+    min_group_size : int
+    margin : int, optional
+        The group's published size when it also counts members without a category (missing
+        values): the cell's complement within it must pass the rule as well.
+
+    Returns
+    -------
+    (category, share) or None
+    """
+    counts = categories.dropna().value_counts()
+    if counts.empty:
+        return None
+    category, cell = counts.index[0], int(counts.iloc[0])
+    total = int(counts.sum())
+    share = cell / total
+    if share < min_share or category in set(hidden):
+        return None
+    if not publishable_cell(cell, total, min_group_size=min_group_size):
+        return None
+    if margin is not None and not publishable_cell(cell, int(margin), min_group_size=min_group_size):
+        return None
+    return category, float(share)

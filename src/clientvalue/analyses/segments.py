@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from clientvalue import defaults
+from clientvalue import defaults, disclosure
 from clientvalue.data.survey import Survey
 from clientvalue.data.categories import MAX_CODES, OTHER_CATEGORY, band_numeric, is_numeric, pool_rare
 from clientvalue.data.treatments import check_segment_inputs, treatment_codes
@@ -412,10 +412,13 @@ def analyse(
         persona_profile = _profile(frame, code, items, basis, keep_p).rename(columns={"segment": "persona"})
         persona_profile.insert(2, "label", persona_profile["item"].map(labels_text))
         ari = seg.adjusted_rand(labels, code)
-        for s in keep:  # the persona most members of a segment belong to, when it is a clear majority
-            inside = pd.Series(code[(labels == s) & (code > 0)]).value_counts(normalize=True)
-            if len(inside) and inside.iloc[0] >= 0.6:
-                persona_match[s] = (names[int(inside.index[0])], float(inside.iloc[0]))
+        hidden = [int(p) for p in personas.loc[personas["suppressed"], "persona"]]
+        for s in keep:  # the persona most members of a segment belong to: a cross-tabulated cell
+            match = disclosure.majority_category(
+                pd.Series(code[(labels == s) & (code > 0)]), hidden=hidden, min_share=0.6,
+                min_group_size=min_group_size, margin=int(counts.loc[s]))
+            if match is not None:
+                persona_match[s] = (names[int(match[0])], match[1])
 
     value, customisation = _value(survey, frame, labels, keep, n_boot=n_boot, seed=seed,
                                   min_group_size=min_group_size, n_perm=n_perm)

@@ -248,9 +248,13 @@ def shown(results, name: str, language: str) -> pd.DataFrame | None:
     num = lambda v: _.number(v, 2)  # noqa: E731
     if name == "segments_fit":
         f = results.fit
+        stab = f["min_jaccard"] if "min_jaccard" in f else pd.Series(float("nan"), index=f.index)
+        icl = f["icl"] if "icl" in f else pd.Series(float("nan"), index=f.index)
         return pd.DataFrame({_("Segments"): [_.integer(k) for k in f["k"]], "BIC": [_.number(v, 0) for v in f["bic"]],
+                             "ICL": ["–" if pd.isna(v) else _.number(v, 0) for v in icl],
                              _("Entropy"): [num(v) for v in f["entropy"]],
                              _("Smallest segment"): [pct(v) for v in f["smallest_share"]],
+                             _("Stability of the least stable segment"): ["–" if pd.isna(v) else num(v) for v in stab],
                              _("Chosen"): ["✓" if s else "" for s in f["selected"]]})
     if name == "segments_sizes":
         f = results.sizes

@@ -51,7 +51,8 @@ CAPTIONS: dict[str, str] = {
     "suppressed_groups": N_("Groups left out of the analysis (too few complete answers)"),
 
     # notebook 30: client groups and fairness
-    "segments_fit": N_("How many segments? Fit of models with 2 to 6 segments (lower BIC is better)"),
+    "segments_fit": N_("How many segments? Models with 2 to 6 segments; chosen: the lowest ICL among those whose every "
+                       "segment is stable (lower BIC and ICL are better)"),
     "segments_sizes": N_("Size of each segment (95% intervals)"),
     "segments_profile": N_("What sets each segment apart: mean answer against the rest"),
     "segments_stability": N_("How stable is each segment? Jaccard similarity over bootstrap refits"),

@@ -6,9 +6,17 @@ A latent profile model (finite mixture with local independence) on the segmentat
 within a segment the items are independent normal variables, so the model is a Gaussian mixture
 with a *diagonal* covariance per segment. It is fitted with scikit-learn's
 :class:`~sklearn.mixture.GaussianMixture` (``covariance_type="diag"``), for ``k`` = 2..6 segments,
-each with several random starts (``n_init``); the number of segments is the one with the lowest
-BIC among the solutions whose smallest segment holds at least ``min_share`` (5%) of the
-respondents.
+each with several random starts (``n_init``). The number of segments (:func:`choose_k`) is the one
+with the lowest ICL (BIC plus twice the classification entropy; Biernacki, Celeux & Govaert 2000)
+among the solutions whose smallest segment holds at least ``min_share`` (5%) of the respondents and
+whose least stable segment has a mean bootstrap Jaccard of at least 0.6 (a few refits per ``k``).
+BIC alone over-splits on rating-scale items: normal profiles on 5-point answers with ceiling
+effects or personal scale use keep gaining likelihood from blurred extra segments (on a planted
+survey of four personas BIC picks six, two of them unstable; ``tests/test_segments.py``).
+
+Scaling: every ``k`` is fitted on a random sample of at most 20,000 complete respondents, the chosen
+``k`` is refined from that solution on at most 200,000, and everyone is then classified in one
+pass; the fitting time does not grow with the number of rows beyond that.
 
 Why scikit-learn and not stepmix: stepmix (JSS 2025) also fits latent class models for
 categorical items, but the ratings here are 1-5 or 1-10 scales whose means are what a profile
@@ -22,10 +30,12 @@ they did answer (the marginal of a diagonal normal is the same normal without th
 
 Quality measures
 ----------------
-* BIC (lower is better) and the log-likelihood;
+* BIC and ICL (lower is better) and the log-likelihood;
 * relative entropy ``1 - sum(-p log p) / (n log k)`` of the posterior probabilities: 1 is a
   perfectly clear assignment, values below about 0.6 mean many respondents sit between segments;
 * the smallest segment's share (a segment below 5% is not a basis for policy);
+* ``min_jaccard``: the least stable segment's mean Jaccard over a few bootstrap refits (the check
+  that the choice of ``k`` uses; the chosen solution gets the full check below);
 * stability (Hennig 2007, *Cluster-wise assessment of cluster stability*): the solution is refitted
   on bootstrap resamples; for every original segment the Jaccard similarity with its best match
   among the refitted segments, on the respondents in the resample, averaged over the resamples.
@@ -44,8 +54,8 @@ from clientvalue.errors import AnalysisError, ParameterError
 STABLE = 0.75
 UNSTABLE = 0.6
 MIN_SHARE = 0.05
-FIT_COLUMNS = ["k", "n", "log_likelihood", "n_parameters", "bic", "entropy", "smallest_share",
-               "admissible", "selected"]
+FIT_COLUMNS = ["k", "n", "log_likelihood", "n_parameters", "bic", "icl", "entropy", "smallest_share",
+               "min_jaccard", "admissible", "selected"]
 STABILITY_COLUMNS = ["segment", "share", "jaccard", "jaccard_low", "stability", "n_boot"]
 
 
@@ -135,11 +145,63 @@ def _gmm(k: int, *, n_init: int, seed: int | None, reg_covar: float):
                            reg_covar=reg_covar, max_iter=300, tol=1e-4, init_params="k-means++")
 
 
+def icl(bic: float, post: np.ndarray) -> float:
+    """Integrated completed likelihood criterion (Biernacki, Celeux & Govaert 2000), BIC form.
+
+    ``ICL = BIC + 2 * sum(-p log p)``: BIC plus twice the classification entropy of the posterior
+    probabilities, so that a solution whose extra segment splits respondents who cannot be told
+    apart (a blurred split, typical of normal profiles on 5-point answers) is penalised. Lower is
+    better, as for BIC.
+    """
+    p = np.clip(post, 1e-300, 1.0)
+    return float(bic + 2 * (-(post * np.log(p)).sum()))
+
+
+def _min_jaccard(x: np.ndarray, model, *, n_boot: int, seed: int | None, reg_covar: float) -> float:
+    """Hennig's bootstrap on ``x`` for one fitted model: the smallest segment's mean Jaccard."""
+    k = model.means_.shape[0]
+    labels = posterior(model, x).argmax(axis=1) + 1
+    rng = np.random.default_rng(seed)
+    scores = np.full((n_boot, k), np.nan)
+    for b in range(n_boot):
+        draw = rng.choice(len(x), len(x), replace=True)
+        refit = _gmm(k, n_init=1, seed=int(rng.integers(2**31)), reg_covar=reg_covar).fit(x[draw])
+        distinct = np.unique(draw)
+        match = jaccard_best_match(labels[distinct], posterior(refit, x[distinct]).argmax(axis=1) + 1)
+        for c, value in match.items():
+            scores[b, c - 1] = value
+    with np.errstate(all="ignore"):
+        mean = np.nanmean(scores, axis=0)
+    return float(np.nanmin(mean)) if np.isfinite(mean).any() else float("nan")
+
+
+def choose_k(fit: pd.DataFrame) -> int:
+    """The number of segments to report, from a :data:`FIT_COLUMNS` table (with ``admissible``).
+
+    Among the admissible solutions (every segment at least ``min_share``) whose every segment is
+    at least doubtful-stable (smallest mean Jaccard >= 0.6, Hennig's limit for "not to be used"),
+    the lowest ICL; without a stability check (``min_jaccard`` NaN) the lowest ICL of the
+    admissible ones; when no admissible solution is stable, the most stable one. BIC alone keeps
+    adding segments on rating-scale items (normal profiles on 5-point answers over-split), which
+    ICL's entropy term and the stability condition prevent.
+    """
+    candidates = fit[fit["admissible"] & (fit["k"] >= 2)]
+    if candidates.empty:
+        raise AnalysisError("no admissible solution")
+    checked = candidates["min_jaccard"].notna()
+    usable = candidates[~checked | (candidates["min_jaccard"] >= UNSTABLE)]
+    if usable.empty:
+        return int(candidates.loc[candidates["min_jaccard"].idxmax(), "k"])
+    return int(usable.loc[usable["icl"].idxmin(), "k"])
+
+
 def fit_profiles(data: pd.DataFrame | np.ndarray, *, items: list[str] | None = None,
                  k_range: range | list[int] = range(2, 7), n_init: int = 3, seed: int | None = None,
                  min_share: float = MIN_SHARE, min_answered: float = 0.5,
-                 reg_covar: float = 0.1, max_n_select: int | None = 20_000) -> ProfileSolution:
-    """Fit latent profile models for every ``k`` and select one by BIC.
+                 reg_covar: float = 0.1, max_n_select: int | None = 20_000,
+                 max_n_fit: int | None = 200_000, n_stability_select: int = 5,
+                 max_n_stability_select: int = 3_000) -> ProfileSolution:
+    """Fit latent profile models for every ``k`` and choose one by ICL and stability.
 
     Parameters
     ----------
@@ -162,9 +224,20 @@ def fit_profiles(data: pd.DataFrame | np.ndarray, *, items: list[str] | None = N
         segments that sit on a single answer value, which is rounding, not a profile.
     max_n_select : int, optional
         On more complete respondents than this, the models for every ``k`` are fitted on a random
-        subsample of this size (BIC, entropy and smallest share in :attr:`ProfileSolution.fit`
-        refer to it; 20,000 answers separate profiles as well as 100,000 do), and the selected
-        ``k`` is then refitted on everyone. None fits every ``k`` on everyone.
+        subsample of this size (BIC, ICL, entropy and smallest share in
+        :attr:`ProfileSolution.fit` refer to it; 20,000 answers separate profiles as well as
+        100,000 do). None fits every ``k`` on everyone.
+    max_n_fit : int, optional
+        The chosen ``k`` is refitted, starting from the subsample's solution, on at most this
+        many complete respondents (a random subsample containing the first one); everyone is
+        then classified in one pass. The fitting time therefore stops growing with the number
+        of rows; ``tests/test_segments.py`` checks that sizes and profiles stay within the
+        intervals of a fit on everyone. None refits on everyone.
+    n_stability_select : int
+        Bootstrap refits per ``k`` for the smallest-segment stability that the choice of ``k``
+        uses (``min_jaccard`` in the fit table); 0 chooses by ICL alone.
+    max_n_stability_select : int
+        Those refits use at most this many respondents of the subsample.
 
     Returns
     -------
@@ -183,6 +256,8 @@ def fit_profiles(data: pd.DataFrame | np.ndarray, *, items: list[str] | None = N
         raise ParameterError(f"k_range must hold positive numbers of segments, got {list(k_range)}.")
     if not isinstance(n_init, int) or n_init < 1:
         raise ParameterError(f"n_init must be a positive integer, got {n_init!r}.")
+    if not isinstance(n_stability_select, int) or n_stability_select < 0:
+        raise ParameterError(f"n_stability_select must be a whole number >= 0, got {n_stability_select!r}.")
     complete = ~np.isnan(x).any(axis=1)
     xc = x[complete]
     p = x.shape[1]
@@ -197,34 +272,38 @@ def fit_profiles(data: pd.DataFrame | np.ndarray, *, items: list[str] | None = N
             f"segmentation item(s) {flat} have a single value among the complete answers: they "
             "cannot separate segments. Remove them from `segmentation` in the codebook.")
     enough = np.mean(~np.isnan(x), axis=1) >= min_answered
-    xs, xe = xc, x[enough]
-    if max_n_select is not None and len(xc) > max_n_select:
-        rng = np.random.default_rng(seed)
-        xs = xc[np.sort(rng.choice(len(xc), max_n_select, replace=False))]
-        xe = xs
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permutation(len(xc)) if max_n_select is not None or max_n_fit is not None else None
+    xs = xc if max_n_select is None or len(xc) <= max_n_select else xc[np.sort(shuffled[:max_n_select])]
+    xe = xs if len(xs) < len(xc) else x[enough]
+    xstab = xs if len(xs) <= max_n_stability_select else xs[rng.choice(len(xs), max_n_stability_select,
+                                                                         replace=False)]
     rows, models = [], {}
     for k in ks:
         model = _gmm(k, n_init=n_init, seed=seed, reg_covar=reg_covar).fit(xs)
-        post = posterior(model, xe)
-        shares = np.bincount(post.argmax(axis=1), minlength=k) / max(1, len(xe))
+        post = posterior(model, xs)
+        assigned = post if xe is xs else posterior(model, xe)  # shares among everyone assigned
+        shares = np.bincount(assigned.argmax(axis=1), minlength=k) / max(1, len(assigned))
         n_par = k * 2 * p + (k - 1)
-        loglik = float(model.score(xs) * len(xs))
-        rows.append({"k": k, "n": int(len(xs)), "log_likelihood": loglik, "n_parameters": n_par,
-                     "bic": float(model.bic(xs)), "entropy": relative_entropy(posterior(model, xs)),
-                     "smallest_share": float(shares.min())})
+        bic = float(model.bic(xs))
+        admissible = bool(shares.min() >= min_share)
+        stab = (_min_jaccard(xstab, model, n_boot=n_stability_select, seed=seed, reg_covar=reg_covar)
+                if n_stability_select and admissible and k >= 2 else float("nan"))
+        rows.append({"k": k, "n": int(len(xs)), "log_likelihood": float(model.score(xs) * len(xs)),
+                     "n_parameters": n_par, "bic": bic, "icl": icl(bic, post),
+                     "entropy": relative_entropy(post), "smallest_share": float(shares.min()),
+                     "min_jaccard": stab, "admissible": admissible})
         models[k] = model
     fit = pd.DataFrame(rows)
-    fit["admissible"] = fit["smallest_share"] >= min_share
-    candidates = fit[fit["admissible"] & (fit["k"] >= 2)]
-    if candidates.empty:
+    try:
+        k = choose_k(fit)
+    except AnalysisError:
         raise AnalysisError(
             f"no solution with {ks[0]}-{ks[-1]} segments has every segment at {min_share:.0%} of "
-            "the respondents or more: the answers show no usable segments.")
-    k = int(candidates.loc[candidates["bic"].idxmin(), "k"])
+            "the respondents or more: the answers show no usable segments.") from None
     fit["selected"] = fit["k"] == k
-    model = models[k]
-    if len(xs) < len(xc):  # the selected number of segments, refitted on everyone
-        model = _gmm(k, n_init=n_init, seed=seed, reg_covar=reg_covar).fit(xc)
+    model = _refit(models[k], xc, shuffled, max_n_fit=max_n_fit, n_selected=len(xs), reg_covar=reg_covar,
+                   seed=seed)
     post = np.full((len(x), k), np.nan)
     post[enough] = posterior(model, x[enough])
     raw = np.where(enough, np.nan_to_num(post, nan=0).argmax(axis=1), -1)
@@ -236,6 +315,23 @@ def fit_profiles(data: pd.DataFrame | np.ndarray, *, items: list[str] | None = N
     means = pd.DataFrame(model.means_[order], columns=items, index=pd.Index(range(1, k + 1), name="segment"))
     return ProfileSolution(fit=fit[FIT_COLUMNS], k=k, labels=labels, posterior=post, means=means,
                            model=model, order=order, items=items)
+
+
+def _refit(model, xc: np.ndarray, shuffled: np.ndarray | None, *, max_n_fit: int | None, n_selected: int,
+           reg_covar: float, seed: int | None):
+    """The chosen model, refitted from the subsample's solution on up to ``max_n_fit`` complete rows."""
+    if n_selected >= len(xc):
+        return model  # it was fitted on everyone
+    rows = xc if max_n_fit is None or len(xc) <= max_n_fit else xc[np.sort(shuffled[:max_n_fit])]
+    if len(rows) <= n_selected:
+        return model
+    from sklearn.mixture import GaussianMixture
+
+    k = model.means_.shape[0]
+    warm = GaussianMixture(k, covariance_type="diag", n_init=1, random_state=seed, reg_covar=reg_covar,
+                           max_iter=300, tol=1e-4, weights_init=model.weights_, means_init=model.means_,
+                           precisions_init=1.0 / model.covariances_)
+    return warm.fit(rows)
 
 
 def jaccard_best_match(reference: np.ndarray, other: np.ndarray) -> dict[int, float]:
