@@ -31,6 +31,7 @@ from clientvalue.analyses.strategy import (StrategyAdvice, segment_difference, s
 from clientvalue.data.survey import Survey
 from clientvalue.report.i18n import N_, translator
 from clientvalue.report.safety import markdown_text
+from clientvalue.report.strategy_text import explain
 from clientvalue.report.texts import PR_LABELS, group_label, strategy_name
 
 # The ordinal check is for grades: an outcome with more distinct values (a 0-100 score) has too
@@ -81,7 +82,7 @@ class DriverResults:
         """Group, strategy and the plain-language reason, in the results' language."""
         return pd.DataFrame(
             [{"group": g, "strategy": _strategy_name(a, self.language),
-              "reason": a.explain(self.language, labels=self.labels, descriptions=self.dimension_descriptions)}
+              "reason": explain(a, self.language, labels=self.labels, descriptions=self.dimension_descriptions)}
              for g, a in self.strategies.items()],
             columns=["group", "strategy", "reason"],
         )
@@ -532,28 +533,3 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out.attrs = {}
     return out
-
-
-def plot_groups(results: DriverResults, kind: str = "importance", *, columns: int = 2):
-    """One panel per reported group on shared scales: ``"importance"`` ranking or ``"quadrants"``.
-
-    Drawn by :func:`clientvalue.report.plots_drivers.plot_driver_panels`; the figure's
-    ``alt_text`` attribute says what the chart shows (used by ``Report.figure`` as alt text).
-
-    Returns
-    -------
-    matplotlib Figure
-    """
-    from clientvalue.report.plots_drivers import drivers_alt_text, plot_driver_panels
-
-    if kind not in ("importance", "quadrants"):
-        raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
-    tables = results.importance_tables if kind == "importance" else results.ipa_tables
-    tables = {g: tables[g] for g in results.importance_tables if g in tables}
-    dimensions: dict[str, list[str]] = {}
-    for row in results.drivers.drop_duplicates("item").itertuples(index=False):
-        dimensions.setdefault(row.dimension, []).append(row.item)
-    fig = plot_driver_panels(tables, kind, labels=results.labels, dimensions=dimensions, columns=columns,
-                             language=results.language)
-    fig.alt_text = drivers_alt_text(tables, kind, labels=results.labels, language=results.language)
-    return fig

@@ -15,6 +15,7 @@ from clientvalue import defaults
 from clientvalue.stats import senior_shares as senior
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.data.survey import Survey
+from clientvalue.report.senior_text import describe_findings
 
 BY_AGE_COLUMNS = ["age_band", "n", "share_senior", "ci_low", "ci_high", "suppressed"]
 # Published threshold columns: no counts, which could be differenced against the bands.
@@ -23,6 +24,8 @@ THRESHOLD_COLUMNS = [
     "missed", "missed_ci_low", "missed_ci_high", "suppressed",
 ]
 SHARE_COLUMNS = ["labelled_against_self_image", "ci_low", "ci_high", "missed", "missed_ci_low", "missed_ci_high"]
+# Published "feeling old" figures drawn beside the survey's shares (notebook 20 imports them from here).
+REFERENCE_FIGURES = senior.REFERENCE_FIGURES
 SUMMARY_COLUMNS = ["age_half", "ci_low", "ci_high", "n", "status"]
 
 
@@ -175,7 +178,7 @@ def analyse(
         scores["overall"] = survey.outcome
         value = senior.value_by_self_image(data, **common, scores=scores, threshold=age_threshold,
                                            min_group_size=min_group_size)
-    findings = senior.describe_findings(by_age, half, table, threshold=age_threshold, language=language)
+    findings = describe_findings(by_age, half, table, threshold=age_threshold, language=language)
     return SeniorResults(
         by_age=by_age,
         curve=curve,

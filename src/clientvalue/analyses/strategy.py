@@ -94,24 +94,6 @@ class StrategyAdvice:
         """The strategies in the mix, e.g. ``("performance", "customisation")``."""
         return tuple(self.strategy.split("+"))
 
-    def explain(self, language: str = "en", labels: dict[str, str] | None = None,
-                descriptions: dict[str, str] | None = None) -> str:
-        """Plain-language explanation for policymakers, citing the numbers.
-
-        The wording is in :mod:`clientvalue.report.strategy_text`.
-
-        Parameters
-        ----------
-        language : {"en", "nl"}
-        labels : dict, optional
-            Readable names for the red items (column -> label), e.g. from ``Survey.label``.
-        descriptions : dict, optional
-            ``{dimension: text}``: the codebook's ``dimension_descriptions`` in ``language``.
-        """
-        from clientvalue.report.strategy_text import explain
-
-        return explain(self, language, labels, descriptions)
-
 
 def _check_share(name: str, share: float, ci) -> tuple[float, float, float]:
     if not isinstance(share, (int, float, np.floating)) or not 0 <= share <= 1:

@@ -26,9 +26,8 @@ Conventions shared by every function
   suppressed count, so publish the total only where that is acceptable.
 
 Plotting lives in :mod:`clientvalue.report.plots_senior`. The age curve is fitted in
-:mod:`clientvalue.stats.senior_curve` and the plain-language text written in
-:mod:`clientvalue.report.senior_text`; their public names are re-exported here, so
-``clientvalue.stats.senior_shares`` remains the one place to import from.
+:mod:`clientvalue.stats.senior_curve` (its public names are re-exported here); the plain-language
+text is written in :mod:`clientvalue.report.senior_text` (statistics never import the report layer).
 """
 
 from __future__ import annotations
@@ -45,7 +44,6 @@ from clientvalue.stats.intervals import AGE_LIMITS  # noqa: F401  (re-exported)
 from clientvalue.stats.intervals import _check_min_group_size, _clean, _z, wilson_interval
 from clientvalue.errors import ParameterError
 from clientvalue.stats.senior_curve import CURVE_STATUSES, SeniorCurve, fit_curve, half_way_age
-from clientvalue.report.senior_text import describe_findings
 
 __all__ = [
     "CURVE_STATUSES",
@@ -53,7 +51,6 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "REFERENCE_FIGURES",
     "SeniorCurve",
-    "describe_findings",
     "fit_curve",
     "half_way_age",
     "share_by_age_band",
