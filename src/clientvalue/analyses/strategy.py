@@ -380,7 +380,7 @@ class _PermutationStat:
         self.x, self.w, self.method = x, w, method
         # rows centred once at the weighted mean of all rows: a segment's moments are sums of
         # per-row terms over its rows (as in the bootstrap of clientvalue.stats.lmg)
-        self.wn, self.xc, self.full_var = _lmg._centre(x, w)
+        self.wn, self.xc, self.full_var = _lmg.centre(x, w)
         self.sizes = np.bincount(codes, minlength=n_groups)
         self.pairs = list(itertools.combinations(range(n_groups), 2))
         self.members = [np.flatnonzero(codes == g) for g in range(n_groups)]
@@ -431,7 +431,7 @@ class _PermutationStat:
                 sums[g] += indicator @ terms.T
             sums[n_groups - 1] += terms.sum(axis=1)  # all rows; the other segments taken off below
         sums[n_groups - 1] -= sums[: n_groups - 1].sum(axis=0)
-        corr = _lmg._corr_from_sums(sums.reshape(n_groups * c, k), q, self.full_var)
+        corr = _lmg.corr_from_sums(sums.reshape(n_groups * c, k), q, self.full_var)
         if np.isnan(corr).any():
             raise AnalysisError(
                 "a segment of shuffled respondents has no variation in a driver or the "

@@ -345,9 +345,9 @@ class _Cleaner:
         if senior is None:
             return
         raw = frame[senior.column]
-        key = _map_distinct(raw, _code_key)
-        yes, no = {_code_key(c) for c in senior.yes_codes}, {_code_key(c) for c in senior.no_codes}
-        missing = {_code_key(c) for c in [*senior.missing_codes, *self.codebook.missing_codes]}
+        key = _map_distinct(raw, code_key)
+        yes, no = {code_key(c) for c in senior.yes_codes}, {code_key(c) for c in senior.no_codes}
+        missing = {code_key(c) for c in [*senior.missing_codes, *self.codebook.missing_codes]}
         is_missing_code = key.isin(missing)
         self.note("missing_code", senior.column, raw[is_missing_code], "set to missing")
         unknown = raw.notna() & ~key.isin(yes | no | missing)
@@ -420,7 +420,7 @@ def _map_distinct(values: pd.Series, func) -> pd.Series:
     return values.map({value: func(value) for value in pd.unique(values.dropna())})
 
 
-def _code_key(value: object) -> str | None:
+def code_key(value: object) -> str | None:
     """Compare codes across types: 1, 1.0 and "1" are the same code."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.stats.agreement import Coded, _rater_matrix, resample_counts
+from clientvalue.stats.agreement import Coded, rater_matrix, resample_counts
 
 PERMUTATION_BUDGET = 2_000_000  # permutations x judgements above which the normal approximation is used
 
@@ -94,7 +94,7 @@ def team_differences(coded: Coded, teams: np.ndarray, *, positions: np.ndarray |
     if len(labels) < 2:
         raise AnalysisError("comparing teams needs at least two teams")
     pos = None if positions is None else np.asarray(positions, dtype=float)
-    X = _rater_matrix(coded)
+    X = rater_matrix(coded)
     G = np.zeros((len(labels), n_raters))
     G[team_idx, np.arange(n_raters)] = 1.0
     T = (G @ X).reshape(len(labels), n_units, n_cats)

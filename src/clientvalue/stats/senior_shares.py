@@ -41,7 +41,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from clientvalue.stats.intervals import AGE_LIMITS  # noqa: F401  (re-exported)
-from clientvalue.stats.intervals import _check_min_group_size, _clean, _z, wilson_interval
+from clientvalue.stats.intervals import check_min_group_size, clean_senior_data, z_value, wilson_interval
 from clientvalue.errors import ParameterError
 from clientvalue.stats.senior_curve import CURVE_STATUSES, SeniorCurve, fit_curve, half_way_age
 
@@ -133,10 +133,10 @@ def share_by_age_band(data: pd.DataFrame, *, age: str, senior: str, weights: str
         ``n_outside_bands``, ``n_used``, ``suppressed`` (band labels),
         ``min_group_size``, ``ci``, ``weighted``.
     """
-    mgs = _check_min_group_size(min_group_size)
-    _z(ci)
+    mgs = check_min_group_size(min_group_size)
+    z_value(ci)
     bands_ = _check_bands(bands)
-    df = _clean(data, age, senior, weights)
+    df = clean_senior_data(data, age, senior, weights)
     rows, inside = [], np.zeros(len(df), dtype=bool)
     a, y, w = df["age"].to_numpy(), df["senior"].to_numpy(), df["w"].to_numpy()
     for lo, hi in bands_:
@@ -180,15 +180,15 @@ def threshold_comparison(data: pd.DataFrame, *, age: str, senior: str, weights: 
         A share whose denominator is below ``min_group_size`` is missing, as
         is its count. ``.attrs`` as in :func:`share_by_age_band`.
     """
-    mgs = _check_min_group_size(min_group_size)
-    _z(ci)
+    mgs = check_min_group_size(min_group_size)
+    z_value(ci)
     try:
         ts = [float(t) for t in thresholds]
     except (TypeError, ValueError):
         raise ParameterError(f"thresholds={thresholds!r} is not allowed; give a list of ages, e.g. (65, 70).") from None
     if not ts:
         raise ParameterError("thresholds is empty; give at least one age, e.g. (65,).")
-    df = _clean(data, age, senior, weights)
+    df = clean_senior_data(data, age, senior, weights)
     a, y, w = df["age"].to_numpy(), df["senior"].to_numpy(), df["w"].to_numpy()
     rows = []
     for t in ts:
@@ -233,12 +233,12 @@ def value_by_self_image(data: pd.DataFrame, *, age: str, senior: str, scores: Ma
         either group below ``min_group_size`` are suppressed (all missing).
         ``.attrs["n_dropped_score"]``: rows without that score, per score.
     """
-    mgs = _check_min_group_size(min_group_size)
-    z = _z(ci)
+    mgs = check_min_group_size(min_group_size)
+    z = z_value(ci)
     if not isinstance(scores, Mapping) or not scores:
         raise ParameterError(f"scores={scores!r} is not allowed; give a dict name -> column, "
                              "e.g. {'emotional': 'emotional_score'}.")
-    df = _clean(data, age, senior, weights, extra=list(dict.fromkeys(scores.values())))
+    df = clean_senior_data(data, age, senior, weights, extra=list(dict.fromkeys(scores.values())))
     df = df[df["age"] >= float(threshold)]
     rows, dropped = [], {}
     for name, col in scores.items():
