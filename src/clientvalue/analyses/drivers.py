@@ -75,7 +75,7 @@ class DriverResults:
     notes: list[str] = field(default_factory=list)  # one line per secondary analysis skipped, report language
     not_analysed: list[str] = field(default_factory=list)  # reported groups that could not be analysed
     n_suppressed: int = 0  # groups below min_group_size: counted, never named
-    min_group_size: int = 10
+    min_group_size: int = defaults.MIN_GROUP_SIZE
     dimension_descriptions: dict[str, str] = field(default_factory=dict)  # codebook's, in `language`
 
     def strategy_table(self) -> pd.DataFrame:

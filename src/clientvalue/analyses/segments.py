@@ -300,7 +300,7 @@ def _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size
 def analyse(
     survey: Survey,
     *,
-    min_group_size: int = 10,
+    min_group_size: int = defaults.MIN_GROUP_SIZE,
     n_boot: int = defaults.N_BOOT,
     n_perm: int = 199,
     n_stability: int = defaults.N_STABILITY,

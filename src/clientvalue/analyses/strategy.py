@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue.stats import lmg as _lmg
 from clientvalue.errors import AnalysisError, ParameterError
 
@@ -244,7 +245,7 @@ def segment_difference(tables: Sequence[pd.DataFrame]) -> float:
 def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
                             segment: str, weights=None, method: str = "lmg",
                             n_perm: int = 199, seed: int | None = None,
-                            min_group_size: int = 10) -> pd.Series:
+                            min_group_size: int = MIN_GROUP_SIZE) -> pd.Series:
     """Is the segments' difference in driver weights more than chance? A permutation test.
 
     The observed :func:`segment_difference` (largest pairwise total-variation distance of the

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue import disclosure
 from clientvalue.data.examples import examples as _examples
 from clientvalue.data.examples import rows as _rows
@@ -154,15 +155,15 @@ class Survey:
         """Respondents per group (all rows, before any analysis drops incomplete ones)."""
         return disclosure.group_sizes(self)
 
-    def reported_data(self, min_group_size: int = 10) -> pd.DataFrame:
+    def reported_data(self, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
         """The rows of every reported group (see :mod:`clientvalue.disclosure`)."""
         return disclosure.reported_data(self, min_group_size)
 
-    def group_frames(self, min_group_size: int = 10) -> disclosure.GroupFrames:
+    def group_frames(self, min_group_size: int = MIN_GROUP_SIZE) -> disclosure.GroupFrames:
         """``"all"`` then each reported group (see :mod:`clientvalue.disclosure`)."""
         return disclosure.group_frames(self, min_group_size)
 
-    def suppressed_groups(self, min_group_size: int = 10) -> list[str]:
+    def suppressed_groups(self, min_group_size: int = MIN_GROUP_SIZE) -> list[str]:
         """Groups with fewer than ``min_group_size`` rows: never reported (:mod:`clientvalue.disclosure`)."""
         return disclosure.suppressed_groups(self, min_group_size)
 

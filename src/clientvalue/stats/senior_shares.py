@@ -40,6 +40,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue.stats.intervals import AGE_LIMITS  # noqa: F401  (re-exported)
 from clientvalue.stats.intervals import check_min_group_size, clean_senior_data, z_value, wilson_interval
 from clientvalue.errors import ParameterError
@@ -104,7 +105,7 @@ def _check_bands(bands) -> list[tuple[float, float | None]]:
 # --------------------------------------------------------------------------- 1. bands
 def share_by_age_band(data: pd.DataFrame, *, age: str, senior: str, weights: str | None = None,
                       bands: Sequence[tuple[int, int | None]] = DEFAULT_BANDS,
-                      min_group_size: int = 10, ci: float = 0.95) -> pd.DataFrame:
+                      min_group_size: int = MIN_GROUP_SIZE, ci: float = 0.95) -> pd.DataFrame:
     """Share of each age band that sees itself as a senior, with Wilson intervals.
 
     Parameters
@@ -160,7 +161,7 @@ def share_by_age_band(data: pd.DataFrame, *, age: str, senior: str, weights: str
 # --------------------------------------------------------------------------- 4. thresholds
 def threshold_comparison(data: pd.DataFrame, *, age: str, senior: str, weights: str | None = None,
                          thresholds: Sequence[float] = DEFAULT_THRESHOLDS, ci: float = 0.95,
-                         min_group_size: int = 10) -> pd.DataFrame:
+                         min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """Compare age rules ("senior from age t") with self-identification.
 
     Parameters
@@ -208,7 +209,7 @@ def threshold_comparison(data: pd.DataFrame, *, age: str, senior: str, weights: 
 # --------------------------------------------------------------------------- 5. value
 def value_by_self_image(data: pd.DataFrame, *, age: str, senior: str, scores: Mapping[str, str],
                         threshold: float = 65, weights: str | None = None, ci: float = 0.95,
-                        min_group_size: int = 10) -> pd.DataFrame:
+                        min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """Do people labelled senior against their self-image value the service differently?
 
     Among people the age rule labels senior (``age >= threshold``), each score is
