@@ -18,7 +18,6 @@ import yaml
 
 from hostile import DEMO_DATA, demo_codebook, sha, write_survey
 
-from clientvalue.data import checks
 from clientvalue.report import checks_text
 from clientvalue.data.survey import load_survey
 from clientvalue.errors import DataError

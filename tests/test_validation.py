@@ -186,7 +186,6 @@ def test_small_groups_cannot_be_found_by_subtraction(tmp_path, write_codebook):
 
 
 def test_rare_categories_are_pooled_without_their_names(tmp_path, write_codebook):
-    from clientvalue.data import checks
     from clientvalue.report import checks_text
 
     write_small(tmp_path)
@@ -217,7 +216,6 @@ def test_demo_shows_the_reversed_item_in_its_recoded_direction(demo_codebook):
 
 
 def test_data_check_summary_names_columns_by_their_codebook_labels(demo_codebook):
-    from clientvalue.data import checks
     from clientvalue.report import checks_text
 
     survey = load_survey(demo_codebook)

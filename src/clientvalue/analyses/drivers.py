@@ -22,7 +22,7 @@ from clientvalue import defaults
 from clientvalue.data.messages import design_problem_message
 from clientvalue.stats.importance import design_problems, dimension_totals, importance
 from clientvalue.analyses.shared import shared_importance
-from clientvalue.errors import AnalysisError, DataError, ParameterError
+from clientvalue.errors import AnalysisError, DataError
 from clientvalue.stats.ipa import importance_performance, penalty_reward
 from clientvalue.stats.measurement import factor_check, reliability_table
 from clientvalue.stats.ordinal import ordinal_model
@@ -404,7 +404,7 @@ def analyse(
                 "performance_se": ipa_by_item.at[row.driver, "performance_se"],
             })
 
-        def share(dimension: str, column: str) -> float:
+        def share(dimension: str, column: str, totals: pd.DataFrame = totals) -> float:
             if dimension not in totals.index:
                 return np.nan
             return float(np.clip(totals.at[dimension, column], 0.0, 1.0))  # round-off can give 1 + 4e-16

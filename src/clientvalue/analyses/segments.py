@@ -455,7 +455,7 @@ def analyse(
                   if not a.protected and (k in proxies or a.basis is None)}
         used = list(dict.fromkeys(legit_num + legit_cat + list(others.values())))  # the columns the models use
         t_rows, o_rows, out_rows = [], [], []
-        for t_key, treatment in cb.treatments.items():
+        for t_key in cb.treatments:
             y = codes[t_key].loc[frame.index]
             for p_name, p_values in protected.items():
                 ok = y.notna() & p_values.notna()

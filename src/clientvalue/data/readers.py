@@ -142,13 +142,13 @@ def _decimal_mark(sample: str, delimiter: str) -> tuple[str, str | None]:
     """
     comma = point = False
     for line in sample.splitlines()[1:2000]:
-        for field in line.split(delimiter):
-            field = field.strip().strip('"').strip()
-            if not field or not field[-1].isdigit():
+        for cell in line.split(delimiter):
+            cell = cell.strip().strip('"').strip()
+            if not cell or not cell[-1].isdigit():
                 continue
-            if _COMMA_DECIMAL.fullmatch(field) and not _GROUPED_COMMA.fullmatch(field):
+            if _COMMA_DECIMAL.fullmatch(cell) and not _GROUPED_COMMA.fullmatch(cell):
                 comma = True
-            elif _POINT_DECIMAL.fullmatch(field) and not _GROUPED_POINT.fullmatch(field):
+            elif _POINT_DECIMAL.fullmatch(cell) and not _GROUPED_POINT.fullmatch(cell):
                 point = True
     return (",", ".") if comma and not point else (".", ",")
 

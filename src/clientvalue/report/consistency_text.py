@@ -235,7 +235,7 @@ def describe_findings(findings: dict, *, language: str, case_labels: dict[str, s
         teams = f["differing_teams"]
         if teams:
             parts = []
-            for team, shift, distance in teams:
+            for team, shift, _distance in teams:
                 direction = (_("harsher") if shift > 0 else _("milder")) if np.isfinite(shift) else _("differently")
                 parts.append(_("{team} ({direction})", team=markdown_text(team), direction=direction))
             lines.append("- " + _("Teams decide the same cases differently (permutation test, p < 0.05): {teams}. "

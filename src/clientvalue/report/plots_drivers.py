@@ -293,7 +293,7 @@ def place_numbers(ax: Axes) -> None:
     points = [ax.transData.transform(t.xy) for t in numbers]
     taken += [Bbox.from_extents(px - radius, py - radius, px + radius, py + radius) for px, py in points]
     directions = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
-    for text, (px, py) in zip(numbers, points):
+    for text in numbers:
         best = None
         for distance in (4, 8, 12, 17, 23, 30, 38):
             for dx, dy in directions:
