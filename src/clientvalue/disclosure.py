@@ -30,8 +30,10 @@ class Survey(Protocol):
     """What the small-group rule needs of a survey (:class:`clientvalue.data.survey.Survey` has it)."""
 
     data: pd.DataFrame
-    group: str | None
     problems: pd.DataFrame
+
+    @property
+    def group(self) -> str | None: ...
 
 ALL_GROUP = "all"
 

@@ -7,6 +7,7 @@ The statistics live in :mod:`clientvalue.stats.senior_shares`; this module feeds
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -154,7 +155,7 @@ def analyse(
         data = pd.concat([data, survey.dimension_scores()], axis=1)
     # respondents of groups too small to report count nowhere (clientvalue.disclosure)
     data = data[disclosure.reported_mask(survey, min_group_size)]
-    common = {"age": survey.age, "senior": survey.senior, "weights": survey.weight}
+    common: dict[str, Any] = {"age": survey.age, "senior": survey.senior, "weights": survey.weight}
     thresholds = sorted(set(age_thresholds) | {age_threshold})
     usable_ages = data.loc[data[survey.senior].notna(), survey.age].dropna()
     bands = merge_small_bands(bands_from_bounds(age_bands), usable_ages, min_group_size=min_group_size)

@@ -277,7 +277,7 @@ class Codebook(_Strict):
                 )
         for entry in ([self.outcome] if self.outcome else []) + list(self.items) + list(self.segmentation):
             inside = [c for c in self.missing_codes
-                      if _number(c) is not None and entry.scale.min <= _number(c) <= entry.scale.max]
+                      if (code_value := _number(c)) is not None and entry.scale.min <= code_value <= entry.scale.max]
             if inside:
                 raise ValueError(
                     f"missing_codes {inside} lie inside the scale [{entry.scale.min:g}, {entry.scale.max:g}] of "

@@ -51,7 +51,7 @@ def write_prepared(survey: Any, folder: str | Path | None = None) -> Path:
     from clientvalue import __version__
 
     made = folder is None
-    folder = Path(tempfile.mkdtemp(prefix="clientvalue-data-")) if made else Path(folder)
+    folder = Path(tempfile.mkdtemp(prefix="clientvalue-data-")) if folder is None else Path(folder)
     target = folder / FILE_NAME
     record = {
         "format": FORMAT,

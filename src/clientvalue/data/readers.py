@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -248,7 +249,7 @@ def _read_spss_or_stata(path: Path, kind: str) -> Export:
     import pyreadstat
 
     reader = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
-    kwargs = {"user_missing": True} if kind == "sav" else {}
+    kwargs: dict[str, Any] = {"user_missing": True} if kind == "sav" else {}
     try:
         frame, meta = reader(str(path), apply_value_formats=False, **kwargs)
     except Exception as exc:  # pyreadstat raises its own ReadstatError and others

@@ -92,8 +92,8 @@ class Considerations(_Strict):
     data: str
     employee: str
     team: str | None = None
-    yes_codes: list[Code] = Field(default_factory=lambda: [1])
-    no_codes: list[Code] = Field(default_factory=lambda: [0])
+    yes_codes: list[Code] = Field(default_factory=lambda: list[Code]([1]))
+    no_codes: list[Code] = Field(default_factory=lambda: list[Code]([0]))
     missing_codes: list[Code] = Field(default_factory=list)
     items: list[Consideration] = Field(min_length=1)
 

@@ -239,7 +239,7 @@ def variant_effects(outcomes: dict[str, np.ndarray], *, rater: np.ndarray, unit:
     rng = np.random.default_rng(seed)
     tail = (1 - ci) / 2
     if n_boot > 0:
-        reps = [[] for _ in range(q)]
+        reps: list[list[np.ndarray]] = [[] for _ in range(q)]
         for start in range(0, n_boot, 200):
             b = min(200, n_boot - start)
             W = resample_counts(rng, n_r, b)

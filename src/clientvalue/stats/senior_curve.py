@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -237,7 +238,7 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
     a, y, w = d["age"].to_numpy(), d["senior"].to_numpy(), d["w"].to_numpy()
     share = float(np.sum(w * y) / np.sum(w))
     n_eff = float(np.sum(w) ** 2 / np.sum(w**2))
-    base = dict(df=int(df), adjust_for=adjust, n=len(d), age_min=float(a.min()), age_max=float(a.max()),
+    base: dict[str, Any] = dict(df=int(df), adjust_for=adjust, n=len(d), age_min=float(a.min()), age_max=float(a.max()),
                 weighted=weights is not None, share=share, n_eff=n_eff, attrs=attrs)
     if y.max() == 0:
         return SeniorCurve(status="all_no", message="Nobody sees themselves as a senior; no curve is needed.", **base)

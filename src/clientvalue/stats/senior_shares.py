@@ -96,7 +96,7 @@ def _check_bands(bands) -> list[tuple[float, float | None]]:
             raise ParameterError(f"bands: band {_band_label(lo, hi)} has high < low.")
         if hi is None and i != len(out) - 1:
             raise ParameterError("bands: only the last band may be open-ended (high None).")
-        if i and lo <= (out[i - 1][1] if out[i - 1][1] is not None else math.inf):
+        if i and lo <= (previous if (previous := out[i - 1][1]) is not None else math.inf):
             raise ParameterError(f"bands must be ascending and not overlap; {_band_label(lo, hi)} "
                                  f"overlaps {_band_label(*out[i - 1])}.")
     return out
