@@ -186,6 +186,7 @@ def test_small_groups_cannot_be_found_by_subtraction(tmp_path, write_codebook):
 
 
 def test_rare_categories_are_pooled_without_their_names(tmp_path, write_codebook):
+    from clientvalue.data import checks
     from clientvalue.report import checks_text
 
     write_small(tmp_path)
@@ -197,6 +198,10 @@ def test_rare_categories_are_pooled_without_their_names(tmp_path, write_codebook
     ungrouped = load_survey(write_codebook({k: v for k, v in SMALL_CODEBOOK.items() if k != "group"}, "ungrouped.yaml"))
     gender = checks_text.attributes(ungrouped, min_group_size=3).query("attribute == 'gender'")
     assert list(gender["category"]) == ["other (each fewer than 3)"] and list(gender["n"]) == [5]
+    counts = checks.attribute_counts(ungrouped, min_group_size=3).query("attribute == 'gender'")
+    assert list(counts["kind"]) == ["other"] and list(counts["category"]) == [""]  # data/ holds no words
+    dutch = checks_text.attributes(ungrouped, min_group_size=3, language="nl").query("attribute == 'gender'")
+    assert list(dutch["category"]) == ["overig (elk minder dan 3)"] and list(dutch["n"]) == [5]
     gender = checks_text.attributes(ungrouped, min_group_size=6).query("attribute == 'gender'")
     assert gender["suppressed"].all() and gender["n"].isna().all()
 
