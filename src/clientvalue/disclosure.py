@@ -24,6 +24,7 @@ from typing import Protocol
 import pandas as pd
 
 from clientvalue.defaults import MIN_GROUP_SIZE
+from clientvalue.examples import examples as _examples  # the same formatting as the cleaner's
 
 
 class Survey(Protocol):
@@ -139,8 +140,6 @@ def reported_problems(survey: Survey, min_group_size: int = MIN_GROUP_SIZE) -> p
         return problems.copy()
     keep = reported_mask(survey, min_group_size)
     rows = []
-    from clientvalue.data.examples import examples as _examples  # the same formatting as the cleaner's
-
     for record, logged in zip(problems.to_dict("records"), values):
         inside = logged[keep.reindex(logged.index, fill_value=False).to_numpy()] if len(logged) else logged
         if len(inside) == 0:

@@ -25,9 +25,9 @@ import pandas as pd
 
 from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue import disclosure
-from clientvalue.data.examples import examples as _examples
-from clientvalue.data.examples import rows as _rows
-from clientvalue.data.examples import show as _show
+from clientvalue.examples import examples as _examples
+from clientvalue.examples import rows as _rows
+from clientvalue.examples import show as _show
 from clientvalue.data.codebook import Codebook, load_codebook
 from clientvalue.errors import DataError
 from clientvalue.data.readers import Export, read_export, strip_thousands
