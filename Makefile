@@ -33,6 +33,12 @@ report-nl: $(STAMP) ## The demo report in Dutch, in reports/demo-nl
 test: $(STAMP) ## Run the test suite (unit tests, real-data tests, an end-to-end report run)
 	$(BIN)/python -m pytest
 
+.PHONY: lint
+lint: $(STAMP) ## Check the rooms (import-linter), the code (ruff) and the types (mypy); CI runs it before the tests
+	$(BIN)/lint-imports
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
 .PHONY: test-studies
 test-studies: $(STAMP) ## Run the long statistical studies (interval coverage over many simulations)
 	$(BIN)/python -m pytest -m study
@@ -65,5 +71,5 @@ lab: $(STAMP) ## Open the notebooks in JupyterLab
 
 .PHONY: clean
 clean: ## Remove reports and caches (not the environment)
-	rm -rf reports .pytest_cache .benchmarks
+	rm -rf reports .pytest_cache .benchmarks .mypy_cache .ruff_cache .import_linter_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         coded = ag.code_judgements(study.data, rater="employee", unit="vignette", value="decision",
                                    categories=study.categories)
         for resample in ("vignettes", "employees"):
-            seconds, peak, _ = measure(lambda: ag.bootstrap_measures(coded, level="ordinal", n_boot=n_boot, seed=1,
+            seconds, peak, _ = measure(lambda resample=resample: ag.bootstrap_measures(coded, level="ordinal", n_boot=n_boot, seed=1,
                                                                      resample=resample))
             print(f"  alpha/AC1/kappa, bootstrap over {resample:<10}: {seconds:6.2f} s, peak {peak:7.1f} MiB")
         seconds, peak, _ = measure(lambda: consistency.analyse(study, n_boot=n_boot, seed=1, min_group_size=10))

@@ -31,6 +31,7 @@ from hostile import (DEMO_CODEBOOK, HOSTILE_GROUPS, HOSTILE_LABELS, HOSTILE_TEAM
 
 from clientvalue.analyses import drivers as drivers_report
 from clientvalue.data import checks
+from clientvalue.report import checks_text
 from clientvalue.data.codebook import load_codebook
 from clientvalue.data.readers import read_export
 from clientvalue.data.survey import load_survey
@@ -636,7 +637,7 @@ def test_1_dollar_signs_in_labels_are_text_not_tex():
         setup_plotting()
         distributions = pd.DataFrame({"column": ["p1"] * 5, "value": [1.0, 2, 3, 4, 5], "count": [1] * 5,
                                       "share": [0.2] * 5})
-        ax = checks.plot_item_distributions(distributions, labels={"p1": "$x^$ \\frac{"})
+        ax = checks_text.plot_item_distributions(distributions, labels={"p1": "$x^$ \\frac{"})
         ax.figure.canvas.draw()  # mathtext would raise a ValueError here
         plt.close(ax.figure)
 

@@ -18,7 +18,7 @@ import yaml
 
 from hostile import DEMO_DATA, demo_codebook, sha, write_survey
 
-from clientvalue.data import checks
+from clientvalue.report import checks_text
 from clientvalue.data.survey import load_survey
 from clientvalue.errors import DataError
 
@@ -80,7 +80,7 @@ def test_numeric_protected_attribute_with_missing_values_is_banded(planted):
         for number in re.findall(r"[\d.]+", label):
             assert float(number) == float(f"{float(number):.2g}")  # rounded to two significant digits
             assert float(number) not in set(frame["income"].dropna())  # never an observed value
-    attributes = checks.attributes(survey, min_group_size=MIN)
+    attributes = checks_text.attributes(survey, min_group_size=MIN)
     assert set(_labels(attributes, "income")) <= labels | {"(missing)"}
     assert not any(str(int(EXTREME)) in label or "987" in label for label in labels)
 
@@ -131,7 +131,7 @@ def test_rare_category_is_not_named_and_left_out_of_the_differences(planted):
 
 def test_attribute_counts_do_not_give_the_rare_category_by_subtraction(planted):
     frame, survey, results, _ = planted
-    table = checks.attributes(survey, min_group_size=MIN)
+    table = checks_text.attributes(survey, min_group_size=MIN)
     gender = table[table["attribute"] == "gender"]
     assert RARE not in set(gender["category"])
     assert gender["suppressed"].sum() >= 2  # the small pool and the next smallest: only their sum follows

@@ -16,7 +16,7 @@ import yaml
 
 from clientvalue.data import prepared as prepared_module
 from clientvalue.data.prepared import read_prepared, write_prepared
-from clientvalue.data.survey import _code_key, _group_text, _map_distinct, load_survey
+from clientvalue.data.survey import code_key, _group_text, _map_distinct, load_survey
 from clientvalue.paths import DEMO_DIR
 from clientvalue.run import execute, pipeline
 
@@ -91,7 +91,7 @@ def test_failed_write_leaves_no_copy(demo_copy, tmp_path, monkeypatch):
     assert not list(tmp_path.glob("clientvalue-data-*"))
 
 
-@pytest.mark.parametrize("func", [_group_text, _code_key])
+@pytest.mark.parametrize("func", [_group_text, code_key])
 @pytest.mark.parametrize("values", [
     ["Burgerzaken ", "Wmo", None, "Burgerzaken", "1", " ", "e\u0301"] * 50,
     [1.0, 2.0, np.nan, 9.0, 2.0] * 40,

@@ -26,6 +26,7 @@ from clientvalue.stats import senior_shares as S  # noqa: E402
 from clientvalue.stats import senior_curve as SC  # noqa: E402
 from clientvalue.errors import AnalysisError, DataError, ParameterError  # noqa: E402
 from clientvalue.report.plots_senior import plot_share_by_age, plot_thresholds  # noqa: E402
+from clientvalue.report.senior_text import describe_findings  # noqa: E402
 
 Z95 = stats.norm.ppf(0.975)
 
@@ -157,7 +158,7 @@ def test_nobody_identifies():
     assert (pred["p"] == 0).all() and (pred["ci_high"] > 0).all()
     half = S.half_way_age(curve, n_boot=50, seed=1)
     assert half["status"] == "never_half" and np.isnan(half["age_half"])
-    text = S.describe_findings(out, half, S.threshold_comparison(data, age="age", senior="senior"))
+    text = describe_findings(out, half, S.threshold_comparison(data, age="age", senior="senior"))
     assert "At no age" in text
 
 
@@ -353,7 +354,7 @@ def test_describe_findings_cites_numbers_and_hides_suppressed(language, offer, o
     assert by_band.attrs["suppressed"] == ["85+"]
     half = S.half_way_age(data, age="age", senior="senior", n_boot=50, seed=1)
     thr = S.threshold_comparison(data, age="age", senior="senior")
-    text = S.describe_findings(by_band, half, thr, threshold=65, language=language)
+    text = describe_findings(by_band, half, thr, threshold=65, language=language)
     r = by_band.set_index("age_band").loc["65\u201374"]
     assert f"{round(100 * r['share_senior'])}%" in text
     t65 = thr.set_index("threshold").loc[65.0]
@@ -363,7 +364,7 @@ def test_describe_findings_cites_numbers_and_hides_suppressed(language, offer, o
     suppressed_line = [ln for ln in text.splitlines() if "85+" in ln]
     assert suppressed_line and all("%" not in ln for ln in suppressed_line)
     with pytest.raises(ParameterError, match="language"):
-        S.describe_findings(by_band, half, thr, language="fr")
+        describe_findings(by_band, half, thr, language="fr")
 
 
 # --------------------------------------------------------------------------- plots

@@ -173,6 +173,7 @@ def test_group_named_all_is_refused(tmp_path, write_codebook):
 
 def test_small_groups_cannot_be_found_by_subtraction(tmp_path, write_codebook):
     from clientvalue.data import checks
+    from clientvalue.report import checks_text
 
     write_small(tmp_path)
     survey = load_survey(write_codebook(SMALL_CODEBOOK))
@@ -181,23 +182,28 @@ def test_small_groups_cannot_be_found_by_subtraction(tmp_path, write_codebook):
     assert table.loc["all", "n"] == shown == 4  # the one-person group is in neither
     assert "Wmo-loket" not in table.index  # a suppressed group is not named (clientvalue.disclosure)
     assert len(survey.group_frames(min_group_size=2)["all"]) == 4
-    facts = checks.summary(survey, min_group_size=2).set_index("fact")["value"]
+    facts = checks_text.summary(survey, min_group_size=2).set_index("fact")["value"]
     assert facts["respondents in reported groups"] == "4"
 
 
 def test_rare_categories_are_pooled_without_their_names(tmp_path, write_codebook):
     from clientvalue.data import checks
+    from clientvalue.report import checks_text
 
     write_small(tmp_path)
     survey = load_survey(write_codebook(SMALL_CODEBOOK))
-    table = checks.attributes(survey, min_group_size=2)
+    table = checks_text.attributes(survey, min_group_size=2)
     gender = table[table["attribute"] == "gender"]
     assert "anders" not in set(gender["category"])  # 1 person, in a suppressed group anyway
     assert set(gender["category"]) == {"man", "vrouw"}
     ungrouped = load_survey(write_codebook({k: v for k, v in SMALL_CODEBOOK.items() if k != "group"}, "ungrouped.yaml"))
-    gender = checks.attributes(ungrouped, min_group_size=3).query("attribute == 'gender'")
+    gender = checks_text.attributes(ungrouped, min_group_size=3).query("attribute == 'gender'")
     assert list(gender["category"]) == ["other (each fewer than 3)"] and list(gender["n"]) == [5]
-    gender = checks.attributes(ungrouped, min_group_size=6).query("attribute == 'gender'")
+    counts = checks.attribute_counts(ungrouped, min_group_size=3).query("attribute == 'gender'")
+    assert list(counts["kind"]) == ["other"] and list(counts["category"]) == [""]  # data/ holds no words
+    dutch = checks_text.attributes(ungrouped, min_group_size=3, language="nl").query("attribute == 'gender'")
+    assert list(dutch["category"]) == ["overig (elk minder dan 3)"] and list(dutch["n"]) == [5]
+    gender = checks_text.attributes(ungrouped, min_group_size=6).query("attribute == 'gender'")
     assert gender["suppressed"].all() and gender["n"].isna().all()
 
 
@@ -216,10 +222,10 @@ def test_demo_shows_the_reversed_item_in_its_recoded_direction(demo_codebook):
 
 
 def test_data_check_summary_names_columns_by_their_codebook_labels(demo_codebook):
-    from clientvalue.data import checks
+    from clientvalue.report import checks_text
 
     survey = load_survey(demo_codebook)
-    table = checks.summary(survey, min_group_size=10)
+    table = checks_text.summary(survey, min_group_size=10)
     english = table.set_index("fact")["value"]
     assert english["outcome"] == "Overall rating of the service (column overall)"
     assert english["survey weights"] == "column weight"  # no label in the codebook: the file's name

@@ -23,13 +23,18 @@ from typing import Protocol
 
 import pandas as pd
 
+from clientvalue.defaults import MIN_GROUP_SIZE
+from clientvalue.examples import examples as _examples  # the same formatting as the cleaner's
+
 
 class Survey(Protocol):
     """What the small-group rule needs of a survey (:class:`clientvalue.data.survey.Survey` has it)."""
 
     data: pd.DataFrame
-    group: str | None
     problems: pd.DataFrame
+
+    @property
+    def group(self) -> str | None: ...
 
 ALL_GROUP = "all"
 
@@ -41,19 +46,19 @@ def group_sizes(survey: Survey) -> pd.Series:
     return survey.data[survey.group].value_counts().sort_index().rename("n")
 
 
-def suppressed_groups(survey: Survey, min_group_size: int = 10) -> list[str]:
+def suppressed_groups(survey: Survey, min_group_size: int = MIN_GROUP_SIZE) -> list[str]:
     """Groups with fewer than ``min_group_size`` rows: never reported, never named."""
     return [str(g) for g, n in group_sizes(survey).items() if n < min_group_size]
 
 
-def reported_groups(survey: Survey, min_group_size: int = 10) -> list[str]:
+def reported_groups(survey: Survey, min_group_size: int = MIN_GROUP_SIZE) -> list[str]:
     """The groups a report may name, in sorted order (without ``"all"``)."""
     if survey.group is None:
         return []
     return [str(g) for g, n in group_sizes(survey).items() if n >= min_group_size]
 
 
-def reported_mask(survey: Survey, min_group_size: int = 10) -> pd.Series:
+def reported_mask(survey: Survey, min_group_size: int = MIN_GROUP_SIZE) -> pd.Series:
     """True for every row that belongs to a reported group."""
     data = survey.data
     if survey.group is None:
@@ -62,7 +67,7 @@ def reported_mask(survey: Survey, min_group_size: int = 10) -> pd.Series:
     return ~data[survey.group].isin(small)
 
 
-def reported_data(survey: Survey, min_group_size: int = 10) -> pd.DataFrame:
+def reported_data(survey: Survey, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """The rows of every reported group: what ``"all"`` means in every report.
 
     When no group is suppressed this is every row; with pandas' copy-on-write (pandas 3) it is
@@ -117,12 +122,12 @@ class GroupFrames(Mapping):
         return len(self._names)
 
 
-def group_frames(survey: Survey, min_group_size: int = 10) -> GroupFrames:
+def group_frames(survey: Survey, min_group_size: int = MIN_GROUP_SIZE) -> GroupFrames:
     """``"all"`` (every reported group together), then each reported group's rows (:class:`GroupFrames`)."""
     return GroupFrames(survey, min_group_size)
 
 
-def reported_problems(survey: Survey, min_group_size: int = 10) -> pd.DataFrame:
+def reported_problems(survey: Survey, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """``survey.problems`` counted over the rows of reported groups only.
 
     Cleaning logs each handled value with its row; this recounts them (and their example values)
@@ -135,8 +140,6 @@ def reported_problems(survey: Survey, min_group_size: int = 10) -> pd.DataFrame:
         return problems.copy()
     keep = reported_mask(survey, min_group_size)
     rows = []
-    from clientvalue.data.examples import examples as _examples  # the same formatting as the cleaner's
-
     for record, logged in zip(problems.to_dict("records"), values):
         inside = logged[keep.reindex(logged.index, fill_value=False).to_numpy()] if len(logged) else logged
         if len(inside) == 0:
@@ -145,14 +148,14 @@ def reported_problems(survey: Survey, min_group_size: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=problems.columns)
 
 
-def handled_count(survey: Survey, column: str, checks: list[str], *, min_group_size: int = 10) -> int:
+def handled_count(survey: Survey, column: str, checks: list[str], *, min_group_size: int = MIN_GROUP_SIZE) -> int:
     """How many values of ``column`` cleaning handled with one of ``checks``, in reported rows."""
     table = reported_problems(survey, min_group_size)
     hit = (table["column"] == column) & table["check"].isin(checks)
     return int(table.loc[hit, "count"].sum())
 
 
-def data_summary(survey: Survey, min_group_size: int = 10) -> dict[str, object]:
+def data_summary(survey: Survey, min_group_size: int = MIN_GROUP_SIZE) -> dict[str, object]:
     """What the index page and the manifest say about the data: reported respondents only."""
     return {
         "respondents": int(reported_mask(survey, min_group_size).sum()),

@@ -37,7 +37,7 @@ class PipelineError(ClientValueError):
 # --------------------------------------------------------------------------- values in messages
 # Values from files reach terminals and logs: control characters are written out visibly and long
 # inputs are cut, so a message can never retitle or clear a terminal, or echo a whole file.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def visible(text: Any, *, limit: int | None = 2000) -> str:
@@ -52,7 +52,7 @@ def visible(text: Any, *, limit: int | None = 2000) -> str:
         code = ord(match.group())
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-    shown = _CONTROL.sub(show, text)
+    shown = CONTROL_CHARACTERS.sub(show, text)
     if limit is not None and len(shown) > limit:
         shown = shown[:limit] + f"… ({len(shown) - limit:,} more characters not shown)"
     return shown

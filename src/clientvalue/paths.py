@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from clientvalue.errors import ParameterError
 
@@ -55,10 +59,44 @@ def resolve_path(path: str | Path, *, base: str | Path | None = None, must_exist
     return candidates[0]
 
 
-def write_atomically(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename: never a half-written file."""
+def write_atomically(path: Path, data: bytes | None = None, *,
+                     write: Callable[[BinaryIO], None] | None = None, mode: int = 0o644) -> Path:
+    """Write a file through a private temporary file and a rename: never a half-written file.
+
+    The one way the package writes a file atomically. The temporary file has a unique name in the
+    same folder (two writers never share it) and is removed when writing fails or is interrupted;
+    the rename replaces ``path`` in one step, so a reader sees the old file or the whole new one.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write; its folder is created when missing.
+    data : bytes, optional
+        The content; or give ``write`` instead.
+    write : callable, optional
+        Called with the open binary file (e.g. to ``pickle.dump`` into it).
+    mode : int
+        The file's permissions (``0o600``: the owner only, for respondent data).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    if (data is None) == (write is None):
+        raise TypeError("write_atomically needs exactly one of `data` and `write`")
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            if write is not None:
+                write(file)
+            else:
+                file.write(data)  # type: ignore[arg-type]  # checked above: data is bytes here
+        os.chmod(partial, mode)
+        os.replace(partial, path)
+    except BaseException:  # a full disk or Ctrl-C: no partial file stays behind
+        Path(partial).unlink(missing_ok=True)
+        raise
     return path

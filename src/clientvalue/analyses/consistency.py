@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue.data.vignettes import VignetteStudy
 from clientvalue.errors import AnalysisError
 from clientvalue.stats import agreement as ag
@@ -53,7 +54,7 @@ class ConsistencyResults:
     findings: dict = field(default_factory=dict)
     categories: list[str] = field(default_factory=list)
     level: str = "nominal"
-    min_group_size: int = 10
+    min_group_size: int = MIN_GROUP_SIZE
     n_employees: int = 0
     n_left_out: int = 0
     suppressed_teams: int = 0
@@ -310,7 +311,7 @@ def _findings(agreement: pd.DataFrame, vignettes: pd.DataFrame, teams, variants,
     return out
 
 
-def analyse(study: VignetteStudy, *, min_group_size: int = 10, n_boot: int = 1000, seed: int | None = None,
+def analyse(study: VignetteStudy, *, min_group_size: int = MIN_GROUP_SIZE, n_boot: int = 1000, seed: int | None = None,
             employee_tables: bool = False) -> ConsistencyResults:
     """Run the consistency analysis of a vignette study.
 

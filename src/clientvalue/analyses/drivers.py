@@ -22,7 +22,7 @@ from clientvalue import defaults
 from clientvalue.data.messages import design_problem_message
 from clientvalue.stats.importance import design_problems, dimension_totals, importance
 from clientvalue.analyses.shared import shared_importance
-from clientvalue.errors import AnalysisError, DataError, ParameterError
+from clientvalue.errors import AnalysisError, DataError
 from clientvalue.stats.ipa import importance_performance, penalty_reward
 from clientvalue.stats.measurement import factor_check, reliability_table
 from clientvalue.stats.ordinal import ordinal_model
@@ -31,6 +31,7 @@ from clientvalue.analyses.strategy import (StrategyAdvice, segment_difference, s
 from clientvalue.data.survey import Survey
 from clientvalue.report.i18n import N_, translator
 from clientvalue.report.safety import markdown_text
+from clientvalue.report.strategy_text import explain
 from clientvalue.report.texts import PR_LABELS, group_label, strategy_name
 
 # The ordinal check is for grades: an outcome with more distinct values (a 0-100 score) has too
@@ -74,14 +75,14 @@ class DriverResults:
     notes: list[str] = field(default_factory=list)  # one line per secondary analysis skipped, report language
     not_analysed: list[str] = field(default_factory=list)  # reported groups that could not be analysed
     n_suppressed: int = 0  # groups below min_group_size: counted, never named
-    min_group_size: int = 10
+    min_group_size: int = defaults.MIN_GROUP_SIZE
     dimension_descriptions: dict[str, str] = field(default_factory=dict)  # codebook's, in `language`
 
     def strategy_table(self) -> pd.DataFrame:
         """Group, strategy and the plain-language reason, in the results' language."""
         return pd.DataFrame(
             [{"group": g, "strategy": _strategy_name(a, self.language),
-              "reason": a.explain(self.language, labels=self.labels, descriptions=self.dimension_descriptions)}
+              "reason": explain(a, self.language, labels=self.labels, descriptions=self.dimension_descriptions)}
              for g, a in self.strategies.items()],
             columns=["group", "strategy", "reason"],
         )
@@ -403,7 +404,7 @@ def analyse(
                 "performance_se": ipa_by_item.at[row.driver, "performance_se"],
             })
 
-        def share(dimension: str, column: str) -> float:
+        def share(dimension: str, column: str, totals: pd.DataFrame = totals) -> float:
             if dimension not in totals.index:
                 return np.nan
             return float(np.clip(totals.at[dimension, column], 0.0, 1.0))  # round-off can give 1 + 4e-16
@@ -532,28 +533,3 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out.attrs = {}
     return out
-
-
-def plot_groups(results: DriverResults, kind: str = "importance", *, columns: int = 2):
-    """One panel per reported group on shared scales: ``"importance"`` ranking or ``"quadrants"``.
-
-    Drawn by :func:`clientvalue.report.plots_drivers.plot_driver_panels`; the figure's
-    ``alt_text`` attribute says what the chart shows (used by ``Report.figure`` as alt text).
-
-    Returns
-    -------
-    matplotlib Figure
-    """
-    from clientvalue.report.plots_drivers import drivers_alt_text, plot_driver_panels
-
-    if kind not in ("importance", "quadrants"):
-        raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
-    tables = results.importance_tables if kind == "importance" else results.ipa_tables
-    tables = {g: tables[g] for g in results.importance_tables if g in tables}
-    dimensions: dict[str, list[str]] = {}
-    for row in results.drivers.drop_duplicates("item").itertuples(index=False):
-        dimensions.setdefault(row.dimension, []).append(row.item)
-    fig = plot_driver_panels(tables, kind, labels=results.labels, dimensions=dimensions, columns=columns,
-                             language=results.language)
-    fig.alt_text = drivers_alt_text(tables, kind, labels=results.labels, language=results.language)
-    return fig

@@ -300,7 +300,7 @@ def _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size
 def analyse(
     survey: Survey,
     *,
-    min_group_size: int = 10,
+    min_group_size: int = defaults.MIN_GROUP_SIZE,
     n_boot: int = defaults.N_BOOT,
     n_perm: int = 199,
     n_stability: int = defaults.N_STABILITY,
@@ -458,7 +458,7 @@ def analyse(
                   if not a.protected and (k in proxies or a.basis is None)}
         used = list(dict.fromkeys(legit_num + legit_cat + list(others.values())))  # the columns the models use
         t_rows, o_rows, out_rows = [], [], []
-        for t_key, treatment in cb.treatments.items():
+        for t_key in cb.treatments:
             y = codes[t_key].loc[frame.index]
             for p_name, p_values in protected.items():
                 ok = y.notna() & p_values.notna()

@@ -7,6 +7,7 @@ The statistics live in :mod:`clientvalue.stats.senior_shares`; this module feeds
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -15,6 +16,7 @@ from clientvalue import defaults
 from clientvalue.stats import senior_shares as senior
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.data.survey import Survey
+from clientvalue.report.senior_text import describe_findings
 
 BY_AGE_COLUMNS = ["age_band", "n", "share_senior", "ci_low", "ci_high", "suppressed"]
 # Published threshold columns: no counts, which could be differenced against the bands.
@@ -23,6 +25,8 @@ THRESHOLD_COLUMNS = [
     "missed", "missed_ci_low", "missed_ci_high", "suppressed",
 ]
 SHARE_COLUMNS = ["labelled_against_self_image", "ci_low", "ci_high", "missed", "missed_ci_low", "missed_ci_high"]
+# Published "feeling old" figures drawn beside the survey's shares (notebook 20 imports them from here).
+REFERENCE_FIGURES = senior.REFERENCE_FIGURES
 SUMMARY_COLUMNS = ["age_half", "ci_low", "ci_high", "n", "status"]
 
 
@@ -151,7 +155,7 @@ def analyse(
         data = pd.concat([data, survey.dimension_scores()], axis=1)
     # respondents of groups too small to report count nowhere (clientvalue.disclosure)
     data = data[disclosure.reported_mask(survey, min_group_size)]
-    common = {"age": survey.age, "senior": survey.senior, "weights": survey.weight}
+    common: dict[str, Any] = {"age": survey.age, "senior": survey.senior, "weights": survey.weight}
     thresholds = sorted(set(age_thresholds) | {age_threshold})
     usable_ages = data.loc[data[survey.senior].notna(), survey.age].dropna()
     bands = merge_small_bands(bands_from_bounds(age_bands), usable_ages, min_group_size=min_group_size)
@@ -175,7 +179,7 @@ def analyse(
         scores["overall"] = survey.outcome
         value = senior.value_by_self_image(data, **common, scores=scores, threshold=age_threshold,
                                            min_group_size=min_group_size)
-    findings = senior.describe_findings(by_age, half, table, threshold=age_threshold, language=language)
+    findings = describe_findings(by_age, half, table, threshold=age_threshold, language=language)
     return SeniorResults(
         by_age=by_age,
         curve=curve,

@@ -17,15 +17,14 @@ Without ``shared_dir`` (a notebook run by hand) everything is computed as usual.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from clientvalue.data.survey import Survey
+from clientvalue.paths import write_atomically
 from clientvalue.stats.importance import importance
 
 
@@ -69,11 +68,9 @@ def shared_importance(survey: Survey, frame: pd.DataFrame, *, outcome: str, driv
         with path.open("rb") as file:  # written by this run's own notebooks, in its private folder
             return pickle.load(file)
     table = importance(frame, **arguments)
-    handle, partial = tempfile.mkstemp(dir=folder, prefix=".importance-", suffix=".partial")
     try:
-        with os.fdopen(handle, "wb") as file:
-            pickle.dump(table, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)
+        write_atomically(path, write=lambda file: pickle.dump(table, file, protocol=pickle.HIGHEST_PROTOCOL),
+                         mode=0o600)
     except OSError:  # a full disk only costs the other notebook the computation
-        Path(partial).unlink(missing_ok=True)
+        pass
     return table

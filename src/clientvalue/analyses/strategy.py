@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue.stats import lmg as _lmg
 from clientvalue.errors import AnalysisError, ParameterError
 
@@ -93,24 +94,6 @@ class StrategyAdvice:
     def components(self) -> tuple[str, ...]:
         """The strategies in the mix, e.g. ``("performance", "customisation")``."""
         return tuple(self.strategy.split("+"))
-
-    def explain(self, language: str = "en", labels: dict[str, str] | None = None,
-                descriptions: dict[str, str] | None = None) -> str:
-        """Plain-language explanation for policymakers, citing the numbers.
-
-        The wording is in :mod:`clientvalue.report.strategy_text`.
-
-        Parameters
-        ----------
-        language : {"en", "nl"}
-        labels : dict, optional
-            Readable names for the red items (column -> label), e.g. from ``Survey.label``.
-        descriptions : dict, optional
-            ``{dimension: text}``: the codebook's ``dimension_descriptions`` in ``language``.
-        """
-        from clientvalue.report.strategy_text import explain
-
-        return explain(self, language, labels, descriptions)
 
 
 def _check_share(name: str, share: float, ci) -> tuple[float, float, float]:
@@ -262,7 +245,7 @@ def segment_difference(tables: Sequence[pd.DataFrame]) -> float:
 def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
                             segment: str, weights=None, method: str = "lmg",
                             n_perm: int = 199, seed: int | None = None,
-                            min_group_size: int = 10) -> pd.Series:
+                            min_group_size: int = MIN_GROUP_SIZE) -> pd.Series:
     """Is the segments' difference in driver weights more than chance? A permutation test.
 
     The observed :func:`segment_difference` (largest pairwise total-variation distance of the
@@ -398,7 +381,7 @@ class _PermutationStat:
         self.x, self.w, self.method = x, w, method
         # rows centred once at the weighted mean of all rows: a segment's moments are sums of
         # per-row terms over its rows (as in the bootstrap of clientvalue.stats.lmg)
-        self.wn, self.xc, self.full_var = _lmg._centre(x, w)
+        self.wn, self.xc, self.full_var = _lmg.centre(x, w)
         self.sizes = np.bincount(codes, minlength=n_groups)
         self.pairs = list(itertools.combinations(range(n_groups), 2))
         self.members = [np.flatnonzero(codes == g) for g in range(n_groups)]
@@ -449,7 +432,7 @@ class _PermutationStat:
                 sums[g] += indicator @ terms.T
             sums[n_groups - 1] += terms.sum(axis=1)  # all rows; the other segments taken off below
         sums[n_groups - 1] -= sums[: n_groups - 1].sum(axis=0)
-        corr = _lmg._corr_from_sums(sums.reshape(n_groups * c, k), q, self.full_var)
+        corr = _lmg.corr_from_sums(sums.reshape(n_groups * c, k), q, self.full_var)
         if np.isnan(corr).any():
             raise AnalysisError(
                 "a segment of shuffled respondents has no variation in a driver or the "

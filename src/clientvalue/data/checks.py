@@ -11,80 +11,19 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import disclosure
+from clientvalue.defaults import AGE_BANDS, LANGUAGES, MIN_GROUP_SIZE
 from clientvalue.errors import ParameterError
 from clientvalue.data.categories import MAX_CODES, band_numeric, is_numeric
 from clientvalue.data.survey import ALL_GROUP, Survey
-from clientvalue.report.i18n import LANGUAGES, N_, translator
 
 
-def _check_min_size(min_group_size: int) -> None:
+def check_min_size(min_group_size: int) -> None:
+    """Raise :class:`ParameterError` unless ``min_group_size`` is a whole number >= 1."""
     if not isinstance(min_group_size, (int, np.integer)) or min_group_size < 1:
         raise ParameterError(f"min_group_size must be a whole number >= 1, got {min_group_size!r}")
 
 
-def summary(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
-    """One row per fact about the export: file, format, respondents, groups, items.
-
-    The number of respondents is that of the reported groups: the total of the file would,
-    minus the reported groups, give away the size of the groups too small to report.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``fact`` and ``value`` (text).
-    """
-    facts = {language: _facts(survey, min_group_size, language) for language in LANGUAGES}
-    table = pd.DataFrame(facts["en"], columns=["fact", "value"])
-    # the CSV keeps the English table; a report in another language shows the translated cells
-    table.attrs["value_labels"] = {
-        language: {column: dict(zip(table[column], [row[i] for row in rows]))
-                   for i, column in enumerate(["fact", "value"])}
-        for language, rows in facts.items()
-    }
-    return table
-
-
-def _facts(survey: Survey, min_group_size: int, language: str) -> list[tuple[str, str]]:
-    _ = translator(language)
-    details = survey.read_details
-    how = ", ".join(f"{_(READ_DETAILS[k]) if k in READ_DETAILS else k} {v!r}"
-                    for k, v in details.items() if k != "format" and v)
-    reported = len(survey.reported_data(min_group_size))
-    small = survey.suppressed_groups(min_group_size)
-    none = _("none")
-    facts = [
-        (_("file"), survey.path.name),
-        (_("format"), details.get("format", "") + (f" ({how})" if how else "")),
-        (_("respondents in reported groups"), _.integer(reported)),
-        (_("groups too small to report"),
-         _("{k} (each fewer than {n} respondents; left out of every number)",
-           k=_.integer(len(small)), n=_.integer(min_group_size))),
-        (_("columns in file"), _.integer(survey.data.shape[1])),
-        (_("groups"), _.integer(survey.data[survey.group].nunique()) if survey.group else _("none (one group)")),
-        (_("outcome"), _named_column(survey, survey.outcome, language) if survey.outcome else none),
-    ]
-    for dimension, items in survey.dimensions().items():
-        facts.append((_(ITEM_FACTS[dimension]) if dimension in ITEM_FACTS else _("{dimension} items", dimension=dimension),
-                      _.integer(len(items))))
-    facts.append((_("survey weights"), _named_column(survey, survey.weight, language) if survey.weight
-                  else _("none (every respondent counts once)")))
-    facts.append((_("senior question"), _named_column(survey, survey.senior, language) if survey.senior else none))
-    return facts
-
-
-def _named_column(survey: Survey, column: str, language: str) -> str:
-    """A column as a reader knows it: the codebook's label, with the file's column name after it."""
-    _ = translator(language)
-    label = survey.label(column, language)
-    in_file = _("column {name}", name=column)
-    return in_file if label == column else f"{label} ({in_file})"
-
-
-ITEM_FACTS = {"practical": N_("practical items"), "emotional": N_("emotional items")}
-READ_DETAILS = {"encoding": N_("encoding"), "delimiter": N_("delimiter"), "decimal": N_("decimal"), "sheet": N_("sheet")}
-
-
-def responses_per_group(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
+def responses_per_group(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """Respondents per reported group (groups too small to report are neither shown nor named).
 
     Returns
@@ -93,7 +32,7 @@ def responses_per_group(survey: Survey, *, min_group_size: int = 10) -> pd.DataF
         ``group``, ``n``, ``share`` of the reported respondents, ``suppressed`` (only for a survey
         without groups that is itself smaller than ``min_group_size``).
     """
-    _check_min_size(min_group_size)
+    check_min_size(min_group_size)
     sizes = survey.group_sizes()
     if survey.group is not None:
         sizes = sizes[sizes >= min_group_size]  # clientvalue.disclosure: never named
@@ -108,7 +47,7 @@ def responses_per_group(survey: Survey, *, min_group_size: int = 10) -> pd.DataF
     return table
 
 
-def missingness(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
+def missingness(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """Missing answers per rating column (reported groups), split by why they are missing.
 
     ``n_missing_code`` and ``n_out_of_range`` count what cleaning handled in the reported rows.
@@ -139,10 +78,10 @@ def missingness(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
                 "n_out_of_range": int(out),
             }
         )
-    return _column_labels(pd.DataFrame(rows), survey)
+    return column_labels(pd.DataFrame(rows), survey)
 
 
-def response_patterns(survey: Survey, *, min_group_size: int = 10, min_items: int = 4) -> pd.DataFrame:
+def response_patterns(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE, min_items: int = 4) -> pd.DataFrame:
     """Complete, partial and straight-lined responses per group.
 
     A respondent straight-lines when they gave the same answer to every item and answered at
@@ -154,7 +93,7 @@ def response_patterns(survey: Survey, *, min_group_size: int = 10, min_items: in
         ``group``, ``n``, ``complete``, ``partial``, ``empty``, ``straight_lining``,
         ``share_straight_lining``, ``suppressed``.
     """
-    _check_min_size(min_group_size)
+    check_min_size(min_group_size)
     items = survey.items()
     if not items:
         return pd.DataFrame(
@@ -187,7 +126,7 @@ def response_patterns(survey: Survey, *, min_group_size: int = 10, min_items: in
     return table
 
 
-def item_distributions(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
+def item_distributions(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """How often each answer was given, for the outcome and every item (reported groups).
 
     Returns
@@ -196,7 +135,7 @@ def item_distributions(survey: Survey, *, min_group_size: int = 10) -> pd.DataFr
         Tidy: ``column``, ``value``, ``count``, ``share`` (of valid answers). Empty when the whole
         sample is smaller than ``min_group_size``.
     """
-    _check_min_size(min_group_size)
+    check_min_size(min_group_size)
     rows = []
     data = survey.reported_data(min_group_size)
     if len(data) < min_group_size:
@@ -213,35 +152,36 @@ def item_distributions(survey: Survey, *, min_group_size: int = 10) -> pd.DataFr
 
 
 MAX_CATEGORIES = 30
-OTHER = N_("other (each fewer than {n})")
+# What a row of :func:`attribute_counts` holds in ``category`` (the report words them: report/checks_text.py)
+VALUE, MISSING, OTHER, DISTINCT = "value", "missing", "other", "distinct"
 
 
-def attributes(
+def attribute_counts(
     survey: Survey,
     *,
-    min_group_size: int = 10,
-    age_bands: list[int] | tuple[int, ...] = (18, 55, 65, 75, 85),
-    language: str = "en",
+    min_group_size: int = MIN_GROUP_SIZE,
+    age_bands: list[int] | tuple[int, ...] = AGE_BANDS,
 ) -> pd.DataFrame:
-    """Who answered: respondents per category of every attribute (age in bands).
+    """Who answered: respondents per category of every attribute (age in bands), language-free.
 
     Age and numeric protected attributes are banded as the fairness audit bands them
     (:func:`clientvalue.data.categories.band_numeric`: bands of at least ``min_group_size``,
-    rounded bounds). Categories smaller than ``min_group_size`` are pooled into one row "other"
-    whose label names none of them (a rare category's name can itself identify someone); that row
-    is blanked when it is small too, and then so is the attribute's next smallest row (otherwise
-    the blank would follow from the total minus the others). An attribute with more than 30 distinct values (free text, ids) is listed
-    with its number of distinct values only.
+    rounded bounds). Categories smaller than ``min_group_size`` are pooled into one row of kind
+    ``"other"`` whose category names none of them (a rare category's name can itself identify
+    someone); that row is blanked when it is small too, and then so is the attribute's next smallest
+    row (otherwise the blank would follow from the total minus the others). An attribute with more
+    than 30 distinct values (free text, ids) is one row of kind ``"distinct"`` whose category is
+    the number of distinct values. :func:`clientvalue.report.checks_text.attributes` words the
+    kinds in the report's language.
 
     Returns
     -------
     pandas.DataFrame
-        ``attribute``, ``category``, ``n``, ``share``, ``suppressed``.
+        ``attribute``, ``category``, ``kind`` (``value``, ``missing``, ``other``, ``distinct``),
+        ``n``, ``share``, ``suppressed``.
     """
-    _check_min_size(min_group_size)
+    check_min_size(min_group_size)
     rows = []
-    _ = translator(language)
-    other = _(OTHER, n=_.integer(min_group_size))
     data = survey.reported_data(min_group_size)
     for key, attribute in survey.codebook.attributes.items():
         values = data[attribute.column]
@@ -255,8 +195,7 @@ def attributes(
         else:
             counts = values.astype("string").value_counts(dropna=False).sort_index()
             if len(counts) > MAX_CATEGORIES:
-                rows.append({"attribute": key, "category": _("{n} different values", n=_.integer(len(counts))),
-                             "n": np.nan})
+                rows.append({"attribute": key, "category": str(len(counts)), "kind": DISTINCT, "n": np.nan})
                 continue
         small = 0.0
         for category, count in counts.items():
@@ -265,11 +204,12 @@ def attributes(
             if count < min_group_size:
                 small += count
                 continue
-            rows.append({"attribute": key, "category": _("(missing)") if pd.isna(category) else str(category),
-                         "n": float(count)})
+            missing = pd.isna(category)
+            rows.append({"attribute": key, "category": "" if missing else str(category),
+                         "kind": MISSING if missing else VALUE, "n": float(count)})
         if small:
-            rows.append({"attribute": key, "category": other, "n": small})
-    table = pd.DataFrame(rows, columns=["attribute", "category", "n"])
+            rows.append({"attribute": key, "category": "", "kind": OTHER, "n": small})
+    table = pd.DataFrame(rows, columns=["attribute", "category", "kind", "n"])
     table["share"] = table["n"] / max(len(data), 1)
     table["suppressed"] = table["n"].isna() | (table["n"] < min_group_size)
     for key in table.loc[table["n"] < min_group_size, "attribute"].unique():
@@ -278,12 +218,10 @@ def attributes(
         if len(rows_of) and int(((table["attribute"] == key) & table["suppressed"]).sum()) == 1:
             table.loc[table.loc[rows_of, "n"].idxmin(), "suppressed"] = True
     table.loc[table["suppressed"], ["n", "share"]] = np.nan
-    table.attrs["value_labels"] = {language: {"attribute": {
-        key: a.label.get(language) or key for key, a in survey.codebook.attributes.items()}}}
     return table
 
 
-def _column_labels(table: pd.DataFrame, survey: Survey) -> pd.DataFrame:
+def column_labels(table: pd.DataFrame, survey: Survey) -> pd.DataFrame:
     """Show codebook columns by their labels in the report (``attrs``; the CSV keeps the column names)."""
     columns = [str(c) for c in table["column"].dropna().unique()] if "column" in table.columns else []
     table.attrs["value_labels"] = {
@@ -291,58 +229,11 @@ def _column_labels(table: pd.DataFrame, survey: Survey) -> pd.DataFrame:
     return table
 
 
-def handled_problems(survey: Survey, *, min_group_size: int = 10) -> pd.DataFrame:
+def handled_problems(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """What cleaning handled (missing codes, out-of-range values...), one row per check and column.
 
     Counted over the rows of reported groups only (:func:`clientvalue.disclosure.reported_problems`).
     ``check`` holds a code (``out_of_range``, ...) and ``action`` the English wording; a report
     shows both in its language (:func:`clientvalue.report.texts.shown_frame`).
     """
-    return _column_labels(disclosure.reported_problems(survey, min_group_size), survey)
-
-
-def plot_item_distributions(distributions: pd.DataFrame, *, labels: dict[str, str] | None = None, ax=None, language: str = "en"):
-    """Stacked horizontal bars of the answer distribution of every rating column.
-
-    Parameters
-    ----------
-    distributions : pandas.DataFrame
-        The output of :func:`item_distributions`.
-    labels : dict, optional
-        Column -> label to show instead of the column name.
-    ax : matplotlib Axes, optional
-    language : {"en", "nl"}
-
-    Returns
-    -------
-    matplotlib Axes
-    """
-    import matplotlib.pyplot as plt
-
-    _ = translator(language)
-    if ax is None:
-        _fig, ax = plt.subplots(figsize=(8, 0.45 * max(distributions["column"].nunique(), 2) + 1.2))
-    if distributions.empty:
-        ax.text(0.5, 0.5, _("no rating questions to show"),
-                ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        return ax
-    order = list(dict.fromkeys(distributions["column"]))[::-1]
-    cmap = plt.get_cmap("RdYlGn")
-    for row, column in enumerate(order):
-        part = distributions[distributions["column"] == column].sort_values("value")
-        lo, hi = part["value"].min(), part["value"].max()
-        left = 0.0
-        for value, share in zip(part["value"], part["share"]):
-            ax.barh(row, share, left=left, color=cmap(0.05 + 0.9 * (value - lo) / max(hi - lo, 1)),
-                    edgecolor="white", linewidth=0.5)
-            if share >= 0.06:
-                ax.text(left + share / 2, row, f"{value:g}", ha="center", va="center", fontsize="x-small")
-            left += share
-    ax.set_yticks(range(len(order)), [(labels or {}).get(c, c) for c in order])
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _pos: _.percent(x, 0)))
-    ax.set_xlabel(_("share of valid answers (red = lowest answer, green = highest; numbers = answer)"))
-    ax.set_title(_("Answers per question"), loc="left")
-    ax.grid(False)
-    return ax
+    return column_labels(disclosure.reported_problems(survey, min_group_size), survey)

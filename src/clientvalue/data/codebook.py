@@ -37,7 +37,7 @@ class Label(_Strict):
         return first or second
 
 
-def _as_label(value: Any) -> Any:
+def as_label(value: Any) -> Any:
     return {"nl": value, "en": value} if isinstance(value, str) else value
 
 
@@ -71,7 +71,7 @@ class Outcome(_Strict):
     missing_codes: list[Code] = Field(default_factory=list)
     label: Label = Field(default_factory=Label)
 
-    label_from_text = field_validator("label", mode="before")(_as_label)
+    label_from_text = field_validator("label", mode="before")(as_label)
 
 
 class Item(_Strict):
@@ -85,7 +85,7 @@ class Item(_Strict):
     label: Label = Field(default_factory=Label)
     reversed_label: Label | None = None
 
-    label_from_text = field_validator("label", "reversed_label", mode="before")(_as_label)
+    label_from_text = field_validator("label", "reversed_label", mode="before")(as_label)
 
     @model_validator(mode="after")
     def _reversed_wording(self) -> "Item":
@@ -116,7 +116,7 @@ class Attribute(_Strict):
     label: Label = Field(default_factory=Label)
     basis: Literal["needs", "behaviour", "context", "relationship"] | None = None
 
-    label_from_text = field_validator("label", mode="before")(_as_label)
+    label_from_text = field_validator("label", mode="before")(as_label)
 
     @model_validator(mode="after")
     def _protected_has_no_basis(self) -> "Attribute":
@@ -136,7 +136,7 @@ class SegmentationItem(_Strict):
     missing_codes: list[Code] = Field(default_factory=list)  # this question's own "don't know" codes
     label: Label = Field(default_factory=Label)
 
-    label_from_text = field_validator("label", mode="before")(_as_label)
+    label_from_text = field_validator("label", mode="before")(as_label)
 
 
 class PersonaAxis(_Strict):
@@ -149,7 +149,7 @@ class PersonaAxis(_Strict):
     high: Label = Field(default_factory=Label)
     cut: Literal["midpoint", "median"] = "midpoint"
 
-    _labels = field_validator("label", "low", "high", mode="before")(_as_label)
+    _labels = field_validator("label", "low", "high", mode="before")(as_label)
 
 
 class Personas(_Strict):
@@ -167,7 +167,7 @@ class Treatment(_Strict):
     label: Label = Field(default_factory=Label)
     opt_out: str | None = None
 
-    label_from_text = field_validator("label", mode="before")(_as_label)
+    label_from_text = field_validator("label", mode="before")(as_label)
 
     @model_validator(mode="after")
     def _disjoint(self) -> "Treatment":
@@ -186,7 +186,7 @@ class Senior(_Strict):
     missing_codes: list[Code] = Field(default_factory=list)
     label: Label = Field(default_factory=Label)
 
-    label_from_text = field_validator("label", mode="before")(_as_label)
+    label_from_text = field_validator("label", mode="before")(as_label)
 
     @model_validator(mode="after")
     def _disjoint(self) -> "Senior":
@@ -302,12 +302,12 @@ class Codebook(_Strict):
     units: Units | None = None
     benchmark: Benchmark | None = None
 
-    title_from_text = field_validator("title", mode="before")(_as_label)
+    title_from_text = field_validator("title", mode="before")(as_label)
 
     @field_validator("dimension_descriptions", mode="before")
     @classmethod
     def _descriptions_as_labels(cls, value: Any) -> Any:
-        return {k: _as_label(v) for k, v in value.items()} if isinstance(value, dict) else value
+        return {k: as_label(v) for k, v in value.items()} if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _segmentation_sound(self) -> "Codebook":
@@ -362,7 +362,7 @@ class Codebook(_Strict):
                 )
         for entry in ([self.outcome] if self.outcome else []) + list(self.items) + list(self.segmentation):
             inside = [c for c in self.missing_codes
-                      if _number(c) is not None and entry.scale.min <= _number(c) <= entry.scale.max]
+                      if (code_value := _number(c)) is not None and entry.scale.min <= code_value <= entry.scale.max]
             if inside:
                 raise ValueError(
                     f"missing_codes {inside} lie inside the scale [{entry.scale.min:g}, {entry.scale.max:g}] of "

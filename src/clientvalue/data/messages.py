@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from clientvalue.data.examples import show as _show
+from clientvalue.examples import show as _show
 
 
 def _quoted(columns: list[str]) -> str:

@@ -15,12 +15,13 @@ from; when either changed (or the codebook is another file), :func:`read_prepare
 
 from __future__ import annotations
 
-import os
 import pickle
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from clientvalue.paths import write_atomically
 
 FORMAT = 1
 FILE_NAME = "survey.pickle"
@@ -50,7 +51,7 @@ def write_prepared(survey: Any, folder: str | Path | None = None) -> Path:
     from clientvalue import __version__
 
     made = folder is None
-    folder = Path(tempfile.mkdtemp(prefix="clientvalue-data-")) if made else Path(folder)
+    folder = Path(tempfile.mkdtemp(prefix="clientvalue-data-")) if folder is None else Path(folder)
     target = folder / FILE_NAME
     record = {
         "format": FORMAT,
@@ -58,15 +59,12 @@ def write_prepared(survey: Any, folder: str | Path | None = None) -> Path:
         "stamps": [_stamp(Path(survey.codebook_path)), _stamp(Path(survey.path))],
         "survey": survey,
     }
-    try:
-        handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # respondent data: owner only
-        with os.fdopen(handle, "wb") as file:
-            pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL)
-    except BaseException:  # a full disk or Ctrl-C: leave no partial copy of respondent data behind
+    try:  # respondent data: owner only; a full disk or Ctrl-C leaves no partial copy behind
+        write_atomically(target, write=lambda file: pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL),
+                         mode=0o600)
+    except BaseException:
         if made:
             shutil.rmtree(folder, ignore_errors=True)
-        else:
-            target.unlink(missing_ok=True)
         raise
     return target
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -142,13 +143,13 @@ def _decimal_mark(sample: str, delimiter: str) -> tuple[str, str | None]:
     """
     comma = point = False
     for line in sample.splitlines()[1:2000]:
-        for field in line.split(delimiter):
-            field = field.strip().strip('"').strip()
-            if not field or not field[-1].isdigit():
+        for cell in line.split(delimiter):
+            cell = cell.strip().strip('"').strip()
+            if not cell or not cell[-1].isdigit():
                 continue
-            if _COMMA_DECIMAL.fullmatch(field) and not _GROUPED_COMMA.fullmatch(field):
+            if _COMMA_DECIMAL.fullmatch(cell) and not _GROUPED_COMMA.fullmatch(cell):
                 comma = True
-            elif _POINT_DECIMAL.fullmatch(field) and not _GROUPED_POINT.fullmatch(field):
+            elif _POINT_DECIMAL.fullmatch(cell) and not _GROUPED_POINT.fullmatch(cell):
                 point = True
     return (",", ".") if comma and not point else (".", ",")
 
@@ -248,7 +249,7 @@ def _read_spss_or_stata(path: Path, kind: str) -> Export:
     import pyreadstat
 
     reader = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
-    kwargs = {"user_missing": True} if kind == "sav" else {}
+    kwargs: dict[str, Any] = {"user_missing": True} if kind == "sav" else {}
     try:
         frame, meta = reader(str(path), apply_value_formats=False, **kwargs)
     except Exception as exc:  # pyreadstat raises its own ReadstatError and others

@@ -23,10 +23,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue import disclosure
-from clientvalue.data.examples import examples as _examples
-from clientvalue.data.examples import rows as _rows
-from clientvalue.data.examples import show as _show
+from clientvalue.examples import examples as _examples
+from clientvalue.examples import rows as _rows
+from clientvalue.examples import show as _show
 from clientvalue.data.codebook import Codebook, load_codebook
 from clientvalue.errors import DataError
 from clientvalue.data.readers import Export, read_export, strip_thousands
@@ -154,15 +155,15 @@ class Survey:
         """Respondents per group (all rows, before any analysis drops incomplete ones)."""
         return disclosure.group_sizes(self)
 
-    def reported_data(self, min_group_size: int = 10) -> pd.DataFrame:
+    def reported_data(self, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
         """The rows of every reported group (see :mod:`clientvalue.disclosure`)."""
         return disclosure.reported_data(self, min_group_size)
 
-    def group_frames(self, min_group_size: int = 10) -> disclosure.GroupFrames:
+    def group_frames(self, min_group_size: int = MIN_GROUP_SIZE) -> disclosure.GroupFrames:
         """``"all"`` then each reported group (see :mod:`clientvalue.disclosure`)."""
         return disclosure.group_frames(self, min_group_size)
 
-    def suppressed_groups(self, min_group_size: int = 10) -> list[str]:
+    def suppressed_groups(self, min_group_size: int = MIN_GROUP_SIZE) -> list[str]:
         """Groups with fewer than ``min_group_size`` rows: never reported (:mod:`clientvalue.disclosure`)."""
         return disclosure.suppressed_groups(self, min_group_size)
 
@@ -345,9 +346,9 @@ class _Cleaner:
         if senior is None:
             return
         raw = frame[senior.column]
-        key = _map_distinct(raw, _code_key)
-        yes, no = {_code_key(c) for c in senior.yes_codes}, {_code_key(c) for c in senior.no_codes}
-        missing = {_code_key(c) for c in [*senior.missing_codes, *self.codebook.missing_codes]}
+        key = _map_distinct(raw, code_key)
+        yes, no = {code_key(c) for c in senior.yes_codes}, {code_key(c) for c in senior.no_codes}
+        missing = {code_key(c) for c in [*senior.missing_codes, *self.codebook.missing_codes]}
         is_missing_code = key.isin(missing)
         self.note("missing_code", senior.column, raw[is_missing_code], "set to missing")
         unknown = raw.notna() & ~key.isin(yes | no | missing)
@@ -420,7 +421,7 @@ def _map_distinct(values: pd.Series, func) -> pd.Series:
     return values.map({value: func(value) for value in pd.unique(values.dropna())})
 
 
-def _code_key(value: object) -> str | None:
+def code_key(value: object) -> str | None:
     """Compare codes across types: 1, 1.0 and "1" are the same code."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None

@@ -15,16 +15,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from clientvalue.data.survey import Survey, _code_key
+from clientvalue.data.survey import Survey, code_key
 from clientvalue.errors import DataError, visible
 
 MAX_SHOWN = 5  # offending values or ids named in a message
 
 
 def _keys(column: pd.Series) -> pd.Series:
-    """``_code_key`` of every value, computed once per distinct value (the same as ``column.map``)."""
+    """``code_key`` of every value, computed once per distinct value (the same as ``column.map``)."""
     codes, uniques = pd.factorize(column)
-    keys = np.array([_code_key(u) for u in uniques] + [None], dtype=object)
+    keys = np.array([code_key(u) for u in uniques] + [None], dtype=object)
     return pd.Series(keys[codes], index=column.index, dtype=object)  # code -1 (missing) -> None
 
 
@@ -49,9 +49,9 @@ def treatment_codes(survey: Survey) -> dict[str, pd.Series]:
         treatment and declined it (named by id).
     """
     out: dict[str, pd.Series] = {}
-    missing = {_code_key(c) for c in survey.codebook.missing_codes}
+    missing = {code_key(c) for c in survey.codebook.missing_codes}
     for key, t in survey.codebook.treatments.items():
-        yes, no = {_code_key(c) for c in t.yes_codes}, {_code_key(c) for c in t.no_codes}
+        yes, no = {code_key(c) for c in t.yes_codes}, {code_key(c) for c in t.no_codes}
         for name, column in ((key, t.column), (f"{key}.opt_out", t.opt_out)):
             if column is None:
                 continue

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from clientvalue.data.codebook import Label, _as_label
+from clientvalue.data.codebook import Label, as_label
 from clientvalue.data.readers import read_export
 from clientvalue.data.yamlfile import read_yaml, validated
 from clientvalue.errors import CodebookError, DataError
@@ -36,7 +36,7 @@ class Category(_Strict):
 
     code: Code
     label: Label = Field(default_factory=Label)
-    label_from_text = field_validator("label", mode="before")(_as_label)
+    label_from_text = field_validator("label", mode="before")(as_label)
 
 
 class Decision(_Strict):
@@ -69,12 +69,12 @@ class Variants(_Strict):
     focus: Code | None = None
     labels: dict[str, Label] = Field(default_factory=dict)
 
-    differs_from_text = field_validator("differs", mode="before")(_as_label)
+    differs_from_text = field_validator("differs", mode="before")(as_label)
 
     @field_validator("labels", mode="before")
     @classmethod
     def _labels(cls, value: Any) -> Any:
-        return {str(k): _as_label(v) for k, v in (value or {}).items()}
+        return {str(k): as_label(v) for k, v in (value or {}).items()}
 
 
 class Consideration(_Strict):
@@ -83,7 +83,7 @@ class Consideration(_Strict):
     column: str
     kind: Literal["rules", "equality", "own_judgement", "other"] = "other"
     label: Label = Field(default_factory=Label)
-    label_from_text = field_validator("label", mode="before")(_as_label)
+    label_from_text = field_validator("label", mode="before")(as_label)
 
 
 class Considerations(_Strict):
@@ -92,8 +92,8 @@ class Considerations(_Strict):
     data: str
     employee: str
     team: str | None = None
-    yes_codes: list[Code] = Field(default_factory=lambda: [1])
-    no_codes: list[Code] = Field(default_factory=lambda: [0])
+    yes_codes: list[Code] = Field(default_factory=lambda: list[Code]([1]))
+    no_codes: list[Code] = Field(default_factory=lambda: list[Code]([0]))
     missing_codes: list[Code] = Field(default_factory=list)
     items: list[Consideration] = Field(min_length=1)
 
@@ -111,12 +111,12 @@ class VignetteCodebook(_Strict):
     variants: Variants | None = None
     considerations: Considerations | None = None
 
-    title_from_text = field_validator("title", mode="before")(_as_label)
+    title_from_text = field_validator("title", mode="before")(as_label)
 
     @field_validator("vignette_labels", mode="before")
     @classmethod
     def _vignette_labels(cls, value: Any) -> Any:
-        return {str(k): _as_label(v) for k, v in (value or {}).items()}
+        return {str(k): as_label(v) for k, v in (value or {}).items()}
 
     @model_validator(mode="after")
     def _focus_is_a_category(self) -> "VignetteCodebook":

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue.report.i18n import N_, translator
 from clientvalue.report.safety import markdown_text
 from clientvalue.report.texts import CAPTIONS
@@ -223,7 +224,7 @@ def _cases_line(f: dict, _: Any, case_labels: dict[str, str]) -> str:
 
 def describe_findings(findings: dict, *, language: str, case_labels: dict[str, str] | None = None,
                       variant_text: str | None = None, consideration_labels: dict[str, str] | None = None,
-                      min_group_size: int = 10, suppressed_teams: int = 0,
+                      min_group_size: int = MIN_GROUP_SIZE, suppressed_teams: int = 0,
                       variant_labels: dict[str, str] | None = None) -> str:
     """Key findings in plain words (markdown): customisation or arbitrariness, clear, minority and
     split cases, teams, variant effects (naming the versions, ``variant_labels``: code -> label),
@@ -259,7 +260,7 @@ def describe_findings(findings: dict, *, language: str, case_labels: dict[str, s
         teams = f["differing_teams"]
         if teams:
             parts = []
-            for team, shift, distance in teams:
+            for team, shift, _distance in teams:
                 direction = (_("harsher") if shift > 0 else _("milder")) if np.isfinite(shift) else _("differently")
                 parts.append(_("{team} ({direction})", team=markdown_text(team), direction=direction))
             lines.append("- " + _("Teams decide the same cases differently (permutation test, p < 0.05): {teams}. "

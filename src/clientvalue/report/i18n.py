@@ -29,9 +29,9 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from clientvalue.defaults import LANGUAGES
 from clientvalue.errors import ParameterError
 
-LANGUAGES = ("en", "nl")
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
 DOMAIN = "clientvalue"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"

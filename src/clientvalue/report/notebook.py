@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue.report.i18n import LANGUAGES, N_, Translator, check_language, translator  # noqa: F401 (re-exported)
 from clientvalue.report.texts import INTEGER_COLUMNS, caption, column_label, is_percent, shown_frame
 from clientvalue.report.safety import neutral_csv
@@ -219,7 +220,7 @@ class Report:
         Shown in the note under tables with suppressed groups.
     """
 
-    def __init__(self, *, language: str = "en", tables_dir: str | Path | None = None, min_group_size: int = 10):
+    def __init__(self, *, language: str = "en", tables_dir: str | Path | None = None, min_group_size: int = MIN_GROUP_SIZE):
         self.language = check_language(language)
         self.tables_dir = Path(tables_dir) if tables_dir else None
         self.min_group_size = min_group_size
@@ -315,7 +316,7 @@ class Report:
         """Show a matplotlib figure as PNG with its caption, then close it.
 
         The alt text is ``alt``, else the figure's ``alt_text`` attribute (a chart function can
-        say what the chart shows, e.g. :func:`clientvalue.analyses.drivers.plot_groups`), else
+        say what the chart shows, e.g. :func:`clientvalue.report.plots_drivers.plot_groups`), else
         the caption. The published page shows a narrow variant instead on a phone, so that its
         text stays readable: ``phone``, the same chart drawn narrow by its chart function (about
         4.5 inches wide, one panel per row), else this figure redrawn narrow

@@ -17,6 +17,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox
 
+from clientvalue.analyses.drivers import DriverResults
 from clientvalue.errors import ParameterError
 from clientvalue.report.i18n import Translator, translator
 from clientvalue.report.ticks import localize_ticks
@@ -302,7 +303,7 @@ def place_numbers(ax: Axes) -> None:
     points = [ax.transData.transform(t.xy) for t in numbers]
     taken += [Bbox.from_extents(px - radius, py - radius, px + radius, py + radius) for px, py in points]
     directions = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
-    for text, (px, py) in zip(numbers, points):
+    for text in numbers:
         best = None
         for distance in (4, 8, 12, 17, 23, 30, 38, 48, 60):
             for dx, dy in directions:
@@ -583,3 +584,26 @@ def drivers_alt_text(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants"
         sentences.append(_.ngettext("The chart shows {n} more group.", "The chart shows {n} more groups.", rest,
                                     n=_.integer(rest)))
     return " ".join(sentences)
+
+
+def plot_groups(results: DriverResults, kind: str = "importance", *, columns: int = 2):
+    """One panel per reported group on shared scales: ``"importance"`` ranking or ``"quadrants"``.
+
+    Drawn by :func:`plot_driver_panels`; the figure's
+    ``alt_text`` attribute says what the chart shows (used by ``Report.figure`` as alt text).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    if kind not in ("importance", "quadrants"):
+        raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
+    tables = results.importance_tables if kind == "importance" else results.ipa_tables
+    tables = {g: tables[g] for g in results.importance_tables if g in tables}
+    dimensions: dict[str, list[str]] = {}
+    for row in results.drivers.drop_duplicates("item").itertuples(index=False):
+        dimensions.setdefault(row.dimension, []).append(row.item)
+    fig = plot_driver_panels(tables, kind, labels=results.labels, dimensions=dimensions, columns=columns,
+                             language=results.language)
+    fig.alt_text = drivers_alt_text(tables, kind, labels=results.labels, language=results.language)
+    return fig

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from clientvalue.errors import _CONTROL, PipelineError, excerpt, visible  # noqa: F401 (visible re-exported)
+from clientvalue.errors import CONTROL_CHARACTERS, PipelineError, excerpt, visible  # noqa: F401 (visible re-exported)
 
 # ASCII punctuation that means something to Markdown or HTML (CommonMark: any of these may start
 # markup, an emphasis run, a link, an autolink, a table cell or an HTML tag).
@@ -50,7 +50,7 @@ def markdown_text(value: Any) -> str:
     for char in text:
         if char in _SPECIAL:
             out.append(f"&#{ord(char)};")
-        elif char in "\r\n\t" or _CONTROL.match(char):
+        elif char in "\r\n\t" or CONTROL_CHARACTERS.match(char):
             out.append(" ")
         else:
             out.append(char)

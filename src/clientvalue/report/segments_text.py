@@ -12,6 +12,7 @@ import html
 import pandas as pd
 
 from clientvalue.report.i18n import N_, translator
+from clientvalue.report.strategy_text import explain
 
 STABILITY = {"stable": N_("stable"), "doubtful": N_("doubtful"), "unstable": N_("unstable: do not use"),
              "unknown": N_("unknown")}
@@ -182,7 +183,7 @@ def key_findings(results, language: str) -> str:
                                     d=_.number(f["difference"], 2), p=_p(_, f["p_value"])))
         elif kind == "strategy":
             out.append("- " + _("With this evidence the strategy rule of the value-driver report gives, for all respondents together:")
-                       + "\n\n  > " + results.strategy.explain(language).replace("\n", "\n  > "))
+                       + "\n\n  > " + explain(results.strategy, language).replace("\n", "\n  > "))
         elif kind == "customisation_not_assessed":
             out.append("- " + _("Whether the segments value the service differently was not assessed (it needs an overall rating and practical and emotional questions)."))
         elif kind == "proxy":

@@ -206,9 +206,9 @@ def execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int
     try:
         futures = {pool.submit(_execute_timed, path, target, parameters, False): path for path, target, parameters in order}
         done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        failed = [f for f in done if f.exception() is not None]
+        failed = [error for f in done if (error := f.exception()) is not None]
         if failed:
-            raise failed[0].exception()
+            raise failed[0]
     except BaseException:
         # a failed notebook, Ctrl-C or SIGTERM: stop the other notebooks now instead of waiting for them
         stop_children()

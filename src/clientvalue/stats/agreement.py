@@ -275,7 +275,7 @@ def resample_counts(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
     return np.bincount(draws.ravel(), minlength=size * n).reshape(size, n).astype(float)
 
 
-def _rater_matrix(coded: Coded) -> np.ndarray:
+def rater_matrix(coded: Coded) -> np.ndarray:
     """``X`` (R, U*K): 1 where rater ``r`` put unit ``u`` in category ``k``."""
     n_raters, n_units, n_cats = coded.shape
     X = np.zeros((n_raters, n_units * n_cats))
@@ -292,7 +292,7 @@ def rater_bootstrap_counts(coded: Coded, *, n_boot: int, seed: int | None, batch
     """
     n_raters, n_units, n_cats = coded.shape
     rng = np.random.default_rng(seed)
-    X = _rater_matrix(coded)
+    X = rater_matrix(coded)
     done = 0
     while done < n_boot:
         b = min(batch, n_boot - done)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.stats.agreement import Coded, _rater_matrix, resample_counts
+from clientvalue.stats.agreement import Coded, rater_matrix, resample_counts
 
 PERMUTATION_BUDGET = 2_000_000  # permutations x judgements above which the normal approximation is used
 
@@ -94,7 +94,7 @@ def team_differences(coded: Coded, teams: np.ndarray, *, positions: np.ndarray |
     if len(labels) < 2:
         raise AnalysisError("comparing teams needs at least two teams")
     pos = None if positions is None else np.asarray(positions, dtype=float)
-    X = _rater_matrix(coded)
+    X = rater_matrix(coded)
     G = np.zeros((len(labels), n_raters))
     G[team_idx, np.arange(n_raters)] = 1.0
     T = (G @ X).reshape(len(labels), n_units, n_cats)
@@ -239,7 +239,7 @@ def variant_effects(outcomes: dict[str, np.ndarray], *, rater: np.ndarray, unit:
     rng = np.random.default_rng(seed)
     tail = (1 - ci) / 2
     if n_boot > 0:
-        reps = [[] for _ in range(q)]
+        reps: list[list[np.ndarray]] = [[] for _ in range(q)]
         for start in range(0, n_boot, 200):
             b = min(200, n_boot - start)
             W = resample_counts(rng, n_r, b)

@@ -27,6 +27,7 @@ directly or through a proxy - to a protected ground?
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -206,9 +207,9 @@ def association_from_codes(x: tuple[np.ndarray, int], y: tuple[np.ndarray, int],
     the chi-square test and the predictive gain use its counts; only the permutation test (sparse
     tables) shuffles respondents.
     """
-    for name, v in (("n_boot", n_boot), ("n_perm", n_perm)):
-        if not isinstance(v, int) or v < 0:
-            raise ParameterError(f"{name} must be an integer >= 0, got {v!r}.")
+    for name, count in (("n_boot", n_boot), ("n_perm", n_perm)):
+        if not isinstance(count, int) or count < 0:
+            raise ParameterError(f"{name} must be an integer >= 0, got {count!r}.")
     (cx, r), (cy, c) = x, y
     cx, cy = np.asarray(cx), np.asarray(cy)
     ok = (cx >= 0) & (cy >= 0)
@@ -269,7 +270,7 @@ def rate_difference(treated, member, *, level: float = 0.95) -> dict:
     return out
 
 
-def design(frame: pd.DataFrame, *, numeric: list[str] = (), categorical: list[str] = ()) -> pd.DataFrame:
+def design(frame: pd.DataFrame, *, numeric: Sequence[str] = (), categorical: Sequence[str] = ()) -> pd.DataFrame:
     """Covariate matrix: numeric columns as they are, categorical ones as dummies (first dropped)."""
     parts = [frame[list(numeric)].astype(float)] if numeric else []
     for column in categorical:

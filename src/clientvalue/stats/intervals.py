@@ -20,13 +20,13 @@ __all__ = ["AGE_LIMITS", "wilson_interval"]
 AGE_LIMITS = (0.0, 120.0)
 
 
-def _z(ci: float) -> float:
+def z_value(ci: float) -> float:
     if not isinstance(ci, (int, float)) or not 0 < ci < 1:
         raise ParameterError(f"ci={ci!r} is not allowed; give a confidence level between 0 and 1, e.g. 0.95.")
     return float(stats.norm.ppf(0.5 + ci / 2))
 
 
-def _check_min_group_size(min_group_size: int) -> int:
+def check_min_group_size(min_group_size: int) -> int:
     if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)) or min_group_size < 1:
         raise ParameterError(f"min_group_size={min_group_size!r} is not allowed; give a whole number >= 1.")
     return int(min_group_size)
@@ -48,7 +48,7 @@ def wilson_interval(share: float | np.ndarray, n: float | np.ndarray, ci: float 
     -------
     tuple of (low, high), floats or arrays; NaN where ``n <= 0``.
     """
-    z = _z(ci)
+    z = z_value(ci)
     p = np.asarray(share, dtype=float)
     n = np.asarray(n, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -65,7 +65,7 @@ def wilson_interval(share: float | np.ndarray, n: float | np.ndarray, ci: float 
     return low, high
 
 
-def _clean(data: pd.DataFrame, age: str, senior: str, weights: str | None,
+def clean_senior_data(data: pd.DataFrame, age: str, senior: str, weights: str | None,
            extra: Sequence[str] = ()) -> pd.DataFrame:
     """Return a frame with float columns ``age``, ``senior``, ``w`` (+ ``extra``)
     after dropping unusable rows; the counts are in ``.attrs``."""

@@ -16,7 +16,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.stats.measurement import _numeric_block
+from clientvalue.stats.measurement import numeric_block
 
 # Language-free codes; their wording is in clientvalue.report.texts (QUADRANT_LABELS, PR_LABELS).
 QUADRANTS = ("concentrate_here", "keep_up", "low_priority", "possible_overkill")
@@ -162,7 +162,7 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
             f"items {unknown} are not drivers in the importance table "
             f"(drivers: {list(table.index)}).")
     sc = _check_scales(items, scales)
-    block = _numeric_block(data, items, "items")
+    block = numeric_block(data, items, "items")
     w = _weights(data, weights)
     if not (isinstance(z, (int, float)) and np.isfinite(z) and z >= 0):
         raise ParameterError(f"z must be a non-negative number of standard errors, got {z!r}.")
@@ -267,7 +267,7 @@ def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
     if outcome in items:
         raise ParameterError(f"outcome {outcome!r} is also listed in items.")
     sc = _check_scales(items, scales)
-    block = _numeric_block(data, [outcome, *items], "outcome/items")
+    block = numeric_block(data, [outcome, *items], "outcome/items")
     w = _weights(data, weights)
     if w is not None:
         block = block.assign(__w=w)

@@ -286,7 +286,7 @@ def _moment_sums(
     return sums
 
 
-def _corr_from_sums(sums: np.ndarray, q: int, full_var: np.ndarray) -> np.ndarray:
+def corr_from_sums(sums: np.ndarray, q: int, full_var: np.ndarray) -> np.ndarray:
     """Correlation matrices ``(b, q, q)`` from summed terms (:func:`moment_terms`).
 
     A replicate in which a column's variance is (near) zero relative to the full sample's
@@ -311,7 +311,7 @@ def _corr_from_sums(sums: np.ndarray, q: int, full_var: np.ndarray) -> np.ndarra
     return corr
 
 
-def _centre(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def centre(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Normalised weights, rows centred at the full-sample weighted mean, full variances."""
     w = w / w.sum()
     xc = x - w @ x  # centring once keeps the replicate moments well conditioned
@@ -331,11 +331,11 @@ def resampled_corr(
     moments are ``counts @ [w, w x, w x_i x_j]`` (:func:`moment_terms`), one matrix product
     per block of rows (``budget`` float64 elements per working array).
     """
-    w, xc, full_var = _centre(np.asarray(x, dtype=float), np.asarray(w, dtype=float))
+    w, xc, full_var = centre(np.asarray(x, dtype=float), np.asarray(w, dtype=float))
     n, q = xc.shape
     rows = _row_block(q, counts.shape[0], budget)
     terms = moment_terms(xc, w) if n <= rows else None
-    return _corr_from_sums(_moment_sums(counts, xc, w, rows, terms), q, full_var)
+    return corr_from_sums(_moment_sums(counts, xc, w, rows, terms), q, full_var)
 
 
 def bootstrap_corr(
@@ -359,11 +359,11 @@ def bootstrap_corr(
     one block, else again per chunk of replicates. A replicate in which a column has (near)
     zero variance comes back as all-NaN.
     """
-    w, xc, full_var = _centre(x, w)
+    w, xc, full_var = centre(x, w)
     n, q = xc.shape
     chunk = max(1, min(n_boot, count_budget // n, MAX_REP_CHUNK))
     rows = _row_block(q, chunk, budget)
     terms = moment_terms(xc, w) if n <= rows else None
     for done in range(0, n_boot, chunk):
         counts = draw_counts(rng, n, min(chunk, n_boot - done))
-        yield _corr_from_sums(_moment_sums(counts, xc, w, rows, terms), q, full_var)
+        yield corr_from_sums(_moment_sums(counts, xc, w, rows, terms), q, full_var)

@@ -27,7 +27,7 @@ ROTATIONS = ("oblimin", "promax", "varimax", "none")
 
 
 # --------------------------------------------------------------------------- input checks
-def _numeric_block(data: pd.DataFrame, columns: Sequence[str], argument: str) -> pd.DataFrame:
+def numeric_block(data: pd.DataFrame, columns: Sequence[str], argument: str) -> pd.DataFrame:
     """Return ``data[columns]`` as float, refusing missing or non-numeric columns."""
     if not isinstance(data, pd.DataFrame):
         raise ParameterError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
@@ -123,7 +123,7 @@ def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str], ci: float = 0.95
         Fewer than three complete respondents or no variance in the total score.
     """
     _check_ci(ci)
-    block = _numeric_block(data, items, "items")
+    block = numeric_block(data, items, "items")
     if block.shape[1] < 2:
         raise ParameterError(f"items must name at least two columns for alpha, got {list(items)}.")
     x = _complete(block, min_rows=3, what="Cronbach's alpha")
@@ -153,7 +153,7 @@ def item_rest(data: pd.DataFrame, *, items: Sequence[str]) -> pd.DataFrame:
         ``item``, ``item_rest_correlation`` (Pearson correlation of the item with the sum of the
         other items; psych's ``r.drop``), ``alpha_if_deleted`` (raw alpha of the other items).
     """
-    block = _numeric_block(data, items, "items")
+    block = numeric_block(data, items, "items")
     if block.shape[1] < 3:
         raise ParameterError(
             f"items must name at least three columns for item-rest statistics, got {list(items)}."
@@ -222,7 +222,7 @@ def reliability_table(data: pd.DataFrame, *, dimensions: dict[str, list[str]],
     for dim, cols in dims.items():
         row = {"dimension": dim, "n_items": len(cols), "n": 0, "alpha": np.nan,
                "ci_low": np.nan, "ci_high": np.nan, "min_item_rest": np.nan}
-        block = _numeric_block(data, cols, f"dimensions[{dim!r}]")
+        block = numeric_block(data, cols, f"dimensions[{dim!r}]")
         row["n"] = int(block.dropna().shape[0])
         if len(cols) >= 2:
             try:
@@ -423,7 +423,7 @@ def factor_check(data: pd.DataFrame, *, dimensions: dict[str, list[str]],
         raise AnalysisError(
             f"A {m}-factor analysis needs at least {max(m + 1, 3)} items; got {len(items)}."
         )
-    block = _numeric_block(data, items, "dimensions")
+    block = numeric_block(data, items, "dimensions")
     n = int((block.notna().sum(axis=1) >= 2).sum())
     flat = [c for c in items if block[c].std(skipna=True) == 0 or block[c].notna().sum() < 3]
     if flat:

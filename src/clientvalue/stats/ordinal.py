@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import special, stats
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.stats.measurement import _numeric_block
+from clientvalue.stats.measurement import numeric_block
 
 DISTRIBUTIONS = ("logit", "probit")
 
@@ -67,7 +67,7 @@ def ordinal_model(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
     drivers = [drivers] if isinstance(drivers, str) else list(drivers)
     if outcome in drivers:
         raise ParameterError(f"outcome {outcome!r} is also listed in drivers.")
-    block = _numeric_block(data, [outcome, *drivers], "outcome/drivers").dropna()
+    block = numeric_block(data, [outcome, *drivers], "outcome/drivers").dropna()
     n = len(block)
     levels = np.sort(block[outcome].unique())
     if len(levels) < 2:

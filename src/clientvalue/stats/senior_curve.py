@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from scipy import optimize
 from scipy.special import expit
 from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
-from clientvalue.stats.intervals import _clean, _z, wilson_interval
+from clientvalue.stats.intervals import clean_senior_data, z_value, wilson_interval
 from clientvalue.errors import AnalysisError, ParameterError
 
 __all__ = ["CURVE_STATUSES", "SeniorCurve", "fit_curve", "half_way_age"]
@@ -141,7 +142,7 @@ class SeniorCurve:
         -------
         DataFrame with ``age``, ``p``, ``ci_low``, ``ci_high``.
         """
-        z = _z(ci)
+        z = z_value(ci)
         a = (np.linspace(self.age_min, self.age_max, 200) if ages is None
              else np.atleast_1d(np.asarray(ages, dtype=float)))
         p, lo, hi = (np.full(len(a), np.nan) for _ in range(3))
@@ -225,7 +226,7 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
     if any(not isinstance(c, str) for c in adjust) or age in adjust or senior in adjust:
         raise ParameterError(f"adjust_for={adjust_for!r} is not allowed; give a list of column names "
                              "other than the age and senior columns.")
-    d = _clean(data, age, senior, weights, extra=adjust)
+    d = clean_senior_data(data, age, senior, weights, extra=adjust)
     attrs = dict(d.attrs)
     miss = d[adjust].isna().any(axis=1) if adjust else pd.Series(False, index=d.index)
     d = d[~miss]
@@ -237,7 +238,7 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
     a, y, w = d["age"].to_numpy(), d["senior"].to_numpy(), d["w"].to_numpy()
     share = float(np.sum(w * y) / np.sum(w))
     n_eff = float(np.sum(w) ** 2 / np.sum(w**2))
-    base = dict(df=int(df), adjust_for=adjust, n=len(d), age_min=float(a.min()), age_max=float(a.max()),
+    base: dict[str, Any] = dict(df=int(df), adjust_for=adjust, n=len(d), age_min=float(a.min()), age_max=float(a.max()),
                 weighted=weights is not None, share=share, n_eff=n_eff, attrs=attrs)
     if y.max() == 0:
         return SeniorCurve(status="all_no", message="Nobody sees themselves as a senior; no curve is needed.", **base)
@@ -515,7 +516,7 @@ def half_way_age(curve_or_data: SeniorCurve | pd.DataFrame, *, age: str | None =
         raise ParameterError(f"curve_or_data must be a SeniorCurve or a DataFrame, not {type(curve_or_data).__name__}.")
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise ParameterError(f"n_boot={n_boot!r} is not allowed; give a whole number >= 0.")
-    _z(ci)
+    z_value(ci)
     out = {"age_half": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": curve.n, "status": ""}
     attrs = {"n_boot": 0, "n_boot_failed": 0, "message": curve.message}
     if curve.status in ("all_no", "all_yes"):

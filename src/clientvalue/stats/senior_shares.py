@@ -26,9 +26,8 @@ Conventions shared by every function
   suppressed count, so publish the total only where that is acceptable.
 
 Plotting lives in :mod:`clientvalue.report.plots_senior`. The age curve is fitted in
-:mod:`clientvalue.stats.senior_curve` and the plain-language text written in
-:mod:`clientvalue.report.senior_text`; their public names are re-exported here, so
-``clientvalue.stats.senior_shares`` remains the one place to import from.
+:mod:`clientvalue.stats.senior_curve` (its public names are re-exported here); the plain-language
+text is written in :mod:`clientvalue.report.senior_text` (statistics never import the report layer).
 """
 
 from __future__ import annotations
@@ -41,11 +40,11 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue.stats.intervals import AGE_LIMITS  # noqa: F401  (re-exported)
-from clientvalue.stats.intervals import _check_min_group_size, _clean, _z, wilson_interval
+from clientvalue.stats.intervals import check_min_group_size, clean_senior_data, z_value, wilson_interval
 from clientvalue.errors import ParameterError
 from clientvalue.stats.senior_curve import CURVE_STATUSES, SeniorCurve, fit_curve, half_way_age
-from clientvalue.report.senior_text import describe_findings
 
 __all__ = [
     "CURVE_STATUSES",
@@ -53,7 +52,6 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "REFERENCE_FIGURES",
     "SeniorCurve",
-    "describe_findings",
     "fit_curve",
     "half_way_age",
     "share_by_age_band",
@@ -98,7 +96,7 @@ def _check_bands(bands) -> list[tuple[float, float | None]]:
             raise ParameterError(f"bands: band {_band_label(lo, hi)} has high < low.")
         if hi is None and i != len(out) - 1:
             raise ParameterError("bands: only the last band may be open-ended (high None).")
-        if i and lo <= (out[i - 1][1] if out[i - 1][1] is not None else math.inf):
+        if i and lo <= (previous if (previous := out[i - 1][1]) is not None else math.inf):
             raise ParameterError(f"bands must be ascending and not overlap; {_band_label(lo, hi)} "
                                  f"overlaps {_band_label(*out[i - 1])}.")
     return out
@@ -107,7 +105,7 @@ def _check_bands(bands) -> list[tuple[float, float | None]]:
 # --------------------------------------------------------------------------- 1. bands
 def share_by_age_band(data: pd.DataFrame, *, age: str, senior: str, weights: str | None = None,
                       bands: Sequence[tuple[int, int | None]] = DEFAULT_BANDS,
-                      min_group_size: int = 10, ci: float = 0.95) -> pd.DataFrame:
+                      min_group_size: int = MIN_GROUP_SIZE, ci: float = 0.95) -> pd.DataFrame:
     """Share of each age band that sees itself as a senior, with Wilson intervals.
 
     Parameters
@@ -136,10 +134,10 @@ def share_by_age_band(data: pd.DataFrame, *, age: str, senior: str, weights: str
         ``n_outside_bands``, ``n_used``, ``suppressed`` (band labels),
         ``min_group_size``, ``ci``, ``weighted``.
     """
-    mgs = _check_min_group_size(min_group_size)
-    _z(ci)
+    mgs = check_min_group_size(min_group_size)
+    z_value(ci)
     bands_ = _check_bands(bands)
-    df = _clean(data, age, senior, weights)
+    df = clean_senior_data(data, age, senior, weights)
     rows, inside = [], np.zeros(len(df), dtype=bool)
     a, y, w = df["age"].to_numpy(), df["senior"].to_numpy(), df["w"].to_numpy()
     for lo, hi in bands_:
@@ -163,7 +161,7 @@ def share_by_age_band(data: pd.DataFrame, *, age: str, senior: str, weights: str
 # --------------------------------------------------------------------------- 4. thresholds
 def threshold_comparison(data: pd.DataFrame, *, age: str, senior: str, weights: str | None = None,
                          thresholds: Sequence[float] = DEFAULT_THRESHOLDS, ci: float = 0.95,
-                         min_group_size: int = 10) -> pd.DataFrame:
+                         min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """Compare age rules ("senior from age t") with self-identification.
 
     Parameters
@@ -183,15 +181,15 @@ def threshold_comparison(data: pd.DataFrame, *, age: str, senior: str, weights: 
         A share whose denominator is below ``min_group_size`` is missing, as
         is its count. ``.attrs`` as in :func:`share_by_age_band`.
     """
-    mgs = _check_min_group_size(min_group_size)
-    _z(ci)
+    mgs = check_min_group_size(min_group_size)
+    z_value(ci)
     try:
         ts = [float(t) for t in thresholds]
     except (TypeError, ValueError):
         raise ParameterError(f"thresholds={thresholds!r} is not allowed; give a list of ages, e.g. (65, 70).") from None
     if not ts:
         raise ParameterError("thresholds is empty; give at least one age, e.g. (65,).")
-    df = _clean(data, age, senior, weights)
+    df = clean_senior_data(data, age, senior, weights)
     a, y, w = df["age"].to_numpy(), df["senior"].to_numpy(), df["w"].to_numpy()
     rows = []
     for t in ts:
@@ -211,7 +209,7 @@ def threshold_comparison(data: pd.DataFrame, *, age: str, senior: str, weights: 
 # --------------------------------------------------------------------------- 5. value
 def value_by_self_image(data: pd.DataFrame, *, age: str, senior: str, scores: Mapping[str, str],
                         threshold: float = 65, weights: str | None = None, ci: float = 0.95,
-                        min_group_size: int = 10) -> pd.DataFrame:
+                        min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """Do people labelled senior against their self-image value the service differently?
 
     Among people the age rule labels senior (``age >= threshold``), each score is
@@ -236,12 +234,12 @@ def value_by_self_image(data: pd.DataFrame, *, age: str, senior: str, scores: Ma
         either group below ``min_group_size`` are suppressed (all missing).
         ``.attrs["n_dropped_score"]``: rows without that score, per score.
     """
-    mgs = _check_min_group_size(min_group_size)
-    z = _z(ci)
+    mgs = check_min_group_size(min_group_size)
+    z = z_value(ci)
     if not isinstance(scores, Mapping) or not scores:
         raise ParameterError(f"scores={scores!r} is not allowed; give a dict name -> column, "
                              "e.g. {'emotional': 'emotional_score'}.")
-    df = _clean(data, age, senior, weights, extra=list(dict.fromkeys(scores.values())))
+    df = clean_senior_data(data, age, senior, weights, extra=list(dict.fromkeys(scores.values())))
     df = df[df["age"] >= float(threshold)]
     rows, dropped = [], {}
     for name, col in scores.items():
