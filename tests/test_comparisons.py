@@ -47,11 +47,11 @@ def test_levels_equal_a_direct_weighted_computation(survey, result):
 
 
 def test_the_improved_service_is_found(result):
-    service = COMPARISON_TRUTH["improved_service"]
+    service = COMPARISON_TRUTH["improved_service"]  # noqa: F841 (read by DataFrame.query as @service)
     ch = result.wave_changes.query("group == @service and question == 'overall' and span == 'all'").iloc[0]
     assert (ch["from_wave"], ch["to_wave"]) == ("2024", "2026")
     assert ch["flag"] == "improved" and ch["change"] > 0.4 and ch["p_value"] < 0.001
-    for other in ("Burgerzaken", "Wmo-loket"):
+    for other in ("Burgerzaken", "Wmo-loket"):  # noqa: B007 (read by DataFrame.query as @other)
         assert result.wave_changes.query("group == @other and question == 'overall' and span == 'all'")[
             "flag"].iloc[0] == "similar"
 
@@ -64,12 +64,12 @@ def test_the_red_item_of_last_time_improved(result):
 
 
 def test_drivers_shifted_from_practical_to_emotional(result):
-    service = COMPARISON_TRUTH["drivers_shifted"]["service"]
+    service = COMPARISON_TRUTH["drivers_shifted"]["service"]  # noqa: F841 (read by DataFrame.query as @service)
     shares = result.value_over_waves.query("group == @service").set_index("wave")["practical_share"]
     assert shares["2024"] > 0.8 and shares["2026"] < 0.25
     change = result.value_changes.query("group == @service and from_wave == '2024' and to_wave == '2026'").iloc[0]
     assert change["flag"] == "more_emotional" and change["ci_high"] < -0.4
-    for other in ("Burgerzaken", "Afval & belastingen"):
+    for other in ("Burgerzaken", "Afval & belastingen"):  # noqa: B007 (read by DataFrame.query as @other)
         assert result.value_changes.query("group == @other and from_wave == '2024' and to_wave == '2026'")[
             "flag"].iloc[0] == "similar"
 

@@ -337,7 +337,7 @@ def test_sufficient_statistics_equal_the_dense_cross_products():
 def test_adjusted_mean_intervals_cover_the_planted_unit_means_and_the_funnel_false_alarm_rate():
     rng = np.random.default_rng(2024)
     covered, total, flagged_95, flagged_998, units_null = 0, 0, 0, 0, 0
-    for rep in range(60):
+    for _rep in range(60):
         n_units = 40
         sizes = rng.integers(5, 120, n_units)
         unit = np.repeat(np.arange(n_units), sizes)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from clientvalue import defaults
 from clientvalue.data.survey import Survey
-from clientvalue.data.waves import VALUE_PROFILE, WAVE, Waves, questions_of, read_benchmark, stack_waves
+from clientvalue.data.waves import VALUE_PROFILE, WAVE, questions_of, read_benchmark, stack_waves
 from clientvalue.errors import AnalysisError, DataError
 from clientvalue.findings import Finding
 from clientvalue.stats import levels as lv

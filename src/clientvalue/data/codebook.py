@@ -264,7 +264,7 @@ class Units(_Strict):
     case_mix: list[str] = Field(default_factory=list)
     label: Label = Field(default_factory=Label)
 
-    label_from_text = field_validator("label", mode="before")(_as_label)
+    label_from_text = field_validator("label", mode="before")(as_label)
 
 
 class Benchmark(_Strict):
@@ -273,7 +273,7 @@ class Benchmark(_Strict):
     file: str = Field(min_length=1)  # CSV with columns question, mean, n and sd or se; relative to the codebook
     label: Label = Field(default_factory=Label)
 
-    label_from_text = field_validator("label", mode="before")(_as_label)
+    label_from_text = field_validator("label", mode="before")(as_label)
 
 
 class Codebook(_Strict):

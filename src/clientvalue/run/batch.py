@@ -339,10 +339,10 @@ def run_batch(
                          warm=warm)
     finally:
         if client is not None:
-            from clientvalue.run import warm
+            from clientvalue.run import warm as warm_kernels
 
             try:
-                client.run(warm.shutdown_all)  # the workers' warm kernels and their socket files
+                client.run(warm_kernels.shutdown_all)  # the workers' warm kernels and their socket files
             except Exception:  # a worker that is gone has no kernel left either
                 pass
             cluster = client.cluster if scheduler is None else None
