@@ -149,6 +149,11 @@ def _action(f: Finding, language: str) -> str:
         if math.isnan(n["adjusted"]):
             return _("Check who gets {treatment} and why: it follows {attribute} (nearly) perfectly.",
                      treatment=markdown_text(s["treatment_label"]), attribute=markdown_text(s["attribute_label"]))
+        if s.get("carried_by"):
+            return _("Check who gets {treatment} and why: among people in a comparable situation it differs by "
+                     "{attribute} by {diff} percentage points, and that difference runs through {proxy}.",
+                     treatment=markdown_text(s["treatment_label"]), attribute=markdown_text(s["attribute_label"]),
+                     diff=_.number(abs(100 * n["adjusted"]), 0), proxy=markdown_text(s["carried_by_label"]))
         return _("Check who gets {treatment} and why: it differs by {attribute}, by {diff} percentage points among "
                  "people in a comparable situation.", treatment=markdown_text(s["treatment_label"]),
                  attribute=markdown_text(s["attribute_label"]), diff=_.number(abs(100 * n["adjusted"]), 0))
