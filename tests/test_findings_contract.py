@@ -22,7 +22,7 @@ def _text(path) -> str:
 
 
 def _plain(markdown: str) -> str:
-    return re.sub(r"\s+", " ", markdown.replace("**", "").replace("*", "").replace("\\", ""))
+    return re.sub(r"\s+", " ", html.unescape(markdown.replace("**", "").replace("*", "").replace("\\", "")))
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +156,7 @@ def test_the_name_effect_is_stated_fully_with_the_tables_numbers():
     assert effects and effects[0].subject["team"] == "Oost" and effects[0].subject["outcome"].startswith("rate_")
     top = effects[0]
     row = results.variants[(results.variants["team"] == "Oost") & (results.variants["outcome"] == top.subject["outcome"])]
-    text = consistency_text.describe(top, language="en")
+    text = html.unescape(consistency_text.describe(top, language="en"))
     for share in (row["mean_variant"].iloc[0], row["mean_reference"].iloc[0]):
         assert f"{100 * share:.1f}%" in text
     for name in names["variant"].values():

@@ -122,13 +122,13 @@ def _satisfaction(findings: dict[str, list[Finding]], _: Translator) -> str:
     level = _of(findings, "50_comparisons", "level")[0]
     headers = [_("Service"), _("Mean rating"), _("95%\u00a0interval"),
                _("Satisfied ({threshold} or more)", threshold=_number(level.numbers["satisfied_from"], _, 0)),
-               _("Change since last time (95%\u00a0interval)")]
+               _("Change since last time")]
     head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in headers)
     body = "".join(
         f"<tr><th scope='row'>{esc(r['service'])}</th>" + "".join(
             f"<td data-label='{esc(h)}'>{esc(r[key])}</td>"
             for h, key in zip(headers[1:], ("rating", "interval", "satisfied", "change"))) + "</tr>" for r in rows)
-    caption = esc(_("How satisfied clients are, per service"))
+    caption = esc(_("Per service: mean rating and share satisfied, with 95%\u00a0intervals"))
     heading = esc(_("How satisfied are clients?"))
     return (f"<section class='satisfaction'><h2>{heading}</h2>"
             f"<figure class='cv-table' tabindex='0' role='region' aria-label='{caption}'>"
@@ -163,10 +163,11 @@ def _action(f: Finding, language: str) -> str:
         if not s["outcome"].startswith("rate_"):
             return _("Look into how {where} decides: when only {what} differs, the same cases are decided "
                      "differently.", where=where, what=what)
-        return _("Look into how {where} decides: when only {what} differs, “{decision}” is decided in {rate_v} "
-                 "against {rate_r} of the same cases.", where=where, what=what,
-                 decision=markdown_text(s["decision_label"]), rate_v=_.percent(n["mean_variant"], 1),
-                 rate_r=_.percent(n["mean_reference"], 1))
+        return _("Look into how {where} decides: when only {what} differs, the same cases end in “{decision}” in "
+                 "{rate_v} of the decisions for version “{variant}”, against {rate_r} for version “{reference}”.",
+                 where=where, what=what, decision=markdown_text(s["decision_label"]),
+                 rate_v=_.percent(n["mean_variant"], 1), rate_r=_.percent(n["mean_reference"], 1),
+                 variant=markdown_text(s["variant_label"]), reference=markdown_text(s["reference_label"]))
     if f.kind == "proxy":
         return _("Do not differentiate by {source} without checking that it does not amount to differentiating by "
                  "{attribute}: the two go closely together.", source=markdown_text(s["source_label"]),
