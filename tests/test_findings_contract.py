@@ -165,3 +165,13 @@ def test_the_name_effect_is_stated_fully_with_the_tables_numbers():
     teams = next(f for f in contract if f.kind == "teams_differ")
     shown = results.teams[~results.teams["suppressed"]]
     assert teams.numbers["differing"] == int(shown["differs"].sum())
+
+
+def test_a_segment_analysis_that_could_not_run_has_no_findings(tmp_path):
+    from clientvalue.analyses import segments
+    from clientvalue.findings import read_findings
+
+    results = segments.unavailable("too few answers")
+    assert segments.contract_findings(results) == []
+    path = segments.save_findings(results, tables_dir=str(tmp_path / "tables"))
+    assert read_findings(path) == []

@@ -644,6 +644,8 @@ def contract_findings(results: SegmentResults, *, proxy_threshold: float = PROXY
     from clientvalue.findings import Finding
 
     out, seen = [], set()
+    if results.error:  # no client groups could be formed: nothing was decided
+        return out
     for kind, f in findings(results, proxy_threshold=proxy_threshold):
         if kind == "treatment_flag":  # two categories: the second is the first seen from the other side
             if (f["treatment"], f["attribute"]) in seen:
