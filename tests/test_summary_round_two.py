@@ -159,3 +159,22 @@ def test_the_summary_reads_no_tables(tables):
 def test_without_findings_the_summary_still_renders(tmp_path):
     page = summary_body(tmp_path / "tables", manifest={"notebooks": []}, language="en", title="Empty")
     assert "<h1>Empty</h1>" in page and "What to do" not in page
+
+
+def test_names_from_the_data_are_inert(tmp_path):
+    evil = "Jeugd <img src=x onerror=alert(1)>"
+    label = "[klik](javascript:alert(1)) *vet* <script>x</script>"
+    findings = {
+        "10_value_drivers": [Finding("important_below_par", {"group": evil, "item": "q", "label": label,
+                                                             "dimension": "practical", "quadrant": "concentrate_here",
+                                                             "clear": "yes"},
+                                     {"share": 0.3, "performance": 40.0, "improvement_score": 0.5},
+                                     {"share_ci_low": 0.2, "share_ci_high": 0.4, "performance_se": 1.0}, severity=2)],
+        "50_comparisons": [_level(evil, 7.0)],
+    }
+    for name, items in findings.items():
+        write_findings(tmp_path / "findings" / f"{name}.json", items)
+    page = summary_body(tmp_path / "tables", manifest=MANIFEST, language="en", title="<script>t</script>")
+    assert "<img" not in page and "<script>" not in page
+    assert "href=\"javascript" not in page and "href='javascript" not in page and "<em>vet</em>" not in page
+    assert "Jeugd &lt;img" in page or "Jeugd &amp;#60;img" in page or "Jeugd &#60;img" in page
