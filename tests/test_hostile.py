@@ -29,6 +29,7 @@ from hostile import (DEMO_CODEBOOK, HOSTILE_GROUPS, HOSTILE_LABELS, HOSTILE_TEAM
                      HOSTILE_VIGNETTE_LABELS, SMALL_TEAM, demo_codebook, formula_cells, hostile_demo,
                      hostile_vignettes, live_markup, sha, small_survey, write_survey)
 
+from clientvalue.report import drivers_text  # noqa: E402
 from clientvalue.analyses import drivers as drivers_report
 from clientvalue.data import checks
 from clientvalue.report import checks_text
@@ -149,7 +150,7 @@ def test_1_key_findings_name_groups_and_labels_inertly(tmp_path):
     codebook["items"][0]["label"] = PAYLOADS[4]
     survey = load_survey(write_survey(tmp_path, frame, codebook))
     results = drivers_report.analyse(survey, n_boot=20, seed=1, n_perm=9)
-    html = render_markdown(results.key_findings())
+    html = render_markdown(drivers_text.key_findings(results))
     assert live_markup(html) == [] and "<a" not in html
     assert "onerror" in html  # shown as text, not dropped
     check_html(html, name="10_value_drivers.html")
@@ -306,8 +307,8 @@ def test_6_suppressed_group_is_never_named(leaky):
     summary = data_summary(leaky, 10)
     assert summary["groups_reported"] == ["G0000", "G0001"] and summary["groups_suppressed"] == 1
     results = drivers_report.analyse(leaky, n_boot=20, seed=1, n_perm=9)
-    assert "Geheim" not in results.key_findings() and "Geheim" not in set(results.suppressed["group"])
-    assert "1 group is not shown" in results.key_findings()
+    assert "Geheim" not in drivers_text.key_findings(results) and "Geheim" not in set(results.suppressed["group"])
+    assert "1 group is not shown" in drivers_text.key_findings(results)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -327,7 +328,7 @@ def test_7_continuous_outcome_skips_the_ordinal_check(tmp_path):
     for language, word in (("en", "ordinal check is left out"), ("nl", "ordinale controle is weggelaten")):
         results = drivers_report.analyse(survey, n_boot=20, seed=1, n_perm=9, language=language)
         assert results.ordinal.empty and any(word in note for note in results.notes)
-        assert word in results.key_findings()
+        assert word in drivers_text.key_findings(results)
 
 
 def test_7_small_group_skips_the_ordinal_check_and_names_the_group(tmp_path):
@@ -344,7 +345,7 @@ def test_7_constant_or_duplicated_item_in_one_group(tmp_path):
     frame.loc[dup, "e2"] = frame.loc[dup, "e1"]  # duplicated in another
     results = drivers_report.analyse(load_survey(write_survey(tmp_path, frame, codebook)), n_boot=20, seed=1, n_perm=9)
     assert "all" in set(results.profile["group"]) and "G0000" in set(results.profile["group"])
-    text = results.key_findings()
+    text = drivers_text.key_findings(results)
     assert "G0001" in text or "G0001" in set(results.profile["group"])
 
 
@@ -829,7 +830,7 @@ def test_e2e_vignettes_with_employee_tables_hostile_labels_and_relative_paths(tm
     for table in (report / "tables").glob("*.csv"):
         if table.name != "employees.csv":
             assert SMALL_TEAM not in table.read_text(encoding="utf-8"), table.name
-    index = (report / "index.html").read_text(encoding="utf-8")
+    index = (report / "about.html").read_text(encoding="utf-8")  # the technical record
     assert "study/codebook.yaml" in index and str(tmp_path) not in index
     assert str(tmp_path) not in page
 
@@ -895,7 +896,7 @@ def test_11_a_group_where_an_item_copies_the_outcome_is_left_out_with_the_reason
     results = drivers_report.analyse(load_survey(write_survey(tmp_path, frame, codebook)), n_boot=10, seed=1, n_perm=9)
     assert "G0001" not in set(results.profile["group"]) and {"all", "G0000", "G0002"} <= set(results.profile["group"])
     reason = results.suppressed.set_index("group").at["G0001", "reason"]
-    assert "exact function of e2" in reason and "G0001" in results.key_findings()
+    assert "exact function of e2" in reason and "G0001" in drivers_text.key_findings(results)
     assert np.isfinite(results.profile["r2"]).all()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from clientvalue.report import drivers_text  # noqa: E402
 from clientvalue.data import checks
 from clientvalue.data.survey import load_survey
 
@@ -68,4 +69,4 @@ def test_ecsi_key_findings_caution_about_the_split(real_data, write_codebook):
     flagged, total = int(results.factors["flag"].sum()), len(results.factors)
     assert total == 14 and flagged >= 4  # at least a quarter: the caution applies
     assert (f"Caution: the data suggest that {flagged} of {total} questions belong to the other kind of value"
-            in results.key_findings())
+            in drivers_text.key_findings(results))

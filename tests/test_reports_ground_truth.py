@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
+from clientvalue.report import drivers_text  # noqa: E402
 from clientvalue.analyses import drivers as drivers_report
 
 from clientvalue.analyses import senior as senior_report
@@ -87,7 +88,7 @@ def test_key_findings_in_both_languages(municipality):
                            ("nl", "samen verklaren de vragen {r2} van de verschillen in het rapportcijfer; "
                                   "van dat verklaarde deel komt {p}")):
         results = drivers_report.analyse(municipality, n_boot=50, seed=1, n_perm=9, language=language)
-        text = results.key_findings()
+        text = drivers_text.key_findings(results)
         everyone = results.profile.set_index("group").loc["all"]
         word = word.format(r2=f"{everyone.r2 * 100:.0f}%", p=f"{everyone.practical_share * 100:.0f}%")
         assert word in text, (word, text)
@@ -193,10 +194,10 @@ def test_factor_caution_in_key_findings(driver_results):
     for language, words in (("en", "Caution: the data suggest that 8 of 14 questions belong to the other kind of value"),
                             ("nl", "Let op: de gegevens wijzen erop dat 8 van de 14 vragen bij de andere soort waarde horen")):
         flagged = dataclasses.replace(driver_results, factors=many, language=language)
-        assert words in flagged.factor_caution() and words in flagged.key_findings()
+        assert words in flagged.factor_caution() and words in drivers_text.key_findings(flagged)
     one = dataclasses.replace(driver_results, factors=many.assign(flag=[True] + [False] * 13))
     assert one.factor_caution().startswith("The data suggest that 1 of 14 questions may belong")
-    assert "Caution" not in one.key_findings()
+    assert "Caution" not in drivers_text.key_findings(one)
 
 
 def test_advice_names_the_groups_that_differ(driver_results):

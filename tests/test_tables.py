@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from clientvalue.report import drivers_text  # noqa: E402
 from clientvalue.report.notebook import questions_by_group, table_html
 
 
@@ -163,5 +164,5 @@ def test_every_table_builder_accepts_an_empty_result(name, build):
 
 
 def test_driver_key_findings_without_rows():
-    text = _drivers_results().key_findings()
+    text = drivers_text.key_findings(_drivers_results())
     assert text.startswith("How much of the differences") and "- " not in text

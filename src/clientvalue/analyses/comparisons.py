@@ -457,11 +457,16 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
     lev = result.levels
     if result.outcome is not None and not lev.empty:
         now = lev[(lev["question"] == result.outcome) & (lev["wave"] == current)]
+        previous = result.waves[-2] if len(result.waves) > 1 else None
+        before = lev[(lev["question"] == result.outcome) & (lev["wave"] == previous)].set_index("group")["mean"] \
+            if previous is not None else pd.Series(dtype=float)
         for row in now.itertuples(index=False):
+            last = {"previous_mean": before[row.group]} if row.group in before.index else {}  # for "7.4 (7.2 last time)"
             findings.append(Finding(
-                kind="level", subject={"group": row.group, "question": row.question, "wave": row.wave},
+                kind="level", subject={"group": row.group, "question": row.question, "wave": row.wave,
+                                       **({"previous_wave": str(previous)} if last else {})},
                 numbers={"mean": row.mean, "share_satisfied": row.share_satisfied, "n": row.n,
-                         "satisfied_from": row.satisfied_from},
+                         "satisfied_from": row.satisfied_from, **last},
                 uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high, "share_ci_low": row.share_ci_low,
                              "share_ci_high": row.share_ci_high},
                 severity=0, priority=3.0 if row.group == ALL else 2.0))

@@ -366,3 +366,66 @@ def analyse(study: VignetteStudy, *, min_group_size: int = MIN_GROUP_SIZE, n_boo
         findings=findings, categories=study.categories, level=level, min_group_size=min_group_size,
         n_employees=len(coded.raters), n_left_out=left_out, suppressed_teams=len(hidden),
     )
+
+
+# --------------------------------------------------------------------------- findings
+def contract_findings(results: ConsistencyResults, *, labels: dict | None = None) -> list:
+    """Notebook 40's findings, language-free (:class:`clientvalue.findings.Finding`).
+
+    ``agreement`` (the verdict and Krippendorff's alpha at the declared level, with the nominal value
+    beside it), ``case_classes`` (clear, minority and split cases), ``teams_differ`` and one
+    ``variant_effect`` per flagged team and version. ``labels`` (from the codebook, in the report's
+    language: ``variant``, ``differs``, ``decision``) are copied into the subjects, so that a page
+    that reads the findings file can name the versions without the codebook.
+    """
+    from clientvalue.findings import Finding
+
+    f, labels = results.findings, labels or {}
+    versions, decisions = labels.get("variant", {}), labels.get("decision", {})
+    out = [Finding(kind="agreement", subject={"verdict": f["verdict"], "level": f["level"]},
+                   numbers={"alpha": f["alpha"], "n_employees": f["n_employees"], "n_cases": f["n_vignettes"],
+                            **({"nominal_alpha": f["nominal"][0]} if "nominal" in f else {})},
+                   uncertainty={"ci_low": f["alpha_low"], "ci_high": f["alpha_high"]},
+                   severity={"consistent": 0, "mixed": 2}.get(f["verdict"], 3), priority=2.0)]
+    counts = f["case_counts"]
+    out.append(Finding(kind="case_classes", numbers={**{c: counts.get(c, 0) for c in CASE_CLASSES},
+                                                     "n": sum(counts.values())},
+                       severity=2 if counts.get("split", 0) else 0, priority=1.9))
+    if results.teams is not None and "differing_teams" in f:
+        shown = results.teams[~results.teams["suppressed"]]
+        n_teams = int(shown.loc[shown["team"] != "all", "team"].nunique()) if "team" in shown else len(shown)
+        out.append(Finding(kind="teams_differ", subject={"teams": ";".join(str(t) for t, *_ in f["differing_teams"])},
+                           numbers={"differing": len(f["differing_teams"]), "teams": n_teams},
+                           severity=2 if f["differing_teams"] else 0, priority=1.8))
+    variants = results.variants
+    if variants is not None and len(variants):
+        focus = str(variants.attrs.get("focus", "")) if hasattr(variants, "attrs") else ""
+        flagged = variants[variants["flagged"] & ~variants["suppressed"]]
+        for r in flagged.itertuples(index=False):
+            outcome = str(r.outcome)
+            decision = outcome[len("rate_"):] if outcome.startswith("rate_") else focus
+            out.append(Finding(
+                kind="variant_effect",
+                subject={"team": str(r.team), "variant": str(r.variant), "reference": str(r.reference),
+                         "outcome": outcome, "variant_label": versions.get(str(r.variant), str(r.variant)),
+                         "reference_label": versions.get(str(r.reference), str(r.reference)),
+                         "differs": labels.get("differs", ""), "decision_label": decisions.get(decision, decision)},
+                numbers={"effect": r.effect, "mean_variant": r.mean_variant, "mean_reference": r.mean_reference,
+                         "n_employees": r.n_employees},
+                uncertainty={"ci_low": r.ci_low, "ci_high": r.ci_high, "ci_level": r.ci_level, "p_value": r.p_value},
+                severity=3, priority=(4.5 if outcome.startswith("rate_") else 4.0) + abs(float(r.effect))))
+    # a randomised comparison is the clearest evidence; the rate of a decision is the plainest to state
+    return out
+
+
+def save_findings(results: ConsistencyResults, *, tables_dir: str, labels: dict | None = None,
+                  name: str = "40_consistency"):
+    """Write :func:`contract_findings` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
+    from pathlib import Path
+
+    from clientvalue.findings import write_findings
+
+    if not tables_dir:
+        return None
+    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json",
+                          contract_findings(results, labels=labels))

@@ -29,8 +29,8 @@ from clientvalue.stats.ordinal import ordinal_model
 from clientvalue.analyses.strategy import (StrategyAdvice, segment_difference, segment_difference_test,
                                            suggest_strategy)
 from clientvalue.data.survey import Survey
+from clientvalue.findings import Finding
 from clientvalue.report.i18n import N_, translator
-from clientvalue.report.safety import markdown_text
 from clientvalue.report.strategy_text import explain
 from clientvalue.report.texts import PR_LABELS, group_label, strategy_name
 
@@ -77,6 +77,13 @@ class DriverResults:
     n_suppressed: int = 0  # groups below min_group_size: counted, never named
     min_group_size: int = defaults.MIN_GROUP_SIZE
     dimension_descriptions: dict[str, str] = field(default_factory=dict)  # codebook's, in `language`
+    red_floor: float = 50.0  # performance (0-100) below which a question is under the scale's midpoint
+    outcome_label: str = ""  # the overall rating as the codebook labels it, in `language`
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The page's findings, decided here once (see :func:`driver_findings`)."""
+        return driver_findings(self)
 
     def strategy_table(self) -> pd.DataFrame:
         """Group, strategy and the plain-language reason, in the results' language."""
@@ -86,46 +93,6 @@ class DriverResults:
              for g, a in self.strategies.items()],
             columns=["group", "strategy", "reason"],
         )
-
-    def key_findings(self) -> str:
-        """Plain-language findings per group (markdown), citing the shares and their intervals."""
-        _ = translator(self.language)
-        lines = [_("How much of the differences in the overall rating the questions explain, how that explained "
-                   "part splits into practical and emotional value, and the strategy that fits:") + "\n"]
-        for row in self.profile.itertuples(index=False):
-            name = _("All respondents") if row.group == "all" else f"**{markdown_text(group_label(row.group, self.language))}**"
-            advice = self.strategies.get(row.group)
-            lines.append("- " + _(
-                "{name}: the questions together explain {r2} of the differences in the overall rating; of "
-                "that explained part, practical value accounts for {practical} ({p_low}–{p_high}) and "
-                "emotional value for {emotional}. Suggested strategy: {strategy}.",
-                name=name, r2=_.percent(row.r2, 0),
-                practical=_.percent(row.practical_share, 0), p_low=_.percent(row.practical_ci_low, 0),
-                p_high=_.percent(row.practical_ci_high, 0), emotional=_.percent(row.emotional_share, 0),
-                strategy=_strategy_name(advice, self.language) if advice else _(NOT_ASSESSED_TEXT),
-            ))
-        caution = self.factor_caution()
-        if caution:
-            lines.append("\n" + caution)
-        red = self.red_items()
-        if not red.empty:
-            worst = red.sort_values("improvement_score", ascending=False).drop_duplicates("item").head(3)
-            items = ", ".join(f"*{markdown_text(label)}*" for label in worst["label"])
-            lines.append("\n" + _("Questions most in need of improvement (important and underperforming): {items}.",
-                                  items=items))
-        if self.n_suppressed:
-            lines.append("\n" + _.ngettext(
-                "{k} group is not shown because it has fewer than {n} respondents.",
-                "{k} groups are not shown because each has fewer than {n} respondents.",
-                self.n_suppressed, k=_.integer(self.n_suppressed), n=_.integer(self.min_group_size)))
-        not_analysed = self.suppressed[self.suppressed["group"].isin(self.not_analysed)]
-        if not not_analysed.empty:
-            lines.append("\n" + _("Not analysed: {groups}.", groups="; ".join(
-                f"{markdown_text(group_label(g, self.language))} ({markdown_text(r)})"
-                for g, r in zip(not_analysed["group"], not_analysed["reason"]))))
-        for note in self.notes:
-            lines.append("\n- " + markdown_text(note))
-        return "\n".join(lines)
 
     def factor_caution(self) -> str:
         """A plain-language caution when the factor check places questions in the other dimension.
@@ -525,6 +492,7 @@ def analyse(
         min_group_size=min_group_size,
         dimension_descriptions={d: text for d, label in survey.codebook.dimension_descriptions.items()
                                 if (text := label.get(language))},
+        outcome_label=survey.label(outcome, language),
     )
 
 
@@ -533,3 +501,78 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out.attrs = {}
     return out
+
+
+# --------------------------------------------------------------------------- findings
+def _profile_findings(results: DriverResults) -> list[Finding]:
+    out = []
+    for row in results.profile.itertuples(index=False):
+        advice = results.strategies.get(row.group)
+        base = {"group": str(row.group)}
+        out.append(Finding(
+            kind="value_profile", subject=base,
+            numbers={"n": row.n, "r2": row.r2, "practical_share": row.practical_share,
+                     "emotional_share": row.emotional_share},
+            uncertainty={"practical_ci_low": row.practical_ci_low, "practical_ci_high": row.practical_ci_high,
+                         "emotional_ci_low": row.emotional_ci_low, "emotional_ci_high": row.emotional_ci_high},
+            severity=0, priority=1.2 if row.group == "all" else 1.0))
+        out.append(Finding(
+            kind="strategy", subject=base | {"strategy": advice.strategy if advice else NOT_ASSESSED,
+                                             "segment_by": str(row.segment_by or "")},
+            numbers={"practical_share": row.practical_share, "emotional_share": row.emotional_share,
+                     "segment_difference": row.segment_difference},
+            uncertainty={"segment_p_value": row.segment_p_value}, severity=1 if advice else 0,
+            priority=1.1 if row.group == "all" else 0.9))
+    return out
+
+
+def _item_findings(results: DriverResults) -> list[Finding]:
+    """Two different things, kept apart: *important and below par* (the "concentrate here" quadrant of
+    page 10; ``clear`` when the intervals confirm it) and *below the scale's midpoint*."""
+    out = []
+    for row in results.drivers.itertuples(index=False):
+        subject = {"group": str(row.group), "item": str(row.item), "label": str(row.label),
+                   "dimension": str(row.dimension), "quadrant": str(row.quadrant)}
+        numbers = {"share": row.share, "performance": row.performance, "improvement_score": row.improvement_score}
+        uncertainty = {"share_ci_low": row.share_ci_low, "share_ci_high": row.share_ci_high,
+                       "performance_se": row.performance_se}
+        below = bool(row.performance < results.red_floor)
+        if row.quadrant == "concentrate_here":
+            clear = bool(row.in_red)  # the intervals confirm it (or it is under the midpoint as well)
+            out.append(Finding(kind="important_below_par", subject=subject | {"clear": "yes" if clear else "no"},
+                               numbers=numbers, uncertainty=uncertainty, severity=2 if clear else 1,
+                               priority=2.0 + float(row.improvement_score)))
+        if below:
+            out.append(Finding(kind="below_midpoint", subject=subject, numbers=numbers | {"floor": results.red_floor},
+                               uncertainty=uncertainty, severity=2, priority=1.9 + float(row.improvement_score)))
+    return out
+
+
+def driver_findings(results: DriverResults) -> list[Finding]:
+    """Notebook 10's findings, language-free: value profile and strategy per group, questions that are
+    important and below par, questions below the scale's midpoint, a caution on the dimensions.
+
+    Every page (10 and the summary) words these; none decides them again.
+    """
+    out = _profile_findings(results) + _item_findings(results)
+    if not results.factors.empty and "flag" in results.factors.columns:
+        flagged, total = int(results.factors["flag"].astype(bool).sum()), len(results.factors)
+        if flagged:
+            strong = flagged >= max(2, FACTOR_CAUTION_SHARE * total)
+            out.append(Finding(kind="dimension_caution", subject={"strength": "strong" if strong else "mild"},
+                               numbers={"flagged": flagged, "items": total}, severity=1, priority=0.5))
+    if results.n_suppressed:
+        out.append(Finding(kind="groups_suppressed", numbers={"count": results.n_suppressed,
+                                                              "min_group_size": results.min_group_size}))
+    return out
+
+
+def save_findings(results: DriverResults, *, tables_dir: str, name: str = "10_value_drivers"):
+    """Write the findings to ``findings/<name>.json`` beside ``tables_dir`` (nothing without ``tables_dir``)."""
+    from pathlib import Path
+
+    from clientvalue.findings import write_findings
+
+    if not tables_dir:
+        return None
+    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json", results.findings)

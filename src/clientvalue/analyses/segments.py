@@ -628,3 +628,79 @@ def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOL
         if clean:
             out.append(("treatment_ok", {"treatments": clean}))
     return out
+
+
+# --------------------------------------------------------------------------- findings
+def _label_of(results: SegmentResults, key) -> str:
+    return str(results.labels.get(key, key)) if key is not None else ""
+
+
+def contract_findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOLD) -> list:
+    """Notebook 30's findings, language-free (:class:`clientvalue.findings.Finding`), from :func:`findings`.
+
+    ``segments`` (how many client groups, how many stable), ``segment_value_difference`` (whether the
+    client groups weigh practical and emotional value differently: this page's own evidence; the
+    strategy for all respondents is decided once, by notebook 10), ``proxy`` and
+    ``treatment_flag`` (possible unequal treatment). Names are copied from the codebook's labels in
+    the report's language (``*_label``), so a page can word them without the codebook.
+    """
+    from clientvalue.findings import Finding
+
+    out, seen = [], set()
+    if results.error:  # no client groups could be formed: nothing was decided
+        return out
+    for kind, f in findings(results, proxy_threshold=proxy_threshold):
+        if kind == "treatment_flag":  # two categories: the second is the first seen from the other side
+            if (f["treatment"], f["attribute"]) in seen:
+                continue
+            seen.add((f["treatment"], f["attribute"]))
+        if kind == "segments":
+            stab = results.stability
+            stable = int((stab["jaccard"] >= seg.UNSTABLE).sum()) if len(stab) else f["k"]
+            out.append(Finding(kind="segments", numbers={"k": f["k"], "n": f["n"], "stable": stable},
+                               priority=1.0))
+        elif kind == "customisation":
+            out.append(Finding(kind="segment_value_difference",
+                               subject={"verdict": "differs" if f["p_value"] < ALPHA else "similar"},
+                               numbers={"difference": f["difference"]}, uncertainty={"p_value": f["p_value"]},
+                               severity=1 if f["p_value"] < ALPHA else 0, priority=1.1))
+        elif kind == "proxy":
+            out.append(Finding(kind="proxy", subject={"source": str(f["source"]), "attribute": str(f["attribute"]),
+                                                      "source_label": _label_of(results, f["source"]),
+                                                      "attribute_label": _label_of(results, f["attribute"])},
+                               numbers={"v": f["v"], "gain": f["gain"], "threshold": f["threshold"]},
+                               severity=2, priority=2.5 + f["v"]))
+        elif kind == "treatment_flag":
+            adjusted = f.get("adjusted_for") or {}
+            keys = [str(k) for k in adjusted.get("attributes", [])]
+            carried = f["carried_by"]
+            out.append(Finding(
+                kind="treatment_flag",
+                subject={"treatment": str(f["treatment"]), "attribute": str(f["attribute"]),
+                         "category": str(f["category"]), "carried_by": str(carried or ""),
+                         "separation": "yes" if f["separation"] else "no",
+                         "adjusted_for_attributes": ";".join(keys),
+                         "treatment_label": _label_of(results, f["treatment"]),
+                         "attribute_label": _label_of(results, f["attribute"]),
+                         "carried_by_label": _label_of(results, carried),
+                         "adjusted_for_labels": ";".join(_label_of(results, k) for k in keys)},
+                numbers={"raw": f["raw"], "adjusted": f["adjusted"],
+                         "carried_diff": float("nan") if f["carried_diff"] is None else f["carried_diff"],
+                         "adjusted_for_questions": float(adjusted.get("questions", 0))},
+                uncertainty={"raw_ci_low": f["raw_low"], "raw_ci_high": f["raw_high"], "ci_low": f["low"],
+                             "ci_high": f["high"]},
+                severity=3, priority=3.5 + abs(float(f["adjusted"])) if pd.notna(f["adjusted"]) else 3.5))
+    return out
+
+
+def save_findings(results: SegmentResults, *, tables_dir: str, proxy_threshold: float = PROXY_THRESHOLD,
+                  name: str = "30_segments"):
+    """Write :func:`contract_findings` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
+    from pathlib import Path
+
+    from clientvalue.findings import write_findings
+
+    if not tables_dir:
+        return None
+    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json",
+                          contract_findings(results, proxy_threshold=proxy_threshold))

@@ -191,3 +191,52 @@ def analyse(
         n_dropped_age=int(by_age.attrs.get("n_dropped_age", 0)),
         n_dropped_answer=int(by_age.attrs.get("n_dropped_answer", 0)),
     )
+
+
+# --------------------------------------------------------------------------- findings
+def contract_findings(results: SeniorResults, *, alpha: float = 0.05) -> list:
+    """Notebook 20's findings, language-free (:class:`clientvalue.findings.Finding`).
+
+    ``half_way_age`` (when the curve gives one), ``age_rule`` (the discussed rule: the share of the
+    people it covers who do not see themselves as senior, and the share of the younger people who do
+    - all of whom the rule misses) and ``value_mismatch`` per score that differs at ``alpha`` between
+    people labelled senior against their self-image and those labelled in line with it.
+    """
+    from clientvalue.findings import Finding
+
+    out = []
+    half = results.summary.iloc[0] if len(results.summary) else None
+    if half is not None and half.get("status") == "ok" and pd.notna(half.get("age_half")):
+        out.append(Finding(kind="half_way_age", numbers={"age": half["age_half"]},
+                           uncertainty={"ci_low": half["ci_low"], "ci_high": half["ci_high"]}, severity=0,
+                           priority=1.0))
+    rule = results.thresholds[(results.thresholds["threshold"] == float(results.threshold))
+                              & ~results.thresholds["suppressed"].astype(bool)]
+    if len(rule):
+        r = rule.iloc[0]
+        out.append(Finding(kind="age_rule", subject={"threshold": str(int(results.threshold))},
+                           numbers={"labelled_against": r["labelled_against_self_image"], "missed": r["missed"]},
+                           uncertainty={"ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                                        "missed_ci_low": r["missed_ci_low"], "missed_ci_high": r["missed_ci_high"]},
+                           severity=1, priority=1.3))
+    if results.value is not None:
+        for r in results.value.dropna(subset=["difference", "p_value"]).itertuples(index=False):
+            if r.p_value < alpha:
+                out.append(Finding(kind="value_mismatch", subject={"score": str(r.score),
+                                                                   "threshold": str(int(results.threshold))},
+                                   numbers={"difference": r.difference, "n_against": r.n_against,
+                                            "n_match": r.n_match},
+                                   uncertainty={"ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value},
+                                   severity=1, priority=1.4 + abs(r.difference)))
+    return out
+
+
+def save_findings(results: SeniorResults, *, tables_dir: str, name: str = "20_senior"):
+    """Write :func:`contract_findings` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
+    from pathlib import Path
+
+    from clientvalue.findings import write_findings
+
+    if not tables_dir:
+        return None
+    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json", contract_findings(results))

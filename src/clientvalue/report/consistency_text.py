@@ -356,3 +356,56 @@ def result_labels(study: Any, language: str) -> dict[str, dict[str, str]]:
         "outcome": outcome, "team": {"all": _("all employees")},
         "agreement_class": {k: _(v) for k, v in CLASSES.items()},
     }
+
+
+VERDICT_WORDS = {
+    "consistent": N_("Employees who judge the same cases largely reach the same decisions: mostly customisation."),
+    "mixed": N_("Employees who judge the same cases agree only partly: part of the outcome depends on who decides, "
+                "not on the case."),
+    "arbitrary": N_("Employees who judge the same cases often reach different decisions: for a client the outcome "
+                    "depends on which employee handles the case."),
+}
+
+
+def _team_name(team: str, _) -> str:
+    return _("all employees") if team == "all" else _("team {team}", team=markdown_text(team))
+
+
+def describe(f, *, language: str = "en") -> str:
+    """One finding of :func:`clientvalue.analyses.consistency.contract_findings` in plain words (Markdown)."""
+    _ = translator(language)
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    if f.kind == "agreement":
+        return _(VERDICT_WORDS[s["verdict"]]) if s["verdict"] in VERDICT_WORDS else ""
+    if f.kind == "case_classes":
+        return _("Of {n} cases: {clear} clear, {minority} in which a minority decides differently, and {split} "
+                 "that split the employees (different people decide them differently).", n=_.integer(n["n"]),
+                 clear=_.integer(n["clear"]), minority=_.integer(n["minority"]), split=_.integer(n["split"]))
+    if f.kind == "teams_differ":
+        if not n["differing"]:
+            return _("No team decides the same cases detectably differently from the other teams.")
+        return _.ngettext("{k} of {n} team decides the same cases differently from the other teams.",
+                          "{k} of {n} teams decide the same cases differently from the other teams.",
+                          int(n["teams"]), k=_.integer(n["differing"]), n=_.integer(n["teams"]))
+    if f.kind == "variant_effect":
+        what = markdown_text(s["differs"]) if s.get("differs") else _("one characteristic of the client")
+        level = _.percent(u["ci_level"], 0 if round(100 * u["ci_level"]) == 100 * u["ci_level"] else 1)
+        if s["outcome"] == "mean_position":
+            size = _("{e} steps on the decision scale ({level} interval {lo} to {hi})", e=_.number(n["effect"], 2),
+                     lo=_.number(u["ci_low"], 2), hi=_.number(u["ci_high"], 2), level=level)
+            return _("In {where}, decisions on the same cases differ when only {what} differs: version “{variant}” "
+                     "is judged more harshly than version “{reference}” by {size}.",
+                     where=_team_name(s["team"], _), what=what, variant=markdown_text(s["variant_label"]),
+                     reference=markdown_text(s["reference_label"]), size=size) if n["effect"] > 0 else _(
+                "In {where}, decisions on the same cases differ when only {what} differs: version “{variant}” is "
+                "judged more mildly than version “{reference}” by {size}.", where=_team_name(s["team"], _),
+                what=what, variant=markdown_text(s["variant_label"]), reference=markdown_text(s["reference_label"]),
+                size=size)
+        return _("In {where}, decisions on the same cases differ when only {what} differs: with version “{variant}” "
+                 "{rate_v} of the decisions are “{decision}”, against {rate_r} with version “{reference}” "
+                 "(estimated effect of the version: {e} percentage points; {level} interval {lo} to {hi}).", where=_team_name(s["team"], _), what=what,
+                 variant=markdown_text(s["variant_label"]), reference=markdown_text(s["reference_label"]),
+                 decision=markdown_text(s["decision_label"]), rate_v=_.percent(n["mean_variant"], 1),
+                 rate_r=_.percent(n["mean_reference"], 1), e=_.number(100 * n["effect"], 1), level=level,
+                 lo=_.number(100 * u["ci_low"], 1), hi=_.number(100 * u["ci_high"], 1))
+    return ""

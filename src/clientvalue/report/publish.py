@@ -97,6 +97,9 @@ INPUT_ROLES = {"codebook": N_("codebook"), "data": N_("data file"), "vignette co
                "vignette data": N_("decisions on the cases"), "considerations": N_("what staff weigh")}
 
 
+ABOUT_PAGE = "about.html"  # the run's technical record, linked from the summary
+
+
 def _page(title: str, header: str, body: str, language: str) -> str:
     return (
         f"<!DOCTYPE html>\n<html lang='{language}'>\n<head>\n<meta charset='utf-8'>\n"
@@ -106,9 +109,13 @@ def _page(title: str, header: str, body: str, language: str) -> str:
     )
 
 
-def _run_header(run_info: dict[str, Any], language: str, *, link_index: bool) -> str:
+def _run_header(run_info: dict[str, Any], language: str, *, link_index: bool, technical: bool = True) -> str:
+    """The page header; ``technical=False`` (the summary) leaves out the time, file and hash."""
     _ = translator(language)
     esc = html.escape
+    if not technical:
+        small = _("groups smaller than {n} are not shown", n=_.integer(run_info["min_group_size"]))
+        return f"<strong>{esc(run_info['title'])}</strong><br><span class='meta'>{esc(small)}</span>"
     created = run_info["created"]
     made = _("made on {date} at {time} UTC", date=_.date(created), time=created[11:16])
     data = _("data {file}", file=run_info["data_file"])
@@ -268,7 +275,28 @@ def path_as_shown(written: str | Path, *, resolved: str | Path | None = None, ba
 
 def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, Any], language: str,
                  shown_paths: dict[str, str] | None = None) -> Path:
-    """Write the report's ``index.html``: links to every report, parameters, data and inputs.
+    """Write the report's ``index.html``: the summary a policymaker reads (:mod:`clientvalue.report.summary`).
+
+    The technical record of the run is written beside it by :func:`render_about` (``about.html``),
+    linked from the summary's footer. ``shown_paths`` is passed on to :func:`render_about`.
+    """
+    from clientvalue.report.summary import summary_body
+
+    body = (summary_body(target.parent / "tables", manifest=manifest, language=language, title=run_info["title"])
+            + benchmark_section(manifest["parameters"].get("benchmark"), language))  # only in a batch
+    page = _page(run_info["title"], _run_header(run_info, language, link_index=False, technical=False), body,
+                 language)
+    check_html(page, name=target.name)
+    render_about(target.parent / ABOUT_PAGE, manifest=manifest, run_info=run_info, language=language,
+                 shown_paths=shown_paths)
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
+def render_about(target: Path, *, manifest: dict[str, Any], run_info: dict[str, Any], language: str,
+                 shown_paths: dict[str, str] | None = None) -> Path:
+    """Write ``about.html``, "How this report was made": detail pages with their run time, data,
+    CSV tables, input files with their hashes and the run's parameters.
 
     ``shown_paths`` gives how each path parameter (:data:`PATH_PARAMETERS`) is shown (see
     :func:`path_as_shown`); a path parameter not in it is shown by its file name only.
@@ -306,31 +334,26 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         "parameters_note": _("Each parameter as the run's parameter file names it, with what it means."),
         "inputs": _("Input files"),
         "parameters": _("Parameters of this run"),
-        "appendix": _("Appendix: how this report was made"),
+        "appendix": _("How this report was made"),
         "made": _("Made with clientvalue {version}. Numbers in tables are also in tables/*.csv.",
                   version=run_info["version"]),
     }
     text = {key: esc(value) for key, value in text.items()}
-    from clientvalue.report.summary import summary_body
-
-    appendix = (
-        f"<h3>{text['reports']}</h3><ul>{rows}</ul>\n"
-        f"<h3>{text['data']}</h3><ul><li>{text['respondents']}</li>"
+    body = (
+        f"<h1>{text['appendix']}</h1>\n"
+        f"<h2>{text['reports']}</h2><ul>{rows}</ul>\n"
+        f"<h2>{text['data']}</h2><ul><li>{text['respondents']}</li>"
         f"<li>{text['groups']}</li><li>{text['suppressed']}</li></ul>\n"
-        f"<h3>{text['tables']}</h3><p class='note'>{text['tables_note']}</p><ul>{tables}</ul>\n"
-        f"<h3>{text['inputs']}</h3><div class='scroll' tabindex='0' role='region' aria-label='{text['inputs']}'>"
+        f"<h2>{text['tables']}</h2><p class='note'>{text['tables_note']}</p><ul>{tables}</ul>\n"
+        f"<h2>{text['inputs']}</h2><div class='scroll' tabindex='0' role='region' aria-label='{text['inputs']}'>"
         f"<table>{inputs}</table></div>\n"
-        f"<h3>{text['parameters']}</h3><p class='note'>{text['parameters_note']}</p>"
+        f"<h2>{text['parameters']}</h2><p class='note'>{text['parameters_note']}</p>"
         f"<div class='scroll' tabindex='0' role='region' aria-label='{text['parameters']}'>"
         f"<table>{params}</table></div>\n"
-    )
-    body = (
-        summary_body(target.parent / "tables", manifest=manifest, language=language, title=run_info["title"])
-        + benchmark_section(manifest["parameters"].get("benchmark"), language)
-        + f"\n<section class='appendix'><h2>{text['appendix']}</h2>{appendix}</section>\n"
         f"<footer>{text['made']}</footer>"
     )
-    page = _page(run_info["title"], _run_header(run_info, language, link_index=False), body, language)
+    page = _page(f"{run_info['title']} – {_('How this report was made')}",
+                 _run_header(run_info, language, link_index=True), body, language)
     check_html(page, name=target.name)
     target.write_text(page, encoding="utf-8")
     return target

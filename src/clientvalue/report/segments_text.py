@@ -12,7 +12,6 @@ import html
 import pandas as pd
 
 from clientvalue.report.i18n import N_, translator
-from clientvalue.report.strategy_text import explain
 
 STABILITY = {"stable": N_("stable"), "doubtful": N_("doubtful"), "unstable": N_("unstable: do not use"),
              "unknown": N_("unknown")}
@@ -176,14 +175,14 @@ def key_findings(results, language: str) -> str:
                                 ari=_.number(f["ari"], 2)))
         elif kind == "customisation":
             if f["p_value"] < 0.05:
-                out.append("- " + _("The segments weigh practical and emotional value differently (difference {d} on a 0–1 scale; chance alone gives this with probability {p}): **customisation is warranted**.",
+                out.append("- " + _("The client groups weigh practical and emotional value differently (difference between the client groups {d} on a 0–1 scale; chance alone gives this with probability {p}): **customisation is warranted**.",
                                     d=_.number(f["difference"], 2), p=_p(_, f["p_value"])))
             else:
-                out.append("- " + _("The segments do not clearly weigh practical and emotional value differently (difference {d}, probability of chance {p}): customisation is not indicated by these data.",
+                out.append("- " + _("The client groups do not clearly weigh practical and emotional value differently (difference between the client groups {d}, probability of chance {p}): customisation is not indicated by these data.",
                                     d=_.number(f["difference"], 2), p=_p(_, f["p_value"])))
         elif kind == "strategy":
-            out.append("- " + _("With this evidence the strategy rule of the value-driver report gives, for all respondents together:")
-                       + "\n\n  > " + explain(results.strategy, language).replace("\n", "\n  > "))
+            out.append("- " + _("This difference is between the client groups found here. The strategy for all respondents "
+                                "is decided once, on the value-driver page, and is not decided again here."))
         elif kind == "customisation_not_assessed":
             out.append("- " + _("Whether the segments value the service differently was not assessed (it needs an overall rating and practical and emotional questions)."))
         elif kind == "proxy":
@@ -339,3 +338,45 @@ def shown(results, name: str, language: str) -> pd.DataFrame | None:
                              _("In a comparable situation"): [f"{num(d)} ({num(a)} – {num(b)})" for d, a, b in
                                                               zip(f["adjusted_diff"], f["ci_low"], f["ci_high"])]})
     raise KeyError(name)
+
+
+def describe(f, *, language: str = "en") -> str:
+    """One finding of :func:`clientvalue.analyses.segments.contract_findings` in words (Markdown), worded by the
+    same sentences as the page's key findings."""
+    from types import SimpleNamespace
+
+    _ = translator(language)
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    if f.kind == "treatment_flag":
+        keys = [k for k in s.get("adjusted_for_attributes", "").split(";") if k]
+        names = [k for k in s.get("adjusted_for_labels", "").split(";")]
+        labels = {s["treatment"]: s["treatment_label"], s["attribute"]: s["attribute_label"],
+                  **dict(zip(keys, names))}
+        if s.get("carried_by"):
+            labels[s["carried_by"]] = s["carried_by_label"]
+        carried = n.get("carried_diff")
+        legacy = {"treatment": s["treatment"], "attribute": s["attribute"], "category": s["category"],
+                  "raw": n["raw"], "raw_low": u["raw_ci_low"], "raw_high": u["raw_ci_high"],
+                  "adjusted": n["adjusted"], "low": u["ci_low"], "high": u["ci_high"],
+                  "carried_by": s.get("carried_by") or None,
+                  "carried_diff": None if carried is None or pd.isna(carried) else carried,
+                  "separation": s.get("separation") == "yes",
+                  "adjusted_for": {"questions": int(n.get("adjusted_for_questions", 0)), "attributes": keys}}
+        return treatment_sentence(SimpleNamespace(labels=labels), legacy, language)
+    if f.kind == "proxy":
+        source = _(SOURCES[s["source"]]) if s["source"] in SOURCES else s["source_label"]
+        return _("**Possible indirect distinction:** *{source}* goes together with the protected characteristic "
+                 "*{attribute}*; treating people differently by *{source}* can amount to treating them differently "
+                 "by *{attribute}*, which needs an objective justification.", source=_e(source),
+                 attribute=_e(s["attribute_label"]))
+    if f.kind == "segments":
+        return _("The answers on needs and behaviour show {k} client groups that want different things; {stable} of "
+                 "them come back when the analysis is repeated on other samples.", k=_.integer(n["k"]),
+                 stable=_.integer(n["stable"]))
+    if f.kind == "segment_value_difference":
+        if s["verdict"] == "differs":
+            return _("The client groups weigh practical and emotional value differently (difference between the "
+                     "client groups {d} on a 0–1 scale): customisation is warranted.", d=_.number(n["difference"], 2))
+        return _("The client groups do not clearly weigh practical and emotional value differently (difference "
+                 "between the client groups {d} on a 0–1 scale).", d=_.number(n["difference"], 2))
+    return ""

@@ -96,3 +96,55 @@ def describe_findings(by_band: pd.DataFrame, half: pd.Series, thresholds: pd.Dat
     if sup:
         lines += ["", "_" + _("Not shown: {bands} (fewer than {m} respondents).", bands=", ".join(sup), m=m) + "_"]
     return "\n".join(lines) + "\n"
+
+
+SCORE_NAMES = {"emotional": N_("emotional value"), "practical": N_("practical value"),
+               "overall": N_("the overall rating")}
+
+
+def _signed(value: float, _: Translator) -> str:
+    return ("−" if value < 0 else "") + _.number(abs(value), 2)
+
+
+def describe(f, *, language: str = "en") -> str:
+    """One finding of notebook 20 (:func:`clientvalue.analyses.senior.contract_findings`) in words."""
+    _ = translator(language)
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    if f.kind == "half_way_age":
+        return _("From about age {age} (95%\u00a0interval {lo}–{hi}), half or more of the respondents of that age "
+                 "see themselves as a senior.", age=_.integer(n["age"]), lo=_.integer(u["ci_low"]),
+                 hi=_.integer(u["ci_high"]))
+    if f.kind == "age_rule":
+        return _("A {t}+ rule would label {against} of the people it covers as senior although they do not see "
+                 "themselves that way. Of the people under {t}, {missed} do see themselves as a senior; the rule "
+                 "misses all of them.", t=s["threshold"], against=_pct(n["labelled_against"], _),
+                 missed=_pct(n["missed"], _))
+    if f.kind == "value_mismatch":
+        direction = (N_("People aged {t} or over who are labelled senior against their self-image score {d} lower "
+                        "on {score} than those who do see themselves as senior (same age; 95%\u00a0interval {lo} to "
+                        "{hi}; {p}).") if n["difference"] < 0 else
+                     N_("People aged {t} or over who are labelled senior against their self-image score {d} higher "
+                        "on {score} than those who do see themselves as senior (same age; 95%\u00a0interval {lo} to "
+                        "{hi}; {p})."))
+        p = u["p_value"]
+        p_text = _("p < {v}", v=_.number(0.001, 3)) if p < 0.001 else _("p = {v}", v=_.number(p, 3))
+        score = _(SCORE_NAMES[s["score"]]) if s["score"] in SCORE_NAMES else s["score"]
+        return _(direction, t=s["threshold"], d=_.number(abs(n["difference"]), 2), score=score,
+                 lo=_signed(u["ci_low"], _), hi=_signed(u["ci_high"], _), p=p_text)
+    return ""
+
+
+def describe_contract(findings: list, *, language: str = "en", kinds: tuple[str, ...] = ("value_mismatch",)) -> str:
+    """The findings of ``kinds`` as a Markdown list (for the key findings of page 20)."""
+    lines = [describe(f, language=language) for f in findings if f.kind in kinds]
+    return "\n".join(f"- {line}" for line in lines if line)
+
+
+def with_contract(text: str, findings: list, *, language: str = "en") -> str:
+    """Page 20's key findings: ``text`` with the value finding(s) added before "What this means"."""
+    extra = describe_contract(findings, language=language)
+    if not extra:
+        return text
+    marker = "\n\n### "
+    head, sep, tail = text.partition(marker)
+    return f"{head.rstrip()}\n{extra}{sep}{tail}" if sep else f"{text.rstrip()}\n{extra}\n"

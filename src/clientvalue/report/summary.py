@@ -1,16 +1,19 @@
 """The front door of a report: a summary a policymaker reads in five minutes.
 
-Built after every notebook ran, from the published tables (``tables/*.csv``, already free of
-small groups) and the manifest, so it can never show more than the detail pages do:
+Built after every notebook ran, from the findings the notebooks wrote (``findings/*.json``, see
+:mod:`clientvalue.findings`) and the manifest, and nothing else: it never re-derives a finding from
+the tables and never reads the codebook. Every finding is worded by the same function as on its
+own page (``report/*_text.py``), so one fact reads the same everywhere. The first screen answers,
+in order:
 
-1. per service a one-line verdict: what clients value, how much of the rating the questions
-   explain, the suggested strategy and what is in the red;
-2. one overview chart of all services;
-3. a short section per analysis with its key finding and a link to the detail page;
-4. what to do, following from the findings.
+1. how satisfied clients are, per service (mean rating and share satisfied with intervals, the
+   previous measurement and the change when notebook 50 has them);
+2. what to do: at most five ranked actions, each with one reason and one number; possible unequal
+   treatment and arbitrariness come before strategy advice;
+3. the most serious finding, stated fully.
 
-The run's technical record (inputs, hashes, parameters, CSV files) is an appendix of the index
-page (:func:`clientvalue.report.publish.render_index`).
+Then one short section per analysis with its key finding and a link. The run's technical record
+is a separate page (``about.html``, :func:`clientvalue.report.publish.render_about`).
 """
 
 from __future__ import annotations
@@ -18,13 +21,18 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from clientvalue.findings import Finding, read_findings
+from clientvalue.report import consistency_text, drivers_text, segments_text, senior_text
+from clientvalue.report import comparisons_text
 from clientvalue.report.i18n import N_, Translator, translator
-from clientvalue.report.texts import STRATEGY_NAMES, group_label, strategy_name
+from clientvalue.report.safety import markdown_text
+from clientvalue.report.texts import group_label
 
 #: Reader-facing names of the notebooks, in run order.
 NOTEBOOK_TITLES = {
@@ -35,70 +43,285 @@ NOTEBOOK_TITLES = {
     "40_consistency": N_("Customisation or arbitrariness: consistency of decisions"),
     "50_comparisons": N_("How satisfied, better or worse than last time, and compared with whom"),
 }
-_UNSAFE_START = tuple("=+-@\t\r")
+ABOUT_PAGE = "about.html"
+MAX_ACTIONS = 5
+#: The order of actions: the law and people first (unequal treatment, arbitrariness), then the
+#: service (what to improve), then strategy advice.
+ACTION_ORDER = ("treatment_flag", "variant_effect", "proxy", "case_classes", "important_below_par",
+                "below_midpoint", "age_rule", "strategy")
 
 
-def _read(tables: Path, name: str) -> pd.DataFrame | None:
-    path = tables / f"{name}.csv"
-    if not path.is_file():
-        return None
-    frame = pd.read_csv(path, keep_default_na=True)
-    for column in frame.columns:
-        if frame[column].dtype == object:  # undo the spreadsheet guard for display
-            frame[column] = frame[column].map(
-                lambda v: v[1:] if isinstance(v, str) and v[:1] == "'" and v[1:2] in _UNSAFE_START else v)
-    return frame
-
-
-def _group(name: Any, _: Translator) -> str:
-    return group_label(str(name), _.language)
-
-
-def _strategy_text(code: Any, _: Translator) -> str:
-    parts = [p for p in str(code).split("+") if p in STRATEGY_NAMES]
-    return strategy_name(parts, _.language) if parts else _("not assessed")
-
-
-def _value_text(row: Any, _: Translator) -> str:
-    p, lo, hi = row.practical_share, row.practical_ci_low, row.practical_ci_high
-    if pd.isna(p):
-        return "–"
-    if lo > 0.5:
-        return _("mainly practical value ({share} of the explained part)", share=_.percent(p, 0))
-    if hi < 0.5:
-        return _("mainly emotional value ({share} of the explained part)", share=_.percent(1 - p, 0))
-    return _("practical and emotional value alike (practical {share} of the explained part)", share=_.percent(p, 0))
-
-
-def _red_by_group(red: pd.DataFrame | None) -> dict[str, list[str]]:
-    if red is None or red.empty:
+def read_all_findings(folder: Path) -> dict[str, list[Finding]]:
+    """Every ``findings/<notebook>.json`` of a run, by notebook name (empty when there are none)."""
+    if not folder.is_dir():
         return {}
-    out: dict[str, list[str]] = {}
-    for row in red.itertuples(index=False):
-        out.setdefault(str(row.group), []).append(str(row.label))
-    return out
+    return {path.stem: read_findings(path) for path in sorted(folder.glob("*.json"))}
 
 
-def _verdicts(profile: pd.DataFrame, red: dict[str, list[str]], _: Translator) -> str:
-    esc = html.escape
-    headers = [_("Service"), _("What drives the rating"), _("The questions explain"), _("Suggested strategy"),
-               _("In the red: fix first")]
-    head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in headers)
+def _html(markdown: str) -> str:
+    """Markdown worded by a text module (data already made inert) as inline HTML."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    text = markdown2html_mistune(markdown).strip()
+    if text.startswith("<p>") and text.endswith("</p>") and text.count("<p>") == 1:
+        text = text[3:-4]
+    return text
+
+
+def _of(findings: dict[str, list[Finding]], name: str, kind: str) -> list[Finding]:
+    return [f for f in findings.get(name, []) if f.kind == kind]
+
+
+def _number(value: float, _: Translator, digits: int = 1) -> str:
+    return "–" if value is None or math.isnan(value) else _.number(value, digits)
+
+
+# --------------------------------------------------------------------------- 1. how satisfied
+def _rating(f: Finding, _: Translator) -> str:
+    mean = _number(f.numbers["mean"], _)
+    previous = f.numbers.get("previous_mean")
+    if previous is None or math.isnan(previous):
+        return mean
+    return _("{mean} (last time {previous})", mean=mean, previous=_number(previous, _))
+
+
+def _change(f: Finding, changes: dict[str, Finding], _: Translator) -> str:
+    change = changes.get(f.subject["group"])
+    if change is None:
+        return _("no clear change") if "previous_mean" in f.numbers else "–"
+    return _("{change} ({lo} to {hi})", change=_signed(change.numbers["change"], _),
+             lo=_signed(change.uncertainty["ci_low"], _), hi=_signed(change.uncertainty["ci_high"], _))
+
+
+def _signed(value: float, _: Translator) -> str:
+    return ("+" if value > 0 else "−" if value < 0 else "") + _number(abs(value), _, 2)
+
+
+def satisfaction_rows(findings: dict[str, list[Finding]], language: str) -> list[dict[str, str]]:
+    """The satisfaction table's rows (service, rating, interval, share satisfied, change), in words."""
+    _ = translator(language)
+    levels = sorted(_of(findings, "50_comparisons", "level"), key=lambda f: (f.subject["group"] != "all",
+                                                                              -f.numbers["mean"]))
+    changes = {f.subject["group"]: f for f in _of(findings, "50_comparisons", "wave_change")}
     rows = []
-    for row in profile.itertuples(index=False):
-        items = red.get(str(row.group), [])
-        cells = [_value_text(row, _), _("{share} of the differences in the overall rating", share=_.percent(row.r2, 0)),
-                 _strategy_text(row.strategy, _), "; ".join(items) if items else _("nothing")]
-        # data-label: on a phone each row becomes a card that repeats the column names
-        rows.append(f"<tr><th scope='row'>{esc(_group(row.group, _))}</th>" + "".join(
-            f"<td data-label='{esc(h)}'>{esc(c)}</td>" for h, c in zip(headers[1:], cells)) + "</tr>")
-    caption = esc(_("Per service: what drives the overall rating and what to do"))
-    return (f"<figure class='cv-table' tabindex='0' role='region' aria-label='{caption}'>"
+    for f in levels:
+        n, u = f.numbers, f.uncertainty
+        rows.append({"service": drivers_text.group_name(f.subject["group"], language, str), "rating": _rating(f, _),
+                     "interval": _("{lo} to {hi}", lo=_number(u["ci_low"], _), hi=_number(u["ci_high"], _)),
+                     "satisfied": _("{share} ({lo} to {hi})", share=_.percent(n["share_satisfied"], 0),
+                                    lo=_.percent(u["share_ci_low"], 0), hi=_.percent(u["share_ci_high"], 0)),
+                     "change": _change(f, changes, _)})
+    return rows
+
+
+def _satisfaction(findings: dict[str, list[Finding]], _: Translator) -> str:
+    rows = satisfaction_rows(findings, _.language)
+    if not rows:
+        return ""
+    esc = html.escape
+    level = _of(findings, "50_comparisons", "level")[0]
+    headers = [_("Service"), _("Mean rating"), _("95%\u00a0interval"),
+               _("Satisfied ({threshold} or more)", threshold=_number(level.numbers["satisfied_from"], _, 0)),
+               _("Change since last time")]
+    head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in headers)
+    body = "".join(
+        f"<tr><th scope='row'>{esc(r['service'])}</th>" + "".join(
+            f"<td data-label='{esc(h)}'>{esc(r[key])}</td>"
+            for h, key in zip(headers[1:], ("rating", "interval", "satisfied", "change"))) + "</tr>" for r in rows)
+    caption = esc(_("Per service: mean rating and share satisfied, with 95%\u00a0intervals"))
+    heading = esc(_("How satisfied are clients?"))
+    return (f"<section class='satisfaction'><h2>{heading}</h2>"
+            f"<figure class='cv-table' tabindex='0' role='region' aria-label='{caption}'>"
             f"<table class='cv-table verdicts'><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></figure>")
+            f"<tbody>{body}</tbody></table></figure></section>")
 
 
-def _overview_chart(profile: pd.DataFrame, _: Translator) -> str:
+# --------------------------------------------------------------------------- 2. what to do
+def _service(f: Finding, language: str) -> str:
+    return markdown_text(group_label(f.subject["group"], language))
+
+
+def _action(f: Finding, language: str) -> str:
+    """One action in words (Markdown): what to do, one reason, one number."""
+    _ = translator(language)
+    s, n = f.subject, f.numbers
+    if f.kind == "treatment_flag":
+        if math.isnan(n["adjusted"]):
+            return _("Check who gets {treatment} and why: it follows {attribute} (nearly) perfectly.",
+                     treatment=markdown_text(s["treatment_label"]), attribute=markdown_text(s["attribute_label"]))
+        if s.get("carried_by"):
+            return _("Check who gets {treatment} and why: among people in a comparable situation it differs by "
+                     "{attribute} by {diff} percentage points, and that difference runs through {proxy}.",
+                     treatment=markdown_text(s["treatment_label"]), attribute=markdown_text(s["attribute_label"]),
+                     diff=_.number(abs(100 * n["adjusted"]), 0), proxy=markdown_text(s["carried_by_label"]))
+        return _("Check who gets {treatment} and why: it differs by {attribute}, by {diff} percentage points among "
+                 "people in a comparable situation.", treatment=markdown_text(s["treatment_label"]),
+                 attribute=markdown_text(s["attribute_label"]), diff=_.number(abs(100 * n["adjusted"]), 0))
+    if f.kind == "variant_effect":
+        where = (_("all employees") if s["team"] == "all" else _("team {team}", team=markdown_text(s["team"])))
+        what = markdown_text(s["differs"]) or _("one characteristic of the client")
+        if not s["outcome"].startswith("rate_"):
+            return _("Look into how {where} decides: when only {what} differs, the same cases are decided "
+                     "differently.", where=where, what=what)
+        return _("Look into how {where} decides: when only {what} differs, the same cases end in “{decision}” in "
+                 "{rate_v} of the decisions for version “{variant}”, against {rate_r} for version “{reference}”.",
+                 where=where, what=what, decision=markdown_text(s["decision_label"]),
+                 rate_v=_.percent(n["mean_variant"], 1), rate_r=_.percent(n["mean_reference"], 1),
+                 variant=markdown_text(s["variant_label"]), reference=markdown_text(s["reference_label"]))
+    if f.kind == "proxy":
+        return _("Do not differentiate by {source} without checking that it does not amount to differentiating by "
+                 "{attribute}: the two go closely together.", source=markdown_text(s["source_label"]),
+                 attribute=markdown_text(s["attribute_label"]))
+    if f.kind == "case_classes":
+        return _.ngettext("Discuss the {split} case that splits the employees and agree on a line, so that "
+                          "identical cases get the same outcome.",
+                          "Discuss the {split} cases that split the employees and agree on a line, so that "
+                          "identical cases get the same outcome.", int(n["split"]), split=_.integer(n["split"]))
+    if f.kind == "important_below_par":
+        return _("{service}: improve “{item}”: it weighs heavily ({share} of the explained part) and scores {score} "
+                 "of 100.", service=_service(f, language), item=markdown_text(s["label"]),
+                 share=_.percent(n["share"], 1), score=drivers_text.score_text(n["performance"], _))
+    if f.kind == "below_midpoint":
+        return _("{service}: raise “{item}”: it scores below the middle of the scale ({score} of 100), although it "
+                 "explains only {share} of the overall rating.", service=_service(f, language),
+                 item=markdown_text(s["label"]), score=drivers_text.score_text(n["performance"], _),
+                 share=_.percent(n["share"], 1))
+    if f.kind == "age_rule":
+        return _("Make age-based offers such as a {t}+ rate optional and name them by what they give (a reduced "
+                 "rate, extra help), not by the word 'senior': {against} of the people it covers do not see "
+                 "themselves as one.", t=s["threshold"], against=_.percent(n["labelled_against"], 0))
+    if f.kind == "strategy":
+        return _("Choose {strategy} as the strategy for all respondents: practical value accounts for {p} of what "
+                 "drives the overall rating.", strategy=drivers_text.strategy_text(s["strategy"], language),
+                 p=_.percent(n["practical_share"], 0))
+    return ""
+
+
+def ranked_actions(findings: dict[str, list[Finding]], *, limit: int = MAX_ACTIONS) -> list[Finding]:
+    """At most ``limit`` findings that call for action, law and people first, then by priority.
+
+    Of the questions to improve only the two with the highest priority are kept (across services),
+    so that service advice does not crowd out the rest; the strategy for all respondents comes last.
+    """
+    pool: list[Finding] = []
+    for items in findings.values():
+        for f in items:
+            if f.kind not in ACTION_ORDER:
+                continue
+            if f.kind == "case_classes" and not f.numbers.get("split"):
+                continue
+            if f.kind == "important_below_par" and f.subject.get("group") == "all":
+                continue
+            if f.kind == "below_midpoint" and f.subject.get("group") == "all":
+                continue
+            if f.kind == "strategy" and (f.subject.get("group") != "all" or f.severity == 0):
+                continue
+            pool.append(f)
+    pool.sort(key=lambda f: (ACTION_ORDER.index(f.kind), -f.priority))
+    chosen: list = []
+    per_kind: dict[str, int] = {}
+    for f in pool:
+        per_kind[f.kind] = per_kind.get(f.kind, 0) + 1
+        if f.kind in ("important_below_par", "below_midpoint") and per_kind[f.kind] > 2:
+            continue
+        if f.kind == "variant_effect" and per_kind[f.kind] > 1:
+            continue
+        chosen.append(f)
+    return chosen[:limit]
+
+
+def _actions(findings: dict[str, list[Finding]], _: Translator) -> str:
+    actions = [text for f in ranked_actions(findings) if (text := _action(f, _.language))]
+    if not actions:
+        return ""
+    items = "".join(f"<li>{_html(text)}</li>" for text in actions)
+    heading = html.escape(_("What to do"))
+    return f"<section class='todo'><h2>{heading}</h2><ol>{items}</ol></section>"
+
+
+# --------------------------------------------------------------------------- 3. most serious
+def most_serious(findings: dict[str, list[Finding]]) -> Finding | None:
+    """The finding with the highest severity (3 or 2), then priority; None when nothing is serious."""
+    candidates = [f for items in findings.values() for f in items if f.severity >= 2
+                  and f.kind in ("treatment_flag", "variant_effect", "proxy", "agreement", "important_below_par",
+                                 "wave_change", "unit_below")]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda f: (f.severity, f.priority))
+
+
+def _describe(f: Finding, language: str) -> str:
+    """A finding in Markdown, by the wording function of its page."""
+    if f.kind in drivers_text.KINDS:
+        return drivers_text.describe(f, language=language)
+    if f.kind in ("half_way_age", "age_rule", "value_mismatch"):
+        return senior_text.describe(f, language=language)
+    if f.kind in ("treatment_flag", "proxy", "segments", "segment_value_difference"):
+        return segments_text.describe(f, language=language)
+    if f.kind in ("agreement", "case_classes", "teams_differ", "variant_effect"):
+        return consistency_text.describe(f, language=language)
+    _ = translator(language)
+    labels = {f.subject["question"]: _("overall rating")} if "question" in f.subject else {}  # the outcome only
+    return comparisons_text.describe(f, labels=labels, language=language)
+
+
+def _serious(findings: dict[str, list[Finding]], _: Translator) -> str:
+    worst = most_serious(findings)
+    if worst is None:
+        return ""
+    text = _describe(worst, _.language)
+    if worst.kind == "variant_effect":
+        teams = _of(findings, "40_consistency", "teams_differ")
+        if teams and teams[0].numbers["differing"]:
+            text += " " + consistency_text.describe(teams[0], language=_.language)
+    heading = html.escape(_("The most serious finding"))
+    return (f"<section class='serious'><h2>{heading}</h2>"
+            f"<p>{_html(text)}</p></section>")
+
+
+# --------------------------------------------------------------------------- per analysis
+SECTION_KINDS = {
+    "10_value_drivers": ("value_profile", "strategy"),
+    "20_senior": ("half_way_age", "age_rule", "value_mismatch"),
+    "30_segments": ("segments", "segment_value_difference", "treatment_flag"),
+    "40_consistency": ("agreement", "case_classes", "teams_differ"),
+    "50_comparisons": ("wave_change", "driver_shift"),
+}
+
+
+def _section_lines(name: str, items: list[Finding], language: str) -> list[str]:
+    kinds = SECTION_KINDS.get(name, ())
+    chosen = sorted((f for f in items if f.kind in kinds), key=lambda f: kinds.index(f.kind))
+    if name == "10_value_drivers":
+        chosen = [f for f in chosen if f.subject.get("group") == "all"]
+    if name == "50_comparisons":
+        chosen = sorted(chosen, key=lambda f: -f.priority)[:3]
+    return [text for f in chosen if (text := _describe(f, language))]
+
+
+def _data_section(manifest: dict[str, Any], _: Translator) -> str:
+    summary = manifest.get("data_summary", {})
+    if not summary:
+        return ""
+    text = _("{n} respondents in {k} reported groups.", n=_.integer(summary.get("respondents", 0)),
+             k=_.integer(len(summary.get("groups_reported", []))))
+    hidden = int(summary.get("groups_suppressed") or 0)
+    if hidden:
+        text += " " + _.ngettext("{k} group is too small to report and is left out of every number.",
+                                 "{k} groups are too small to report and are left out of every number.",
+                                 hidden, k=_.integer(hidden))
+    return f"<p>{html.escape(text)}</p>"
+
+
+def _link(manifest: dict[str, Any], name: str, _: Translator) -> str:
+    for record in manifest.get("notebooks", []):
+        if record.get("name") == name:
+            text = _("Read more: {title}", title=_(NOTEBOOK_TITLES.get(name, name)))
+            return f"<p><a href='{html.escape(record['html'])}'>{html.escape(text)}</a></p>"
+    return ""
+
+
+def _overview_chart(findings: dict[str, list[Finding]], _: Translator) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -107,9 +330,11 @@ def _overview_chart(profile: pd.DataFrame, _: Translator) -> str:
     from clientvalue.report.phone import PHONE_WIDTH
     from clientvalue.report.plots_drivers import plot_value_split
 
-    shown = profile.dropna(subset=["practical_share"])
-    if shown.empty:
+    profile = pd.DataFrame([{"group": f.subject["group"], **f.numbers, **f.uncertainty}
+                            for f in _of(findings, "10_value_drivers", "value_profile")])
+    if profile.empty or profile["practical_share"].isna().all():
         return ""
+    shown = profile.dropna(subset=["practical_share"])
     images = {}
     with plt.rc_context({"svg.fonttype": "none", "font.size": 11}):
         for kind, width in (("wide", 8.0), ("phone", PHONE_WIDTH)):  # the page shows the narrow one on a phone
@@ -128,225 +353,47 @@ def _overview_chart(profile: pd.DataFrame, _: Translator) -> str:
     return f"<figure class='chart'>{pair}<figcaption>{html.escape(alt)}</figcaption></figure>"
 
 
-def _link(manifest: dict[str, Any], name: str, _: Translator) -> str:
-    for record in manifest.get("notebooks", []):
-        if record.get("name") == name:
-            text = _("Read more: {title}", title=_(NOTEBOOK_TITLES.get(name, name)))
-            return f"<p><a href='{html.escape(record['html'])}'>{html.escape(text)}</a></p>"
-    return ""
-
-
-def _senior_section(tables: Path, manifest: dict[str, Any], _: Translator) -> tuple[str, list[str]]:
-    summary = _read(tables, "senior_summary")
-    if summary is None or summary.empty:
-        return "", []
-    lines, todo = [], []
-    row = summary.iloc[0]
-    if row.get("status") == "ok" and pd.notna(row.get("age_half")):
-        lines.append(_("From about age {age} (between {low} and {high}), half or more of the respondents see "
-                       "themselves as a senior.", age=_.number(row["age_half"], 0),
-                       low=_.number(row["ci_low"], 0), high=_.number(row["ci_high"], 0)))
-    threshold = int(manifest.get("parameters", {}).get("age_threshold", 65))
-    rules = _read(tables, "senior_threshold")
-    if rules is not None and not rules.empty:
-        match = rules[(rules["threshold"] == threshold) & ~rules.get("suppressed", pd.Series(False, index=rules.index))
-                      .fillna(False).astype(bool)]
-        if not match.empty:
-            rule = match.iloc[0]
-            lines.append(_("An age rule of {t}+ would call {against} of the people it covers a senior against their "
-                           "self-image, and miss {missed} of the younger people who do see themselves as one.",
-                           t=threshold, against=_.percent(rule["labelled_against_self_image"], 0),
-                           missed=_.percent(rule["missed"], 0)))
-            todo.append(_("Make age-based offers such as a {t}+ rate optional and name them by what they give "
-                          "(a reduced rate, extra help), not by the word 'senior'.", t=threshold))
-    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    return body, todo
-
-
-def _input(manifest: dict[str, Any], role: str) -> Path | None:
-    for record in manifest.get("inputs", []):
-        if record.get("role") == role:
-            return Path(record["path"])
-    return None
-
-
-def _survey_labels(manifest: dict[str, Any], language: str) -> dict[str, str]:
-    """Attribute, treatment and segmentation names as the codebook labels them (else the key)."""
-    from clientvalue.data.codebook import load_codebook
-
-    path = _input(manifest, "codebook")
-    if path is None or not path.is_file():
-        return {}
-    codebook = load_codebook(path)
-    labels: dict[str, str] = {}
-    for key, attribute in codebook.attributes.items():
-        labels[key] = labels[attribute.column] = attribute.label.get(language) or key
-    for key, treatment in codebook.treatments.items():
-        labels[key] = labels[treatment.column] = treatment.label.get(language) or key
-    return labels
-
-
-def _segments_section(tables: Path, manifest: dict[str, Any], _: Translator) -> tuple[str, list[str]]:
-    fit = _read(tables, "segments_fit")
-    if fit is None or fit.empty or not fit["selected"].astype(bool).any():
-        return "", []
-    labels = _survey_labels(manifest, _.language)
-    name = lambda key: labels.get(str(key), str(key))  # noqa: E731
-    k = int(fit.loc[fit["selected"].astype(bool), "k"].iloc[0])
-    lines = [_("The answers on needs and behaviour show {k} client groups that want different things.", k=k)]
-    stability = _read(tables, "segments_stability")
-    if stability is not None and not stability.empty:
-        stable = int((stability["stability"] == "stable").sum())
-        lines[-1] += " " + _("{stable} of them come back when the analysis is repeated on other samples.",
-                             stable=stable)
-    todo = []
-    proxies = _read(tables, "fairness_segments")
-    if proxies is not None and not proxies.empty:
-        for row in proxies[proxies["flag"].astype(bool)].itertuples(index=False):
-            lines.append(_("Possible proxy: {source} goes together closely with {attribute}, a protected "
-                           "characteristic (Cramér's V {v}).", source=name(row.source), attribute=name(row.attribute),
-                           v=_.number(row.cramers_v, 2)))
-            todo.append(_("Do not differentiate by {source} without checking that it does not amount to "
-                          "differentiating by {attribute}.", source=name(row.source), attribute=name(row.attribute)))
-    treatments = _read(tables, "fairness_treatments")
-    if treatments is not None and not treatments.empty:
-        flagged = treatments[treatments["flag"].astype(bool)].drop_duplicates(["treatment", "attribute"])
-        for row in flagged.itertuples(index=False):
-            carried = row.carried_by if isinstance(row.carried_by, str) and row.carried_by else None
-            text = _("Possible unequal treatment: {treatment} differs by {attribute} among people in a comparable "
-                     "situation.", treatment=name(row.treatment), attribute=name(row.attribute))
-            if str(getattr(row, "separation", False)) == "True":  # the treatment follows the attribute perfectly
-                text = _("Unequal treatment, the strongest evidence: {treatment} follows {attribute} (nearly) "
-                         "perfectly.", treatment=name(row.treatment), attribute=name(row.attribute))
-            if carried:
-                text += " " + _("The difference runs through {proxy}.", proxy=name(carried))
-            lines.append(text)
-            todo.append(_("Review who gets {treatment} and why: it differs by {attribute} for comparable people.",
-                          treatment=name(row.treatment), attribute=name(row.attribute)))
-        if flagged.empty:
-            lines.append(_("No differentiated treatment differs by a protected characteristic among comparable "
-                           "people."))
-    return "".join(f"<p>{html.escape(line)}</p>" for line in lines), todo
-
-
-def _consistency_section(tables: Path, _: Translator) -> tuple[str, list[str]]:
-    from clientvalue.report.consistency_text import READINGS
-
-    agreement = _read(tables, "agreement")
-    if agreement is None or agreement.empty:
-        return "", []
-    alpha = agreement[agreement["measure"] == "krippendorff_alpha"]
-    lines, todo = [], []
-    if not alpha.empty:
-        row = alpha.iloc[-1]  # the declared level is listed last
-        reading = READINGS.get(str(row["reading"]))
-        lines.append(_("How well employees who judge the same cases agree: {reading}; Krippendorff's alpha {value}.",
-                       reading=_(reading) if reading else str(row["reading"]), value=_.number(row["value"], 2)))
-        nominal = alpha[alpha["level"] == "nominal"] if "level" in alpha else alpha.iloc[:0]
-        if len(alpha) > 1 and len(nominal) and str(row.get("level")) != "nominal":
-            other = nominal.iloc[0]
-            reading = READINGS.get(str(other["reading"]))
-            lines.append(_("Counting every different decision as a disagreement (nominal level), alpha is {value}: "
-                           "{reading}.", value=_.number(other["value"], 2),
-                           reading=_(reading) if reading else str(other["reading"])))
-    cases = _read(tables, "vignette_agreement")
-    if cases is not None and not cases.empty and "agreement_class" in cases:
-        counts = cases["agreement_class"].astype(str).value_counts()
-        split = int(counts.get("split", 0))
-        lines.append(_("Of {n} cases: {clear} clear, {minority} in which a minority decides differently, and {split} "
-                       "that split the employees (different people decide them differently).", n=_.integer(len(cases)),
-                       clear=_.integer(int(counts.get("clear", 0))), minority=_.integer(int(counts.get("minority", 0))),
-                       split=_.integer(split)))
-        if split:
-            todo.append(_("Discuss the {split} cases that split the employees and agree on a line, so that identical "
-                          "cases get the same outcome.", split=split))
-    variants = _read(tables, "variant_effect")
-    if variants is not None and not variants.empty:
-        flagged = variants[variants["flagged"].astype(bool) & (variants["team"] != "all")]
-        teams = sorted({str(t) for t in flagged["team"]})
-        if teams:
-            lines.append(_("In {teams}, decisions on identical cases differ when only a characteristic of the client "
-                           "that should not matter differs.", teams=", ".join(teams)))
-            todo.append(_("Look into how {teams} decide: identical cases are decided differently depending on a "
-                          "characteristic of the client.", teams=", ".join(teams)))
-    return "".join(f"<p>{html.escape(line)}</p>" for line in lines), todo
-
-
-def _data_section(manifest: dict[str, Any], _: Translator) -> str:
-    summary = manifest.get("data_summary", {})
-    if not summary:
-        return ""
-    text = _("{n} respondents in {k} reported groups.", n=_.integer(summary.get("respondents", 0)),
-             k=_.integer(len(summary.get("groups_reported", []))))
-    if summary.get("groups_suppressed"):
-        n = int(summary["groups_suppressed"])
-        text += " " + _.ngettext("{n} group is too small to report and is left out of every number.",
-                                 "{n} groups are too small to report and are left out of every number.", n, n=_.integer(n))
-    return f"<p>{html.escape(text)}</p>"
+def _sections(findings: dict[str, list[Finding]], manifest: dict[str, Any], _: Translator) -> list[str]:
+    ran = [record.get("name") for record in manifest.get("notebooks", [])]
+    parts = []
+    for name in [n for n in NOTEBOOK_TITLES if n in ran]:
+        if name == "00_data_check":
+            body = _data_section(manifest, _)
+        else:
+            lines = _section_lines(name, findings.get(name, []), _.language)
+            body = "".join(f"<p>{_html(line)}</p>" for line in lines)
+            if name == "10_value_drivers":
+                body += _overview_chart(findings, _)
+        parts.append(f"<section><h2>{html.escape(_(NOTEBOOK_TITLES[name]))}</h2>{body}{_link(manifest, name, _)}"
+                     "</section>")
+    return parts
 
 
 def summary_body(tables: Path, *, manifest: dict[str, Any], language: str, title: str) -> str:
-    """The HTML body of the summary (everything above the technical appendix).
+    """The HTML body of the summary.
 
     Parameters
     ----------
     tables : Path
-        The run's ``tables`` folder.
+        The run's ``tables`` folder; the findings are read from ``findings/`` beside it.
     manifest : dict
-        The run's manifest (notebooks run, parameters, data summary).
+        The run's manifest (notebooks run, data summary).
     language : {"en", "nl"}
     title : str
         The survey's title (escaped here).
     """
     _ = translator(language)
     esc = html.escape
-    ran = {record.get("name") for record in manifest.get("notebooks", [])}
-    lead = _("What clients value, per service, and what to do about it. The details and the uncertainty of "
-             "every number are on the linked pages.")
-    parts = [f"<h1>{esc(title)}</h1>", f"<p class='lead'>{esc(lead)}</p>"]
-    todo: list[str] = []
-    profile = _read(tables, "value_profile") if "10_value_drivers" in ran else None
-    if profile is not None and not profile.empty:
-        red = _red_by_group(_read(tables, "red_items"))
-        glance = _("At a glance")
-        parts.append(f"<h2>{esc(glance)}</h2>")
-        parts.append(_verdicts(profile, red, _))
-        parts.append(_overview_chart(profile, _))
-        for group, items in red.items():
-            if group != "all":
-                todo.append(_("{service}: fix first what is in the red: {items}.", service=_group(group, _),
-                              items="; ".join(items)))
-        for code in sorted({str(s) for s in profile["strategy"].dropna()}):
-            groups = [_group(g, _) for g in profile.loc[profile["strategy"] == code, "group"] if g != "all"]
-            if groups and any(part in STRATEGY_NAMES for part in code.split("+")):
-                todo.append(_("Choose {strategy} as the strategy for: {services}.",
-                              strategy=_strategy_text(code, _), services=", ".join(groups)))
-    sections = [(name, NOTEBOOK_TITLES[name]) for name in NOTEBOOK_TITLES if name in ran]
-    for name, heading in sections:
-        body = ""
-        if name == "00_data_check":
-            body = _data_section(manifest, _)
-        elif name == "10_value_drivers" and profile is not None:
-            everyone = profile[profile["group"] == "all"]
-            if not everyone.empty:
-                row = everyone.iloc[0]
-                finding = _("The questions together explain {r2} of the differences in the overall rating between "
-                            "clients. Of that explained part, practical value accounts for {p} and emotional value "
-                            "for {e}.", r2=_.percent(row["r2"], 0), p=_.percent(row["practical_share"], 0),
-                            e=_.percent(row["emotional_share"], 0))
-                body = f"<p>{esc(finding)}</p>"
-        elif name == "20_senior":
-            body, senior_todo = _senior_section(tables, manifest, _)
-            todo += senior_todo
-        elif name == "30_segments":
-            body, segment_todo = _segments_section(tables, manifest, _)
-            todo += segment_todo
-        elif name == "40_consistency":
-            body, consistency_todo = _consistency_section(tables, _)
-            todo += consistency_todo
-        parts.append(f"<section><h2>{esc(_(heading))}</h2>{body}{_link(manifest, name, _)}</section>")
-    if todo:
-        items = "".join(f"<li>{esc(line)}</li>" for line in todo)
-        heading_todo = _("What to do")
-        parts.insert(2, f"<section class='todo'><h2>{esc(heading_todo)}</h2><ul>{items}</ul></section>")
+    findings = read_all_findings(Path(tables).parent / "findings")
+    lead = _("How satisfied clients are, what to do first, and the most serious finding. The details and the "
+             "uncertainty of every number are on the linked pages.")
+    parts = [f"<h1>{esc(title)}</h1>", f"<p class='lead'>{esc(lead)}</p>",
+             _satisfaction(findings, _), _actions(findings, _), _serious(findings, _)]
+    parts += _sections(findings, manifest, _)
+    about = _("How this report was made")
+    parts.append(f"<footer><a href='{ABOUT_PAGE}'>{esc(about)}</a></footer>")
     return "\n".join(p for p in parts if p)
+
+
+__all__ = ["NOTEBOOK_TITLES", "ABOUT_PAGE", "summary_body", "read_all_findings", "ranked_actions", "most_serious",
+           "satisfaction_rows"]

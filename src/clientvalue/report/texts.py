@@ -43,8 +43,9 @@ CAPTIONS: dict[str, str] = {
     "senior_summary": N_("The age at which half see themselves as 'senior'"),
     "senior_threshold": N_("What an age rule does: labelled against their self-image, and missed"),
     "senior_threshold_chart": N_(
-        "For each age threshold: the share labelled 'senior' against their self-image and the share of "
-        "self-identified seniors it misses."),
+        "For each age threshold: the share of the people it covers who are labelled 'senior' against their "
+        "self-image, and the share of the people below it who do see themselves as senior (the rule misses all "
+        "of them)."),
     "senior_value": N_(
         "People the age rule labels 'senior': scores of those who do not see themselves so, against "
         "those who do (adjusted for age)"),

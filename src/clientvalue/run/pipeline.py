@@ -180,7 +180,7 @@ def files_not_in_report(folder: Path) -> list[str]:
     present = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        listed = {"index.html", "manifest.json"}
+        listed = {"index.html", "about.html", "manifest.json"}
         for record in manifest["notebooks"]:
             listed |= {str(record["html"]), str(record["notebook"])}
         listed |= {str(t) for t in manifest["tables"]}
@@ -432,7 +432,8 @@ def run_parameters(
             from clientvalue.report.pdf import report_pdf
 
             echo(f"printing the report to {PDF_NAME}")
-            report_pdf(staging, ["index.html", *(r["html"] for r in records)], staging / PDF_NAME, browser=browser)
+            report_pdf(staging, ["index.html", *(r["html"] for r in records), "about.html"], staging / PDF_NAME,
+                       browser=browser)  # the technical record last
         _swap_into_place(staging, output_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

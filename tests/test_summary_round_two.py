@@ -1,0 +1,180 @@
+"""The summary page reads only the findings files: first screen order, ranked actions, the most
+serious finding stated fully, plain words, and every finding kind worded in both languages."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from clientvalue.findings import Finding, write_findings
+from clientvalue.report.summary import most_serious, ranked_actions, summary_body
+
+MANIFEST = {
+    "notebooks": [{"name": n, "html": f"{n}.html"} for n in
+                  ("00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency",
+                   "50_comparisons")],
+    "data_summary": {"respondents": 1680, "groups_reported": ["Burgerzaken", "Jeugd"], "groups_suppressed": 1},
+}
+
+
+def _level(group, mean, previous=None):
+    extra = {"previous_mean": previous} if previous is not None else {}
+    return Finding("level", {"group": group, "question": "overall", "wave": "2026"},
+                   {"mean": mean, "share_satisfied": 0.8, "n": 300, "satisfied_from": 7, **extra},
+                   {"ci_low": mean - 0.2, "ci_high": mean + 0.2, "share_ci_low": 0.75, "share_ci_high": 0.85})
+
+
+FINDINGS = {
+    "10_value_drivers": [
+        Finding("value_profile", {"group": "all"}, {"n": 300, "r2": 0.405, "practical_share": 0.71,
+                                                    "emotional_share": 0.29},
+                {"practical_ci_low": 0.63, "practical_ci_high": 0.79, "emotional_ci_low": 0.21,
+                 "emotional_ci_high": 0.37}),
+        Finding("strategy", {"group": "all", "strategy": "performance", "segment_by": ""},
+                {"practical_share": 0.71, "emotional_share": 0.29, "segment_difference": 0.2},
+                {"segment_p_value": 0.4}, severity=1, priority=1.1),
+        Finding("important_below_par", {"group": "Wmo", "item": "quick", "label": "I was helped quickly",
+                                        "dimension": "practical", "quadrant": "concentrate_here", "clear": "yes"},
+                {"share": 0.25, "performance": 59.8, "improvement_score": 0.3},
+                {"share_ci_low": 0.2, "share_ci_high": 0.3, "performance_se": 1.0}, severity=2, priority=2.3),
+        Finding("below_midpoint", {"group": "Jeugd", "item": "quick", "label": "I was helped quickly",
+                                   "dimension": "practical", "quadrant": "low_priority"},
+                {"share": 0.01, "performance": 45.0, "improvement_score": 0.1, "floor": 50},
+                {"share_ci_low": 0.0, "share_ci_high": 0.03, "performance_se": 2.0}, severity=2, priority=2.0),
+    ],
+    "20_senior": [
+        Finding("age_rule", {"threshold": "65"}, {"labelled_against": 0.454, "missed": 0.0338},
+                {"ci_low": 0.4, "ci_high": 0.5, "missed_ci_low": 0.02, "missed_ci_high": 0.05}, severity=1),
+        Finding("value_mismatch", {"score": "emotional", "threshold": "65"},
+                {"difference": -0.371, "n_against": 200, "n_match": 300},
+                {"ci_low": -0.5, "ci_high": -0.24, "p_value": 1e-6}, severity=1),
+    ],
+    "30_segments": [
+        Finding("treatment_flag", {"treatment": "extra_check", "attribute": "origin", "category": "ja",
+                                   "carried_by": "", "separation": "no", "adjusted_for_attributes": "",
+                                   "treatment_label": "Extra check", "attribute_label": "Origin",
+                                   "carried_by_label": "", "adjusted_for_labels": ""},
+                {"raw": 0.2, "adjusted": 0.15, "carried_diff": float("nan"), "adjusted_for_questions": 8},
+                {"raw_ci_low": 0.1, "raw_ci_high": 0.3, "ci_low": 0.05, "ci_high": 0.25}, severity=3, priority=3.6),
+    ],
+    "40_consistency": [
+        Finding("variant_effect", {"team": "Oost", "variant": "B", "reference": "A", "outcome": "rate_refuse",
+                                   "variant_label": "Name version Mohammed", "reference_label": "Name version Jan",
+                                   "differs": "the client's name", "decision_label": "refuse and recover"},
+                {"effect": 0.215, "mean_variant": 0.615, "mean_reference": 0.40, "n_employees": 12},
+                {"ci_low": 0.05, "ci_high": 0.38, "ci_level": 0.99, "p_value": 0.001}, severity=3, priority=4.2),
+        Finding("teams_differ", {"teams": "Oost;Noord;Zuid;West"}, {"differing": 4, "teams": 5}, severity=2),
+        Finding("case_classes", {}, {"clear": 6, "minority": 5, "split": 5, "n": 16}, severity=2),
+        Finding("agreement", {"verdict": "mixed", "level": "ordinal"},
+                {"alpha": 0.74, "n_employees": 60, "n_cases": 16, "nominal_alpha": 0.5},
+                {"ci_low": 0.7, "ci_high": 0.78}, severity=2),
+    ],
+    "50_comparisons": [_level("all", 7.4, 7.2), _level("Wmo", 7.1, 7.3)],
+}
+
+
+@pytest.fixture
+def tables(tmp_path):
+    for name, items in FINDINGS.items():
+        write_findings(tmp_path / "findings" / f"{name}.json", items)
+    (tmp_path / "tables").mkdir()
+    return tmp_path / "tables"
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_first_screen_answers_in_order(tables):
+    page = summary_body(tables, manifest=MANIFEST, language="en", title="Survey")
+    order = [page.index(h) for h in ("How satisfied are clients?", "What to do", "The most serious finding")]
+    assert order == sorted(order)
+    assert page.index("The most serious finding") < page.index("What clients value, per service")
+    text = _text(page)
+    assert "7.4 (last time 7.2)" in text and "80% (75% to 85%)" in text
+
+
+def test_actions_are_ranked_law_and_people_first(tables):
+    actions = ranked_actions(FINDINGS)
+    assert 3 <= len(actions) <= 5
+    kinds = [f.kind for f in actions]
+    assert kinds[:2] == ["treatment_flag", "variant_effect"]
+    assert kinds.index("important_below_par") > kinds.index("case_classes")
+    assert "strategy" not in kinds[:3]
+
+
+def test_most_serious_names_team_versions_direction_size_and_other_teams(tables):
+    assert most_serious(FINDINGS).kind == "variant_effect"
+    for language, words in (("en", ["team Oost", "the client's name", "“Name version Mohammed”", "61.5%",
+                                     "40.0%", "“Name version Jan”", "4 of 5 teams"]),
+                            ("nl", ["team Oost", "61,5%", "40,0%", "4 van de 5 teams"])):
+        text = _text(summary_body(tables, manifest=MANIFEST, language=language, title="S"))
+        serious = text[text.index("Name version Mohammed" if language == "en" else "61,5%") - 200:]
+        for word in words:
+            assert word in text, (language, word)
+        assert serious
+
+
+def test_improve_here_and_below_midpoint_are_kept_apart(tables):
+    text = _text(summary_body(tables, manifest=MANIFEST, language="en", title="S"))
+    assert "Wmo: improve “I was helped quickly”: it weighs heavily (25.0% of the explained part) and scores 59.8" in text
+    assert "Jeugd: raise “I was helped quickly”: it scores below the middle of the scale (45.0 of 100)" in text
+    assert "fix first what is in the red" not in text and "nothing" not in text
+
+
+def test_senior_sentences_are_right(tables):
+    text = _text(summary_body(tables, manifest=MANIFEST, language="en", title="S"))
+    assert "Of the people under 65, 3.4% do see themselves as a senior; the rule misses all of them." in text
+    assert "score 0.37 lower on emotional value" in text and "p < 0.001" in text
+    assert "miss 3%" not in text
+
+
+def test_plain_words_no_statistics_or_machine_record_on_the_summary(tables):
+    for language in ("en", "nl"):
+        text = _text(summary_body(tables, manifest=MANIFEST, language=language, title="S"))
+        for word in ("Krippendorff", "Cramér", "BIC", "LMG", "sha256", "UTC", ".csv", "seconds", "seconden",
+                     "alpha", "alfa"):
+            assert word not in text, (language, word)
+    page = summary_body(tables, manifest=MANIFEST, language="en", title="S")
+    assert "href='about.html'" in page
+
+
+def test_dutch_summary_is_dutch(tables):
+    text = _text(summary_body(tables, manifest=MANIFEST, language="nl", title="S"))
+    assert "Hoe tevreden zijn cliënten?" in text and "Wat te doen" in text
+    assert "7,4 (vorige keer 7,2)" in text
+    for english in ("improve", "team Oost decides", "Check who", "last time", "The most serious"):
+        assert english not in text
+
+
+def test_the_summary_reads_no_tables(tables):
+    """A CSV beside the findings that contradicts them is never read."""
+    (tables / "value_profile.csv").write_text("group,r2\nall,0.123\n", encoding="utf-8")
+    text = _text(summary_body(tables, manifest=MANIFEST, language="en", title="S"))
+    assert "12%" not in text and "41%" in text
+
+
+def test_without_findings_the_summary_still_renders(tmp_path):
+    page = summary_body(tmp_path / "tables", manifest={"notebooks": []}, language="en", title="Empty")
+    assert "<h1>Empty</h1>" in page and "What to do" not in page
+
+
+def test_names_from_the_data_are_inert(tmp_path):
+    evil = "Jeugd <img src=x onerror=alert(1)>"
+    label = "[klik](javascript:alert(1)) *vet* <script>x</script>"
+    findings = {
+        "10_value_drivers": [Finding("important_below_par", {"group": evil, "item": "q", "label": label,
+                                                             "dimension": "practical", "quadrant": "concentrate_here",
+                                                             "clear": "yes"},
+                                     {"share": 0.3, "performance": 40.0, "improvement_score": 0.5},
+                                     {"share_ci_low": 0.2, "share_ci_high": 0.4, "performance_se": 1.0}, severity=2)],
+        "50_comparisons": [_level(evil, 7.0)],
+    }
+    for name, items in findings.items():
+        write_findings(tmp_path / "findings" / f"{name}.json", items)
+    page = summary_body(tmp_path / "tables", manifest=MANIFEST, language="en", title="<script>t</script>")
+    assert "<img" not in page and "<script>" not in page
+    assert "href=\"javascript" not in page and "href='javascript" not in page and "<em>vet</em>" not in page
+    assert "Jeugd &lt;img" in page or "Jeugd &amp;#60;img" in page or "Jeugd &#60;img" in page
