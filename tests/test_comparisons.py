@@ -328,7 +328,7 @@ def test_the_page_words_the_planted_truths(demo_report):
 def test_the_dutch_page_words_them_too(demo_report_nl):
     page = " ".join(_page(demo_report_nl).split())
     assert "Waar het al goed gaat: Kade ligt boven de bovengrens" in page
-    assert "Een vergelijking corrigeren voor leeftijd is geen onderscheid maken tussen cliënten" in page
+    assert "Een vergelijking corrigeren voor leeftijd is geen onderscheid maken tussen klanten" in page
     assert "is verschoven van praktische naar emotionele waarde" in page
 
 

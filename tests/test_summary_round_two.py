@@ -143,7 +143,7 @@ def test_plain_words_no_statistics_or_machine_record_on_the_summary(tables):
 
 def test_dutch_summary_is_dutch(tables):
     text = _text(summary_body(tables, manifest=MANIFEST, language="nl", title="S"))
-    assert "Hoe tevreden zijn cliënten?" in text and "Wat te doen" in text
+    assert "Hoe tevreden zijn klanten?" in text and "Wat te doen" in text
     assert "7,4 (vorige keer 7,2)" in text
     for english in ("improve", "team Oost decides", "Check who", "last time", "The most serious"):
         assert english not in text

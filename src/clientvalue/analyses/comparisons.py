@@ -464,7 +464,9 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
             last = {"previous_mean": before[row.group]} if row.group in before.index else {}  # for "7.4 (7.2 last time)"
             findings.append(Finding(
                 kind="level", subject={"group": row.group, "question": row.question, "wave": row.wave,
-                                       **({"previous_wave": str(previous)} if last else {})},
+                                       **({"previous_wave": str(previous)} if last else {}),
+                                       # the wave_change findings compare the current wave with the first
+                                       **({"first_wave": str(result.waves[0])} if len(result.waves) > 1 else {})},
                 numbers={"mean": row.mean, "share_satisfied": row.share_satisfied, "n": row.n,
                          "satisfied_from": row.satisfied_from, **last},
                 uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high, "share_ci_low": row.share_ci_low,

@@ -82,7 +82,10 @@ def _rating(f: Finding, _: Translator) -> str:
     previous = f.numbers.get("previous_mean")
     if previous is None or math.isnan(previous):
         return mean
-    return _("{mean} (last time {previous})", mean=mean, previous=_number(previous, _))
+    wave = f.subject.get("previous_wave")
+    if not wave:
+        return _("{mean} (last time {previous})", mean=mean, previous=_number(previous, _))
+    return _("{mean} ({wave}: {previous})", mean=mean, wave=wave, previous=_number(previous, _))
 
 
 def _change(f: Finding, changes: dict[str, Finding], _: Translator) -> str:
@@ -122,7 +125,8 @@ def _satisfaction(findings: dict[str, list[Finding]], _: Translator) -> str:
     level = _of(findings, "50_comparisons", "level")[0]
     headers = [_("Service"), _("Mean rating"), _("95%\u00a0interval"),
                _("Satisfied ({threshold} or more)", threshold=_number(level.numbers["satisfied_from"], _, 0)),
-               _("Change since last time")]
+               _("Change since {wave}", wave=level.subject["first_wave"]) if level.subject.get("first_wave")
+               else _("Change since last time")]
     head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in headers)
     body = "".join(
         f"<tr><th scope='row'>{esc(r['service'])}</th>" + "".join(
