@@ -474,8 +474,8 @@ def analyse(
                 # the logistic models are fitted on the distinct (category, covariates) cells: the
                 # same likelihood as on the respondents, with far fewer rows
                 cells = fair.covariate_cells(yy, pp.to_numpy(), base_x)
-                base_llf = fair.reduced_loglik(cells.treated, cells.covariates,
-                                               counts=cells.counts)  # the model without the category: shared
+                base = fair.reduced_fit(cells.treated, cells.covariates,
+                                        counts=cells.counts)  # the model without the category: shared
                 counts = pp.value_counts()
                 counts = counts.reindex([c for c in p_values.attrs.get("order", sorted(counts.index))
                                          if c in counts.index])  # bands from low to high, "other" last
@@ -500,7 +500,7 @@ def analyse(
                         _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
                         continue
                     adj = fair.adjusted_difference(cells.treated, cells.groups == category, cells.covariates,
-                                                   counts=cells.counts, reduced_llf=base_llf)
+                                                   counts=cells.counts, reduced=base)
                     # separation by the protected attribute: the category (or everyone else) is treated
                     # all or none of the time, so the treatment follows the attribute (nearly) perfectly
                     extremes = (raw["rate"], 1 - raw["rate"], raw["rate_rest"], 1 - raw["rate_rest"])
