@@ -219,3 +219,19 @@ def test_a_warm_start_takes_fewer_newton_steps_to_the_same_maximum():
     np.testing.assert_allclose(steps["warm_fit"]["params"], steps["zero_fit"]["params"], rtol=1e-10, atol=1e-12)
     assert steps["warm_fit"]["llf"] == pytest.approx(steps["zero_fit"]["llf"], rel=1e-14)
     assert steps["warm"] < steps["zero"]
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series([1.0, 2.5, np.nan, 1.0, 30.0, 2.5]),
+    pd.Series(["man", None, "vrouw", "man", "anders"], dtype=object),
+    pd.Series(["ja", pd.NA, "nee", "ja"], dtype="string[pyarrow]"),
+    pd.Series([3, 1, 3, 2], dtype="int64"),
+    pd.Series([1, "x", None, 2.0, "x"], dtype=object),
+])
+def test_protected_text_once_per_value_equals_the_row_by_row_conversion(values):
+    from clientvalue.analyses.segments import _as_text
+
+    ref = values.map(lambda v: f"{v:g}" if isinstance(v, (float, np.floating)) else str(v), na_action="ignore")
+    got = _as_text(values)
+    assert got.index.equals(values.index)
+    assert got.astype(object).where(got.notna(), None).tolist() == ref.astype(object).where(ref.notna(), None).tolist()

@@ -120,6 +120,14 @@ def check_inputs(survey: Survey) -> bool:
     return check_segment_inputs(survey)
 
 
+def _as_text(values: pd.Series) -> pd.Series:
+    """Every value as text (a float as ``%g``), missing values kept: converted once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    text = np.array([f"{v:g}" if isinstance(v, (float, np.floating)) else str(v) for v in uniques] + [np.nan],
+                    dtype=object)
+    return pd.Series(text[codes], index=values.index, dtype=object)  # code -1 (missing) takes the last
+
+
 def _protected(survey: Survey, frame: pd.DataFrame, age_bands, min_group_size: int) -> dict[str, pd.Series]:
     """Protected attributes as categories that may be published.
 
@@ -139,8 +147,7 @@ def _protected(survey: Survey, frame: pd.DataFrame, age_bands, min_group_size: i
             age = key == "age" or a.column == survey.age
             values = band_numeric(values, min_group_size=min_group_size, edges=list(age_bands) if age else None)
         else:
-            text = values.map(lambda v: f"{v:g}" if isinstance(v, (float, np.floating)) else str(v), na_action="ignore")
-            values = pool_rare(text, min_group_size=min_group_size)
+            values = pool_rare(_as_text(values), min_group_size=min_group_size)
         order = values.attrs.get("order") or sorted(set(values.dropna()) - {OTHER_CATEGORY}) + [OTHER_CATEGORY]
         out[key] = values.astype(object).where(values.notna(), None)
         out[key].attrs["order"] = list(order)
