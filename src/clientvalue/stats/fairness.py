@@ -501,7 +501,8 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
     start = None
     if reduced is not None:
         reduced_llf = reduced["llf"] if reduced_llf is None else reduced_llf
-        if len(reduced["params"]) == exog.shape[1] - 1:
+        finite = reduced["converged"] and np.max(np.abs(reduced["params"]), initial=0.0) < 25
+        if finite and len(reduced["params"]) == exog.shape[1] - 1:  # not from a diverging fit
             start = np.insert(reduced["params"], 1, 0.0)
     fit = logit_fit(y, exog, counts=counts, start=start)
     beta, cov = fit["params"], fit["cov"]
