@@ -159,3 +159,79 @@ def test_cells_without_variation():
     cells = fair.covariate_cells(y, np.repeat(["a", "b"], 25), pd.DataFrame({"v": np.arange(50) % 3}))
     res = fair.adjusted_difference(cells.treated, cells.groups == "a", cells.covariates, counts=cells.counts)
     assert res["status"] == "no variation" and res["n"] == 50
+
+
+def test_weighted_gram_equals_the_dense_product():
+    rng = np.random.default_rng(8)
+    exog = rng.normal(size=(40_000, 7))
+    w = rng.random(40_000)
+    w[::9] = 0.0
+    ref = (exog * w[:, None]).T @ exog
+    np.testing.assert_allclose(fair.weighted_gram(exog, w), ref, rtol=1e-12)
+    np.testing.assert_allclose(fair.weighted_gram(exog, w, rows=1000), ref, rtol=1e-12)
+
+
+def test_varying_columns_are_those_nunique_keeps():
+    x = pd.DataFrame({"const": np.ones(6), "var": [1.0, 2, 1, 2, 1, 2], "nan_const": [np.nan, 3, 3, np.nan, 3, 3],
+                      "all_nan": np.full(6, np.nan), "nan_var": [np.nan, 1, 2, 1, 2, 1]})
+    got = fair._varying(x, 6)
+    ref = x.loc[:, x.nunique() > 1].to_numpy(dtype=float)
+    np.testing.assert_array_equal(got, ref)
+    assert fair._varying(pd.DataFrame(index=range(6)), 6).shape == (6, 0)
+    assert fair._varying(None, 6).shape == (6, 0)
+
+
+def test_shared_reduced_fit_gives_the_row_level_numbers():
+    """Every category started from the shared model without it: the same maximum as the fit from zero."""
+    rng = np.random.default_rng(21)
+    n = 8000
+    x = pd.DataFrame({"a": rng.integers(1, 6, n).astype(float), "b": rng.integers(1, 6, n).astype(float),
+                      "c": rng.integers(1, 6, n).astype(float), "const": np.full(n, 2.0)})
+    group = rng.choice(["g1", "g2", "g3", "g4"], n, p=[0.4, 0.3, 0.2, 0.1])
+    eta = -1.5 + 0.9 * (group == "g2") - 0.6 * (group == "g4") + 0.3 * x["a"] - 0.2 * x["c"]
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    cells = fair.covariate_cells(y, group, x)
+    base = fair.reduced_fit(cells.treated, cells.covariates, counts=cells.counts)
+    assert base["converged"]
+    for category in ("g1", "g2", "g3", "g4"):
+        ref = _row_adjusted_difference(y, group == category, x.drop(columns="const"))
+        res = fair.adjusted_difference(cells.treated, cells.groups == category, cells.covariates,
+                                       counts=cells.counts, reduced=base)
+        assert res["status"] == "ok"
+        for key in ("diff", "se", "ci_low", "ci_high", "p_value"):
+            assert res[key] == pytest.approx(ref[key], rel=1e-9, abs=1e-12), (category, key)
+    assert base["llf"] == pytest.approx(ref["llf0"], rel=1e-12)
+
+
+def test_a_warm_start_takes_fewer_newton_steps_to_the_same_maximum():
+    """The audit's usual case: covariates matter, a category shifts the treatment rate a little."""
+    rng = np.random.default_rng(3)
+    n = 20_000
+    exog = np.column_stack([np.ones(n), rng.random(n) < 0.3, rng.normal(size=(n, 3))])
+    beta = np.array([-1.5, 0.15, 1.0, -0.8, 0.6])
+    y = (rng.random(n) < 1 / (1 + np.exp(-exog @ beta))).astype(float)
+    steps = {}
+    for name, start in (("zero", None), ("warm", np.insert(fair.logit_fit(y, np.delete(exog, 1, axis=1))["params"],
+                                                          1, 0.0))):
+        fit = fair.logit_fit(y, exog, start=start, max_iter=50)
+        steps[name] = [fair.logit_fit(y, exog, start=start, max_iter=k)["converged"] for k in range(1, 12)].index(True)
+        steps[name + "_fit"] = fit
+    np.testing.assert_allclose(steps["warm_fit"]["params"], steps["zero_fit"]["params"], rtol=1e-10, atol=1e-12)
+    assert steps["warm_fit"]["llf"] == pytest.approx(steps["zero_fit"]["llf"], rel=1e-14)
+    assert steps["warm"] < steps["zero"]
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series([1.0, 2.5, np.nan, 1.0, 30.0, 2.5]),
+    pd.Series(["man", None, "vrouw", "man", "anders"], dtype=object),
+    pd.Series(["ja", pd.NA, "nee", "ja"], dtype="string[pyarrow]"),
+    pd.Series([3, 1, 3, 2], dtype="int64"),
+    pd.Series([1, "x", None, 2.0, "x"], dtype=object),
+])
+def test_protected_text_once_per_value_equals_the_row_by_row_conversion(values):
+    from clientvalue.analyses.segments import _as_text
+
+    ref = values.map(lambda v: f"{v:g}" if isinstance(v, (float, np.floating)) else str(v), na_action="ignore")
+    got = _as_text(values)
+    assert got.index.equals(values.index)
+    assert got.astype(object).where(got.notna(), None).tolist() == ref.astype(object).where(ref.notna(), None).tolist()

@@ -120,6 +120,14 @@ def check_inputs(survey: Survey) -> bool:
     return check_segment_inputs(survey)
 
 
+def _as_text(values: pd.Series) -> pd.Series:
+    """Every value as text (a float as ``%g``), missing values kept: converted once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    text = np.array([f"{v:g}" if isinstance(v, (float, np.floating)) else str(v) for v in uniques] + [np.nan],
+                    dtype=object)
+    return pd.Series(text[codes], index=values.index, dtype=object)  # code -1 (missing) takes the last
+
+
 def _protected(survey: Survey, frame: pd.DataFrame, age_bands, min_group_size: int) -> dict[str, pd.Series]:
     """Protected attributes as categories that may be published.
 
@@ -139,8 +147,7 @@ def _protected(survey: Survey, frame: pd.DataFrame, age_bands, min_group_size: i
             age = key == "age" or a.column == survey.age
             values = band_numeric(values, min_group_size=min_group_size, edges=list(age_bands) if age else None)
         else:
-            text = values.map(lambda v: f"{v:g}" if isinstance(v, (float, np.floating)) else str(v), na_action="ignore")
-            values = pool_rare(text, min_group_size=min_group_size)
+            values = pool_rare(_as_text(values), min_group_size=min_group_size)
         order = values.attrs.get("order") or sorted(set(values.dropna()) - {OTHER_CATEGORY}) + [OTHER_CATEGORY]
         out[key] = values.astype(object).where(values.notna(), None)
         out[key].attrs["order"] = list(order)
@@ -474,8 +481,8 @@ def analyse(
                 # the logistic models are fitted on the distinct (category, covariates) cells: the
                 # same likelihood as on the respondents, with far fewer rows
                 cells = fair.covariate_cells(yy, pp.to_numpy(), base_x)
-                base_llf = fair.reduced_loglik(cells.treated, cells.covariates,
-                                               counts=cells.counts)  # the model without the category: shared
+                base = fair.reduced_fit(cells.treated, cells.covariates,
+                                        counts=cells.counts)  # the model without the category: shared
                 counts = pp.value_counts()
                 counts = counts.reindex([c for c in p_values.attrs.get("order", sorted(counts.index))
                                          if c in counts.index])  # bands from low to high, "other" last
@@ -500,7 +507,7 @@ def analyse(
                         _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
                         continue
                     adj = fair.adjusted_difference(cells.treated, cells.groups == category, cells.covariates,
-                                                   counts=cells.counts, reduced_llf=base_llf)
+                                                   counts=cells.counts, reduced=base)
                     # separation by the protected attribute: the category (or everyone else) is treated
                     # all or none of the time, so the treatment follows the attribute (nearly) perfectly
                     extremes = (raw["rate"], 1 - raw["rate"], raw["rate_rest"], 1 - raw["rate_rest"])

@@ -27,6 +27,7 @@ directly or through a proxy - to a protected ground?
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -316,8 +317,27 @@ def covariate_cells(treated, groups, covariates: pd.DataFrame | None = None) -> 
                  g[first], x.iloc[first].reset_index(drop=True))
 
 
+GRAM_ROWS = 16_384  # rows per block of the weighted cross-product (a few MiB, stays in cache)
+
+
+def weighted_gram(exog: np.ndarray, w: np.ndarray, *, rows: int = GRAM_ROWS) -> np.ndarray:
+    """``exog' diag(w) exog`` for ``w >= 0``, accumulated over row blocks.
+
+    Each block is scaled by ``sqrt(w)`` and multiplied with itself (``s' s``, which BLAS computes
+    as a symmetric rank-k update: half the multiply-adds of a general product), so no copy of the
+    whole weighted matrix is made. Equals ``(exog * w[:, None]).T @ exog`` up to rounding.
+    """
+    k = exog.shape[1]
+    out = np.zeros((k, k))
+    root = np.sqrt(w)
+    for lo in range(0, exog.shape[0], rows):
+        s = exog[lo:lo + rows] * root[lo:lo + rows, None]
+        out += s.T @ s
+    return out
+
+
 def logit_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = None, max_iter: int = 50,
-              tol: float = 1e-8) -> dict:
+              tol: float = 1e-8, start: np.ndarray | None = None) -> dict:
     """Maximum-likelihood logistic regression by Newton-Raphson with step halving.
 
     Returns ``params``, ``cov`` (inverse observed information), ``llf`` and ``converged``.
@@ -326,9 +346,12 @@ def logit_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = No
     ``i`` is a cell of ``counts[i]`` respondents of whom ``y[i]`` were treated: the binomial
     log-likelihood ``y eta - counts log(1 + e^eta)`` is the sum of the respondents' Bernoulli
     log-likelihoods, so estimates, covariance and ``llf`` are those of the fit on respondents.
+    ``start``: initial estimates (zeros when not given), e.g. the model without one predictor
+    with 0 for it: the same maximum in fewer Newton steps. The information matrix is accumulated
+    in row blocks (:func:`weighted_gram`).
     """
     m = np.ones(len(y)) if counts is None else np.asarray(counts, dtype=float)
-    beta = np.zeros(exog.shape[1])
+    beta = np.zeros(exog.shape[1]) if start is None else np.array(start, dtype=float)
 
     def loglik(eta):
         return float(np.sum(y * eta - m * np.logaddexp(0, eta)))
@@ -339,7 +362,7 @@ def logit_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = No
     for _ in range(max_iter):
         p = 1 / (1 + np.exp(-eta))
         grad = exog.T @ (y - m * p)
-        info = (exog * (m * p * (1 - p))[:, None]).T @ exog
+        info = weighted_gram(exog, m * p * (1 - p))
         try:
             step = np.linalg.solve(info, grad)
         except np.linalg.LinAlgError:
@@ -359,8 +382,7 @@ def logit_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = No
             converged = True
             break
     p = 1 / (1 + np.exp(-eta))
-    info = (exog * (m * p * (1 - p))[:, None]).T @ exog
-    cov = np.linalg.pinv(info)
+    cov = np.linalg.pinv(weighted_gram(exog, m * p * (1 - p)))
     return {"params": beta, "cov": cov, "llf": llf, "converged": converged}
 
 
@@ -417,21 +439,34 @@ def _average_effect(beta: np.ndarray, cov: np.ndarray, exog: np.ndarray, d: np.n
     p1, p0 = 1 / (1 + np.exp(-(eta0 + beta[1]))), 1 / (1 + np.exp(-eta0))
     share = m / m.sum()
     ame = float(share @ (p1 - p0))
-    e0 = exog.copy()
-    e0[:, 1] = 0.0
     # d/d beta of mean(p1 - p0): the rows' covariates weighted by p1(1-p1) - p0(1-p0), and the
-    # category's own column by p1(1-p1)
+    # category's own column by p1(1-p1) (no copy of the design with that column set to 0)
     g1, g0 = p1 * (1 - p1), p0 * (1 - p0)
-    grad = (share * (g1 - g0)) @ e0
+    grad = (share * (g1 - g0)) @ exog
     grad[1] = float(share @ g1)
     se = float(np.sqrt(max(grad @ cov @ grad, 0.0)))
     z = stats.norm.ppf(0.5 + level / 2)
     return ame, se, ame - z * se, ame + z * se
 
 
+def _varying(covariates: pd.DataFrame | None, n: int) -> np.ndarray:
+    """The covariate columns with more than one distinct non-missing value, as floats ``(n, k)``.
+
+    The columns ``x.loc[:, x.nunique() > 1]`` keeps, found from each column's smallest and
+    largest value instead of hashing every value.
+    """
+    if covariates is None or not len(covariates.columns):
+        return np.empty((n, 0))
+    x = covariates.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: dropped
+        keep = np.nanmin(x, axis=0) < np.nanmax(x, axis=0)
+    return x[:, keep] if not keep.all() else x
+
+
 def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None, *,
                         level: float = 0.95, reduced_llf: float | None = None,
-                        counts: np.ndarray | None = None) -> dict:
+                        counts: np.ndarray | None = None, reduced: dict | None = None) -> dict:
     """Average marginal effect of ``member`` on ``treated`` in a logistic model with covariates.
 
     The model is ``logit P(treated) = b0 + d * member + X b``; the effect is
@@ -440,7 +475,9 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
     Constant covariate columns are dropped. ``reduced_llf``, the log-likelihood of the model
     without ``member`` (see :func:`reduced_loglik`), saves a fit when several categories share it.
     ``counts``: rows are cells of that many respondents and ``treated`` the number treated in each
-    (:func:`covariate_cells`); the results are those on the respondents.
+    (:func:`covariate_cells`); the results are those on the respondents. ``reduced``: the
+    :func:`reduced_fit` of the same rows and covariates, shared by several categories: its
+    log-likelihood serves the test and its estimates (with 0 for the category) start the fit.
 
     Returns
     -------
@@ -454,14 +491,21 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
     y = np.asarray(treated, dtype=float)
     m = np.ones(len(y)) if counts is None else np.asarray(counts, dtype=float)
     d = np.asarray(member, dtype=float)
-    x = pd.DataFrame(index=range(len(y))) if covariates is None else covariates.reset_index(drop=True)
-    x = x.loc[:, x.nunique() > 1] if len(x.columns) else x
-    exog = np.column_stack([np.ones(len(y)), d, x.to_numpy(dtype=float)])
     n = int(round(m.sum()))
     nan = {"diff": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n": n}
     if y.sum() == 0 or y.sum() == m.sum() or len(np.unique(d)) < 2:
         return nan | {"status": "no variation"}
-    fit = logit_fit(y, exog, counts=counts)
+    x = _varying(covariates, len(y))
+    exog = np.empty((len(y), 2 + x.shape[1]))
+    exog[:, 0], exog[:, 1], exog[:, 2:] = 1.0, d, x
+    del x  # the design holds it now
+    start = None
+    if reduced is not None:
+        reduced_llf = reduced["llf"] if reduced_llf is None else reduced_llf
+        finite = reduced["converged"] and np.max(np.abs(reduced["params"]), initial=0.0) < 25
+        if finite and len(reduced["params"]) == exog.shape[1] - 1:  # not from a diverging fit
+            start = np.insert(reduced["params"], 1, 0.0)
+    fit = logit_fit(y, exog, counts=counts, start=start)
     beta, cov = fit["params"], fit["cov"]
     ame, se, low, high = _average_effect(beta, cov, exog, d, m, level)
     reliable = fit["converged"] and np.isfinite(se) and np.max(np.abs(beta)) < 25
@@ -482,12 +526,21 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
             "p_value": p_value, "n": n, "status": status}
 
 
+def reduced_fit(treated, covariates: pd.DataFrame | None = None, *, counts: np.ndarray | None = None) -> dict:
+    """The logistic model of ``treated`` on the covariates alone (``counts``: cells): :func:`logit_fit`'s dict.
+
+    Pass it as ``reduced`` to :func:`adjusted_difference` for every category of an attribute.
+    """
+    y = np.asarray(treated, dtype=float)
+    x = _varying(covariates, len(y))
+    exog = np.empty((len(y), 1 + x.shape[1]))
+    exog[:, 0], exog[:, 1:] = 1.0, x
+    return logit_fit(y, exog, counts=counts)
+
+
 def reduced_loglik(treated, covariates: pd.DataFrame | None = None, *, counts: np.ndarray | None = None) -> float:
     """Log-likelihood of the logistic model of ``treated`` on the covariates alone (``counts``: cells)."""
-    y = np.asarray(treated, dtype=float)
-    x = pd.DataFrame(index=range(len(y))) if covariates is None else covariates.reset_index(drop=True)
-    x = x.loc[:, x.nunique() > 1] if len(x.columns) else x
-    return logit_fit(y, np.column_stack([np.ones(len(y)), x.to_numpy(dtype=float)]), counts=counts)["llf"]
+    return reduced_fit(treated, covariates, counts=counts)["llf"]
 
 
 def adjusted_mean_difference(outcome, member, covariates: pd.DataFrame | None = None, *,
