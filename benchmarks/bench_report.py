@@ -43,7 +43,11 @@ def write_export(folder: Path, rows: int, *, seed: int = 1) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     frame = simulate_municipality({s: rows // len(SERVICES) for s in SERVICES}, seed=seed)
     frame.to_csv(folder / "survey.csv", sep=";", encoding="cp1252", index=False, decimal=",")
-    shutil.copy(DEMO_DIR / "municipality" / "codebook.yaml", folder / "codebook.yaml")
+    demo = DEMO_DIR / "municipality"
+    shutil.copy(demo / "codebook.yaml", folder / "codebook.yaml")
+    # the earlier waves and the benchmark the codebook names (notebook 50) come as the demo has them
+    shutil.copytree(demo / "waves", folder / "waves", dirs_exist_ok=True)
+    shutil.copy(demo / "benchmark.csv", folder / "benchmark.csv")
     params = folder / "params.yaml"
     params.write_text("codebook: codebook.yaml\noutput: report\n", encoding="utf-8")
     return params
