@@ -5,7 +5,7 @@ Usage::
     python benchmarks/bench_batch.py                       # 350 organisations x 1,500 respondents, all
                                                            # survey notebooks, 1 and 2 workers; national
                                                            # benchmark at 2,000,000 respondents / 8,000 organisations
-    python benchmarks/bench_batch.py --quick               # 4 x 300, notebooks 00 and 10; 100,000 / 400 (CI)
+    python benchmarks/bench_batch.py --quick               # 2 x 200, notebook 00; 100,000 / 400 (CI)
     python benchmarks/bench_batch.py --orgs 20 --rows 1500 --workers 2 --cold   # a medium size, warm and cold kernels
 
 Part 1 writes a stacked export (the demo generator's municipality survey, ``rows`` respondents per
@@ -169,14 +169,14 @@ def main() -> None:
     parser.add_argument("--national-rows", type=int, default=None)
     parser.add_argument("--national-orgs", type=int, default=None)
     parser.add_argument("--partition", type=int, default=200, help="organisations per partition (national)")
-    parser.add_argument("--notebooks", nargs="+", default=None, help="default: every survey notebook (--quick: 00 and 10)")
+    parser.add_argument("--notebooks", nargs="+", default=None, help="default: every survey notebook (--quick: 00)")
     parser.add_argument("--skip-batch", action="store_true")
     parser.add_argument("--skip-national", action="store_true")
     args = parser.parse_args()
-    orgs = args.orgs or (4 if args.quick else 350)
-    rows = args.rows or (300 if args.quick else 1500)
+    orgs = args.orgs or (2 if args.quick else 350)
+    rows = args.rows or (200 if args.quick else 1500)
     workers = args.workers or [1, 2]
-    notebooks = args.notebooks or (["00_data_check", "10_value_drivers"] if args.quick else SURVEY_NOTEBOOKS)
+    notebooks = args.notebooks or (["00_data_check"] if args.quick else SURVEY_NOTEBOOKS)
     national_rows = args.national_rows or (100_000 if args.quick else 2_000_000)
     national_orgs = args.national_orgs or (400 if args.quick else 8_000)
 
