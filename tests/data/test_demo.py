@@ -171,7 +171,7 @@ def test_survey_loads_if_available(written):
 
 def test_default_out_dir_ignores_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     assert demo.default_out_dir() == repo / "data" / "demo"
 
 

@@ -21,7 +21,7 @@ from clientvalue.run import pipeline
 
 pytestmark = pytest.mark.slow
 
-A11Y = Path(__file__).parent / "a11y"
+A11Y = Path(__file__).parents[1] / "a11y"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
