@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -530,16 +531,32 @@ def _kernel_files(pid: int) -> list[str]:
     return [p.name for p in Path(tempfile.gettempdir()).glob(f"clientvalue-kernel-{pid}-*")]
 
 
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory) -> SimpleNamespace:
+    """One `clientvalue run` (a subprocess) on the hostile demo survey beside the hostile vignette study,
+    paths relative to the parameter file, employee tables allowed: every notebook (00, 10, 20, 30, 40).
+    Few replicates: no number that depends on them is checked on this run."""
+    folder = tmp_path_factory.mktemp("hostile")
+    hostile_demo(folder / "in")
+    hostile_vignettes(folder / "study")
+    inputs = sorted(p for sub in ("in", "study") for p in (folder / sub).iterdir())
+    before = {p: sha(p) for p in inputs}
+    params = folder / "params.yaml"
+    params.write_text(yaml.safe_dump({"codebook": "in/codebook.yaml", "vignettes": "study/codebook.yaml",
+                                      "output": "report", "n_boot": 20, "n_stability": 3, "employee_tables": True}),
+                      encoding="utf-8")
+    result = _cli("run", str(params), "--quiet")
+    return SimpleNamespace(folder=folder, report=folder / "report", result=result, inputs_before=before,
+                           inputs_after={p: sha(p) for p in inputs})
+
+
 @pytest.mark.slow
-def test_e2e_hostile_names_publish_an_inert_report(tmp_path):
-    codebook = hostile_demo(tmp_path / "in")
-    inputs = {p: sha(p) for p in (codebook, tmp_path / "in" / "survey.csv")}
-    result = _cli("run", str(_params(tmp_path, codebook)), "--quiet")
+def test_e2e_hostile_names_publish_an_inert_report(hostile_run):
+    result, tmp_path, report = hostile_run.result, hostile_run.folder, hostile_run.report
     assert result.returncode == 0, result.stderr[-2000:]
     assert_clean_terminal(result.stdout + result.stderr)
     assert "KeyboardInterrupt" not in result.stderr
-    report = tmp_path / "report"
-    assert {p: sha(p) for p in inputs} == inputs
+    assert hostile_run.inputs_after == hostile_run.inputs_before
     assert not list(tmp_path.glob(".report.*")) and _kernel_files(result.pid) == []
     for page in report.glob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -778,16 +795,10 @@ def _outputs_text(notebook: Path) -> str:
 
 
 @pytest.mark.slow
-def test_e2e_vignettes_with_employee_tables_hostile_labels_and_relative_paths(tmp_path):
-    codebook = hostile_vignettes(tmp_path / "study")
-    params = tmp_path / "params.yaml"
-    params.write_text(yaml.safe_dump({"vignettes": "study/codebook.yaml", "output": "report", "n_boot": 50,
-                                      "employee_tables": True}), encoding="utf-8")
-    inputs = {p: sha(p) for p in codebook.parent.iterdir()}
-    result = _cli("run", str(params), "--quiet")
+def test_e2e_vignettes_with_employee_tables_hostile_labels_and_relative_paths(hostile_run):
+    result, tmp_path, report = hostile_run.result, hostile_run.folder, hostile_run.report
     assert result.returncode == 0, result.stderr[-2000:]
-    assert {p: sha(p) for p in inputs} == inputs
-    report = tmp_path / "report"
+    assert hostile_run.inputs_after == hostile_run.inputs_before
     employees = pd.read_csv(report / "tables" / "employees.csv")
     assert len(employees) == 73 and SMALL_TEAM not in set(employees["team"])
     page = (report / "40_consistency.html").read_text(encoding="utf-8")
