@@ -68,6 +68,14 @@ def data_check_report(tmp_path_factory) -> Path:
     return _run_demo_report(tmp_path_factory.mktemp("run-00"), notebooks=["00_data_check"], vignettes=None)
 
 
+@pytest.fixture(autouse=True)
+def _matplotlib_settings_restored():
+    """Report() sets the report's plotting defaults globally (left-aligned titles, ...): every test
+    starts from the settings it found and leaves them so, whatever order the folders run in."""
+    with matplotlib.rc_context():
+        yield
+
+
 @pytest.fixture
 def demo_codebook() -> Path:
     path = DEMO_DIR / "municipality" / "codebook.yaml"
