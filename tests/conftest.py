@@ -16,37 +16,64 @@ from clientvalue.paths import DEMO_DIR, PROJECT_ROOT  # noqa: E402
 REAL_DATA = Path(os.environ.get("CLIENTVALUE_REAL_DATA", PROJECT_ROOT.parent / "shared" / "data" / "real"))
 
 
-def _run_demo_report(folder: Path, **values) -> Path:
-    """`clientvalue run` on the demo data (all notebooks, 200 bootstrap replicates) into ``folder``."""
+DEMO_NOTEBOOKS = ["00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency", "50_comparisons"]
+
+
+def _hashes(folder: Path) -> dict[str, str]:
     import hashlib
 
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _run_demo_report(folder: Path, **values) -> Path:
+    """`clientvalue run` on the demo municipality and its vignette study (every notebook, 200 bootstrap
+    replicates, 5 stability refits) into ``folder``."""
     from clientvalue.run import pipeline
 
     params = {
         "codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"),
+        "vignettes": str(DEMO_DIR / "municipality" / "vignettes" / "codebook.yaml"),
         "output": str(folder / "report"),
         "n_boot": 200,
-        "notebooks": ["00_data_check", "10_value_drivers", "20_senior", "50_comparisons"],
+        "n_stability": 5,
+        "notebooks": DEMO_NOTEBOOKS,
     } | values
+    params = {key: value for key, value in params.items() if value is not None}  # None: leave the key out
     path = folder / "params.yaml"
     path.write_text(yaml.safe_dump(params), encoding="utf-8")
-    data = DEMO_DIR / "municipality" / "survey.csv"
-    before = hashlib.sha256(data.read_bytes()).hexdigest()
+    before = _hashes(DEMO_DIR / "municipality")
     output = pipeline.run(path, progress=False, echo=None)
-    assert hashlib.sha256(data.read_bytes()).hexdigest() == before, "the input file was modified"
+    assert _hashes(DEMO_DIR / "municipality") == before, "an input file was modified"
     return output
 
 
+# The end-to-end runs that many tests only read: each runs once per test session.
+
 @pytest.fixture(scope="session")
 def demo_report(tmp_path_factory) -> Path:
-    """The English demo report, run once per test session (about 30 s)."""
+    """The English demo report with every notebook (about 40 s)."""
     return _run_demo_report(tmp_path_factory.mktemp("run"))
 
 
 @pytest.fixture(scope="session")
 def demo_report_nl(tmp_path_factory) -> Path:
-    """The same report in Dutch, run once per test session."""
+    """The same report in Dutch."""
     return _run_demo_report(tmp_path_factory.mktemp("run-nl"), language="nl")
+
+
+@pytest.fixture(scope="session")
+def data_check_report(tmp_path_factory) -> Path:
+    """The demo survey's report with notebook 00 only (an earlier report to be replaced, or compared)."""
+    return _run_demo_report(tmp_path_factory.mktemp("run-00"), notebooks=["00_data_check"], vignettes=None)
+
+
+@pytest.fixture(autouse=True)
+def _matplotlib_settings_restored():
+    """Report() sets the report's plotting defaults globally (left-aligned titles, ...): every test
+    starts from the settings it found and leaves them so, whatever order the folders run in."""
+    with matplotlib.rc_context():
+        yield
 
 
 @pytest.fixture
@@ -102,14 +129,3 @@ SMALL_ROWS = [
     (5, "Wmo-loket", 1.0, 9, 5, 4, 66, "anders", 2),
 ]
 SMALL_COLUMNS = ["id", "service", "w", "overall", "fast", "heard", "age", "gender", "senior"]
-
-
-@pytest.fixture(autouse=True)
-def _restore_matplotlib_settings():
-    """Each test starts from the same matplotlib settings: `Report` applies the notebooks' style
-    globally (setup_plotting), which must not leak into the next test."""
-    saved = matplotlib.rcParams.copy()
-    yield
-    with __import__("warnings").catch_warnings():
-        __import__("warnings").simplefilter("ignore")
-        matplotlib.rcParams.update(saved)

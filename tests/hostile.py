@@ -1,4 +1,4 @@
-"""Generator of hostile survey exports for tests/test_hostile.py (written into tmp_path, never committed).
+"""Generator of hostile survey exports for tests/run/test_hostile.py (written into tmp_path, never committed).
 
 Every export is the bundled demo municipality (or a small synthetic survey) with one kind of
 hostile value planted: markup and formulas in group names and labels, terminal escapes in column

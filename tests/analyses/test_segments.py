@@ -279,16 +279,9 @@ def test_hidden_proxy_in_a_survey_of_our_own(tmp_path):
 
 
 @pytest.mark.slow
-def test_notebook_30_end_to_end_in_dutch(tmp_path):
+def test_notebook_30_end_to_end_in_dutch(demo_report_nl):
     """`clientvalue run` with notebook 30: tables, the Dutch page with its flags, no respondent rows."""
-    import yaml
-
-    from clientvalue.run import pipeline
-
-    params = {"codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"), "output": str(tmp_path / "report"),
-              "n_boot": 50, "n_stability": 5, "language": "nl", "notebooks": ["30_segments"]}
-    (tmp_path / "p.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
-    out = pipeline.run(tmp_path / "p.yaml", progress=False, echo=None, jobs=1)
+    out = demo_report_nl
     tables = {p.name for p in (out / "tables").iterdir()}
     assert {"segments_fit.csv", "segments_profile.csv", "segments_stability.csv", "segments_value.csv",
             "fairness_segments.csv", "fairness_treatments.csv"} <= tables

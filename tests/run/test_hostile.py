@@ -1,4 +1,4 @@
-"""A hostile-input corpus: issue 8's numbered items and the README's fatal/handled table.
+"""A hostile-input corpus: the README's fatal/handled table, one numbered section per kind of attack.
 
 Each case asserts the expected refusal (the right exception or rc 2, a message naming the file,
 column, value and what to do) or a correct report; no traceback, inputs byte-identical, nothing
@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -31,12 +32,14 @@ from hostile import (DEMO_CODEBOOK, HOSTILE_GROUPS, HOSTILE_LABELS, HOSTILE_TEAM
 
 from clientvalue.report import drivers_text  # noqa: E402
 from clientvalue.analyses import drivers as drivers_report
+from clientvalue.disclosure import data_summary
 from clientvalue.data import checks
 from clientvalue.report import checks_text
 from clientvalue.data.codebook import load_codebook
 from clientvalue.data.readers import read_export
 from clientvalue.data.survey import load_survey
 from clientvalue.errors import CodebookError, DataError, ParameterError, PipelineError
+from clientvalue.report.safety import check_html, markdown_text, neutral_csv, visible
 from clientvalue.run import cli, pipeline
 
 CONTROL = ("\x1b", "\x07", "\x08", "\x9b")
@@ -49,37 +52,6 @@ def _restore_matplotlib_settings():
 
     with mpl.rc_context():
         yield
-
-
-# New modules are imported where they are used, so that this file runs (and fails) on older code too.
-def check_html(*args, **kwargs):
-    from clientvalue.report.safety import check_html
-
-    return check_html(*args, **kwargs)
-
-
-def markdown_text(value):
-    from clientvalue.report.safety import markdown_text
-
-    return markdown_text(value)
-
-
-def neutral_csv(frame):
-    from clientvalue.report.safety import neutral_csv
-
-    return neutral_csv(frame)
-
-
-def visible(text):
-    from clientvalue.report.safety import visible
-
-    return visible(text)
-
-
-def data_summary(survey, min_group_size):
-    from clientvalue import disclosure
-
-    return disclosure.data_summary(survey, min_group_size)
 
 
 def render_markdown(text: str) -> str:
@@ -118,7 +90,7 @@ PAYLOADS = [
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_1_markdown_values_are_inert(payload):
+def test_markdown_values_are_inert(payload):
     html = render_markdown(f"- **{markdown_text(payload)}**: practical value explains 40%")
     assert live_markup(html) == []
     assert "<a" not in html and "<em>" not in html and "<code>" not in html and "<h1" not in html
@@ -132,19 +104,19 @@ def test_1_markdown_values_are_inert(payload):
     ("<img src='https://evil.example/t.png'>", "https://evil"),
     ("<details open ontoggle=alert(1)>", "ontoggle"),
 ])
-def test_1_publish_guard_checks_real_attributes(page, offending):
+def test_publish_guard_checks_real_attributes(page, offending):
     with pytest.raises(PipelineError) as caught:
         check_html(page, name="10_value_drivers.html")
     assert "10_value_drivers.html" in str(caught.value) and offending in str(caught.value)
 
 
-def test_1_guard_accepts_escaped_text_that_mentions_urls():
+def test_guard_accepts_escaped_text_that_mentions_urls():
     # table text that merely *mentions* src=https://... is text, not an attribute (was a ValueError)
     check_html("<td>src=https://evil.example &lt;img src=x&gt;</td><a href='#Key-findings'>#</a>"
                "<a href='tables/drivers.csv'>x</a><img src='data:image/png;base64,AAAA' alt='x'>", name="p.html")
 
 
-def test_1_key_findings_name_groups_and_labels_inertly(tmp_path):
+def test_key_findings_name_groups_and_labels_inertly(tmp_path):
     frame, codebook = small_survey(3, 60)
     frame["service"] = frame["service"].map({"G0000": PAYLOADS[0], "G0001": PAYLOADS[1], "G0002": PAYLOADS[7]})
     codebook["items"][0]["label"] = PAYLOADS[4]
@@ -161,7 +133,7 @@ def test_1_key_findings_name_groups_and_labels_inertly(tmp_path):
 
 @pytest.mark.parametrize("cell", ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
                                   '=HYPERLINK("http://x","y")'])
-def test_2_formula_cells_are_neutralised(tmp_path, cell):
+def test_formula_cells_are_neutralised(tmp_path, cell):
     from clientvalue.report.notebook import Report
 
     report = Report(language="en", tables_dir=tmp_path)
@@ -174,7 +146,7 @@ def test_2_formula_cells_are_neutralised(tmp_path, cell):
     assert table["group"][0] == cell  # the frame itself is untouched
 
 
-def test_2_neutral_csv_leaves_numbers_alone():
+def test_neutral_csv_leaves_numbers_alone():
     frame = pd.DataFrame({"a": [-1.5, 2.0], "b": ["-x", "y"]})
     out = neutral_csv(frame)
     assert out["a"].tolist() == [-1.5, 2.0] and out["b"].tolist() == ["'-x", "y"]
@@ -183,7 +155,7 @@ def test_2_neutral_csv_leaves_numbers_alone():
 # ------------------------------------------------------------------------------------------------
 # 3. Terminal escapes: values from files are printed with control characters made visible.
 
-def test_3_refusal_message_shows_control_characters_visibly(tmp_path, capsys):
+def test_refusal_message_shows_control_characters_visibly(tmp_path, capsys):
     evil = "q\x1b]0;pwned\x07\x1b[2J"
     frame, codebook = small_survey(2, 20)
     frame = frame.rename(columns={"p1": evil})
@@ -196,7 +168,7 @@ def test_3_refusal_message_shows_control_characters_visibly(tmp_path, capsys):
     assert sha(tmp_path / "survey.csv") == before
 
 
-def test_3_visible_keeps_newlines_and_cuts_long_text():
+def test_visible_keeps_newlines_and_cuts_long_text():
     assert visible("a\nb\x1b[2J") == "a\nb\\x1b[2J"
     assert len(visible("x" * 10_000)) < 2100
 
@@ -204,7 +176,7 @@ def test_3_visible_keeps_newlines_and_cuts_long_text():
 # ------------------------------------------------------------------------------------------------
 # 4. YAML alias bomb: refused at once, with a short message.
 
-def test_4_yaml_alias_bomb_is_refused_quickly(tmp_path, capsys):
+def test_yaml_alias_bomb_is_refused_quickly(tmp_path, capsys):
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for depth in range(1, 9):
         lines.append(f"{chr(97 + depth)}: &{chr(97 + depth)} [" + ",".join([f"*{chr(96 + depth)}"] * 9) + "]")
@@ -218,7 +190,7 @@ def test_4_yaml_alias_bomb_is_refused_quickly(tmp_path, capsys):
     assert_clean_terminal(err)
 
 
-def test_4_validation_messages_do_not_echo_the_input(tmp_path):
+def test_validation_messages_do_not_echo_the_input(tmp_path):
     raw = demo_codebook()
     raw["items"][0]["scale"] = "x" * 100_000
     path = tmp_path / "codebook.yaml"
@@ -245,7 +217,7 @@ def _earlier_report(folder: Path) -> Path:
     return folder
 
 
-def test_5_unrelated_manifest_is_refused(tmp_path):
+def test_unrelated_manifest_is_refused(tmp_path):
     output = tmp_path / "project"
     output.mkdir()
     (output / "manifest.json").write_text('{"name": "my-web-app", "version": "1.0"}', encoding="utf-8")
@@ -257,7 +229,7 @@ def test_5_unrelated_manifest_is_refused(tmp_path):
     assert (output / "src" / "precious.txt").read_text(encoding="utf-8") == "keep me"
 
 
-def test_5_report_with_an_unlisted_file_is_refused_and_a_plain_one_accepted(tmp_path):
+def test_report_with_an_unlisted_file_is_refused_and_a_plain_one_accepted(tmp_path):
     report = _earlier_report(tmp_path / "report")
     pipeline.check_output(report, [DEMO_CODEBOOK])  # an earlier report: may be replaced
     (report / "notes.docx").write_text("mine", encoding="utf-8")
@@ -265,7 +237,7 @@ def test_5_report_with_an_unlisted_file_is_refused_and_a_plain_one_accepted(tmp_
         pipeline.check_output(report, [DEMO_CODEBOOK])
 
 
-def test_5_cli_refuses_foreign_output_with_rc_2(tmp_path, capsys):
+def test_cli_refuses_foreign_output_with_rc_2(tmp_path, capsys):
     output = tmp_path / "out"
     output.mkdir()
     (output / "manifest.json").write_text("[]", encoding="utf-8")
@@ -292,7 +264,7 @@ def leaky(tmp_path):
     return load_survey(write_survey(tmp_path, frame, codebook))
 
 
-def test_6_counts_exclude_suppressed_rows(leaky):
+def test_counts_exclude_suppressed_rows(leaky):
     missing = checks.missingness(leaky, min_group_size=10).set_index("column")
     assert missing.loc["p1", "n_missing_code"] == 1  # was 7: the 6 of the small group leaked
     assert missing.loc["e1", "n_out_of_range"] == 0
@@ -301,7 +273,7 @@ def test_6_counts_exclude_suppressed_rows(leaky):
     assert data_summary(leaky, 10)["respondents"] == 80
 
 
-def test_6_suppressed_group_is_never_named(leaky):
+def test_suppressed_group_is_never_named(leaky):
     per_group = checks.responses_per_group(leaky, min_group_size=10)
     assert "Geheim" not in set(per_group["group"]) and per_group.loc[per_group["group"] == "all", "n"].item() == 80
     summary = data_summary(leaky, 10)
@@ -314,13 +286,13 @@ def test_6_suppressed_group_is_never_named(leaky):
 # ------------------------------------------------------------------------------------------------
 # 7. Crashes on ordinary data: a group or a secondary analysis that cannot be done is said, not fatal.
 
-def test_7_one_group_only(tmp_path):
+def test_survey_with_a_single_group_is_analysed(tmp_path):
     frame, codebook = small_survey(1, 80)
     results = drivers_report.analyse(load_survey(write_survey(tmp_path, frame, codebook)), n_boot=20, seed=1, n_perm=9)
     assert set(results.profile["group"]) == {"all", "G0000"} and len(results.reliability) > 0
 
 
-def test_7_continuous_outcome_skips_the_ordinal_check(tmp_path):
+def test_continuous_outcome_skips_the_ordinal_check(tmp_path):
     frame, codebook = small_survey(1, 47, outcome_scale=(0, 100))
     frame["overall"] = frame["overall"] + np.random.default_rng(3).uniform(0, 0.9, len(frame))  # 47 distinct values
     codebook["missing_codes"] = []  # 98 and 99 are valid answers on 0-100 (refused otherwise: item 8)
@@ -331,14 +303,14 @@ def test_7_continuous_outcome_skips_the_ordinal_check(tmp_path):
         assert word in drivers_text.key_findings(results)
 
 
-def test_7_small_group_skips_the_ordinal_check_and_names_the_group(tmp_path):
+def test_small_group_skips_the_ordinal_check_and_names_the_group(tmp_path):
     frame, codebook = small_survey(group_sizes=[80, 15])
     results = drivers_report.analyse(load_survey(write_survey(tmp_path, frame, codebook)), n_boot=20, seed=1, n_perm=9)
     assert set(results.ordinal["group"]) == {"all", "G0000"}
     assert any("G0001" in note and "too few complete" in note for note in results.notes)
 
 
-def test_7_constant_or_duplicated_item_in_one_group(tmp_path):
+def test_constant_or_duplicated_item_in_one_group(tmp_path):
     frame, codebook = small_survey(3, 60)
     frame.loc[frame["service"] == "G0001", "p2"] = 3  # constant in one group
     dup = frame["service"] == "G0002"
@@ -349,7 +321,7 @@ def test_7_constant_or_duplicated_item_in_one_group(tmp_path):
     assert "G0001" in text or "G0001" in set(results.profile["group"])
 
 
-def test_7_wilson_bounds_contain_the_share_and_plot_does_not_fail():
+def test_wilson_bounds_contain_the_share_and_plot_does_not_fail():
     import matplotlib.pyplot as plt
 
     from clientvalue.report.plots_senior import plot_share_by_age
@@ -367,7 +339,7 @@ def test_7_wilson_bounds_contain_the_share_and_plot_does_not_fail():
 
 @pytest.mark.parametrize("weight, word", [(1e308, "times the smallest"), (5000.0, "times the smallest"),
                                           (float("inf"), "weight"), (float("nan"), "missing")])
-def test_7_implausible_weights_are_refused(tmp_path, weight, word):
+def test_implausible_weights_are_refused(tmp_path, weight, word):
     frame, codebook = small_survey(2, 20)
     frame.loc[3, "w"] = weight
     path = write_survey(tmp_path, frame, codebook)
@@ -376,7 +348,7 @@ def test_7_implausible_weights_are_refused(tmp_path, weight, word):
     assert "'w'" in str(caught.value) and word in str(caught.value) and "survey.csv" in str(caught.value)
 
 
-def test_7_many_groups_are_capped_with_a_note(tmp_path):
+def test_many_groups_are_capped_with_a_note(tmp_path):
     frame, codebook = small_survey(120, 12)
     survey = load_survey(write_survey(tmp_path, frame, codebook))
     tick = time.perf_counter()
@@ -389,7 +361,7 @@ def test_7_many_groups_are_capped_with_a_note(tmp_path):
 # ------------------------------------------------------------------------------------------------
 # 8. Wrong results published silently: refused or normalised.
 
-def test_8_duplicate_header_is_refused(tmp_path):
+def test_duplicate_header_is_refused(tmp_path):
     path = tmp_path / "survey.csv"
     path.write_text("id;p1;p1\n1;2;3\n", encoding="utf-8")
     with pytest.raises(DataError) as caught:
@@ -397,7 +369,7 @@ def test_8_duplicate_header_is_refused(tmp_path):
     assert "'p1' twice" in str(caught.value) and "columns 2 and 3" in str(caught.value)
 
 
-def test_8_duplicate_header_in_excel_is_refused(tmp_path):
+def test_duplicate_header_in_excel_is_refused(tmp_path):
     path = tmp_path / "survey.xlsx"
     frame = pd.DataFrame([[1, 2, 3]], columns=["id", "p1", "p1 "])
     frame.to_excel(path, index=False)
@@ -405,7 +377,7 @@ def test_8_duplicate_header_in_excel_is_refused(tmp_path):
         read_export(path)
 
 
-def test_8_top_level_missing_code_inside_a_scale_is_refused_and_per_question_codes_work(tmp_path):
+def test_top_level_missing_code_inside_a_scale_is_refused_and_per_question_codes_work(tmp_path):
     frame, codebook = small_survey(2, 20)
     frame.loc[0, "overall"] = 9
     frame.loc[1, "p1"] = 9
@@ -420,7 +392,7 @@ def test_8_top_level_missing_code_inside_a_scale_is_refused_and_per_question_cod
 
 
 @pytest.mark.parametrize("name", ["All respondents", "alle respondenten", " ALL "])
-def test_8_reserved_display_names_are_refused(tmp_path, name):
+def test_reserved_display_names_are_refused(tmp_path, name):
     frame, codebook = small_survey(2, 20)
     frame.loc[frame["service"] == "G0001", "service"] = name
     with pytest.raises(DataError) as caught:
@@ -429,7 +401,7 @@ def test_8_reserved_display_names_are_refused(tmp_path, name):
 
 
 @pytest.mark.parametrize("ids", [["A1", "A1 "], ["A1", "A1\u00a0"], ["A1", "   "]])
-def test_8_ids_are_stripped_before_the_duplicate_check(tmp_path, ids):
+def test_ids_are_stripped_before_the_duplicate_check(tmp_path, ids):
     frame, codebook = small_survey(2, 20)
     frame["id"] = [f"R{i}" for i in range(len(frame))]
     frame.loc[0, "id"], frame.loc[1, "id"] = ids
@@ -438,7 +410,7 @@ def test_8_ids_are_stripped_before_the_duplicate_check(tmp_path, ids):
     assert "'id'" in str(caught.value) and ("more than once" in str(caught.value) or "no id" in str(caught.value))
 
 
-def test_8_nfc_and_nfd_group_names_are_one_group(tmp_path):
+def test_nfc_and_nfd_group_names_are_one_group(tmp_path):
     import unicodedata
 
     frame, codebook = small_survey(2, 20)
@@ -450,7 +422,7 @@ def test_8_nfc_and_nfd_group_names_are_one_group(tmp_path):
 # ------------------------------------------------------------------------------------------------
 # 10. Messages and codebook friction.
 
-def test_10_utf16_export_is_refused_with_how_to_save(tmp_path):
+def test_utf16_export_is_refused_with_how_to_save(tmp_path):
     path = tmp_path / "survey.csv"
     path.write_bytes("id\tp1\n1\t2\n".encode("utf-16"))
     with pytest.raises(DataError) as caught:
@@ -458,7 +430,7 @@ def test_10_utf16_export_is_refused_with_how_to_save(tmp_path):
     assert "UTF-16" in str(caught.value) and "CSV UTF-8" in str(caught.value) and "\\x00" not in str(caught.value)
 
 
-def test_10_all_missing_outcome_names_the_column(tmp_path):
+def test_all_missing_outcome_names_the_column(tmp_path):
     frame, codebook = small_survey(2, 20)
     frame["overall"] = 99
     with pytest.raises(DataError) as caught:
@@ -466,20 +438,20 @@ def test_10_all_missing_outcome_names_the_column(tmp_path):
     assert "'overall'" in str(caught.value) and "no valid answer" in str(caught.value)
 
 
-def test_10_data_given_as_a_folder(tmp_path):
+def test_data_given_as_a_folder_is_refused_with_a_sentence(tmp_path):
     (tmp_path / "data").mkdir()
     with pytest.raises(DataError, match="is a folder"):
         read_export(tmp_path / "data")
 
 
-def test_10_senior_question_honours_top_level_missing_codes(tmp_path):
+def test_senior_question_honours_top_level_missing_codes(tmp_path):
     frame, codebook = small_survey(2, 20)
     frame.loc[0, "senior"] = 99
     survey = load_survey(write_survey(tmp_path, frame, codebook))
     assert np.isnan(survey.data.loc[0, "senior"])
 
 
-def test_10_misspelt_dimension_is_refused(tmp_path):
+def test_misspelt_dimension_is_refused(tmp_path):
     frame, codebook = small_survey(2, 20)
     codebook["items"][2]["dimension"] = "emotinal"
     with pytest.raises(CodebookError) as caught:
@@ -490,7 +462,7 @@ def test_10_misspelt_dimension_is_refused(tmp_path):
     assert set(load_survey(write_survey(tmp_path / "b", frame, codebook)).dimensions()) == {"practical", "emotional", "emotinal"}
 
 
-def test_10_group_may_be_a_protected_attribute(tmp_path):
+def test_group_may_be_a_protected_attribute(tmp_path):
     frame, codebook = small_survey(2, 20)
     codebook["attributes"]["service"] = {"column": "service", "protected": True}
     survey = load_survey(write_survey(tmp_path, frame, codebook))
@@ -500,7 +472,7 @@ def test_10_group_may_be_a_protected_attribute(tmp_path):
 # ------------------------------------------------------------------------------------------------
 # 9. Stops and faults (function level; real signals end to end below).
 
-def test_9_disk_full_is_a_sentence_and_rc_2(tmp_path, capsys, monkeypatch):
+def test_disk_full_is_a_sentence_and_rc_2(tmp_path, capsys, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device", str(tmp_path / "out"))
 
@@ -512,7 +484,7 @@ def test_9_disk_full_is_a_sentence_and_rc_2(tmp_path, capsys, monkeypatch):
     assert_clean_terminal(err)
 
 
-def test_9_ctrl_c_is_one_line_and_rc_130(tmp_path, capsys, monkeypatch):
+def test_ctrl_c_is_one_line_and_rc_130(tmp_path, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
@@ -526,7 +498,7 @@ def test_9_ctrl_c_is_one_line_and_rc_130(tmp_path, capsys, monkeypatch):
     assert rc == 130 and err.count("\n") == 1 and "Ctrl-C" in err
 
 
-def test_9_old_report_that_cannot_be_removed_is_not_hidden_silently(tmp_path, monkeypatch):
+def test_old_report_that_cannot_be_removed_is_not_hidden_silently(tmp_path, monkeypatch):
     old = _earlier_report(tmp_path / "report")
     staging = tmp_path / ".report.partial-x"
     staging.mkdir()
@@ -547,7 +519,7 @@ def _params(folder: Path, codebook: Path, **values) -> Path:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
     process = subprocess.Popen([sys.executable, "-m", "clientvalue.run.cli", *args], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=env)
     out, err = process.communicate(timeout=300)
@@ -561,16 +533,32 @@ def _kernel_files(pid: int) -> list[str]:
     return [p.name for p in Path(tempfile.gettempdir()).glob(f"clientvalue-kernel-{pid}-*")]
 
 
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory) -> SimpleNamespace:
+    """One `clientvalue run` (a subprocess) on the hostile demo survey beside the hostile vignette study,
+    paths relative to the parameter file, employee tables allowed: every notebook (00, 10, 20, 30, 40).
+    Few replicates: no number that depends on them is checked on this run."""
+    folder = tmp_path_factory.mktemp("hostile")
+    hostile_demo(folder / "in")
+    hostile_vignettes(folder / "study")
+    inputs = sorted(p for sub in ("in", "study") for p in (folder / sub).iterdir())
+    before = {p: sha(p) for p in inputs}
+    params = folder / "params.yaml"
+    params.write_text(yaml.safe_dump({"codebook": "in/codebook.yaml", "vignettes": "study/codebook.yaml",
+                                      "output": "report", "n_boot": 20, "n_stability": 3, "employee_tables": True}),
+                      encoding="utf-8")
+    result = _cli("run", str(params), "--quiet")
+    return SimpleNamespace(folder=folder, report=folder / "report", result=result, inputs_before=before,
+                           inputs_after={p: sha(p) for p in inputs})
+
+
 @pytest.mark.slow
-def test_e2e_hostile_names_publish_an_inert_report(tmp_path):
-    codebook = hostile_demo(tmp_path / "in")
-    inputs = {p: sha(p) for p in (codebook, tmp_path / "in" / "survey.csv")}
-    result = _cli("run", str(_params(tmp_path, codebook)), "--quiet")
+def test_e2e_hostile_names_publish_an_inert_report(hostile_run):
+    result, tmp_path, report = hostile_run.result, hostile_run.folder, hostile_run.report
     assert result.returncode == 0, result.stderr[-2000:]
     assert_clean_terminal(result.stdout + result.stderr)
     assert "KeyboardInterrupt" not in result.stderr
-    report = tmp_path / "report"
-    assert {p: sha(p) for p in inputs} == inputs
+    assert hostile_run.inputs_after == hostile_run.inputs_before
     assert not list(tmp_path.glob(".report.*")) and _kernel_files(result.pid) == []
     for page in report.glob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -592,7 +580,7 @@ def test_e2e_hostile_names_publish_an_inert_report(tmp_path):
 
 @pytest.mark.slow
 def test_e2e_sigterm_and_sigint_stop_cleanly(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
     for signum, rc in ((signal.SIGTERM, 143), (signal.SIGINT, 130)):
         folder = tmp_path / f"sig{int(signum)}"
         folder.mkdir()
@@ -621,13 +609,13 @@ def test_e2e_sigterm_and_sigint_stop_cleanly(tmp_path):
                     if p.info["cmdline"] and str(folder) in " ".join(p.info["cmdline"])]
 
 
-def test_10_paths_in_a_parameter_file_are_relative_to_it(tmp_path):
+def test_paths_in_a_parameter_file_are_relative_to_it(tmp_path):
     assert pipeline.output_path("out", base=tmp_path) == (tmp_path / "out").resolve()
     assert pipeline.output_path("out", output="elsewhere", base=tmp_path) == (Path.cwd() / "elsewhere").resolve()
     assert pipeline.output_path(str(tmp_path / "abs"), base=Path("/nowhere")) == (tmp_path / "abs").resolve()
 
 
-def test_1_dollar_signs_in_labels_are_text_not_tex():
+def test_dollar_signs_in_labels_are_text_not_tex():
     import matplotlib.pyplot as plt
 
     from clientvalue.report.notebook import setup_plotting
@@ -643,14 +631,14 @@ def test_1_dollar_signs_in_labels_are_text_not_tex():
         plt.close(ax.figure)
 
 
-def test_6_senior_numbers_leave_out_suppressed_groups(leaky):
+def test_senior_numbers_leave_out_suppressed_groups(leaky):
     from clientvalue.analyses import senior as senior_report
 
     results = senior_report.analyse(leaky, min_group_size=10, n_boot=0)
     assert results.by_age["n"].sum() + results.n_dropped_age + results.n_dropped_answer == 80  # not 86
 
 
-def test_9_read_only_output_parent_is_a_sentence_and_rc_2(tmp_path, capsys):
+def test_read_only_output_parent_is_a_sentence_and_rc_2(tmp_path, capsys):
     # chmod does not stop root; /sys is read-only for everyone (skip where it is not)
     if not Path("/sys").is_dir() or os.access("/sys", os.W_OK) and _sys_writable():
         pytest.skip("no read-only folder available on this machine (/sys is writable or absent)")
@@ -687,7 +675,7 @@ def _overall_n(study, results, keep) -> dict[str, int]:
     return {c: (int(overall[c]), int(answered[c].notna().sum())) for c in overall.index}
 
 
-def test_6_vignette_team_suppressed_in_decisions_is_suppressed_in_considerations(tmp_path):
+def test_vignette_team_suppressed_in_decisions_is_suppressed_in_considerations(tmp_path):
     study, results = _vignette_results(hostile_vignettes(tmp_path))
     # Haven: 6 employees decide, 14 answer the considerations survey (8 colleagues judged no case)
     assert (study.considerations["team"] == SMALL_TEAM).sum() == 14
@@ -696,7 +684,7 @@ def test_6_vignette_team_suppressed_in_decisions_is_suppressed_in_considerations
         assert published == expected, column  # the overall row leaves all 14 out
 
 
-def test_6_vignette_without_team_key_overall_considerations_leave_out_suppressed_team(tmp_path):
+def test_vignette_without_team_key_overall_considerations_leave_out_suppressed_team(tmp_path):
     study, results = _vignette_results(hostile_vignettes(tmp_path, team_key=False))
     haven = set(study.data.loc[study.data["team"] == SMALL_TEAM, "employee"])
     assert set(results.considerations["team"]) == {"all"}
@@ -705,7 +693,7 @@ def test_6_vignette_without_team_key_overall_considerations_leave_out_suppressed
         assert published == expected, column
 
 
-def test_6_vignette_team_small_in_considerations_is_suppressed_everywhere(tmp_path):
+def test_vignette_team_small_in_considerations_is_suppressed_everywhere(tmp_path):
     codebook = hostile_vignettes(tmp_path)
     path = tmp_path / "considerations.csv"
     frame = pd.read_csv(path, sep=";", dtype=str)
@@ -719,7 +707,7 @@ def test_6_vignette_team_small_in_considerations_is_suppressed_everywhere(tmp_pa
     assert results.suppressed_teams == 2
 
 
-def test_6_vignette_employees_placed_in_a_suppressed_team_by_either_file_are_left_out(tmp_path):
+def test_vignette_employees_placed_in_a_suppressed_team_by_either_file_are_left_out(tmp_path):
     codebook = hostile_vignettes(tmp_path)
     path = tmp_path / "considerations.csv"
     frame = pd.read_csv(path, sep=";", dtype=str)
@@ -734,7 +722,7 @@ def test_6_vignette_employees_placed_in_a_suppressed_team_by_either_file_are_lef
     assert results.n_employees == decided.drop([SMALL_TEAM, "Centrum"]).sum() and results.suppressed_teams == 2
 
 
-def test_6_vignette_small_consideration_cell_cannot_be_found_by_subtraction(tmp_path):
+def test_vignette_small_consideration_cell_cannot_be_found_by_subtraction(tmp_path):
     codebook = hostile_vignettes(tmp_path)
     path = tmp_path / "considerations.csv"
     frame = pd.read_csv(path, sep=";", dtype=str)
@@ -751,7 +739,7 @@ def test_6_vignette_small_consideration_cell_cannot_be_found_by_subtraction(tmp_
     assert missing >= 10  # what subtraction gives is the sum of at least 10 answers, not Noord's 7
 
 
-def test_1_vignette_findings_are_inert_and_name_the_versions(tmp_path):
+def test_vignette_findings_are_inert_and_name_the_versions(tmp_path):
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
     from clientvalue.report import consistency_text
@@ -771,7 +759,7 @@ def test_1_vignette_findings_are_inert_and_name_the_versions(tmp_path):
         assert HOSTILE_VERSION in sentence and "Jan de Vries" in sentence
 
 
-def test_9_publisher_names_a_raw_table_as_the_cause(tmp_path):
+def test_publisher_names_a_raw_table_as_the_cause(tmp_path):
     import nbformat
 
     from clientvalue.errors import PipelineError
@@ -792,7 +780,7 @@ def test_9_publisher_names_a_raw_table_as_the_cause(tmp_path):
     assert "not escaped" not in str(refused.value) and not (tmp_path / "page.html").exists()
 
 
-def test_10_published_paths_are_relative_to_the_parameter_file(tmp_path):
+def test_published_paths_are_relative_to_the_parameter_file(tmp_path):
     from clientvalue.report.publish import path_as_shown
 
     base = tmp_path / "project"
@@ -809,16 +797,10 @@ def _outputs_text(notebook: Path) -> str:
 
 
 @pytest.mark.slow
-def test_e2e_vignettes_with_employee_tables_hostile_labels_and_relative_paths(tmp_path):
-    codebook = hostile_vignettes(tmp_path / "study")
-    params = tmp_path / "params.yaml"
-    params.write_text(yaml.safe_dump({"vignettes": "study/codebook.yaml", "output": "report", "n_boot": 50,
-                                      "employee_tables": True}), encoding="utf-8")
-    inputs = {p: sha(p) for p in codebook.parent.iterdir()}
-    result = _cli("run", str(params), "--quiet")
+def test_e2e_vignettes_with_employee_tables_hostile_labels_and_relative_paths(hostile_run):
+    result, tmp_path, report = hostile_run.result, hostile_run.folder, hostile_run.report
     assert result.returncode == 0, result.stderr[-2000:]
-    assert {p: sha(p) for p in inputs} == inputs
-    report = tmp_path / "report"
+    assert hostile_run.inputs_after == hostile_run.inputs_before
     employees = pd.read_csv(report / "tables" / "employees.csv")
     assert len(employees) == 73 and SMALL_TEAM not in set(employees["team"])
     page = (report / "40_consistency.html").read_text(encoding="utf-8")
@@ -867,7 +849,7 @@ def _driver_input_refusal(tmp_path, capsys, frame, codebook) -> str:
     return err
 
 
-def test_11_item_without_variation_is_named_before_any_notebook(tmp_path, capsys):
+def test_item_without_variation_is_named_before_any_notebook(tmp_path, capsys):
     frame, codebook = small_survey(3, 40)
     frame["e1"] = 4
     err = _driver_input_refusal(tmp_path, capsys, frame, codebook)
@@ -875,21 +857,21 @@ def test_11_item_without_variation_is_named_before_any_notebook(tmp_path, capsys
 
 
 @pytest.mark.parametrize("copy", [lambda f: f["p1"], lambda f: 6 - f["p1"]])
-def test_11_duplicated_items_are_named_as_perfectly_correlated(tmp_path, capsys, copy):
+def test_duplicated_items_are_named_as_perfectly_correlated(tmp_path, capsys, copy):
     frame, codebook = small_survey(3, 40)
     frame["e2"] = copy(frame)
     err = _driver_input_refusal(tmp_path, capsys, frame, codebook)
     assert "'p1' and 'e2' are perfectly correlated" in err and "Remove one of the two" in err
 
 
-def test_11_item_copying_the_outcome_is_refused_with_a_sentence(tmp_path, capsys):
+def test_item_copying_the_outcome_is_refused_with_a_sentence(tmp_path, capsys):
     frame, codebook = small_survey(3, 40, outcome_scale=(1, 5))
     frame["e2"] = frame["overall"]
     err = _driver_input_refusal(tmp_path, capsys, frame, codebook)
     assert "exact linear function of item(s) 'e2'" in err and "R² = 1" in err and "copy of the outcome" in err
 
 
-def test_11_a_group_where_an_item_copies_the_outcome_is_left_out_with_the_reason(tmp_path):
+def test_a_group_where_an_item_copies_the_outcome_is_left_out_with_the_reason(tmp_path):
     frame, codebook = small_survey(3, 40, outcome_scale=(1, 5))
     inside = frame["service"] == "G0001"
     frame.loc[inside, "e2"] = frame.loc[inside, "overall"]
@@ -900,7 +882,7 @@ def test_11_a_group_where_an_item_copies_the_outcome_is_left_out_with_the_reason
     assert np.isfinite(results.profile["r2"]).all()
 
 
-def test_11_non_finite_numbers_are_a_dash_never_a_crash():
+def test_non_finite_numbers_are_a_dash_never_a_crash():
     from clientvalue.report.i18n import translator
     from clientvalue.report.notebook import table_html
 
@@ -913,7 +895,7 @@ def test_11_non_finite_numbers_are_a_dash_never_a_crash():
         assert html.count("<td class='num'>–</td>") == 2
 
 
-def test_11_absurd_weight_is_a_short_readable_sentence_without_a_warning(tmp_path, capsys):
+def test_absurd_weight_is_a_short_readable_sentence_without_a_warning(tmp_path, capsys):
     import warnings
 
     frame, codebook = small_survey(2, 20)
@@ -932,8 +914,8 @@ def test_11_absurd_weight_is_a_short_readable_sentence_without_a_warning(tmp_pat
     assert rc == 2 and "RuntimeWarning" not in err and "overflow" not in err and "1e+308" in err
 
 
-SWISS = Path(__file__).parent / "data" / "swiss.csv"
-# R relaimpo: calc.relimp(lm(Fertility ~ ., swiss), type = "lmg") (see tests/test_drivers.py)
+SWISS = Path(__file__).parents[1] / "fixtures" / "swiss.csv"
+# R relaimpo: calc.relimp(lm(Fertility ~ ., swiss), type = "lmg") (see tests/stats/test_drivers.py)
 SWISS_LMG = {"Agriculture": 0.0570912, "Examination": 0.1711730, "Education": 0.2601347, "Catholic": 0.1055702,
              "Infant.Mortality": 0.1127659}
 

@@ -27,7 +27,7 @@ from clientvalue.stats import lmg as _lmg
 from clientvalue.stats.importance import dimension_totals, importance, naive_lmg
 from clientvalue.errors import AnalysisError, DataError, ParameterError
 
-SWISS_PATH = Path(__file__).parent / "data" / "swiss.csv"
+SWISS_PATH = Path(__file__).parents[1] / "fixtures" / "swiss.csv"
 SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
 
 

@@ -134,9 +134,6 @@ def test_missing_file(tmp_path):
 
 def _tsv_survey(tmp_path, weights, *, text=None, encoding="cp1252"):
     """The hostile-test small survey with ``weights`` (floats), written tab-separated as ``text`` formats them."""
-    import sys
-
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
     import yaml
 
     from hostile import small_survey

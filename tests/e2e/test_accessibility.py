@@ -14,14 +14,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
-
-from clientvalue.paths import DEMO_DIR
-from clientvalue.run import pipeline
 
 pytestmark = pytest.mark.slow
 
-A11Y = Path(__file__).parent / "a11y"
+A11Y = Path(__file__).parents[1] / "a11y"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
@@ -34,16 +30,11 @@ def _tools_or_skip() -> None:
         pytest.skip("axe-core is not installed: run `npm ci` in tests/a11y")
 
 
-@pytest.fixture(scope="module", params=["en", "nl"])
-def report_pages(request, tmp_path_factory) -> list[Path]:
+@pytest.fixture(params=["en", "nl"])
+def report_pages(request) -> list[Path]:
+    """Every page of the session's demo report (all notebooks) in English and in Dutch."""
     _tools_or_skip()
-    folder = tmp_path_factory.mktemp(f"a11y-{request.param}")
-    params = folder / "params.yaml"
-    params.write_text(yaml.safe_dump({
-        "codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"),
-        "output": str(folder / "report"), "n_boot": 50, "language": request.param,
-    }), encoding="utf-8")
-    output = pipeline.run(params, progress=False, echo=None)
+    output = request.getfixturevalue("demo_report" if request.param == "en" else "demo_report_nl")
     return sorted(output.glob("*.html"))
 
 

@@ -180,7 +180,7 @@ def test_findings_worded_in_both_languages(demo_results, language):
 def test_run_on_vignettes_alone(tmp_path):
     params = tmp_path / "params.yaml"
     params.write_text(yaml.safe_dump({"vignettes": str(STUDY / "codebook.yaml"), "output": str(tmp_path / "report"),
-                                      "n_boot": 100, "language": "nl"}), encoding="utf-8")
+                                      "n_boot": 20, "language": "nl"}), encoding="utf-8")
     before = {p.name: p.read_bytes() for p in STUDY.iterdir()}
     report = pipeline.run(params, progress=False, echo=None)
     assert {p.name: p.read_bytes() for p in STUDY.iterdir()} == before
@@ -218,13 +218,8 @@ def test_per_employee_rows_only_when_allowed():
 
 
 @pytest.mark.slow
-def test_page_40_beside_a_survey_names_the_vignette_study(tmp_path):
-    params = tmp_path / "params.yaml"
-    params.write_text(yaml.safe_dump({
-        "codebook": str(DEMO_DIR / "municipality" / "codebook.yaml"), "vignettes": str(STUDY / "codebook.yaml"),
-        "notebooks": ["00_data_check", "40_consistency"], "output": str(tmp_path / "report"), "n_boot": 50,
-        "language": "en"}), encoding="utf-8")
-    report = pipeline.run(params, progress=False, echo=None)
+def test_page_40_beside_a_survey_names_the_vignette_study(demo_report):
+    report = demo_report  # the demo survey and its vignette study, in English
     header = lambda page: re.search(r"<header class='run'>(.*?)</header>",  # noqa: E731
                                     (report / page).read_text(encoding="utf-8"), re.S).group(1)
     study = load_vignette_study(STUDY / "codebook.yaml")

@@ -214,7 +214,7 @@ def test_treated_and_declined_stops_the_run_before_any_notebook(tmp_path):
     params = tmp_path / "params.yaml"
     params.write_text(yaml.safe_dump({"codebook": str(codebook), "output": str(tmp_path / "report"),
                                       "notebooks": ["30_segments"]}), encoding="utf-8")
-    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"), "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "PATH": "/usr/bin:/bin"}
     run = subprocess.run([sys.executable, "-m", "clientvalue.run.cli", "run", str(params)], capture_output=True,
                          text=True, timeout=300, env=env)
     assert run.returncode == 2, run.stderr
