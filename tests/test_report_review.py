@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,44 @@ def test_no_python_object_or_local_path_is_printed(fixture, request):
     for notebook in report.glob("*.ipynb"):
         outputs = _notebook_outputs(notebook)
         assert OBJECT_REPR.search(outputs) is None, f"{notebook.name}: a cell prints a Python object or a local path"
+
+
+#: PDF path-painting operators that fill (a stamp that fills a page-sized path hides the page under it).
+FILL_OPERATORS = {"f", "F", "f*", "b", "B", "b*", "B*"}
+
+
+def test_page_number_stamp_paints_only_its_text():
+    from pypdf import PdfWriter
+
+    from clientvalue.report import pdf
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    pdf._number_pages(writer, "nl")
+    content = writer.pages[0].get_contents().get_data().decode("latin-1")
+    assert "pagina 1 van 1" in writer.pages[0].extract_text()
+    operators = {line.split()[-1] for line in content.splitlines() if line.strip()}
+    assert not operators & FILL_OPERATORS, f"the page-number stamp fills a shape over the page: {operators & FILL_OPERATORS}"
+
+
+@pytest.mark.skipif(not (shutil.which("pdftoppm") and any(shutil.which(b) for b in ("chromium", "chromium-browser",
+                                                                                       "google-chrome"))),
+                    reason="needs Chromium and poppler-utils (pdftoppm) to render a printed page")
+def test_printed_pages_show_their_content(tmp_path):
+    """Rendered as a reader sees it, the printed summary is not a blank page with a page number."""
+    import subprocess
+
+    from PIL import Image
+
+    from clientvalue.report import pdf
+
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><html lang='en'><head><title>Report</title></head><body><h1>Summary</h1>"
+        "<div style='background:#000;width:100%;height:300px'></div></body></html>", encoding="utf-8")
+    target = pdf.report_pdf(tmp_path, ["index.html"], tmp_path / "report.pdf")
+    subprocess.run(["pdftoppm", "-r", "20", "-png", "-f", "1", "-l", "1", str(target), str(tmp_path / "page")],
+                   check=True, capture_output=True)
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    top = image.crop((0, 0, image.width, image.height // 2))
+    dark = sum(1 for value in top.getdata() if value < 64) / (top.width * top.height)
+    assert dark > 0.1, f"the printed page is blank where the page's black block should be ({dark:.1%} dark)"
