@@ -86,3 +86,42 @@ def test_printed_pages_show_their_content(tmp_path):
     top = image.crop((0, 0, image.width, image.height // 2))
     dark = sum(1 for value in top.getdata() if value < 64) / (top.width * top.height)
     assert dark > 0.1, f"the printed page is blank where the page's black block should be ({dark:.1%} dark)"
+
+
+def _visible_text(page: Path) -> str:
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", text).split())
+
+
+def test_dutch_summary_names_the_95_percent_interval_one_way(demo_report_nl):
+    """The summary's table says '95%-onzekerheidsmarge'; the sentences under it (from page 50) said
+    '95% marge'. One reader, one word."""
+    for name in ("index.html", "50_comparisons.html"):
+        text = _visible_text(demo_report_nl / name)
+        assert "onzekerheidsmarge" in text
+        loose = re.findall(r".{40}95%[\s\u00a0-]*(?:interval|marge).{20}", text)
+        assert not loose, f"{name} names the 95% interval another way: {loose[:3]}"
+
+
+def test_waves_on_a_dutch_chart_are_years_not_thousands():
+    """Page 50's trend chart wrote the waves 2024, 2025, 2026 as '2.024', '2.025', '2.026' in Dutch."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from clientvalue.report.plots_comparisons import plot_trend
+    from clientvalue.report.ticks import localize_ticks
+
+    levels = pd.DataFrame({"group": ["all"] * 3, "question": ["q"] * 3, "wave": ["2024", "2025", "2026"],
+                           "mean": [6.5, 6.75, 7.0], "ci_low": [6.25, 6.5, 6.75], "ci_high": [6.75, 7.0, 7.25],
+                           "n": [100, 100, 100], "share_satisfied": [0.5, 0.55, 0.6],
+                           "share_ci_low": [0.4, 0.45, 0.5], "share_ci_high": [0.6, 0.65, 0.7]})
+    fig = localize_ticks(plot_trend(levels, question="q", waves=["2024", "2025", "2026"], language="nl"), "nl")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2024", "2025", "2026"]
+    y = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert y and all("." not in label for label in y) and any("," in label for label in y), y  # numbers still Dutch
+    plt.close(fig)
