@@ -292,7 +292,7 @@ def test_notebook_30_end_to_end_in_dutch(demo_report_nl):
     fs = pd.read_csv(out / "tables" / "fairness_segments.csv")
     assert {"source", "attribute", "cramers_v", "ci_low", "ci_high", "p_value", "predictive_gain", "flag"} <= set(fs.columns)
     page = (out / "30_segments.html").read_text(encoding="utf-8")
-    assert "Mogelijke proxy" in page and "Mogelijke ongelijke behandeling" in page and "Klantgroep 1" in page
+    assert "Mogelijk indirect onderscheid" in page and "Mogelijke ongelijke behandeling" in page and "Klantgroep 1" in page
     ids = pd.read_csv(DEMO_DIR / "municipality" / "survey.csv", sep=";", encoding="cp1252")["respondent_id"]
     for table in (out / "tables").glob("*.csv"):
         assert "respondent_id" not in table.read_text(encoding="utf-8")

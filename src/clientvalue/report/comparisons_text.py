@@ -87,11 +87,13 @@ def describe(f: Finding, *, labels: dict[str, str], language: str = "en") -> str
                  a=markdown_text(s["red_wave"]), b=markdown_text(s["to_wave"]), change=_signed(n["change"], _, 2),
                  lo=_signed(u["ci_low"], _, 2), hi=_signed(u["ci_high"], _, 2))
     if f.kind == "driver_shift":
-        message = (N_("{group}: what drives the overall rating shifted from practical towards emotional value: the "
-                      "practical share went from {p_from} in {a} to {p_to} in {b} ({change} percentage points; "
+        message = (N_("{group}: what drives the overall rating shifted from practical towards emotional value: on the "
+                      "questions asked in every wave, the practical share went from {p_from} in {a} to {p_to} in "
+                      "{b} ({change} percentage points; "
                       "95%\u00a0interval {lo} to {hi}). Check whether the strategy still fits.") if s["direction"] == "more_emotional" else
-                   N_("{group}: what drives the overall rating shifted from emotional towards practical value: the "
-                      "practical share went from {p_from} in {a} to {p_to} in {b} ({change} percentage points; "
+                   N_("{group}: what drives the overall rating shifted from emotional towards practical value: on the "
+                      "questions asked in every wave, the practical share went from {p_from} in {a} to {p_to} in "
+                      "{b} ({change} percentage points; "
                       "95%\u00a0interval {lo} to {hi}). Check whether the strategy still fits."))
         return _(message, group=_group(s["group"], language), p_from=_.percent(n["practical_from"], 0),
                  p_to=_.percent(n["practical_to"], 0), a=markdown_text(s["from_wave"]), b=markdown_text(s["to_wave"]),

@@ -132,7 +132,7 @@ def _section_page(heading: str, texts: Sequence[str], first: int) -> int | None:
 
 
 def _number_pages(writer, language: str) -> None:
-    """Stamp "n / N" at the foot of every page (a page drawn by matplotlib, merged under nothing)."""
+    """Stamp "n / N" at the foot of every page (a transparent page drawn by matplotlib, merged over the printed page)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -148,10 +148,11 @@ def _number_pages(writer, language: str) -> None:
     with PdfPages(buffer) as stamps:
         for number, page in enumerate(writer.pages, start=1):
             width, height = float(page.mediabox.width), float(page.mediabox.height)
-            fig = Figure(figsize=(width / 72, height / 72))
+            # transparent: an opaque figure background would be merged over the page and hide it
+            fig = Figure(figsize=(width / 72, height / 72), facecolor="none")
             fig.text(0.5, 22 / height, _("page {n} of {total}", n=_.integer(number), total=_.integer(total)),
                      ha="center", va="bottom", fontsize=8, color="#3c464e")
-            stamps.savefig(fig)
+            stamps.savefig(fig, transparent=True)
     stamps_pdf = PdfReader(io.BytesIO(buffer.getvalue()))
     for page, stamp in zip(writer.pages, stamps_pdf.pages):
         page.merge_page(stamp)

@@ -187,8 +187,8 @@ def key_findings(results, language: str) -> str:
             out.append("- " + _("Whether the segments value the service differently was not assessed (it needs an overall rating and practical and emotional questions)."))
         elif kind == "proxy":
             out.append("- ⚠ " + _(
-                "**Possible proxy:** *{source}* goes together with the protected characteristic *{attribute}* "
-                "(Cramér's V {v}, threshold {t}); knowing it predicts *{attribute}* {gain} better than guessing. "
+                "**Possible indirect distinction:** *{source}* goes together with the protected characteristic "
+                "*{attribute}* (Cramér's V {v}, threshold {t}); knowing it predicts *{attribute}* {gain} better than guessing. "
                 "Treating people differently by *{source}* can amount to treating them differently by *{attribute}*: "
                 "an indirect distinction that needs an objective justification.",
                 source=_e(_(SOURCES[f["source"]]) if f["source"] in SOURCES else _name(results, f["source"])),
@@ -301,7 +301,7 @@ def shown(results, name: str, language: str) -> pd.DataFrame | None:
                              _("Association (Cramér's V)"): [f"{num(v)} ({num(a)} – {num(b)})" for v, a, b in zip(f["cramers_v"], f["ci_low"], f["ci_high"])],
                              _("p-value"): [_p(_, v) for v in f["p_value"]],
                              _("Better than guessing"): [pct(max(v, 0)) if pd.notna(v) else "–" for v in f["predictive_gain"]],
-                             _("Possible proxy"): ["⚠" if v else "" for v in f["flag"]]})
+                             _("Possible indirect distinction"): ["⚠" if v else "" for v in f["flag"]]})
     if name == "fairness_treatments":
         f = results.fairness_treatments
         if f is None:

@@ -23,11 +23,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matplotlib.ticker import Formatter
+from matplotlib.ticker import FixedFormatter, Formatter, FuncFormatter
 
 from clientvalue.report.i18n import translator
 
 MINUS = "\N{MINUS SIGN}"
+#: A whole number without sign, decimals or percent sign ("2024").
+_WHOLE = re.compile(r"^\s*\d+\s*$")
 #: A tick label as matplotlib writes it: a sign, digits, optionally a point and decimals, optionally "%".
 _NUMBER = re.compile(r"^\s*\$?([-\u2212+]?)(\d+)(?:\.(\d+))?(\\?%)?\$?\s*$")
 
@@ -76,7 +78,12 @@ class LocaleFormatter(Formatter):
         self.inner.set_locs(locs)
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        return localized_number(self.inner(x, pos), self.language)
+        text = self.inner(x, pos)
+        if isinstance(self.inner, (FixedFormatter, FuncFormatter)) and _WHOLE.match(text):
+            # labels given as text (``set_xticks(ticks, labels)``): a whole number there names something,
+            # such as a wave ("2024", never "2.024"); matplotlib's own numbers are still localised
+            return text
+        return localized_number(text, self.language)
 
     def format_data_short(self, value: float) -> str:  # noqa: D102
         return localized_number(self.inner.format_data_short(value), self.language)
