@@ -87,7 +87,10 @@ def test_percent_axes_in_dutch():
 
 def _consistency_frames():
     agreement = pd.DataFrame({"vignette": ["v1", "v2", "v3"], "pair_agreement": [0.55, 0.8, 0.95],
-                              "ci_low": [0.45, 0.7, 0.9], "ci_high": [0.65, 0.9, 0.99]})
+                              "ci_low": [0.45, 0.7, 0.9], "ci_high": [0.65, 0.9, 0.99],
+                              "modal_share": [0.5, 0.7, 0.95], "majority_low": [0.35, 0.55, 0.85],
+                              "majority_high": [0.65, 0.82, 0.99],
+                              "agreement_class": ["split", "minority", "clear"]})
     variant = pd.DataFrame({"team": ["all", "Oost", "West"], "outcome": ["mean_position"] * 3,
                             "effect": [0.25, 0.6, -0.1], "ci_low": [0.05, 0.1, -0.5], "ci_high": [0.45, 1.1, 0.3],
                             "ci_level": [0.95, 0.99, 0.99], "flagged": [True, True, False],

@@ -376,15 +376,19 @@ PARAMETER_NOTES = {
     "n_stability": N_("number of repeated fits that test whether the client groups are stable"),
     "employee_tables": N_("whether a table per employee was saved"),
     "pdf": N_("whether a PDF of the report was made"),
+    "organisations": N_("in a batch: the column of a shared export that names each organisation"),
+    "benchmark": N_("in a batch: this organisation's position among the others (shown on the summary)"),
 }
 
 
-def _parameter_value(key: str, value: Any, _: Any, shown_paths: dict[str, str]) -> str:
+def _parameter_value(key: str, value: Any, _: Any, shown_paths: dict[str, str] | None = None) -> str:
     """A parameter's value for the appendix: a path as the parameter file gives it, yes/no for a switch."""
     if key in PATH_PARAMETERS:
-        return shown_paths.get(key) or Path(str(value)).name
+        return (shown_paths or {}).get(key) or Path(str(value)).name
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, float):  # in the report's number format (0,3 in Dutch)
+        return _.number(value, len(repr(value).split(".")[-1]) if "." in repr(value) else 0)
     return json_text(value)
 
 
