@@ -182,6 +182,11 @@ def test_a_stacked_file_with_a_wave_column(tmp_path):
     result = comparisons.analyse(load_survey(folder / "codebook.yaml"), n_boot=0)
     assert result.waves == ["spring", "autumn"]
     assert set(result.wave_changes["from_wave"]) == {"spring"}
+    # units are compared in the current wave only: each unit's n counts its autumn respondents
+    shown = result.units[~result.units["suppressed"].astype(bool)].set_index("unit")
+    autumn = data[data["round"] == "autumn"]["location"].astype(str).value_counts()
+    assert len(shown) and all(shown.loc[u, "n"] <= autumn[u] for u in shown.index)
+    assert any(shown.loc[u, "n"] < data["location"].astype(str).value_counts()[u] for u in shown.index)
 
 
 def test_a_unit_column_with_a_single_unit(tmp_path):

@@ -23,7 +23,7 @@ import pandas as pd
 
 from clientvalue import defaults
 from clientvalue.data.survey import Survey
-from clientvalue.data.waves import VALUE_PROFILE, WAVE, questions_of, read_benchmark, stack_waves
+from clientvalue.data.waves import VALUE_PROFILE, WAVE, questions_of, read_benchmark, stack_waves, wave_text
 from clientvalue.errors import AnalysisError, DataError
 from clientvalue.findings import Finding
 from clientvalue.stats import levels as lv
@@ -366,7 +366,12 @@ def _unit_frame(survey: Survey, min_group_size: int) -> tuple[pd.DataFrame, list
     from clientvalue import disclosure
 
     values = _unit_values(survey)
-    keep = disclosure.reported_mask(survey, min_group_size).to_numpy()
+    keep = disclosure.reported_mask(survey, min_group_size).to_numpy().copy()
+    spec = survey.codebook.waves
+    if spec is not None and spec.column is not None:  # a stacked file: units are compared in the current wave
+        waves = survey.data[spec.column].map(wave_text)
+        current = str(spec.order[-1]) if spec.order else max(waves.dropna().unique(), key=lambda v: (len(v), v))
+        keep &= (waves == current).to_numpy()
     data = survey.data.loc[keep].copy()
     data["_unit"] = values[keep].to_numpy()
     sizes = data["_unit"].value_counts()

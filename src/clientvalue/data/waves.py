@@ -40,7 +40,8 @@ class Waves:
     notes: list[dict] = field(default_factory=list)  # language-free: {"kind": ..., ...}
 
 
-def _text(value: object) -> str | None:
+def wave_text(value: object) -> str | None:
+    """A wave name or code as text (2024.0 -> "2024"); None for a missing value."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None
     if isinstance(value, float) and value.is_integer():
@@ -66,7 +67,7 @@ def _frame(survey, questions: list[str], wave: str, *, group: str | None, rename
     out = pd.DataFrame({q: data[old] for old, q in rename.items() if q in questions}, index=data.index)
     out["_group"] = data[survey.group].astype(str) if survey.group else "all"
     out["_weight"] = data[survey.weight].astype(float) if survey.weight else 1.0
-    out["_id"] = data[survey.codebook.id].map(_text)
+    out["_id"] = data[survey.codebook.id].map(wave_text)
     out[WAVE] = wave
     return out.reset_index(drop=True)
 
@@ -155,7 +156,7 @@ def _match(earlier, wave, questions: list[str], path: Path, current_path) -> dic
 def _stacked_file(survey, questions: list[str]) -> Waves:
     spec = survey.codebook.waves
     column = spec.column
-    values = survey.data[column].map(_text)
+    values = survey.data[column].map(wave_text)
     found = sorted(values.dropna().unique().tolist(), key=lambda v: (len(v), v))
     if len(found) < 2:
         raise DataError(
@@ -221,7 +222,7 @@ def read_benchmark(survey) -> pd.DataFrame | None:
     if missing or not {"n", "sd", "se"} & set(frame.columns):
         raise DataError(f"{path}: a benchmark file needs the columns question, mean and n, sd or se; it has "
                         f"{list(frame.columns)} (missing {missing or ['n, sd or se']}).")
-    out = pd.DataFrame({"question": frame["question"].map(_text)})
+    out = pd.DataFrame({"question": frame["question"].map(wave_text)})
     for column in ("mean", "n", "sd", "se"):
         if column in frame.columns:
             values = pd.to_numeric(frame[column], errors="coerce")
