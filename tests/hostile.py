@@ -64,6 +64,8 @@ def hostile_demo(folder: Path) -> Path:
         if item["column"] in HOSTILE_LABELS:
             item["label"] = {"en": HOSTILE_LABELS[item["column"]], "nl": HOSTILE_LABELS[item["column"]]}
     codebook["title"] = {"en": "<script>alert('title')</script> Demodam", "nl": "<script>x</script> Demodam"}
+    for section in ("waves", "benchmark"):  # files beside the demo codebook that are not copied here
+        codebook.pop(section, None)
     return write_survey(folder, frame, codebook)
 
 

@@ -9,6 +9,8 @@ from the planted data.
 
 from __future__ import annotations
 
+import html
+
 import re
 
 import numpy as np
@@ -261,19 +263,27 @@ def test_e2e_page_30_publishes_no_values_and_states_method_and_weights(planted, 
 
 
 def test_summary_names_separation_as_the_strongest_evidence(tmp_path):
+    from clientvalue.findings import Finding, write_findings
     from clientvalue.report.summary import summary_body
 
-    pd.DataFrame({"k": [3], "selected": [True]}).to_csv(tmp_path / "segments_fit.csv", index=False)
-    pd.DataFrame({"treatment": ["extra_check", "extra_check", "home_visit"], "attribute": ["origin"] * 3,
-                  "category": ["ja", "nee", "ja"], "flag": [True, True, False], "carried_by": [None] * 3,
-                  "separation": [True, True, False]}).to_csv(tmp_path / "fairness_treatments.csv", index=False)
+    subject = {"treatment": "extra_check", "attribute": "origin", "category": "ja", "carried_by": "",
+               "separation": "yes", "adjusted_for_attributes": "", "treatment_label": "Extra check",
+               "attribute_label": "Origin", "carried_by_label": "", "adjusted_for_labels": ""}
+    flag = Finding("treatment_flag", subject, {"raw": 1.0, "adjusted": float("nan"), "carried_diff": float("nan"),
+                                               "adjusted_for_questions": 6.0},
+                   {"raw_ci_low": 0.9, "raw_ci_high": 1.0, "ci_low": float("nan"), "ci_high": float("nan")},
+                   severity=3, priority=3.5)
+    write_findings(tmp_path / "findings" / "30_segments.json", [flag])
+    (tmp_path / "tables").mkdir()
     manifest = {"notebooks": [{"name": "30_segments", "html": "30_segments.html"}], "parameters": {},
                 "data_summary": {"respondents": 1680, "groups_reported": ["A"], "groups_suppressed": 0}}
-    page = summary_body(tmp_path, manifest=manifest, language="en", title="Survey")
-    assert "Unequal treatment, the strongest evidence: extra_check follows origin (nearly) perfectly." in page
-    assert "No differentiated treatment differs" not in page
-    nl = summary_body(tmp_path, manifest=manifest, language="nl", title="Onderzoek")
-    assert "het sterkste bewijs: extra_check volgt origin" in nl
+    page = html.unescape(re.sub(r"<[^>]+>", "", summary_body(tmp_path / "tables", manifest=manifest,
+                                                             language="en", title="Survey")))
+    assert "Unequal treatment, the strongest evidence: Extra check follows Origin (nearly) perfectly." in page
+    assert "No differentiated treatment differs" not in page and "No unequal treatment" not in page
+    nl = html.unescape(re.sub(r"<[^>]+>", "", summary_body(tmp_path / "tables", manifest=manifest,
+                                                           language="nl", title="Onderzoek")))
+    assert "het sterkste bewijs: Extra check volgt Origin" in nl
 
 
 def test_page_30_states_the_method_and_the_unused_weights_under_the_fairness_tables():

@@ -114,7 +114,7 @@ def _kinds_with_wording(findings: dict[str, list[Finding]]) -> list[Finding]:
 
 
 def test_every_finding_kind_is_worded_in_both_languages(findings):
-    from tests.test_summary_round_two import FINDINGS
+    from test_summary_round_two import FINDINGS  # tests/report is on sys.path (pytest's rootdir-less import)
 
     seen = {}
     for f in _kinds_with_wording(findings) + _kinds_with_wording(FINDINGS):

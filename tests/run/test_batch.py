@@ -260,7 +260,7 @@ def test_real_cluster_survives_a_killed_worker(tmp_path):
             manifest = json.loads((out / name / "manifest.json").read_text(encoding="utf-8"))
             assert manifest["status"] == "succeeded"
             assert sorted(p.name for p in (out / name).iterdir() if p.is_file()) == sorted(
-                ["index.html", "manifest.json", "00_data_check.html", "00_data_check.ipynb"])
+                ["index.html", "about.html", "manifest.json", "00_data_check.html", "00_data_check.ipynb"])
     finally:
         for process in [*workers, scheduler]:
             if process.poll() is None:
