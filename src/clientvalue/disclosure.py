@@ -164,7 +164,7 @@ def data_summary(survey: Survey, min_group_size: int = MIN_GROUP_SIZE) -> dict[s
     }
 
 
-def publishable_cell(cell: int, total: int, *, min_group_size: int = 10) -> bool:
+def publishable_cell(cell: int, total: int, *, min_group_size: int = MIN_GROUP_SIZE) -> bool:
     """Whether a cross-tabulated count (or a percentage of a published ``total``) may be shown.
 
     A figure such as "64% of the members of segment 2 belong to persona X" publishes the cell
@@ -192,7 +192,7 @@ def publishable_cell(cell: int, total: int, *, min_group_size: int = 10) -> bool
 
 
 def majority_category(categories: pd.Series, *, hidden: Collection = (), min_share: float = 0.6,
-                      min_group_size: int = 10, margin: int | None = None) -> tuple[object, float] | None:
+                      min_group_size: int = MIN_GROUP_SIZE, margin: int | None = None) -> tuple[object, float] | None:
     """The category most members of one published group fall in, when it may be published.
 
     Used for statements such as "64% of its members belong to persona X": returned only when

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clientvalue.errors import ParameterError
+from clientvalue.errors import DataError, ParameterError
+from clientvalue.paths import write_atomically
 
 SEVERITIES = {0: "info", 1: "notable", 2: "important", 3: "serious"}
 FORMAT_VERSION = 1
@@ -93,20 +94,14 @@ def write_findings(path: str | Path, findings: list[Finding]) -> Path:
 
     The file is written whole or not at all (a temporary file renamed into place).
     """
-    from clientvalue.paths import write_atomically
-
     items = sorted(findings, key=_order)
     body = {"version": FORMAT_VERSION, "findings": [f.to_dict() for f in items]}
     text = json.dumps(body, ensure_ascii=False, indent=1, sort_keys=False, allow_nan=False) + "\n"
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomically(path, text.encode("utf-8"))
+    return write_atomically(Path(path), text.encode("utf-8"))  # creates the folder
 
 
 def read_findings(path: str | Path) -> list[Finding]:
     """Read findings written by :func:`write_findings`, in the file's order."""
-    from clientvalue.errors import DataError
-
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
         return [Finding.from_dict(item) for item in raw["findings"]]

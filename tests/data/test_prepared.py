@@ -16,7 +16,7 @@ import yaml
 
 from clientvalue.data import prepared as prepared_module
 from clientvalue.data.prepared import read_prepared, write_prepared
-from clientvalue.data.survey import code_key, _group_text, _map_distinct, load_survey
+from clientvalue.data.survey import code_key, _group_text, map_distinct, load_survey
 from clientvalue.paths import DEMO_DIR
 from clientvalue.run import execute, pipeline
 
@@ -100,12 +100,12 @@ def test_failed_write_leaves_no_copy(demo_copy, tmp_path, monkeypatch):
 ])
 def test_map_distinct_equals_map_on_every_row(values, func):
     series = pd.Series(values, name="column")
-    pd.testing.assert_series_equal(_map_distinct(series, func), series.map(func))
+    pd.testing.assert_series_equal(map_distinct(series, func), series.map(func))
 
 
 def test_map_distinct_casefold_of_group_names():
     series = pd.Series(["All", "Wmo", "ALL respondents", "wmo"] * 10, name="service")
-    pd.testing.assert_series_equal(_map_distinct(series, str.casefold), series.str.casefold())
+    pd.testing.assert_series_equal(map_distinct(series, str.casefold), series.str.casefold())
 
 
 def test_kernel_threads_share_the_cores():

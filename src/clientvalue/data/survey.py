@@ -346,7 +346,7 @@ class _Cleaner:
         if senior is None:
             return
         raw = frame[senior.column]
-        key = _map_distinct(raw, code_key)
+        key = map_distinct(raw, code_key)
         yes, no = {code_key(c) for c in senior.yes_codes}, {code_key(c) for c in senior.no_codes}
         missing = {code_key(c) for c in [*senior.missing_codes, *self.codebook.missing_codes]}
         is_missing_code = key.isin(missing)
@@ -369,9 +369,9 @@ class _Cleaner:
         values = frame[column]
         labels = self.export.value_labels.get(column)
         if labels:
-            values = _map_distinct(values, lambda v: labels.get(v, v))
-        values = _map_distinct(values, _group_text)
-        reserved = _map_distinct(values, str.casefold).isin(RESERVED_GROUPS)
+            values = map_distinct(values, lambda v: labels.get(v, v))
+        values = map_distinct(values, _group_text)
+        reserved = map_distinct(values, str.casefold).isin(RESERVED_GROUPS)
         if reserved.any():
             raise self.fail(
                 column,
@@ -411,7 +411,7 @@ def _is_number(value: object) -> bool:
         return False
 
 
-def _map_distinct(values: pd.Series, func) -> pd.Series:
+def map_distinct(values: pd.Series, func) -> pd.Series:
     """``values.map(func)``, calling ``func`` once per distinct value instead of once per row.
 
     An export has a million rows but a handful of distinct group names or codes. The result is

@@ -15,17 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from clientvalue.data.survey import Survey, code_key
+from clientvalue.data.survey import Survey, code_key, map_distinct
 from clientvalue.errors import DataError, visible
 
 MAX_SHOWN = 5  # offending values or ids named in a message
-
-
-def _keys(column: pd.Series) -> pd.Series:
-    """``code_key`` of every value, computed once per distinct value (the same as ``column.map``)."""
-    codes, uniques = pd.factorize(column)
-    keys = np.array([code_key(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(keys[codes], index=column.index, dtype=object)  # code -1 (missing) -> None
 
 
 def _ids(survey: Survey, mask: pd.Series) -> str:
@@ -55,7 +48,7 @@ def treatment_codes(survey: Survey) -> dict[str, pd.Series]:
         for name, column in ((key, t.column), (f"{key}.opt_out", t.opt_out)):
             if column is None:
                 continue
-            keys = _keys(survey.data[column])
+            keys = map_distinct(survey.data[column], code_key)  # once per distinct value
             bad = keys.notna() & ~keys.isin(yes | no | missing)
             if bad.any():
                 values = sorted({visible(str(v)) for v in survey.data.loc[bad, column]})[:MAX_SHOWN]

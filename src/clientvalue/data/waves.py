@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.data.codebook import Codebook
+from clientvalue.data.survey import map_distinct
 from clientvalue.errors import CodebookError, DataError
 
 WAVE = "wave"  # the wave column of the stacked frame
@@ -156,7 +157,7 @@ def _match(earlier, wave, questions: list[str], path: Path, current_path) -> dic
 def _stacked_file(survey, questions: list[str]) -> Waves:
     spec = survey.codebook.waves
     column = spec.column
-    values = survey.data[column].map(wave_text)
+    values = map_distinct(survey.data[column], wave_text)  # a few waves in a million rows
     found = sorted(values.dropna().unique().tolist(), key=lambda v: (len(v), v))
     if len(found) < 2:
         raise DataError(

@@ -406,7 +406,7 @@ def firth_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = No
         eta = exog @ b
         p = 1 / (1 + np.exp(-eta))
         w = m * p * (1 - p)
-        info = (exog * w[:, None]).T @ exog
+        info = weighted_gram(exog, w)
         sign, logdet = np.linalg.slogdet(info)
         pen = float(np.sum(y * eta - m * np.logaddexp(0, eta))) + (0.5 * logdet if sign > 0 else -np.inf)
         return p, w, info, pen

@@ -20,9 +20,10 @@ __all__ = ["AGE_LIMITS", "wilson_interval"]
 AGE_LIMITS = (0.0, 120.0)
 
 
-def z_value(ci: float) -> float:
-    if not isinstance(ci, (int, float)) or not 0 < ci < 1:
-        raise ParameterError(f"ci={ci!r} is not allowed; give a confidence level between 0 and 1, e.g. 0.95.")
+def z_value(ci: float, *, name: str = "ci") -> float:
+    """The normal quantile of a two-sided ``ci`` interval; ``name`` is the argument named in the error."""
+    if isinstance(ci, bool) or not isinstance(ci, (int, float)) or not 0 < ci < 1:
+        raise ParameterError(f"{name}={ci!r} is not allowed; give a confidence level between 0 and 1, e.g. 0.95.")
     return float(stats.norm.ppf(0.5 + ci / 2))
 
 

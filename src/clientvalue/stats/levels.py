@@ -32,19 +32,13 @@ import pandas as pd
 from scipy import stats
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.stats.intervals import wilson_interval
+from clientvalue.stats.intervals import wilson_interval, z_value
 
 __all__ = ["LEVEL_COLUMNS", "weighted_levels", "compare_independent", "compare_with_reference",
            "flag_change", "paired_change"]
 
 LEVEL_COLUMNS = ["n", "weight_sum", "mean", "se", "ci_low", "ci_high", "share_satisfied", "share_se",
                  "share_ci_low", "share_ci_high", "share_method"]
-
-
-def _z(level: float) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ParameterError(f"level={level!r} is not allowed; give a confidence level between 0 and 1, e.g. 0.95.")
-    return float(stats.norm.ppf(0.5 + level / 2))
 
 
 def _columns(data: pd.DataFrame, value: str, weights: str | None, by: Sequence[str]) -> None:
@@ -105,7 +99,7 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
     """
     by = list(by or [])
     _columns(data, value, weights, by)
-    z = _z(level)
+    z = z_value(level, name="level")
     if not isinstance(satisfied_from, (int, float, np.number)) or isinstance(satisfied_from, bool) \
             or not np.isfinite(satisfied_from):
         raise ParameterError(f"satisfied_from={satisfied_from!r} is not allowed; give a number on the rating scale.")
@@ -233,7 +227,7 @@ def paired_change(data: pd.DataFrame, *, value: str, wave: str, respondent: str,
             raise ParameterError(f"{arg}={col!r} is not a column of data; columns are {list(data.columns)[:50]}.")
     if from_wave == to_wave:
         raise ParameterError(f"from_wave and to_wave are both {from_wave!r}; give two different waves.")
-    z = _z(level)
+    z = z_value(level, name="level")
     y_all = pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=float)
     keep = np.isfinite(y_all) & data[respondent].notna().to_numpy() & data[wave].notna().to_numpy()
     y, w = y_all[keep], _weights(data, weights, keep)
@@ -301,7 +295,7 @@ def compare_independent(estimate_a, se_a, estimate_b, se_b, *, level: float = 0.
         ``ci_high`` (``change +- z se``) and ``p_value`` (two-sided, normal). Where ``se`` is 0 the
         p-value is 0 for a nonzero change and 1 for none; NaN inputs give NaN.
     """
-    z = _z(level)
+    z = z_value(level, name="level")
     a, sa, b, sb = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float))
                                          for x in (estimate_a, se_a, estimate_b, se_b)))
     if np.any(sa < 0) or np.any(sb < 0):

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
 from clientvalue.errors import AnalysisError, ParameterError
+from clientvalue.stats.intervals import z_value
 
 __all__ = ["INTERCEPT", "UnitStatistics", "RandomInterceptResult", "unit_statistics", "combine",
            "random_intercept", "UNIT_COLUMNS"]
@@ -484,15 +485,13 @@ def random_intercept(stats_: UnitStatistics, *, level: float = 0.95) -> RandomIn
           ``reliability`` times the unshrunken one, the rule says the same of ``adjusted_mean``
           against the limits multiplied by the reliability.
     """
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ParameterError(f"level={level!r} is not allowed; give a confidence level between 0 and 1, e.g. 0.95.")
+    z = z_value(level, name="level")
     pre = _prepare(stats_)
     gamma = _optimise(pre)
     fit = _profile(pre, gamma)
     sigma2, c, beta = fit["sigma2"], fit["c"], fit["beta"]
     tau2 = gamma * sigma2
     cov = sigma2 * np.linalg.inv(fit["a"])
-    z = float(stats.norm.ppf(0.5 + level / 2))
     se_b = np.sqrt(np.diag(cov))
     fixed = pd.DataFrame({"term": list(pre.names), "estimate": beta, "se": se_b,
                           "ci_low": beta - z * se_b, "ci_high": beta + z * se_b})
@@ -511,7 +510,7 @@ def random_intercept(stats_: UnitStatistics, *, level: float = 0.95) -> RandomIn
                           "ci_low": reference + effect - z * se, "ci_high": reference + effect + z * se,
                           "effect": effect, "effect_var": sigma2 * c, "reliability": c * s})
     for key, lev in FUNNEL_LEVELS.items():
-        half = float(stats.norm.ppf(0.5 + lev / 2)) * np.sqrt(sigma2 / s)
+        half = z_value(lev) * np.sqrt(sigma2 / s)
         units[f"funnel_low_{key}"] = reference - half
         units[f"funnel_high_{key}"] = reference + half
     for col, key in (("position", "998"), ("position_95", "95")):
