@@ -183,11 +183,12 @@ def analyse(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE, n_
                                                   level=level, levels=levels)
     units, unit_questions, model, unit_notes = _units(survey, questions, min_group_size=min_group_size, level=level)
     notes += unit_notes
-    bench = _benchmark(survey, levels, wave_names[-1], level)
+    reference = read_benchmark(survey)  # read once: both benchmark tables compare with it
     result = ComparisonsResult(levels=levels, wave_changes=changes, value_over_waves=value,
                                value_changes=value_changes, red_items=red, units=units,
-                               unit_questions=unit_questions, benchmark=bench,
-                               value_benchmark=_value_benchmark(survey, value, wave_names[-1]),
+                               unit_questions=unit_questions,
+                               benchmark=_benchmark(reference, levels, wave_names[-1], level),
+                               value_benchmark=_value_benchmark(reference, value, wave_names[-1]),
                                notes=notes, waves=list(wave_names),
                                unit_model=model, outcome=survey.outcome)
     return _with_findings(result)
@@ -432,8 +433,8 @@ def _units(survey: Survey, questions: list[str], *, min_group_size: int, level: 
 
 
 # --------------------------------------------------------------------------- benchmark
-def _benchmark(survey: Survey, levels: pd.DataFrame, current: str, level: float) -> pd.DataFrame:
-    reference = read_benchmark(survey)
+def _benchmark(reference: pd.DataFrame | None, levels: pd.DataFrame, current: str, level: float) -> pd.DataFrame:
+    """The organisation's levels (all, latest wave) beside the reference file's (:func:`read_benchmark`)."""
     if reference is None or levels.empty:
         return pd.DataFrame(columns=BENCHMARK_COLUMNS)
     own = levels[(levels["group"] == ALL) & (levels["wave"] == current)][["question", "mean", "se", "n"]]
@@ -442,9 +443,8 @@ def _benchmark(survey: Survey, levels: pd.DataFrame, current: str, level: float)
     return out[BENCHMARK_COLUMNS + [c for c in out.columns if c not in BENCHMARK_COLUMNS]]
 
 
-def _value_benchmark(survey: Survey, value: pd.DataFrame, current: str) -> pd.DataFrame:
+def _value_benchmark(reference: pd.DataFrame | None, value: pd.DataFrame, current: str) -> pd.DataFrame:
     """The organisation's practical share (all, latest wave) beside the reference's, when the file gives one."""
-    reference = read_benchmark(survey)
     if reference is None or value.empty or VALUE_PROFILE not in set(reference["question"]):
         return pd.DataFrame(columns=VALUE_BENCHMARK_COLUMNS)
     own = value[(value["group"] == ALL) & (value["wave"] == current)]
