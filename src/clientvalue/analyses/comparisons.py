@@ -406,7 +406,7 @@ def _units(survey: Survey, questions: list[str], *, min_group_size: int, level: 
                                                  weights=weights), level=level)
     raw = ml.random_intercept(ml.unit_statistics(data, value=survey.outcome, unit="_unit", weights=weights),
                               level=level)
-    units = fit.units.rename(columns={"unit": "unit"}).copy()
+    units = fit.units.copy()
     units["raw_position"] = raw.units.set_index("unit").loc[units["unit"], "position"].to_numpy()
     units["suppressed"] = False
     model = {"icc": fit.icc, "tau2": fit.tau2, "sigma2": fit.sigma2, "reference": fit.reference,
@@ -501,13 +501,11 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
             severity=2 if row.flag != "improved" else 1, priority=2.2))
     vc = result.value_changes
     if not vc.empty:
-        span = vc.groupby("group").tail(1)  # the widest span: first to last wave
-        first, last = result.waves[0], result.waves[-1]
-        span = vc[(vc["from_wave"] == first) & (vc["to_wave"] == last)]
+        span = vc[(vc["from_wave"] == result.waves[0]) & (vc["to_wave"] == current)]  # the widest span
+        shares = result.value_over_waves.set_index(["group", "wave"])["practical_share"]
         for row in span.itertuples(index=False):
             if row.flag == "similar":
                 continue
-            shares = result.value_over_waves.set_index(["group", "wave"])["practical_share"]
             findings.append(Finding(
                 kind="driver_shift", subject={"group": row.group, "from_wave": row.from_wave, "to_wave": row.to_wave,
                                               "direction": row.flag},
