@@ -189,6 +189,20 @@ def test_a_stacked_file_with_a_wave_column(tmp_path):
     assert any(shown.loc[u, "n"] < data["location"].astype(str).value_counts()[u] for u in shown.index)
 
 
+def test_units_are_compared_in_the_last_wave_the_stacked_file_holds(tmp_path):
+    folder = _copy_demo(tmp_path)
+    data = pd.read_csv(folder / "survey.csv", sep=";", encoding="cp1252")
+    data["year"] = np.where(data["respondent_id"] % 2 == 0, 2023, 2024)  # numeric codes; 2025 is not in yet
+    data.to_csv(folder / "survey.csv", sep=";", index=False, encoding="cp1252")
+    _edit(folder / "codebook.yaml", lambda raw: raw.update(waves={"column": "year", "order": [2023, 2024, 2025]}))
+    result = comparisons.analyse(load_survey(folder / "codebook.yaml"), n_boot=0)
+    assert result.waves == ["2023", "2024"]
+    shown = result.units.set_index("unit")
+    current = data[data["year"] == 2024]["location"].astype(str).value_counts()
+    assert len(shown) >= 2 and all(shown.loc[u, "n"] <= current[u] for u in shown.index)
+    assert any(shown.loc[u, "n"] < data["location"].astype(str).value_counts()[u] for u in shown.index)
+
+
 def test_a_unit_column_with_a_single_unit(tmp_path):
     folder = _copy_demo(tmp_path)
     data = pd.read_csv(folder / "survey.csv", sep=";", encoding="cp1252")

@@ -181,7 +181,8 @@ def analyse(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE, n_
         notes.append({"kind": "paired"})
     value, value_changes, red = _value_over_waves(survey, stacked, wave_names, asked, n_boot=n_boot, seed=seed,
                                                   level=level, levels=levels)
-    units, unit_questions, model, unit_notes = _units(survey, questions, min_group_size=min_group_size, level=level)
+    units, unit_questions, model, unit_notes = _units(survey, questions, current=wave_names[-1],
+                                                      min_group_size=min_group_size, level=level)
     notes += unit_notes
     reference = read_benchmark(survey)  # read once: both benchmark tables compare with it
     result = ComparisonsResult(levels=levels, wave_changes=changes, value_over_waves=value,
@@ -362,17 +363,18 @@ def _red_progress(red_rows: list[tuple[str, str, str]], waves: list[str], levels
 
 
 # --------------------------------------------------------------------------- units
-def _unit_frame(survey: Survey, min_group_size: int) -> tuple[pd.DataFrame, list[dict]]:
-    """Reported rows of the current wave with their unit; units too small (or recoverable) removed."""
+def _unit_frame(survey: Survey, min_group_size: int, current: str) -> tuple[pd.DataFrame, list[dict]]:
+    """Reported rows of the current wave (``current``, the last of :func:`stack_waves`) with their unit;
+    units too small (or recoverable) removed."""
     from clientvalue import disclosure
 
     values = _unit_values(survey)
     keep = disclosure.reported_mask(survey, min_group_size).to_numpy().copy()
     spec = survey.codebook.waves
     if spec is not None and spec.column is not None:  # a stacked file: units are compared in the current wave
-        waves = survey.data[spec.column].map(wave_text)
-        current = str(spec.order[-1]) if spec.order else max(waves.dropna().unique(), key=lambda v: (len(v), v))
-        keep &= (waves == current).to_numpy()
+        column = survey.data[spec.column]
+        codes = [v for v in column.dropna().unique() if wave_text(v) == current]  # the wave as the file codes it
+        keep &= column.isin(codes).to_numpy()
     data = survey.data.loc[keep].copy()
     data["_unit"] = values[keep].to_numpy()
     sizes = data["_unit"].value_counts()
@@ -392,12 +394,12 @@ def _unit_frame(survey: Survey, min_group_size: int) -> tuple[pd.DataFrame, list
     return data, notes
 
 
-def _units(survey: Survey, questions: list[str], *, min_group_size: int, level: float):
+def _units(survey: Survey, questions: list[str], *, current: str, min_group_size: int, level: float):
     empty = (pd.DataFrame(columns=UNIT_COLUMNS), pd.DataFrame(columns=UNIT_QUESTION_COLUMNS), {}, [])
     spec = survey.codebook.units
     if spec is None or survey.outcome is None:
         return empty
-    data, notes = _unit_frame(survey, min_group_size)
+    data, notes = _unit_frame(survey, min_group_size, current)
     if data["_unit"].nunique() < 2:
         return empty[:3] + (notes + [{"kind": "too_few_units"}],)
     case_mix = survey.codebook.case_mix_columns()
