@@ -307,6 +307,13 @@ def test_findings_round_trip_in_a_stable_order(tmp_path, result):
         Finding(kind="x", severity=5)
 
 
+def test_findings_are_saved_beside_the_tables_folder(tmp_path, result):
+    path = comparisons.save_findings(result, tables_dir=str(tmp_path / "tables"))
+    assert path == tmp_path / "findings" / "50_comparisons.json"
+    assert path.read_bytes() == write_findings(tmp_path / "direct.json", result.findings).read_bytes()
+    assert comparisons.save_findings(result, tables_dir="") is None  # a notebook run by hand writes nothing
+
+
 def test_empty_tables_are_shown_without_failing():
     from clientvalue.report import comparisons_text as words
 

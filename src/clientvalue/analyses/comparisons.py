@@ -559,10 +559,6 @@ def save_findings(result: ComparisonsResult, *, tables_dir: str, name: str = "50
 
     Returns the path written, or None.
     """
-    from pathlib import Path
+    from clientvalue.findings import save_notebook_findings
 
-    from clientvalue.findings import write_findings
-
-    if not tables_dir:
-        return None
-    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json", result.findings)
+    return save_notebook_findings(result.findings, tables_dir=tables_dir, name=name)
