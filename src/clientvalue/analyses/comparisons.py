@@ -103,8 +103,10 @@ def _unit_values(survey: Survey) -> pd.Series | None:
     spec = survey.codebook.units
     if spec is None:
         return None
-    values = survey.data[spec.column].map(lambda v: None if pd.isna(v) or str(v).strip() == "" else
-                                          (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()))
+    column = survey.data[spec.column]
+    codes, uniques = pd.factorize(column)  # a unit's name as text (12.0 -> "12", blank -> None), once per unit
+    names = np.array([wave_text(u) for u in uniques] + [None], dtype=object)
+    values = pd.Series(names[codes], index=column.index, dtype=object)  # code -1 (missing) takes the last
     found = values.dropna().unique()
     if len(found) < 2:
         raise DataError(
