@@ -293,6 +293,25 @@ def test_small_units_are_suppressed_and_not_recoverable(tmp_path):
     assert not any("Klein" in str(f.subject) for f in result.findings)
 
 
+def test_a_unit_is_as_large_as_the_ratings_its_numbers_come_from(tmp_path):
+    folder = _copy_demo(tmp_path)
+    data = pd.read_csv(folder / "survey.csv", sep=";", encoding="cp1252", keep_default_na=False)
+    data.loc[data["location"] == "", "location"] = "Stadskantoor"  # every client has a unit
+    small = data.index[data["location"] == "Haven"][:12]
+    data.loc[small, "location"] = "Klein"  # 12 clients, of whom only 5 give an overall rating
+    data.loc[small[5:], "overall"] = ""
+    data.to_csv(folder / "survey.csv", sep=";", index=False, encoding="cp1252")
+    result = comparisons.analyse(load_survey(folder / "codebook.yaml"), n_boot=0)
+    assert "Klein" not in set(result.units["unit"])
+    assert not any("Klein" in str(f.subject) for f in result.findings)
+    # "all" (the current wave's overall rating) minus the units shown is no small group either
+    levels = result.levels
+    everyone = levels[(levels["group"] == "all") & (levels["question"] == "overall")
+                      & (levels["wave"] == result.waves[-1])]["n"].iloc[0]
+    outside = int(everyone - result.units["n"].sum())
+    assert outside == 0 or outside >= 10
+
+
 # --------------------------------------------------------------------------- findings contract
 def test_findings_round_trip_in_a_stable_order(tmp_path, result):
     path = write_findings(tmp_path / "findings" / "50.json", list(reversed(result.findings)))

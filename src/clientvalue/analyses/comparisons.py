@@ -367,7 +367,11 @@ def _red_progress(red_rows: list[tuple[str, str, str]], waves: list[str], levels
 # --------------------------------------------------------------------------- units
 def _unit_frame(survey: Survey, min_group_size: int, current: str) -> tuple[pd.DataFrame, list[dict]]:
     """Reported rows of the current wave (``current``, the last of :func:`stack_waves`) with their unit;
-    units too small (or recoverable) removed."""
+    units too small (or recoverable) removed.
+
+    A unit's size is what its published ``n`` counts: its rows with an outcome and a complete case
+    mix (the rows of :func:`clientvalue.stats.multilevel.unit_statistics`). What lies outside the
+    shown units is counted as the level of "all" counts it: every row with an outcome."""
     from clientvalue import disclosure
 
     values = _unit_values(survey)
@@ -379,11 +383,13 @@ def _unit_frame(survey: Survey, min_group_size: int, current: str) -> tuple[pd.D
         keep &= column.isin(codes).to_numpy()
     data = survey.data.loc[keep].copy()
     data["_unit"] = values[keep].to_numpy()
-    sizes = data["_unit"].value_counts()
+    rated = pd.to_numeric(data[survey.outcome], errors="coerce").notna().to_numpy()
+    counted = rated & data[survey.codebook.case_mix_columns()].notna().all(axis=1).to_numpy()
+    sizes = data.loc[counted, "_unit"].value_counts().reindex(data["_unit"].dropna().unique(), fill_value=0)
     hidden = set(sizes[sizes < min_group_size].index)
     while True:  # secondary suppression: what lies outside the shown units is never a small group
-        outside = int(data["_unit"].isna().sum() + sizes[list(hidden)].sum()) if hidden else int(data["_unit"].isna().sum())
         shown = sizes.drop(list(hidden)).sort_values()
+        outside = int(rated.sum() - shown.sum())
         if outside == 0 or outside >= min_group_size or shown.empty:
             break
         hidden.add(shown.index[0])
