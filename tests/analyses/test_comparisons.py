@@ -312,6 +312,26 @@ def test_a_unit_is_as_large_as_the_ratings_its_numbers_come_from(tmp_path):
     assert outside == 0 or outside >= 10
 
 
+def test_a_question_few_of_a_service_answered_is_left_out_and_not_recoverable(tmp_path):
+    folder = _copy_demo(tmp_path)
+    data = pd.read_csv(folder / "survey.csv", sep=";", encoding="cp1252", keep_default_na=False)
+    few = data.index[data["service"] == "Burgerzaken"][4:]
+    data["q_easy"] = data["q_easy"].astype(object)
+    data.loc[few, "q_easy"] = ""  # a large service, of whom 4 answered this question
+    data.to_csv(folder / "survey.csv", sep=";", index=False, encoding="cp1252")
+    result = comparisons.analyse(load_survey(folder / "codebook.yaml"), n_boot=0)
+    now = result.levels[(result.levels["wave"] == result.waves[-1]) & (result.levels["question"] == "q_easy")]
+    assert "Burgerzaken" not in set(now["group"]) and len(now) >= 3
+    assert (now["n"] >= 10).all()
+    outside = int(now.loc[now["group"] == "all", "n"].iloc[0] - now.loc[now["group"] != "all", "n"].sum())
+    assert outside >= 10  # "all" minus the services shown: more than the 4 answers left out
+    assert not result.wave_changes[(result.wave_changes["group"] == "Burgerzaken")
+                                   & (result.wave_changes["question"] == "q_easy")
+                                   & (result.wave_changes["to_wave"] == result.waves[-1])].shape[0]
+    other = result.levels[(result.levels["group"] == "Burgerzaken") & (result.levels["question"] == "q_fast")]
+    assert len(other) == len(result.waves)  # the service's other questions are shown as before
+
+
 # --------------------------------------------------------------------------- findings contract
 def test_findings_round_trip_in_a_stable_order(tmp_path, result):
     path = write_findings(tmp_path / "findings" / "50.json", list(reversed(result.findings)))

@@ -175,7 +175,7 @@ def analyse(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE, n_
         wave_names, stacked, asked = waves.order, waves.data, waves.questions
     stacked, small = _reported(stacked, min_group_size)
     thresholds = _satisfied_from(survey)
-    levels = _levels(stacked, questions, thresholds, level)
+    levels = _small_cells_left_out(_levels(stacked, questions, thresholds, level), min_group_size)
     changes = _wave_changes(levels, wave_names, level)
     if waves is not None and survey.codebook.waves.paired:
         changes = _paired_changes(changes, stacked, level)
@@ -219,6 +219,31 @@ def _levels(stacked: pd.DataFrame, questions: list[str], thresholds: dict[str, f
     out = pd.concat(parts, ignore_index=True)
     out["wave"] = out["wave"].astype(str)
     return out[LEVEL_COLUMNS]
+
+
+def _small_cells_left_out(levels: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+    """Leave out every level with fewer than ``min_group_size`` answers (a service may be large while
+    few of its clients answer one question), with enough other services' levels of that question and
+    wave, smallest first, that "all" minus the services shown is never fewer answers than that."""
+    if levels.empty:
+        return levels
+    out = np.zeros(len(levels), dtype=bool)
+    for _key, cells in levels.groupby(["wave", "question"], sort=False):
+        services = cells[cells["group"] != ALL]
+        small = services["n"] < min_group_size
+        total = int(services.loc[small, "n"].sum())
+        hidden = list(services.index[small])
+        if hidden:
+            for index, n in services.loc[~small, "n"].sort_values(kind="stable").items():
+                if total >= min_group_size:
+                    break
+                hidden.append(index)
+                total += int(n)
+        everyone = cells.index[cells["group"] == ALL]
+        if len(everyone) and cells.loc[everyone[0], "n"] < min_group_size:
+            hidden.append(everyone[0])
+        out[levels.index.get_indexer(hidden)] = True
+    return levels.loc[~out].reset_index(drop=True)
 
 
 def _pairs(waves: list[str]) -> list[tuple[str, str, str]]:
