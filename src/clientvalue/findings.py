@@ -4,8 +4,9 @@ An analysis decides each finding once and returns it as a :class:`Finding`: its 
 of statement it is), its ``subject`` (which group, question, wave or unit it is about), its
 ``numbers`` and their ``uncertainty``, how serious it is and how high it ranks. Reader-facing
 pages (the analysis's own page, the summary) word it through ``report/*_text.py``; none of them
-decides anything again. A notebook writes its findings with :func:`write_findings` to
-``findings/<notebook>.json`` beside ``tables/``; :func:`read_findings` reads them back.
+decides anything again. A notebook writes its findings with :func:`save_notebook_findings` (through
+:func:`write_findings`) to ``findings/<notebook>.json`` beside ``tables/``; :func:`read_findings`
+reads them back.
 """
 
 from __future__ import annotations
@@ -98,6 +99,16 @@ def write_findings(path: str | Path, findings: list[Finding]) -> Path:
     body = {"version": FORMAT_VERSION, "findings": [f.to_dict() for f in items]}
     text = json.dumps(body, ensure_ascii=False, indent=1, sort_keys=False, allow_nan=False) + "\n"
     return write_atomically(Path(path), text.encode("utf-8"))  # creates the folder
+
+
+def save_notebook_findings(findings: list[Finding], *, tables_dir: str | Path | None, name: str) -> Path | None:
+    """Write a notebook's findings to ``findings/<name>.json`` beside ``tables_dir`` (:func:`write_findings`).
+
+    Returns the path written, or None without ``tables_dir`` (a notebook run by hand).
+    """
+    if not tables_dir:
+        return None
+    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json", findings)
 
 
 def read_findings(path: str | Path) -> list[Finding]:

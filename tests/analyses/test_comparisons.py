@@ -189,6 +189,20 @@ def test_a_stacked_file_with_a_wave_column(tmp_path):
     assert any(shown.loc[u, "n"] < data["location"].astype(str).value_counts()[u] for u in shown.index)
 
 
+def test_units_are_compared_in_the_last_wave_the_stacked_file_holds(tmp_path):
+    folder = _copy_demo(tmp_path)
+    data = pd.read_csv(folder / "survey.csv", sep=";", encoding="cp1252")
+    data["year"] = np.where(data["respondent_id"] % 2 == 0, 2023, 2024)  # numeric codes; 2025 is not in yet
+    data.to_csv(folder / "survey.csv", sep=";", index=False, encoding="cp1252")
+    _edit(folder / "codebook.yaml", lambda raw: raw.update(waves={"column": "year", "order": [2023, 2024, 2025]}))
+    result = comparisons.analyse(load_survey(folder / "codebook.yaml"), n_boot=0)
+    assert result.waves == ["2023", "2024"]
+    shown = result.units.set_index("unit")
+    current = data[data["year"] == 2024]["location"].astype(str).value_counts()
+    assert len(shown) >= 2 and all(shown.loc[u, "n"] <= current[u] for u in shown.index)
+    assert any(shown.loc[u, "n"] < data["location"].astype(str).value_counts()[u] for u in shown.index)
+
+
 def test_a_unit_column_with_a_single_unit(tmp_path):
     folder = _copy_demo(tmp_path)
     data = pd.read_csv(folder / "survey.csv", sep=";", encoding="cp1252")
@@ -279,6 +293,45 @@ def test_small_units_are_suppressed_and_not_recoverable(tmp_path):
     assert not any("Klein" in str(f.subject) for f in result.findings)
 
 
+def test_a_unit_is_as_large_as_the_ratings_its_numbers_come_from(tmp_path):
+    folder = _copy_demo(tmp_path)
+    data = pd.read_csv(folder / "survey.csv", sep=";", encoding="cp1252", keep_default_na=False)
+    data.loc[data["location"] == "", "location"] = "Stadskantoor"  # every client has a unit
+    small = data.index[data["location"] == "Haven"][:12]
+    data.loc[small, "location"] = "Klein"  # 12 clients, of whom only 5 give an overall rating
+    data.loc[small[5:], "overall"] = ""
+    data.to_csv(folder / "survey.csv", sep=";", index=False, encoding="cp1252")
+    result = comparisons.analyse(load_survey(folder / "codebook.yaml"), n_boot=0)
+    assert "Klein" not in set(result.units["unit"])
+    assert not any("Klein" in str(f.subject) for f in result.findings)
+    # "all" (the current wave's overall rating) minus the units shown is no small group either
+    levels = result.levels
+    everyone = levels[(levels["group"] == "all") & (levels["question"] == "overall")
+                      & (levels["wave"] == result.waves[-1])]["n"].iloc[0]
+    outside = int(everyone - result.units["n"].sum())
+    assert outside == 0 or outside >= 10
+
+
+def test_a_question_few_of_a_service_answered_is_left_out_and_not_recoverable(tmp_path):
+    folder = _copy_demo(tmp_path)
+    data = pd.read_csv(folder / "survey.csv", sep=";", encoding="cp1252", keep_default_na=False)
+    few = data.index[data["service"] == "Burgerzaken"][4:]
+    data["q_easy"] = data["q_easy"].astype(object)
+    data.loc[few, "q_easy"] = ""  # a large service, of whom 4 answered this question
+    data.to_csv(folder / "survey.csv", sep=";", index=False, encoding="cp1252")
+    result = comparisons.analyse(load_survey(folder / "codebook.yaml"), n_boot=0)
+    now = result.levels[(result.levels["wave"] == result.waves[-1]) & (result.levels["question"] == "q_easy")]
+    assert "Burgerzaken" not in set(now["group"]) and len(now) >= 3
+    assert (now["n"] >= 10).all()
+    outside = int(now.loc[now["group"] == "all", "n"].iloc[0] - now.loc[now["group"] != "all", "n"].sum())
+    assert outside >= 10  # "all" minus the services shown: more than the 4 answers left out
+    assert not result.wave_changes[(result.wave_changes["group"] == "Burgerzaken")
+                                   & (result.wave_changes["question"] == "q_easy")
+                                   & (result.wave_changes["to_wave"] == result.waves[-1])].shape[0]
+    other = result.levels[(result.levels["group"] == "Burgerzaken") & (result.levels["question"] == "q_fast")]
+    assert len(other) == len(result.waves)  # the service's other questions are shown as before
+
+
 # --------------------------------------------------------------------------- findings contract
 def test_findings_round_trip_in_a_stable_order(tmp_path, result):
     path = write_findings(tmp_path / "findings" / "50.json", list(reversed(result.findings)))
@@ -291,6 +344,13 @@ def test_findings_round_trip_in_a_stable_order(tmp_path, result):
     assert math.isnan(back.numbers["m"]) and back.severity == 3 and back.subject == {"g": "a"}
     with pytest.raises(ValueError, match="severity"):
         Finding(kind="x", severity=5)
+
+
+def test_findings_are_saved_beside_the_tables_folder(tmp_path, result):
+    path = comparisons.save_findings(result, tables_dir=str(tmp_path / "tables"))
+    assert path == tmp_path / "findings" / "50_comparisons.json"
+    assert path.read_bytes() == write_findings(tmp_path / "direct.json", result.findings).read_bytes()
+    assert comparisons.save_findings(result, tables_dir="") is None  # a notebook run by hand writes nothing
 
 
 def test_empty_tables_are_shown_without_failing():

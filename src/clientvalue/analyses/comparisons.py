@@ -103,8 +103,10 @@ def _unit_values(survey: Survey) -> pd.Series | None:
     spec = survey.codebook.units
     if spec is None:
         return None
-    values = survey.data[spec.column].map(lambda v: None if pd.isna(v) or str(v).strip() == "" else
-                                          (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()))
+    column = survey.data[spec.column]
+    codes, uniques = pd.factorize(column)  # a unit's name as text (12.0 -> "12", blank -> None), once per unit
+    names = np.array([wave_text(u) for u in uniques] + [None], dtype=object)
+    values = pd.Series(names[codes], index=column.index, dtype=object)  # code -1 (missing) takes the last
     found = values.dropna().unique()
     if len(found) < 2:
         raise DataError(
@@ -173,7 +175,7 @@ def analyse(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE, n_
         wave_names, stacked, asked = waves.order, waves.data, waves.questions
     stacked, small = _reported(stacked, min_group_size)
     thresholds = _satisfied_from(survey)
-    levels = _levels(stacked, questions, thresholds, level)
+    levels = _small_cells_left_out(_levels(stacked, questions, thresholds, level), min_group_size)
     changes = _wave_changes(levels, wave_names, level)
     if waves is not None and survey.codebook.waves.paired:
         changes = _paired_changes(changes, stacked, level)
@@ -181,13 +183,15 @@ def analyse(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE, n_
         notes.append({"kind": "paired"})
     value, value_changes, red = _value_over_waves(survey, stacked, wave_names, asked, n_boot=n_boot, seed=seed,
                                                   level=level, levels=levels)
-    units, unit_questions, model, unit_notes = _units(survey, questions, min_group_size=min_group_size, level=level)
+    units, unit_questions, model, unit_notes = _units(survey, questions, current=wave_names[-1],
+                                                      min_group_size=min_group_size, level=level)
     notes += unit_notes
-    bench = _benchmark(survey, levels, wave_names[-1], level)
+    reference = read_benchmark(survey)  # read once: both benchmark tables compare with it
     result = ComparisonsResult(levels=levels, wave_changes=changes, value_over_waves=value,
                                value_changes=value_changes, red_items=red, units=units,
-                               unit_questions=unit_questions, benchmark=bench,
-                               value_benchmark=_value_benchmark(survey, value, wave_names[-1]),
+                               unit_questions=unit_questions,
+                               benchmark=_benchmark(reference, levels, wave_names[-1], level),
+                               value_benchmark=_value_benchmark(reference, value, wave_names[-1]),
                                notes=notes, waves=list(wave_names),
                                unit_model=model, outcome=survey.outcome)
     return _with_findings(result)
@@ -215,6 +219,31 @@ def _levels(stacked: pd.DataFrame, questions: list[str], thresholds: dict[str, f
     out = pd.concat(parts, ignore_index=True)
     out["wave"] = out["wave"].astype(str)
     return out[LEVEL_COLUMNS]
+
+
+def _small_cells_left_out(levels: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+    """Leave out every level with fewer than ``min_group_size`` answers (a service may be large while
+    few of its clients answer one question), with enough other services' levels of that question and
+    wave, smallest first, that "all" minus the services shown is never fewer answers than that."""
+    if levels.empty:
+        return levels
+    out = np.zeros(len(levels), dtype=bool)
+    for _key, cells in levels.groupby(["wave", "question"], sort=False):
+        services = cells[cells["group"] != ALL]
+        small = services["n"] < min_group_size
+        total = int(services.loc[small, "n"].sum())
+        hidden = list(services.index[small])
+        if hidden:
+            for index, n in services.loc[~small, "n"].sort_values(kind="stable").items():
+                if total >= min_group_size:
+                    break
+                hidden.append(index)
+                total += int(n)
+        everyone = cells.index[cells["group"] == ALL]
+        if len(everyone) and cells.loc[everyone[0], "n"] < min_group_size:
+            hidden.append(everyone[0])
+        out[levels.index.get_indexer(hidden)] = True
+    return levels.loc[~out].reset_index(drop=True)
 
 
 def _pairs(waves: list[str]) -> list[tuple[str, str, str]]:
@@ -361,24 +390,31 @@ def _red_progress(red_rows: list[tuple[str, str, str]], waves: list[str], levels
 
 
 # --------------------------------------------------------------------------- units
-def _unit_frame(survey: Survey, min_group_size: int) -> tuple[pd.DataFrame, list[dict]]:
-    """Reported rows of the current wave with their unit; units too small (or recoverable) removed."""
+def _unit_frame(survey: Survey, min_group_size: int, current: str) -> tuple[pd.DataFrame, list[dict]]:
+    """Reported rows of the current wave (``current``, the last of :func:`stack_waves`) with their unit;
+    units too small (or recoverable) removed.
+
+    A unit's size is what its published ``n`` counts: its rows with an outcome and a complete case
+    mix (the rows of :func:`clientvalue.stats.multilevel.unit_statistics`). What lies outside the
+    shown units is counted as the level of "all" counts it: every row with an outcome."""
     from clientvalue import disclosure
 
     values = _unit_values(survey)
     keep = disclosure.reported_mask(survey, min_group_size).to_numpy().copy()
     spec = survey.codebook.waves
     if spec is not None and spec.column is not None:  # a stacked file: units are compared in the current wave
-        waves = survey.data[spec.column].map(wave_text)
-        current = str(spec.order[-1]) if spec.order else max(waves.dropna().unique(), key=lambda v: (len(v), v))
-        keep &= (waves == current).to_numpy()
+        column = survey.data[spec.column]
+        codes = [v for v in column.dropna().unique() if wave_text(v) == current]  # the wave as the file codes it
+        keep &= column.isin(codes).to_numpy()
     data = survey.data.loc[keep].copy()
     data["_unit"] = values[keep].to_numpy()
-    sizes = data["_unit"].value_counts()
+    rated = pd.to_numeric(data[survey.outcome], errors="coerce").notna().to_numpy()
+    counted = rated & data[survey.codebook.case_mix_columns()].notna().all(axis=1).to_numpy()
+    sizes = data.loc[counted, "_unit"].value_counts().reindex(data["_unit"].dropna().unique(), fill_value=0)
     hidden = set(sizes[sizes < min_group_size].index)
     while True:  # secondary suppression: what lies outside the shown units is never a small group
-        outside = int(data["_unit"].isna().sum() + sizes[list(hidden)].sum()) if hidden else int(data["_unit"].isna().sum())
         shown = sizes.drop(list(hidden)).sort_values()
+        outside = int(rated.sum() - shown.sum())
         if outside == 0 or outside >= min_group_size or shown.empty:
             break
         hidden.add(shown.index[0])
@@ -391,12 +427,12 @@ def _unit_frame(survey: Survey, min_group_size: int) -> tuple[pd.DataFrame, list
     return data, notes
 
 
-def _units(survey: Survey, questions: list[str], *, min_group_size: int, level: float):
+def _units(survey: Survey, questions: list[str], *, current: str, min_group_size: int, level: float):
     empty = (pd.DataFrame(columns=UNIT_COLUMNS), pd.DataFrame(columns=UNIT_QUESTION_COLUMNS), {}, [])
     spec = survey.codebook.units
     if spec is None or survey.outcome is None:
         return empty
-    data, notes = _unit_frame(survey, min_group_size)
+    data, notes = _unit_frame(survey, min_group_size, current)
     if data["_unit"].nunique() < 2:
         return empty[:3] + (notes + [{"kind": "too_few_units"}],)
     case_mix = survey.codebook.case_mix_columns()
@@ -405,7 +441,7 @@ def _units(survey: Survey, questions: list[str], *, min_group_size: int, level: 
                                                  weights=weights), level=level)
     raw = ml.random_intercept(ml.unit_statistics(data, value=survey.outcome, unit="_unit", weights=weights),
                               level=level)
-    units = fit.units.rename(columns={"unit": "unit"}).copy()
+    units = fit.units.copy()
     units["raw_position"] = raw.units.set_index("unit").loc[units["unit"], "position"].to_numpy()
     units["suppressed"] = False
     model = {"icc": fit.icc, "tau2": fit.tau2, "sigma2": fit.sigma2, "reference": fit.reference,
@@ -432,8 +468,8 @@ def _units(survey: Survey, questions: list[str], *, min_group_size: int, level: 
 
 
 # --------------------------------------------------------------------------- benchmark
-def _benchmark(survey: Survey, levels: pd.DataFrame, current: str, level: float) -> pd.DataFrame:
-    reference = read_benchmark(survey)
+def _benchmark(reference: pd.DataFrame | None, levels: pd.DataFrame, current: str, level: float) -> pd.DataFrame:
+    """The organisation's levels (all, latest wave) beside the reference file's (:func:`read_benchmark`)."""
     if reference is None or levels.empty:
         return pd.DataFrame(columns=BENCHMARK_COLUMNS)
     own = levels[(levels["group"] == ALL) & (levels["wave"] == current)][["question", "mean", "se", "n"]]
@@ -442,9 +478,8 @@ def _benchmark(survey: Survey, levels: pd.DataFrame, current: str, level: float)
     return out[BENCHMARK_COLUMNS + [c for c in out.columns if c not in BENCHMARK_COLUMNS]]
 
 
-def _value_benchmark(survey: Survey, value: pd.DataFrame, current: str) -> pd.DataFrame:
+def _value_benchmark(reference: pd.DataFrame | None, value: pd.DataFrame, current: str) -> pd.DataFrame:
     """The organisation's practical share (all, latest wave) beside the reference's, when the file gives one."""
-    reference = read_benchmark(survey)
     if reference is None or value.empty or VALUE_PROFILE not in set(reference["question"]):
         return pd.DataFrame(columns=VALUE_BENCHMARK_COLUMNS)
     own = value[(value["group"] == ALL) & (value["wave"] == current)]
@@ -501,13 +536,11 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
             severity=2 if row.flag != "improved" else 1, priority=2.2))
     vc = result.value_changes
     if not vc.empty:
-        span = vc.groupby("group").tail(1)  # the widest span: first to last wave
-        first, last = result.waves[0], result.waves[-1]
-        span = vc[(vc["from_wave"] == first) & (vc["to_wave"] == last)]
+        span = vc[(vc["from_wave"] == result.waves[0]) & (vc["to_wave"] == current)]  # the widest span
+        shares = result.value_over_waves.set_index(["group", "wave"])["practical_share"]
         for row in span.itertuples(index=False):
             if row.flag == "similar":
                 continue
-            shares = result.value_over_waves.set_index(["group", "wave"])["practical_share"]
             findings.append(Finding(
                 kind="driver_shift", subject={"group": row.group, "from_wave": row.from_wave, "to_wave": row.to_wave,
                                               "direction": row.flag},
@@ -559,10 +592,6 @@ def save_findings(result: ComparisonsResult, *, tables_dir: str, name: str = "50
 
     Returns the path written, or None.
     """
-    from pathlib import Path
+    from clientvalue.findings import save_notebook_findings
 
-    from clientvalue.findings import write_findings
-
-    if not tables_dir:
-        return None
-    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json", result.findings)
+    return save_notebook_findings(result.findings, tables_dir=tables_dir, name=name)

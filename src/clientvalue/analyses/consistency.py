@@ -421,11 +421,6 @@ def contract_findings(results: ConsistencyResults, *, labels: dict | None = None
 def save_findings(results: ConsistencyResults, *, tables_dir: str, labels: dict | None = None,
                   name: str = "40_consistency"):
     """Write :func:`contract_findings` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
-    from pathlib import Path
+    from clientvalue.findings import save_notebook_findings
 
-    from clientvalue.findings import write_findings
-
-    if not tables_dir:
-        return None
-    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json",
-                          contract_findings(results, labels=labels))
+    return save_notebook_findings(contract_findings(results, labels=labels), tables_dir=tables_dir, name=name)

@@ -569,10 +569,6 @@ def driver_findings(results: DriverResults) -> list[Finding]:
 
 def save_findings(results: DriverResults, *, tables_dir: str, name: str = "10_value_drivers"):
     """Write the findings to ``findings/<name>.json`` beside ``tables_dir`` (nothing without ``tables_dir``)."""
-    from pathlib import Path
+    from clientvalue.findings import save_notebook_findings
 
-    from clientvalue.findings import write_findings
-
-    if not tables_dir:
-        return None
-    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json", results.findings)
+    return save_notebook_findings(results.findings, tables_dir=tables_dir, name=name)

@@ -703,11 +703,7 @@ def contract_findings(results: SegmentResults, *, proxy_threshold: float = PROXY
 def save_findings(results: SegmentResults, *, tables_dir: str, proxy_threshold: float = PROXY_THRESHOLD,
                   name: str = "30_segments"):
     """Write :func:`contract_findings` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
-    from pathlib import Path
+    from clientvalue.findings import save_notebook_findings
 
-    from clientvalue.findings import write_findings
-
-    if not tables_dir:
-        return None
-    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json",
-                          contract_findings(results, proxy_threshold=proxy_threshold))
+    return save_notebook_findings(contract_findings(results, proxy_threshold=proxy_threshold),
+                                  tables_dir=tables_dir, name=name)

@@ -233,10 +233,6 @@ def contract_findings(results: SeniorResults, *, alpha: float = 0.05) -> list:
 
 def save_findings(results: SeniorResults, *, tables_dir: str, name: str = "20_senior"):
     """Write :func:`contract_findings` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
-    from pathlib import Path
+    from clientvalue.findings import save_notebook_findings
 
-    from clientvalue.findings import write_findings
-
-    if not tables_dir:
-        return None
-    return write_findings(Path(tables_dir).parent / "findings" / f"{name}.json", contract_findings(results))
+    return save_notebook_findings(contract_findings(results), tables_dir=tables_dir, name=name)
