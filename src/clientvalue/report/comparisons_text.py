@@ -12,12 +12,11 @@ import math
 
 import pandas as pd
 
+from clientvalue.analyses.comparisons import RELIABILITY_THRESHOLD
 from clientvalue.findings import Finding
 from clientvalue.report.i18n import N_, Translator, translator
 from clientvalue.report.safety import markdown_text
 from clientvalue.report.texts import group_label
-
-RELIABILITY_THRESHOLD = 0.7
 
 NOTE_TEXTS = {
     "question_not_in_every_wave": N_("The question “{question}” was asked only in {waves}; it is compared over those waves."),
