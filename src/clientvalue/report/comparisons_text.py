@@ -317,9 +317,8 @@ def caption(name: str, language: str = "en") -> str:
 
 
 def red_table(red: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> pd.DataFrame:
-    """Items in the red in a wave and their change by the next wave (formatted)."""
-    frame = red.rename(columns={"red_wave": "from_wave"})
-    return changes_table(frame.assign(flag=frame["flag"]), labels=labels, language=language) if len(red) else _table([], [])
+    """Items in the red in a wave and their change by the next wave (formatted; the columns of :func:`changes_table`)."""
+    return changes_table(red.rename(columns={"red_wave": "from_wave"}), labels=labels, language=language)
 
 
 # --------------------------------------------------------------------------- showing (notebook 50)
