@@ -31,6 +31,7 @@ from clientvalue.findings import Finding, read_findings
 from clientvalue.report import consistency_text, drivers_text, segments_text, senior_text
 from clientvalue.report import comparisons_text
 from clientvalue.report.i18n import N_, Translator, translator
+from clientvalue.report.publish import ABOUT_PAGE
 from clientvalue.report.safety import markdown_text
 from clientvalue.report.texts import group_label
 
@@ -43,7 +44,6 @@ NOTEBOOK_TITLES = {
     "40_consistency": N_("Customisation or arbitrariness: consistency of decisions"),
     "50_comparisons": N_("How satisfied, better or worse than last time, and compared with whom"),
 }
-ABOUT_PAGE = "about.html"
 MAX_ACTIONS = 5
 #: The order of actions: the law and people first (unequal treatment, arbitrariness), then the
 #: service (what to improve), then strategy advice.
