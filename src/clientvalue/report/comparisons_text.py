@@ -15,7 +15,7 @@ from clientvalue.analyses.comparisons import RELIABILITY_THRESHOLD
 from clientvalue.findings import Finding
 from clientvalue.report.i18n import N_, Translator, translator
 from clientvalue.report.safety import markdown_text
-from clientvalue.report.texts import group_label
+from clientvalue.report.texts import caption, group_label
 
 NOTE_TEXTS = {
     "question_not_in_every_wave": N_("The question “{question}” was asked only in {waves}; it is compared over those waves."),
@@ -302,13 +302,6 @@ def benchmark_table(bench: pd.DataFrame, *, labels: dict[str, str], language: st
              _("95%\u00a0high"): signed(r.ci_high, _, 2),
              _("result"): flags.get(r.flag, r.flag)} for r in bench.itertuples(index=False)]
     return _table(rows, [_("here"), _("reference"), _("difference"), _("95%\u00a0low"), _("95%\u00a0high")])
-
-
-def caption(name: str, language: str = "en") -> str:
-    """The caption of a table or chart of this page (``report.texts.CAPTIONS``)."""
-    from clientvalue.report.texts import caption as _caption
-
-    return _caption(name, language)
 
 
 def red_table(red: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> pd.DataFrame:
