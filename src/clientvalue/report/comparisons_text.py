@@ -14,6 +14,7 @@ import pandas as pd
 from clientvalue.analyses.comparisons import RELIABILITY_THRESHOLD
 from clientvalue.findings import Finding
 from clientvalue.report.i18n import N_, Translator, translator
+from clientvalue.report.notebook import NOTHING_TO_SHOW
 from clientvalue.report.safety import markdown_text
 from clientvalue.report.texts import caption, group_label
 
@@ -317,7 +318,7 @@ def show_table(report, name: str, raw: pd.DataFrame, shown: pd.DataFrame, *, not
     report.save(raw, name)
     _ = translator(report.language)
     if shown.empty:
-        empty = _("nothing to show for this survey.")
+        empty = _(NOTHING_TO_SHOW)
         report.text(f"*{markdown_text(caption(name, report.language))}: {empty}*")
         return
     body = table_markup(shown)
