@@ -8,16 +8,15 @@ data or the codebook (group, unit and question names) are made inert with
 
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 
+from clientvalue.analyses.comparisons import RELIABILITY_THRESHOLD
 from clientvalue.findings import Finding
 from clientvalue.report.i18n import N_, Translator, translator
+from clientvalue.report.notebook import NOTHING_TO_SHOW
 from clientvalue.report.safety import markdown_text
-from clientvalue.report.texts import group_label
-
-RELIABILITY_THRESHOLD = 0.7
+from clientvalue.report.texts import caption, group_label
 
 NOTE_TEXTS = {
     "question_not_in_every_wave": N_("The question “{question}” was asked only in {waves}; it is compared over those waves."),
@@ -35,13 +34,9 @@ NOTE_TEXTS = {
 }
 
 
-def _fmt(value: float, _: Translator, digits: int = 1) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else _.number(value, digits)
-
-
-def _signed(value: float, _: Translator, digits: int = 1) -> str:
-    text = _fmt(abs(value), _, digits)
-    return ("+" if value > 0 else "−" if value < 0 else "") + text
+def signed(value: float, _: Translator, digits: int = 1) -> str:
+    """A change or difference with its sign: ``+0.25``, ``−0.25`` (a typographic minus), ``0.00``; ``–`` when missing."""
+    return ("+" if value > 0 else "−" if value < 0 else "") + _.number(abs(value), digits)
 
 
 def _group(name: str, language: str) -> str:
@@ -56,9 +51,9 @@ def describe_level(f: Finding, _: Translator, labels: dict[str, str], language: 
     """One sentence for a ``level`` finding: mean and share satisfied with their intervals."""
     n, u = f.numbers, f.uncertainty
     return _("{group}: mean {mean} (95%\u00a0interval {lo}–{hi}); {share} satisfied ({threshold} or more; "
-             "{slo}–{shi}).", group=_group(f.subject["group"], language), mean=_fmt(n["mean"], _),
-             lo=_fmt(u["ci_low"], _), hi=_fmt(u["ci_high"], _), share=_.percent(n["share_satisfied"], 0),
-             threshold=_fmt(n["satisfied_from"], _, 0), slo=_.percent(u["share_ci_low"], 0),
+             "{slo}–{shi}).", group=_group(f.subject["group"], language), mean=_.number(n["mean"], 1),
+             lo=_.number(u["ci_low"], 1), hi=_.number(u["ci_high"], 1), share=_.percent(n["share_satisfied"], 0),
+             threshold=_.number(n["satisfied_from"], 0), slo=_.percent(u["share_ci_low"], 0),
              shi=_.percent(u["share_ci_high"], 0))
 
 
@@ -74,8 +69,8 @@ def describe(f: Finding, *, labels: dict[str, str], language: str = "en") -> str
                    N_("{group}: “{question}” declined from {a} to {b}: {change} points (95%\u00a0interval {lo} to {hi})."))
         return _(message, group=_group(s["group"], language), question=_question(s["question"], labels),
                  a=markdown_text(s["from_wave"]),
-                 b=markdown_text(s["to_wave"]), change=_signed(n["change"], _, 2), lo=_signed(u["ci_low"], _, 2),
-                 hi=_signed(u["ci_high"], _, 2))
+                 b=markdown_text(s["to_wave"]), change=signed(n["change"], _, 2), lo=signed(u["ci_low"], _, 2),
+                 hi=signed(u["ci_high"], _, 2))
     if f.kind == "red_item_progress":
         message = {"improved": N_("{group}: “{question}” was in the red in {a} and improved by {b} ({change} points; "
                                   "95%\u00a0interval {lo} to {hi})."),
@@ -84,8 +79,8 @@ def describe(f: Finding, *, labels: dict[str, str], language: str = "en") -> str
                    "similar": N_("{group}: “{question}” was in the red in {a} and has not clearly improved by {b} "
                                  "({change} points; 95%\u00a0interval {lo} to {hi}).")}[s["direction"]]
         return _(message, group=_group(s["group"], language), question=_question(s["question"], labels),
-                 a=markdown_text(s["red_wave"]), b=markdown_text(s["to_wave"]), change=_signed(n["change"], _, 2),
-                 lo=_signed(u["ci_low"], _, 2), hi=_signed(u["ci_high"], _, 2))
+                 a=markdown_text(s["red_wave"]), b=markdown_text(s["to_wave"]), change=signed(n["change"], _, 2),
+                 lo=signed(u["ci_low"], _, 2), hi=signed(u["ci_high"], _, 2))
     if f.kind == "driver_shift":
         message = (N_("{group}: what drives the overall rating shifted from practical towards emotional value: on the "
                       "questions asked in every wave, the practical share went from {p_from} in {a} to {p_to} in "
@@ -97,14 +92,14 @@ def describe(f: Finding, *, labels: dict[str, str], language: str = "en") -> str
                       "95%\u00a0interval {lo} to {hi}). Check whether the strategy still fits."))
         return _(message, group=_group(s["group"], language), p_from=_.percent(n["practical_from"], 0),
                  p_to=_.percent(n["practical_to"], 0), a=markdown_text(s["from_wave"]), b=markdown_text(s["to_wave"]),
-                 change=_signed(100 * n["change"], _, 0), lo=_signed(100 * u["ci_low"], _, 0),
-                 hi=_signed(100 * u["ci_high"], _, 0))
+                 change=signed(100 * n["change"], _, 0), lo=signed(100 * u["ci_low"], _, 0),
+                 hi=signed(100 * u["ci_high"], _, 0))
     if f.kind == "unit_above":
         questions = [q for q in s.get("questions", "").split(";") if q]
         text = _("Where it already goes well: {unit} lies above the upper limit after adjusting for case mix "
                  "(adjusted mean {adjusted}, 95%\u00a0interval {lo}–{hi}, against {reference} for a typical unit; "
-                 "{n} respondents).", unit=markdown_text(s["unit"]), adjusted=_fmt(n["adjusted_mean"], _),
-                 lo=_fmt(u["ci_low"], _), hi=_fmt(u["ci_high"], _), reference=_fmt(n["reference"], _),
+                 "{n} respondents).", unit=markdown_text(s["unit"]), adjusted=_.number(n["adjusted_mean"], 1),
+                 lo=_.number(u["ci_low"], 1), hi=_.number(u["ci_high"], 1), reference=_.number(n["reference"], 1),
                  n=_.integer(n["n"]))
         if questions:
             text += " " + _("It stands out on: {questions}.", questions="; ".join(_question(q, labels) for q in questions))
@@ -115,8 +110,8 @@ def describe(f: Finding, *, labels: dict[str, str], language: str = "en") -> str
         questions = [q for q in s.get("questions", "").split(";") if q]
         text = _("{unit} lies below the lower limit after adjusting for case mix (adjusted mean {adjusted}, "
                  "95%\u00a0interval {lo}–{hi}, against {reference} for a typical unit; {n} respondents).",
-                 unit=markdown_text(s["unit"]), adjusted=_fmt(n["adjusted_mean"], _), lo=_fmt(u["ci_low"], _),
-                 hi=_fmt(u["ci_high"], _), reference=_fmt(n["reference"], _), n=_.integer(n["n"]))
+                 unit=markdown_text(s["unit"]), adjusted=_.number(n["adjusted_mean"], 1), lo=_.number(u["ci_low"], 1),
+                 hi=_.number(u["ci_high"], 1), reference=_.number(n["reference"], 1), n=_.integer(n["n"]))
         if questions:
             text += " " + _("Lowest on: {questions}.", questions="; ".join(_question(q, labels) for q in questions))
         return text
@@ -126,8 +121,8 @@ def describe(f: Finding, *, labels: dict[str, str], language: str = "en") -> str
                    if s["raw_position"] == "above" else
                    N_("{unit} looks worse than the others on its raw mean ({raw}), but only because of who its clients "
                       "are: adjusted for case mix it is a typical unit ({adjusted}, 95%\u00a0interval {lo}–{hi})."))
-        return _(message, unit=markdown_text(s["unit"]), raw=_fmt(n["raw_mean"], _), adjusted=_fmt(n["adjusted_mean"], _),
-                 lo=_fmt(u["ci_low"], _), hi=_fmt(u["ci_high"], _))
+        return _(message, unit=markdown_text(s["unit"]), raw=_.number(n["raw_mean"], 1),
+                 adjusted=_.number(n["adjusted_mean"], 1), lo=_.number(u["ci_low"], 1), hi=_.number(u["ci_high"], 1))
     if f.kind == "unit_reliability":
         units = [markdown_text(x) for x in s["units"].split(";") if x]
         return _.ngettext(
@@ -143,9 +138,9 @@ def describe(f: Finding, *, labels: dict[str, str], language: str = "en") -> str
                       "{lo} to {hi}): higher.") if s["direction"] == "above" else
                    N_("“{question}”: {own} here against {reference} in the reference ({difference}; 95%\u00a0interval "
                       "{lo} to {hi}): lower."))
-        return _(message, question=_question(s["question"], labels), own=_fmt(n["own_mean"], _, 2),
-                 reference=_fmt(n["reference_mean"], _, 2), difference=_signed(n["difference"], _, 2),
-                 lo=_signed(u["ci_low"], _, 2), hi=_signed(u["ci_high"], _, 2))
+        return _(message, question=_question(s["question"], labels), own=_.number(n["own_mean"], 2),
+                 reference=_.number(n["reference_mean"], 2), difference=signed(n["difference"], _, 2),
+                 lo=signed(u["ci_low"], _, 2), hi=signed(u["ci_high"], _, 2))
     return ""
 
 
@@ -241,7 +236,7 @@ def levels_table(levels: pd.DataFrame, *, labels: dict[str, str], wave: str, lan
     rows = []
     for r in levels[levels["wave"] == wave].itertuples(index=False):
         rows.append({_("group"): group_label(r.group, language), _("question"): labels.get(r.question, r.question),
-                     _("mean (95%\u00a0interval)"): f"{_fmt(r.mean, _, 2)} ({_fmt(r.ci_low, _, 2)}–{_fmt(r.ci_high, _, 2)})",
+                     _("mean (95%\u00a0interval)"): f"{_.number(r.mean, 2)} ({_.number(r.ci_low, 2)}–{_.number(r.ci_high, 2)})",
                      _("satisfied (95%\u00a0interval)"): f"{_.percent(r.share_satisfied, 0)} "
                                                         f"({_.percent(r.share_ci_low, 0)}–{_.percent(r.share_ci_high, 0)})",
                      _("respondents"): _.integer(r.n)})
@@ -258,8 +253,8 @@ def changes_table(changes: pd.DataFrame, *, labels: dict[str, str], question: st
     for r in chosen.itertuples(index=False):
         rows.append({_("group"): group_label(r.group, language), _("question"): labels.get(r.question, r.question),
                      _("from"): str(r.from_wave), _("to"): str(r.to_wave),
-                     _("change"): _signed(r.change, _, 2), _("95%\u00a0low"): _signed(r.ci_low, _, 2),
-                     _("95%\u00a0high"): _signed(r.ci_high, _, 2),
+                     _("change"): signed(r.change, _, 2), _("95%\u00a0low"): signed(r.ci_low, _, 2),
+                     _("95%\u00a0high"): signed(r.ci_high, _, 2),
                      _("p-value"): "< " + _.number(0.001, 3) if r.p_value < 0.001 else _.number(r.p_value, 3),
                      _("result"): flags.get(r.flag, r.flag)})
     return _table(rows, [_("change"), _("95%\u00a0low"), _("95%\u00a0high"), _("p-value")])
@@ -281,10 +276,10 @@ def units_table(units: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
     positions = {"above": _("above the upper limit"), "below": _("below the lower limit"), "within": _("within the limits")}
     rows = []
     for r in units.sort_values("unit").itertuples(index=False):
-        rows.append({_("unit"): str(r.unit), _("respondents"): _.integer(r.n), _("raw mean"): _fmt(r.raw_mean, _, 2),
-                     _("adjusted mean (95%\u00a0interval)"): f"{_fmt(r.adjusted_mean, _, 2)} ({_fmt(r.ci_low, _, 2)}–"
-                                                            f"{_fmt(r.ci_high, _, 2)})",
-                     _("reliability"): _fmt(r.reliability, _, 2) + (" ⚠" if r.reliability < RELIABILITY_THRESHOLD else ""),
+        rows.append({_("unit"): str(r.unit), _("respondents"): _.integer(r.n), _("raw mean"): _.number(r.raw_mean, 2),
+                     _("adjusted mean (95%\u00a0interval)"): f"{_.number(r.adjusted_mean, 2)} ({_.number(r.ci_low, 2)}–"
+                                                            f"{_.number(r.ci_high, 2)})",
+                     _("reliability"): _.number(r.reliability, 2) + (" ⚠" if r.reliability < RELIABILITY_THRESHOLD else ""),
                      _("position (99.8%\u00a0limits)"): positions.get(r.position, r.position)})
     return _table(rows, [_("respondents"), _("raw mean"), _("adjusted mean (95%\u00a0interval)"), _("reliability")])
 
@@ -302,25 +297,17 @@ def benchmark_table(bench: pd.DataFrame, *, labels: dict[str, str], language: st
     """Own mean against the reference, question by question (formatted)."""
     _ = translator(language)
     flags = {"above": _("higher"), "below": _("lower"), "similar": _("no clear difference")}
-    rows = [{_("question"): labels.get(r.question, r.question), _("here"): _fmt(r.own_mean, _, 2),
-             _("reference"): _fmt(r.reference_mean, _, 2),
-             _("difference"): _signed(r.difference, _, 2), _("95%\u00a0low"): _signed(r.ci_low, _, 2),
-             _("95%\u00a0high"): _signed(r.ci_high, _, 2),
+    rows = [{_("question"): labels.get(r.question, r.question), _("here"): _.number(r.own_mean, 2),
+             _("reference"): _.number(r.reference_mean, 2),
+             _("difference"): signed(r.difference, _, 2), _("95%\u00a0low"): signed(r.ci_low, _, 2),
+             _("95%\u00a0high"): signed(r.ci_high, _, 2),
              _("result"): flags.get(r.flag, r.flag)} for r in bench.itertuples(index=False)]
     return _table(rows, [_("here"), _("reference"), _("difference"), _("95%\u00a0low"), _("95%\u00a0high")])
 
 
-def caption(name: str, language: str = "en") -> str:
-    """The caption of a table or chart of this page (``report.texts.CAPTIONS``)."""
-    from clientvalue.report.texts import caption as _caption
-
-    return _caption(name, language)
-
-
 def red_table(red: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> pd.DataFrame:
-    """Items in the red in a wave and their change by the next wave (formatted)."""
-    frame = red.rename(columns={"red_wave": "from_wave"})
-    return changes_table(frame.assign(flag=frame["flag"]), labels=labels, language=language) if len(red) else _table([], [])
+    """Items in the red in a wave and their change by the next wave (formatted; the columns of :func:`changes_table`)."""
+    return changes_table(red.rename(columns={"red_wave": "from_wave"}), labels=labels, language=language)
 
 
 # --------------------------------------------------------------------------- showing (notebook 50)
@@ -331,7 +318,7 @@ def show_table(report, name: str, raw: pd.DataFrame, shown: pd.DataFrame, *, not
     report.save(raw, name)
     _ = translator(report.language)
     if shown.empty:
-        empty = _("nothing to show for this survey.")
+        empty = _(NOTHING_TO_SHOW)
         report.text(f"*{markdown_text(caption(name, report.language))}: {empty}*")
         return
     body = table_markup(shown)

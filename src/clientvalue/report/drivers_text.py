@@ -9,7 +9,6 @@ inert with :func:`clientvalue.report.safety.markdown_text` (Markdown) by the cal
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 from clientvalue.findings import Finding
@@ -35,13 +34,9 @@ def strategy_text(code: str, language: str) -> str:
     return strategy_name(parts, language) if parts else _(NOT_ASSESSED_TEXT)
 
 
-def _pct(value: float, _: Translator) -> str:
-    return "–" if value is None or math.isnan(value) else _.percent(value, 0)
-
-
 def score_text(value: float, _: Translator) -> str:
     """A question's performance on 0-100, one decimal."""
-    return "–" if math.isnan(value) else _.number(value, 1)
+    return _.number(value, 1)  # a dash when missing
 
 
 def describe(f: Finding, *, language: str = "en", escape: Callable[[str], str] = markdown_text) -> str:
@@ -51,9 +46,9 @@ def describe(f: Finding, *, language: str = "en", escape: Callable[[str], str] =
     if f.kind == "value_profile":
         return _("{name}: the questions together explain {r2} of the differences in the overall rating; of that "
                  "explained part, practical value accounts for {practical} ({p_low}–{p_high}) and emotional value "
-                 "for {emotional}.", name=group_name(s["group"], language, escape), r2=_pct(n["r2"], _),
-                 practical=_pct(n["practical_share"], _), p_low=_pct(u["practical_ci_low"], _),
-                 p_high=_pct(u["practical_ci_high"], _), emotional=_pct(n["emotional_share"], _))
+                 "for {emotional}.", name=group_name(s["group"], language, escape), r2=_.percent(n["r2"], 0),
+                 practical=_.percent(n["practical_share"], 0), p_low=_.percent(u["practical_ci_low"], 0),
+                 p_high=_.percent(u["practical_ci_high"], 0), emotional=_.percent(n["emotional_share"], 0))
     if f.kind == "strategy":
         return _("{name}: suggested strategy: {strategy}.", name=group_name(s["group"], language, escape),
                  strategy=strategy_text(s["strategy"], language))

@@ -11,6 +11,7 @@ import html
 
 import pandas as pd
 
+from clientvalue.data.categories import OTHER_CATEGORY  # rare categories pooled by the analysis
 from clientvalue.report.i18n import N_, translator
 
 STABILITY = {"stable": N_("stable"), "doubtful": N_("doubtful"), "unstable": N_("unstable: do not use"),
@@ -77,7 +78,6 @@ def persona_cards(results, language: str) -> str:
 
 _MORE = N_("{n} percentage points more often")
 _LESS = N_("{n} percentage points less often")
-OTHER_CATEGORY = "(other)"  # analyses.segments.OTHER_CATEGORY: rare categories pooled
 
 
 def category_label(_, category) -> str:

@@ -31,6 +31,7 @@ from clientvalue.findings import Finding, read_findings
 from clientvalue.report import consistency_text, drivers_text, segments_text, senior_text
 from clientvalue.report import comparisons_text
 from clientvalue.report.i18n import N_, Translator, translator
+from clientvalue.report.publish import ABOUT_PAGE
 from clientvalue.report.safety import markdown_text
 from clientvalue.report.texts import group_label
 
@@ -43,7 +44,6 @@ NOTEBOOK_TITLES = {
     "40_consistency": N_("Customisation or arbitrariness: consistency of decisions"),
     "50_comparisons": N_("How satisfied, better or worse than last time, and compared with whom"),
 }
-ABOUT_PAGE = "about.html"
 MAX_ACTIONS = 5
 #: The order of actions: the law and people first (unequal treatment, arbitrariness), then the
 #: service (what to improve), then strategy advice.
@@ -72,32 +72,25 @@ def _of(findings: dict[str, list[Finding]], name: str, kind: str) -> list[Findin
     return [f for f in findings.get(name, []) if f.kind == kind]
 
 
-def _number(value: float, _: Translator, digits: int = 1) -> str:
-    return "–" if value is None or math.isnan(value) else _.number(value, digits)
-
-
 # --------------------------------------------------------------------------- 1. how satisfied
 def _rating(f: Finding, _: Translator) -> str:
-    mean = _number(f.numbers["mean"], _)
+    mean = _.number(f.numbers["mean"], 1)
     previous = f.numbers.get("previous_mean")
     if previous is None or math.isnan(previous):
         return mean
     wave = f.subject.get("previous_wave")
     if not wave:
-        return _("{mean} (last time {previous})", mean=mean, previous=_number(previous, _))
-    return _("{mean} ({wave}: {previous})", mean=mean, wave=wave, previous=_number(previous, _))
+        return _("{mean} (last time {previous})", mean=mean, previous=_.number(previous, 1))
+    return _("{mean} ({wave}: {previous})", mean=mean, wave=wave, previous=_.number(previous, 1))
 
 
 def _change(f: Finding, changes: dict[str, Finding], _: Translator) -> str:
     change = changes.get(f.subject["group"])
     if change is None:
         return _("no clear change") if "previous_mean" in f.numbers else "–"
-    return _("{change} ({lo} to {hi})", change=_signed(change.numbers["change"], _),
-             lo=_signed(change.uncertainty["ci_low"], _), hi=_signed(change.uncertainty["ci_high"], _))
-
-
-def _signed(value: float, _: Translator) -> str:
-    return ("+" if value > 0 else "−" if value < 0 else "") + _number(abs(value), _, 2)
+    signed = comparisons_text.signed  # worded as on the comparisons page
+    return _("{change} ({lo} to {hi})", change=signed(change.numbers["change"], _, 2),
+             lo=signed(change.uncertainty["ci_low"], _, 2), hi=signed(change.uncertainty["ci_high"], _, 2))
 
 
 def satisfaction_rows(findings: dict[str, list[Finding]], language: str) -> list[dict[str, str]]:
@@ -110,7 +103,7 @@ def satisfaction_rows(findings: dict[str, list[Finding]], language: str) -> list
     for f in levels:
         n, u = f.numbers, f.uncertainty
         rows.append({"service": drivers_text.group_name(f.subject["group"], language, str), "rating": _rating(f, _),
-                     "interval": _("{lo} to {hi}", lo=_number(u["ci_low"], _), hi=_number(u["ci_high"], _)),
+                     "interval": _("{lo} to {hi}", lo=_.number(u["ci_low"], 1), hi=_.number(u["ci_high"], 1)),
                      "satisfied": _("{share} ({lo} to {hi})", share=_.percent(n["share_satisfied"], 0),
                                     lo=_.percent(u["share_ci_low"], 0), hi=_.percent(u["share_ci_high"], 0)),
                      "change": _change(f, changes, _)})
@@ -124,7 +117,7 @@ def _satisfaction(findings: dict[str, list[Finding]], _: Translator) -> str:
     esc = html.escape
     level = _of(findings, "50_comparisons", "level")[0]
     headers = [_("Service"), _("Mean rating"), _("95%\u00a0interval"),
-               _("Satisfied ({threshold} or more)", threshold=_number(level.numbers["satisfied_from"], _, 0)),
+               _("Satisfied ({threshold} or more)", threshold=_.number(level.numbers["satisfied_from"], 0)),
                _("Change since {wave}", wave=level.subject["first_wave"]) if level.subject.get("first_wave")
                else _("Change since last time")]
     head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in headers)
