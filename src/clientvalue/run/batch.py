@@ -175,11 +175,6 @@ def local_client(workers: int | None, memory_per_worker: int) -> Any:
 
 
 # --------------------------------------------------------------------------- resume
-def _expected_parameters(params: RunParameters, codebook: Path, output: Path) -> dict[str, Any]:
-    values = params.model_dump() | {"codebook": str(codebook), "output": str(output), "tables_dir": "tables"}
-    return json.loads(json.dumps({k: v for k, v in values.items() if v is not None}))
-
-
 def up_to_date(organisation: Organisation, params: RunParameters, output: Path) -> bool:
     """Whether the organisation's report at ``output`` was made from the same inputs, parameters and version.
 
@@ -187,7 +182,7 @@ def up_to_date(organisation: Organisation, params: RunParameters, output: Path) 
     ``manifest.json``, its ``parameters`` and its ``packages.clientvalue``.
     """
     from clientvalue.data.codebook import load_codebook
-    from clientvalue.run.pipeline import sha256
+    from clientvalue.run.pipeline import recorded_parameters, sha256
 
     try:
         manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
@@ -196,7 +191,8 @@ def up_to_date(organisation: Organisation, params: RunParameters, output: Path) 
         current = {"codebook": (str(codebook), sha256(codebook)), "data": (str(data), sha256(data))}
         recorded = {i["role"]: (i["path"], i["sha256"]) for i in manifest["inputs"]}
         return (manifest["status"] == "succeeded" and manifest["packages"]["clientvalue"] == __version__
-                and recorded == current and manifest["parameters"] == _expected_parameters(params, codebook, output))
+                and recorded == current and manifest["parameters"] == json.loads(json.dumps(
+                    recorded_parameters(params, codebook=codebook, vignettes=None, output=output))))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ClientValueError):
         return False
 
