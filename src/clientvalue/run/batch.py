@@ -184,6 +184,8 @@ def up_to_date(organisation: Organisation, params: RunParameters, output: Path) 
     from clientvalue.data.codebook import load_codebook
     from clientvalue.run.pipeline import recorded_parameters, sha256
 
+    if organisation.codebook is None:  # it cannot run, so it has no report to keep
+        return False
     try:
         manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
         codebook = organisation.codebook.resolve()
@@ -375,8 +377,8 @@ def _run_on(client: Any, organisations: list[Organisation], params: RunParameter
     rows: dict[str, dict[str, Any]] = {}
     futures = {}
     for org in organisations:
-        row = {"name": org.name, "folder": org.folder, "status": "failed", "reason_kind": "", "reason": "",
-               "respondents": None, "seconds": None, "worker": ""}
+        row: dict[str, Any] = {"name": org.name, "folder": org.folder, "status": "failed", "reason_kind": "",
+                               "reason": "", "respondents": None, "seconds": None, "worker": ""}
         rows[org.folder] = row
         if org.problem is not None:
             row.update(reason_kind="no codebook", reason=org.problem)
