@@ -232,10 +232,13 @@ def _raw_parameters(params_path: Path) -> dict[str, Any]:
 
 
 def _absolute(raw: dict[str, Any], base: Path) -> dict[str, Any]:
-    """Parameter paths made absolute (relative to the parameter file), as the worker may run elsewhere."""
-    from clientvalue.run.pipeline import output_path
+    """Parameter paths made absolute, as the worker may run elsewhere: found as ``clientvalue run`` finds
+    them (next to the parameter file, else in the working directory or the project; see
+    :func:`clientvalue.paths.resolve_path`), and next to the parameter file when found nowhere."""
+    from clientvalue.paths import resolve_path
 
-    return raw | {k: str(output_path(raw[k], base=base)) for k in ("codebook", "vignettes") if raw.get(k)}
+    return raw | {k: str(resolve_path(raw[k], base=base, must_exist=False, what=k).resolve())
+                  for k in ("codebook", "vignettes") if raw.get(k)}
 
 
 def run_batch(
