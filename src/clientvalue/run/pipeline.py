@@ -173,9 +173,9 @@ def files_not_in_report(folder: Path) -> list[str]:
 
     A folder is an earlier report when its ``manifest.json`` is a clientvalue manifest (a mapping
     with ``status``, ``notebooks``, ``tables``, ``packages.clientvalue``); every file in it must then
-    be one the manifest lists: ``index.html``, ``manifest.json``, each notebook's ``.html`` and
-    ``.ipynb``, each table and the PDF when it lists one. Everything else (and every file when there is no such manifest) is
-    returned, relative to ``folder``.
+    be one the manifest lists: ``index.html``, ``about.html``, ``manifest.json``, each notebook's ``.html``
+    and ``.ipynb``, each table, each findings file and the PDF when it lists one. Everything else (and
+    every file when there is no such manifest) is returned, relative to ``folder``.
     """
     present = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
     try:
