@@ -123,6 +123,23 @@ def test_split_is_the_same_file_every_time(tmp_path):
         assert len(pd.read_parquet(x.codebook.parent / "survey.parquet")) == 50
 
 
+def test_batch_finds_the_codebook_where_clientvalue_run_finds_it(tmp_path, monkeypatch):
+    params = tmp_path / "params"
+    (params / "beside").mkdir(parents=True)
+    (tmp_path / "surveys").mkdir()
+    beside, elsewhere = params / "beside" / "codebook.yaml", tmp_path / "surveys" / "codebook.yaml"
+    beside.write_text("{}", encoding="utf-8")
+    elsewhere.write_text("{}", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    # next to the parameter file first, else in the working directory (as params/demo.yaml names the demo)
+    assert batch._absolute({"codebook": "beside/codebook.yaml"}, params)["codebook"] == str(beside)
+    assert batch._absolute({"codebook": "surveys/codebook.yaml"}, params)["codebook"] == str(elsewhere)
+    # found nowhere: next to the parameter file, so that the refusal names that place
+    assert batch._absolute({"vignettes": "gone.yaml"}, params)["vignettes"] == str(params / "gone.yaml")
+    assert batch._absolute({"codebook": str(elsewhere), "n_boot": 5}, params) == {"codebook": str(elsewhere),
+                                                                                  "n_boot": 5}
+
+
 def test_unreachable_scheduler_is_one_sentence_and_rc_2(tmp_path, capsys):
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))

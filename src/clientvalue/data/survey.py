@@ -147,6 +147,10 @@ class Survey:
         """Column -> label for the outcome and every item, in ``language``."""
         return {column: self.label(column, language) for column in self.rating_columns()}
 
+    def case_mix_labels(self, language: str = "en") -> dict[str, str]:
+        """Column -> label for every case-mix column of ``units`` (empty without units), in ``language``."""
+        return {column: self.label(column, language) for column in self.codebook.case_mix_columns()}
+
     def title(self, language: str = "en") -> str:
         """The survey's title from the codebook, else the data file's name."""
         return self.codebook.title.get(language) or self.path.stem

@@ -175,11 +175,6 @@ def local_client(workers: int | None, memory_per_worker: int) -> Any:
 
 
 # --------------------------------------------------------------------------- resume
-def _expected_parameters(params: RunParameters, codebook: Path, output: Path) -> dict[str, Any]:
-    values = params.model_dump() | {"codebook": str(codebook), "output": str(output), "tables_dir": "tables"}
-    return json.loads(json.dumps({k: v for k, v in values.items() if v is not None}))
-
-
 def up_to_date(organisation: Organisation, params: RunParameters, output: Path) -> bool:
     """Whether the organisation's report at ``output`` was made from the same inputs, parameters and version.
 
@@ -187,8 +182,10 @@ def up_to_date(organisation: Organisation, params: RunParameters, output: Path) 
     ``manifest.json``, its ``parameters`` and its ``packages.clientvalue``.
     """
     from clientvalue.data.codebook import load_codebook
-    from clientvalue.run.pipeline import sha256
+    from clientvalue.run.pipeline import recorded_parameters, sha256
 
+    if organisation.codebook is None:  # it cannot run, so it has no report to keep
+        return False
     try:
         manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
         codebook = organisation.codebook.resolve()
@@ -196,7 +193,8 @@ def up_to_date(organisation: Organisation, params: RunParameters, output: Path) 
         current = {"codebook": (str(codebook), sha256(codebook)), "data": (str(data), sha256(data))}
         recorded = {i["role"]: (i["path"], i["sha256"]) for i in manifest["inputs"]}
         return (manifest["status"] == "succeeded" and manifest["packages"]["clientvalue"] == __version__
-                and recorded == current and manifest["parameters"] == _expected_parameters(params, codebook, output))
+                and recorded == current and manifest["parameters"] == json.loads(json.dumps(
+                    recorded_parameters(params, codebook=codebook, vignettes=None, output=output))))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ClientValueError):
         return False
 
@@ -234,10 +232,13 @@ def _raw_parameters(params_path: Path) -> dict[str, Any]:
 
 
 def _absolute(raw: dict[str, Any], base: Path) -> dict[str, Any]:
-    """Parameter paths made absolute (relative to the parameter file), as the worker may run elsewhere."""
-    from clientvalue.run.pipeline import output_path
+    """Parameter paths made absolute, as the worker may run elsewhere: found as ``clientvalue run`` finds
+    them (next to the parameter file, else in the working directory or the project; see
+    :func:`clientvalue.paths.resolve_path`), and next to the parameter file when found nowhere."""
+    from clientvalue.paths import resolve_path
 
-    return raw | {k: str(output_path(raw[k], base=base)) for k in ("codebook", "vignettes") if raw.get(k)}
+    return raw | {k: str(resolve_path(raw[k], base=base, must_exist=False, what=k).resolve())
+                  for k in ("codebook", "vignettes") if raw.get(k)}
 
 
 def run_batch(
@@ -379,8 +380,8 @@ def _run_on(client: Any, organisations: list[Organisation], params: RunParameter
     rows: dict[str, dict[str, Any]] = {}
     futures = {}
     for org in organisations:
-        row = {"name": org.name, "folder": org.folder, "status": "failed", "reason_kind": "", "reason": "",
-               "respondents": None, "seconds": None, "worker": ""}
+        row: dict[str, Any] = {"name": org.name, "folder": org.folder, "status": "failed", "reason_kind": "",
+                               "reason": "", "respondents": None, "seconds": None, "worker": ""}
         rows[org.folder] = row
         if org.problem is not None:
             row.update(reason_kind="no codebook", reason=org.problem)

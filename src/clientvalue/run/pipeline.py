@@ -173,9 +173,9 @@ def files_not_in_report(folder: Path) -> list[str]:
 
     A folder is an earlier report when its ``manifest.json`` is a clientvalue manifest (a mapping
     with ``status``, ``notebooks``, ``tables``, ``packages.clientvalue``); every file in it must then
-    be one the manifest lists: ``index.html``, ``manifest.json``, each notebook's ``.html`` and
-    ``.ipynb``, each table and the PDF when it lists one. Everything else (and every file when there is no such manifest) is
-    returned, relative to ``folder``.
+    be one the manifest lists: ``index.html``, ``about.html``, ``manifest.json``, each notebook's ``.html``
+    and ``.ipynb``, each table, each findings file and the PDF when it lists one. Everything else (and
+    every file when there is no such manifest) is returned, relative to ``folder``.
     """
     present = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
     try:
@@ -299,6 +299,17 @@ def output_path(from_file: str, *, output: str | Path | None = None, base: Path 
     return path.resolve()
 
 
+def recorded_parameters(params: RunParameters, *, codebook: Path | None, vignettes: Path | None,
+                        output: Path) -> dict[str, Any]:
+    """The parameters as ``manifest.json`` records them: input paths resolved, ``tables_dir`` relative
+    to the report, unset values left out (``clientvalue batch`` compares them to decide a resume)."""
+    values = params.model_dump() | {"codebook": str(codebook) if codebook else None, "output": str(output),
+                                    "tables_dir": "tables"}
+    if vignettes is not None:
+        values["vignettes"] = str(vignettes)
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def _shown_paths(params: RunParameters, values: dict[str, Any], *, base: Path | None,
                  output: str | Path | None) -> dict[str, str]:
     """The path parameters as the published index shows them: relative to the parameter file, as
@@ -411,8 +422,8 @@ def run_parameters(
             "status": "succeeded",
             "created": created,
             "seconds": round(time.perf_counter() - started, 2),
-            "parameters": {k: v for k, v in values.items() if v is not None and k != "prepared_survey"}
-            | {"tables_dir": "tables", "output": str(output_dir)},
+            "parameters": recorded_parameters(params, codebook=codebook_path, vignettes=vignettes_path,
+                                              output=output_dir),
             "inputs": [
                 {"role": role, "path": str(p), "sha256": hashes_before[str(p)], "bytes": p.stat().st_size}
                 for role, p in zip(roles, inputs)
