@@ -93,7 +93,7 @@ def test_key_findings_in_both_languages(municipality):
         word = word.format(r2=f"{everyone.r2 * 100:.0f}%", p=f"{everyone.practical_share * 100:.0f}%")
         assert word in text, (word, text)
         assert "Ombudsman" not in text and ("1 group" in text or "1 groep" in text)
-        assert "Ombudsman" not in results.strategy_table()["group"].tolist()
+        assert "Ombudsman" not in drivers_text.strategy_table(results)["group"].tolist()
 
 
 def test_no_outcome_is_refused_clearly():
@@ -188,20 +188,20 @@ def test_merged_band_results_in_the_report(municipality):
 def test_factor_caution_in_key_findings(driver_results):
     import dataclasses
 
-    assert driver_results.factor_caution() == ""  # the demo's items load where the codebook says
+    assert drivers_text.factor_caution(driver_results) == ""  # the demo's items load where the codebook says
     items = [f"q{i}" for i in range(14)]
     many = pd.DataFrame({"item": items, "flag": [True] * 8 + [False] * 6})  # as on the ECSI survey
     for language, words in (("en", "Caution: the data suggest that 8 of 14 questions belong to the other kind of value"),
                             ("nl", "Let op: de gegevens wijzen erop dat 8 van de 14 vragen bij de andere soort waarde horen")):
         flagged = dataclasses.replace(driver_results, factors=many, language=language)
-        assert words in flagged.factor_caution() and words in drivers_text.key_findings(flagged)
+        assert words in drivers_text.factor_caution(flagged) and words in drivers_text.key_findings(flagged)
     one = dataclasses.replace(driver_results, factors=many.assign(flag=[True] + [False] * 13))
-    assert one.factor_caution().startswith("The data suggest that 1 of 14 questions may belong")
+    assert drivers_text.factor_caution(one).startswith("The data suggest that 1 of 14 questions may belong")
     assert "Caution" not in drivers_text.key_findings(one)
 
 
 def test_advice_names_the_groups_that_differ(driver_results):
-    wmo = driver_results.strategy_table().set_index("group").loc["Wmo-loket", "reason"]
+    wmo = drivers_text.strategy_table(driver_results).set_index("group").loc["Wmo-loket", "reason"]
     # the planted two-segment service: the advice names the attribute and its categories
     assert "Client groups by channel (balie, online, telefoon; most different:" in wmo
     assert "adapt the service to these groups" in wmo
@@ -224,7 +224,7 @@ def test_codebook_dimension_descriptions_word_the_advice(write_codebook):
     for language, words in (("en", "practical value (paying and arranging without fuss) accounts for"),
                             ("nl", "praktische waarde (zonder gedoe betalen en regelen)")):
         results = drivers_report.analyse(survey, n_boot=30, seed=1, n_perm=9, language=language)
-        reason = results.strategy_table().set_index("group").loc["Afval & belastingen", "reason"]
+        reason = drivers_text.strategy_table(results).set_index("group").loc["Afval & belastingen", "reason"]
         assert words in reason and "in this survey mainly" not in reason
     raw["dimension_descriptions"] = {"practicle": "fast"}
     with pytest.raises(CodebookError, match="dimension_descriptions names 'practicle'.*did you mean 'practical'"):

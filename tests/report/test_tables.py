@@ -127,7 +127,7 @@ SEGMENT_TABLES = ["segments_fit", "segments_sizes", "segments_stability", "segme
 def _builders():
     """(name, call) of every table builder in report/ and analyses/, each fed an empty result."""
     from clientvalue.analyses import consistency, segments
-    from clientvalue.report import consistency_text, notebook, safety, segments_text, texts
+    from clientvalue.report import consistency_text, drivers_text, notebook, safety, segments_text, texts
 
     ordinal = _empty("group", "driver")
     yield "questions_by_group", lambda: notebook.questions_by_group(ordinal, row="driver", value="odds_ratio",
@@ -142,7 +142,9 @@ def _builders():
                                                                   language="nl")
     yield "suppress", lambda: segments.suppress(_empty("category", "n", "rate"), min_group_size=10, numbers=["rate"])
     yield "departure_distribution", lambda: consistency.departure_distribution(_empty("employee", "departure_share"))
-    yield "strategy_table", lambda: _drivers_results().strategy_table()
+    yield "strategy_table", lambda: drivers_text.strategy_table(_drivers_results())
+    yield "suppressed_table", lambda: drivers_text.suppressed_table(_drivers_results())
+    yield "penalty_reward_table", lambda: drivers_text.penalty_reward_table(_drivers_results())
     yield "red_items", lambda: _drivers_results().red_items()
     for name in SEGMENT_TABLES:
         yield f"segments_text.shown/{name}", lambda name=name: segments_text.shown(_segment_results(), name, "nl")

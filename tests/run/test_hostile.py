@@ -299,7 +299,7 @@ def test_continuous_outcome_skips_the_ordinal_check(tmp_path):
     survey = load_survey(write_survey(tmp_path, frame, codebook))
     for language, word in (("en", "ordinal check is left out"), ("nl", "ordinale controle is weggelaten")):
         results = drivers_report.analyse(survey, n_boot=20, seed=1, n_perm=9, language=language)
-        assert results.ordinal.empty and any(word in note for note in results.notes)
+        assert results.ordinal.empty and any(word in note for note in drivers_text.notes(results))
         assert word in drivers_text.key_findings(results)
 
 
@@ -307,7 +307,8 @@ def test_small_group_skips_the_ordinal_check_and_names_the_group(tmp_path):
     frame, codebook = small_survey(group_sizes=[80, 15])
     results = drivers_report.analyse(load_survey(write_survey(tmp_path, frame, codebook)), n_boot=20, seed=1, n_perm=9)
     assert set(results.ordinal["group"]) == {"all", "G0000"}
-    assert any("G0001" in note and "too few complete" in note for note in results.notes)
+    assert [note.subject for note in results.notes if note.kind == "ordinal_too_few"] == [{"group": "G0001"}]
+    assert any("G0001" in note and "too few complete" in note for note in drivers_text.notes(results))
 
 
 def test_constant_or_duplicated_item_in_one_group(tmp_path):
@@ -355,7 +356,7 @@ def test_many_groups_are_capped_with_a_note(tmp_path):
     results = drivers_report.analyse(survey, n_boot=20, seed=1, n_perm=9)
     assert time.perf_counter() - tick < 60
     assert len(results.profile) <= drivers_report.MAX_GROUPS + 1
-    assert any("120 reported groups" in note for note in results.notes)
+    assert any("120 reported groups" in note for note in drivers_text.notes(results))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -882,7 +883,8 @@ def test_a_group_where_an_item_copies_the_outcome_is_left_out_with_the_reason(tm
     frame.loc[inside, "e2"] = frame.loc[inside, "overall"]
     results = drivers_report.analyse(load_survey(write_survey(tmp_path, frame, codebook)), n_boot=10, seed=1, n_perm=9)
     assert "G0001" not in set(results.profile["group"]) and {"all", "G0000", "G0002"} <= set(results.profile["group"])
-    reason = results.suppressed.set_index("group").at["G0001", "reason"]
+    assert results.suppressed.set_index("group").at["G0001", "reason"] == "design"
+    reason = drivers_text.suppressed_table(results).set_index("group").at["G0001", "reason"]
     assert "exact function of e2" in reason and "G0001" in drivers_text.key_findings(results)
     assert np.isfinite(results.profile["r2"]).all()
 

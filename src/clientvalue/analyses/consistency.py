@@ -3,7 +3,7 @@
 The statistics live in :mod:`clientvalue.stats.agreement` and :mod:`clientvalue.stats.agreement_tests`;
 this module feeds them a :class:`~clientvalue.data.vignettes.VignetteStudy`, applies the minimum
 group size and returns tidy tables plus language-free findings (worded by
-:mod:`clientvalue.report.consistency_text`).
+report/consistency_text.py).
 
 Privacy: teams with fewer than ``min_group_size`` employees (in the decisions or in the considerations
 survey: one decision per team for the whole study, :func:`hidden_teams`) are suppressed, and their

@@ -30,14 +30,11 @@ from clientvalue.analyses.strategy import (StrategyAdvice, segment_difference, s
                                            suggest_strategy)
 from clientvalue.data.survey import Survey
 from clientvalue.findings import Finding
-from clientvalue.report.i18n import N_, translator
-from clientvalue.report.strategy_text import explain
-from clientvalue.report.texts import PR_LABELS, group_label, strategy_name
 
 # The ordinal check is for grades: an outcome with more distinct values (a 0-100 score) has too
 # many thresholds for a proportional-odds model and is skipped with a note.
 ORDINAL_MAX_LEVELS = 11
-# Above this many reported groups the per-group analysis would take minutes; see MAX_GROUPS_NOTE.
+# Above this many reported groups the per-group analysis would take minutes; see the note "many_groups".
 MAX_GROUPS = 40
 SECONDARY_ERRORS = (AnalysisError, ValueError, ArithmeticError, np.linalg.LinAlgError, KeyError, IndexError)
 
@@ -71,9 +68,11 @@ class DriverResults:
     ipa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
-    language: str = "en"
-    notes: list[str] = field(default_factory=list)  # one line per secondary analysis skipped, report language
+    language: str = "en"  # of the codebook's labels in the tables
+    notes: list[Finding] = field(default_factory=list)  # one per secondary analysis skipped (NOTE_KINDS)
     not_analysed: list[str] = field(default_factory=list)  # reported groups that could not be analysed
+    group_problems: dict[str, pd.DataFrame] = field(default_factory=dict)  # design problems of a left-out group
+    min_complete: int = 0  # complete responses a group needs to be analysed
     n_suppressed: int = 0  # groups below min_group_size: counted, never named
     min_group_size: int = defaults.MIN_GROUP_SIZE
     dimension_descriptions: dict[str, str] = field(default_factory=dict)  # codebook's, in `language`
@@ -85,44 +84,6 @@ class DriverResults:
         """The page's findings, decided here once (see :func:`driver_findings`)."""
         return driver_findings(self)
 
-    def strategy_table(self) -> pd.DataFrame:
-        """Group, strategy and the plain-language reason, in the results' language."""
-        return pd.DataFrame(
-            [{"group": g, "strategy": _strategy_name(a, self.language),
-              "reason": explain(a, self.language, labels=self.labels, descriptions=self.dimension_descriptions)}
-             for g, a in self.strategies.items()],
-            columns=["group", "strategy", "reason"],
-        )
-
-    def factor_caution(self) -> str:
-        """A plain-language caution when the factor check places questions in the other dimension.
-
-        From :attr:`factors` (one row per question, ``flag`` True where the exploratory factor
-        analysis assigns it to another dimension than the codebook). With at least
-        :data:`FACTOR_CAUTION_SHARE` of the questions (and at least two) flagged the practical /
-        emotional split itself is put in doubt; with fewer, the flagged count is only mentioned.
-        Empty when nothing is flagged or the check was not carried out.
-        """
-        if self.factors.empty or "flag" not in self.factors.columns:
-            return ""
-        n_flagged, n_items = int(self.factors["flag"].astype(bool).sum()), len(self.factors)
-        if n_flagged == 0:
-            return ""
-        _ = translator(self.language)
-        if n_flagged >= max(2, FACTOR_CAUTION_SHARE * n_items):
-            return _.ngettext(
-                "Caution: the data suggest that {k} of {m} questions belongs to the other kind of value than "
-                "the codebook says; read the practical/emotional split with care.",
-                "Caution: the data suggest that {k} of {m} questions belong to the other kind of value than "
-                "the codebook says; read the practical/emotional split with care.",
-                n_flagged, k=_.integer(n_flagged), m=_.integer(n_items))
-        return _.ngettext(
-            "The data suggest that {k} of {m} questions may belong to the other kind of value than the "
-            "codebook says (see the check of the questions below).",
-            "The data suggest that {k} of {m} questions may belong to the other kind of value than the "
-            "codebook says (see the check of the questions below).",
-            n_flagged, k=_.integer(n_flagged), m=_.integer(n_items))
-
     def red_items(self) -> pd.DataFrame:
         """Items in the red per group: clearly important and clearly underperforming (judged with
         their intervals, see :func:`clientvalue.stats.ipa.importance_performance`), or below the midpoint."""
@@ -132,9 +93,14 @@ class DriverResults:
 
 
 #: From this share of flagged questions (and at least two) the key findings warn that the
-#: practical/emotional split should be read with care (see DriverResults.factor_caution).
+#: practical/emotional split should be read with care (finding ``dimension_caution``).
 FACTOR_CAUTION_SHARE = 0.25
-NOT_ASSESSED_TEXT = N_("not assessed (the codebook needs both practical and emotional items)")
+#: Why a reported group is not analysed (``suppressed["reason"]``); ``design`` has its problems in
+#: ``DriverResults.group_problems``. Worded in the report (report/drivers_text.py).
+NOT_ANALYSED_REASONS = ("too_few", "design", "not_estimable")
+#: Secondary analyses left out, as :class:`~clientvalue.findings.Finding` kinds in ``DriverResults.notes``.
+NOTE_KINDS = ("many_groups", "ordinal_not_for_outcome", "ordinal_too_few", "ordinal_failed", "reliability_failed",
+              "penalty_reward_failed", "factor_check_failed")
 
 
 def _top_items(lmg: pd.DataFrame, survey: Survey, *, n: int = 2) -> dict[str, list[str]]:
@@ -146,10 +112,6 @@ def _top_items(lmg: pd.DataFrame, survey: Survey, *, n: int = 2) -> dict[str, li
         if len(out.setdefault(dimension, [])) < n:
             out[dimension].append(driver)
     return out
-
-
-def _strategy_name(advice: StrategyAdvice, language: str) -> str:
-    return strategy_name(advice.components, language)
 
 
 def share_interval(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -245,18 +207,11 @@ def check_inputs(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZ
     return True
 
 
-#: Why one group cannot be analysed (report language), per design problem.
-GROUP_PROBLEM_REASONS = {
-    "constant": N_("{columns} has the same answer for everyone in this group"),
-    "collinear": N_("{columns} are exact copies or combinations of each other in this group"),
-    "outcome_determined": N_("the overall rating is an exact function of {columns} in this group"),
-}
-
-
-def _group_problem_reason(problems: pd.DataFrame, labels: dict[str, str], language: str) -> str:
-    _ = translator(language)
-    return "; ".join(_(GROUP_PROBLEM_REASONS[row.problem], columns=", ".join(labels.get(c, c) for c in row.columns))
-                     for row in problems.itertuples(index=False))
+def _problem_codes(problems: pd.DataFrame | None) -> str:
+    """A left-out group's design problems as codes, e.g. ``constant (p2); collinear (e1, e2)``."""
+    if problems is None:
+        return ""
+    return "; ".join(f"{row.problem} ({', '.join(map(str, row.columns))})" for row in problems.itertuples(index=False))
 
 
 def analyse(
@@ -303,38 +258,36 @@ def analyse(
     outcome, items, dimensions = survey.outcome, survey.items(), survey.dimensions()
     labels = {**{column: survey.label(column, language) for column in _segment_columns(survey)},
               **survey.labels(language)}  # attributes too: the advice names the compared groups' attribute
-    _ = translator(language)
     needed = max(min_group_size, len(items) + 2)
     profiles, driver_rows, strategies, suppressed, warnings = [], [], {}, [], []
     importance_tables, ipa_tables, ordinal_rows, reliability_rows, pr_rows = {}, {}, [], [], []
-    _ = translator(language)
-    notes: list[str] = []
+    notes: list[Finding] = []
     not_analysed: list[str] = []
+    group_problems: dict[str, pd.DataFrame] = {}
     frames = survey.group_frames(min_group_size)
     if len(frames) > MAX_GROUPS + 1:
         sizes = {str(g): int(n) for g, n in survey.group_sizes().items()}
         kept = set(sorted((g for g in frames if g != "all"), key=lambda g: -sizes[g])[:MAX_GROUPS])
-        notes.append(_("There are {k} reported groups; the {m} largest are analysed, the others only in "
-                       "'all respondents'.", k=_.integer(len(frames) - 1), m=_.integer(MAX_GROUPS)))
+        notes.append(Finding(kind="many_groups", numbers={"groups": len(frames) - 1, "analysed": MAX_GROUPS}))
         names = [g for g in frames if g == "all" or g in kept]
     else:
         names = list(frames)
     levels = survey.data[outcome].nunique()
     run_ordinal = levels <= ORDINAL_MAX_LEVELS
     if not run_ordinal:
-        notes.append(_("The ordinal check is left out: it is for ratings with few answer options, and "
-                       "{column} has {k} different values.", column=survey.label(outcome, language),
-                       k=_.integer(levels)))
+        notes.append(Finding(kind="ordinal_not_for_outcome", subject={"column": survey.label(outcome, language)},
+                             numbers={"levels": levels}))
     for group in names:
         frame = frames[group]  # one group's rows at a time
         complete = int(frame[[outcome, *items]].notna().all(axis=1).sum())
         if complete < needed:
-            suppressed.append({"group": group, "reason": _("fewer than {n} complete responses", n=_.integer(needed))})
+            suppressed.append({"group": group, "reason": "too_few"})
             not_analysed.append(group)
             continue
         problems = design_problems(frame, outcome=outcome, drivers=items)
         if not problems.empty:
-            suppressed.append({"group": group, "reason": _group_problem_reason(problems, labels, language)})
+            suppressed.append({"group": group, "reason": "design"})
+            group_problems[group] = problems
             not_analysed.append(group)
             continue
         try:
@@ -347,9 +300,7 @@ def analyse(
             ipa = importance_performance(frame, importance=lmg.assign(share_ci_low=share_low, share_ci_high=share_high),
                                          items=items, scales=survey.scales(), weights=survey.weight)
         except SECONDARY_ERRORS as exc:
-            suppressed.append({"group": group, "reason": _(
-                "the importance of the questions cannot be estimated (a question without variation, or "
-                "questions that duplicate each other)")})
+            suppressed.append({"group": group, "reason": "not_estimable"})
             not_analysed.append(group)
             warnings.append(f"{group}: {exc}")
             continue
@@ -412,46 +363,46 @@ def analyse(
             "segment_p_value": np.nan if evidence is None else float(evidence[1]["p_value"]),
             "strategy": advice.strategy if advice is not None else NOT_ASSESSED,
         })
-        shown = group_label(group, language)
+        about = {"group": str(group)}
         if run_ordinal:
             n_levels = frame[outcome].nunique()
             if complete < len(items) + n_levels - 1 + 10:
-                notes.append(_("{group}: the ordinal check is left out: too few complete responses for it.",
-                               group=shown))
+                notes.append(Finding(kind="ordinal_too_few", subject=about))
             else:
                 try:
                     ordinal = ordinal_model(frame, outcome=outcome, drivers=items)
                     ordinal_rows.append(_plain(ordinal).assign(group=group, n=ordinal.attrs["n"]))
                 except SECONDARY_ERRORS as exc:
-                    notes.append(_("{group}: the ordinal check could not be carried out.", group=shown))
+                    notes.append(Finding(kind="ordinal_failed", subject=about))
                     warnings.append(f"{group}: ordinal check: {exc}")
         try:
             reliability_rows.append(_plain(reliability_table(frame, dimensions=dimensions)).assign(group=group))
         except SECONDARY_ERRORS as exc:
-            notes.append(_("{group}: the reliability check could not be carried out.", group=shown))
+            notes.append(Finding(kind="reliability_failed", subject=about))
             warnings.append(f"{group}: reliability: {exc}")
         try:
             asymmetry = penalty_reward(frame, outcome=outcome, items=items, scales=survey.scales(),
                                        weights=survey.weight)
             pr_rows.append(_plain(asymmetry).assign(
-                group=group, label=asymmetry["item"].map(labels),
-                effect=asymmetry["classification"].map(lambda c: _(PR_LABELS[c]) if c in PR_LABELS else c),
-            ))
+                group=group, label=asymmetry["item"].map(labels)))  # its `effect` is worded in the report
         except SECONDARY_ERRORS as exc:
-            notes.append(_("{group}: the penalty-reward check could not be carried out.", group=shown))
+            notes.append(Finding(kind="penalty_reward_failed", subject=about))
             warnings.append(f"{group}: penalty-reward: {exc}")
 
     n_suppressed = len(survey.suppressed_groups(min_group_size)) if survey.group is not None else 0
     if not profiles:
-        too_few = _("fewer than {n} complete responses", n=_.integer(needed))
-        if all(row["reason"] == too_few for row in suppressed):
+        if all(row["reason"] == "too_few" for row in suppressed):
             raise AnalysisError(
                 f"no group of {survey.path.name} has {needed} complete responses on the outcome and all "
                 f"{len(items)} items: nothing can be reported. Lower min_group_size only if that is acceptable."
             )
         raise AnalysisError(
             f"no group of {survey.path.name} can be analysed: "
-            + "; ".join(f"{row['group']}: {row['reason']}" for row in suppressed) + ". "
+            + "; ".join(f"{row['group']}: " + {
+                "too_few": f"fewer than {needed} complete responses",
+                "design": f"the questions cannot be separated: {_problem_codes(group_problems.get(row['group']))}",
+                "not_estimable": "the importance of the questions cannot be estimated"}[row["reason"]]
+                for row in suppressed) + ". "
             + "; ".join(warnings)
         )
     everyone = survey.group_frames(min_group_size).get("all", survey.data)
@@ -460,7 +411,7 @@ def analyse(
         try:
             factors = factor_check(everyone, dimensions=dimensions)
         except SECONDARY_ERRORS as exc:
-            notes.append(_("The check of which dimension each question belongs to could not be carried out."))
+            notes.append(Finding(kind="factor_check_failed"))
             warnings.append(f"factor check: {exc}")
 
     def first(columns: list[str], frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -488,6 +439,8 @@ def analyse(
         language=language,
         notes=notes,
         not_analysed=not_analysed,
+        group_problems=group_problems,
+        min_complete=needed,
         n_suppressed=n_suppressed,
         min_group_size=min_group_size,
         dimension_descriptions={d: text for d, label in survey.codebook.dimension_descriptions.items()

@@ -16,7 +16,7 @@ from clientvalue import defaults
 from clientvalue.stats import senior_shares as senior
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.data.survey import Survey
-from clientvalue.report.senior_text import describe_findings
+from clientvalue.findings import Finding
 
 BY_AGE_COLUMNS = ["age_band", "n", "share_senior", "ci_low", "ci_high", "suppressed"]
 # Published threshold columns: no counts, which could be differenced against the bands.
@@ -90,7 +90,8 @@ class SeniorResults:
     """Everything notebook 20 shows. Tables are tidy and already suppressed.
 
     ``by_age`` holds the published columns (:data:`BY_AGE_COLUMNS`) plus the band bounds and
-    mean age the chart needs.
+    mean age the chart needs. :attr:`findings` are the language-free findings
+    (:func:`contract_findings`); the report words them and the tables (report/senior_text.py).
     """
 
     by_age: pd.DataFrame
@@ -98,10 +99,14 @@ class SeniorResults:
     summary: pd.DataFrame
     thresholds: pd.DataFrame
     value: pd.DataFrame | None
-    findings: str
     threshold: int
     n_dropped_age: int
     n_dropped_answer: int
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The page's findings, decided here once (see :func:`contract_findings`)."""
+        return contract_findings(self)
 
 
 def analyse(
@@ -113,7 +118,6 @@ def analyse(
     min_group_size: int = defaults.MIN_GROUP_SIZE,
     n_boot: int = defaults.N_BOOT,
     seed: int | None = None,
-    language: str = "en",
 ) -> SeniorResults:
     """Run the senior self-identification analysis on a survey.
 
@@ -132,8 +136,6 @@ def analyse(
     n_boot : int
         Bootstrap replicates for the half-way age interval (0: no interval).
     seed : int, optional
-    language : {"en", "nl"}
-        Language of the findings.
 
     Returns
     -------
@@ -179,14 +181,12 @@ def analyse(
         scores["overall"] = survey.outcome
         value = senior.value_by_self_image(data, **common, scores=scores, threshold=age_threshold,
                                            min_group_size=min_group_size)
-    findings = describe_findings(by_age, half, table, threshold=age_threshold, language=language)
     return SeniorResults(
         by_age=by_age,
         curve=curve,
         summary=summary,
         thresholds=table.reindex(columns=THRESHOLD_COLUMNS),
         value=value,
-        findings=findings,
         threshold=age_threshold,
         n_dropped_age=int(by_age.attrs.get("n_dropped_age", 0)),
         n_dropped_answer=int(by_age.attrs.get("n_dropped_answer", 0)),
@@ -194,7 +194,7 @@ def analyse(
 
 
 # --------------------------------------------------------------------------- findings
-def contract_findings(results: SeniorResults, *, alpha: float = 0.05) -> list:
+def contract_findings(results: SeniorResults, *, alpha: float = 0.05) -> list[Finding]:
     """Notebook 20's findings, language-free (:class:`clientvalue.findings.Finding`).
 
     ``half_way_age`` (when the curve gives one), ``age_rule`` (the discussed rule: the share of the
@@ -202,8 +202,6 @@ def contract_findings(results: SeniorResults, *, alpha: float = 0.05) -> list:
     - all of whom the rule misses) and ``value_mismatch`` per score that differs at ``alpha`` between
     people labelled senior against their self-image and those labelled in line with it.
     """
-    from clientvalue.findings import Finding
-
     out = []
     half = results.summary.iloc[0] if len(results.summary) else None
     if half is not None and half.get("status") == "ok" and pd.notna(half.get("age_half")):

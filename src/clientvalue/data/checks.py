@@ -171,7 +171,7 @@ def attribute_counts(
     someone); that row is blanked when it is small too, and then so is the attribute's next smallest
     row (otherwise the blank would follow from the total minus the others). An attribute with more
     than 30 distinct values (free text, ids) is one row of kind ``"distinct"`` whose category is
-    the number of distinct values. :func:`clientvalue.report.checks_text.attributes` words the
+    the number of distinct values. ``attributes`` in report/checks_text.py words the
     kinds in the report's language.
 
     Returns
@@ -234,6 +234,6 @@ def handled_problems(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) ->
 
     Counted over the rows of reported groups only (:func:`clientvalue.disclosure.reported_problems`).
     ``check`` holds a code (``out_of_range``, ...) and ``action`` the English wording; a report
-    shows both in its language (:func:`clientvalue.report.texts.shown_frame`).
+    shows both in its language (``shown_frame`` in report/texts.py).
     """
     return column_labels(disclosure.reported_problems(survey, min_group_size), survey)

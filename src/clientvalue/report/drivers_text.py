@@ -9,12 +9,15 @@ inert with :func:`clientvalue.report.safety.markdown_text` (Markdown) by the cal
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
+
+import pandas as pd
 
 from clientvalue.findings import Finding
 from clientvalue.report.i18n import N_, Translator, translator
 from clientvalue.report.safety import markdown_text
-from clientvalue.report.texts import STRATEGY_NAMES, group_label, strategy_name
+from clientvalue.report.strategy_text import explain
+from clientvalue.report.texts import PR_LABELS, STRATEGY_NAMES, group_label, strategy_name
 
 NOT_ASSESSED_TEXT = N_("not assessed (the codebook needs both practical and emotional items)")
 KINDS = ("value_profile", "strategy", "important_below_par", "below_midpoint", "dimension_caution",
@@ -84,6 +87,97 @@ def describe(f: Finding, *, language: str = "en", escape: Callable[[str], str] =
     return ""
 
 
+#: Why one group cannot be analysed, per design problem (``DriverResults.group_problems``).
+GROUP_PROBLEM_REASONS = {
+    "constant": N_("{columns} has the same answer for everyone in this group"),
+    "collinear": N_("{columns} are exact copies or combinations of each other in this group"),
+    "outcome_determined": N_("the overall rating is an exact function of {columns} in this group"),
+}
+#: Why a group is not analysed (``DriverResults.suppressed["reason"]``), the design problems apart.
+NOT_ANALYSED_TEXTS = {
+    "too_few": N_("fewer than {n} complete responses"),
+    "not_estimable": N_("the importance of the questions cannot be estimated (a question without variation, or "
+                        "questions that duplicate each other)"),
+}
+#: A secondary analysis left out (``DriverResults.notes``), per note kind.
+NOTE_TEXTS = {
+    "ordinal_too_few": N_("{group}: the ordinal check is left out: too few complete responses for it."),
+    "ordinal_failed": N_("{group}: the ordinal check could not be carried out."),
+    "reliability_failed": N_("{group}: the reliability check could not be carried out."),
+    "penalty_reward_failed": N_("{group}: the penalty-reward check could not be carried out."),
+    "factor_check_failed": N_("The check of which dimension each question belongs to could not be carried out."),
+}
+
+
+def note_text(note: Finding, language: str) -> str:
+    """A note of ``DriverResults.notes`` (a secondary analysis left out) in words, not escaped."""
+    _ = translator(language)
+    if note.kind == "many_groups":
+        return _("There are {k} reported groups; the {m} largest are analysed, the others only in "
+                 "'all respondents'.", k=_.integer(int(note.numbers["groups"])),
+                 m=_.integer(int(note.numbers["analysed"])))
+    if note.kind == "ordinal_not_for_outcome":
+        return _("The ordinal check is left out: it is for ratings with few answer options, and "
+                 "{column} has {k} different values.", column=note.subject["column"],
+                 k=_.integer(int(note.numbers["levels"])))
+    group = group_label(note.subject.get("group", ""), language)
+    return _(NOTE_TEXTS[note.kind], group=group) if note.kind in NOTE_TEXTS else note.kind
+
+
+def notes(results: Any, language: str | None = None) -> list[str]:
+    """Every note of ``results`` (:class:`~clientvalue.analyses.drivers.DriverResults`) in words, in order."""
+    return [note_text(note, language or results.language) for note in results.notes]
+
+
+def group_problem_reason(problems: pd.DataFrame, labels: dict[str, str], language: str) -> str:
+    """Why one group is left out: its design problems (``problem``, ``columns``) in words."""
+    _ = translator(language)
+    return "; ".join(_(GROUP_PROBLEM_REASONS[row.problem], columns=", ".join(labels.get(c, c) for c in row.columns))
+                     for row in problems.itertuples(index=False))
+
+
+def _reason_text(results: Any, group: str, reason: str, _: Translator) -> str:
+    if reason == "design":
+        return group_problem_reason(results.group_problems[group], results.labels, _.language)
+    if reason in NOT_ANALYSED_TEXTS:
+        return _(NOT_ANALYSED_TEXTS[reason], n=_.integer(results.min_complete))
+    return reason
+
+
+def suppressed_table(results: Any, language: str | None = None) -> pd.DataFrame:
+    """The groups that were not analysed and why (columns ``group``, ``reason``), in words."""
+    _ = translator(language or results.language)
+    table = results.suppressed[["group", "reason"]].copy()
+    table["reason"] = [_reason_text(results, g, r, _) for g, r in zip(table["group"], table["reason"])]
+    return table
+
+
+def penalty_reward_table(results: Any, language: str | None = None) -> pd.DataFrame:
+    """The penalty-reward table with its ``effect`` (the classification) in words, as the last column."""
+    _ = translator(language or results.language)
+    table = results.penalty_reward.copy()
+    if "classification" in table.columns:
+        table["effect"] = table["classification"].map(lambda c: _(PR_LABELS[c]) if c in PR_LABELS else c)
+    return table
+
+
+def strategy_table(results: Any, language: str | None = None) -> pd.DataFrame:
+    """Group, strategy and the plain-language reason (:func:`~clientvalue.report.strategy_text.explain`)."""
+    language = language or results.language
+    return pd.DataFrame(
+        [{"group": g, "strategy": strategy_name(a.components, language),
+          "reason": explain(a, language, labels=results.labels, descriptions=results.dimension_descriptions)}
+         for g, a in results.strategies.items()],
+        columns=["group", "strategy", "reason"],
+    )
+
+
+def factor_caution(results: Any, language: str | None = None) -> str:
+    """The caution on the practical/emotional split (finding ``dimension_caution``) in words, or ""."""
+    caution = _of(results.findings, "dimension_caution")
+    return describe(caution[0], language=language or results.language) if caution else ""
+
+
 def _of(findings: list[Finding], kind: str) -> list[Finding]:
     return [f for f in findings if f.kind == kind]
 
@@ -114,10 +208,11 @@ def key_findings(results, language: str | None = None) -> str:
         lines += ["", _("Below the middle of the scale, whatever their weight:")]
         lines += ["- " + describe(f, language=language) for f in low]
     lines += ["\n" + describe(f, language=language) for f in _of(findings, "groups_suppressed")]
-    not_analysed = results.suppressed[results.suppressed["group"].isin(results.not_analysed)]
+    reasons = suppressed_table(results, language)
+    not_analysed = reasons[reasons["group"].isin(results.not_analysed)]
     if not not_analysed.empty:
         lines.append("\n" + _("Not analysed: {groups}.", groups="; ".join(
             f"{markdown_text(group_label(g, language))} ({markdown_text(r)})"
             for g, r in zip(not_analysed["group"], not_analysed["reason"]))))
-    lines += ["\n- " + markdown_text(note) for note in results.notes]
+    lines += ["\n- " + markdown_text(note) for note in notes(results, language)]
     return "\n".join(lines)

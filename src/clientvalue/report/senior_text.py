@@ -1,16 +1,19 @@
-"""Plain-language conclusions (markdown, English or Dutch) of the senior analysis.
+"""Plain-language conclusions (markdown, English or Dutch) of the senior analysis (notebook 20).
 
-Re-exported by :mod:`clientvalue.stats.senior_shares`.
+:func:`key_findings` words the tables and the findings of
+:class:`~clientvalue.analyses.senior.SeniorResults`; the analysis itself returns no text.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 
 from clientvalue.errors import ParameterError
 from clientvalue.report.i18n import N_, Translator, translator
 
-__all__ = ["describe_findings"]
+__all__ = ["describe_findings", "key_findings"]
 
 
 STATUS_TEXTS = {
@@ -148,3 +151,18 @@ def with_contract(text: str, findings: list, *, language: str = "en") -> str:
     marker = "\n\n### "
     head, sep, tail = text.partition(marker)
     return f"{head.rstrip()}\n{extra}{sep}{tail}" if sep else f"{text.rstrip()}\n{extra}\n"
+
+
+def key_findings(results: Any, *, language: str = "en") -> str:
+    """Page 20's key findings (Markdown): :func:`describe_findings` of the results' tables, with the
+    value finding(s) of ``results.findings`` added (:func:`with_contract`).
+
+    Parameters
+    ----------
+    results : SeniorResults
+        From :func:`clientvalue.analyses.senior.analyse`.
+    language : {"en", "nl"}
+    """
+    text = describe_findings(results.by_age, results.summary.iloc[0], results.thresholds,
+                             threshold=results.threshold, language=language)
+    return with_contract(text, results.findings, language=language)

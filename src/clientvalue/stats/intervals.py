@@ -2,7 +2,7 @@
 
 Input cleaning, parameter checks and the Wilson interval used by
 :mod:`clientvalue.stats.senior_shares`, :mod:`clientvalue.stats.senior_curve` and
-:mod:`clientvalue.report.senior_text`. Import public names from :mod:`clientvalue.stats.senior_shares`.
+the report's senior_text.py. Import public names from :mod:`clientvalue.stats.senior_shares`.
 """
 
 from __future__ import annotations

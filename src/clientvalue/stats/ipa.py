@@ -18,7 +18,7 @@ import statsmodels.api as sm
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.stats.measurement import numeric_block
 
-# Language-free codes; their wording is in clientvalue.report.texts (QUADRANT_LABELS, PR_LABELS).
+# Language-free codes; their wording is in report/texts.py (QUADRANT_LABELS, PR_LABELS).
 QUADRANTS = ("concentrate_here", "keep_up", "low_priority", "possible_overkill")
 PR_CLASSES = ("basic", "performance", "excitement", "no_effect", "not_estimable")
 

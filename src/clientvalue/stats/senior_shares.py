@@ -25,9 +25,9 @@ Conventions shared by every function
   a reader who also knows the total sample size could still derive a
   suppressed count, so publish the total only where that is acceptable.
 
-Plotting lives in :mod:`clientvalue.report.plots_senior`. The age curve is fitted in
+Plotting lives in report/plots_senior.py. The age curve is fitted in
 :mod:`clientvalue.stats.senior_curve` (its public names are re-exported here); the plain-language
-text is written in :mod:`clientvalue.report.senior_text` (statistics never import the report layer).
+text is written in report/senior_text.py (statistics never import the report layer).
 """
 
 from __future__ import annotations
