@@ -140,14 +140,14 @@ def simulate_waves(n: int, units: int, seed: int = 1) -> pd.DataFrame:
             size = max(1, round(n / len(WAVE_NAMES) * spec.n / total))
             rng = np.random.default_rng([seed, w, k])
             wspec = spec if wave == demo_comparisons.CURRENT_WAVE else demo_comparisons._wave_spec(wave, name, spec)
-            frame = demo._simulate_service(wspec, size, rng).drop(columns=["_segment", "senior_self"])
+            frame = demo.simulate_service(wspec, size, rng).drop(columns=["_segment", "senior_self"])
             frame.insert(0, "service", name)
             frame["wave"] = wave
             frames.append(frame)
     data = pd.concat(frames, ignore_index=True)
     rng = np.random.default_rng([seed, 99])
     data.insert(0, "respondent_id", np.arange(1, len(data) + 1))
-    data.insert(2, "weight", demo._weights_column(data, rng))
+    data.insert(2, "weight", demo.weights_column(data, rng))
     for col in demo.REVERSED:
         data[col] = 6 - data[col]  # the export's raw codes, reversed as load_survey does
     # Older clients go to some locations more than others (case mix); each location has its own effect.

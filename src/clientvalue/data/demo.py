@@ -75,13 +75,29 @@ _PRAC_W = {"q_fast": 0.30, "q_correct": 0.30, "q_easy": 0.25, "q_cost": 0.10, "q
 _EMO_W = {"q_listened": 0.30, "q_serious": 0.30, "q_welcome": 0.20, "q_matters": 0.30}
 
 
-def _weights(practical: float, emotional: float, **override: float) -> dict[str, float]:
+def driver_weights(practical: float, emotional: float, **override: float) -> dict[str, float]:
+    """Planted driver weights of the items: each dimension's base weights scaled, some overridden.
+
+    Parameters
+    ----------
+    practical, emotional : float
+        Scale of the practical and of the emotional items' base weights.
+    **override : float
+        Weights of single items (``q_cost=0.55``) that replace the scaled ones.
+
+    Returns
+    -------
+    dict of str to float
+        ``{item: weight}`` for every item.
+    """
     w = {k: practical * v for k, v in _PRAC_W.items()} | {k: emotional * v for k, v in _EMO_W.items()}
     return w | override
 
 
 @dataclass(frozen=True)
-class _Service:
+class ServiceSpec:
+    """How one demo service is simulated: size, ages, grade, channels, planted weights and effects."""
+
     n: int
     age: tuple[float, float]  # mean, sd (truncated to 18-95)
     grade_mean: float
@@ -93,23 +109,23 @@ class _Service:
 
 
 CHANNELS = ("balie", "telefoon", "online")
-SERVICES: dict[str, _Service] = {
-    "Burgerzaken": _Service(
-        380, (48, 17), 7.4, (0.3, 0.1, 0.6), (_weights(1.0, 0.08),), {"q_fast": 0.2, "q_correct": 0.3}
+SERVICES: dict[str, ServiceSpec] = {
+    "Burgerzaken": ServiceSpec(
+        380, (48, 17), 7.4, (0.3, 0.1, 0.6), (driver_weights(1.0, 0.08),), {"q_fast": 0.2, "q_correct": 0.3}
     ),
-    "Jeugd & gezin": _Service(
-        300, (38, 8), 6.9, (0.5, 0.35, 0.15), (_weights(0.08, 1.0),), {"q_fast": -0.6, "q_welcome": 0.2}
+    "Jeugd & gezin": ServiceSpec(
+        300, (38, 8), 6.9, (0.5, 0.35, 0.15), (driver_weights(0.08, 1.0),), {"q_fast": -0.6, "q_welcome": 0.2}
     ),
-    "Wmo-loket": _Service(
-        400, (70, 12), 6.8, (0.4, 0.4, 0.2), (_weights(1.0, 0.08), _weights(0.08, 1.0)),
+    "Wmo-loket": ServiceSpec(
+        400, (70, 12), 6.8, (0.4, 0.4, 0.2), (driver_weights(1.0, 0.08), driver_weights(0.08, 1.0)),
         {"q_fast": -0.3}, segment_channel=((0.15, 0.25, 0.60), (0.55, 0.35, 0.10)),
     ),
-    "Afval & belastingen": _Service(
+    "Afval & belastingen": ServiceSpec(
         340, (52, 16), 6.4, (0.1, 0.3, 0.6),
-        (_weights(0.6, 0.08, q_cost=0.55),), {"q_cost": -1.1, "q_fast": 0.3, "q_easy": 0.3},
+        (driver_weights(0.6, 0.08, q_cost=0.55),), {"q_cost": -1.1, "q_fast": 0.3, "q_easy": 0.3},
     ),
-    "Cliëntondersteuning": _Service(260, (58, 15), 7.1, (0.45, 0.35, 0.2), (_weights(0.55, 0.55),)),
-    "Ombudsman": _Service(6, (55, 15), 6.5, (0.4, 0.4, 0.2), (_weights(0.3, 0.8),)),
+    "Cliëntondersteuning": ServiceSpec(260, (58, 15), 7.1, (0.45, 0.35, 0.2), (driver_weights(0.55, 0.55),)),
+    "Ombudsman": ServiceSpec(6, (55, 15), 6.5, (0.4, 0.4, 0.2), (driver_weights(0.3, 0.8),)),
 }
 MIN_GROUP_SIZE = 10
 GROUND_TRUTH_SENIOR_N = 1500
@@ -240,7 +256,7 @@ def _latent_cov() -> np.ndarray:
     return cov
 
 
-def _simulate_service(spec: _Service, n: int, rng: np.random.Generator) -> pd.DataFrame:
+def simulate_service(spec: ServiceSpec, n: int, rng: np.random.Generator) -> pd.DataFrame:
     """Clean (no bad values) respondents of one service; latent segment in `_segment`."""
     age = _ages(n, *spec.age, rng)
     gender = rng.choice(np.array(["man", "vrouw", "anders"]), n, p=[0.48, 0.50, 0.02])
@@ -273,7 +289,20 @@ def _simulate_service(spec: _Service, n: int, rng: np.random.Generator) -> pd.Da
     return pd.DataFrame(out)
 
 
-def _weights_column(df: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+def weights_column(df: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+    """Survey weights for the respondents of ``df`` (mean 1, four decimals), higher for young men.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Simulated respondents with ``age`` and ``gender``.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray
+        One weight per row.
+    """
     raw = np.exp(0.3 * rng.standard_normal(len(df)))
     raw *= np.where(df["age"].to_numpy() < 35, 1.3, 1.0) * np.where(df["gender"] == "man", 1.1, 1.0)
     return np.round(raw / raw.mean(), 4) if len(df) else raw
@@ -350,13 +379,13 @@ def simulate_municipality(
     frames = []
     for name, n in sizes.items():  # one random stream per service: sizes of others do not matter
         rng = np.random.default_rng([seed, 1, list(SERVICES).index(name)])
-        frame = _simulate_service(SERVICES[name], n, rng)
+        frame = simulate_service(SERVICES[name], n, rng)
         frame.insert(0, "service", name)
         frames.append(frame)
     df = pd.concat(frames, ignore_index=True)
     rng = np.random.default_rng([seed, 2])
     df.insert(0, "respondent_id", 100001 + rng.permutation(len(df)))
-    df.insert(2, "weight", _weights_column(df, rng))
+    df.insert(2, "weight", weights_column(df, rng))
     planted = _plant_bad_values(df, rng) if bad_values else {}
     segment = df.pop("_segment")
     df = add_segment_columns(df, segment.to_numpy(), seed=seed, latent=latent)  # own random stream
@@ -393,7 +422,7 @@ def simulate_senior_survey(n: int = GROUND_TRUTH_SENIOR_N, *, seed: int = DEFAUL
     senior = _senior_answers(age.astype(float), rng)
     df = pd.DataFrame({"respondent_id": np.arange(1, n + 1), "age": age, "gender": gender,
                        "senior_self": senior})
-    df["weight"] = _weights_column(df, rng)
+    df["weight"] = weights_column(df, rng)
     return df
 
 
@@ -435,7 +464,7 @@ def population_truth(n: int = 200_000, *, seed: int = 1) -> dict[str, Any]:
     for k, (name, spec) in enumerate(SERVICES.items()):
         if name == "Ombudsman":
             continue
-        df = _simulate_service(spec, n, np.random.default_rng([seed, k]))
+        df = simulate_service(spec, n, np.random.default_rng([seed, k]))
         df["q_effort"] = 6 - df["q_effort"]
         out["item_mean"][name] = {c: round(float(df[c].mean()), 2) for c in ITEMS}
         parts = [("all", df)]

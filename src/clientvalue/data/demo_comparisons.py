@@ -123,14 +123,14 @@ def add_location(df: pd.DataFrame, *, seed: int) -> pd.Series:
 def _wave_spec(name: str, service: str, spec: Any) -> Any:
     from dataclasses import replace
 
-    from clientvalue.data.demo import _weights
+    from clientvalue.data.demo import driver_weights
 
     change = WAVES[name].get(service)
     if change is None:
         return spec
     first, shifts = change
     if isinstance(first, str):
-        weights = {"practical": (_weights(1.0, 0.08),), "balanced": (_weights(0.55, 0.55),)}[first]
+        weights = {"practical": (driver_weights(1.0, 0.08),), "balanced": (driver_weights(0.55, 0.55),)}[first]
         return replace(spec, weights=weights)
     return replace(spec, grade_mean=first, shift=spec.shift | shifts)
 
@@ -151,19 +151,19 @@ def simulate_wave(name: str, *, seed: int) -> pd.DataFrame:
         ``respondent_id, service, weight, age, gender, channel``, the items as exported that year
         (``q_effort`` raw, ``q_fast`` named ``q_quick`` in 2024, no ``q_welcome`` in 2024) and ``overall``.
     """
-    from clientvalue.data.demo import ITEMS, SERVICES, _simulate_service, _weights_column
+    from clientvalue.data.demo import ITEMS, SERVICES, simulate_service, weights_column
 
     w = list(WAVES).index(name)
     frames = []
     for k, (service, spec) in enumerate(SERVICES.items()):
         rng = np.random.default_rng([seed, 10 + w, k])
-        frame = _simulate_service(_wave_spec(name, service, spec), spec.n, rng)
+        frame = simulate_service(_wave_spec(name, service, spec), spec.n, rng)
         frame.insert(0, "service", service)
         frames.append(frame)
     df = pd.concat(frames, ignore_index=True)
     rng = np.random.default_rng([seed, 10 + w, 99])
     df.insert(0, "respondent_id", WAVE_IDS[name] + rng.permutation(len(df)))
-    df.insert(2, "weight", _weights_column(df, rng))
+    df.insert(2, "weight", weights_column(df, rng))
     keep = ["respondent_id", "service", "weight", "age", "gender", "channel",
             *[c for c in ITEMS if c not in NOT_ASKED.get(name, [])], "overall"]
     df = df[keep].rename(columns={new: old for old, new in RENAMED.get(name, {}).items()})

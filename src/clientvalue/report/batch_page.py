@@ -11,7 +11,7 @@ import html
 from typing import Any
 
 from clientvalue.report.i18n import N_, translator
-from clientvalue.report.publish import _page
+from clientvalue.report.publish import html_page
 from clientvalue.report.safety import check_html
 
 STATUS_WORDS = {"succeeded": N_("report written"), "skipped": N_("up to date (not run again)"),
@@ -98,6 +98,6 @@ def render_overview(rows: list[dict[str, Any]], *, language: str, created: str, 
     footer = _("Made with clientvalue {version}.", version=version)
     body = (f"<h1>{esc(title)}</h1>\n<p class='lead'>{esc(lead)}</p>\n{level}\n{table}\n"
             f"<p class='note'>{esc(note)}</p>\n<footer>{esc(footer)}</footer>")
-    page = _page(title, f"<strong>{esc(title)}</strong><br><span class='meta'>{esc(made)}</span>", body, language)
+    page = html_page(title, f"<strong>{esc(title)}</strong><br><span class='meta'>{esc(made)}</span>", body, language)
     check_html(page, name="index.html")
     return page

@@ -100,7 +100,11 @@ INPUT_ROLES = {"codebook": N_("codebook"), "data": N_("data file"), "vignette co
 ABOUT_PAGE = "about.html"  # the run's technical record, linked from the summary
 
 
-def _page(title: str, header: str, body: str, language: str) -> str:
+def html_page(title: str, header: str, body: str, language: str) -> str:
+    """A whole self-contained HTML page of the report: style sheet, ``header`` and ``body``.
+
+    ``title`` is escaped here; ``header`` and ``body`` must already be safe HTML.
+    """
     return (
         f"<!DOCTYPE html>\n<html lang='{language}'>\n<head>\n<meta charset='utf-8'>\n"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>\n"
@@ -203,7 +207,7 @@ def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[s
     body, _ = exporter.from_notebook_node(nb)
     body = _strip_scripts(body)
     title = _first_heading(nb) or path.stem
-    page = _page(title, _run_header(run_info, language, link_index=True), body, language)
+    page = html_page(title, _run_header(run_info, language, link_index=True), body, language)
     check_html(page, name=target.name)
     target.write_text(page, encoding="utf-8")
     return target
@@ -284,7 +288,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
 
     body = (summary_body(target.parent / "tables", manifest=manifest, language=language, title=run_info["title"])
             + benchmark_section(manifest["parameters"].get("benchmark"), language))  # only in a batch
-    page = _page(run_info["title"], _run_header(run_info, language, link_index=False, technical=False), body,
+    page = html_page(run_info["title"], _run_header(run_info, language, link_index=False, technical=False), body,
                  language)
     check_html(page, name=target.name)
     render_about(target.parent / ABOUT_PAGE, manifest=manifest, run_info=run_info, language=language,
@@ -352,7 +356,7 @@ def render_about(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         f"<table>{params}</table></div>\n"
         f"<footer>{text['made']}</footer>"
     )
-    page = _page(f"{run_info['title']} – {_('How this report was made')}",
+    page = html_page(f"{run_info['title']} – {_('How this report was made')}",
                  _run_header(run_info, language, link_index=True), body, language)
     check_html(page, name=target.name)
     target.write_text(page, encoding="utf-8")

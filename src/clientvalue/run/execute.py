@@ -21,7 +21,7 @@ from clientvalue.paths import NOTEBOOKS_DIR
 SOCKET_PATH_MAX = 100
 
 
-def _socket_folder() -> Path:
+def socket_folder() -> Path:
     """The temporary folder, or ``/tmp`` when a long ``TMPDIR`` would make socket paths too long."""
     folder = Path(tempfile.gettempdir())
     if len(str(folder)) + 70 > SOCKET_PATH_MAX and Path("/tmp").is_dir():
@@ -29,7 +29,7 @@ def _socket_folder() -> Path:
     return folder
 
 
-def _local_kernel_manager():
+def local_kernel_manager():
     """A kernel manager that talks to its kernel over local sockets (IPC), not TCP ports.
 
     Nothing listens on the network, and ipykernel has no reason to warn about unencrypted TCP.
@@ -41,7 +41,7 @@ def _local_kernel_manager():
             super().__init__(**kwargs)
             self.transport = "ipc"
             owner = os.environ.get("CLIENTVALUE_RUN_PID", str(os.getpid()))
-            self.ip = str(_socket_folder() / f"clientvalue-kernel-{owner}-{os.getpid()}-{id(self)}")
+            self.ip = str(socket_folder() / f"clientvalue-kernel-{owner}-{os.getpid()}-{id(self)}")
 
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client interrupts (SIGINT) every kernel before shutting it down; a finished
@@ -70,7 +70,7 @@ def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: 
             progress_bar=progress,
             cwd=str(NOTEBOOKS_DIR),
             log_output=False,
-            kernel_manager_class=_local_kernel_manager(),
+            kernel_manager_class=local_kernel_manager(),
         )
     except PapermillExecutionError as exc:
         handle, name = tempfile.mkstemp(prefix=f"clientvalue-failed-{path.stem}-", suffix=".ipynb")
@@ -167,7 +167,7 @@ def _worker_setup(threads: int) -> None:
 
 def remove_kernel_files() -> None:
     """Remove the local socket files of this run's kernels (``clientvalue-kernel-<pid>-*``)."""
-    for path in _socket_folder().glob(f"clientvalue-kernel-{os.getpid()}-*"):
+    for path in socket_folder().glob(f"clientvalue-kernel-{os.getpid()}-*"):
         try:
             path.unlink()
         except OSError:

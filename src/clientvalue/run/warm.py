@@ -71,17 +71,17 @@ def _kernel(kernel_name: str) -> Any:
     """This thread's kernel manager (started by nbclient on first use), replaced when its kernel died."""
     from jupyter_core.utils import run_sync
 
-    from clientvalue.run.execute import _local_kernel_manager, _socket_folder
+    from clientvalue.run.execute import local_kernel_manager, socket_folder
 
     km = getattr(_local, "km", None)
     if km is not None and km.has_kernel and not run_sync(km.is_alive)():
         retire()
         km = None
     if km is None:
-        km = _local_kernel_manager()(kernel_name=kernel_name)
+        km = local_kernel_manager()(kernel_name=kernel_name)
         # its own socket names: a run removes its `clientvalue-kernel-<pid>-*` files when it ends,
         # and this kernel outlives the run (its files go when it is shut down)
-        km.ip = str(_socket_folder() / f"clientvalue-warm-{os.getpid()}-{id(km)}")
+        km.ip = str(socket_folder() / f"clientvalue-warm-{os.getpid()}-{id(km)}")
         _local.km, _local.uses = km, 0
         _every.add(km)
     return km
