@@ -10,6 +10,7 @@ import statsmodels.api as sm
 from scipy.stats.contingency import association as scipy_association
 
 from clientvalue.stats import fairness as fair
+from clientvalue.stats.logistic import firth_logit
 
 
 @pytest.fixture(scope="module")
@@ -170,15 +171,15 @@ def test_firth_on_a_two_by_two_table_is_the_haldane_correction():
     for treated_in, n_in, treated_out, n_out in [(30, 30, 0, 70), (12, 40, 25, 60)]:
         y = np.r_[np.ones(treated_in), np.zeros(n_in - treated_in), np.ones(treated_out), np.zeros(n_out - treated_out)]
         d = np.r_[np.ones(n_in), np.zeros(n_out)]
-        fit = fair.firth_fit(y, np.column_stack([np.ones(len(y)), d]))
+        fit = firth_logit(y, np.column_stack([np.ones(len(y)), d]))
         logit = lambda a, n: np.log((a + 0.5) / (n - a + 0.5))  # noqa: E731
-        assert fit["converged"]
-        assert fit["params"][0] == pytest.approx(logit(treated_out, n_out), abs=1e-7)
-        assert fit["params"][1] == pytest.approx(logit(treated_in, n_in) - logit(treated_out, n_out), abs=1e-7)
+        assert fit.converged
+        assert fit.params[0] == pytest.approx(logit(treated_out, n_out), abs=1e-7)
+        assert fit.params[1] == pytest.approx(logit(treated_in, n_in) - logit(treated_out, n_out), abs=1e-7)
         # the same fit on cells of counts
-        cells = fair.firth_fit(np.array([treated_in, treated_out], float), np.array([[1.0, 1.0], [1.0, 0.0]]),
-                               counts=np.array([n_in, n_out], float))
-        np.testing.assert_allclose(cells["params"], fit["params"], atol=1e-7)
+        cells = firth_logit(np.array([treated_in, treated_out], float), np.array([[1.0, 1.0], [1.0, 0.0]]),
+                            trials=np.array([n_in, n_out], float))
+        np.testing.assert_allclose(cells.params, fit.params, atol=1e-7)
 
 
 def test_separation_gives_a_penalised_adjusted_difference():

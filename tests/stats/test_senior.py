@@ -24,6 +24,7 @@ from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
 from clientvalue.stats import senior_shares as S  # noqa: E402
 from clientvalue.stats import senior_curve as SC  # noqa: E402
+from clientvalue.stats.logistic import firth_logit  # noqa: E402
 from clientvalue.errors import AnalysisError, DataError, ParameterError  # noqa: E402
 from clientvalue.report.plots_senior import plot_share_by_age, plot_thresholds  # noqa: E402
 from clientvalue.report.senior_text import describe_findings  # noqa: E402
@@ -427,9 +428,18 @@ def test_firth_maximises_penalised_likelihood():
     X = np.column_stack([np.ones(len(data)), (data["age"] - 60) / 10])
     y = data["senior"].to_numpy()
     w = np.random.default_rng(0).uniform(0.5, 2, len(data))
-    beta, ok = SC._firth(X, y, w)
-    assert ok
-    opt = optimize.minimize(lambda b: -SC._penalised_loglik(X, y, w, b), np.array([0.5, 0.5]), method="Nelder-Mead",
+    fit = firth_logit(w * y, X, trials=w)
+    beta = fit.params
+    assert fit.converged
+
+    def penalised_loglik(b):  # written out here, independently of the solver
+        eta = X @ b
+        mu = 1 / (1 + np.exp(-eta))
+        info = (X * (w * mu * (1 - mu))[:, None]).T @ X
+        return float(np.sum(w * (y * eta - np.log1p(np.exp(eta)))) + 0.5 * np.log(np.linalg.det(info)))
+
+    assert fit.llf == pytest.approx(penalised_loglik(beta), rel=1e-10)
+    opt = optimize.minimize(lambda b: -penalised_loglik(b), np.array([0.5, 0.5]), method="Nelder-Mead",
                             options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 5000})
     np.testing.assert_allclose(beta, opt.x, atol=1e-5)
     # Firth shrinks towards zero relative to ML, never away from it by much

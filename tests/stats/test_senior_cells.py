@@ -17,6 +17,7 @@ from scipy import stats
 from scipy.special import expit
 
 from clientvalue.stats import senior_curve as SC
+from clientvalue.stats.logistic import firth_logit
 
 
 def whole_years(n: int = 4000, seed: int = 3, young_yes: bool = True) -> pd.DataFrame:
@@ -73,8 +74,9 @@ def test_firth_on_cells_equals_firth_on_every_row(weighted):
     X = row_design(curve, data, [])
     y = data["senior"].to_numpy()
     w = data["w"].to_numpy() / data["w"].mean() if weighted else np.ones(len(data))
-    beta, ok = SC._firth(X, y, w)
-    assert ok
+    firth = firth_logit(w * y, X, trials=w)
+    beta = firth.params
+    assert firth.converged
     np.testing.assert_allclose(curve.coef, beta, rtol=1e-8, atol=1e-9)
     np.testing.assert_allclose(curve.cov, SC._logit_cov(X, y, w, beta, robust=weighted), rtol=1e-8)
 
@@ -93,7 +95,8 @@ def row_bootstrap(curve: SC.SeniorCurve, data: pd.DataFrame, grid: np.ndarray, n
         if curve.method == "ml":
             beta, ok = SC._irls(X[idx], y[idx], w[idx], curve.coef)
         if not ok:
-            beta, ok = SC._firth(X[idx], y[idx], w[idx], curve.coef)
+            fit = firth_logit(w[idx] * y[idx], X[idx], trials=w[idx], start=curve.coef)
+            beta, ok = fit.params, fit.converged
         if not ok:
             continue  # a failed refit is left out
         age, status = SC._first_crossing(grid, curve._pattern_w @ expit(Xg @ beta))

@@ -22,7 +22,7 @@ directly or through a proxy - to a protected ground?
   average marginal effect of being in the category, from a logistic model of the treatment on the
   category and the legitimate bases, ``mean_i [P(y=1 | in, x_i) - P(y=1 | not in, x_i)]``, with a
   delta-method interval; under separation (no finite maximum-likelihood estimate) from Firth's
-  penalised likelihood (:func:`firth_fit`).
+  penalised likelihood (:func:`clientvalue.stats.logistic.firth_logit`).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from clientvalue.errors import ParameterError
+from clientvalue.stats.logistic import firth_logit, weighted_gram
 
 
 def _codes(values) -> tuple[np.ndarray, int]:
@@ -317,25 +318,6 @@ def covariate_cells(treated, groups, covariates: pd.DataFrame | None = None) -> 
                  g[first], x.iloc[first].reset_index(drop=True))
 
 
-GRAM_ROWS = 16_384  # rows per block of the weighted cross-product (a few MiB, stays in cache)
-
-
-def weighted_gram(exog: np.ndarray, w: np.ndarray, *, rows: int = GRAM_ROWS) -> np.ndarray:
-    """``exog' diag(w) exog`` for ``w >= 0``, accumulated over row blocks.
-
-    Each block is scaled by ``sqrt(w)`` and multiplied with itself (``s' s``, which BLAS computes
-    as a symmetric rank-k update: half the multiply-adds of a general product), so no copy of the
-    whole weighted matrix is made. Equals ``(exog * w[:, None]).T @ exog`` up to rounding.
-    """
-    k = exog.shape[1]
-    out = np.zeros((k, k))
-    root = np.sqrt(w)
-    for lo in range(0, exog.shape[0], rows):
-        s = exog[lo:lo + rows] * root[lo:lo + rows, None]
-        out += s.T @ s
-    return out
-
-
 def logit_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = None, max_iter: int = 50,
               tol: float = 1e-8, start: np.ndarray | None = None) -> dict:
     """Maximum-likelihood logistic regression by Newton-Raphson with step halving.
@@ -384,52 +366,6 @@ def logit_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = No
     p = 1 / (1 + np.exp(-eta))
     cov = np.linalg.pinv(weighted_gram(exog, m * p * (1 - p)))
     return {"params": beta, "cov": cov, "llf": llf, "converged": converged}
-
-
-def firth_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = None, max_iter: int = 1000,
-              tol: float = 1e-8) -> dict:
-    """Firth's penalised-likelihood logistic regression (finite estimates under separation).
-
-    Maximises ``loglik + 0.5 log det I(beta)`` (Jeffreys prior) by Newton steps on the modified
-    score ``X' (y - m p + h (1/2 - p))``, ``h`` the diagonal of the hat matrix
-    ``W^1/2 X (X'WX)^-1 X' W^1/2`` with ``W = m p (1 - p)``; with ``counts`` a row is a cell of
-    ``m`` respondents and its ``h`` is the sum of theirs, so the fit is that on respondents.
-    When a category is treated all or none of the time, maximum likelihood has no finite estimate
-    and this one does (Heinze & Schemper 2002). Returns ``params``, ``cov`` (inverse information
-    at the estimate), ``llf`` (penalised) and ``converged``. The steps ignore the curvature of the
-    penalty (Firth's own scheme), so convergence is linear: a few hundred steps under separation.
-    """
-    m = np.ones(len(y)) if counts is None else np.asarray(counts, dtype=float)
-    beta = np.zeros(exog.shape[1])
-
-    def state(b):
-        eta = exog @ b
-        p = 1 / (1 + np.exp(-eta))
-        w = m * p * (1 - p)
-        info = weighted_gram(exog, w)
-        sign, logdet = np.linalg.slogdet(info)
-        pen = float(np.sum(y * eta - m * np.logaddexp(0, eta))) + (0.5 * logdet if sign > 0 else -np.inf)
-        return p, w, info, pen
-
-    p, w, info, pen = state(beta)
-    converged = False
-    for _ in range(max_iter):
-        inv = np.linalg.pinv(info)
-        h = w * np.einsum("ij,jk,ik->i", exog, inv, exog)
-        step = inv @ (exog.T @ (y - m * p + h * (0.5 - p)))
-        t = 1.0
-        while t > 1e-6:
-            candidate = beta + t * step
-            new = state(candidate)
-            if new[3] >= pen - 1e-10:
-                break
-            t /= 2
-        beta = candidate
-        p, w, info, pen = new
-        if np.max(np.abs(t * step)) < tol:
-            converged = True
-            break
-    return {"params": beta, "cov": np.linalg.pinv(info), "llf": pen, "converged": converged}
 
 
 def _average_effect(beta: np.ndarray, cov: np.ndarray, exog: np.ndarray, d: np.ndarray, m: np.ndarray,
@@ -485,7 +421,8 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
         ``diff``, ``se``, ``ci_low``, ``ci_high``, ``p_value`` (likelihood-ratio test of the
         category), ``n``, ``status``: "ok"; "penalised" when maximum likelihood did not converge
         or a coefficient diverged (separation: the treatment follows the category or a covariate
-        (nearly) perfectly), and the effect and interval are from :func:`firth_fit`; otherwise
+        (nearly) perfectly), and the effect and interval are from Firth's fit
+        (:func:`clientvalue.stats.logistic.firth_logit`); otherwise
         why the numbers are missing.
     """
     y = np.asarray(treated, dtype=float)
@@ -514,9 +451,9 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
         # (quasi-)separation: maximum likelihood has no finite estimate, so the effect and its
         # interval come from Firth's penalised likelihood instead
         status = "penalised"
-        firth = firth_fit(y, exog, counts=counts)
-        ame, se, low, high = _average_effect(firth["params"], firth["cov"], exog, d, m, level)
-        if not (firth["converged"] and np.isfinite(se)):
+        firth = firth_logit(y, exog, trials=counts)
+        ame, se, low, high = _average_effect(firth.params, firth.cov, exog, d, m, level)
+        if not (firth.converged and np.isfinite(se)):
             status = "unreliable (neither the model nor its penalised version could be fitted)"
     # likelihood-ratio test of the category: more reliable than a Wald test with few events
     if reduced_llf is None:

@@ -20,6 +20,7 @@ from scipy.special import expit
 from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from clientvalue.stats.intervals import clean_senior_data, z_value, wilson_interval
+from clientvalue.stats.logistic import firth_logit
 from clientvalue.errors import AnalysisError, ParameterError
 
 __all__ = ["CURVE_STATUSES", "SeniorCurve", "fit_curve", "half_way_age"]
@@ -302,8 +303,9 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
     else:
         # (quasi-)separation, typically "nobody young says yes": Firth's penalised likelihood
         res = None
-        coef, converged = _firth(X, yc, cw1)
-        if not converged:
+        firth = firth_logit(cw1 * yc, X, trials=cw1)
+        coef = firth.params
+        if not firth.converged:
             return SeniorCurve(status="separation", message=(
                 "The answers are (almost) perfectly predicted by the model, so the curve cannot be estimated; "
                 "try a lower df or fewer adjust_for attributes."), **base)
@@ -334,50 +336,6 @@ def _logit_cov(X: np.ndarray, y: np.ndarray, w: np.ndarray, beta: np.ndarray, ro
     w2 = w * w if w2 is None else w2
     meat = (X * (w2 * (y - mu) ** 2)[:, None]).T @ X
     return bread @ meat @ bread
-
-
-def _penalised_loglik(X: np.ndarray, y: np.ndarray, w: np.ndarray, beta: np.ndarray) -> float:
-    """Firth's penalised log-likelihood l(b) + 0.5 log det I(b)."""
-    eta = X @ beta
-    mu = expit(eta)
-    sign, logdet = np.linalg.slogdet((X * (w * mu * (1 - mu))[:, None]).T @ X)
-    if sign <= 0:
-        return -math.inf
-    return float(np.sum(w * (y * eta - np.logaddexp(0.0, eta))) + 0.5 * logdet)
-
-
-def _firth(X: np.ndarray, y: np.ndarray, w: np.ndarray, beta0: np.ndarray | None = None,
-           max_iter: int = 200, tol: float = 1e-8) -> tuple[np.ndarray, bool]:
-    """Firth (1993) bias-reduced logistic regression (as R ``logistf``), weighted.
-
-    Newton steps on the modified score ``X'(w(y - mu) + h(1/2 - mu))`` (``h``: hat
-    diagonal with weights ``w mu (1 - mu)``), halved until the penalised
-    log-likelihood does not decrease. Estimates are finite even under separation.
-    """
-    beta = np.zeros(X.shape[1]) if beta0 is None else beta0.astype(float).copy()
-    cur = _penalised_loglik(X, y, w, beta)
-    for _ in range(max_iter):
-        mu = expit(X @ beta)
-        v = w * mu * (1 - mu)
-        try:
-            inv_info = np.linalg.inv((X * v[:, None]).T @ X)
-        except np.linalg.LinAlgError:
-            return beta, False
-        h = v * np.sum((X @ inv_info) * X, axis=1)
-        step = inv_info @ (X.T @ (w * (y - mu) + h * (0.5 - mu)))
-        t = 1.0
-        while t > 1e-10:
-            new = beta + t * step
-            val = _penalised_loglik(X, y, w, new)
-            if val >= cur - 1e-12:
-                break
-            t /= 2
-        else:
-            return beta, False
-        beta, cur = new, val
-        if np.max(np.abs(t * step)) < tol * (1 + np.max(np.abs(beta))):
-            return beta, True
-    return beta, False
 
 
 # --------------------------------------------------------------------------- 3. half-way age
@@ -454,7 +412,8 @@ def _bootstrap_half_ages(curve: SeniorCurve, grid: np.ndarray, n_boot: int, rng:
         if curve.method == "ml":
             beta, ok = _irls(Xb, yb, wb, curve.coef)
         if not ok:
-            beta, ok = _firth(Xb, yb, wb, curve.coef)
+            firth = firth_logit(wb * yb, Xb, trials=wb, start=curve.coef)
+            beta, ok = firth.params, firth.converged
             n_firth += 1
         if not ok:
             failed += 1
