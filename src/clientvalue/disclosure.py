@@ -21,9 +21,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from clientvalue.defaults import MIN_GROUP_SIZE
+from clientvalue.errors import ParameterError
 from clientvalue.examples import examples as _examples  # the same formatting as the cleaner's
 
 
@@ -37,6 +39,17 @@ class Survey(Protocol):
     def group(self) -> str | None: ...
 
 ALL_GROUP = "all"
+
+
+def check_min_group_size(min_group_size: int) -> int:
+    """``min_group_size`` as an ``int``, or a :class:`ParameterError` unless it is a whole number >= 1.
+
+    The one check of the minimum group size, for every function that takes it (a bool is refused:
+    ``True`` is no size).
+    """
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)) or min_group_size < 1:
+        raise ParameterError(f"min_group_size={min_group_size!r} is not allowed; give a whole number >= 1.")
+    return int(min_group_size)
 
 
 def group_sizes(survey: Survey) -> pd.Series:

@@ -12,15 +12,8 @@ import pandas as pd
 
 from clientvalue import disclosure
 from clientvalue.defaults import AGE_BANDS, LANGUAGES, MIN_GROUP_SIZE
-from clientvalue.errors import ParameterError
 from clientvalue.data.categories import MAX_CODES, band_numeric, is_numeric
 from clientvalue.data.survey import ALL_GROUP, Survey
-
-
-def check_min_size(min_group_size: int) -> None:
-    """Raise :class:`ParameterError` unless ``min_group_size`` is a whole number >= 1."""
-    if not isinstance(min_group_size, (int, np.integer)) or min_group_size < 1:
-        raise ParameterError(f"min_group_size must be a whole number >= 1, got {min_group_size!r}")
 
 
 def responses_per_group(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
@@ -32,7 +25,7 @@ def responses_per_group(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE)
         ``group``, ``n``, ``share`` of the reported respondents, ``suppressed`` (only for a survey
         without groups that is itself smaller than ``min_group_size``).
     """
-    check_min_size(min_group_size)
+    disclosure.check_min_group_size(min_group_size)
     sizes = survey.group_sizes()
     if survey.group is not None:
         sizes = sizes[sizes >= min_group_size]  # clientvalue.disclosure: never named
@@ -93,7 +86,7 @@ def response_patterns(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE, m
         ``group``, ``n``, ``complete``, ``partial``, ``empty``, ``straight_lining``,
         ``share_straight_lining``, ``suppressed``.
     """
-    check_min_size(min_group_size)
+    disclosure.check_min_group_size(min_group_size)
     items = survey.items()
     if not items:
         return pd.DataFrame(
@@ -135,7 +128,7 @@ def item_distributions(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) 
         Tidy: ``column``, ``value``, ``count``, ``share`` (of valid answers). Empty when the whole
         sample is smaller than ``min_group_size``.
     """
-    check_min_size(min_group_size)
+    disclosure.check_min_group_size(min_group_size)
     rows = []
     data = survey.reported_data(min_group_size)
     if len(data) < min_group_size:
@@ -180,7 +173,7 @@ def attribute_counts(
         ``attribute``, ``category``, ``kind`` (``value``, ``missing``, ``other``, ``distinct``),
         ``n``, ``share``, ``suppressed``.
     """
-    check_min_size(min_group_size)
+    disclosure.check_min_group_size(min_group_size)
     rows = []
     data = survey.reported_data(min_group_size)
     for key, attribute in survey.codebook.attributes.items():

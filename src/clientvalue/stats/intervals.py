@@ -27,12 +27,6 @@ def z_value(ci: float, *, name: str = "ci") -> float:
     return float(stats.norm.ppf(0.5 + ci / 2))
 
 
-def check_min_group_size(min_group_size: int) -> int:
-    if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)) or min_group_size < 1:
-        raise ParameterError(f"min_group_size={min_group_size!r} is not allowed; give a whole number >= 1.")
-    return int(min_group_size)
-
-
 def wilson_interval(share: float | np.ndarray, n: float | np.ndarray, ci: float = 0.95):
     """Wilson score interval for a proportion.
 

@@ -42,7 +42,8 @@ from scipy import stats
 
 from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue.stats.intervals import AGE_LIMITS  # noqa: F401  (re-exported)
-from clientvalue.stats.intervals import check_min_group_size, clean_senior_data, z_value, wilson_interval
+from clientvalue.disclosure import check_min_group_size
+from clientvalue.stats.intervals import clean_senior_data, z_value, wilson_interval
 from clientvalue.errors import ParameterError
 from clientvalue.stats.senior_curve import CURVE_STATUSES, SeniorCurve, fit_curve, half_way_age
 
