@@ -16,7 +16,7 @@ import yaml
 
 from clientvalue.data import prepared as prepared_module
 from clientvalue.data.prepared import read_prepared, write_prepared
-from clientvalue.data.survey import code_key, _group_text, map_distinct, load_survey
+from clientvalue.data.survey import code_key, code_text, map_distinct, load_survey
 from clientvalue.paths import DEMO_DIR
 from clientvalue.run import execute, pipeline
 
@@ -91,7 +91,7 @@ def test_failed_write_leaves_no_copy(demo_copy, tmp_path, monkeypatch):
     assert not list(tmp_path.glob("clientvalue-data-*"))
 
 
-@pytest.mark.parametrize("func", [_group_text, code_key])
+@pytest.mark.parametrize("func", [code_text, code_key])
 @pytest.mark.parametrize("values", [
     ["Burgerzaken ", "Wmo", None, "Burgerzaken", "1", " ", "e\u0301"] * 50,
     [1.0, 2.0, np.nan, 9.0, 2.0] * 40,
@@ -203,3 +203,10 @@ def test_without_a_run_nothing_is_shared(demo_copy, tmp_path):
     assert survey.shared_dir is None
     shared_importance(survey, survey.data, outcome=survey.outcome, drivers=survey.items(), n_boot=0)
     assert not list(tmp_path.rglob("*.pickle"))
+
+
+@pytest.mark.parametrize("value, text", [(2024.0, "2024"), (2024, "2024"), (" 2025 ", "2025"), ("e\u0301", "\u00e9"),
+                                         (np.nan, None), (None, None), ("  ", None), (2.5, "2.5")])
+def test_code_text_is_the_one_spelling_of_group_wave_and_unit_names(value, text):
+    # groups (survey), waves (data.waves) and units (comparisons) are compared in this spelling
+    assert code_text(value) == text

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import defaults
-from clientvalue.data.survey import Survey
-from clientvalue.data.waves import VALUE_PROFILE, WAVE, questions_of, read_benchmark, stack_waves, wave_text
+from clientvalue.data.survey import Survey, code_text
+from clientvalue.data.waves import VALUE_PROFILE, WAVE, questions_of, read_benchmark, stack_waves
 from clientvalue.errors import AnalysisError, DataError
 from clientvalue.findings import Finding
 from clientvalue.stats import levels as lv
@@ -105,7 +105,7 @@ def _unit_values(survey: Survey) -> pd.Series | None:
         return None
     column = survey.data[spec.column]
     codes, uniques = pd.factorize(column)  # a unit's name as text (12.0 -> "12", blank -> None), once per unit
-    names = np.array([wave_text(u) for u in uniques] + [None], dtype=object)
+    names = np.array([code_text(u) for u in uniques] + [None], dtype=object)
     values = pd.Series(names[codes], index=column.index, dtype=object)  # code -1 (missing) takes the last
     found = values.dropna().unique()
     if len(found) < 2:
@@ -404,7 +404,7 @@ def _unit_frame(survey: Survey, min_group_size: int, current: str) -> tuple[pd.D
     spec = survey.codebook.waves
     if spec is not None and spec.column is not None:  # a stacked file: units are compared in the current wave
         column = survey.data[spec.column]
-        codes = [v for v in column.dropna().unique() if wave_text(v) == current]  # the wave as the file codes it
+        codes = [v for v in column.dropna().unique() if code_text(v) == current]  # the wave as the file codes it
         keep &= column.isin(codes).to_numpy()
     data = survey.data.loc[keep].copy()
     data["_unit"] = values[keep].to_numpy()

@@ -374,7 +374,7 @@ class _Cleaner:
         labels = self.export.value_labels.get(column)
         if labels:
             values = map_distinct(values, lambda v: labels.get(v, v))
-        values = map_distinct(values, _group_text)
+        values = map_distinct(values, code_text)
         reserved = map_distinct(values, str.casefold).isin(RESERVED_GROUPS)
         if reserved.any():
             raise self.fail(
@@ -435,7 +435,9 @@ def code_key(value: object) -> str | None:
     return str(value).strip().casefold()
 
 
-def _group_text(value: object) -> str | None:
+def code_text(value: object) -> str | None:
+    """A group, wave or unit name from the data as text: ``2024.0`` -> ``"2024"``, NFC-normalised and
+    stripped; None for a missing or blank value. The one spelling every analysis compares names in."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, float) and value.is_integer():

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.data.codebook import Codebook
-from clientvalue.data.survey import map_distinct
+from clientvalue.data.survey import code_text, map_distinct
 from clientvalue.errors import CodebookError, DataError
 
 WAVE = "wave"  # the wave column of the stacked frame
@@ -41,16 +41,6 @@ class Waves:
     notes: list[dict] = field(default_factory=list)  # language-free: {"kind": ..., ...}
 
 
-def wave_text(value: object) -> str | None:
-    """A wave name or code as text (2024.0 -> "2024"); None for a missing value."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
-
-
 def questions_of(codebook: Codebook) -> list[str]:
     """The outcome and item columns, in codebook order."""
     return ([codebook.outcome.column] if codebook.outcome else []) + [i.column for i in codebook.items]
@@ -68,7 +58,7 @@ def _frame(survey, questions: list[str], wave: str, *, group: str | None, rename
     out = pd.DataFrame({q: data[old] for old, q in rename.items() if q in questions}, index=data.index)
     out["_group"] = data[survey.group].astype(str) if survey.group else "all"
     out["_weight"] = data[survey.weight].astype(float) if survey.weight else 1.0
-    out["_id"] = data[survey.codebook.id].map(wave_text)
+    out["_id"] = data[survey.codebook.id].map(code_text)
     out[WAVE] = wave
     return out.reset_index(drop=True)
 
@@ -157,7 +147,7 @@ def _match(earlier, wave, questions: list[str], path: Path, current_path) -> dic
 def _stacked_file(survey, questions: list[str]) -> Waves:
     spec = survey.codebook.waves
     column = spec.column
-    values = map_distinct(survey.data[column], wave_text)  # a few waves in a million rows
+    values = map_distinct(survey.data[column], code_text)  # a few waves in a million rows
     found = sorted(values.dropna().unique().tolist(), key=lambda v: (len(v), v))
     if len(found) < 2:
         raise DataError(
@@ -223,7 +213,7 @@ def read_benchmark(survey) -> pd.DataFrame | None:
     if missing or not {"n", "sd", "se"} & set(frame.columns):
         raise DataError(f"{path}: a benchmark file needs the columns question, mean and n, sd or se; it has "
                         f"{list(frame.columns)} (missing {missing or ['n, sd or se']}).")
-    out = pd.DataFrame({"question": frame["question"].map(wave_text)})
+    out = pd.DataFrame({"question": frame["question"].map(code_text)})
     for column in ("mean", "n", "sd", "se"):
         if column in frame.columns:
             values = pd.to_numeric(frame[column], errors="coerce")
