@@ -13,6 +13,7 @@ never suggests customisation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -214,6 +215,39 @@ def _problem_codes(problems: pd.DataFrame | None) -> str:
     return "; ".join(f"{row.problem} ({', '.join(map(str, row.columns))})" for row in problems.itertuples(index=False))
 
 
+@dataclass
+class _Run:
+    """One call of :func:`analyse`: its inputs and the rows it collects, group by group."""
+
+    survey: Survey
+    min_group_size: int
+    n_boot: int
+    seed: int | None
+    n_perm: int
+    language: str
+    labels: dict[str, str]
+    needed: int  # complete responses a group needs
+    outcome: str
+    items: list[str]
+    profiles: list[dict] = field(default_factory=list)
+    driver_rows: list[dict] = field(default_factory=list)
+    strategies: dict[str, StrategyAdvice] = field(default_factory=dict)
+    suppressed: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    importance_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    ipa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    ordinal_rows: list[pd.DataFrame] = field(default_factory=list)
+    reliability_rows: list[pd.DataFrame] = field(default_factory=list)
+    pr_rows: list[pd.DataFrame] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+    not_analysed: list[str] = field(default_factory=list)
+    group_problems: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def leave_out(self, group: str, reason: str) -> None:
+        self.suppressed.append({"group": group, "reason": reason})
+        self.not_analysed.append(group)
+
+
 def analyse(
     survey: Survey,
     *,
@@ -255,197 +289,266 @@ def analyse(
             "`items`; add them (docs/codebook.md) or leave 10_value_drivers out of `notebooks`."
         )
     check_inputs(survey, min_group_size=min_group_size)
-    outcome, items, dimensions = survey.outcome, survey.items(), survey.dimensions()
     labels = {**{column: survey.label(column, language) for column in _segment_columns(survey)},
               **survey.labels(language)}  # attributes too: the advice names the compared groups' attribute
-    needed = max(min_group_size, len(items) + 2)
-    profiles, driver_rows, strategies, suppressed, warnings = [], [], {}, [], []
-    importance_tables, ipa_tables, ordinal_rows, reliability_rows, pr_rows = {}, {}, [], [], []
-    notes: list[Finding] = []
-    not_analysed: list[str] = []
-    group_problems: dict[str, pd.DataFrame] = {}
+    run = _Run(survey, min_group_size, n_boot, seed, n_perm, language, labels,
+               needed=max(min_group_size, len(survey.items()) + 2), outcome=survey.outcome, items=survey.items())
     frames = survey.group_frames(min_group_size)
-    if len(frames) > MAX_GROUPS + 1:
-        sizes = {str(g): int(n) for g, n in survey.group_sizes().items()}
-        kept = set(sorted((g for g in frames if g != "all"), key=lambda g: -sizes[g])[:MAX_GROUPS])
-        notes.append(Finding(kind="many_groups", numbers={"groups": len(frames) - 1, "analysed": MAX_GROUPS}))
-        names = [g for g in frames if g == "all" or g in kept]
-    else:
-        names = list(frames)
-    levels = survey.data[outcome].nunique()
-    run_ordinal = levels <= ORDINAL_MAX_LEVELS
-    if not run_ordinal:
-        notes.append(Finding(kind="ordinal_not_for_outcome", subject={"column": survey.label(outcome, language)},
-                             numbers={"levels": levels}))
+    names = _groups_to_analyse(run, frames)  # notes in this order: the cap on groups, then the ordinal check
+    run_ordinal = _ordinal_applies(run)
     for group in names:
-        frame = frames[group]  # one group's rows at a time
-        complete = int(frame[[outcome, *items]].notna().all(axis=1).sum())
-        if complete < needed:
-            suppressed.append({"group": group, "reason": "too_few"})
-            not_analysed.append(group)
-            continue
-        problems = design_problems(frame, outcome=outcome, drivers=items)
-        if not problems.empty:
-            suppressed.append({"group": group, "reason": "design"})
-            group_problems[group] = problems
-            not_analysed.append(group)
-            continue
-        try:
-            lmg = shared_importance(survey, frame, outcome=outcome, drivers=items, weights=survey.weight,
-                                    n_boot=n_boot, seed=seed)  # notebook 30 needs "all" too
-            weights_rw = importance(frame, outcome=outcome, drivers=items, method="relative_weights",
-                                    weights=survey.weight)
-            totals = dimension_totals(lmg, dimensions=dimensions).set_index("dimension")
-            share_low, share_high = share_interval(lmg)
-            ipa = importance_performance(frame, importance=lmg.assign(share_ci_low=share_low, share_ci_high=share_high),
-                                         items=items, scales=survey.scales(), weights=survey.weight)
-        except SECONDARY_ERRORS as exc:
-            suppressed.append({"group": group, "reason": "not_estimable"})
-            not_analysed.append(group)
-            warnings.append(f"{group}: {exc}")
-            continue
-        importance_tables[group], ipa_tables[group] = lmg, ipa
-        warnings += [f"{group}: {w}" for w in lmg.attrs.get("warnings", [])]
+        _analyse_group(run, group, frames[group], run_ordinal=run_ordinal)
+    if not run.profiles:
+        _refuse_nothing_analysed(run)
+    factors = _factor_table(run)
+    return _results(run, factors)
 
-        ipa_by_item = ipa.set_index("item")
-        for row, rw, s_low, s_high in zip(lmg.itertuples(index=False), weights_rw["importance"], share_low, share_high):
-            driver_rows.append({
-                "group": group, "item": row.driver, "label": labels.get(row.driver, row.driver),
-                "dimension": survey.dimension_of(row.driver), "importance": row.importance,
-                "share": row.share, "ci_low": row.ci_low, "ci_high": row.ci_high,
-                "share_ci_low": s_low, "share_ci_high": s_high,
-                "sign": row.sign,
-                "relative_weight": rw, "performance": ipa_by_item.at[row.driver, "performance"],
-                "improvement_score": ipa_by_item.at[row.driver, "improvement_score"],
-                "quadrant": ipa_by_item.at[row.driver, "quadrant"],
-                "in_red": bool(ipa_by_item.at[row.driver, "in_red"]), "n": lmg.attrs["n"],
-                "performance_se": ipa_by_item.at[row.driver, "performance_se"],
-            })
 
-        def share(dimension: str, column: str, totals: pd.DataFrame = totals) -> float:
-            if dimension not in totals.index:
-                return np.nan
-            return float(np.clip(totals.at[dimension, column], 0.0, 1.0))  # round-off can give 1 + 4e-16
+def _groups_to_analyse(run: _Run, frames: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Every reported group, or "all" and the :data:`MAX_GROUPS` largest (with a note) when there are more."""
+    if len(frames) <= MAX_GROUPS + 1:
+        return list(frames)
+    sizes = {str(g): int(n) for g, n in run.survey.group_sizes().items()}
+    kept = set(sorted((g for g in frames if g != "all"), key=lambda g: -sizes[g])[:MAX_GROUPS])
+    run.notes.append(Finding(kind="many_groups", numbers={"groups": len(frames) - 1, "analysed": MAX_GROUPS}))
+    return [g for g in frames if g == "all" or g in kept]
 
-        try:
-            evidence = _segment_evidence(frame, survey, outcome=outcome, items=items,
-                                         min_group_size=min_group_size, seed=seed, n_perm=n_perm)
-        except SECONDARY_ERRORS as exc:
-            evidence = None
-            warnings.append(f"{group}: segment comparison: {exc}")
-        advice = None
-        if {"practical", "emotional"} <= set(totals.index):
-            advice = suggest_strategy(
-                practical_share=share("practical", "share"),
-                practical_ci=(share("practical", "ci_low"), share("practical", "ci_high")),
-                emotional_share=share("emotional", "share"),
-                emotional_ci=(share("emotional", "ci_low"), share("emotional", "ci_high")),
-                red_items=list(ipa.loc[ipa["in_red"], "item"]),
-                segment_difference=None if evidence is None else float(evidence[1]["difference"]),
-                segment_p_value=None if evidence is None else float(evidence[1]["p_value"]),
-                segment_by=None if evidence is None else evidence[0],
-                segment_groups=() if evidence is None else evidence[1]["groups"],
-                segment_pair=() if evidence is None else evidence[1]["pair"],
-                examples=_top_items(lmg, survey, n=2),
-            )
-        if advice is not None:
-            strategies[group] = advice
-        difference = totals.attrs.get("difference") or {}
-        profiles.append({
-            "group": group, "n": lmg.attrs["n"], "r2": lmg.attrs["r2"],
-            "practical_share": share("practical", "share"), "practical_ci_low": share("practical", "ci_low"),
-            "practical_ci_high": share("practical", "ci_high"),
-            "emotional_share": share("emotional", "share"), "emotional_ci_low": share("emotional", "ci_low"),
-            "emotional_ci_high": share("emotional", "ci_high"),
-            "difference_p_value": difference.get("p_value", np.nan),
-            "segment_by": None if evidence is None else evidence[0],
-            "segment_difference": np.nan if evidence is None else float(evidence[1]["difference"]),
-            "segment_p_value": np.nan if evidence is None else float(evidence[1]["p_value"]),
-            "strategy": advice.strategy if advice is not None else NOT_ASSESSED,
+
+def _ordinal_applies(run: _Run) -> bool:
+    """Whether the outcome has few enough levels for the ordinal check (a note when it has not)."""
+    outcome = run.outcome
+    levels = run.survey.data[outcome].nunique()
+    if levels <= ORDINAL_MAX_LEVELS:
+        return True
+    run.notes.append(Finding(kind="ordinal_not_for_outcome", subject={"column": run.survey.label(outcome, run.language)},
+                             numbers={"levels": levels}))
+    return False
+
+
+def _analyse_group(run: _Run, group: str, frame: pd.DataFrame, *, run_ordinal: bool) -> None:
+    """Importance, performance, advice and the secondary checks of one group, or why it is left out."""
+    outcome, items = run.outcome, run.items
+    complete = int(frame[[outcome, *items]].notna().all(axis=1).sum())
+    if complete < run.needed:
+        run.leave_out(group, "too_few")
+        return
+    problems = design_problems(frame, outcome=outcome, drivers=items)
+    if not problems.empty:
+        run.leave_out(group, "design")
+        run.group_problems[group] = problems
+        return
+    try:
+        lmg, weights_rw, totals, share_low, share_high, ipa = _importance(run, frame)
+    except SECONDARY_ERRORS as exc:
+        run.leave_out(group, "not_estimable")
+        run.warnings.append(f"{group}: {exc}")
+        return
+    run.importance_tables[group], run.ipa_tables[group] = lmg, ipa
+    run.warnings += [f"{group}: {w}" for w in lmg.attrs.get("warnings", [])]
+    run.driver_rows += _driver_rows(run, group, lmg, weights_rw["importance"], share_low, share_high, ipa)
+    _advise(run, group, frame, lmg, totals, ipa)
+    about = {"group": str(group)}
+    if run_ordinal:
+        _ordinal_check(run, group, frame, complete, about)
+    _reliability_check(run, group, frame, about)
+    _penalty_reward_check(run, group, frame, about)
+
+
+def _importance(run: _Run, frame: pd.DataFrame):
+    """LMG (shared with notebook 30), relative weights, dimension totals, share intervals and IPA of a group."""
+    survey = run.survey
+    outcome, items = run.outcome, run.items
+    lmg = shared_importance(survey, frame, outcome=outcome, drivers=items, weights=survey.weight,
+                            n_boot=run.n_boot, seed=run.seed)  # notebook 30 needs "all" too
+    weights_rw = importance(frame, outcome=outcome, drivers=items, method="relative_weights", weights=survey.weight)
+    totals = dimension_totals(lmg, dimensions=survey.dimensions()).set_index("dimension")
+    share_low, share_high = share_interval(lmg)
+    ipa = importance_performance(frame, importance=lmg.assign(share_ci_low=share_low, share_ci_high=share_high),
+                                 items=items, scales=survey.scales(), weights=survey.weight)
+    return lmg, weights_rw, totals, share_low, share_high, ipa
+
+
+def _driver_rows(run: _Run, group: str, lmg: pd.DataFrame, relative_weights, share_low, share_high,
+                 ipa: pd.DataFrame) -> list[dict]:
+    """One row of :data:`DRIVERS_COLUMNS` per question of the group."""
+    ipa_by_item = ipa.set_index("item")
+    rows = []
+    for row, rw, s_low, s_high in zip(lmg.itertuples(index=False), relative_weights, share_low, share_high):
+        rows.append({
+            "group": group, "item": row.driver, "label": run.labels.get(row.driver, row.driver),
+            "dimension": run.survey.dimension_of(row.driver), "importance": row.importance,
+            "share": row.share, "ci_low": row.ci_low, "ci_high": row.ci_high,
+            "share_ci_low": s_low, "share_ci_high": s_high,
+            "sign": row.sign,
+            "relative_weight": rw, "performance": ipa_by_item.at[row.driver, "performance"],
+            "improvement_score": ipa_by_item.at[row.driver, "improvement_score"],
+            "quadrant": ipa_by_item.at[row.driver, "quadrant"],
+            "in_red": bool(ipa_by_item.at[row.driver, "in_red"]), "n": lmg.attrs["n"],
+            "performance_se": ipa_by_item.at[row.driver, "performance_se"],
         })
-        about = {"group": str(group)}
-        if run_ordinal:
-            n_levels = frame[outcome].nunique()
-            if complete < len(items) + n_levels - 1 + 10:
-                notes.append(Finding(kind="ordinal_too_few", subject=about))
-            else:
-                try:
-                    ordinal = ordinal_model(frame, outcome=outcome, drivers=items)
-                    ordinal_rows.append(_plain(ordinal).assign(group=group, n=ordinal.attrs["n"]))
-                except SECONDARY_ERRORS as exc:
-                    notes.append(Finding(kind="ordinal_failed", subject=about))
-                    warnings.append(f"{group}: ordinal check: {exc}")
-        try:
-            reliability_rows.append(_plain(reliability_table(frame, dimensions=dimensions)).assign(group=group))
-        except SECONDARY_ERRORS as exc:
-            notes.append(Finding(kind="reliability_failed", subject=about))
-            warnings.append(f"{group}: reliability: {exc}")
-        try:
-            asymmetry = penalty_reward(frame, outcome=outcome, items=items, scales=survey.scales(),
-                                       weights=survey.weight)
-            pr_rows.append(_plain(asymmetry).assign(
-                group=group, label=asymmetry["item"].map(labels)))  # its `effect` is worded in the report
-        except SECONDARY_ERRORS as exc:
-            notes.append(Finding(kind="penalty_reward_failed", subject=about))
-            warnings.append(f"{group}: penalty-reward: {exc}")
+    return rows
 
-    n_suppressed = len(survey.suppressed_groups(min_group_size)) if survey.group is not None else 0
-    if not profiles:
-        if all(row["reason"] == "too_few" for row in suppressed):
-            raise AnalysisError(
-                f"no group of {survey.path.name} has {needed} complete responses on the outcome and all "
-                f"{len(items)} items: nothing can be reported. Lower min_group_size only if that is acceptable."
-            )
-        raise AnalysisError(
-            f"no group of {survey.path.name} can be analysed: "
-            + "; ".join(f"{row['group']}: " + {
-                "too_few": f"fewer than {needed} complete responses",
-                "design": f"the questions cannot be separated: {_problem_codes(group_problems.get(row['group']))}",
-                "not_estimable": "the importance of the questions cannot be estimated"}[row["reason"]]
-                for row in suppressed) + ". "
-            + "; ".join(warnings)
+
+def _share(totals: pd.DataFrame, dimension: str, column: str) -> float:
+    """A dimension's share of R² (or its interval bound), clipped to [0, 1]; NaN without the dimension."""
+    if dimension not in totals.index:
+        return np.nan
+    return float(np.clip(totals.at[dimension, column], 0.0, 1.0))  # round-off can give 1 + 4e-16
+
+
+def _advise(run: _Run, group: str, frame: pd.DataFrame, lmg: pd.DataFrame, totals: pd.DataFrame,
+            ipa: pd.DataFrame) -> None:
+    """The segment evidence, the suggested strategy and the profile row of one group."""
+    survey = run.survey
+    try:
+        evidence = _segment_evidence(frame, survey, outcome=run.outcome, items=run.items,
+                                     min_group_size=run.min_group_size, seed=run.seed, n_perm=run.n_perm)
+    except SECONDARY_ERRORS as exc:
+        evidence = None
+        run.warnings.append(f"{group}: segment comparison: {exc}")
+    advice = None
+    if {"practical", "emotional"} <= set(totals.index):
+        advice = suggest_strategy(
+            practical_share=_share(totals, "practical", "share"),
+            practical_ci=(_share(totals, "practical", "ci_low"), _share(totals, "practical", "ci_high")),
+            emotional_share=_share(totals, "emotional", "share"),
+            emotional_ci=(_share(totals, "emotional", "ci_low"), _share(totals, "emotional", "ci_high")),
+            red_items=list(ipa.loc[ipa["in_red"], "item"]),
+            segment_difference=None if evidence is None else float(evidence[1]["difference"]),
+            segment_p_value=None if evidence is None else float(evidence[1]["p_value"]),
+            segment_by=None if evidence is None else evidence[0],
+            segment_groups=() if evidence is None else evidence[1]["groups"],
+            segment_pair=() if evidence is None else evidence[1]["pair"],
+            examples=_top_items(lmg, survey, n=2),
         )
-    everyone = survey.group_frames(min_group_size).get("all", survey.data)
-    factors = pd.DataFrame()
-    if len(dimensions) >= 2:
-        try:
-            factors = factor_check(everyone, dimensions=dimensions)
-        except SECONDARY_ERRORS as exc:
-            notes.append(Finding(kind="factor_check_failed"))
-            warnings.append(f"factor check: {exc}")
+        run.strategies[group] = advice
+    run.profiles.append(_profile_row(group, lmg, totals, evidence, advice))
 
-    def first(columns: list[str], frames: list[pd.DataFrame]) -> pd.DataFrame:
-        if not frames:
-            return pd.DataFrame(columns=columns)
-        combined = pd.concat([_plain(f) for f in frames], ignore_index=True)
-        return combined[columns + [c for c in combined.columns if c not in columns]]
 
-    ordinal_table = first(["group", "driver"], ordinal_rows)
+def _profile_row(group: str, lmg: pd.DataFrame, totals: pd.DataFrame, evidence, advice) -> dict:
+    """One row of :data:`PROFILE_COLUMNS`."""
+    difference = totals.attrs.get("difference") or {}
+    return {
+        "group": group, "n": lmg.attrs["n"], "r2": lmg.attrs["r2"],
+        "practical_share": _share(totals, "practical", "share"),
+        "practical_ci_low": _share(totals, "practical", "ci_low"),
+        "practical_ci_high": _share(totals, "practical", "ci_high"),
+        "emotional_share": _share(totals, "emotional", "share"),
+        "emotional_ci_low": _share(totals, "emotional", "ci_low"),
+        "emotional_ci_high": _share(totals, "emotional", "ci_high"),
+        "difference_p_value": difference.get("p_value", np.nan),
+        "segment_by": None if evidence is None else evidence[0],
+        "segment_difference": np.nan if evidence is None else float(evidence[1]["difference"]),
+        "segment_p_value": np.nan if evidence is None else float(evidence[1]["p_value"]),
+        "strategy": advice.strategy if advice is not None else NOT_ASSESSED,
+    }
+
+
+def _ordinal_check(run: _Run, group: str, frame: pd.DataFrame, complete: int, about: dict[str, str]) -> None:
+    items = run.items
+    n_levels = frame[run.outcome].nunique()
+    if complete < len(items) + n_levels - 1 + 10:
+        run.notes.append(Finding(kind="ordinal_too_few", subject=about))
+        return
+    try:
+        ordinal = ordinal_model(frame, outcome=run.outcome, drivers=items)
+        run.ordinal_rows.append(_plain(ordinal).assign(group=group, n=ordinal.attrs["n"]))
+    except SECONDARY_ERRORS as exc:
+        run.notes.append(Finding(kind="ordinal_failed", subject=about))
+        run.warnings.append(f"{group}: ordinal check: {exc}")
+
+
+def _reliability_check(run: _Run, group: str, frame: pd.DataFrame, about: dict[str, str]) -> None:
+    try:
+        run.reliability_rows.append(_plain(reliability_table(frame, dimensions=run.survey.dimensions()))
+                                    .assign(group=group))
+    except SECONDARY_ERRORS as exc:
+        run.notes.append(Finding(kind="reliability_failed", subject=about))
+        run.warnings.append(f"{group}: reliability: {exc}")
+
+
+def _penalty_reward_check(run: _Run, group: str, frame: pd.DataFrame, about: dict[str, str]) -> None:
+    survey = run.survey
+    try:
+        asymmetry = penalty_reward(frame, outcome=run.outcome, items=run.items, scales=survey.scales(),
+                                   weights=survey.weight)
+        run.pr_rows.append(_plain(asymmetry).assign(
+            group=group, label=asymmetry["item"].map(run.labels)))  # its `effect` is worded in the report
+    except SECONDARY_ERRORS as exc:
+        run.notes.append(Finding(kind="penalty_reward_failed", subject=about))
+        run.warnings.append(f"{group}: penalty-reward: {exc}")
+
+
+def _refuse_nothing_analysed(run: _Run) -> None:
+    """Raise :class:`AnalysisError` naming why no group could be analysed."""
+    survey, needed = run.survey, run.needed
+    if all(row["reason"] == "too_few" for row in run.suppressed):
+        raise AnalysisError(
+            f"no group of {survey.path.name} has {needed} complete responses on the outcome and all "
+            f"{len(run.items)} items: nothing can be reported. Lower min_group_size only if that is acceptable."
+        )
+    raise AnalysisError(
+        f"no group of {survey.path.name} can be analysed: "
+        + "; ".join(f"{row['group']}: " + {
+            "too_few": f"fewer than {needed} complete responses",
+            "design": f"the questions cannot be separated: {_problem_codes(run.group_problems.get(row['group']))}",
+            "not_estimable": "the importance of the questions cannot be estimated"}[row["reason"]]
+            for row in run.suppressed) + ". "
+        + "; ".join(run.warnings)
+    )
+
+
+def _factor_table(run: _Run) -> pd.DataFrame:
+    """The factor check on all reported respondents (empty with fewer than two dimensions or on failure)."""
+    dimensions = run.survey.dimensions()
+    if len(dimensions) < 2:
+        return pd.DataFrame()
+    everyone = run.survey.group_frames(run.min_group_size).get("all", run.survey.data)
+    try:
+        return factor_check(everyone, dimensions=dimensions)
+    except SECONDARY_ERRORS as exc:
+        run.notes.append(Finding(kind="factor_check_failed"))
+        run.warnings.append(f"factor check: {exc}")
+        return pd.DataFrame()
+
+
+def _first(columns: list[str], frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames stacked, ``columns`` first (an empty frame of ``columns`` without any)."""
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    combined = pd.concat([_plain(f) for f in frames], ignore_index=True)
+    return combined[columns + [c for c in combined.columns if c not in columns]]
+
+
+def _results(run: _Run, factors: pd.DataFrame) -> DriverResults:
+    """The collected rows as :class:`DriverResults`."""
+    survey, language = run.survey, run.language
+    ordinal_table = _first(["group", "driver"], run.ordinal_rows)
     for table, column in ((factors, "item"), (ordinal_table, "driver")):  # reports show question labels
-        table.attrs["value_labels"] = {language: {column: labels}}
+        table.attrs["value_labels"] = {language: {column: run.labels}}
     return DriverResults(
-        profile=pd.DataFrame(profiles, columns=PROFILE_COLUMNS),
-        drivers=pd.DataFrame(driver_rows, columns=DRIVERS_COLUMNS),
-        strategies=strategies,
-        reliability=first(["group"], reliability_rows),
+        profile=pd.DataFrame(run.profiles, columns=PROFILE_COLUMNS),
+        drivers=pd.DataFrame(run.driver_rows, columns=DRIVERS_COLUMNS),
+        strategies=run.strategies,
+        reliability=_first(["group"], run.reliability_rows),
         factors=factors,
         ordinal=ordinal_table,
-        penalty_reward=first(["group", "item", "label"], pr_rows),
-        suppressed=pd.DataFrame(suppressed, columns=["group", "reason"]),
-        importance_tables=importance_tables,
-        ipa_tables=ipa_tables,
-        warnings=warnings,
-        labels=labels,
+        penalty_reward=_first(["group", "item", "label"], run.pr_rows),
+        suppressed=pd.DataFrame(run.suppressed, columns=["group", "reason"]),
+        importance_tables=run.importance_tables,
+        ipa_tables=run.ipa_tables,
+        warnings=run.warnings,
+        labels=run.labels,
         language=language,
-        notes=notes,
-        not_analysed=not_analysed,
-        group_problems=group_problems,
-        min_complete=needed,
-        n_suppressed=n_suppressed,
-        min_group_size=min_group_size,
+        notes=run.notes,
+        not_analysed=run.not_analysed,
+        group_problems=run.group_problems,
+        min_complete=run.needed,
+        n_suppressed=len(survey.suppressed_groups(run.min_group_size)) if survey.group is not None else 0,
+        min_group_size=run.min_group_size,
         dimension_descriptions={d: text for d, label in survey.codebook.dimension_descriptions.items()
                                 if (text := label.get(language))},
-        outcome_label=survey.label(outcome, language),
+        outcome_label=survey.label(run.outcome, language),
     )
 
 
