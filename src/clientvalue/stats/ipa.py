@@ -150,30 +150,54 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
         intervals reach across a line.
         ``.attrs``: ``crosshair_share``, ``crosshair_performance``, ``red_floor``, ``z``.
     """
+    items = [items] if isinstance(items, str) else list(items)
+    table = _importance_table(importance, items)
+    sc = _check_scales(items, scales)
+    block = numeric_block(data, items, "items")
+    w = _weights(data, weights)
+    if not (isinstance(z, (int, float)) and np.isfinite(z) and z >= 0):
+        raise ParameterError(f"z must be a non-negative number of standard errors, got {z!r}.")
+    perf, ses, counts = _performance(block, items, sc, w)
+    out = _placed(items, table, perf, ses)
+    x_cross, y_cross = _crosshair(out, crosshair)
+    share_low = (table.loc[items, "share_ci_low"].to_numpy(dtype=float)
+                 if "share_ci_low" in table.columns else np.full(len(items), np.nan))
+    out = _classified(out, counts, share_low, x_cross, y_cross, red_floor=red_floor, z=z)
+    out.attrs.update(crosshair_share=x_cross, crosshair_performance=y_cross,
+                     red_floor=float(red_floor), z=float(z))
+    return out
+
+
+def _importance_table(importance: pd.DataFrame, items: list[str]) -> pd.DataFrame:
+    """The drivers table indexed by driver, refused without its columns or without one of ``items``."""
     if not isinstance(importance, pd.DataFrame) or not {"driver", "importance", "share"} <= set(
             importance.columns):
         raise ParameterError(
             "importance must be a drivers table with columns driver, importance and share.")
-    items = [items] if isinstance(items, str) else list(items)
     table = importance.set_index("driver")
     unknown = [c for c in items if c not in table.index]
     if unknown:
         raise ParameterError(
             f"items {unknown} are not drivers in the importance table "
             f"(drivers: {list(table.index)}).")
-    sc = _check_scales(items, scales)
-    block = numeric_block(data, items, "items")
-    w = _weights(data, weights)
-    if not (isinstance(z, (int, float)) and np.isfinite(z) and z >= 0):
-        raise ParameterError(f"z must be a non-negative number of standard errors, got {z!r}.")
-    perf, counts, ses = [], [], []
+    return table
+
+
+def _performance(block: pd.DataFrame, items: list[str], scales: dict[str, tuple[float, float]], w
+                 ) -> tuple[list[float], list[float], list[int]]:
+    """Each item's weighted mean on 0-100, its standard error on 0-100 and its number of answers."""
+    perf, ses, counts = [], [], []
     for c in items:
         m, n, se = _weighted_mean(block[c], w)
-        lo, hi = sc[c]
+        lo, hi = scales[c]
         perf.append((m - lo) / (hi - lo) * 100)
         ses.append(se / (hi - lo) * 100)
         counts.append(n)
-    nan = np.full(len(items), np.nan)
+    return perf, ses, counts
+
+
+def _placed(items: list[str], table: pd.DataFrame, perf: list[float], ses: list[float]) -> pd.DataFrame:
+    """Importance, share and performance per item; an item without any answers is refused."""
     out = pd.DataFrame({
         "item": items,
         "importance": table.loc[items, "importance"].to_numpy(dtype=float),
@@ -181,21 +205,28 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
         "performance": perf,
         "performance_se": ses,
     })
-    share_low = (table.loc[items, "share_ci_low"].to_numpy(dtype=float)
-                 if "share_ci_low" in table.columns else nan)
     if out["performance"].isna().any():
         empty = out.loc[out["performance"].isna(), "item"].tolist()
         raise AnalysisError(f"Items without any answers: {empty}.")
+    return out
+
+
+def _crosshair(out: pd.DataFrame, crosshair) -> tuple[float, float]:
+    """Where the quadrants split: (share, performance)."""
     if isinstance(crosshair, str) and crosshair in ("mean", "median"):
         agg = np.mean if crosshair == "mean" else np.median
-        x_cross, y_cross = float(agg(out["share"])), float(agg(out["performance"]))
-    elif (not isinstance(crosshair, str) and isinstance(crosshair, Sequence)
-          and len(crosshair) == 2):
+        return float(agg(out["share"])), float(agg(out["performance"]))
+    if not isinstance(crosshair, str) and isinstance(crosshair, Sequence) and len(crosshair) == 2:
         x_cross, y_cross = (float(v) for v in crosshair)
-    else:
-        raise ParameterError(
-            "crosshair must be 'mean', 'median' or a pair (share, performance), "
-            f"got {crosshair!r}.")
+        return x_cross, y_cross
+    raise ParameterError(
+        "crosshair must be 'mean', 'median' or a pair (share, performance), "
+        f"got {crosshair!r}.")
+
+
+def _classified(out: pd.DataFrame, counts: list[int], share_low: np.ndarray, x_cross: float, y_cross: float, *,
+                red_floor: float, z: float) -> pd.DataFrame:
+    """Quadrant, improvement score, in the red and answers (``counts``) per item, by improvement score."""
     high_imp = out["share"] >= x_cross
     high_perf = out["performance"] >= y_cross
     out["quadrant"] = np.select(
@@ -208,11 +239,7 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
     clearly_under = out["performance"] + z * se < y_cross
     out["in_red"] = (clearly_important & clearly_under) | (out["performance"] < red_floor)
     out["n"] = counts
-    out = out.sort_values("improvement_score", ascending=False, kind="stable").reset_index(
-        drop=True)
-    out.attrs.update(crosshair_share=x_cross, crosshair_performance=y_cross,
-                     red_floor=float(red_floor), z=float(z))
-    return out
+    return out.sort_values("improvement_score", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
