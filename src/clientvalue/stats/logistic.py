@@ -56,7 +56,8 @@ class FirthFit:
 def _state(successes: np.ndarray, exog: np.ndarray, trials: np.ndarray, beta: np.ndarray):
     """Fitted probabilities, their weights ``m p (1 - p)``, the information and the penalised log-likelihood."""
     eta = exog @ beta
-    p = 1 / (1 + np.exp(-eta))
+    with np.errstate(over="ignore"):  # exp(-eta) = inf far in the tail: p = 0 there, as it should be
+        p = 1 / (1 + np.exp(-eta))
     w = trials * p * (1 - p)
     info = weighted_gram(exog, w)
     sign, logdet = np.linalg.slogdet(info)

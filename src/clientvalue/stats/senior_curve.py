@@ -221,12 +221,48 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
     -------
     SeniorCurve
     """
+    adjust = _checked_options(df, adjust_for, age=age, senior=senior)
+    d, attrs = _usable_rows(data, age, senior, weights, adjust)
+    a, y, w = d["age"].to_numpy(), d["senior"].to_numpy(), d["w"].to_numpy()
+    share = float(np.sum(w * y) / np.sum(w))
+    n_eff = float(np.sum(w) ** 2 / np.sum(w**2))
+    base: dict[str, Any] = dict(df=int(df), adjust_for=adjust, n=len(d), age_min=float(a.min()), age_max=float(a.max()),
+                weighted=weights is not None, share=share, n_eff=n_eff, attrs=attrs)
+    trivial = _trivial_curve(a, y, df, base)
+    if trivial is not None:
+        return trivial
+    cells = _cells(d, a, y, w, adjust, df)
+    X, yc, cw1, cw2 = cells["X"], cells["yc"], cells["cw1"], cells["cw2"]
+    method, coef, res = _ml_or_firth(X, yc, cw1)
+    if coef is None:
+        return SeniorCurve(status="separation", message=(
+            "The answers are (almost) perfectly predicted by the model, so the curve cannot be estimated; "
+            "try a lower df or fewer adjust_for attributes."), **base)
+    if res is not None and weights is None:
+        cov = np.asarray(res.cov_params())  # statsmodels' model-based covariance, as on every row
+    else:  # the HC0 sandwich with weights (its meat needs the summed squared weights per cell)
+        cov = _logit_cov(X, yc, cw1, coef, robust=weights is not None, w2=cw2)
+    return SeniorCurve(status="ok", method=method, message=(
+        "" if method == "ml" else "Some age ranges are all 'no' (or all 'yes'); the curve was estimated with "
+        "Firth's penalised likelihood."), coef=coef, cov=cov, result=res, _design_info=cells["design_info"], _X=X,
+        _y=yc, _w=cw1, _patterns=cells["patterns"], _pattern_w=cells["pattern_w"], _w2=cw2, _count=cells["count"],
+        _cell_of_row=cells["cell_of_row"], _row_w=cells["wn"] if weights is not None else None, **base)
+
+
+def _checked_options(df: int, adjust_for: list[str] | None, *, age: str, senior: str) -> list[str]:
+    """``adjust_for`` as a list, after refusing a ``df`` or ``adjust_for`` that is not allowed."""
     if isinstance(df, bool) or not isinstance(df, (int, np.integer)) or not 1 <= df <= 12:
         raise ParameterError(f"df={df!r} is not allowed; give a whole number from 1 (linear) to 12.")
     adjust = list(adjust_for or [])
     if any(not isinstance(c, str) for c in adjust) or age in adjust or senior in adjust:
         raise ParameterError(f"adjust_for={adjust_for!r} is not allowed; give a list of column names "
                              "other than the age and senior columns.")
+    return adjust
+
+
+def _usable_rows(data: pd.DataFrame, age: str, senior: str, weights: str | None, adjust: list[str]
+                 ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The cleaned rows with every ``adjust`` value, and the counts of rows dropped (``attrs``)."""
     d = clean_senior_data(data, age, senior, weights, extra=adjust)
     attrs = dict(d.attrs)
     miss = d[adjust].isna().any(axis=1) if adjust else pd.Series(False, index=d.index)
@@ -236,11 +272,11 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
         raise AnalysisError(f"No usable rows: {attrs['n_dropped_age']} rows had a missing or impossible age, "
                             f"{attrs['n_dropped_answer']} a missing senior answer, "
                             f"{attrs['n_dropped_covariate']} a missing adjust_for value.")
-    a, y, w = d["age"].to_numpy(), d["senior"].to_numpy(), d["w"].to_numpy()
-    share = float(np.sum(w * y) / np.sum(w))
-    n_eff = float(np.sum(w) ** 2 / np.sum(w**2))
-    base: dict[str, Any] = dict(df=int(df), adjust_for=adjust, n=len(d), age_min=float(a.min()), age_max=float(a.max()),
-                weighted=weights is not None, share=share, n_eff=n_eff, attrs=attrs)
+    return d, attrs
+
+
+def _trivial_curve(a: np.ndarray, y: np.ndarray, df: int, base: dict[str, Any]) -> SeniorCurve | None:
+    """A curve without a fit (all "no", all "yes", separated by age), or None when a fit is needed."""
     if y.max() == 0:
         return SeniorCurve(status="all_no", message="Nobody sees themselves as a senior; no curve is needed.", **base)
     if y.min() == 1:
@@ -256,16 +292,23 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
     if len(np.unique(a)) < df + 1:
         raise AnalysisError(f"Only {len(np.unique(a))} distinct ages; a curve with df={df} needs at least {df + 1}. "
                             "Lower df.")
+    return None
+
+
+def _cells(d: pd.DataFrame, a: np.ndarray, y: np.ndarray, w: np.ndarray, adjust: list[str], df: int
+           ) -> dict[str, Any]:
+    """The design on the distinct (age, attributes, answer) cells, with their summed weights.
+
+    The spline's knots (age quantiles) and the categories come from every respondent; the model is
+    then fitted on the cells. The likelihood, its score and Hessian are sums over respondents, so the
+    estimates equal those of the fit on every row, at a cost that grows with the number of distinct ages.
+    """
     safe = {c: f"x{i}" for i, c in enumerate(adjust)}
     frame = pd.DataFrame({"age": a})
     for c, s in safe.items():
         frame[s] = d[c].astype(str).to_numpy(dtype=object)
     rhs = "age" if df == 1 else f"cr(age, df={int(df)}, constraints='center')"
     rhs += "".join(f" + C({s})" for s in safe.values())
-    # The spline's knots (age quantiles) and the categories come from every respondent; the
-    # model is then fitted on the distinct (age, attributes, answer) cells with summed weights.
-    # The likelihood, its score and Hessian are sums over respondents, so the estimates equal
-    # those of the fit on every row, at a cost that grows with the number of distinct ages.
     design_info = patsy.incr_dbuilder(rhs, lambda: iter([frame]))
     wn = w / w.mean()
     keys = ["age", *safe.values()]
@@ -273,10 +316,6 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
     cell_of_row = grouped.ngroup().to_numpy()
     cells = grouped.size().index.to_frame(index=False)
     n_cells = len(cells)
-    cw1 = np.bincount(cell_of_row, weights=wn, minlength=n_cells)
-    cw2 = np.bincount(cell_of_row, weights=wn * wn, minlength=n_cells)
-    count = np.bincount(cell_of_row, minlength=n_cells).astype(float)
-    yc = cells["_y"].to_numpy(dtype=float)
     X = np.asarray(patsy.build_design_matrices([design_info], cells[keys])[0])
     if np.linalg.matrix_rank(X) < X.shape[1]:
         raise AnalysisError(f"The model {rhs!r} cannot be estimated: its terms are collinear "
@@ -287,7 +326,15 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
         pattern_w = grp.to_numpy() / grp.sum()
     else:
         patterns, pattern_w = pd.DataFrame(index=[0]), np.array([1.0])
-    method, coef, cov, res = "ml", None, None, None
+    return {"design_info": design_info, "X": X, "yc": cells["_y"].to_numpy(dtype=float), "wn": wn,
+            "cw1": np.bincount(cell_of_row, weights=wn, minlength=n_cells),
+            "cw2": np.bincount(cell_of_row, weights=wn * wn, minlength=n_cells),
+            "count": np.bincount(cell_of_row, minlength=n_cells).astype(float),
+            "cell_of_row": cell_of_row, "patterns": patterns, "pattern_w": pattern_w}
+
+
+def _ml_or_firth(X: np.ndarray, yc: np.ndarray, cw1: np.ndarray) -> tuple[str, np.ndarray | None, Any]:
+    """Maximum likelihood when its estimates exist, else Firth's: (method, estimates or None, ML result)."""
     try:
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
@@ -299,26 +346,10 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
     except (PerfectSeparationError, np.linalg.LinAlgError):
         ok = False
     if ok:
-        coef = np.asarray(res.params)
-    else:
-        # (quasi-)separation, typically "nobody young says yes": Firth's penalised likelihood
-        res = None
-        firth = firth_logit(cw1 * yc, X, trials=cw1)
-        coef = firth.params
-        if not firth.converged:
-            return SeniorCurve(status="separation", message=(
-                "The answers are (almost) perfectly predicted by the model, so the curve cannot be estimated; "
-                "try a lower df or fewer adjust_for attributes."), **base)
-        method = "firth"
-    if res is not None and weights is None:
-        cov = np.asarray(res.cov_params())  # statsmodels' model-based covariance, as on every row
-    else:  # the HC0 sandwich with weights (its meat needs the summed squared weights per cell)
-        cov = _logit_cov(X, yc, cw1, coef, robust=weights is not None, w2=cw2)
-    return SeniorCurve(status="ok", method=method, message=(
-        "" if method == "ml" else "Some age ranges are all 'no' (or all 'yes'); the curve was estimated with "
-        "Firth's penalised likelihood."), coef=coef, cov=cov, result=res, _design_info=design_info, _X=X,
-        _y=yc, _w=cw1, _patterns=patterns, _pattern_w=pattern_w, _w2=cw2, _count=count,
-        _cell_of_row=cell_of_row, _row_w=wn if weights is not None else None, **base)
+        return "ml", np.asarray(res.params), res
+    # (quasi-)separation, typically "nobody young says yes": Firth's penalised likelihood
+    firth = firth_logit(cw1 * yc, X, trials=cw1)
+    return "firth", (firth.params if firth.converged else None), None
 
 
 def _logit_cov(X: np.ndarray, y: np.ndarray, w: np.ndarray, beta: np.ndarray, robust: bool,
