@@ -23,7 +23,9 @@ from clientvalue import __version__, disclosure
 from clientvalue.memory import release_memory
 from clientvalue.errors import ParameterError, PipelineError
 from clientvalue.run.execute import execute_all, remove_kernel_files
-from clientvalue.run.params import SURVEY_NOTEBOOKS, RunParameters, load_parameters
+from clientvalue.analyses import registry
+from clientvalue.analyses.registry import AnalysisSpec, Need
+from clientvalue.run.params import RunParameters, load_parameters
 from clientvalue.paths import NOTEBOOKS_DIR, resolve_path
 from clientvalue.report.publish import path_as_shown, render_index, render_notebook
 from clientvalue.data.survey import load_survey
@@ -70,66 +72,62 @@ def _notebook_parameters(path: Path, values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if key in declared}
 
 
-NOTEBOOK_NEEDS = {
-    "10_value_drivers": ("an `outcome` and `items`", lambda survey: survey.outcome is not None and bool(survey.items())),
-    "20_senior": ("`attributes.age` and a `senior` section", lambda survey: survey.age is not None and survey.senior is not None),
-    "30_segments": ("`segmentation` items", lambda survey: _segments_applicable(survey)),
-    "50_comparisons": ("an `outcome` or `items`", lambda survey: _comparisons_applicable(survey)),
+#: Why a run cannot feed an analysis that needs something: (refused when named, skipped by default).
+NEED_MESSAGES = {
+    Need.SURVEY: ("notebook {name} needs a client survey: set `codebook`, or remove {name} from `notebooks`.",
+                  "skipping {name}: no `codebook` (client survey) given"),
+    Need.VIGNETTES: ("notebook {name} needs a vignette study: set `vignettes` to its codebook (docs/codebook.md) or "
+                     "remove {name} from `notebooks`.", "skipping {name}: no `vignettes` (vignette study) given"),
+    Need.WAVES: ("notebook {name} needs several waves: declare the earlier measurements under `waves` in the codebook "
+                 "(docs/codebook.md), or remove {name} from `notebooks`.",
+                 "skipping {name}: the codebook declares no `waves` (earlier measurements)"),
+    Need.ORGANISATIONS: ("notebook {name} compares many organisations: run it with `clientvalue batch`, or remove "
+                         "{name} from `notebooks`.", "skipping {name}: not one organisation of a `clientvalue batch`"),
 }
 
 
-def _comparisons_applicable(survey: Any) -> bool:
-    """Notebook 50: levels need only a rating; bad waves, units or benchmark input is refused here."""
-    from clientvalue.analyses.comparisons import check_inputs
+def _has(need: Need, params: RunParameters, survey: Any, study: Any) -> bool:
+    """Whether the inputs of a run hold what ``need`` asks for."""
+    if need is Need.SURVEY:
+        return survey is not None
+    if need is Need.VIGNETTES:
+        return study is not None
+    if need is Need.WAVES:
+        return survey is not None and survey.codebook.waves is not None
+    return params.benchmark is not None  # Need.ORGANISATIONS: set by `clientvalue batch`
 
-    return check_inputs(survey)
 
-
-def _segments_applicable(survey: Any) -> bool:
-    """Notebook 30 needs `segmentation`; its bad input (single-valued item, unknown or contradictory
-    treatment codes) is refused here."""
-    from clientvalue.data.treatments import check_segment_inputs
-
-    return check_segment_inputs(survey)
+def _refusal(spec: AnalysisSpec, params: RunParameters, survey: Any, study: Any,
+             codebook: Path | None) -> tuple[str, str] | None:
+    """Why these inputs cannot feed ``spec``, as (refusal, skip note); None when they can."""
+    for need in Need:  # in a fixed order: a survey is missing before its waves
+        if need in spec.needs and not _has(need, params, survey, study):
+            refuse, skip = NEED_MESSAGES[need]
+            return refuse.format(name=spec.name), skip.format(name=spec.name)
+    if Need.SURVEY in spec.needs and not spec.applies(survey):  # bad input raises here
+        return (f"notebook {spec.name} needs {spec.requirement} in the codebook, and {codebook} has none: "
+                f"add them to the codebook or remove {spec.name} from `notebooks`.",
+                f"skipping {spec.name}: the codebook has no {spec.requirement}")
+    return None
 
 
 def applicable_notebooks(params: RunParameters, survey: Any, *, codebook: Path | None,
                          echo: Callable[[str], None], study: Any = None) -> list[str]:
-    """The notebooks this survey (and vignette study) can feed.
+    """The notebooks this survey (and vignette study) can feed, by what each analysis needs (its registry spec).
 
     A notebook the parameter file names explicitly but the inputs cannot feed is refused
     before anything runs; one that is only there by default is skipped with a note.
-    ``40_consistency`` needs a vignette study (the ``vignettes`` parameter); the survey notebooks
-    need a client survey (``codebook``).
     """
     chosen = []
     explicit = "notebooks" in params.model_fields_set
     for name in params.notebooks:
-        if name == "40_consistency":
-            if study is not None:
-                chosen.append(name)
-            elif explicit:
-                raise ParameterError("notebook 40_consistency needs a vignette study: set `vignettes` to its "
-                                     "codebook (docs/codebook.md) or remove 40_consistency from `notebooks`.")
-            else:
-                echo("skipping 40_consistency: no `vignettes` (vignette study) given")
-            continue
-        if survey is None:
-            if explicit:
-                raise ParameterError(f"notebook {name} needs a client survey: set `codebook`, or remove {name} "
-                                     "from `notebooks`.")
-            echo(f"skipping {name}: no `codebook` (client survey) given")
-            continue
-        need = NOTEBOOK_NEEDS.get(name)
-        if need is None or need[1](survey):
+        refusal = _refusal(registry.get(name), params, survey, study, codebook)
+        if refusal is None:
             chosen.append(name)
         elif explicit:
-            raise ParameterError(
-                f"notebook {name} needs {need[0]} in the codebook, and {codebook} has none: "
-                f"add them to the codebook or remove {name} from `notebooks`."
-            )
+            raise ParameterError(refusal[0])
         else:
-            echo(f"skipping {name}: the codebook has no {need[0]}")
+            echo(refusal[1])
     return chosen
 
 
@@ -355,10 +353,10 @@ def run_parameters(
         roles += ["vignette codebook", "vignette data"] + (["considerations"] if study.considerations_path else [])
         inputs += study.inputs
     names = applicable_notebooks(params, survey, codebook=codebook_path, echo=echo, study=study)
-    if "10_value_drivers" in names:
-        from clientvalue.analyses.drivers import check_inputs as check_driver_inputs
-
-        check_driver_inputs(survey, min_group_size=params.min_group_size)  # a constant or copied item: refused now
+    for name in names:  # input no analysis can use (a constant or copied item...): refused now
+        spec = registry.get(name)
+        if Need.SURVEY in spec.needs:
+            spec.validate(survey, min_group_size=params.min_group_size)
     notebooks = [notebook_path(name) for name in names]
     check_output(output_dir, inputs + ([params_file] if params_file else []))
     browser = None
@@ -398,7 +396,7 @@ def run_parameters(
     prepared = None
     records = []
     try:
-        if survey is not None and any(n.stem in SURVEY_NOTEBOOKS for n in notebooks):
+        if survey is not None and any(Need.SURVEY in registry.get(n).needs for n in names):
             from clientvalue.data.prepared import write_prepared
 
             prepared = write_prepared(survey)  # the notebooks load this instead of parsing the export again
@@ -410,7 +408,7 @@ def run_parameters(
         seconds = execute_all(work, jobs=jobs, progress=progress, echo=echo)
         for path, target, _ in work:
             render_notebook(target, staging / f"{path.stem}.html", language=params.language,
-                            run_info=study_info if path.stem == "40_consistency" else run_info)
+                            run_info=study_info if registry.get(path.stem).about_the_study else run_info)
             records.append({"name": path.stem, "seconds": seconds[path.stem], "status": "succeeded",
                             "html": f"{path.stem}.html", "notebook": path.name})
         hashes_after = {p: sha256(Path(p)) for p in hashes_before}
