@@ -206,18 +206,23 @@ def _written_kinds(module: str) -> set[str]:
     return kinds
 
 
-def test_every_kind_an_analysis_module_writes_is_declared():
-    from clientvalue.analyses import comparisons, consistency, drivers, segments, senior
+@pytest.mark.parametrize("spec", ANALYSES, ids=lambda spec: spec.name)
+def test_every_kind_an_analysis_module_writes_is_declared(spec):
+    assert spec.module, f"{spec.name}: name the module whose analyse() the notebook calls"
+    written = _written_kinds(spec.module)
+    assert bool(written) == bool(spec.finding_kinds), spec.module
+    for kind in written:
+        if kind.startswith("^"):
+            assert any(re.match(kind, d) for d in spec.finding_kinds), (spec.module, kind)
+        else:
+            assert kind in spec.finding_kinds, (spec.module, kind)
 
-    for module in (drivers, senior, segments, consistency, comparisons):
-        written = _written_kinds(module.__name__)
-        assert written, module.__name__
-        declared = {kind for spec in ANALYSES for kind in spec.finding_kinds}
-        for kind in written:
-            if kind.startswith("^"):
-                assert any(re.match(kind, d) for d in declared), (module.__name__, kind)
-            else:
-                assert kind in declared, (module.__name__, kind)
+
+def test_the_kind_reader_sees_fstrings_and_literals():
+    """A second reading of one module's source: the comparisons write `unit_{position}` and literal kinds."""
+    written = _written_kinds("clientvalue.analyses.comparisons")
+    assert "level" in written and "benchmark" in written
+    assert any(k.startswith("^") and re.match(k, "unit_above") for k in written)
 
 
 #: Kinds the demo report does not write, planted with the subject and numbers their analysis writes.
@@ -234,8 +239,9 @@ def demo_findings(demo_report):
     return read_all_findings(demo_report / "findings")
 
 
-def test_the_demo_writes_only_declared_kinds(demo_findings):
-    assert set(demo_findings) == {s.name for s in ANALYSES if s.finding_kinds}
+def test_the_demo_writes_only_declared_kinds(demo_report, demo_findings):
+    ran = [r["name"] for r in json.loads((demo_report / "manifest.json").read_text(encoding="utf-8"))["notebooks"]]
+    assert set(demo_findings) == {name for name in ran if SPECS[name].finding_kinds}
     for name, items in demo_findings.items():
         assert {f.kind for f in items} <= set(SPECS[name].finding_kinds), name
 

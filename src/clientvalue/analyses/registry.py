@@ -97,6 +97,8 @@ class AnalysisSpec:
         Relative work on a large export; with several kernels the highest starts first.
     parameters : tuple of str
         The names in the notebook's ``parameters`` cell (defaults in :data:`PARAMETER_DEFAULTS`).
+    module : str
+        The module whose ``analyse`` (or, for the data check, whose checks) the notebook calls.
     finding_kinds : tuple of str
         Every :class:`clientvalue.findings.Finding` kind the analysis can write.
     wording : str
@@ -115,6 +117,7 @@ class AnalysisSpec:
     needs: frozenset[Need]
     work: int
     parameters: tuple[str, ...]
+    module: str = ""
     requirement: str = ""
     applies: Callable[[Any], bool] = _always
     validate: Callable[..., None] = _nothing_to_refuse
@@ -181,11 +184,11 @@ def _comparisons_apply(survey: Any) -> bool:
 # --------------------------------------------------------------------------- the analyses
 DATA_CHECK = AnalysisSpec(
     name="00_data_check", title=N_("Data check"), needs=frozenset({Need.SURVEY}), work=0,
-    parameters=(*_SURVEY_FILES, "age_bands", *_SURVEY_RUN),
+    parameters=(*_SURVEY_FILES, "age_bands", *_SURVEY_RUN), module="clientvalue.data.checks",
 )
 DRIVERS = AnalysisSpec(
     name="10_value_drivers", title=N_("Which kind of value do clients seek?"), needs=frozenset({Need.SURVEY}),
-    work=5, parameters=(*_SURVEY_FILES, "seed", "n_boot", *_SURVEY_RUN),
+    work=5, parameters=(*_SURVEY_FILES, "seed", "n_boot", *_SURVEY_RUN), module="clientvalue.analyses.drivers",
     requirement="an `outcome` and `items`", applies=_drivers_apply, validate=_drivers_validate,
     finding_kinds=("value_profile", "strategy", "important_below_par", "below_midpoint", "dimension_caution",
                    "groups_suppressed"),
@@ -194,6 +197,7 @@ DRIVERS = AnalysisSpec(
 SENIOR = AnalysisSpec(
     name="20_senior", title=N_('Who sees themselves as a "senior"?'), needs=frozenset({Need.SURVEY}), work=1,
     parameters=(*_SURVEY_FILES, "seed", "n_boot", "age_threshold", "age_thresholds", "age_bands", *_SURVEY_RUN),
+    module="clientvalue.analyses.senior",
     requirement="`attributes.age` and a `senior` section", applies=_senior_apply,
     finding_kinds=("half_way_age", "age_rule", "value_mismatch"),
     wording="clientvalue.report.senior_text", summary_kinds=("half_way_age", "age_rule", "value_mismatch"),
@@ -202,7 +206,7 @@ SEGMENTS = AnalysisSpec(
     name="30_segments", title=N_("Client groups, personas and a fairness check"), needs=frozenset({Need.SURVEY}),
     work=4, parameters=(*_SURVEY_FILES, "seed", "n_boot", "n_perm", "n_stability", "proxy_threshold", "age_bands",
                         *_SURVEY_RUN),
-    requirement="`segmentation` items", applies=_segments_apply,
+    module="clientvalue.analyses.segments", requirement="`segmentation` items", applies=_segments_apply,
     finding_kinds=("segments", "segment_value_difference", "proxy", "treatment_flag"),
     wording="clientvalue.report.segments_text", summary_kinds=("segments", "segment_value_difference", "treatment_flag"),
 )
@@ -210,12 +214,14 @@ CONSISTENCY = AnalysisSpec(
     name="40_consistency", title=N_("Customisation or arbitrariness? Consistency of decisions on the same cases"),
     needs=frozenset({Need.VIGNETTES}), work=2,
     parameters=("vignettes", "language", "min_group_size", "seed", "n_boot", "employee_tables", "tables_dir"),
+    module="clientvalue.analyses.consistency",
     finding_kinds=("agreement", "case_classes", "teams_differ", "variant_effect"),
     wording="clientvalue.report.consistency_text", summary_kinds=("agreement", "case_classes", "teams_differ"),
 )
 COMPARISONS = AnalysisSpec(
     name="50_comparisons", title=N_("How satisfied, better or worse than last time, and compared with whom"),
     needs=frozenset({Need.SURVEY}), work=3, parameters=(*_SURVEY_FILES, "seed", "n_boot", *_SURVEY_RUN),
+    module="clientvalue.analyses.comparisons",
     requirement="an `outcome` or `items`", applies=_comparisons_apply,
     finding_kinds=("level", "wave_change", "red_item_progress", "driver_shift", "unit_above", "unit_below",
                    "unit_case_mix_explains", "unit_reliability", "benchmark"),
