@@ -274,3 +274,16 @@ def test_the_summary_headings_are_the_page_titles(demo_report):
         h1 = re.search(r"<h1[^>]*>(.*?)</h1>", page, flags=re.S).group(1)
         assert html.unescape(re.sub(r"<[^>]+>", "", h1)).strip() == SPECS[name].title
         assert f"<title>{html.escape(SPECS[name].title)}</title>" in page
+
+
+def test_clientvalue_check_lists_what_the_codebook_feeds_by_the_registry(demo_codebook, capsys):
+    from clientvalue.run.cli import main
+
+    assert main(["check", str(DEMO_DIR / "senior" / "codebook.yaml")]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    fed = last.split(": ")[1].split(", ")
+    assert last.startswith("notebooks this codebook feeds: ") and {"00_data_check", "20_senior"} <= set(fed)
+    assert not {"10_value_drivers", "30_segments", "50_comparisons"} & set(fed)  # no outcome, items, segmentation
+    assert main(["check", str(demo_codebook)]) == 0
+    fed = capsys.readouterr().out.strip().splitlines()[-1].split(": ")[1].split(", ")
+    assert fed == [s.name for s in ANALYSES if Need.SURVEY in s.needs]  # the demo feeds every survey analysis

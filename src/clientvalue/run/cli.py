@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from clientvalue import __version__
+from clientvalue.analyses.registry import ANALYSES
 from clientvalue.errors import ClientValueError, PipelineError, visible
 
 
@@ -27,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"clientvalue {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run the notebooks of a parameter file and write the HTML report")
+    run = commands.add_parser("run", help="run the notebooks of a parameter file and write the HTML report",
+                              epilog="notebooks (the `notebooks` parameter; default all that the inputs can feed): "
+                                     + ", ".join(spec.name for spec in ANALYSES))
     run.add_argument("params", type=Path, help="parameter YAML file, e.g. params/demo.yaml")
     run.add_argument("--output", type=Path, default=None, help="report folder (overrides `output` in the file)")
     run.add_argument("--language", choices=["en", "nl"], default=None, help="report language (overrides the file)")
@@ -115,11 +118,13 @@ def main(argv: list[str] | None = None) -> int:
 def _check_analyses(survey) -> list[str]:
     """The registered analyses of a client survey that this survey can feed; bad input raises, as in a run."""
     from clientvalue import defaults
-    from clientvalue.analyses.registry import ANALYSES, Need
+    from clientvalue.analyses.registry import Need
+    from clientvalue.run.pipeline import inputs_hold
 
     feeds = []
     for spec in ANALYSES:
-        if Need.SURVEY in spec.needs and spec.applies(survey):
+        if (Need.SURVEY in spec.needs and all(inputs_hold(need, None, survey, None) for need in spec.needs)
+                and spec.applies(survey)):
             spec.validate(survey, min_group_size=defaults.MIN_GROUP_SIZE)
             feeds.append(spec.name)
     return feeds

@@ -87,22 +87,22 @@ NEED_MESSAGES = {
 }
 
 
-def _has(need: Need, params: RunParameters, survey: Any, study: Any) -> bool:
-    """Whether the inputs of a run hold what ``need`` asks for."""
+def inputs_hold(need: Need, params: RunParameters | None, survey: Any, study: Any) -> bool:
+    """Whether the inputs of a run hold what ``need`` asks for (without ``params``: not part of a batch)."""
     if need is Need.SURVEY:
         return survey is not None
     if need is Need.VIGNETTES:
         return study is not None
     if need is Need.WAVES:
         return survey is not None and survey.codebook.waves is not None
-    return params.benchmark is not None  # Need.ORGANISATIONS: set by `clientvalue batch`
+    return params is not None and params.benchmark is not None  # Need.ORGANISATIONS: set by `clientvalue batch`
 
 
 def _refusal(spec: AnalysisSpec, params: RunParameters, survey: Any, study: Any,
              codebook: Path | None) -> tuple[str, str] | None:
     """Why these inputs cannot feed ``spec``, as (refusal, skip note); None when they can."""
     for need in Need:  # in a fixed order: a survey is missing before its waves
-        if need in spec.needs and not _has(need, params, survey, study):
+        if need in spec.needs and not inputs_hold(need, params, survey, study):
             refuse, skip = NEED_MESSAGES[need]
             return refuse.format(name=spec.name), skip.format(name=spec.name)
     if Need.SURVEY in spec.needs and not spec.applies(survey):  # bad input raises here
