@@ -14,4 +14,5 @@ AGE_THRESHOLDS = (60, 65, 67, 70, 75, 80)  # candidate age rules for the thresho
 AGE_BANDS = (18, 55, 65, 75, 85)  # lower bounds of the age bands; the last is open-ended
 PROXY_THRESHOLD = 0.3  # Cramér's V from which an association with a protected attribute is flagged
 N_STABILITY = 20  # bootstrap refits for segment stability
+N_PERM = 199  # permutations for the p-values of the segment and fairness tests (notebook parameter only)
 LANGUAGES = ("en", "nl")  # the report languages (clientvalue.report.i18n words them)

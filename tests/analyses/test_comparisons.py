@@ -414,8 +414,8 @@ def test_a_report_with_findings_can_be_replaced(tmp_path):
 
 
 def test_notebook_50_needs_only_a_rating():
-    from clientvalue.run.pipeline import NOTEBOOK_NEEDS
+    from clientvalue.analyses.registry import COMPARISONS
 
-    needs = NOTEBOOK_NEEDS["50_comparisons"][1]
+    needs = COMPARISONS.applies
     assert needs(load_survey(DEMO_DIR / "senior" / "codebook.yaml")) is False  # no outcome, no items: skipped
     assert needs(load_survey(MUNI / "codebook.yaml")) is True

@@ -124,6 +124,9 @@ ALLOWED = {
     # parts of the publish guard's PipelineError and of shortened terminal messages (operators)
     ("report/safety.py", "… ("),
     ("report/safety.py", "attribute "),
+    # operator-facing: what a codebook must hold, in the run's refusals and skip notes (AnalysisSpec.requirement)
+    ("analyses/registry.py", "an `outcome` "),
+    ("analyses/registry.py", "`attributes.age` "),
 }
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
 

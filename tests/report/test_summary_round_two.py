@@ -91,7 +91,7 @@ def test_first_screen_answers_in_order(tables):
     page = summary_body(tables, manifest=MANIFEST, language="en", title="Survey")
     order = [page.index(h) for h in ("How satisfied are clients?", "What to do", "The most serious finding")]
     assert order == sorted(order)
-    assert page.index("The most serious finding") < page.index("What clients value, per service")
+    assert page.index("The most serious finding") < page.index("Which kind of value do clients seek?")
     text = _text(page)
     assert "7.4 (last time 7.2)" in text and "80% (75% to 85%)" in text
 

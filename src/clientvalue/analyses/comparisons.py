@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import defaults
+from clientvalue.analyses import registry
 from clientvalue.data.survey import Survey, code_text
 from clientvalue.data.waves import VALUE_PROFILE, WAVE, questions_of, read_benchmark, stack_waves
 from clientvalue.errors import AnalysisError, DataError
@@ -587,7 +588,7 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
     return ComparisonsResult(**{**result.__dict__, "findings": findings})
 
 
-def save_findings(result: ComparisonsResult, *, tables_dir: str, name: str = "50_comparisons"):
+def save_findings(result: ComparisonsResult, *, tables_dir: str, name: str = registry.COMPARISONS.name):
     """Write the findings to ``findings/<name>.json`` beside ``tables_dir`` (nothing without ``tables_dir``).
 
     Returns the path written, or None.

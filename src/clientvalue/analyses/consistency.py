@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.defaults import MIN_GROUP_SIZE
+from clientvalue.analyses import registry
 from clientvalue.data.vignettes import VignetteStudy
 from clientvalue.errors import AnalysisError
 from clientvalue.stats import agreement as ag
@@ -419,7 +420,7 @@ def contract_findings(results: ConsistencyResults, *, labels: dict | None = None
 
 
 def save_findings(results: ConsistencyResults, *, tables_dir: str, labels: dict | None = None,
-                  name: str = "40_consistency"):
+                  name: str = registry.CONSISTENCY.name):
     """Write :func:`contract_findings` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
     from clientvalue.findings import save_notebook_findings
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import defaults
+from clientvalue.analyses import registry
 from clientvalue.data.messages import design_problem_message
 from clientvalue.stats.importance import design_problems, dimension_totals, importance
 from clientvalue.analyses.shared import shared_importance
@@ -286,7 +287,7 @@ def analyse(
     if survey.outcome is None or not survey.items():
         raise AnalysisError(
             f"codebook {survey.codebook_path}: the value-driver analysis needs an `outcome` and "
-            "`items`; add them (docs/codebook.md) or leave 10_value_drivers out of `notebooks`."
+            f"`items`; add them (docs/codebook.md) or leave {registry.DRIVERS.name} out of `notebooks`."
         )
     check_inputs(survey, min_group_size=min_group_size)
     labels = {**{column: survey.label(column, language) for column in _segment_columns(survey)},
@@ -623,7 +624,7 @@ def driver_findings(results: DriverResults) -> list[Finding]:
     return out
 
 
-def save_findings(results: DriverResults, *, tables_dir: str, name: str = "10_value_drivers"):
+def save_findings(results: DriverResults, *, tables_dir: str, name: str = registry.DRIVERS.name):
     """Write the findings to ``findings/<name>.json`` beside ``tables_dir`` (nothing without ``tables_dir``)."""
     from clientvalue.findings import save_notebook_findings
 

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import defaults, disclosure
+from clientvalue.analyses import registry
 from clientvalue.data.survey import Survey
 from clientvalue.data.categories import MAX_CODES, OTHER_CATEGORY, band_numeric, is_numeric, pool_rare
 from clientvalue.data.treatments import check_segment_inputs, treatment_codes
@@ -368,7 +369,7 @@ def analyse(
     if not cb.segmentation:
         raise AnalysisError(
             f"codebook {survey.codebook_path}: the segment analysis needs `segmentation` items; add "
-            "them (docs/codebook.md) or leave 30_segments out of `notebooks`.")
+            f"them (docs/codebook.md) or leave {registry.SEGMENTS.name} out of `notebooks`.")
     if on_error not in ("raise", "note"):
         raise ParameterError(f"on_error must be 'raise' or 'note', got {on_error!r}.")
     if not 0 < proxy_threshold <= 1:
@@ -701,7 +702,7 @@ def contract_findings(results: SegmentResults, *, proxy_threshold: float = PROXY
 
 
 def save_findings(results: SegmentResults, *, tables_dir: str, proxy_threshold: float = PROXY_THRESHOLD,
-                  name: str = "30_segments"):
+                  name: str = registry.SEGMENTS.name):
     """Write :func:`contract_findings` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
     from clientvalue.findings import save_notebook_findings
 

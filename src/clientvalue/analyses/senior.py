@@ -13,6 +13,7 @@ import pandas as pd
 
 from clientvalue import disclosure
 from clientvalue import defaults
+from clientvalue.analyses import registry
 from clientvalue.stats import senior_shares as senior
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.data.survey import Survey
@@ -150,7 +151,7 @@ def analyse(
         missing = [name for name, col in (("attributes.age", survey.age), ("senior", survey.senior)) if col is None]
         raise AnalysisError(
             f"codebook {survey.codebook_path}: the senior analysis needs {' and '.join(missing)}; "
-            "add them to the codebook (docs/codebook.md) or leave 20_senior out of `notebooks`."
+            f"add them to the codebook (docs/codebook.md) or leave {registry.SENIOR.name} out of `notebooks`."
         )
     data = survey.data
     if survey.outcome is not None:
@@ -229,7 +230,7 @@ def contract_findings(results: SeniorResults, *, alpha: float = 0.05) -> list[Fi
     return out
 
 
-def save_findings(results: SeniorResults, *, tables_dir: str, name: str = "20_senior"):
+def save_findings(results: SeniorResults, *, tables_dir: str, name: str = registry.SENIOR.name):
     """Write :func:`contract_findings` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
     from clientvalue.findings import save_notebook_findings
 

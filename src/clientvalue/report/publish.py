@@ -197,6 +197,9 @@ def render_notebook(path: Path, target: Path, *, language: str, run_info: dict[s
             "table helpers). Such output is never escaped, captioned or suppressed and can hold one row per person. "
             "This is a bug in the notebook, not in your data; please report it. Nothing was published.")
     nb = publishable(nb, language=language)
+    title = _notebook_title(path.stem, language)
+    if title != path.stem:  # a registered analysis: its page has the title the summary links and heads it with
+        _set_first_heading(nb, title)
     exporter = HTMLExporter(
         template_name="basic",
         exclude_input=True,
@@ -235,6 +238,18 @@ def _strip_scripts(body: str) -> str:
     body = re.sub(r"<script\b.*?</script>", "", body, flags=re.DOTALL | re.IGNORECASE)
     # nbconvert's empty heading anchors are links without a name for screen readers
     return re.sub(r"<a class=\"anchor-link\"[^>]*>\s*</a>", "", body)
+
+
+def _set_first_heading(nb: Any, title: str) -> None:
+    """Make ``title`` (a registry title from the catalog, not data) the first level-1 heading of a notebook."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            lines = cell.source.splitlines()
+            for number, line in enumerate(lines):
+                if line.startswith("# "):
+                    lines[number] = f"# {title}"
+                    cell.source = "\n".join(lines)
+                    return
 
 
 def _first_heading(nb: Any) -> str | None:
@@ -428,7 +443,8 @@ def json_text(value: Any) -> str:
 
 
 def _notebook_title(name: str, language: str) -> str:
-    """The reader-facing name of a notebook (from the catalog), else its file name."""
-    from clientvalue.report.summary import NOTEBOOK_TITLES
+    """The reader-facing title of a notebook (its analysis's registry title, translated), else its file name."""
+    from clientvalue.analyses.registry import ANALYSES
 
-    return translator(language)(NOTEBOOK_TITLES[name]) if name in NOTEBOOK_TITLES else name
+    titles = {spec.name: spec.title for spec in ANALYSES}
+    return translator(language)(titles[name]) if name in titles else name

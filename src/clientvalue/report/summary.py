@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import html
+import importlib
+import inspect
 import io
 import math
 from pathlib import Path
@@ -27,23 +29,18 @@ from typing import Any
 
 import pandas as pd
 
+from clientvalue.analyses import registry
+from clientvalue.analyses.registry import AnalysisSpec
 from clientvalue.findings import Finding, read_findings
-from clientvalue.report import consistency_text, drivers_text, segments_text, senior_text
+from clientvalue.report import consistency_text, drivers_text
 from clientvalue.report import comparisons_text
-from clientvalue.report.i18n import N_, Translator, translator
+from clientvalue.report.i18n import Translator, translator
 from clientvalue.report.publish import ABOUT_PAGE
 from clientvalue.report.safety import markdown_text
 from clientvalue.report.texts import group_label
 
-#: Reader-facing names of the notebooks, in run order.
-NOTEBOOK_TITLES = {
-    "00_data_check": N_("Data check"),
-    "10_value_drivers": N_("What clients value, per service"),
-    "20_senior": N_("Who sees themselves as a senior?"),
-    "30_segments": N_("Client groups and fair treatment"),
-    "40_consistency": N_("Customisation or arbitrariness: consistency of decisions"),
-    "50_comparisons": N_("How satisfied, better or worse than last time, and compared with whom"),
-}
+#: Reader-facing names of the notebooks (msgids), in report order: each analysis's title in the registry.
+NOTEBOOK_TITLES = {spec.name: spec.title for spec in registry.ANALYSES}
 MAX_ACTIONS = 5
 #: The order of actions: the law and people first (unequal treatment, arbitrariness), then the
 #: service (what to improve), then strategy advice.
@@ -68,8 +65,10 @@ def _html(markdown: str) -> str:
     return text
 
 
-def _of(findings: dict[str, list[Finding]], name: str, kind: str) -> list[Finding]:
-    return [f for f in findings.get(name, []) if f.kind == kind]
+def _of(findings: dict[str, list[Finding]], kind: str) -> list[Finding]:
+    """The findings of ``kind``, from the analysis that writes that kind (the registry)."""
+    spec = registry.of_kind(kind)
+    return [f for f in findings.get(spec.name, []) if f.kind == kind] if spec is not None else []
 
 
 # --------------------------------------------------------------------------- 1. how satisfied
@@ -96,9 +95,9 @@ def _change(f: Finding, changes: dict[str, Finding], _: Translator) -> str:
 def satisfaction_rows(findings: dict[str, list[Finding]], language: str) -> list[dict[str, str]]:
     """The satisfaction table's rows (service, rating, interval, share satisfied, change), in words."""
     _ = translator(language)
-    levels = sorted(_of(findings, "50_comparisons", "level"), key=lambda f: (f.subject["group"] != "all",
+    levels = sorted(_of(findings, "level"), key=lambda f: (f.subject["group"] != "all",
                                                                               -f.numbers["mean"]))
-    changes = {f.subject["group"]: f for f in _of(findings, "50_comparisons", "wave_change")}
+    changes = {f.subject["group"]: f for f in _of(findings, "wave_change")}
     rows = []
     for f in levels:
         n, u = f.numbers, f.uncertainty
@@ -115,7 +114,7 @@ def _satisfaction(findings: dict[str, list[Finding]], _: Translator) -> str:
     if not rows:
         return ""
     esc = html.escape
-    level = _of(findings, "50_comparisons", "level")[0]
+    level = _of(findings, "level")[0]
     headers = [_("Service"), _("Mean rating"), _("95%\u00a0interval"),
                _("Satisfied ({threshold} or more)", threshold=_.number(level.numbers["satisfied_from"], 0)),
                _("Change since {wave}", wave=level.subject["first_wave"]) if level.subject.get("first_wave")
@@ -248,18 +247,16 @@ def most_serious(findings: dict[str, list[Finding]]) -> Finding | None:
 
 
 def _describe(f: Finding, language: str) -> str:
-    """A finding in Markdown, by the wording function of its page."""
-    if f.kind in drivers_text.KINDS:
-        return drivers_text.describe(f, language=language)
-    if f.kind in ("half_way_age", "age_rule", "value_mismatch"):
-        return senior_text.describe(f, language=language)
-    if f.kind in ("treatment_flag", "proxy", "segments", "segment_value_difference"):
-        return segments_text.describe(f, language=language)
-    if f.kind in ("agreement", "case_classes", "teams_differ", "variant_effect"):
-        return consistency_text.describe(f, language=language)
+    """A finding in Markdown, by the wording function of its page (the text module its analysis registers)."""
+    spec = registry.of_kind(f.kind)
+    if spec is None or not spec.wording:
+        return ""
+    describe = importlib.import_module(spec.wording).describe
+    if "labels" not in inspect.signature(describe).parameters:
+        return describe(f, language=language)
     _ = translator(language)
     labels = {f.subject["question"]: _("overall rating")} if "question" in f.subject else {}  # the outcome only
-    return comparisons_text.describe(f, labels=labels, language=language)
+    return describe(f, labels=labels, language=language)
 
 
 def _serious(findings: dict[str, list[Finding]], _: Translator) -> str:
@@ -268,7 +265,7 @@ def _serious(findings: dict[str, list[Finding]], _: Translator) -> str:
         return ""
     text = _describe(worst, _.language)
     if worst.kind == "variant_effect":
-        teams = _of(findings, "40_consistency", "teams_differ")
+        teams = _of(findings, "teams_differ")
         if teams and teams[0].numbers["differing"]:
             text += " " + consistency_text.describe(teams[0], language=_.language)
     heading = html.escape(_("The most serious finding"))
@@ -277,26 +274,19 @@ def _serious(findings: dict[str, list[Finding]], _: Translator) -> str:
 
 
 # --------------------------------------------------------------------------- per analysis
-SECTION_KINDS = {
-    "10_value_drivers": ("value_profile", "strategy"),
-    "20_senior": ("half_way_age", "age_rule", "value_mismatch"),
-    "30_segments": ("segments", "segment_value_difference", "treatment_flag"),
-    "40_consistency": ("agreement", "case_classes", "teams_differ"),
-    "50_comparisons": ("wave_change", "driver_shift"),
-}
-
-
-def _section_lines(name: str, items: list[Finding], language: str) -> list[str]:
-    kinds = SECTION_KINDS.get(name, ())
+def _section_lines(spec: AnalysisSpec, items: list[Finding], language: str) -> list[str]:
+    """The findings an analysis's section states (its registry spec says which), in words."""
+    kinds = spec.summary_kinds
     chosen = sorted((f for f in items if f.kind in kinds), key=lambda f: kinds.index(f.kind))
-    if name == "10_value_drivers":
+    if spec.summary_overall_only:
         chosen = [f for f in chosen if f.subject.get("group") == "all"]
-    if name == "50_comparisons":
-        chosen = sorted(chosen, key=lambda f: -f.priority)[:3]
+    if spec.summary_limit is not None:
+        chosen = sorted(chosen, key=lambda f: -f.priority)[:spec.summary_limit]
     return [text for f in chosen if (text := _describe(f, language))]
 
 
-def _data_section(manifest: dict[str, Any], _: Translator) -> str:
+def _data_section(findings: dict[str, list[Finding]], manifest: dict[str, Any], _: Translator) -> str:
+    """The data check's section: respondents and groups reported (from the manifest's data summary)."""
     summary = manifest.get("data_summary", {})
     if not summary:
         return ""
@@ -310,15 +300,16 @@ def _data_section(manifest: dict[str, Any], _: Translator) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
-def _link(manifest: dict[str, Any], name: str, _: Translator) -> str:
+def _link(manifest: dict[str, Any], spec: AnalysisSpec, _: Translator) -> str:
     for record in manifest.get("notebooks", []):
-        if record.get("name") == name:
-            text = _("Read more: {title}", title=_(NOTEBOOK_TITLES.get(name, name)))
+        if record.get("name") == spec.name:
+            text = _("Read more: {title}", title=_(spec.title))
             return f"<p><a href='{html.escape(record['html'])}'>{html.escape(text)}</a></p>"
     return ""
 
 
-def _overview_chart(findings: dict[str, list[Finding]], _: Translator) -> str:
+def _overview_chart(findings: dict[str, list[Finding]], manifest: dict[str, Any], _: Translator) -> str:
+    """The value split of every service as a chart (the value profiles of the drivers analysis)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -328,7 +319,7 @@ def _overview_chart(findings: dict[str, list[Finding]], _: Translator) -> str:
     from clientvalue.report.plots_drivers import plot_value_split
 
     profile = pd.DataFrame([{"group": f.subject["group"], **f.numbers, **f.uncertainty}
-                            for f in _of(findings, "10_value_drivers", "value_profile")])
+                            for f in _of(findings, "value_profile")])
     if profile.empty or profile["practical_share"].isna().all():
         return ""
     shown = profile.dropna(subset=["practical_share"])
@@ -351,19 +342,20 @@ def _overview_chart(findings: dict[str, list[Finding]], _: Translator) -> str:
 
 
 def _sections(findings: dict[str, list[Finding]], manifest: dict[str, Any], _: Translator) -> list[str]:
+    """One section per analysis that ran, in report order, headed by the analysis's title (as its page is)."""
     ran = [record.get("name") for record in manifest.get("notebooks", [])]
     parts = []
-    for name in [n for n in NOTEBOOK_TITLES if n in ran]:
-        if name == "00_data_check":
-            body = _data_section(manifest, _)
-        else:
-            lines = _section_lines(name, findings.get(name, []), _.language)
-            body = "".join(f"<p>{_html(line)}</p>" for line in lines)
-            if name == "10_value_drivers":
-                body += _overview_chart(findings, _)
-        parts.append(f"<section><h2>{html.escape(_(NOTEBOOK_TITLES[name]))}</h2>{body}{_link(manifest, name, _)}"
+    for spec in (spec for spec in registry.ANALYSES if spec.name in ran):
+        lines = _section_lines(spec, findings.get(spec.name, []), _.language)
+        body = "".join(f"<p>{_html(line)}</p>" for line in lines)
+        body += "".join(extra(findings, manifest, _) for extra in SECTION_EXTRAS.get(spec.name, ()))
+        parts.append(f"<section><h2>{html.escape(_(spec.title))}</h2>{body}{_link(manifest, spec, _)}"
                      "</section>")
     return parts
+
+
+#: What a section shows besides its findings in words: the data summary, the overview chart.
+SECTION_EXTRAS = {registry.DATA_CHECK.name: (_data_section,), registry.DRIVERS.name: (_overview_chart,)}
 
 
 def summary_body(tables: Path, *, manifest: dict[str, Any], language: str, title: str) -> str:

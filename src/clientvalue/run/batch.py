@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from clientvalue import __version__
+from clientvalue.analyses import registry
+from clientvalue.analyses.registry import Need
 from clientvalue.errors import ClientValueError, CodebookError, DataError, ParameterError, PipelineError
 from clientvalue.run.batch_inputs import BatchError, Organisation, folder_organisations, split_stacked
 from clientvalue.run.params import RunParameters, parse_parameters
@@ -209,7 +211,7 @@ def organisation_parameters(params: RunParameters, raw: dict[str, Any], organisa
     if values.get("benchmark") is None:
         values.pop("benchmark", None)
     if "notebooks" in values:
-        values["notebooks"] = [n for n in params.notebooks if n != "40_consistency"]
+        values["notebooks"] = [n for n in params.notebooks if Need.VIGNETTES not in registry.get(n).needs]
     return parse_parameters(values, source="batch parameters"), values
 
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from clientvalue import __version__
+from clientvalue.analyses.registry import ANALYSES
 from clientvalue.errors import ClientValueError, PipelineError, visible
 
 
@@ -27,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"clientvalue {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run the notebooks of a parameter file and write the HTML report")
+    run = commands.add_parser("run", help="run the notebooks of a parameter file and write the HTML report",
+                              epilog="notebooks (the `notebooks` parameter; default all that the inputs can feed): "
+                                     + ", ".join(spec.name for spec in ANALYSES))
     run.add_argument("params", type=Path, help="parameter YAML file, e.g. params/demo.yaml")
     run.add_argument("--output", type=Path, default=None, help="report folder (overrides `output` in the file)")
     run.add_argument("--language", choices=["en", "nl"], default=None, help="report language (overrides the file)")
@@ -112,6 +115,21 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGINT, previous_int)
 
 
+def _check_analyses(survey) -> list[str]:
+    """The registered analyses of a client survey that this survey can feed; bad input raises, as in a run."""
+    from clientvalue import defaults
+    from clientvalue.analyses.registry import Need
+    from clientvalue.run.pipeline import inputs_hold
+
+    feeds = []
+    for spec in ANALYSES:
+        if (Need.SURVEY in spec.needs and all(inputs_hold(need, None, survey, None) for need in spec.needs)
+                and spec.applies(survey)):
+            spec.validate(survey, min_group_size=defaults.MIN_GROUP_SIZE)
+            feeds.append(spec.name)
+    return feeds
+
+
 def _main(args: argparse.Namespace) -> int:
     try:
         if args.command == "run":
@@ -139,16 +157,15 @@ def _main(args: argparse.Namespace) -> int:
         elif args.command == "check":
             from clientvalue.data.survey import load_survey
 
-            from clientvalue.analyses.drivers import check_inputs as check_driver_inputs
-
             survey = load_survey(args.codebook)
-            check_driver_inputs(survey)  # an item without variation, or a copy of another: refused here too
+            feeds = _check_analyses(survey)  # what `clientvalue run` would refuse is refused here too
             print(visible(f"{survey.path}: {len(survey.data):,} respondents, {survey.data.shape[1]} columns, read as "
                           + ", ".join(f"{k}={v}" for k, v in survey.read_details.items())))
             if survey.problems.empty:
                 print("nothing to handle")
             else:
                 print(visible(survey.problems.to_string(index=False), limit=None))
+            print("notebooks this codebook feeds: " + (", ".join(feeds) or "none"))
     except PipelineError as exc:
         _say(f"clientvalue: run failed: {exc}")
         return 1

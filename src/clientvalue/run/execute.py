@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from clientvalue.analyses.registry import by_work
 from clientvalue.errors import PipelineError
 from clientvalue.paths import NOTEBOOKS_DIR
 
@@ -135,9 +136,10 @@ def stop_children(timeout: float = 1.0) -> None:
 #: Environment variables that set the threads of the numerical libraries (OpenBLAS, MKL, OpenMP).
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
-#: Notebooks from the most to the least work on a large export: with several kernels at a time
-#: the longest start first, so that no long notebook starts last (longest-processing-time order).
-WORK_ORDER = ("10_value_drivers", "30_segments", "50_comparisons", "40_consistency", "20_senior", "00_data_check")
+#: Notebooks from the most to the least work on a large export (each analysis's ``work`` in the
+#: registry): with several kernels at a time the longest start first, so that no long notebook
+#: starts last (longest-processing-time order).
+WORK_ORDER = tuple(spec.name for spec in by_work())
 
 
 def kernel_threads(jobs: int, cores: int | None = None) -> int:

@@ -13,10 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from clientvalue.data.yamlfile import read_yaml, validated
 from clientvalue import defaults
+from clientvalue.analyses.registry import ANALYSES, Need
 from clientvalue.errors import ParameterError
 
-NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior", "30_segments", "40_consistency", "50_comparisons")
-SURVEY_NOTEBOOKS = ("00_data_check", "10_value_drivers", "20_senior", "30_segments", "50_comparisons")
+#: Every notebook a parameter file may name, in report order (the registry's analyses).
+NOTEBOOKS = tuple(spec.name for spec in ANALYSES)
+#: The notebooks that read the client survey (the run prepares it once for all of them).
+SURVEY_NOTEBOOKS = tuple(spec.name for spec in ANALYSES if Need.SURVEY in spec.needs)
 
 
 class RunParameters(BaseModel):
@@ -40,7 +43,7 @@ class RunParameters(BaseModel):
         default_factory=lambda: list(defaults.AGE_BANDS),
         description="Lower bounds of the age bands; the last band is open-ended.",
     )
-    vignettes: str | None = Field(None, description="Path of a vignette-study codebook YAML (notebook 40_consistency).")
+    vignettes: str | None = Field(None, description="Path of a vignette-study codebook YAML (analyses that need a vignette study).")
     employee_tables: bool = Field(False, description="Save pseudonymous per-employee rows of the vignette study as CSV.")
     organisations: str | None = Field(None, description="clientvalue batch: the column of a stacked export naming the organisation.")
     benchmark: dict[str, Any] | None = Field(

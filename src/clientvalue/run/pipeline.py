@@ -14,6 +14,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +24,9 @@ from clientvalue import __version__, disclosure
 from clientvalue.memory import release_memory
 from clientvalue.errors import ParameterError, PipelineError
 from clientvalue.run.execute import execute_all, remove_kernel_files
-from clientvalue.run.params import SURVEY_NOTEBOOKS, RunParameters, load_parameters
+from clientvalue.analyses import registry
+from clientvalue.analyses.registry import AnalysisSpec, Need
+from clientvalue.run.params import RunParameters, load_parameters
 from clientvalue.paths import NOTEBOOKS_DIR, resolve_path
 from clientvalue.report.publish import path_as_shown, render_index, render_notebook
 from clientvalue.data.survey import load_survey
@@ -70,66 +73,62 @@ def _notebook_parameters(path: Path, values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if key in declared}
 
 
-NOTEBOOK_NEEDS = {
-    "10_value_drivers": ("an `outcome` and `items`", lambda survey: survey.outcome is not None and bool(survey.items())),
-    "20_senior": ("`attributes.age` and a `senior` section", lambda survey: survey.age is not None and survey.senior is not None),
-    "30_segments": ("`segmentation` items", lambda survey: _segments_applicable(survey)),
-    "50_comparisons": ("an `outcome` or `items`", lambda survey: _comparisons_applicable(survey)),
+#: Why a run cannot feed an analysis that needs something: (refused when named, skipped by default).
+NEED_MESSAGES = {
+    Need.SURVEY: ("notebook {name} needs a client survey: set `codebook`, or remove {name} from `notebooks`.",
+                  "skipping {name}: no `codebook` (client survey) given"),
+    Need.VIGNETTES: ("notebook {name} needs a vignette study: set `vignettes` to its codebook (docs/codebook.md) or "
+                     "remove {name} from `notebooks`.", "skipping {name}: no `vignettes` (vignette study) given"),
+    Need.WAVES: ("notebook {name} needs several waves: declare the earlier measurements under `waves` in the codebook "
+                 "(docs/codebook.md), or remove {name} from `notebooks`.",
+                 "skipping {name}: the codebook declares no `waves` (earlier measurements)"),
+    Need.ORGANISATIONS: ("notebook {name} compares many organisations: run it with `clientvalue batch`, or remove "
+                         "{name} from `notebooks`.", "skipping {name}: not one organisation of a `clientvalue batch`"),
 }
 
 
-def _comparisons_applicable(survey: Any) -> bool:
-    """Notebook 50: levels need only a rating; bad waves, units or benchmark input is refused here."""
-    from clientvalue.analyses.comparisons import check_inputs
+def inputs_hold(need: Need, params: RunParameters | None, survey: Any, study: Any) -> bool:
+    """Whether the inputs of a run hold what ``need`` asks for (without ``params``: not part of a batch)."""
+    if need is Need.SURVEY:
+        return survey is not None
+    if need is Need.VIGNETTES:
+        return study is not None
+    if need is Need.WAVES:
+        return survey is not None and survey.codebook.waves is not None
+    return params is not None and params.benchmark is not None  # Need.ORGANISATIONS: set by `clientvalue batch`
 
-    return check_inputs(survey)
 
-
-def _segments_applicable(survey: Any) -> bool:
-    """Notebook 30 needs `segmentation`; its bad input (single-valued item, unknown or contradictory
-    treatment codes) is refused here."""
-    from clientvalue.data.treatments import check_segment_inputs
-
-    return check_segment_inputs(survey)
+def _refusal(spec: AnalysisSpec, params: RunParameters, survey: Any, study: Any,
+             codebook: Path | None) -> tuple[str, str] | None:
+    """Why these inputs cannot feed ``spec``, as (refusal, skip note); None when they can."""
+    for need in Need:  # in a fixed order: a survey is missing before its waves
+        if need in spec.needs and not inputs_hold(need, params, survey, study):
+            refuse, skip = NEED_MESSAGES[need]
+            return refuse.format(name=spec.name), skip.format(name=spec.name)
+    if Need.SURVEY in spec.needs and not spec.applies(survey):  # bad input raises here
+        return (f"notebook {spec.name} needs {spec.requirement} in the codebook, and {codebook} has none: "
+                f"add them to the codebook or remove {spec.name} from `notebooks`.",
+                f"skipping {spec.name}: the codebook has no {spec.requirement}")
+    return None
 
 
 def applicable_notebooks(params: RunParameters, survey: Any, *, codebook: Path | None,
                          echo: Callable[[str], None], study: Any = None) -> list[str]:
-    """The notebooks this survey (and vignette study) can feed.
+    """The notebooks this survey (and vignette study) can feed, by what each analysis needs (its registry spec).
 
     A notebook the parameter file names explicitly but the inputs cannot feed is refused
     before anything runs; one that is only there by default is skipped with a note.
-    ``40_consistency`` needs a vignette study (the ``vignettes`` parameter); the survey notebooks
-    need a client survey (``codebook``).
     """
     chosen = []
     explicit = "notebooks" in params.model_fields_set
     for name in params.notebooks:
-        if name == "40_consistency":
-            if study is not None:
-                chosen.append(name)
-            elif explicit:
-                raise ParameterError("notebook 40_consistency needs a vignette study: set `vignettes` to its "
-                                     "codebook (docs/codebook.md) or remove 40_consistency from `notebooks`.")
-            else:
-                echo("skipping 40_consistency: no `vignettes` (vignette study) given")
-            continue
-        if survey is None:
-            if explicit:
-                raise ParameterError(f"notebook {name} needs a client survey: set `codebook`, or remove {name} "
-                                     "from `notebooks`.")
-            echo(f"skipping {name}: no `codebook` (client survey) given")
-            continue
-        need = NOTEBOOK_NEEDS.get(name)
-        if need is None or need[1](survey):
+        refusal = _refusal(registry.get(name), params, survey, study, codebook)
+        if refusal is None:
             chosen.append(name)
         elif explicit:
-            raise ParameterError(
-                f"notebook {name} needs {need[0]} in the codebook, and {codebook} has none: "
-                f"add them to the codebook or remove {name} from `notebooks`."
-            )
+            raise ParameterError(refusal[0])
         else:
-            echo(f"skipping {name}: the codebook has no {need[0]}")
+            echo(refusal[1])
     return chosen
 
 
@@ -324,6 +323,222 @@ def _shown_paths(params: RunParameters, values: dict[str, Any], *, base: Path | 
     return shown
 
 
+@dataclass
+class RunContext:
+    """Everything one run knows, filled in by its steps in order (validate -> plan -> stage -> execute ->
+    render -> manifest -> publish); each step reads what the earlier ones wrote and nothing else."""
+
+    params: RunParameters
+    output: Path  # the report folder
+    base: Path | None = None  # the parameter file's folder: relative paths in the file are relative to it
+    output_given: str | Path | None = None  # --output as given on the command line
+    params_file: Path | None = None
+    jobs: int | None = None
+    progress: bool = True
+    echo: Callable[[str], None] = print
+    started: float = field(default_factory=time.perf_counter)
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+    # validate
+    survey: Any = None
+    study: Any = None
+    codebook: Path | None = None
+    vignettes: Path | None = None
+    inputs: list[tuple[str, Path]] = field(default_factory=list)  # (role, path), as the manifest lists them
+    # plan
+    specs: list[AnalysisSpec] = field(default_factory=list)
+    notebooks: list[Path] = field(default_factory=list)  # their notebook files, in the same order
+    browser: str | None = None
+    hashes: dict[str, str] = field(default_factory=dict)
+    # stage
+    staging: Path | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # what the notebooks receive
+    prepared: Path | None = None
+    run_info: dict[str, Any] = field(default_factory=dict)
+    study_info: dict[str, Any] = field(default_factory=dict)
+    data_summary: dict[str, Any] = field(default_factory=dict)
+    # execute, render, manifest
+    seconds: dict[str, float] = field(default_factory=dict)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def input_paths(self) -> list[Path]:
+        return [path for _, path in self.inputs]
+
+    @property
+    def folder(self) -> Path:
+        """The staging folder (after :func:`stage`)."""
+        if self.staging is None:
+            raise PipelineError("a run step that writes the report ran before `stage` (a bug in clientvalue)")
+        return self.staging
+
+
+def validate(ctx: RunContext) -> None:
+    """Read and check the survey and the vignette study: bad input is refused before anything runs."""
+    params, echo = ctx.params, ctx.echo
+    if params.codebook is not None:
+        ctx.codebook = resolve_path(params.codebook, base=ctx.base, what="codebook")
+        echo(f"clientvalue {__version__}: checking {ctx.codebook}")
+        ctx.survey = load_survey(ctx.codebook)
+        ctx.inputs += [("codebook", ctx.codebook), ("data", ctx.survey.path)]
+    if params.vignettes is not None:
+        from clientvalue.data.vignettes import load_vignette_study
+
+        ctx.vignettes = resolve_path(params.vignettes, base=ctx.base, what="vignette codebook")
+        echo(f"clientvalue {__version__}: checking {ctx.vignettes}")
+        ctx.study = study = load_vignette_study(ctx.vignettes)
+        roles = ["vignette codebook", "vignette data"] + (["considerations"] if study.considerations_path else [])
+        ctx.inputs += list(zip(roles, study.inputs))
+
+
+def plan(ctx: RunContext) -> None:
+    """Choose the analyses the inputs can feed (by their registry needs) and check everything a run will write."""
+    params = ctx.params
+    names = applicable_notebooks(params, ctx.survey, codebook=ctx.codebook, echo=ctx.echo, study=ctx.study)
+    ctx.specs = [registry.get(name) for name in names]
+    for spec in ctx.specs:  # input no analysis can use (a constant or copied item...): refused now
+        if Need.SURVEY in spec.needs:
+            spec.validate(ctx.survey, min_group_size=params.min_group_size)
+    ctx.notebooks = [notebook_path(spec.name) for spec in ctx.specs]  # a missing notebook file is refused now
+    check_output(ctx.output, ctx.input_paths + ([ctx.params_file] if ctx.params_file else []))
+    if params.pdf:
+        from clientvalue.report.pdf import find_chromium
+
+        ctx.browser = find_chromium()  # refused before anything runs when Chromium is missing
+    ctx.hashes = {str(p): sha256(p) for p in ctx.input_paths}
+
+
+def _staging_folder(output: Path) -> Path:
+    """A hidden sibling of ``output`` on the same filesystem, readable as a report is meant to be."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.partial-", dir=output.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report is meant to be read
+    return staging
+
+
+def _page_info(ctx: RunContext) -> None:
+    """The header facts of every page, and the data summary of the index."""
+    params, survey, study = ctx.params, ctx.survey, ctx.study
+    main_data = survey.path if survey is not None else study.path
+    ctx.run_info = {
+        "created": ctx.created,
+        "title": survey.title(params.language) if survey is not None else study.title(params.language),
+        "data_file": main_data.name,
+        "data_sha256": ctx.hashes[str(main_data)],
+        "language": params.language,
+        "min_group_size": params.min_group_size,
+        "version": __version__,
+    }
+    ctx.study_info = ctx.run_info if study is None else ctx.run_info | {  # a page about the vignette study
+        "title": study.title(params.language), "data_file": study.path.name,
+        "data_sha256": ctx.hashes[str(study.path)]}
+    ctx.data_summary = ((disclosure.data_summary(survey, params.min_group_size) if survey is not None
+                         else {"respondents": 0, "groups_reported": [], "groups_suppressed": 0})
+                        | ({"vignettes": int(study.data["vignette"].nunique())} if study is not None else {}))
+
+
+def stage(ctx: RunContext) -> None:
+    """Make the staging folder, the notebooks' parameter values and the prepared survey; let go of the survey."""
+    ctx.staging = _staging_folder(ctx.output)
+    ctx.values = ctx.params.model_dump() | {"codebook": str(ctx.codebook) if ctx.codebook else None,
+                                            "tables_dir": str(ctx.staging / "tables"), "output": str(ctx.output)}
+    if ctx.vignettes is not None:
+        ctx.values["vignettes"] = str(ctx.vignettes)
+    _page_info(ctx)
+    if ctx.survey is not None and any(Need.SURVEY in spec.needs for spec in ctx.specs):
+        from clientvalue.data.prepared import write_prepared
+
+        ctx.prepared = write_prepared(ctx.survey)  # the notebooks load this instead of parsing the export again
+        ctx.values["prepared_survey"] = str(ctx.prepared)
+    ctx.survey = None  # the run does not hold a copy while the notebooks run
+    release_memory()
+
+
+def execute(ctx: RunContext) -> None:
+    """Run the notebooks with papermill, each with the parameters its parameters cell declares."""
+    work = [(path, ctx.folder / path.name, _notebook_parameters(path, ctx.values)) for path in ctx.notebooks]
+    jobs = min(len(work), os.cpu_count() or 1) if ctx.jobs is None else max(1, ctx.jobs)
+    ctx.seconds = execute_all(work, jobs=jobs, progress=ctx.progress, echo=ctx.echo)
+
+
+def render(ctx: RunContext) -> None:
+    """Render every executed notebook to its page (the vignette study's page has the study's header)."""
+    for spec, path in zip(ctx.specs, ctx.notebooks):
+        render_notebook(ctx.folder / path.name, ctx.folder / f"{path.stem}.html", language=ctx.params.language,
+                        run_info=ctx.study_info if spec.about_the_study else ctx.run_info)
+        ctx.records.append({"name": path.stem, "seconds": ctx.seconds[path.stem], "status": "succeeded",
+                            "html": f"{path.stem}.html", "notebook": path.name})
+
+
+def _listed(folder: Path, pattern: str) -> list[str]:
+    return sorted(p.name for p in folder.glob(pattern)) if folder.is_dir() else []
+
+
+def manifest(ctx: RunContext) -> None:
+    """Check that no input changed, and write ``manifest.json``, the index and the PDF."""
+    if {p: sha256(Path(p)) for p in ctx.hashes} != ctx.hashes:
+        raise PipelineError(f"an input file changed while the run read it: {sorted(ctx.hashes)}")
+    tables, findings = _listed(ctx.folder / "tables", "*.csv"), _listed(ctx.folder / "findings", "*.json")
+    ctx.manifest = {
+        "status": "succeeded",
+        "created": ctx.created,
+        "seconds": round(time.perf_counter() - ctx.started, 2),
+        "parameters": recorded_parameters(ctx.params, codebook=ctx.codebook, vignettes=ctx.vignettes,
+                                          output=ctx.output),
+        "inputs": [{"role": role, "path": str(p), "sha256": ctx.hashes[str(p)], "bytes": p.stat().st_size}
+                   for role, p in ctx.inputs],
+        "data_summary": ctx.data_summary,
+        "notebooks": ctx.records,
+        "tables": [f"tables/{t}" for t in tables],
+        **({"findings": [f"findings/{f}" for f in findings]} if findings else {}),
+        **({"pdf": PDF_NAME} if ctx.browser else {}),
+        "packages": package_versions(),
+        "platform": {"system": platform.system(), "machine": platform.machine(), "executable": sys.executable},
+    }
+    text = json.dumps(ctx.manifest, indent=2, ensure_ascii=False) + "\n"
+    (ctx.folder / "manifest.json").write_text(text, encoding="utf-8")
+    render_index(ctx.folder / "index.html", manifest=ctx.manifest, run_info=ctx.run_info,
+                 language=ctx.params.language,
+                 shown_paths=_shown_paths(ctx.params, ctx.values, base=ctx.base, output=ctx.output_given))
+    if ctx.browser:
+        from clientvalue.report.pdf import report_pdf
+
+        ctx.echo(f"printing the report to {PDF_NAME}")
+        report_pdf(ctx.folder, ["index.html", *(r["html"] for r in ctx.records), "about.html"],
+                   ctx.folder / PDF_NAME, browser=ctx.browser)  # the technical record last
+
+
+def publish(ctx: RunContext) -> None:
+    """Put the staged report in place of the output folder (two renames: all or nothing)."""
+    _swap_into_place(ctx.folder, ctx.output)
+
+
+#: The steps of a run, in order; the first two refuse bad input before anything is written.
+CHECKS = (validate, plan)
+STEPS = (stage, execute, render, manifest, publish)
+
+
+def run_context(ctx: RunContext) -> Path:
+    """Run the steps on ``ctx``; a failed or stopped run removes its staging folder and publishes nothing."""
+    for step in CHECKS:
+        step(ctx)
+    try:
+        for step in STEPS:
+            step(ctx)
+    except BaseException:
+        if ctx.staging is not None:
+            shutil.rmtree(ctx.staging, ignore_errors=True)
+        raise
+    finally:
+        remove_kernel_files()
+        if ctx.prepared is not None:
+            shutil.rmtree(ctx.prepared.parent, ignore_errors=True)
+    ctx.echo(f"report written to {ctx.output / 'index.html'} in {time.perf_counter() - ctx.started:.1f} s")
+    return ctx.output
+
+
 def run_parameters(
     params: RunParameters,
     *,
@@ -335,123 +550,6 @@ def run_parameters(
     params_file: Path | None = None,
 ) -> Path:
     """Like :func:`run`, for parameters already validated (``params_file``: where they came from)."""
-    started = time.perf_counter()
-    output_dir = output_path(params.output, output=output, base=base)
-    survey = codebook_path = study = vignettes_path = None
-    roles: list[str] = []
-    inputs: list[Path] = []
-    if params.codebook is not None:
-        codebook_path = resolve_path(params.codebook, base=base, what="codebook")
-        echo(f"clientvalue {__version__}: checking {codebook_path}")
-        survey = load_survey(codebook_path)  # refuses bad input before any notebook runs
-        roles += ["codebook", "data"]
-        inputs += [codebook_path, survey.path]
-    if params.vignettes is not None:
-        from clientvalue.data.vignettes import load_vignette_study
-
-        vignettes_path = resolve_path(params.vignettes, base=base, what="vignette codebook")
-        echo(f"clientvalue {__version__}: checking {vignettes_path}")
-        study = load_vignette_study(vignettes_path)
-        roles += ["vignette codebook", "vignette data"] + (["considerations"] if study.considerations_path else [])
-        inputs += study.inputs
-    names = applicable_notebooks(params, survey, codebook=codebook_path, echo=echo, study=study)
-    if "10_value_drivers" in names:
-        from clientvalue.analyses.drivers import check_inputs as check_driver_inputs
-
-        check_driver_inputs(survey, min_group_size=params.min_group_size)  # a constant or copied item: refused now
-    notebooks = [notebook_path(name) for name in names]
-    check_output(output_dir, inputs + ([params_file] if params_file else []))
-    browser = None
-    if params.pdf:
-        from clientvalue.report.pdf import find_chromium
-
-        browser = find_chromium()  # refused before anything runs when Chromium is missing
-    hashes_before = {str(p): sha256(p) for p in inputs}
-
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.partial-", dir=output_dir.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report is meant to be read
-    values = params.model_dump()
-    values.update(codebook=str(codebook_path) if codebook_path else None, tables_dir=str(staging / "tables"),
-                  output=str(output_dir))
-    if vignettes_path is not None:
-        values["vignettes"] = str(vignettes_path)
-    main_data = survey.path if survey is not None else study.path
-    created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    run_info = {
-        "created": created,
-        "title": survey.title(params.language) if survey is not None else study.title(params.language),
-        "data_file": main_data.name,
-        "data_sha256": hashes_before[str(main_data)],
-        "language": params.language,
-        "min_group_size": params.min_group_size,
-        "version": __version__,
-    }
-    study_info = run_info if study is None else run_info | {  # page 40 is about the vignette study
-        "title": study.title(params.language), "data_file": study.path.name,
-        "data_sha256": hashes_before[str(study.path)]}
-    data_summary = ((disclosure.data_summary(survey, params.min_group_size) if survey is not None
-                     else {"respondents": 0, "groups_reported": [], "groups_suppressed": 0})
-                    | ({"vignettes": int(study.data["vignette"].nunique())} if study is not None else {}))
-    prepared = None
-    records = []
-    try:
-        if survey is not None and any(n.stem in SURVEY_NOTEBOOKS for n in notebooks):
-            from clientvalue.data.prepared import write_prepared
-
-            prepared = write_prepared(survey)  # the notebooks load this instead of parsing the export again
-            values["prepared_survey"] = str(prepared)
-        del survey  # the run does not hold a copy while the notebooks run
-        release_memory()
-        work = [(path, staging / path.name, _notebook_parameters(path, values)) for path in notebooks]
-        jobs = min(len(work), os.cpu_count() or 1) if jobs is None else max(1, jobs)
-        seconds = execute_all(work, jobs=jobs, progress=progress, echo=echo)
-        for path, target, _ in work:
-            render_notebook(target, staging / f"{path.stem}.html", language=params.language,
-                            run_info=study_info if path.stem == "40_consistency" else run_info)
-            records.append({"name": path.stem, "seconds": seconds[path.stem], "status": "succeeded",
-                            "html": f"{path.stem}.html", "notebook": path.name})
-        hashes_after = {p: sha256(Path(p)) for p in hashes_before}
-        if hashes_after != hashes_before:
-            raise PipelineError(f"an input file changed while the run read it: {sorted(hashes_before)}")
-        tables = sorted(p.name for p in (staging / "tables").glob("*.csv")) if (staging / "tables").is_dir() else []
-        findings = sorted(p.name for p in (staging / "findings").glob("*.json")) if (staging / "findings").is_dir() else []
-        manifest = {
-            "status": "succeeded",
-            "created": created,
-            "seconds": round(time.perf_counter() - started, 2),
-            "parameters": recorded_parameters(params, codebook=codebook_path, vignettes=vignettes_path,
-                                              output=output_dir),
-            "inputs": [
-                {"role": role, "path": str(p), "sha256": hashes_before[str(p)], "bytes": p.stat().st_size}
-                for role, p in zip(roles, inputs)
-            ],
-            "data_summary": data_summary,
-            "notebooks": records,
-            "tables": [f"tables/{t}" for t in tables],
-            **({"findings": [f"findings/{f}" for f in findings]} if findings else {}),
-            **({"pdf": PDF_NAME} if browser else {}),
-            "packages": package_versions(),
-            "platform": {"system": platform.system(), "machine": platform.machine(), "executable": sys.executable},
-        }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        render_index(staging / "index.html", manifest=manifest, run_info=run_info, language=params.language,
-                     shown_paths=_shown_paths(params, values, base=base, output=output))
-        if browser:
-            from clientvalue.report.pdf import report_pdf
-
-            echo(f"printing the report to {PDF_NAME}")
-            report_pdf(staging, ["index.html", *(r["html"] for r in records), "about.html"], staging / PDF_NAME,
-                       browser=browser)  # the technical record last
-        _swap_into_place(staging, output_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        remove_kernel_files()
-        if prepared is not None:
-            shutil.rmtree(prepared.parent, ignore_errors=True)
-    echo(f"report written to {output_dir / 'index.html'} in {time.perf_counter() - started:.1f} s")
-    return output_dir
+    ctx = RunContext(params=params, output=output_path(params.output, output=output, base=base), base=base,
+                     output_given=output, params_file=params_file, jobs=jobs, progress=progress, echo=echo)
+    return run_context(ctx)
