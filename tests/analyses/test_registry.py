@@ -214,11 +214,28 @@ def test_every_kind_an_analysis_module_writes_is_declared(spec):
     assert spec.module, f"{spec.name}: name the module whose analyse() the notebook calls"
     written = _written_kinds(spec.module)
     assert bool(written) == bool(spec.finding_kinds), spec.module
+    declared = spec.finding_kinds + spec.note_kinds
+    assert not set(spec.finding_kinds) & set(spec.note_kinds), "a kind is a finding or a note, not both"
     for kind in written:
         if kind.startswith("^"):
-            assert any(re.match(kind, d) for d in spec.finding_kinds), (spec.module, kind)
+            assert any(re.match(kind, d) for d in declared), (spec.module, kind)
         else:
-            assert kind in spec.finding_kinds, (spec.module, kind)
+            assert kind in declared, (spec.module, kind)
+    assert set(spec.note_kinds) <= written, "a declared note kind the module never writes"
+
+
+def test_every_note_kind_is_worded_in_english_and_dutch():
+    from clientvalue.findings import Finding
+
+    for spec in ANALYSES:
+        if not spec.note_kinds:
+            continue
+        wording = importlib.import_module(spec.wording)
+        for kind in spec.note_kinds:
+            note = Finding(kind=kind, subject={"group": "Wmo-loket", "column": "Rapportcijfer"},
+                           numbers={"groups": 12, "analysed": 8, "levels": 10})
+            english, dutch = wording.note_text(note, "en"), wording.note_text(note, "nl")
+            assert kind not in english and english != dutch, (kind, english, dutch)
 
 
 def test_the_kind_reader_sees_fstrings_and_literals():

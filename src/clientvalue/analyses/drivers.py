@@ -101,8 +101,7 @@ FACTOR_CAUTION_SHARE = 0.25
 #: ``DriverResults.group_problems``. Worded in the report (report/drivers_text.py).
 NOT_ANALYSED_REASONS = ("too_few", "design", "not_estimable")
 #: Secondary analyses left out, as :class:`~clientvalue.findings.Finding` kinds in ``DriverResults.notes``.
-NOTE_KINDS = ("many_groups", "ordinal_not_for_outcome", "ordinal_too_few", "ordinal_failed", "reliability_failed",
-              "penalty_reward_failed", "factor_check_failed")
+NOTE_KINDS = registry.DRIVERS.note_kinds
 
 
 def _top_items(lmg: pd.DataFrame, survey: Survey, *, n: int = 2) -> dict[str, list[str]]:

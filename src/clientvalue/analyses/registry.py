@@ -110,6 +110,10 @@ class AnalysisSpec:
         The summary states only findings about all respondents (subject ``group`` is ``all``).
     summary_limit : int or None
         At most this many findings in the summary, highest priority first.
+    note_kinds : tuple of str
+        Kinds of the page's notes (a secondary analysis left out, e.g. a check that could not be
+        carried out): :class:`~clientvalue.findings.Finding` objects worded on the page only, never
+        written to the findings file or stated in the summary.
     """
 
     name: str
@@ -126,6 +130,7 @@ class AnalysisSpec:
     summary_kinds: tuple[str, ...] = ()
     summary_overall_only: bool = False
     summary_limit: int | None = None
+    note_kinds: tuple[str, ...] = ()
 
     @property
     def notebook(self) -> str:
@@ -193,6 +198,8 @@ DRIVERS = AnalysisSpec(
     finding_kinds=("value_profile", "strategy", "important_below_par", "below_midpoint", "dimension_caution",
                    "groups_suppressed"),
     wording="clientvalue.report.drivers_text", summary_kinds=("value_profile", "strategy"), summary_overall_only=True,
+    note_kinds=("many_groups", "ordinal_not_for_outcome", "ordinal_too_few", "ordinal_failed", "reliability_failed",
+                "penalty_reward_failed", "factor_check_failed"),
 )
 SENIOR = AnalysisSpec(
     name="20_senior", title=N_('Who sees themselves as a "senior"?'), needs=frozenset({Need.SURVEY}), work=1,
