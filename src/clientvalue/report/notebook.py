@@ -169,6 +169,9 @@ LONG_TEXT = 80
 
 #: Output metadata key of a figure's phone variant (base64 PNG), read by the publish step.
 PHONE_METADATA = "clientvalue/phone-png"
+#: Output metadata key of the smallest text of a figure's phone variant in CSS pixels on a 390-pixel
+#: phone (:func:`clientvalue.report.phone.smallest_text_px`; the wide chart's when it has no variant).
+PHONE_TEXT_METADATA = "clientvalue/phone-text-px"
 
 
 def _figure_of(ax_or_fig: Any) -> Any:
@@ -321,12 +324,15 @@ class Report:
         text stays readable: ``phone``, the same chart drawn narrow by its chart function (about
         4.5 inches wide, one panel per row), else this figure redrawn narrow
         (:func:`clientvalue.report.phone.fit_to_phone`). The notebook shows the wide one.
+        Text of the phone variant smaller than :data:`~clientvalue.report.phone.MIN_TEXT_PX` CSS
+        pixels on a 390-pixel phone is enlarged to it; the smallest text is recorded in the output's
+        metadata (:data:`PHONE_TEXT_METADATA`).
         """
         from IPython.display import Markdown, display
 
         import matplotlib.pyplot as plt
 
-        from clientvalue.report.phone import fit_to_phone
+        from clientvalue.report.phone import enlarge_small_text, fit_to_phone, smallest_text_px
         from clientvalue.report.ticks import localize_ticks
 
         text = caption(name, self.language)
@@ -339,8 +345,12 @@ class Report:
         narrow = fit_to_phone(fig) if phone is None else _figure_of(phone)
         if narrow is not None:
             localize_ticks(narrow, self.language)
+            enlarge_small_text(narrow, dpi=PHONE_DPI)
             metadata[PHONE_METADATA] = _png_base64(narrow, dpi=PHONE_DPI)
+            metadata[PHONE_TEXT_METADATA] = round(smallest_text_px(narrow, dpi=PHONE_DPI), 2)
             plt.close(narrow)
+        else:  # the wide chart is what a phone shows
+            metadata[PHONE_TEXT_METADATA] = round(smallest_text_px(fig, dpi=SAVE_DPI), 2)
         plt.close(fig)
         display({"image/png": png, "text/plain": alt}, raw=True, metadata=metadata)
         display(Markdown(f"*{text}*"))
