@@ -326,7 +326,6 @@ def test_dutch_tables_use_dutch_number_formats(demo_report, demo_report_nl):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the tables of pages 30 and 40 show numbers in cells of class 'text'")
 def test_pages_30_and_40_mark_their_number_cells(demo_report, demo_report_nl):
     for name in ("30_segments.html", "40_consistency.html"):
         assert _number_cells(demo_report / name) and _number_cells(demo_report_nl / name), name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import pandas as pd
 
 from clientvalue.report import drivers_text  # noqa: E402
@@ -166,3 +167,17 @@ def test_every_table_builder_accepts_an_empty_result(name, build):
 def test_driver_key_findings_without_rows():
     text = drivers_text.key_findings(_drivers_results())
     assert text.startswith("How much of the differences") and "- " not in text
+
+
+def test_a_column_of_numbers_formatted_beforehand_is_marked_as_numbers():
+    import pandas as pd
+
+    from clientvalue.report.notebook import table_html
+
+    frame = pd.DataFrame({"Segment": ["Segment 1", "Segment 2", "Segment 3"], "Aantal": ["601", "406", "–"],
+                          "Aandeel": ["35,8% (33,5% – 38,1%)", "24,2% (22,2% – 26,3%)", "–"],
+                          "Oordeel": ["niet betrouwbaar (onder 0,667)", "matig", "–"]})
+    page = table_html(frame, language="nl")
+    assert re.findall(r"<td class='num'>([^<]*)</td>", page) == [
+        "601", "35,8% (33,5% – 38,1%)", "406", "24,2% (22,2% – 26,3%)", "–", "–"]
+    assert "<td class='text'>Segment 1</td>" in page and "<td class='text'>matig</td>" in page

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -145,9 +146,12 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
     frame = shown_frame(frame, language)
     labels = [html.escape(c if k.startswith("formatted") else column_label(c, language)) for c, k in zip(columns, kinds)]
     align = ["text" if k in ("text", "formatted_text") else "num" for k in kinds]
+    texts = [[_format_value(v, k, _) for v, k in zip(values, kinds)] for values in frame.itertuples(index=False)]
+    for j in range(1, len(kinds)):  # a column of numbers formatted beforehand ("35,8%", "0,50 (0,28 – 0,71)")
+        if kinds[j] == "text" and formatted_numbers([row[j] for row in texts]):
+            align[j] = "num"
     head = "".join(f"<th scope='col' class='{a}'>{label}</th>"
                    for label, a in zip(labels, align))
-    texts = [[_format_value(v, k, _) for v, k in zip(values, kinds)] for values in frame.itertuples(index=False)]
     # a column of sentences (the reasons of a strategy...) would be a few words wide on a phone:
     # such a table becomes one card per row there, each value after its column name (data-label)
     cards = any(len(text) > LONG_TEXT for row in texts for text, k in zip(row, kinds) if k == "text")
@@ -165,6 +169,26 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
 
 #: Characters from which a text cell counts as a sentence (see :func:`table_html`).
 LONG_TEXT = 80
+
+_NUMBER = r"[<>≤≥]?\s?[-−+]?\d[\d.,\u00a0\u202f]*\s?%?"
+#: A number as a page writes it, with an interval or a range after it: "35,8%", "< 0,001", "0,50 (0,28 – 0,71)".
+FORMATTED_NUMBER = re.compile(rf"^{_NUMBER}(\s?[–-]\s?{_NUMBER})?(\s\({_NUMBER}\s?[–-]\s?{_NUMBER}\))?$")
+
+
+def formatted_numbers(cells: list[str]) -> bool:
+    """Whether text cells are numbers formatted for the reader (dashes for suppressed cells allowed).
+
+    A table built from already formatted text (pages 30 and 40) still marks such a column as numbers:
+    right-aligned, kept on one line, and known as numbers to the checks of the number formats.
+
+    >>> formatted_numbers(["35,8%", "–", "0,50 (0,28 – 0,71)", "< 0,001", "1.680"])
+    True
+    >>> formatted_numbers(["Segment 1", "12"]), formatted_numbers(["–", ""])
+    (False, False)
+    """
+    cells = [c.strip() for c in cells]
+    numbers = [c for c in cells if c not in ("", "–", "-")]
+    return bool(numbers) and all(FORMATTED_NUMBER.match(c) for c in numbers)
 
 
 #: Output metadata key of a figure's phone variant (base64 PNG), read by the publish step.
