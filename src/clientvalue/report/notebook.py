@@ -150,6 +150,9 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
     for j in range(1, len(kinds)):  # a column of numbers formatted beforehand ("35,8%", "0,50 (0,28 – 0,71)")
         if kinds[j] == "text" and formatted_numbers([row[j] for row in texts]):
             align[j] = "num"
+    for j, kind in enumerate(kinds):  # short labels ("18–54", "85+") are never broken over two lines
+        if align[j] == "text" and kind == "text" and texts and all(len(row[j]) <= SHORT_TEXT for row in texts):
+            align[j] = "text short"
     head = "".join(f"<th scope='col' class='{a}'>{label}</th>"
                    for label, a in zip(labels, align))
     # a column of sentences (the reasons of a strategy...) would be a few words wide on a phone:
@@ -169,6 +172,8 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
 
 #: Characters from which a text cell counts as a sentence (see :func:`table_html`).
 LONG_TEXT = 80
+#: Characters up to which every cell of a text column is a short label, kept on one line.
+SHORT_TEXT = 12
 
 _NUMBER = r"[<>≤≥]?\s?[-−+]?\d[\d.,\u00a0\u202f]*\s?%?"
 #: A number as a page writes it, with an interval or a range after it: "35,8%", "< 0,001", "0,50 (0,28 – 0,71)".
