@@ -172,6 +172,8 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
 
 #: Characters from which a text cell counts as a sentence (see :func:`table_html`).
 LONG_TEXT = 80
+#: Rows (header included) from which a table may break over printed pages (see ``STYLE`` in report/publish.py).
+LONG_TABLE_ROWS = 12
 #: Characters up to which every cell of a text column is a short label, kept on one line.
 SHORT_TEXT = 12
 
@@ -341,7 +343,8 @@ class Report:
         """
         from IPython.display import HTML, display
 
-        display(HTML(f"<figure class='cv-table' tabindex='0' role='region' aria-label='{title}'>"
+        kind = "cv-table long" if body.count("<tr") > LONG_TABLE_ROWS else "cv-table"  # may break over pages
+        display(HTML(f"<figure class='{kind}' tabindex='0' role='region' aria-label='{title}'>"
                      f"<figcaption>{title}</figcaption>{body}{note}</figure>"))
 
     def figure(self, ax_or_fig: Any, name: str, *, alt: str | None = None, phone: Any = None) -> None:

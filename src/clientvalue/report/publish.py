@@ -73,6 +73,8 @@ figure.cv-table { scrollbar-width: thin; scrollbar-color: #8a969f #eef1f3; }
   table.verdicts td::before, table.cards td::before { content: attr(data-label) ": "; font-weight: 600; }
   table.cards .num { white-space: normal; }
   td.wrap { white-space: normal; }
+  td.wrap .ci { display: block; }  /* a value's interval under it: the column needs half the width */
+  th.num { white-space: normal; }  /* a header over short numbers takes two lines rather than the width */
 }
 figure.chart figcaption { font-weight: 400; font-size: .9rem; color: #3c464e; }
 img.chart-phone { display: none; }
@@ -92,6 +94,12 @@ img.chart-phone { display: none; }
   .num { white-space: normal; }
   h1, h2, h3, figcaption, caption { break-after: avoid; page-break-after: avoid; }
   figure, img, tr, .finding, section.todo { break-inside: avoid; page-break-inside: avoid; }
+  /* a long table starts right under its text and breaks between rows, its header repeated: kept
+     whole, it would leave the page before it nearly empty (and break anyway when taller than a page) */
+  figure.cv-table.long { break-inside: auto; page-break-inside: auto; }
+  thead { display: table-header-group; }
+  /* a tall chart fits one page (its width shrinks with it) */
+  img { max-height: 235mm; width: auto; }
   section.appendix { break-before: page; }
   a { color: inherit; text-decoration: none; }
 }
