@@ -216,3 +216,22 @@ def test_levels_table_shows_each_group_once_as_a_heading_over_its_questions():
     assert re.findall(r"<td class='text'>([^<]*)</td>", body) == ["Overall rating", "Helped quickly"]
     assert "<td class='num wrap'>6,85 <span class='ci'>(6,78–6,92)</span></td>" in body
     assert words.table_markup(words.levels_table(levels.iloc[:0], labels={}, wave="2026")).count("<tr>") == 1  # empty: a header only
+
+
+def test_long_tables_and_tables_of_sentences_may_break_over_printed_pages(monkeypatch):
+    import IPython.display
+
+    from clientvalue.report.notebook import LONG_TABLE_ROWS, Report
+    from clientvalue.report.publish import STYLE
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(obj.data))
+    report = Report(language="en")
+    short = pd.DataFrame({"group": ["a", "b"], "n": [10, 20]})
+    report.show_table_html("short", table_html(short, language="en"))
+    long = pd.DataFrame({"group": [f"g{k}" for k in range(LONG_TABLE_ROWS)], "n": range(LONG_TABLE_ROWS)})
+    report.show_table_html("long", table_html(long, language="en"))
+    reasons = pd.DataFrame({"group": ["a"], "why": ["a reason of many words " * 5]})
+    report.show_table_html("reasons", table_html(reasons, language="en"))
+    assert [page.split("'")[1] for page in shown] == ["cv-table", "cv-table long", "cv-table long"]
+    assert "figure.cv-table.long { break-inside: auto;" in STYLE

@@ -343,7 +343,9 @@ class Report:
         """
         from IPython.display import HTML, display
 
-        kind = "cv-table long" if body.count("<tr") > LONG_TABLE_ROWS else "cv-table"  # may break over pages
+        # a long table, or one of sentences (tall rows), may break over printed pages
+        long = body.count("<tr") > LONG_TABLE_ROWS or "class='cv-table cards'" in body
+        kind = "cv-table long" if long else "cv-table"
         display(HTML(f"<figure class='{kind}' tabindex='0' role='region' aria-label='{title}'>"
                      f"<figcaption>{title}</figcaption>{body}{note}</figure>"))
 
