@@ -167,3 +167,16 @@ def test_every_chart_of_the_demo_report_has_text_of_at_least_9_css_px_on_a_phone
     assert len(sizes) >= 14, sizes  # every page's charts: 1 + 3 + 2 + 2 + 3 + 3
     small = {where: px for where, px in sizes.items() if px is None or px < MIN_TEXT_PX}
     assert not small, small
+
+
+def test_the_width_read_from_a_saved_chart_gives_the_same_text_size():
+    from clientvalue.report.notebook import _png_base64, _png_width
+    from clientvalue.report.phone import smallest_text_px
+
+    fig = bar_chart()
+    try:
+        png = _png_base64(fig, dpi=110)
+        assert smallest_text_px(fig, dpi=110, saved_width=_png_width(png)) == pytest.approx(
+            smallest_text_px(fig, dpi=110), rel=0.01)
+    finally:
+        plt.close(fig)

@@ -217,8 +217,15 @@ def _png_base64(fig: Any, dpi: int = SAVE_DPI) -> str:
     import io
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")  # as setup_plotting sets it
     return base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
+
+
+def _png_width(png_base64: str) -> int:
+    """Width in pixels of a PNG given in base64 (read from its header: bytes 16-20 of the IHDR chunk)."""
+    import base64
+
+    return int.from_bytes(base64.b64decode(png_base64[:32])[16:20], "big")
 
 
 def compact_png(png: bytes, colours: int = 96) -> bytes:
@@ -381,10 +388,11 @@ class Report:
             localize_ticks(narrow, self.language)
             enlarge_small_text(narrow, dpi=PHONE_DPI)
             metadata[PHONE_METADATA] = _png_base64(narrow, dpi=PHONE_DPI)
-            metadata[PHONE_TEXT_METADATA] = round(smallest_text_px(narrow, dpi=PHONE_DPI), 2)
+            metadata[PHONE_TEXT_METADATA] = round(smallest_text_px(
+                narrow, dpi=PHONE_DPI, saved_width=_png_width(metadata[PHONE_METADATA])), 2)
             plt.close(narrow)
         else:  # the wide chart is what a phone shows
-            metadata[PHONE_TEXT_METADATA] = round(smallest_text_px(fig, dpi=SAVE_DPI), 2)
+            metadata[PHONE_TEXT_METADATA] = round(smallest_text_px(fig, dpi=SAVE_DPI, saved_width=_png_width(png)), 2)
         plt.close(fig)
         display({"image/png": png, "text/plain": alt}, raw=True, metadata=metadata)
         display(Markdown(f"*{text}*"))

@@ -146,13 +146,15 @@ def shown_scale(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN) -> float:
     return min(1.0, screen / Image.open(buffer).size[0])
 
 
-def smallest_text_px(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN) -> float:
+def smallest_text_px(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN, saved_width: int | None = None) -> float:
     """Size in CSS pixels of the smallest text of ``fig`` saved at ``dpi`` and shown ``screen`` pixels wide.
 
     A text of ``s`` points is ``s * dpi / 72`` pixels high in the image; the page shrinks the image
-    to the screen (:func:`shown_scale`). ``inf`` for a figure without text.
+    to the screen (:func:`shown_scale`). ``saved_width``: the width in pixels of the image already
+    saved (tight box), which spares saving it again. ``inf`` for a figure without text.
     """
-    scale = shown_scale(fig, dpi=dpi, screen=screen)
+    scale = (shown_scale(fig, dpi=dpi, screen=screen) if saved_width is None
+             else min(1.0, screen / saved_width))
     sizes = [t.get_fontsize() for t in _texts(fig)]
     return min(sizes) * dpi / 72 * scale if sizes else float("inf")
 
