@@ -98,6 +98,8 @@ img.chart-phone { display: none; }
      whole, it would leave the page before it nearly empty (and break anyway when taller than a page) */
   figure.cv-table.long { break-inside: auto; page-break-inside: auto; }
   thead { display: table-header-group; }
+  /* a section's closing line ("Read more: ...") and the page's footer never stand alone on a page */
+  section > p:last-child, main > footer { break-before: avoid; page-break-before: avoid; }
   /* a tall chart fits one page (its width shrinks with it) */
   img { max-height: 235mm; width: auto; }
   section.appendix { break-before: page; }
