@@ -27,8 +27,11 @@ try {
       const axe = await tab.evaluate(async () =>
         await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
       const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      // charts as shown: CSS width against the image's own pixels (their text size follows from both)
+      const charts = await tab.evaluate(() => [...document.images].filter(i => i.offsetParent !== null).map(i => ({
+        kind: i.className, shown: i.getBoundingClientRect().width, natural: i.naturalWidth })));
       results.push({
-        page, width, overflow,
+        page, width, overflow, charts,
         violations: axe.violations.map(v => ({
           id: v.id, impact: v.impact, help: v.help,
           nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ")),

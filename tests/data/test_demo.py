@@ -130,6 +130,19 @@ def test_same_seed_same_bytes_other_seed_other_bytes(written, tmp_path):
     ]
 
 
+def test_the_vignette_codebook_says_klant_like_the_survey_codebook(written):
+    """One word for the client in Dutch: the survey codebook's "klant" (Cliëntondersteuning is a service's name)."""
+    import re
+
+    survey = (written / "municipality" / "codebook.yaml").read_text(encoding="utf-8")
+    vignettes = (written / "municipality" / "vignettes" / "codebook.yaml").read_text(encoding="utf-8")
+    assert "Klanttevredenheid" in survey
+    assert re.findall(r"\bcliënt\w*", vignettes, flags=re.IGNORECASE) == []
+    assert "de naam van de klant" in vignettes and "De situatie van de klant" in vignettes
+    bundled = Path(demo.__file__).parents[3] / "data" / "demo" / "municipality" / "vignettes" / "codebook.yaml"
+    assert bundled.read_text(encoding="utf-8") == vignettes  # the bundled demo is the generator's
+
+
 def test_files_are_in_the_documented_dialects(written):
     raw = (written / "municipality" / "survey.csv").read_bytes()
     assert b"\r\n" not in raw and raw.endswith(b"\n")

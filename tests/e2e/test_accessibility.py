@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from clientvalue.report.phone import PHONE_SCREEN
+
 pytestmark = pytest.mark.slow
 
 A11Y = Path(__file__).parents[1] / "a11y"
@@ -51,6 +53,11 @@ def test_every_page_passes_axe_and_fits_a_phone(report_pages):
         where = f"{Path(record['page']).name} at {record['width']} px"
         if record["overflow"] > 0:
             problems.append(f"{where}: the page scrolls sideways by {record['overflow']} px")
+        if record["width"] == 390:  # the phone: its chart versions, no wider than the text sizes assume
+            for chart in record["charts"]:
+                if chart["kind"] == "chart-wide" or chart["shown"] > PHONE_SCREEN + 0.5:
+                    problems.append(f"{where}: a chart is shown {chart['shown']:.0f} px wide ({chart['kind']}); "
+                                    f"its phone text sizes assume the phone version at most {PHONE_SCREEN} px wide")
         for violation in record["violations"]:
             if violation["impact"] in ("serious", "critical"):
                 problems.append(f"{where}: {violation['id']} ({violation['impact']}): {violation['help']} "

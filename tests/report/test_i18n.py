@@ -315,8 +315,8 @@ def _number_cells(page) -> list[str]:
 def test_dutch_tables_use_dutch_number_formats(demo_report, demo_report_nl):
     """Same seed, same numbers: every Dutch table cell is the English one with '.' and ',' swapped."""
     swap = str.maketrans({".": ",", ",": "."})
-    # pages 30 and 40 do not mark their number cells yet: test_pages_30_and_40_mark_their_number_cells
-    pages = [demo_report / f"{name}.html" for name in ("00_data_check", "10_value_drivers", "20_senior", "50_comparisons")]
+    pages = [demo_report / f"{name}.html" for name in ("00_data_check", "10_value_drivers", "20_senior", "30_segments",
+                                                       "40_consistency", "50_comparisons")]
     for page in pages:
         english, dutch = _number_cells(page), _number_cells(demo_report_nl / page.name)
         assert len(english) == len(dutch) > 20, page.name
@@ -329,7 +329,6 @@ def test_dutch_tables_use_dutch_number_formats(demo_report, demo_report_nl):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the tables of pages 30 and 40 show numbers in cells of class 'text'")
 def test_pages_30_and_40_mark_their_number_cells(demo_report, demo_report_nl):
     for name in ("30_segments.html", "40_consistency.html"):
         assert _number_cells(demo_report / name) and _number_cells(demo_report_nl / name), name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -101,5 +102,82 @@ def test_a_phone_chart_with_long_category_labels_stays_within_its_width():
         buffer = BytesIO()
         fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
         assert Image.open(buffer).size[0] <= PHONE_WIDTH * 100 + 25  # + the tight box's padding: nothing sticks out
+    finally:
+        plt.close(fig)
+
+
+def test_smallest_text_px_is_points_times_dpi_over_72_times_the_screen_scale():
+    """Closed form: a 6 pt text in a figure saved 800 px wide at 100 dpi and shown 350 px wide."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from clientvalue.report.phone import smallest_text_px
+
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, "small", fontsize=6)
+    ax.set_title("large", fontsize=14)
+    try:
+        buffer = BytesIO()
+        fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        saved = Image.open(buffer).size[0]
+        assert smallest_text_px(fig, dpi=100, screen=350) == pytest.approx(6 * 100 / 72 * 350 / saved)
+        assert smallest_text_px(fig, dpi=100, screen=10_000) == pytest.approx(6 * 100 / 72)  # never enlarged
+    finally:
+        plt.close(fig)
+
+
+def test_small_text_of_a_phone_chart_is_enlarged_to_the_minimum_and_large_text_kept():
+    from clientvalue.report.phone import MIN_TEXT_PX, enlarge_small_text, smallest_text_px
+
+    fig = fit_to_phone(bar_chart())
+    ax = fig.axes[0]
+    ax.tick_params(labelsize=5)
+    ax.annotate("note", (0.3, 0), fontsize=4)
+    ax.title.set_fontsize(20)
+    try:
+        assert smallest_text_px(fig, dpi=110) < MIN_TEXT_PX * 0.6
+        enlarge_small_text(fig, dpi=110)
+        assert smallest_text_px(fig, dpi=110) >= MIN_TEXT_PX
+        assert ax.title.get_fontsize() == 20
+        ax.set_xlim(0, 2)  # ticks made after the enlargement keep the size
+        fig.canvas.draw()
+        assert smallest_text_px(fig, dpi=110) >= MIN_TEXT_PX
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_every_chart_of_the_demo_report_has_text_of_at_least_9_css_px_on_a_phone(language, request):
+    """Every figure of every page, as recorded when it was drawn: its phone variant on a 390-px phone."""
+    import nbformat
+
+    from clientvalue.report.notebook import PHONE_TEXT_METADATA
+    from clientvalue.report.phone import MIN_TEXT_PX
+
+    report = request.getfixturevalue("demo_report" if language == "en" else "demo_report_nl")
+    sizes = {}
+    for path in sorted(report.glob("*.ipynb")):
+        for number, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            for output in cell.get("outputs", []):
+                if "image/png" in output.get("data", {}):
+                    sizes[f"{path.stem} cell {number}"] = output["metadata"].get(PHONE_TEXT_METADATA)
+    pages = {where.split(" cell")[0] for where in sizes}
+    assert pages == {path.stem for path in report.glob("*.ipynb")} and len(sizes) >= 12, sizes  # every page's charts
+    small = {where: px for where, px in sizes.items() if px is None or px < MIN_TEXT_PX}
+    assert not small, small
+
+
+def test_the_width_read_from_a_saved_chart_gives_the_same_text_size():
+    from clientvalue.report.notebook import _png_base64, _png_width
+    from clientvalue.report.phone import smallest_text_px
+
+    fig = bar_chart()
+    try:
+        png = _png_base64(fig, dpi=110)
+        assert smallest_text_px(fig, dpi=110, saved_width=_png_width(png)) == pytest.approx(
+            smallest_text_px(fig, dpi=110), rel=0.01)
     finally:
         plt.close(fig)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import pandas as pd
 
 from clientvalue.report import drivers_text  # noqa: E402
@@ -168,3 +169,71 @@ def test_every_table_builder_accepts_an_empty_result(name, build):
 def test_driver_key_findings_without_rows():
     text = drivers_text.key_findings(_drivers_results())
     assert text.startswith("How much of the differences") and "- " not in text
+
+
+def test_a_column_of_numbers_formatted_beforehand_is_marked_as_numbers():
+    import pandas as pd
+
+    from clientvalue.report.notebook import table_html
+
+    frame = pd.DataFrame({"Segment": ["Segment 1", "Segment 2", "Segment 3"], "Aantal": ["601", "406", "–"],
+                          "Aandeel": ["35,8% (33,5% – 38,1%)", "24,2% (22,2% – 26,3%)", "–"],
+                          "Oordeel": ["niet betrouwbaar (onder 0,667)", "matig", "–"]})
+    page = table_html(frame, language="nl")
+    assert re.findall(r"<td class='num'>([^<]*)</td>", page) == [
+        "601", "35,8% (33,5% – 38,1%)", "406", "24,2% (22,2% – 26,3%)", "–", "–"]
+    assert "<td class='text short'>Segment 1</td>" in page and "<td class='text'>matig</td>" in page
+
+
+def test_short_labels_such_as_age_bands_stay_on_one_line():
+    import pandas as pd
+
+    from clientvalue.report.notebook import table_html
+
+    frame = pd.DataFrame({"age_band": ["18–54", "55–64", "85+"], "n": [865, 302, 56],
+                          "note": ["a longer text that may wrap", "b", "c"]})
+    page = table_html(frame, language="en")
+    assert re.findall(r"<td class='text short'>([^<]*)</td>", page) == ["18–54", "55–64", "85+"]
+    assert "<td class='text'>a longer text that may wrap</td>" in page
+    from clientvalue.report.publish import STYLE
+
+    assert ".text.short { white-space: nowrap; }" in STYLE
+
+
+def test_levels_table_shows_each_group_once_as_a_heading_over_its_questions():
+    from clientvalue.report import comparisons_text as words
+
+    levels = pd.DataFrame({"wave": "2026", "group": ["all", "Wmo-loket", "all", "Wmo-loket"],
+                           "question": ["overall", "overall", "quick", "quick"], "mean": [6.85, 6.78, 3.56, 3.1],
+                           "ci_low": [6.78, 6.64, 3.5, 3.0], "ci_high": [6.92, 6.92, 3.62, 3.2],
+                           "share_satisfied": [0.6, 0.55, 0.5, 0.4], "share_ci_low": [0.57, 0.5, 0.47, 0.35],
+                           "share_ci_high": [0.63, 0.6, 0.53, 0.45], "n": [1680, 300, 1670, 298]})
+    shown = words.levels_table(levels, labels={"overall": "Overall rating", "quick": "Helped quickly"}, wave="2026",
+                               language="nl")
+    page = words.table_markup(shown)
+    headings = re.findall(r"<th scope='rowgroup' colspan='4' class='rowgroup'>([^<]*)</th>", page)
+    assert headings == ["alle respondenten", "Wmo-loket"] and page.count("<tbody>") == 2
+    assert page.split("</thead>")[0].count("<th ") == 4  # question, mean, satisfied, respondents: no group column
+    body = page.split("<tbody>")[1]  # the first group's block: its questions in order, means in Dutch
+    assert re.findall(r"<td class='text'>([^<]*)</td>", body) == ["Overall rating", "Helped quickly"]
+    assert "<td class='num wrap'>6,85 <span class='ci'>(6,78–6,92)</span></td>" in body
+    assert words.table_markup(words.levels_table(levels.iloc[:0], labels={}, wave="2026")).count("<tr>") == 1  # empty: a header only
+
+
+def test_long_tables_and_tables_of_sentences_may_break_over_printed_pages(monkeypatch):
+    import IPython.display
+
+    from clientvalue.report.notebook import LONG_TABLE_ROWS, Report
+    from clientvalue.report.publish import STYLE
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(obj.data))
+    report = Report(language="en")
+    short = pd.DataFrame({"group": ["a", "b"], "n": [10, 20]})
+    report.show_table_html("short", table_html(short, language="en"))
+    long = pd.DataFrame({"group": [f"g{k}" for k in range(LONG_TABLE_ROWS)], "n": range(LONG_TABLE_ROWS)})
+    report.show_table_html("long", table_html(long, language="en"))
+    reasons = pd.DataFrame({"group": ["a"], "why": ["a reason of many words " * 5]})
+    report.show_table_html("reasons", table_html(reasons, language="en"))
+    assert [page.split("'")[1] for page in shown] == ["cv-table", "cv-table long", "cv-table long"]
+    assert "figure.cv-table.long { break-inside: auto;" in STYLE

@@ -68,9 +68,9 @@ MISSING_RATE = 0.02
 CONSIDERATIONS = [  # column, kind, p(yes), nl, en
     ("w_beleid", "rules", 0.85, "Het beleid en de regels", "The policy and the rules"),
     ("w_werkproces", "rules", 0.80, "Het werkproces", "The work process"),
-    ("w_voor_iedereen", "equality", 0.60, "Dat de uitzondering voor elke cliënt mogelijk moet zijn",
+    ("w_voor_iedereen", "equality", 0.60, "Dat de uitzondering voor elke klant mogelijk moet zijn",
      "That the exception must be possible for every client"),
-    ("w_situatie", "other", 0.45, "De situatie van de cliënt", "The client's situation"),
+    ("w_situatie", "other", 0.45, "De situatie van de klant", "The client's situation"),
     ("w_collega", "other", 0.30, "Overleg met een collega", "Advice from a colleague"),
     ("w_rechtvaardigheid", "own_judgement", 0.10, "Mijn eigen rechtvaardigheidsgevoel", "My own sense of justice"),
 ]
@@ -137,7 +137,7 @@ def vignette_codebook() -> dict[str, Any]:
             "column": "variant",
             "reference": "A",
             "protected": True,
-            "differs": {"nl": "de naam van de cliënt", "en": "the client's name"},
+            "differs": {"nl": "de naam van de klant", "en": "the client's name"},
             "labels": {k: {"nl": nl, "en": en} for k, (nl, en) in VARIANTS.items()},
         },
         "considerations": {

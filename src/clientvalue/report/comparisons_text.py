@@ -211,36 +211,77 @@ def case_mix_text(model: dict, *, attributes: dict[str, str], language: str = "e
 
 
 # --------------------------------------------------------------------------- tables
-def _table(rows: list[dict], numeric: list[str]) -> pd.DataFrame:
-    """Worded cells; ``attrs["numeric"]``: the headers of the columns that hold numbers (right-aligned)."""
+def _table(rows: list[dict], numeric: list[str], *, row_groups: str | None = None,
+           intervals: list[str] | None = None) -> pd.DataFrame:
+    """Worded cells; ``attrs["numeric"]``: the headers of the columns that hold numbers (right-aligned).
+
+    ``attrs["row_groups"]``: a column shown as a heading row over its rows instead of in every row;
+    ``attrs["intervals"]``: number columns of "value (interval)" cells, whose interval may go on a
+    second line on a phone.
+    """
     frame = pd.DataFrame(rows)
     frame.attrs["numeric"] = list(numeric)
+    frame.attrs["row_groups"] = row_groups
+    frame.attrs["intervals"] = list(intervals or [])
     return frame
 
 
+def _cell(value: object, kind: str, interval: bool) -> str:
+    """One cell; a "value (interval)" cell keeps its interval on one line, which may go under the value."""
+    import html
+
+    text = html.escape(str(value))
+    if interval and " (" in text:
+        value_text, rest = text.split(" (", 1)
+        return f"<td class='{kind} wrap'>{value_text} <span class='ci'>({rest}</span></td>"
+    return f"<td class='{kind}'>{text}</td>"
+
+
 def table_markup(frame: pd.DataFrame) -> str:
-    """An HTML table of worded cells (everything escaped); number columns right-aligned."""
+    """An HTML table of worded cells (everything escaped); number columns right-aligned.
+
+    With ``attrs["row_groups"]`` (see :func:`_table`) the rows of each group follow a heading row
+    naming it, in a ``tbody`` of their own, and the column itself is not repeated in every row.
+    """
     import html
 
     numeric = set(frame.attrs.get("numeric", []))
+    intervals = set(frame.attrs.get("intervals", []))
+    grouping = frame.attrs.get("row_groups")
+    groups = list(frame[grouping]) if grouping in frame.columns else None
+    if groups is not None:
+        frame = frame.drop(columns=grouping)
     kinds = ["num" if c in numeric else "text" for c in frame.columns]
     head = "".join(f"<th scope='col' class='{k}'>{html.escape(str(c))}</th>" for c, k in zip(frame.columns, kinds))
-    rows = "".join("<tr>" + "".join(f"<td class='{k}'>{html.escape(str(v))}</td>" for v, k in zip(values, kinds))
-                   + "</tr>" for values in frame.itertuples(index=False))
-    return f"<table class='cv-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    rows = ["<tr>" + "".join(_cell(v, k, c in intervals) for v, k, c in zip(values, kinds, frame.columns)) + "</tr>"
+            for values in frame.itertuples(index=False)]
+    if groups is None:
+        return f"<table class='cv-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    bodies, start = [], 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or groups[end] != groups[start]:
+            heading = (f"<tr><th scope='rowgroup' colspan='{len(kinds)}' class='rowgroup'>"
+                       f"{html.escape(str(groups[start]))}</th></tr>")
+            bodies.append(f"<tbody>{heading}{''.join(rows[start:end])}</tbody>")
+            start = end
+    return f"<table class='cv-table grouped'><thead><tr>{head}</tr></thead>{''.join(bodies)}</table>"
 
 
 def levels_table(levels: pd.DataFrame, *, labels: dict[str, str], wave: str, language: str = "en") -> pd.DataFrame:
     """One row per group and question of ``wave``: mean and share satisfied with intervals (formatted)."""
     _ = translator(language)
     rows = []
-    for r in levels[levels["wave"] == wave].itertuples(index=False):
+    chosen = levels[levels["wave"] == wave]
+    order = list(dict.fromkeys(chosen["group"]))  # one block of questions per group, in the groups' order
+    chosen = chosen.assign(_block=chosen["group"].map({g: k for k, g in enumerate(order)}))
+    for r in chosen.sort_values("_block", kind="stable").itertuples(index=False):
         rows.append({_("group"): group_label(r.group, language), _("question"): labels.get(r.question, r.question),
                      _("mean (95%\u00a0interval)"): f"{_.number(r.mean, 2)} ({_.number(r.ci_low, 2)}–{_.number(r.ci_high, 2)})",
                      _("satisfied (95%\u00a0interval)"): f"{_.percent(r.share_satisfied, 0)} "
                                                         f"({_.percent(r.share_ci_low, 0)}–{_.percent(r.share_ci_high, 0)})",
                      _("respondents"): _.integer(r.n)})
-    return _table(rows, [_("mean (95%\u00a0interval)"), _("satisfied (95%\u00a0interval)"), _("respondents")])
+    shown = [_("mean (95%\u00a0interval)"), _("satisfied (95%\u00a0interval)")]
+    return _table(rows, [*shown, _("respondents")], row_groups=_("group"), intervals=shown)
 
 
 def changes_table(changes: pd.DataFrame, *, labels: dict[str, str], question: str | None = None,
@@ -252,11 +293,11 @@ def changes_table(changes: pd.DataFrame, *, labels: dict[str, str], question: st
     chosen = changes if question is None else changes[changes["question"] == question]
     for r in chosen.itertuples(index=False):
         rows.append({_("group"): group_label(r.group, language), _("question"): labels.get(r.question, r.question),
+                     _("result"): flags.get(r.flag, r.flag),  # the verdict first: a table that scrolls shows it
                      _("from"): str(r.from_wave), _("to"): str(r.to_wave),
                      _("change"): signed(r.change, _, 2), _("95%\u00a0low"): signed(r.ci_low, _, 2),
                      _("95%\u00a0high"): signed(r.ci_high, _, 2),
-                     _("p-value"): "< " + _.number(0.001, 3) if r.p_value < 0.001 else _.number(r.p_value, 3),
-                     _("result"): flags.get(r.flag, r.flag)})
+                     _("p-value"): "< " + _.number(0.001, 3) if r.p_value < 0.001 else _.number(r.p_value, 3)})
     return _table(rows, [_("change"), _("95%\u00a0low"), _("95%\u00a0high"), _("p-value")])
 
 
@@ -276,11 +317,11 @@ def units_table(units: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
     positions = {"above": _("above the upper limit"), "below": _("below the lower limit"), "within": _("within the limits")}
     rows = []
     for r in units.sort_values("unit").itertuples(index=False):
-        rows.append({_("unit"): str(r.unit), _("respondents"): _.integer(r.n), _("raw mean"): _.number(r.raw_mean, 2),
+        rows.append({_("unit"): str(r.unit), _("position (99.8%\u00a0limits)"): positions.get(r.position, r.position),
+                     _("respondents"): _.integer(r.n), _("raw mean"): _.number(r.raw_mean, 2),
                      _("adjusted mean (95%\u00a0interval)"): f"{_.number(r.adjusted_mean, 2)} ({_.number(r.ci_low, 2)}–"
                                                             f"{_.number(r.ci_high, 2)})",
-                     _("reliability"): _.number(r.reliability, 2) + (" ⚠" if r.reliability < RELIABILITY_THRESHOLD else ""),
-                     _("position (99.8%\u00a0limits)"): positions.get(r.position, r.position)})
+                     _("reliability"): _.number(r.reliability, 2) + (" ⚠" if r.reliability < RELIABILITY_THRESHOLD else "")})
     return _table(rows, [_("respondents"), _("raw mean"), _("adjusted mean (95%\u00a0interval)"), _("reliability")])
 
 
@@ -297,11 +338,11 @@ def benchmark_table(bench: pd.DataFrame, *, labels: dict[str, str], language: st
     """Own mean against the reference, question by question (formatted)."""
     _ = translator(language)
     flags = {"above": _("higher"), "below": _("lower"), "similar": _("no clear difference")}
-    rows = [{_("question"): labels.get(r.question, r.question), _("here"): _.number(r.own_mean, 2),
+    rows = [{_("question"): labels.get(r.question, r.question), _("result"): flags.get(r.flag, r.flag),
+             _("here"): _.number(r.own_mean, 2),
              _("reference"): _.number(r.reference_mean, 2),
              _("difference"): signed(r.difference, _, 2), _("95%\u00a0low"): signed(r.ci_low, _, 2),
-             _("95%\u00a0high"): signed(r.ci_high, _, 2),
-             _("result"): flags.get(r.flag, r.flag)} for r in bench.itertuples(index=False)]
+             _("95%\u00a0high"): signed(r.ci_high, _, 2)} for r in bench.itertuples(index=False)]
     return _table(rows, [_("here"), _("reference"), _("difference"), _("95%\u00a0low"), _("95%\u00a0high")])
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -145,9 +146,15 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
     frame = shown_frame(frame, language)
     labels = [html.escape(c if k.startswith("formatted") else column_label(c, language)) for c, k in zip(columns, kinds)]
     align = ["text" if k in ("text", "formatted_text") else "num" for k in kinds]
+    texts = [[_format_value(v, k, _) for v, k in zip(values, kinds)] for values in frame.itertuples(index=False)]
+    for j in range(1, len(kinds)):  # a column of numbers formatted beforehand ("35,8%", "0,50 (0,28 – 0,71)")
+        if kinds[j] == "text" and formatted_numbers([row[j] for row in texts]):
+            align[j] = "num"
+    for j, kind in enumerate(kinds):  # short labels ("18–54", "85+") are never broken over two lines
+        if align[j] == "text" and kind == "text" and texts and all(len(row[j]) <= SHORT_TEXT for row in texts):
+            align[j] = "text short"
     head = "".join(f"<th scope='col' class='{a}'>{label}</th>"
                    for label, a in zip(labels, align))
-    texts = [[_format_value(v, k, _) for v, k in zip(values, kinds)] for values in frame.itertuples(index=False)]
     # a column of sentences (the reasons of a strategy...) would be a few words wide on a phone:
     # such a table becomes one card per row there, each value after its column name (data-label)
     cards = any(len(text) > LONG_TEXT for row in texts for text, k in zip(row, kinds) if k == "text")
@@ -165,10 +172,37 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
 
 #: Characters from which a text cell counts as a sentence (see :func:`table_html`).
 LONG_TEXT = 80
+#: Rows (header included) from which a table may break over printed pages (see ``STYLE`` in report/publish.py).
+LONG_TABLE_ROWS = 12
+#: Characters up to which every cell of a text column is a short label, kept on one line.
+SHORT_TEXT = 12
+
+_NUMBER = r"[<>≤≥]?\s?[-−+]?\d[\d.,\u00a0\u202f]*\s?%?"
+#: A number as a page writes it, with an interval or a range after it: "35,8%", "< 0,001", "0,50 (0,28 – 0,71)".
+FORMATTED_NUMBER = re.compile(rf"^{_NUMBER}(\s?[–-]\s?{_NUMBER})?(\s\({_NUMBER}\s?[–-]\s?{_NUMBER}\))?$")
+
+
+def formatted_numbers(cells: list[str]) -> bool:
+    """Whether text cells are numbers formatted for the reader (dashes for suppressed cells allowed).
+
+    A table built from already formatted text (pages 30 and 40) still marks such a column as numbers:
+    right-aligned, kept on one line, and known as numbers to the checks of the number formats.
+
+    >>> formatted_numbers(["35,8%", "–", "0,50 (0,28 – 0,71)", "< 0,001", "1.680"])
+    True
+    >>> formatted_numbers(["Segment 1", "12"]), formatted_numbers(["–", ""])
+    (False, False)
+    """
+    cells = [c.strip() for c in cells]
+    numbers = [c for c in cells if c not in ("", "–", "-")]
+    return bool(numbers) and all(FORMATTED_NUMBER.match(c) for c in numbers)
 
 
 #: Output metadata key of a figure's phone variant (base64 PNG), read by the publish step.
 PHONE_METADATA = "clientvalue/phone-png"
+#: Output metadata key of the smallest text of a figure's phone variant in CSS pixels on a 390-pixel
+#: phone (:func:`clientvalue.report.phone.smallest_text_px`; the wide chart's when it has no variant).
+PHONE_TEXT_METADATA = "clientvalue/phone-text-px"
 
 
 def _figure_of(ax_or_fig: Any) -> Any:
@@ -183,8 +217,15 @@ def _png_base64(fig: Any, dpi: int = SAVE_DPI) -> str:
     import io
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")  # as setup_plotting sets it
     return base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
+
+
+def _png_width(png_base64: str) -> int:
+    """Width in pixels of a PNG given in base64 (read from its header: bytes 16-20 of the IHDR chunk)."""
+    import base64
+
+    return int.from_bytes(base64.b64decode(png_base64[:32])[16:20], "big")
 
 
 def compact_png(png: bytes, colours: int = 96) -> bytes:
@@ -309,7 +350,10 @@ class Report:
         """
         from IPython.display import HTML, display
 
-        display(HTML(f"<figure class='cv-table' tabindex='0' role='region' aria-label='{title}'>"
+        # a long table, or one of sentences (tall rows), may break over printed pages
+        long = body.count("<tr") > LONG_TABLE_ROWS or "class='cv-table cards'" in body
+        kind = "cv-table long" if long else "cv-table"
+        display(HTML(f"<figure class='{kind}' tabindex='0' role='region' aria-label='{title}'>"
                      f"<figcaption>{title}</figcaption>{body}{note}</figure>"))
 
     def figure(self, ax_or_fig: Any, name: str, *, alt: str | None = None, phone: Any = None) -> None:
@@ -321,12 +365,15 @@ class Report:
         text stays readable: ``phone``, the same chart drawn narrow by its chart function (about
         4.5 inches wide, one panel per row), else this figure redrawn narrow
         (:func:`clientvalue.report.phone.fit_to_phone`). The notebook shows the wide one.
+        Text of the phone variant smaller than :data:`~clientvalue.report.phone.MIN_TEXT_PX` CSS
+        pixels on a 390-pixel phone is enlarged to it; the smallest text is recorded in the output's
+        metadata (:data:`PHONE_TEXT_METADATA`).
         """
         from IPython.display import Markdown, display
 
         import matplotlib.pyplot as plt
 
-        from clientvalue.report.phone import fit_to_phone
+        from clientvalue.report.phone import enlarge_small_text, fit_to_phone, smallest_text_px
         from clientvalue.report.ticks import localize_ticks
 
         text = caption(name, self.language)
@@ -339,8 +386,13 @@ class Report:
         narrow = fit_to_phone(fig) if phone is None else _figure_of(phone)
         if narrow is not None:
             localize_ticks(narrow, self.language)
+            enlarge_small_text(narrow, dpi=PHONE_DPI)
             metadata[PHONE_METADATA] = _png_base64(narrow, dpi=PHONE_DPI)
+            metadata[PHONE_TEXT_METADATA] = round(smallest_text_px(
+                narrow, dpi=PHONE_DPI, saved_width=_png_width(metadata[PHONE_METADATA])), 2)
             plt.close(narrow)
+        else:  # the wide chart is what a phone shows
+            metadata[PHONE_TEXT_METADATA] = round(smallest_text_px(fig, dpi=SAVE_DPI, saved_width=_png_width(png)), 2)
         plt.close(fig)
         display({"image/png": png, "text/plain": alt}, raw=True, metadata=metadata)
         display(Markdown(f"*{text}*"))

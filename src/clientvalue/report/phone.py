@@ -22,6 +22,10 @@ PHONE_WIDTH = 4.4
 LABEL_CHARACTERS = 24
 #: A heat map with at most this many columns is redrawn narrow (its labels wrapped shorter still).
 HEAT_MAP_COLUMNS = 6
+#: Width in CSS pixels of a chart on a 390-pixel phone: the page's 390 less its margins (1.25rem a side).
+PHONE_SCREEN = 350
+#: Smallest text of a chart on a phone, in CSS pixels (measured as shown on a 390-pixel screen).
+MIN_TEXT_PX = 9.0
 
 
 def wrapped(text: str, width: float, size: float | str) -> str:
@@ -119,3 +123,60 @@ def _place_heat_map(fig: Any) -> None:
             label.set_rotation_mode("anchor")
     for ax in bars:
         ax.set_position([0.89, 0.24, 0.035, 0.60])
+
+
+def _texts(fig: Any) -> list[Any]:
+    """The figure's visible, non-empty texts (titles, labels, tick labels, legends, annotations)."""
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def shown_scale(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN) -> float:
+    """CSS pixels per pixel of the figure saved at ``dpi`` (tight box) and shown at most ``screen`` wide.
+
+    An image is never shown larger than its own pixels (``max-width: 100%``), so the scale is at most 1.
+    """
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return min(1.0, screen / Image.open(buffer).size[0])
+
+
+def smallest_text_px(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN, saved_width: int | None = None) -> float:
+    """Size in CSS pixels of the smallest text of ``fig`` saved at ``dpi`` and shown ``screen`` pixels wide.
+
+    A text of ``s`` points is ``s * dpi / 72`` pixels high in the image; the page shrinks the image
+    to the screen (:func:`shown_scale`). ``saved_width``: the width in pixels of the image already
+    saved (tight box), which spares saving it again. ``inf`` for a figure without text.
+    """
+    scale = (shown_scale(fig, dpi=dpi, screen=screen) if saved_width is None
+             else min(1.0, screen / saved_width))
+    sizes = [t.get_fontsize() for t in _texts(fig)]
+    return min(sizes) * dpi / 72 * scale if sizes else float("inf")
+
+
+def enlarge_small_text(fig: Any, *, dpi: float, minimum: float = MIN_TEXT_PX, screen: float = PHONE_SCREEN) -> Any:
+    """Make every text of ``fig`` at least ``minimum`` CSS pixels as shown ``screen`` pixels wide; return ``fig``.
+
+    Texts below the minimum are set to it (tick labels through ``tick_params``, so that ticks drawn
+    later keep the size); larger texts stay as they are. Larger text can widen the saved figure
+    (a longer label), which shrinks it on the screen: the step is repeated until it holds.
+    """
+    for _round in range(4):
+        scale = shown_scale(fig, dpi=dpi, screen=screen)
+        points = minimum * 1.02 * 72 / (dpi * scale)  # 2% above: rounding in the saved image
+        small = [t for t in _texts(fig) if t.get_fontsize() * dpi / 72 * scale < minimum]
+        if not small:
+            return fig
+        for ax in fig.axes:
+            for which, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+                if any(t.get_fontsize() < points for t in axis.get_ticklabels()):
+                    ax.tick_params(axis=which, labelsize=points)
+        for text in small:
+            text.set_fontsize(max(points, text.get_fontsize()))
+        fig.canvas.draw()
+    return fig

@@ -491,10 +491,16 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
     dims = set(dimensions) or {"practical"}
     small = {"font.size": 10, "axes.labelsize": 9.5, "axes.titlesize": 11, "xtick.labelsize": 9,
              "ytick.labelsize": 9, "legend.fontsize": 10}
+    # one panel per row is the phone variant, shown about 350 pixels wide: its smallest text
+    # (the question numbers, "small") must stay at least 9 CSS pixels there (report/phone.py)
+    phone = columns == 1
+    if phone:
+        small = {"font.size": 12, "axes.labelsize": 10.5, "axes.titlesize": 12, "xtick.labelsize": 10.5,
+                 "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
     with plt.rc_context(small):
         if kind == "importance":
             n_rows = max(len(t) for t in tables.values())
-            panel_h, width = 0.9 + 0.28 * n_rows, 5.2
+            panel_h, width = 0.9 + (0.42 if phone else 0.28) * n_rows, 5.2
             key_lines: list[str] = []
         else:
             panel_h, width = 3.5, 4.5
@@ -502,7 +508,12 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
             key_lines = _key_lines(shown, numbers, labels)
         key_columns = 2 if (columns >= 2 and len(key_lines) > 5) else 1
         per_column = -(-len(key_lines) // key_columns) if key_lines else 0
-        top_h, key_h = 0.45, (0.25 + 0.215 * per_column if key_lines else 0.0)
+        handles = (quadrant_legend_handles(dims, language) if kind == "quadrants"
+                   else importance_legend_handles(dims, language))
+        legend_columns = min(len(handles), 2) if phone else len(handles)  # a phone's width holds two entries
+        legend_rows = -(-len(handles) // legend_columns)
+        top_h = 0.45 + 0.25 * (legend_rows - 1)
+        key_h = (0.25 + (0.25 if phone else 0.215) * per_column) if key_lines else 0.0
         height = rows * panel_h + top_h + key_h
         fig, axes = plt.subplots(rows, columns, figsize=(width * columns, height), squeeze=False)
         if kind == "importance":
@@ -517,6 +528,8 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
                 plot_quadrants(tables[group], labels=labels, dimensions=dimensions, numbers=numbers,
                                limits=limits, legend=False, key=False, ax=ax, language=language)
             ax.set_title(group_label(str(group), language), loc="left")
+            if phone:
+                _fit_panel_to_phone(ax, width)
             if kind == "quadrants" and number % columns:
                 ax.set_ylabel("")  # one axis label per row is enough
             if number + columns < len(groups):
@@ -524,9 +537,7 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
         for ax in list(axes.flat)[len(groups):]:
             ax.set_axis_off()
         fig.tight_layout(rect=(0, key_h / height, 1, 1 - top_h / height), h_pad=1.2, w_pad=1.5)
-        handles = (quadrant_legend_handles(dims, language) if kind == "quadrants"
-                   else importance_legend_handles(dims, language))
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 1.0), ncols=len(handles),
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 1.0), ncols=legend_columns,
                    frameon=False, borderaxespad=0.2)
         if key_lines:
             fig.text(0.01, (key_h - 0.08) / height, _("Questions:"), fontweight="bold", va="top", ha="left",
@@ -539,6 +550,22 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
             for ax in list(axes.flat)[:len(groups)]:
                 place_numbers(ax)
     return localize_ticks(fig, language)
+
+
+def _fit_panel_to_phone(ax: Axes, width: float) -> None:
+    """Wrap a phone panel's question labels and axis label so that they stay within ``width`` inches."""
+    import textwrap
+
+    from clientvalue.report.phone import LABEL_CHARACTERS
+
+    if not isinstance(ax.yaxis.get_major_formatter(), FuncFormatter):  # question texts, not numbers
+        ticks = ax.get_yticks()
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        if len(labels) == len(ticks) and any(len(t) > LABEL_CHARACTERS for t in labels):
+            ax.set_yticks(ticks, [textwrap.fill(t, LABEL_CHARACTERS) for t in labels])
+    label = ax.xaxis.label
+    if label.get_text():
+        label.set_text(wrapped(label.get_text().replace("\n", " "), 0.6 * width, label.get_fontsize()))
 
 
 def drivers_alt_text(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants", *,

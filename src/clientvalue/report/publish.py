@@ -37,6 +37,9 @@ th, td { padding: .3rem .6rem; border-bottom: 1px solid #e4e8eb; text-align: lef
 th { background: #f3f6f8; }
 .num { text-align: right; white-space: nowrap; }
 .text { text-align: left; }
+.text.short { white-space: nowrap; }
+.ci { white-space: nowrap; }
+th.rowgroup { background: #e9eef2; font-weight: 600; }
 p.note { font-size: .8rem; color: #5a6570; margin: .3rem 0 0; }
 .finding { background: #f3f8fb; border-left: 4px solid #0b4f6c; padding: .6rem 1rem; margin: 1rem 0; }
 footer { color: #5a6570; font-size: .8rem; margin-top: 3rem; }
@@ -69,6 +72,9 @@ figure.cv-table { scrollbar-width: thin; scrollbar-color: #8a969f #eef1f3; }
   table.verdicts th[scope='row'], table.verdicts td, table.cards td { border: 0; padding: .1rem 0; text-align: left; }
   table.verdicts td::before, table.cards td::before { content: attr(data-label) ": "; font-weight: 600; }
   table.cards .num { white-space: normal; }
+  td.wrap { white-space: normal; }
+  td.wrap .ci { display: block; }  /* a value's interval under it: the column needs half the width */
+  th.num { white-space: normal; }  /* a header over short numbers takes two lines rather than the width */
 }
 figure.chart figcaption { font-weight: 400; font-size: .9rem; color: #3c464e; }
 img.chart-phone { display: none; }
@@ -88,6 +94,14 @@ img.chart-phone { display: none; }
   .num { white-space: normal; }
   h1, h2, h3, figcaption, caption { break-after: avoid; page-break-after: avoid; }
   figure, img, tr, .finding, section.todo { break-inside: avoid; page-break-inside: avoid; }
+  /* a long table starts right under its text and breaks between rows, its header repeated: kept
+     whole, it would leave the page before it nearly empty (and break anyway when taller than a page) */
+  figure.cv-table.long { break-inside: auto; page-break-inside: auto; }
+  thead { display: table-header-group; }
+  /* a section's closing line ("Read more: ...") and the page's footer never stand alone on a page */
+  section > p:last-child, main > footer { break-before: avoid; page-break-before: avoid; }
+  /* a tall chart fits one page (its width shrinks with it) */
+  img { max-height: 235mm; width: auto; }
   section.appendix { break-before: page; }
   a { color: inherit; text-decoration: none; }
 }
