@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -215,6 +216,20 @@ def test_per_employee_rows_only_when_allowed():
     assert results.employees is None
     assert "employee" not in results.departures.columns
     assert results.departures["n_employees"].sum() == results.n_employees
+    assert (results.departures["n_employees"] >= results.min_group_size).all()
+
+
+def test_departure_bands_never_hold_fewer_employees_than_the_minimum():
+    # 10-point bins 3 | 9 | 0 | 1 | ... | 1: the band 0-20% (12), and the 2 after it join it: 0-100%
+    shares = [0.05] * 3 + [0.15] * 9 + [0.35] + [0.95]
+    bands = consistency.departure_distribution(pd.DataFrame({"departure_share": shares}), min_group_size=10)
+    assert bands.to_dict("list") == {"departure_low": [0.0], "departure_high": [1.0], "n_employees": [14]}
+    shares = [0.05] * 10 + [0.15] * 4 + [0.25] * 6 + [0.85]
+    bands = consistency.departure_distribution(pd.DataFrame({"departure_share": shares}), min_group_size=10)
+    assert bands["n_employees"].tolist() == [10, 11]
+    assert bands["departure_low"].tolist() == [0.0, 0.1] and bands["departure_high"].tolist() == [0.1, 1.0]
+    many = np.linspace(0, 0.999, 200)  # 20 in every bin: the ten bins stay as they are
+    assert consistency.departure_distribution(pd.DataFrame({"departure_share": many}))["n_employees"].tolist() == [20] * 10
 
 
 @pytest.mark.slow

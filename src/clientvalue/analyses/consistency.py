@@ -261,12 +261,31 @@ def considerations_table(study: VignetteStudy, *, min_group_size: int,
     return table
 
 
-def departure_distribution(employees: pd.DataFrame) -> pd.DataFrame:
-    """How many employees depart from the majority how often (bins of 10 percentage points)."""
-    edges = np.arange(0, 1.01, 0.1)
+def departure_distribution(employees: pd.DataFrame, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+    """How many employees depart from the majority how often, in bands of whole 10-percentage-point bins.
+
+    Adjacent bins are joined, from 0% upwards, until a band holds at least ``min_group_size``
+    employees; a last band short of that joins the band before it. So no band is as small as one
+    person (who could be recognised by colleagues), and the bands still add up to everyone. Fewer
+    than ``min_group_size`` employees in all: one band of everyone.
+    """
+    edges = np.round(np.arange(0, 1.01, 0.1), 10)
     shares = employees["departure_share"].dropna().to_numpy()
     counts, _ = np.histogram(shares, bins=edges)
-    return pd.DataFrame({"departure_low": edges[:-1], "departure_high": edges[1:], "n_employees": counts})
+    bands: list[list[float]] = []  # [low, high, n]
+    start, total = 0, 0
+    for i, count in enumerate(counts):
+        total += int(count)
+        if total >= min_group_size:
+            bands.append([edges[start], edges[i + 1], total])
+            start, total = i + 1, 0
+    if start < len(counts):  # the bins after the last full band hold fewer than min_group_size
+        if bands:
+            bands[-1][1], bands[-1][2] = edges[-1], bands[-1][2] + total
+        else:
+            bands.append([edges[start], edges[-1], total])
+    return pd.DataFrame(bands, columns=["departure_low", "departure_high", "n_employees"]).astype(
+        {"departure_low": float, "departure_high": float, "n_employees": int})
 
 
 def _findings(agreement: pd.DataFrame, vignettes: pd.DataFrame, teams, variants, considerations,
@@ -362,7 +381,7 @@ def analyse(study: VignetteStudy, *, min_group_size: int = MIN_GROUP_SIZE, n_boo
     considerations = considerations_table(study, min_group_size=min_group_size, hidden=hidden)
     findings = _findings(agreement, vignettes, teams, variants, considerations, employees, level)
     return ConsistencyResults(
-        agreement=agreement, vignettes=vignettes, teams=teams, departures=departure_distribution(employees),
+        agreement=agreement, vignettes=vignettes, teams=teams, departures=departure_distribution(employees, min_group_size=min_group_size),
         variants=variants, considerations=considerations, employees=employees if employee_tables else None,
         findings=findings, categories=study.categories, level=level, min_group_size=min_group_size,
         n_employees=len(coded.raters), n_left_out=left_out, suppressed_teams=len(hidden),
