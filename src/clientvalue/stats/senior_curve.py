@@ -451,13 +451,14 @@ def _core_cells(curve: SeniorCurve) -> np.ndarray | None:
     (a cell of ``c`` respondents is left out with probability about ``exp(-c)``) therefore needs
     no linear programme of its own.
     """
-    order = np.argsort(-curve._count, kind="stable")
+    cells_X, cells_y = np.asarray(curve._X), np.asarray(curve._y)
+    order = np.argsort(-np.asarray(curve._count), kind="stable")
 
     def enough(m: int) -> bool:
-        X, y = curve._X[order[:m]], curve._y[order[:m]]
+        X, y = cells_X[order[:m]], cells_y[order[:m]]
         return bool(y.min() < y.max() and np.linalg.matrix_rank(X) == X.shape[1] and not separated(X, y))
 
-    lo, hi = curve._X.shape[1], len(order)  # fewer cells than coefficients never has full rank
+    lo, hi = cells_X.shape[1], len(order)  # fewer cells than coefficients never has full rank
     if hi < lo or not enough(hi):
         return None
     while lo < hi:
@@ -531,13 +532,14 @@ def _bootstrap_half_ages(curve: SeniorCurve, grid: np.ndarray, n_boot: int, rng:
         return _bootstrap_half_ages_slow(curve, grid, n_boot, rng)
     Xg = curve._design(grid)
     core = _core_cells(curve)
+    y = np.asarray(curve._y)
     vals, failed, n_firth = [], 0, 0
     weights = _resampled_cell_weights(curve, rng, n_boot)
     for start in range(0, n_boot, BATCH):
         W = np.array([next(weights) for _ in range(min(BATCH, n_boot - start))])
         present = W > 0
-        yes = (present & (curve._y > 0.5)).any(axis=1)
-        no = (present & (curve._y <= 0.5)).any(axis=1)
+        yes = (present & (y > 0.5)).any(axis=1)
+        no = (present & (y <= 0.5)).any(axis=1)
         mixed = yes & no
         betas = np.zeros((len(W), curve._X.shape[1]))
         ok = np.zeros(len(W), dtype=bool)
