@@ -52,6 +52,7 @@ bench: $(STAMP) ## Benchmarks at full size (figures in the README); QUICK=1 for 
 	$(BIN)/python benchmarks/bench_comparisons.py $(if $(QUICK),--quick,)
 	$(BIN)/python benchmarks/bench_report.py $(if $(QUICK),--quick,)
 	$(BIN)/python benchmarks/bench_batch.py $(if $(QUICK),--quick,)
+	$(BIN)/python benchmarks/bench_org_parts.py $(if $(QUICK),--quick,)
 
 .PHONY: demo-data
 demo-data: $(STAMP) ## Regenerate the bundled demo data (deterministic, seeded)

@@ -211,13 +211,24 @@ def _figure_of(ax_or_fig: Any) -> Any:
     return ax_or_fig.get_figure() if isinstance(ax_or_fig, Axes) else ax_or_fig
 
 
+#: zlib level of a chart's paletted PNG: level 9 (Pillow's ``optimize``) makes files 3-5% smaller
+#: than 8 at 2.5 times the CPU (0.15 s against 0.06 s for a 1,600 x 1,600 px chart).
+PNG_LEVEL = 8
+
+
 def _png_base64(fig: Any, dpi: int = SAVE_DPI) -> str:
-    """The figure as a compact PNG in base64."""
+    """The figure as a compact PNG in base64.
+
+    Matplotlib writes the full-colour PNG uncompressed (``compress_level`` 0): it is only read
+    back by :func:`compact_png`, so deflating it (about 0.1-0.2 s a chart) would be wasted. The
+    published pixels are the same as from a compressed one.
+    """
     import base64
     import io
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")  # as setup_plotting sets it
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",  # as setup_plotting sets it
+                pil_kwargs={"compress_level": 0})  # compact_png compresses the final image
     return base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
 
 
@@ -231,8 +242,8 @@ def _png_width(png_base64: str) -> int:
 def compact_png(png: bytes, colours: int = 96) -> bytes:
     """Shrink a chart PNG by reducing it to an adaptive palette (charts use few colours).
 
-    Keeps the report small enough to open quickly on a phone; falls back to the original
-    bytes when Pillow cannot do it.
+    Keeps the report small enough to open quickly on a phone. When Pillow cannot do it, or
+    the palette version is no smaller, the full-colour image is returned, deflated.
     """
     import io
 
@@ -242,8 +253,12 @@ def compact_png(png: bytes, colours: int = 96) -> bytes:
         image = Image.open(io.BytesIO(png)).convert("RGB")
         paletted = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
         out = io.BytesIO()
-        paletted.save(out, format="PNG", optimize=True)
-        return out.getvalue() if out.tell() < len(png) else png
+        paletted.save(out, format="PNG", compress_level=PNG_LEVEL)
+        if out.tell() < len(png):
+            return out.getvalue()
+        full = io.BytesIO()
+        image.save(full, format="PNG", compress_level=PNG_LEVEL)
+        return min(png, full.getvalue(), out.getvalue(), key=len)
     except Exception:  # Pillow missing or an unusual image: keep the original
         return png
 

@@ -426,10 +426,143 @@ def _resampled_cell_weights(curve: SeniorCurve, rng: np.random.Generator, n_boot
 
 _BIG = 1e9  # a replicate that never reaches one half (+) or is above it throughout (-)
 
+#: Replicates refitted together by :func:`_irls_batch` (bounds its (B, cells) working arrays).
+BATCH = 256
+def _core_cells(curve: SeniorCurve) -> np.ndarray | None:
+    """Cells whose presence in a replicate proves its answers are not separated, or ``None``.
+
+    The fewest largest cells (by respondents) whose design has full column rank and which are
+    not separated themselves (:func:`separated`; found by bisection over the cells sorted by size,
+    as the property only ever turns on as cells are added). Then no set of cells that contains
+    them is separated: a direction ``b`` separating the larger set satisfies every constraint of
+    the core, and as ``x_i'b = 0`` on all core cells would force ``b = 0`` (full rank), it is
+    strict on one of them, i.e. it would separate the core. A replicate keeping every core cell
+    (a cell of ``c`` respondents is left out with probability about ``exp(-c)``) therefore needs
+    no linear programme of its own.
+    """
+    cells_X, cells_y = np.asarray(curve._X), np.asarray(curve._y)
+    order = np.argsort(-np.asarray(curve._count), kind="stable")
+
+    def enough(m: int) -> bool:
+        X, y = cells_X[order[:m]], cells_y[order[:m]]
+        return bool(y.min() < y.max() and np.linalg.matrix_rank(X) == X.shape[1] and not separated(X, y))
+
+    lo, hi = cells_X.shape[1], len(order)  # fewer cells than coefficients never has full rank
+    if hi < lo or not enough(hi):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if enough(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return np.sort(order[:hi])
+
+
+def _irls_batch(X: np.ndarray, y: np.ndarray, W: np.ndarray, beta0: np.ndarray,
+                max_iter: int = 50, tol: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_irls` for many weight vectors at once (rows of ``W``, one per bootstrap replicate).
+
+    Every row takes the steps :func:`_irls` takes on the cells with a positive weight (a cell of
+    weight 0 adds exactly nothing to the information or the score), from the same start with the
+    same stopping rule; the rows are only computed together, with batched matrix products and
+    solves, and a row stops being updated once it has converged. Returns the estimates ``(B, k)``
+    and whether each row converged to finite estimates (before any check for separation); a row
+    with a singular information matrix or non-finite estimates has not.
+    """
+    n_rep = W.shape[0]
+    beta = np.tile(np.asarray(beta0, dtype=float), (n_rep, 1))
+    active = np.ones(n_rep, dtype=bool)
+    converged = np.zeros(n_rep, dtype=bool)
+    for _ in range(max_iter):
+        rows = np.flatnonzero(active)
+        if not len(rows):
+            break
+        b, w = beta[rows], W[rows]
+        mu = expit(b @ X.T)
+        H = np.einsum("mc,ci,cj->mij", w * mu * (1 - mu), X, X)
+        g = (w * (y - mu)) @ X
+        step, singular = _batched_solve(H, g)
+        new = b + step
+        finite = np.all(np.isfinite(new), axis=1) & ~singular
+        done = finite & (np.max(np.abs(step), axis=1) < tol * (1 + np.max(np.abs(new), axis=1)))
+        beta[rows[~singular]] = new[~singular]  # a singular row keeps its estimates, as _irls returns them
+        converged[rows[done]] = True
+        active[rows[done | ~finite]] = False
+    return beta, converged
+
+
+def _batched_solve(H: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Solve ``H[m] x = g[m]`` for every ``m``; rows whose ``H`` is singular get NaN and are flagged."""
+    try:
+        return np.linalg.solve(H, g[..., None])[..., 0], np.zeros(len(H), dtype=bool)
+    except np.linalg.LinAlgError:
+        out = np.full(g.shape, np.nan)
+        singular = np.zeros(len(H), dtype=bool)
+        for m in range(len(H)):
+            try:
+                out[m] = np.linalg.solve(H[m], g[m])
+            except np.linalg.LinAlgError:
+                singular[m] = True
+        return out, singular
+
 
 def _bootstrap_half_ages(curve: SeniorCurve, grid: np.ndarray, n_boot: int, rng: np.random.Generator
                          ) -> tuple[list[float], int, int]:
-    """Half-way age of each bootstrap replicate (+-``_BIG`` when it has none), refits failed, Firth refits."""
+    """Half-way age of each bootstrap replicate (+-``_BIG`` when it has none), refits failed, Firth refits.
+
+    Replicates are refitted :data:`BATCH` at a time by :func:`_irls_batch` (maximum likelihood);
+    a fit reaching far into the tails is checked for separation (:func:`separated`) unless it kept
+    every cell of :func:`_core_cells`; a replicate that did not converge, or whose answers are
+    separated, is refitted with Firth's method on its own (:func:`_firth`). Each replicate's
+    result is that of :func:`_bootstrap_half_ages_slow`, which refits one replicate at a time.
+    """
+    if curve.method != "ml":
+        return _bootstrap_half_ages_slow(curve, grid, n_boot, rng)
+    Xg = curve._design(grid)
+    core = _core_cells(curve)
+    y = np.asarray(curve._y)
+    vals, failed, n_firth = [], 0, 0
+    weights = _resampled_cell_weights(curve, rng, n_boot)
+    for start in range(0, n_boot, BATCH):
+        W = np.array([next(weights) for _ in range(min(BATCH, n_boot - start))])
+        present = W > 0
+        yes = (present & (y > 0.5)).any(axis=1)
+        no = (present & (y <= 0.5)).any(axis=1)
+        mixed = yes & no
+        betas = np.zeros((len(W), curve._X.shape[1]))
+        ok = np.zeros(len(W), dtype=bool)
+        if mixed.any():
+            betas[mixed], ok[mixed] = _irls_batch(curve._X, curve._y, W[mixed], curve.coef)
+        for r in range(len(W)):
+            if not mixed[r]:
+                vals.append(-_BIG if yes[r] else _BIG)
+                continue
+            keep = present[r]
+            Xb, yb, beta, fine = curve._X[keep], curve._y[keep], betas[r], bool(ok[r])
+            if fine and np.max(np.abs(Xb @ beta)) >= _MAX_ABS_LOGIT:
+                fine = (core is not None and bool(keep[core].all())) or not separated(Xb, yb)
+            if not fine:
+                beta, fine = _firth(Xb, yb, W[r][keep], curve.coef)
+                n_firth += 1
+            if not fine:
+                failed += 1
+                continue
+            vals.append(_half_value(grid, curve._pattern_w @ expit(Xg @ beta)))
+    return vals, failed, n_firth
+
+
+def _half_value(grid: np.ndarray, p: np.ndarray) -> float:
+    eb, sb = _first_crossing(grid, p)
+    return eb if sb == "ok" else (_BIG if sb == "never_half" else -_BIG)
+
+
+def _bootstrap_half_ages_slow(curve: SeniorCurve, grid: np.ndarray, n_boot: int, rng: np.random.Generator
+                              ) -> tuple[list[float], int, int]:
+    """:func:`_bootstrap_half_ages` one replicate at a time (:func:`_irls`, a linear programme per far fit).
+
+    The reference for the batched version, and the path of a curve fitted by Firth's method.
+    """
     Xg = curve._design(grid)
     vals, failed, n_firth = [], 0, 0
     for wb_all in _resampled_cell_weights(curve, rng, n_boot):
@@ -449,8 +582,7 @@ def _bootstrap_half_ages(curve: SeniorCurve, grid: np.ndarray, n_boot: int, rng:
         if not ok:
             failed += 1
             continue
-        eb, sb = _first_crossing(grid, curve._pattern_w @ expit(Xg @ beta))
-        vals.append(eb if sb == "ok" else (_BIG if sb == "never_half" else -_BIG))
+        vals.append(_half_value(grid, curve._pattern_w @ expit(Xg @ beta)))
     return vals, failed, n_firth
 
 
