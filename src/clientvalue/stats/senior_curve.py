@@ -514,7 +514,7 @@ def _bootstrap_half_ages(curve: SeniorCurve, grid: np.ndarray, n_boot: int, rng:
     Replicates are refitted :data:`BATCH` at a time by :func:`_irls_batch` (maximum likelihood);
     a fit reaching far into the tails is checked for separation (:func:`separated`) unless it kept
     every cell of :func:`_core_cells`; a replicate that did not converge, or whose answers are
-    separated, is refitted with Firth's method on its own (:func:`_firth`). Each replicate's
+    separated, is refitted with Firth's method on its own (:func:`~clientvalue.stats.logistic.firth_logit`). Each replicate's
     result is that of :func:`_bootstrap_half_ages_slow`, which refits one replicate at a time.
     """
     if curve.method != "ml":
@@ -543,7 +543,9 @@ def _bootstrap_half_ages(curve: SeniorCurve, grid: np.ndarray, n_boot: int, rng:
             if fine and np.max(np.abs(Xb @ beta)) >= _MAX_ABS_LOGIT:
                 fine = (core is not None and bool(keep[core].all())) or not separated(Xb, yb)
             if not fine:
-                beta, fine = _firth(Xb, yb, W[r][keep], curve.coef)
+                wb = W[r][keep]
+                firth = firth_logit(wb * yb, Xb, trials=wb, start=curve.coef)
+                beta, fine = firth.params, firth.converged
                 n_firth += 1
             if not fine:
                 failed += 1
