@@ -533,7 +533,7 @@ def _kernel_files(pid: int) -> list[str]:
     return [p.name for p in Path(tempfile.gettempdir()).glob(f"clientvalue-kernel-{pid}-*")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not torn down when its xdist worker runs other modules in between
 def hostile_run(tmp_path_factory) -> SimpleNamespace:
     """One `clientvalue run` (a subprocess) on the hostile demo survey beside the hostile vignette study,
     paths relative to the parameter file, employee tables allowed: every notebook (00, 10, 20, 30, 40).
