@@ -29,9 +29,13 @@ report: $(STAMP) ## Run every notebook on the demo data and write reports/demo/i
 report-nl: $(STAMP) ## The demo report in Dutch, in reports/demo-nl
 	$(BIN)/clientvalue run $(PARAMS) --language nl --output reports/demo-nl
 
+# pytest-xdist workers for `make test` (auto: one per core). The demo reports are made once and shared
+# (tests/conftest.py); tests marked with one `xdist_group` run on one worker (a module's run made once).
+TEST_WORKERS ?= auto
+
 .PHONY: test
-test: $(STAMP) ## Run the test suite (unit tests, real-data tests, an end-to-end report run)
-	$(BIN)/python -m pytest
+test: $(STAMP) ## Run the test suite in parallel (unit tests, real-data tests, the end-to-end report runs)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: lint
 lint: $(STAMP) ## Check the rooms (import-linter), the code (ruff) and the types (mypy); CI runs it before the tests

@@ -5,7 +5,7 @@ Usage::
     python benchmarks/bench_batch.py                       # 350 organisations x 1,500 respondents,
                                                            # notebooks 00-30, 1 and 2 workers; national
                                                            # benchmark at 2,000,000 respondents / 8,000 organisations
-    python benchmarks/bench_batch.py --quick               # 2 x 200, notebook 00; 100,000 / 400 (CI)
+    python benchmarks/bench_batch.py --quick               # 2 x 200, notebook 00, 2 workers; 20,000 / 100 (CI)
     python benchmarks/bench_batch.py --orgs 20 --rows 1500 --workers 2 --cold   # a medium size, warm and cold kernels
 
 Part 1 writes a stacked export (the demo generator's municipality survey, ``rows`` respondents per
@@ -176,10 +176,10 @@ def main() -> None:
     args = parser.parse_args()
     orgs = args.orgs or (2 if args.quick else 350)
     rows = args.rows or (200 if args.quick else 1500)
-    workers = args.workers or [1, 2]
+    workers = args.workers or ([2] if args.quick else [1, 2])
     notebooks = args.notebooks or (["00_data_check"] if args.quick else MEASURED_NOTEBOOKS)
-    national_rows = args.national_rows or (100_000 if args.quick else 2_000_000)
-    national_orgs = args.national_orgs or (400 if args.quick else 8_000)
+    national_rows = args.national_rows or (20_000 if args.quick else 2_000_000)
+    national_orgs = args.national_orgs or (100 if args.quick else 8_000)
 
     if not args.skip_batch:
         with tempfile.TemporaryDirectory(prefix="clientvalue-bench-batch-") as tmp:

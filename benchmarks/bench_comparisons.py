@@ -5,7 +5,7 @@ Usage::
     python benchmarks/bench_comparisons.py           # the two target sizes and a growth series
     python benchmarks/bench_comparisons.py --quick   # small sizes (seconds, for CI)
     python benchmarks/bench_comparisons.py --analysis          # the whole analysis of notebook 50, 1,000,000 rows
-    python benchmarks/bench_comparisons.py --analysis --quick  # the same at 30,000 rows (also part of --quick)
+    python benchmarks/bench_comparisons.py --analysis --quick  # the same at 10,000 rows (also part of --quick)
     python benchmarks/bench_comparisons.py --analysis --profile prof.txt  # and cProfile's top 15 (second run)
 
 Sizes (full run):
@@ -265,10 +265,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     failed = False
     if args.analysis:
-        n = args.rows or (30_000 if args.quick else 1_000_000)
+        n = args.rows or (10_000 if args.quick else 1_000_000)
         return 1 if analysis_report(n, 50 if n < 100_000 else 500, args.profile) else 0
     if args.quick:
-        plan = [("waves", 30_000, 50, None), ("units", 60_000, 400, None)]
+        plan = [("waves", 10_000, 20, None), ("units", 20_000, 100, None)]
     else:
         plan = [("waves", 1_000_000, 500, 60.0), ("units", 2_000_000, 8_000, 120.0),
                 ("waves", 250_000, 500, None), ("waves", 500_000, 500, None),
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     print("waves: 4 questions x (levels by service x wave, unit statistics with case mix age, age band, service, "
           "wave, REML fit); units: 1 question, case mix age, sex, age band.")
     if args.quick:
-        failed |= analysis_report(30_000, 50, None)
+        failed |= analysis_report(10_000, 20, None)
     return 1 if failed else 0
 
 

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         point_sizes, naive_sizes, n_rows = (6, 8, 10), (5, 8), 300
         boot_case = (8, 2_000, 100)  # drivers, rows, replicates
-        large_case = (9, 50_000, 50)
+        large_case = (9, 20_000, 50)
     else:
         point_sizes, naive_sizes, n_rows = (10, 15, 20, 25), (10, 15), 1_000
         boot_case = (15, 10_000, 1_000)

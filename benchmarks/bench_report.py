@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/bench_report.py                 # 1,000,000 respondents (about two minutes)
-    python benchmarks/bench_report.py --quick         # 50,000 respondents (well under a minute, for CI)
+    python benchmarks/bench_report.py --quick         # 5,000 respondents (for CI)
     python benchmarks/bench_report.py --rows 100000   # any size
     python benchmarks/bench_report.py --keep DIR      # generate (once) into DIR and keep it
 
@@ -119,12 +119,12 @@ def run_report(params: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="50,000 respondents instead of 1,000,000")
+    parser.add_argument("--quick", action="store_true", help="5,000 respondents instead of 1,000,000")
     parser.add_argument("--rows", type=int, default=None, help="respondents in the export (overrides --quick)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="folder for the export and report, kept afterwards (the export is reused if present)")
     args = parser.parse_args(argv)
-    rows = args.rows if args.rows is not None else (50_000 if args.quick else 1_000_000)
+    rows = args.rows if args.rows is not None else (5_000 if args.quick else 1_000_000)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="clientvalue-bench-report-"))
     try:
         tick = time.perf_counter()

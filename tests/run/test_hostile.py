@@ -534,7 +534,7 @@ def _kernel_files(pid: int) -> list[str]:
     return [p.name for p in Path(tempfile.gettempdir()).glob(f"clientvalue-kernel-{pid}-*")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not torn down when its xdist worker runs other modules in between
 def hostile_run(tmp_path_factory) -> SimpleNamespace:
     """One `clientvalue run` (a subprocess) on the hostile demo survey beside the hostile vignette study,
     paths relative to the parameter file, employee tables allowed: every notebook (00, 10, 20, 30, 40).
@@ -554,6 +554,7 @@ def hostile_run(tmp_path_factory) -> SimpleNamespace:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("hostile_run")  # one worker makes the run for both
 def test_e2e_hostile_names_publish_an_inert_report(hostile_run):
     result, tmp_path, report = hostile_run.result, hostile_run.folder, hostile_run.report
     assert result.returncode == 0, result.stderr[-2000:]
@@ -798,6 +799,7 @@ def _outputs_text(notebook: Path) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("hostile_run")  # one worker makes the run for both
 def test_e2e_vignettes_with_employee_tables_hostile_labels_and_relative_paths(hostile_run):
     result, tmp_path, report = hostile_run.result, hostile_run.folder, hostile_run.report
     assert result.returncode == 0, result.stderr[-2000:]
