@@ -96,6 +96,31 @@ def test_first_screen_answers_in_order(tables):
     assert "7.4 (last time 7.2)" in text and "80% (75% to 85%)" in text
 
 
+def test_first_screen_compares_the_rating_with_others(tmp_path):
+    below = Finding("benchmark", {"question": "overall", "direction": "below"},
+                    {"own_mean": 7.35, "reference_mean": 7.5, "difference": -0.15},
+                    {"ci_low": -0.22, "ci_high": -0.08, "p_value": 1e-4}, severity=2, priority=1.8)
+    other = Finding("benchmark", {"question": "q_fast", "direction": "above"},
+                    {"own_mean": 4.1, "reference_mean": 3.9, "difference": 0.2},
+                    {"ci_low": 0.1, "ci_high": 0.3, "p_value": 1e-4}, severity=1, priority=1.8)
+    findings = {**FINDINGS, "50_comparisons": [*FINDINGS["50_comparisons"], other, below]}
+    for name, items in findings.items():
+        write_findings(tmp_path / "findings" / f"{name}.json", items)
+    (tmp_path / "tables").mkdir()
+    text = _text(summary_body(tmp_path / "tables", manifest=MANIFEST, language="en", title="Survey"))
+    first = text[:text.index("What to do")]
+    assert "Compared with others: “overall rating”: 7.35 here against 7.50 in the reference (−0.15; " in first
+    assert "4.10" not in first  # another question's benchmark is for the comparisons page
+    dutch = _text(summary_body(tmp_path / "tables", manifest=MANIFEST, language="nl", title="Survey"))
+    assert "Vergeleken met anderen: “rapportcijfer”: 7,35 hier tegen 7,50 in de referentie" in dutch
+    first_nl = dutch[:dutch.index("Wat te doen")]
+    assert "7,35" in first_nl
+
+
+def test_without_a_benchmark_the_first_screen_says_nothing_of_others(tables):
+    assert "Compared with others" not in summary_body(tables, manifest=MANIFEST, language="en", title="Survey")
+
+
 def test_actions_are_ranked_law_and_people_first(tables):
     actions = ranked_actions(FINDINGS)
     assert 3 <= len(actions) <= 5

@@ -129,7 +129,16 @@ def _satisfaction(findings: dict[str, list[Finding]], _: Translator) -> str:
     return (f"<section class='satisfaction'><h2>{heading}</h2>"
             f"<figure class='cv-table' tabindex='0' role='region' aria-label='{caption}'>"
             f"<table class='cv-table verdicts'><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table></figure></section>")
+            f"<tbody>{body}</tbody></table></figure>{_against_others(findings, level, _)}</section>")
+
+
+def _against_others(findings: dict[str, list[Finding]], level: Finding, _: Translator) -> str:
+    """The overall rating against the benchmark, worded as on the comparisons page, when it differs."""
+    rating = [f for f in _of(findings, "benchmark") if f.subject["question"] == level.subject["question"]]
+    if not rating:
+        return ""
+    text = _("Compared with others:") + " " + _describe(rating[0], _.language)
+    return f"<p class='against-others'>{_html(text)}</p>"
 
 
 # --------------------------------------------------------------------------- 2. what to do
