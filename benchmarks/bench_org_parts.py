@@ -74,7 +74,7 @@ def _senior_curve(survey):
     SC._bootstrap_half_ages = spy
     try:
         senior.analyse(survey, age_bands=[18, 55, 65, 75, 85], age_threshold=65, age_thresholds=[65],
-                       min_group_size=10, n_boot=1, seed=1, language="en")
+                       min_group_size=10, n_boot=1, seed=1)
     finally:
         SC._bootstrap_half_ages = original
     return captured["curve"]
