@@ -542,16 +542,28 @@ def _bootstrap_half_ages(curve: SeniorCurve, grid: np.ndarray, n_boot: int, rng:
             Xb, yb, beta, fine = curve._X[keep], curve._y[keep], betas[r], bool(ok[r])
             if fine and np.max(np.abs(Xb @ beta)) >= _MAX_ABS_LOGIT:
                 fine = (core is not None and bool(keep[core].all())) or not separated(Xb, yb)
-            if not fine:
-                wb = W[r][keep]
-                firth = firth_logit(wb * yb, Xb, trials=wb, start=curve.coef)
-                beta, fine = firth.params, firth.converged
-                n_firth += 1
-            if not fine:
+            value, used_firth = _replicate_half_age(curve, grid, Xg, Xb, yb, W[r][keep], beta if fine else None)
+            n_firth += used_firth
+            if value is None:
                 failed += 1
-                continue
-            vals.append(_half_value(grid, curve._pattern_w @ expit(Xg @ beta)))
+            else:
+                vals.append(value)
     return vals, failed, n_firth
+
+
+def _replicate_half_age(curve: SeniorCurve, grid: np.ndarray, Xg: np.ndarray, Xb: np.ndarray, yb: np.ndarray,
+                        wb: np.ndarray, beta: np.ndarray | None) -> tuple[float | None, bool]:
+    """One replicate's half-way age from its fit ``beta``, or from Firth's method when ``beta`` is None.
+
+    Returns the age (None when Firth's fit did not converge either) and whether Firth's method was used.
+    """
+    used_firth = beta is None
+    if beta is None:
+        firth = firth_logit(wb * yb, Xb, trials=wb, start=curve.coef)
+        if not firth.converged:
+            return None, True
+        beta = firth.params
+    return _half_value(grid, curve._pattern_w @ expit(Xg @ beta)), used_firth
 
 
 def _half_value(grid: np.ndarray, p: np.ndarray) -> float:
@@ -574,17 +586,13 @@ def _bootstrap_half_ages_slow(curve: SeniorCurve, grid: np.ndarray, n_boot: int,
             vals.append(_BIG if yb.max() == 0 else -_BIG)
             continue
         Xb, wb = curve._X[present], wb_all[present]
-        ok = False
-        if curve.method == "ml":
-            beta, ok = _irls(Xb, yb, wb, curve.coef)
-        if not ok:
-            firth = firth_logit(wb * yb, Xb, trials=wb, start=curve.coef)
-            beta, ok = firth.params, firth.converged
-            n_firth += 1
-        if not ok:
+        beta, ok = _irls(Xb, yb, wb, curve.coef) if curve.method == "ml" else (None, False)
+        value, used_firth = _replicate_half_age(curve, grid, Xg, Xb, yb, wb, beta if ok else None)
+        n_firth += used_firth
+        if value is None:
             failed += 1
-            continue
-        vals.append(_half_value(grid, curve._pattern_w @ expit(Xg @ beta)))
+        else:
+            vals.append(value)
     return vals, failed, n_firth
 
 
