@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/bench_segments.py                 # 1,000,000 respondents, every shape
-    python benchmarks/bench_segments.py --quick         # 5,000 respondents (seconds, for CI)
+    python benchmarks/bench_segments.py --quick         # 5,000 respondents, notebook 30 on one shape (CI)
     python benchmarks/bench_segments.py --n 200000 --shapes wide
 
 The survey is the demo generator's municipality survey (six needs items, four planted personas, a
@@ -150,9 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     n_total = args.n or (5_000 if args.quick else 1_000_000)
     print(f"bench_segments: {n_total:,} respondents")
-    for shape in args.shapes:
+    for number, shape in enumerate(args.shapes):
+        # --quick (CI): every shape's analysis, notebook 30 through `clientvalue run` for the first only
+        run = not args.analysis_only and not (args.quick and number > 0)
         with tempfile.TemporaryDirectory(prefix="clientvalue-bench-") as tmp:
-            rows = bench_shape(Path(tmp), n_total, shape, check=args.check, run=not args.analysis_only)
+            rows = bench_shape(Path(tmp), n_total, shape, check=args.check, run=run)
         print(f" shape {shape!r}")
         for name, value in rows:
             print(f"  {name:<100} {value}")

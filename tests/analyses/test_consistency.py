@@ -232,6 +232,32 @@ def test_departure_bands_never_hold_fewer_employees_than_the_minimum():
     assert consistency.departure_distribution(pd.DataFrame({"departure_share": many}))["n_employees"].tolist() == [20] * 10
 
 
+def test_the_share_of_employees_who_often_depart_reveals_no_small_group():
+    def often(n_often, n):
+        employees = pd.DataFrame({"departure_share": [0.9] * n_often + [0.1] * (n - n_often)})
+        return consistency.departing_often(employees, min_group_size=10)
+
+    # 1 of 73 would read "1%": one employee. Fewer than the minimum on either side is not stated as a share
+    assert often(1, 73) == {"departing_often": "few", "share_departing_often": None}
+    assert often(9, 73)["departing_often"] == "few"
+    assert often(66, 73) == {"departing_often": "nearly_all", "share_departing_often": None}
+    assert often(10, 73) == {"departing_often": "share", "share_departing_often": 10 / 73}
+    assert often(63, 73)["share_departing_often"] == 63 / 73
+    assert often(0, 73)["share_departing_often"] == 0.0 and often(73, 73)["share_departing_often"] == 1.0
+
+
+def test_the_departure_sentence_words_a_small_group_without_its_share(demo_results):
+    _, results = demo_results
+    findings = {**results.findings, "departing_often": "few", "share_departing_often": None}
+    for language, words in (("en", "fewer than 10 employees do so"), ("nl", "minder dan 10 medewerkers")):
+        text = consistency_text.describe_findings(findings, language=language, min_group_size=10)
+        line = next(x for x in text.splitlines() if "%" in x and ("depart" in x or "wijk" in x))
+        assert words in line
+        assert line.count("%") == 1  # the median only
+    shared = consistency_text.describe_findings(results.findings, language="en", min_group_size=10)
+    assert f"{round(100 * results.findings['share_departing_often'])}% of the employees do so" in shared
+
+
 @pytest.mark.slow
 def test_page_40_beside_a_survey_names_the_vignette_study(demo_report):
     report = demo_report  # the demo survey and its vignette study, in English

@@ -181,3 +181,26 @@ def test_the_width_read_from_a_saved_chart_gives_the_same_text_size():
             smallest_text_px(fig, dpi=110), rel=0.01)
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize("layout", [None, "tight", "constrained"])
+@pytest.mark.parametrize("dpi", [110, 150])
+def test_saved_width_is_the_width_of_the_png_savefig_writes(layout, dpi):
+    import io
+
+    from PIL import Image
+
+    from clientvalue.report.phone import saved_width
+
+    fig = bar_chart()
+    try:
+        if layout:
+            fig.set_layout_engine(layout)
+        fig.legend(["a long legend entry that sticks out to the right"], loc="center left", bbox_to_anchor=(1, 0.5))
+        expected = saved_width(fig, dpi=dpi)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        assert expected == Image.open(buffer).size[0]
+        assert fig.dpi == plt.rcParams["figure.dpi"]  # measured at dpi, left at its own
+    finally:
+        plt.close(fig)

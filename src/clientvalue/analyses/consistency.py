@@ -288,8 +288,28 @@ def departure_distribution(employees: pd.DataFrame, *, min_group_size: int = MIN
         {"departure_low": float, "departure_high": float, "n_employees": int})
 
 
+def departing_often(employees: pd.DataFrame, *, min_group_size: int = MIN_GROUP_SIZE) -> dict:
+    """How many employees depart from their colleagues' majority in more than half of their cases.
+
+    The share is published only when it reveals no group below ``min_group_size``: when nobody or
+    everybody departs that often, or when both those who do and those who do not are at least
+    ``min_group_size`` employees. Otherwise the finding says "fewer than ``min_group_size``"
+    (``"few"``) or "all but fewer than ``min_group_size``" (``"nearly_all"``), and the share is ``None``.
+
+    Returns
+    -------
+    dict
+        ``departing_often`` (``"share"``, ``"few"`` or ``"nearly_all"``) and ``share_departing_often``.
+    """
+    shares = employees["departure_share"].dropna()
+    count, n = int((shares > 0.5).sum()), len(shares)
+    if count in (0, n) or min(count, n - count) >= min_group_size:
+        return {"departing_often": "share", "share_departing_often": count / n if n else float("nan")}
+    return {"departing_often": "few" if count < min_group_size else "nearly_all", "share_departing_often": None}
+
+
 def _findings(agreement: pd.DataFrame, vignettes: pd.DataFrame, teams, variants, considerations,
-              employees: pd.DataFrame, level: str) -> dict:
+              employees: pd.DataFrame, level: str, min_group_size: int) -> dict:
     main = agreement[(agreement["measure"] == "krippendorff_alpha") & (agreement["level"] == level)].iloc[0]
     verdict = {"reliable": "consistent", "tentative": "mixed"}.get(main["reading"], "arbitrary")
     split = vignettes[vignettes["agreement_class"] == "split"]
@@ -303,7 +323,7 @@ def _findings(agreement: pd.DataFrame, vignettes: pd.DataFrame, teams, variants,
         "split_agreement": split["pair_agreement"].tolist(),
         "minority_vignettes": minority["vignette"].tolist(),
         "median_departure": float(employees["departure_share"].median()),
-        "share_departing_often": float((employees["departure_share"] > 0.5).mean()),
+        **departing_often(employees, min_group_size=min_group_size),
     }
     if level != "nominal":  # the nominal value (every difference counts) belongs beside the ordinal one
         nominal = agreement[(agreement["measure"] == "krippendorff_alpha") & (agreement["level"] == "nominal")]
@@ -379,7 +399,7 @@ def analyse(study: VignetteStudy, *, min_group_size: int = MIN_GROUP_SIZE, n_boo
     if study.codebook.variants is not None:
         variants = variant_table(study, data, reported=reported, hidden=hidden, n_boot=n_boot, seed=seed)
     considerations = considerations_table(study, min_group_size=min_group_size, hidden=hidden)
-    findings = _findings(agreement, vignettes, teams, variants, considerations, employees, level)
+    findings = _findings(agreement, vignettes, teams, variants, considerations, employees, level, min_group_size)
     return ConsistencyResults(
         agreement=agreement, vignettes=vignettes, teams=teams, departures=departure_distribution(employees, min_group_size=min_group_size),
         variants=variants, considerations=considerations, employees=employees if employee_tables else None,

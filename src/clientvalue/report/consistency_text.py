@@ -222,6 +222,22 @@ def _cases_line(f: dict, _: Any, case_labels: dict[str, str]) -> str:
     return line
 
 
+def _departure_line(f: dict, _: Any, min_group_size: int) -> str:
+    """How far employees depart from their colleagues; the share of those who often do is stated only
+    when the analysis found it publishable (no group below the minimum on either side)."""
+    line = _("Half of the employees depart from the majority of their colleagues in {p} of the cases or more;",
+             p=_.percent(f["median_departure"], 0))
+    often = f.get("departing_often", "share")
+    if often == "few":
+        return line + " " + _("fewer than {m} employees do so in more than half of the cases.",
+                              m=_.integer(min_group_size))
+    if often == "nearly_all":
+        return line + " " + _("all employees but fewer than {m} do so in more than half of the cases.",
+                              m=_.integer(min_group_size))
+    return line + " " + _("{q} of the employees do so in more than half of the cases.",
+                          q=_.percent(f["share_departing_often"], 0))
+
+
 def describe_findings(findings: dict, *, language: str, case_labels: dict[str, str] | None = None,
                       variant_text: str | None = None, consideration_labels: dict[str, str] | None = None,
                       min_group_size: int = MIN_GROUP_SIZE, suppressed_teams: int = 0,
@@ -253,9 +269,7 @@ def describe_findings(findings: dict, *, language: str, case_labels: dict[str, s
     lines.append("- " + verdict)
     lines.append("- " + _("{n} employees judged {k} cases.", n=_.integer(f["n_employees"]), k=_.integer(f["n_vignettes"])))
     lines.append("- " + _cases_line(f, _, case_labels))
-    lines.append("- " + _("Half of the employees depart from the majority of their colleagues in {p} of the cases or "
-                          "more; {q} of the employees do so in more than half of the cases.",
-                          p=_.percent(f["median_departure"], 0), q=_.percent(f["share_departing_often"], 0)))
+    lines.append("- " + _departure_line(f, _, min_group_size))
     if "differing_teams" in f:
         teams = f["differing_teams"]
         if teams:

@@ -60,7 +60,7 @@ def fit_to_phone(fig: Any, *, width: float = PHONE_WIDTH) -> Any | None:
         fig.set_layout_engine("constrained")
     # a title starts where its axes start (after the category labels): wrap it again to the room
     # it has once laid out, else it runs past the phone's edge and the saved chart gets wider
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     for ax in fig.axes:
         room = width * (1 - ax.get_position().x0) - 0.1
         if room < width * 0.9:
@@ -88,7 +88,7 @@ def _wrap_category_labels(ax: Any) -> None:
     if not isinstance(ax.yaxis.get_major_locator(), FixedLocator) and not ax.yaxis.units:
         return  # a numeric axis: its labels are short numbers
     characters = LABEL_CHARACTERS * 2 // 3 if ax.images else LABEL_CHARACTERS
-    ax.get_figure().canvas.draw()  # tick labels exist once drawn
+    ax.get_figure().draw_without_rendering()  # tick labels exist once laid out
     ticks = ax.get_yticks()
     labels = [t.get_text() for t in ax.get_yticklabels()]
     if len(labels) == len(ticks) and any(len(t) > characters for t in labels):
@@ -132,18 +132,31 @@ def _texts(fig: Any) -> list[Any]:
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
+def saved_width(fig: Any, *, dpi: float) -> int:
+    """Width in pixels of ``fig`` saved at ``dpi`` with ``bbox_inches="tight"``, without drawing its pixels.
+
+    Lays the figure out at ``dpi`` as ``savefig`` does (the layout engine, then the tight box padded
+    by ``savefig.pad_inches``) and measures that box: the PNG ``savefig`` would write has this width,
+    at a fraction of the cost of rendering and encoding it.
+    """
+    import matplotlib.pyplot as plt
+
+    original = fig.dpi
+    try:
+        fig.dpi = dpi
+        fig.draw_without_rendering()
+        box = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
+        return int(box.width * dpi)
+    finally:
+        fig.dpi = original
+
+
 def shown_scale(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN) -> float:
     """CSS pixels per pixel of the figure saved at ``dpi`` (tight box) and shown at most ``screen`` wide.
 
     An image is never shown larger than its own pixels (``max-width: 100%``), so the scale is at most 1.
     """
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    return min(1.0, screen / Image.open(buffer).size[0])
+    return min(1.0, screen / saved_width(fig, dpi=dpi))
 
 
 def smallest_text_px(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN, saved_width: int | None = None) -> float:
@@ -178,5 +191,5 @@ def enlarge_small_text(fig: Any, *, dpi: float, minimum: float = MIN_TEXT_PX, sc
                     ax.tick_params(axis=which, labelsize=points)
         for text in small:
             text.set_fontsize(max(points, text.get_fontsize()))
-        fig.canvas.draw()
+        fig.draw_without_rendering()  # the ticks made at the next layout take the new size
     return fig
