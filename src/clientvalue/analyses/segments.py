@@ -4,7 +4,8 @@ Numerics live in :mod:`clientvalue.stats.segments` (latent profiles, stability) 
 :mod:`clientvalue.stats.fairness` (association, treatment differences); this module runs them on
 a :class:`~clientvalue.data.survey.Survey` whose codebook has ``segmentation`` (and optionally
 ``personas`` and ``treatments``), applies ``min_group_size`` and returns tidy tables with
-language-free findings (worded by report/segments_text.py).
+language-free findings (worded by report/segments_text.py). The fairness audit itself runs in
+:mod:`clientvalue.analyses.segments_audit`.
 
 Rules (all documented in the README and docs/codebook.md):
 
