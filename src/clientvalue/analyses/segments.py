@@ -4,7 +4,8 @@ Numerics live in :mod:`clientvalue.stats.segments` (latent profiles, stability) 
 :mod:`clientvalue.stats.fairness` (association, treatment differences); this module runs them on
 a :class:`~clientvalue.data.survey.Survey` whose codebook has ``segmentation`` (and optionally
 ``personas`` and ``treatments``), applies ``min_group_size`` and returns tidy tables with
-language-free findings (worded by report/segments_text.py).
+language-free findings (worded by report/segments_text.py). The fairness audit itself runs in
+:mod:`clientvalue.analyses.segments_audit`.
 
 Rules (all documented in the README and docs/codebook.md):
 
@@ -33,38 +34,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from clientvalue import defaults, disclosure
 from clientvalue.analyses import registry
+# The audit's helpers and table columns, importable from here as before the split.
+from clientvalue.analyses.segments_audit import (  # noqa: F401
+    ALPHA, FAIRNESS_SEGMENTS_COLUMNS, FAIRNESS_TREATMENTS_COLUMNS, MIN_DIFFERENCE, OPT_OUT_COLUMNS, OUTCOME_COLUMNS,
+    _as_text, _covariates, _opt_out_row, _protected, fairness_audit)
+from clientvalue.data.codebook import Codebook
 from clientvalue.data.survey import Survey
-from clientvalue.data.categories import MAX_CODES, OTHER_CATEGORY, band_numeric, is_numeric, pool_rare
-from clientvalue.data.treatments import check_segment_inputs, treatment_codes
+from clientvalue.data.categories import OTHER_CATEGORY  # noqa: F401  (tests and callers import it from here)
+from clientvalue.data.treatments import check_segment_inputs
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.stats import fairness as fair
+from clientvalue.findings import Finding
 from clientvalue.stats import segments as seg
 from clientvalue.stats.intervals import wilson_interval
 
 PROXY_THRESHOLD = defaults.PROXY_THRESHOLD
-MIN_DIFFERENCE = 0.05
 MAX_N_PERMUTATION = 20_000  # respondents in the customisation permutation test (a random subsample beyond)
-ALPHA = 0.05
-FAIRNESS_SEGMENTS_COLUMNS = ["source", "attribute", "cramers_v", "ci_low", "ci_high", "p_value",
-                             "predictive_gain", "flag", "n"]
-# Published tables carry no counts per category: counts and rates of the reported categories could
-# be subtracted from totals to reveal a suppressed one.
-FAIRNESS_TREATMENTS_COLUMNS = ["treatment", "attribute", "category", "rate", "raw_diff",
-                               "raw_ci_low", "raw_ci_high", "adjusted_diff", "adjusted_ci_low",
-                               "adjusted_ci_high", "flag", "carried_by", "suppressed", "separation",
-                               "carried_diff"]
 PROFILE_COLUMNS = ["segment", "item", "basis", "mean", "rest_mean", "difference", "rank"]
 PERSONA_COLUMNS = ["persona", "name", "n", "share", "ci_low", "ci_high", "suppressed"]
 VALUE_COLUMNS = ["segment", "n", "r2", "practical_share", "practical_ci_low", "practical_ci_high",
                  "emotional_share", "emotional_ci_low", "emotional_ci_high"]
-OPT_OUT_COLUMNS = ["treatment", "attribute", "category", "opt_out_rate", "ci_low", "ci_high", "suppressed"]
-OUTCOME_COLUMNS = ["treatment", "raw_diff", "adjusted_diff", "ci_low", "ci_high"]
 
 
 @dataclass
@@ -119,40 +114,6 @@ def check_inputs(survey: Survey) -> bool:
     calls that directly); this name is kept for callers of the analysis.
     """
     return check_segment_inputs(survey)
-
-
-def _as_text(values: pd.Series) -> pd.Series:
-    """Every value as text (a float as ``%g``), missing values kept: converted once per distinct value."""
-    codes, uniques = pd.factorize(values)
-    text = np.array([f"{v:g}" if isinstance(v, (float, np.floating)) else str(v) for v in uniques] + [np.nan],
-                    dtype=object)
-    return pd.Series(text[codes], index=values.index, dtype=object)  # code -1 (missing) takes the last
-
-
-def _protected(survey: Survey, frame: pd.DataFrame, age_bands, min_group_size: int) -> dict[str, pd.Series]:
-    """Protected attributes as categories that may be published.
-
-    A numeric attribute (age, or more than :data:`MAX_CODES` distinct numbers) is always banded
-    (:func:`band_numeric`; missing values aside), other values are compared as text and categories
-    below ``min_group_size`` pooled into :data:`OTHER_CATEGORY`, so no exact value and no rare
-    category is ever a label.
-    """
-    out = {}
-    for key, a in survey.codebook.attributes.items():
-        if not a.protected:
-            continue
-        values = frame[a.column]
-        known = values.notna()
-        if is_numeric(values) and (key == "age" or a.column == survey.age
-                                    or pd.to_numeric(values[known]).nunique() > MAX_CODES):
-            age = key == "age" or a.column == survey.age
-            values = band_numeric(values, min_group_size=min_group_size, edges=list(age_bands) if age else None)
-        else:
-            values = pool_rare(_as_text(values), min_group_size=min_group_size)
-        order = values.attrs.get("order") or sorted(set(values.dropna()) - {OTHER_CATEGORY}) + [OTHER_CATEGORY]
-        out[key] = values.astype(object).where(values.notna(), None)
-        out[key].attrs["order"] = list(order)
-    return out
 
 
 def _personas(survey: Survey, frame: pd.DataFrame, language: str):
@@ -281,28 +242,102 @@ def _strategy(survey: Survey, frame: pd.DataFrame, customisation: dict | None, *
         segment_p_value=None if customisation is None else customisation["p_value"])
 
 
-def _covariates(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
-    filled = frame[numeric].astype(float)
-    filled = filled.fillna(filled.mean())  # a missing answer gets the item mean (documented)
-    cats = frame[categorical].astype(object).where(frame[categorical].notna(), "(missing)")
-    return fair.design(pd.concat([filled, cats], axis=1), numeric=numeric, categorical=categorical)
+class _Segments(NamedTuple):
+    """The chosen solution's published tables, each respondent's segment and which segments are shown."""
+
+    sizes: pd.DataFrame
+    stability: pd.DataFrame
+    profile: pd.DataFrame
+    labels: np.ndarray
+    counts: pd.Series
+    keep: list[int]
+    n_assigned: int
 
 
-def _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows) -> None:
-    """Share of those offered the treatment who declined it, in one category (when `opt_out` exists)."""
-    opt = codes.get(f"{t_key}.opt_out")
-    if opt is None:
-        return
-    declined = opt.loc[sub.index].to_numpy() == 1
-    offered = (yy == 1) | declined
-    n_off = int((offered & member).sum())
-    row = {"treatment": t_key, "attribute": p_name, "category": category}
-    if n_off < min_group_size:
-        o_rows.append(row | {"suppressed": True})
-        return
-    rate = float(declined[offered & member].mean())
-    lo, hi = wilson_interval(rate, n_off)
-    o_rows.append(row | {"opt_out_rate": rate, "ci_low": float(lo), "ci_high": float(hi), "suppressed": False})
+class _Personas(NamedTuple):
+    """Each respondent's persona (``code``, None without ``personas``), the persona tables and matches."""
+
+    code: np.ndarray | None
+    personas: pd.DataFrame | None
+    profile: pd.DataFrame | None
+    ari: float | None
+    match: dict[int, tuple[str, float]]
+
+
+def _check_parameters(survey: Survey, *, on_error: str, proxy_threshold: float) -> None:
+    """Refuse a codebook without ``segmentation`` and options out of range."""
+    if not survey.codebook.segmentation:
+        raise AnalysisError(
+            f"codebook {survey.codebook_path}: the segment analysis needs `segmentation` items; add "
+            f"them (docs/codebook.md) or leave {registry.SEGMENTS.name} out of `notebooks`.")
+    if on_error not in ("raise", "note"):
+        raise ParameterError(f"on_error must be 'raise' or 'note', got {on_error!r}.")
+    if not 0 < proxy_threshold <= 1:
+        raise ParameterError(f"proxy_threshold must be between 0 and 1, got {proxy_threshold!r}.")
+
+
+def _labels_text(cb: Codebook, language: str) -> dict[str, str]:
+    """The codebook's label of every segmentation item, attribute and treatment (its key without one)."""
+    labels_text = {i.column: i.label.get(language) or i.column for i in cb.segmentation}
+    labels_text |= {k: a.label.get(language) or k for k, a in cb.attributes.items()}
+    labels_text |= {k: t.label.get(language) or k for k, t in cb.treatments.items()}
+    return labels_text
+
+
+def _segment_tables(survey: Survey, frame: pd.DataFrame, solution: seg.ProfileSolution, labels_text: dict[str, str], *,
+                    min_group_size: int, n_stability: int, seed: int | None) -> _Segments:
+    """Sizes (suppressed), stability and profile of the segments of ``solution``."""
+    items = [i.column for i in survey.codebook.segmentation]
+    labels = solution.labels
+    stability = seg.bootstrap_stability(frame[items], solution, n_boot=n_stability, seed=seed)
+    counts = pd.Series(labels[labels > 0]).value_counts().reindex(range(1, solution.k + 1), fill_value=0)
+    n_assigned = int((labels > 0).sum())
+    low, high = wilson_interval(counts.to_numpy() / n_assigned, n_assigned)
+    sizes = pd.DataFrame({"segment": counts.index, "n": counts.to_numpy(), "share": counts.to_numpy() / n_assigned,
+                          "ci_low": low, "ci_high": high})
+    sizes = suppress(sizes, min_group_size=min_group_size, numbers=["n", "share", "ci_low", "ci_high"])
+    keep = [int(v) for v in sizes.loc[~sizes["suppressed"], "segment"]]
+    stability = stability[stability["segment"].isin(keep)].reset_index(drop=True)
+    basis = {i.column: i.basis for i in survey.codebook.segmentation}
+    profile = _profile(frame, labels, items, basis, keep)
+    profile.insert(2, "label", profile["item"].map(labels_text))
+    return _Segments(sizes=sizes, stability=stability, profile=profile, labels=labels, counts=counts, keep=keep,
+                     n_assigned=n_assigned)
+
+
+def _persona_tables(survey: Survey, frame: pd.DataFrame, segments: _Segments, labels_text: dict[str, str], *,
+                    language: str, min_group_size: int) -> _Personas:
+    """Persona sizes (suppressed) and profile, their agreement with the segments, each segment's persona."""
+    code, names, _grid = _personas(survey, frame, language)
+    if code is None:
+        return _Personas(code=None, personas=None, profile=None, ari=None, match={})
+    n_p = int((code > 0).sum())
+    pc = pd.Series(code[code > 0]).value_counts().reindex(range(1, 5), fill_value=0)
+    lo, hi = wilson_interval(pc.to_numpy() / max(n_p, 1), n_p)
+    personas = pd.DataFrame({"persona": pc.index, "name": [names[i] for i in pc.index], "n": pc.to_numpy(),
+                             "share": pc.to_numpy() / max(n_p, 1), "ci_low": lo, "ci_high": hi})
+    personas = suppress(personas, min_group_size=min_group_size, numbers=["n", "share", "ci_low", "ci_high"])
+    keep_p = [int(p) for p in personas.loc[~personas["suppressed"], "persona"]]
+    items = [i.column for i in survey.codebook.segmentation]
+    basis = {i.column: i.basis for i in survey.codebook.segmentation}
+    profile = _profile(frame, code, items, basis, keep_p).rename(columns={"segment": "persona"})
+    profile.insert(2, "label", profile["item"].map(labels_text))
+    return _Personas(code=code, personas=personas, profile=profile, ari=seg.adjusted_rand(segments.labels, code),
+                     match=_persona_match(personas, code, names, segments, min_group_size=min_group_size))
+
+
+def _persona_match(personas: pd.DataFrame, code: np.ndarray, names: dict[int, str], segments: _Segments, *,
+                   min_group_size: int) -> dict[int, tuple[str, float]]:
+    """The persona most members of each shown segment belong to (a cross-tabulated cell), and its share."""
+    hidden = [int(p) for p in personas.loc[personas["suppressed"], "persona"]]
+    matches: dict[int, tuple[str, float]] = {}
+    for s in segments.keep:
+        match = disclosure.majority_category(
+            pd.Series(code[(segments.labels == s) & (code > 0)]), hidden=hidden, min_share=0.6,
+            min_group_size=min_group_size, margin=int(segments.counts.loc[s]))
+        if match is not None:
+            matches[s] = (names[int(match[0])], match[1])
+    return matches
 
 
 def analyse(
@@ -365,24 +400,12 @@ def analyse(
     DataError
         Bad treatment codes or a segmentation item with a single value.
     """
-    cb = survey.codebook
-    if not cb.segmentation:
-        raise AnalysisError(
-            f"codebook {survey.codebook_path}: the segment analysis needs `segmentation` items; add "
-            f"them (docs/codebook.md) or leave {registry.SEGMENTS.name} out of `notebooks`.")
-    if on_error not in ("raise", "note"):
-        raise ParameterError(f"on_error must be 'raise' or 'note', got {on_error!r}.")
-    if not 0 < proxy_threshold <= 1:
-        raise ParameterError(f"proxy_threshold must be between 0 and 1, got {proxy_threshold!r}.")
+    _check_parameters(survey, on_error=on_error, proxy_threshold=proxy_threshold)
     check_inputs(survey)
+    cb = survey.codebook
     frame = survey.reported_data(min_group_size)
     items = [i.column for i in cb.segmentation]
-    basis = {i.column: i.basis for i in cb.segmentation}
-    labels_text = {i.column: i.label.get(language) or i.column for i in cb.segmentation}
-    labels_text |= {k: a.label.get(language) or k for k, a in cb.attributes.items()}
-    labels_text |= {k: t.label.get(language) or k for k, t in cb.treatments.items()}
-    notes: list[str] = []
-
+    labels_text = _labels_text(cb, language)
     try:
         solution = seg.fit_profiles(frame[items], k_range=range(k_range[0], k_range[1] + 1), n_init=n_init,
                                     seed=seed, min_share=max(seg.MIN_SHARE, min_group_size / max(1, len(frame))))
@@ -390,185 +413,24 @@ def analyse(
         if on_error == "raise":
             raise
         return unavailable(str(exc))
-    labels = solution.labels
-    stability = seg.bootstrap_stability(frame[items], solution, n_boot=n_stability, seed=seed)
-    counts = pd.Series(labels[labels > 0]).value_counts().reindex(range(1, solution.k + 1), fill_value=0)
-    keep = [int(s) for s, c in counts.items() if c >= min_group_size]
-    n_assigned = int((labels > 0).sum())
-    low, high = wilson_interval(counts.to_numpy() / n_assigned, n_assigned)
-    sizes = pd.DataFrame({"segment": counts.index, "n": counts.to_numpy(), "share": counts.to_numpy() / n_assigned,
-                          "ci_low": low, "ci_high": high})
-    sizes = suppress(sizes, min_group_size=min_group_size, numbers=["n", "share", "ci_low", "ci_high"])
-    keep = [int(v) for v in sizes.loc[~sizes["suppressed"], "segment"]]
-    stability = stability[stability["segment"].isin(keep)].reset_index(drop=True)
-    profile = _profile(frame, labels, items, basis, keep)
-    profile.insert(2, "label", profile["item"].map(labels_text))
-
-    # personas
-    personas = persona_profile = None
-    ari = None
-    persona_match: dict[int, tuple[str, float]] = {}
-    code, names, _grid = _personas(survey, frame, language)
-    if code is not None:
-        n_p = int((code > 0).sum())
-        pc = pd.Series(code[code > 0]).value_counts().reindex(range(1, 5), fill_value=0)
-        lo, hi = wilson_interval(pc.to_numpy() / max(n_p, 1), n_p)
-        personas = pd.DataFrame({"persona": pc.index, "name": [names[i] for i in pc.index], "n": pc.to_numpy(),
-                                 "share": pc.to_numpy() / max(n_p, 1), "ci_low": lo, "ci_high": hi})
-        personas = suppress(personas, min_group_size=min_group_size, numbers=["n", "share", "ci_low", "ci_high"])
-        keep_p = [int(p) for p in personas.loc[~personas["suppressed"], "persona"]]
-        persona_profile = _profile(frame, code, items, basis, keep_p).rename(columns={"segment": "persona"})
-        persona_profile.insert(2, "label", persona_profile["item"].map(labels_text))
-        ari = seg.adjusted_rand(labels, code)
-        hidden = [int(p) for p in personas.loc[personas["suppressed"], "persona"]]
-        for s in keep:  # the persona most members of a segment belong to: a cross-tabulated cell
-            match = disclosure.majority_category(
-                pd.Series(code[(labels == s) & (code > 0)]), hidden=hidden, min_share=0.6,
-                min_group_size=min_group_size, margin=int(counts.loc[s]))
-            if match is not None:
-                persona_match[s] = (names[int(match[0])], match[1])
-
-    value, customisation = _value(survey, frame, labels, keep, n_boot=n_boot, seed=seed,
+    segments = _segment_tables(survey, frame, solution, labels_text, min_group_size=min_group_size,
+                               n_stability=n_stability, seed=seed)
+    personas = _persona_tables(survey, frame, segments, labels_text, language=language,
+                               min_group_size=min_group_size)
+    value, customisation = _value(survey, frame, solution.labels, segments.keep, n_boot=n_boot, seed=seed,
                                   min_group_size=min_group_size, n_perm=n_perm)
     strategy = _strategy(survey, frame, customisation, n_boot=n_boot, seed=seed) if value is not None else None
-
-    # fairness of segments, attributes, items
-    protected = _protected(survey, frame, age_bands, min_group_size)
-    sources: dict[str, pd.Series] = {"segments": pd.Series(np.where(labels > 0, labels, None), index=frame.index)}
-    if code is not None:
-        sources["personas"] = pd.Series(np.where(code > 0, code, None), index=frame.index)
-    for key, a in cb.attributes.items():
-        if not a.protected:
-            sources[key] = frame[a.column]
-    for item in items:
-        sources[item] = frame[item]
-    rows = []
-    protected_codes = {p_name: fair.category_codes(p_values) for p_name, p_values in protected.items()}
-    for s_name, s_values in sources.items():
-        s_codes = fair.category_codes(s_values)  # once per variable, not per pair
-        for p_name, p_codes in protected_codes.items():
-            res = fair.association_from_codes(s_codes, p_codes, n_boot=n_boot, n_perm=n_perm, seed=seed)
-            flag = bool(res["cramers_v"] >= proxy_threshold and res["p_value"] < ALPHA)
-            rows.append({"source": s_name, "attribute": p_name, **{k: res[k] for k in
-                         ("cramers_v", "ci_low", "ci_high", "p_value", "predictive_gain")},
-                         "flag": flag, "n": res["n"]})
-    fairness_segments = pd.DataFrame(rows, columns=FAIRNESS_SEGMENTS_COLUMNS)
-    proxies = set(fairness_segments.loc[fairness_segments["flag"], "source"])
-
-    # treatments
-    fairness_treatments = opt_out = outcome_table = None
-    codes = treatment_codes(survey) if cb.treatments else {}
-    if cb.treatments and protected:
-        legit_cat = [a.column for k, a in cb.attributes.items()
-                     if a.basis and not a.protected and k not in proxies]
-        legit_num = [c for c in items if c not in proxies]
-        others = {k: a.column for k, a in cb.attributes.items()
-                  if not a.protected and (k in proxies or a.basis is None)}
-        used = list(dict.fromkeys(legit_num + legit_cat + list(others.values())))  # the columns the models use
-        t_rows, o_rows, out_rows = [], [], []
-        for t_key in cb.treatments:
-            y = codes[t_key].loc[frame.index]
-            for p_name, p_values in protected.items():
-                ok = y.notna() & p_values.notna()
-                # only categories that are shown take part: a category (or pooled rest) too small to
-                # show is left out of every rate and difference, so none follows by subtraction
-                shown_counts = p_values[ok].value_counts()
-                shown_categories = set(shown_counts.index[shown_counts >= min_group_size])
-                if len(shown_categories) < 2:
-                    continue
-                ok &= p_values.isin(shown_categories)
-                sub, yy, pp = frame.loc[ok, used], y[ok].to_numpy(), p_values[ok].astype(str)
-                base_x = _covariates(sub, legit_num, legit_cat)
-                # the logistic models are fitted on the distinct (category, covariates) cells: the
-                # same likelihood as on the respondents, with far fewer rows
-                cells = fair.covariate_cells(yy, pp.to_numpy(), base_x)
-                base = fair.reduced_fit(cells.treated, cells.covariates,
-                                        counts=cells.counts)  # the model without the category: shared
-                counts = pp.value_counts()
-                counts = counts.reindex([c for c in p_values.attrs.get("order", sorted(counts.index))
-                                         if c in counts.index])  # bands from low to high, "other" last
-                first = None
-                extra = c2 = None
-                for category, n_cat in counts.items():
-                    member = (pp == category).to_numpy()
-                    row = {"treatment": t_key, "attribute": p_name, "category": category}
-                    if n_cat < min_group_size or (len(pp) - n_cat) < min_group_size:
-                        t_rows.append(row | {"suppressed": True, "flag": False, "carried_by": None,
-                                             "separation": False})
-                        continue
-                    raw = fair.rate_difference(yy, member)
-                    if first is not None and len(counts) == 2:  # two categories: the mirror image
-                        mirrored = {k: -first[k] for k in ("raw_diff", "adjusted_diff", "carried_diff")}
-                        mirrored |= {"raw_ci_low": -first["raw_ci_high"], "raw_ci_high": -first["raw_ci_low"],
-                                     "adjusted_ci_low": -first["adjusted_ci_high"],
-                                     "adjusted_ci_high": -first["adjusted_ci_low"]}
-                        t_rows.append(row | {"rate": raw["rate"], **mirrored, "flag": first["flag"],
-                                             "carried_by": first["carried_by"], "separation": first["separation"],
-                                             "suppressed": False})
-                        _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
-                        continue
-                    adj = fair.adjusted_difference(cells.treated, cells.groups == category, cells.covariates,
-                                                   counts=cells.counts, reduced=base)
-                    # separation by the protected attribute: the category (or everyone else) is treated
-                    # all or none of the time, so the treatment follows the attribute (nearly) perfectly
-                    extremes = (raw["rate"], 1 - raw["rate"], raw["rate_rest"], 1 - raw["rate_rest"])
-                    separation = bool(adj["status"] == "penalised" and min(extremes) == 0)
-                    flag = bool(adj["status"] in ("ok", "penalised") and adj["p_value"] < ALPHA
-                                and (adj["ci_low"] > 0 or adj["ci_high"] < 0)
-                                and abs(adj["diff"]) >= min_difference)
-                    if separation:  # the strongest evidence there is: the raw difference decides
-                        flag = bool((raw["ci_low"] > 0 or raw["ci_high"] < 0) and abs(raw["diff"]) >= min_difference)
-                    carried = carried_diff = None
-                    if flag and not separation:
-                        best = None
-                        for o_key, o_col in others.items():
-                            extra = _covariates(sub, legit_num, legit_cat + [o_col])
-                            c2 = fair.covariate_cells(yy, member, extra)
-                            with_it = fair.adjusted_difference(c2.treated, c2.groups, c2.covariates,
-                                                               counts=c2.counts)
-                            gone = (abs(with_it["diff"]) < min_difference
-                                    or with_it["ci_low"] <= 0 <= with_it["ci_high"])
-                            if gone and (best is None or abs(with_it["diff"]) < abs(best[1])):
-                                best = (o_key, with_it["diff"])
-                        carried, carried_diff = best if best else (None, None)
-                    first = {"raw_diff": raw["diff"], "raw_ci_low": raw["ci_low"], "raw_ci_high": raw["ci_high"],
-                             "adjusted_diff": adj["diff"], "adjusted_ci_low": adj["ci_low"],
-                             "adjusted_ci_high": adj["ci_high"], "flag": flag, "carried_by": carried,
-                             "carried_diff": np.nan if carried_diff is None else float(carried_diff),
-                             "separation": separation}
-                    t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
-                    _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows)
-                sub = base_x = cells = extra = c2 = pp = None  # freed before the next attribute's copies
-            if survey.outcome is not None:
-                ok = y.notna() & frame[survey.outcome].notna()
-                treated = y[ok].to_numpy() == 1
-                if min(treated.sum(), (~treated).sum()) >= min_group_size:
-                    sub = frame.loc[ok, list(dict.fromkeys(used + [survey.outcome]))]
-                    res = fair.adjusted_mean_difference(sub[survey.outcome].to_numpy(float), treated,
-                                                        _covariates(sub, legit_num, legit_cat))
-                    grade = sub[survey.outcome].to_numpy(float)
-                    out_rows.append({"treatment": t_key,
-                                     "raw_diff": float(grade[treated].mean() - grade[~treated].mean()),
-                                     "adjusted_diff": res["diff"], "ci_low": res["ci_low"], "ci_high": res["ci_high"]})
-        fairness_treatments = pd.DataFrame(t_rows, columns=FAIRNESS_TREATMENTS_COLUMNS)
-        fairness_treatments["flag"] = fairness_treatments["flag"].astype(bool)
-        fairness_treatments["suppressed"] = fairness_treatments["suppressed"].astype(bool)
-        fairness_treatments["separation"] = fairness_treatments["separation"].fillna(False).astype(bool)
-        fairness_treatments.attrs["adjusted_for"] = {"questions": len(legit_num),
-                                                      "attributes": [k for k, a in cb.attributes.items()
-                                                                     if a.column in legit_cat]}
-        opt_out = pd.DataFrame(o_rows, columns=OPT_OUT_COLUMNS) if o_rows else None
-        outcome_table = pd.DataFrame(out_rows, columns=OUTCOME_COLUMNS) if out_rows else None
-    elif cb.treatments:
-        notes.append("no_protected")
-
-    membership = pd.Series(labels, index=frame[cb.id].to_numpy(), name="segment")
+    audit = fairness_audit(survey, frame, solution.labels, personas.code, items, min_group_size=min_group_size,
+                           n_boot=n_boot, n_perm=n_perm, seed=seed, proxy_threshold=proxy_threshold,
+                           min_difference=min_difference, age_bands=age_bands)
     results = SegmentResults(
-        fit=solution.fit, profile=profile, stability=stability, sizes=sizes, value=value,
-        personas=personas, persona_profile=persona_profile, fairness_segments=fairness_segments,
-        fairness_treatments=fairness_treatments, opt_out=opt_out, treatment_outcome=outcome_table,
-        customisation=customisation, ari=ari, k=solution.k, n=n_assigned, labels=labels_text,
-        notes=notes, persona_match=persona_match, strategy=strategy, _membership=membership,
+        fit=solution.fit, profile=segments.profile, stability=segments.stability, sizes=segments.sizes,
+        value=value, personas=personas.personas, persona_profile=personas.profile,
+        fairness_segments=audit.fairness_segments, fairness_treatments=audit.fairness_treatments,
+        opt_out=audit.opt_out, treatment_outcome=audit.treatment_outcome, customisation=customisation, ari=personas.ari,
+        k=solution.k, n=segments.n_assigned, labels=labels_text, notes=["no_protected"] if audit.no_protected else [],
+        persona_match=personas.match, strategy=strategy,
+        _membership=pd.Series(solution.labels, index=frame[cb.id].to_numpy(), name="segment"),
     )
     results.findings = findings(results, proxy_threshold=proxy_threshold)
     return results
@@ -585,23 +447,7 @@ def unavailable(reason: str) -> SegmentResults:
 
 def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOLD) -> list[tuple[str, dict]]:
     """Language-free findings ``(kind, numbers)`` in reading order (see ``report.segments_text``)."""
-    out: list[tuple[str, dict]] = []
-    fit = results.fit.set_index("k")
-    out.append(("segments", {"k": results.k, "n": results.n, "entropy": float(fit.at[results.k, "entropy"]),
-                             "smallest": float(fit.at[results.k, "smallest_share"])}))
-    stab = results.stability
-    if len(stab):
-        out.append(("stability", {"min_jaccard": float(stab["jaccard"].min()),
-                                  "unstable": [int(s) for s in stab.loc[stab["jaccard"] < seg.UNSTABLE, "segment"]]}))
-    for s in results.sizes.loc[~results.sizes["suppressed"], "segment"]:
-        prof = results.profile[results.profile["segment"] == s].sort_values("rank")
-        top = prof[prof["difference"].abs() >= 0.3].head(3)
-        match = results.persona_match.get(int(s))
-        out.append(("card", {"segment": int(s), "persona": match[0] if match else None,
-                             "persona_share": match[1] if match else None,
-                             "share": float(results.sizes.set_index("segment").at[s, "share"]),
-                             "higher": list(top.loc[top["difference"] > 0, "label"]),
-                             "lower": list(top.loc[top["difference"] < 0, "label"])}))
+    out = _segment_findings(results)
     if results.personas is not None:
         out.append(("ari", {"ari": results.ari}))
     if "no_protected" in results.notes:
@@ -620,21 +466,49 @@ def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOL
     if flagged.empty:
         out.append(("no_proxy", {"threshold": proxy_threshold}))
     if results.fairness_treatments is not None:
-        ft = results.fairness_treatments
-        adjusted_for = ft.attrs.get("adjusted_for", {"questions": 0, "attributes": []})
-        for row in ft[ft["flag"]].itertuples(index=False):
-            out.append(("treatment_flag", {"treatment": row.treatment, "attribute": row.attribute,
-                                           "category": row.category, "raw": row.raw_diff,
-                                           "raw_low": row.raw_ci_low, "raw_high": row.raw_ci_high,
-                                           "adjusted": row.adjusted_diff, "low": row.adjusted_ci_low,
-                                           "high": row.adjusted_ci_high,
-                                           "carried_by": None if pd.isna(row.carried_by) else row.carried_by,
-                                           "carried_diff": (None if pd.isna(row.carried_diff)
-                                                            else float(row.carried_diff)),
-                                           "separation": bool(row.separation), "adjusted_for": adjusted_for}))
-        clean = sorted(set(ft["treatment"]) - set(ft.loc[ft["flag"], "treatment"]))
-        if clean:
-            out.append(("treatment_ok", {"treatments": clean}))
+        out += _treatment_findings(results.fairness_treatments)
+    return out
+
+
+def _segment_findings(results: SegmentResults) -> list[tuple[str, dict]]:
+    """How many segments, how stable, and a card for each shown segment."""
+    fit = results.fit.set_index("k")
+    out: list[tuple[str, dict]] = [
+        ("segments", {"k": results.k, "n": results.n, "entropy": float(fit.at[results.k, "entropy"]),
+                      "smallest": float(fit.at[results.k, "smallest_share"])})]
+    stab = results.stability
+    if len(stab):
+        out.append(("stability", {"min_jaccard": float(stab["jaccard"].min()),
+                                  "unstable": [int(s) for s in stab.loc[stab["jaccard"] < seg.UNSTABLE, "segment"]]}))
+    for s in results.sizes.loc[~results.sizes["suppressed"], "segment"]:
+        prof = results.profile[results.profile["segment"] == s].sort_values("rank")
+        top = prof[prof["difference"].abs() >= 0.3].head(3)
+        match = results.persona_match.get(int(s))
+        out.append(("card", {"segment": int(s), "persona": match[0] if match else None,
+                             "persona_share": match[1] if match else None,
+                             "share": float(results.sizes.set_index("segment").at[s, "share"]),
+                             "higher": list(top.loc[top["difference"] > 0, "label"]),
+                             "lower": list(top.loc[top["difference"] < 0, "label"])}))
+    return out
+
+
+def _treatment_findings(ft: pd.DataFrame) -> list[tuple[str, dict]]:
+    """Each flagged (treatment, category) with its evidence, then the treatments without a flag."""
+    out: list[tuple[str, dict]] = []
+    adjusted_for = ft.attrs.get("adjusted_for", {"questions": 0, "attributes": []})
+    for row in ft[ft["flag"]].itertuples(index=False):
+        out.append(("treatment_flag", {"treatment": row.treatment, "attribute": row.attribute,
+                                       "category": row.category, "raw": row.raw_diff,
+                                       "raw_low": row.raw_ci_low, "raw_high": row.raw_ci_high,
+                                       "adjusted": row.adjusted_diff, "low": row.adjusted_ci_low,
+                                       "high": row.adjusted_ci_high,
+                                       "carried_by": None if pd.isna(row.carried_by) else row.carried_by,
+                                       "carried_diff": (None if pd.isna(row.carried_diff)
+                                                        else float(row.carried_diff)),
+                                       "separation": bool(row.separation), "adjusted_for": adjusted_for}))
+    clean = sorted(set(ft["treatment"]) - set(ft.loc[ft["flag"], "treatment"]))
+    if clean:
+        out.append(("treatment_ok", {"treatments": clean}))
     return out
 
 
@@ -652,8 +526,6 @@ def contract_findings(results: SegmentResults, *, proxy_threshold: float = PROXY
     ``treatment_flag`` (possible unequal treatment). Names are copied from the codebook's labels in
     the report's language (``*_label``), so a page can word them without the codebook.
     """
-    from clientvalue.findings import Finding
-
     out, seen = [], set()
     if results.error:  # no client groups could be formed: nothing was decided
         return out
@@ -662,43 +534,57 @@ def contract_findings(results: SegmentResults, *, proxy_threshold: float = PROXY
             if (f["treatment"], f["attribute"]) in seen:
                 continue
             seen.add((f["treatment"], f["attribute"]))
-        if kind == "segments":
-            stab = results.stability
-            stable = int((stab["jaccard"] >= seg.UNSTABLE).sum()) if len(stab) else f["k"]
-            out.append(Finding(kind="segments", numbers={"k": f["k"], "n": f["n"], "stable": stable},
-                               priority=1.0))
-        elif kind == "customisation":
-            out.append(Finding(kind="segment_value_difference",
-                               subject={"verdict": "differs" if f["p_value"] < ALPHA else "similar"},
-                               numbers={"difference": f["difference"]}, uncertainty={"p_value": f["p_value"]},
-                               severity=1 if f["p_value"] < ALPHA else 0, priority=1.1))
-        elif kind == "proxy":
-            out.append(Finding(kind="proxy", subject={"source": str(f["source"]), "attribute": str(f["attribute"]),
-                                                      "source_label": _label_of(results, f["source"]),
-                                                      "attribute_label": _label_of(results, f["attribute"])},
-                               numbers={"v": f["v"], "gain": f["gain"], "threshold": f["threshold"]},
-                               severity=2, priority=2.5 + f["v"]))
-        elif kind == "treatment_flag":
-            adjusted = f.get("adjusted_for") or {}
-            keys = [str(k) for k in adjusted.get("attributes", [])]
-            carried = f["carried_by"]
-            out.append(Finding(
-                kind="treatment_flag",
-                subject={"treatment": str(f["treatment"]), "attribute": str(f["attribute"]),
-                         "category": str(f["category"]), "carried_by": str(carried or ""),
-                         "separation": "yes" if f["separation"] else "no",
-                         "adjusted_for_attributes": ";".join(keys),
-                         "treatment_label": _label_of(results, f["treatment"]),
-                         "attribute_label": _label_of(results, f["attribute"]),
-                         "carried_by_label": _label_of(results, carried),
-                         "adjusted_for_labels": ";".join(_label_of(results, k) for k in keys)},
-                numbers={"raw": f["raw"], "adjusted": f["adjusted"],
-                         "carried_diff": float("nan") if f["carried_diff"] is None else f["carried_diff"],
-                         "adjusted_for_questions": float(adjusted.get("questions", 0))},
-                uncertainty={"raw_ci_low": f["raw_low"], "raw_ci_high": f["raw_high"], "ci_low": f["low"],
-                             "ci_high": f["high"]},
-                severity=3, priority=3.5 + abs(float(f["adjusted"])) if pd.notna(f["adjusted"]) else 3.5))
+        if kind in _CONTRACT:
+            out.append(_CONTRACT[kind](results, f))
     return out
+
+
+def _segments_finding(results: SegmentResults, f: dict) -> Finding:
+    stab = results.stability
+    stable = int((stab["jaccard"] >= seg.UNSTABLE).sum()) if len(stab) else f["k"]
+    return Finding(kind="segments", numbers={"k": f["k"], "n": f["n"], "stable": stable}, priority=1.0)
+
+
+def _customisation_finding(results: SegmentResults, f: dict) -> Finding:
+    return Finding(kind="segment_value_difference",
+                   subject={"verdict": "differs" if f["p_value"] < ALPHA else "similar"},
+                   numbers={"difference": f["difference"]}, uncertainty={"p_value": f["p_value"]},
+                   severity=1 if f["p_value"] < ALPHA else 0, priority=1.1)
+
+
+def _proxy_finding(results: SegmentResults, f: dict) -> Finding:
+    return Finding(kind="proxy", subject={"source": str(f["source"]), "attribute": str(f["attribute"]),
+                                          "source_label": _label_of(results, f["source"]),
+                                          "attribute_label": _label_of(results, f["attribute"])},
+                   numbers={"v": f["v"], "gain": f["gain"], "threshold": f["threshold"]},
+                   severity=2, priority=2.5 + f["v"])
+
+
+def _treatment_finding(results: SegmentResults, f: dict) -> Finding:
+    adjusted = f.get("adjusted_for") or {}
+    keys = [str(k) for k in adjusted.get("attributes", [])]
+    carried = f["carried_by"]
+    return Finding(
+        kind="treatment_flag",
+        subject={"treatment": str(f["treatment"]), "attribute": str(f["attribute"]),
+                 "category": str(f["category"]), "carried_by": str(carried or ""),
+                 "separation": "yes" if f["separation"] else "no",
+                 "adjusted_for_attributes": ";".join(keys),
+                 "treatment_label": _label_of(results, f["treatment"]),
+                 "attribute_label": _label_of(results, f["attribute"]),
+                 "carried_by_label": _label_of(results, carried),
+                 "adjusted_for_labels": ";".join(_label_of(results, k) for k in keys)},
+        numbers={"raw": f["raw"], "adjusted": f["adjusted"],
+                 "carried_diff": float("nan") if f["carried_diff"] is None else f["carried_diff"],
+                 "adjusted_for_questions": float(adjusted.get("questions", 0))},
+        uncertainty={"raw_ci_low": f["raw_low"], "raw_ci_high": f["raw_high"], "ci_low": f["low"],
+                     "ci_high": f["high"]},
+        severity=3, priority=3.5 + abs(float(f["adjusted"])) if pd.notna(f["adjusted"]) else 3.5)
+
+
+# the contract finding each language-free finding becomes (the others are worded on the page only)
+_CONTRACT = {"segments": _segments_finding, "customisation": _customisation_finding, "proxy": _proxy_finding,
+             "treatment_flag": _treatment_finding}
 
 
 def save_findings(results: SegmentResults, *, tables_dir: str, proxy_threshold: float = PROXY_THRESHOLD,
