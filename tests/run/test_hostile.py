@@ -554,7 +554,6 @@ def hostile_run(tmp_path_factory) -> SimpleNamespace:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("hostile_run")  # one worker makes the run for both
 def test_e2e_hostile_names_publish_an_inert_report(hostile_run):
     result, tmp_path, report = hostile_run.result, hostile_run.folder, hostile_run.report
     assert result.returncode == 0, result.stderr[-2000:]
@@ -799,7 +798,6 @@ def _outputs_text(notebook: Path) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("hostile_run")  # one worker makes the run for both
 def test_e2e_vignettes_with_employee_tables_hostile_labels_and_relative_paths(hostile_run):
     result, tmp_path, report = hostile_run.result, hostile_run.folder, hostile_run.report
     assert result.returncode == 0, result.stderr[-2000:]
