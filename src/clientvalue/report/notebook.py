@@ -216,20 +216,20 @@ def _figure_of(ax_or_fig: Any) -> Any:
 PNG_LEVEL = 8
 
 
-def _png_base64(fig: Any, dpi: int = SAVE_DPI) -> str:
-    """The figure as a compact PNG in base64.
+def _png_base64(fig: Any, dpi: int = SAVE_DPI, *, box: Any = None) -> str:
+    """The figure as a compact PNG in base64, cut to its tight box (as ``setup_plotting`` sets ``savefig``).
 
     Matplotlib writes the full-colour PNG uncompressed (``compress_level`` 0): it is only read
     back by :func:`compact_png`, so deflating it (about 0.1-0.2 s a chart) would be wasted. The
-    published pixels are the same as from a compressed one.
+    published pixels are the same as from a compressed one. ``box``: the figure's tight box at
+    ``dpi`` if already measured (see :func:`clientvalue.report.tightbox.save_png`).
     """
     import base64
-    import io
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",  # as setup_plotting sets it
-                pil_kwargs={"compress_level": 0})  # compact_png compresses the final image
-    return base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
+    from clientvalue.report.tightbox import save_png
+
+    png = save_png(fig, dpi=dpi, box=box, compress_level=0)  # compact_png compresses the final image
+    return base64.b64encode(compact_png(png)).decode("ascii")
 
 
 def _png_width(png_base64: str) -> int:
@@ -388,7 +388,7 @@ class Report:
 
         import matplotlib.pyplot as plt
 
-        from clientvalue.report.phone import enlarge_small_text, fit_to_phone, smallest_text_px
+        from clientvalue.report.phone import enlarge_text_for_phone, fit_to_phone, smallest_text_px
         from clientvalue.report.ticks import localize_ticks
 
         text = caption(name, self.language)
@@ -401,8 +401,8 @@ class Report:
         narrow = fit_to_phone(fig) if phone is None else _figure_of(phone)
         if narrow is not None:
             localize_ticks(narrow, self.language)
-            enlarge_small_text(narrow, dpi=PHONE_DPI)
-            metadata[PHONE_METADATA] = _png_base64(narrow, dpi=PHONE_DPI)
+            box = enlarge_text_for_phone(narrow, dpi=PHONE_DPI)
+            metadata[PHONE_METADATA] = _png_base64(narrow, dpi=PHONE_DPI, box=box)
             metadata[PHONE_TEXT_METADATA] = round(smallest_text_px(
                 narrow, dpi=PHONE_DPI, saved_width=_png_width(metadata[PHONE_METADATA])), 2)
             plt.close(narrow)

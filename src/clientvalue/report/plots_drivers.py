@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox
@@ -536,7 +537,9 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
                 ax.set_xlabel("")
         for ax in list(axes.flat)[len(groups):]:
             ax.set_axis_off()
-        fig.tight_layout(rect=(0, key_h / height, 1, 1 - top_h / height), h_pad=1.2, w_pad=1.5)
+        # tight layout, once: fig.tight_layout() would leave a placeholder layout engine, which makes
+        # savefig lay the figure out again (a draw) before measuring its tight box (report/tightbox.py)
+        TightLayoutEngine(rect=(0, key_h / height, 1, 1 - top_h / height), h_pad=1.2, w_pad=1.5).execute(fig)
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 1.0), ncols=legend_columns,
                    frameon=False, borderaxespad=0.2)
         if key_lines:
