@@ -116,3 +116,40 @@ def test_only_a_tight_or_constrained_engine_lays_the_figure_out(layout, expected
         assert lays_itself_out(fig) is expected
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_raw_pixels_are_those_of_the_png_savefig_writes(layout):
+    from clientvalue.report.tightbox import save_rgba
+
+    expected = pixels(reference(layout, 150))
+    fig = chart(layout)
+    try:
+        rgba = save_rgba(fig, dpi=150)
+        if lays_itself_out(fig):
+            assert rgba is None  # its box is only known once savefig laid it out: save_png instead
+            return
+        raw, (width, height) = rgba
+        assert (height, width, 4) == expected.shape
+        assert np.array_equal(np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4), expected)
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_published_chart_is_the_compacted_png_savefig_writes(layout):
+    import base64
+
+    from clientvalue.report.notebook import _png_base64, compact_png
+
+    fig = chart(layout)
+    try:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight", pil_kwargs={"compress_level": 0})
+    finally:
+        plt.close(fig)
+    fig = chart(layout)
+    try:
+        assert base64.b64decode(_png_base64(fig, 150)) == compact_png(buffer.getvalue())
+    finally:
+        plt.close(fig)

@@ -219,17 +219,52 @@ PNG_LEVEL = 8
 def _png_base64(fig: Any, dpi: int = SAVE_DPI, *, box: Any = None) -> str:
     """The figure as a compact PNG in base64, cut to its tight box (as ``setup_plotting`` sets ``savefig``).
 
-    Matplotlib writes the full-colour PNG uncompressed (``compress_level`` 0): it is only read
-    back by :func:`compact_png`, so deflating it (about 0.1-0.2 s a chart) would be wasted. The
-    published pixels are the same as from a compressed one. ``box``: the figure's tight box at
-    ``dpi`` if already measured (see :func:`clientvalue.report.tightbox.save_png`).
+    The full-colour image is only read by :func:`compact_png`: a figure without a layout engine is
+    drawn to raw pixels (no PNG to encode and decode again, :func:`clientvalue.report.tightbox.save_rgba`),
+    else matplotlib writes the PNG uncompressed (``compress_level`` 0). The published pixels are the
+    same either way. ``box``: the figure's tight box at ``dpi`` if already measured (see
+    :func:`clientvalue.report.tightbox.save_png`).
     """
     import base64
 
-    from clientvalue.report.tightbox import save_png
+    from clientvalue.report.tightbox import save_png, save_rgba
 
+    rgba = save_rgba(fig, dpi=dpi, box=box)
+    if rgba is not None:
+        compact = _compact_rgba(*rgba)
+        if compact is not None:
+            return base64.b64encode(compact).decode("ascii")
     png = save_png(fig, dpi=dpi, box=box, compress_level=0)  # compact_png compresses the final image
     return base64.b64encode(compact_png(png)).decode("ascii")
+
+
+def _compact_rgba(pixels: bytes, size: tuple[int, int], colours: int = 96) -> bytes | None:
+    """:func:`compact_png` of the PNG of raw RGBA ``pixels``, without that PNG; ``None`` if it is needed.
+
+    The palette version is returned when it is smaller than any uncompressed PNG of these pixels
+    (as :func:`compact_png` returns it when smaller than the uncompressed PNG matplotlib writes).
+    """
+    try:
+        from PIL import Image
+
+        image = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1).convert("RGB")
+        out = _paletted_png(image, colours)
+    except Exception:  # Pillow missing or an unusual image: compact_png decides
+        return None
+    width, height = size
+    return out if len(out) < height * (4 * width + 1) else None  # the PNG's filtered rows alone
+
+
+def _paletted_png(image: Any, colours: int) -> bytes:
+    """An RGB Pillow image reduced to an adaptive palette of ``colours``, as PNG."""
+    import io
+
+    from PIL import Image
+
+    paletted = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    paletted.save(out, format="PNG", compress_level=PNG_LEVEL)
+    return out.getvalue()
 
 
 def _png_width(png_base64: str) -> int:
@@ -251,14 +286,12 @@ def compact_png(png: bytes, colours: int = 96) -> bytes:
         from PIL import Image
 
         image = Image.open(io.BytesIO(png)).convert("RGB")
-        paletted = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-        out = io.BytesIO()
-        paletted.save(out, format="PNG", compress_level=PNG_LEVEL)
-        if out.tell() < len(png):
-            return out.getvalue()
+        out = _paletted_png(image, colours)
+        if len(out) < len(png):
+            return out
         full = io.BytesIO()
         image.save(full, format="PNG", compress_level=PNG_LEVEL)
-        return min(png, full.getvalue(), out.getvalue(), key=len)
+        return min(png, full.getvalue(), out, key=len)
     except Exception:  # Pillow missing or an unusual image: keep the original
         return png
 

@@ -74,3 +74,22 @@ def save_png(fig: Any, *, dpi: float, box: Bbox | None = None, **pil_kwargs: Any
     # out first, but it does nothing, so the figure is measured as it stands in either case)
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=box, pil_kwargs=pil_kwargs)
     return buffer.getvalue()
+
+
+def save_rgba(fig: Any, *, dpi: float, box: Bbox | None = None) -> tuple[bytes, tuple[int, int]] | None:
+    """The pixels :func:`save_png` would write, as raw RGBA bytes and their ``(width, height)``.
+
+    Spares encoding a PNG only to decode it again. ``None`` for a figure that lays itself out
+    (:func:`lays_itself_out`: ``savefig`` measures its box, whose size is not known beforehand) and
+    if the pixels do not have the size expected from the box; use :func:`save_png` then.
+    """
+    if lays_itself_out(fig):
+        return None
+    if box is None:
+        box = tight_box(fig, dpi=dpi)
+    # the canvas savefig draws on is the box at dpi, its size cut to whole pixels (as Agg does)
+    size = int(box.width * dpi), int(box.height * dpi)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=dpi, bbox_inches=box)
+    pixels = buffer.getvalue()
+    return (pixels, size) if len(pixels) == 4 * size[0] * size[1] else None
