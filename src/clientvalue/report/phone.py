@@ -17,6 +17,8 @@ from typing import Any
 from matplotlib.ticker import FixedLocator
 from matplotlib.transforms import Bbox
 
+from clientvalue.report.tightbox import lays_itself_out
+
 #: Width of a phone variant in inches (about 500 pixels at the phone variants' resolution).
 PHONE_WIDTH = 4.4
 #: Characters per line of a wrapped category label (a question's text on a bar chart's axis).
@@ -61,7 +63,9 @@ def fit_to_phone(fig: Any, *, width: float = PHONE_WIDTH) -> Any | None:
         fig.set_layout_engine("constrained")
     # a title starts where its axes start (after the category labels): wrap it again to the room
     # it has once laid out, else it runs past the phone's edge and the saved chart gets wider
-    fig.draw_without_rendering()
+    # (a figure without a layout engine stays where it is: its positions need no draw)
+    if lays_itself_out(fig):
+        fig.draw_without_rendering()
     for ax in fig.axes:
         room = width * (1 - ax.get_position().x0) - 0.1
         if room < width * 0.9:
@@ -89,7 +93,8 @@ def _wrap_category_labels(ax: Any) -> None:
     if not isinstance(ax.yaxis.get_major_locator(), FixedLocator) and not ax.yaxis.units:
         return  # a numeric axis: its labels are short numbers
     characters = LABEL_CHARACTERS * 2 // 3 if ax.images else LABEL_CHARACTERS
-    ax.get_figure().draw_without_rendering()  # tick labels exist once laid out
+    if lays_itself_out(ax.get_figure()):  # a layout pass, as before (get_yticklabels makes the labels)
+        ax.get_figure().draw_without_rendering()
     ticks = ax.get_yticks()
     labels = [t.get_text() for t in ax.get_yticklabels()]
     if len(labels) == len(ticks) and any(len(t) > characters for t in labels):
