@@ -547,7 +547,9 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
             else:
                 plot_quadrants(tables[group], labels=labels, dimensions=dimensions, numbers=numbers,
                                limits=limits, legend=False, key=False, ax=ax, language=language)
-            ax.set_title(group_label(str(group), language), loc="left")
+            # y=1.0: the titles stay where matplotlib puts them above a panel without ticks on top,
+            # and it does not search for decorations to clear each time the panel is measured or drawn
+            ax.set_title(group_label(str(group), language), loc="left", y=1.0)
             if phone:
                 _fit_panel_to_phone(ax, width)
             if kind == "quadrants" and number % columns:
