@@ -125,11 +125,9 @@ def test_raw_pixels_are_those_of_the_png_savefig_writes(layout):
     expected = pixels(reference(layout, 150))
     fig = chart(layout)
     try:
-        rgba = save_rgba(fig, dpi=150)
-        if lays_itself_out(fig):
-            assert rgba is None  # its box is only known once savefig laid it out: save_png instead
-            return
-        raw, (width, height) = rgba
+        engine = fig.get_layout_engine()
+        raw, (width, height) = save_rgba(fig, dpi=150)
+        assert fig.get_layout_engine() is engine  # switched off for the draw only
         assert (height, width, 4) == expected.shape
         assert np.array_equal(np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4), expected)
     finally:
@@ -153,3 +151,14 @@ def test_the_published_chart_is_the_compacted_png_savefig_writes(layout):
         assert base64.b64decode(_png_base64(fig, 150)) == compact_png(buffer.getvalue())
     finally:
         plt.close(fig)
+
+
+def test_no_raw_pixels_where_the_layout_engine_cannot_be_switched_off():
+    from clientvalue.report.tightbox import save_rgba
+
+    with plt.rc_context({"figure.constrained_layout.use": True}):
+        fig = chart("constrained")
+        try:
+            assert save_rgba(fig, dpi=110) is None  # save_png then
+        finally:
+            plt.close(fig)

@@ -6,8 +6,9 @@ that box. A figure without a layout engine (no ``tight``/``constrained`` layout 
 laid out once by :class:`matplotlib.layout_engine.TightLayoutEngine` and left alone since) gets
 nothing from that first draw: its tight box can be measured directly. :func:`tight_box` does so
 (and lays a figure with an engine out first, as ``savefig`` does); :func:`save_png` saves a figure
-within a box measured this way, without measuring it again. The PNG is the one ``savefig`` writes
-with ``bbox_inches="tight"``, pixel for pixel (``tests/report/test_tightbox.py``).
+within a box measured this way, without measuring it again, and :func:`save_rgba` gives its raw
+pixels (no PNG encoded only to be decoded again). The pixels are those ``savefig`` writes with
+``bbox_inches="tight"`` (``tests/report/test_tightbox.py``).
 """
 
 from __future__ import annotations
@@ -79,17 +80,32 @@ def save_png(fig: Any, *, dpi: float, box: Bbox | None = None, **pil_kwargs: Any
 def save_rgba(fig: Any, *, dpi: float, box: Bbox | None = None) -> tuple[bytes, tuple[int, int]] | None:
     """The pixels :func:`save_png` would write, as raw RGBA bytes and their ``(width, height)``.
 
-    Spares encoding a PNG only to decode it again. ``None`` for a figure that lays itself out
-    (:func:`lays_itself_out`: ``savefig`` measures its box, whose size is not known beforehand) and
-    if the pixels do not have the size expected from the box; use :func:`save_png` then.
+    Spares encoding a PNG only to decode it again. A figure that lays itself out is laid out and
+    measured here as ``savefig`` does it (``box`` is not used for it, as in :func:`save_png`), then
+    drawn within that box with its engine switched off, as ``savefig`` draws it after its own
+    layout pass. ``None`` when the engine cannot be switched off that way (``figure.autolayout`` or
+    ``figure.constrained_layout.use`` set) or the pixels do not have the size expected from the
+    box; use :func:`save_png` then.
     """
-    if lays_itself_out(fig):
-        return None
-    if box is None:
+    import matplotlib as mpl
+
+    engine = fig.get_layout_engine()
+    laid_out = lays_itself_out(fig)
+    if laid_out:
+        if mpl.rcParams["figure.autolayout"] or mpl.rcParams["figure.constrained_layout.use"]:
+            return None  # set_layout_engine(None) would switch an engine on
+        box = tight_box(fig, dpi=dpi)  # savefig's layout pass and tight box
+    elif box is None:
         box = tight_box(fig, dpi=dpi)
     # the canvas savefig draws on is the box at dpi, its size cut to whole pixels (as Agg does)
     size = int(box.width * dpi), int(box.height * dpi)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="rgba", dpi=dpi, bbox_inches=box)
+    if laid_out:
+        fig.set_layout_engine(None)  # no engine (a placeholder would make savefig lay it out again)
+    try:
+        fig.savefig(buffer, format="rgba", dpi=dpi, bbox_inches=box)
+    finally:
+        if laid_out:
+            fig.set_layout_engine(engine)
     pixels = buffer.getvalue()
     return (pixels, size) if len(pixels) == 4 * size[0] * size[1] else None
