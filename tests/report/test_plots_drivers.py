@@ -379,3 +379,28 @@ def test_report_figure_saves_sharp_png_with_the_charts_alt_text(monkeypatch):
         assert shown[2][1]["metadata"]["image/png"]["alt"] == "Explicit"
         report.figure(plt.subplots()[0], "quadrants")
         assert shown[4][1]["metadata"]["image/png"]["alt"].startswith("Importance against score")
+
+
+@pytest.mark.parametrize("dpi", [100, 150])
+def test_a_numbers_box_at_a_spot_is_the_box_matplotlib_measures_for_it_there(dpi):
+    """place_numbers measures each number once and places its box arithmetically at every spot."""
+    from clientvalue.report.plots_drivers import _number_box, _text_size
+
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=dpi)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    text = ax.annotate("12", (3.3, 6.1), xytext=(6, 6), textcoords="offset points", fontsize="small",
+                       fontweight="bold", gid="cv-number")
+    renderer = fig.canvas.get_renderer()
+    size = _text_size(text, renderer)
+    point = ax.transData.transform(text.xy)
+    directions = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
+    for distance in (4, 17, 60):
+        for dx, dy in directions:
+            text.set_position((dx * distance, dy * distance))
+            text.set_ha({1: "left", -1: "right", 0: "center"}[dx])
+            text.set_va({1: "bottom", -1: "top", 0: "center"}[dy])
+            measured = text.get_window_extent(renderer)
+            placed = _number_box(point, (dx, dy), distance, size, dpi / 72)
+            np.testing.assert_allclose(placed.get_points(), measured.get_points(), rtol=0, atol=1e-9)
+    assert size[0] > 5 and size[1] > 5

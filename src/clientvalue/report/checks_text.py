@@ -154,6 +154,6 @@ def plot_item_distributions(distributions: pd.DataFrame, *, labels: dict[str, st
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _pos: _.percent(x, 0)))
     ax.set_xlabel(_("share of valid answers (red = lowest answer, green = highest; numbers = answer)"))
-    ax.set_title(_("Answers per question"), loc="left")
+    ax.set_title(_("Answers per question"), loc="left", y=1.0)  # y: see plot_driver_panels
     ax.grid(False)
     return ax

@@ -216,20 +216,54 @@ def _figure_of(ax_or_fig: Any) -> Any:
 PNG_LEVEL = 8
 
 
-def _png_base64(fig: Any, dpi: int = SAVE_DPI) -> str:
-    """The figure as a compact PNG in base64.
+def _png_base64(fig: Any, dpi: int = SAVE_DPI, *, box: Any = None) -> str:
+    """The figure as a compact PNG in base64, cut to its tight box (as ``setup_plotting`` sets ``savefig``).
 
-    Matplotlib writes the full-colour PNG uncompressed (``compress_level`` 0): it is only read
-    back by :func:`compact_png`, so deflating it (about 0.1-0.2 s a chart) would be wasted. The
-    published pixels are the same as from a compressed one.
+    The full-colour image is only read by :func:`compact_png`: the figure is drawn to raw pixels (no
+    PNG to encode and decode again, :func:`clientvalue.report.tightbox.save_rgba`), else matplotlib
+    writes the PNG uncompressed (``compress_level`` 0). The published pixels are the same either way. ``box``: the figure's tight box at ``dpi`` if already measured (see
+    :func:`clientvalue.report.tightbox.save_png`).
     """
     import base64
+
+    from clientvalue.report.tightbox import save_png, save_rgba
+
+    rgba = save_rgba(fig, dpi=dpi, box=box)
+    if rgba is not None:
+        compact = _compact_rgba(*rgba)
+        if compact is not None:
+            return base64.b64encode(compact).decode("ascii")
+    png = save_png(fig, dpi=dpi, box=box, compress_level=0)  # compact_png compresses the final image
+    return base64.b64encode(compact_png(png)).decode("ascii")
+
+
+def _compact_rgba(pixels: bytes, size: tuple[int, int], colours: int = 96) -> bytes | None:
+    """:func:`compact_png` of the PNG of raw RGBA ``pixels``, without that PNG; ``None`` if it is needed.
+
+    The palette version is returned when it is smaller than any uncompressed PNG of these pixels
+    (as :func:`compact_png` returns it when smaller than the uncompressed PNG matplotlib writes).
+    """
+    try:
+        from PIL import Image
+
+        image = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1).convert("RGB")
+        out = _paletted_png(image, colours)
+    except Exception:  # Pillow missing or an unusual image: compact_png decides
+        return None
+    width, height = size
+    return out if len(out) < height * (4 * width + 1) else None  # the PNG's filtered rows alone
+
+
+def _paletted_png(image: Any, colours: int) -> bytes:
+    """An RGB Pillow image reduced to an adaptive palette of ``colours``, as PNG."""
     import io
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",  # as setup_plotting sets it
-                pil_kwargs={"compress_level": 0})  # compact_png compresses the final image
-    return base64.b64encode(compact_png(buffer.getvalue())).decode("ascii")
+    from PIL import Image
+
+    paletted = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    paletted.save(out, format="PNG", compress_level=PNG_LEVEL)
+    return out.getvalue()
 
 
 def _png_width(png_base64: str) -> int:
@@ -251,14 +285,12 @@ def compact_png(png: bytes, colours: int = 96) -> bytes:
         from PIL import Image
 
         image = Image.open(io.BytesIO(png)).convert("RGB")
-        paletted = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-        out = io.BytesIO()
-        paletted.save(out, format="PNG", compress_level=PNG_LEVEL)
-        if out.tell() < len(png):
-            return out.getvalue()
+        out = _paletted_png(image, colours)
+        if len(out) < len(png):
+            return out
         full = io.BytesIO()
         image.save(full, format="PNG", compress_level=PNG_LEVEL)
-        return min(png, full.getvalue(), out.getvalue(), key=len)
+        return min(png, full.getvalue(), out, key=len)
     except Exception:  # Pillow missing or an unusual image: keep the original
         return png
 
@@ -388,7 +420,7 @@ class Report:
 
         import matplotlib.pyplot as plt
 
-        from clientvalue.report.phone import enlarge_small_text, fit_to_phone, smallest_text_px
+        from clientvalue.report.phone import enlarge_text_for_phone, fit_to_phone, smallest_text_px
         from clientvalue.report.ticks import localize_ticks
 
         text = caption(name, self.language)
@@ -401,8 +433,8 @@ class Report:
         narrow = fit_to_phone(fig) if phone is None else _figure_of(phone)
         if narrow is not None:
             localize_ticks(narrow, self.language)
-            enlarge_small_text(narrow, dpi=PHONE_DPI)
-            metadata[PHONE_METADATA] = _png_base64(narrow, dpi=PHONE_DPI)
+            box = enlarge_text_for_phone(narrow, dpi=PHONE_DPI)
+            metadata[PHONE_METADATA] = _png_base64(narrow, dpi=PHONE_DPI, box=box)
             metadata[PHONE_TEXT_METADATA] = round(smallest_text_px(
                 narrow, dpi=PHONE_DPI, saved_width=_png_width(metadata[PHONE_METADATA])), 2)
             plt.close(narrow)

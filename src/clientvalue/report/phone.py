@@ -15,6 +15,9 @@ import textwrap
 from typing import Any
 
 from matplotlib.ticker import FixedLocator
+from matplotlib.transforms import Bbox
+
+from clientvalue.report.tightbox import lays_itself_out
 
 #: Width of a phone variant in inches (about 500 pixels at the phone variants' resolution).
 PHONE_WIDTH = 4.4
@@ -60,7 +63,9 @@ def fit_to_phone(fig: Any, *, width: float = PHONE_WIDTH) -> Any | None:
         fig.set_layout_engine("constrained")
     # a title starts where its axes start (after the category labels): wrap it again to the room
     # it has once laid out, else it runs past the phone's edge and the saved chart gets wider
-    fig.draw_without_rendering()
+    # (a figure without a layout engine stays where it is: its positions need no draw)
+    if lays_itself_out(fig):
+        fig.draw_without_rendering()
     for ax in fig.axes:
         room = width * (1 - ax.get_position().x0) - 0.1
         if room < width * 0.9:
@@ -88,7 +93,8 @@ def _wrap_category_labels(ax: Any) -> None:
     if not isinstance(ax.yaxis.get_major_locator(), FixedLocator) and not ax.yaxis.units:
         return  # a numeric axis: its labels are short numbers
     characters = LABEL_CHARACTERS * 2 // 3 if ax.images else LABEL_CHARACTERS
-    ax.get_figure().draw_without_rendering()  # tick labels exist once laid out
+    if lays_itself_out(ax.get_figure()):  # a layout pass, as before (get_yticklabels makes the labels)
+        ax.get_figure().draw_without_rendering()
     ticks = ax.get_yticks()
     labels = [t.get_text() for t in ax.get_yticklabels()]
     if len(labels) == len(ticks) and any(len(t) > characters for t in labels):
@@ -135,20 +141,13 @@ def _texts(fig: Any) -> list[Any]:
 def saved_width(fig: Any, *, dpi: float) -> int:
     """Width in pixels of ``fig`` saved at ``dpi`` with ``bbox_inches="tight"``, without drawing its pixels.
 
-    Lays the figure out at ``dpi`` as ``savefig`` does (the layout engine, then the tight box padded
-    by ``savefig.pad_inches``) and measures that box: the PNG ``savefig`` would write has this width,
-    at a fraction of the cost of rendering and encoding it.
+    Measures the box ``savefig`` would save (:func:`clientvalue.report.tightbox.tight_box`: the figure
+    laid out at ``dpi`` as ``savefig`` does, its tight box padded by ``savefig.pad_inches``): the PNG
+    ``savefig`` would write has this width, at a fraction of the cost of rendering and encoding it.
     """
-    import matplotlib.pyplot as plt
+    from clientvalue.report.tightbox import tight_box
 
-    original = fig.dpi
-    try:
-        fig.dpi = dpi
-        fig.draw_without_rendering()
-        box = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
-        return int(box.width * dpi)
-    finally:
-        fig.dpi = original
+    return int(tight_box(fig, dpi=dpi).width * dpi)
 
 
 def shown_scale(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN) -> float:
@@ -178,13 +177,32 @@ def enlarge_small_text(fig: Any, *, dpi: float, minimum: float = MIN_TEXT_PX, sc
     Texts below the minimum are set to it (tick labels through ``tick_params``, so that ticks drawn
     later keep the size); larger texts stay as they are. Larger text can widen the saved figure
     (a longer label), which shrinks it on the screen: the step is repeated until it holds.
+    :func:`enlarge_text_for_phone` does the same and also returns the saved box it measured.
     """
+    enlarge_text_for_phone(fig, dpi=dpi, minimum=minimum, screen=screen)
+    return fig
+
+
+def enlarge_text_for_phone(fig: Any, *, dpi: float, minimum: float = MIN_TEXT_PX,
+                           screen: float = PHONE_SCREEN) -> Bbox | None:
+    """:func:`enlarge_small_text`, returning the box ``fig`` saves at ``dpi`` (tight) as it is left.
+
+    Returns
+    -------
+    matplotlib.transforms.Bbox or None
+        The :func:`~clientvalue.report.tightbox.tight_box` measured last, when no text changed
+        after it (pass it to :func:`~clientvalue.report.tightbox.save_png`); ``None`` when the
+        last round still enlarged text.
+    """
+    from clientvalue.report.tightbox import tight_box
+
     for _round in range(4):
-        scale = shown_scale(fig, dpi=dpi, screen=screen)
+        box = tight_box(fig, dpi=dpi)
+        scale = min(1.0, screen / int(box.width * dpi))  # shown_scale, from the box just measured
         points = minimum * 1.02 * 72 / (dpi * scale)  # 2% above: rounding in the saved image
         small = [t for t in _texts(fig) if t.get_fontsize() * dpi / 72 * scale < minimum]
         if not small:
-            return fig
+            return box
         for ax in fig.axes:
             for which, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
                 if any(t.get_fontsize() < points for t in axis.get_ticklabels()):
@@ -192,4 +210,4 @@ def enlarge_small_text(fig: Any, *, dpi: float, minimum: float = MIN_TEXT_PX, sc
         for text in small:
             text.set_fontsize(max(points, text.get_fontsize()))
         fig.draw_without_rendering()  # the ticks made at the next layout take the new size
-    return fig
+    return None

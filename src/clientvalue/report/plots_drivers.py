@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox
@@ -289,28 +290,28 @@ def place_numbers(ax: Axes) -> None:
 
     Call after the figure's layout is final; :func:`plot_quadrants` and :func:`plot_driver_panels`
     do. Tries eight directions at growing distances and draws a thin leader line from the point
-    when the number had to move further away.
+    when the number had to move further away. Each number is measured once: a spot's box is that
+    size placed at the spot (:func:`_number_box`).
     """
     numbers = [t for t in ax.texts if t.get_gid() == "cv-number"]
     if not numbers:
         return
     fig = ax.get_figure()
     renderer = fig.canvas.get_renderer()
-    pad = 1.5 * fig.dpi / 72
+    per_point = fig.dpi / 72
+    pad = 1.5 * per_point
     frame = ax.get_window_extent(renderer)
     taken = [t.get_window_extent(renderer).expanded(1.0, 1.0) for t in ax.texts if t.get_gid() == "cv-caption"]
-    radius = 5.5 * fig.dpi / 72
+    radius = 5.5 * per_point
     points = [ax.transData.transform(t.xy) for t in numbers]
     taken += [Bbox.from_extents(px - radius, py - radius, px + radius, py + radius) for px, py in points]
     directions = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
-    for text in numbers:
+    for text, point in zip(numbers, points, strict=True):
+        size = _text_size(text, renderer)
         best = None
         for distance in (4, 8, 12, 17, 23, 30, 38, 48, 60):
             for dx, dy in directions:
-                text.set_position((dx * distance, dy * distance))
-                text.set_ha({1: "left", -1: "right", 0: "center"}[dx])
-                text.set_va({1: "bottom", -1: "top", 0: "center"}[dy])
-                box = text.get_window_extent(renderer)
+                box = _number_box(point, (dx, dy), distance, size, per_point)
                 inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1)
                 if inside and not _overlaps(box.expanded(1.0, 1.0).padded(pad), taken):
                     best = (distance, dx, dy, box)
@@ -318,16 +319,35 @@ def place_numbers(ax: Axes) -> None:
             if best:
                 break
         if best is None:  # nowhere free: the nearest spot inside the axes
-            text.set_position((4, 4))
-            text.set_ha("left")
-            text.set_va("bottom")
-            best = (4, 1, 1, text.get_window_extent(renderer))
+            best = (4, 1, 1, _number_box(point, (1, 1), 4, size, per_point))
         distance, dx, dy, box = best
+        text.set_position((dx * distance, dy * distance))
+        text.set_ha({1: "left", -1: "right", 0: "center"}[dx])
+        text.set_va({1: "bottom", -1: "top", 0: "center"}[dy])
         taken.append(box)
         if distance >= 8:
             ax.annotate("", xy=text.xy, xytext=(dx * (distance - 1), dy * (distance - 1)),
                         textcoords="offset points", gid="cv-leader",
                         arrowprops={"arrowstyle": "-", "color": "0.45", "lw": 0.6, "shrinkA": 0, "shrinkB": 4})
+
+
+def _text_size(text, renderer) -> tuple[float, float]:
+    """Width and height in pixels of an unrotated text (the same wherever it is placed or aligned)."""
+    box = text.get_window_extent(renderer)
+    return box.width, box.height
+
+
+def _number_box(point, direction: tuple[int, int], distance: float, size: tuple[float, float],
+                per_point: float) -> Bbox:
+    """Box in pixels of a number ``distance`` points from ``point`` in ``direction``, aligned away from it.
+
+    Placed as :func:`place_numbers` sets the text: offset ``direction * distance`` points, aligned
+    left/right/center (``dx`` 1/-1/0) and bottom/top/center (``dy`` 1/-1/0) at that offset.
+    """
+    (px, py), (dx, dy), (width, height) = point, direction, size
+    x = px + dx * distance * per_point - {1: 0.0, -1: width, 0: width / 2}[dx]
+    y = py + dy * distance * per_point - {1: 0.0, -1: height, 0: height / 2}[dy]
+    return Bbox.from_bounds(x, y, width, height)
 
 
 def _key_lines(items, numbers: Mapping[str, int], labels: Mapping[str, str] | None, width: int = 60) -> list[str]:
@@ -527,7 +547,9 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
             else:
                 plot_quadrants(tables[group], labels=labels, dimensions=dimensions, numbers=numbers,
                                limits=limits, legend=False, key=False, ax=ax, language=language)
-            ax.set_title(group_label(str(group), language), loc="left")
+            # y=1.0: the titles stay where matplotlib puts them above a panel without ticks on top,
+            # and it does not search for decorations to clear each time the panel is measured or drawn
+            ax.set_title(group_label(str(group), language), loc="left", y=1.0)
             if phone:
                 _fit_panel_to_phone(ax, width)
             if kind == "quadrants" and number % columns:
@@ -536,7 +558,9 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
                 ax.set_xlabel("")
         for ax in list(axes.flat)[len(groups):]:
             ax.set_axis_off()
-        fig.tight_layout(rect=(0, key_h / height, 1, 1 - top_h / height), h_pad=1.2, w_pad=1.5)
+        # tight layout, once: fig.tight_layout() would leave a placeholder layout engine, which makes
+        # savefig lay the figure out again (a draw) before measuring its tight box (report/tightbox.py)
+        TightLayoutEngine(rect=(0, key_h / height, 1, 1 - top_h / height), h_pad=1.2, w_pad=1.5).execute(fig)
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 1.0), ncols=legend_columns,
                    frameon=False, borderaxespad=0.2)
         if key_lines:

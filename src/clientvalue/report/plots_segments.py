@@ -98,7 +98,7 @@ def plot_fairness_phone(fairness: pd.DataFrame, *, labels: dict[str, str] | None
     ax.set_yticks(ax.get_yticks(), [textwrap.fill(t.get_text(), 22) for t in ax.get_yticklabels()], fontsize=9)
     title = _("The {n} strongest of {total} associations; the table has them all",
               n=_.integer(len(shown)), total=_.integer(len(fairness)))
-    ax.set_title(wrapped(title, PHONE_WIDTH * 0.55, plt.rcParams["axes.titlesize"]), loc="left")
+    ax.set_title(wrapped(title, PHONE_WIDTH * 0.55, plt.rcParams["axes.titlesize"]), loc="left", y=1.0)
     ax.set_xlabel(wrapped(ax.get_xlabel(), PHONE_WIDTH * 0.5, plt.rcParams["axes.labelsize"]))
     localize_ticks(fig, language)
     return fig

@@ -91,7 +91,7 @@ def plot_share_by_age(by_band: pd.DataFrame, *, curve=None, reference: pd.DataFr
         ax.axvline(float(threshold), color="grey", linestyle="--", label=_("Age rule {t}+", t=_.integer(threshold)))
     ax.set_ylim(0, 1)
     _percent_axis(ax.yaxis, _)
-    ax.set_title(_("Share who see themselves as a senior, by age"))
+    ax.set_title(_("Share who see themselves as a senior, by age"), y=1.0)  # y: see plot_driver_panels
     ax.set_xlabel(_("Age (years)"))
     ax.set_ylabel(_("Sees themselves as a senior"))
     _legend_below(ax)
@@ -132,7 +132,7 @@ def plot_thresholds(table: pd.DataFrame, *, ax: Axes | None = None, language: st
     ax.set_xticks(t)
     ax.set_xticklabels(_staggered([f"{v:g}+" for v in t], t))
     _percent_axis(ax.yaxis, _)
-    ax.set_title(_("An age rule compared with self-image"))
+    ax.set_title(_("An age rule compared with self-image"), y=1.0)  # y: see plot_driver_panels
     ax.set_xlabel(_("Age rule: senior from age"))
     ax.set_ylabel(_("Share"))
     _legend_below(ax)
