@@ -404,3 +404,28 @@ def test_a_numbers_box_at_a_spot_is_the_box_matplotlib_measures_for_it_there(dpi
             placed = _number_box(point, (dx, dy), distance, size, dpi / 72)
             np.testing.assert_allclose(placed.get_points(), measured.get_points(), rtol=0, atol=1e-9)
     assert size[0] > 5 and size[1] > 5
+
+
+def test_placing_numbers_again_leaves_only_the_leaders_of_the_last_placement():
+    """A number that moved far from its point gets one leader line, pointing to where it is now."""
+    from clientvalue.report.plots_drivers import place_numbers
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    for i in range(12):  # crowded: most numbers must move away from their point
+        ax.annotate(str(i + 1), (5 + 0.05 * i, 5), xytext=(4, 4), textcoords="offset points", fontsize="small",
+                    gid="cv-number")
+    place_numbers(ax)
+    first = [t for t in ax.texts if t.get_gid() == "cv-leader"]
+    fig.set_size_inches(3, 2)  # the layout changes: the numbers are placed again
+    place_numbers(ax)
+    numbers = [t for t in ax.texts if t.get_gid() == "cv-number"]
+    leaders = [t for t in ax.texts if t.get_gid() == "cv-leader"]
+    far = [t for t in numbers if max(abs(v) for v in t.get_position()) >= 8]
+    assert first and far and len(leaders) == len(far)
+    for number, leader in zip(far, leaders, strict=True):
+        assert leader.xy == number.xy
+        (nx, ny), (lx, ly) = number.get_position(), leader.get_position()
+        assert np.sign(lx) == np.sign(nx) and np.sign(ly) == np.sign(ny)
+        assert max(abs(lx), abs(ly)) == max(abs(nx), abs(ny)) - 1

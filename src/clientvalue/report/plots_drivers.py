@@ -291,8 +291,11 @@ def place_numbers(ax: Axes) -> None:
     Call after the figure's layout is final; :func:`plot_quadrants` and :func:`plot_driver_panels`
     do. Tries eight directions at growing distances and draws a thin leader line from the point
     when the number had to move further away. Each number is measured once: a spot's box is that
-    size placed at the spot (:func:`_number_box`).
+    size placed at the spot (:func:`_number_box`). Placing again (after the layout changed) removes
+    the leaders of the earlier placement.
     """
+    for leader in [t for t in ax.texts if t.get_gid() == "cv-leader"]:
+        leader.remove()  # placed again: a leader of an earlier placement would point to where a number was
     numbers = [t for t in ax.texts if t.get_gid() == "cv-number"]
     if not numbers:
         return
