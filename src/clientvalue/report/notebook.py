@@ -221,7 +221,8 @@ def _png_base64(fig: Any, dpi: int = SAVE_DPI, *, box: Any = None) -> str:
 
     The full-colour image is only read by :func:`compact_png`: the figure is drawn to raw pixels (no
     PNG to encode and decode again, :func:`clientvalue.report.tightbox.save_rgba`), else matplotlib
-    writes the PNG uncompressed (``compress_level`` 0). The published pixels are the same either way. ``box``: the figure's tight box at ``dpi`` if already measured (see
+    writes the PNG uncompressed (``compress_level`` 0). The published pixels are the same either
+    way. ``box``: the figure's tight box at ``dpi`` if already measured (see
     :func:`clientvalue.report.tightbox.save_png`).
     """
     import base64

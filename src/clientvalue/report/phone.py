@@ -145,9 +145,14 @@ def saved_width(fig: Any, *, dpi: float) -> int:
     laid out at ``dpi`` as ``savefig`` does, its tight box padded by ``savefig.pad_inches``): the PNG
     ``savefig`` would write has this width, at a fraction of the cost of rendering and encoding it.
     """
-    from clientvalue.report.tightbox import tight_box
+    from clientvalue.report.tightbox import pixel_size, tight_box
 
-    return int(tight_box(fig, dpi=dpi).width * dpi)
+    return pixel_size(tight_box(fig, dpi=dpi), dpi=dpi)[0]
+
+
+def screen_scale(width: int, *, screen: float = PHONE_SCREEN) -> float:
+    """CSS pixels per pixel of an image ``width`` pixels wide shown at most ``screen`` wide (never enlarged)."""
+    return min(1.0, screen / width)
 
 
 def shown_scale(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN) -> float:
@@ -155,7 +160,7 @@ def shown_scale(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN) -> float:
 
     An image is never shown larger than its own pixels (``max-width: 100%``), so the scale is at most 1.
     """
-    return min(1.0, screen / saved_width(fig, dpi=dpi))
+    return screen_scale(saved_width(fig, dpi=dpi), screen=screen)
 
 
 def smallest_text_px(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN, saved_width: int | None = None) -> float:
@@ -166,7 +171,7 @@ def smallest_text_px(fig: Any, *, dpi: float, screen: float = PHONE_SCREEN, save
     saved (tight box), which spares saving it again. ``inf`` for a figure without text.
     """
     scale = (shown_scale(fig, dpi=dpi, screen=screen) if saved_width is None
-             else min(1.0, screen / saved_width))
+             else screen_scale(saved_width, screen=screen))
     sizes = [t.get_fontsize() for t in _texts(fig)]
     return min(sizes) * dpi / 72 * scale if sizes else float("inf")
 
@@ -194,11 +199,11 @@ def enlarge_text_for_phone(fig: Any, *, dpi: float, minimum: float = MIN_TEXT_PX
         after it (pass it to :func:`~clientvalue.report.tightbox.save_png`); ``None`` when the
         last round still enlarged text.
     """
-    from clientvalue.report.tightbox import tight_box
+    from clientvalue.report.tightbox import pixel_size, tight_box
 
     for _round in range(4):
         box = tight_box(fig, dpi=dpi)
-        scale = min(1.0, screen / int(box.width * dpi))  # shown_scale, from the box just measured
+        scale = screen_scale(pixel_size(box, dpi=dpi)[0], screen=screen)  # shown_scale, from the box just measured
         points = minimum * 1.02 * 72 / (dpi * scale)  # 2% above: rounding in the saved image
         small = [t for t in _texts(fig) if t.get_fontsize() * dpi / 72 * scale < minimum]
         if not small:

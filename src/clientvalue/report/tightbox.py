@@ -45,6 +45,11 @@ def tight_box(fig: Any, *, dpi: float) -> Bbox:
         fig.dpi = original
 
 
+def pixel_size(box: Bbox, *, dpi: float) -> tuple[int, int]:
+    """Width and height in pixels of an image of ``box`` (inches) at ``dpi``: cut to whole pixels, as Agg does."""
+    return int(box.width * dpi), int(box.height * dpi)
+
+
 def save_png(fig: Any, *, dpi: float, box: Bbox | None = None, **pil_kwargs: Any) -> bytes:
     """``fig`` as PNG at ``dpi``, cut to its tight box as ``savefig(bbox_inches="tight")`` cuts it.
 
@@ -97,8 +102,7 @@ def save_rgba(fig: Any, *, dpi: float, box: Bbox | None = None) -> tuple[bytes, 
         box = tight_box(fig, dpi=dpi)  # savefig's layout pass and tight box
     elif box is None:
         box = tight_box(fig, dpi=dpi)
-    # the canvas savefig draws on is the box at dpi, its size cut to whole pixels (as Agg does)
-    size = int(box.width * dpi), int(box.height * dpi)
+    size = pixel_size(box, dpi=dpi)  # the canvas savefig draws on
     buffer = io.BytesIO()
     if laid_out:
         fig.set_layout_engine(None)  # no engine (a placeholder would make savefig lay it out again)
