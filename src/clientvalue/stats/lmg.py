@@ -357,20 +357,25 @@ def term_moments(xc: np.ndarray, w: np.ndarray, *, budget: int = BUDGET) -> tupl
     """Sum ``(k,)`` and centred cross-products ``(k, k)`` of the per-row terms (:func:`moment_terms`).
 
     ``cross = sum_i (t_i - t̄)(t_i - t̄)'``, accumulated over blocks of rows (``budget`` float64
-    elements per block) in two passes (the sum first), so that nearly constant terms such as
-    equal weights do not lose their small variance to cancellation.
+    elements per block) in one pass: the terms are taken about the mean ``s`` of the first block,
+    ``cross = sum_i (t_i - s)(t_i - s)' - n (t̄ - s)(t̄ - s)'``, so that nearly constant terms such
+    as equal weights do not lose their small variance to cancellation.
     """
     n, q = xc.shape
     k = 1 + q + q * (q + 1) // 2
     rows = max(1, budget // k)
+    shift = None
     total = np.zeros(k)
-    for lo in range(0, n, rows):
-        total += moment_terms(xc[lo : lo + rows], w[lo : lo + rows]).sum(axis=1)
-    mean = total / n
     cross = np.zeros((k, k))
     for lo in range(0, n, rows):
-        dev = moment_terms(xc[lo : lo + rows], w[lo : lo + rows]) - mean[:, None]
-        cross += dev @ dev.T
+        terms = moment_terms(xc[lo : lo + rows], w[lo : lo + rows])
+        total += terms.sum(axis=1)
+        if shift is None:
+            shift = terms.mean(axis=1)
+        terms -= shift[:, None]
+        cross += terms @ terms.T
+    offset = total / n - shift
+    cross -= n * np.outer(offset, offset)
     return total, cross
 
 
