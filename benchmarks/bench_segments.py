@@ -63,10 +63,14 @@ def peak_mib(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
-def write_survey(folder: Path, n_total: int, shape: str) -> Path:
-    """The survey of ``shape`` and its codebook in ``folder``; returns the codebook path."""
+def write_survey(folder: Path, n_total: int, shape: str, *, services: tuple[str, ...] = SERVICES) -> Path:
+    """The survey of ``shape`` and its codebook in ``folder``; returns the codebook path.
+
+    ``services``: the services surveyed, ``n_total // len(services)`` respondents each (any of the
+    demo generator's services; ``bench_report.py`` varies them per shape).
+    """
     spec = SHAPES[shape]
-    frame = simulate_municipality({s: n_total // len(SERVICES) for s in SERVICES}, seed=1, latent=True)
+    frame = simulate_municipality({s: n_total // len(services) for s in services}, seed=1, latent=True)
     rng = np.random.default_rng(7)
     persona = frame.pop("persona").to_numpy()
     frame = frame.drop(columns=["latent_segment"])

@@ -25,9 +25,21 @@ def show(value: object) -> str:
 
 def examples(values: pd.Series | list, limit: int = LIMIT) -> str:
     """The first ``limit`` distinct values, comma-separated, and how many more there are."""
-    shown = list(dict.fromkeys(show(v) for v in values))
+    shown = list(dict.fromkeys(show(v) for v in _distinct(values)))
     more = f" (+{len(shown) - limit} more)" if len(shown) > limit else ""
     return ", ".join(shown[:limit]) + more
+
+
+def _distinct(values: pd.Series | list) -> list:
+    """The distinct values in order of first appearance, before any is formatted.
+
+    Formatting only the distinct values gives the same text in the same order. Values of a
+    numeric or text column are of one type; for anything else the type is part of what makes a
+    value distinct (``True`` and ``1`` are equal in Python but shown differently).
+    """
+    if isinstance(values, pd.Series) and values.dtype != object:
+        return list(values.unique())
+    return [v for _, v in dict.fromkeys((type(v), v) for v in values)]
 
 
 def rows(index: pd.Index, limit: int = LIMIT) -> str:

@@ -16,7 +16,7 @@ import yaml
 
 from clientvalue.data import prepared as prepared_module
 from clientvalue.data.prepared import read_prepared, write_prepared
-from clientvalue.data.survey import code_key, code_text, map_distinct, load_survey
+from clientvalue.data.survey import code_key, code_text, code_texts, map_distinct, load_survey
 from clientvalue.paths import DEMO_DIR
 from clientvalue.run import execute, pipeline
 
@@ -101,6 +101,17 @@ def test_failed_write_leaves_no_copy(demo_copy, tmp_path, monkeypatch):
 def test_map_distinct_equals_map_on_every_row(values, func):
     series = pd.Series(values, name="column")
     pd.testing.assert_series_equal(map_distinct(series, func), series.map(func))
+
+
+@pytest.mark.parametrize("series", [
+    pd.Series(np.arange(-3, 2_000_000, 7), name="id"),
+    pd.Series(np.array([5, 0, 2**40], dtype=np.uint64), name="id"),
+    pd.Series([100001, None, 7], dtype="Int64", name="id"),
+    pd.Series([1.0, 2.5, np.nan], name="id"),
+    pd.Series([" a1", "e\u0301", "  "], name="id"),
+])
+def test_code_texts_equal_code_text_of_every_value(series):
+    pd.testing.assert_series_equal(code_texts(series), series.map(code_text))
 
 
 def test_map_distinct_casefold_of_group_names():

@@ -245,7 +245,8 @@ def segment_difference(tables: Sequence[pd.DataFrame]) -> float:
 def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
                             segment: str, weights=None, method: str = "lmg",
                             n_perm: int = 199, seed: int | None = None,
-                            min_group_size: int = MIN_GROUP_SIZE) -> pd.Series:
+                            min_group_size: int = MIN_GROUP_SIZE,
+                            normal_from: int = _lmg.NORMAL_FROM) -> pd.Series:
     """Is the segments' difference in driver weights more than chance? A permutation test.
 
     The observed :func:`segment_difference` (largest pairwise total-variation distance of the
@@ -268,6 +269,11 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     seed : int, optional
     min_group_size : int, default 10
         Segments with fewer complete respondents are left out (and listed).
+    normal_from : int, default 100,000
+        From this many complete respondents on, and when every segment has at least
+        ``clientvalue.stats.lmg.NORMAL_SEGMENT_FROM`` (5,000), the segments' moment sums under
+        shuffling are drawn from their normal limit instead of shuffling every row (see
+        :func:`clientvalue.stats.lmg.permutation_sums`).
 
     Returns
     -------
@@ -327,15 +333,10 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     if np.isfinite(x).all() and np.isfinite(wt).all():
         stats = _PermutationStat(x, wt, codes, len(groups), method)
         observed = stats.observed
-        small = codes.astype(np.uint8 if len(groups) < 256 else np.int32)
-        chunk = max(1, _CHUNK_ELEMENTS // len(codes))
-        null = np.empty(n_perm)
-        for lo in range(0, n_perm, chunk):
-            labelings = np.empty((min(chunk, n_perm - lo), len(codes)), dtype=small.dtype)
-            for row in labelings:  # rng.permutation(codes), written in place
-                row[:] = small
-                rng.shuffle(row)
-            null[lo:lo + len(labelings)] = stats(labelings)
+        if len(codes) >= normal_from and stats.sizes.min() >= _lmg.NORMAL_SEGMENT_FROM:
+            null = stats.normal_null(n_perm, rng)
+        else:
+            null = _shuffled_null(stats, codes, len(groups), n_perm, rng)
     else:  # infinite values: importance() drops such rows per segment; keep its exact path
         def stat(lab: np.ndarray) -> float:
             return segment_difference([
@@ -351,6 +352,21 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
         "n_segments": int(len(groups)), "n": int(len(frame)),
         "n_perm": n_perm, "suppressed": suppressed,
     }, name="segment_difference_test")
+
+
+def _shuffled_null(stats: _PermutationStat, codes: np.ndarray, n_groups: int, n_perm: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    """The statistic under ``n_perm`` shuffles of the segment labels over the rows."""
+    small = codes.astype(np.uint8 if n_groups < 256 else np.int32)
+    chunk = max(1, _CHUNK_ELEMENTS // len(codes))
+    null = np.empty(n_perm)
+    for lo in range(0, n_perm, chunk):
+        labelings = np.empty((min(chunk, n_perm - lo), len(codes)), dtype=small.dtype)
+        for row in labelings:  # rng.permutation(codes), written in place
+            row[:] = small
+            rng.shuffle(row)
+        null[lo:lo + len(labelings)] = stats(labelings)
+    return null
 
 
 #: Permutations per chunk of :func:`segment_difference_test`: about this many segment labels
@@ -411,10 +427,24 @@ class _PermutationStat:
         same[candidates] = True
         return same
 
+    def normal_null(self, n_perm: int, rng: np.random.Generator) -> np.ndarray:
+        """``n_perm`` values of the statistic under shuffled labels, with every segment's moment
+        sums drawn from their normal limit (:func:`clientvalue.stats.lmg.permutation_sums`)
+        instead of shuffling the rows: for large segments, where a shuffle costs O(n)."""
+        total, cross = _lmg.term_moments(self.xc, self.wn)
+        null = np.empty(n_perm)
+        for lo in range(0, n_perm, _lmg.MAX_REP_CHUNK):
+            c = min(_lmg.MAX_REP_CHUNK, n_perm - lo)
+            null[lo:lo + c] = self._statistic(_lmg.permutation_sums(total, cross, self.sizes, c, rng))
+        return null
+
     def _compute(self, labelings: np.ndarray) -> np.ndarray:
+        return self._statistic(self._sums(labelings))
+
+    def _sums(self, labelings: np.ndarray) -> np.ndarray:
+        """Every segment's moment sums ``(G, c, k)`` under each of the ``c`` labelings."""
         c = labelings.shape[0]
         n, q = self.xc.shape
-        p = q - 1
         n_groups = len(self.sizes)
         # Each segment's weighted moments are indicator @ per-row terms (w, w x, w x x'), one
         # matrix product per block of rows for all labelings: no per-labeling copy of the data.
@@ -432,6 +462,13 @@ class _PermutationStat:
                 sums[g] += indicator @ terms.T
             sums[n_groups - 1] += terms.sum(axis=1)  # all rows; the other segments taken off below
         sums[n_groups - 1] -= sums[: n_groups - 1].sum(axis=0)
+        return sums
+
+    def _statistic(self, sums: np.ndarray) -> np.ndarray:
+        """The largest pairwise distance of the segments' driver shares, per labeling."""
+        n_groups, c, k = sums.shape
+        q = self.xc.shape[1]
+        p = q - 1
         corr = _lmg.corr_from_sums(sums.reshape(n_groups * c, k), q, self.full_var)
         if np.isnan(corr).any():
             raise AnalysisError(

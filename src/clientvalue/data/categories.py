@@ -82,4 +82,7 @@ def pool_rare(values: pd.Series, *, min_group_size: int) -> pd.Series:
 def is_numeric(values: pd.Series) -> bool:
     """True when every non-missing value is a number (a numeric attribute, banded before it is shown)."""
     known = values.dropna()
-    return bool(len(known)) and int(pd.to_numeric(known, errors="coerce").notna().sum()) == len(known)
+    if not len(known):
+        return False
+    distinct = pd.Series(known.unique())  # each value is converted on its own: distinct ones suffice
+    return bool(pd.to_numeric(distinct, errors="coerce").notna().all())

@@ -446,6 +446,17 @@ def code_text(value: object) -> str | None:
     return text or None
 
 
+def code_texts(values: pd.Series) -> pd.Series:
+    """``values.map(code_text)``, with an integer column converted at once.
+
+    Respondent ids are distinct, so mapping distinct values saves nothing there; the text of an
+    integer is its decimal digits, which numpy writes for a million ids in a fraction of a second.
+    """
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":  # numpy integers: never missing, no fraction
+        return pd.Series(values.to_numpy().astype(str), index=values.index, name=values.name, dtype="str")
+    return values.map(code_text)
+
+
 def _id_text(value: object) -> object:
     """An id as compared for duplicates: text NFC-normalised and stripped (also of NBSP); blank -> None."""
     if isinstance(value, str):

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.data.codebook import Codebook
-from clientvalue.data.survey import code_text, map_distinct
+from clientvalue.data.survey import code_text, code_texts, map_distinct
 from clientvalue.errors import CodebookError, DataError
 
 WAVE = "wave"  # the wave column of the stacked frame
@@ -58,7 +58,7 @@ def _frame(survey, questions: list[str], wave: str, *, group: str | None, rename
     out = pd.DataFrame({q: data[old] for old, q in rename.items() if q in questions}, index=data.index)
     out["_group"] = data[survey.group].astype(str) if survey.group else "all"
     out["_weight"] = data[survey.weight].astype(float) if survey.weight else 1.0
-    out["_id"] = data[survey.codebook.id].map(code_text)
+    out["_id"] = code_texts(data[survey.codebook.id])
     out[WAVE] = wave
     return out.reset_index(drop=True)
 

@@ -20,6 +20,7 @@ from scipy.special import expit
 from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from clientvalue.stats.intervals import clean_senior_data, z_value, wilson_interval
+from clientvalue.stats.lmg import NORMAL_FROM
 from clientvalue.stats.logistic import firth_logit
 from clientvalue.errors import AnalysisError, ParameterError
 
@@ -410,9 +411,13 @@ def _resampled_cell_weights(curve: SeniorCurve, rng: np.random.Generator, n_boot
     cost of one draw per cell. With weights every respondent keeps their own weight, so the row
     indices are drawn (``rng.integers(0, n, n)``, the same stream as a row-level bootstrap) and
     their weights summed per cell: O(n) per replicate (about 15-20 ms per million respondents),
-    the cost of the draw itself.
+    the cost of the draw itself. From :data:`~clientvalue.stats.lmg.NORMAL_FROM` respondents on,
+    :func:`_cell_weights_in_two_stages` draws the same distribution per cell instead.
     """
     n_cells = len(curve._y)
+    if curve._row_w is not None and curve.n >= NORMAL_FROM:
+        yield from _cell_weights_in_two_stages(curve._cell_of_row, curve._row_w, n_cells, rng, n_boot)
+        return
     if curve._row_w is None:
         p = curve._count / curve._count.sum()
         chunk = max(1, min(n_boot, (1 << 22) // max(n_cells, 1)))
@@ -422,6 +427,45 @@ def _resampled_cell_weights(curve: SeniorCurve, rng: np.random.Generator, n_boot
     for _ in range(n_boot):
         drawn = np.bincount(rng.integers(0, curve.n, curve.n), minlength=curve.n)  # times each row is drawn
         yield np.bincount(curve._cell_of_row, weights=drawn * curve._row_w, minlength=n_cells)
+
+
+#: A cell drawn at least this often in a replicate gets its summed weight from the normal limit.
+CELL_NORMAL_FROM = 1_000
+
+
+def _cell_weights_in_two_stages(cell_of_row: np.ndarray, row_w: np.ndarray, n_cells: int,
+                                rng: np.random.Generator, n_boot: int, *,
+                                cell_normal_from: int = CELL_NORMAL_FROM):
+    """Yield the summed weight per cell of ``n_boot`` row-bootstrap replicates, O(cells) each.
+
+    Drawing ``n`` rows with replacement is, exactly, first drawing how many rows come from each
+    cell, ``N ~ Multinomial(n, cell size / n)``, then ``N_c`` rows uniformly from cell ``c``'s.
+    A cell with ``N_c`` below ``cell_normal_from`` has its rows drawn and their weights summed;
+    above it the sum of ``N_c`` independent draws of the cell's weights is drawn from its normal
+    limit, mean ``N_c`` times their mean and variance ``N_c`` times their variance. A cell drawn
+    0 times weighs exactly 0, as in a row draw.
+    """
+    n = len(row_w)
+    order = np.argsort(cell_of_row, kind="stable")
+    w_sorted = row_w[order]
+    size = np.bincount(cell_of_row, minlength=n_cells)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    filled = size > 0
+    mean = np.zeros(n_cells)
+    sd = np.zeros(n_cells)
+    mean[filled] = np.bincount(cell_of_row, weights=row_w, minlength=n_cells)[filled] / size[filled]
+    square = np.bincount(cell_of_row, weights=row_w * row_w, minlength=n_cells)
+    sd[filled] = np.sqrt(np.clip(square[filled] / size[filled] - mean[filled] ** 2, 0.0, None))
+    for _ in range(n_boot):
+        count = rng.multinomial(n, size / n)
+        out = np.zeros(n_cells)
+        big = count >= cell_normal_from
+        out[big] = count[big] * mean[big] + np.sqrt(count[big]) * sd[big] * rng.standard_normal(big.sum())
+        small = np.flatnonzero((count > 0) & ~big)
+        cell = np.repeat(small, count[small])
+        rows = start[cell] + (rng.random(len(cell)) * size[cell]).astype(np.int64)
+        out[small] = np.bincount(cell, weights=w_sorted[rows], minlength=n_cells)[small]
+        yield out
 
 
 _BIG = 1e9  # a replicate that never reaches one half (+) or is above it throughout (-)
@@ -610,7 +654,10 @@ def half_way_age(curve_or_data: SeniorCurve | pd.DataFrame, *, age: str | None =
     :func:`fit_curve`): without weights a replicate is a multinomial draw of the
     cell counts, which has exactly the distribution of drawing respondents;
     with weights the respondents are drawn (the same random stream as drawing
-    rows) and their weights summed per cell. A resample whose curve never reaches one half counts
+    rows) and their weights summed per cell; from 100,000 respondents on, the
+    number drawn from each cell is drawn first and then each cell's summed weight
+    (its rows when few, the normal limit when many), the same distribution at a
+    cost that does not grow with the respondents. A resample whose curve never reaches one half counts
     as "older than the oldest respondent", one above half throughout as "younger
     than the youngest"; a bound falling there is NaN (open interval).
 

@@ -1,0 +1,146 @@
+"""The normal limit of bootstrap and permutation moment sums (clientvalue.stats.lmg).
+
+Large samples draw each replicate's moment sums from a normal law with the exact mean and
+covariance of resampling (or shuffling) rows. Checked against the closed-form covariances and
+against resampling rows one by one (a second method): same spread, same percentiles of the
+driver shares within Monte Carlo noise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clientvalue.analyses.strategy import segment_difference_test
+from clientvalue.stats import lmg
+
+
+def _ratings(n: int, p: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rounded 1-5 drivers and a 0-10 outcome (last column), uneven weights."""
+    rng = np.random.default_rng(seed)
+    corr = 0.4 * np.ones((p, p)) + 0.6 * np.eye(p)
+    z = rng.standard_normal((n, p)) @ np.linalg.cholesky(corr).T
+    y = z @ np.linspace(0.5, 0.05, p) + rng.standard_normal(n)
+    x = np.column_stack([np.round(1.2 * z + 3).clip(1, 5), np.round(y + 7).clip(0, 10)])
+    return x, rng.uniform(0.5, 1.5, n)
+
+
+def _terms(n: int = 40, seed: int = 0) -> np.ndarray:
+    x, w = _ratings(n, 3, seed)
+    wn, xc, _ = lmg.centre(x, w)
+    return lmg.moment_terms(xc, wn).T  # (n, k)
+
+
+def test_term_moments_are_the_sum_and_the_multinomial_covariance_of_the_terms():
+    x, w = _ratings(500, 3, 1)
+    wn, xc, _ = lmg.centre(x, w)
+    t = lmg.moment_terms(xc, wn).T
+    n = len(t)
+    total, cross = lmg.term_moments(xc, wn, budget=7 * 19)  # several row blocks
+    np.testing.assert_allclose(total, t.sum(axis=0), rtol=1e-12, atol=1e-12 * np.abs(total).max())
+    # multinomial counts c (n draws, each row 1/n): Cov(c) = I - 11'/n, so Cov(c @ T) = T'(I - 11'/n)T
+    closed_form = t.T @ (np.eye(n) - np.ones((n, n)) / n) @ t
+    np.testing.assert_allclose(cross, closed_form, rtol=1e-9, atol=1e-12 * np.abs(closed_form).max())
+
+
+def test_bootstrap_sums_have_the_mean_and_covariance_of_resampled_rows():
+    t = _terms()
+    n = len(t)
+    total, cross = t.sum(axis=0), t.T @ (np.eye(n) - np.ones((n, n)) / n) @ t
+    drawn = lmg.bootstrap_sums(total, cross, 200_000, np.random.default_rng(2))
+    counts = np.random.default_rng(3).multinomial(n, np.full(n, 1 / n), size=200_000)
+    resampled = counts @ t
+    scale = np.sqrt(np.diag(cross))
+    for sums in (drawn, resampled):
+        np.testing.assert_allclose((sums.mean(axis=0) - total) / scale, 0, atol=0.02)
+        corr = np.cov(sums.T) / np.outer(scale, scale)
+        np.testing.assert_allclose(corr, cross / np.outer(scale, scale), atol=0.02)
+        np.testing.assert_allclose(np.diag(np.cov(sums.T)) / scale**2, 1, atol=0.02)
+
+
+def test_permutation_sums_have_the_covariances_of_shuffled_labels():
+    t = _terms(30, seed=4)
+    n, k = t.shape
+    sizes = np.array([12, 10, 8])
+    total = t.sum(axis=0)
+    cross = t.T @ (np.eye(n) - np.ones((n, n)) / n) @ t
+    drawn = lmg.permutation_sums(total, cross, sizes, 200_000, np.random.default_rng(5))
+    np.testing.assert_allclose(drawn.sum(axis=0), np.broadcast_to(total, (200_000, k)), rtol=1e-9,
+                               atol=1e-12 * np.abs(total).max())
+    rng = np.random.default_rng(6)
+    labels = np.repeat(np.arange(3), sizes)
+    shuffled = np.stack([np.stack([t[perm == g].sum(axis=0) for g in range(3)])
+                         for perm in (rng.permutation(labels) for _ in range(40_000))], axis=1)
+    c = cross / (n - 1)
+    for g, m in enumerate(sizes):
+        expected_mean = m / n * total
+        expected_cov = m * (n - m) / n * c
+        for sums, atol in ((drawn, 0.02), (shuffled, 0.04)):
+            sd = np.sqrt(np.diag(expected_cov))
+            np.testing.assert_allclose((sums[g].mean(axis=0) - expected_mean) / sd, 0, atol=atol)
+            np.testing.assert_allclose(np.cov(sums[g].T) / np.outer(sd, sd),
+                                       expected_cov / np.outer(sd, sd), atol=atol)
+    # two segments move against each other: Cov(S_0, S_1) = -m_0 m_1 / n · C
+    for sums, atol in ((drawn, 0.02), (shuffled, 0.04)):
+        cov01 = (sums[0] - sums[0].mean(0)).T @ (sums[1] - sums[1].mean(0)) / (len(sums[0]) - 1)
+        expected = -sizes[0] * sizes[1] / n * c
+        np.testing.assert_allclose(np.diag(cov01) / np.diag(expected), 1, atol=3 * atol)
+
+
+def _shares(chunks) -> np.ndarray:
+    out = []
+    for corr in chunks:
+        point = lmg.lmg_batch(corr)
+        out.append(point / point.sum(axis=1, keepdims=True))
+    return np.concatenate(out)
+
+
+def test_bootstrapped_driver_shares_match_resampling_rows_within_monte_carlo_noise():
+    x, w = _ratings(30_000, 5, 7)
+    rows = _shares(lmg.bootstrap_corr(x, w, 4000, np.random.default_rng(8)))
+    normal = _shares(lmg.bootstrap_corr(x, w, 4000, np.random.default_rng(9), normal_from=0))
+    sd = rows.std(axis=0)
+    np.testing.assert_allclose(normal.std(axis=0) / sd, 1, atol=0.06)
+    for percentile in (2.5, 50, 97.5):  # Monte Carlo error of a 2.5% percentile: about 0.05 sd
+        gap = np.percentile(normal, percentile, axis=0) - np.percentile(rows, percentile, axis=0)
+        np.testing.assert_array_less(np.abs(gap) / sd, 0.2)
+
+
+def test_bootstrap_switches_to_the_normal_limit_at_normal_from():
+    x, w = _ratings(2_000, 3, 10)
+    below = np.concatenate(list(lmg.bootstrap_corr(x, w, 20, np.random.default_rng(1), normal_from=2_001)))
+    rows = np.concatenate(list(lmg.bootstrap_corr(x, w, 20, np.random.default_rng(1))))
+    at = np.concatenate(list(lmg.bootstrap_corr(x, w, 20, np.random.default_rng(1), normal_from=2_000)))
+    np.testing.assert_array_equal(below, rows)  # resampled rows: the same stream as before
+    assert not np.allclose(at, rows)
+    assert at.shape == rows.shape and np.isfinite(at).all()
+
+
+def test_segment_test_null_matches_shuffling_rows_within_monte_carlo_noise(monkeypatch):
+    rng = np.random.default_rng(11)
+    x, w = _ratings(30_000, 4, 12)
+    frame = pd.DataFrame(x, columns=["a", "b", "c", "d", "y"])
+    frame["w"] = w
+    frame["segment"] = rng.choice(["x", "y", "z"], len(frame), p=[0.5, 0.3, 0.2])
+    monkeypatch.setattr(lmg, "NORMAL_SEGMENT_FROM", 1_000)
+    kwargs = dict(outcome="y", drivers=["a", "b", "c", "d"], segment="segment", weights="w",
+                  n_perm=2000, seed=5)
+    shuffled = segment_difference_test(frame, **kwargs)
+    normal = segment_difference_test(frame, normal_from=0, **kwargs)
+    assert normal["difference"] == shuffled["difference"]  # the observed value is computed exactly
+    assert normal["null_mean"] == pytest.approx(shuffled["null_mean"], rel=0.03)
+    assert normal["null_q95"] == pytest.approx(shuffled["null_q95"], rel=0.06)
+    assert abs(normal["p_value"] - shuffled["p_value"]) < 0.04
+
+
+def test_segment_test_shuffles_rows_when_a_segment_is_small(monkeypatch):
+    rng = np.random.default_rng(13)
+    x, w = _ratings(3_000, 3, 14)
+    frame = pd.DataFrame(x, columns=["a", "b", "c", "y"])
+    frame["segment"] = rng.choice(["x", "y"], len(frame), p=[0.9, 0.1])  # 'y' about 300 rows
+    monkeypatch.setattr(lmg, "NORMAL_SEGMENT_FROM", 1_000)
+    kwargs = dict(outcome="y", drivers=["a", "b", "c"], segment="segment", n_perm=50, seed=1)
+    default = segment_difference_test(frame, **kwargs)
+    switched = segment_difference_test(frame, normal_from=0, **kwargs)
+    pd.testing.assert_series_equal(default, switched)  # a segment below 1,000: rows are shuffled
