@@ -192,11 +192,22 @@ def test_each_finding_kind_belongs_to_one_analysis():
             assert "language" in inspect.signature(describe).parameters
 
 
+def _module_trees(module: str) -> list[ast.Module]:
+    """A module's source and that of the modules split off from it (``<module>_*``) that it imports."""
+    def parse(name: str) -> ast.Module:
+        return ast.parse(Path(importlib.import_module(name).__file__).read_text(encoding="utf-8"))
+
+    tree = parse(module)
+    split = {node.module for node in ast.walk(tree)
+             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(module + "_")}
+    return [tree, *(parse(name) for name in sorted(split))]
+
+
 def _written_kinds(module: str) -> set[str]:
-    """The kinds a module's source passes to ``Finding(kind=...)``: literals, and f-strings as regexes."""
-    tree = ast.parse(Path(importlib.import_module(module).__file__).read_text(encoding="utf-8"))
+    """The kinds a module's source (with its split-off parts) passes to ``Finding(kind=...)``: literals,
+    and f-strings as regexes."""
     kinds = set()
-    for node in ast.walk(tree):
+    for node in (node for tree in _module_trees(module) for node in ast.walk(tree)):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Finding":
             for keyword in node.keywords:
                 if keyword.arg != "kind":
