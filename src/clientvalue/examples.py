@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 LIMIT = 5
@@ -38,8 +39,12 @@ def _distinct(values: pd.Series | list) -> list:
     value distinct (``True`` and ``1`` are equal in Python but shown differently).
     """
     if isinstance(values, pd.Series) and values.dtype != object:
-        return list(values.unique())
-    return [v for _, v in dict.fromkeys((type(v), v) for v in values)]
+        distinct = values.unique()  # numpy scalars become Python ones, as iterating the Series gives
+        return distinct.tolist() if isinstance(distinct, np.ndarray) else list(distinct)
+    try:
+        return [v for _, v in dict.fromkeys((type(v), v) for v in values)]
+    except TypeError:  # an unhashable value (a list in an object column): every value, as it comes
+        return list(values)
 
 
 def rows(index: pd.Index, limit: int = LIMIT) -> str:

@@ -24,6 +24,8 @@ def _every_value_formatted(values, limit: int = 5) -> str:
     pd.Series(["b", "a", "b", None, "c"], dtype="str"),
     pd.Series([True, False, True]),
     pd.Series(["10", 10, 10.0, True, 1, None], dtype=object),
+    pd.Series([0.1, 3.0, 0.1, -1.0], dtype="float32"),
+    pd.Series([[1], [1], [2]], dtype=object),
     [],
 ])
 def test_examples_show_the_first_distinct_values_as_formatting_every_value_does(values):

@@ -107,14 +107,56 @@ def test_bootstrapped_driver_shares_match_resampling_rows_within_monte_carlo_noi
         np.testing.assert_array_less(np.abs(gap) / sd, 0.2)
 
 
-def test_bootstrap_switches_to_the_normal_limit_at_normal_from():
+def test_bootstrap_switches_to_the_normal_limit_at_normal_from_effective_rows():
     x, w = _ratings(2_000, 3, 10)
-    below = np.concatenate(list(lmg.bootstrap_corr(x, w, 20, np.random.default_rng(1), normal_from=2_001)))
+    n_eff = lmg.effective_n(w)
+    assert n_eff == pytest.approx(w.sum() ** 2 / (w**2).sum()) and 1_700 < n_eff < 2_000
+    below = np.concatenate(list(lmg.bootstrap_corr(x, w, 20, np.random.default_rng(1),
+                                                   normal_from=int(n_eff) + 1)))
     rows = np.concatenate(list(lmg.bootstrap_corr(x, w, 20, np.random.default_rng(1))))
-    at = np.concatenate(list(lmg.bootstrap_corr(x, w, 20, np.random.default_rng(1), normal_from=2_000)))
+    at = np.concatenate(list(lmg.bootstrap_corr(x, w, 20, np.random.default_rng(1), normal_from=int(n_eff))))
     np.testing.assert_array_equal(below, rows)  # resampled rows: the same stream as before
     assert not np.allclose(at, rows)
     assert at.shape == rows.shape and np.isfinite(at).all()
+
+
+def test_a_few_heavy_weights_keep_the_rows_resampled():
+    x, w = _ratings(12_000, 3, 15)
+    w[:3] = 2_000.0  # three respondents carry a third of the weight: about 27 effective respondents
+    assert lmg.effective_n(w) < 100
+    rows = np.concatenate(list(lmg.bootstrap_corr(x, w, 20, np.random.default_rng(2), normal_from=10**9)))
+    default = np.concatenate(list(lmg.bootstrap_corr(x, w, 20, np.random.default_rng(2), normal_from=10_000)))
+    np.testing.assert_array_equal(default, rows)
+
+
+def test_the_normal_limit_does_not_depend_on_the_units_of_a_driver():
+    x, w = _ratings(30_000, 4, 16)
+    wide = x.copy()
+    wide[:, 0] *= 1e6  # a driver in large units: correlations and shares are the same
+    plain = _shares(lmg.bootstrap_corr(x, w, 2000, np.random.default_rng(3), normal_from=0))
+    scaled_chunks = list(lmg.bootstrap_corr(wide, w, 2000, np.random.default_rng(3), normal_from=0))
+    assert not np.isnan(np.concatenate(scaled_chunks)).any()
+    scaled = _shares(scaled_chunks)
+    np.testing.assert_allclose(scaled.std(axis=0) / plain.std(axis=0), 1, atol=0.08)
+    np.testing.assert_allclose(np.percentile(scaled, [2.5, 97.5], axis=0),
+                               np.percentile(plain, [2.5, 97.5], axis=0), atol=0.25 * plain.std(axis=0).max())
+
+
+def test_two_samples_with_the_same_seed_do_not_share_their_normal_draws():
+    a = _shares(lmg.bootstrap_corr(*_ratings(30_000, 4, 17), 1000, np.random.default_rng(5), normal_from=0))
+    b = _shares(lmg.bootstrap_corr(*_ratings(30_000, 4, 18), 1000, np.random.default_rng(5), normal_from=0))
+    again = _shares(lmg.bootstrap_corr(*_ratings(30_000, 4, 17), 1000, np.random.default_rng(5), normal_from=0))
+    np.testing.assert_array_equal(a, again)  # same sample, same seed: same draws
+    for j in range(a.shape[1]):
+        assert abs(np.corrcoef(a[:, j], b[:, j])[0, 1]) < 0.15
+
+
+def test_an_impossible_replicate_is_dropped():
+    good = np.array([[1.0, 0.5], [0.5, 1.0]])
+    impossible = np.array([[1.0, 1.2], [1.2, 1.0]])  # a correlation above one: eigenvalue -0.2
+    corr = lmg._drop_indefinite(np.stack([good, impossible, np.full((2, 2), np.nan)]))
+    np.testing.assert_array_equal(corr[0], good)
+    assert np.isnan(corr[1]).all() and np.isnan(corr[2]).all()
 
 
 def test_segment_test_null_matches_shuffling_rows_within_monte_carlo_noise(monkeypatch):

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clientvalue.stats import lmg
 from clientvalue.stats import senior_curve as SC
 
 
@@ -63,11 +64,11 @@ def test_the_interval_matches_drawing_rows_within_monte_carlo_noise(monkeypatch)
     data = survey(20_000, 21)
     curve = SC.fit_curve(data, age="age", senior="senior", weights="w")
     rows = SC.half_way_age(curve, n_boot=2000, seed=4)
-    monkeypatch.setattr(SC, "NORMAL_FROM", 10_000)
+    monkeypatch.setattr(lmg, "NORMAL_FROM", 10_000)
     two_stage = SC.half_way_age(curve, n_boot=2000, seed=5)
     assert two_stage["age_half"] == rows["age_half"]
     spread = (rows["ci_high"] - rows["ci_low"]) / 3.92  # about one bootstrap standard deviation
     assert two_stage["ci_low"] == pytest.approx(rows["ci_low"], abs=0.3 * spread)
     assert two_stage["ci_high"] == pytest.approx(rows["ci_high"], abs=0.3 * spread)
-    monkeypatch.setattr(SC, "NORMAL_FROM", 20_001)  # one above the respondents: rows are drawn, same stream
+    monkeypatch.setattr(lmg, "NORMAL_FROM", 20_001)  # above the effective respondents: rows are drawn, same stream
     assert SC.half_way_age(curve, n_boot=2000, seed=4).equals(rows)

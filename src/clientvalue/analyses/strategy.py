@@ -246,7 +246,7 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
                             segment: str, weights=None, method: str = "lmg",
                             n_perm: int = 199, seed: int | None = None,
                             min_group_size: int = MIN_GROUP_SIZE,
-                            normal_from: int = _lmg.NORMAL_FROM) -> pd.Series:
+                            normal_from: int | None = None) -> pd.Series:
     """Is the segments' difference in driver weights more than chance? A permutation test.
 
     The observed :func:`segment_difference` (largest pairwise total-variation distance of the
@@ -269,8 +269,9 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     seed : int, optional
     min_group_size : int, default 10
         Segments with fewer complete respondents are left out (and listed).
-    normal_from : int, default 100,000
-        From this many complete respondents on, and when every segment has at least
+    normal_from : int, optional
+        From this many complete respondents on (default ``clientvalue.stats.lmg.NORMAL_FROM``,
+        100,000; effective respondents with weights), and when every segment has at least
         ``clientvalue.stats.lmg.NORMAL_SEGMENT_FROM`` (5,000), the segments' moment sums under
         shuffling are drawn from their normal limit instead of shuffling every row (see
         :func:`clientvalue.stats.lmg.permutation_sums`).
@@ -333,7 +334,7 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     if np.isfinite(x).all() and np.isfinite(wt).all():
         stats = _PermutationStat(x, wt, codes, len(groups), method)
         observed = stats.observed
-        if len(codes) >= normal_from and stats.sizes.min() >= _lmg.NORMAL_SEGMENT_FROM:
+        if stats.normal_applies(_lmg.NORMAL_FROM if normal_from is None else normal_from):
             null = stats.normal_null(n_perm, rng)
         else:
             null = _shuffled_null(stats, codes, len(groups), n_perm, rng)
@@ -427,11 +428,18 @@ class _PermutationStat:
         same[candidates] = True
         return same
 
+    def normal_applies(self, normal_from: int) -> bool:
+        """Whether the whole and every segment are large enough (in effective respondents) for
+        the normal limit of their moment sums."""
+        smallest = min(_lmg.effective_n(self.wn[rows]) for rows in self.members)
+        return _lmg.effective_n(self.wn) >= normal_from and smallest >= _lmg.NORMAL_SEGMENT_FROM
+
     def normal_null(self, n_perm: int, rng: np.random.Generator) -> np.ndarray:
         """``n_perm`` values of the statistic under shuffled labels, with every segment's moment
         sums drawn from their normal limit (:func:`clientvalue.stats.lmg.permutation_sums`)
         instead of shuffling the rows: for large segments, where a shuffle costs O(n)."""
         total, cross = _lmg.term_moments(self.xc, self.wn)
+        rng = _lmg.normal_stream(rng, total)
         null = np.empty(n_perm)
         for lo in range(0, n_perm, _lmg.MAX_REP_CHUNK):
             c = min(_lmg.MAX_REP_CHUNK, n_perm - lo)

@@ -47,6 +47,7 @@ spread, far below the Monte Carlo noise of 1,000 replicates.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from math import comb
 
@@ -59,8 +60,8 @@ BUDGET = 1 << 22
 COUNT_BUDGET = 1 << 27
 #: Most bootstrap replicates per chunk (the progress bar advances per chunk).
 MAX_REP_CHUNK = 256
-#: From this many rows on, bootstrap and permutation moments are drawn from their normal limit
-#: (see the module docstring); below it, rows are resampled or shuffled one by one.
+#: From this many (effective, :func:`effective_n`) rows on, bootstrap and permutation moments are
+#: drawn from their normal limit (see the module docstring); below it, rows are resampled or shuffled.
 NORMAL_FROM = 100_000
 #: ... and for a permutation test, when every segment also has at least this many rows.
 NORMAL_SEGMENT_FROM = 5_000
@@ -381,9 +382,40 @@ def term_moments(xc: np.ndarray, w: np.ndarray, *, budget: int = BUDGET) -> tupl
 
 def _normal_root(cov: np.ndarray) -> np.ndarray:
     """A matrix ``R`` with ``R R' = cov`` (symmetric, positive semi-definite; eigenvalues
-    below zero by rounding count as zero), so that ``z @ R.T`` has covariance ``cov``."""
-    values, vectors = np.linalg.eigh(cov)
-    return vectors * np.sqrt(np.clip(values, 0.0, None))
+    below zero by rounding count as zero), so that ``z @ R.T`` has covariance ``cov``.
+
+    Decomposed on the correlation scale and scaled back: the terms' variances differ by many
+    orders of magnitude (a driver in large units, the weight term), and an eigen-decomposition
+    of the raw covariance would drown the small ones in the rounding of the large ones.
+    """
+    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    scale = np.where(sd > 0, sd, 1.0)
+    values, vectors = np.linalg.eigh(cov / np.outer(scale, scale))
+    return scale[:, None] * (vectors * np.sqrt(np.clip(values, 0.0, None)))
+
+
+def effective_n(w: np.ndarray) -> float:
+    """Kish's effective sample size ``(sum w)^2 / sum w^2``: ``n`` for equal weights, less when a
+    few respondents carry much weight (whose draws the normal limit would not describe)."""
+    w = np.asarray(w, dtype=float)
+    return float(w.sum() ** 2 / (w * w).sum())
+
+
+def normal_stream(rng: np.random.Generator, total: np.ndarray) -> np.random.Generator:
+    """The generator of one sample's normal draws: the next number of ``rng`` and the sample's
+    own sums, so that two samples bootstrapped with the same seed do not share their draws
+    (as resampled rows would not) while the same sample and seed give the same draws."""
+    key = np.frombuffer(hashlib.blake2b(total.tobytes(), digest_size=16).digest(), dtype=np.uint32)
+    return np.random.default_rng([int(rng.integers(2**32)), *key.tolist()])
+
+
+def _drop_indefinite(corr: np.ndarray) -> np.ndarray:
+    """Replicates whose correlation matrix has a negative eigenvalue set to NaN (in place): a
+    normal draw of the sums, unlike resampled rows, can give an impossible matrix."""
+    ok = np.flatnonzero(~np.isnan(corr).any(axis=(1, 2)))
+    if len(ok):
+        corr[ok[np.linalg.eigvalsh(corr[ok])[:, 0] < -PIVOT_TOL]] = np.nan
+    return corr
 
 
 def bootstrap_sums(total: np.ndarray, cross: np.ndarray, n_rep: int,
@@ -423,7 +455,7 @@ def bootstrap_corr(
     *,
     budget: int = BUDGET,
     count_budget: int = COUNT_BUDGET,
-    normal_from: int = NORMAL_FROM,
+    normal_from: int | None = None,
 ) -> Iterator[np.ndarray]:
     """Yield chunks ``(b, q, q)`` of replicate correlation matrices (rows resampled).
 
@@ -437,16 +469,19 @@ def bootstrap_corr(
     one block, else again per chunk of replicates. A replicate in which a column has (near)
     zero variance comes back as all-NaN.
 
-    From ``normal_from`` rows on, each replicate's sums are drawn from their normal limit
-    (:func:`bootstrap_sums`) instead: O(n k²) once, no row is drawn.
+    From ``normal_from`` (default :data:`NORMAL_FROM`) effective rows on (:func:`effective_n` of
+    the weights), each replicate's sums are drawn from their normal limit (:func:`bootstrap_sums`)
+    instead: O(n k²) once, no row is drawn. A drawn replicate whose correlation matrix is not
+    positive semi-definite comes back as all-NaN.
     """
     w, xc, full_var = centre(x, w)
     n, q = xc.shape
-    if n >= normal_from:
+    if effective_n(w) >= (NORMAL_FROM if normal_from is None else normal_from):
         total, cross = term_moments(xc, w, budget=budget)
+        stream = normal_stream(rng, total)
         for done in range(0, n_boot, MAX_REP_CHUNK):
-            sums = bootstrap_sums(total, cross, min(MAX_REP_CHUNK, n_boot - done), rng)
-            yield corr_from_sums(sums, q, full_var)
+            sums = bootstrap_sums(total, cross, min(MAX_REP_CHUNK, n_boot - done), stream)
+            yield _drop_indefinite(corr_from_sums(sums, q, full_var))
         return
     chunk = max(1, min(n_boot, count_budget // n, MAX_REP_CHUNK))
     rows = _row_block(q, chunk, budget)

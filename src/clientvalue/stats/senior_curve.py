@@ -20,7 +20,7 @@ from scipy.special import expit
 from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from clientvalue.stats.intervals import clean_senior_data, z_value, wilson_interval
-from clientvalue.stats.lmg import NORMAL_FROM
+from clientvalue.stats import lmg as _lmg
 from clientvalue.stats.logistic import firth_logit
 from clientvalue.errors import AnalysisError, ParameterError
 
@@ -411,11 +411,11 @@ def _resampled_cell_weights(curve: SeniorCurve, rng: np.random.Generator, n_boot
     cost of one draw per cell. With weights every respondent keeps their own weight, so the row
     indices are drawn (``rng.integers(0, n, n)``, the same stream as a row-level bootstrap) and
     their weights summed per cell: O(n) per replicate (about 15-20 ms per million respondents),
-    the cost of the draw itself. From :data:`~clientvalue.stats.lmg.NORMAL_FROM` respondents on,
+    the cost of the draw itself. From :data:`~clientvalue.stats.lmg.NORMAL_FROM` effective respondents on,
     :func:`_cell_weights_in_two_stages` draws the same distribution per cell instead.
     """
     n_cells = len(curve._y)
-    if curve._row_w is not None and curve.n >= NORMAL_FROM:
+    if curve._row_w is not None and _lmg.effective_n(curve._row_w) >= _lmg.NORMAL_FROM:
         yield from _cell_weights_in_two_stages(curve._cell_of_row, curve._row_w, n_cells, rng, n_boot)
         return
     if curve._row_w is None:
