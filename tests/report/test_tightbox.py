@@ -6,7 +6,9 @@ PNG must be the same, pixel for pixel, whatever the layout.
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import Iterator
 
 import matplotlib
 import pytest
@@ -43,16 +45,23 @@ def chart(layout: str):
     return fig
 
 
-def reference(layout: str, dpi: float, *, measured_first: bool = False) -> bytes:
+@contextlib.contextmanager
+def drawn(layout: str) -> Iterator[plt.Figure]:
+    """:func:`chart`, closed when the block ends."""
     fig = chart(layout)
     try:
+        yield fig
+    finally:
+        plt.close(fig)
+
+
+def reference(layout: str, dpi: float, *, measured_first: bool = False) -> bytes:
+    with drawn(layout) as fig:
         if measured_first:  # laid out (if it has an engine) and measured, as tight_box does
             tight_box(fig, dpi=dpi)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
         return buffer.getvalue()
-    finally:
-        plt.close(fig)
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -63,15 +72,11 @@ def pixels(png: bytes) -> np.ndarray:
 @pytest.mark.parametrize("dpi", [110, 150])
 def test_a_png_saved_within_the_measured_box_is_the_one_savefig_writes(layout, dpi):
     expected = pixels(reference(layout, dpi))
-    fig = chart(layout)
-    try:
+    with drawn(layout) as fig:
         assert np.array_equal(pixels(save_png(fig, dpi=dpi)), expected)  # measured by save_png
-    finally:
-        plt.close(fig)
     # measured before (each layout pass of a figure with an engine counts: savefig lays it out again)
     expected = pixels(reference(layout, dpi, measured_first=True))
-    fig = chart(layout)
-    try:
+    with drawn(layout) as fig:
         box = tight_box(fig, dpi=dpi)
         if not lays_itself_out(fig):  # the measured box is the saved one (no second layout pass)
             assert int(box.width * dpi) == expected.shape[1]
@@ -79,43 +84,32 @@ def test_a_png_saved_within_the_measured_box_is_the_one_savefig_writes(layout, d
         assert got.shape == expected.shape
         assert np.array_equal(got, expected)
         assert fig.dpi == plt.rcParams["figure.dpi"]  # saved at dpi, left at its own
-    finally:
-        plt.close(fig)
 
 
 def test_the_png_is_the_same_after_the_figure_was_drawn_and_measured_at_other_resolutions():
     expected = pixels(reference("tight engine once", 150))
-    fig = chart("tight engine once")
-    try:
+    with drawn("tight engine once") as fig:
         for dpi in (100, 110, 150):
             tight_box(fig, dpi=dpi)
         fig.draw_without_rendering()
         assert np.array_equal(pixels(save_png(fig, dpi=150)), expected)
-    finally:
-        plt.close(fig)
 
 
 def test_a_figure_with_a_layout_engine_is_laid_out_again_whatever_box_is_given():
     from matplotlib.transforms import Bbox
 
     expected = pixels(reference("constrained", 110))
-    fig = chart("constrained")
-    try:
+    with drawn("constrained") as fig:
         wrong = Bbox.from_bounds(0, 0, 1, 1)  # a stale box must not cut the chart
         assert np.array_equal(pixels(save_png(fig, dpi=110, box=wrong)), expected)
-    finally:
-        plt.close(fig)
 
 
 @pytest.mark.parametrize(("layout", "expected"), [("none", False), ("tight_layout()", False),
                                                   ("tight engine once", False), ("tight", True),
                                                   ("constrained", True)])
 def test_only_a_tight_or_constrained_engine_lays_the_figure_out(layout, expected):
-    fig = chart(layout)
-    try:
+    with drawn(layout) as fig:
         assert lays_itself_out(fig) is expected
-    finally:
-        plt.close(fig)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -123,15 +117,12 @@ def test_raw_pixels_are_those_of_the_png_savefig_writes(layout):
     from clientvalue.report.tightbox import save_rgba
 
     expected = pixels(reference(layout, 150))
-    fig = chart(layout)
-    try:
+    with drawn(layout) as fig:
         engine = fig.get_layout_engine()
         raw, (width, height) = save_rgba(fig, dpi=150)
         assert fig.get_layout_engine() is engine  # switched off for the draw only
         assert (height, width, 4) == expected.shape
         assert np.array_equal(np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4), expected)
-    finally:
-        plt.close(fig)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -140,25 +131,16 @@ def test_the_published_chart_is_the_compacted_png_savefig_writes(layout):
 
     from clientvalue.report.notebook import _png_base64, compact_png
 
-    fig = chart(layout)
-    try:
+    with drawn(layout) as fig:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight", pil_kwargs={"compress_level": 0})
-    finally:
-        plt.close(fig)
-    fig = chart(layout)
-    try:
+    with drawn(layout) as fig:
         assert base64.b64decode(_png_base64(fig, 150)) == compact_png(buffer.getvalue())
-    finally:
-        plt.close(fig)
 
 
 def test_no_raw_pixels_where_the_layout_engine_cannot_be_switched_off():
     from clientvalue.report.tightbox import save_rgba
 
     with plt.rc_context({"figure.constrained_layout.use": True}):
-        fig = chart("constrained")
-        try:
+        with drawn("constrained") as fig:
             assert save_rgba(fig, dpi=110) is None  # save_png then
-        finally:
-            plt.close(fig)
