@@ -337,7 +337,7 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
         if stats.normal_applies(_lmg.NORMAL_FROM if normal_from is None else normal_from):
             null = stats.normal_null(n_perm, rng)
         else:
-            null = _shuffled_null(stats, codes, len(groups), n_perm, rng)
+            null = _shuffled_null(stats, codes, n_perm, rng)
     else:  # infinite values: importance() drops such rows per segment; keep its exact path
         def stat(lab: np.ndarray) -> float:
             return segment_difference([
@@ -355,10 +355,10 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     }, name="segment_difference_test")
 
 
-def _shuffled_null(stats: _PermutationStat, codes: np.ndarray, n_groups: int, n_perm: int,
+def _shuffled_null(stats: _PermutationStat, codes: np.ndarray, n_perm: int,
                    rng: np.random.Generator) -> np.ndarray:
     """The statistic under ``n_perm`` shuffles of the segment labels over the rows."""
-    small = codes.astype(np.uint8 if n_groups < 256 else np.int32)
+    small = codes.astype(np.uint8 if len(stats.sizes) < 256 else np.int32)
     chunk = max(1, _CHUNK_ELEMENTS // len(codes))
     null = np.empty(n_perm)
     for lo in range(0, n_perm, chunk):

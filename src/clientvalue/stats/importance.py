@@ -303,8 +303,8 @@ def importance(
         means and covariances (normalised; their scale does not matter).
     n_boot : int
         Bootstrap replicates (0: no intervals). Respondents are resampled with replacement
-        and keep their weight. From ``clientvalue.stats.lmg.NORMAL_FROM`` (100,000) complete
-        respondents on, each replicate's weighted moments are drawn from their normal limit,
+        and keep their weight. From ``clientvalue.stats.lmg.NORMAL_FROM`` (100,000) effective
+        complete respondents on (Kish's effective sample size of the weights), each replicate's weighted moments are drawn from their normal limit,
         with the exact mean and covariance of resampling (:func:`clientvalue.stats.lmg.bootstrap_corr`),
         instead of drawing every respondent: the same intervals within Monte Carlo noise.
     seed : int or None

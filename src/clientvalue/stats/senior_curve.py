@@ -456,8 +456,9 @@ def _cell_weights_in_two_stages(cell_of_row: np.ndarray, row_w: np.ndarray, n_ce
     mean[filled] = np.bincount(cell_of_row, weights=row_w, minlength=n_cells)[filled] / size[filled]
     square = np.bincount(cell_of_row, weights=row_w * row_w, minlength=n_cells)
     sd[filled] = np.sqrt(np.clip(square[filled] / size[filled] - mean[filled] ** 2, 0.0, None))
+    share = size / n
     for _ in range(n_boot):
-        count = rng.multinomial(n, size / n)
+        count = rng.multinomial(n, share)
         out = np.zeros(n_cells)
         big = count >= cell_normal_from
         out[big] = count[big] * mean[big] + np.sqrt(count[big]) * sd[big] * rng.standard_normal(big.sum())
@@ -654,7 +655,7 @@ def half_way_age(curve_or_data: SeniorCurve | pd.DataFrame, *, age: str | None =
     :func:`fit_curve`): without weights a replicate is a multinomial draw of the
     cell counts, which has exactly the distribution of drawing respondents;
     with weights the respondents are drawn (the same random stream as drawing
-    rows) and their weights summed per cell; from 100,000 respondents on, the
+    rows) and their weights summed per cell; from 100,000 effective respondents on, the
     number drawn from each cell is drawn first and then each cell's summed weight
     (its rows when few, the normal limit when many), the same distribution at a
     cost that does not grow with the respondents. A resample whose curve never reaches one half counts
