@@ -9,8 +9,8 @@ For one organisation made as :mod:`benchmarks.bench_batch` makes them (the demo 
 CPU seconds (one BLAS thread) of
 
 - the half-way age bootstrap of notebook 20 (``n_boot`` 1000): replicates refitted one at a time with
-  a linear programme for every far fit (``_bootstrap_half_ages_slow``) against the batched refits
-  (``_bootstrap_half_ages``); the replicates must agree to 1e-7;
+  a linear programme for every far fit (``bootstrap_half_ages_slow``) against the batched refits
+  (``bootstrap_half_ages``); the replicates must agree to 1e-7;
 - a driver chart of notebook 10 written as the report's compact PNG: a deflated PNG read back,
   reduced to a palette and saved with Pillow's ``optimize`` (as before) against
   :func:`clientvalue.report.notebook._png_base64`; the pixels must be identical.
@@ -47,12 +47,12 @@ def _cpu(function, repeat: int) -> tuple[float, object]:
 
 
 def senior_bootstrap(survey, n_boot: int, repeat: int) -> str:
-    from clientvalue.stats import senior_curve as SC
+    from clientvalue.stats import senior_halfway as SH
 
     curve = _senior_curve(survey)
     grid = np.unique(np.r_[np.arange(curve.age_min, curve.age_max, 0.1), curve.age_max])
-    slow_s, slow = _cpu(lambda: SC._bootstrap_half_ages_slow(curve, grid, n_boot, np.random.default_rng(1)), repeat)
-    fast_s, fast = _cpu(lambda: SC._bootstrap_half_ages(curve, grid, n_boot, np.random.default_rng(1)), repeat)
+    slow_s, slow = _cpu(lambda: SH.bootstrap_half_ages_slow(curve, grid, n_boot, np.random.default_rng(1)), repeat)
+    fast_s, fast = _cpu(lambda: SH.bootstrap_half_ages(curve, grid, n_boot, np.random.default_rng(1)), repeat)
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-7, atol=1e-7)
     return (f"half-way age bootstrap, {n_boot} replicates, {curve.n:,} respondents: {slow_s:.2f} CPU s one at a time, "
             f"{fast_s:.2f} batched ({slow_s / fast_s:.1f}x), replicates equal to 1e-7")
@@ -61,22 +61,22 @@ def senior_bootstrap(survey, n_boot: int, repeat: int) -> str:
 def _senior_curve(survey):
     """The curve notebook 20 fits (through the analysis' own preparation)."""
     from clientvalue.analyses import senior
-    from clientvalue.stats import senior_curve as SC
+    from clientvalue.stats import senior_halfway as SH
 
     captured = {}
 
-    original = SC._bootstrap_half_ages
+    original = SH.bootstrap_half_ages
 
     def spy(curve, grid, n_boot, rng):
         captured.setdefault("curve", curve)
         return original(curve, grid, n_boot, rng)
 
-    SC._bootstrap_half_ages = spy
+    SH.bootstrap_half_ages = spy
     try:
         senior.analyse(survey, age_bands=[18, 55, 65, 75, 85], age_threshold=65, age_thresholds=[65],
                        min_group_size=10, n_boot=1, seed=1)
     finally:
-        SC._bootstrap_half_ages = original
+        SH.bootstrap_half_ages = original
     return captured["curve"]
 
 

@@ -256,7 +256,7 @@ def test_irls_matches_statsmodels():
     data = planted(n=2000, seed=21)
     curve = S.fit_curve(data, age="age", senior="senior", df=3)
     assert curve.method == "ml"
-    beta, ok = SC._irls(curve._X, curve._y, curve._w, np.zeros_like(curve.coef))
+    beta, ok = SC.irls(curve._X, curve._y, curve._w, np.zeros_like(curve.coef))
     assert ok
     np.testing.assert_allclose(beta, curve.coef, rtol=1e-6, atol=1e-8)
 

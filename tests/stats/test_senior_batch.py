@@ -1,8 +1,8 @@
 """The batched bootstrap of the half-way age equals the one-replicate-at-a-time refits.
 
-:func:`clientvalue.stats.senior_curve._bootstrap_half_ages` refits the replicates together
+:func:`clientvalue.stats.senior_halfway.bootstrap_half_ages` refits the replicates together
 (batched Newton steps) and skips the separation check of a replicate that keeps every large cell;
-:func:`_bootstrap_half_ages_slow` is the reference: one :func:`_irls` per replicate and a linear
+:func:`bootstrap_half_ages_slow` is the reference: one :func:`irls` per replicate and a linear
 programme for every fit that reaches far into the tails.
 """
 
@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from clientvalue.stats import senior_curve as SC
+from clientvalue.stats import senior_halfway as SH
 
 
 def survey(n: int, seed: int, *, young_yes: bool = True, steep: float = 6.0) -> pd.DataFrame:
@@ -42,8 +43,8 @@ def test_batched_bootstrap_equals_the_slow_one_replicate_by_replicate(n, seed, w
     assert curve.status == "ok"
     grid = grid_of(curve)
     n_boot = 150
-    fast, failed, firth = SC._bootstrap_half_ages(curve, grid, n_boot, np.random.default_rng(7))
-    slow, failed_slow, firth_slow = SC._bootstrap_half_ages_slow(curve, grid, n_boot, np.random.default_rng(7))
+    fast, failed, firth = SH.bootstrap_half_ages(curve, grid, n_boot, np.random.default_rng(7))
+    slow, failed_slow, firth_slow = SH.bootstrap_half_ages_slow(curve, grid, n_boot, np.random.default_rng(7))
     assert (failed, firth) == (failed_slow, firth_slow)
     assert len(fast) == len(slow) == n_boot - failed
     # equal up to the refits' own convergence tolerance (1e-8 relative on the coefficients)
@@ -53,9 +54,9 @@ def test_batched_bootstrap_equals_the_slow_one_replicate_by_replicate(n, seed, w
 def test_the_half_way_age_and_its_interval_are_unchanged():
     data = survey(1500, 11)
     curve = SC.fit_curve(data, age="age", senior="senior")
-    fast = SC.half_way_age(curve, n_boot=200, seed=3)
+    fast = SH.half_way_age(curve, n_boot=200, seed=3)
     grid = grid_of(curve)
-    slow, _, _ = SC._bootstrap_half_ages_slow(curve, grid, 200, np.random.default_rng(3))
+    slow, _, _ = SH.bootstrap_half_ages_slow(curve, grid, 200, np.random.default_rng(3))
     lo, hi = np.quantile(np.asarray(slow), [(1 - 0.95) / 2, (1 + 0.95) / 2], method="inverted_cdf")  # as half_way_age
     assert (fast["ci_low"], fast["ci_high"]) == pytest.approx((lo, hi), rel=1e-9)
 
@@ -64,7 +65,7 @@ def test_a_replicate_keeping_the_core_cells_is_never_separated():
     data = survey(1500, 21)
     curve = SC.fit_curve(data, age="age", senior="senior")
     assert curve.method == "ml"
-    core = SC._core_cells(curve)
+    core = SH.core_cells(curve)
     assert core is not None and 0 < len(core) < len(curve._y)
     rng = np.random.default_rng(5)
     for _ in range(40):  # random sets of cells that keep the core: the linear programme agrees
@@ -76,7 +77,7 @@ def test_a_replicate_keeping_the_core_cells_is_never_separated():
 def test_the_core_is_the_fewest_largest_cells_that_are_not_separated():
     data = survey(1500, 22)
     curve = SC.fit_curve(data, age="age", senior="senior")
-    core = SC._core_cells(curve)
+    core = SH.core_cells(curve)
     assert core is not None
     others = np.setdiff1d(np.arange(len(curve._y)), core)
     assert curve._count[core].min() >= curve._count[others].max()  # the largest cells
@@ -92,16 +93,16 @@ def test_irls_batch_equals_irls_row_by_row():
     curve = SC.fit_curve(data, age="age", senior="senior")
     assert curve.method == "ml"
     W = np.random.default_rng(2).multinomial(curve.n, curve._count / curve._count.sum(), size=25).astype(float)
-    betas, ok = SC._irls_batch(curve._X, curve._y, W, curve.coef)
+    betas, ok = SH.irls_batch(curve._X, curve._y, W, curve.coef)
     compared = 0
     for r in range(len(W)):
         keep = W[r] > 0
-        beta, converged = SC._irls(curve._X[keep], curve._y[keep], W[r][keep], curve.coef)
-        if converged:  # _irls converged (and found no separation): the batch converged to the same estimates
+        beta, converged = SC.irls(curve._X[keep], curve._y[keep], W[r][keep], curve.coef)
+        if converged:  # irls converged (and found no separation): the batch converged to the same estimates
             assert ok[r]
             np.testing.assert_allclose(betas[r], beta, rtol=1e-8, atol=1e-8)
             compared += 1
-        elif ok[r]:  # only _irls' separation check can tell them apart
-            assert np.max(np.abs(curve._X[keep] @ beta)) >= SC._MAX_ABS_LOGIT
+        elif ok[r]:  # only irls' separation check can tell them apart
+            assert np.max(np.abs(curve._X[keep] @ beta)) >= SC.MAX_ABS_LOGIT
             assert SC.separated(curve._X[keep], curve._y[keep])
     assert compared >= len(W) // 2

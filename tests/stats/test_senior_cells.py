@@ -17,6 +17,7 @@ from scipy import stats
 from scipy.special import expit
 
 from clientvalue.stats import senior_curve as SC
+from clientvalue.stats import senior_halfway as SH
 from clientvalue.stats.logistic import firth_logit
 
 
@@ -78,7 +79,7 @@ def test_firth_on_cells_equals_firth_on_every_row(weighted):
     beta = firth.params
     assert firth.converged
     np.testing.assert_allclose(curve.coef, beta, rtol=1e-8, atol=1e-9)
-    np.testing.assert_allclose(curve.cov, SC._logit_cov(X, y, w, beta, robust=weighted), rtol=1e-8)
+    np.testing.assert_allclose(curve.cov, SC.logit_cov(X, y, w, beta, robust=weighted), rtol=1e-8)
 
 
 def row_bootstrap(curve: SC.SeniorCurve, data: pd.DataFrame, grid: np.ndarray, n_boot: int, seed: int,
@@ -93,13 +94,13 @@ def row_bootstrap(curve: SC.SeniorCurve, data: pd.DataFrame, grid: np.ndarray, n
         idx = rng.integers(0, len(y), len(y))
         ok = False
         if curve.method == "ml":
-            beta, ok = SC._irls(X[idx], y[idx], w[idx], curve.coef)
+            beta, ok = SC.irls(X[idx], y[idx], w[idx], curve.coef)
         if not ok:
             fit = firth_logit(w[idx] * y[idx], X[idx], trials=w[idx], start=curve.coef)
             beta, ok = fit.params, fit.converged
         if not ok:
             continue  # a failed refit is left out
-        age, status = SC._first_crossing(grid, curve._pattern_w @ expit(Xg @ beta))
+        age, status = SC.first_crossing(grid, curve._pattern_w @ expit(Xg @ beta))
         out.append(age if status == "ok" else np.nan)
     return np.asarray(out)
 
@@ -108,12 +109,12 @@ def test_weighted_bootstrap_is_the_row_bootstrap_replicate_by_replicate():
     data = whole_years(n=1500, seed=4)
     curve = SC.fit_curve(data, age="age", senior="senior", weights="w")
     grid = np.unique(np.r_[np.arange(curve.age_min, curve.age_max, 0.1), curve.age_max])
-    cells, failed, _ = SC._bootstrap_half_ages(curve, grid, 60, np.random.default_rng(12))
+    cells, failed, _ = SH.bootstrap_half_ages(curve, grid, 60, np.random.default_rng(12))
     assert failed == 0
     rows = row_bootstrap(curve, data, grid, 60, 12, weighted=True)
     # equal up to the refits' own convergence tolerance (1e-8 relative on the coefficients)
     np.testing.assert_allclose(cells, rows, rtol=1e-9, atol=0)
-    half = SC.half_way_age(curve, n_boot=60, seed=12)
+    half = SH.half_way_age(curve, n_boot=60, seed=12)
     lo, hi = np.quantile(rows, [0.025, 0.975], method="inverted_cdf")
     assert (half["ci_low"], half["ci_high"]) == pytest.approx((lo, hi), rel=1e-9)
 
@@ -123,11 +124,11 @@ def test_unweighted_multinomial_bootstrap_has_the_row_bootstrap_distribution():
     curve = SC.fit_curve(data, age="age", senior="senior")
     grid = np.unique(np.r_[np.arange(curve.age_min, curve.age_max, 0.1), curve.age_max])
     n_boot = 1500
-    cells, failed, _ = SC._bootstrap_half_ages(curve, grid, n_boot, np.random.default_rng(1))
+    cells, failed, _ = SH.bootstrap_half_ages(curve, grid, n_boot, np.random.default_rng(1))
     assert failed < n_boot / 100
     cells = np.asarray(cells)
     rows = row_bootstrap(curve, data, grid, n_boot, 2, weighted=False)
-    assert np.abs(cells).max() < SC._BIG and np.isfinite(rows).all()
+    assert np.abs(cells).max() < SH.BIG and np.isfinite(rows).all()
     # same distribution: a two-sample Kolmogorov-Smirnov test does not reject, and the 2.5%,
     # 50% and 97.5% points agree within their Monte Carlo error (about 0.1 year here)
     assert stats.ks_2samp(cells, rows).pvalue > 0.01
@@ -139,7 +140,7 @@ def test_unweighted_multinomial_bootstrap_has_the_row_bootstrap_distribution():
     Xg = curve._design(grid)
     wrong = []
     for counts in np.random.default_rng(3).multinomial(curve.n // 2, p, size=n_boot).astype(float):
-        beta, _ = SC._irls(curve._X[counts > 0], curve._y[counts > 0], counts[counts > 0], curve.coef)
-        wrong.append(SC._first_crossing(grid, curve._pattern_w @ expit(Xg @ beta))[0])
+        beta, _ = SC.irls(curve._X[counts > 0], curve._y[counts > 0], counts[counts > 0], curve.coef)
+        wrong.append(SC.first_crossing(grid, curve._pattern_w @ expit(Xg @ beta))[0])
     wrong = np.asarray(wrong)
     assert stats.ks_2samp(wrong[np.isfinite(wrong)], rows).pvalue < 1e-4

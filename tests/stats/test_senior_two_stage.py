@@ -14,6 +14,7 @@ import pytest
 
 from clientvalue.stats import lmg
 from clientvalue.stats import senior_curve as SC
+from clientvalue.stats import senior_halfway as SH
 
 
 def survey(n: int, seed: int) -> pd.DataFrame:
@@ -45,8 +46,8 @@ def test_two_stage_cell_weights_have_the_moments_of_drawing_rows(cell_normal_fro
     cell, w, n_cells = _cells(n, 12, 1)
     size = np.bincount(cell)
     assert (size >= 80).sum() >= 2 and (size < 5).any()  # normal cells and cells drawn row by row
-    drawn = np.array(list(SC._cell_weights_in_two_stages(cell, w, n_cells, np.random.default_rng(2), 40_000,
-                                                         cell_normal_from=cell_normal_from)))
+    drawn = np.array(list(SH.cell_weights_in_two_stages(cell, w, n_cells, np.random.default_rng(2), 40_000,
+                                                        cell_normal_from=cell_normal_from)))
     rows = _row_draws(cell, w, n_cells, 20_000, np.random.default_rng(3))
     # closed form of a row bootstrap: E S_c = W_c, Cov(S_c, S_d) = [c = d] sum_c w^2 - W_c W_d / n
     total = np.bincount(cell, weights=w, minlength=n_cells)
@@ -63,12 +64,12 @@ def test_two_stage_cell_weights_have_the_moments_of_drawing_rows(cell_normal_fro
 def test_the_interval_matches_drawing_rows_within_monte_carlo_noise(monkeypatch):
     data = survey(20_000, 21)
     curve = SC.fit_curve(data, age="age", senior="senior", weights="w")
-    rows = SC.half_way_age(curve, n_boot=2000, seed=4)
+    rows = SH.half_way_age(curve, n_boot=2000, seed=4)
     monkeypatch.setattr(lmg, "NORMAL_FROM", 10_000)
-    two_stage = SC.half_way_age(curve, n_boot=2000, seed=5)
+    two_stage = SH.half_way_age(curve, n_boot=2000, seed=5)
     assert two_stage["age_half"] == rows["age_half"]
     spread = (rows["ci_high"] - rows["ci_low"]) / 3.92  # about one bootstrap standard deviation
     assert two_stage["ci_low"] == pytest.approx(rows["ci_low"], abs=0.3 * spread)
     assert two_stage["ci_high"] == pytest.approx(rows["ci_high"], abs=0.3 * spread)
     monkeypatch.setattr(lmg, "NORMAL_FROM", 20_001)  # above the effective respondents: rows are drawn, same stream
-    assert SC.half_way_age(curve, n_boot=2000, seed=4).equals(rows)
+    assert SH.half_way_age(curve, n_boot=2000, seed=4).equals(rows)

@@ -26,7 +26,8 @@ Conventions shared by every function
   suppressed count, so publish the total only where that is acceptable.
 
 Plotting lives in report/plots_senior.py. The age curve is fitted in
-:mod:`clientvalue.stats.senior_curve` (its public names are re-exported here); the plain-language
+:mod:`clientvalue.stats.senior_curve` and the half-way age in :mod:`clientvalue.stats.senior_halfway`
+(their public names are re-exported here); the plain-language
 text is written in report/senior_text.py (statistics never import the report layer).
 """
 
@@ -45,7 +46,8 @@ from clientvalue.stats.intervals import AGE_LIMITS  # noqa: F401  (re-exported)
 from clientvalue.disclosure import check_min_group_size
 from clientvalue.stats.intervals import clean_senior_data, z_value, wilson_interval
 from clientvalue.errors import ParameterError
-from clientvalue.stats.senior_curve import CURVE_STATUSES, SeniorCurve, fit_curve, half_way_age
+from clientvalue.stats.senior_curve import CURVE_STATUSES, SeniorCurve, fit_curve
+from clientvalue.stats.senior_halfway import half_way_age
 
 __all__ = [
     "CURVE_STATUSES",
