@@ -187,8 +187,14 @@ def _work_rank(name: str) -> int:
 
 
 def execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int, progress: bool,
-                 echo: Callable[[str], None]) -> dict[str, float]:
-    """Execute notebooks, ``jobs`` at a time (each in its own kernel); seconds per notebook."""
+                 echo: Callable[[str], None],
+                 when_done: Callable[[Path], None] | None = None) -> dict[str, float]:
+    """Execute notebooks, ``jobs`` at a time (each in its own kernel); seconds per notebook.
+
+    ``when_done(path)`` is called in this process as soon as the notebook ``path`` has run, while
+    the others still run (the run renders its page then: this process is idle while it waits). An
+    error it raises stops the run as a failed notebook does.
+    """
     total = len(jobs_list)
     seconds: dict[str, float] = {}
     if jobs <= 1 or total == 1:
@@ -196,8 +202,10 @@ def execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int
             echo(f"[{number}/{total}] {path.stem} ...")
             seconds[path.stem] = _execute_timed(path, target, parameters, progress)
             echo(f"[{number}/{total}] {path.stem} done in {seconds[path.stem]:.1f} s")
+            if when_done is not None:
+                when_done(path)
         return seconds
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
 
     echo(f"running {total} notebooks, {jobs} at a time: " + ", ".join(p.stem for p, _, _ in jobs_list))
@@ -207,18 +215,16 @@ def execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int
     order = sorted(jobs_list, key=lambda job: _work_rank(job[0].stem))
     try:
         futures = {pool.submit(_execute_timed, path, target, parameters, False): path for path, target, parameters in order}
-        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        failed = [error for f in done if (error := f.exception()) is not None]
-        if failed:
-            raise failed[0]
+        for future in as_completed(futures):  # as each ends: the first failure stops the others
+            path = futures[future]
+            seconds[path.stem] = future.result()  # raises the notebook's error
+            echo(f"[{len(seconds)}/{total}] {path.stem} done in {seconds[path.stem]:.1f} s")
+            if when_done is not None:
+                when_done(path)
     except BaseException:
         # a failed notebook, Ctrl-C or SIGTERM: stop the other notebooks now instead of waiting for them
         stop_children()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    with pool:
-        for future in done:
-            path = futures[future]
-            seconds[path.stem] = future.result()
-            echo(f"[{len(seconds)}/{total}] {path.stem} done in {seconds[path.stem]:.1f} s")
+    pool.shutdown()
     return seconds

@@ -359,6 +359,7 @@ class RunContext:
     # execute, render, manifest
     seconds: dict[str, float] = field(default_factory=dict)
     records: list[dict[str, Any]] = field(default_factory=list)
+    rendered: set[str] = field(default_factory=set)  # pages already rendered (as their notebooks ended)
     manifest: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -457,17 +458,27 @@ def stage(ctx: RunContext) -> None:
 
 
 def execute(ctx: RunContext) -> None:
-    """Run the notebooks with papermill, each with the parameters its parameters cell declares."""
+    """Run the notebooks with papermill, each with the parameters its parameters cell declares; each
+    page is rendered as soon as its notebook has run, while the others still run."""
     work = [(path, ctx.folder / path.name, _notebook_parameters(path, ctx.values)) for path in ctx.notebooks]
     jobs = min(len(work), os.cpu_count() or 1) if ctx.jobs is None else max(1, ctx.jobs)
-    ctx.seconds = execute_all(work, jobs=jobs, progress=ctx.progress, echo=ctx.echo)
+    specs = {path: spec for spec, path in zip(ctx.specs, ctx.notebooks)}
+    ctx.seconds = execute_all(work, jobs=jobs, progress=ctx.progress, echo=ctx.echo,
+                              when_done=lambda path: _render_page(ctx, specs[path], path))
+
+
+def _render_page(ctx: RunContext, spec: AnalysisSpec, path: Path) -> None:
+    """Render one executed notebook to its page (the vignette study's page has the study's header)."""
+    render_notebook(ctx.folder / path.name, ctx.folder / f"{path.stem}.html", language=ctx.params.language,
+                    run_info=ctx.study_info if spec.about_the_study else ctx.run_info)
+    ctx.rendered.add(path.stem)
 
 
 def render(ctx: RunContext) -> None:
-    """Render every executed notebook to its page (the vignette study's page has the study's header)."""
+    """Render every executed notebook not rendered yet, and record every page in notebook order."""
     for spec, path in zip(ctx.specs, ctx.notebooks):
-        render_notebook(ctx.folder / path.name, ctx.folder / f"{path.stem}.html", language=ctx.params.language,
-                        run_info=ctx.study_info if spec.about_the_study else ctx.run_info)
+        if path.stem not in ctx.rendered:
+            _render_page(ctx, spec, path)
         ctx.records.append({"name": path.stem, "seconds": ctx.seconds[path.stem], "status": "succeeded",
                             "html": f"{path.stem}.html", "notebook": path.name})
 
