@@ -89,7 +89,7 @@ def chart_png(survey, repeat: int) -> str:
 
     from clientvalue.analyses import drivers
     from clientvalue.report import notebook
-    from clientvalue.report.plots_drivers import plot_groups
+    from clientvalue.report.plots_driver_panels import plot_groups
 
     notebook.setup_plotting()
     results = drivers.analyse(survey, min_group_size=10, n_boot=50, seed=1, language="en")

@@ -170,11 +170,11 @@ def test_importance_from_the_drivers_module_uses_bootstrap_shares():
 
 from matplotlib.transforms import Bbox  # noqa: E402
 
-from clientvalue.report.plots_drivers import (  # noqa: E402
+from clientvalue.report.plots_driver_panels import (  # noqa: E402
     drivers_alt_text,
-    item_numbers,
     plot_driver_panels,
 )
+from clientvalue.report.plots_drivers import item_numbers  # noqa: E402
 
 
 def _group_tables(seed: int = 3, n_items: int = 12, groups=("all", "A", "B", "C", "D")):

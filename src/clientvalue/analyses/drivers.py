@@ -9,6 +9,9 @@ Segments for the customisation rule are the categories of the codebook's attribu
 *not* protected (e.g. channel): differentiating by needs and behaviour, never by gender, age or
 origin. A group's segments are compared with a permutation test, so that sampling noise alone
 never suggests customisation.
+
+The findings (:func:`driver_findings`, :func:`save_findings`) are built in
+:mod:`clientvalue.analyses.drivers_findings` and importable from here.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ from clientvalue.analyses.strategy import (StrategyAdvice, segment_difference, s
                                            suggest_strategy)
 from clientvalue.data.survey import Survey
 from clientvalue.findings import Finding
+# The findings (DriverResults.findings calls driver_findings), importable from here as before the split.
+from clientvalue.analyses.drivers_findings import (  # noqa: F401
+    FACTOR_CAUTION_SHARE, NOT_ASSESSED, driver_findings, save_findings)
 
 # The ordinal check is for grades: an outcome with more distinct values (a 0-100 score) has too
 # many thresholds for a proportional-odds model and is skipped with a note.
@@ -51,7 +57,6 @@ PROFILE_COLUMNS = [
     "segment_by", "segment_difference", "segment_p_value", "strategy",
 ]
 MIN_ROWS_PER_DRIVER = 3
-NOT_ASSESSED = "not assessed"  # the strategy rule needs practical and emotional items
 
 
 @dataclass
@@ -94,9 +99,6 @@ class DriverResults:
                     "performance_se", "improvement_score"]]
 
 
-#: From this share of flagged questions (and at least two) the key findings warn that the
-#: practical/emotional split should be read with care (finding ``dimension_caution``).
-FACTOR_CAUTION_SHARE = 0.25
 #: Why a reported group is not analysed (``suppressed["reason"]``); ``design`` has its problems in
 #: ``DriverResults.group_problems``. Worded in the report (report/drivers_text.py).
 NOT_ANALYSED_REASONS = ("too_few", "design", "not_estimable")
@@ -557,74 +559,3 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out.attrs = {}
     return out
-
-
-# --------------------------------------------------------------------------- findings
-def _profile_findings(results: DriverResults) -> list[Finding]:
-    out = []
-    for row in results.profile.itertuples(index=False):
-        advice = results.strategies.get(row.group)
-        base = {"group": str(row.group)}
-        out.append(Finding(
-            kind="value_profile", subject=base,
-            numbers={"n": row.n, "r2": row.r2, "practical_share": row.practical_share,
-                     "emotional_share": row.emotional_share},
-            uncertainty={"practical_ci_low": row.practical_ci_low, "practical_ci_high": row.practical_ci_high,
-                         "emotional_ci_low": row.emotional_ci_low, "emotional_ci_high": row.emotional_ci_high},
-            severity=0, priority=1.2 if row.group == "all" else 1.0))
-        out.append(Finding(
-            kind="strategy", subject=base | {"strategy": advice.strategy if advice else NOT_ASSESSED,
-                                             "segment_by": str(row.segment_by or "")},
-            numbers={"practical_share": row.practical_share, "emotional_share": row.emotional_share,
-                     "segment_difference": row.segment_difference},
-            uncertainty={"segment_p_value": row.segment_p_value}, severity=1 if advice else 0,
-            priority=1.1 if row.group == "all" else 0.9))
-    return out
-
-
-def _item_findings(results: DriverResults) -> list[Finding]:
-    """Two different things, kept apart: *important and below par* (the "concentrate here" quadrant of
-    page 10; ``clear`` when the intervals confirm it) and *below the scale's midpoint*."""
-    out = []
-    for row in results.drivers.itertuples(index=False):
-        subject = {"group": str(row.group), "item": str(row.item), "label": str(row.label),
-                   "dimension": str(row.dimension), "quadrant": str(row.quadrant)}
-        numbers = {"share": row.share, "performance": row.performance, "improvement_score": row.improvement_score}
-        uncertainty = {"share_ci_low": row.share_ci_low, "share_ci_high": row.share_ci_high,
-                       "performance_se": row.performance_se}
-        below = bool(row.performance < results.red_floor)
-        if row.quadrant == "concentrate_here":
-            clear = bool(row.in_red)  # the intervals confirm it (or it is under the midpoint as well)
-            out.append(Finding(kind="important_below_par", subject=subject | {"clear": "yes" if clear else "no"},
-                               numbers=numbers, uncertainty=uncertainty, severity=2 if clear else 1,
-                               priority=2.0 + float(row.improvement_score)))
-        if below:
-            out.append(Finding(kind="below_midpoint", subject=subject, numbers=numbers | {"floor": results.red_floor},
-                               uncertainty=uncertainty, severity=2, priority=1.9 + float(row.improvement_score)))
-    return out
-
-
-def driver_findings(results: DriverResults) -> list[Finding]:
-    """Notebook 10's findings, language-free: value profile and strategy per group, questions that are
-    important and below par, questions below the scale's midpoint, a caution on the dimensions.
-
-    Every page (10 and the summary) words these; none decides them again.
-    """
-    out = _profile_findings(results) + _item_findings(results)
-    if not results.factors.empty and "flag" in results.factors.columns:
-        flagged, total = int(results.factors["flag"].astype(bool).sum()), len(results.factors)
-        if flagged:
-            strong = flagged >= max(2, FACTOR_CAUTION_SHARE * total)
-            out.append(Finding(kind="dimension_caution", subject={"strength": "strong" if strong else "mild"},
-                               numbers={"flagged": flagged, "items": total}, severity=1, priority=0.5))
-    if results.n_suppressed:
-        out.append(Finding(kind="groups_suppressed", numbers={"count": results.n_suppressed,
-                                                              "min_group_size": results.min_group_size}))
-    return out
-
-
-def save_findings(results: DriverResults, *, tables_dir: str, name: str = registry.DRIVERS.name):
-    """Write the findings to ``findings/<name>.json`` beside ``tables_dir`` (nothing without ``tables_dir``)."""
-    from clientvalue.findings import save_notebook_findings
-
-    return save_notebook_findings(results.findings, tables_dir=tables_dir, name=name)

@@ -408,7 +408,7 @@ class Report:
         """Show a matplotlib figure as PNG with its caption, then close it.
 
         The alt text is ``alt``, else the figure's ``alt_text`` attribute (a chart function can
-        say what the chart shows, e.g. :func:`clientvalue.report.plots_drivers.plot_groups`), else
+        say what the chart shows, e.g. :func:`clientvalue.report.plots_driver_panels.plot_groups`), else
         the caption. The published page shows a narrow variant instead on a phone, so that its
         text stays readable: ``phone``, the same chart drawn narrow by its chart function (about
         4.5 inches wide, one panel per row), else this figure redrawn narrow

@@ -2,6 +2,8 @@
 
 Statistics come from :mod:`clientvalue.stats.importance` and :mod:`clientvalue.stats.ipa`; these functions
 only draw. Each takes ``ax=None`` (a new figure) and ``language="en"|"nl"`` and returns the Axes.
+The charts with one panel per group are in :mod:`clientvalue.report.plots_driver_panels`, which
+draws its panels with the functions here.
 """
 
 from __future__ import annotations
@@ -13,20 +15,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox
 
-from clientvalue.analyses.drivers import DriverResults
 from clientvalue.errors import ParameterError
 from clientvalue.report.i18n import Translator, translator
 from clientvalue.report.ticks import localize_ticks
 from clientvalue.report.phone import wrapped
 from clientvalue.report.texts import DIMENSION_NAMES, QUADRANT_LABELS, group_label
 
-__all__ = ["drivers_alt_text", "importance_limit", "item_numbers", "place_numbers", "plot_driver_panels",
-           "plot_importance", "plot_quadrants", "plot_value_split", "quadrant_limits"]
+__all__ = ["importance_limit", "item_numbers", "numbered_key_lines", "place_numbers", "plot_importance",
+           "plot_quadrants", "plot_value_split", "quadrant_limits"]
 
 # Blue and orange stay apart for every common colour-vision deficiency; shapes repeat the difference.
 COLOURS = {"practical": "#1f6f8b", "emotional": "#e07a2f"}
@@ -288,7 +288,8 @@ def _overlaps(box, boxes) -> bool:
 def place_numbers(ax: Axes) -> None:
     """Move each point's number to a free spot near it (no text over text, a point or a caption).
 
-    Call after the figure's layout is final; :func:`plot_quadrants` and :func:`plot_driver_panels`
+    Call after the figure's layout is final; :func:`plot_quadrants` and
+    :func:`~clientvalue.report.plots_driver_panels.plot_driver_panels`
     do. Tries eight directions at growing distances and draws a thin leader line from the point
     when the number had to move further away. Each number is measured once: a spot's box is that
     size placed at the spot (:func:`_number_box`). Placing again (after the layout changed) removes
@@ -353,7 +354,7 @@ def _number_box(point, direction: tuple[int, int], distance: float, size: tuple[
     return Bbox.from_bounds(x, y, width, height)
 
 
-def _key_lines(items, numbers: Mapping[str, int], labels: Mapping[str, str] | None, width: int = 60) -> list[str]:
+def numbered_key_lines(items, numbers: Mapping[str, int], labels: Mapping[str, str] | None, width: int = 60) -> list[str]:
     out = []
     ordered = sorted(items, key=lambda i: numbers[i])
     digits = len(str(max((numbers[i] for i in ordered), default=1)))
@@ -458,7 +459,7 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
                   bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize="small", borderaxespad=0.3)
         ax.set_title(ax.get_title(), pad=30)
     if key:
-        ax.annotate("\n".join(_key_lines(data["item"], numbers, labels)), (0, 0), xycoords="axes fraction",
+        ax.annotate("\n".join(numbered_key_lines(data["item"], numbers, labels)), (0, 0), xycoords="axes fraction",
                     xytext=(0, -40), textcoords="offset points", va="top", ha="left", fontsize="small",
                     gid="cv-key")
     fig = ax.get_figure()
@@ -468,196 +469,3 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
         fig.set_layout_engine("none")
     place_numbers(ax)
     return localize_ticks(ax, language)
-
-
-def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants", *,
-                       labels: Mapping[str, str] | None = None,
-                       dimensions: Mapping[str, list[str]] | None = None, columns: int = 2,
-                       language: str = "en"):
-    """One panel per group on shared scales, with one legend and (quadrants) one numbered key.
-
-    Parameters
-    ----------
-    tables : dict
-        Group -> importance table (``kind="importance"``) or IPA table (``kind="quadrants"``),
-        already limited to the groups that may be reported, in the order to show.
-    kind : {"quadrants", "importance"}
-    labels : dict, optional
-        Readable question texts, column -> label.
-    dimensions : dict, optional
-        ``{dimension: [columns]}`` in codebook order; also fixes the question numbers.
-    columns : int
-        Panels per row.
-    language : {"en", "nl"}
-
-    Returns
-    -------
-    matplotlib Figure
-        Every panel has the same x and y limits; the legend sits above the panels, the key of
-        question numbers below them, both outside every axes.
-    """
-    _ = translator(language)
-    if kind not in ("importance", "quadrants"):
-        raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
-    if not isinstance(columns, int) or columns < 1:
-        raise ParameterError(f"columns must be a positive whole number, got {columns!r}.")
-    groups = list(tables)
-    if not groups:
-        raise ParameterError("tables is empty: there is no reported group to draw.")
-    columns = min(columns, len(groups))
-    rows = -(-len(groups) // columns)
-    dimensions = dict(dimensions or {})
-    item_col = "driver" if kind == "importance" else "item"
-    order = [c for cols in dimensions.values() for c in cols]
-    order += [i for t in tables.values() for i in t[item_col] if i not in order]
-    numbers = item_numbers(order)
-    dims = set(dimensions) or {"practical"}
-    small = {"font.size": 10, "axes.labelsize": 9.5, "axes.titlesize": 11, "xtick.labelsize": 9,
-             "ytick.labelsize": 9, "legend.fontsize": 10}
-    # one panel per row is the phone variant, shown about 350 pixels wide: its smallest text
-    # (the question numbers, "small") must stay at least 9 CSS pixels there (report/phone.py)
-    phone = columns == 1
-    if phone:
-        small = {"font.size": 12, "axes.labelsize": 10.5, "axes.titlesize": 12, "xtick.labelsize": 10.5,
-                 "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
-    with plt.rc_context(small):
-        if kind == "importance":
-            n_rows = max(len(t) for t in tables.values())
-            panel_h, width = 0.9 + (0.42 if phone else 0.28) * n_rows, 5.2
-            key_lines: list[str] = []
-        else:
-            panel_h, width = 3.5, 4.5
-            shown = [i for i in order if any(i in set(t["item"]) for t in tables.values())]
-            key_lines = _key_lines(shown, numbers, labels)
-        key_columns = 2 if (columns >= 2 and len(key_lines) > 5) else 1
-        per_column = -(-len(key_lines) // key_columns) if key_lines else 0
-        handles = (quadrant_legend_handles(dims, language) if kind == "quadrants"
-                   else importance_legend_handles(dims, language))
-        legend_columns = min(len(handles), 2) if phone else len(handles)  # a phone's width holds two entries
-        legend_rows = -(-len(handles) // legend_columns)
-        top_h = 0.45 + 0.25 * (legend_rows - 1)
-        key_h = (0.25 + (0.25 if phone else 0.215) * per_column) if key_lines else 0.0
-        height = rows * panel_h + top_h + key_h
-        fig, axes = plt.subplots(rows, columns, figsize=(width * columns, height), squeeze=False)
-        if kind == "importance":
-            xlim = importance_limit(tables.values())
-        else:
-            limits = quadrant_limits(tables.values())
-        for number, (ax, group) in enumerate(zip(axes.flat, groups)):
-            if kind == "importance":
-                plot_importance(tables[group], labels=labels, dimensions=dimensions, xlim=xlim, n_rows=n_rows,
-                                legend=False, ax=ax, language=language)
-            else:
-                plot_quadrants(tables[group], labels=labels, dimensions=dimensions, numbers=numbers,
-                               limits=limits, legend=False, key=False, ax=ax, language=language)
-            # y=1.0: the titles stay where matplotlib puts them above a panel without ticks on top,
-            # and it does not search for decorations to clear each time the panel is measured or drawn
-            ax.set_title(group_label(str(group), language), loc="left", y=1.0)
-            if phone:
-                _fit_panel_to_phone(ax, width)
-            if kind == "quadrants" and number % columns:
-                ax.set_ylabel("")  # one axis label per row is enough
-            if number + columns < len(groups):
-                ax.set_xlabel("")
-        for ax in list(axes.flat)[len(groups):]:
-            ax.set_axis_off()
-        # tight layout, once: fig.tight_layout() would leave a placeholder layout engine, which makes
-        # savefig lay the figure out again (a draw) before measuring its tight box (report/tightbox.py)
-        TightLayoutEngine(rect=(0, key_h / height, 1, 1 - top_h / height), h_pad=1.2, w_pad=1.5).execute(fig)
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 1.0), ncols=legend_columns,
-                   frameon=False, borderaxespad=0.2)
-        if key_lines:
-            fig.text(0.01, (key_h - 0.08) / height, _("Questions:"), fontweight="bold", va="top", ha="left",
-                     gid="cv-key-title")
-            for c in range(key_columns):
-                chunk = key_lines[c * per_column:(c + 1) * per_column]
-                fig.text(0.01 + c * 0.5, (key_h - 0.08) / height - 0.22 / height, "\n".join(chunk), va="top",
-                         ha="left", linespacing=1.45, gid="cv-key")
-        if kind == "quadrants":
-            for ax in list(axes.flat)[:len(groups)]:
-                place_numbers(ax)
-    return localize_ticks(fig, language)
-
-
-def _fit_panel_to_phone(ax: Axes, width: float) -> None:
-    """Wrap a phone panel's question labels and axis label so that they stay within ``width`` inches."""
-    import textwrap
-
-    from clientvalue.report.phone import LABEL_CHARACTERS
-
-    if not isinstance(ax.yaxis.get_major_formatter(), FuncFormatter):  # question texts, not numbers
-        ticks = ax.get_yticks()
-        labels = [t.get_text() for t in ax.get_yticklabels()]
-        if len(labels) == len(ticks) and any(len(t) > LABEL_CHARACTERS for t in labels):
-            ax.set_yticks(ticks, [textwrap.fill(t, LABEL_CHARACTERS) for t in labels])
-    label = ax.xaxis.label
-    if label.get_text():
-        label.set_text(wrapped(label.get_text().replace("\n", " "), 0.6 * width, label.get_fontsize()))
-
-
-def drivers_alt_text(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants", *,
-                     labels: Mapping[str, str] | None = None, language: str = "en", max_groups: int = 8) -> str:
-    """What a driver chart says, for readers who cannot see it: per group the most important question.
-
-    For the quadrant chart also how that question performs (lowest, highest or its score) and how
-    many questions are in the red.
-    """
-    _ = translator(language)
-    sentences = []
-    for group, table in list(tables.items())[:max_groups]:
-        item_col = "driver" if kind == "importance" else "item"
-        data = table.dropna(subset=["share"])
-        if data.empty:
-            continue
-        top = data.loc[data["share"].idxmax()]
-        item = str(top[item_col])
-        name = "\u2018" + (labels.get(item, item) if labels else item) + "\u2019"
-        where = group_label(str(group), language)
-        share = _.percent(float(top["share"]), 0)
-        if kind == "importance":
-            sentences.append(_("In {group}, {item} drives the overall rating most ({share} of the explained "
-                               "variance).", group=where, item=name, share=share))
-            continue
-        perf = data["performance"].to_numpy(dtype=float)
-        score = float(top["performance"])
-        if len(data) > 1 and score <= np.nanmin(perf):
-            sentences.append(_("In {group}, {item} is the most important question and scores lowest.",
-                               group=where, item=name))
-        elif len(data) > 1 and score >= np.nanmax(perf):
-            sentences.append(_("In {group}, {item} is the most important question and scores highest.",
-                               group=where, item=name))
-        else:
-            sentences.append(_("In {group}, {item} is the most important question; it scores {score} of 100.",
-                               group=where, item=name, score=_.number(score, 0)))
-        n_red = int(data["in_red"].astype(bool).sum())
-        if n_red:
-            sentences[-1] += " " + _.ngettext("{n} question is in the red.", "{n} questions are in the red.",
-                                              n_red, n=_.integer(n_red))
-    rest = len(tables) - max_groups
-    if rest > 0:
-        sentences.append(_.ngettext("The chart shows {n} more group.", "The chart shows {n} more groups.", rest,
-                                    n=_.integer(rest)))
-    return " ".join(sentences)
-
-
-def plot_groups(results: DriverResults, kind: str = "importance", *, columns: int = 2):
-    """One panel per reported group on shared scales: ``"importance"`` ranking or ``"quadrants"``.
-
-    Drawn by :func:`plot_driver_panels`; the figure's
-    ``alt_text`` attribute says what the chart shows (used by ``Report.figure`` as alt text).
-
-    Returns
-    -------
-    matplotlib Figure
-    """
-    if kind not in ("importance", "quadrants"):
-        raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
-    tables = results.importance_tables if kind == "importance" else results.ipa_tables
-    tables = {g: tables[g] for g in results.importance_tables if g in tables}
-    dimensions: dict[str, list[str]] = {}
-    for row in results.drivers.drop_duplicates("item").itertuples(index=False):
-        dimensions.setdefault(row.dimension, []).append(row.item)
-    fig = plot_driver_panels(tables, kind, labels=results.labels, dimensions=dimensions, columns=columns,
-                             language=results.language)
-    fig.alt_text = drivers_alt_text(tables, kind, labels=results.labels, language=results.language)
-    return fig
