@@ -492,7 +492,8 @@ def _value_benchmark(reference: pd.DataFrame | None, value: pd.DataFrame, curren
 
 
 # --------------------------------------------------------------------------- findings
-def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
+def _level_findings(result: ComparisonsResult) -> list[Finding]:
+    """The outcome's level in the current wave, per group (with last wave's mean when known)."""
     findings: list[Finding] = []
     current = result.waves[-1]
     lev = result.levels
@@ -513,6 +514,12 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
                 uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high, "share_ci_low": row.share_ci_low,
                              "share_ci_high": row.share_ci_high},
                 severity=0, priority=3.0 if row.group == ALL else 2.0))
+    return findings
+
+
+def _wave_change_findings(result: ComparisonsResult) -> list[Finding]:
+    """The outcome's clear changes over the widest span of waves, per group."""
+    findings: list[Finding] = []
     ch = result.wave_changes
     if result.outcome is not None and not ch.empty:
         last = ch[(ch["question"] == result.outcome)
@@ -526,6 +533,13 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
                 numbers={"change": row.change}, uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high,
                                                              "p_value": row.p_value},
                 severity=2 if row.flag == "declined" else 1, priority=2.5 + abs(row.change)))
+    return findings
+
+
+def _red_item_findings(result: ComparisonsResult) -> list[Finding]:
+    """Whether the questions in the red last time improved by the current wave."""
+    findings: list[Finding] = []
+    current = result.waves[-1]
     for row in result.red_items.itertuples(index=False):
         if row.to_wave != current:  # the question is whether what was in the red last time improved
             continue
@@ -535,6 +549,13 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
             numbers={"change": row.change}, uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high,
                                                          "p_value": row.p_value},
             severity=2 if row.flag != "improved" else 1, priority=2.2))
+    return findings
+
+
+def _driver_shift_findings(result: ComparisonsResult) -> list[Finding]:
+    """Clear shifts of the practical share from the first to the current wave, per group."""
+    findings: list[Finding] = []
+    current = result.waves[-1]
     vc = result.value_changes
     if not vc.empty:
         span = vc[(vc["from_wave"] == result.waves[0]) & (vc["to_wave"] == current)]  # the widest span
@@ -549,34 +570,51 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
                          "practical_to": shares[(row.group, row.to_wave)]},
                 uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high}, severity=2,
                 priority=2.4 + abs(row.change)))
+    return findings
+
+
+def _unit_findings(result: ComparisonsResult) -> list[Finding]:
+    """Units above or below the rest after case-mix adjustment, and units whose raw position case mix explains."""
+    findings: list[Finding] = []
     units = result.units
-    if not units.empty:
-        uq = result.unit_questions
-        for row in units.itertuples(index=False):
-            standout = uq[(uq["unit"] == row.unit) & (uq["position_95"] == row.position)]["question"].tolist() \
-                if row.position != "within" else []
-            base = {"unit": row.unit}
-            nums = {"adjusted_mean": row.adjusted_mean, "case_mix_mean": row.case_mix_mean, "raw_mean": row.raw_mean,
-                    "n": row.n, "reliability": row.reliability, "reference": result.unit_model["reference"]}
-            unc = {"ci_low": row.ci_low, "ci_high": row.ci_high}
-            if row.position in ("above", "below"):
-                findings.append(Finding(kind=f"unit_{row.position}",
-                                        subject=base | {"questions": ";".join(standout),
-                                                        "raw_position": row.raw_position},
-                                        numbers=nums, uncertainty=unc, severity=1 if row.position == "above" else 2,
-                                        priority=2.3))
-            elif row.raw_position != "within":
-                findings.append(Finding(kind="unit_case_mix_explains",
-                                        subject=base | {"raw_position": row.raw_position},
-                                        numbers=nums, uncertainty=unc, severity=1, priority=2.1))
-        low = units[units["reliability"] < RELIABILITY_THRESHOLD]
-        if len(low):
-            findings.append(Finding(kind="unit_reliability",
-                                    subject={"units": ";".join(low["unit"])},
-                                    numbers={"n_units": len(low), "threshold": RELIABILITY_THRESHOLD,
-                                             "icc": result.unit_model["icc"],
-                                             "min_reliability": float(low["reliability"].min())},
-                                    severity=1, priority=1.5))
+    uq = result.unit_questions
+    for row in units.itertuples(index=False):
+        standout = uq[(uq["unit"] == row.unit) & (uq["position_95"] == row.position)]["question"].tolist() \
+            if row.position != "within" else []
+        base = {"unit": row.unit}
+        nums = {"adjusted_mean": row.adjusted_mean, "case_mix_mean": row.case_mix_mean, "raw_mean": row.raw_mean,
+                "n": row.n, "reliability": row.reliability, "reference": result.unit_model["reference"]}
+        unc = {"ci_low": row.ci_low, "ci_high": row.ci_high}
+        if row.position in ("above", "below"):
+            findings.append(Finding(kind=f"unit_{row.position}",
+                                    subject=base | {"questions": ";".join(standout),
+                                                    "raw_position": row.raw_position},
+                                    numbers=nums, uncertainty=unc, severity=1 if row.position == "above" else 2,
+                                    priority=2.3))
+        elif row.raw_position != "within":
+            findings.append(Finding(kind="unit_case_mix_explains",
+                                    subject=base | {"raw_position": row.raw_position},
+                                    numbers=nums, uncertainty=unc, severity=1, priority=2.1))
+    return findings
+
+
+def _unit_reliability_findings(result: ComparisonsResult) -> list[Finding]:
+    """One finding naming the units whose means are not reliable enough to compare (none when all are)."""
+    units = result.units
+    low = units[units["reliability"] < RELIABILITY_THRESHOLD]
+    if not len(low):
+        return []
+    return [Finding(kind="unit_reliability",
+                    subject={"units": ";".join(low["unit"])},
+                    numbers={"n_units": len(low), "threshold": RELIABILITY_THRESHOLD,
+                             "icc": result.unit_model["icc"],
+                             "min_reliability": float(low["reliability"].min())},
+                    severity=1, priority=1.5)]
+
+
+def _benchmark_findings(result: ComparisonsResult) -> list[Finding]:
+    """Questions clearly above or below the reference file's mean."""
+    findings: list[Finding] = []
     for row in result.benchmark.itertuples(index=False):
         if row.flag == "similar":
             continue
@@ -585,6 +623,16 @@ def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
                                          "difference": row.difference},
                                 uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high, "p_value": row.p_value},
                                 severity=2 if row.flag == "below" else 1, priority=1.8))
+    return findings
+
+
+def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
+    """The result with its findings, step by step: levels, wave changes, red items, driver shifts, units, benchmark."""
+    findings = (_level_findings(result) + _wave_change_findings(result) + _red_item_findings(result)
+                + _driver_shift_findings(result))
+    if not result.units.empty:
+        findings += _unit_findings(result) + _unit_reliability_findings(result)
+    findings += _benchmark_findings(result)
     return ComparisonsResult(**{**result.__dict__, "findings": findings})
 
 

@@ -57,91 +57,134 @@ def describe_level(f: Finding, _: Translator, labels: dict[str, str], language: 
              shi=_.percent(u["share_ci_high"], 0))
 
 
+def _describe_wave_change(f: Finding, _: Translator, labels: dict[str, str], language: str) -> str:
+    """One sentence for a ``wave_change`` finding: the outcome improved or declined between two waves."""
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    message = (N_("{group}: “{question}” improved from {a} to {b}: {change} points (95%\u00a0interval {lo} to {hi})."
+                  ) if s["direction"] == "improved" else
+               N_("{group}: “{question}” declined from {a} to {b}: {change} points (95%\u00a0interval {lo} to {hi})."))
+    return _(message, group=_group(s["group"], language), question=_question(s["question"], labels),
+             a=markdown_text(s["from_wave"]),
+             b=markdown_text(s["to_wave"]), change=signed(n["change"], _, 2), lo=signed(u["ci_low"], _, 2),
+             hi=signed(u["ci_high"], _, 2))
+
+
+def _describe_red_item_progress(f: Finding, _: Translator, labels: dict[str, str], language: str) -> str:
+    """One sentence for a ``red_item_progress`` finding: whether a question in the red improved."""
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    message = {"improved": N_("{group}: “{question}” was in the red in {a} and improved by {b} ({change} points; "
+                              "95%\u00a0interval {lo} to {hi})."),
+               "declined": N_("{group}: “{question}” was in the red in {a} and declined further by {b} ({change} "
+                              "points; 95%\u00a0interval {lo} to {hi})."),
+               "similar": N_("{group}: “{question}” was in the red in {a} and has not clearly improved by {b} "
+                             "({change} points; 95%\u00a0interval {lo} to {hi}).")}[s["direction"]]
+    return _(message, group=_group(s["group"], language), question=_question(s["question"], labels),
+             a=markdown_text(s["red_wave"]), b=markdown_text(s["to_wave"]), change=signed(n["change"], _, 2),
+             lo=signed(u["ci_low"], _, 2), hi=signed(u["ci_high"], _, 2))
+
+
+def _describe_driver_shift(f: Finding, _: Translator, labels: dict[str, str], language: str) -> str:
+    """One sentence for a ``driver_shift`` finding: the practical share of what drives the rating shifted."""
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    message = (N_("{group}: what drives the overall rating shifted from practical towards emotional value: on the "
+                  "questions asked in every wave, the practical share went from {p_from} in {a} to {p_to} in "
+                  "{b} ({change} percentage points; "
+                  "95%\u00a0interval {lo} to {hi}). Check whether the strategy still fits.") if s["direction"] == "more_emotional" else
+               N_("{group}: what drives the overall rating shifted from emotional towards practical value: on the "
+                  "questions asked in every wave, the practical share went from {p_from} in {a} to {p_to} in "
+                  "{b} ({change} percentage points; "
+                  "95%\u00a0interval {lo} to {hi}). Check whether the strategy still fits."))
+    return _(message, group=_group(s["group"], language), p_from=_.percent(n["practical_from"], 0),
+             p_to=_.percent(n["practical_to"], 0), a=markdown_text(s["from_wave"]), b=markdown_text(s["to_wave"]),
+             change=signed(100 * n["change"], _, 0), lo=signed(100 * u["ci_low"], _, 0),
+             hi=signed(100 * u["ci_high"], _, 0))
+
+
+def _describe_unit_above(f: Finding, _: Translator, labels: dict[str, str], language: str) -> str:
+    """A ``unit_above`` finding: a unit above the upper limit after case-mix adjustment (learn from it)."""
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    questions = [q for q in s.get("questions", "").split(";") if q]
+    text = _("Where it already goes well: {unit} lies above the upper limit after adjusting for case mix "
+             "(adjusted mean {adjusted}, 95%\u00a0interval {lo}–{hi}, against {reference} for a typical unit; "
+             "{n} respondents).", unit=markdown_text(s["unit"]), adjusted=_.number(n["adjusted_mean"], 1),
+             lo=_.number(u["ci_low"], 1), hi=_.number(u["ci_high"], 1), reference=_.number(n["reference"], 1),
+             n=_.integer(n["n"]))
+    if questions:
+        text += " " + _("It stands out on: {questions}.", questions="; ".join(_question(q, labels) for q in questions))
+    if s.get("raw_position") == "within":
+        text += " " + _("Its raw mean did not show this: its clients are of a kind that rates lower elsewhere.")
+    return text + " " + _("Learn from it.")
+
+
+def _describe_unit_below(f: Finding, _: Translator, labels: dict[str, str], language: str) -> str:
+    """A ``unit_below`` finding: a unit below the lower limit after case-mix adjustment."""
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    questions = [q for q in s.get("questions", "").split(";") if q]
+    text = _("{unit} lies below the lower limit after adjusting for case mix (adjusted mean {adjusted}, "
+             "95%\u00a0interval {lo}–{hi}, against {reference} for a typical unit; {n} respondents).",
+             unit=markdown_text(s["unit"]), adjusted=_.number(n["adjusted_mean"], 1), lo=_.number(u["ci_low"], 1),
+             hi=_.number(u["ci_high"], 1), reference=_.number(n["reference"], 1), n=_.integer(n["n"]))
+    if questions:
+        text += " " + _("Lowest on: {questions}.", questions="; ".join(_question(q, labels) for q in questions))
+    return text
+
+
+def _describe_unit_case_mix_explains(f: Finding, _: Translator, labels: dict[str, str], language: str) -> str:
+    """One sentence for a ``unit_case_mix_explains`` finding: case mix explains the raw position."""
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    message = (N_("{unit} looks better than the others on its raw mean ({raw}), but only because of who its clients "
+                  "are: adjusted for case mix it is a typical unit ({adjusted}, 95%\u00a0interval {lo}–{hi}).")
+               if s["raw_position"] == "above" else
+               N_("{unit} looks worse than the others on its raw mean ({raw}), but only because of who its clients "
+                  "are: adjusted for case mix it is a typical unit ({adjusted}, 95%\u00a0interval {lo}–{hi})."))
+    return _(message, unit=markdown_text(s["unit"]), raw=_.number(n["raw_mean"], 1),
+             adjusted=_.number(n["adjusted_mean"], 1), lo=_.number(u["ci_low"], 1), hi=_.number(u["ci_high"], 1))
+
+
+def _describe_unit_reliability(f: Finding, _: Translator, labels: dict[str, str], language: str) -> str:
+    """One sentence for a ``unit_reliability`` finding: units whose means are not reliable enough."""
+    s, n = f.subject, f.numbers
+    units = [markdown_text(x) for x in s["units"].split(";") if x]
+    return _.ngettext(
+        "The mean of {units} is not reliable enough to judge on its own (reliability below {threshold}): it rests "
+        "on too few respondents for the differences between units here (Zaslavsky 2001; Paddison et al. 2012). "
+        "Its adjusted mean is pulled towards the middle; do not rank it.",
+        "The means of {units} are not reliable enough to judge on their own (reliability below {threshold}): they "
+        "rest on too few respondents for the differences between units here (Zaslavsky 2001; Paddison et al. "
+        "2012). Their adjusted means are pulled towards the middle; do not rank them.",
+        len(units), units=", ".join(units), threshold=_.number(n["threshold"], 1))
+
+
+def _describe_benchmark(f: Finding, _: Translator, labels: dict[str, str], language: str) -> str:
+    """One sentence for a ``benchmark`` finding: a question above or below the reference."""
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    message = (N_("“{question}”: {own} here against {reference} in the reference ({difference}; 95%\u00a0interval "
+                  "{lo} to {hi}): higher.") if s["direction"] == "above" else
+               N_("“{question}”: {own} here against {reference} in the reference ({difference}; 95%\u00a0interval "
+                  "{lo} to {hi}): lower."))
+    return _(message, question=_question(s["question"], labels), own=_.number(n["own_mean"], 2),
+             reference=_.number(n["reference_mean"], 2), difference=signed(n["difference"], _, 2),
+             lo=signed(u["ci_low"], _, 2), hi=signed(u["ci_high"], _, 2))
+
+
+_DESCRIBERS = {
+    "level": describe_level,
+    "wave_change": _describe_wave_change,
+    "red_item_progress": _describe_red_item_progress,
+    "driver_shift": _describe_driver_shift,
+    "unit_above": _describe_unit_above,
+    "unit_below": _describe_unit_below,
+    "unit_case_mix_explains": _describe_unit_case_mix_explains,
+    "unit_reliability": _describe_unit_reliability,
+    "benchmark": _describe_benchmark,
+}
+
+
 def describe(f: Finding, *, labels: dict[str, str], language: str = "en") -> str:
     """One finding in words (Markdown, values from data made inert)."""
     _ = translator(language)
-    s, n, u = f.subject, f.numbers, f.uncertainty
-    if f.kind == "level":
-        return describe_level(f, _, labels, language)
-    if f.kind == "wave_change":
-        message = (N_("{group}: “{question}” improved from {a} to {b}: {change} points (95%\u00a0interval {lo} to {hi})."
-                      ) if s["direction"] == "improved" else
-                   N_("{group}: “{question}” declined from {a} to {b}: {change} points (95%\u00a0interval {lo} to {hi})."))
-        return _(message, group=_group(s["group"], language), question=_question(s["question"], labels),
-                 a=markdown_text(s["from_wave"]),
-                 b=markdown_text(s["to_wave"]), change=signed(n["change"], _, 2), lo=signed(u["ci_low"], _, 2),
-                 hi=signed(u["ci_high"], _, 2))
-    if f.kind == "red_item_progress":
-        message = {"improved": N_("{group}: “{question}” was in the red in {a} and improved by {b} ({change} points; "
-                                  "95%\u00a0interval {lo} to {hi})."),
-                   "declined": N_("{group}: “{question}” was in the red in {a} and declined further by {b} ({change} "
-                                  "points; 95%\u00a0interval {lo} to {hi})."),
-                   "similar": N_("{group}: “{question}” was in the red in {a} and has not clearly improved by {b} "
-                                 "({change} points; 95%\u00a0interval {lo} to {hi}).")}[s["direction"]]
-        return _(message, group=_group(s["group"], language), question=_question(s["question"], labels),
-                 a=markdown_text(s["red_wave"]), b=markdown_text(s["to_wave"]), change=signed(n["change"], _, 2),
-                 lo=signed(u["ci_low"], _, 2), hi=signed(u["ci_high"], _, 2))
-    if f.kind == "driver_shift":
-        message = (N_("{group}: what drives the overall rating shifted from practical towards emotional value: on the "
-                      "questions asked in every wave, the practical share went from {p_from} in {a} to {p_to} in "
-                      "{b} ({change} percentage points; "
-                      "95%\u00a0interval {lo} to {hi}). Check whether the strategy still fits.") if s["direction"] == "more_emotional" else
-                   N_("{group}: what drives the overall rating shifted from emotional towards practical value: on the "
-                      "questions asked in every wave, the practical share went from {p_from} in {a} to {p_to} in "
-                      "{b} ({change} percentage points; "
-                      "95%\u00a0interval {lo} to {hi}). Check whether the strategy still fits."))
-        return _(message, group=_group(s["group"], language), p_from=_.percent(n["practical_from"], 0),
-                 p_to=_.percent(n["practical_to"], 0), a=markdown_text(s["from_wave"]), b=markdown_text(s["to_wave"]),
-                 change=signed(100 * n["change"], _, 0), lo=signed(100 * u["ci_low"], _, 0),
-                 hi=signed(100 * u["ci_high"], _, 0))
-    if f.kind == "unit_above":
-        questions = [q for q in s.get("questions", "").split(";") if q]
-        text = _("Where it already goes well: {unit} lies above the upper limit after adjusting for case mix "
-                 "(adjusted mean {adjusted}, 95%\u00a0interval {lo}–{hi}, against {reference} for a typical unit; "
-                 "{n} respondents).", unit=markdown_text(s["unit"]), adjusted=_.number(n["adjusted_mean"], 1),
-                 lo=_.number(u["ci_low"], 1), hi=_.number(u["ci_high"], 1), reference=_.number(n["reference"], 1),
-                 n=_.integer(n["n"]))
-        if questions:
-            text += " " + _("It stands out on: {questions}.", questions="; ".join(_question(q, labels) for q in questions))
-        if s.get("raw_position") == "within":
-            text += " " + _("Its raw mean did not show this: its clients are of a kind that rates lower elsewhere.")
-        return text + " " + _("Learn from it.")
-    if f.kind == "unit_below":
-        questions = [q for q in s.get("questions", "").split(";") if q]
-        text = _("{unit} lies below the lower limit after adjusting for case mix (adjusted mean {adjusted}, "
-                 "95%\u00a0interval {lo}–{hi}, against {reference} for a typical unit; {n} respondents).",
-                 unit=markdown_text(s["unit"]), adjusted=_.number(n["adjusted_mean"], 1), lo=_.number(u["ci_low"], 1),
-                 hi=_.number(u["ci_high"], 1), reference=_.number(n["reference"], 1), n=_.integer(n["n"]))
-        if questions:
-            text += " " + _("Lowest on: {questions}.", questions="; ".join(_question(q, labels) for q in questions))
-        return text
-    if f.kind == "unit_case_mix_explains":
-        message = (N_("{unit} looks better than the others on its raw mean ({raw}), but only because of who its clients "
-                      "are: adjusted for case mix it is a typical unit ({adjusted}, 95%\u00a0interval {lo}–{hi}).")
-                   if s["raw_position"] == "above" else
-                   N_("{unit} looks worse than the others on its raw mean ({raw}), but only because of who its clients "
-                      "are: adjusted for case mix it is a typical unit ({adjusted}, 95%\u00a0interval {lo}–{hi})."))
-        return _(message, unit=markdown_text(s["unit"]), raw=_.number(n["raw_mean"], 1),
-                 adjusted=_.number(n["adjusted_mean"], 1), lo=_.number(u["ci_low"], 1), hi=_.number(u["ci_high"], 1))
-    if f.kind == "unit_reliability":
-        units = [markdown_text(x) for x in s["units"].split(";") if x]
-        return _.ngettext(
-            "The mean of {units} is not reliable enough to judge on its own (reliability below {threshold}): it rests "
-            "on too few respondents for the differences between units here (Zaslavsky 2001; Paddison et al. 2012). "
-            "Its adjusted mean is pulled towards the middle; do not rank it.",
-            "The means of {units} are not reliable enough to judge on their own (reliability below {threshold}): they "
-            "rest on too few respondents for the differences between units here (Zaslavsky 2001; Paddison et al. "
-            "2012). Their adjusted means are pulled towards the middle; do not rank them.",
-            len(units), units=", ".join(units), threshold=_.number(n["threshold"], 1))
-    if f.kind == "benchmark":
-        message = (N_("“{question}”: {own} here against {reference} in the reference ({difference}; 95%\u00a0interval "
-                      "{lo} to {hi}): higher.") if s["direction"] == "above" else
-                   N_("“{question}”: {own} here against {reference} in the reference ({difference}; 95%\u00a0interval "
-                      "{lo} to {hi}): lower."))
-        return _(message, question=_question(s["question"], labels), own=_.number(n["own_mean"], 2),
-                 reference=_.number(n["reference_mean"], 2), difference=signed(n["difference"], _, 2),
-                 lo=signed(u["ci_low"], _, 2), hi=signed(u["ci_high"], _, 2))
-    return ""
+    describer = _DESCRIBERS.get(f.kind)
+    return describer(f, _, labels, language) if describer is not None else ""
 
 
 SECTIONS = {

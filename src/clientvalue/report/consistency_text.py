@@ -11,6 +11,7 @@ or a Markdown link in a label shows as the text it is, never as a link.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -238,17 +239,8 @@ def _departure_line(f: dict, _: Any, min_group_size: int) -> str:
                           q=_.percent(f["share_departing_often"], 0))
 
 
-def describe_findings(findings: dict, *, language: str, case_labels: dict[str, str] | None = None,
-                      variant_text: str | None = None, consideration_labels: dict[str, str] | None = None,
-                      min_group_size: int = MIN_GROUP_SIZE, suppressed_teams: int = 0,
-                      variant_labels: dict[str, str] | None = None) -> str:
-    """Key findings in plain words (markdown): customisation or arbitrariness, clear, minority and
-    split cases, teams, variant effects (naming the versions, ``variant_labels``: code -> label),
-    and what employees weigh. Every name from the codebook or data is inert text."""
-    _ = translator(language)
-    case_labels = case_labels or {}
-    f = findings
-    lines = []
+def _verdict_line(f: dict, _: Any) -> str:
+    """Customisation, partly arbitrariness or arbitrariness, with alpha (and the nominal alpha when given)."""
     alpha = _("Krippendorff's alpha {a} (95% interval {lo} to {hi}, {level} level)",
               a=_.number(f["alpha"], 2), lo=_.number(f["alpha_low"], 2), hi=_.number(f["alpha_high"], 2),
               level=_(LEVELS[f["level"]]))
@@ -266,75 +258,110 @@ def describe_findings(findings: dict, *, language: str, case_labels: dict[str, s
         value, reading = f["nominal"]
         verdict += " " + _("Counting every different decision as a disagreement (nominal level), alpha is {a}: {reading}.",
                            a=_.number(value, 2), reading=_(READINGS[reading]) if reading in READINGS else reading)
-    lines.append("- " + verdict)
-    lines.append("- " + _("{n} employees judged {k} cases.", n=_.integer(f["n_employees"]), k=_.integer(f["n_vignettes"])))
-    lines.append("- " + _cases_line(f, _, case_labels))
-    lines.append("- " + _departure_line(f, _, min_group_size))
+    return verdict
+
+
+def _teams_line(f: dict, _: Any) -> str:
+    """The teams that decide the same cases differently (harsher, milder), or that none does."""
+    teams = f["differing_teams"]
+    if not teams:
+        return _("No team decides the same cases detectably differently from the other teams.")
+    parts = []
+    for team, shift, _distance in teams:
+        direction = (_("harsher") if shift > 0 else _("milder")) if np.isfinite(shift) else _("differently")
+        parts.append(_("{team} ({direction})", team=markdown_text(team), direction=direction))
+    return _("Teams decide the same cases differently (permutation test, p < 0.05): {teams}. "
+             "Consistency within a team that differs between teams is still arbitrariness for "
+             "the client.", teams=", ".join(parts))
+
+
+def _variant_effect_part(effect_row: Any, _: Any, version: Callable[[Any], str], several: bool) -> str:
+    """One variant effect: where (all employees or a team, and the version) and its size with its interval."""
+    team, variant, outcome, effect, low, high, level = effect_row
+    where = _("all employees") if team == "all" else _("team {team}", team=markdown_text(team))
+    if several:
+        where = _("{where}, version “{version}”", where=where, version=version(variant))
+    level = _.percent(level, 0 if round(100 * level) == 100 * level else 1)
+    if outcome == "mean_position":
+        size = _("{e} steps on the decision scale ({level} interval {lo} to {hi})",
+                 e=_.number(effect, 2), lo=_.number(low, 2), hi=_.number(high, 2), level=level)
+    else:
+        size = _("{e} percentage points in the rate of the harshest decision ({level} interval {lo} to {hi})",
+                 e=_.number(100 * effect, 1), lo=_.number(100 * low, 1), hi=_.number(100 * high, 1),
+                 level=level)
+    return f"{where}: {size}"
+
+
+def _variants_line(f: dict, _: Any, variant_text: str | None, variant_labels: dict[str, str] | None) -> str:
+    """Whether versions of the same case that differ in one characteristic are decided differently."""
+    effects = [e for e in f["variant_effects"]]
+    what = markdown_text(variant_text) if variant_text else _("one characteristic of the client")
+    versions = variant_labels or {}
+    version = lambda code: markdown_text(versions.get(str(code)) or str(code))  # noqa: E731
+    several = len(f.get("variant_versions", [])) > 1
+    if not effects:
+        return _("The versions of the same case differ only in {what}; no difference in decisions "
+                 "was found (every interval includes zero).", what=what)
+    parts = [_variant_effect_part(e, _, version, several) for e in effects]
+    reference = version(f.get("variant_reference", ""))
+    if several:
+        meaning = _("Positive means that the version named is judged more harshly than version “{reference}”.",
+                    reference=reference)
+    else:
+        meaning = _("Positive means that version “{version}” is judged more harshly than version “{reference}”.",
+                    version=version(effects[0][1]), reference=reference)
+    return _("**The versions of the same case differ only in {what}, yet decisions differ**: "
+             "{parts}. {meaning} This points to unequal treatment and needs attention.",
+             what=what, parts="; ".join(parts), meaning=meaning)
+
+
+def _considerations_line(f: dict, _: Any, consideration_labels: dict[str, str] | None) -> str:
+    """What employees weigh when deciding on an exception (rules, equality, own judgement)."""
+    c = f["considerations"]
+    labels = consideration_labels or {}
+    parts = []
+    for kind in ("rules", "equality", "own_judgement"):
+        if kind in c:
+            column, share, low, high = c[kind]
+            parts.append(_("{share} weigh “{label}” (95% interval {lo} to {hi})", share=_.percent(share, 0),
+                           label=markdown_text(labels.get(column, column)), lo=_.percent(low, 0), hi=_.percent(high, 0)))
+    return _("What employees weigh when deciding on an exception: {parts}. Rules and the work "
+             "process, not one's own sense of justice, should decide whether an exception is made, "
+             "and any exception should be open to every client in the same situation.",
+             parts="; ".join(parts))
+
+
+def _suppressed_teams_line(_: Any, suppressed_teams: int, min_group_size: int) -> str:
+    """How many teams below the minimum group size are left out."""
+    return _.ngettext(
+        "{n} team with fewer than {m} employees is not shown, and its employees are left out of every number.",
+        "{n} teams with fewer than {m} employees are not shown, and their employees are left out of every number.",
+        suppressed_teams, n=_.integer(suppressed_teams), m=_.integer(min_group_size))
+
+
+def describe_findings(findings: dict, *, language: str, case_labels: dict[str, str] | None = None,
+                      variant_text: str | None = None, consideration_labels: dict[str, str] | None = None,
+                      min_group_size: int = MIN_GROUP_SIZE, suppressed_teams: int = 0,
+                      variant_labels: dict[str, str] | None = None) -> str:
+    """Key findings in plain words (markdown): customisation or arbitrariness, clear, minority and
+    split cases, teams, variant effects (naming the versions, ``variant_labels``: code -> label),
+    and what employees weigh. Every name from the codebook or data is inert text."""
+    _ = translator(language)
+    case_labels = case_labels or {}
+    f = findings
+    lines = [_verdict_line(f, _),
+             _("{n} employees judged {k} cases.", n=_.integer(f["n_employees"]), k=_.integer(f["n_vignettes"])),
+             _cases_line(f, _, case_labels),
+             _departure_line(f, _, min_group_size)]
     if "differing_teams" in f:
-        teams = f["differing_teams"]
-        if teams:
-            parts = []
-            for team, shift, _distance in teams:
-                direction = (_("harsher") if shift > 0 else _("milder")) if np.isfinite(shift) else _("differently")
-                parts.append(_("{team} ({direction})", team=markdown_text(team), direction=direction))
-            lines.append("- " + _("Teams decide the same cases differently (permutation test, p < 0.05): {teams}. "
-                                  "Consistency within a team that differs between teams is still arbitrariness for "
-                                  "the client.", teams=", ".join(parts)))
-        else:
-            lines.append("- " + _("No team decides the same cases detectably differently from the other teams."))
+        lines.append(_teams_line(f, _))
     if "variant_effects" in f:
-        effects = [e for e in f["variant_effects"]]
-        what = markdown_text(variant_text) if variant_text else _("one characteristic of the client")
-        versions = variant_labels or {}
-        version = lambda code: markdown_text(versions.get(str(code)) or str(code))  # noqa: E731
-        several = len(f.get("variant_versions", [])) > 1
-        if effects:
-            parts = []
-            for team, variant, outcome, effect, low, high, level in effects:
-                where = _("all employees") if team == "all" else _("team {team}", team=markdown_text(team))
-                if several:
-                    where = _("{where}, version “{version}”", where=where, version=version(variant))
-                level = _.percent(level, 0 if round(100 * level) == 100 * level else 1)
-                if outcome == "mean_position":
-                    size = _("{e} steps on the decision scale ({level} interval {lo} to {hi})",
-                             e=_.number(effect, 2), lo=_.number(low, 2), hi=_.number(high, 2), level=level)
-                else:
-                    size = _("{e} percentage points in the rate of the harshest decision ({level} interval {lo} to {hi})",
-                             e=_.number(100 * effect, 1), lo=_.number(100 * low, 1), hi=_.number(100 * high, 1),
-                             level=level)
-                parts.append(f"{where}: {size}")
-            reference = version(f.get("variant_reference", ""))
-            if several:
-                meaning = _("Positive means that the version named is judged more harshly than version “{reference}”.",
-                            reference=reference)
-            else:
-                meaning = _("Positive means that version “{version}” is judged more harshly than version “{reference}”.",
-                            version=version(effects[0][1]), reference=reference)
-            lines.append("- " + _("**The versions of the same case differ only in {what}, yet decisions differ**: "
-                                  "{parts}. {meaning} This points to unequal treatment and needs attention.",
-                                  what=what, parts="; ".join(parts), meaning=meaning))
-        else:
-            lines.append("- " + _("The versions of the same case differ only in {what}; no difference in decisions "
-                                  "was found (every interval includes zero).", what=what))
+        lines.append(_variants_line(f, _, variant_text, variant_labels))
     if f.get("considerations"):
-        c = f["considerations"]
-        labels = consideration_labels or {}
-        parts = []
-        for kind in ("rules", "equality", "own_judgement"):
-            if kind in c:
-                column, share, low, high = c[kind]
-                parts.append(_("{share} weigh “{label}” (95% interval {lo} to {hi})", share=_.percent(share, 0),
-                               label=markdown_text(labels.get(column, column)), lo=_.percent(low, 0), hi=_.percent(high, 0)))
-        lines.append("- " + _("What employees weigh when deciding on an exception: {parts}. Rules and the work "
-                              "process, not one's own sense of justice, should decide whether an exception is made, "
-                              "and any exception should be open to every client in the same situation.",
-                              parts="; ".join(parts)))
+        lines.append(_considerations_line(f, _, consideration_labels))
     if suppressed_teams:
-        lines.append("- " + _.ngettext(
-            "{n} team with fewer than {m} employees is not shown, and its employees are left out of every number.",
-            "{n} teams with fewer than {m} employees are not shown, and their employees are left out of every number.",
-            suppressed_teams, n=_.integer(suppressed_teams), m=_.integer(min_group_size)))
-    return "\n".join(lines) + "\n"
+        lines.append(_suppressed_teams_line(_, suppressed_teams, min_group_size))
+    return "\n".join("- " + line for line in lines) + "\n"
 
 
 def study_labels(study: Any, language: str) -> dict[str, dict[str, str]]:

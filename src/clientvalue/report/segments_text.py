@@ -241,103 +241,166 @@ def show_figure(report, results, name: str, *, proxy_threshold: float = 0.3) -> 
                                                 threshold=proxy_threshold, language=report.language))
 
 
+def _formats(_):
+    """The percentage and two-decimal number formats of the readable tables."""
+    pct = lambda v: _.percent(v, 1)  # noqa: E731
+    num = lambda v: _.number(v, 2)  # noqa: E731
+    return pct, num
+
+
+def _shown_fit(results, _) -> pd.DataFrame:
+    """Readable table of the fit of each number of segments."""
+    pct, num = _formats(_)
+    f = results.fit
+    stab = f["min_jaccard"] if "min_jaccard" in f else pd.Series(float("nan"), index=f.index)
+    icl = f["icl"] if "icl" in f else pd.Series(float("nan"), index=f.index)
+    return pd.DataFrame({_("Segments"): [_.integer(k) for k in f["k"]], "BIC": [_.number(v, 0) for v in f["bic"]],
+                         "ICL": ["–" if pd.isna(v) else _.number(v, 0) for v in icl],
+                         _("Entropy"): [num(v) for v in f["entropy"]],
+                         _("Smallest segment"): [pct(v) for v in f["smallest_share"]],
+                         _("Stability of the least stable segment"): ["–" if pd.isna(v) else num(v) for v in stab],
+                         _("Chosen"): ["✓" if s else "" for s in f["selected"]]})
+
+
+def _shown_sizes(results, _) -> pd.DataFrame:
+    """Readable table of the segment sizes."""
+    pct, num = _formats(_)
+    f = results.sizes
+    return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]],
+                         _("Respondents"): [_.integer(v) for v in f["n"]],
+                         _("Share"): [pct(v) for v in f["share"]],
+                         _("95% interval"): [f"{pct(a)} – {pct(b)}" for a, b in zip(f["ci_low"], f["ci_high"])]})
+
+
+def _shown_stability(results, _) -> pd.DataFrame:
+    """Readable table of each segment's stability."""
+    pct, num = _formats(_)
+    f = results.stability
+    return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]], _("Jaccard (mean)"): [num(v) for v in f["jaccard"]],
+                         _("Jaccard (5th percentile)"): [num(v) for v in f["jaccard_low"]],
+                         _("Verdict"): [_(STABILITY[v]) for v in f["stability"]]})
+
+
+def _shown_profile(results, _, by: str) -> pd.DataFrame:
+    """Readable profile table, one column per segment (``by="segment"``) or persona (``by="persona"``)."""
+    pct, num = _formats(_)
+    source = results.profile if by == "segment" else results.persona_profile
+    names = {} if by == "segment" else dict(zip(results.personas["persona"], results.personas["name"]))
+    f = source.pivot(index=["item", "label", "basis"], columns=by, values="mean").reset_index()
+    out = pd.DataFrame({_("Question"): f["label"].map(_e), _("Basis"): [_(BASIS.get(b, b)) if b else "" for b in f["basis"]]})
+    for s in [c for c in f.columns if isinstance(c, (int, float))]:
+        out[_segment(_, s) if by == "segment" else _e(names.get(s, s))] = [num(v) for v in f[s]]
+    return out
+
+
+def _shown_segments_profile(results, _) -> pd.DataFrame:
+    """Readable profile table of the segments."""
+    return _shown_profile(results, _, "segment")
+
+
+def _shown_personas_profile(results, _) -> pd.DataFrame:
+    """Readable profile table of the personas."""
+    return _shown_profile(results, _, "persona")
+
+
+def _shown_value(results, _) -> pd.DataFrame | None:
+    """Readable table of the practical and emotional value per segment."""
+    pct, num = _formats(_)
+    if results.value is None:
+        return None
+    f = results.value
+    return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]],
+                         _("Respondents"): [_.integer(v) for v in f["n"]],
+                         _("Practical"): [f"{pct(a)} ({pct(b)} – {pct(c)})" for a, b, c in
+                                          zip(f["practical_share"], f["practical_ci_low"], f["practical_ci_high"])],
+                         _("Emotional"): [f"{pct(a)} ({pct(b)} – {pct(c)})" for a, b, c in
+                                          zip(f["emotional_share"], f["emotional_ci_low"], f["emotional_ci_high"])]})
+
+
+def _shown_personas(results, _) -> pd.DataFrame | None:
+    """Readable table of the personas and their sizes."""
+    pct, num = _formats(_)
+    if results.personas is None:
+        return None
+    f = results.personas
+    return pd.DataFrame({_("Persona"): f["name"].map(_e), _("Respondents"): [_.integer(v) for v in f["n"]],
+                         _("Share"): [pct(v) for v in f["share"]],
+                         _("95% interval"): [f"{pct(a)} – {pct(b)}" for a, b in zip(f["ci_low"], f["ci_high"])]})
+
+
+def _shown_fairness_segments(results, _) -> pd.DataFrame:
+    """Readable table of the associations with protected characteristics."""
+    pct, num = _formats(_)
+    f = results.fairness_segments
+    src = [(_(SOURCES[s]) if s in SOURCES else _name(results, s)) for s in f["source"]]
+    return pd.DataFrame({_("Segments, attribute or question"): [_e(s) for s in src],
+                         _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
+                         _("Association (Cramér's V)"): [f"{num(v)} ({num(a)} – {num(b)})" for v, a, b in zip(f["cramers_v"], f["ci_low"], f["ci_high"])],
+                         _("p-value"): [_p(_, v) for v in f["p_value"]],
+                         _("Better than guessing"): [pct(max(v, 0)) if pd.notna(v) else "–" for v in f["predictive_gain"]],
+                         _("Possible indirect distinction"): ["⚠" if v else "" for v in f["flag"]]})
+
+
+def _shown_fairness_treatments(results, _) -> pd.DataFrame | None:
+    """Readable table of the differences in treatment rates."""
+    pct, num = _formats(_)
+    f = results.fairness_treatments
+    if f is None:
+        return None
+    pts = lambda v: _.number(100 * v, 1)  # noqa: E731  differences in percentage points
+    rng = lambda d, a, b: "–" if pd.isna(d) else f"{pts(d)} ({pts(a)} – {pts(b)})"  # noqa: E731
+    return pd.DataFrame({
+        _("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
+        _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
+        _("Category"): [category_label(_, c) for c in f["category"]],
+        _("Rate"): ["–" if s else pct(v) for v, s in zip(f["rate"], f["suppressed"])],
+        _("Difference with the rest (percentage points)"): [rng(d, a, b) for d, a, b in zip(f["raw_diff"], f["raw_ci_low"], f["raw_ci_high"])],
+        _("In a comparable situation (percentage points)"): [
+            rng(d, a, b) + (" " + _("(penalised, Firth)") if sep and pd.notna(d) else "")
+            for d, a, b, sep in zip(f["adjusted_diff"], f["adjusted_ci_low"], f["adjusted_ci_high"],
+                                    f["separation"] if "separation" in f else [False] * len(f))],
+        _("Possible unequal treatment"): ["⚠" if v else "" for v in f["flag"]],
+        _("Carried by"): [_e(_name(results, c)) if isinstance(c, str) else "" for c in f["carried_by"]]})
+
+
+def _shown_opt_out(results, _) -> pd.DataFrame | None:
+    """Readable table of how often each category declined a treatment."""
+    pct, num = _formats(_)
+    f = results.opt_out
+    if f is None:
+        return None
+    return pd.DataFrame({_("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
+                         _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
+                         _("Category"): [category_label(_, c) for c in f["category"]],
+                         _("Declined"): ["–" if s else f"{pct(v)} ({pct(a)} – {pct(b)})" for v, a, b, s in
+                                         zip(f["opt_out_rate"], f["ci_low"], f["ci_high"], f["suppressed"])]})
+
+
+def _shown_treatment_outcome(results, _) -> pd.DataFrame | None:
+    """Readable table of each treatment's difference in the overall rating."""
+    pct, num = _formats(_)
+    f = results.treatment_outcome
+    if f is None:
+        return None
+    return pd.DataFrame({_("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
+                         _("Difference in overall rating"): [num(v) for v in f["raw_diff"]],
+                         _("In a comparable situation"): [f"{num(d)} ({num(a)} – {num(b)})" for d, a, b in
+                                                          zip(f["adjusted_diff"], f["ci_low"], f["ci_high"])]})
+
+
+_SHOWN = {"segments_fit": _shown_fit, "segments_sizes": _shown_sizes, "segments_stability": _shown_stability,
+          "segments_profile": _shown_segments_profile, "personas_profile": _shown_personas_profile,
+          "segments_value": _shown_value, "personas": _shown_personas,
+          "fairness_segments": _shown_fairness_segments, "fairness_treatments": _shown_fairness_treatments,
+          "treatment_opt_out": _shown_opt_out, "treatment_outcome": _shown_treatment_outcome}
+
+
 def shown(results, name: str, language: str) -> pd.DataFrame | None:
     """A table as a reader sees it: translated headers, readable values (the CSV keeps the tidy one)."""
     _ = translator(language)
-    pct = lambda v: _.percent(v, 1)  # noqa: E731
-    num = lambda v: _.number(v, 2)  # noqa: E731
-    if name == "segments_fit":
-        f = results.fit
-        stab = f["min_jaccard"] if "min_jaccard" in f else pd.Series(float("nan"), index=f.index)
-        icl = f["icl"] if "icl" in f else pd.Series(float("nan"), index=f.index)
-        return pd.DataFrame({_("Segments"): [_.integer(k) for k in f["k"]], "BIC": [_.number(v, 0) for v in f["bic"]],
-                             "ICL": ["–" if pd.isna(v) else _.number(v, 0) for v in icl],
-                             _("Entropy"): [num(v) for v in f["entropy"]],
-                             _("Smallest segment"): [pct(v) for v in f["smallest_share"]],
-                             _("Stability of the least stable segment"): ["–" if pd.isna(v) else num(v) for v in stab],
-                             _("Chosen"): ["✓" if s else "" for s in f["selected"]]})
-    if name == "segments_sizes":
-        f = results.sizes
-        return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]],
-                             _("Respondents"): [_.integer(v) for v in f["n"]],
-                             _("Share"): [pct(v) for v in f["share"]],
-                             _("95% interval"): [f"{pct(a)} – {pct(b)}" for a, b in zip(f["ci_low"], f["ci_high"])]})
-    if name == "segments_stability":
-        f = results.stability
-        return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]], _("Jaccard (mean)"): [num(v) for v in f["jaccard"]],
-                             _("Jaccard (5th percentile)"): [num(v) for v in f["jaccard_low"]],
-                             _("Verdict"): [_(STABILITY[v]) for v in f["stability"]]})
-    if name in ("segments_profile", "personas_profile"):
-        by = "segment" if name == "segments_profile" else "persona"
-        source = results.profile if by == "segment" else results.persona_profile
-        names = {} if by == "segment" else dict(zip(results.personas["persona"], results.personas["name"]))
-        f = source.pivot(index=["item", "label", "basis"], columns=by, values="mean").reset_index()
-        out = pd.DataFrame({_("Question"): f["label"].map(_e), _("Basis"): [_(BASIS.get(b, b)) if b else "" for b in f["basis"]]})
-        for s in [c for c in f.columns if isinstance(c, (int, float))]:
-            out[_segment(_, s) if by == "segment" else _e(names.get(s, s))] = [num(v) for v in f[s]]
-        return out
-    if name == "segments_value":
-        if results.value is None:
-            return None
-        f = results.value
-        return pd.DataFrame({_("Segment"): [_segment(_, v) for v in f["segment"]],
-                             _("Respondents"): [_.integer(v) for v in f["n"]],
-                             _("Practical"): [f"{pct(a)} ({pct(b)} – {pct(c)})" for a, b, c in
-                                              zip(f["practical_share"], f["practical_ci_low"], f["practical_ci_high"])],
-                             _("Emotional"): [f"{pct(a)} ({pct(b)} – {pct(c)})" for a, b, c in
-                                              zip(f["emotional_share"], f["emotional_ci_low"], f["emotional_ci_high"])]})
-    if name == "personas":
-        if results.personas is None:
-            return None
-        f = results.personas
-        return pd.DataFrame({_("Persona"): f["name"].map(_e), _("Respondents"): [_.integer(v) for v in f["n"]],
-                             _("Share"): [pct(v) for v in f["share"]],
-                             _("95% interval"): [f"{pct(a)} – {pct(b)}" for a, b in zip(f["ci_low"], f["ci_high"])]})
-    if name == "fairness_segments":
-        f = results.fairness_segments
-        src = [(_(SOURCES[s]) if s in SOURCES else _name(results, s)) for s in f["source"]]
-        return pd.DataFrame({_("Segments, attribute or question"): [_e(s) for s in src],
-                             _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
-                             _("Association (Cramér's V)"): [f"{num(v)} ({num(a)} – {num(b)})" for v, a, b in zip(f["cramers_v"], f["ci_low"], f["ci_high"])],
-                             _("p-value"): [_p(_, v) for v in f["p_value"]],
-                             _("Better than guessing"): [pct(max(v, 0)) if pd.notna(v) else "–" for v in f["predictive_gain"]],
-                             _("Possible indirect distinction"): ["⚠" if v else "" for v in f["flag"]]})
-    if name == "fairness_treatments":
-        f = results.fairness_treatments
-        if f is None:
-            return None
-        pts = lambda v: _.number(100 * v, 1)  # noqa: E731  differences in percentage points
-        rng = lambda d, a, b: "–" if pd.isna(d) else f"{pts(d)} ({pts(a)} – {pts(b)})"  # noqa: E731
-        return pd.DataFrame({
-            _("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
-            _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
-            _("Category"): [category_label(_, c) for c in f["category"]],
-            _("Rate"): ["–" if s else pct(v) for v, s in zip(f["rate"], f["suppressed"])],
-            _("Difference with the rest (percentage points)"): [rng(d, a, b) for d, a, b in zip(f["raw_diff"], f["raw_ci_low"], f["raw_ci_high"])],
-            _("In a comparable situation (percentage points)"): [
-                rng(d, a, b) + (" " + _("(penalised, Firth)") if sep and pd.notna(d) else "")
-                for d, a, b, sep in zip(f["adjusted_diff"], f["adjusted_ci_low"], f["adjusted_ci_high"],
-                                        f["separation"] if "separation" in f else [False] * len(f))],
-            _("Possible unequal treatment"): ["⚠" if v else "" for v in f["flag"]],
-            _("Carried by"): [_e(_name(results, c)) if isinstance(c, str) else "" for c in f["carried_by"]]})
-    if name == "treatment_opt_out":
-        f = results.opt_out
-        if f is None:
-            return None
-        return pd.DataFrame({_("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
-                             _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
-                             _("Category"): [category_label(_, c) for c in f["category"]],
-                             _("Declined"): ["–" if s else f"{pct(v)} ({pct(a)} – {pct(b)})" for v, a, b, s in
-                                             zip(f["opt_out_rate"], f["ci_low"], f["ci_high"], f["suppressed"])]})
-    if name == "treatment_outcome":
-        f = results.treatment_outcome
-        if f is None:
-            return None
-        return pd.DataFrame({_("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
-                             _("Difference in overall rating"): [num(v) for v in f["raw_diff"]],
-                             _("In a comparable situation"): [f"{num(d)} ({num(a)} – {num(b)})" for d, a, b in
-                                                              zip(f["adjusted_diff"], f["ci_low"], f["ci_high"])]})
-    raise KeyError(name)
+    if name not in _SHOWN:
+        raise KeyError(name)
+    return _SHOWN[name](results, _)
 
 
 def describe(f, *, language: str = "en") -> str:
