@@ -1,0 +1,68 @@
+"""Executing notebooks several at a time: each is handed on (to be rendered) as soon as it has run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from clientvalue.errors import ClientValueError
+from clientvalue.run.execute import execute_all
+
+
+def _notebook(folder: Path, name: str) -> Path:
+    """A notebook that sleeps ``seconds`` and then writes ``marker`` (both parameters)."""
+    nb = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell('marker = ""\nseconds = 0.0')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell(
+        "import pathlib, time\ntime.sleep(seconds)\npathlib.Path(marker).write_text('done')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _jobs(tmp_path: Path) -> tuple[list, Path, Path]:
+    quick, slow = tmp_path / "quick.done", tmp_path / "slow.done"
+    return ([(_notebook(tmp_path, "quick"), tmp_path / "out-quick.ipynb", {"marker": str(quick), "seconds": 0.0}),
+             (_notebook(tmp_path, "slow"), tmp_path / "out-slow.ipynb", {"marker": str(slow), "seconds": 8.0})],
+            quick, slow)
+
+
+@pytest.mark.slow
+def test_a_notebook_is_handed_on_while_the_others_still_run(tmp_path):
+    jobs, quick, slow = _jobs(tmp_path)
+    seen: list[tuple[str, bool, bool]] = []
+
+    def when_done(path: Path) -> None:
+        seen.append((path.stem, quick.exists(), slow.exists()))
+
+    seconds = execute_all(jobs, jobs=2, progress=False, echo=lambda line: None, when_done=when_done)
+    assert set(seconds) == {"quick", "slow"}
+    # the quick notebook was handed on before the slow one had finished, then the slow one
+    assert seen == [("quick", True, False), ("slow", True, True)]
+
+
+@pytest.mark.slow
+def test_an_error_in_the_hand_on_stops_the_other_notebooks(tmp_path):
+    jobs, quick, slow = _jobs(tmp_path)
+
+    def when_done(path: Path) -> None:
+        raise ClientValueError(f"rendering {path.stem} failed")
+
+    with pytest.raises(ClientValueError, match="rendering quick failed"):
+        execute_all(jobs, jobs=2, progress=False, echo=lambda line: None, when_done=when_done)
+    assert quick.exists() and not slow.exists()  # the slow notebook was stopped, not waited for
+
+
+def test_one_at_a_time_each_is_handed_on_before_the_next_starts(tmp_path, monkeypatch):
+    from clientvalue.run import execute
+
+    order: list[str] = []
+    monkeypatch.setattr(execute, "_execute_timed", lambda path, target, parameters, progress: order.append(path.stem) or 0.0)
+    jobs = [(tmp_path / f"{name}.ipynb", tmp_path / f"out-{name}.ipynb", {}) for name in ("a", "b")]
+    execute_all(jobs, jobs=1, progress=False, echo=lambda line: None,
+                when_done=lambda path: order.append(f"done {path.stem}"))
+    assert order == ["a", "done a", "b", "done b"]
