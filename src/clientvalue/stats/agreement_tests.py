@@ -220,72 +220,117 @@ def variant_effects(outcomes: dict[str, np.ndarray], *, rater: np.ndarray, unit:
     _, rater = np.unique(np.asarray(rater), return_inverse=True)
     _, unit = np.unique(np.asarray(unit), return_inverse=True)
     n_r, n_u = (rater.max() + 1, unit.max() + 1) if len(rater) else (0, 0)
-    q = Y.shape[1]
-    out = {k: {"effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
-               "n_judgements": int(len(d)), "n_employees": int(n_r),
-               "mean_reference": float(Y[~d, j].mean()) if (~d).any() else np.nan,
-               "mean_variant": float(Y[d, j].mean()) if d.any() else np.nan} for j, k in enumerate(names)}
+    out = _empty_effects(names, Y, d, n_r)
     if len(d) == 0 or not d.any() or d.all():
         return out
-    E = np.column_stack([two_way_residuals(Y[:, j], rater, unit) for j in range(q)])
-    idx = rater * n_u + unit
+    E = np.column_stack([two_way_residuals(Y[:, j], rater, unit) for j in range(Y.shape[1])])
+    C1, C0, A1, A0 = _cell_sums(E, d, rater * n_u + unit, n_r, n_u)
+    effects = np.array([_stratified_difference(a1.sum(0), C1.sum(0), a0.sum(0), C0.sum(0))
+                        for a1, a0 in zip(A1, A0)])
+    rng = np.random.default_rng(seed)
+    bounds = _bootstrap_intervals(rng, effects, C1, C0, A1, A0, n_boot=n_boot, ci=ci)
+    if n_perm > 0 and n_perm * len(d) > PERMUTATION_BUDGET:
+        p_values = _normal_p_values(E, d, unit, n_u, effects)
+    elif n_perm > 0:
+        p_values = _sampled_p_values(rng, E, d, unit, n_u, effects, n_perm=n_perm)
+    else:
+        p_values = np.full(len(names), np.nan)
+    for j, k in enumerate(names):
+        out[k]["effect"] = float(effects[j])
+        out[k]["ci_low"], out[k]["ci_high"] = (float(x) for x in bounds[j])
+        out[k]["p_value"] = float(p_values[j])
+    return out
+
+
+def _empty_effects(names: list[str], Y: np.ndarray, d: np.ndarray, n_r: int) -> dict[str, dict[str, float]]:
+    """Per outcome: counts and raw means, with effect, interval and p-value still NaN."""
+    return {k: {"effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+                "n_judgements": int(len(d)), "n_employees": int(n_r),
+                "mean_reference": float(Y[~d, j].mean()) if (~d).any() else np.nan,
+                "mean_variant": float(Y[d, j].mean()) if d.any() else np.nan} for j, k in enumerate(names)}
+
+
+def _cell_sums(E: np.ndarray, d: np.ndarray, idx: np.ndarray, n_r: int,
+               n_u: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Employee x vignette counts (``C1``, ``C0``) and adjusted-outcome sums (``A1``, ``A0``, one per outcome)."""
+    q = E.shape[1]
     C1 = np.bincount(idx, weights=d.astype(float), minlength=n_r * n_u).reshape(n_r, n_u)
     C0 = np.bincount(idx, weights=(~d).astype(float), minlength=n_r * n_u).reshape(n_r, n_u)
     A1 = [np.bincount(idx, weights=E[:, j] * d, minlength=n_r * n_u).reshape(n_r, n_u) for j in range(q)]
     A0 = [np.bincount(idx, weights=E[:, j] * ~d, minlength=n_r * n_u).reshape(n_r, n_u) for j in range(q)]
-    effects = np.array([_stratified_difference(A1[j].sum(0), C1.sum(0), A0[j].sum(0), C0.sum(0)) for j in range(q)])
-    for j, k in enumerate(names):
-        out[k]["effect"] = float(effects[j])
-    rng = np.random.default_rng(seed)
-    tail = (1 - ci) / 2
-    if n_boot > 0:
-        reps: list[list[np.ndarray]] = [[] for _ in range(q)]
-        for start in range(0, n_boot, 200):
-            b = min(200, n_boot - start)
-            W = resample_counts(rng, n_r, b)
-            WC1, WC0 = W @ C1, W @ C0
-            for j in range(q):
-                reps[j].append(_stratified_difference(W @ A1[j], WC1, W @ A0[j], WC0))
-        for j, k in enumerate(names):
-            r = np.concatenate(reps[j])
-            r = r[np.isfinite(r)]
-            if len(r) and np.isfinite(effects[j]):
-                out[k]["ci_low"], out[k]["ci_high"] = (float(x) for x in np.quantile(r, [tail, 1 - tail]))
-    if n_perm > 0 and n_perm * len(d) > PERMUTATION_BUDGET:
-        # The permutation distribution's exact mean (0) and variance, with a normal approximation
-        # (as coin's "asymptotic" permutation tests): reshuffling n1 of m labels in vignette u gives
-        # Var(mean1 - mean0) = S_u^2 (1/n1 + 1/n0), S_u^2 the variance (ddof 1) of the adjusted outcome.
-        from scipy.stats import norm
+    return C1, C0, A1, A0
 
-        n1 = np.bincount(unit, weights=d.astype(float), minlength=n_u)
-        n0 = np.bincount(unit, weights=(~d).astype(float), minlength=n_u)
-        ok = (n1 > 0) & (n0 > 0)
-        h = np.where(ok, n1 * n0 / np.where(ok, n1 + n0, 1.0), 0.0)
-        m = n1 + n0
-        for j, k in enumerate(names):
-            sums = np.bincount(unit, weights=E[:, j], minlength=n_u)
-            squares = np.bincount(unit, weights=E[:, j] ** 2, minlength=n_u)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                s2 = np.where(m > 1, (squares - sums ** 2 / np.where(m > 0, m, 1.0)) / np.where(m > 1, m - 1.0, 1.0), 0.0)
-                var = np.where(ok, s2 * (1.0 / np.where(ok, n1, 1.0) + 1.0 / np.where(ok, n0, 1.0)), 0.0)
-                sd = np.sqrt((h ** 2 * var).sum()) / h.sum()
-            if np.isfinite(effects[j]) and sd > 0:
-                out[k]["p_value"] = float(2 * norm.sf(abs(effects[j]) / sd))
-    elif n_perm > 0:
-        order = np.argsort(unit, kind="stable")
-        bounds = np.searchsorted(unit[order], np.arange(n_u + 1))
-        n1 = np.bincount(unit, weights=d.astype(float), minlength=n_u)
-        n0 = np.bincount(unit, weights=(~d).astype(float), minlength=n_u)
-        total = np.stack([np.bincount(unit, weights=E[:, j], minlength=n_u) for j in range(q)], axis=-1)
-        sums1 = np.zeros((n_perm, n_u, q))
-        for u in range(n_u):
-            rows = order[bounds[u]:bounds[u + 1]]
-            if n1[u] == 0 or n0[u] == 0:
-                continue
-            shuffled = rng.permuted(np.broadcast_to(d[rows].astype(float), (n_perm, len(rows))), axis=1)
-            sums1[:, u, :] = shuffled @ E[rows]
-        for j, k in enumerate(names):
-            if np.isfinite(effects[j]):
-                perm = _stratified_difference(sums1[:, :, j], n1, total[:, j] - sums1[:, :, j], n0)
-                out[k]["p_value"] = float((1 + np.sum(np.abs(perm) >= abs(effects[j]) - 1e-12)) / (n_perm + 1))
-    return out
+
+def _bootstrap_intervals(rng: np.random.Generator, effects: np.ndarray, C1: np.ndarray, C0: np.ndarray,
+                         A1: list[np.ndarray], A0: list[np.ndarray], *, n_boot: int, ci: float) -> np.ndarray:
+    """Employee-cluster percentile bootstrap interval per outcome: (q, 2), NaN where there is none."""
+    q = len(effects)
+    bounds = np.full((q, 2), np.nan)
+    if n_boot <= 0:
+        return bounds
+    tail = (1 - ci) / 2
+    n_r = C1.shape[0]
+    reps: list[list[np.ndarray]] = [[] for _ in range(q)]
+    for start in range(0, n_boot, 200):
+        b = min(200, n_boot - start)
+        W = resample_counts(rng, n_r, b)
+        WC1, WC0 = W @ C1, W @ C0
+        for j in range(q):
+            reps[j].append(_stratified_difference(W @ A1[j], WC1, W @ A0[j], WC0))
+    for j in range(q):
+        r = np.concatenate(reps[j])
+        r = r[np.isfinite(r)]
+        if len(r) and np.isfinite(effects[j]):
+            bounds[j] = np.quantile(r, [tail, 1 - tail])
+    return bounds
+
+
+def _normal_p_values(E: np.ndarray, d: np.ndarray, unit: np.ndarray, n_u: int, effects: np.ndarray) -> np.ndarray:
+    """Permutation p-value per outcome from the normal approximation (NaN where there is none).
+
+    The permutation distribution's exact mean (0) and variance, with a normal approximation
+    (as coin's "asymptotic" permutation tests): reshuffling n1 of m labels in vignette u gives
+    Var(mean1 - mean0) = S_u^2 (1/n1 + 1/n0), S_u^2 the variance (ddof 1) of the adjusted outcome.
+    """
+    from scipy.stats import norm
+
+    p_values = np.full(len(effects), np.nan)
+    n1 = np.bincount(unit, weights=d.astype(float), minlength=n_u)
+    n0 = np.bincount(unit, weights=(~d).astype(float), minlength=n_u)
+    ok = (n1 > 0) & (n0 > 0)
+    h = np.where(ok, n1 * n0 / np.where(ok, n1 + n0, 1.0), 0.0)
+    m = n1 + n0
+    for j in range(len(effects)):
+        sums = np.bincount(unit, weights=E[:, j], minlength=n_u)
+        squares = np.bincount(unit, weights=E[:, j] ** 2, minlength=n_u)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s2 = np.where(m > 1, (squares - sums ** 2 / np.where(m > 0, m, 1.0)) / np.where(m > 1, m - 1.0, 1.0), 0.0)
+            var = np.where(ok, s2 * (1.0 / np.where(ok, n1, 1.0) + 1.0 / np.where(ok, n0, 1.0)), 0.0)
+            sd = np.sqrt((h ** 2 * var).sum()) / h.sum()
+        if np.isfinite(effects[j]) and sd > 0:
+            p_values[j] = 2 * norm.sf(abs(effects[j]) / sd)
+    return p_values
+
+
+def _sampled_p_values(rng: np.random.Generator, E: np.ndarray, d: np.ndarray, unit: np.ndarray, n_u: int,
+                      effects: np.ndarray, *, n_perm: int) -> np.ndarray:
+    """Permutation p-value per outcome, shuffling the variant labels within each vignette (NaN where none)."""
+    q = len(effects)
+    p_values = np.full(q, np.nan)
+    order = np.argsort(unit, kind="stable")
+    bounds = np.searchsorted(unit[order], np.arange(n_u + 1))
+    n1 = np.bincount(unit, weights=d.astype(float), minlength=n_u)
+    n0 = np.bincount(unit, weights=(~d).astype(float), minlength=n_u)
+    total = np.stack([np.bincount(unit, weights=E[:, j], minlength=n_u) for j in range(q)], axis=-1)
+    sums1 = np.zeros((n_perm, n_u, q))
+    for u in range(n_u):
+        rows = order[bounds[u]:bounds[u + 1]]
+        if n1[u] == 0 or n0[u] == 0:
+            continue
+        shuffled = rng.permuted(np.broadcast_to(d[rows].astype(float), (n_perm, len(rows))), axis=1)
+        sums1[:, u, :] = shuffled @ E[rows]
+    for j in range(q):
+        if np.isfinite(effects[j]):
+            perm = _stratified_difference(sums1[:, :, j], n1, total[:, j] - sums1[:, :, j], n0)
+            p_values[j] = (1 + np.sum(np.abs(perm) >= abs(effects[j]) - 1e-12)) / (n_perm + 1)
+    return p_values

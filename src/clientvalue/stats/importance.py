@@ -457,6 +457,27 @@ def dimension_totals(table: pd.DataFrame, *, dimensions: dict[str, list[str]]) -
         numerator and denominator, ``min(1, 2 (k + 1) / (B + 1))``; NaN without bootstrap
         (and the difference is None with fewer than two dimensions).
     """
+    names, owner = _dimension_owners(table, dimensions)
+    r2 = float(table.attrs.get("r2", table["importance"].sum()))
+    level = float(table.attrs.get("ci", 0.95))
+    alpha = (1 - level) / 2
+    idx = {d: [names.index(m) for m in dict.fromkeys(mem)] for d, mem in dimensions.items()}
+    boot, shares_b = _bootstrap_shares(table.attrs.get("boot"), idx)
+    imp = table["importance"].to_numpy(dtype=float)
+    out = _dimension_rows(imp, idx, boot, shares_b, r2=r2, alpha=alpha)
+    out.attrs.update(
+        {
+            "difference": _share_difference(out, idx, boot, shares_b, alpha=alpha),
+            "unassigned": [m for m in names if m not in owner],
+            "r2": r2,
+            "ci": level,
+        }
+    )
+    return out
+
+
+def _dimension_owners(table: pd.DataFrame, dimensions: dict[str, list[str]]) -> tuple[list[str], dict[str, str]]:
+    """Check the arguments of :func:`dimension_totals`; the table's drivers and each assigned driver's dimension."""
     if not isinstance(table, pd.DataFrame) or not {"driver", "importance"} <= set(table.columns):
         raise ParameterError("table must be the DataFrame returned by importance().")
     if not isinstance(dimensions, dict) or not dimensions:
@@ -476,18 +497,27 @@ def dimension_totals(table: pd.DataFrame, *, dimensions: dict[str, list[str]]) -
             if m in owner and owner[m] != dim:
                 raise ParameterError(f"driver {m!r} is in two dimensions: {owner[m]!r}, {dim!r}.")
             owner[m] = dim
-    r2 = float(table.attrs.get("r2", table["importance"].sum()))
-    level = float(table.attrs.get("ci", 0.95))
-    alpha = (1 - level) / 2
-    boot = table.attrs.get("boot")
-    imp = table["importance"].to_numpy(dtype=float)
-    idx = {d: [names.index(m) for m in dict.fromkeys(mem)] for d, mem in dimensions.items()}
+    return names, owner
+
+
+def _bootstrap_shares(
+    boot: Any, idx: dict[str, list[int]]
+) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+    """The complete bootstrap replicates (None without) and each dimension's share of R² per replicate."""
     shares_b: dict[str, np.ndarray] = {}
     if boot is not None:
         boot = np.asarray(boot, dtype=float)
         boot = boot[~np.isnan(boot).any(axis=1)]
         total_b = boot.sum(axis=1)
         shares_b = {d: boot[:, j].sum(axis=1) / total_b for d, j in idx.items()}
+    return boot, shares_b
+
+
+def _dimension_rows(
+    imp: np.ndarray, idx: dict[str, list[int]], boot: np.ndarray | None, shares_b: dict[str, np.ndarray],
+    *, r2: float, alpha: float,
+) -> pd.DataFrame:
+    """One row per dimension: number of drivers, total importance, share of R² and its interval."""
     rows = []
     for d, j in idx.items():
         value = float(imp[j].sum())
@@ -499,32 +529,31 @@ def dimension_totals(table: pd.DataFrame, *, dimensions: dict[str, list[str]]) -
         rows, columns=["dimension", "n_drivers", "importance", "share", "ci_low", "ci_high"]
     )
     out["dimension"] = out["dimension"].astype(object)
-    difference = None
-    if len(idx) >= 2:
-        a, b = list(idx)[:2]
-        diff = float(out["share"].iloc[0] - out["share"].iloc[1])
-        lo = hi = p_value = np.nan
-        if boot is not None and len(boot):
-            diff_b = shares_b[a] - shares_b[b]
-            lo, hi = np.quantile(diff_b, [alpha, 1 - alpha])
-            other = (diff_b <= 0).sum() if diff > 0 else (diff_b >= 0).sum()
-            p_value = min(1.0, 2 * (other + 1) / (len(diff_b) + 1))
-        difference = {
-            "dimensions": (a, b),
-            "diff": diff,
-            "ci_low": float(lo),
-            "ci_high": float(hi),
-            "p_value": float(p_value),
-        }
-    out.attrs.update(
-        {
-            "difference": difference,
-            "unassigned": [m for m in names if m not in owner],
-            "r2": r2,
-            "ci": level,
-        }
-    )
     return out
+
+
+def _share_difference(
+    out: pd.DataFrame, idx: dict[str, list[int]], boot: np.ndarray | None, shares_b: dict[str, np.ndarray],
+    *, alpha: float,
+) -> dict[str, Any] | None:
+    """The first two dimensions' difference in share, its interval and bootstrap p-value (None with one)."""
+    if len(idx) < 2:
+        return None
+    a, b = list(idx)[:2]
+    diff = float(out["share"].iloc[0] - out["share"].iloc[1])
+    lo = hi = p_value = np.nan
+    if boot is not None and len(boot):
+        diff_b = shares_b[a] - shares_b[b]
+        lo, hi = np.quantile(diff_b, [alpha, 1 - alpha])
+        other = (diff_b <= 0).sum() if diff > 0 else (diff_b >= 0).sum()
+        p_value = min(1.0, 2 * (other + 1) / (len(diff_b) + 1))
+    return {
+        "dimensions": (a, b),
+        "diff": diff,
+        "ci_low": float(lo),
+        "ci_high": float(hi),
+        "p_value": float(p_value),
+    }
 
 
 def naive_lmg(
