@@ -367,6 +367,90 @@ def numbered_key_lines(items, numbers: Mapping[str, int], labels: Mapping[str, s
     return out
 
 
+def _quadrant_numbers(data: pd.DataFrame, numbers: Mapping[str, int] | None) -> dict[str, int]:
+    """Item -> number (by default 1, 2, 3 ... in the table's order); an item without a number is refused."""
+    numbers = dict(numbers) if numbers else item_numbers(data["item"])
+    missing = [i for i in data["item"] if i not in numbers]
+    if missing:
+        raise ParameterError(f"numbers has no number for items {missing}; give every item of ipa_table a number.")
+    return numbers
+
+
+def _item_dimensions(data: pd.DataFrame, dimensions: Mapping[str, list[str]] | None) -> list[str]:
+    """Each item's dimension (from the table's ``dimension`` column, else ``dimensions``; "practical" if none)."""
+    if "dimension" in data.columns:
+        dim_of = dict(zip(data["item"], data["dimension"].fillna("")))
+    else:
+        dim_of = {c: d for d, cols in (dimensions or {}).items() for c in cols}
+    return [dim_of.get(i, "") or "practical" for i in data["item"]]
+
+
+def _draw_quadrant_points(ax: Axes, data: pd.DataFrame, dims: list[str], numbers: Mapping[str, int]) -> None:
+    """The questions' points (colour and shape by dimension), red rings and numbers."""
+    x = data["performance"].to_numpy(dtype=float)
+    y = data["share"].to_numpy(dtype=float)
+    red = data["in_red"].to_numpy(dtype=bool)
+    styles = _dimension_styles(set(dims))
+    for d, (colour, marker) in styles.items():
+        sel = np.array([dd == d for dd in dims])
+        ax.scatter(x[sel], y[sel], s=42, color=colour, marker=marker, zorder=3, gid=f"cv-points-{d}",
+                   edgecolors="white", linewidths=0.6)
+    if red.any():
+        ax.scatter(x[red], y[red], s=150, facecolors="none", edgecolors=RED, linewidths=1.8, zorder=4,
+                   gid="cv-red")
+    for xi, yi, item, is_red in zip(x, y, data["item"], red, strict=True):
+        if np.isfinite(xi) and np.isfinite(yi):
+            ax.annotate(str(numbers[item]), (xi, yi), xytext=(6, 6), textcoords="offset points",
+                        fontsize="small", fontweight="bold", color=RED if is_red else "0.15", gid="cv-number",
+                        zorder=5)
+
+
+def _draw_crosshairs_and_bands(ax: Axes, x_cross: float, y_cross: float,
+                               limits: tuple[tuple[float, float], tuple[float, float]]) -> None:
+    """Crosshairs, the data limits and the bands above and below the data that hold the quadrant names."""
+    (x_lo, x_hi), (y_lo, y_hi) = limits
+    ax.axvline(x_cross, color="gray", lw=1, ls="--")
+    ax.axhline(y_cross, color="gray", lw=1, ls="--")
+    # bands above and below the data hold the quadrant names: no point can reach them
+    span = y_hi - y_lo
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(y_lo - 0.13 * span, y_hi + 0.13 * span)
+    ax.set_yticks([t for t in MaxNLocator(5).tick_values(y_lo, y_hi) if y_lo - 1e-12 <= t <= y_hi + 1e-12])
+    for lo, hi in ((y_lo - 0.13 * span, y_lo), (y_hi, y_hi + 0.13 * span)):
+        ax.axhspan(lo, hi, color="0.96", lw=0, zorder=0)
+
+
+def _draw_quadrant_names(ax: Axes, _: Translator) -> None:
+    """The four quadrant names in the corners ("concentrate here" in bold red)."""
+    corners = {"concentrate_here": (0.0, 1.0, "left", "top"), "keep_up": (1.0, 1.0, "right", "top"),
+               "low_priority": (0.0, 0.0, "left", "bottom"), "possible_overkill": (1.0, 0.0, "right", "bottom")}
+    for q, (cx, cy, ha, va) in corners.items():
+        ax.annotate(_(QUADRANT_LABELS[q]), (cx, cy), xycoords="axes fraction", ha=ha, va=va,
+                    xytext=(4 if ha == "left" else -4, -3 if va == "top" else 3), textcoords="offset points",
+                    fontsize="small", fontstyle="italic", gid="cv-caption", zorder=6,
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "0.96", "edgecolor": "none"},
+                    color=RED if q == "concentrate_here" else "0.3",
+                    fontweight="bold" if q == "concentrate_here" else "normal")
+
+
+def _label_quadrant_chart(ax: Axes, data: pd.DataFrame, dims: list[str], numbers: Mapping[str, int],
+                          labels: Mapping[str, str] | None, *, legend: bool, key: bool, language: str) -> None:
+    """Axis labels and title, and when asked the legend above the axes and the numbered key below them."""
+    _ = translator(language)
+    _percent_axis(ax.yaxis, _)
+    ax.set_xlabel(_("Score (0 = lowest, 100 = highest possible)"))
+    ax.set_ylabel(_("Importance (share of the explained variance)"))
+    ax.set_title(_("Importance and score per question"))
+    if legend:
+        ax.legend(handles=quadrant_legend_handles(set(dims), language), loc="lower left",
+                  bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize="small", borderaxespad=0.3)
+        ax.set_title(ax.get_title(), pad=30)
+    if key:
+        ax.annotate("\n".join(numbered_key_lines(data["item"], numbers, labels)), (0, 0), xycoords="axes fraction",
+                    xytext=(0, -40), textcoords="offset points", va="top", ha="left", fontsize="small",
+                    gid="cv-key")
+
+
 def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
                    dimensions: Mapping[str, list[str]] | None = None,
                    numbers: Mapping[str, int] | None = None,
@@ -404,64 +488,16 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
     data = ipa_table.reset_index(drop=True)
     fresh = ax is None
     ax = _ax(ax, (7, 5.5))
-    numbers = dict(numbers) if numbers else item_numbers(data["item"])
-    missing = [i for i in data["item"] if i not in numbers]
-    if missing:
-        raise ParameterError(f"numbers has no number for items {missing}; give every item of ipa_table a number.")
+    numbers = _quadrant_numbers(data, numbers)
     x = data["performance"].to_numpy(dtype=float)
     y = data["share"].to_numpy(dtype=float)
-    red = data["in_red"].to_numpy(dtype=bool)
     x_cross = float(ipa_table.attrs.get("crosshair_performance", np.nanmean(x)))
     y_cross = float(ipa_table.attrs.get("crosshair_share", np.nanmean(y)))
-    (x_lo, x_hi), (y_lo, y_hi) = limits or quadrant_limits([ipa_table])
-    if "dimension" in data.columns:
-        dim_of = dict(zip(data["item"], data["dimension"].fillna("")))
-    else:
-        dim_of = {c: d for d, cols in (dimensions or {}).items() for c in cols}
-    dims = [dim_of.get(i, "") or "practical" for i in data["item"]]
-    styles = _dimension_styles(set(dims))
-    for d, (colour, marker) in styles.items():
-        sel = np.array([dd == d for dd in dims])
-        ax.scatter(x[sel], y[sel], s=42, color=colour, marker=marker, zorder=3, gid=f"cv-points-{d}",
-                   edgecolors="white", linewidths=0.6)
-    if red.any():
-        ax.scatter(x[red], y[red], s=150, facecolors="none", edgecolors=RED, linewidths=1.8, zorder=4,
-                   gid="cv-red")
-    for xi, yi, item, is_red in zip(x, y, data["item"], red, strict=True):
-        if np.isfinite(xi) and np.isfinite(yi):
-            ax.annotate(str(numbers[item]), (xi, yi), xytext=(6, 6), textcoords="offset points",
-                        fontsize="small", fontweight="bold", color=RED if is_red else "0.15", gid="cv-number",
-                        zorder=5)
-    ax.axvline(x_cross, color="gray", lw=1, ls="--")
-    ax.axhline(y_cross, color="gray", lw=1, ls="--")
-    # bands above and below the data hold the quadrant names: no point can reach them
-    span = y_hi - y_lo
-    ax.set_xlim(x_lo, x_hi)
-    ax.set_ylim(y_lo - 0.13 * span, y_hi + 0.13 * span)
-    ax.set_yticks([t for t in MaxNLocator(5).tick_values(y_lo, y_hi) if y_lo - 1e-12 <= t <= y_hi + 1e-12])
-    for lo, hi in ((y_lo - 0.13 * span, y_lo), (y_hi, y_hi + 0.13 * span)):
-        ax.axhspan(lo, hi, color="0.96", lw=0, zorder=0)
-    corners = {"concentrate_here": (0.0, 1.0, "left", "top"), "keep_up": (1.0, 1.0, "right", "top"),
-               "low_priority": (0.0, 0.0, "left", "bottom"), "possible_overkill": (1.0, 0.0, "right", "bottom")}
-    for q, (cx, cy, ha, va) in corners.items():
-        ax.annotate(_(QUADRANT_LABELS[q]), (cx, cy), xycoords="axes fraction", ha=ha, va=va,
-                    xytext=(4 if ha == "left" else -4, -3 if va == "top" else 3), textcoords="offset points",
-                    fontsize="small", fontstyle="italic", gid="cv-caption", zorder=6,
-                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "0.96", "edgecolor": "none"},
-                    color=RED if q == "concentrate_here" else "0.3",
-                    fontweight="bold" if q == "concentrate_here" else "normal")
-    _percent_axis(ax.yaxis, _)
-    ax.set_xlabel(_("Score (0 = lowest, 100 = highest possible)"))
-    ax.set_ylabel(_("Importance (share of the explained variance)"))
-    ax.set_title(_("Importance and score per question"))
-    if legend:
-        ax.legend(handles=quadrant_legend_handles(set(dims), language), loc="lower left",
-                  bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize="small", borderaxespad=0.3)
-        ax.set_title(ax.get_title(), pad=30)
-    if key:
-        ax.annotate("\n".join(numbered_key_lines(data["item"], numbers, labels)), (0, 0), xycoords="axes fraction",
-                    xytext=(0, -40), textcoords="offset points", va="top", ha="left", fontsize="small",
-                    gid="cv-key")
+    dims = _item_dimensions(data, dimensions)
+    _draw_quadrant_points(ax, data, dims, numbers)
+    _draw_crosshairs_and_bands(ax, x_cross, y_cross, limits or quadrant_limits([ipa_table]))
+    _draw_quadrant_names(ax, _)
+    _label_quadrant_chart(ax, data, dims, numbers, labels, legend=legend, key=key, language=language)
     fig = ax.get_figure()
     engine = fig.get_layout_engine()
     if fresh and engine is not None:

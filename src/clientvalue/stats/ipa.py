@@ -242,6 +242,99 @@ def _classified(out: pd.DataFrame, counts: list[int], share_low: np.ndarray, x_c
     return out.sort_values("improvement_score", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _penalty_reward_items(outcome: str, items: Sequence[str], *, low: float, high: float,
+                          ratio: float) -> list[str]:
+    """The items as a list, after checking the band limits, the ratio and that the outcome is no item."""
+    if not (0 <= low < high <= 1):
+        raise ParameterError(f"low and high must satisfy 0 <= low < high <= 1, got {low}, {high}.")
+    if not ratio >= 1:
+        raise ParameterError(f"ratio must be >= 1, got {ratio}.")
+    items = [items] if isinstance(items, str) else list(items)
+    if outcome in items:
+        raise ParameterError(f"outcome {outcome!r} is also listed in items.")
+    return items
+
+
+def _complete_block(data: pd.DataFrame, outcome: str, items: list[str], weights) -> tuple[pd.DataFrame, bool]:
+    """The respondents with the outcome, every item (and a positive weight, in ``__w``), and whether weighted."""
+    block = numeric_block(data, [outcome, *items], "outcome/items")
+    w = _weights(data, weights)
+    if w is not None:
+        block = block.assign(__w=w)
+    block = block.dropna()
+    if w is not None:
+        block = block[block["__w"] > 0]
+    return block, w is not None
+
+
+def _bands(block: pd.DataFrame, items: list[str], sc: dict[str, tuple[float, float]], *, low: float,
+           high: float) -> tuple[list[dict], list[tuple[str, str, str]], dict[str, np.ndarray]]:
+    """Answers per band and item, the indicator columns (name, item, band) and the items rescaled to 0-1.
+
+    An item without middle answers gets no indicators; too few respondents for the design are refused.
+    """
+    n = len(block)
+    rows, design = [], []  # design: (column name, item, band) of each indicator column
+    rescaled = {}
+    for c in items:
+        r = ((block[c] - sc[c][0]) / (sc[c][1] - sc[c][0])).to_numpy(dtype=float)
+        n_low, n_high = int((r <= low).sum()), int((r >= high).sum())
+        n_mid = n - n_low - n_high
+        rows.append({"item": c, "n_low": n_low, "n_high": n_high, "n_mid": n_mid})
+        if n_mid == 0:
+            continue
+        rescaled[c] = r
+        if n_low > 0:
+            design.append((f"{c}__low", c, "low"))
+        if n_high > 0:
+            design.append((f"{c}__high", c, "high"))
+    if not design:
+        raise AnalysisError("No item has answers in both the middle band and a low or high band.")
+    if n <= len(design) + 2:
+        raise AnalysisError(
+            f"Penalty-reward needs more than {len(design) + 2} complete respondents; got {n}.")
+    return rows, design, rescaled
+
+
+def _band_design(design: list[tuple[str, str, str]], rescaled: dict[str, np.ndarray], *, low: float,
+                 high: float) -> Callable[[int, int], np.ndarray]:
+    """A function building the design (constant, then the band indicators) for rows ``start:stop``."""
+
+    def rows_of_design(start: int, stop: int) -> np.ndarray:
+        """The design (constant, then the band indicators) for rows ``start:stop``."""
+        x = np.empty((stop - start, len(design) + 1))
+        x[:, 0] = 1.0
+        for j, (_, c, band) in enumerate(design, start=1):
+            r = rescaled[c][start:stop]
+            if band == "low":
+                np.less_equal(r, low, out=x[:, j], casting="unsafe")
+            else:
+                np.greater_equal(r, high, out=x[:, j], casting="unsafe")
+        return x
+
+    return rows_of_design
+
+
+def _penalty_reward_table(rows: list[dict], fit, estimated: set[str], *, ratio: float,
+                          alpha: float) -> pd.DataFrame:
+    """Penalty, reward (with standard errors and p-values), band counts and classification per item."""
+    out = []
+    for row in rows:
+        c = row["item"]
+        rec = {"item": c, "penalty": np.nan, "penalty_se": np.nan, "penalty_p": np.nan,
+               "reward": np.nan, "reward_se": np.nan, "reward_p": np.nan,
+               "n_low": row["n_low"], "n_high": row["n_high"]}
+        if f"{c}__low" in estimated:
+            rec.update(penalty=-fit.params[f"{c}__low"], penalty_se=fit.bse[f"{c}__low"],
+                       penalty_p=fit.pvalues[f"{c}__low"])
+        if f"{c}__high" in estimated:
+            rec.update(reward=fit.params[f"{c}__high"], reward_se=fit.bse[f"{c}__high"],
+                       reward_p=fit.pvalues[f"{c}__high"])
+        rec["classification"] = _classify(rec, row["n_mid"], ratio, alpha)
+        out.append(rec)
+    return pd.DataFrame(out)
+
+
 def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
                    scales: dict[str, tuple[float, float]], low: float = 0.4, high: float = 0.6,
                    weights=None, ratio: float = 2.0, alpha: float = 0.05) -> pd.DataFrame:
@@ -286,74 +379,15 @@ def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
         ``reward_p``, ``n_low``, ``n_high``, ``classification``. ``.attrs``: ``n``, ``r2``,
         ``low``, ``high``, ``ratio``.
     """
-    if not (0 <= low < high <= 1):
-        raise ParameterError(f"low and high must satisfy 0 <= low < high <= 1, got {low}, {high}.")
-    if not ratio >= 1:
-        raise ParameterError(f"ratio must be >= 1, got {ratio}.")
-    items = [items] if isinstance(items, str) else list(items)
-    if outcome in items:
-        raise ParameterError(f"outcome {outcome!r} is also listed in items.")
+    items = _penalty_reward_items(outcome, items, low=low, high=high, ratio=ratio)
     sc = _check_scales(items, scales)
-    block = numeric_block(data, [outcome, *items], "outcome/items")
-    w = _weights(data, weights)
-    if w is not None:
-        block = block.assign(__w=w)
-    block = block.dropna()
-    if w is not None:
-        block = block[block["__w"] > 0]
+    block, weighted = _complete_block(data, outcome, items, weights)
     n = len(block)
-    rows, design = [], []  # design: (column name, item, band) of each indicator column
-    rescaled = {}
-    for c in items:
-        r = ((block[c] - sc[c][0]) / (sc[c][1] - sc[c][0])).to_numpy(dtype=float)
-        n_low, n_high = int((r <= low).sum()), int((r >= high).sum())
-        n_mid = n - n_low - n_high
-        rows.append({"item": c, "n_low": n_low, "n_high": n_high, "n_mid": n_mid})
-        if n_mid == 0:
-            continue
-        rescaled[c] = r
-        if n_low > 0:
-            design.append((f"{c}__low", c, "low"))
-        if n_high > 0:
-            design.append((f"{c}__high", c, "high"))
-    if not design:
-        raise AnalysisError("No item has answers in both the middle band and a low or high band.")
-    if n <= len(design) + 2:
-        raise AnalysisError(
-            f"Penalty-reward needs more than {len(design) + 2} complete respondents; got {n}.")
-
-    def rows_of_design(start: int, stop: int) -> np.ndarray:
-        """The design (constant, then the band indicators) for rows ``start:stop``."""
-        x = np.empty((stop - start, len(design) + 1))
-        x[:, 0] = 1.0
-        for j, (_, c, band) in enumerate(design, start=1):
-            r = rescaled[c][start:stop]
-            if band == "low":
-                np.less_equal(r, low, out=x[:, j], casting="unsafe")
-            else:
-                np.greater_equal(r, high, out=x[:, j], casting="unsafe")
-        return x
-
+    rows, design, rescaled = _bands(block, items, sc, low=low, high=high)
     names = ["const"] + [name for name, _, _ in design]
-    estimated = set(names)
-    y = block[outcome]
-    fit = _least_squares_hc1(y, rows_of_design, names,
-                             None if w is None else block["__w"] / block["__w"].mean())
-    out = []
-    for row in rows:
-        c = row["item"]
-        rec = {"item": c, "penalty": np.nan, "penalty_se": np.nan, "penalty_p": np.nan,
-               "reward": np.nan, "reward_se": np.nan, "reward_p": np.nan,
-               "n_low": row["n_low"], "n_high": row["n_high"]}
-        if f"{c}__low" in estimated:
-            rec.update(penalty=-fit.params[f"{c}__low"], penalty_se=fit.bse[f"{c}__low"],
-                       penalty_p=fit.pvalues[f"{c}__low"])
-        if f"{c}__high" in estimated:
-            rec.update(reward=fit.params[f"{c}__high"], reward_se=fit.bse[f"{c}__high"],
-                       reward_p=fit.pvalues[f"{c}__high"])
-        rec["classification"] = _classify(rec, row["n_mid"], ratio, alpha)
-        out.append(rec)
-    res = pd.DataFrame(out)
+    fit = _least_squares_hc1(block[outcome], _band_design(design, rescaled, low=low, high=high), names,
+                             block["__w"] / block["__w"].mean() if weighted else None)
+    res = _penalty_reward_table(rows, fit, set(names), ratio=ratio, alpha=alpha)
     res.attrs.update(n=n, r2=float(fit.rsquared), low=low, high=high, ratio=ratio)
     return res
 
