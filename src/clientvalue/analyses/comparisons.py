@@ -315,14 +315,25 @@ def _value_over_waves(survey: Survey, stacked: pd.DataFrame, waves: list[str], a
     dimensions = {d: [i for i in cols if i in items] for d, cols in dims.items()}
     if any(not cols for cols in dimensions.values()):
         return empty
+    groups = [ALL] + sorted(set(stacked["_group"]) - {ALL})
+    rows, boots, red_rows = _shares_per_wave(survey, stacked, waves, groups, outcome=outcome, items=items,
+                                             dimensions=dimensions, n_boot=n_boot, seed=seed)
+    value = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    value_changes = _share_changes(value, boots, groups, waves, level=level)
+    red = _red_progress(red_rows, waves, levels, level)
+    return value, value_changes[VALUE_CHANGE_COLUMNS], red
+
+
+def _shares_per_wave(survey: Survey, stacked: pd.DataFrame, waves: list[str], groups: list[str], *, outcome: str,
+                     items: list[str], dimensions: dict[str, list[str]], n_boot: int, seed: int | None):
+    """The practical share per group and wave (rows of VALUE_COLUMNS), its bootstrap replicates per
+    ``(group, wave)`` and the ``(group, item, wave)`` of every question in the red."""
     from clientvalue.analyses.drivers import share_interval
     from clientvalue.errors import ClientValueError
     from clientvalue.stats.importance import dimension_totals, importance
     from clientvalue.stats.ipa import importance_performance
 
-    groups = [ALL] + sorted(set(stacked["_group"]) - {ALL})
     rows, boots, red_rows = [], {}, []
-    alpha = (1 - level) / 2
     for group in groups:
         for k, wave in enumerate(waves):
             frame = stacked[(stacked[WAVE] == wave) & ((stacked["_group"] == group) if group != ALL else True)]
@@ -348,7 +359,13 @@ def _value_over_waves(survey: Survey, stacked: pd.DataFrame, waves: list[str], a
                 boots[(group, wave)] = boot[:, prac].sum(axis=1) / boot.sum(axis=1)
             for item in ipa.loc[ipa["in_red"].astype(bool), "item"]:
                 red_rows.append((group, item, wave))
-    value = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    return rows, boots, red_rows
+
+
+def _share_changes(value: pd.DataFrame, boots: dict, groups: list[str], waves: list[str], *,
+                   level: float) -> pd.DataFrame:
+    """Changes of the practical share between waves per group, with intervals from the bootstraps."""
+    alpha = (1 - level) / 2
     shares = value.set_index(["group", "wave"])["practical_share"] if len(value) else pd.Series(dtype=float)
     change_rows = []
     for group in groups:
@@ -367,8 +384,7 @@ def _value_over_waves(survey: Survey, stacked: pd.DataFrame, waves: list[str], a
     value_changes["flag"] = lv.flag_change(value_changes["ci_low"], value_changes["ci_high"],
                                            positive="more_practical", negative="more_emotional",
                                            neutral="similar") if len(value_changes) else []
-    red = _red_progress(red_rows, waves, levels, level)
-    return value, value_changes[VALUE_CHANGE_COLUMNS], red
+    return value_changes
 
 
 def _red_progress(red_rows: list[tuple[str, str, str]], waves: list[str], levels: pd.DataFrame,
