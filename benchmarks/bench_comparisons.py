@@ -112,7 +112,7 @@ def run_size(n: int, units: int, waves: int, questions: int, case_mix: list[str]
 
 
 ANALYSIS_PARTS = ("stack_waves", "_reported", "_levels", "_wave_changes", "_value_over_waves", "_units",
-                  "_benchmark", "_value_benchmark", "_with_findings")
+                  "_benchmark", "_value_benchmark", "with_findings")
 WAVE_NAMES = ("2024", "2025", "2026")
 
 

@@ -6,6 +6,8 @@ The statistics live in :mod:`clientvalue.stats.levels` (weighted means and share
 :mod:`clientvalue.stats.importance` (LMG with a bootstrap); this module feeds them the survey, its
 earlier waves (:mod:`clientvalue.data.waves`) and the run's parameters, applies the small-group
 rule and decides the findings (:class:`clientvalue.findings.Finding`), once.
+The findings (:func:`with_findings`, :func:`save_findings`) are built in
+:mod:`clientvalue.analyses.comparisons_findings` and importable from here.
 
 Small groups: a service (group) below ``min_group_size`` in any wave is left out of every wave and
 of "all"; a unit below it is left out of the unit comparison entirely, and when the rows outside the
@@ -22,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import defaults
-from clientvalue.analyses import registry
+# The findings (analyse calls with_findings), importable from here as before the split.
+from clientvalue.analyses.comparisons_findings import (  # noqa: F401
+    RELIABILITY_THRESHOLD, save_findings, with_findings)
 from clientvalue.data.survey import Survey, code_text
 from clientvalue.data.waves import VALUE_PROFILE, WAVE, questions_of, read_benchmark, stack_waves
 from clientvalue.errors import AnalysisError, DataError
@@ -44,7 +48,6 @@ UNIT_COLUMNS = ["unit", "n", "raw_mean", "case_mix_mean", "adjusted_mean", "ci_l
 UNIT_QUESTION_COLUMNS = ["unit", "question", "case_mix_mean", "reference", "position_95", "position"]
 BENCHMARK_COLUMNS = ["question", "own_mean", "reference_mean", "difference", "ci_low", "ci_high", "p_value", "flag"]
 VALUE_BENCHMARK_COLUMNS = ["wave", "practical_share", "ci_low", "ci_high", "reference_practical_share"]
-RELIABILITY_THRESHOLD = 0.7  # Zaslavsky (2001); Paddison et al. (2012)
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,7 @@ def analyse(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE, n_
                                value_benchmark=_value_benchmark(reference, value, wave_names[-1]),
                                notes=notes, waves=list(wave_names),
                                unit_model=model, outcome=survey.outcome)
-    return _with_findings(result)
+    return with_findings(result)
 
 
 # --------------------------------------------------------------------------- levels and changes
@@ -312,14 +315,25 @@ def _value_over_waves(survey: Survey, stacked: pd.DataFrame, waves: list[str], a
     dimensions = {d: [i for i in cols if i in items] for d, cols in dims.items()}
     if any(not cols for cols in dimensions.values()):
         return empty
+    groups = [ALL] + sorted(set(stacked["_group"]) - {ALL})
+    rows, boots, red_rows = _shares_per_wave(survey, stacked, waves, groups, outcome=outcome, items=items,
+                                             dimensions=dimensions, n_boot=n_boot, seed=seed)
+    value = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    value_changes = _share_changes(value, boots, groups, waves, level=level)
+    red = _red_progress(red_rows, waves, levels, level)
+    return value, value_changes[VALUE_CHANGE_COLUMNS], red
+
+
+def _shares_per_wave(survey: Survey, stacked: pd.DataFrame, waves: list[str], groups: list[str], *, outcome: str,
+                     items: list[str], dimensions: dict[str, list[str]], n_boot: int, seed: int | None):
+    """The practical share per group and wave (rows of VALUE_COLUMNS), its bootstrap replicates per
+    ``(group, wave)`` and the ``(group, item, wave)`` of every question in the red."""
     from clientvalue.analyses.drivers import share_interval
     from clientvalue.errors import ClientValueError
     from clientvalue.stats.importance import dimension_totals, importance
     from clientvalue.stats.ipa import importance_performance
 
-    groups = [ALL] + sorted(set(stacked["_group"]) - {ALL})
     rows, boots, red_rows = [], {}, []
-    alpha = (1 - level) / 2
     for group in groups:
         for k, wave in enumerate(waves):
             frame = stacked[(stacked[WAVE] == wave) & ((stacked["_group"] == group) if group != ALL else True)]
@@ -345,7 +359,13 @@ def _value_over_waves(survey: Survey, stacked: pd.DataFrame, waves: list[str], a
                 boots[(group, wave)] = boot[:, prac].sum(axis=1) / boot.sum(axis=1)
             for item in ipa.loc[ipa["in_red"].astype(bool), "item"]:
                 red_rows.append((group, item, wave))
-    value = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    return rows, boots, red_rows
+
+
+def _share_changes(value: pd.DataFrame, boots: dict, groups: list[str], waves: list[str], *,
+                   level: float) -> pd.DataFrame:
+    """Changes of the practical share between waves per group, with intervals from the bootstraps."""
+    alpha = (1 - level) / 2
     shares = value.set_index(["group", "wave"])["practical_share"] if len(value) else pd.Series(dtype=float)
     change_rows = []
     for group in groups:
@@ -364,8 +384,7 @@ def _value_over_waves(survey: Survey, stacked: pd.DataFrame, waves: list[str], a
     value_changes["flag"] = lv.flag_change(value_changes["ci_low"], value_changes["ci_high"],
                                            positive="more_practical", negative="more_emotional",
                                            neutral="similar") if len(value_changes) else []
-    red = _red_progress(red_rows, waves, levels, level)
-    return value, value_changes[VALUE_CHANGE_COLUMNS], red
+    return value_changes
 
 
 def _red_progress(red_rows: list[tuple[str, str, str]], waves: list[str], levels: pd.DataFrame,
@@ -489,158 +508,3 @@ def _value_benchmark(reference: pd.DataFrame | None, value: pd.DataFrame, curren
     share = float(reference.loc[reference["question"] == VALUE_PROFILE, "mean"].iloc[0])
     return own[["wave", "practical_share", "ci_low", "ci_high"]].assign(reference_practical_share=share).reset_index(
         drop=True)
-
-
-# --------------------------------------------------------------------------- findings
-def _level_findings(result: ComparisonsResult) -> list[Finding]:
-    """The outcome's level in the current wave, per group (with last wave's mean when known)."""
-    findings: list[Finding] = []
-    current = result.waves[-1]
-    lev = result.levels
-    if result.outcome is not None and not lev.empty:
-        now = lev[(lev["question"] == result.outcome) & (lev["wave"] == current)]
-        previous = result.waves[-2] if len(result.waves) > 1 else None
-        before = lev[(lev["question"] == result.outcome) & (lev["wave"] == previous)].set_index("group")["mean"] \
-            if previous is not None else pd.Series(dtype=float)
-        for row in now.itertuples(index=False):
-            last = {"previous_mean": before[row.group]} if row.group in before.index else {}  # for "7.4 (7.2 last time)"
-            findings.append(Finding(
-                kind="level", subject={"group": row.group, "question": row.question, "wave": row.wave,
-                                       **({"previous_wave": str(previous)} if last else {}),
-                                       # the wave_change findings compare the current wave with the first
-                                       **({"first_wave": str(result.waves[0])} if len(result.waves) > 1 else {})},
-                numbers={"mean": row.mean, "share_satisfied": row.share_satisfied, "n": row.n,
-                         "satisfied_from": row.satisfied_from, **last},
-                uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high, "share_ci_low": row.share_ci_low,
-                             "share_ci_high": row.share_ci_high},
-                severity=0, priority=3.0 if row.group == ALL else 2.0))
-    return findings
-
-
-def _wave_change_findings(result: ComparisonsResult) -> list[Finding]:
-    """The outcome's clear changes over the widest span of waves, per group."""
-    findings: list[Finding] = []
-    ch = result.wave_changes
-    if result.outcome is not None and not ch.empty:
-        last = ch[(ch["question"] == result.outcome)
-                  & (ch["span"] == ("all" if (ch["span"] == "all").any() else "previous"))]
-        for row in last.itertuples(index=False):
-            if row.flag == "similar":
-                continue
-            findings.append(Finding(
-                kind="wave_change", subject={"group": row.group, "question": row.question, "from_wave": row.from_wave,
-                                             "to_wave": row.to_wave, "direction": row.flag},
-                numbers={"change": row.change}, uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high,
-                                                             "p_value": row.p_value},
-                severity=2 if row.flag == "declined" else 1, priority=2.5 + abs(row.change)))
-    return findings
-
-
-def _red_item_findings(result: ComparisonsResult) -> list[Finding]:
-    """Whether the questions in the red last time improved by the current wave."""
-    findings: list[Finding] = []
-    current = result.waves[-1]
-    for row in result.red_items.itertuples(index=False):
-        if row.to_wave != current:  # the question is whether what was in the red last time improved
-            continue
-        findings.append(Finding(
-            kind="red_item_progress", subject={"group": row.group, "question": row.question, "red_wave": row.red_wave,
-                                               "to_wave": row.to_wave, "direction": row.flag},
-            numbers={"change": row.change}, uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high,
-                                                         "p_value": row.p_value},
-            severity=2 if row.flag != "improved" else 1, priority=2.2))
-    return findings
-
-
-def _driver_shift_findings(result: ComparisonsResult) -> list[Finding]:
-    """Clear shifts of the practical share from the first to the current wave, per group."""
-    findings: list[Finding] = []
-    current = result.waves[-1]
-    vc = result.value_changes
-    if not vc.empty:
-        span = vc[(vc["from_wave"] == result.waves[0]) & (vc["to_wave"] == current)]  # the widest span
-        shares = result.value_over_waves.set_index(["group", "wave"])["practical_share"]
-        for row in span.itertuples(index=False):
-            if row.flag == "similar":
-                continue
-            findings.append(Finding(
-                kind="driver_shift", subject={"group": row.group, "from_wave": row.from_wave, "to_wave": row.to_wave,
-                                              "direction": row.flag},
-                numbers={"change": row.change, "practical_from": shares[(row.group, row.from_wave)],
-                         "practical_to": shares[(row.group, row.to_wave)]},
-                uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high}, severity=2,
-                priority=2.4 + abs(row.change)))
-    return findings
-
-
-def _unit_findings(result: ComparisonsResult) -> list[Finding]:
-    """Units above or below the rest after case-mix adjustment, and units whose raw position case mix explains."""
-    findings: list[Finding] = []
-    units = result.units
-    uq = result.unit_questions
-    for row in units.itertuples(index=False):
-        standout = uq[(uq["unit"] == row.unit) & (uq["position_95"] == row.position)]["question"].tolist() \
-            if row.position != "within" else []
-        base = {"unit": row.unit}
-        nums = {"adjusted_mean": row.adjusted_mean, "case_mix_mean": row.case_mix_mean, "raw_mean": row.raw_mean,
-                "n": row.n, "reliability": row.reliability, "reference": result.unit_model["reference"]}
-        unc = {"ci_low": row.ci_low, "ci_high": row.ci_high}
-        if row.position in ("above", "below"):
-            findings.append(Finding(kind=f"unit_{row.position}",
-                                    subject=base | {"questions": ";".join(standout),
-                                                    "raw_position": row.raw_position},
-                                    numbers=nums, uncertainty=unc, severity=1 if row.position == "above" else 2,
-                                    priority=2.3))
-        elif row.raw_position != "within":
-            findings.append(Finding(kind="unit_case_mix_explains",
-                                    subject=base | {"raw_position": row.raw_position},
-                                    numbers=nums, uncertainty=unc, severity=1, priority=2.1))
-    return findings
-
-
-def _unit_reliability_findings(result: ComparisonsResult) -> list[Finding]:
-    """One finding naming the units whose means are not reliable enough to compare (none when all are)."""
-    units = result.units
-    low = units[units["reliability"] < RELIABILITY_THRESHOLD]
-    if not len(low):
-        return []
-    return [Finding(kind="unit_reliability",
-                    subject={"units": ";".join(low["unit"])},
-                    numbers={"n_units": len(low), "threshold": RELIABILITY_THRESHOLD,
-                             "icc": result.unit_model["icc"],
-                             "min_reliability": float(low["reliability"].min())},
-                    severity=1, priority=1.5)]
-
-
-def _benchmark_findings(result: ComparisonsResult) -> list[Finding]:
-    """Questions clearly above or below the reference file's mean."""
-    findings: list[Finding] = []
-    for row in result.benchmark.itertuples(index=False):
-        if row.flag == "similar":
-            continue
-        findings.append(Finding(kind="benchmark", subject={"question": row.question, "direction": row.flag},
-                                numbers={"own_mean": row.own_mean, "reference_mean": row.reference_mean,
-                                         "difference": row.difference},
-                                uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high, "p_value": row.p_value},
-                                severity=2 if row.flag == "below" else 1, priority=1.8))
-    return findings
-
-
-def _with_findings(result: ComparisonsResult) -> ComparisonsResult:
-    """The result with its findings, step by step: levels, wave changes, red items, driver shifts, units, benchmark."""
-    findings = (_level_findings(result) + _wave_change_findings(result) + _red_item_findings(result)
-                + _driver_shift_findings(result))
-    if not result.units.empty:
-        findings += _unit_findings(result) + _unit_reliability_findings(result)
-    findings += _benchmark_findings(result)
-    return ComparisonsResult(**{**result.__dict__, "findings": findings})
-
-
-def save_findings(result: ComparisonsResult, *, tables_dir: str, name: str = registry.COMPARISONS.name):
-    """Write the findings to ``findings/<name>.json`` beside ``tables_dir`` (nothing without ``tables_dir``).
-
-    Returns the path written, or None.
-    """
-    from clientvalue.findings import save_notebook_findings
-
-    return save_notebook_findings(result.findings, tables_dir=tables_dir, name=name)
