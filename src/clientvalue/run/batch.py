@@ -302,34 +302,13 @@ def run_batch(
     BatchError, ParameterError, CodebookError, DataError
         The batch input as a whole is refused (nothing ran).
     """
-    from clientvalue.run.pipeline import output_path
-
     started = time.perf_counter()
-    params_path = Path(params_path).resolve()
-    raw = _absolute(_raw_parameters(params_path), params_path.parent)
-    if raw.pop("vignettes", None):
-        echo("the batch leaves out the vignette study (`vignettes`): it belongs to one organisation")
-    if source is not None and not raw.get("codebook"):
-        raw["codebook"] = str(Path(source).resolve())  # each organisation gets its own codebook below
-    if language is not None:
-        raw["language"] = language
-    params = parse_parameters(raw, source=f"parameter file {params_path}")
-    out = output_path(params.output, output=output, base=params_path.parent)
-    raw["output"] = str(out)
+    params, raw, out = _batch_parameters(params_path, source=source, output=output, language=language, echo=echo)
     client = connect(scheduler) if scheduler else None  # unreachable: refused before anything else
     workdir = out.parent / f".{out.name}.inputs"
     try:
         check_batch_output(out)
-        column = by or raw.get("organisations")
-        if source is not None and Path(source).is_dir():
-            organisations = folder_organisations(Path(source).resolve())
-        else:
-            codebook = Path(source).resolve() if source is not None else (Path(params.codebook) if params.codebook else None)
-            if codebook is None or not column:
-                raise BatchError("clientvalue batch needs a folder with one subfolder per organisation, or a stacked "
-                                 "export's codebook (`codebook` or the input argument) and its organisation column "
-                                 "(--by or `organisations`). Nothing was run.")
-            organisations = split_stacked(codebook, str(column), workdir)
+        organisations = _organisations(source, by, raw, params, workdir)
         _refuse_folder_clash(organisations)
         out.mkdir(parents=True, exist_ok=True)
         if client is None:
@@ -342,23 +321,67 @@ def run_batch(
                          warm=warm)
     finally:
         if client is not None:
-            from clientvalue.run import warm as warm_kernels
-
-            try:
-                client.run(warm_kernels.shutdown_all)  # the workers' warm kernels and their socket files
-            except Exception:  # a worker that is gone has no kernel left either
-                pass
-            cluster = client.cluster if scheduler is None else None
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            _close_client(client, scheduler)
         shutil.rmtree(workdir, ignore_errors=True)
+    _finish(result, params, out, started, echo)
+    return result
+
+
+def _batch_parameters(params_path: str | Path, *, source: str | Path | None, output: str | Path | None,
+                      language: str | None, echo: Callable[[str], None]) -> tuple[RunParameters, dict[str, Any], Path]:
+    """The batch's parameters, their raw values (paths absolute, no vignettes) and its output folder."""
+    from clientvalue.run.pipeline import output_path
+
+    params_path = Path(params_path).resolve()
+    raw = _absolute(_raw_parameters(params_path), params_path.parent)
+    if raw.pop("vignettes", None):
+        echo("the batch leaves out the vignette study (`vignettes`): it belongs to one organisation")
+    if source is not None and not raw.get("codebook"):
+        raw["codebook"] = str(Path(source).resolve())  # each organisation gets its own codebook below
+    if language is not None:
+        raw["language"] = language
+    params = parse_parameters(raw, source=f"parameter file {params_path}")
+    out = output_path(params.output, output=output, base=params_path.parent)
+    raw["output"] = str(out)
+    return params, raw, out
+
+
+def _organisations(source: str | Path | None, by: str | None, raw: dict[str, Any], params: RunParameters,
+                   workdir: Path) -> list[Organisation]:
+    """The organisations of a folder batch, or of a stacked export split into ``workdir``."""
+    column = by or raw.get("organisations")
+    if source is not None and Path(source).is_dir():
+        return folder_organisations(Path(source).resolve())
+    codebook = Path(source).resolve() if source is not None else (Path(params.codebook) if params.codebook else None)
+    if codebook is None or not column:
+        raise BatchError("clientvalue batch needs a folder with one subfolder per organisation, or a stacked "
+                         "export's codebook (`codebook` or the input argument) and its organisation column "
+                         "(--by or `organisations`). Nothing was run.")
+    return split_stacked(codebook, str(column), workdir)
+
+
+def _close_client(client: Any, scheduler: str | None) -> None:
+    """Shut the workers' warm kernels down, close the client and the local cluster it started."""
+    from clientvalue.run import warm as warm_kernels
+
+    try:
+        client.run(warm_kernels.shutdown_all)  # the workers' warm kernels and their socket files
+    except Exception:  # a worker that is gone has no kernel left either
+        pass
+    cluster = client.cluster if scheduler is None else None
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+def _finish(result: BatchResult, params: RunParameters, out: Path, started: float,
+            echo: Callable[[str], None]) -> None:
+    """Remove leftovers, write the status files and echo the summary line."""
     _remove_leftovers(out)
     write_status(result, params=params, seconds=time.perf_counter() - started)
     done = sum(r["status"] != "failed" for r in result.rows)
     echo(f"batch written to {out / OVERVIEW}: {done} of {len(result.rows)} organisations published, "
          f"{len(result.failed)} failed, in {time.perf_counter() - started:.1f} s")
-    return result
 
 
 def _refuse_folder_clash(organisations: list[Organisation]) -> None:
