@@ -397,43 +397,64 @@ def _run_on(client: Any, organisations: list[Organisation], params: RunParameter
             out: Path, *, progress: bool | None, echo: Callable[[str], None], benchmark: Any = None,
             warm: bool = True) -> BatchResult:
     """Submit the organisations that need a run, wait for them and collect one status row each."""
-    from dask.distributed import as_completed
-
-    from clientvalue.analyses.benchmark import position_of
-
     result = BatchResult(out, benchmark=benchmark)
+    rows, futures = _submit(client, organisations, params, raw, out, benchmark=benchmark, warm=warm)
+    _collect(client, futures, rows, n_organisations=len(organisations), progress=progress, echo=echo)
+    result.rows = [rows[org.folder] for org in organisations]
+    return result
+
+
+def _submit(client: Any, organisations: list[Organisation], params: RunParameters, raw: dict[str, Any],
+            out: Path, *, benchmark: Any, warm: bool) -> tuple[dict[str, dict[str, Any]], dict[Any, str]]:
+    """A status row per organisation (by folder), and the futures of those that need a run (to their folder)."""
     rows: dict[str, dict[str, Any]] = {}
     futures = {}
     for org in organisations:
-        row: dict[str, Any] = {"name": org.name, "folder": org.folder, "status": "failed", "reason_kind": "",
-                               "reason": "", "respondents": None, "seconds": None, "worker": ""}
-        rows[org.folder] = row
-        if org.problem is not None:
-            row.update(reason_kind="no codebook", reason=org.problem)
-            continue
-        target = out / org.folder
-        position = position_of(benchmark, org.name) if benchmark is not None else None
-        if position is not None:
-            row["position"] = position
-        try:
-            org_params, values = organisation_parameters(params, raw | {"benchmark": position}, org, target)
-        except ClientValueError as exc:
-            row.update(reason_kind="parameters", reason=str(exc))
-            continue
-        if up_to_date(org, org_params, target):
-            manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-            row.update(status="skipped", reason="up to date: same inputs, parameters and clientvalue version",
-                       respondents=int(manifest["data_summary"]["respondents"]))
-            continue
-        job = {"name": org.name, "folder": org.folder, "output": str(target), "params": values, "warm": warm}
-        futures[client.submit(run_organisation, job, key=f"clientvalue-{org.folder}-{time.time_ns()}",
-                              pure=False, retries=2)] = org.folder
+        rows[org.folder], job = _prepare(org, params, raw, out, benchmark=benchmark, warm=warm)
+        if job is not None:
+            futures[client.submit(run_organisation, job, key=f"clientvalue-{org.folder}-{time.time_ns()}",
+                                  pure=False, retries=2)] = org.folder
+    return rows, futures
+
+
+def _prepare(org: Organisation, params: RunParameters, raw: dict[str, Any], out: Path, *, benchmark: Any,
+             warm: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """An organisation's first status row, and its job when it needs a run (not refused, not up to date)."""
+    from clientvalue.analyses.benchmark import position_of
+
+    row: dict[str, Any] = {"name": org.name, "folder": org.folder, "status": "failed", "reason_kind": "",
+                           "reason": "", "respondents": None, "seconds": None, "worker": ""}
+    if org.problem is not None:
+        row.update(reason_kind="no codebook", reason=org.problem)
+        return row, None
+    target = out / org.folder
+    position = position_of(benchmark, org.name) if benchmark is not None else None
+    if position is not None:
+        row["position"] = position
+    try:
+        org_params, values = organisation_parameters(params, raw | {"benchmark": position}, org, target)
+    except ClientValueError as exc:
+        row.update(reason_kind="parameters", reason=str(exc))
+        return row, None
+    if up_to_date(org, org_params, target):
+        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        row.update(status="skipped", reason="up to date: same inputs, parameters and clientvalue version",
+                   respondents=int(manifest["data_summary"]["respondents"]))
+        return row, None
+    return row, {"name": org.name, "folder": org.folder, "output": str(target), "params": values, "warm": warm}
+
+
+def _collect(client: Any, futures: dict[Any, str], rows: dict[str, dict[str, Any]], *, n_organisations: int,
+             progress: bool | None, echo: Callable[[str], None]) -> None:
+    """Wait for the futures and put their results (or why the worker was lost) in ``rows``, with progress lines."""
+    from dask.distributed import as_completed
+
     show = sys.stderr.isatty() if progress is None else progress
     started, total, finished, failed = time.perf_counter(), len(futures), 0, 0
     slots = max(1, sum(client.nthreads().values())) if futures else 1
     if futures:
         echo(f"running {total} organisation(s) on {len(client.nthreads())} worker(s)"
-             + (f"; {len(organisations) - total} up to date or refused" if len(organisations) > total else ""))
+             + (f"; {n_organisations - total} up to date or refused" if n_organisations > total else ""))
     for future in as_completed(list(futures), loop=client.loop):
         folder = futures[future]
         try:
@@ -447,8 +468,6 @@ def _run_on(client: Any, organisations: list[Organisation], params: RunParameter
             eta = (time.perf_counter() - started) / finished * left
             print(f"[batch] done {finished - failed}, failed {failed}, running {min(left, slots)}, "
                   f"waiting {max(0, left - slots)}; about {eta:.0f} s left", file=sys.stderr)
-    result.rows = [rows[org.folder] for org in organisations]
-    return result
 
 
 def _remove_leftovers(out: Path) -> None:
