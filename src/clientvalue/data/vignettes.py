@@ -233,9 +233,8 @@ def _one_team_per_employee(frame: pd.DataFrame, path: Path, employee: str, team:
                         f"{team!r}, data rows {_rows(rows)}). Give every employee one team.")
 
 
-def _read_decisions(codebook: VignetteCodebook, path: Path) -> tuple[pd.DataFrame, list[dict]]:
-    raw = read_export(path).frame
-    cb = codebook
+def _decision_frame(raw: pd.DataFrame, cb: VignetteCodebook, path: Path) -> pd.DataFrame:
+    """The codebook's columns as text, one row per judgement, with employee and vignette never empty."""
     _require_columns(raw, {"employee": cb.employee, "team": cb.team, "vignette": cb.vignette,
                            "decision.column": cb.decision.column,
                            "variants.column": cb.variants.column if cb.variants else None}, path)
@@ -248,6 +247,11 @@ def _read_decisions(codebook: VignetteCodebook, path: Path) -> tuple[pd.DataFram
     }, index=raw.index)
     _no_empty(frame, "employee", path, "employee code")
     _no_empty(frame, "vignette", path, "vignette")
+    return frame
+
+
+def _team_problems(frame: pd.DataFrame, cb: VignetteCodebook, path: Path) -> list[dict]:
+    """Put empty teams in team "(missing)" (in place) and check that every employee has one team."""
     problems: list[dict] = []
     if cb.team:
         missing_team = frame["team"].isna()
@@ -256,11 +260,20 @@ def _read_decisions(codebook: VignetteCodebook, path: Path) -> tuple[pd.DataFram
             problems.append({"problem": f"empty team (column {cb.team!r})", "count": int(missing_team.sum()),
                              "handling": "put in team (missing)"})
         _one_team_per_employee(frame, path, cb.employee, cb.team)
+    return problems
+
+
+def _check_variants(frame: pd.DataFrame, cb: VignetteCodebook, path: Path) -> None:
+    """Every judgement has a variant and the reference variant occurs."""
     if cb.variants:
         _no_empty(frame, "variant", path, "variant")
         if str(_text(cb.variants.reference)) not in set(frame["variant"]):
             raise DataError(f"{path}: the reference variant {cb.variants.reference!r} (codebook variants.reference) "
                             f"never occurs in column {cb.variants.column!r}; it has {sorted(frame['variant'].unique())}.")
+
+
+def _one_judgement_per_vignette(frame: pd.DataFrame, cb: VignetteCodebook, path: Path) -> None:
+    """No employee judged the same vignette twice."""
     duplicated = frame.duplicated(["employee", "vignette"], keep=False)
     if duplicated.any():
         pairs = frame.loc[duplicated, ["employee", "vignette"]].drop_duplicates().head(_EXAMPLES)
@@ -268,6 +281,12 @@ def _read_decisions(codebook: VignetteCodebook, path: Path) -> tuple[pd.DataFram
         raise DataError(f"{path}: an employee judged the same vignette more than once (columns {cb.employee!r} "
                         f"and {cb.vignette!r}: {shown}; data rows {_rows(frame.index[duplicated])}). Keep one "
                         "judgement per employee and vignette (the one the study counts) and run again.")
+
+
+def _usable_decisions(frame: pd.DataFrame, cb: VignetteCodebook,
+                      path: Path) -> tuple[pd.DataFrame, list[dict]]:
+    """The judgements with a declared decision, with its position on the decision scale."""
+    problems: list[dict] = []
     missing = {str(_text(c)) for c in cb.decision.missing_codes}
     is_missing = frame["decision"].isin(missing) | frame["decision"].isna()
     if is_missing.any():
@@ -283,12 +302,31 @@ def _read_decisions(codebook: VignetteCodebook, path: Path) -> tuple[pd.DataFram
                         "decision.categories, or to decision.missing_codes if they mean 'no decision'.")
     frame = frame[frame["decision"].notna()].copy()
     frame["position"] = frame["decision"].map({c: i for i, c in enumerate(allowed)}).astype(int)
+    return frame, problems
+
+
+def _without_lonely_vignettes(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Leave out the vignettes only one employee judged: nothing to compare."""
+    problems: list[dict] = []
     per_vignette = frame.groupby("vignette")["employee"].nunique()
     lonely = per_vignette.index[per_vignette < 2]
     if len(lonely):
         problems.append({"problem": f"vignettes judged by one employee only: {', '.join(map(str, lonely[:_EXAMPLES]))}",
                          "count": int(len(lonely)), "handling": "left out: nothing to compare"})
         frame = frame[~frame["vignette"].isin(lonely)]
+    return frame, problems
+
+
+def _read_decisions(codebook: VignetteCodebook, path: Path) -> tuple[pd.DataFrame, list[dict]]:
+    raw = read_export(path).frame
+    cb = codebook
+    frame = _decision_frame(raw, cb, path)
+    problems = _team_problems(frame, cb, path)
+    _check_variants(frame, cb, path)
+    _one_judgement_per_vignette(frame, cb, path)
+    frame, missing_problems = _usable_decisions(frame, cb, path)
+    frame, lonely_problems = _without_lonely_vignettes(frame)
+    problems += missing_problems + lonely_problems
     if frame["employee"].nunique() < 2:
         raise DataError(f"{path}: only {frame['employee'].nunique()} employee with usable decisions (column "
                         f"{cb.employee!r}); agreement needs at least two employees judging the same vignettes.")

@@ -326,35 +326,41 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     return target
 
 
-def render_about(target: Path, *, manifest: dict[str, Any], run_info: dict[str, Any], language: str,
-                 shown_paths: dict[str, str] | None = None) -> Path:
-    """Write ``about.html``, "How this report was made": detail pages with their run time, data,
-    CSV tables, input files with their hashes and the run's parameters.
-
-    ``shown_paths`` gives how each path parameter (:data:`PATH_PARAMETERS`) is shown (see
-    :func:`path_as_shown`); a path parameter not in it is shown by its file name only.
-    """
-    _ = translator(language)
+def _about_notebooks(manifest: dict[str, Any], _, language: str) -> str:
+    """The detail pages as list items, each with its run time."""
     esc = html.escape
     seconds = _("{n} seconds")
-    rows = "".join(
+    return "".join(
         f"<li><a href='{esc(nb['html'])}'>{esc(_notebook_title(nb['name'], language))}</a>"
         f" <span class='note'>({esc(seconds.format(n=_.number(nb['seconds'], 1)))})</span></li>"
         for nb in manifest["notebooks"]
     )
-    summary = manifest["data_summary"]
-    params = "".join(
+
+
+def _about_parameters(manifest: dict[str, Any], _, shown_paths: dict[str, str] | None) -> str:
+    """The run's parameters as table rows: key, value as shown, what it means."""
+    esc = html.escape
+    return "".join(
         f"<tr><td><code>{esc(k)}</code></td><td>{esc(_parameter_value(k, v, _, shown_paths or {}))}</td>"
         f"<td>{esc(_(PARAMETER_NOTES[k]) if k in PARAMETER_NOTES else '')}</td></tr>"
         for k, v in manifest["parameters"].items() if k not in ("tables_dir", "benchmark")
     )
-    inputs = "".join(
+
+
+def _about_inputs(manifest: dict[str, Any], _) -> str:
+    """The input files as table rows: role, file name, start of the hash."""
+    esc = html.escape
+    return "".join(
         f"<tr><td>{esc(_(INPUT_ROLES[i['role']]) if i['role'] in INPUT_ROLES else i['role'])}</td>"
         f"<td>{esc(Path(i['path']).name)}</td><td><code>{i['sha256'][:16]}…</code></td></tr>"
         for i in manifest["inputs"]
     )
+
+
+def _about_text(manifest: dict[str, Any], run_info: dict[str, Any], _, language: str) -> dict[str, str]:
+    """The page's headings, notes and data lines, translated and escaped."""
+    summary = manifest["data_summary"]
     groups = ", ".join(group_label(g, language) for g in summary["groups_reported"]) or "–"
-    tables = "".join(f"<li><a href='{esc(t)}'>{esc(Path(t).name)}</a></li>" for t in manifest["tables"])
     text = {
         "reports": _("Detail pages"),
         "data": _("Data"),
@@ -371,8 +377,12 @@ def render_about(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         "made": _("Made with clientvalue {version}. Numbers in tables are also in tables/*.csv.",
                   version=run_info["version"]),
     }
-    text = {key: esc(value) for key, value in text.items()}
-    body = (
+    return {key: html.escape(value) for key, value in text.items()}
+
+
+def _about_body(text: dict[str, str], *, rows: str, tables: str, inputs: str, params: str) -> str:
+    """The body of ``about.html`` from its escaped text and its lists and tables."""
+    return (
         f"<h1>{text['appendix']}</h1>\n"
         f"<h2>{text['reports']}</h2><ul>{rows}</ul>\n"
         f"<h2>{text['data']}</h2><ul><li>{text['respondents']}</li>"
@@ -385,6 +395,23 @@ def render_about(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
         f"<table>{params}</table></div>\n"
         f"<footer>{text['made']}</footer>"
     )
+
+
+def render_about(target: Path, *, manifest: dict[str, Any], run_info: dict[str, Any], language: str,
+                 shown_paths: dict[str, str] | None = None) -> Path:
+    """Write ``about.html``, "How this report was made": detail pages with their run time, data,
+    CSV tables, input files with their hashes and the run's parameters.
+
+    ``shown_paths`` gives how each path parameter (:data:`PATH_PARAMETERS`) is shown (see
+    :func:`path_as_shown`); a path parameter not in it is shown by its file name only.
+    """
+    _ = translator(language)
+    rows = _about_notebooks(manifest, _, language)
+    params = _about_parameters(manifest, _, shown_paths)
+    inputs = _about_inputs(manifest, _)
+    tables = "".join(f"<li><a href='{html.escape(t)}'>{html.escape(Path(t).name)}</a></li>" for t in manifest["tables"])
+    body = _about_body(_about_text(manifest, run_info, _, language), rows=rows, tables=tables, inputs=inputs,
+                       params=params)
     page = html_page(f"{run_info['title']} – {_('How this report was made')}",
                  _run_header(run_info, language, link_index=True), body, language)
     check_html(page, name=target.name)

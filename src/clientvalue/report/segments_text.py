@@ -147,65 +147,94 @@ def treatment_sentence(results, f: dict, language: str) -> str:
     return text
 
 
+def _unavailable(results, f: dict, _) -> str:
+    return _("Client groups could not be formed from these answers, so this part of the report is empty. "
+             "The reason (for the analyst): {reason}", reason=_e(f["reason"]))
+
+
+def _no_protected(results, f: dict, _) -> str:
+    return "- " + _("The codebook marks no attribute as protected, so the treatments could not be checked for unequal treatment.")
+
+
+def _segments(results, f: dict, _) -> str:
+    return "- " + _(
+        "The answers on needs and behaviour show **{k} client groups** (segments) among {n} "
+        "respondents; the smallest holds {small}. Assignment is clear (entropy {entropy}; 1 is perfectly clear).",
+        k=f["k"], n=_.integer(f["n"]), small=_.percent(f["smallest"], 0), entropy=_.number(f["entropy"], 2))
+
+
+def _stability(results, f: dict, _) -> str:
+    if f["unstable"]:
+        return "- " + _("Segments {s} are not stable when the data are resampled: do not base policy on them.",
+                        s=", ".join(str(s) for s in f["unstable"]))
+    return "- " + _("Every segment comes back when the data are resampled (lowest stability {j}; 0.75 or more is stable).",
+                    j=_.number(f["min_jaccard"], 2))
+
+
+def _ari(results, f: dict, _) -> str:
+    return "- " + _("The data-driven segments agree with the persona grid of the codebook (adjusted Rand index {ari}; 1 is identical, 0 chance).",
+                    ari=_.number(f["ari"], 2))
+
+
+def _customisation(results, f: dict, _) -> str:
+    if f["p_value"] < 0.05:
+        return "- " + _("The client groups weigh practical and emotional value differently (difference between the client groups {d} on a 0–1 scale; chance alone gives this with probability {p}): **customisation is warranted**.",
+                        d=_.number(f["difference"], 2), p=_p(_, f["p_value"]))
+    return "- " + _("The client groups do not clearly weigh practical and emotional value differently (difference between the client groups {d}, probability of chance {p}): customisation is not indicated by these data.",
+                    d=_.number(f["difference"], 2), p=_p(_, f["p_value"]))
+
+
+def _strategy(results, f: dict, _) -> str:
+    return "- " + _("This difference is between the client groups found here. The strategy for all respondents "
+                    "is decided once, on the value-driver page, and is not decided again here.")
+
+
+def _customisation_not_assessed(results, f: dict, _) -> str:
+    return "- " + _("Whether the segments value the service differently was not assessed (it needs an overall rating and practical and emotional questions).")
+
+
+def _proxy(results, f: dict, _) -> str:
+    return "- ⚠ " + _(
+        "**Possible indirect distinction:** *{source}* goes together with the protected characteristic "
+        "*{attribute}* (Cramér's V {v}, threshold {t}); knowing it predicts *{attribute}* {gain} better than guessing. "
+        "Treating people differently by *{source}* can amount to treating them differently by *{attribute}*: "
+        "an indirect distinction that needs an objective justification.",
+        source=_e(_(SOURCES[f["source"]]) if f["source"] in SOURCES else _name(results, f["source"])),
+        attribute=_e(_name(results, f["attribute"])), v=_.number(f["v"], 2), t=_.number(f["threshold"], 2),
+        gain=_.percent(max(f["gain"], 0), 0))
+
+
+def _no_proxy(results, f: dict, _) -> str:
+    return "- " + _("No segment solution, attribute or question goes together with a protected characteristic above the threshold (Cramér's V {t}).",
+                    t=_.number(f["threshold"], 2))
+
+
+def _treatment_ok(results, f: dict, _) -> str:
+    return "- " + _("No unequal treatment found among people in a comparable situation for: {t}.",
+                    t=", ".join(_e(_name(results, t)) for t in f["treatments"]))
+
+
+#: One bullet (or paragraph) per finding kind; ``treatment_flag`` is handled in :func:`key_findings`.
+_BULLETS = {"unavailable": _unavailable, "no_protected": _no_protected, "segments": _segments,
+            "stability": _stability, "ari": _ari, "customisation": _customisation, "strategy": _strategy,
+            "customisation_not_assessed": _customisation_not_assessed, "proxy": _proxy, "no_proxy": _no_proxy,
+            "treatment_ok": _treatment_ok}
+
+
 def key_findings(results, language: str) -> str:
     """Key findings in plain words (markdown): segments, customisation, and every fairness flag."""
     _ = translator(language)
     out = []
     mirrored: set[tuple[str, str]] = set()
     for kind, f in results.findings:
-        if kind == "unavailable":
-            out.append(_("Client groups could not be formed from these answers, so this part of the report is empty. "
-                         "The reason (for the analyst): {reason}", reason=_e(f["reason"])))
-        elif kind == "no_protected":
-            out.append("- " + _("The codebook marks no attribute as protected, so the treatments could not be checked for unequal treatment."))
-        elif kind == "segments":
-            out.append("- " + _(
-                "The answers on needs and behaviour show **{k} client groups** (segments) among {n} "
-                "respondents; the smallest holds {small}. Assignment is clear (entropy {entropy}; 1 is perfectly clear).",
-                k=f["k"], n=_.integer(f["n"]), small=_.percent(f["smallest"], 0), entropy=_.number(f["entropy"], 2)))
-        elif kind == "stability":
-            if f["unstable"]:
-                out.append("- " + _("Segments {s} are not stable when the data are resampled: do not base policy on them.",
-                                    s=", ".join(str(s) for s in f["unstable"])))
-            else:
-                out.append("- " + _("Every segment comes back when the data are resampled (lowest stability {j}; 0.75 or more is stable).",
-                                    j=_.number(f["min_jaccard"], 2)))
-        elif kind == "ari":
-            out.append("- " + _("The data-driven segments agree with the persona grid of the codebook (adjusted Rand index {ari}; 1 is identical, 0 chance).",
-                                ari=_.number(f["ari"], 2)))
-        elif kind == "customisation":
-            if f["p_value"] < 0.05:
-                out.append("- " + _("The client groups weigh practical and emotional value differently (difference between the client groups {d} on a 0–1 scale; chance alone gives this with probability {p}): **customisation is warranted**.",
-                                    d=_.number(f["difference"], 2), p=_p(_, f["p_value"])))
-            else:
-                out.append("- " + _("The client groups do not clearly weigh practical and emotional value differently (difference between the client groups {d}, probability of chance {p}): customisation is not indicated by these data.",
-                                    d=_.number(f["difference"], 2), p=_p(_, f["p_value"])))
-        elif kind == "strategy":
-            out.append("- " + _("This difference is between the client groups found here. The strategy for all respondents "
-                                "is decided once, on the value-driver page, and is not decided again here."))
-        elif kind == "customisation_not_assessed":
-            out.append("- " + _("Whether the segments value the service differently was not assessed (it needs an overall rating and practical and emotional questions)."))
-        elif kind == "proxy":
-            out.append("- ⚠ " + _(
-                "**Possible indirect distinction:** *{source}* goes together with the protected characteristic "
-                "*{attribute}* (Cramér's V {v}, threshold {t}); knowing it predicts *{attribute}* {gain} better than guessing. "
-                "Treating people differently by *{source}* can amount to treating them differently by *{attribute}*: "
-                "an indirect distinction that needs an objective justification.",
-                source=_e(_(SOURCES[f["source"]]) if f["source"] in SOURCES else _name(results, f["source"])),
-                attribute=_e(_name(results, f["attribute"])), v=_.number(f["v"], 2), t=_.number(f["threshold"], 2),
-                gain=_.percent(max(f["gain"], 0), 0)))
-        elif kind == "no_proxy":
-            out.append("- " + _("No segment solution, attribute or question goes together with a protected characteristic above the threshold (Cramér's V {t}).",
-                                t=_.number(f["threshold"], 2)))
-        elif kind == "treatment_flag":
+        if kind == "treatment_flag":
             pair = (f["treatment"], f["attribute"])
             if pair in mirrored:  # two categories: the second is the first seen from the other side
                 continue
             mirrored.add(pair)
             out.append("- ⚠ " + treatment_sentence(results, f, language))
-        elif kind == "treatment_ok":
-            out.append("- " + _("No unequal treatment found among people in a comparable situation for: {t}.",
-                                t=", ".join(_e(_name(results, t)) for t in f["treatments"])))
+        elif kind in _BULLETS:
+            out.append(_BULLETS[kind](results, f, _))
     return "\n".join(out)
 
 

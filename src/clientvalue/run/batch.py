@@ -302,34 +302,13 @@ def run_batch(
     BatchError, ParameterError, CodebookError, DataError
         The batch input as a whole is refused (nothing ran).
     """
-    from clientvalue.run.pipeline import output_path
-
     started = time.perf_counter()
-    params_path = Path(params_path).resolve()
-    raw = _absolute(_raw_parameters(params_path), params_path.parent)
-    if raw.pop("vignettes", None):
-        echo("the batch leaves out the vignette study (`vignettes`): it belongs to one organisation")
-    if source is not None and not raw.get("codebook"):
-        raw["codebook"] = str(Path(source).resolve())  # each organisation gets its own codebook below
-    if language is not None:
-        raw["language"] = language
-    params = parse_parameters(raw, source=f"parameter file {params_path}")
-    out = output_path(params.output, output=output, base=params_path.parent)
-    raw["output"] = str(out)
+    params, raw, out = _batch_parameters(params_path, source=source, output=output, language=language, echo=echo)
     client = connect(scheduler) if scheduler else None  # unreachable: refused before anything else
     workdir = out.parent / f".{out.name}.inputs"
     try:
         check_batch_output(out)
-        column = by or raw.get("organisations")
-        if source is not None and Path(source).is_dir():
-            organisations = folder_organisations(Path(source).resolve())
-        else:
-            codebook = Path(source).resolve() if source is not None else (Path(params.codebook) if params.codebook else None)
-            if codebook is None or not column:
-                raise BatchError("clientvalue batch needs a folder with one subfolder per organisation, or a stacked "
-                                 "export's codebook (`codebook` or the input argument) and its organisation column "
-                                 "(--by or `organisations`). Nothing was run.")
-            organisations = split_stacked(codebook, str(column), workdir)
+        organisations = _organisations(source, by, raw, params, workdir)
         _refuse_folder_clash(organisations)
         out.mkdir(parents=True, exist_ok=True)
         if client is None:
@@ -342,23 +321,67 @@ def run_batch(
                          warm=warm)
     finally:
         if client is not None:
-            from clientvalue.run import warm as warm_kernels
-
-            try:
-                client.run(warm_kernels.shutdown_all)  # the workers' warm kernels and their socket files
-            except Exception:  # a worker that is gone has no kernel left either
-                pass
-            cluster = client.cluster if scheduler is None else None
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            _close_client(client, scheduler)
         shutil.rmtree(workdir, ignore_errors=True)
+    _finish(result, params, out, started, echo)
+    return result
+
+
+def _batch_parameters(params_path: str | Path, *, source: str | Path | None, output: str | Path | None,
+                      language: str | None, echo: Callable[[str], None]) -> tuple[RunParameters, dict[str, Any], Path]:
+    """The batch's parameters, their raw values (paths absolute, no vignettes) and its output folder."""
+    from clientvalue.run.pipeline import output_path
+
+    params_path = Path(params_path).resolve()
+    raw = _absolute(_raw_parameters(params_path), params_path.parent)
+    if raw.pop("vignettes", None):
+        echo("the batch leaves out the vignette study (`vignettes`): it belongs to one organisation")
+    if source is not None and not raw.get("codebook"):
+        raw["codebook"] = str(Path(source).resolve())  # each organisation gets its own codebook below
+    if language is not None:
+        raw["language"] = language
+    params = parse_parameters(raw, source=f"parameter file {params_path}")
+    out = output_path(params.output, output=output, base=params_path.parent)
+    raw["output"] = str(out)
+    return params, raw, out
+
+
+def _organisations(source: str | Path | None, by: str | None, raw: dict[str, Any], params: RunParameters,
+                   workdir: Path) -> list[Organisation]:
+    """The organisations of a folder batch, or of a stacked export split into ``workdir``."""
+    column = by or raw.get("organisations")
+    if source is not None and Path(source).is_dir():
+        return folder_organisations(Path(source).resolve())
+    codebook = Path(source).resolve() if source is not None else (Path(params.codebook) if params.codebook else None)
+    if codebook is None or not column:
+        raise BatchError("clientvalue batch needs a folder with one subfolder per organisation, or a stacked "
+                         "export's codebook (`codebook` or the input argument) and its organisation column "
+                         "(--by or `organisations`). Nothing was run.")
+    return split_stacked(codebook, str(column), workdir)
+
+
+def _close_client(client: Any, scheduler: str | None) -> None:
+    """Shut the workers' warm kernels down, close the client and the local cluster it started."""
+    from clientvalue.run import warm as warm_kernels
+
+    try:
+        client.run(warm_kernels.shutdown_all)  # the workers' warm kernels and their socket files
+    except Exception:  # a worker that is gone has no kernel left either
+        pass
+    cluster = client.cluster if scheduler is None else None
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+def _finish(result: BatchResult, params: RunParameters, out: Path, started: float,
+            echo: Callable[[str], None]) -> None:
+    """Remove leftovers, write the status files and echo the summary line."""
     _remove_leftovers(out)
     write_status(result, params=params, seconds=time.perf_counter() - started)
     done = sum(r["status"] != "failed" for r in result.rows)
     echo(f"batch written to {out / OVERVIEW}: {done} of {len(result.rows)} organisations published, "
          f"{len(result.failed)} failed, in {time.perf_counter() - started:.1f} s")
-    return result
 
 
 def _refuse_folder_clash(organisations: list[Organisation]) -> None:
@@ -374,43 +397,64 @@ def _run_on(client: Any, organisations: list[Organisation], params: RunParameter
             out: Path, *, progress: bool | None, echo: Callable[[str], None], benchmark: Any = None,
             warm: bool = True) -> BatchResult:
     """Submit the organisations that need a run, wait for them and collect one status row each."""
-    from dask.distributed import as_completed
-
-    from clientvalue.analyses.benchmark import position_of
-
     result = BatchResult(out, benchmark=benchmark)
+    rows, futures = _submit(client, organisations, params, raw, out, benchmark=benchmark, warm=warm)
+    _collect(client, futures, rows, n_organisations=len(organisations), progress=progress, echo=echo)
+    result.rows = [rows[org.folder] for org in organisations]
+    return result
+
+
+def _submit(client: Any, organisations: list[Organisation], params: RunParameters, raw: dict[str, Any],
+            out: Path, *, benchmark: Any, warm: bool) -> tuple[dict[str, dict[str, Any]], dict[Any, str]]:
+    """A status row per organisation (by folder), and the futures of those that need a run (to their folder)."""
     rows: dict[str, dict[str, Any]] = {}
     futures = {}
     for org in organisations:
-        row: dict[str, Any] = {"name": org.name, "folder": org.folder, "status": "failed", "reason_kind": "",
-                               "reason": "", "respondents": None, "seconds": None, "worker": ""}
-        rows[org.folder] = row
-        if org.problem is not None:
-            row.update(reason_kind="no codebook", reason=org.problem)
-            continue
-        target = out / org.folder
-        position = position_of(benchmark, org.name) if benchmark is not None else None
-        if position is not None:
-            row["position"] = position
-        try:
-            org_params, values = organisation_parameters(params, raw | {"benchmark": position}, org, target)
-        except ClientValueError as exc:
-            row.update(reason_kind="parameters", reason=str(exc))
-            continue
-        if up_to_date(org, org_params, target):
-            manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-            row.update(status="skipped", reason="up to date: same inputs, parameters and clientvalue version",
-                       respondents=int(manifest["data_summary"]["respondents"]))
-            continue
-        job = {"name": org.name, "folder": org.folder, "output": str(target), "params": values, "warm": warm}
-        futures[client.submit(run_organisation, job, key=f"clientvalue-{org.folder}-{time.time_ns()}",
-                              pure=False, retries=2)] = org.folder
+        rows[org.folder], job = _prepare(org, params, raw, out, benchmark=benchmark, warm=warm)
+        if job is not None:
+            futures[client.submit(run_organisation, job, key=f"clientvalue-{org.folder}-{time.time_ns()}",
+                                  pure=False, retries=2)] = org.folder
+    return rows, futures
+
+
+def _prepare(org: Organisation, params: RunParameters, raw: dict[str, Any], out: Path, *, benchmark: Any,
+             warm: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """An organisation's first status row, and its job when it needs a run (not refused, not up to date)."""
+    from clientvalue.analyses.benchmark import position_of
+
+    row: dict[str, Any] = {"name": org.name, "folder": org.folder, "status": "failed", "reason_kind": "",
+                           "reason": "", "respondents": None, "seconds": None, "worker": ""}
+    if org.problem is not None:
+        row.update(reason_kind="no codebook", reason=org.problem)
+        return row, None
+    target = out / org.folder
+    position = position_of(benchmark, org.name) if benchmark is not None else None
+    if position is not None:
+        row["position"] = position
+    try:
+        org_params, values = organisation_parameters(params, raw | {"benchmark": position}, org, target)
+    except ClientValueError as exc:
+        row.update(reason_kind="parameters", reason=str(exc))
+        return row, None
+    if up_to_date(org, org_params, target):
+        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        row.update(status="skipped", reason="up to date: same inputs, parameters and clientvalue version",
+                   respondents=int(manifest["data_summary"]["respondents"]))
+        return row, None
+    return row, {"name": org.name, "folder": org.folder, "output": str(target), "params": values, "warm": warm}
+
+
+def _collect(client: Any, futures: dict[Any, str], rows: dict[str, dict[str, Any]], *, n_organisations: int,
+             progress: bool | None, echo: Callable[[str], None]) -> None:
+    """Wait for the futures and put their results (or why the worker was lost) in ``rows``, with progress lines."""
+    from dask.distributed import as_completed
+
     show = sys.stderr.isatty() if progress is None else progress
     started, total, finished, failed = time.perf_counter(), len(futures), 0, 0
     slots = max(1, sum(client.nthreads().values())) if futures else 1
     if futures:
         echo(f"running {total} organisation(s) on {len(client.nthreads())} worker(s)"
-             + (f"; {len(organisations) - total} up to date or refused" if len(organisations) > total else ""))
+             + (f"; {n_organisations - total} up to date or refused" if n_organisations > total else ""))
     for future in as_completed(list(futures), loop=client.loop):
         folder = futures[future]
         try:
@@ -424,8 +468,6 @@ def _run_on(client: Any, organisations: list[Organisation], params: RunParameter
             eta = (time.perf_counter() - started) / finished * left
             print(f"[batch] done {finished - failed}, failed {failed}, running {min(left, slots)}, "
                   f"waiting {max(0, left - slots)}; about {eta:.0f} s left", file=sys.stderr)
-    result.rows = [rows[org.folder] for org in organisations]
-    return result
 
 
 def _remove_leftovers(out: Path) -> None:
