@@ -100,9 +100,7 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
     by = list(by or [])
     _columns(data, value, weights, by)
     z = z_value(level, name="level")
-    if not isinstance(satisfied_from, (int, float, np.number)) or isinstance(satisfied_from, bool) \
-            or not np.isfinite(satisfied_from):
-        raise ParameterError(f"satisfied_from={satisfied_from!r} is not allowed; give a number on the rating scale.")
+    _check_satisfied_from(satisfied_from)
     y_all = pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=float)
     keep = np.isfinite(y_all)
     y = y_all[keep]
@@ -114,7 +112,26 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
         codes, groups = _group_codes(keys, by)
     else:
         codes, groups = np.zeros(n_design, dtype=np.intp), pd.DataFrame(index=range(1))
-    k = len(groups)
+    n, wsum, mean, share, se, share_se, n_eff = _level_estimates(y, w, s, codes, k=len(groups))
+    share_low, share_high, method = _logit_interval(share, share_se, n, n_eff, level)
+    out = _levels_table(groups, by, n=n, wsum=wsum, mean=mean, se=se, z=z, share=share, share_se=share_se,
+                        share_low=share_low, share_high=share_high, method=method)
+    out.attrs.update({"value": value, "weights": weights, "satisfied_from": float(satisfied_from),
+                      "level": level, "rows_dropped_missing": int((~keep).sum())})
+    return out
+
+
+def _check_satisfied_from(satisfied_from: float) -> None:
+    """A :class:`ParameterError` unless ``satisfied_from`` is a finite number (not a bool)."""
+    if not isinstance(satisfied_from, (int, float, np.number)) or isinstance(satisfied_from, bool) \
+            or not np.isfinite(satisfied_from):
+        raise ParameterError(f"satisfied_from={satisfied_from!r} is not allowed; give a number on the rating scale.")
+
+
+def _level_estimates(y: np.ndarray, w: np.ndarray, s: np.ndarray, codes: np.ndarray, *, k: int
+                     ) -> tuple[np.ndarray, ...]:
+    """Per group: ``n``, weight sum, mean, share satisfied, their standard errors and Kish's ``n_eff``."""
+    n_design = len(y)
 
     def bsum(x: np.ndarray) -> np.ndarray:
         return np.bincount(codes, weights=x, minlength=k + 1)[:k]
@@ -132,7 +149,13 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
         se = np.where(n > 1, se, np.nan)
         share_se = np.where(n > 1, share_se, np.nan)
         n_eff = wsum ** 2 / bsum(w * w)
-    share_low, share_high, method = _logit_interval(share, share_se, n, n_eff, level)
+    return n, wsum, mean, share, se, share_se, n_eff
+
+
+def _levels_table(groups: pd.DataFrame, by: list[str], *, n: np.ndarray, wsum: np.ndarray, mean: np.ndarray,
+                  se: np.ndarray, z: float, share: np.ndarray, share_se: np.ndarray, share_low: np.ndarray,
+                  share_high: np.ndarray, method: np.ndarray) -> pd.DataFrame:
+    """The table of :func:`weighted_levels` (groups without a value left out), before its ``attrs``."""
     out = groups.reset_index(drop=True).copy() if by else pd.DataFrame(index=range(1))
     out["n"] = n.astype(int)
     out["weight_sum"] = wsum
@@ -145,10 +168,7 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
     out["share_ci_low"] = share_low
     out["share_ci_high"] = share_high
     out["share_method"] = method
-    out = out[out["n"] > 0].reset_index(drop=True)
-    out.attrs.update({"value": value, "weights": weights, "satisfied_from": float(satisfied_from),
-                      "level": level, "rows_dropped_missing": int((~keep).sum())})
-    return out
+    return out[out["n"] > 0].reset_index(drop=True)
 
 
 def _group_codes(keys: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
