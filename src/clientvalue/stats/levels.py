@@ -242,11 +242,7 @@ def paired_change(data: pd.DataFrame, *, value: str, wave: str, respondent: str,
     """
     by = list(by or [])
     _columns(data, value, weights, by)
-    for arg, col in (("wave", wave), ("respondent", respondent)):
-        if col not in data.columns:
-            raise ParameterError(f"{arg}={col!r} is not a column of data; columns are {list(data.columns)[:50]}.")
-    if from_wave == to_wave:
-        raise ParameterError(f"from_wave and to_wave are both {from_wave!r}; give two different waves.")
+    _check_waves(data, wave=wave, respondent=respondent, from_wave=from_wave, to_wave=to_wave)
     z = z_value(level, name="level")
     y_all = pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=float)
     keep = np.isfinite(y_all) & data[respondent].notna().to_numpy() & data[wave].notna().to_numpy()
@@ -259,7 +255,23 @@ def paired_change(data: pd.DataFrame, *, value: str, wave: str, respondent: str,
         codes, groups = _group_codes(data.loc[keep, by].reset_index(drop=True), by)
     else:
         codes, groups = np.zeros(len(y), dtype=np.intp), pd.DataFrame(index=range(1))
-    k = len(groups)
+    n, mean, se, n_both = _paired_estimates(y, w, ids, side, codes, n_ids=n_ids, k=len(groups))
+    return _change_table(groups, by, n=n, mean=mean, se=se, n_both=n_both, z=z, level=level,
+                         from_wave=from_wave, to_wave=to_wave)
+
+
+def _check_waves(data: pd.DataFrame, *, wave: str, respondent: str, from_wave, to_wave) -> None:
+    """A :class:`ParameterError` for a missing wave or respondent column, or twice the same wave."""
+    for arg, col in (("wave", wave), ("respondent", respondent)):
+        if col not in data.columns:
+            raise ParameterError(f"{arg}={col!r} is not a column of data; columns are {list(data.columns)[:50]}.")
+    if from_wave == to_wave:
+        raise ParameterError(f"from_wave and to_wave are both {from_wave!r}; give two different waves.")
+
+
+def _paired_estimates(y: np.ndarray, w: np.ndarray, ids: np.ndarray, side: np.ndarray, codes: np.ndarray, *,
+                      n_ids: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per group and wave ``n`` and mean; per group the change's standard error and ``n_both``."""
     inside = (side >= 0) & (codes < k)
     cell = np.where(inside, codes * 2 + np.clip(side, 0, 1), 2 * k)  # (group, side), spare bin 2k
 
@@ -283,6 +295,13 @@ def paired_change(data: pd.DataFrame, *, value: str, wave: str, respondent: str,
         both_pairs = (np.bincount(pair, weights=(side[inside] == 1).astype(float)) > 0) & \
                      (np.bincount(pair, weights=(side[inside] == 0).astype(float)) > 0)
         n_both = np.bincount(group_of_pair, weights=both_pairs.astype(float), minlength=k)
+    return n, mean, se, n_both
+
+
+def _change_table(groups: pd.DataFrame, by: list[str], *, n: np.ndarray, mean: np.ndarray, se: np.ndarray,
+                  n_both: np.ndarray, z: float, level: float, from_wave, to_wave) -> pd.DataFrame:
+    """The table of :func:`paired_change`: groups with a value in both waves."""
+    k = len(groups)
     change = mean[:, 1] - mean[:, 0]
     diff = compare_independent(np.zeros(k), np.zeros(k), change, se, level=level)
     out = groups.reset_index(drop=True).copy() if by else pd.DataFrame(index=range(1))
