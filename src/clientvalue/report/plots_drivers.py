@@ -154,13 +154,32 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
     if value not in ("share", "importance"):
         raise ParameterError(f"value must be 'share' or 'importance', got {value!r}.")
     _need(table, ["driver", "importance", "share", "ci_low", "ci_high"], "table")
+    data = _importance_rows(table, dimensions=dimensions, value=value)
+    ax = _ax(ax, (8, 1.2 + 0.4 * max(len(data), 1)))
+    x = data[value].to_numpy(dtype=float)
+    lo, hi = _importance_interval(table, data, x, value=value)
+    dims = _importance_bars(ax, data, x, lo, hi)
+    _importance_axes(ax, data, _, labels=labels, value=value, xlim=xlim, n_rows=n_rows)
+    if dims and legend:
+        ax.legend(handles=importance_legend_handles(dims, language), loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                  ncols=len(dims), frameon=False, fontsize="small", borderaxespad=0.3)
+        ax.set_title(ax.get_title(), pad=30)
+    return localize_ticks(ax, language)
+
+
+def _importance_rows(table: pd.DataFrame, *, dimensions: Mapping[str, list[str]] | None, value: str
+                     ) -> pd.DataFrame:
+    """The drivers with their dimension (from ``dimensions`` when the table has none), smallest first."""
     data = table.copy()
     if "dimension" not in data.columns:
         dim_of = {c: d for d, cols in (dimensions or {}).items() for c in cols}
         data["dimension"] = [dim_of.get(d, "") for d in data["driver"]]
-    data = data.sort_values(value, ascending=True, kind="stable").reset_index(drop=True)
-    ax = _ax(ax, (8, 1.2 + 0.4 * max(len(data), 1)))
-    x = data[value].to_numpy(dtype=float)
+    return data.sort_values(value, ascending=True, kind="stable").reset_index(drop=True)
+
+
+def _importance_interval(table: pd.DataFrame, data: pd.DataFrame, x: np.ndarray, *, value: str
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """The whiskers' ends of the sorted bars: bootstrap percentiles of the share, else the scaled interval."""
     boot = table.attrs.get("boot")
     if value == "share" and isinstance(boot, np.ndarray) and boot.shape[1:] == (len(table),):
         # percentile interval of each replicate's share (importance / replicate R²)
@@ -176,6 +195,11 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
             if value == "share" else np.ones_like(x)
         lo = data["ci_low"].to_numpy(dtype=float) * scale
         hi = data["ci_high"].to_numpy(dtype=float) * scale
+    return lo, hi
+
+
+def _importance_bars(ax: Axes, data: pd.DataFrame, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[str]:
+    """Draw the bars in their dimension's colour and the interval whiskers; returns the dimensions drawn."""
     dims = list(dict.fromkeys(d for d in data["dimension"] if d))
     palette = {d: c for d, (c, _m) in _dimension_styles(dims).items()}
     colours = [palette.get(d, "#999999") for d in data["dimension"]]
@@ -186,6 +210,13 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
         ax.errorbar(x[ok], y[ok], xerr=[np.clip(x[ok] - lo[ok], 0, None),
                                         np.clip(hi[ok] - x[ok], 0, None)],
                     fmt="none", ecolor="black", capsize=2, lw=1)
+    return dims
+
+
+def _importance_axes(ax: Axes, data: pd.DataFrame, _: Translator, *, labels: Mapping[str, str] | None,
+                     value: str, xlim: tuple[float, float] | None, n_rows: int | None) -> None:
+    """Question names, axis formats and limits, axis label and title of the importance chart."""
+    y = np.arange(len(data))
     names = [labels.get(d, d) if labels else d for d in data["driver"]]
     ax.set_yticks(y, names)
     if value == "share":
@@ -199,11 +230,6 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
     ax.set_xlabel(_("Share of the explained variance (95%\u00a0interval)") if value == "share"
                   else _("Contribution to R² (95%\u00a0interval)"))
     ax.set_title(_("Which questions drive the overall rating"))
-    if dims and legend:
-        ax.legend(handles=importance_legend_handles(dims, language), loc="lower left", bbox_to_anchor=(0.0, 1.0),
-                  ncols=len(dims), frameon=False, fontsize="small", borderaxespad=0.3)
-        ax.set_title(ax.get_title(), pad=30)
-    return localize_ticks(ax, language)
 
 
 def importance_limit(tables, value: str = "share") -> tuple[float, float]:

@@ -100,9 +100,7 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
     by = list(by or [])
     _columns(data, value, weights, by)
     z = z_value(level, name="level")
-    if not isinstance(satisfied_from, (int, float, np.number)) or isinstance(satisfied_from, bool) \
-            or not np.isfinite(satisfied_from):
-        raise ParameterError(f"satisfied_from={satisfied_from!r} is not allowed; give a number on the rating scale.")
+    _check_satisfied_from(satisfied_from)
     y_all = pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=float)
     keep = np.isfinite(y_all)
     y = y_all[keep]
@@ -114,7 +112,26 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
         codes, groups = _group_codes(keys, by)
     else:
         codes, groups = np.zeros(n_design, dtype=np.intp), pd.DataFrame(index=range(1))
-    k = len(groups)
+    n, wsum, mean, share, se, share_se, n_eff = _level_estimates(y, w, s, codes, k=len(groups))
+    share_low, share_high, method = _logit_interval(share, share_se, n, n_eff, level)
+    out = _levels_table(groups, by, n=n, wsum=wsum, mean=mean, se=se, z=z, share=share, share_se=share_se,
+                        share_low=share_low, share_high=share_high, method=method)
+    out.attrs.update({"value": value, "weights": weights, "satisfied_from": float(satisfied_from),
+                      "level": level, "rows_dropped_missing": int((~keep).sum())})
+    return out
+
+
+def _check_satisfied_from(satisfied_from: float) -> None:
+    """A :class:`ParameterError` unless ``satisfied_from`` is a finite number (not a bool)."""
+    if not isinstance(satisfied_from, (int, float, np.number)) or isinstance(satisfied_from, bool) \
+            or not np.isfinite(satisfied_from):
+        raise ParameterError(f"satisfied_from={satisfied_from!r} is not allowed; give a number on the rating scale.")
+
+
+def _level_estimates(y: np.ndarray, w: np.ndarray, s: np.ndarray, codes: np.ndarray, *, k: int
+                     ) -> tuple[np.ndarray, ...]:
+    """Per group: ``n``, weight sum, mean, share satisfied, their standard errors and Kish's ``n_eff``."""
+    n_design = len(y)
 
     def bsum(x: np.ndarray) -> np.ndarray:
         return np.bincount(codes, weights=x, minlength=k + 1)[:k]
@@ -132,7 +149,13 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
         se = np.where(n > 1, se, np.nan)
         share_se = np.where(n > 1, share_se, np.nan)
         n_eff = wsum ** 2 / bsum(w * w)
-    share_low, share_high, method = _logit_interval(share, share_se, n, n_eff, level)
+    return n, wsum, mean, share, se, share_se, n_eff
+
+
+def _levels_table(groups: pd.DataFrame, by: list[str], *, n: np.ndarray, wsum: np.ndarray, mean: np.ndarray,
+                  se: np.ndarray, z: float, share: np.ndarray, share_se: np.ndarray, share_low: np.ndarray,
+                  share_high: np.ndarray, method: np.ndarray) -> pd.DataFrame:
+    """The table of :func:`weighted_levels` (groups without a value left out), before its ``attrs``."""
     out = groups.reset_index(drop=True).copy() if by else pd.DataFrame(index=range(1))
     out["n"] = n.astype(int)
     out["weight_sum"] = wsum
@@ -145,10 +168,7 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
     out["share_ci_low"] = share_low
     out["share_ci_high"] = share_high
     out["share_method"] = method
-    out = out[out["n"] > 0].reset_index(drop=True)
-    out.attrs.update({"value": value, "weights": weights, "satisfied_from": float(satisfied_from),
-                      "level": level, "rows_dropped_missing": int((~keep).sum())})
-    return out
+    return out[out["n"] > 0].reset_index(drop=True)
 
 
 def _group_codes(keys: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -222,11 +242,7 @@ def paired_change(data: pd.DataFrame, *, value: str, wave: str, respondent: str,
     """
     by = list(by or [])
     _columns(data, value, weights, by)
-    for arg, col in (("wave", wave), ("respondent", respondent)):
-        if col not in data.columns:
-            raise ParameterError(f"{arg}={col!r} is not a column of data; columns are {list(data.columns)[:50]}.")
-    if from_wave == to_wave:
-        raise ParameterError(f"from_wave and to_wave are both {from_wave!r}; give two different waves.")
+    _check_waves(data, wave=wave, respondent=respondent, from_wave=from_wave, to_wave=to_wave)
     z = z_value(level, name="level")
     y_all = pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=float)
     keep = np.isfinite(y_all) & data[respondent].notna().to_numpy() & data[wave].notna().to_numpy()
@@ -239,7 +255,23 @@ def paired_change(data: pd.DataFrame, *, value: str, wave: str, respondent: str,
         codes, groups = _group_codes(data.loc[keep, by].reset_index(drop=True), by)
     else:
         codes, groups = np.zeros(len(y), dtype=np.intp), pd.DataFrame(index=range(1))
-    k = len(groups)
+    n, mean, se, n_both = _paired_estimates(y, w, ids, side, codes, n_ids=n_ids, k=len(groups))
+    return _change_table(groups, by, n=n, mean=mean, se=se, n_both=n_both, z=z, level=level,
+                         from_wave=from_wave, to_wave=to_wave)
+
+
+def _check_waves(data: pd.DataFrame, *, wave: str, respondent: str, from_wave, to_wave) -> None:
+    """A :class:`ParameterError` for a missing wave or respondent column, or twice the same wave."""
+    for arg, col in (("wave", wave), ("respondent", respondent)):
+        if col not in data.columns:
+            raise ParameterError(f"{arg}={col!r} is not a column of data; columns are {list(data.columns)[:50]}.")
+    if from_wave == to_wave:
+        raise ParameterError(f"from_wave and to_wave are both {from_wave!r}; give two different waves.")
+
+
+def _paired_estimates(y: np.ndarray, w: np.ndarray, ids: np.ndarray, side: np.ndarray, codes: np.ndarray, *,
+                      n_ids: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per group and wave ``n`` and mean; per group the change's standard error and ``n_both``."""
     inside = (side >= 0) & (codes < k)
     cell = np.where(inside, codes * 2 + np.clip(side, 0, 1), 2 * k)  # (group, side), spare bin 2k
 
@@ -263,6 +295,13 @@ def paired_change(data: pd.DataFrame, *, value: str, wave: str, respondent: str,
         both_pairs = (np.bincount(pair, weights=(side[inside] == 1).astype(float)) > 0) & \
                      (np.bincount(pair, weights=(side[inside] == 0).astype(float)) > 0)
         n_both = np.bincount(group_of_pair, weights=both_pairs.astype(float), minlength=k)
+    return n, mean, se, n_both
+
+
+def _change_table(groups: pd.DataFrame, by: list[str], *, n: np.ndarray, mean: np.ndarray, se: np.ndarray,
+                  n_both: np.ndarray, z: float, level: float, from_wave, to_wave) -> pd.DataFrame:
+    """The table of :func:`paired_change`: groups with a value in both waves."""
+    k = len(groups)
     change = mean[:, 1] - mean[:, 0]
     diff = compare_independent(np.zeros(k), np.zeros(k), change, se, level=level)
     out = groups.reset_index(drop=True).copy() if by else pd.DataFrame(index=range(1))

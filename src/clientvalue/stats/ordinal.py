@@ -60,6 +60,27 @@ def ordinal_model(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
     AnalysisError
         Fewer than two outcome categories, a driver without variance, or too few rows.
     """
+    drivers, block, levels = _complete_block(data, outcome=outcome, drivers=drivers, distr=distr, ci=ci)
+    n = len(block)
+    beta, theta, llf, hess, converged = _fit_patterns(block, outcome=outcome, drivers=drivers, levels=levels,
+                                                      distr=distr)
+    out = _coefficients(drivers, beta, hess, distr=distr, ci=ci)
+    counts = block[outcome].value_counts().to_numpy(dtype=float)
+    llnull = float((counts * np.log(counts / n)).sum())
+    thresholds = theta
+    names = [f"{_fmt(a)}/{_fmt(b)}" for a, b in zip(levels[:-1], levels[1:], strict=True)]
+    out.attrs.update(
+        n=n, n_categories=len(levels), llf=llf, llnull=llnull,
+        pseudo_r2=1.0 - llf / llnull if llnull < 0 else float("nan"),
+        converged=converged, distr=distr,
+        thresholds=pd.Series(thresholds, index=names, name="threshold"),
+    )
+    return out
+
+
+def _complete_block(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str], distr: str, ci: float
+                    ) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    """The drivers as a list, the complete rows and the sorted outcome levels; errors for unusable input."""
     if distr not in DISTRIBUTIONS:
         raise ParameterError(f"distr must be one of {DISTRIBUTIONS}, got {distr!r}.")
     if not (0 < ci < 1):
@@ -81,6 +102,13 @@ def ordinal_model(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
         raise AnalysisError(
             f"An ordinal model with {n_params} parameters needs at least {n_params + 10} complete "
             f"respondents; got {n}.")
+    return drivers, block, levels
+
+
+def _fit_patterns(block: pd.DataFrame, *, outcome: str, drivers: list[str], levels: np.ndarray, distr: str
+                  ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, bool]:
+    """Maximum likelihood on the distinct answer patterns: ``beta``, ``theta``, ``llf``, Hessian, converged."""
+    n = len(block)
     # Fit on the distinct (outcome, drivers) patterns, each weighted by how many respondents gave
     # it: the log-likelihood, its score and Hessian are sums over respondents, so this is the
     # same model and the same maximum, at a cost that grows with the number of patterns.
@@ -90,7 +118,12 @@ def ordinal_model(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
     # start at the null model: beta 0, thresholds at the link of the cumulative proportions
     cum = block[outcome].value_counts().sort_index().cumsum().to_numpy()[:-1] / n
     cuts = special.logit(cum) if distr == "logit" else stats.norm.ppf(cum)
-    beta, theta, llf, hess, converged = _newton(x, y_codes, freq, np.zeros(len(drivers)), cuts, distr)
+    return _newton(x, y_codes, freq, np.zeros(len(drivers)), cuts, distr)
+
+
+def _coefficients(drivers: list[str], beta: np.ndarray, hess: np.ndarray, *, distr: str, ci: float
+                  ) -> pd.DataFrame:
+    """One row per driver: coefficient, odds ratio (logit), Wald interval and p-value."""
     cov = np.linalg.inv(-hess)
     coef = beta
     se = np.sqrt(np.diag(cov)[: len(drivers)])
@@ -103,16 +136,6 @@ def ordinal_model(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
         out["odds_ratio"] = np.nan
         out["ci_low"], out["ci_high"] = coef - z * se, coef + z * se
     out["p_value"] = 2 * stats.norm.sf(np.abs(coef / se))
-    counts = block[outcome].value_counts().to_numpy(dtype=float)
-    llnull = float((counts * np.log(counts / n)).sum())
-    thresholds = theta
-    names = [f"{_fmt(a)}/{_fmt(b)}" for a, b in zip(levels[:-1], levels[1:], strict=True)]
-    out.attrs.update(
-        n=n, n_categories=len(levels), llf=llf, llnull=llnull,
-        pseudo_r2=1.0 - llf / llnull if llnull < 0 else float("nan"),
-        converged=converged, distr=distr,
-        thresholds=pd.Series(thresholds, index=names, name="threshold"),
-    )
     return out
 
 
@@ -152,7 +175,7 @@ def _loglik(x: np.ndarray, y: np.ndarray, freq: np.ndarray, beta: np.ndarray, th
     h_eu = -da + (a - b) * a          # d2 / d eta d theta_j (upper cut of the row's category)
     h_el = db - (a - b) * b           # d2 / d eta d theta_{j-1}
     h_uu, h_ll, h_ul = da - a * a, -db - b * b, a * b
-    # rows are sorted by category (see ordinal_model): per-category sums are reduceat blocks
+    # rows are sorted by category (see _fit_patterns): per-category sums are reduceat blocks
     starts = np.searchsorted(y, np.arange(k + 1))
 
     def per_category(v: np.ndarray) -> np.ndarray:

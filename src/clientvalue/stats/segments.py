@@ -251,6 +251,28 @@ def fit_profiles(data: pd.DataFrame | np.ndarray, *, items: list[str] | None = N
         Too few complete respondents for the largest ``k``, or an item without variation.
     """
     x, items = _as_matrix(data, items)
+    ks = _checked_ks(k_range, n_init=n_init, n_stability_select=n_stability_select)
+    complete = ~np.isnan(x).any(axis=1)
+    xc = x[complete]
+    _check_complete(xc, items, ks)
+    enough = np.mean(~np.isnan(x), axis=1) >= min_answered
+    rng = np.random.default_rng(seed)
+    shuffled, xs, xe, xstab = _subsamples(x, xc, enough, rng, max_n_select=max_n_select, max_n_fit=max_n_fit,
+                                          max_n_stability_select=max_n_stability_select)
+    fit, models = _fit_each_k(ks, xs, xe, xstab, n_init=n_init, seed=seed, reg_covar=reg_covar,
+                              min_share=min_share, n_stability_select=n_stability_select)
+    k = _chosen_k(fit, ks, min_share=min_share)
+    fit["selected"] = fit["k"] == k
+    model = _refit(models[k], xc, shuffled, max_n_fit=max_n_fit, n_selected=len(xs), reg_covar=reg_covar,
+                   seed=seed)
+    labels, post, order = _classify(model, x, enough, k)
+    means = pd.DataFrame(model.means_[order], columns=items, index=pd.Index(range(1, k + 1), name="segment"))
+    return ProfileSolution(fit=fit[FIT_COLUMNS], k=k, labels=labels, posterior=post, means=means,
+                           model=model, order=order, items=items)
+
+
+def _checked_ks(k_range: range | list[int], *, n_init: int, n_stability_select: int) -> list[int]:
+    """The candidate numbers of segments, sorted; a :class:`ParameterError` for bad arguments."""
     ks = sorted({int(k) for k in k_range})
     if not ks or ks[0] < 1:
         raise ParameterError(f"k_range must hold positive numbers of segments, got {list(k_range)}.")
@@ -258,9 +280,12 @@ def fit_profiles(data: pd.DataFrame | np.ndarray, *, items: list[str] | None = N
         raise ParameterError(f"n_init must be a positive integer, got {n_init!r}.")
     if not isinstance(n_stability_select, int) or n_stability_select < 0:
         raise ParameterError(f"n_stability_select must be a whole number >= 0, got {n_stability_select!r}.")
-    complete = ~np.isnan(x).any(axis=1)
-    xc = x[complete]
-    p = x.shape[1]
+    return ks
+
+
+def _check_complete(xc: np.ndarray, items: list[str], ks: list[int]) -> None:
+    """Enough complete respondents for the largest ``k``, and no item without variation among them."""
+    p = xc.shape[1]
     if len(xc) < 10 * p * ks[-1] // 2 or len(xc) < 20 * ks[-1]:
         raise AnalysisError(
             f"only {len(xc)} respondents answered every segmentation item; {ks[-1]} segments on "
@@ -271,13 +296,25 @@ def fit_profiles(data: pd.DataFrame | np.ndarray, *, items: list[str] | None = N
         raise AnalysisError(
             f"segmentation item(s) {flat} have a single value among the complete answers: they "
             "cannot separate segments. Remove them from `segmentation` in the codebook.")
-    enough = np.mean(~np.isnan(x), axis=1) >= min_answered
-    rng = np.random.default_rng(seed)
+
+
+def _subsamples(x: np.ndarray, xc: np.ndarray, enough: np.ndarray, rng: np.random.Generator, *,
+                max_n_select: int | None, max_n_fit: int | None, max_n_stability_select: int
+                ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
+    """The shuffled complete rows, the selection subsample, the rows shares refer to, the stability rows."""
     shuffled = rng.permutation(len(xc)) if max_n_select is not None or max_n_fit is not None else None
     xs = xc if max_n_select is None or len(xc) <= max_n_select else xc[np.sort(shuffled[:max_n_select])]
     xe = xs if len(xs) < len(xc) else x[enough]
     xstab = xs if len(xs) <= max_n_stability_select else xs[rng.choice(len(xs), max_n_stability_select,
                                                                          replace=False)]
+    return shuffled, xs, xe, xstab
+
+
+def _fit_each_k(ks: list[int], xs: np.ndarray, xe: np.ndarray, xstab: np.ndarray, *, n_init: int,
+                seed: int | None, reg_covar: float, min_share: float, n_stability_select: int
+                ) -> tuple[pd.DataFrame, dict]:
+    """One model per ``k`` on the subsample, with its fit statistics (the fit table) and the models."""
+    p = xs.shape[1]
     rows, models = [], {}
     for k in ks:
         model = _gmm(k, n_init=n_init, seed=seed, reg_covar=reg_covar).fit(xs)
@@ -294,16 +331,21 @@ def fit_profiles(data: pd.DataFrame | np.ndarray, *, items: list[str] | None = N
                      "entropy": relative_entropy(post), "smallest_share": float(shares.min()),
                      "min_jaccard": stab, "admissible": admissible})
         models[k] = model
-    fit = pd.DataFrame(rows)
+    return pd.DataFrame(rows), models
+
+
+def _chosen_k(fit: pd.DataFrame, ks: list[int], *, min_share: float) -> int:
+    """:func:`choose_k`, with an error naming the range of ``k`` and ``min_share`` when none is admissible."""
     try:
-        k = choose_k(fit)
+        return choose_k(fit)
     except AnalysisError:
         raise AnalysisError(
             f"no solution with {ks[0]}-{ks[-1]} segments has every segment at {min_share:.0%} of "
             "the respondents or more: the answers show no usable segments.") from None
-    fit["selected"] = fit["k"] == k
-    model = _refit(models[k], xc, shuffled, max_n_fit=max_n_fit, n_selected=len(xs), reg_covar=reg_covar,
-                   seed=seed)
+
+
+def _classify(model, x: np.ndarray, enough: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segment labels (1 = largest, 0 = too few answers), posteriors and the order of the model's components."""
     post = np.full((len(x), k), np.nan)
     post[enough] = posterior(model, x[enough])
     raw = np.where(enough, np.nan_to_num(post, nan=0).argmax(axis=1), -1)
@@ -312,9 +354,7 @@ def fit_profiles(data: pd.DataFrame | np.ndarray, *, items: list[str] | None = N
     rank[order] = np.arange(1, k + 1)
     labels = np.where(raw >= 0, rank[np.clip(raw, 0, None)], 0)
     post = post[:, order]
-    means = pd.DataFrame(model.means_[order], columns=items, index=pd.Index(range(1, k + 1), name="segment"))
-    return ProfileSolution(fit=fit[FIT_COLUMNS], k=k, labels=labels, posterior=post, means=means,
-                           model=model, order=order, items=items)
+    return labels, post, order
 
 
 def _refit(model, xc: np.ndarray, shuffled: np.ndarray | None, *, max_n_fit: int | None, n_selected: int,
