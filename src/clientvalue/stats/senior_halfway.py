@@ -199,7 +199,7 @@ def bootstrap_half_ages(curve: SeniorCurve, grid: np.ndarray, n_boot: int, rng: 
     Xg = curve._design(grid)
     core = core_cells(curve)
     y = np.asarray(curve._y)
-    vals, failed, n_firth = [], 0, 0
+    outcomes: list[tuple[float | None, bool]] = []
     weights = _resampled_cell_weights(curve, rng, n_boot)
     for start in range(0, n_boot, BATCH):
         W = np.array([next(weights) for _ in range(min(BATCH, n_boot - start))])
@@ -213,19 +213,14 @@ def bootstrap_half_ages(curve: SeniorCurve, grid: np.ndarray, n_boot: int, rng: 
             betas[mixed], ok[mixed] = irls_batch(curve._X, curve._y, W[mixed], curve.coef)
         for r in range(len(W)):
             if not mixed[r]:
-                vals.append(-BIG if yes[r] else BIG)
+                outcomes.append((-BIG if yes[r] else BIG, False))
                 continue
             keep = present[r]
             Xb, yb, beta, fine = curve._X[keep], curve._y[keep], betas[r], bool(ok[r])
             if fine and np.max(np.abs(Xb @ beta)) >= MAX_ABS_LOGIT:
                 fine = (core is not None and bool(keep[core].all())) or not separated(Xb, yb)
-            value, used_firth = _replicate_half_age(curve, grid, Xg, Xb, yb, W[r][keep], beta if fine else None)
-            n_firth += used_firth
-            if value is None:
-                failed += 1
-            else:
-                vals.append(value)
-    return vals, failed, n_firth
+            outcomes.append(_replicate_half_age(curve, grid, Xg, Xb, yb, W[r][keep], beta if fine else None))
+    return _tally(outcomes)
 
 
 def _replicate_half_age(curve: SeniorCurve, grid: np.ndarray, Xg: np.ndarray, Xb: np.ndarray, yb: np.ndarray,
@@ -243,6 +238,13 @@ def _replicate_half_age(curve: SeniorCurve, grid: np.ndarray, Xg: np.ndarray, Xb
     return _half_value(grid, curve._pattern_w @ expit(Xg @ beta)), used_firth
 
 
+def _tally(outcomes: list[tuple[float | None, bool]]) -> tuple[list[float], int, int]:
+    """The replicates' half-way ages in order (failed refits, None, left out), the number of failed
+    refits and the number of refits done with Firth's method."""
+    vals = [value for value, _ in outcomes if value is not None]
+    return vals, len(outcomes) - len(vals), sum(used_firth for _, used_firth in outcomes)
+
+
 def _half_value(grid: np.ndarray, p: np.ndarray) -> float:
     eb, sb = first_crossing(grid, p)
     return eb if sb == "ok" else (BIG if sb == "never_half" else -BIG)
@@ -255,22 +257,17 @@ def bootstrap_half_ages_slow(curve: SeniorCurve, grid: np.ndarray, n_boot: int, 
     The reference for the batched version, and the path of a curve fitted by Firth's method.
     """
     Xg = curve._design(grid)
-    vals, failed, n_firth = [], 0, 0
+    outcomes: list[tuple[float | None, bool]] = []
     for wb_all in _resampled_cell_weights(curve, rng, n_boot):
         present = wb_all > 0
         yb = curve._y[present]
         if yb.min() == yb.max():
-            vals.append(BIG if yb.max() == 0 else -BIG)
+            outcomes.append((BIG if yb.max() == 0 else -BIG, False))
             continue
         Xb, wb = curve._X[present], wb_all[present]
         beta, ok = irls(Xb, yb, wb, curve.coef) if curve.method == "ml" else (None, False)
-        value, used_firth = _replicate_half_age(curve, grid, Xg, Xb, yb, wb, beta if ok else None)
-        n_firth += used_firth
-        if value is None:
-            failed += 1
-        else:
-            vals.append(value)
-    return vals, failed, n_firth
+        outcomes.append(_replicate_half_age(curve, grid, Xg, Xb, yb, wb, beta if ok else None))
+    return _tally(outcomes)
 
 
 def half_way_age(curve_or_data: SeniorCurve | pd.DataFrame, *, age: str | None = None,
