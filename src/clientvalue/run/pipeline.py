@@ -359,7 +359,6 @@ class RunContext:
     # execute, render, manifest
     seconds: dict[str, float] = field(default_factory=dict)
     records: list[dict[str, Any]] = field(default_factory=list)
-    rendered: set[str] = field(default_factory=set)  # pages already rendered (as their notebooks ended)
     manifest: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -471,14 +470,11 @@ def _render_page(ctx: RunContext, spec: AnalysisSpec, path: Path) -> None:
     """Render one executed notebook to its page (the vignette study's page has the study's header)."""
     render_notebook(ctx.folder / path.name, ctx.folder / f"{path.stem}.html", language=ctx.params.language,
                     run_info=ctx.study_info if spec.about_the_study else ctx.run_info)
-    ctx.rendered.add(path.stem)
 
 
 def render(ctx: RunContext) -> None:
-    """Render every executed notebook not rendered yet, and record every page in notebook order."""
-    for spec, path in zip(ctx.specs, ctx.notebooks):
-        if path.stem not in ctx.rendered:
-            _render_page(ctx, spec, path)
+    """Record every page in notebook order (each was rendered by :func:`execute` as its notebook ended)."""
+    for path in ctx.notebooks:
         ctx.records.append({"name": path.stem, "seconds": ctx.seconds[path.stem], "status": "succeeded",
                             "html": f"{path.stem}.html", "notebook": path.name})
 
