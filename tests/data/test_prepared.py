@@ -103,6 +103,28 @@ def test_map_distinct_equals_map_on_every_row(values, func):
     pd.testing.assert_series_equal(map_distinct(series, func), series.map(func))
 
 
+_RESULTS = {"code_key": code_key, "code_text": code_text, "str": str, "int": lambda v: 1, "float": lambda v: 1.5,
+            "none": lambda v: None, "bool": lambda v: True, "same": lambda v: v, "nan": lambda v: np.nan,
+            "int or none": lambda v: 1 if str(v) < "b" else None, "text or int": lambda v: "x" if str(v) < "b" else 2}
+
+
+@pytest.mark.parametrize("func", _RESULTS.values(), ids=_RESULTS.keys())
+@pytest.mark.parametrize("values, dtype", [
+    (["a", "b", None, "a"], None), (["a", "b", None, "a"], "str"), ([" ", None, "  "], "str"), (["a", "b"], "str"),
+    (["a", None], "string"), (["a", None], "string[python]"), ([1, 2, 1], None), ([1.0, np.nan, 2.0], None),
+    (["x", 1, 1.0, None, "É", 2.5], None), ([1, None], "Int64"), ([None, None], object), ([], object), ([], float),
+    (["a", "b"], "category"), ([True, False, None], object),
+])
+def test_map_distinct_is_map_with_a_dict_of_the_distinct_values(values, dtype, func):
+    """The result of mapping each row through a dict of the distinct values, dtype, name and attrs included."""
+    series = pd.Series(values, dtype=dtype, name="column", index=np.arange(len(values)) * 3)
+    series.attrs["kept"] = True
+    expected = series.map({value: func(value) for value in pd.unique(series.dropna())})
+    result = map_distinct(series, func)
+    pd.testing.assert_series_equal(result, expected, check_exact=True)
+    assert result.attrs == expected.attrs
+
+
 @pytest.mark.parametrize("series", [
     pd.Series(np.arange(-3, 2_000_000, 7), name="id"),
     pd.Series(np.array([5, 0, 2**40], dtype=np.uint64), name="id"),

@@ -422,7 +422,17 @@ def map_distinct(values: pd.Series, func) -> pd.Series:
     that of ``values.map(func)`` for a ``func`` that maps a missing value to missing and equal
     values (``1``, ``1.0``) to the same result, as the cleaning functions here do (tested).
     """
-    return values.map({value: func(value) for value in pd.unique(values.dropna())})
+    codes, uniques = pd.factorize(values)  # -1: a missing value
+    results = [func(value) for value in uniques]
+    plain = isinstance(values.dtype, np.dtype) or (isinstance(values.dtype, pd.StringDtype)
+                                                   and values.dtype.na_value is not pd.NA)
+    if not plain or all(result is None for result in results):  # pandas' own rules for these: map
+        return values.map(dict(zip(uniques, results)))
+    # what ``values.map(mapping)`` does on numpy and "str" columns, with each row's code from
+    # factorize instead of hashing every row again: the same Series, dtype included (tested)
+    mapper = pd.Series(results, index=pd.Index(uniques, tupleize_cols=False))
+    mapped = pd.api.extensions.take(mapper.array, codes, allow_fill=True)
+    return pd.Series(mapped, index=values.index, copy=False).__finalize__(values, method="map")
 
 
 def code_key(value: object) -> str | None:

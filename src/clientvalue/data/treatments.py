@@ -48,17 +48,19 @@ def treatment_codes(survey: Survey) -> dict[str, pd.Series]:
         for name, column in ((key, t.column), (f"{key}.opt_out", t.opt_out)):
             if column is None:
                 continue
-            keys = map_distinct(survey.data[column], code_key)  # once per distinct value
-            bad = keys.notna() & ~keys.isin(yes | no | missing)
-            if bad.any():
+            raw = survey.data[column]
+            key_of = {value: code_key(value) for value in pd.unique(raw.dropna())}  # once per distinct value
+            if any(k is not None and k not in yes | no | missing for k in key_of.values()):
+                keys = map_distinct(raw, code_key)
+                bad = keys.notna() & ~keys.isin(yes | no | missing)
                 values = sorted({visible(str(v)) for v in survey.data.loc[bad, column]})[:MAX_SHOWN]
                 raise DataError(
                     f"{survey.path}: treatment column {column!r} (treatments.{key}) has codes "
                     f"{values} ({_ids(survey, bad)}) that are neither yes_codes "
                     f"{list(t.yes_codes)} nor no_codes {list(t.no_codes)}; add them to the codebook "
                     "or to missing_codes.")
-            value = {k: 1.0 if k in yes else (0.0 if k in no else np.nan) for k in pd.unique(keys.dropna())}
-            out[name] = keys.map(value).astype(float)  # a missing key -> NaN
+            value = {v: 1.0 if k in yes else (0.0 if k in no else np.nan) for v, k in key_of.items()}
+            out[name] = raw.map(value).astype(float)  # from the raw values: a missing value -> NaN
         declined = out.get(f"{key}.opt_out")
         if declined is not None:
             both = (out[key] == 1) & (declined == 1)
