@@ -45,7 +45,7 @@ from clientvalue.analyses import registry
 # The audit's helpers and table columns, importable from here as before the split.
 from clientvalue.analyses.segments_audit import (  # noqa: F401
     ALPHA, FAIRNESS_SEGMENTS_COLUMNS, FAIRNESS_TREATMENTS_COLUMNS, MIN_DIFFERENCE, OPT_OUT_COLUMNS, OUTCOME_COLUMNS,
-    _as_text, _covariates, _opt_out_row, _protected, fairness_audit)
+    _as_text, _opt_out_row, _protected, fairness_audit)
 # The findings (analyse calls findings), importable from here as before the split.
 from clientvalue.analyses.segments_findings import contract_findings, findings, save_findings  # noqa: F401
 from clientvalue.data.codebook import Codebook
