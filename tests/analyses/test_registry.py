@@ -315,3 +315,27 @@ def test_clientvalue_check_lists_what_the_codebook_feeds_by_the_registry(demo_co
     assert main(["check", str(demo_codebook)]) == 0
     fed = capsys.readouterr().out.strip().splitlines()[-1].split(": ")[1].split(", ")
     assert fed == [s.name for s in ANALYSES if Need.SURVEY in s.needs]  # the demo feeds every survey analysis
+
+
+def test_the_input_checks_import_no_statistics():
+    """The run's own process checks every input before any notebook starts; the checks import neither
+    statsmodels nor scipy nor scikit-learn (seconds per run, paid again by every kernel anyway)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from clientvalue.analyses import registry\n"
+        "from clientvalue.data.survey import load_survey\n"
+        f"survey = load_survey({str(DEMO_DIR / 'municipality' / 'codebook.yaml')!r})\n"
+        "checked = []\n"
+        "for spec in registry.ANALYSES:\n"
+        "    if registry.Need.SURVEY in spec.needs and spec.applies(survey):\n"
+        "        spec.validate(survey, min_group_size=10)\n"
+        "        checked.append(spec.name)\n"
+        "print(','.join(checked))\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & {'statsmodels', 'scipy', 'sklearn', 'matplotlib'})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert set(out[0].split(",")) >= {"00_data_check", "10_value_drivers", "30_segments", "50_comparisons"}
+    assert out[1] == ""

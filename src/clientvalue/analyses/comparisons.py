@@ -28,8 +28,9 @@ from clientvalue import defaults
 from clientvalue.analyses.comparisons_findings import (  # noqa: F401
     RELIABILITY_THRESHOLD, save_findings, with_findings)
 from clientvalue.data.survey import Survey, code_text
-from clientvalue.data.waves import VALUE_PROFILE, WAVE, questions_of, read_benchmark, stack_waves
-from clientvalue.errors import AnalysisError, DataError
+from clientvalue.data.waves import VALUE_PROFILE, WAVE, questions_of, read_benchmark, stack_waves, unit_values
+from clientvalue.data.waves import check_comparison_inputs as check_inputs  # noqa: F401  (as before the move)
+from clientvalue.errors import AnalysisError
 from clientvalue.findings import Finding
 from clientvalue.stats import levels as lv
 from clientvalue.stats import multilevel as ml
@@ -84,40 +85,6 @@ class ComparisonsResult:
     waves: list[str] = field(default_factory=list)
     unit_model: dict = field(default_factory=dict)
     outcome: str | None = None
-
-
-def check_inputs(survey: Survey) -> bool:
-    """Refuse bad comparison input before any notebook runs; True (levels always run on an outcome or items).
-
-    Raises
-    ------
-    DataError, CodebookError
-        Earlier waves that cannot be matched, a wave column with one value, a unit column with a
-        single unit, a benchmark with unknown questions.
-    """
-    if not questions_of(survey.codebook):
-        return False
-    stack_waves(survey)
-    read_benchmark(survey)
-    _unit_values(survey)
-    return True
-
-
-def _unit_values(survey: Survey) -> pd.Series | None:
-    spec = survey.codebook.units
-    if spec is None:
-        return None
-    column = survey.data[spec.column]
-    codes, uniques = pd.factorize(column)  # a unit's name as text (12.0 -> "12", blank -> None), once per unit
-    names = np.array([code_text(u) for u in uniques] + [None], dtype=object)
-    values = pd.Series(names[codes], index=column.index, dtype=object)  # code -1 (missing) takes the last
-    found = values.dropna().unique()
-    if len(found) < 2:
-        raise DataError(
-            f"{survey.path}, column {spec.column!r} (codebook units.column): it holds {len(found)} unit(s) "
-            f"{list(found)[:3]!r}; comparing units needs at least two teams, locations or organisations. "
-            "Name another column under `units`, or remove `units` from the codebook.")
-    return values
 
 
 def _satisfied_from(survey: Survey) -> dict[str, float]:
@@ -315,7 +282,7 @@ def _value_over_waves(survey: Survey, stacked: pd.DataFrame, waves: list[str], a
     dimensions = {d: [i for i in cols if i in items] for d, cols in dims.items()}
     if any(not cols for cols in dimensions.values()):
         return empty
-    groups = [ALL] + sorted(set(stacked["_group"]) - {ALL})
+    groups = [ALL] + sorted(set(stacked["_group"].unique()) - {ALL})  # not 1M Python iterations
     rows, boots, red_rows = _shares_per_wave(survey, stacked, waves, groups, outcome=outcome, items=items,
                                              dimensions=dimensions, n_boot=n_boot, seed=seed)
     value = pd.DataFrame(rows, columns=VALUE_COLUMNS)
@@ -419,7 +386,7 @@ def _unit_frame(survey: Survey, min_group_size: int, current: str) -> tuple[pd.D
     shown units is counted as the level of "all" counts it: every row with an outcome."""
     from clientvalue import disclosure
 
-    values = _unit_values(survey)
+    values = unit_values(survey)
     keep = disclosure.reported_mask(survey, min_group_size).to_numpy().copy()
     spec = survey.codebook.waves
     if spec is not None and spec.column is not None:  # a stacked file: units are compared in the current wave

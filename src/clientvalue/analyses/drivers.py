@@ -24,10 +24,9 @@ import pandas as pd
 
 from clientvalue import defaults
 from clientvalue.analyses import registry
-from clientvalue.data.messages import design_problem_message
 from clientvalue.stats.importance import design_problems, dimension_totals, importance
 from clientvalue.analyses.shared import shared_importance
-from clientvalue.errors import AnalysisError, DataError
+from clientvalue.errors import AnalysisError
 from clientvalue.stats.ipa import importance_performance, penalty_reward
 from clientvalue.stats.measurement import factor_check, reliability_table
 from clientvalue.stats.ordinal import ordinal_model
@@ -36,6 +35,7 @@ from clientvalue.analyses.strategy import (StrategyAdvice, segment_difference, s
 from clientvalue.data.survey import Survey
 from clientvalue.findings import Finding
 # The findings (DriverResults.findings calls driver_findings), importable from here as before the split.
+from clientvalue.analyses.drivers_checks import check_inputs
 from clientvalue.analyses.drivers_findings import (  # noqa: F401
     FACTOR_CAUTION_SHARE, NOT_ASSESSED, driver_findings, save_findings)
 
@@ -180,34 +180,6 @@ def _most_different_pair(frame, survey, *, outcome, items, column, groups) -> li
     pairs = [(a, b) for i, a in enumerate(groups) for b in groups[i + 1:]]
     first, second = max(pairs, key=lambda ab: segment_difference([tables[ab[0]], tables[ab[1]]]))
     return [str(first), str(second)]
-
-
-def check_inputs(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE) -> bool:
-    """Refuse value-driver input that no analysis can use, naming the column(s) and the cause.
-
-    Run before any notebook (and again by :func:`analyse`): on the complete responses of every
-    reported group together, an item with the same answer for everyone, items that are exact
-    copies or linear combinations of each other, and an outcome that the items determine exactly
-    (R² = 1) are refused with a sentence each; a single group with such a problem is left out by
-    :func:`analyse` with the reason instead.
-
-    Returns
-    -------
-    bool
-        True when notebook 10 applies (the codebook has an outcome and items).
-
-    Raises
-    ------
-    DataError
-        One of the problems above, in the data of every reported group together.
-    """
-    if survey.outcome is None or not survey.items():
-        return False
-    problems = design_problems(survey.reported_data(min_group_size), outcome=survey.outcome, drivers=survey.items())
-    if not problems.empty:
-        where = f"{survey.path}" + (f" (codebook {survey.codebook_path})" if survey.codebook_path else "")
-        raise DataError(design_problem_message(problems, outcome=survey.outcome, where=where))
-    return True
 
 
 def _problem_codes(problems: pd.DataFrame | None) -> str:

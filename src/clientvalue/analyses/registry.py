@@ -163,7 +163,7 @@ def _drivers_apply(survey: Any) -> bool:
 
 
 def _drivers_validate(survey: Any, *, min_group_size: int) -> None:
-    from clientvalue.analyses.drivers import check_inputs
+    from clientvalue.analyses.drivers_checks import check_inputs  # light: the run's process needs no statistics
 
     check_inputs(survey, min_group_size=min_group_size)  # a constant or copied item: refused now
 
@@ -181,9 +181,9 @@ def _segments_apply(survey: Any) -> bool:
 
 def _comparisons_apply(survey: Any) -> bool:
     """Levels need only a rating; bad waves, units or benchmark input raises."""
-    from clientvalue.analyses.comparisons import check_inputs
+    from clientvalue.data.waves import check_comparison_inputs  # light: the run's process needs no statistics
 
-    return check_inputs(survey)
+    return check_comparison_inputs(survey)
 
 
 # --------------------------------------------------------------------------- the analyses

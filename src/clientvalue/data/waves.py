@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue.data.codebook import Codebook
-from clientvalue.data.survey import code_text, code_texts, map_distinct
+from clientvalue.data.survey import Survey, code_text, code_texts, map_distinct
 from clientvalue.errors import CodebookError, DataError
 
 WAVE = "wave"  # the wave column of the stacked frame
@@ -237,3 +237,45 @@ def read_benchmark(survey) -> pd.DataFrame | None:
         raise DataError(f"{path}: the {VALUE_PROFILE!r} row has mean {float(share.iloc[0])!r}; give the reference's "
                         "practical share of the explained variance as a fraction between 0 and 1.")
     return out
+
+
+# --------------------------------------------------------------------------- the input check of notebook 50
+def check_comparison_inputs(survey: Survey) -> bool:
+    """Refuse bad comparison input (notebook 50) before any notebook runs; True (levels always run on an outcome or items).
+
+    Raises
+    ------
+    DataError, CodebookError
+        Earlier waves that cannot be matched, a wave column with one value, a unit column with a
+        single unit, a benchmark with unknown questions.
+    """
+    if not questions_of(survey.codebook):
+        return False
+    stack_waves(survey)
+    read_benchmark(survey)
+    unit_values(survey)
+    return True
+
+
+def unit_values(survey: Survey) -> pd.Series | None:
+    """Each respondent's unit name as text (None: missing); None without `units` in the codebook.
+
+    Raises
+    ------
+    DataError
+        The unit column holds fewer than two units.
+    """
+    spec = survey.codebook.units
+    if spec is None:
+        return None
+    column = survey.data[spec.column]
+    codes, uniques = pd.factorize(column)  # a unit's name as text (12.0 -> "12", blank -> None), once per unit
+    names = np.array([code_text(u) for u in uniques] + [None], dtype=object)
+    values = pd.Series(names[codes], index=column.index, dtype=object)  # code -1 (missing) takes the last
+    found = values.dropna().unique()
+    if len(found) < 2:
+        raise DataError(
+            f"{survey.path}, column {spec.column!r} (codebook units.column): it holds {len(found)} unit(s) "
+            f"{list(found)[:3]!r}; comparing units needs at least two teams, locations or organisations. "
+            "Name another column under `units`, or remove `units` from the codebook.")
+    return values
