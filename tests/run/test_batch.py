@@ -300,7 +300,12 @@ def test_warm_kernel_gives_the_same_report_as_fresh_kernels(tmp_path):
 
     params = parse_parameters({"codebook": str(DEMO / "codebook.yaml"), "notebooks": ["00_data_check"]})
     quiet = {"jobs": 1, "progress": False, "echo": lambda _line: None}
-    run_parameters(params, output=tmp_path / "cold", **quiet)
+    warm.enable(False)  # chosen: a fresh kernel for every notebook
+    try:
+        run_parameters(params, output=tmp_path / "cold", **quiet)
+        assert getattr(warm._local, "km", None) is None
+    finally:
+        warm.enable(None)
     warm.enable()
     try:
         for name in ("warm1", "warm2"):  # the second runs on the kernel the first left behind
@@ -308,7 +313,7 @@ def test_warm_kernel_gives_the_same_report_as_fresh_kernels(tmp_path):
         assert warm._local.km is not None and warm._local.km.has_kernel
     finally:
         warm.retire()
-        warm.enable(False)
+        warm.enable(None)
     for name in ("warm1", "warm2"):
         cold = sorted((tmp_path / "cold" / "tables").glob("*.csv"))
         assert cold and all(f.read_bytes() == (tmp_path / name / "tables" / f.name).read_bytes() for f in cold)

@@ -66,3 +66,39 @@ def test_one_at_a_time_each_is_handed_on_before_the_next_starts(tmp_path, monkey
     execute_all(jobs, jobs=1, progress=False, echo=lambda line: None,
                 when_done=lambda path: order.append(f"done {path.stem}"))
     assert order == ["a", "done a", "b", "done b"]
+
+
+def _pid_notebook(folder: Path, name: str) -> Path:
+    """A notebook that writes its kernel's process id to ``marker`` and leaves a variable behind."""
+    nb = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell('marker = ""')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell(
+        "import os, pathlib\n"
+        "left = globals().get('left_behind', 'none')\n"
+        "pathlib.Path(marker).write_text(f'{os.getpid()} {left}')\n"
+        "left_behind = 'from ' + marker")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_worker_runs_its_notebooks_on_one_kernel_with_a_fresh_namespace(tmp_path, workers):
+    import psutil
+
+    from clientvalue.run.execute import socket_folder
+
+    names = ["a", "b", "c", "d"]
+    jobs = [(_pid_notebook(tmp_path, n), tmp_path / f"out-{n}.ipynb", {"marker": str(tmp_path / f"{n}.pid")})
+            for n in names]
+    before = set(socket_folder().glob("clientvalue-*"))
+    execute_all(jobs, jobs=workers, progress=False, echo=lambda line: None)
+    seen = [(tmp_path / f"{n}.pid").read_text().split() for n in names]
+    pids = {int(pid) for pid, _ in seen}
+    assert 1 <= len(pids) <= workers  # one kernel per worker, not one per notebook
+    assert all(left == "none" for _, left in seen)  # nothing of the notebook before is left in the namespace
+    assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in pids)
+    assert set(socket_folder().glob("clientvalue-*")) <= before  # the kernels' socket files are gone

@@ -1,4 +1,4 @@
-"""Execute notebooks with papermill, each in its own kernel, several at a time.
+"""Execute notebooks with papermill, several at a time, each worker on one warm kernel.
 
 Kept apart from :mod:`clientvalue.run.pipeline` and light on imports: each notebook worker is a
 fresh process (``spawn``) that imports only this module and papermill, not pandas or the report
@@ -154,17 +154,25 @@ def kernel_threads(jobs: int, cores: int | None = None) -> int:
     return max(1, cores // max(1, jobs))
 
 
-def _worker_setup(threads: int) -> None:
+def _worker_setup(threads: int, warm_kernel: bool = True) -> None:
     """Set up a notebook worker (and, through its environment, the kernel it starts).
 
     Ctrl-C is left to the main process, which stops the workers (no worker tracebacks), and the
     numerical libraries of the kernel get ``threads`` threads unless the user set their own.
+    ``warm_kernel``: the worker runs its notebooks on one kernel (:mod:`clientvalue.run.warm`),
+    shut down when the worker ends.
     """
     import signal
+    from multiprocessing import util
+
+    from clientvalue.run import warm
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for variable in THREAD_VARIABLES:
         os.environ.setdefault(variable, str(threads))
+    warm.enable(warm_kernel, outlive_run=False)
+    if warm_kernel:
+        util.Finalize(None, warm.shutdown_all, exitpriority=10)  # as the worker exits
 
 
 def remove_kernel_files() -> None:
@@ -189,21 +197,28 @@ def _work_rank(name: str) -> int:
 def execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int, progress: bool,
                  echo: Callable[[str], None],
                  when_done: Callable[[Path], None] | None = None) -> dict[str, float]:
-    """Execute notebooks, ``jobs`` at a time (each in its own kernel); seconds per notebook.
+    """Execute notebooks, ``jobs`` at a time; seconds per notebook.
+
+    Each of the ``jobs`` workers runs its notebooks one after the other on one warm kernel
+    (:mod:`clientvalue.run.warm`: a fresh namespace, history and working folder for each notebook,
+    the imports kept), unless :func:`clientvalue.run.warm.enable` chose otherwise.
 
     ``when_done(path)`` is called in this process as soon as the notebook ``path`` has run, while
     the others still run (the run renders its page then: this process is idle while it waits). An
     error it raises stops the run as a failed notebook does.
     """
+    from clientvalue.run import warm
+
     total = len(jobs_list)
     seconds: dict[str, float] = {}
     if jobs <= 1 or total == 1:
-        for number, (path, target, parameters) in enumerate(jobs_list, start=1):
-            echo(f"[{number}/{total}] {path.stem} ...")
-            seconds[path.stem] = _execute_timed(path, target, parameters, progress)
-            echo(f"[{number}/{total}] {path.stem} done in {seconds[path.stem]:.1f} s")
-            if when_done is not None:
-                when_done(path)
+        with warm.for_this_run():  # one kernel for every notebook (unless a batch worker chose)
+            for number, (path, target, parameters) in enumerate(jobs_list, start=1):
+                echo(f"[{number}/{total}] {path.stem} ...")
+                seconds[path.stem] = _execute_timed(path, target, parameters, progress)
+                echo(f"[{number}/{total}] {path.stem} done in {seconds[path.stem]:.1f} s")
+                if when_done is not None:
+                    when_done(path)
         return seconds
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
@@ -211,7 +226,7 @@ def execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int
     echo(f"running {total} notebooks, {jobs} at a time: " + ", ".join(p.stem for p, _, _ in jobs_list))
     os.environ["CLIENTVALUE_RUN_PID"] = str(os.getpid())  # workers name kernel files after this run
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_setup,
-                               initargs=(kernel_threads(jobs),))
+                               initargs=(kernel_threads(jobs), warm.wanted()))
     order = sorted(jobs_list, key=lambda job: _work_rank(job[0].stem))
     try:
         futures = {pool.submit(_execute_timed, path, target, parameters, False): path for path, target, parameters in order}

@@ -1,4 +1,4 @@
-"""Warm kernels: a batch worker reuses one Jupyter kernel for notebook after notebook.
+"""Warm kernels: a run (and a batch worker) reuses one Jupyter kernel for notebook after notebook.
 
 Starting a kernel and importing pandas, matplotlib, statsmodels and clientvalue costs seconds per
 notebook; at hundreds of small organisations that fixed cost dominates. Within papermill's contract
@@ -9,9 +9,14 @@ namespace and history (``reset(new_session=True)``: execution counts start at 1 
 folder, the warning filters, and every open figure. Imported modules stay loaded; that is the
 saving. (Every notebook sets its plotting style itself, :func:`clientvalue.report.notebook.setup_plotting`.)
 
+After the reset the kernel frees what the last notebook left (``gc``, ``malloc_trim``, Arrow's pool).
 A kernel is replaced after a failed notebook and after :data:`MAX_USES` notebooks, so neither a
-broken state nor slowly growing memory carries on. Used only where :func:`enable` was called (the
-batch's worker task); ``clientvalue run`` keeps one fresh kernel per notebook.
+broken state nor slowly growing memory carries on.
+
+``clientvalue run`` gives each of its notebook workers one warm kernel for the notebooks it runs,
+shut down when the run ends (:func:`for_this_run`, and :func:`enable` with ``outlive_run=False`` in
+a worker process). A batch worker chooses for itself (:func:`enable`): its kernel outlives each
+organisation's run, and ``warm: false`` gives every notebook a fresh kernel.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from __future__ import annotations
 import os
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 #: Name of the papermill engine.
@@ -40,19 +47,51 @@ else:
     if "matplotlib.pyplot" in _cv_sys.modules:
         _cv_sys.modules["matplotlib.pyplot"].close("all")
 get_ipython().reset(new_session=True, aggressive=False)
+from clientvalue.memory import release_memory as _cv_release_memory
+_cv_release_memory()
+del _cv_release_memory
 """
 
 _local = threading.local()
 _enabled = False
+_chosen = False  # enable() was called: warm kernels were chosen or refused (a batch worker, a test)
+_outlive_run = True  # a kernel's socket files are named apart from the run that started it
 _every: "weakref.WeakSet[Any]" = weakref.WeakSet()  # every kernel manager of this process, for shutdown_all
 
 
-def enable(on: bool = True) -> None:
-    """Let notebooks of this process run on warm kernels (called by the batch's worker task)."""
-    global _enabled
-    _enabled = on
+def enable(on: bool | None = True, *, outlive_run: bool = True) -> None:
+    """Let notebooks of this process run on warm kernels (``on``), or each on a fresh kernel
+    (``False``); ``None`` leaves the choice to each run again (:func:`for_this_run`).
+
+    ``outlive_run``: the kernel serves the runs of several organisations (a batch worker), so its
+    socket files are not named after one run (a run removes its own when it ends).
+    """
+    global _enabled, _chosen, _outlive_run
+    _enabled, _chosen, _outlive_run = bool(on), on is not None, outlive_run
     if on:
         _register()
+
+
+def wanted() -> bool:
+    """Whether a run's notebooks should run on warm kernels: as chosen by :func:`enable`, else yes."""
+    return _enabled if _chosen else True
+
+
+@contextmanager
+def for_this_run() -> Iterator[None]:
+    """Warm kernels for the notebooks one run executes in this thread, shut down when it ends.
+
+    Nothing changes where :func:`enable` already chose (a batch worker keeps its own kernel).
+    """
+    if _chosen:
+        yield
+        return
+    enable(outlive_run=False)
+    try:
+        yield
+    finally:
+        retire()
+        enable(None)
 
 
 def engine_name() -> str | None:
@@ -79,9 +118,10 @@ def _kernel(kernel_name: str) -> Any:
         km = None
     if km is None:
         km = local_kernel_manager()(kernel_name=kernel_name)
-        # its own socket names: a run removes its `clientvalue-kernel-<pid>-*` files when it ends,
-        # and this kernel outlives the run (its files go when it is shut down)
-        km.ip = str(socket_folder() / f"clientvalue-warm-{os.getpid()}-{id(km)}")
+        if _outlive_run:
+            # its own socket names: a run removes its `clientvalue-kernel-<pid>-*` files when it ends,
+            # and this kernel outlives the run (its files go when it is shut down)
+            km.ip = str(socket_folder() / f"clientvalue-warm-{os.getpid()}-{id(km)}")
         _local.km, _local.uses = km, 0
         _every.add(km)
     return km
