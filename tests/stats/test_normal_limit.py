@@ -186,3 +186,30 @@ def test_segment_test_shuffles_rows_when_a_segment_is_small(monkeypatch):
     default = segment_difference_test(frame, **kwargs)
     switched = segment_difference_test(frame, normal_from=0, **kwargs)
     pd.testing.assert_series_equal(default, switched)  # a segment below 1,000: rows are shuffled
+
+
+def test_an_impossible_permutation_draw_is_left_out_of_the_null(monkeypatch):
+    """A drawn permutation whose correlation matrix is impossible is left out (as a bootstrap
+    replicate is), not taken for collinear drivers; the p-value counts the draws that are left."""
+    rng = np.random.default_rng(17)
+    x, w = _ratings(4_000, 3, 18)
+    frame = pd.DataFrame(x, columns=["a", "b", "c", "y"])
+    frame["segment"] = rng.choice(["x", "y"], len(frame))
+    monkeypatch.setattr(lmg, "NORMAL_SEGMENT_FROM", 1_000)
+    kwargs = dict(outcome="y", drivers=["a", "b", "c"], segment="segment", n_perm=40, seed=3, normal_from=0)
+    honest = segment_difference_test(frame, **kwargs)
+    drawn = lmg.permutation_sums
+
+    def one_impossible(total, cross, sizes, c, rng):
+        sums = drawn(total, cross, sizes, c, rng)
+        q = 4
+        iu, ju = np.triu_indices(q)
+        ab = 1 + q + int(np.flatnonzero((iu == 0) & (ju == 1))[0])  # the sum of w a b
+        sums[0, 0, ab] *= 50  # the first draw's first segment: a correlation of a and b far above one
+        return sums
+
+    monkeypatch.setattr(lmg, "permutation_sums", one_impossible)
+    left_out = segment_difference_test(frame, **kwargs)
+    assert honest["n_perm"] == 40 and left_out["n_perm"] == 39
+    assert left_out["difference"] == honest["difference"]
+    assert 0 < left_out["p_value"] <= 1

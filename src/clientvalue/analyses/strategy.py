@@ -349,9 +349,9 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     return pd.Series({
         "difference": observed, "null_mean": float(null.mean()),
         "null_q95": float(np.quantile(null, 0.95)),
-        "p_value": float((1 + (null >= observed).sum()) / (n_perm + 1)),
+        "p_value": float((1 + (null >= observed).sum()) / (len(null) + 1)),
         "n_segments": int(len(groups)), "n": int(len(frame)),
-        "n_perm": n_perm, "suppressed": suppressed,
+        "n_perm": int(len(null)), "suppressed": suppressed,
     }, name="segment_difference_test")
 
 
@@ -443,7 +443,12 @@ class _PermutationStat:
         null = np.empty(n_perm)
         for lo in range(0, n_perm, _lmg.MAX_REP_CHUNK):
             c = min(_lmg.MAX_REP_CHUNK, n_perm - lo)
-            null[lo:lo + c] = self._statistic(_lmg.permutation_sums(total, cross, self.sizes, c, rng))
+            null[lo:lo + c] = self._statistic(_lmg.permutation_sums(total, cross, self.sizes, c, rng), drawn=True)
+        null = null[~np.isnan(null)]  # an impossible draw is left out, as in the bootstrap
+        if not len(null):
+            raise AnalysisError(
+                "every drawn permutation of the segments gave an impossible correlation matrix (the "
+                "drivers are nearly collinear); use fewer drivers or combine the nearly identical ones.")
         return null
 
     def _compute(self, labelings: np.ndarray) -> np.ndarray:
@@ -472,24 +477,53 @@ class _PermutationStat:
         sums[n_groups - 1] -= sums[: n_groups - 1].sum(axis=0)
         return sums
 
-    def _statistic(self, sums: np.ndarray) -> np.ndarray:
-        """The largest pairwise distance of the segments' driver shares, per labeling."""
+    def _statistic(self, sums: np.ndarray, *, drawn: bool = False) -> np.ndarray:
+        """The largest pairwise distance of the segments' driver shares, per labeling.
+
+        ``drawn``: the sums are normal draws (:meth:`normal_null`), which unlike shuffled rows can
+        give an impossible correlation matrix; such a labeling's statistic is NaN instead of an error.
+        """
         n_groups, c, k = sums.shape
         q = self.xc.shape[1]
-        p = q - 1
         corr = _lmg.corr_from_sums(sums.reshape(n_groups * c, k), q, self.full_var)
+        corr = corr.reshape(n_groups, c, q, q).swapaxes(0, 1)  # (labeling, segment, q, q)
+        if drawn:
+            possible = self._possible(corr)
+            out = np.full(c, np.nan)
+            if possible.any():
+                out[possible] = self._distance(corr[possible])
+            return out
         if np.isnan(corr).any():
             raise AnalysisError(
                 "a segment of shuffled respondents has no variation in a driver or the "
                 "outcome, so importance is undefined; use larger segments "
                 "(min_group_size) or fewer drivers.")
-        corr = corr.reshape(n_groups, c, q, q).swapaxes(0, 1)
-        corr = corr.reshape(-1, q, q)
-        rxx, rxy = corr[:, :p, :p], corr[:, :p, p]
-        if (np.linalg.eigvalsh(rxx)[:, 0] < 1e-10).any():
+        if (np.linalg.eigvalsh(corr.reshape(-1, q, q)[:, :q - 1, :q - 1])[:, 0] < 1e-10).any():
             raise AnalysisError(
                 "in a segment of shuffled respondents the drivers are perfectly collinear; "
                 "use larger segments (min_group_size) or fewer drivers.")
+        return self._distance(corr)
+
+    @staticmethod
+    def _possible(corr: np.ndarray) -> np.ndarray:
+        """Per labeling: every segment's matrix is a correlation matrix (no NaN, no negative
+        eigenvalue) with drivers that are not (nearly) collinear."""
+        c, n_groups, q, _ = corr.shape
+        flat = corr.reshape(-1, q, q)
+        good = ~np.isnan(flat).any(axis=(1, 2))
+        rows = np.flatnonzero(good)
+        if len(rows):
+            whole = np.linalg.eigvalsh(flat[rows])[:, 0] >= -_lmg.PIVOT_TOL
+            drivers = np.linalg.eigvalsh(flat[rows][:, :q - 1, :q - 1])[:, 0] >= 1e-10
+            good[rows] = whole & drivers
+        return good.reshape(c, n_groups).all(axis=1)
+
+    def _distance(self, corr: np.ndarray) -> np.ndarray:
+        """The statistic of :meth:`_statistic` from the segments' correlation matrices ``(c, G, q, q)``."""
+        c, n_groups, q, _ = corr.shape
+        p = q - 1
+        corr = corr.reshape(-1, q, q)
+        rxx, rxy = corr[:, :p, :p], corr[:, :p, p]
         r2 = np.einsum("bj,bj->b", rxy, np.linalg.solve(rxx, rxy[:, :, None])[:, :, 0])
         point = (_lmg.lmg_batch(corr) if self.method == "lmg"
                  else _lmg.relative_weights_batch(corr))
