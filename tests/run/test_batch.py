@@ -300,6 +300,7 @@ def test_warm_kernel_gives_the_same_report_as_fresh_kernels(tmp_path):
 
     params = parse_parameters({"codebook": str(DEMO / "codebook.yaml"), "notebooks": ["00_data_check"]})
     quiet = {"jobs": 1, "progress": False, "echo": lambda _line: None}
+    warm.retire()  # no kernel another test may have left in this thread
     warm.enable(False)  # chosen: a fresh kernel for every notebook
     try:
         run_parameters(params, output=tmp_path / "cold", **quiet)

@@ -87,6 +87,8 @@ def _pid_notebook(folder: Path, name: str) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_each_worker_runs_its_notebooks_on_one_kernel_with_a_fresh_namespace(tmp_path, workers):
+    import os
+
     import psutil
 
     from clientvalue.run.execute import socket_folder
@@ -94,11 +96,12 @@ def test_each_worker_runs_its_notebooks_on_one_kernel_with_a_fresh_namespace(tmp
     names = ["a", "b", "c", "d"]
     jobs = [(_pid_notebook(tmp_path, n), tmp_path / f"out-{n}.ipynb", {"marker": str(tmp_path / f"{n}.pid")})
             for n in names]
-    before = set(socket_folder().glob("clientvalue-*"))
+    mine = f"clientvalue-kernel-{os.getpid()}-*"  # this run's kernels (other test workers share the folder)
+    before = set(socket_folder().glob(mine))
     execute_all(jobs, jobs=workers, progress=False, echo=lambda line: None)
     seen = [(tmp_path / f"{n}.pid").read_text().split() for n in names]
     pids = {int(pid) for pid, _ in seen}
     assert 1 <= len(pids) <= workers  # one kernel per worker, not one per notebook
     assert all(left == "none" for _, left in seen)  # nothing of the notebook before is left in the namespace
     assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in pids)
-    assert set(socket_folder().glob("clientvalue-*")) <= before  # the kernels' socket files are gone
+    assert set(socket_folder().glob(mine)) <= before  # the kernels' socket files are gone
