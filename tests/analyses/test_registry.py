@@ -260,6 +260,10 @@ def test_the_kind_reader_sees_fstrings_and_literals():
 PLANTED = [
     Finding(kind="dimension_caution", subject={"strength": "strong"}, numbers={"flagged": 3, "items": 8}),
     Finding(kind="dimension_caution", subject={"strength": "mild"}, numbers={"flagged": 1, "items": 8}),
+    Finding(kind="half_way_status", subject={"status": "separation"}, numbers={"from_age": 61.0, "to_age": 66.0}),
+    Finding(kind="half_way_status", subject={"status": "separation"}),
+    Finding(kind="half_way_status", subject={"status": "never_half"}),
+    Finding(kind="half_way_status", subject={"status": "above_half_throughout"}),
 ]
 
 

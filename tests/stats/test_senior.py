@@ -179,6 +179,17 @@ def test_perfect_separation_gives_status_not_exception():
     half = S.half_way_age(curve, n_boot=20, seed=0)
     assert half["status"] == "separation"
     assert (half["age_half"], half["ci_low"], half["ci_high"]) == (65.0, 55.0, 75.0)
+    # one finding, worded alike on page 20 and by the summary's wording of the finding
+    from clientvalue.analyses.senior import half_way_findings
+    from clientvalue.report.senior_text import describe
+
+    (finding,) = half_way_findings(half)
+    assert finding.kind == "half_way_status" and finding.numbers == {"from_age": 55.0, "to_age": 75.0}
+    out = S.share_by_age_band(data, age="age", senior="senior")
+    for language in ("en", "nl"):
+        page = describe_findings(out, half, S.threshold_comparison(data, age="age", senior="senior"), language=language)
+        sentence = describe(finding, language=language)
+        assert "55" in sentence and "75" in sentence and f"- {sentence}" in page.splitlines()
 
 
 def test_nothing_usable_raises_analysis_error():

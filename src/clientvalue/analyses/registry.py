@@ -206,7 +206,7 @@ SENIOR = AnalysisSpec(
     parameters=(*_SURVEY_FILES, "seed", "n_boot", "age_threshold", "age_thresholds", "age_bands", *_SURVEY_RUN),
     module="clientvalue.analyses.senior",
     requirement="`attributes.age` and a `senior` section", applies=_senior_apply,
-    finding_kinds=("half_way_age", "age_rule", "value_mismatch"),
+    finding_kinds=("half_way_age", "half_way_status", "age_rule", "value_mismatch"),
     wording="clientvalue.report.senior_text", summary_kinds=("half_way_age", "age_rule", "value_mismatch"),
 )
 SEGMENTS = AnalysisSpec(

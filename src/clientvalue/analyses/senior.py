@@ -195,29 +195,56 @@ def analyse(
 
 
 # --------------------------------------------------------------------------- findings
+#: Why the curve gives no half-way age (``half_way_age``'s ``status``), as a ``half_way_status`` finding.
+HALF_WAY_STATUSES = ("separation", "never_half", "above_half_throughout")
+
+
+def half_way_findings(half: pd.Series | None) -> list[Finding]:
+    """The half-way age of ``half`` (a row of :func:`~clientvalue.stats.senior_halfway.half_way_age`) as a
+    finding: ``half_way_age`` when there is one, else ``half_way_status`` (separation: the ages between
+    which the answers switch, when known); none for a suppressed or unknown status."""
+    if half is None:
+        return []
+    status = half.get("status")
+    if status == "ok" and pd.notna(half.get("age_half")):
+        return [Finding(kind="half_way_age", numbers={"age": half["age_half"]},
+                        uncertainty={"ci_low": half["ci_low"], "ci_high": half["ci_high"]}, severity=0,
+                        priority=1.0)]
+    if status in HALF_WAY_STATUSES:
+        known = status == "separation" and pd.notna(half.get("age_half"))
+        numbers = {"from_age": half["ci_low"], "to_age": half["ci_high"]} if known else {}
+        return [Finding(kind="half_way_status", subject={"status": str(status)}, numbers=numbers,
+                        severity=0, priority=1.0)]
+    return []
+
+
+def age_rule_findings(thresholds: pd.DataFrame, threshold: float) -> list[Finding]:
+    """The age rule ``threshold`` of the thresholds table as an ``age_rule`` finding (none when its row is
+    missing or suppressed; a share too small to show stays missing)."""
+    rule = thresholds[thresholds["threshold"] == float(threshold)]
+    if "suppressed" in rule:
+        rule = rule[~rule["suppressed"].astype(bool)]
+    if rule.empty:
+        return []
+    r = rule.iloc[0]
+    return [Finding(kind="age_rule", subject={"threshold": str(int(threshold))},
+                    numbers={"labelled_against": r["labelled_against_self_image"], "missed": r["missed"]},
+                    uncertainty={"ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                                 "missed_ci_low": r["missed_ci_low"], "missed_ci_high": r["missed_ci_high"]},
+                    severity=1, priority=1.3)]
+
+
 def contract_findings(results: SeniorResults, *, alpha: float = 0.05) -> list[Finding]:
     """Notebook 20's findings, language-free (:class:`clientvalue.findings.Finding`).
 
-    ``half_way_age`` (when the curve gives one), ``age_rule`` (the discussed rule: the share of the
-    people it covers who do not see themselves as senior, and the share of the younger people who do
-    - all of whom the rule misses) and ``value_mismatch`` per score that differs at ``alpha`` between
-    people labelled senior against their self-image and those labelled in line with it.
+    ``half_way_age`` (when the curve gives one) or ``half_way_status`` (why it gives none),
+    ``age_rule`` (the discussed rule: the share of the people it covers who do not see themselves as
+    senior, and the share of the younger people who do - all of whom the rule misses) and
+    ``value_mismatch`` per score that differs at ``alpha`` between people labelled senior against
+    their self-image and those labelled in line with it.
     """
-    out = []
-    half = results.summary.iloc[0] if len(results.summary) else None
-    if half is not None and half.get("status") == "ok" and pd.notna(half.get("age_half")):
-        out.append(Finding(kind="half_way_age", numbers={"age": half["age_half"]},
-                           uncertainty={"ci_low": half["ci_low"], "ci_high": half["ci_high"]}, severity=0,
-                           priority=1.0))
-    rule = results.thresholds[(results.thresholds["threshold"] == float(results.threshold))
-                              & ~results.thresholds["suppressed"].astype(bool)]
-    if len(rule):
-        r = rule.iloc[0]
-        out.append(Finding(kind="age_rule", subject={"threshold": str(int(results.threshold))},
-                           numbers={"labelled_against": r["labelled_against_self_image"], "missed": r["missed"]},
-                           uncertainty={"ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                                        "missed_ci_low": r["missed_ci_low"], "missed_ci_high": r["missed_ci_high"]},
-                           severity=1, priority=1.3))
+    out = half_way_findings(results.summary.iloc[0] if len(results.summary) else None)
+    out += age_rule_findings(results.thresholds, results.threshold)
     if results.value is not None:
         for r in results.value.dropna(subset=["difference", "p_value"]).itertuples(index=False):
             if r.p_value < alpha:

@@ -1,7 +1,8 @@
 """Plain-language conclusions (markdown, English or Dutch) of the senior analysis (notebook 20).
 
-:func:`key_findings` words the tables and the findings of
-:class:`~clientvalue.analyses.senior.SeniorResults`; the analysis itself returns no text.
+:func:`key_findings` words the band table and the findings of
+:class:`~clientvalue.analyses.senior.SeniorResults` (the half-way age, the age rule, the value
+mismatch); the analysis itself returns no text.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ def describe_findings(by_band: pd.DataFrame, half: pd.Series, thresholds: pd.Dat
 
     Cites the band shares, the half-way age and the comparison with the age rule
     ``threshold``, and says what an age-based offer means for people who do not
-    see themselves as senior. Suppressed bands are named, never their numbers.
+    see themselves as senior. Suppressed bands are named, never their numbers. The half-way
+    age and the rule are worded from their findings
+    (:func:`clientvalue.analyses.senior.half_way_findings`, :func:`~clientvalue.analyses.senior.age_rule_findings`),
+    as the analysis decides them.
 
     Parameters
     ----------
@@ -51,45 +55,30 @@ def describe_findings(by_band: pd.DataFrame, half: pd.Series, thresholds: pd.Dat
     -------
     str
     """
+    from clientvalue.analyses.senior import age_rule_findings, half_way_findings
+
     _ = translator(language)
-    rows = thresholds[thresholds["threshold"] == float(threshold)]
-    if rows.empty:
+    if thresholds[thresholds["threshold"] == float(threshold)].empty:
         raise ParameterError(f"threshold={threshold!r} is not in the thresholds table; it has "
                              f"{thresholds['threshold'].tolist()}.")
-    m = _.integer(by_band.attrs.get("min_group_size", thresholds.attrs.get("min_group_size", 10)))
+    m = by_band.attrs.get("min_group_size", thresholds.attrs.get("min_group_size", 10))
+    findings = half_way_findings(half) + age_rule_findings(thresholds, threshold)
+    return _page_text(by_band, findings, threshold=threshold, min_group_size=m, _=_)
+
+
+def _page_text(by_band: pd.DataFrame, findings: list, *, threshold: float, min_group_size: int,
+               _: Translator) -> str:
+    """Page 20's key findings: the band shares (the table), the half-way age and the age rule (their
+    findings), what it means, and the bands not shown."""
+    m = _.integer(min_group_size)
     t = _.integer(threshold) if float(threshold).is_integer() else _.number(threshold, 1)
     lines = []  # under the notebook's own "Key findings" heading
     for _i, r in by_band[~by_band["suppressed"].astype(bool)].iterrows():
         lines.append("- " + _("Aged {band}: {pct} see themselves as a senior (95%\u00a0interval {lo}–{hi}).",
                               band=r["age_band"], pct=_pct(r["share_senior"], _),
                               lo=_pct(r["ci_low"], _), hi=_pct(r["ci_high"], _)))
-    status = half["status"]
-    if status == "ok":
-        ci = ("" if pd.isna(half["ci_low"]) or pd.isna(half["ci_high"]) else
-              " " + _("(95%\u00a0interval {lo}–{hi})", lo=_.integer(half["ci_low"]), hi=_.integer(half["ci_high"])))
-        lines.append("- " + _("From about age **{age}**{ci}, half or more of the respondents of that age see "
-                              "themselves as a senior.", age=_.integer(half["age_half"]), ci=ci))
-    elif status == "separation":
-        lines.append("- " + (_("In this survey every respondent who sees themselves as a senior is older than every "
-                               "one who does not; the switch lies between about age {lo} and {hi}.",
-                               lo=_.integer(half["ci_low"]), hi=_.integer(half["ci_high"]))
-                             if pd.notna(half["age_half"]) else
-                             _("A smooth curve could not be estimated (the answers are perfectly predicted).")))
-    elif status in STATUS_TEXTS:
-        lines.append("- " + _(STATUS_TEXTS[status]))
-    r = rows.iloc[0]
-    if pd.notna(r["labelled_against_self_image"]):
-        lines.append("- " + _("A {t}+ rule would label **{pct}** of people aged {t} or over as senior although they "
-                              "do not see themselves that way (95%\u00a0interval {lo}–{hi}).",
-                              t=t, pct=_pct(r["labelled_against_self_image"], _),
-                              lo=_pct(r["ci_low"], _), hi=_pct(r["ci_high"], _)))
-    if pd.notna(r["missed"]):
-        lines.append("- " + _("Of people under {t}, **{pct}** do see themselves as a senior (95%\u00a0interval {lo}–{hi}); "
-                              "an age rule misses them.", t=t, pct=_pct(r["missed"], _),
-                              lo=_pct(r["missed_ci_low"], _), hi=_pct(r["missed_ci_high"], _)))
-    if pd.isna(r["labelled_against_self_image"]) or pd.isna(r["missed"]):
-        lines.append("- " + _("The comparison with a {t}+ rule is not shown for a group with fewer than {m} "
-                              "respondents.", t=t, m=m))
+    lines += [line for f in findings if (line := _half_way_line(f, _))]
+    lines += _rule_lines(next((f for f in findings if f.kind == "age_rule"), None), t=t, m=m, _=_)
     lines += ["", "### " + _("What this means"), "",
               _("An age-based offer (such as a {t}+ rate) is accepted differentiation when it benefits the group, "
                 "but many people it targets do not see themselves as 'senior'. Make the offer optional, so anyone "
@@ -99,6 +88,53 @@ def describe_findings(by_band: pd.DataFrame, half: pd.Series, thresholds: pd.Dat
     if sup:
         lines += ["", "_" + _("Not shown: {bands} (fewer than {m} respondents).", bands=", ".join(sup), m=m) + "_"]
     return "\n".join(lines) + "\n"
+
+
+def _half_way_line(f, _: Translator) -> str:
+    """The bullet of a ``half_way_age`` or ``half_way_status`` finding ("" for another kind)."""
+    if f.kind == "half_way_age":
+        lo, hi = f.uncertainty["ci_low"], f.uncertainty["ci_high"]
+        ci = ("" if pd.isna(lo) or pd.isna(hi) else
+              " " + _("(95%\u00a0interval {lo}–{hi})", lo=_.integer(lo), hi=_.integer(hi)))
+        return "- " + _("From about age **{age}**{ci}, half or more of the respondents of that age see "
+                        "themselves as a senior.", age=_.integer(f.numbers["age"]), ci=ci)
+    if f.kind == "half_way_status":
+        return "- " + _half_way_status(f, _)
+    return ""
+
+
+def _half_way_status(f, _: Translator) -> str:
+    """Why there is no half-way age (a ``half_way_status`` finding), in one sentence."""
+    status = f.subject["status"]
+    if status == "separation":
+        return (_("In this survey every respondent who sees themselves as a senior is older than every "
+                  "one who does not; the switch lies between about age {lo} and {hi}.",
+                  lo=_.integer(f.numbers["from_age"]), hi=_.integer(f.numbers["to_age"]))
+                if f.numbers else
+                _("A smooth curve could not be estimated (the answers are perfectly predicted)."))
+    return _(STATUS_TEXTS[status])
+
+
+def _rule_lines(rule, *, t: str, m: str, _: Translator) -> list[str]:
+    """The bullets of the ``age_rule`` finding (``None``: not shown), with a note for a share not shown."""
+    nan = float("nan")
+    against = rule.numbers["labelled_against"] if rule is not None else nan
+    missed = rule.numbers["missed"] if rule is not None else nan
+    lines = []
+    if pd.notna(against):
+        u = rule.uncertainty
+        lines.append("- " + _("A {t}+ rule would label **{pct}** of people aged {t} or over as senior although they "
+                              "do not see themselves that way (95%\u00a0interval {lo}–{hi}).",
+                              t=t, pct=_pct(against, _), lo=_pct(u["ci_low"], _), hi=_pct(u["ci_high"], _)))
+    if pd.notna(missed):
+        u = rule.uncertainty
+        lines.append("- " + _("Of people under {t}, **{pct}** do see themselves as a senior (95%\u00a0interval {lo}–{hi}); "
+                              "an age rule misses them.", t=t, pct=_pct(missed, _),
+                              lo=_pct(u["missed_ci_low"], _), hi=_pct(u["missed_ci_high"], _)))
+    if pd.isna(against) or pd.isna(missed):
+        lines.append("- " + _("The comparison with a {t}+ rule is not shown for a group with fewer than {m} "
+                              "respondents.", t=t, m=m))
+    return lines
 
 
 SCORE_NAMES = {"emotional": N_("emotional value"), "practical": N_("practical value"),
@@ -117,6 +153,8 @@ def describe(f, *, language: str = "en") -> str:
         return _("From about age {age} (95%\u00a0interval {lo}–{hi}), half or more of the respondents of that age "
                  "see themselves as a senior.", age=_.integer(n["age"]), lo=_.integer(u["ci_low"]),
                  hi=_.integer(u["ci_high"]))
+    if f.kind == "half_way_status":
+        return _half_way_status(f, _)
     if f.kind == "age_rule":
         return _("A {t}+ rule would label {against} of the people it covers as senior although they do not see "
                  "themselves that way. Of the people under {t}, {missed} do see themselves as a senior; the rule "
@@ -154,8 +192,8 @@ def with_contract(text: str, findings: list, *, language: str = "en") -> str:
 
 
 def key_findings(results: Any, *, language: str = "en") -> str:
-    """Page 20's key findings (Markdown): :func:`describe_findings` of the results' tables, with the
-    value finding(s) of ``results.findings`` added (:func:`with_contract`).
+    """Page 20's key findings (Markdown): the band shares of the results' table, then the half-way age,
+    the age rule and the value finding(s) of ``results.findings``, as the analysis decided them.
 
     Parameters
     ----------
@@ -163,6 +201,8 @@ def key_findings(results: Any, *, language: str = "en") -> str:
         From :func:`clientvalue.analyses.senior.analyse`.
     language : {"en", "nl"}
     """
-    text = describe_findings(results.by_age, results.summary.iloc[0], results.thresholds,
-                             threshold=results.threshold, language=language)
-    return with_contract(text, results.findings, language=language)
+    _ = translator(language)
+    m = results.by_age.attrs.get("min_group_size", results.thresholds.attrs.get("min_group_size", 10))
+    findings = results.findings  # decided once, in the analysis
+    text = _page_text(results.by_age, findings, threshold=results.threshold, min_group_size=m, _=_)
+    return with_contract(text, findings, language=language)
