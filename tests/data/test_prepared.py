@@ -113,7 +113,8 @@ _RESULTS = {"code_key": code_key, "code_text": code_text, "str": str, "int": lam
     (["a", "b", None, "a"], None), (["a", "b", None, "a"], "str"), ([" ", None, "  "], "str"), (["a", "b"], "str"),
     (["a", None], "string"), (["a", None], "string[python]"), ([1, 2, 1], None), ([1.0, np.nan, 2.0], None),
     (["x", 1, 1.0, None, "É", 2.5], None), ([1, None], "Int64"), ([None, None], object), ([], object), ([], float),
-    (["a", "b"], "category"), ([True, False, None], object),
+    (["a", "b"], "category"), ([True, False, None], object), ([2023.0, 0.1, np.nan], "float32"),
+    (["2024-03-01", None, "2024-03-01"], "datetime64[ns]"), ([1, 2, 1], "timedelta64[ns]"),
 ])
 def test_map_distinct_is_map_with_a_dict_of_the_distinct_values(values, dtype, func):
     """The result of mapping each row through a dict of the distinct values, dtype, name and attrs included."""

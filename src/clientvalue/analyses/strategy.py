@@ -281,7 +281,9 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     pandas.Series
         ``difference``, ``null_mean``, ``null_q95`` (95th percentile under shuffling),
         ``p_value`` (``(1 + #{null >= observed}) / (n_perm + 1)``), ``n_segments``, ``n``,
-        ``n_perm`` and ``suppressed`` (list of segments left out for size).
+        ``n_perm`` and ``suppressed`` (list of segments left out for size). With the normal limit a
+        drawn permutation whose correlation matrix is impossible (NaN, a negative eigenvalue, or
+        collinear drivers: the bootstrap's rule) is left out, and ``n_perm`` counts the draws left.
 
     Raises
     ------

@@ -423,9 +423,10 @@ def map_distinct(values: pd.Series, func) -> pd.Series:
     values (``1``, ``1.0``) to the same result, as the cleaning functions here do (tested).
     """
     codes, uniques = pd.factorize(values)  # -1: a missing value
-    results = [func(value) for value in uniques]
     plain = isinstance(values.dtype, np.dtype) or (isinstance(values.dtype, pd.StringDtype)
                                                    and values.dtype.na_value is not pd.NA)
+    # func sees the values pd.unique gives (numpy scalars: a float32 2023 reads "2023.0", a date keeps its type)
+    results = [func(value) for value in (uniques.to_numpy() if plain else uniques)]
     if not plain or all(result is None for result in results):  # pandas' own rules for these: map
         return values.map(dict(zip(uniques, results)))
     # what ``values.map(mapping)`` does on numpy and "str" columns, with each row's code from

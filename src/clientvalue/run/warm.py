@@ -90,8 +90,10 @@ def for_this_run() -> Iterator[None]:
     try:
         yield
     finally:
-        retire()
-        enable(None)
+        try:
+            retire()
+        finally:
+            enable(None)  # even when the shutdown is interrupted (a second Ctrl-C)
 
 
 def engine_name() -> str | None:
