@@ -155,13 +155,16 @@ def test_worker_sets_thread_limits_unless_the_user_did(monkeypatch):
     monkeypatch.setenv("MKL_NUM_THREADS", "3")
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         monkeypatch.delenv(variable, raising=False)
+    from clientvalue.run import warm
+
     previous = signal.getsignal(signal.SIGINT)
     try:
-        execute._worker_setup(1)
+        execute._worker_setup(1, False)  # in this process: no warm kernel and no exit hook of a worker
         assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["OPENBLAS_NUM_THREADS"] == "1"
         assert os.environ["MKL_NUM_THREADS"] == "3"
     finally:
         signal.signal(signal.SIGINT, previous)
+        warm.enable(None)  # a worker's choice must not outlive the test: later runs here choose again
 
 
 def test_longest_notebooks_start_first():
