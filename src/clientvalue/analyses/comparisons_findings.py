@@ -51,6 +51,12 @@ def _level_findings(result: ComparisonsResult) -> list[Finding]:
     return findings
 
 
+def _change_evidence(row) -> dict[str, dict]:
+    """A change row's ``numbers`` and ``uncertainty`` (the change, its interval and p-value) for a Finding."""
+    return {"numbers": {"change": row.change},
+            "uncertainty": {"ci_low": row.ci_low, "ci_high": row.ci_high, "p_value": row.p_value}}
+
+
 def _wave_change_findings(result: ComparisonsResult) -> list[Finding]:
     """The outcome's clear changes over the widest span of waves, per group."""
     findings: list[Finding] = []
@@ -64,9 +70,7 @@ def _wave_change_findings(result: ComparisonsResult) -> list[Finding]:
             findings.append(Finding(
                 kind="wave_change", subject={"group": row.group, "question": row.question, "from_wave": row.from_wave,
                                              "to_wave": row.to_wave, "direction": row.flag},
-                numbers={"change": row.change}, uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high,
-                                                             "p_value": row.p_value},
-                severity=2 if row.flag == "declined" else 1, priority=2.5 + abs(row.change)))
+                **_change_evidence(row), severity=2 if row.flag == "declined" else 1, priority=2.5 + abs(row.change)))
     return findings
 
 
@@ -80,9 +84,7 @@ def _red_item_findings(result: ComparisonsResult) -> list[Finding]:
         findings.append(Finding(
             kind="red_item_progress", subject={"group": row.group, "question": row.question, "red_wave": row.red_wave,
                                                "to_wave": row.to_wave, "direction": row.flag},
-            numbers={"change": row.change}, uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high,
-                                                         "p_value": row.p_value},
-            severity=2 if row.flag != "improved" else 1, priority=2.2))
+            **_change_evidence(row), severity=2 if row.flag != "improved" else 1, priority=2.2))
     return findings
 
 

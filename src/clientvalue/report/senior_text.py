@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from clientvalue.analyses.senior import age_rule_findings, half_way_findings
 from clientvalue.errors import ParameterError
 from clientvalue.report.i18n import N_, Translator, translator
 
@@ -55,8 +56,6 @@ def describe_findings(by_band: pd.DataFrame, half: pd.Series, thresholds: pd.Dat
     -------
     str
     """
-    from clientvalue.analyses.senior import age_rule_findings, half_way_findings
-
     _ = translator(language)
     if thresholds[thresholds["threshold"] == float(threshold)].empty:
         raise ParameterError(f"threshold={threshold!r} is not in the thresholds table; it has "
