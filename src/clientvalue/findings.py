@@ -15,7 +15,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from clientvalue.errors import DataError, ParameterError
 from clientvalue.paths import write_atomically
@@ -84,6 +84,16 @@ class Finding:
         return cls(kind=raw["kind"], subject=dict(raw.get("subject", {})),
                    numbers=numbers(raw.get("numbers", {})), uncertainty=numbers(raw.get("uncertainty", {})),
                    severity=int(raw.get("severity", 0)), priority=float(raw.get("priority", 0.0)))
+
+
+def encode_names(values: Iterable[Any]) -> str:
+    """Several names (codes or labels) as one subject value: a JSON list, so that no name can split another."""
+    return json.dumps([str(v) for v in values], ensure_ascii=False)
+
+
+def decode_names(value: str) -> list[str]:
+    """The names :func:`encode_names` kept in a subject value (none for an empty value)."""
+    return [str(v) for v in json.loads(value)] if value else []
 
 
 def _order(finding: Finding) -> tuple:

@@ -264,6 +264,12 @@ PLANTED = [
     Finding(kind="half_way_status", subject={"status": "separation"}),
     Finding(kind="half_way_status", subject={"status": "never_half"}),
     Finding(kind="half_way_status", subject={"status": "above_half_throughout"}),
+    Finding(kind="no_protected"),
+    Finding(kind="segment_value_not_assessed"),
+    Finding(kind="no_proxy", numbers={"threshold": 0.3}),
+    Finding(kind="segment_stability", subject={"unstable": '["2", "3"]'}, numbers={"min_jaccard": 0.41}),
+    Finding(kind="segment_card", subject={"segment": "2", "persona": "", "higher": "[]", "lower": "[]", "asks": ""},
+            numbers={"share": 0.2, "persona_share": float("nan")}),
 ]
 
 

@@ -191,7 +191,7 @@ def test_demo_treatments(demo_results):
     assert proxy["flag"].all() and set(proxy["carried_by"]) == {"neighbourhood"}
     assert not ft.loc[(ft["treatment"] == "extra_check") & (ft["attribute"] != "origin"), "flag"].any()
     assert set(res.opt_out["treatment"]) == {"home_visit"}
-    assert {k for k, _ in res.findings} >= {"segments", "card", "proxy", "treatment_flag", "treatment_ok"}
+    assert {f.kind for f in res.findings} >= {"segments", "segment_card", "proxy", "treatment_flag", "treatment_ok"}
 
 
 def test_membership_never_inside_the_report(demo_results, tmp_path):

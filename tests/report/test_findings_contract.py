@@ -133,7 +133,7 @@ def test_page_30_no_longer_decides_the_strategy(demo_codebook):
                                language="en", on_error="note")
     text = segments_text.key_findings(results, "en")
     assert "Nothing is in the red" not in text and "decided once, on the value-driver page" in text
-    contract = segments.contract_findings(results)
+    contract = results.findings
     assert {f.kind for f in contract} & {"strategy", "important_below_par", "below_midpoint"} == set()
     difference = next(f for f in contract if f.kind == "segment_value_difference")
     assert f"difference between the client groups {difference.numbers['difference']:.2f}" in text
@@ -141,6 +141,40 @@ def test_page_30_no_longer_decides_the_strategy(demo_codebook):
     assert len({(f.subject["treatment"], f.subject["attribute"]) for f in flags}) == len(flags)
     for f in flags:  # the summary's sentence is the page's sentence
         assert _plain(segments_text.describe(f, language="en")) in _plain(text)
+
+
+def test_page_30_words_the_findings_it_saves_and_nothing_else(demo_codebook, tmp_path):
+    """Every bullet of page 30's key findings and every persona card words a Finding of ``results.findings``,
+    the list the notebook writes to findings/30_segments.json: change a number there and the page changes."""
+    from dataclasses import replace
+
+    from clientvalue.analyses import segments
+    from clientvalue.data.survey import load_survey
+
+    results = segments.analyse(load_survey(demo_codebook), n_boot=30, n_perm=19, n_stability=3, seed=1,
+                               language="en", on_error="note")
+    path = segments.save_findings(results, tables_dir=str(tmp_path / "tables"))
+    def as_json(items):
+        return sorted(json.dumps(f.to_dict(), sort_keys=True) for f in items)
+
+    assert as_json(read_findings(path)) == as_json(results.findings)  # NaN == NaN as null
+    kinds = [f.kind for f in results.findings]
+    assert {"segments", "segment_stability", "segment_card", "segment_value_difference", "proxy",
+            "treatment_flag", "treatment_ok"} <= set(kinds)
+    bullets = segments_text.key_findings(results, "en").splitlines()
+    assert len(bullets) == len([k for k in kinds if k != "segment_card"])  # one bullet per finding, in order
+    cards = segments_text.persona_cards(results, "en")
+    assert cards.count("#### ") == kinds.count("segment_card")
+
+    first = results.findings[0]
+    assert first.kind == "segments" and "**9 client groups**" not in bullets[0]
+    results.findings[0] = replace(first, numbers=first.numbers | {"k": 9.0})
+    assert "**9 client groups**" in segments_text.key_findings(results, "en")
+    card = next(i for i, f in enumerate(results.findings) if f.kind == "segment_card")
+    results.findings[card] = replace(results.findings[card], subject=results.findings[card].subject
+                                     | {"asks": "experience"}, numbers=results.findings[card].numbers | {"share": 0.77})
+    assert "Segment" in cards and "· 77%" in segments_text.persona_cards(results, "en")
+    assert "above all being listened to" in segments_text.persona_cards(results, "en")
 
 
 def test_the_name_effect_is_stated_fully_with_the_tables_numbers():
@@ -171,6 +205,6 @@ def test_a_segment_analysis_that_could_not_run_has_no_findings(tmp_path):
     from clientvalue.analyses import segments
 
     results = segments.unavailable("too few answers")
-    assert segments.contract_findings(results) == []
+    assert results.findings == [] and segments.findings(results) == []
     path = segments.save_findings(results, tables_dir=str(tmp_path / "tables"))
     assert read_findings(path) == []

@@ -214,7 +214,9 @@ SEGMENTS = AnalysisSpec(
     work=4, parameters=(*_SURVEY_FILES, "seed", "n_boot", "n_perm", "n_stability", "proxy_threshold", "age_bands",
                         *_SURVEY_RUN),
     module="clientvalue.analyses.segments", requirement="`segmentation` items", applies=_segments_apply,
-    finding_kinds=("segments", "segment_value_difference", "proxy", "treatment_flag"),
+    finding_kinds=("segments", "segment_stability", "segment_card", "persona_agreement", "no_protected",
+                   "segment_value_difference", "segment_value_not_assessed", "strategy_decided_elsewhere", "proxy",
+                   "no_proxy", "treatment_flag", "treatment_ok"),
     wording="clientvalue.report.segments_text", summary_kinds=("segments", "segment_value_difference", "treatment_flag"),
 )
 CONSISTENCY = AnalysisSpec(

@@ -4,9 +4,9 @@ Numerics live in :mod:`clientvalue.stats.segments` (latent profiles, stability) 
 :mod:`clientvalue.stats.fairness` (association, treatment differences); this module runs them on
 a :class:`~clientvalue.data.survey.Survey` whose codebook has ``segmentation`` (and optionally
 ``personas`` and ``treatments``), applies ``min_group_size`` and returns tidy tables with
-language-free findings (worded by report/segments_text.py). The fairness audit itself runs in
-:mod:`clientvalue.analyses.segments_audit`, the findings are built in
-:mod:`clientvalue.analyses.segments_findings`.
+language-free findings (:class:`~clientvalue.findings.Finding`, worded by report/segments_text.py).
+The fairness audit itself runs in :mod:`clientvalue.analyses.segments_audit`, the findings are
+decided in :mod:`clientvalue.analyses.segments_findings`.
 
 Rules (all documented in the README and docs/codebook.md):
 
@@ -47,12 +47,13 @@ from clientvalue.analyses.segments_audit import (  # noqa: F401
     ALPHA, FAIRNESS_SEGMENTS_COLUMNS, FAIRNESS_TREATMENTS_COLUMNS, MIN_DIFFERENCE, OPT_OUT_COLUMNS, OUTCOME_COLUMNS,
     _as_text, _opt_out_row, _protected, fairness_audit)
 # The findings (analyse calls findings), importable from here as before the split.
-from clientvalue.analyses.segments_findings import contract_findings, findings, save_findings  # noqa: F401
+from clientvalue.analyses.segments_findings import findings, save_findings  # noqa: F401
 from clientvalue.data.codebook import Codebook
 from clientvalue.data.survey import Survey
 from clientvalue.data.categories import OTHER_CATEGORY  # noqa: F401  (tests and callers import it from here)
 from clientvalue.data.treatments import check_segment_inputs
 from clientvalue.errors import AnalysisError, ParameterError
+from clientvalue.findings import Finding
 from clientvalue.stats import segments as seg
 from clientvalue.stats.intervals import wilson_interval
 
@@ -83,7 +84,7 @@ class SegmentResults:
     ari: float | None
     k: int
     n: int
-    findings: list[tuple[str, dict]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # decided once (segments_findings.findings)
     labels: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     persona_match: dict[int, tuple[str, float]] = field(default_factory=dict)
@@ -444,4 +445,4 @@ def unavailable(reason: str) -> SegmentResults:
     return SegmentResults(fit=empty, profile=empty, stability=empty, sizes=empty, value=None, personas=None,
                           persona_profile=None, fairness_segments=empty, fairness_treatments=None, opt_out=None,
                           treatment_outcome=None, customisation=None, ari=None, k=0, n=0,
-                          findings=[("unavailable", {"reason": reason})], error=reason)
+                          error=reason)

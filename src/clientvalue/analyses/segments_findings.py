@@ -1,11 +1,14 @@
-"""Notebook 30's findings: what a :class:`~clientvalue.analyses.segments.SegmentResults` shows, in findings.
+"""Notebook 30's findings: what a :class:`~clientvalue.analyses.segments.SegmentResults` shows, decided once.
 
 Split from :mod:`clientvalue.analyses.segments`, which runs the analysis and re-exports
-:func:`findings`, :func:`contract_findings` and :func:`save_findings`. :func:`findings` returns the
-language-free ``(kind, numbers)`` pairs that report/segments_text.py words on the page;
-:func:`contract_findings` turns those into :class:`clientvalue.findings.Finding` objects (client
-groups, whether they weigh value differently, possible proxies, possible unequal treatment) and
-:func:`save_findings` writes them to ``findings/<name>.json``.
+:func:`findings` and :func:`save_findings`. :func:`findings` returns the page's language-free
+:class:`clientvalue.findings.Finding` objects in reading order (client groups, how stable they are,
+a card per shown group, whether the groups weigh value differently, possible proxies, possible
+unequal treatment...); ``analyse`` keeps them in ``SegmentResults.findings``, the page
+(``report/segments_text.py``) and the summary word that one list, and :func:`save_findings` writes
+it to ``findings/<name>.json``. Names are copied from the codebook's labels in the report's language
+(``*_label``), so a page can word them without the codebook; several names are one JSON list
+(:func:`clientvalue.findings.encode_names`).
 """
 
 from __future__ import annotations
@@ -16,159 +19,152 @@ import pandas as pd
 
 from clientvalue.analyses import registry
 from clientvalue.analyses.segments_audit import ALPHA, PROXY_THRESHOLD
-from clientvalue.findings import Finding
+from clientvalue.findings import Finding, encode_names
 from clientvalue.stats import segments as seg
 
 if TYPE_CHECKING:  # for the annotations only: segments imports this module to run and re-export it
     from clientvalue.analyses.segments import SegmentResults
 
+#: A segment's card names the questions where its mean lies at least this far from the rest (in SD) ...
+CARD_DIFFERENCE = 0.3
+#: ... at most this many of them, the largest first.
+CARD_ITEMS = 3
+#: A segment whose practical (or emotional) share of the explained part reaches this asks above all for it.
+VALUE_LEANING = 0.6
 
-def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOLD) -> list[tuple[str, dict]]:
-    """Language-free findings ``(kind, numbers)`` in reading order (see ``report.segments_text``)."""
+
+def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOLD) -> list[Finding]:
+    """Notebook 30's findings, language-free, in the page's reading order (nothing when no groups were formed).
+
+    ``segments`` (how many client groups, how many stable), ``segment_stability``, a ``segment_card``
+    per shown segment, ``persona_agreement``, ``no_protected``, ``segment_value_difference`` (whether
+    the client groups weigh practical and emotional value differently: this page's own evidence) or
+    ``segment_value_not_assessed``, ``strategy_decided_elsewhere`` (the strategy for all respondents
+    is decided once, by notebook 10), ``proxy`` or ``no_proxy``, and ``treatment_flag`` (possible
+    unequal treatment, once per treatment and attribute) and ``treatment_ok``.
+    """
+    if results.error:  # no client groups could be formed: nothing was decided
+        return []
     out = _segment_findings(results)
-    if results.personas is not None:
-        out.append(("ari", {"ari": results.ari}))
+    if results.personas is not None and results.ari is not None:
+        out.append(Finding(kind="persona_agreement", numbers={"ari": results.ari}))
     if "no_protected" in results.notes:
-        out.append(("no_protected", {}))
-    if results.customisation is not None:
-        c = results.customisation
-        out.append(("customisation", {"difference": c["difference"], "p_value": c["p_value"]}))
-        if results.strategy is not None:
-            out.append(("strategy", {"strategy": results.strategy.strategy}))
-    else:
-        out.append(("customisation_not_assessed", {}))
-    flagged = results.fairness_segments[results.fairness_segments["flag"]]
-    for row in flagged.itertuples(index=False):
-        out.append(("proxy", {"source": row.source, "attribute": row.attribute, "v": row.cramers_v,
-                              "gain": row.predictive_gain, "threshold": proxy_threshold}))
-    if flagged.empty:
-        out.append(("no_proxy", {"threshold": proxy_threshold}))
+        out.append(Finding(kind="no_protected", severity=1))
+    out += _value_findings(results)
+    out += _proxy_findings(results, proxy_threshold)
     if results.fairness_treatments is not None:
-        out += _treatment_findings(results.fairness_treatments)
+        out += _treatment_findings(results, results.fairness_treatments)
     return out
 
 
-def _segment_findings(results: SegmentResults) -> list[tuple[str, dict]]:
+def _segment_findings(results: SegmentResults) -> list[Finding]:
     """How many segments, how stable, and a card for each shown segment."""
     fit = results.fit.set_index("k")
-    out: list[tuple[str, dict]] = [
-        ("segments", {"k": results.k, "n": results.n, "entropy": float(fit.at[results.k, "entropy"]),
-                      "smallest": float(fit.at[results.k, "smallest_share"])})]
     stab = results.stability
+    stable = int((stab["jaccard"] >= seg.UNSTABLE).sum()) if len(stab) else results.k
+    out = [Finding(kind="segments", numbers={"k": results.k, "n": results.n, "stable": stable,
+                                             "entropy": float(fit.at[results.k, "entropy"]),
+                                             "smallest": float(fit.at[results.k, "smallest_share"])},
+                   priority=1.0)]
     if len(stab):
-        out.append(("stability", {"min_jaccard": float(stab["jaccard"].min()),
-                                  "unstable": [int(s) for s in stab.loc[stab["jaccard"] < seg.UNSTABLE, "segment"]]}))
-    for s in results.sizes.loc[~results.sizes["suppressed"], "segment"]:
-        prof = results.profile[results.profile["segment"] == s].sort_values("rank")
-        top = prof[prof["difference"].abs() >= 0.3].head(3)
-        match = results.persona_match.get(int(s))
-        out.append(("card", {"segment": int(s), "persona": match[0] if match else None,
-                             "persona_share": match[1] if match else None,
-                             "share": float(results.sizes.set_index("segment").at[s, "share"]),
-                             "higher": list(top.loc[top["difference"] > 0, "label"]),
-                             "lower": list(top.loc[top["difference"] < 0, "label"])}))
+        unstable = [int(s) for s in stab.loc[stab["jaccard"] < seg.UNSTABLE, "segment"]]
+        out.append(Finding(kind="segment_stability", subject={"unstable": encode_names(unstable)},
+                           numbers={"min_jaccard": float(stab["jaccard"].min())}, severity=2 if unstable else 0))
+    out += [_card(results, s) for s in results.sizes.loc[~results.sizes["suppressed"], "segment"]]
     return out
 
 
-def _treatment_findings(ft: pd.DataFrame) -> list[tuple[str, dict]]:
-    """Each flagged (treatment, category) with its evidence, then the treatments without a flag."""
-    out: list[tuple[str, dict]] = []
-    adjusted_for = ft.attrs.get("adjusted_for", {"questions": 0, "attributes": []})
-    for row in ft[ft["flag"]].itertuples(index=False):
-        out.append(("treatment_flag", {"treatment": row.treatment, "attribute": row.attribute,
-                                       "category": row.category, "raw": row.raw_diff,
-                                       "raw_low": row.raw_ci_low, "raw_high": row.raw_ci_high,
-                                       "adjusted": row.adjusted_diff, "low": row.adjusted_ci_low,
-                                       "high": row.adjusted_ci_high,
-                                       "carried_by": None if pd.isna(row.carried_by) else row.carried_by,
-                                       "carried_diff": (None if pd.isna(row.carried_diff)
-                                                        else float(row.carried_diff)),
-                                       "separation": bool(row.separation), "adjusted_for": adjusted_for}))
-    clean = sorted(set(ft["treatment"]) - set(ft.loc[ft["flag"], "treatment"]))
-    if clean:
-        out.append(("treatment_ok", {"treatments": clean}))
+def _card(results: SegmentResults, segment) -> Finding:
+    """One shown segment: its share, its persona, what it needs more or less, what it asks of the service."""
+    prof = results.profile[results.profile["segment"] == segment].sort_values("rank")
+    top = prof[prof["difference"].abs() >= CARD_DIFFERENCE].head(CARD_ITEMS)
+    match = results.persona_match.get(int(segment))
+    subject = {"segment": str(int(segment)), "persona": match[0] if match else "",
+               "higher": encode_names(top.loc[top["difference"] > 0, "label"]),
+               "lower": encode_names(top.loc[top["difference"] < 0, "label"]), "asks": ""}
+    numbers = {"share": float(results.sizes.set_index("segment").at[segment, "share"]),
+               "persona_share": match[1] if match else float("nan")}
+    value = results.value.set_index("segment") if results.value is not None else None
+    if value is not None and segment in value.index:
+        v = value.loc[segment]
+        numbers |= {key: float(v[key]) for key in ("r2", "practical_share", "practical_ci_low", "practical_ci_high",
+                                                   "emotional_share")}
+        subject["asks"] = ("performance" if v["practical_share"] >= VALUE_LEANING
+                           else "experience" if v["emotional_share"] >= VALUE_LEANING else "both")
+    return Finding(kind="segment_card", subject=subject, numbers=numbers)
+
+
+def _value_findings(results: SegmentResults) -> list[Finding]:
+    """Whether the client groups weigh practical and emotional value differently (this page's evidence only)."""
+    c = results.customisation
+    if c is None:
+        return [Finding(kind="segment_value_not_assessed")]
+    differs = c["p_value"] < ALPHA
+    out = [Finding(kind="segment_value_difference", subject={"verdict": "differs" if differs else "similar"},
+                   numbers={"difference": c["difference"]}, uncertainty={"p_value": c["p_value"]},
+                   severity=1 if differs else 0, priority=1.1)]
+    if results.strategy is not None:
+        out.append(Finding(kind="strategy_decided_elsewhere"))
     return out
 
 
-# --------------------------------------------------------------------------- findings
 def _label_of(results: SegmentResults, key) -> str:
     return str(results.labels.get(key, key)) if key is not None else ""
 
 
-def contract_findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOLD) -> list:
-    """Notebook 30's findings, language-free (:class:`clientvalue.findings.Finding`), from :func:`findings`.
+def _proxy_findings(results: SegmentResults, threshold: float) -> list[Finding]:
+    """Each segment solution, attribute or question that goes with a protected characteristic, or none."""
+    flagged = results.fairness_segments[results.fairness_segments["flag"]]
+    out = [Finding(kind="proxy", subject={"source": str(row.source), "attribute": str(row.attribute),
+                                          "source_label": _label_of(results, row.source),
+                                          "attribute_label": _label_of(results, row.attribute)},
+                   numbers={"v": row.cramers_v, "gain": row.predictive_gain, "threshold": threshold},
+                   severity=2, priority=2.5 + row.cramers_v)
+           for row in flagged.itertuples(index=False)]
+    return out or [Finding(kind="no_proxy", numbers={"threshold": threshold})]
 
-    ``segments`` (how many client groups, how many stable), ``segment_value_difference`` (whether the
-    client groups weigh practical and emotional value differently: this page's own evidence; the
-    strategy for all respondents is decided once, by notebook 10), ``proxy`` and
-    ``treatment_flag`` (possible unequal treatment). Names are copied from the codebook's labels in
-    the report's language (``*_label``), so a page can word them without the codebook.
-    """
-    out, seen = [], set()
-    if results.error:  # no client groups could be formed: nothing was decided
-        return out
-    for kind, f in findings(results, proxy_threshold=proxy_threshold):
-        if kind == "treatment_flag":  # two categories: the second is the first seen from the other side
-            if (f["treatment"], f["attribute"]) in seen:
-                continue
-            seen.add((f["treatment"], f["attribute"]))
-        if kind in _CONTRACT:
-            out.append(_CONTRACT[kind](results, f))
+
+def _treatment_findings(results: SegmentResults, ft: pd.DataFrame) -> list[Finding]:
+    """Each flagged (treatment, attribute) with its evidence (its first flagged category: the second of two
+    is the first seen from the other side), then the treatments without a flag."""
+    out: list[Finding] = []
+    adjusted = ft.attrs.get("adjusted_for", {"questions": 0, "attributes": []})
+    seen: set[tuple[str, str]] = set()
+    for row in ft[ft["flag"]].itertuples(index=False):
+        if (row.treatment, row.attribute) not in seen:
+            seen.add((row.treatment, row.attribute))
+            out.append(_treatment_flag(results, row, adjusted))
+    clean = sorted(set(ft["treatment"]) - set(ft.loc[ft["flag"], "treatment"]))
+    if clean:
+        out.append(Finding(kind="treatment_ok", subject={"treatments": encode_names(clean),
+                                                         "treatment_labels": encode_names(_label_of(results, t)
+                                                                                    for t in clean)}))
     return out
 
 
-def _segments_finding(results: SegmentResults, f: dict) -> Finding:
-    stab = results.stability
-    stable = int((stab["jaccard"] >= seg.UNSTABLE).sum()) if len(stab) else f["k"]
-    return Finding(kind="segments", numbers={"k": f["k"], "n": f["n"], "stable": stable}, priority=1.0)
-
-
-def _customisation_finding(results: SegmentResults, f: dict) -> Finding:
-    return Finding(kind="segment_value_difference",
-                   subject={"verdict": "differs" if f["p_value"] < ALPHA else "similar"},
-                   numbers={"difference": f["difference"]}, uncertainty={"p_value": f["p_value"]},
-                   severity=1 if f["p_value"] < ALPHA else 0, priority=1.1)
-
-
-def _proxy_finding(results: SegmentResults, f: dict) -> Finding:
-    return Finding(kind="proxy", subject={"source": str(f["source"]), "attribute": str(f["attribute"]),
-                                          "source_label": _label_of(results, f["source"]),
-                                          "attribute_label": _label_of(results, f["attribute"])},
-                   numbers={"v": f["v"], "gain": f["gain"], "threshold": f["threshold"]},
-                   severity=2, priority=2.5 + f["v"])
-
-
-def _treatment_finding(results: SegmentResults, f: dict) -> Finding:
-    adjusted = f.get("adjusted_for") or {}
+def _treatment_flag(results: SegmentResults, row, adjusted: dict) -> Finding:
     keys = [str(k) for k in adjusted.get("attributes", [])]
-    carried = f["carried_by"]
+    carried = None if pd.isna(row.carried_by) else row.carried_by
     return Finding(
         kind="treatment_flag",
-        subject={"treatment": str(f["treatment"]), "attribute": str(f["attribute"]),
-                 "category": str(f["category"]), "carried_by": str(carried or ""),
-                 "separation": "yes" if f["separation"] else "no",
-                 "adjusted_for_attributes": ";".join(keys),
-                 "treatment_label": _label_of(results, f["treatment"]),
-                 "attribute_label": _label_of(results, f["attribute"]),
+        subject={"treatment": str(row.treatment), "attribute": str(row.attribute),
+                 "category": str(row.category), "carried_by": str(carried or ""),
+                 "separation": "yes" if row.separation else "no",
+                 "adjusted_for_attributes": encode_names(keys),
+                 "treatment_label": _label_of(results, row.treatment),
+                 "attribute_label": _label_of(results, row.attribute),
                  "carried_by_label": _label_of(results, carried),
-                 "adjusted_for_labels": ";".join(_label_of(results, k) for k in keys)},
-        numbers={"raw": f["raw"], "adjusted": f["adjusted"],
-                 "carried_diff": float("nan") if f["carried_diff"] is None else f["carried_diff"],
+                 "adjusted_for_labels": encode_names(_label_of(results, k) for k in keys)},
+        numbers={"raw": row.raw_diff, "adjusted": row.adjusted_diff,
+                 "carried_diff": float("nan") if pd.isna(row.carried_diff) else float(row.carried_diff),
                  "adjusted_for_questions": float(adjusted.get("questions", 0))},
-        uncertainty={"raw_ci_low": f["raw_low"], "raw_ci_high": f["raw_high"], "ci_low": f["low"],
-                     "ci_high": f["high"]},
-        severity=3, priority=3.5 + abs(float(f["adjusted"])) if pd.notna(f["adjusted"]) else 3.5)
+        uncertainty={"raw_ci_low": row.raw_ci_low, "raw_ci_high": row.raw_ci_high, "ci_low": row.adjusted_ci_low,
+                     "ci_high": row.adjusted_ci_high},
+        severity=3, priority=3.5 + abs(float(row.adjusted_diff)) if pd.notna(row.adjusted_diff) else 3.5)
 
 
-# the contract finding each language-free finding becomes (the others are worded on the page only)
-_CONTRACT = {"segments": _segments_finding, "customisation": _customisation_finding, "proxy": _proxy_finding,
-             "treatment_flag": _treatment_finding}
-
-
-def save_findings(results: SegmentResults, *, tables_dir: str, proxy_threshold: float = PROXY_THRESHOLD,
-                  name: str = registry.SEGMENTS.name):
-    """Write :func:`contract_findings` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
+def save_findings(results: SegmentResults, *, tables_dir: str, name: str = registry.SEGMENTS.name):
+    """Write ``results.findings`` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
     from clientvalue.findings import save_notebook_findings
 
-    return save_notebook_findings(contract_findings(results, proxy_threshold=proxy_threshold),
-                                  tables_dir=tables_dir, name=name)
+    return save_notebook_findings(results.findings, tables_dir=tables_dir, name=name)

@@ -12,6 +12,7 @@ import html
 import pandas as pd
 
 from clientvalue.data.categories import OTHER_CATEGORY  # rare categories pooled by the analysis
+from clientvalue.findings import decode_names as names
 from clientvalue.report.i18n import N_, translator
 
 STABILITY = {"stable": N_("stable"), "doubtful": N_("doubtful"), "unstable": N_("unstable: do not use"),
@@ -40,40 +41,45 @@ def _segment(_, number) -> str:
 
 
 def persona_cards(results, language: str) -> str:
-    """One short card per reported segment: size, what sets it apart, value profile, what it asks."""
+    """One short card per reported segment (its ``segment_card`` finding): size, what sets it apart, value
+    profile, what it asks."""
     _ = translator(language)
-    value = results.value.set_index("segment") if results.value is not None else None
     lines = []
-    for kind, f in results.findings:
-        if kind != "card":
-            continue
-        s = f["segment"]
-        title = f"{_segment(_, s)} · {_.percent(f['share'], 0)}"
-        if f.get("persona"):
-            title += " · " + _e(f["persona"])
-        lines.append(f"#### {title}")
-        if f.get("persona"):
-            lines.append("- " + _("{share} of its members belong to the persona *{persona}* of the grid.",
-                                  share=_.percent(f["persona_share"], 0), persona=_e(f["persona"])))
-        if f["higher"]:
-            lines.append("- " + _("Needs more than others: {items}.", items="; ".join(_e(i) for i in f["higher"])))
-        if f["lower"]:
-            lines.append("- " + _("Needs less than others: {items}.", items="; ".join(_e(i) for i in f["lower"])))
-        if not f["higher"] and not f["lower"]:
-            lines.append("- " + _("Close to the average on every question."))
-        if value is not None and s in value.index:
-            v = value.loc[s]
-            lines.append("- " + _(
-                "Value profile: the questions explain {r2} of the differences in this group's overall rating; of "
-                "that explained part, practical value accounts for {p} ({lo}–{hi}) and emotional value for {e}.",
-                r2=_.percent(v["r2"], 0), p=_.percent(v["practical_share"], 0), lo=_.percent(v["practical_ci_low"], 0),
-                hi=_.percent(v["practical_ci_high"], 0), e=_.percent(v["emotional_share"], 0)))
-            ask = (_("above all a fast, correct and easy process (performance)") if v["practical_share"] >= 0.6
-                   else _("above all being listened to and taken seriously (experience)")
-                   if v["emotional_share"] >= 0.6 else _("both a smooth process and personal attention"))
-            lines.append("- " + _("What it asks of the service: {ask}.", ask=ask))
-        lines.append("")
+    for f in results.findings:
+        if f.kind == "segment_card":
+            lines += _card_lines(f, _) + [""]
     return "\n".join(lines)
+
+
+_ASKS = {"performance": N_("above all a fast, correct and easy process (performance)"),
+         "experience": N_("above all being listened to and taken seriously (experience)"),
+         "both": N_("both a smooth process and personal attention")}
+
+
+def _card_lines(f, _) -> list[str]:
+    s, n = f.subject, f.numbers
+    title = f"{_segment(_, s['segment'])} · {_.percent(n['share'], 0)}"
+    if s["persona"]:
+        title += " · " + _e(s["persona"])
+    lines = [f"#### {title}"]
+    if s["persona"]:
+        lines.append("- " + _("{share} of its members belong to the persona *{persona}* of the grid.",
+                              share=_.percent(n["persona_share"], 0), persona=_e(s["persona"])))
+    higher, lower = names(s["higher"]), names(s["lower"])
+    if higher:
+        lines.append("- " + _("Needs more than others: {items}.", items="; ".join(_e(i) for i in higher)))
+    if lower:
+        lines.append("- " + _("Needs less than others: {items}.", items="; ".join(_e(i) for i in lower)))
+    if not higher and not lower:
+        lines.append("- " + _("Close to the average on every question."))
+    if s["asks"]:
+        lines.append("- " + _(
+            "Value profile: the questions explain {r2} of the differences in this group's overall rating; of "
+            "that explained part, practical value accounts for {p} ({lo}–{hi}) and emotional value for {e}.",
+            r2=_.percent(n["r2"], 0), p=_.percent(n["practical_share"], 0), lo=_.percent(n["practical_ci_low"], 0),
+            hi=_.percent(n["practical_ci_high"], 0), e=_.percent(n["emotional_share"], 0)))
+        lines.append("- " + _("What it asks of the service: {ask}.", ask=_(_ASKS[s["asks"]])))
+    return lines
 
 
 _MORE = N_("{n} percentage points more often")
@@ -95,51 +101,54 @@ def _points(_, low: float, high: float) -> str:
     return _("{low} to {high} percentage points", low=_.number(100 * low, 0), high=_.number(100 * high, 0))
 
 
-def _adjusted_for(results, _, adjusted_for: dict) -> str:
-    """What the comparable-situation model adjusted for, in words."""
+def _adjusted_for(f, _) -> str:
+    """What the comparable-situation model of a ``treatment_flag`` finding adjusted for, in words."""
     parts = []
-    if adjusted_for.get("questions"):
-        parts.append(_("their answers to the {n} questions on needs and behaviour", n=adjusted_for["questions"]))
-    parts += [f"*{_e(_name(results, key))}*" for key in adjusted_for.get("attributes", [])]
+    if f.numbers.get("adjusted_for_questions"):
+        parts.append(_("their answers to the {n} questions on needs and behaviour",
+                       n=int(f.numbers["adjusted_for_questions"])))
+    parts += [f"*{_e(label)}*" for label in names(f.subject.get("adjusted_for_labels", ""))]
     if not parts:
         return _("nothing (no legitimate basis in the codebook)")
     return parts[0] if len(parts) == 1 else _("{items} and {last}", items=", ".join(parts[:-1]), last=parts[-1])
 
 
-def treatment_sentence(results, f: dict, language: str) -> str:
-    """One flagged treatment difference: what was found, what was adjusted for, what remains, what it means."""
+def treatment_sentence(f, language: str) -> str:
+    """A ``treatment_flag`` finding: what was found, what was adjusted for, what remains, what it means."""
     _ = translator(language)
-    names = {"treatment": _e(_name(results, f["treatment"])), "attribute": _e(_name(results, f["attribute"])),
-             "category": category_label(_, f["category"])}
-    adjusted_for = _adjusted_for(results, _, f.get("adjusted_for") or {})
-    if f.get("separation"):
+    s, n, u = f.subject, f.numbers, f.uncertainty
+    names_ = {"treatment": _e(s["treatment_label"]), "attribute": _e(s["attribute_label"]),
+              "category": category_label(_, s["category"])}
+    adjusted_for = _adjusted_for(f, _)
+    if s.get("separation") == "yes":
         text = _("**Unequal treatment, the strongest evidence:** *{treatment}* follows *{attribute}* (nearly) "
                  "perfectly. People in category “{category}” of *{attribute}* get it {raw} than the others "
-                 "({interval}).", raw=_often(_, f["raw"]), interval=_points(_, f["raw_low"], f["raw_high"]), **names)
+                 "({interval}).", raw=_often(_, n["raw"]), interval=_points(_, u["raw_ci_low"], u["raw_ci_high"]),
+                 **names_)
         text += " " + _("The model that compares people in a comparable situation (adjusted for {adjusted_for}) "
                         "could not be fitted in the usual way: the category predicts the treatment perfectly, so "
                         "within comparable situations there is nobody to compare with.", adjusted_for=adjusted_for)
-        if pd.notna(f["adjusted"]):
+        if pd.notna(n["adjusted"]):
             text += " " + _("A penalised (Firth) estimate, which stays finite in that case, gives {adjusted} "
-                            "({interval}).", adjusted=_often(_, f["adjusted"]),
-                            interval=_points(_, f["low"], f["high"]))
+                            "({interval}).", adjusted=_often(_, n["adjusted"]),
+                            interval=_points(_, u["ci_low"], u["ci_high"]))
         return text
     text = _("**Possible unequal treatment:** people in category “{category}” of *{attribute}* get *{treatment}* "
-             "{raw} than the others.", raw=_often(_, f["raw"]), **names)
+             "{raw} than the others.", raw=_often(_, n["raw"]), **names_)
     text += " " + _("Among people in a comparable situation (adjusted for {adjusted_for}), they get it {adjusted} "
                     "({interval}).",
-                    adjusted_for=adjusted_for, adjusted=_often(_, f["adjusted"]),
-                    interval=_points(_, f["low"], f["high"]))
-    if f.get("carried_by"):
-        proxy = _e(_name(results, f["carried_by"]))
-        carried = f.get("carried_diff")
+                    adjusted_for=adjusted_for, adjusted=_often(_, n["adjusted"]),
+                    interval=_points(_, u["ci_low"], u["ci_high"]))
+    if s.get("carried_by"):
+        proxy = _e(s["carried_by_label"])
+        carried = n.get("carried_diff", float("nan"))
         shrink = (_("When *{proxy}* is also taken into account, the difference shrinks to {n} percentage points.",
-                    proxy=proxy, n=_.number(abs(100 * carried), 0)) if carried is not None else
+                    proxy=proxy, n=_.number(abs(100 * carried), 0)) if pd.notna(carried) else
                   _("When *{proxy}* is also taken into account, the difference is no longer clear.", proxy=proxy))
         text += " " + shrink + " " + _(
             "So the difference runs through *{proxy}*, which goes together with *{attribute}*: "
             "treating people differently by *{proxy}* amounts to an indirect distinction by *{attribute}* and "
-            "needs an objective justification.", proxy=proxy, attribute=names["attribute"])
+            "needs an objective justification.", proxy=proxy, attribute=names_["attribute"])
     else:
         text += " " + _("No legitimate basis in the data explains it: people in a comparable situation are "
                         "treated differently by a protected characteristic, which needs an objective "
@@ -147,94 +156,102 @@ def treatment_sentence(results, f: dict, language: str) -> str:
     return text
 
 
-def _unavailable(results, f: dict, _) -> str:
+def _unavailable(reason: str, _) -> str:
     return _("Client groups could not be formed from these answers, so this part of the report is empty. "
-             "The reason (for the analyst): {reason}", reason=_e(f["reason"]))
+             "The reason (for the analyst): {reason}", reason=_e(reason))
 
 
-def _no_protected(results, f: dict, _) -> str:
-    return "- " + _("The codebook marks no attribute as protected, so the treatments could not be checked for unequal treatment.")
+def _no_protected(f, _) -> str:
+    return _("The codebook marks no attribute as protected, so the treatments could not be checked for unequal treatment.")
 
 
-def _segments(results, f: dict, _) -> str:
-    return "- " + _(
-        "The answers on needs and behaviour show **{k} client groups** (segments) among {n} "
-        "respondents; the smallest holds {small}. Assignment is clear (entropy {entropy}; 1 is perfectly clear).",
-        k=f["k"], n=_.integer(f["n"]), small=_.percent(f["smallest"], 0), entropy=_.number(f["entropy"], 2))
+def _segments(f, _) -> str:
+    n = f.numbers
+    return _("The answers on needs and behaviour show **{k} client groups** (segments) among {n} "
+             "respondents; the smallest holds {small}. Assignment is clear (entropy {entropy}; 1 is perfectly clear).",
+             k=int(n["k"]), n=_.integer(n["n"]), small=_.percent(n["smallest"], 0), entropy=_.number(n["entropy"], 2))
 
 
-def _stability(results, f: dict, _) -> str:
-    if f["unstable"]:
-        return "- " + _("Segments {s} are not stable when the data are resampled: do not base policy on them.",
-                        s=", ".join(str(s) for s in f["unstable"]))
-    return "- " + _("Every segment comes back when the data are resampled (lowest stability {j}; 0.75 or more is stable).",
-                    j=_.number(f["min_jaccard"], 2))
+def _stability(f, _) -> str:
+    unstable = names(f.subject["unstable"])
+    if unstable:
+        return _("Segments {s} are not stable when the data are resampled: do not base policy on them.",
+                 s=", ".join(unstable))
+    return _("Every segment comes back when the data are resampled (lowest stability {j}; 0.75 or more is stable).",
+             j=_.number(f.numbers["min_jaccard"], 2))
 
 
-def _ari(results, f: dict, _) -> str:
-    return "- " + _("The data-driven segments agree with the persona grid of the codebook (adjusted Rand index {ari}; 1 is identical, 0 chance).",
-                    ari=_.number(f["ari"], 2))
+def _ari(f, _) -> str:
+    return _("The data-driven segments agree with the persona grid of the codebook (adjusted Rand index {ari}; 1 is identical, 0 chance).",
+             ari=_.number(f.numbers["ari"], 2))
 
 
-def _customisation(results, f: dict, _) -> str:
-    if f["p_value"] < 0.05:
-        return "- " + _("The client groups weigh practical and emotional value differently (difference between the client groups {d} on a 0–1 scale; chance alone gives this with probability {p}): **customisation is warranted**.",
-                        d=_.number(f["difference"], 2), p=_p(_, f["p_value"]))
-    return "- " + _("The client groups do not clearly weigh practical and emotional value differently (difference between the client groups {d}, probability of chance {p}): customisation is not indicated by these data.",
-                    d=_.number(f["difference"], 2), p=_p(_, f["p_value"]))
+def _customisation(f, _) -> str:
+    d, p = f.numbers["difference"], f.uncertainty["p_value"]
+    if f.subject["verdict"] == "differs":
+        return _("The client groups weigh practical and emotional value differently (difference between the client groups {d} on a 0–1 scale; chance alone gives this with probability {p}): **customisation is warranted**.",
+                 d=_.number(d, 2), p=_p(_, p))
+    return _("The client groups do not clearly weigh practical and emotional value differently (difference between the client groups {d}, probability of chance {p}): customisation is not indicated by these data.",
+             d=_.number(d, 2), p=_p(_, p))
 
 
-def _strategy(results, f: dict, _) -> str:
-    return "- " + _("This difference is between the client groups found here. The strategy for all respondents "
-                    "is decided once, on the value-driver page, and is not decided again here.")
+def _strategy(f, _) -> str:
+    return _("This difference is between the client groups found here. The strategy for all respondents "
+             "is decided once, on the value-driver page, and is not decided again here.")
 
 
-def _customisation_not_assessed(results, f: dict, _) -> str:
-    return "- " + _("Whether the segments value the service differently was not assessed (it needs an overall rating and practical and emotional questions).")
+def _customisation_not_assessed(f, _) -> str:
+    return _("Whether the segments value the service differently was not assessed (it needs an overall rating and practical and emotional questions).")
 
 
-def _proxy(results, f: dict, _) -> str:
-    return "- ⚠ " + _(
+def _proxy(f, _) -> str:
+    s, n = f.subject, f.numbers
+    return _(
         "**Possible indirect distinction:** *{source}* goes together with the protected characteristic "
         "*{attribute}* (Cramér's V {v}, threshold {t}); knowing it predicts *{attribute}* {gain} better than guessing. "
         "Treating people differently by *{source}* can amount to treating them differently by *{attribute}*: "
         "an indirect distinction that needs an objective justification.",
-        source=_e(_(SOURCES[f["source"]]) if f["source"] in SOURCES else _name(results, f["source"])),
-        attribute=_e(_name(results, f["attribute"])), v=_.number(f["v"], 2), t=_.number(f["threshold"], 2),
-        gain=_.percent(max(f["gain"], 0), 0))
+        source=_e(_source(s, _)), attribute=_e(s["attribute_label"]), v=_.number(n["v"], 2),
+        t=_.number(n["threshold"], 2), gain=_.percent(max(n["gain"], 0), 0))
 
 
-def _no_proxy(results, f: dict, _) -> str:
-    return "- " + _("No segment solution, attribute or question goes together with a protected characteristic above the threshold (Cramér's V {t}).",
-                    t=_.number(f["threshold"], 2))
+def _source(subject: dict, _) -> str:
+    """A proxy's source: a segment solution by its name in the report's language, else its codebook label."""
+    return _(SOURCES[subject["source"]]) if subject["source"] in SOURCES else subject["source_label"]
 
 
-def _treatment_ok(results, f: dict, _) -> str:
-    return "- " + _("No unequal treatment found among people in a comparable situation for: {t}.",
-                    t=", ".join(_e(_name(results, t)) for t in f["treatments"]))
+def _no_proxy(f, _) -> str:
+    return _("No segment solution, attribute or question goes together with a protected characteristic above the threshold (Cramér's V {t}).",
+             t=_.number(f.numbers["threshold"], 2))
 
 
-#: One bullet (or paragraph) per finding kind; ``treatment_flag`` is handled in :func:`key_findings`.
-_BULLETS = {"unavailable": _unavailable, "no_protected": _no_protected, "segments": _segments,
-            "stability": _stability, "ari": _ari, "customisation": _customisation, "strategy": _strategy,
-            "customisation_not_assessed": _customisation_not_assessed, "proxy": _proxy, "no_proxy": _no_proxy,
-            "treatment_ok": _treatment_ok}
+def _treatment_ok(f, _) -> str:
+    return _("No unequal treatment found among people in a comparable situation for: {t}.",
+             t=", ".join(_e(label) for label in names(f.subject["treatment_labels"])))
+
+
+#: The page's sentence for each finding kind (``segment_card``: :func:`persona_cards`; ``treatment_flag``:
+#: :func:`treatment_sentence`), a bullet of the key findings.
+_SENTENCES = {"no_protected": _no_protected, "segments": _segments, "segment_stability": _stability,
+              "persona_agreement": _ari, "segment_value_difference": _customisation,
+              "strategy_decided_elsewhere": _strategy, "segment_value_not_assessed": _customisation_not_assessed,
+              "proxy": _proxy, "no_proxy": _no_proxy, "treatment_ok": _treatment_ok}
 
 
 def key_findings(results, language: str) -> str:
-    """Key findings in plain words (markdown): segments, customisation, and every fairness flag."""
+    """Key findings in plain words (Markdown), one bullet per finding in ``results.findings`` (segments,
+    customisation, every fairness flag), or why no client groups could be formed."""
     _ = translator(language)
+    if results.error:
+        return _unavailable(results.error, _)
     out = []
-    mirrored: set[tuple[str, str]] = set()
-    for kind, f in results.findings:
-        if kind == "treatment_flag":
-            pair = (f["treatment"], f["attribute"])
-            if pair in mirrored:  # two categories: the second is the first seen from the other side
-                continue
-            mirrored.add(pair)
-            out.append("- ⚠ " + treatment_sentence(results, f, language))
-        elif kind in _BULLETS:
-            out.append(_BULLETS[kind](results, f, _))
+    for f in results.findings:
+        if f.kind == "treatment_flag":
+            out.append("- ⚠ " + treatment_sentence(f, language))
+        elif f.kind == "proxy":
+            out.append("- ⚠ " + _proxy(f, _))
+        elif f.kind in _SENTENCES:
+            out.append("- " + _SENTENCES[f.kind](f, _))
     return "\n".join(out)
 
 
@@ -433,33 +450,18 @@ def shown(results, name: str, language: str) -> pd.DataFrame | None:
 
 
 def describe(f, *, language: str = "en") -> str:
-    """One finding of :func:`clientvalue.analyses.segments.contract_findings` in words (Markdown), worded by the
-    same sentences as the page's key findings."""
-    from types import SimpleNamespace
-
+    """One finding of :func:`clientvalue.analyses.segments.findings` in words (Markdown): the summary's
+    shorter sentence for ``segments``, ``segment_value_difference`` and ``proxy``, otherwise the page's own."""
     _ = translator(language)
-    s, n, u = f.subject, f.numbers, f.uncertainty
+    s, n = f.subject, f.numbers
     if f.kind == "treatment_flag":
-        keys = [k for k in s.get("adjusted_for_attributes", "").split(";") if k]
-        names = [k for k in s.get("adjusted_for_labels", "").split(";")]
-        labels = {s["treatment"]: s["treatment_label"], s["attribute"]: s["attribute_label"],
-                  **dict(zip(keys, names))}
-        if s.get("carried_by"):
-            labels[s["carried_by"]] = s["carried_by_label"]
-        carried = n.get("carried_diff")
-        legacy = {"treatment": s["treatment"], "attribute": s["attribute"], "category": s["category"],
-                  "raw": n["raw"], "raw_low": u["raw_ci_low"], "raw_high": u["raw_ci_high"],
-                  "adjusted": n["adjusted"], "low": u["ci_low"], "high": u["ci_high"],
-                  "carried_by": s.get("carried_by") or None,
-                  "carried_diff": None if carried is None or pd.isna(carried) else carried,
-                  "separation": s.get("separation") == "yes",
-                  "adjusted_for": {"questions": int(n.get("adjusted_for_questions", 0)), "attributes": keys}}
-        return treatment_sentence(SimpleNamespace(labels=labels), legacy, language)
+        return treatment_sentence(f, language)
+    if f.kind == "segment_card":
+        return "\n".join(_card_lines(f, _))
     if f.kind == "proxy":
-        source = _(SOURCES[s["source"]]) if s["source"] in SOURCES else s["source_label"]
         return _("**Possible indirect distinction:** *{source}* goes together with the protected characteristic "
                  "*{attribute}*; treating people differently by *{source}* can amount to treating them differently "
-                 "by *{attribute}*, which needs an objective justification.", source=_e(source),
+                 "by *{attribute}*, which needs an objective justification.", source=_e(_source(s, _)),
                  attribute=_e(s["attribute_label"]))
     if f.kind == "segments":
         return _("The answers on needs and behaviour show {k} client groups that want different things; {stable} of "
@@ -471,4 +473,4 @@ def describe(f, *, language: str = "en") -> str:
                      "client groups {d} on a 0–1 scale): customisation is warranted.", d=_.number(n["difference"], 2))
         return _("The client groups do not clearly weigh practical and emotional value differently (difference "
                  "between the client groups {d} on a 0–1 scale).", d=_.number(n["difference"], 2))
-    return ""
+    return _SENTENCES[f.kind](f, _) if f.kind in _SENTENCES else ""
