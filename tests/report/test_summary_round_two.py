@@ -9,6 +9,7 @@ import re
 import pytest
 
 from clientvalue.findings import Finding, write_findings
+from clientvalue.report.i18n import translator
 from clientvalue.report.summary import most_serious, ranked_actions, summary_body
 
 MANIFEST = {
@@ -203,3 +204,26 @@ def test_names_from_the_data_are_inert(tmp_path):
     assert "<img" not in page and "<script>" not in page
     assert "href=\"javascript" not in page and "href='javascript" not in page and "<em>vet</em>" not in page
     assert "Jeugd &lt;img" in page or "Jeugd &amp;#60;img" in page or "Jeugd &#60;img" in page
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_summary_leaves_out_a_senior_number_the_page_leaves_out(language):
+    """No interval for the half-way age, or an age-rule share too small to show: the summary says what the
+    page says, with no dash or NaN in place of the missing number."""
+    from clientvalue.report import senior_text
+    from clientvalue.report.i18n import MISSING
+
+    nan = float("nan")
+    half = Finding(kind="half_way_age", numbers={"age": 71.4}, uncertainty={"ci_low": nan, "ci_high": 74.0})
+    text = senior_text.describe(half, language=language)
+    assert "71" in text and "74" not in text and MISSING not in text and "nan" not in text.lower()
+    assert text == senior_text._half_way_line(half, translator(language))[2:]
+    rule = Finding(kind="age_rule", subject={"threshold": "65"}, numbers={"labelled_against": 0.42, "missed": nan},
+                   uncertainty={"ci_low": 0.38, "ci_high": 0.46, "missed_ci_low": nan, "missed_ci_high": nan})
+    text = senior_text.describe(rule, language=language)
+    _ = translator(language)
+    assert text == senior_text._rule_lines(rule, t="65", m="10", _=_)[0][2:]  # the page's bullet on the 42%
+    assert "42" in text and "38" in text and "nan" not in text.lower()
+    both = Finding(kind="age_rule", subject={"threshold": "65"}, numbers={"labelled_against": nan, "missed": nan},
+                   uncertainty={"ci_low": nan, "ci_high": nan, "missed_ci_low": nan, "missed_ci_high": nan})
+    assert senior_text.describe(both, language=language) == ""  # nothing to state: the summary leaves it out

@@ -149,12 +149,16 @@ def describe(f, *, language: str = "en") -> str:
     _ = translator(language)
     s, n, u = f.subject, f.numbers, f.uncertainty
     if f.kind == "half_way_age":
+        if pd.isna(u["ci_low"]) or pd.isna(u["ci_high"]):  # no interval: the page's sentence, which leaves it out
+            return _half_way_line(f, _)[2:]
         return _("From about age {age} (95%\u00a0interval {lo}–{hi}), half or more of the respondents of that age "
                  "see themselves as a senior.", age=_.integer(n["age"]), lo=_.integer(u["ci_low"]),
                  hi=_.integer(u["ci_high"]))
     if f.kind == "half_way_status":
         return _half_way_status(f, _)
     if f.kind == "age_rule":
+        if pd.isna(n["labelled_against"]) or pd.isna(n["missed"]):  # a share too small to show: the page's
+            return " ".join(line[2:] for line in _rule_lines(f, t=s["threshold"], m="", _=_)[:-1])  # shown ones
         return _("A {t}+ rule would label {against} of the people it covers as senior although they do not see "
                  "themselves that way. Of the people under {t}, {missed} do see themselves as a senior; the rule "
                  "misses all of them.", t=s["threshold"], against=_pct(n["labelled_against"], _),
