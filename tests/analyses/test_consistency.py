@@ -328,3 +328,52 @@ def test_nominal_alpha_is_worded_beside_the_ordinal_one(demo_results):
     assert finding(results, "agreement").numbers["nominal_alpha"] == value
     text = consistency_text.key_findings(results, language="en")
     assert f"(nominal level), alpha is {value:.2f}: not reliable" in text
+
+
+def test_the_page_states_the_findings_and_nothing_else(demo_results):
+    """Page 40's key findings word ``results.findings`` alone: without the tables the page reads the
+    same, without the findings it says nothing, and every kind the analysis wrote is stated."""
+    study, results = demo_results
+    names = consistency_text.study_labels(study, "en")
+    page = consistency_text.key_findings(results, names=names, language="en")
+    no_tables = dataclasses.replace(results, agreement=None, vignettes=None, teams=None, departures=None,
+                                    variants=None, considerations=None, employees=None)
+    assert consistency_text.key_findings(no_tables, names=names, language="en") == page
+    assert consistency_text.key_findings(dataclasses.replace(results, findings=[]), language="en") == ""
+    for kind in {f.kind for f in results.findings}:
+        without = dataclasses.replace(results, findings=[f for f in results.findings if f.kind != kind])
+        assert consistency_text.key_findings(without, names=names, language="en") != page, kind
+
+
+def test_the_page_words_the_numbers_of_the_findings_file(demo_results, tmp_path):
+    """The findings file holds ``results.findings``, and the page states the file's numbers."""
+    study, results = demo_results
+    names = consistency_text.study_labels(study, "en")
+    labelled = consistency.analyse(study, n_boot=50, seed=3, labels=names)
+    path = consistency.save_findings(labelled, tables_dir=str(tmp_path / "tables"))
+    written = read_findings(path)
+    key = lambda f: json.dumps(f.to_dict(), sort_keys=True)  # noqa: E731 (NaN as null: comparable)
+    assert sorted(map(key, written)) == sorted(map(key, labelled.findings))
+    page = html.unescape(consistency_text.key_findings(labelled, names=names, language="en"))
+    of = lambda kind: [f for f in written if f.kind == kind]  # noqa: E731
+    (agreement,) = of("agreement")
+    assert f"Krippendorff's alpha {agreement.numbers['alpha']:.2f} (95% interval " \
+           f"{agreement.uncertainty['ci_low']:.2f} to {agreement.uncertainty['ci_high']:.2f}" in page
+    assert f"{agreement.numbers['n_employees']:.0f} employees judged {agreement.numbers['n_cases']:.0f} cases" in page
+    (classes,) = of("case_classes")
+    assert "Of {n:.0f} cases: {clear:.0f} clear".format(**classes.numbers) in page
+    for code in json.loads(of("split_cases")[0].subject["vignettes"]):
+        assert names["vignette"][code] in page
+    (departure,) = of("departure_from_majority")
+    assert f"in {100 * departure.numbers['median_share']:.0f}% of the cases or more" in page
+    for team in of("differing_team"):
+        assert f"{team.subject['team']} ({team.subject['direction']})" in page
+    for effect in of("variant_effect"):
+        scale = 1 if effect.subject["outcome"] == "mean_position" else 100
+        digits = 2 if scale == 1 else 1
+        assert f"{scale * effect.numbers['effect']:.{digits}f}" in page
+    for item in of("consideration_weighed"):
+        label = names["consideration"][item.subject["consideration"]]
+        assert f"{100 * item.numbers['share']:.0f}% weigh “{label}”" in page
+    (suppressed,) = of("teams_suppressed")
+    assert f"{suppressed.numbers['count']:.0f} team with fewer than" in page
