@@ -3,6 +3,7 @@ planted truth; the published page keeps employees anonymous; a run works on vign
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -17,6 +18,7 @@ from clientvalue.analyses import consistency
 from clientvalue.data import demo_vignettes as dv
 from clientvalue.data.vignettes import load_vignette_study
 from clientvalue.errors import CodebookError, DataError, ParameterError
+from clientvalue.findings import Finding, read_findings
 from clientvalue.paths import DEMO_DIR
 from clientvalue.report import consistency_text
 from clientvalue.run import pipeline
@@ -35,6 +37,12 @@ def copy_study(tmp_path):
     folder = tmp_path / "study"
     shutil.copytree(STUDY, folder)
     return folder
+
+
+def finding(results, kind) -> Finding:
+    """The one finding of ``kind`` in ``results.findings``."""
+    (found,) = [f for f in results.findings if f.kind == kind]
+    return found
 
 
 def edit_decisions(folder, change):
@@ -113,7 +121,7 @@ def test_split_and_clear_cases_recovered(demo_results):
     assert (table.loc[table["split"], "modal_share"] < consistency.SPLIT_BELOW).all()
     n_split = int(table["split"].sum())
     assert set(results.vignettes["vignette"][:n_split]) == set(table.index[table["split"]])  # split cases first
-    assert results.findings["verdict"] in ("mixed", "arbitrary")
+    assert finding(results, "agreement").subject["verdict"] in ("mixed", "arbitrary")
 
 
 def test_agreement_table_has_the_published_columns(demo_results):
@@ -167,9 +175,7 @@ def test_small_team_never_published(demo_results):
 def test_findings_worded_in_both_languages(demo_results, language):
     study, results = demo_results
     names = consistency_text.study_labels(study, language)
-    text = consistency_text.describe_findings(results.findings, language=language, case_labels=names["vignette"],
-                                              variant_text=names["differs"], consideration_labels=names["consideration"],
-                                              suppressed_teams=results.suppressed_teams)
+    text = consistency_text.key_findings(results, names=names, language=language)
     text = html.unescape(text)  # names from the codebook and data are character references (inert)
     assert names["vignette"]["C14"] in text
     assert ("Oost" in text) and ("Zuid" in text)
@@ -248,14 +254,18 @@ def test_the_share_of_employees_who_often_depart_reveals_no_small_group():
 
 def test_the_departure_sentence_words_a_small_group_without_its_share(demo_results):
     _, results = demo_results
-    findings = {**results.findings, "departing_often": "few", "share_departing_often": None}
+    departure = finding(results, "departure_from_majority")
+    few = dataclasses.replace(departure, subject={"departing_often": "few"},
+                              numbers={**departure.numbers, "often_share": float("nan")})
+    small = dataclasses.replace(results, findings=[few if f is departure else f for f in results.findings])
     for language, words in (("en", "fewer than 10 employees do so"), ("nl", "minder dan 10 medewerkers")):
-        text = consistency_text.describe_findings(findings, language=language, min_group_size=10)
+        text = consistency_text.key_findings(small, language=language)
         line = next(x for x in text.splitlines() if "%" in x and ("depart" in x or "wijk" in x))
         assert words in line
         assert line.count("%") == 1  # the median only
-    shared = consistency_text.describe_findings(results.findings, language="en", min_group_size=10)
-    assert f"{round(100 * results.findings['share_departing_often'])}% of the employees do so" in shared
+    assert departure.subject["departing_often"] == "share"
+    shared = consistency_text.key_findings(results, language="en")
+    assert f"{round(100 * departure.numbers['often_share'])}% of the employees do so" in shared
 
 
 @pytest.mark.slow
@@ -293,9 +303,10 @@ def test_cases_are_clear_minority_or_split_on_the_majority_share_and_its_interva
                                                   "K85": "clear", "K100": "clear"}
     low, high = proportion_confint(17, 20, alpha=0.05, method="wilson")  # a second implementation
     assert table.loc["K85", ["majority_low", "majority_high"]].tolist() == pytest.approx([low, high], abs=1e-9)
-    assert results.findings["case_counts"] == {"clear": 2, "minority": 2, "split": 1}
-    assert results.findings["split_vignettes"] == ["K50"] and list(results.vignettes["vignette"][:1]) == ["K50"]
-    text = consistency_text.describe_findings(results.findings, language="en")
+    assert finding(results, "case_classes").numbers == {"clear": 2, "minority": 2, "split": 1, "n": 5}
+    assert json.loads(finding(results, "split_cases").subject["vignettes"]) == ["K50"]
+    assert list(results.vignettes["vignette"][:1]) == ["K50"]
+    text = consistency_text.key_findings(results, language="en")
     assert "Of 5 cases: 2 clear" in text and "2 in which a minority decides differently" in text
     assert "1 that split the employees" in text
 
@@ -309,9 +320,60 @@ def test_too_few_judgements_to_tell_are_not_called_split_or_clear():
 
 def test_nominal_alpha_is_worded_beside_the_ordinal_one(demo_results):
     _, results = demo_results
-    value, reading = results.findings["nominal"]
+    nominal_finding = finding(results, "nominal_agreement")
+    value, reading = nominal_finding.numbers["alpha"], nominal_finding.subject["reading"]
     nominal = results.agreement[(results.agreement["measure"] == "krippendorff_alpha")
                                 & (results.agreement["level"] == "nominal")].iloc[0]
     assert value == nominal["value"] and reading == "unreliable" and value < 0.667
-    text = consistency_text.describe_findings(results.findings, language="en")
+    assert finding(results, "agreement").numbers["nominal_alpha"] == value
+    text = consistency_text.key_findings(results, language="en")
     assert f"(nominal level), alpha is {value:.2f}: not reliable" in text
+
+
+def test_the_page_states_the_findings_and_nothing_else(demo_results):
+    """Page 40's key findings word ``results.findings`` alone: without the tables the page reads the
+    same, without the findings it says nothing, and every kind the analysis wrote is stated."""
+    study, results = demo_results
+    names = consistency_text.study_labels(study, "en")
+    page = consistency_text.key_findings(results, names=names, language="en")
+    no_tables = dataclasses.replace(results, agreement=None, vignettes=None, teams=None, departures=None,
+                                    variants=None, considerations=None, employees=None)
+    assert consistency_text.key_findings(no_tables, names=names, language="en") == page
+    assert consistency_text.key_findings(dataclasses.replace(results, findings=[]), language="en") == ""
+    for kind in {f.kind for f in results.findings}:
+        without = dataclasses.replace(results, findings=[f for f in results.findings if f.kind != kind])
+        assert consistency_text.key_findings(without, names=names, language="en") != page, kind
+
+
+def test_the_page_words_the_numbers_of_the_findings_file(demo_results, tmp_path):
+    """The findings file holds ``results.findings``, and the page states the file's numbers."""
+    study, results = demo_results
+    names = consistency_text.study_labels(study, "en")
+    labelled = consistency.analyse(study, n_boot=50, seed=3, labels=names)
+    path = consistency.save_findings(labelled, tables_dir=str(tmp_path / "tables"))
+    written = read_findings(path)
+    key = lambda f: json.dumps(f.to_dict(), sort_keys=True)  # noqa: E731 (NaN as null: comparable)
+    assert sorted(map(key, written)) == sorted(map(key, labelled.findings))
+    page = html.unescape(consistency_text.key_findings(labelled, names=names, language="en"))
+    of = lambda kind: [f for f in written if f.kind == kind]  # noqa: E731
+    (agreement,) = of("agreement")
+    assert f"Krippendorff's alpha {agreement.numbers['alpha']:.2f} (95% interval " \
+           f"{agreement.uncertainty['ci_low']:.2f} to {agreement.uncertainty['ci_high']:.2f}" in page
+    assert f"{agreement.numbers['n_employees']:.0f} employees judged {agreement.numbers['n_cases']:.0f} cases" in page
+    (classes,) = of("case_classes")
+    assert "Of {n:.0f} cases: {clear:.0f} clear".format(**classes.numbers) in page
+    for code in json.loads(of("split_cases")[0].subject["vignettes"]):
+        assert names["vignette"][code] in page
+    (departure,) = of("departure_from_majority")
+    assert f"in {100 * departure.numbers['median_share']:.0f}% of the cases or more" in page
+    for team in of("differing_team"):
+        assert f"{team.subject['team']} ({team.subject['direction']})" in page
+    for effect in of("variant_effect"):
+        scale = 1 if effect.subject["outcome"] == "mean_position" else 100
+        digits = 2 if scale == 1 else 1
+        assert f"{scale * effect.numbers['effect']:.{digits}f}" in page
+    for item in of("consideration_weighed"):
+        label = names["consideration"][item.subject["consideration"]]
+        assert f"{100 * item.numbers['share']:.0f}% weigh “{label}”" in page
+    (suppressed,) = of("teams_suppressed")
+    assert f"{suppressed.numbers['count']:.0f} team with fewer than" in page

@@ -270,6 +270,16 @@ PLANTED = [
     Finding(kind="segment_stability", subject={"unstable": '["2", "3"]'}, numbers={"min_jaccard": 0.41}),
     Finding(kind="segment_card", subject={"segment": "2", "persona": "", "higher": "[]", "lower": "[]", "asks": ""},
             numbers={"share": 0.2, "persona_share": float("nan")}),
+    Finding(kind="variant_comparison", subject={"reference": "A", "versions": '["B", "C"]'},
+            numbers={"versions": 2, "flagged": 0}),
+    Finding(kind="variant_comparison", subject={"reference": "A", "versions": '["B"]'},
+            numbers={"versions": 1, "flagged": 1}),
+    Finding(kind="departure_from_majority", subject={"departing_often": "few"},
+            numbers={"median_share": 0.2, "often_share": float("nan"), "min_group_size": 10}),
+    Finding(kind="departure_from_majority", subject={"departing_often": "nearly_all"},
+            numbers={"median_share": 0.6, "often_share": float("nan"), "min_group_size": 10}),
+    Finding(kind="differing_team", subject={"team": "Noord; Zuid", "direction": "differently"},
+            numbers={"shift": float("nan"), "distance": 0.2}),
 ]
 
 

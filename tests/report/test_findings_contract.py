@@ -183,9 +183,9 @@ def test_the_name_effect_is_stated_fully_with_the_tables_numbers():
     from clientvalue.paths import DEMO_DIR
 
     study = load_vignette_study(DEMO_DIR / "municipality" / "vignettes" / "codebook.yaml")
-    results = consistency.analyse(study, n_boot=199, seed=20261124)
     names = consistency_text.study_labels(study, "en")
-    contract = consistency.contract_findings(results, labels=names)
+    results = consistency.analyse(study, n_boot=199, seed=20261124, labels=names)
+    contract = results.findings
     effects = sorted((f for f in contract if f.kind == "variant_effect"), key=lambda f: -f.priority)
     assert effects and effects[0].subject["team"] == "Oost" and effects[0].subject["outcome"].startswith("rate_")
     top = effects[0]

@@ -748,10 +748,7 @@ def test_vignette_findings_are_inert_and_name_the_versions(tmp_path):
     study, results = _vignette_results(hostile_vignettes(tmp_path))
     for language in ("en", "nl"):
         names = consistency_text.study_labels(study, language)
-        text = consistency_text.describe_findings(
-            results.findings, language=language, case_labels=names["vignette"], variant_text=names["differs"],
-            consideration_labels=names["consideration"], suppressed_teams=results.suppressed_teams,
-            variant_labels=names["variant"])
+        text = consistency_text.key_findings(results, names=names, language=language)
         page = markdown2html_mistune(text)
         assert live_markup(page) == [] and "<a " not in page, page
         shown = html_module.unescape(re.sub(r"<[^>]+>", "", page))

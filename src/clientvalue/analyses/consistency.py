@@ -2,8 +2,8 @@
 
 The statistics live in :mod:`clientvalue.stats.agreement` and :mod:`clientvalue.stats.agreement_tests`;
 this module feeds them a :class:`~clientvalue.data.vignettes.VignetteStudy`, applies the minimum
-group size and returns tidy tables plus language-free findings (worded by
-report/consistency_text.py).
+group size and returns tidy tables plus language-free findings, decided in
+:mod:`clientvalue.analyses.consistency_findings` and worded by report/consistency_text.py.
 
 Privacy: teams with fewer than ``min_group_size`` employees (in the decisions or in the considerations
 survey: one decision per team for the whole study, :func:`hidden_teams`) are suppressed, and their
@@ -15,14 +15,19 @@ as CSV for analysts, never in HTML or a notebook's output.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from clientvalue.defaults import MIN_GROUP_SIZE
-from clientvalue.analyses import registry
+# The findings (analyse calls consistency_findings), importable from here as before the split.
+from clientvalue.analyses.consistency_findings import (  # noqa: F401
+    CASE_CLASSES, consistency_findings, departing_often, save_findings)
 from clientvalue.data.vignettes import VignetteStudy
+from clientvalue.findings import Finding
 from clientvalue.errors import AnalysisError
 from clientvalue.stats import agreement as ag
 from clientvalue.stats import agreement_tests as at
@@ -37,13 +42,13 @@ AGREEMENT_COLUMNS = ["measure", "level", "value", "ci_low", "ci_high", "ci_low_e
 # (a majority decides alike, a minority differently).
 CLEAR_FROM = 0.80
 SPLIT_BELOW = 0.60
-CASE_CLASSES = ("clear", "minority", "split")
 ALPHA = 0.05
 
 
 @dataclass
 class ConsistencyResults:
-    """Everything notebook 40 shows; tables are tidy and already suppressed."""
+    """Everything notebook 40 shows; tables are tidy and already suppressed, ``findings`` are the page's
+    findings in reading order (:func:`~clientvalue.analyses.consistency_findings.consistency_findings`)."""
 
     agreement: pd.DataFrame
     vignettes: pd.DataFrame
@@ -52,7 +57,7 @@ class ConsistencyResults:
     variants: pd.DataFrame | None
     considerations: pd.DataFrame | None
     employees: pd.DataFrame | None
-    findings: dict = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     level: str = "nominal"
     min_group_size: int = MIN_GROUP_SIZE
@@ -288,71 +293,8 @@ def departure_distribution(employees: pd.DataFrame, *, min_group_size: int = MIN
         {"departure_low": float, "departure_high": float, "n_employees": int})
 
 
-def departing_often(employees: pd.DataFrame, *, min_group_size: int = MIN_GROUP_SIZE) -> dict:
-    """How many employees depart from their colleagues' majority in more than half of their cases.
-
-    The share is published only when it reveals no group below ``min_group_size``: when nobody or
-    everybody departs that often, or when both those who do and those who do not are at least
-    ``min_group_size`` employees. Otherwise the finding says "fewer than ``min_group_size``"
-    (``"few"``) or "all but fewer than ``min_group_size``" (``"nearly_all"``), and the share is ``None``.
-
-    Returns
-    -------
-    dict
-        ``departing_often`` (``"share"``, ``"few"`` or ``"nearly_all"``) and ``share_departing_often``.
-    """
-    shares = employees["departure_share"].dropna()
-    count, n = int((shares > 0.5).sum()), len(shares)
-    if count in (0, n) or min(count, n - count) >= min_group_size:
-        return {"departing_often": "share", "share_departing_often": count / n if n else float("nan")}
-    return {"departing_often": "few" if count < min_group_size else "nearly_all", "share_departing_often": None}
-
-
-def _findings(agreement: pd.DataFrame, vignettes: pd.DataFrame, teams, variants, considerations,
-              employees: pd.DataFrame, level: str, min_group_size: int) -> dict:
-    main = agreement[(agreement["measure"] == "krippendorff_alpha") & (agreement["level"] == level)].iloc[0]
-    verdict = {"reliable": "consistent", "tentative": "mixed"}.get(main["reading"], "arbitrary")
-    split = vignettes[vignettes["agreement_class"] == "split"]
-    minority = vignettes[vignettes["agreement_class"] == "minority"]
-    out = {
-        "verdict": verdict, "alpha": float(main["value"]), "alpha_low": float(main["ci_low"]),
-        "alpha_high": float(main["ci_high"]), "level": level,
-        "n_vignettes": int(main["n_vignettes"]), "n_employees": int(main["n_raters"]),
-        "case_counts": {c: int((vignettes["agreement_class"] == c).sum()) for c in CASE_CLASSES},
-        "split_vignettes": split["vignette"].tolist(),
-        "split_agreement": split["pair_agreement"].tolist(),
-        "minority_vignettes": minority["vignette"].tolist(),
-        "median_departure": float(employees["departure_share"].median()),
-        **departing_often(employees, min_group_size=min_group_size),
-    }
-    if level != "nominal":  # the nominal value (every difference counts) belongs beside the ordinal one
-        nominal = agreement[(agreement["measure"] == "krippendorff_alpha") & (agreement["level"] == "nominal")]
-        if len(nominal):
-            out["nominal"] = (float(nominal["value"].iloc[0]), str(nominal["reading"].iloc[0]))
-    if teams is not None:
-        shown = teams[~teams["suppressed"]]
-        out["differing_teams"] = [(r.team, float(r.shift) if pd.notna(r.shift) else np.nan, float(r.distance))
-                                  for r in shown[shown["differs"]].itertuples()]
-    if variants is not None and len(variants):
-        flagged = variants[variants["flagged"] & ~variants["suppressed"]]
-        out["variant_effects"] = [(r.team, r.variant, r.outcome, float(r.effect), float(r.ci_low), float(r.ci_high),
-                                   float(r.ci_level)) for r in flagged.itertuples()]
-        out["variant_reference"] = str(variants["reference"].iloc[0])
-        out["variant_versions"] = sorted({str(v) for v in variants["variant"]})
-    if considerations is not None:
-        overall = considerations[considerations["team"] == "all"]
-        by_kind = {}
-        for kind in ("rules", "equality", "own_judgement"):
-            part = overall[(overall["kind"] == kind) & overall["share"].notna()]
-            if len(part):
-                best = part.loc[part["share"].idxmax()]
-                by_kind[kind] = (best["consideration"], float(best["share"]), float(best["ci_low"]), float(best["ci_high"]))
-        out["considerations"] = by_kind
-    return out
-
-
 def analyse(study: VignetteStudy, *, min_group_size: int = MIN_GROUP_SIZE, n_boot: int = 1000, seed: int | None = None,
-            employee_tables: bool = False) -> ConsistencyResults:
+            employee_tables: bool = False, labels: Mapping[str, Any] | None = None) -> ConsistencyResults:
     """Run the consistency analysis of a vignette study.
 
     Parameters
@@ -366,10 +308,15 @@ def analyse(study: VignetteStudy, *, min_group_size: int = MIN_GROUP_SIZE, n_boo
     seed : int, optional
     employee_tables : bool
         Return the pseudonymous per-employee table (for analysts; never shown in HTML).
+    labels : mapping, optional
+        Labels from the codebook in the report's language (``variant``, ``differs``, ``decision``),
+        copied into the findings of a variant effect (see
+        :func:`~clientvalue.analyses.consistency_findings.consistency_findings`).
 
     Returns
     -------
     ConsistencyResults
+        With ``findings`` decided once, in the page's reading order.
     """
     data = study.data
     hidden = hidden_teams(study, min_group_size=min_group_size)
@@ -399,68 +346,11 @@ def analyse(study: VignetteStudy, *, min_group_size: int = MIN_GROUP_SIZE, n_boo
     if study.codebook.variants is not None:
         variants = variant_table(study, data, reported=reported, hidden=hidden, n_boot=n_boot, seed=seed)
     considerations = considerations_table(study, min_group_size=min_group_size, hidden=hidden)
-    findings = _findings(agreement, vignettes, teams, variants, considerations, employees, level, min_group_size)
-    return ConsistencyResults(
+    results = ConsistencyResults(
         agreement=agreement, vignettes=vignettes, teams=teams, departures=departure_distribution(employees, min_group_size=min_group_size),
         variants=variants, considerations=considerations, employees=employees if employee_tables else None,
-        findings=findings, categories=study.categories, level=level, min_group_size=min_group_size,
+        categories=study.categories, level=level, min_group_size=min_group_size,
         n_employees=len(coded.raters), n_left_out=left_out, suppressed_teams=len(hidden),
     )
-
-
-# --------------------------------------------------------------------------- findings
-def contract_findings(results: ConsistencyResults, *, labels: dict | None = None) -> list:
-    """Notebook 40's findings, language-free (:class:`clientvalue.findings.Finding`).
-
-    ``agreement`` (the verdict and Krippendorff's alpha at the declared level, with the nominal value
-    beside it), ``case_classes`` (clear, minority and split cases), ``teams_differ`` and one
-    ``variant_effect`` per flagged team and version. ``labels`` (from the codebook, in the report's
-    language: ``variant``, ``differs``, ``decision``) are copied into the subjects, so that a page
-    that reads the findings file can name the versions without the codebook.
-    """
-    from clientvalue.findings import Finding
-
-    f, labels = results.findings, labels or {}
-    versions, decisions = labels.get("variant", {}), labels.get("decision", {})
-    out = [Finding(kind="agreement", subject={"verdict": f["verdict"], "level": f["level"]},
-                   numbers={"alpha": f["alpha"], "n_employees": f["n_employees"], "n_cases": f["n_vignettes"],
-                            **({"nominal_alpha": f["nominal"][0]} if "nominal" in f else {})},
-                   uncertainty={"ci_low": f["alpha_low"], "ci_high": f["alpha_high"]},
-                   severity={"consistent": 0, "mixed": 2}.get(f["verdict"], 3), priority=2.0)]
-    counts = f["case_counts"]
-    out.append(Finding(kind="case_classes", numbers={**{c: counts.get(c, 0) for c in CASE_CLASSES},
-                                                     "n": sum(counts.values())},
-                       severity=2 if counts.get("split", 0) else 0, priority=1.9))
-    if results.teams is not None and "differing_teams" in f:
-        shown = results.teams[~results.teams["suppressed"]]
-        n_teams = int(shown.loc[shown["team"] != "all", "team"].nunique()) if "team" in shown else len(shown)
-        out.append(Finding(kind="teams_differ", subject={"teams": ";".join(str(t) for t, *_ in f["differing_teams"])},
-                           numbers={"differing": len(f["differing_teams"]), "teams": n_teams},
-                           severity=2 if f["differing_teams"] else 0, priority=1.8))
-    variants = results.variants
-    if variants is not None and len(variants):
-        focus = str(variants.attrs.get("focus", "")) if hasattr(variants, "attrs") else ""
-        flagged = variants[variants["flagged"] & ~variants["suppressed"]]
-        for r in flagged.itertuples(index=False):
-            outcome = str(r.outcome)
-            decision = outcome[len("rate_"):] if outcome.startswith("rate_") else focus
-            out.append(Finding(
-                kind="variant_effect",
-                subject={"team": str(r.team), "variant": str(r.variant), "reference": str(r.reference),
-                         "outcome": outcome, "variant_label": versions.get(str(r.variant), str(r.variant)),
-                         "reference_label": versions.get(str(r.reference), str(r.reference)),
-                         "differs": labels.get("differs", ""), "decision_label": decisions.get(decision, decision)},
-                numbers={"effect": r.effect, "mean_variant": r.mean_variant, "mean_reference": r.mean_reference,
-                         "n_employees": r.n_employees},
-                uncertainty={"ci_low": r.ci_low, "ci_high": r.ci_high, "ci_level": r.ci_level, "p_value": r.p_value},
-                severity=3, priority=(4.5 if outcome.startswith("rate_") else 4.0) + abs(float(r.effect))))
-    # a randomised comparison is the clearest evidence; the rate of a decision is the plainest to state
-    return out
-
-
-def save_findings(results: ConsistencyResults, *, tables_dir: str, labels: dict | None = None,
-                  name: str = registry.CONSISTENCY.name):
-    """Write :func:`contract_findings` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
-    from clientvalue.findings import save_notebook_findings
-
-    return save_notebook_findings(contract_findings(results, labels=labels), tables_dir=tables_dir, name=name)
+    results.findings = consistency_findings(results, employees, labels=labels)
+    return results

@@ -224,7 +224,9 @@ CONSISTENCY = AnalysisSpec(
     needs=frozenset({Need.VIGNETTES}), work=2,
     parameters=("vignettes", "language", "min_group_size", "seed", "n_boot", "employee_tables", "tables_dir"),
     module="clientvalue.analyses.consistency",
-    finding_kinds=("agreement", "case_classes", "teams_differ", "variant_effect"),
+    finding_kinds=("agreement", "nominal_agreement", "case_classes", "split_cases", "departure_from_majority",
+                   "teams_differ", "differing_team", "variant_comparison", "variant_effect", "consideration_weighed",
+                   "teams_suppressed"),
     wording="clientvalue.report.consistency_text", summary_kinds=("agreement", "case_classes", "teams_differ"),
 )
 COMPARISONS = AnalysisSpec(

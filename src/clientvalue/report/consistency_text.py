@@ -1,8 +1,10 @@
 """Reader-facing words of notebook 40 (customisation or arbitrariness), through the gettext translator.
 
-:func:`describe_findings` turns the language-free findings of
-:func:`clientvalue.analyses.consistency.analyse` into markdown; :func:`show_table` shows a tidy
-table with translated headers and locale-formatted numbers (the CSV keeps the tidy columns).
+:func:`key_findings` words the page's :class:`~clientvalue.findings.Finding` objects, which
+:func:`clientvalue.analyses.consistency.analyse` decided (``results.findings``, the list
+``findings/40_consistency.json`` holds), as markdown; :func:`describe` words one of them, for the
+summary. :func:`show_table` shows a tidy table with translated headers and locale-formatted numbers
+(the CSV keeps the tidy columns).
 Everything taken from the data or the codebook (case, team, version and consideration names) is
 made inert with :func:`clientvalue.report.safety.markdown_text` before it enters Markdown, so a URL
 or a Markdown link in a label shows as the text it is, never as a link.
@@ -11,18 +13,18 @@ or a Markdown link in a label shows as the text it is, never as a link.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from clientvalue.defaults import MIN_GROUP_SIZE
-from clientvalue.report.i18n import N_, translator
+from clientvalue.findings import Finding, decode_names
+from clientvalue.report.i18n import N_, Translator, translator
 from clientvalue.report.safety import markdown_text
 from clientvalue.report.texts import CAPTIONS
 
-__all__ = ["describe_findings", "show_table", "display_frame"]
+__all__ = ["key_findings", "describe", "show_table", "display_frame"]
 
 READINGS = {
     "reliable": N_("reliable (Krippendorff: 0.80 or more)"),
@@ -44,6 +46,7 @@ MEASURES = {
 LEVELS = {"nominal": N_("nominal"), "ordinal": N_("ordinal"), "interval": N_("interval")}
 KINDS = {"rules": N_("rules and process"), "equality": N_("equal treatment"),
          "own_judgement": N_("own sense of justice"), "other": N_("other")}
+CLASSES = {"clear": N_("clear"), "minority": N_("a minority decides differently"), "split": N_("split")}
 COLUMNS = {
     "measure": (N_("measure"), "text"), "level": (N_("level"), "text"), "value": (N_("estimate"), "number"),
     "ci_low": (N_("low 95%"), "number"), "ci_high": (N_("high 95%"), "number"),
@@ -199,171 +202,6 @@ def decision_headers(study: Any, language: str) -> dict[str, str]:
     return {f"share_{code}": label for code, label in study.category_labels(language).items()}
 
 
-def _names(items: list[str], labels: dict[str, str]) -> str:
-    return "; ".join(markdown_text(labels.get(str(i), str(i))) for i in items)  # names may hold commas
-
-
-CLASSES = {"clear": N_("clear"), "minority": N_("a minority decides differently"), "split": N_("split")}
-
-
-def _cases_line(f: dict, _: Any, case_labels: dict[str, str]) -> str:
-    """The one sentence about clear, minority and split cases (the classification of the analysis)."""
-    counts = f.get("case_counts") or {"split": len(f["split_vignettes"])}
-    n = sum(counts.values()) or f["n_vignettes"]
-    line = _("Of {n} cases: {clear} clear (four in five employees or more take the same decision), {minority} in "
-             "which a minority decides differently, and {split} that split the employees (fewer than three in five "
-             "take the same decision); each case is judged on the 95% interval of that share as well.",
-             n=_.integer(n), clear=_.integer(counts.get("clear", 0)), minority=_.integer(counts.get("minority", 0)),
-             split=_.integer(counts.get("split", 0)))
-    split = f["split_vignettes"]
-    if split:
-        line += " " + _.ngettext("**Split:** {cases}. Discuss it in the team and agree on a line.",
-                                 "**Split:** {cases}. Discuss these in the team and agree on a line.", len(split),
-                                 cases=_names(split, case_labels))
-    return line
-
-
-def _departure_line(f: dict, _: Any, min_group_size: int) -> str:
-    """How far employees depart from their colleagues; the share of those who often do is stated only
-    when the analysis found it publishable (no group below the minimum on either side)."""
-    line = _("Half of the employees depart from the majority of their colleagues in {p} of the cases or more;",
-             p=_.percent(f["median_departure"], 0))
-    often = f.get("departing_often", "share")
-    if often == "few":
-        return line + " " + _("fewer than {m} employees do so in more than half of the cases.",
-                              m=_.integer(min_group_size))
-    if often == "nearly_all":
-        return line + " " + _("all employees but fewer than {m} do so in more than half of the cases.",
-                              m=_.integer(min_group_size))
-    return line + " " + _("{q} of the employees do so in more than half of the cases.",
-                          q=_.percent(f["share_departing_often"], 0))
-
-
-def _verdict_line(f: dict, _: Any) -> str:
-    """Customisation, partly arbitrariness or arbitrariness, with alpha (and the nominal alpha when given)."""
-    alpha = _("Krippendorff's alpha {a} (95% interval {lo} to {hi}, {level} level)",
-              a=_.number(f["alpha"], 2), lo=_.number(f["alpha_low"], 2), hi=_.number(f["alpha_high"], 2),
-              level=_(LEVELS[f["level"]]))
-    verdict = {
-        "consistent": _("**Mostly customisation.** Employees who judge the same cases largely reach the same "
-                        "decisions: {alpha}. Differences between clients' outcomes then follow from differences "
-                        "between their cases.", alpha=alpha),
-        "mixed": _("**Partly arbitrariness.** Employees who judge the same cases agree only tentatively: {alpha}. "
-                   "Part of the difference in outcomes depends on who decides, not on the case.", alpha=alpha),
-        "arbitrary": _("**Arbitrariness.** Employees who judge the same cases often reach different decisions: "
-                       "{alpha}, below the 0.667 that Krippendorff requires even for tentative conclusions. For a "
-                       "client the outcome depends on which employee handles the case.", alpha=alpha),
-    }[f["verdict"]]
-    if "nominal" in f:
-        value, reading = f["nominal"]
-        verdict += " " + _("Counting every different decision as a disagreement (nominal level), alpha is {a}: {reading}.",
-                           a=_.number(value, 2), reading=_(READINGS[reading]) if reading in READINGS else reading)
-    return verdict
-
-
-def _teams_line(f: dict, _: Any) -> str:
-    """The teams that decide the same cases differently (harsher, milder), or that none does."""
-    teams = f["differing_teams"]
-    if not teams:
-        return _("No team decides the same cases detectably differently from the other teams.")
-    parts = []
-    for team, shift, _distance in teams:
-        direction = (_("harsher") if shift > 0 else _("milder")) if np.isfinite(shift) else _("differently")
-        parts.append(_("{team} ({direction})", team=markdown_text(team), direction=direction))
-    return _("Teams decide the same cases differently (permutation test, p < 0.05): {teams}. "
-             "Consistency within a team that differs between teams is still arbitrariness for "
-             "the client.", teams=", ".join(parts))
-
-
-def _variant_effect_part(effect_row: Any, _: Any, version: Callable[[Any], str], several: bool) -> str:
-    """One variant effect: where (all employees or a team, and the version) and its size with its interval."""
-    team, variant, outcome, effect, low, high, level = effect_row
-    where = _("all employees") if team == "all" else _("team {team}", team=markdown_text(team))
-    if several:
-        where = _("{where}, version “{version}”", where=where, version=version(variant))
-    level = _.percent(level, 0 if round(100 * level) == 100 * level else 1)
-    if outcome == "mean_position":
-        size = _("{e} steps on the decision scale ({level} interval {lo} to {hi})",
-                 e=_.number(effect, 2), lo=_.number(low, 2), hi=_.number(high, 2), level=level)
-    else:
-        size = _("{e} percentage points in the rate of the harshest decision ({level} interval {lo} to {hi})",
-                 e=_.number(100 * effect, 1), lo=_.number(100 * low, 1), hi=_.number(100 * high, 1),
-                 level=level)
-    return f"{where}: {size}"
-
-
-def _variants_line(f: dict, _: Any, variant_text: str | None, variant_labels: dict[str, str] | None) -> str:
-    """Whether versions of the same case that differ in one characteristic are decided differently."""
-    effects = [e for e in f["variant_effects"]]
-    what = markdown_text(variant_text) if variant_text else _("one characteristic of the client")
-    versions = variant_labels or {}
-    version = lambda code: markdown_text(versions.get(str(code)) or str(code))  # noqa: E731
-    several = len(f.get("variant_versions", [])) > 1
-    if not effects:
-        return _("The versions of the same case differ only in {what}; no difference in decisions "
-                 "was found (every interval includes zero).", what=what)
-    parts = [_variant_effect_part(e, _, version, several) for e in effects]
-    reference = version(f.get("variant_reference", ""))
-    if several:
-        meaning = _("Positive means that the version named is judged more harshly than version “{reference}”.",
-                    reference=reference)
-    else:
-        meaning = _("Positive means that version “{version}” is judged more harshly than version “{reference}”.",
-                    version=version(effects[0][1]), reference=reference)
-    return _("**The versions of the same case differ only in {what}, yet decisions differ**: "
-             "{parts}. {meaning} This points to unequal treatment and needs attention.",
-             what=what, parts="; ".join(parts), meaning=meaning)
-
-
-def _considerations_line(f: dict, _: Any, consideration_labels: dict[str, str] | None) -> str:
-    """What employees weigh when deciding on an exception (rules, equality, own judgement)."""
-    c = f["considerations"]
-    labels = consideration_labels or {}
-    parts = []
-    for kind in ("rules", "equality", "own_judgement"):
-        if kind in c:
-            column, share, low, high = c[kind]
-            parts.append(_("{share} weigh “{label}” (95% interval {lo} to {hi})", share=_.percent(share, 0),
-                           label=markdown_text(labels.get(column, column)), lo=_.percent(low, 0), hi=_.percent(high, 0)))
-    return _("What employees weigh when deciding on an exception: {parts}. Rules and the work "
-             "process, not one's own sense of justice, should decide whether an exception is made, "
-             "and any exception should be open to every client in the same situation.",
-             parts="; ".join(parts))
-
-
-def _suppressed_teams_line(_: Any, suppressed_teams: int, min_group_size: int) -> str:
-    """How many teams below the minimum group size are left out."""
-    return _.ngettext(
-        "{n} team with fewer than {m} employees is not shown, and its employees are left out of every number.",
-        "{n} teams with fewer than {m} employees are not shown, and their employees are left out of every number.",
-        suppressed_teams, n=_.integer(suppressed_teams), m=_.integer(min_group_size))
-
-
-def describe_findings(findings: dict, *, language: str, case_labels: dict[str, str] | None = None,
-                      variant_text: str | None = None, consideration_labels: dict[str, str] | None = None,
-                      min_group_size: int = MIN_GROUP_SIZE, suppressed_teams: int = 0,
-                      variant_labels: dict[str, str] | None = None) -> str:
-    """Key findings in plain words (markdown): customisation or arbitrariness, clear, minority and
-    split cases, teams, variant effects (naming the versions, ``variant_labels``: code -> label),
-    and what employees weigh. Every name from the codebook or data is inert text."""
-    _ = translator(language)
-    case_labels = case_labels or {}
-    f = findings
-    lines = [_verdict_line(f, _),
-             _("{n} employees judged {k} cases.", n=_.integer(f["n_employees"]), k=_.integer(f["n_vignettes"])),
-             _cases_line(f, _, case_labels),
-             _departure_line(f, _, min_group_size)]
-    if "differing_teams" in f:
-        lines.append(_teams_line(f, _))
-    if "variant_effects" in f:
-        lines.append(_variants_line(f, _, variant_text, variant_labels))
-    if f.get("considerations"):
-        lines.append(_considerations_line(f, _, consideration_labels))
-    if suppressed_teams:
-        lines.append(_suppressed_teams_line(_, suppressed_teams, min_group_size))
-    return "\n".join("- " + line for line in lines) + "\n"
-
-
 def study_labels(study: Any, language: str) -> dict[str, dict[str, str]]:
     """Labels from the codebook in the report's language: ``vignette``, ``decision``,
     ``consideration``, ``variant``, ``differs`` (the text of what differs between versions)."""
@@ -399,6 +237,8 @@ def result_labels(study: Any, language: str) -> dict[str, dict[str, str]]:
     }
 
 
+# --------------------------------------------------------------------------- the findings in words
+DIRECTIONS = {"harsher": N_("harsher"), "milder": N_("milder"), "differently": N_("differently")}
 VERDICT_WORDS = {
     "consistent": N_("Employees who judge the same cases largely reach the same decisions: mostly customisation."),
     "mixed": N_("Employees who judge the same cases agree only partly: part of the outcome depends on who decides, "
@@ -408,14 +248,229 @@ VERDICT_WORDS = {
 }
 
 
-def _team_name(team: str, _) -> str:
+def _of(findings: list[Finding], kind: str) -> list[Finding]:
+    return [f for f in findings if f.kind == kind]
+
+
+def _names(items: list[str], labels: Mapping[str, str]) -> str:
+    return "; ".join(markdown_text(labels.get(str(i), str(i))) for i in items)  # names may hold commas
+
+
+def _nominal_sentence(f: Finding, _: Translator) -> str:
+    """The nominal alpha beside an ordinal one (finding ``nominal_agreement``)."""
+    reading = f.subject["reading"]
+    return _("Counting every different decision as a disagreement (nominal level), alpha is {a}: {reading}.",
+             a=_.number(f.numbers["alpha"], 2), reading=_(READINGS[reading]) if reading in READINGS else reading)
+
+
+def _verdict_line(f: Finding, nominal: list[Finding], _: Translator) -> str:
+    """Customisation, partly arbitrariness or arbitrariness, with alpha (and the nominal alpha when given)."""
+    n, u = f.numbers, f.uncertainty
+    alpha = _("Krippendorff's alpha {a} (95% interval {lo} to {hi}, {level} level)",
+              a=_.number(n["alpha"], 2), lo=_.number(u["ci_low"], 2), hi=_.number(u["ci_high"], 2),
+              level=_(LEVELS[f.subject["level"]]))
+    verdict = f.subject["verdict"]
+    if verdict == "consistent":
+        text = _("**Mostly customisation.** Employees who judge the same cases largely reach the same "
+                 "decisions: {alpha}. Differences between clients' outcomes then follow from differences "
+                 "between their cases.", alpha=alpha)
+    elif verdict == "mixed":
+        text = _("**Partly arbitrariness.** Employees who judge the same cases agree only tentatively: {alpha}. "
+                 "Part of the difference in outcomes depends on who decides, not on the case.", alpha=alpha)
+    else:
+        text = _("**Arbitrariness.** Employees who judge the same cases often reach different decisions: "
+                 "{alpha}, below the 0.667 that Krippendorff requires even for tentative conclusions. For a "
+                 "client the outcome depends on which employee handles the case.", alpha=alpha)
+    return " ".join([text, *(_nominal_sentence(item, _) for item in nominal)])
+
+
+def _split_sentence(f: Finding, _: Translator, case_labels: Mapping[str, str]) -> str:
+    """The cases that split the employees, by name (finding ``split_cases``)."""
+    split = decode_names(f.subject["vignettes"])
+    return _.ngettext("**Split:** {cases}. Discuss it in the team and agree on a line.",
+                      "**Split:** {cases}. Discuss these in the team and agree on a line.", len(split),
+                      cases=_names(split, case_labels))
+
+
+def _cases_line(f: Finding, split: list[Finding], n_cases: float, _: Translator,
+                case_labels: Mapping[str, str]) -> str:
+    """The one sentence about clear, minority and split cases (the classification of the analysis)."""
+    n = f.numbers
+    line = _("Of {n} cases: {clear} clear (four in five employees or more take the same decision), {minority} in "
+             "which a minority decides differently, and {split} that split the employees (fewer than three in five "
+             "take the same decision); each case is judged on the 95% interval of that share as well.",
+             n=_.integer(n["n"] or n_cases), clear=_.integer(n["clear"]), minority=_.integer(n["minority"]),
+             split=_.integer(n["split"]))
+    return " ".join([line, *(_split_sentence(item, _, case_labels) for item in split)])
+
+
+def _departure_line(f: Finding, _: Translator) -> str:
+    """How far employees depart from their colleagues; the share of those who often do is stated only
+    when the analysis found it publishable (no group below the minimum on either side)."""
+    n, often = f.numbers, f.subject["departing_often"]
+    line = _("Half of the employees depart from the majority of their colleagues in {p} of the cases or more;",
+             p=_.percent(n["median_share"], 0))
+    if often == "few":
+        return line + " " + _("fewer than {m} employees do so in more than half of the cases.",
+                              m=_.integer(n["min_group_size"]))
+    if often == "nearly_all":
+        return line + " " + _("all employees but fewer than {m} do so in more than half of the cases.",
+                              m=_.integer(n["min_group_size"]))
+    return line + " " + _("{q} of the employees do so in more than half of the cases.",
+                          q=_.percent(n["often_share"], 0))
+
+
+def _teams_line(teams: list[Finding], _: Translator) -> str:
+    """The teams that decide the same cases differently (harsher, milder), or that none does."""
+    if not teams:
+        return _("No team decides the same cases detectably differently from the other teams.")
+    parts = [_("{team} ({direction})", team=markdown_text(f.subject["team"]),
+               direction=_(DIRECTIONS[f.subject["direction"]])) for f in teams]
+    return _("Teams decide the same cases differently (permutation test, p < 0.05): {teams}. "
+             "Consistency within a team that differs between teams is still arbitrariness for "
+             "the client.", teams=", ".join(parts))
+
+
+def _variant_effect_part(f: Finding, _: Translator, version: Callable[[str], str], several: bool) -> str:
+    """One variant effect: where (all employees or a team, and the version) and its size with its interval."""
+    s, effect, u = f.subject, f.numbers["effect"], f.uncertainty
+    where = _("all employees") if s["team"] == "all" else _("team {team}", team=markdown_text(s["team"]))
+    if several:
+        where = _("{where}, version “{version}”", where=where, version=version(s["variant"]))
+    level = _.percent(u["ci_level"], 0 if round(100 * u["ci_level"]) == 100 * u["ci_level"] else 1)
+    if s["outcome"] == "mean_position":
+        size = _("{e} steps on the decision scale ({level} interval {lo} to {hi})",
+                 e=_.number(effect, 2), lo=_.number(u["ci_low"], 2), hi=_.number(u["ci_high"], 2), level=level)
+    else:
+        size = _("{e} percentage points in the rate of the harshest decision ({level} interval {lo} to {hi})",
+                 e=_.number(100 * effect, 1), lo=_.number(100 * u["ci_low"], 1), hi=_.number(100 * u["ci_high"], 1),
+                 level=level)
+    return f"{where}: {size}"
+
+
+def _version(names: Mapping[str, Any]) -> Callable[[str], str]:
+    """A version's code -> its label from the codebook (the code without one), inert."""
+    versions = names.get("variant") or {}
+    return lambda code: markdown_text(versions.get(str(code)) or str(code))
+
+
+def _variant_meaning(f: Finding, _: Translator, names: Mapping[str, Any]) -> str:
+    """What a positive difference between the versions of a case means (finding ``variant_comparison``)."""
+    version = _version(names)
+    reference = version(f.subject["reference"])
+    if f.numbers["versions"] > 1:
+        return _("Positive means that the version named is judged more harshly than version “{reference}”.",
+                 reference=reference)
+    return _("Positive means that version “{version}” is judged more harshly than version “{reference}”.",
+             version=version(decode_names(f.subject["versions"])[0]), reference=reference)
+
+
+def _variants_line(f: Finding, effects: list[Finding], _: Translator, names: Mapping[str, Any]) -> str:
+    """Whether versions of the same case that differ in one characteristic are decided differently."""
+    differs = names.get("differs")
+    what = markdown_text(differs) if differs else _("one characteristic of the client")
+    if not effects:
+        return _("The versions of the same case differ only in {what}; no difference in decisions "
+                 "was found (every interval includes zero).", what=what)
+    parts = [_variant_effect_part(e, _, _version(names), f.numbers["versions"] > 1) for e in effects]
+    return _("**The versions of the same case differ only in {what}, yet decisions differ**: "
+             "{parts}. {meaning} This points to unequal treatment and needs attention.",
+             what=what, parts="; ".join(parts), meaning=_variant_meaning(f, _, names))
+
+
+def _considerations_line(items: list[Finding], _: Translator, labels: Mapping[str, str]) -> str:
+    """What employees weigh when deciding on an exception (rules, equality, own judgement)."""
+    parts = [_("{share} weigh “{label}” (95% interval {lo} to {hi})", share=_.percent(f.numbers["share"], 0),
+               label=markdown_text(labels.get(f.subject["consideration"], f.subject["consideration"])),
+               lo=_.percent(f.uncertainty["ci_low"], 0), hi=_.percent(f.uncertainty["ci_high"], 0)) for f in items]
+    return _("What employees weigh when deciding on an exception: {parts}. Rules and the work "
+             "process, not one's own sense of justice, should decide whether an exception is made, "
+             "and any exception should be open to every client in the same situation.",
+             parts="; ".join(parts))
+
+
+def _suppressed_teams_line(f: Finding, _: Translator) -> str:
+    """How many teams below the minimum group size are left out."""
+    k = int(f.numbers["count"])
+    return _.ngettext(
+        "{n} team with fewer than {m} employees is not shown, and its employees are left out of every number.",
+        "{n} teams with fewer than {m} employees are not shown, and their employees are left out of every number.",
+        k, n=_.integer(k), m=_.integer(f.numbers["min_group_size"]))
+
+
+def _key_lines(findings: list[Finding], _: Translator, names: Mapping[str, Any]) -> list[str]:
+    """One line per statement of the page, in reading order; several findings make one line where the
+    page states them together (the verdict and the nominal alpha, the cases and the split ones...)."""
+    agreement = _of(findings, "agreement")
+    lines = [line for f in agreement for line in (
+        _verdict_line(f, _of(findings, "nominal_agreement"), _),
+        _("{n} employees judged {k} cases.", n=_.integer(f.numbers["n_employees"]), k=_.integer(f.numbers["n_cases"])))]
+    n_cases = agreement[0].numbers["n_cases"] if agreement else 0
+    lines += [_cases_line(f, _of(findings, "split_cases"), n_cases, _, names.get("vignette") or {})
+              for f in _of(findings, "case_classes")]
+    lines += [_departure_line(f, _) for f in _of(findings, "departure_from_majority")]
+    lines += [_teams_line(_of(findings, "differing_team"), _) for _f in _of(findings, "teams_differ")]
+    lines += [_variants_line(f, _of(findings, "variant_effect"), _, names) for f in _of(findings, "variant_comparison")]
+    weighed = _of(findings, "consideration_weighed")
+    if weighed:
+        lines.append(_considerations_line(weighed, _, names.get("consideration") or {}))
+    return lines + [_suppressed_teams_line(f, _) for f in _of(findings, "teams_suppressed")]
+
+
+def key_findings(results: Any, *, language: str, names: Mapping[str, Any] | None = None) -> str:
+    """Page 40's key findings (Markdown), worded from ``results.findings`` alone.
+
+    Parameters
+    ----------
+    results : ConsistencyResults
+        From :func:`clientvalue.analyses.consistency.analyse`.
+    language : str
+    names : mapping, optional
+        :func:`study_labels`: the names of the cases, considerations and versions and what differs
+        between the versions (codes without them). Every name is inert text.
+
+    Returns
+    -------
+    str
+        A Markdown list: customisation or arbitrariness, clear, minority and split cases, departures
+        from the majority, teams, versions of the cases, what employees weigh and the teams left out.
+    """
+    lines = _key_lines(results.findings, translator(language), names or {})
+    return "".join(f"- {line}\n" for line in lines)
+
+
+def _team_name(team: str, _: Translator) -> str:
     return _("all employees") if team == "all" else _("team {team}", team=markdown_text(team))
 
 
-def describe(f, *, language: str = "en") -> str:
-    """One finding of :func:`clientvalue.analyses.consistency.contract_findings` in plain words (Markdown)."""
-    _ = translator(language)
+def _variant_effect_sentence(f: Finding, _: Translator) -> str:
+    """One variant effect stated fully, with the labels its subject carries (the summary's sentence)."""
     s, n, u = f.subject, f.numbers, f.uncertainty
+    what = markdown_text(s["differs"]) if s.get("differs") else _("one characteristic of the client")
+    level = _.percent(u["ci_level"], 0 if round(100 * u["ci_level"]) == 100 * u["ci_level"] else 1)
+    if s["outcome"] == "mean_position":
+        size = _("{e} steps on the decision scale ({level} interval {lo} to {hi})", e=_.number(n["effect"], 2),
+                 lo=_.number(u["ci_low"], 2), hi=_.number(u["ci_high"], 2), level=level)
+        return _("In {where}, decisions on the same cases differ when only {what} differs: version “{variant}” "
+                 "is judged more harshly than version “{reference}” by {size}.",
+                 where=_team_name(s["team"], _), what=what, variant=markdown_text(s["variant_label"]),
+                 reference=markdown_text(s["reference_label"]), size=size) if n["effect"] > 0 else _(
+            "In {where}, decisions on the same cases differ when only {what} differs: version “{variant}” is "
+            "judged more mildly than version “{reference}” by {size}.", where=_team_name(s["team"], _),
+            what=what, variant=markdown_text(s["variant_label"]), reference=markdown_text(s["reference_label"]),
+            size=size)
+    return _("In {where}, decisions on the same cases differ when only {what} differs: with version “{variant}” "
+             "{rate_v} of the decisions are “{decision}”, against {rate_r} with version “{reference}” "
+             "(estimated effect of the version: {e} percentage points; {level} interval {lo} to {hi}).", where=_team_name(s["team"], _), what=what,
+             variant=markdown_text(s["variant_label"]), reference=markdown_text(s["reference_label"]),
+             decision=markdown_text(s["decision_label"]), rate_v=_.percent(n["mean_variant"], 1),
+             rate_r=_.percent(n["mean_reference"], 1), e=_.number(100 * n["effect"], 1), level=level,
+             lo=_.number(100 * u["ci_low"], 1), hi=_.number(100 * u["ci_high"], 1))
+
+
+def _summary_sentence(f: Finding, _: Translator) -> str:
+    """The summary's kinds (agreement, cases, teams, a variant effect), each in one sentence of its own."""
+    s, n = f.subject, f.numbers
     if f.kind == "agreement":
         return _(VERDICT_WORDS[s["verdict"]]) if s["verdict"] in VERDICT_WORDS else ""
     if f.kind == "case_classes":
@@ -429,24 +484,30 @@ def describe(f, *, language: str = "en") -> str:
                           "{k} of {n} teams decide the same cases differently from the other teams.",
                           int(n["teams"]), k=_.integer(n["differing"]), n=_.integer(n["teams"]))
     if f.kind == "variant_effect":
-        what = markdown_text(s["differs"]) if s.get("differs") else _("one characteristic of the client")
-        level = _.percent(u["ci_level"], 0 if round(100 * u["ci_level"]) == 100 * u["ci_level"] else 1)
-        if s["outcome"] == "mean_position":
-            size = _("{e} steps on the decision scale ({level} interval {lo} to {hi})", e=_.number(n["effect"], 2),
-                     lo=_.number(u["ci_low"], 2), hi=_.number(u["ci_high"], 2), level=level)
-            return _("In {where}, decisions on the same cases differ when only {what} differs: version “{variant}” "
-                     "is judged more harshly than version “{reference}” by {size}.",
-                     where=_team_name(s["team"], _), what=what, variant=markdown_text(s["variant_label"]),
-                     reference=markdown_text(s["reference_label"]), size=size) if n["effect"] > 0 else _(
-                "In {where}, decisions on the same cases differ when only {what} differs: version “{variant}” is "
-                "judged more mildly than version “{reference}” by {size}.", where=_team_name(s["team"], _),
-                what=what, variant=markdown_text(s["variant_label"]), reference=markdown_text(s["reference_label"]),
-                size=size)
-        return _("In {where}, decisions on the same cases differ when only {what} differs: with version “{variant}” "
-                 "{rate_v} of the decisions are “{decision}”, against {rate_r} with version “{reference}” "
-                 "(estimated effect of the version: {e} percentage points; {level} interval {lo} to {hi}).", where=_team_name(s["team"], _), what=what,
-                 variant=markdown_text(s["variant_label"]), reference=markdown_text(s["reference_label"]),
-                 decision=markdown_text(s["decision_label"]), rate_v=_.percent(n["mean_variant"], 1),
-                 rate_r=_.percent(n["mean_reference"], 1), e=_.number(100 * n["effect"], 1), level=level,
-                 lo=_.number(100 * u["ci_low"], 1), hi=_.number(100 * u["ci_high"], 1))
+        return _variant_effect_sentence(f, _)
     return ""
+
+
+def describe(f: Finding, *, language: str = "en", names: Mapping[str, Any] | None = None) -> str:
+    """One finding of :func:`clientvalue.analyses.consistency.analyse` in plain words (Markdown).
+
+    The summary's kinds read as on the summary; the others as on page 40, one finding at a time.
+    ``names`` (:func:`study_labels`) names the cases, considerations and versions; codes without it.
+    """
+    _ = translator(language)
+    names = names or {}
+    if f.kind == "nominal_agreement":
+        return _nominal_sentence(f, _)
+    if f.kind == "split_cases":
+        return _split_sentence(f, _, names.get("vignette") or {})
+    if f.kind == "departure_from_majority":
+        return _departure_line(f, _)
+    if f.kind == "differing_team":
+        return _teams_line([f], _)
+    if f.kind == "variant_comparison":
+        return _variants_line(f, [], _, names) if not f.numbers["flagged"] else _variant_meaning(f, _, names)
+    if f.kind == "consideration_weighed":
+        return _considerations_line([f], _, names.get("consideration") or {})
+    if f.kind == "teams_suppressed":
+        return _suppressed_teams_line(f, _)
+    return _summary_sentence(f, _)
