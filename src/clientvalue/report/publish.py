@@ -111,8 +111,6 @@ INPUT_ROLES = {"codebook": N_("codebook"), "data": N_("data file"), "vignette co
                "vignette data": N_("decisions on the cases"), "considerations": N_("what staff weigh")}
 
 
-ABOUT_PAGE = "about.html"  # the run's technical record, linked from the summary
-
 
 def html_page(title: str, header: str, body: str, language: str) -> str:
     """A whole self-contained HTML page of the report: style sheet, ``header`` and ``body``.
@@ -313,7 +311,7 @@ def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, 
     The technical record of the run is written beside it by :func:`render_about` (``about.html``),
     linked from the summary's footer. ``shown_paths`` is passed on to :func:`render_about`.
     """
-    from clientvalue.report.summary import summary_body
+    from clientvalue.report.summary import ABOUT_PAGE, summary_body
 
     body = (summary_body(target.parent / "tables", manifest=manifest, language=language, title=run_info["title"])
             + benchmark_section(manifest["parameters"].get("benchmark"), language))  # only in a batch

@@ -35,9 +35,10 @@ from clientvalue.findings import Finding, read_findings
 from clientvalue.report import consistency_text, drivers_text
 from clientvalue.report import comparisons_text
 from clientvalue.report.i18n import Translator, translator
-from clientvalue.report.publish import ABOUT_PAGE
 from clientvalue.report.safety import markdown_text
 from clientvalue.report.texts import group_label
+
+ABOUT_PAGE = "about.html"  # the run's technical record (report.publish.render_about), linked from the footer
 
 #: Reader-facing names of the notebooks (msgids), in report order: each analysis's title in the registry.
 NOTEBOOK_TITLES = {spec.name: spec.title for spec in registry.ANALYSES}
