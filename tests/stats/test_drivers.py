@@ -15,6 +15,8 @@ References used here:
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 from itertools import combinations
 from math import factorial
 from pathlib import Path
@@ -24,7 +26,14 @@ import pandas as pd
 import pytest
 
 from clientvalue.stats import lmg as _lmg
-from clientvalue.stats.importance import dimension_totals, importance, naive_lmg
+from clientvalue.stats.importance import (
+    DimensionTotals,
+    Importance,
+    ShareDifference,
+    dimension_totals,
+    importance,
+    naive_lmg,
+)
 from clientvalue.errors import AnalysisError, DataError, ParameterError
 
 SWISS_PATH = Path(__file__).parents[1] / "fixtures" / "swiss.csv"
@@ -499,6 +508,50 @@ def test_progress_bar_runs(capsys):
                         progress=True)  # fmt: skip
     assert result.n_boot == 20
     assert "bootstrap" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- result objects
+def test_result_is_frozen_and_its_replicates_read_only(swiss):
+    result = importance(swiss, outcome="Fertility", drivers=SWISS_X, n_boot=30, seed=1)
+    assert isinstance(result, Importance)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.r2 = 0.5  # type: ignore[misc]
+    assert not result.replicates.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        result.replicates[0, 0] = 1.0
+    assert isinstance(result.warnings, tuple) and isinstance(result.vif, dict)
+    # a result saved and loaded (notebooks share one, analyses/shared.py) stays read-only
+    loaded = pickle.loads(pickle.dumps(result))
+    pd.testing.assert_frame_equal(loaded.table, result.table)
+    np.testing.assert_array_equal(loaded.replicates, result.replicates)
+    assert not loaded.replicates.flags.writeable and loaded.r2 == result.r2
+    totals = dimension_totals(result, dimensions={"a": SWISS_X[:2], "b": SWISS_X[2:]})
+    assert isinstance(totals, DimensionTotals) and isinstance(totals.difference, ShareDifference)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        totals.difference = None  # type: ignore[misc]
+
+
+def test_result_tables_carry_no_attrs_and_concatenate(swiss):
+    kw = {"outcome": "Fertility", "drivers": SWISS_X}
+    a = importance(swiss, n_boot=30, seed=1, **kw)
+    b = importance(swiss, n_boot=40, seed=2, **kw)
+    totals = dimension_totals(a, dimensions={"a": SWISS_X[:2], "b": SWISS_X[2:]})
+    naive = naive_lmg(swiss, **kw)
+    assert a.table.attrs == {} and totals.table.attrs == {} and naive.lmg.attrs == {}
+    both = pd.concat([a.table.assign(group="a"), b.table.assign(group="b")], ignore_index=True)
+    assert len(both) == 10 and both.attrs == {}
+    assert a.replicates.shape == (30, 5) and b.replicates.shape == (40, 5)
+
+
+def test_results_show_their_table_in_a_notebook(swiss):
+    result = importance(swiss, outcome="Fertility", drivers=SWISS_X, n_boot=20, seed=1)
+    shown = result._repr_html_()
+    assert result.table._repr_html_() in shown and "Fertility" in shown and "R² = 0.7067" in shown
+    assert repr(result.table) in repr(result) and "20 bootstrap replicates" in repr(result)
+    totals = dimension_totals(result, dimensions={"a": SWISS_X[:2], "b": SWISS_X[2:]})
+    assert totals.table._repr_html_() in totals._repr_html_() and repr(totals.table) in repr(totals)
+    naive = naive_lmg(swiss, outcome="Fertility", drivers=SWISS_X)
+    assert "Agriculture" in naive._repr_html_() and repr(naive.lmg) in repr(naive)
 
 
 def _permutation_check(p: int, n: int) -> None:
