@@ -53,14 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("read and clean through the codebook", time.perf_counter() - tick))
 
         tick = time.perf_counter()
-        table = importance(survey.data, outcome=survey.outcome, drivers=survey.items(),
-                           weights=survey.weight, n_boot=200, seed=1)
-        totals = dimension_totals(table, dimensions=survey.dimensions())
+        result = importance(survey.data, outcome=survey.outcome, drivers=survey.items(),
+                            weights=survey.weight, n_boot=200, seed=1)
+        totals = dimension_totals(result, dimensions=survey.dimensions())
         rows.append(("LMG with 200 bootstrap replicates, 9 drivers", time.perf_counter() - tick))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"export: {n_total:,} respondents, {size / 2**20:.0f} MiB CSV; "
-          f"practical share {totals.set_index('dimension').at['practical', 'share']:.3f}")
+          f"practical share {totals.table.set_index('dimension').at['practical', 'share']:.3f}")
     print(f"{'step':<48} {'seconds':>8}")
     for step, seconds in rows:
         print(f"{step:<48} {seconds:>8.2f}")

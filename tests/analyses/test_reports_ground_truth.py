@@ -155,14 +155,14 @@ def test_ecsi_real_survey_lmg_matches_subset_regressions(real_data):
     drivers = practical + emotional
     fast = importance(raw, outcome="CUSA1", drivers=drivers)
     slow = naive_lmg(raw, outcome="CUSA1", drivers=drivers)
-    np.testing.assert_allclose(fast["importance"].to_numpy(), slow.loc[drivers].to_numpy(), atol=1e-10)
+    np.testing.assert_allclose(fast.table["importance"].to_numpy(), slow.lmg.loc[drivers].to_numpy(), atol=1e-10)
     # R² of the full model from a plain least-squares fit
     x = np.column_stack([np.ones(len(raw)), raw[drivers].to_numpy(float)])
     y = raw["CUSA1"].to_numpy(float)
     residual = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
     r2 = 1 - residual @ residual / ((y - y.mean()) @ (y - y.mean()))
-    assert fast.attrs["r2"] == pytest.approx(r2, abs=1e-12)
-    practical_share = fast.set_index("driver").loc[practical, "share"].sum()
+    assert fast.r2 == pytest.approx(r2, abs=1e-12) and slow.r2 == pytest.approx(r2, abs=1e-12)
+    practical_share = fast.table.set_index("driver").loc[practical, "share"].sum()
     assert 0 < practical_share < 1
 
 

@@ -231,7 +231,7 @@ def reference_segment_test(data, *, outcome, drivers, segment, weights=None, met
     def stat(lab):
         return segment_difference([
             importance(frame[lab == g], outcome=outcome, drivers=drivers, weights=w,
-                       method=method) for g in np.unique(lab)])
+                       method=method).table for g in np.unique(lab)])
 
     observed = stat(labels)
     rng = np.random.default_rng(seed)
@@ -302,7 +302,7 @@ def test_fast_null_distribution_equals_importance_per_labeling():
     for method in ("lmg", "relative_weights"):
         fast = _PermutationStat(x, df["w"].to_numpy(), codes, len(groups), method)(labelings)
         slow = [segment_difference([importance(df[lab == g], outcome="y", drivers=drivers,
-                                               weights="w", method=method) for g in range(3)])
+                                               weights="w", method=method).table for g in range(3)])
                 for lab in labelings]
         np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
 

@@ -156,9 +156,9 @@ def test_importance_from_the_drivers_module_uses_bootstrap_shares():
     x = rng.normal(size=(300, 3))
     data = pd.DataFrame(x, columns=["a", "b", "c"]).assign(
         y=x @ [0.6, 0.3, 0.1] + rng.normal(size=300))
-    tab = importance(data, outcome="y", drivers=["a", "b", "c"], n_boot=200, seed=1)
-    ax = plot_importance(tab)
-    boot = tab.attrs["boot"]
+    result = importance(data, outcome="y", drivers=["a", "b", "c"], n_boot=200, seed=1)
+    ax = plot_importance(result)
+    boot = result.replicates
     shares = boot / boot.sum(axis=1, keepdims=True)
     lo, hi = np.quantile(shares[:, 0], [0.025, 0.975])
     segs = ax.collections[0].get_segments()

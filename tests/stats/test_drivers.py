@@ -15,6 +15,8 @@ References used here:
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 from itertools import combinations
 from math import factorial
 from pathlib import Path
@@ -24,7 +26,14 @@ import pandas as pd
 import pytest
 
 from clientvalue.stats import lmg as _lmg
-from clientvalue.stats.importance import dimension_totals, importance, naive_lmg
+from clientvalue.stats.importance import (
+    DimensionTotals,
+    Importance,
+    ShareDifference,
+    dimension_totals,
+    importance,
+    naive_lmg,
+)
 from clientvalue.errors import AnalysisError, DataError, ParameterError
 
 SWISS_PATH = Path(__file__).parents[1] / "fixtures" / "swiss.csv"
@@ -71,34 +80,37 @@ def _shapley_from_r2(r2: dict[frozenset, float], p: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------- LMG vs relaimpo
 def test_swiss_lmg_matches_relaimpo(swiss):
-    table = importance(swiss, outcome="Fertility", drivers=SWISS_X)
-    assert table.attrs["r2"] == pytest.approx(0.706735, abs=1e-6)
+    result = importance(swiss, outcome="Fertility", drivers=SWISS_X)
+    table = result.table
+    assert result.r2 == pytest.approx(0.706735, abs=1e-6)
     expected = [0.0570912, 0.1711730, 0.2601347, 0.1055702, 0.1127659]
     np.testing.assert_allclose(table["importance"], expected, atol=1e-6)
     assert list(table["driver"]) == SWISS_X
     assert table["share"].sum() == pytest.approx(1.0, abs=1e-12)
-    assert table.attrs["n"] == 47 and table.attrs["n_dropped"] == 0
-    assert table.attrs["method"] == "lmg"
+    assert result.n == 47 and result.n_dropped == 0
+    assert result.method == "lmg" and result.outcome == "Fertility" and result.n_boot == 0
     assert table[["ci_low", "ci_high"]].isna().all().all()
-    assert table.attrs["boot"] is None
+    assert result.replicates is None and result.n_boot_failed == 0
 
 
 def test_swiss_weighted_lmg_matches_relaimpo_and_wls(swiss):
     w = 1 + np.arange(1, 48) % 3
     data = swiss.assign(w=w)
-    table = importance(data, outcome="Fertility", drivers=SWISS_X, weights="w")
-    assert table.attrs["r2"] == pytest.approx(0.694332891423, abs=1e-9)
+    result = importance(data, outcome="Fertility", drivers=SWISS_X, weights="w")
+    table = result.table
+    assert result.r2 == pytest.approx(0.694332891423, abs=1e-9)
     expected = [0.0518208063017, 0.1549452302086, 0.2559770835712, 0.1019573530969, 0.1296324182449]
     np.testing.assert_allclose(table["importance"], expected, atol=1e-9)
     naive = naive_lmg(data, outcome="Fertility", drivers=SWISS_X, weights="w")
-    np.testing.assert_allclose(table["importance"], naive.to_numpy(), atol=1e-10)
+    np.testing.assert_allclose(table["importance"], naive.lmg.to_numpy(), atol=1e-10)
+    assert naive.r2 == pytest.approx(result.r2, abs=1e-10)
     # weights given as an array act like the column
-    same = importance(data, outcome="Fertility", drivers=SWISS_X, weights=w.astype(float))
+    same = importance(data, outcome="Fertility", drivers=SWISS_X, weights=w.astype(float)).table
     np.testing.assert_allclose(same["importance"], table["importance"], atol=1e-14)
 
 
 def test_sign_is_the_sign_of_the_ols_coefficient(swiss):
-    table = importance(swiss, outcome="Fertility", drivers=SWISS_X)
+    table = importance(swiss, outcome="Fertility", drivers=SWISS_X).table
     design = np.column_stack([np.ones(47), swiss[SWISS_X].to_numpy()])
     coef = np.linalg.lstsq(design, swiss["Fertility"].to_numpy(), rcond=None)[0][1:]
     assert list(table["sign"]) == list(np.sign(coef).astype(int))
@@ -120,13 +132,14 @@ def test_brute_force_subsets_p6_with_weights():
     for s, value in r2.items():
         assert fast[sum(1 << j for j in s)] == pytest.approx(value, abs=1e-12)
     brute = _shapley_from_r2(r2, 6)
-    table = importance(data, outcome="y", drivers=drivers, weights="w")
+    result = importance(data, outcome="y", drivers=drivers, weights="w")
+    table = result.table
     np.testing.assert_allclose(table["importance"], brute, atol=1e-10)
     naive = naive_lmg(data, outcome="y", drivers=drivers, weights="w")
-    np.testing.assert_allclose(naive.to_numpy(), brute, atol=1e-10)
+    np.testing.assert_allclose(naive.lmg.to_numpy(), brute, atol=1e-10)
     # efficiency: the Shapley values add up to the full-model R²
     assert table["importance"].sum() == pytest.approx(r2[frozenset(range(6))], abs=1e-12)
-    assert table.attrs["r2"] == pytest.approx(r2[frozenset(range(6))], abs=1e-12)
+    assert result.r2 == pytest.approx(r2[frozenset(range(6))], abs=1e-12)
 
 
 @pytest.mark.parametrize("p", [1, 2, 9, 12])
@@ -136,9 +149,9 @@ def test_efficiency_and_chunking(p):
     drivers = [f"x{j}" for j in range(p)]
     x, y = data[drivers].to_numpy(), data["y"].to_numpy()
     r2 = _wls_r2(x, y, np.ones(len(y)))
-    table = importance(data, outcome="y", drivers=drivers)
+    table = importance(data, outcome="y", drivers=drivers).table
     assert table["importance"].sum() == pytest.approx(r2, abs=1e-11)
-    rw = importance(data, outcome="y", drivers=drivers, method="relative_weights")
+    rw = importance(data, outcome="y", drivers=drivers, method="relative_weights").table
     assert rw["importance"].sum() == pytest.approx(r2, abs=1e-11)
     corr = _lmg.weighted_corr(np.column_stack([x, y]), np.ones(len(y)))
     stack = np.stack([corr, corr[::1]])
@@ -185,13 +198,14 @@ def _johnson_from_data(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def test_relative_weights_swiss(swiss):
-    table = importance(swiss, outcome="Fertility", drivers=SWISS_X, method="relative_weights")
+    result = importance(swiss, outcome="Fertility", drivers=SWISS_X, method="relative_weights")
+    table = result.table
     quoted = [0.048416895812, 0.154708249806, 0.271964104646, 0.114680029948, 0.116965721381]
     np.testing.assert_allclose(table["importance"], quoted, atol=1e-10)
     second = _johnson_from_data(swiss[SWISS_X].to_numpy(), swiss["Fertility"].to_numpy())
     np.testing.assert_allclose(table["importance"], second, atol=1e-12)
     assert table["importance"].sum() == pytest.approx(0.706735001593, abs=1e-10)
-    assert table.attrs["method"] == "relative_weights"
+    assert result.method == "relative_weights"
 
 
 def test_two_drivers_lmg_equals_relative_weights():
@@ -210,9 +224,9 @@ def test_frequency_weights_equal_replicated_rows():
     freq = np.random.default_rng(5).integers(1, 5, len(data))
     weighted = importance(data.assign(f=freq), outcome="y", drivers=drivers, weights="f")
     replicated = importance(data.loc[data.index.repeat(freq)], outcome="y", drivers=drivers)
-    np.testing.assert_allclose(weighted["importance"], replicated["importance"], atol=1e-12)
-    assert weighted.attrs["r2"] == pytest.approx(replicated.attrs["r2"], abs=1e-12)
-    assert weighted.attrs["n"] == 60 and replicated.attrs["n"] == freq.sum()
+    np.testing.assert_allclose(weighted.table["importance"], replicated.table["importance"], atol=1e-12)
+    assert weighted.r2 == pytest.approx(replicated.r2, abs=1e-12)
+    assert weighted.n == 60 and replicated.n == freq.sum()
 
 
 def test_listwise_deletion_is_counted():
@@ -220,11 +234,11 @@ def test_listwise_deletion_is_counted():
     data.loc[[0, 1], "x0"] = np.nan
     data.loc[[1, 2], "y"] = np.nan
     data.loc[[5], "w"] = np.nan
-    table = importance(data, outcome="y", drivers=["x0", "x1", "x2"], weights="w")
-    assert table.attrs["n_dropped"] == 4 and table.attrs["n"] == 76
+    result = importance(data, outcome="y", drivers=["x0", "x1", "x2"], weights="w")
+    assert result.n_dropped == 4 and result.n == 76
     kept = data.drop(index=[0, 1, 2, 5])
     again = importance(kept, outcome="y", drivers=["x0", "x1", "x2"], weights="w")
-    np.testing.assert_allclose(table["importance"], again["importance"], atol=1e-14)
+    np.testing.assert_allclose(result.table["importance"], again.table["importance"], atol=1e-14)
 
 
 def test_vif_warning_names_the_pair():
@@ -232,17 +246,17 @@ def test_vif_warning_names_the_pair():
     rng = np.random.default_rng(7)
     data["twin"] = data["x0"] + rng.normal(scale=0.1, size=200)
     drivers = ["x0", "x1", "x2", "twin"]
-    table = importance(data, outcome="y", drivers=drivers)
+    result = importance(data, outcome="y", drivers=drivers)
     # VIF_j = 1 / (1 - R²_j), R²_j from regressing driver j on the others
     for d in drivers:
         others = [o for o in drivers if o != d]
         r2 = _wls_r2(data[others].to_numpy(), data[d].to_numpy(), np.ones(200))
-        assert table.attrs["vif"][d] == pytest.approx(1 / (1 - r2), rel=1e-9)
-    msgs = table.attrs["warnings"]
+        assert result.vif[d] == pytest.approx(1 / (1 - r2), rel=1e-9)
+    msgs = result.warnings
     assert len(msgs) == 1
     assert "x0" in msgs[0] and "twin" in msgs[0] and "VIF" in msgs[0] and "> 10" in msgs[0]
     plain = importance(data, outcome="y", drivers=["x0", "x1", "x2"])
-    assert plain.attrs["warnings"] == []
+    assert plain.warnings == ()
 
 
 # --------------------------------------------------------------------------- bootstrap
@@ -251,14 +265,15 @@ def test_bootstrap_is_seeded_and_covers_the_estimate(swiss):
     a = importance(swiss, seed=11, **kw)
     b = importance(swiss, seed=11, **kw)
     c = importance(swiss, seed=12, **kw)
-    pd.testing.assert_frame_equal(a, b)
-    np.testing.assert_array_equal(a.attrs["boot"], b.attrs["boot"])
-    assert not np.allclose(a["ci_low"], c["ci_low"])
-    assert a.attrs["boot"].shape == (200, 5)
-    assert ((a["ci_low"] <= a["importance"]) & (a["importance"] <= a["ci_high"])).all()
+    pd.testing.assert_frame_equal(a.table, b.table)
+    np.testing.assert_array_equal(a.replicates, b.replicates)
+    assert not np.allclose(a.table["ci_low"], c.table["ci_low"])
+    assert a.replicates.shape == (200, 5)
+    t = a.table
+    assert ((t["ci_low"] <= t["importance"]) & (t["importance"] <= t["ci_high"])).all()
     # every replicate is itself a decomposition of its R² (efficiency per replicate)
-    assert (a.attrs["boot"] >= -1e-12).all()
-    rw = importance(swiss, seed=11, method="relative_weights", **kw)
+    assert (a.replicates >= -1e-12).all()
+    rw = importance(swiss, seed=11, method="relative_weights", **kw).table
     assert ((rw["ci_low"] <= rw["importance"]) & (rw["importance"] <= rw["ci_high"])).all()
 
 
@@ -353,13 +368,13 @@ def test_bootstrap_replicates_without_variance_are_left_out():
     n = 15
     data = pd.DataFrame({"a": rng.normal(size=n), "rare": (np.arange(n) == 0).astype(float)})
     data["y"] = data["a"] + data["rare"] + rng.normal(size=n)
-    table = importance(data, outcome="y", drivers=["a", "rare"], n_boot=200, seed=2)
-    boot = np.asarray(table.attrs["boot"])
+    result = importance(data, outcome="y", drivers=["a", "rare"], n_boot=200, seed=2)
+    table, boot = result.table, result.replicates
     bad = np.isnan(boot).any(axis=1)
     # P(row 0 never drawn) = (1 - 1/15)^15 ~ 0.36 per replicate
-    assert 0 < table.attrs["n_boot_failed"] == bad.sum() < 200
+    assert 0 < result.n_boot_failed == bad.sum() < 200
     assert np.isnan(boot[bad]).all()
-    assert any("no variation" in m for m in table.attrs["warnings"])
+    assert any("no variation" in m for m in result.warnings)
     lo, hi = np.quantile(boot[~bad], [0.025, 0.975], axis=0)
     np.testing.assert_allclose(table["ci_low"], lo)
     np.testing.assert_allclose(table["ci_high"], hi)
@@ -385,7 +400,7 @@ def test_bootstrap_covers_known_truth():
     rng = np.random.default_rng(2024)
     x = rng.multivariate_normal(np.zeros(p + 1), cov, size=3000)
     data = pd.DataFrame(x, columns=["a", "b", "c", "d", "y"])
-    table = importance(data, outcome="y", drivers=["a", "b", "c", "d"], n_boot=300, seed=1)
+    table = importance(data, outcome="y", drivers=["a", "b", "c", "d"], n_boot=300, seed=1).table
     assert ((table["ci_low"] <= truth) & (truth <= table["ci_high"])).all()
     assert (table["ci_high"] - table["ci_low"] < 0.05).all()  # and they are informative
 
@@ -397,31 +412,38 @@ def test_dimension_totals_and_difference():
     x = rng.normal(size=(n, 4))
     y = x @ np.array([0.8, 0.7, 0.1, 0.1]) + rng.normal(size=n)
     data = pd.DataFrame(x, columns=["fast", "easy", "heard", "welcome"]).assign(y=y)
-    table = importance(data, outcome="y", drivers=["fast", "easy", "heard", "welcome"],
-                       n_boot=200, seed=3)  # fmt: skip
+    result = importance(data, outcome="y", drivers=["fast", "easy", "heard", "welcome"],
+                        n_boot=200, seed=3)  # fmt: skip
     dims = {"practical": ["fast", "easy"], "emotional": ["heard", "welcome"]}
-    out = dimension_totals(table, dimensions=dims)
+    totals = dimension_totals(result, dimensions=dims)
+    out = totals.table
     assert list(out["dimension"]) == ["practical", "emotional"]
-    imp = table.set_index("driver")["importance"]
+    imp = result.table.set_index("driver")["importance"]
     assert out["importance"].iloc[0] == pytest.approx(imp["fast"] + imp["easy"], abs=1e-14)
     assert out["share"].sum() == pytest.approx(1.0, abs=1e-12)
-    boot = table.attrs["boot"]
+    assert totals.r2 == result.r2 and totals.ci == 0.95 and totals.unassigned == ()
+    boot = result.replicates
     share_b = boot[:, :2].sum(axis=1) / boot.sum(axis=1)
     assert out["ci_low"].iloc[0] == pytest.approx(np.quantile(share_b, 0.025), abs=1e-14)
     assert (out["ci_low"] <= out["share"]).all() and (out["share"] <= out["ci_high"]).all()
-    diff = out.attrs["difference"]
-    assert diff["dimensions"] == ("practical", "emotional")
-    assert diff["diff"] == pytest.approx(out["share"].iloc[0] - out["share"].iloc[1])
-    assert diff["ci_low"] > 0  # practical clearly dominates
-    assert diff["p_value"] == pytest.approx(2 / 201)  # no replicate on the other side
+    diff = totals.difference
+    assert diff.dimensions == ("practical", "emotional")
+    assert diff.diff == pytest.approx(out["share"].iloc[0] - out["share"].iloc[1])
+    assert diff.ci_low > 0  # practical clearly dominates
+    assert diff.p_value == pytest.approx(2 / 201)  # no replicate on the other side
     # no bootstrap: totals but NaN intervals and p-value
     plain = dimension_totals(importance(data, outcome="y", drivers=list(imp.index)),
                              dimensions=dims)  # fmt: skip
-    assert plain["ci_low"].isna().all() and np.isnan(plain.attrs["difference"]["p_value"])
+    assert plain.table["ci_low"].isna().all() and np.isnan(plain.difference.p_value)
+    # a driver in no dimension is left out and named; one dimension: no difference
+    partial = dimension_totals(result, dimensions={"practical": ["fast", "easy"]})
+    assert partial.unassigned == ("heard", "welcome") and partial.difference is None
     with pytest.raises(ParameterError, match="not in the table"):
-        dimension_totals(table, dimensions={"practical": ["fast", "nope"]})
+        dimension_totals(result, dimensions={"practical": ["fast", "nope"]})
     with pytest.raises(ParameterError, match="two dimensions"):
-        dimension_totals(table, dimensions={"a": ["fast"], "b": ["fast", "easy"]})
+        dimension_totals(result, dimensions={"a": ["fast"], "b": ["fast", "easy"]})
+    with pytest.raises(ParameterError, match="what importance"):
+        dimension_totals(result.table, dimensions=dims)
 
 
 def test_difference_p_value_when_shares_are_equal():
@@ -429,16 +451,14 @@ def test_difference_p_value_when_shares_are_equal():
     x = rng.normal(size=(300, 4))
     y = x @ np.array([0.5, 0.5, 0.5, 0.5]) + rng.normal(size=300)
     data = pd.DataFrame(x, columns=list("abcd")).assign(y=y)
-    table = importance(data, outcome="y", drivers=list("abcd"), n_boot=300, seed=4)
-    out = dimension_totals(table, dimensions={"p": ["a", "b"], "e": ["c", "d"]})
-    diff = out.attrs["difference"]
-    assert diff["ci_low"] < 0 < diff["ci_high"]
-    d_b = (table.attrs["boot"][:, :2].sum(1) - table.attrs["boot"][:, 2:].sum(1)) / table.attrs[
-        "boot"
-    ].sum(1)
-    other = (d_b <= 0).sum() if diff["diff"] > 0 else (d_b >= 0).sum()
-    assert diff["p_value"] == pytest.approx(min(1, 2 * (other + 1) / 301))
-    assert diff["p_value"] > 0.05
+    result = importance(data, outcome="y", drivers=list("abcd"), n_boot=300, seed=4)
+    diff = dimension_totals(result, dimensions={"p": ["a", "b"], "e": ["c", "d"]}).difference
+    assert diff.ci_low < 0 < diff.ci_high
+    boot = result.replicates
+    d_b = (boot[:, :2].sum(1) - boot[:, 2:].sum(1)) / boot.sum(1)
+    other = (d_b <= 0).sum() if diff.diff > 0 else (d_b >= 0).sum()
+    assert diff.p_value == pytest.approx(min(1, 2 * (other + 1) / 301))
+    assert diff.p_value > 0.05
 
 
 # --------------------------------------------------------------------------- refusals
@@ -484,31 +504,62 @@ def test_bad_arguments():
 
 def test_progress_bar_runs(capsys):
     data = _random_data(80, 3, seed=2)
-    table = importance(data, outcome="y", drivers=["x0", "x1", "x2"], n_boot=20, seed=1,
-                       progress=True)  # fmt: skip
-    assert table.attrs["n_boot"] == 20
+    result = importance(data, outcome="y", drivers=["x0", "x1", "x2"], n_boot=20, seed=1,
+                        progress=True)  # fmt: skip
+    assert result.n_boot == 20
     assert "bootstrap" in capsys.readouterr().err
 
 
-def test_tables_with_bootstrap_concatenate(swiss):
-    """pandas compares .attrs on concat; the replicate array must not break that."""
+# --------------------------------------------------------------------------- result objects
+def test_result_is_frozen_and_its_replicates_read_only(swiss):
+    result = importance(swiss, outcome="Fertility", drivers=SWISS_X, n_boot=30, seed=1)
+    assert isinstance(result, Importance)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.r2 = 0.5  # type: ignore[misc]
+    assert not result.replicates.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        result.replicates[0, 0] = 1.0
+    assert isinstance(result.warnings, tuple) and isinstance(result.vif, dict)
+    # a result saved and loaded (notebooks share one, analyses/shared.py) stays read-only
+    loaded = pickle.loads(pickle.dumps(result))
+    pd.testing.assert_frame_equal(loaded.table, result.table)
+    np.testing.assert_array_equal(loaded.replicates, result.replicates)
+    assert not loaded.replicates.flags.writeable and loaded.r2 == result.r2
+    totals = dimension_totals(result, dimensions={"a": SWISS_X[:2], "b": SWISS_X[2:]})
+    assert isinstance(totals, DimensionTotals) and isinstance(totals.difference, ShareDifference)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        totals.difference = None  # type: ignore[misc]
+
+
+def test_result_tables_carry_no_attrs_and_concatenate(swiss):
     kw = {"outcome": "Fertility", "drivers": SWISS_X}
-    a = importance(swiss, n_boot=30, seed=1, **kw).assign(group="a")
-    b = importance(swiss, n_boot=40, seed=2, **kw).assign(group="b")
-    both = pd.concat([a, b], ignore_index=True)
-    assert len(both) == 10
-    boot = a.attrs["boot"]
-    assert isinstance(np.asarray(boot), np.ndarray) and boot.shape == (30, 5)
-    assert type(boot[:, 0]) is np.ndarray  # indexing gives plain arrays
-    np.testing.assert_allclose(np.asarray(boot).sum(axis=1), boot.sum(axis=1))
+    a = importance(swiss, n_boot=30, seed=1, **kw)
+    b = importance(swiss, n_boot=40, seed=2, **kw)
+    totals = dimension_totals(a, dimensions={"a": SWISS_X[:2], "b": SWISS_X[2:]})
+    naive = naive_lmg(swiss, **kw)
+    assert a.table.attrs == {} and totals.table.attrs == {} and naive.lmg.attrs == {}
+    both = pd.concat([a.table.assign(group="a"), b.table.assign(group="b")], ignore_index=True)
+    assert len(both) == 10 and both.attrs == {}
+    assert a.replicates.shape == (30, 5) and b.replicates.shape == (40, 5)
+
+
+def test_results_show_their_table_in_a_notebook(swiss):
+    result = importance(swiss, outcome="Fertility", drivers=SWISS_X, n_boot=20, seed=1)
+    shown = result._repr_html_()
+    assert result.table._repr_html_() in shown and "Fertility" in shown and "R² = 0.7067" in shown
+    assert repr(result.table) in repr(result) and "20 bootstrap replicates" in repr(result)
+    totals = dimension_totals(result, dimensions={"a": SWISS_X[:2], "b": SWISS_X[2:]})
+    assert totals.table._repr_html_() in totals._repr_html_() and repr(totals.table) in repr(totals)
+    naive = naive_lmg(swiss, outcome="Fertility", drivers=SWISS_X)
+    assert "Agriculture" in naive._repr_html_() and repr(naive.lmg) in repr(naive)
 
 
 def _permutation_check(p: int, n: int) -> None:
     data = _random_data(n, p, seed=p)
     drivers = [f"x{j}" for j in range(p)]
-    table = importance(data, outcome="y", drivers=drivers).set_index("driver")
+    table = importance(data, outcome="y", drivers=drivers).table.set_index("driver")
     order = list(np.random.default_rng(p).permutation(drivers))
-    shuffled = importance(data, outcome="y", drivers=order).set_index("driver")
+    shuffled = importance(data, outcome="y", drivers=order).table.set_index("driver")
     # a different driver order runs a different recursion (other pivots, other prefix split)
     np.testing.assert_allclose(shuffled.loc[drivers, "importance"], table["importance"],
                                atol=1e-11)  # fmt: skip

@@ -307,20 +307,19 @@ def _shares_per_wave(survey: Survey, stacked: pd.DataFrame, waves: list[str], gr
             if int(frame[[outcome, *items]].notna().all(axis=1).sum()) < len(items) + 10:
                 continue
             try:
-                table = importance(frame, outcome=outcome, drivers=items, weights="_weight", n_boot=n_boot,
-                                   seed=None if seed is None else seed + k)
-                totals = dimension_totals(table, dimensions=dimensions).set_index("dimension")
-                low, high = share_interval(table)
-                ipa = importance_performance(frame, importance=table.assign(share_ci_low=low, share_ci_high=high),
+                result = importance(frame, outcome=outcome, drivers=items, weights="_weight", n_boot=n_boot,
+                                    seed=None if seed is None else seed + k)
+                totals = dimension_totals(result, dimensions=dimensions).table.set_index("dimension")
+                low, high = share_interval(result)
+                ipa = importance_performance(frame, importance=result.table.assign(share_ci_low=low, share_ci_high=high),
                                              items=items, scales=survey.scales(), weights="_weight")
             except ClientValueError:
                 continue
             rows.append({"group": group, "wave": wave, "practical_share": totals.at["practical", "share"],
                          "ci_low": totals.at["practical", "ci_low"], "ci_high": totals.at["practical", "ci_high"],
-                         "n": table.attrs["n"]})
-            boot = table.attrs.get("boot")
+                         "n": result.n})
+            boot = result.replicates
             if boot is not None:
-                boot = np.asarray(boot, dtype=float)
                 boot = boot[~np.isnan(boot).any(axis=1)]
                 prac = [items.index(i) for i in dimensions["practical"]]
                 boots[(group, wave)] = boot[:, prac].sum(axis=1) / boot.sum(axis=1)

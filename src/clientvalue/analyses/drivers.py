@@ -24,7 +24,7 @@ import pandas as pd
 
 from clientvalue import defaults
 from clientvalue.analyses import registry
-from clientvalue.stats.importance import design_problems, dimension_totals, importance
+from clientvalue.stats.importance import DimensionTotals, Importance, design_problems, dimension_totals, importance
 from clientvalue.analyses.shared import shared_importance
 from clientvalue.errors import AnalysisError
 from clientvalue.stats.ipa import importance_performance, penalty_reward
@@ -71,7 +71,7 @@ class DriverResults:
     ordinal: pd.DataFrame
     penalty_reward: pd.DataFrame
     suppressed: pd.DataFrame
-    importance_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    importance_results: dict[str, Importance] = field(default_factory=dict)  # LMG per analysed group
     ipa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
@@ -117,19 +117,19 @@ def _top_items(lmg: pd.DataFrame, survey: Survey, *, n: int = 2) -> dict[str, li
     return out
 
 
-def share_interval(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def share_interval(result: Importance) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval of each driver's *share* of R², from the bootstrap replicates.
 
     Per replicate the share is the driver's importance over that replicate's R² (the sum of its
     importances), so the interval is that of the share itself, not a rescaled importance interval.
+    NaN without replicates.
     """
-    boot = table.attrs.get("boot")
-    if boot is None or len(np.asarray(boot)) == 0:
-        nan = np.full(len(table), np.nan)
+    replicates = result.replicates
+    if replicates is None or len(replicates) == 0:
+        nan = np.full(len(result.table), np.nan)
         return nan, nan
-    replicates = np.asarray(boot, dtype=float)
     shares = replicates / replicates.sum(axis=1, keepdims=True)
-    tail = (1 - table.attrs.get("ci", 0.95)) / 2 * 100
+    tail = (1 - result.ci) / 2 * 100
     low, high = np.nanpercentile(shares, [tail, 100 - tail], axis=0)
     return low, high
 
@@ -173,7 +173,7 @@ def _most_different_pair(frame, survey, *, outcome, items, column, groups) -> li
     if len(groups) < 2:
         return []
     try:
-        tables = {g: importance(frame[frame[column] == g], outcome=outcome, drivers=items, weights=survey.weight)
+        tables = {g: importance(frame[frame[column] == g], outcome=outcome, drivers=items, weights=survey.weight).table
                   for g in groups}
     except SECONDARY_ERRORS:  # the test itself succeeded: keep its evidence, just name no pair
         return []
@@ -208,7 +208,7 @@ class _Run:
     strategies: dict[str, StrategyAdvice] = field(default_factory=dict)
     suppressed: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    importance_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    importance_results: dict[str, Importance] = field(default_factory=dict)
     ipa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     ordinal_rows: list[pd.DataFrame] = field(default_factory=list)
     reliability_rows: list[pd.DataFrame] = field(default_factory=list)
@@ -317,9 +317,9 @@ def _analyse_group(run: _Run, group: str, frame: pd.DataFrame, *, run_ordinal: b
         run.leave_out(group, "not_estimable")
         run.warnings.append(f"{group}: {exc}")
         return
-    run.importance_tables[group], run.ipa_tables[group] = lmg, ipa
-    run.warnings += [f"{group}: {w}" for w in lmg.attrs.get("warnings", [])]
-    run.driver_rows += _driver_rows(run, group, lmg, weights_rw["importance"], share_low, share_high, ipa)
+    run.importance_results[group], run.ipa_tables[group] = lmg, ipa
+    run.warnings += [f"{group}: {w}" for w in lmg.warnings]
+    run.driver_rows += _driver_rows(run, group, lmg, weights_rw.table["importance"], share_low, share_high, ipa)
     _advise(run, group, frame, lmg, totals, ipa)
     about = {"group": str(group)}
     if run_ordinal:
@@ -335,19 +335,19 @@ def _importance(run: _Run, frame: pd.DataFrame):
     lmg = shared_importance(survey, frame, outcome=outcome, drivers=items, weights=survey.weight,
                             n_boot=run.n_boot, seed=run.seed)  # notebook 30 needs "all" too
     weights_rw = importance(frame, outcome=outcome, drivers=items, method="relative_weights", weights=survey.weight)
-    totals = dimension_totals(lmg, dimensions=survey.dimensions()).set_index("dimension")
+    totals = dimension_totals(lmg, dimensions=survey.dimensions())
     share_low, share_high = share_interval(lmg)
-    ipa = importance_performance(frame, importance=lmg.assign(share_ci_low=share_low, share_ci_high=share_high),
+    ipa = importance_performance(frame, importance=lmg.table.assign(share_ci_low=share_low, share_ci_high=share_high),
                                  items=items, scales=survey.scales(), weights=survey.weight)
     return lmg, weights_rw, totals, share_low, share_high, ipa
 
 
-def _driver_rows(run: _Run, group: str, lmg: pd.DataFrame, relative_weights, share_low, share_high,
+def _driver_rows(run: _Run, group: str, lmg: Importance, relative_weights, share_low, share_high,
                  ipa: pd.DataFrame) -> list[dict]:
     """One row of :data:`DRIVERS_COLUMNS` per question of the group."""
     ipa_by_item = ipa.set_index("item")
     rows = []
-    for row, rw, s_low, s_high in zip(lmg.itertuples(index=False), relative_weights, share_low, share_high):
+    for row, rw, s_low, s_high in zip(lmg.table.itertuples(index=False), relative_weights, share_low, share_high):
         rows.append({
             "group": group, "item": row.driver, "label": run.labels.get(row.driver, row.driver),
             "dimension": run.survey.dimension_of(row.driver), "importance": row.importance,
@@ -357,23 +357,24 @@ def _driver_rows(run: _Run, group: str, lmg: pd.DataFrame, relative_weights, sha
             "relative_weight": rw, "performance": ipa_by_item.at[row.driver, "performance"],
             "improvement_score": ipa_by_item.at[row.driver, "improvement_score"],
             "quadrant": ipa_by_item.at[row.driver, "quadrant"],
-            "in_red": bool(ipa_by_item.at[row.driver, "in_red"]), "n": lmg.attrs["n"],
+            "in_red": bool(ipa_by_item.at[row.driver, "in_red"]), "n": lmg.n,
             "performance_se": ipa_by_item.at[row.driver, "performance_se"],
         })
     return rows
 
 
-def _share(totals: pd.DataFrame, dimension: str, column: str) -> float:
-    """A dimension's share of R² (or its interval bound), clipped to [0, 1]; NaN without the dimension."""
-    if dimension not in totals.index:
+def _share(shares: pd.DataFrame, dimension: str, column: str) -> float:
+    """A dimension's share of R² (or its interval bound; ``shares`` by dimension), clipped to [0, 1]; NaN without it."""
+    if dimension not in shares.index:
         return np.nan
-    return float(np.clip(totals.at[dimension, column], 0.0, 1.0))  # round-off can give 1 + 4e-16
+    return float(np.clip(shares.at[dimension, column], 0.0, 1.0))  # round-off can give 1 + 4e-16
 
 
-def _advise(run: _Run, group: str, frame: pd.DataFrame, lmg: pd.DataFrame, totals: pd.DataFrame,
+def _advise(run: _Run, group: str, frame: pd.DataFrame, lmg: Importance, totals: DimensionTotals,
             ipa: pd.DataFrame) -> None:
     """The segment evidence, the suggested strategy and the profile row of one group."""
     survey = run.survey
+    shares = totals.table.set_index("dimension")
     try:
         evidence = _segment_evidence(frame, survey, outcome=run.outcome, items=run.items,
                                      min_group_size=run.min_group_size, seed=run.seed, n_perm=run.n_perm)
@@ -381,36 +382,36 @@ def _advise(run: _Run, group: str, frame: pd.DataFrame, lmg: pd.DataFrame, total
         evidence = None
         run.warnings.append(f"{group}: segment comparison: {exc}")
     advice = None
-    if {"practical", "emotional"} <= set(totals.index):
+    if {"practical", "emotional"} <= set(shares.index):
         advice = suggest_strategy(
-            practical_share=_share(totals, "practical", "share"),
-            practical_ci=(_share(totals, "practical", "ci_low"), _share(totals, "practical", "ci_high")),
-            emotional_share=_share(totals, "emotional", "share"),
-            emotional_ci=(_share(totals, "emotional", "ci_low"), _share(totals, "emotional", "ci_high")),
+            practical_share=_share(shares, "practical", "share"),
+            practical_ci=(_share(shares, "practical", "ci_low"), _share(shares, "practical", "ci_high")),
+            emotional_share=_share(shares, "emotional", "share"),
+            emotional_ci=(_share(shares, "emotional", "ci_low"), _share(shares, "emotional", "ci_high")),
             red_items=list(ipa.loc[ipa["in_red"], "item"]),
             segment_difference=None if evidence is None else float(evidence[1]["difference"]),
             segment_p_value=None if evidence is None else float(evidence[1]["p_value"]),
             segment_by=None if evidence is None else evidence[0],
             segment_groups=() if evidence is None else evidence[1]["groups"],
             segment_pair=() if evidence is None else evidence[1]["pair"],
-            examples=_top_items(lmg, survey, n=2),
+            examples=_top_items(lmg.table, survey, n=2),
         )
         run.strategies[group] = advice
     run.profiles.append(_profile_row(group, lmg, totals, evidence, advice))
 
 
-def _profile_row(group: str, lmg: pd.DataFrame, totals: pd.DataFrame, evidence, advice) -> dict:
+def _profile_row(group: str, lmg: Importance, totals: DimensionTotals, evidence, advice) -> dict:
     """One row of :data:`PROFILE_COLUMNS`."""
-    difference = totals.attrs.get("difference") or {}
+    shares = totals.table.set_index("dimension")
     return {
-        "group": group, "n": lmg.attrs["n"], "r2": lmg.attrs["r2"],
-        "practical_share": _share(totals, "practical", "share"),
-        "practical_ci_low": _share(totals, "practical", "ci_low"),
-        "practical_ci_high": _share(totals, "practical", "ci_high"),
-        "emotional_share": _share(totals, "emotional", "share"),
-        "emotional_ci_low": _share(totals, "emotional", "ci_low"),
-        "emotional_ci_high": _share(totals, "emotional", "ci_high"),
-        "difference_p_value": difference.get("p_value", np.nan),
+        "group": group, "n": lmg.n, "r2": lmg.r2,
+        "practical_share": _share(shares, "practical", "share"),
+        "practical_ci_low": _share(shares, "practical", "ci_low"),
+        "practical_ci_high": _share(shares, "practical", "ci_high"),
+        "emotional_share": _share(shares, "emotional", "share"),
+        "emotional_ci_low": _share(shares, "emotional", "ci_low"),
+        "emotional_ci_high": _share(shares, "emotional", "ci_high"),
+        "difference_p_value": np.nan if totals.difference is None else totals.difference.p_value,
         "segment_by": None if evidence is None else evidence[0],
         "segment_difference": np.nan if evidence is None else float(evidence[1]["difference"]),
         "segment_p_value": np.nan if evidence is None else float(evidence[1]["p_value"]),
@@ -509,7 +510,7 @@ def _results(run: _Run, factors: pd.DataFrame) -> DriverResults:
         ordinal=ordinal_table,
         penalty_reward=_first(["group", "item", "label"], run.pr_rows),
         suppressed=pd.DataFrame(run.suppressed, columns=["group", "reason"]),
-        importance_tables=run.importance_tables,
+        importance_results=run.importance_results,
         ipa_tables=run.ipa_tables,
         warnings=run.warnings,
         labels=run.labels,

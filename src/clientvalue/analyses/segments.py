@@ -195,18 +195,17 @@ def _value(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, keep: list[i
         if int(part[[survey.outcome, *items]].notna().all(axis=1).sum()) < needed:
             continue
         try:
-            table = importance(part, outcome=survey.outcome, drivers=items, weights=survey.weight,
-                               n_boot=n_boot, seed=seed)
+            result = importance(part, outcome=survey.outcome, drivers=items, weights=survey.weight,
+                                n_boot=n_boot, seed=seed)
         except AnalysisError:
             continue
-        tables[s] = table
-        tot = dimension_totals(table, dimensions=dims).set_index("dimension")
-        rows.append({"segment": s, "n": table.attrs["n"], "r2": table.attrs["r2"],
+        tables[s] = result.table
+        tot = dimension_totals(result, dimensions=dims).table.set_index("dimension")
+        rows.append({"segment": s, "n": result.n, "r2": result.r2,
                      **{f"{d}_{c}": float(np.clip(tot.at[d, src], 0, 1))
                         for d in ("practical", "emotional")
                         for c, src in (("share", "share"), ("ci_low", "ci_low"), ("ci_high", "ci_high"))}})
     value = pd.DataFrame(rows, columns=VALUE_COLUMNS)
-    value.attrs["tables"] = tables
     test = None
     if len(value) >= 2:
         tested = work[work["_segment"].isin(value["segment"])]
@@ -232,11 +231,11 @@ def _strategy(survey: Survey, frame: pd.DataFrame, customisation: dict | None, *
     from clientvalue.stats.importance import dimension_totals
 
     try:
-        table = shared_importance(survey, frame, outcome=survey.outcome, drivers=survey.items(),
-                                  weights=survey.weight, n_boot=n_boot, seed=seed)  # as notebook 10's "all"
+        result = shared_importance(survey, frame, outcome=survey.outcome, drivers=survey.items(),
+                                   weights=survey.weight, n_boot=n_boot, seed=seed)  # as notebook 10's "all"
     except AnalysisError:
         return None
-    tot = dimension_totals(table, dimensions=survey.dimensions()).set_index("dimension")
+    tot = dimension_totals(result, dimensions=survey.dimensions()).table.set_index("dimension")
     get = lambda d, c: float(np.clip(tot.at[d, c], 0, 1))  # noqa: E731
     return suggest_strategy(
         practical_share=get("practical", "share"), practical_ci=(get("practical", "ci_low"), get("practical", "ci_high")),

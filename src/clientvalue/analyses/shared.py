@@ -25,7 +25,7 @@ import pandas as pd
 
 from clientvalue.data.survey import Survey
 from clientvalue.paths import write_atomically
-from clientvalue.stats.importance import importance
+from clientvalue.stats.importance import Importance, importance
 
 
 def data_digest(frame: pd.DataFrame, columns: list[str], options: dict[str, Any]) -> str:
@@ -40,7 +40,7 @@ def data_digest(frame: pd.DataFrame, columns: list[str], options: dict[str, Any]
 
 
 def shared_importance(survey: Survey, frame: pd.DataFrame, *, outcome: str, drivers: list[str],
-                      weights: str | None = None, **options: Any) -> pd.DataFrame:
+                      weights: str | None = None, **options: Any) -> Importance:
     """:func:`~clientvalue.stats.importance.importance`, computed once per run for equal inputs.
 
     Parameters
@@ -52,9 +52,8 @@ def shared_importance(survey: Survey, frame: pd.DataFrame, *, outcome: str, driv
 
     Returns
     -------
-    pandas.DataFrame
-        The table ``importance`` returns (with its ``attrs``), identical whether it was computed
-        here or loaded.
+    Importance
+        What ``importance`` returns, identical whether it was computed here or loaded.
     """
     arguments = dict(outcome=outcome, drivers=list(drivers), weights=weights, **options)
     folder = survey.shared_dir
@@ -67,10 +66,10 @@ def shared_importance(survey: Survey, frame: pd.DataFrame, *, outcome: str, driv
     if path.is_file():
         with path.open("rb") as file:  # written by this run's own notebooks, in its private folder
             return pickle.load(file)
-    table = importance(frame, **arguments)
+    result = importance(frame, **arguments)
     try:
-        write_atomically(path, write=lambda file: pickle.dump(table, file, protocol=pickle.HIGHEST_PROTOCOL),
+        write_atomically(path, write=lambda file: pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL),
                          mode=0o600)
     except OSError:  # a full disk only costs the other notebook the computation
         pass
-    return table
+    return result

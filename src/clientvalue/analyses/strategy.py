@@ -344,7 +344,7 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
         def stat(lab: np.ndarray) -> float:
             return segment_difference([
                 importance(frame[lab == g], outcome=outcome, drivers=drivers, weights=w,
-                           method=method) for g in range(len(groups))])
+                           method=method).table for g in range(len(groups))])
 
         observed = stat(codes)
         null = np.array([stat(rng.permutation(codes)) for _ in range(n_perm)])

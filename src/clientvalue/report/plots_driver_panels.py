@@ -31,6 +31,7 @@ from clientvalue.report.plots_drivers import (importance_legend_handles, importa
                                               quadrant_legend_handles, quadrant_limits)
 from clientvalue.report.texts import group_label
 from clientvalue.report.ticks import localize_ticks
+from clientvalue.stats.importance import Importance
 
 __all__ = ["drivers_alt_text", "plot_driver_panels", "plot_groups"]
 
@@ -51,7 +52,12 @@ class _PanelLayout(NamedTuple):
     per_column: int
 
 
-def _panel_groups(tables: Mapping[str, pd.DataFrame], kind: str, columns: int) -> list[str]:
+def _frame(table: Importance | pd.DataFrame) -> pd.DataFrame:
+    """The drivers table of an importance result; an IPA or bare drivers table as it is."""
+    return table.table if isinstance(table, Importance) else table
+
+
+def _panel_groups(tables: Mapping[str, Importance | pd.DataFrame], kind: str, columns: int) -> list[str]:
     """The groups to draw, after checking ``kind`` and ``columns``; no group at all is refused."""
     if kind not in ("importance", "quadrants"):
         raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
@@ -106,7 +112,7 @@ def _panel_layout(tables: Mapping[str, pd.DataFrame], kind: str, *, order: list[
                         key_columns=key_columns, per_column=per_column)
 
 
-def _draw_panels(axes: np.ndarray, tables: Mapping[str, pd.DataFrame], kind: str, *,
+def _draw_panels(axes: np.ndarray, tables: Mapping[str, Importance | pd.DataFrame], kind: str, *,
                  labels: Mapping[str, str] | None, dimensions: Mapping[str, list[str]], numbers: Mapping[str, int],
                  layout: _PanelLayout, columns: int, phone: bool, language: str) -> None:
     """One chart per group on the shared limits, titled by the group; axis labels once per row and column."""
@@ -114,13 +120,13 @@ def _draw_panels(axes: np.ndarray, tables: Mapping[str, pd.DataFrame], kind: str
     if kind == "importance":
         xlim = importance_limit(tables.values())
     else:
-        limits = quadrant_limits(tables.values())
+        limits = quadrant_limits([_frame(t) for t in tables.values()])
     for number, (ax, group) in enumerate(zip(axes.flat, groups)):
         if kind == "importance":
             plot_importance(tables[group], labels=labels, dimensions=dimensions, xlim=xlim, n_rows=layout.n_rows,
                             legend=False, ax=ax, language=language)
         else:
-            plot_quadrants(tables[group], labels=labels, dimensions=dimensions, numbers=numbers,
+            plot_quadrants(_frame(tables[group]), labels=labels, dimensions=dimensions, numbers=numbers,
                            limits=limits, legend=False, key=False, ax=ax, language=language)
         # y=1.0: the titles stay where matplotlib puts them above a panel without ticks on top,
         # and it does not search for decorations to clear each time the panel is measured or drawn
@@ -150,7 +156,7 @@ def _add_legend_and_key(fig, layout: _PanelLayout, language: str) -> None:
                      ha="left", linespacing=1.45, gid="cv-key")
 
 
-def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants", *,
+def plot_driver_panels(tables: Mapping[str, Importance | pd.DataFrame], kind: str = "quadrants", *,
                        labels: Mapping[str, str] | None = None,
                        dimensions: Mapping[str, list[str]] | None = None, columns: int = 2,
                        language: str = "en"):
@@ -159,8 +165,8 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
     Parameters
     ----------
     tables : dict
-        Group -> importance table (``kind="importance"``) or IPA table (``kind="quadrants"``),
-        already limited to the groups that may be reported, in the order to show.
+        Group -> importance result or drivers table (``kind="importance"``) or IPA table
+        (``kind="quadrants"``), already limited to the groups that may be reported, in the order to show.
     kind : {"quadrants", "importance"}
     labels : dict, optional
         Readable question texts, column -> label.
@@ -180,13 +186,14 @@ def plot_driver_panels(tables: Mapping[str, pd.DataFrame], kind: str = "quadrant
     columns = min(columns, len(groups))
     rows = -(-len(groups) // columns)
     dimensions = dict(dimensions or {})
-    order = _item_order(tables, dimensions, "driver" if kind == "importance" else "item")
+    frames = {group: _frame(table) for group, table in tables.items()}
+    order = _item_order(frames, dimensions, "driver" if kind == "importance" else "item")
     numbers = item_numbers(order)
     # one panel per row is the phone variant, shown about 350 pixels wide: its smallest text
     # (the question numbers, "small") must stay at least 9 CSS pixels there (report/phone.py)
     phone = columns == 1
     with plt.rc_context(_panel_fonts(phone)):
-        layout = _panel_layout(tables, kind, order=order, numbers=numbers, labels=labels,
+        layout = _panel_layout(frames, kind, order=order, numbers=numbers, labels=labels,
                                dims=set(dimensions) or {"practical"}, rows=rows, columns=columns, phone=phone,
                                language=language)
         fig, axes = plt.subplots(rows, columns, figsize=(layout.width * columns, layout.height), squeeze=False)
@@ -219,7 +226,7 @@ def _fit_panel_to_phone(ax: Axes, width: float) -> None:
         label.set_text(wrapped(label.get_text().replace("\n", " "), 0.6 * width, label.get_fontsize()))
 
 
-def drivers_alt_text(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants", *,
+def drivers_alt_text(tables: Mapping[str, Importance | pd.DataFrame], kind: str = "quadrants", *,
                      labels: Mapping[str, str] | None = None, language: str = "en", max_groups: int = 8) -> str:
     """What a driver chart says, for readers who cannot see it: per group the most important question.
 
@@ -230,7 +237,7 @@ def drivers_alt_text(tables: Mapping[str, pd.DataFrame], kind: str = "quadrants"
     sentences = []
     for group, table in list(tables.items())[:max_groups]:
         item_col = "driver" if kind == "importance" else "item"
-        data = table.dropna(subset=["share"])
+        data = _frame(table).dropna(subset=["share"])
         if data.empty:
             continue
         top = data.loc[data["share"].idxmax()]
@@ -276,8 +283,9 @@ def plot_groups(results: DriverResults, kind: str = "importance", *, columns: in
     """
     if kind not in ("importance", "quadrants"):
         raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
-    tables = results.importance_tables if kind == "importance" else results.ipa_tables
-    tables = {g: tables[g] for g in results.importance_tables if g in tables}
+    tables: Mapping[str, Importance | pd.DataFrame]
+    tables = results.importance_results if kind == "importance" else results.ipa_tables
+    tables = {g: tables[g] for g in results.importance_results if g in tables}
     dimensions: dict[str, list[str]] = {}
     for row in results.drivers.drop_duplicates("item").itertuples(index=False):
         dimensions.setdefault(row.dimension, []).append(row.item)

@@ -24,6 +24,7 @@ from clientvalue.report.i18n import Translator, translator
 from clientvalue.report.ticks import localize_ticks
 from clientvalue.report.phone import wrapped
 from clientvalue.report.texts import DIMENSION_NAMES, QUADRANT_LABELS, group_label
+from clientvalue.stats.importance import Importance
 
 __all__ = ["importance_limit", "item_numbers", "numbered_key_lines", "place_numbers", "plot_importance",
            "plot_quadrants", "plot_value_split", "quadrant_limits"]
@@ -124,7 +125,7 @@ def plot_value_split(profile: pd.DataFrame, *, ax: Axes | None = None, width: fl
     return localize_ticks(ax, language)
 
 
-def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
+def plot_importance(table: Importance | pd.DataFrame, *, labels: Mapping[str, str] | None = None,
                     dimensions: Mapping[str, list[str]] | None = None, value: str = "share",
                     xlim: tuple[float, float] | None = None, n_rows: int | None = None,
                     legend: bool = True, ax: Axes | None = None, language: str = "en") -> Axes:
@@ -132,9 +133,11 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        A drivers table: ``driver``, ``importance``, ``share``, ``ci_low``, ``ci_high`` (the
-        interval of ``importance``; all-NaN without bootstrap), optionally ``dimension``.
+    table : Importance or pandas.DataFrame
+        What :func:`~clientvalue.stats.importance.importance` returns (its bootstrap replicates give
+        the whiskers of the shares), or a drivers table: ``driver``, ``importance``, ``share``,
+        ``ci_low``, ``ci_high`` (the interval of ``importance``; all-NaN without bootstrap),
+        optionally ``dimension``.
     labels : dict, optional
         Readable question texts, column -> label.
     dimensions : dict, optional
@@ -153,11 +156,12 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
     _ = translator(language)
     if value not in ("share", "importance"):
         raise ParameterError(f"value must be 'share' or 'importance', got {value!r}.")
-    _need(table, ["driver", "importance", "share", "ci_low", "ci_high"], "table")
-    data = _importance_rows(table, dimensions=dimensions, value=value)
+    frame, replicates, level = _importance_parts(table)
+    _need(frame, ["driver", "importance", "share", "ci_low", "ci_high"], "table")
+    data = _importance_rows(frame, dimensions=dimensions, value=value)
     ax = _ax(ax, (8, 1.2 + 0.4 * max(len(data), 1)))
     x = data[value].to_numpy(dtype=float)
-    lo, hi = _importance_interval(table, data, x, value=value)
+    lo, hi = _importance_interval(frame, data, x, value=value, replicates=replicates, level=level)
     dims = _importance_bars(ax, data, x, lo, hi)
     _importance_axes(ax, data, _, labels=labels, value=value, xlim=xlim, n_rows=n_rows)
     if dims and legend:
@@ -165,6 +169,13 @@ def plot_importance(table: pd.DataFrame, *, labels: Mapping[str, str] | None = N
                   ncols=len(dims), frameon=False, fontsize="small", borderaxespad=0.3)
         ax.set_title(ax.get_title(), pad=30)
     return localize_ticks(ax, language)
+
+
+def _importance_parts(table: Importance | pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None, float]:
+    """The drivers table, the bootstrap replicates (None without, or for a bare table) and the interval level."""
+    if isinstance(table, Importance):
+        return table.table, table.replicates, table.ci
+    return table, None, 0.95
 
 
 def _importance_rows(table: pd.DataFrame, *, dimensions: Mapping[str, list[str]] | None, value: str
@@ -177,13 +188,12 @@ def _importance_rows(table: pd.DataFrame, *, dimensions: Mapping[str, list[str]]
     return data.sort_values(value, ascending=True, kind="stable").reset_index(drop=True)
 
 
-def _importance_interval(table: pd.DataFrame, data: pd.DataFrame, x: np.ndarray, *, value: str
-                         ) -> tuple[np.ndarray, np.ndarray]:
+def _importance_interval(table: pd.DataFrame, data: pd.DataFrame, x: np.ndarray, *, value: str,
+                         replicates: np.ndarray | None, level: float) -> tuple[np.ndarray, np.ndarray]:
     """The whiskers' ends of the sorted bars: bootstrap percentiles of the share, else the scaled interval."""
-    boot = table.attrs.get("boot")
-    if value == "share" and isinstance(boot, np.ndarray) and boot.shape[1:] == (len(table),):
+    boot = replicates
+    if value == "share" and boot is not None and boot.shape[1:] == (len(table),):
         # percentile interval of each replicate's share (importance / replicate R²)
-        level = float(table.attrs.get("ci", 0.95))
         rep = boot[~np.isnan(boot).any(axis=1)]
         rep = rep / rep.sum(axis=1, keepdims=True)
         q = np.quantile(rep, [(1 - level) / 2, (1 + level) / 2], axis=0)
@@ -233,13 +243,17 @@ def _importance_axes(ax: Axes, data: pd.DataFrame, _: Translator, *, labels: Map
 
 
 def importance_limit(tables, value: str = "share") -> tuple[float, float]:
-    """Shared horizontal limits ``(0, hi)`` of several importance charts (bars and intervals)."""
+    """Shared horizontal limits ``(0, hi)`` of several importance charts (bars and intervals).
+
+    ``tables``: :class:`~clientvalue.stats.importance.Importance` results or bare drivers tables, as
+    :func:`plot_importance` takes them.
+    """
     hi = 0.0
-    for table in tables:
+    for result in tables:
+        table, boot, _level = _importance_parts(result)
         cols = [value] + (["ci_high"] if value == "importance" else [])
         vals = table[cols].to_numpy(dtype=float).ravel()
-        boot = table.attrs.get("boot")
-        if value == "share" and isinstance(boot, np.ndarray) and boot.ndim == 2 and boot.size:
+        if value == "share" and boot is not None and boot.ndim == 2 and boot.size:
             rep = boot[~np.isnan(boot).any(axis=1)]
             if len(rep):
                 vals = np.concatenate([vals, np.quantile(rep / rep.sum(axis=1, keepdims=True), 0.975, axis=0)])

@@ -6,6 +6,9 @@
   and a bootstrap test of whether the first two dimensions' shares differ;
 * :func:`naive_lmg` - the reference path: one weighted OLS fit per subset (slow, for checks).
 
+Each returns a small frozen result (:mod:`clientvalue.stats.importance_result`): its tidy table and
+typed extras (R², rows used, the bootstrap replicates...); the tables carry no ``DataFrame.attrs``.
+
 LMG is exact over all ``2^p`` subsets, computed from the (weighted) correlation matrix by the
 Schur-complement recursion in :mod:`clientvalue.stats.lmg` (about ``12 · 2^p`` multiply-adds for
 all subsets together). Bootstrap replicates are computed in chunks: the replicate
@@ -23,39 +26,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clientvalue.stats import lmg as _lmg
 from clientvalue.errors import AnalysisError, DataError, ParameterError
+from clientvalue.stats import lmg as _lmg
+from clientvalue.stats.importance_result import DimensionTotals, Importance, NaiveLmg, ShareDifference
+
+__all__ = ["DESIGN_PROBLEMS", "DimensionTotals", "Importance", "NaiveLmg", "ShareDifference", "design_problems",
+           "dimension_totals", "importance", "naive_lmg"]
 
 METHODS = ("lmg", "relative_weights")
 VIF_LIMIT = 10.0
 MAX_DRIVERS = _lmg.MAX_DRIVERS
-
-
-class Replicates(np.ndarray):
-    """The ``(B, p)`` bootstrap replicates kept in ``table.attrs["boot"]``.
-
-    A plain float array except that ``==`` / ``!=`` compare whole arrays and return a bool
-    (like ``np.array_equal``, NaN equal to NaN). pandas compares ``.attrs`` dicts with ``==``
-    when it concatenates or merges frames; with a bare ndarray that raises "truth value of an
-    array is ambiguous". Indexing and ufuncs return ordinary ndarrays; ``np.asarray`` too.
-    """
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:  # type: ignore[override]
-        if not isinstance(other, np.ndarray) or other.shape != self.shape:
-            return False
-        return bool(np.array_equal(np.asarray(self), np.asarray(other), equal_nan=True))
-
-    def __ne__(self, other: object) -> bool:  # type: ignore[override]
-        return not self.__eq__(other)
-
-    def __getitem__(self, key: Any) -> Any:
-        return np.asarray(self)[key]
-
-    def __array_wrap__(self, arr: np.ndarray, context: Any = None, return_scalar: bool = False):
-        arr = arr.view(np.ndarray)
-        return arr[()] if return_scalar else arr
 
 
 # --------------------------------------------------------------------------- input handling
@@ -283,7 +263,7 @@ def importance(
     seed: int | None = None,
     ci: float = 0.95,
     progress: bool = False,
-) -> pd.DataFrame:
+) -> Importance:
     """Relative importance of drivers for an outcome: how R² splits over the drivers.
 
     Parameters
@@ -316,17 +296,17 @@ def importance(
 
     Returns
     -------
-    DataFrame
-        One row per driver, in the order given: ``driver``, ``importance`` (share of R² in
-        absolute units; sums to R²), ``share`` (importance / R²; sums to 1), ``ci_low``,
-        ``ci_high`` (percentile interval of ``importance``; NaN without bootstrap) and
-        ``sign`` (+1/-1, sign of the driver's coefficient in the full standardized model).
-        ``.attrs``: ``r2``, ``n`` (rows used), ``n_dropped`` (rows with a missing outcome,
-        driver or weight, left out listwise), ``method``, ``n_boot``, ``ci``, ``outcome``,
-        ``vif`` (dict), ``beta`` (dict of standardized coefficients), ``warnings`` (list of
-        str), ``boot`` (``(n_boot, p)`` array of replicate importances, a :class:`Replicates`
-        ndarray, or None) and ``n_boot_failed`` (replicates without variance in some column;
-        NaN rows in ``boot``, left out of the intervals).
+    Importance
+        ``table``: one row per driver, in the order given: ``driver``, ``importance`` (share of
+        R² in absolute units; sums to R²), ``share`` (importance / R²; sums to 1), ``ci_low``,
+        ``ci_high`` (percentile interval of ``importance``; NaN without bootstrap) and ``sign``
+        (+1/-1, sign of the driver's coefficient in the full standardized model). Also ``r2``,
+        ``n`` (rows used), ``n_dropped`` (rows with a missing outcome, driver or weight, left
+        out listwise), ``method``, ``n_boot``, ``ci``, ``outcome``, ``vif`` and ``beta`` (dicts
+        of VIFs and standardized coefficients), ``warnings``, ``replicates`` (the read-only
+        ``(n_boot, p)`` array of replicate importances, or None) and ``n_boot_failed``
+        (replicates without variance in some column: NaN rows, left out of the intervals).
+        See :class:`~clientvalue.stats.importance_result.Importance`.
 
     Raises
     ------
@@ -349,8 +329,9 @@ def importance(
 
     Examples
     --------
-    >>> table = importance(survey.data, outcome=survey.outcome, drivers=survey.items(),
-    ...                    weights=survey.weight, n_boot=1000, seed=1)  # doctest: +SKIP
+    >>> result = importance(survey.data, outcome=survey.outcome, drivers=survey.items(),
+    ...                     weights=survey.weight, n_boot=1000, seed=1)  # doctest: +SKIP
+    >>> result.table, result.r2  # doctest: +SKIP
     """
     drivers = _check_arguments(data, outcome, drivers, method, n_boot, ci)
     x, w, n_dropped = _prepare(data, outcome, drivers, weights)
@@ -367,7 +348,7 @@ def importance(
     lo = hi = np.full(p, np.nan)
     n_failed = 0
     if n_boot > 0:
-        boot = _bootstrap(x, w, n_boot, seed, method, progress).view(Replicates)
+        boot = _bootstrap(x, w, n_boot, seed, method, progress)
         bad = np.isnan(boot).any(axis=1)
         n_failed = int(bad.sum())
         if n_failed:
@@ -388,23 +369,21 @@ def importance(
             "sign": np.where(beta >= 0, 1, -1),
         }
     )
-    table.attrs.update(
-        {
-            "r2": r2,
-            "n": int(x.shape[0]),
-            "n_dropped": n_dropped,
-            "method": method,
-            "n_boot": int(n_boot),
-            "ci": float(ci),
-            "outcome": outcome,
-            "vif": dict(zip(drivers, vif.tolist(), strict=True)),
-            "beta": dict(zip(drivers, beta.tolist(), strict=True)),
-            "warnings": warnings,
-            "boot": boot,
-            "n_boot_failed": n_failed,
-        }
+    return Importance(
+        table=table,
+        r2=r2,
+        n=int(x.shape[0]),
+        n_dropped=n_dropped,
+        method=method,
+        n_boot=int(n_boot),
+        ci=float(ci),
+        outcome=outcome,
+        vif=dict(zip(drivers, vif.tolist(), strict=True)),
+        beta=dict(zip(drivers, beta.tolist(), strict=True)),
+        warnings=tuple(warnings),
+        replicates=boot,
+        n_boot_failed=n_failed,
     )
-    return table
 
 
 def _bootstrap(
@@ -432,57 +411,54 @@ def _bootstrap(
     return np.concatenate(parts)
 
 
-def dimension_totals(table: pd.DataFrame, *, dimensions: dict[str, list[str]]) -> pd.DataFrame:
+def dimension_totals(result: Importance, *, dimensions: dict[str, list[str]]) -> DimensionTotals:
     """Total importance and share of R² per dimension, with bootstrap intervals.
 
     Parameters
     ----------
-    table : DataFrame
-        Output of :func:`importance` (with ``n_boot > 0`` for intervals).
+    result : Importance
+        What :func:`importance` returns (with ``n_boot > 0`` for intervals).
     dimensions : dict of str to list of str
         Drivers per dimension, e.g. ``{"practical": [...], "emotional": [...]}``
         (``Survey.dimensions()``). A driver may belong to one dimension only; drivers of the
-        table in no dimension are left out (listed in ``.attrs["unassigned"]``).
+        table in no dimension are left out (listed in ``unassigned``).
 
     Returns
     -------
-    DataFrame
-        ``dimension``, ``n_drivers``, ``importance`` (sum of the drivers' importance),
-        ``share`` (importance / R²), ``ci_low``, ``ci_high`` (percentile interval of the
-        share; per replicate the share is the dimension's sum over the replicate's total).
-        ``.attrs["difference"]`` compares the first two dimensions:
-        ``{"dimensions": (a, b), "diff": share_a - share_b, "ci_low", "ci_high", "p_value"}``.
-        The p-value is two-sided: twice the fraction of replicates whose difference lies on
-        the other side of zero than the estimate (or at zero), with the usual ``+1`` in
-        numerator and denominator, ``min(1, 2 (k + 1) / (B + 1))``; NaN without bootstrap
-        (and the difference is None with fewer than two dimensions).
+    DimensionTotals
+        ``table``: ``dimension``, ``n_drivers``, ``importance`` (sum of the drivers'
+        importance), ``share`` (importance / R²), ``ci_low``, ``ci_high`` (percentile interval
+        of the share; per replicate the share is the dimension's sum over the replicate's
+        total). ``difference`` compares the first two dimensions (a :class:`ShareDifference`:
+        ``dimensions`` ``(a, b)``, ``diff`` = share_a - share_b, ``ci_low``, ``ci_high``,
+        ``p_value``). The p-value is two-sided: twice the fraction of replicates whose
+        difference lies on the other side of zero than the estimate (or at zero), with the
+        usual ``+1`` in numerator and denominator, ``min(1, 2 (k + 1) / (B + 1))``; NaN without
+        bootstrap (and the difference is None with fewer than two dimensions). Also
+        ``unassigned``, ``r2`` and ``ci`` (of ``result``).
     """
-    names, owner = _dimension_owners(table, dimensions)
-    r2 = float(table.attrs.get("r2", table["importance"].sum()))
-    level = float(table.attrs.get("ci", 0.95))
-    alpha = (1 - level) / 2
+    names, owner = _dimension_owners(result, dimensions)
+    alpha = (1 - result.ci) / 2
     idx = {d: [names.index(m) for m in dict.fromkeys(mem)] for d, mem in dimensions.items()}
-    boot, shares_b = _bootstrap_shares(table.attrs.get("boot"), idx)
-    imp = table["importance"].to_numpy(dtype=float)
-    out = _dimension_rows(imp, idx, boot, shares_b, r2=r2, alpha=alpha)
-    out.attrs.update(
-        {
-            "difference": _share_difference(out, idx, boot, shares_b, alpha=alpha),
-            "unassigned": [m for m in names if m not in owner],
-            "r2": r2,
-            "ci": level,
-        }
+    boot, shares_b = _bootstrap_shares(result.replicates, idx)
+    imp = result.table["importance"].to_numpy(dtype=float)
+    out = _dimension_rows(imp, idx, boot, shares_b, r2=result.r2, alpha=alpha)
+    return DimensionTotals(
+        table=out,
+        difference=_share_difference(out, idx, boot, shares_b, alpha=alpha),
+        unassigned=tuple(m for m in names if m not in owner),
+        r2=result.r2,
+        ci=result.ci,
     )
-    return out
 
 
-def _dimension_owners(table: pd.DataFrame, dimensions: dict[str, list[str]]) -> tuple[list[str], dict[str, str]]:
+def _dimension_owners(result: Importance, dimensions: dict[str, list[str]]) -> tuple[list[str], dict[str, str]]:
     """Check the arguments of :func:`dimension_totals`; the table's drivers and each assigned driver's dimension."""
-    if not isinstance(table, pd.DataFrame) or not {"driver", "importance"} <= set(table.columns):
-        raise ParameterError("table must be the DataFrame returned by importance().")
+    if not isinstance(result, Importance):
+        raise ParameterError(f"result must be what importance() returns, got {type(result).__name__}.")
     if not isinstance(dimensions, dict) or not dimensions:
         raise ParameterError(f"dimensions must be a non-empty dict, got {dimensions!r}.")
-    names = list(table["driver"])
+    names = list(result.table["driver"])
     owner: dict[str, str] = {}
     for dim, members in dimensions.items():
         if isinstance(members, str) or not members:
@@ -501,12 +477,11 @@ def _dimension_owners(table: pd.DataFrame, dimensions: dict[str, list[str]]) -> 
 
 
 def _bootstrap_shares(
-    boot: Any, idx: dict[str, list[int]]
+    boot: np.ndarray | None, idx: dict[str, list[int]]
 ) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
     """The complete bootstrap replicates (None without) and each dimension's share of R² per replicate."""
     shares_b: dict[str, np.ndarray] = {}
     if boot is not None:
-        boot = np.asarray(boot, dtype=float)
         boot = boot[~np.isnan(boot).any(axis=1)]
         total_b = boot.sum(axis=1)
         shares_b = {d: boot[:, j].sum(axis=1) / total_b for d, j in idx.items()}
@@ -535,7 +510,7 @@ def _dimension_rows(
 def _share_difference(
     out: pd.DataFrame, idx: dict[str, list[int]], boot: np.ndarray | None, shares_b: dict[str, np.ndarray],
     *, alpha: float,
-) -> dict[str, Any] | None:
+) -> ShareDifference | None:
     """The first two dimensions' difference in share, its interval and bootstrap p-value (None with one)."""
     if len(idx) < 2:
         return None
@@ -547,13 +522,8 @@ def _share_difference(
         lo, hi = np.quantile(diff_b, [alpha, 1 - alpha])
         other = (diff_b <= 0).sum() if diff > 0 else (diff_b >= 0).sum()
         p_value = min(1.0, 2 * (other + 1) / (len(diff_b) + 1))
-    return {
-        "dimensions": (a, b),
-        "diff": diff,
-        "ci_low": float(lo),
-        "ci_high": float(hi),
-        "p_value": float(p_value),
-    }
+    return ShareDifference(dimensions=(a, b), diff=diff, ci_low=float(lo), ci_high=float(hi),
+                           p_value=float(p_value))
 
 
 def naive_lmg(
@@ -562,7 +532,7 @@ def naive_lmg(
     outcome: str,
     drivers: Sequence[str],
     weights: str | Sequence[float] | np.ndarray | None = None,
-) -> pd.Series:
+) -> NaiveLmg:
     """LMG the slow way: one weighted least-squares fit (statsmodels WLS) per subset.
 
     The reference path for tests and benchmarks: ``2^p`` fits, then
@@ -571,8 +541,8 @@ def naive_lmg(
 
     Returns
     -------
-    Series
-        LMG per driver (index: driver names), ``.attrs["r2"]`` the full-model R².
+    NaiveLmg
+        ``lmg``: LMG per driver (a Series, index: driver names); ``r2``: the full-model R².
     """
     import statsmodels.api as sm
 
@@ -594,6 +564,4 @@ def naive_lmg(
         for j in range(p):
             if not (mask >> j) & 1:
                 lmg[j] += weight[k] * (r2[mask | (1 << j)] - r2[mask])
-    out = pd.Series(lmg, index=pd.Index(drivers, dtype=object), name="lmg")
-    out.attrs["r2"] = float(r2[-1])
-    return out
+    return NaiveLmg(lmg=pd.Series(lmg, index=pd.Index(drivers, dtype=object), name="lmg"), r2=float(r2[-1]))
