@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -17,6 +19,7 @@ from clientvalue.stats.ipa import importance_performance  # noqa: E402
 from clientvalue.report.plots_drivers import (  # noqa: E402
     plot_importance,
     plot_quadrants,
+    quadrant_limits,
     plot_value_split,
 )
 
@@ -134,10 +137,10 @@ def test_quadrants_crosshairs_names_and_red_items(ipa):
     assert out is ax
     xs = [ln.get_xdata()[0] for ln in ax.lines if ln.get_xdata()[0] == ln.get_xdata()[1]]
     ys = [ln.get_ydata()[0] for ln in ax.lines if ln.get_ydata()[0] == ln.get_ydata()[1]]
-    assert ipa.attrs["crosshair_performance"] in xs
-    assert ipa.attrs["crosshair_share"] in ys
+    assert ipa.crosshair_performance in xs
+    assert ipa.crosshair_share in ys
     red_points = ax.collections[1].get_offsets()
-    assert len(red_points) == int(ipa["in_red"].sum()) > 0
+    assert len(red_points) == int(ipa.table["in_red"].sum()) > 0
     en = texts(ax)
     assert {"Concentrate here", "Keep up the good work", "Low priority", "Scores above what it weighs"} <= en
     key = [t.get_text() for t in ax.texts if t.get_gid() == "cv-key"][0]
@@ -146,7 +149,20 @@ def test_quadrants_crosshairs_names_and_red_items(ipa):
     assert {"Hier verbeteren", "Zo houden", "Lage prioriteit", "Scoort hoger dan het weegt"} <= nl
     assert ax.get_xlabel() != plt.gca().get_xlabel()
     with pytest.raises(ParameterError, match="lacks"):
-        plot_quadrants(ipa.drop(columns="in_red"))
+        plot_quadrants(dataclasses.replace(ipa, table=ipa.table.drop(columns="in_red")))
+
+
+def test_quadrants_cross_where_the_result_says_not_at_the_means(drivers):
+    data = pd.DataFrame({"q_fast": [2.0, 3, 2, 3], "q_listen": [2.0, 2, 3, 2],
+                         "q_easy": [5.0, 4, 5, 5], "q_welcome": [4.0, 5, 4, 4]})
+    fixed = importance_performance(data, importance=drivers, items=list(data.columns),
+                                   scales={c: (1, 5) for c in data.columns}, crosshair=(0.1, 20.0))
+    ax = plot_quadrants(fixed)
+    assert 20.0 in [ln.get_xdata()[0] for ln in ax.lines if ln.get_xdata()[0] == ln.get_xdata()[1]]
+    assert 0.1 in [ln.get_ydata()[0] for ln in ax.lines if ln.get_ydata()[0] == ln.get_ydata()[1]]
+    assert quadrant_limits([fixed])[0][0] == 15.0  # 5 below the line at 20, not below the data (31.25)
+    with pytest.raises(ParameterError, match="importance-performance"):
+        plot_driver_panels({"all": fixed.table}, "quadrants")
 
 
 def test_importance_from_the_drivers_module_uses_bootstrap_shares():
@@ -254,7 +270,7 @@ def test_panels_share_axis_limits(kind):
     # and every panel's data fits the shared limits
     (x0, x1), (y0, y1) = panels[0].get_xlim(), panels[0].get_ylim()
     if kind == "quadrants":
-        for t in tables.values():
+        for t in (t.table for t in tables.values()):
             assert x0 <= t["performance"].min() and t["performance"].max() <= x1
             assert y0 <= t["share"].min() and t["share"].max() <= y1
     else:
@@ -335,13 +351,14 @@ def test_practical_and_emotional_colours_distinguishable_for_colour_blind_reader
 def test_alt_text_says_the_top_question_and_how_it_scores():
     ipa_tables, imp_tables, dims, labels = _group_tables()
     text = drivers_alt_text(ipa_tables, "quadrants", labels=labels)
-    for group, table in ipa_tables.items():
-        top = table.loc[table["share"].idxmax(), "item"]
+    for group, ipa in ipa_tables.items():
+        top = ipa.table.loc[ipa.table["share"].idxmax(), "item"]
         name = "all respondents" if group == "all" else group
         assert f"In {name}, \u2018{labels[top]}\u2019 is the most important question" in text
     # the planted low performer q0: when it is the top item, the text says it scores lowest
-    table = ipa_tables["A"].copy()
+    table = ipa_tables["A"].table.copy()
     table.loc[table["item"] == "q0", "share"] = 0.9
+    table = dataclasses.replace(ipa_tables["A"], table=table)
     one = drivers_alt_text({"Burgerzaken": table}, "quadrants", labels={"q0": "The costs were reasonable"})
     assert one.startswith("In Burgerzaken, \u2018The costs were reasonable\u2019 is the most important question "
                           "and scores lowest.")

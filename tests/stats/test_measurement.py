@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import optimize, stats
 
 from clientvalue.errors import AnalysisError, ParameterError
+from clientvalue.stats.model_results import FactorCheck
 from clientvalue.stats.measurement import (
     cronbach_alpha,
     factor_check,
@@ -220,7 +223,8 @@ def planted(n=2000, seed=5):
 def test_factor_check_recovers_planted_structure(rotation):
     df = planted()
     dims = {"practical": ["p0", "p1", "p2", "p3"], "emotional": ["e0", "e1", "e2", "e3"]}
-    tab = factor_check(df, dimensions=dims, rotation=rotation)
+    result = factor_check(df, dimensions=dims, rotation=rotation)
+    tab = result.table
     assert list(tab.columns) == ["item", "dimension", "loading_practical", "loading_emotional",
                                  "communality", "assigned", "flag"]
     assert not tab["flag"].any()
@@ -229,15 +233,27 @@ def test_factor_check_recovers_planted_structure(rotation):
     for _, row in tab.iterrows():
         own = row[f"loading_{row['dimension']}"]
         assert own == pytest.approx(truth[row["item"]], abs=0.06)
-    phi = tab.attrs["factor_correlation"]
+    phi = result.factor_correlation
     assert phi.loc["practical", "emotional"] == pytest.approx(0.4, abs=0.06)
+
+
+def test_factor_check_result_is_frozen_shows_its_table_and_the_table_carries_no_attrs():
+    dims = {"practical": ["p0", "p1", "p2", "p3"], "emotional": ["e0", "e1", "e2", "e3"]}
+    result = factor_check(planted(), dimensions=dims)
+    assert isinstance(result, FactorCheck) and result.table.attrs == {}
+    assert list(result.factor_correlation.index) == ["practical", "emotional"]
+    assert result.rotation == "oblimin" and result.converged and result.n == len(planted())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.rotation = "none"  # type: ignore[misc]
+    assert result.table._repr_html_() in result._repr_html_() and repr(result.table) in repr(result)
+    assert repr(result).startswith(f"Factor check of 8 items on 2 dimensions (oblimin): n = {result.n}, 0 flagged\n")
 
 
 def test_factor_check_flags_a_mislabelled_item_and_handles_reflection():
     df = planted()
     df["e3"] = -df["e3"]  # a reversed item does not change which factor it belongs to
     dims = {"emotional": ["e0", "e1", "e2", "p3"], "practical": ["p0", "p1", "p2", "e3"]}
-    tab = factor_check(df, dimensions=dims).set_index("item")
+    tab = factor_check(df, dimensions=dims).table.set_index("item")
     assert set(tab.index[tab["flag"]]) == {"p3", "e3"}
     assert tab.loc["p3", "assigned"] == "practical"
     assert tab.loc["e3", "assigned"] == "emotional"

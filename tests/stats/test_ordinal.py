@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import optimize, special, stats
 
 from clientvalue.errors import AnalysisError, ParameterError
+from clientvalue.stats.model_results import OrdinalFit
 from clientvalue.stats.ordinal import ordinal_model
 
 
@@ -53,42 +56,42 @@ def test_recovers_latent_logistic_coefficients_on_a_ten_point_grade():
     df = simulate(1500, beta, cuts, seed=7)
     assert (df["grade"] == 3).sum() == 0  # searchsorted puts ties in the lower bin
     res = ordinal_model(df, outcome="grade", drivers=["x0", "x1", "x2"])
-    assert list(res.columns) == ["driver", "coef", "odds_ratio", "ci_low", "ci_high", "p_value"]
-    assert res.attrs["converged"]
-    assert res.attrs["n"] == 1500 and res.attrs["n_categories"] == 9
-    for b, (_, row) in zip(beta, res.iterrows(), strict=True):
+    assert list(res.table.columns) == ["driver", "coef", "odds_ratio", "ci_low", "ci_high", "p_value"]
+    assert res.converged
+    assert res.n == 1500 and res.n_categories == 9
+    for b, (_, row) in zip(beta, res.table.iterrows(), strict=True):
         assert row["ci_low"] < np.exp(b) < row["ci_high"]
         assert row["odds_ratio"] == pytest.approx(np.exp(row["coef"]))
-    assert res.loc[0, "p_value"] < 1e-10
-    assert 0 < res.attrs["pseudo_r2"] < 1
+    assert res.table.loc[0, "p_value"] < 1e-10
+    assert 0 < res.pseudo_r2 < 1
 
 
 def test_matches_a_direct_scipy_mle():
     df = simulate(250, [1.0, -0.7], [-1.0, 0.2, 1.5], seed=3)
     res = ordinal_model(df, outcome="grade", drivers=["x0", "x1"])
     beta, cuts, llf = direct_mle(df, "grade", ["x0", "x1"])
-    np.testing.assert_allclose(res["coef"], beta, atol=1e-4)
-    np.testing.assert_allclose(res.attrs["thresholds"].to_numpy(), cuts, atol=1e-4)
-    assert res.attrs["llf"] == pytest.approx(llf, abs=1e-6)
-    assert list(res.attrs["thresholds"].index) == ["1/2", "2/3", "3/4"]
+    np.testing.assert_allclose(res.table["coef"], beta, atol=1e-4)
+    np.testing.assert_allclose(res.thresholds.to_numpy(), cuts, atol=1e-4)
+    assert res.llf == pytest.approx(llf, abs=1e-6)
+    assert list(res.thresholds.index) == ["1/2", "2/3", "3/4"]
     # McFadden against a null model fitted the same independent way (thresholds only)
     _, _, ll0 = direct_mle(df, "grade", [])
-    assert res.attrs["pseudo_r2"] == pytest.approx(1 - llf / ll0, abs=1e-6)
+    assert res.pseudo_r2 == pytest.approx(1 - llf / ll0, abs=1e-6)
 
 
 def test_probit_link_matches_direct_mle():
     df = simulate(300, [0.6], [-0.5, 0.5], noise="normal", seed=5)
     res = ordinal_model(df, outcome="grade", drivers=["x0"], distr="probit")
     beta, _, _ = direct_mle(df, "grade", ["x0"], cdf=stats.norm.cdf)
-    assert res.loc[0, "coef"] == pytest.approx(beta[0], abs=1e-4)
-    assert np.isnan(res.loc[0, "odds_ratio"])
-    assert res.loc[0, "ci_low"] < res.loc[0, "coef"] < res.loc[0, "ci_high"]
+    assert res.table.loc[0, "coef"] == pytest.approx(beta[0], abs=1e-4)
+    assert np.isnan(res.table.loc[0, "odds_ratio"])
+    assert res.table.loc[0, "ci_low"] < res.table.loc[0, "coef"] < res.table.loc[0, "ci_high"]
 
 
 def test_missing_rows_are_dropped_and_bad_input_refused():
     df = simulate(200, [1.0], [0.0, 1.0], seed=1)
     df.loc[:9, "x0"] = np.nan
-    assert ordinal_model(df, outcome="grade", drivers=["x0"]).attrs["n"] == 190
+    assert ordinal_model(df, outcome="grade", drivers=["x0"]).n == 190
     with pytest.raises(ParameterError, match="distr"):
         ordinal_model(df, outcome="grade", drivers=["x0"], distr="cloglog")
     with pytest.raises(ParameterError, match="also listed"):
@@ -110,14 +113,14 @@ def test_same_fit_as_plain_statsmodels_ordered_model(distr):
     y = pd.Series(pd.Categorical(df["grade"], ordered=True))
     ref = OrderedModel(y, df[["x0", "x1"]], distr=distr).fit(method="bfgs", disp=False,
                                                              maxiter=5000)
-    np.testing.assert_allclose(res["coef"], ref.params[["x0", "x1"]], atol=1e-5)
+    np.testing.assert_allclose(res.table["coef"], ref.params[["x0", "x1"]], atol=1e-5)
     z = stats.norm.ppf(0.975)
     lo = ref.params[["x0", "x1"]] - z * ref.bse[["x0", "x1"]]
     expected_lo = np.exp(lo) if distr == "logit" else lo
-    np.testing.assert_allclose(res["ci_low"], expected_lo, rtol=1e-4)
-    np.testing.assert_allclose(res["p_value"], ref.pvalues[["x0", "x1"]], rtol=1e-3, atol=1e-12)
-    assert res.attrs["llf"] == pytest.approx(ref.llf, abs=1e-6)
-    assert res.attrs["pseudo_r2"] == pytest.approx(ref.prsquared, abs=1e-6)
+    np.testing.assert_allclose(res.table["ci_low"], expected_lo, rtol=1e-4)
+    np.testing.assert_allclose(res.table["p_value"], ref.pvalues[["x0", "x1"]], rtol=1e-3, atol=1e-12)
+    assert res.llf == pytest.approx(ref.llf, abs=1e-6)
+    assert res.pseudo_r2 == pytest.approx(ref.prsquared, abs=1e-6)
 
 
 def rating_data(n=3000, seed=5):
@@ -163,15 +166,25 @@ def test_pattern_fit_equals_statsmodels_on_every_row(distr):
 
     df = rating_data(n=600, seed=9)
     res = ordinal_model(df, outcome="grade", drivers=["a", "b", "c"], distr=distr)
-    assert res.attrs["converged"]
+    assert res.converged
     y = pd.Series(pd.Categorical(df["grade"], ordered=True))
     model = OrderedModel(y, df[["a", "b", "c"]], distr=distr)
     ref = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-10)
     ref = model.fit(start_params=ref.params, method="newton", disp=False, maxiter=100, tol=1e-12)
-    np.testing.assert_allclose(res["coef"], ref.params[["a", "b", "c"]], atol=1e-6)
-    np.testing.assert_allclose(res.attrs["thresholds"].to_numpy(),
+    np.testing.assert_allclose(res.table["coef"], ref.params[["a", "b", "c"]], atol=1e-6)
+    np.testing.assert_allclose(res.thresholds.to_numpy(),
                                model.transform_threshold_params(ref.params.to_numpy())[1:-1], atol=1e-6)
     z = stats.norm.ppf(0.975)
     lo = ref.params[["a", "b", "c"]] - z * ref.bse[["a", "b", "c"]]
-    np.testing.assert_allclose(res["ci_low"], np.exp(lo) if distr == "logit" else lo, rtol=1e-5)
-    assert res.attrs["llf"] == pytest.approx(ref.llf, abs=1e-8)
+    np.testing.assert_allclose(res.table["ci_low"], np.exp(lo) if distr == "logit" else lo, rtol=1e-5)
+    assert res.llf == pytest.approx(ref.llf, abs=1e-8)
+
+
+def test_result_is_frozen_shows_its_table_and_the_table_carries_no_attrs():
+    res = ordinal_model(simulate(250, [1.0, -0.7], [-1.0, 0.2, 1.5], seed=3), outcome="grade", drivers=["x0", "x1"])
+    assert isinstance(res, OrdinalFit) and res.table.attrs == {}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.n = 0  # type: ignore[misc]
+    assert res.table._repr_html_() in res._repr_html_() and repr(res.table) in repr(res)
+    assert repr(res).startswith(f"Ordinal model (logit) of 2 drivers: n = 250, 4 categories, "
+                                f"pseudo R² = {res.pseudo_r2:.4f}\n")

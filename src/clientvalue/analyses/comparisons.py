@@ -323,7 +323,7 @@ def _shares_per_wave(survey: Survey, stacked: pd.DataFrame, waves: list[str], gr
                 boot = boot[~np.isnan(boot).any(axis=1)]
                 prac = [items.index(i) for i in dimensions["practical"]]
                 boots[(group, wave)] = boot[:, prac].sum(axis=1) / boot.sum(axis=1)
-            for item in ipa.loc[ipa["in_red"].astype(bool), "item"]:
+            for item in ipa.table.loc[ipa.table["in_red"].astype(bool), "item"]:
                 red_rows.append((group, item, wave))
     return rows, boots, red_rows
 

@@ -28,6 +28,7 @@ from clientvalue.stats.importance import DimensionTotals, Importance, design_pro
 from clientvalue.analyses.shared import shared_importance
 from clientvalue.errors import AnalysisError
 from clientvalue.stats.ipa import importance_performance, penalty_reward
+from clientvalue.stats.ipa_result import ImportancePerformance
 from clientvalue.stats.measurement import factor_check, reliability_table
 from clientvalue.stats.ordinal import ordinal_model
 from clientvalue.analyses.strategy import (StrategyAdvice, segment_difference, segment_difference_test,
@@ -72,7 +73,7 @@ class DriverResults:
     penalty_reward: pd.DataFrame
     suppressed: pd.DataFrame
     importance_results: dict[str, Importance] = field(default_factory=dict)  # LMG per analysed group
-    ipa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    ipa_results: dict[str, ImportancePerformance] = field(default_factory=dict)  # quadrants per analysed group
     warnings: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     language: str = "en"  # of the codebook's labels in the tables
@@ -209,7 +210,7 @@ class _Run:
     suppressed: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     importance_results: dict[str, Importance] = field(default_factory=dict)
-    ipa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    ipa_results: dict[str, ImportancePerformance] = field(default_factory=dict)
     ordinal_rows: list[pd.DataFrame] = field(default_factory=list)
     reliability_rows: list[pd.DataFrame] = field(default_factory=list)
     pr_rows: list[pd.DataFrame] = field(default_factory=list)
@@ -317,7 +318,7 @@ def _analyse_group(run: _Run, group: str, frame: pd.DataFrame, *, run_ordinal: b
         run.leave_out(group, "not_estimable")
         run.warnings.append(f"{group}: {exc}")
         return
-    run.importance_results[group], run.ipa_tables[group] = lmg, ipa
+    run.importance_results[group], run.ipa_results[group] = lmg, ipa
     run.warnings += [f"{group}: {w}" for w in lmg.warnings]
     run.driver_rows += _driver_rows(run, group, lmg, weights_rw.table["importance"], share_low, share_high, ipa)
     _advise(run, group, frame, lmg, totals, ipa)
@@ -343,9 +344,9 @@ def _importance(run: _Run, frame: pd.DataFrame):
 
 
 def _driver_rows(run: _Run, group: str, lmg: Importance, relative_weights, share_low, share_high,
-                 ipa: pd.DataFrame) -> list[dict]:
+                 ipa: ImportancePerformance) -> list[dict]:
     """One row of :data:`DRIVERS_COLUMNS` per question of the group."""
-    ipa_by_item = ipa.set_index("item")
+    ipa_by_item = ipa.table.set_index("item")
     rows = []
     for row, rw, s_low, s_high in zip(lmg.table.itertuples(index=False), relative_weights, share_low, share_high):
         rows.append({
@@ -371,7 +372,7 @@ def _share(shares: pd.DataFrame, dimension: str, column: str) -> float:
 
 
 def _advise(run: _Run, group: str, frame: pd.DataFrame, lmg: Importance, totals: DimensionTotals,
-            ipa: pd.DataFrame) -> None:
+            ipa: ImportancePerformance) -> None:
     """The segment evidence, the suggested strategy and the profile row of one group."""
     survey = run.survey
     shares = totals.table.set_index("dimension")
@@ -388,7 +389,7 @@ def _advise(run: _Run, group: str, frame: pd.DataFrame, lmg: Importance, totals:
             practical_ci=(_share(shares, "practical", "ci_low"), _share(shares, "practical", "ci_high")),
             emotional_share=_share(shares, "emotional", "share"),
             emotional_ci=(_share(shares, "emotional", "ci_low"), _share(shares, "emotional", "ci_high")),
-            red_items=list(ipa.loc[ipa["in_red"], "item"]),
+            red_items=list(ipa.table.loc[ipa.table["in_red"], "item"]),
             segment_difference=None if evidence is None else float(evidence[1]["difference"]),
             segment_p_value=None if evidence is None else float(evidence[1]["p_value"]),
             segment_by=None if evidence is None else evidence[0],
@@ -427,7 +428,7 @@ def _ordinal_check(run: _Run, group: str, frame: pd.DataFrame, complete: int, ab
         return
     try:
         ordinal = ordinal_model(frame, outcome=run.outcome, drivers=items)
-        run.ordinal_rows.append(_plain(ordinal).assign(group=group, n=ordinal.attrs["n"]))
+        run.ordinal_rows.append(ordinal.table.assign(group=group, n=ordinal.n))
     except SECONDARY_ERRORS as exc:
         run.notes.append(Finding(kind="ordinal_failed", subject=about))
         run.warnings.append(f"{group}: ordinal check: {exc}")
@@ -435,8 +436,7 @@ def _ordinal_check(run: _Run, group: str, frame: pd.DataFrame, complete: int, ab
 
 def _reliability_check(run: _Run, group: str, frame: pd.DataFrame, about: dict[str, str]) -> None:
     try:
-        run.reliability_rows.append(_plain(reliability_table(frame, dimensions=run.survey.dimensions()))
-                                    .assign(group=group))
+        run.reliability_rows.append(reliability_table(frame, dimensions=run.survey.dimensions()).assign(group=group))
     except SECONDARY_ERRORS as exc:
         run.notes.append(Finding(kind="reliability_failed", subject=about))
         run.warnings.append(f"{group}: reliability: {exc}")
@@ -447,8 +447,8 @@ def _penalty_reward_check(run: _Run, group: str, frame: pd.DataFrame, about: dic
     try:
         asymmetry = penalty_reward(frame, outcome=run.outcome, items=run.items, scales=survey.scales(),
                                    weights=survey.weight)
-        run.pr_rows.append(_plain(asymmetry).assign(
-            group=group, label=asymmetry["item"].map(run.labels)))  # its `effect` is worded in the report
+        run.pr_rows.append(asymmetry.table.assign(
+            group=group, label=asymmetry.table["item"].map(run.labels)))  # its `effect` is worded in the report
     except SECONDARY_ERRORS as exc:
         run.notes.append(Finding(kind="penalty_reward_failed", subject=about))
         run.warnings.append(f"{group}: penalty-reward: {exc}")
@@ -480,7 +480,7 @@ def _factor_table(run: _Run) -> pd.DataFrame:
         return pd.DataFrame()
     everyone = run.survey.group_frames(run.min_group_size).get("all", run.survey.data)
     try:
-        return factor_check(everyone, dimensions=dimensions)
+        return factor_check(everyone, dimensions=dimensions).table
     except SECONDARY_ERRORS as exc:
         run.notes.append(Finding(kind="factor_check_failed"))
         run.warnings.append(f"factor check: {exc}")
@@ -491,27 +491,24 @@ def _first(columns: list[str], frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The frames stacked, ``columns`` first (an empty frame of ``columns`` without any)."""
     if not frames:
         return pd.DataFrame(columns=columns)
-    combined = pd.concat([_plain(f) for f in frames], ignore_index=True)
+    combined = pd.concat(frames, ignore_index=True)
     return combined[columns + [c for c in combined.columns if c not in columns]]
 
 
 def _results(run: _Run, factors: pd.DataFrame) -> DriverResults:
     """The collected rows as :class:`DriverResults`."""
     survey, language = run.survey, run.language
-    ordinal_table = _first(["group", "driver"], run.ordinal_rows)
-    for table, column in ((factors, "item"), (ordinal_table, "driver")):  # reports show question labels
-        table.attrs["value_labels"] = {language: {column: run.labels}}
     return DriverResults(
         profile=pd.DataFrame(run.profiles, columns=PROFILE_COLUMNS),
         drivers=pd.DataFrame(run.driver_rows, columns=DRIVERS_COLUMNS),
         strategies=run.strategies,
         reliability=_first(["group"], run.reliability_rows),
         factors=factors,
-        ordinal=ordinal_table,
+        ordinal=_first(["group", "driver"], run.ordinal_rows),
         penalty_reward=_first(["group", "item", "label"], run.pr_rows),
         suppressed=pd.DataFrame(run.suppressed, columns=["group", "reason"]),
         importance_results=run.importance_results,
-        ipa_tables=run.ipa_tables,
+        ipa_results=run.ipa_results,
         warnings=run.warnings,
         labels=run.labels,
         language=language,
@@ -526,9 +523,3 @@ def _results(run: _Run, factors: pd.DataFrame) -> DriverResults:
         outcome_label=survey.label(run.outcome, language),
     )
 
-
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy without ``attrs`` (pandas compares attrs in concat; arrays there make it raise)."""
-    out = frame.copy()
-    out.attrs = {}
-    return out

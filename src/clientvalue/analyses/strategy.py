@@ -131,7 +131,7 @@ def suggest_strategy(*, practical_share: float, practical_ci: Sequence[float] | 
         Their confidence intervals. Without an interval (None or NaN) a dimension is never
         called dominant.
     red_items : list of str
-        Items in the red (``ipa.importance_performance(...)["in_red"]``).
+        Items in the red (``ipa.importance_performance(...).table["in_red"]``).
     segment_difference : float, optional
         Total-variation distance between segments' driver shares
         (:func:`segment_difference`); None if segments were not analysed.

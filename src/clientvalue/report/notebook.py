@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -108,11 +109,13 @@ def _format_value(value: Any, kind: str, _: Translator | None = None) -> str:
     return str(value)
 
 
-def questions_by_group(frame: pd.DataFrame, *, row: str, value: str, language: str) -> pd.DataFrame:
+def questions_by_group(frame: pd.DataFrame, *, row: str, value: str, language: str,
+                       value_labels: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
     """One row per ``row`` (e.g. a question), one column per group, cells ``value`` as a reader reads it.
 
     The long table of every question in every group (9 questions × 6 groups: 54 rows) becomes a
-    9-row table; numbers are formatted as in :func:`table_html`, codes are put in words.
+    9-row table; numbers are formatted as in :func:`table_html`, codes are put in words (and values
+    by ``value_labels``, see :func:`~clientvalue.report.texts.shown_frame`).
     """
     _ = translator(language)
     if frame.empty or value not in frame.columns or row not in frame.columns:  # an empty result: no rows
@@ -121,7 +124,7 @@ def questions_by_group(frame: pd.DataFrame, *, row: str, value: str, language: s
         return out
     frame = frame.infer_objects()
     kind = _column_kind(frame[value], value, [str(c) for c in frame.columns])
-    shown = shown_frame(frame, language)
+    shown = shown_frame(frame, language, value_labels=value_labels)
     cells = {(r, g): v for r, g, v in zip(frame[row], frame["group"], shown[value])}
     rows = list(dict.fromkeys(zip(frame[row], shown[row])))  # (value, as shown), in table order
     out = pd.DataFrame({row: [text for _key, text in rows]})
@@ -131,9 +134,11 @@ def questions_by_group(frame: pd.DataFrame, *, row: str, value: str, language: s
     return out
 
 
-def table_html(frame: pd.DataFrame, *, language: str) -> str:
+def table_html(frame: pd.DataFrame, *, language: str,
+               value_labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """An HTML table of a tidy frame: translated headers and codes, locale numbers right-aligned, text escaped.
 
+    ``value_labels`` shows values by their labels (see :func:`~clientvalue.report.texts.shown_frame`).
     A frame from :func:`questions_by_group` (``attrs["cells"]``) holds formatted cells after its
     first column, headed by their own names (group labels) and aligned as its ``cells`` say.
     """
@@ -143,7 +148,7 @@ def table_html(frame: pd.DataFrame, *, language: str) -> str:
     kinds = [_column_kind(frame[c], c, columns) for c in frame.columns]
     if "cells" in frame.attrs:
         kinds[1:] = ["formatted_text" if frame.attrs["cells"] == "text" else "formatted"] * (len(kinds) - 1)
-    frame = shown_frame(frame, language)
+    frame = shown_frame(frame, language, value_labels=value_labels)
     labels = [html.escape(c if k.startswith("formatted") else column_label(c, language)) for c, k in zip(columns, kinds)]
     align = ["text" if k in ("text", "formatted_text") else "num" for k in kinds]
     texts = [[_format_value(v, k, _) for v, k in zip(values, kinds)] for values in frame.itertuples(index=False)]
@@ -338,7 +343,8 @@ class Report:
         return frame
 
     def table(self, frame: pd.DataFrame | None, name: str, *, show: list[str] | None = None, save: bool = True,
-              by_group: tuple[str, str] | None = None) -> None:
+              by_group: tuple[str, str] | None = None,
+              value_labels: Mapping[str, Mapping[str, str]] | None = None) -> None:
         """Show a captioned table and save it as ``<name>.csv``.
 
         Parameters
@@ -355,6 +361,9 @@ class Report:
         by_group : (str, str), optional
             ``(row, value)``: show one row per ``row`` and one column per group holding ``value``
             (:func:`questions_by_group`) instead of the long table; the CSV keeps every row and column.
+        value_labels : dict, optional
+            ``{column: {value: label}}`` in the report's language: values shown by their labels
+            (e.g. questions by the codebook's texts); the CSV keeps the values.
 
         """
         from IPython.display import HTML, display
@@ -381,13 +390,13 @@ class Report:
         title = html.escape(caption(name, self.language))
         if by_group is not None:
             row, value = by_group
-            wide = questions_by_group(frame, row=row, value=value, language=self.language)
+            wide = questions_by_group(frame, row=row, value=value, language=self.language, value_labels=value_labels)
             body = table_html(wide, language=self.language)
             _ = translator(self.language)
             note += "<p class='note'>" + html.escape(_(
                 "One column per group; the table file {file} holds every column.", file=f"{name}.csv")) + "</p>"
         else:
-            body = table_html(shown, language=self.language)
+            body = table_html(shown, language=self.language, value_labels=value_labels)
         self.show_table_html(title, body, note)
 
     def show_table_html(self, title: str, body: str, note: str = "") -> None:

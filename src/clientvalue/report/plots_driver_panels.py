@@ -32,6 +32,7 @@ from clientvalue.report.plots_drivers import (importance_legend_handles, importa
 from clientvalue.report.texts import group_label
 from clientvalue.report.ticks import localize_ticks
 from clientvalue.stats.importance import Importance
+from clientvalue.stats.ipa_result import ImportancePerformance
 
 __all__ = ["drivers_alt_text", "plot_driver_panels", "plot_groups"]
 
@@ -52,12 +53,12 @@ class _PanelLayout(NamedTuple):
     per_column: int
 
 
-def _frame(table: Importance | pd.DataFrame) -> pd.DataFrame:
-    """The drivers table of an importance result; an IPA or bare drivers table as it is."""
-    return table.table if isinstance(table, Importance) else table
+def _frame(table: Importance | ImportancePerformance | pd.DataFrame) -> pd.DataFrame:
+    """The table of an importance or IPA result; a bare drivers table as it is."""
+    return table if isinstance(table, pd.DataFrame) else table.table
 
 
-def _panel_groups(tables: Mapping[str, Importance | pd.DataFrame], kind: str, columns: int) -> list[str]:
+def _panel_groups(tables: Mapping[str, Importance | ImportancePerformance | pd.DataFrame], kind: str, columns: int) -> list[str]:
     """The groups to draw, after checking ``kind`` and ``columns``; no group at all is refused."""
     if kind not in ("importance", "quadrants"):
         raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
@@ -66,6 +67,8 @@ def _panel_groups(tables: Mapping[str, Importance | pd.DataFrame], kind: str, co
     groups = list(tables)
     if not groups:
         raise ParameterError("tables is empty: there is no reported group to draw.")
+    if kind == "quadrants" and not all(isinstance(t, ImportancePerformance) for t in tables.values()):
+        raise ParameterError("kind='quadrants' draws importance-performance results (stats.ipa.importance_performance).")
     return groups
 
 
@@ -112,21 +115,22 @@ def _panel_layout(tables: Mapping[str, pd.DataFrame], kind: str, *, order: list[
                         key_columns=key_columns, per_column=per_column)
 
 
-def _draw_panels(axes: np.ndarray, tables: Mapping[str, Importance | pd.DataFrame], kind: str, *,
+def _draw_panels(axes: np.ndarray, tables: Mapping[str, Importance | ImportancePerformance | pd.DataFrame], kind: str, *,
                  labels: Mapping[str, str] | None, dimensions: Mapping[str, list[str]], numbers: Mapping[str, int],
                  layout: _PanelLayout, columns: int, phone: bool, language: str) -> None:
     """One chart per group on the shared limits, titled by the group; axis labels once per row and column."""
     groups = list(tables)
+    ipas = {group: t for group, t in tables.items() if isinstance(t, ImportancePerformance)}
     if kind == "importance":
         xlim = importance_limit(tables.values())
     else:
-        limits = quadrant_limits([_frame(t) for t in tables.values()])
+        limits = quadrant_limits(ipas.values())
     for number, (ax, group) in enumerate(zip(axes.flat, groups)):
         if kind == "importance":
             plot_importance(tables[group], labels=labels, dimensions=dimensions, xlim=xlim, n_rows=layout.n_rows,
                             legend=False, ax=ax, language=language)
         else:
-            plot_quadrants(_frame(tables[group]), labels=labels, dimensions=dimensions, numbers=numbers,
+            plot_quadrants(ipas[group], labels=labels, dimensions=dimensions, numbers=numbers,
                            limits=limits, legend=False, key=False, ax=ax, language=language)
         # y=1.0: the titles stay where matplotlib puts them above a panel without ticks on top,
         # and it does not search for decorations to clear each time the panel is measured or drawn
@@ -156,7 +160,7 @@ def _add_legend_and_key(fig, layout: _PanelLayout, language: str) -> None:
                      ha="left", linespacing=1.45, gid="cv-key")
 
 
-def plot_driver_panels(tables: Mapping[str, Importance | pd.DataFrame], kind: str = "quadrants", *,
+def plot_driver_panels(tables: Mapping[str, Importance | ImportancePerformance | pd.DataFrame], kind: str = "quadrants", *,
                        labels: Mapping[str, str] | None = None,
                        dimensions: Mapping[str, list[str]] | None = None, columns: int = 2,
                        language: str = "en"):
@@ -165,8 +169,8 @@ def plot_driver_panels(tables: Mapping[str, Importance | pd.DataFrame], kind: st
     Parameters
     ----------
     tables : dict
-        Group -> importance result or drivers table (``kind="importance"``) or IPA table
-        (``kind="quadrants"``), already limited to the groups that may be reported, in the order to show.
+        Group -> importance result or drivers table (``kind="importance"``) or importance-performance
+        result (``kind="quadrants"``), already limited to the groups that may be reported, in the order to show.
     kind : {"quadrants", "importance"}
     labels : dict, optional
         Readable question texts, column -> label.
@@ -226,7 +230,7 @@ def _fit_panel_to_phone(ax: Axes, width: float) -> None:
         label.set_text(wrapped(label.get_text().replace("\n", " "), 0.6 * width, label.get_fontsize()))
 
 
-def drivers_alt_text(tables: Mapping[str, Importance | pd.DataFrame], kind: str = "quadrants", *,
+def drivers_alt_text(tables: Mapping[str, Importance | ImportancePerformance | pd.DataFrame], kind: str = "quadrants", *,
                      labels: Mapping[str, str] | None = None, language: str = "en", max_groups: int = 8) -> str:
     """What a driver chart says, for readers who cannot see it: per group the most important question.
 
@@ -283,8 +287,8 @@ def plot_groups(results: DriverResults, kind: str = "importance", *, columns: in
     """
     if kind not in ("importance", "quadrants"):
         raise ParameterError(f"kind must be 'importance' or 'quadrants', got {kind!r}")
-    tables: Mapping[str, Importance | pd.DataFrame]
-    tables = results.importance_results if kind == "importance" else results.ipa_tables
+    tables: Mapping[str, Importance | ImportancePerformance]
+    tables = results.importance_results if kind == "importance" else results.ipa_results
     tables = {g: tables[g] for g in results.importance_results if g in tables}
     dimensions: dict[str, list[str]] = {}
     for row in results.drivers.drop_duplicates("item").itertuples(index=False):

@@ -8,7 +8,7 @@ draws its panels with the functions here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -25,6 +25,7 @@ from clientvalue.report.ticks import localize_ticks
 from clientvalue.report.phone import wrapped
 from clientvalue.report.texts import DIMENSION_NAMES, QUADRANT_LABELS, group_label
 from clientvalue.stats.importance import Importance
+from clientvalue.stats.ipa_result import ImportancePerformance
 
 __all__ = ["importance_limit", "item_numbers", "numbered_key_lines", "place_numbers", "plot_importance",
            "plot_quadrants", "plot_value_split", "quadrant_limits"]
@@ -275,18 +276,18 @@ def item_numbers(items) -> dict[str, int]:
     return {item: number for number, item in enumerate(dict.fromkeys(items), start=1)}
 
 
-def quadrant_limits(tables) -> tuple[tuple[float, float], tuple[float, float]]:
-    """Shared ``((x_lo, x_hi), (0, y_hi))`` of the data and crosshairs of several IPA tables.
+def quadrant_limits(results: Iterable[ImportancePerformance]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Shared ``((x_lo, x_hi), (0, y_hi))`` of the data and crosshairs of several IPA results.
 
     Performance is padded by 5 points (within 0-100), importance by 8% above its largest value,
     so that every panel of a chart has the same scales.
     """
     xs, ys = [], []
-    for table in tables:
-        x = table["performance"].to_numpy(dtype=float)
-        y = table["share"].to_numpy(dtype=float)
-        xs += [np.nanmin(x), np.nanmax(x), float(table.attrs.get("crosshair_performance", np.nanmean(x)))]
-        ys += [np.nanmax(y), float(table.attrs.get("crosshair_share", np.nanmean(y)))]
+    for result in results:
+        x = result.table["performance"].to_numpy(dtype=float)
+        y = result.table["share"].to_numpy(dtype=float)
+        xs += [np.nanmin(x), np.nanmax(x), result.crosshair_performance]
+        ys += [np.nanmax(y), result.crosshair_share]
     xs = [v for v in xs if np.isfinite(v)] or [0.0, 100.0]
     ys = [v for v in ys if np.isfinite(v)] or [1.0]
     x_lo, x_hi = max(0.0, min(xs) - 5), min(100.0, max(xs) + 5)
@@ -491,7 +492,7 @@ def _label_quadrant_chart(ax: Axes, data: pd.DataFrame, dims: list[str], numbers
                     gid="cv-key")
 
 
-def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
+def plot_quadrants(ipa: ImportancePerformance, *, labels: Mapping[str, str] | None = None,
                    dimensions: Mapping[str, list[str]] | None = None,
                    numbers: Mapping[str, int] | None = None,
                    limits: tuple[tuple[float, float], tuple[float, float]] | None = None,
@@ -506,9 +507,9 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
 
     Parameters
     ----------
-    ipa_table : pandas.DataFrame
-        From :func:`clientvalue.stats.ipa.importance_performance` (``item``, ``share``,
-        ``performance``, ``quadrant``, ``in_red``; crosshairs in ``.attrs``, else the means).
+    ipa : ImportancePerformance
+        From :func:`clientvalue.stats.ipa.importance_performance`: its table (``item``, ``share``,
+        ``performance``, ``quadrant``, ``in_red``) and its crosshairs.
     labels : dict, optional
         Readable question texts, column -> label (shortened to 60 characters in the key).
     dimensions : dict, optional
@@ -524,18 +525,14 @@ def plot_quadrants(ipa_table: pd.DataFrame, *, labels: Mapping[str, str] | None 
     language : {"en", "nl"}
     """
     _ = translator(language)
-    _need(ipa_table, ["item", "share", "performance", "in_red"], "ipa_table")
-    data = ipa_table.reset_index(drop=True)
+    _need(ipa.table, ["item", "share", "performance", "in_red"], "ipa.table")
+    data = ipa.table.reset_index(drop=True)
     fresh = ax is None
     ax = _ax(ax, (7, 5.5))
     numbers = _quadrant_numbers(data, numbers)
-    x = data["performance"].to_numpy(dtype=float)
-    y = data["share"].to_numpy(dtype=float)
-    x_cross = float(ipa_table.attrs.get("crosshair_performance", np.nanmean(x)))
-    y_cross = float(ipa_table.attrs.get("crosshair_share", np.nanmean(y)))
     dims = _item_dimensions(data, dimensions)
     _draw_quadrant_points(ax, data, dims, numbers)
-    _draw_crosshairs_and_bands(ax, x_cross, y_cross, limits or quadrant_limits([ipa_table]))
+    _draw_crosshairs_and_bands(ax, ipa.crosshair_performance, ipa.crosshair_share, limits or quadrant_limits([ipa]))
     _draw_quadrant_names(ax, _)
     _label_quadrant_chart(ax, data, dims, numbers, labels, legend=legend, key=key, language=language)
     fig = ax.get_figure()

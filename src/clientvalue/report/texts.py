@@ -7,6 +7,7 @@ CSV files keep the tidy column names and the language-free codes (``keep_up``, `
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -267,14 +268,16 @@ def strategy_name(components: tuple[str, ...] | list[str], language: str) -> str
     return _("{items} and {last}", items=", ".join(names[:-1]), last=names[-1])
 
 
-def shown_frame(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+def shown_frame(frame: pd.DataFrame, language: str, *,
+                value_labels: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
     """The frame as a reader sees it: codes in words, groups and codebook columns by their labels.
 
-    A table may carry ``attrs["value_labels"] = {language: {column: {value: label}}}`` (e.g. the
-    codebook's labels of attributes); those apply to the HTML only, never to the CSV.
+    ``value_labels`` (``{column: {value: label}}``, in ``language``: e.g. the codebook's labels of
+    the questions) and a table's ``attrs["value_labels"] = {language: {column: {value: label}}}``
+    (the data check's tables) apply to the HTML only, never to the CSV.
     """
     shown = frame.copy()
-    extra = (frame.attrs.get("value_labels") or {}).get(language, {})
+    extra = {**(frame.attrs.get("value_labels") or {}).get(language, {}), **(value_labels or {})}
     for column in shown.columns:
         values = shown[column]
         if values.dtype != object and not pd.api.types.is_string_dtype(values):

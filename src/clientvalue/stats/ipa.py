@@ -16,6 +16,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from clientvalue.errors import AnalysisError, ParameterError
+from clientvalue.stats.ipa_result import ImportancePerformance, PenaltyReward
 from clientvalue.stats.measurement import numeric_block
 
 # Language-free codes; their wording is in report/texts.py (QUADRANT_LABELS, PR_LABELS).
@@ -86,7 +87,7 @@ def _weighted_mean(x: pd.Series, w: pd.Series | None) -> tuple[float, int, float
 def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
                            items: Sequence[str], scales: dict[str, tuple[float, float]],
                            weights=None, crosshair="mean", red_floor: float = 50.0,
-                           z: float = 1.96) -> pd.DataFrame:
+                           z: float = 1.96) -> ImportancePerformance:
     """Importance-performance analysis (Martilla & James 1977) with improvement priorities.
 
     Parameters
@@ -117,8 +118,8 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
 
     Returns
     -------
-    pandas.DataFrame
-        One row per item: ``item``, ``importance``, ``share``, ``performance`` (weighted mean
+    ImportancePerformance
+        ``table``: one row per item: ``item``, ``importance``, ``share``, ``performance`` (weighted mean
         rescaled to 0-100: ``(mean - min) / (max - min) * 100``), ``quadrant``
         (``concentrate_here`` high importance & low performance, ``keep_up`` high & high,
         ``low_priority`` low & low, ``possible_overkill`` low & high; ties count as high),
@@ -148,7 +149,8 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
         The lines themselves are treated as fixed. The ``quadrant`` stays the point-estimate
         position in the chart, so a ``concentrate_here`` item can be not in the red when its
         intervals reach across a line.
-        ``.attrs``: ``crosshair_share``, ``crosshair_performance``, ``red_floor``, ``z``.
+        The lines are the result's ``crosshair_share`` and ``crosshair_performance``; with them
+        ``red_floor`` and ``z``.
     """
     items = [items] if isinstance(items, str) else list(items)
     table = _importance_table(importance, items)
@@ -163,9 +165,8 @@ def importance_performance(data: pd.DataFrame, *, importance: pd.DataFrame,
     share_low = (table.loc[items, "share_ci_low"].to_numpy(dtype=float)
                  if "share_ci_low" in table.columns else np.full(len(items), np.nan))
     out = _classified(out, counts, share_low, x_cross, y_cross, red_floor=red_floor, z=z)
-    out.attrs.update(crosshair_share=x_cross, crosshair_performance=y_cross,
-                     red_floor=float(red_floor), z=float(z))
-    return out
+    return ImportancePerformance(table=out, crosshair_share=x_cross, crosshair_performance=y_cross,
+                                 red_floor=float(red_floor), z=float(z))
 
 
 def _importance_table(importance: pd.DataFrame, items: list[str]) -> pd.DataFrame:
@@ -337,7 +338,7 @@ def _penalty_reward_table(rows: list[dict], fit, estimated: set[str], *, ratio: 
 
 def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
                    scales: dict[str, tuple[float, float]], low: float = 0.4, high: float = 0.6,
-                   weights=None, ratio: float = 2.0, alpha: float = 0.05) -> pd.DataFrame:
+                   weights=None, ratio: float = 2.0, alpha: float = 0.05) -> PenaltyReward:
     """Penalty-reward contrast analysis (Brandt 1987; Mikulić & Prebežac 2011).
 
     Each item is split into low / middle / high answers on its scale rescaled to 0-1:
@@ -374,10 +375,10 @@ def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
 
     Returns
     -------
-    pandas.DataFrame
-        ``item``, ``penalty``, ``penalty_se``, ``penalty_p``, ``reward``, ``reward_se``,
-        ``reward_p``, ``n_low``, ``n_high``, ``classification``. ``.attrs``: ``n``, ``r2``,
-        ``low``, ``high``, ``ratio``.
+    PenaltyReward
+        ``table``: ``item``, ``penalty``, ``penalty_se``, ``penalty_p``, ``reward``, ``reward_se``,
+        ``reward_p``, ``n_low``, ``n_high``, ``classification``; with ``n`` (complete rows),
+        ``r2``, ``low``, ``high`` and ``ratio``.
     """
     items = _penalty_reward_items(outcome, items, low=low, high=high, ratio=ratio)
     sc = _check_scales(items, scales)
@@ -387,9 +388,8 @@ def penalty_reward(data: pd.DataFrame, *, outcome: str, items: Sequence[str],
     names = ["const"] + [name for name, _, _ in design]
     fit = _least_squares_hc1(block[outcome], _band_design(design, rescaled, low=low, high=high), names,
                              block["__w"] / block["__w"].mean() if weighted else None)
-    res = _penalty_reward_table(rows, fit, set(names), ratio=ratio, alpha=alpha)
-    res.attrs.update(n=n, r2=float(fit.rsquared), low=low, high=high, ratio=ratio)
-    return res
+    return PenaltyReward(table=_penalty_reward_table(rows, fit, set(names), ratio=ratio, alpha=alpha),
+                         n=n, r2=float(fit.rsquared), low=low, high=high, ratio=ratio)
 
 
 class _Fit:

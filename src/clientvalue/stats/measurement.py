@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from clientvalue.errors import AnalysisError, DataError, ParameterError
+from clientvalue.stats.model_results import FactorCheck
 
 ROTATIONS = ("oblimin", "promax", "varimax", "none")
 
@@ -385,7 +386,7 @@ def oblimin(loadings: np.ndarray, *, gamma: float = 0.0, normalize: bool = False
 
 # --------------------------------------------------------------------------- factor check
 def factor_check(data: pd.DataFrame, *, dimensions: dict[str, list[str]],
-                 rotation: str = "oblimin") -> pd.DataFrame:
+                 rotation: str = "oblimin") -> FactorCheck:
     """Do the items group into the codebook's dimensions? Exploratory factor analysis.
 
     Extracts as many factors as there are dimensions from the pairwise item correlation matrix
@@ -406,12 +407,12 @@ def factor_check(data: pd.DataFrame, *, dimensions: dict[str, list[str]],
 
     Returns
     -------
-    pandas.DataFrame
-        Per item: ``item``, ``dimension`` (codebook), ``loading_<dimension>`` for each dimension
-        (pattern loadings), ``communality``, ``assigned`` (dimension of the highest absolute
-        loading) and ``flag`` (True where ``assigned`` differs from the codebook).
-        ``.attrs``: ``factor_correlation`` (DataFrame, dimensions x dimensions), ``n`` (rows with
-        at least two items answered), ``rotation``, ``converged``.
+    FactorCheck
+        ``table``, per item: ``item``, ``dimension`` (codebook), ``loading_<dimension>`` for each
+        dimension (pattern loadings), ``communality``, ``assigned`` (dimension of the highest
+        absolute loading) and ``flag`` (True where ``assigned`` differs from the codebook); with
+        ``factor_correlation`` (DataFrame, dimensions x dimensions), ``n`` (rows with at least two
+        items answered), ``rotation`` and ``converged``.
     """
     dims = _check_dimensions(dimensions)
     if rotation not in ROTATIONS:
@@ -460,8 +461,5 @@ def factor_check(data: pd.DataFrame, *, dimensions: dict[str, list[str]],
     out["communality"] = communality
     out["assigned"] = [names[j] for j in np.abs(loadings).argmax(axis=1)]
     out["flag"] = out["assigned"] != out["dimension"]
-    out.attrs["factor_correlation"] = pd.DataFrame(phi, index=names, columns=names)
-    out.attrs["n"] = n
-    out.attrs["rotation"] = rotation if m >= 2 else "none"
-    out.attrs["converged"] = bool(converged)
-    return out
+    return FactorCheck(table=out, factor_correlation=pd.DataFrame(phi, index=names, columns=names), n=n,
+                       rotation=rotation if m >= 2 else "none", converged=bool(converged))

@@ -21,12 +21,13 @@ from scipy import special, stats
 
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.stats.measurement import numeric_block
+from clientvalue.stats.model_results import OrdinalFit
 
 DISTRIBUTIONS = ("logit", "probit")
 
 
 def ordinal_model(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
-                  distr: str = "logit", ci: float = 0.95) -> pd.DataFrame:
+                  distr: str = "logit", ci: float = 0.95) -> OrdinalFit:
     """Fit a proportional-odds model of an ordinal outcome on the drivers.
 
     Parameters
@@ -45,13 +46,13 @@ def ordinal_model(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
 
     Returns
     -------
-    pandas.DataFrame
-        One row per driver: ``driver``, ``coef`` (change in the latent log-odds per scale
-        point; positive = higher ratings), ``odds_ratio`` (``exp(coef)``, logit only, else NaN),
-        ``ci_low``, ``ci_high`` (for the odds ratio with logit, for ``coef`` with probit),
-        ``p_value``. ``.attrs``: ``n``, ``n_categories``, ``pseudo_r2`` (McFadden:
-        ``1 - llf / llnull``), ``llf``, ``converged``, ``distr``, ``thresholds`` (cut points
-        ``theta_j`` as a Series indexed "a/b").
+    OrdinalFit
+        ``table``, one row per driver: ``driver``, ``coef`` (change in the latent log-odds per
+        scale point; positive = higher ratings), ``odds_ratio`` (``exp(coef)``, logit only, else
+        NaN), ``ci_low``, ``ci_high`` (for the odds ratio with logit, for ``coef`` with probit),
+        ``p_value``; with ``n``, ``n_categories``, ``pseudo_r2`` (McFadden: ``1 - llf / llnull``),
+        ``llf``, ``llnull``, ``converged``, ``distr`` and ``thresholds`` (cut points ``theta_j``
+        as a Series indexed "a/b").
 
     Raises
     ------
@@ -64,18 +65,16 @@ def ordinal_model(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str],
     n = len(block)
     beta, theta, llf, hess, converged = _fit_patterns(block, outcome=outcome, drivers=drivers, levels=levels,
                                                       distr=distr)
-    out = _coefficients(drivers, beta, hess, distr=distr, ci=ci)
     counts = block[outcome].value_counts().to_numpy(dtype=float)
     llnull = float((counts * np.log(counts / n)).sum())
-    thresholds = theta
     names = [f"{_fmt(a)}/{_fmt(b)}" for a, b in zip(levels[:-1], levels[1:], strict=True)]
-    out.attrs.update(
+    return OrdinalFit(
+        table=_coefficients(drivers, beta, hess, distr=distr, ci=ci),
         n=n, n_categories=len(levels), llf=llf, llnull=llnull,
         pseudo_r2=1.0 - llf / llnull if llnull < 0 else float("nan"),
         converged=converged, distr=distr,
-        thresholds=pd.Series(thresholds, index=names, name="threshold"),
+        thresholds=pd.Series(theta, index=names, name="threshold"),
     )
-    return out
 
 
 def _complete_block(data: pd.DataFrame, *, outcome: str, drivers: Sequence[str], distr: str, ci: float
