@@ -54,7 +54,7 @@ def test_batched_bootstrap_equals_the_slow_one_replicate_by_replicate(n, seed, w
 def test_the_half_way_age_and_its_interval_are_unchanged():
     data = survey(1500, 11)
     curve = SC.fit_curve(data, age="age", senior="senior")
-    fast = SH.half_way_age(curve, n_boot=200, seed=3)
+    fast = SH.half_way_age(curve, n_boot=200, seed=3).table
     grid = grid_of(curve)
     slow, _, _ = SH.bootstrap_half_ages_slow(curve, grid, 200, np.random.default_rng(3))
     lo, hi = np.quantile(np.asarray(slow), [(1 - 0.95) / 2, (1 + 0.95) / 2], method="inverted_cdf")  # as half_way_age

@@ -114,7 +114,7 @@ def test_weighted_bootstrap_is_the_row_bootstrap_replicate_by_replicate():
     rows = row_bootstrap(curve, data, grid, 60, 12, weighted=True)
     # equal up to the refits' own convergence tolerance (1e-8 relative on the coefficients)
     np.testing.assert_allclose(cells, rows, rtol=1e-9, atol=0)
-    half = SH.half_way_age(curve, n_boot=60, seed=12)
+    half = SH.half_way_age(curve, n_boot=60, seed=12).table
     lo, hi = np.quantile(rows, [0.025, 0.975], method="inverted_cdf")
     assert (half["ci_low"], half["ci_high"]) == pytest.approx((lo, hi), rel=1e-9)
 

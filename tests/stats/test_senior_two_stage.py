@@ -64,12 +64,12 @@ def test_two_stage_cell_weights_have_the_moments_of_drawing_rows(cell_normal_fro
 def test_the_interval_matches_drawing_rows_within_monte_carlo_noise(monkeypatch):
     data = survey(20_000, 21)
     curve = SC.fit_curve(data, age="age", senior="senior", weights="w")
-    rows = SH.half_way_age(curve, n_boot=2000, seed=4)
+    rows = SH.half_way_age(curve, n_boot=2000, seed=4).table
     monkeypatch.setattr(lmg, "NORMAL_FROM", 10_000)
-    two_stage = SH.half_way_age(curve, n_boot=2000, seed=5)
+    two_stage = SH.half_way_age(curve, n_boot=2000, seed=5).table
     assert two_stage["age_half"] == rows["age_half"]
     spread = (rows["ci_high"] - rows["ci_low"]) / 3.92  # about one bootstrap standard deviation
     assert two_stage["ci_low"] == pytest.approx(rows["ci_low"], abs=0.3 * spread)
     assert two_stage["ci_high"] == pytest.approx(rows["ci_high"], abs=0.3 * spread)
     monkeypatch.setattr(lmg, "NORMAL_FROM", 20_001)  # above the effective respondents: rows are drawn, same stream
-    assert SH.half_way_age(curve, n_boot=2000, seed=4).equals(rows)
+    assert SH.half_way_age(curve, n_boot=2000, seed=4).table.equals(rows)

@@ -91,7 +91,8 @@ class SeniorResults:
     """Everything notebook 20 shows. Tables are tidy and already suppressed.
 
     ``by_age`` holds the published columns (:data:`BY_AGE_COLUMNS`) plus the band bounds and
-    mean age the chart needs. :attr:`findings` are the language-free findings
+    mean age the chart needs; no table carries ``DataFrame.attrs``. ``min_group_size`` is the
+    minimum group size the tables were suppressed with. :attr:`findings` are the language-free findings
     (:func:`contract_findings`); the report words them and the tables (report/senior_text.py).
     """
 
@@ -101,6 +102,7 @@ class SeniorResults:
     thresholds: pd.DataFrame
     value: pd.DataFrame | None
     threshold: int
+    min_group_size: int
     n_dropped_age: int
     n_dropped_answer: int
 
@@ -163,16 +165,15 @@ def analyse(
     usable_ages = data.loc[data[survey.senior].notna(), survey.age].dropna()
     bands = merge_small_bands(bands_from_bounds(age_bands), usable_ages, min_group_size=min_group_size)
     by_age = senior.share_by_age_band(data, **common, bands=bands, min_group_size=min_group_size)
-    usable = int(by_age.attrs.get("n_used", 0))
     curve = None
-    if usable >= min_group_size:
+    if by_age.n_used >= min_group_size:
         curve = senior.fit_curve(data, **common)
-        half = senior.half_way_age(curve, n_boot=n_boot, seed=seed)
+        half = senior.half_way_age(curve, n_boot=n_boot, seed=seed).table
     else:
         half = pd.Series({"age_half": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"),
                           "n": float("nan"), "status": "suppressed"})
     summary = half.to_frame().T.reindex(columns=SUMMARY_COLUMNS)
-    table = senior.threshold_comparison(data, **common, thresholds=thresholds, min_group_size=min_group_size)
+    table = senior.threshold_comparison(data, **common, thresholds=thresholds, min_group_size=min_group_size).table
     publishable = safe_thresholds(thresholds, bands, usable_ages, min_group_size=min_group_size)
     table["suppressed"] = ~table["threshold"].isin(publishable) | table["labelled_against_self_image"].isna()
     table.loc[table["suppressed"], SHARE_COLUMNS] = float("nan")
@@ -181,16 +182,17 @@ def analyse(
         scores = {dimension: f"{dimension}_score" for dimension in survey.dimensions()}
         scores["overall"] = survey.outcome
         value = senior.value_by_self_image(data, **common, scores=scores, threshold=age_threshold,
-                                           min_group_size=min_group_size)
+                                           min_group_size=min_group_size).table
     return SeniorResults(
-        by_age=by_age,
+        by_age=by_age.table,
         curve=curve,
         summary=summary,
         thresholds=table.reindex(columns=THRESHOLD_COLUMNS),
         value=value,
         threshold=age_threshold,
-        n_dropped_age=int(by_age.attrs.get("n_dropped_age", 0)),
-        n_dropped_answer=int(by_age.attrs.get("n_dropped_answer", 0)),
+        min_group_size=by_age.min_group_size,
+        n_dropped_age=by_age.n_dropped_age,
+        n_dropped_answer=by_age.n_dropped_answer,
     )
 
 

@@ -41,7 +41,8 @@ def plot_share_by_age(by_band: pd.DataFrame, *, curve=None, reference: pd.DataFr
     Parameters
     ----------
     by_band : DataFrame
-        From :func:`clientvalue.stats.senior_shares.share_by_age_band`. Suppressed bands are not drawn.
+        The ``table`` of :func:`clientvalue.stats.senior_shares.share_by_age_band` (or
+        ``SeniorResults.by_age``). Suppressed bands are not drawn.
     curve : SeniorCurve, optional
         From :func:`clientvalue.stats.senior_shares.fit_curve`; drawn with its confidence band
         when its status is ``"ok"``.
@@ -104,8 +105,8 @@ def plot_thresholds(table: pd.DataFrame, *, ax: Axes | None = None, language: st
     Parameters
     ----------
     table : DataFrame
-        From :func:`clientvalue.stats.senior_shares.threshold_comparison`. Suppressed shares
-        (missing) are not drawn.
+        The ``table`` of :func:`clientvalue.stats.senior_shares.threshold_comparison` (or
+        ``SeniorResults.thresholds``). Suppressed shares (missing) are not drawn.
     ax : Axes, optional
     language : {"en", "nl"}
 

@@ -14,6 +14,7 @@ import pandas as pd
 from clientvalue.analyses.senior import age_rule_findings, half_way_findings
 from clientvalue.errors import ParameterError
 from clientvalue.report.i18n import N_, Translator, translator
+from clientvalue.stats.senior_result import AgeBandShares, HalfWayAge, ThresholdComparison
 
 __all__ = ["describe_findings", "key_findings"]
 
@@ -29,7 +30,7 @@ def _pct(x: float, _: Translator) -> str:
     return _.percent(x, 1 if 0 < 100 * x < 9.95 else 0)
 
 
-def describe_findings(by_band: pd.DataFrame, half: pd.Series, thresholds: pd.DataFrame, *,
+def describe_findings(by_band: AgeBandShares, half: HalfWayAge, thresholds: ThresholdComparison, *,
                       threshold: float = 65, language: str = "en") -> str:
     """Plain-language conclusions (markdown) in English or Dutch.
 
@@ -42,11 +43,12 @@ def describe_findings(by_band: pd.DataFrame, half: pd.Series, thresholds: pd.Dat
 
     Parameters
     ----------
-    by_band : DataFrame
-        From :func:`~clientvalue.stats.senior_shares.share_by_age_band`.
-    half : Series
+    by_band : AgeBandShares
+        From :func:`~clientvalue.stats.senior_shares.share_by_age_band` (its ``min_group_size`` is named
+        for the bands not shown).
+    half : HalfWayAge
         From :func:`~clientvalue.stats.senior_shares.half_way_age`.
-    thresholds : DataFrame
+    thresholds : ThresholdComparison
         From :func:`~clientvalue.stats.senior_shares.threshold_comparison`; must contain ``threshold``.
     threshold : number
         The age rule to discuss.
@@ -57,12 +59,12 @@ def describe_findings(by_band: pd.DataFrame, half: pd.Series, thresholds: pd.Dat
     str
     """
     _ = translator(language)
-    if thresholds[thresholds["threshold"] == float(threshold)].empty:
+    table = thresholds.table
+    if table[table["threshold"] == float(threshold)].empty:
         raise ParameterError(f"threshold={threshold!r} is not in the thresholds table; it has "
-                             f"{thresholds['threshold'].tolist()}.")
-    m = by_band.attrs.get("min_group_size", thresholds.attrs.get("min_group_size", 10))
-    findings = half_way_findings(half) + age_rule_findings(thresholds, threshold)
-    return _page_text(by_band, findings, threshold=threshold, min_group_size=m, _=_)
+                             f"{table['threshold'].tolist()}.")
+    findings = half_way_findings(half.table) + age_rule_findings(table, threshold)
+    return _page_text(by_band.table, findings, threshold=threshold, min_group_size=by_band.min_group_size, _=_)
 
 
 def _page_text(by_band: pd.DataFrame, findings: list, *, threshold: float, min_group_size: int,
@@ -205,7 +207,7 @@ def key_findings(results: Any, *, language: str = "en") -> str:
     language : {"en", "nl"}
     """
     _ = translator(language)
-    m = results.by_age.attrs.get("min_group_size", results.thresholds.attrs.get("min_group_size", 10))
     findings = results.findings  # decided once, in the analysis
-    text = _page_text(results.by_age, findings, threshold=results.threshold, min_group_size=m, _=_)
+    text = _page_text(results.by_age, findings, threshold=results.threshold, min_group_size=results.min_group_size,
+                      _=_)
     return with_contract(text, findings, language=language)

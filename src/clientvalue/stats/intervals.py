@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from clientvalue.errors import DataError, ParameterError
+from clientvalue.stats.senior_result import RowCounts
 
 __all__ = ["AGE_LIMITS", "wilson_interval"]
 
@@ -61,9 +62,9 @@ def wilson_interval(share: float | np.ndarray, n: float | np.ndarray, ci: float 
 
 
 def clean_senior_data(data: pd.DataFrame, age: str, senior: str, weights: str | None,
-           extra: Sequence[str] = ()) -> pd.DataFrame:
+           extra: Sequence[str] = ()) -> tuple[pd.DataFrame, RowCounts]:
     """Return a frame with float columns ``age``, ``senior``, ``w`` (+ ``extra``)
-    after dropping unusable rows; the counts are in ``.attrs``."""
+    after dropping unusable rows, and the counts of the rows kept and dropped."""
     if not isinstance(data, pd.DataFrame):
         raise ParameterError(f"data must be a pandas DataFrame, not {type(data).__name__}.")
     for arg, col in (("age", age), ("senior", senior), ("weights", weights)):
@@ -96,6 +97,5 @@ def clean_senior_data(data: pd.DataFrame, age: str, senior: str, weights: str | 
         out["w"] = w
     for col in extra:
         out[col] = data.loc[keep, col]
-    out.attrs = {"n_dropped_age": int(bad_age.sum()), "n_dropped_answer": int(bad_answer.sum()),
-                 "n_used": int(keep.sum()), "weighted": weights is not None}
-    return out
+    return out, RowCounts(n_used=int(keep.sum()), n_dropped_age=int(bad_age.sum()),
+                          n_dropped_answer=int(bad_answer.sum()), weighted=weights is not None)

@@ -69,7 +69,7 @@ def separated(X: np.ndarray, y: np.ndarray) -> bool:
     return bool(-result.fun > 1e-6 and margins.min() >= -1e-7 * max(1.0, float(np.abs(margins).max())))
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class SeniorCurve:
     """A fitted probability of seeing oneself as a senior, by age.
 
@@ -82,6 +82,9 @@ class SeniorCurve:
     ``message`` explains the status in plain words. ``method`` is ``"ml"``
     (maximum likelihood) or ``"firth"`` (penalised likelihood, used when the ML
     estimates do not exist: non-convergence or quasi-separation, see :func:`separated`).
+    ``n`` counts the respondents fitted; ``n_dropped_age``, ``n_dropped_answer`` and
+    ``n_dropped_covariate`` those left out for a missing or impossible age, a missing answer or a
+    missing ``adjust_for`` value. Frozen: the bootstrap reads its cell arrays.
     """
 
     status: str
@@ -93,13 +96,15 @@ class SeniorCurve:
     weighted: bool
     share: float
     n_eff: float
+    n_dropped_age: int
+    n_dropped_answer: int
+    n_dropped_covariate: int
     message: str = ""
     method: str = "ml"
     coef: np.ndarray | None = None
     cov: np.ndarray | None = None
     result: object = None
     gap: tuple[float, float] | None = None
-    attrs: dict = field(default_factory=dict)
     _design_info: object = field(default=None, repr=False)
     _X: np.ndarray | None = field(default=None, repr=False)
     _y: np.ndarray | None = field(default=None, repr=False)
@@ -218,19 +223,19 @@ def fit_curve(data: pd.DataFrame, *, age: str, senior: str, weights: str | None 
         Degrees of freedom for age (1 = linear).
     adjust_for : list of str, optional
         Categorical columns to adjust for; rows missing them are dropped and
-        counted in ``.attrs["n_dropped_covariate"]``.
+        counted in the curve's ``n_dropped_covariate``.
 
     Returns
     -------
     SeniorCurve
     """
     adjust = _checked_options(df, adjust_for, age=age, senior=senior)
-    d, attrs = _usable_rows(data, age, senior, weights, adjust)
+    d, dropped = _usable_rows(data, age, senior, weights, adjust)
     a, y, w = d["age"].to_numpy(), d["senior"].to_numpy(), d["w"].to_numpy()
     share = float(np.sum(w * y) / np.sum(w))
     n_eff = float(np.sum(w) ** 2 / np.sum(w**2))
     base: dict[str, Any] = dict(df=int(df), adjust_for=adjust, n=len(d), age_min=float(a.min()), age_max=float(a.max()),
-                weighted=weights is not None, share=share, n_eff=n_eff, attrs=attrs)
+                weighted=weights is not None, share=share, n_eff=n_eff, **dropped)
     trivial = _trivial_curve(a, y, df, base)
     if trivial is not None:
         return trivial
@@ -264,18 +269,18 @@ def _checked_options(df: int, adjust_for: list[str] | None, *, age: str, senior:
 
 
 def _usable_rows(data: pd.DataFrame, age: str, senior: str, weights: str | None, adjust: list[str]
-                 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The cleaned rows with every ``adjust`` value, and the counts of rows dropped (``attrs``)."""
-    d = clean_senior_data(data, age, senior, weights, extra=adjust)
-    attrs = dict(d.attrs)
+                 ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The cleaned rows with every ``adjust`` value, and the counts of rows dropped (``n_dropped_*``)."""
+    d, counts = clean_senior_data(data, age, senior, weights, extra=adjust)
     miss = d[adjust].isna().any(axis=1) if adjust else pd.Series(False, index=d.index)
     d = d[~miss]
-    attrs["n_dropped_covariate"] = int(miss.sum())
+    dropped = {"n_dropped_age": counts.n_dropped_age, "n_dropped_answer": counts.n_dropped_answer,
+               "n_dropped_covariate": int(miss.sum())}
     if len(d) == 0:
-        raise AnalysisError(f"No usable rows: {attrs['n_dropped_age']} rows had a missing or impossible age, "
-                            f"{attrs['n_dropped_answer']} a missing senior answer, "
-                            f"{attrs['n_dropped_covariate']} a missing adjust_for value.")
-    return d, attrs
+        raise AnalysisError(f"No usable rows: {dropped['n_dropped_age']} rows had a missing or impossible age, "
+                            f"{dropped['n_dropped_answer']} a missing senior answer, "
+                            f"{dropped['n_dropped_covariate']} a missing adjust_for value.")
+    return d, dropped
 
 
 def _trivial_curve(a: np.ndarray, y: np.ndarray, df: int, base: dict[str, Any]) -> SeniorCurve | None:

@@ -29,6 +29,7 @@ from clientvalue.stats import lmg as _lmg
 from clientvalue.stats.logistic import firth_logit
 from clientvalue.stats.senior_curve import (MAX_ABS_LOGIT, SeniorCurve, first_crossing, fit_curve, irls,
                                             separated)
+from clientvalue.stats.senior_result import HalfWayAge
 from clientvalue.errors import ParameterError
 
 __all__ = ["BATCH", "BIG", "CELL_NORMAL_FROM", "bootstrap_half_ages", "bootstrap_half_ages_slow",
@@ -273,7 +274,7 @@ def bootstrap_half_ages_slow(curve: SeniorCurve, grid: np.ndarray, n_boot: int, 
 def half_way_age(curve_or_data: SeniorCurve | pd.DataFrame, *, age: str | None = None,
                  senior: str | None = None, weights: str | None = None, df: int = 4,
                  adjust_for: list[str] | None = None, n_boot: int = 500, ci: float = 0.95,
-                 seed: int | None = None) -> pd.Series:
+                 seed: int | None = None) -> HalfWayAge:
     """The age at which half see themselves as a senior, with a bootstrap interval.
 
     The age where the fitted curve first reaches 0.5 within the observed ages
@@ -305,15 +306,15 @@ def half_way_age(curve_or_data: SeniorCurve | pd.DataFrame, *, age: str | None =
 
     Returns
     -------
-    Series
-        ``age_half``, ``ci_low``, ``ci_high``, ``n``, ``status``:
+    HalfWayAge
+        ``table``, a Series: ``age_half``, ``ci_low``, ``ci_high``, ``n``, ``status``:
         ``"ok"``; ``"never_half"`` (below one half at every observed age);
         ``"above_half_throughout"`` (already at or above one half at the youngest
         age); ``"separation"`` (answers split perfectly by age: ``age_half`` is
         the middle of the gap between the oldest "no" and the youngest "yes",
-        which are the interval bounds). ``.attrs``: ``n_boot``,
-        ``n_boot_failed`` (refits that did not converge, left out),
-        ``n_boot_firth`` (refits done with Firth's method), ``message``.
+        which are the interval bounds). Extras: ``n_boot`` (replicates drawn, 0 when
+        none were), ``n_boot_failed`` (refits that did not converge, left out),
+        ``n_boot_firth`` (refits done with Firth's method), ``message`` (the curve's).
     """
     if isinstance(curve_or_data, SeniorCurve):
         curve = curve_or_data
@@ -327,7 +328,7 @@ def half_way_age(curve_or_data: SeniorCurve | pd.DataFrame, *, age: str | None =
         raise ParameterError(f"n_boot={n_boot!r} is not allowed; give a whole number >= 0.")
     z_value(ci)
     out = {"age_half": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": curve.n, "status": ""}
-    attrs = {"n_boot": 0, "n_boot_failed": 0, "message": curve.message}
+    boot = {"n_boot": 0, "n_boot_failed": 0, "n_boot_firth": 0}
     if curve.status in ("all_no", "all_yes"):
         out["status"] = "never_half" if curve.status == "all_no" else "above_half_throughout"
     elif curve.status == "separation":
@@ -347,11 +348,9 @@ def half_way_age(curve_or_data: SeniorCurve | pd.DataFrame, *, age: str | None =
         if n_boot > 0:
             big = BIG
             vals, failed, n_firth = bootstrap_half_ages(curve, grid, n_boot, np.random.default_rng(seed))
-            attrs.update(n_boot=n_boot, n_boot_failed=failed, n_boot_firth=n_firth)
+            boot.update(n_boot=n_boot, n_boot_failed=failed, n_boot_firth=n_firth)
             if vals:
                 lo, hi = np.quantile(np.asarray(vals), [(1 - ci) / 2, (1 + ci) / 2], method="inverted_cdf")
                 out["ci_low"] = float(lo) if abs(lo) < big else math.nan
                 out["ci_high"] = float(hi) if abs(hi) < big else math.nan
-    s = pd.Series(out, dtype=object)
-    s.attrs = attrs
-    return s
+    return HalfWayAge(table=pd.Series(out, dtype=object), **boot, message=curve.message)

@@ -7,10 +7,12 @@ module measures how far an age rule is from how people see themselves.
 Conventions shared by every function
 ------------------------------------
 * ``age``: numeric years. Missing ages and ages outside 0-120 are dropped and
-  counted in ``.attrs["n_dropped_age"]``.
+  counted in the result's ``n_dropped_age``.
 * ``senior``: 1.0 = "yes, I see myself as a senior", 0.0 = "no", NaN = missing.
   Missing answers (among rows with a usable age) are dropped and counted in
-  ``.attrs["n_dropped_answer"]``. Any other value is a :class:`DataError`.
+  the result's ``n_dropped_answer``. Any other value is a :class:`DataError`.
+* Results are small frozen objects (:mod:`clientvalue.stats.senior_result`): the tidy
+  ``table`` (no ``DataFrame.attrs``) and typed extras; a notebook shows the table.
 * ``weights``: optional positive survey weights. Shares are weighted shares;
   their Wilson intervals use Kish's effective sample size
   ``n_eff = (sum w)**2 / sum w**2`` in place of ``n`` (the usual simple
@@ -48,13 +50,19 @@ from clientvalue.stats.intervals import clean_senior_data, z_value, wilson_inter
 from clientvalue.errors import ParameterError
 from clientvalue.stats.senior_curve import CURVE_STATUSES, SeniorCurve, fit_curve
 from clientvalue.stats.senior_halfway import half_way_age
+from clientvalue.stats.senior_result import AgeBandShares, HalfWayAge, ThresholdComparison, ValueBySelfImage
 
 __all__ = [
     "CURVE_STATUSES",
     "DEFAULT_BANDS",
     "DEFAULT_THRESHOLDS",
     "REFERENCE_FIGURES",
+    "REFERENCE_NOTE",
+    "AgeBandShares",
+    "HalfWayAge",
     "SeniorCurve",
+    "ThresholdComparison",
+    "ValueBySelfImage",
     "fit_curve",
     "half_way_age",
     "share_by_age_band",
@@ -108,7 +116,7 @@ def _check_bands(bands) -> list[tuple[float, float | None]]:
 # --------------------------------------------------------------------------- 1. bands
 def share_by_age_band(data: pd.DataFrame, *, age: str, senior: str, weights: str | None = None,
                       bands: Sequence[tuple[int, int | None]] = DEFAULT_BANDS,
-                      min_group_size: int = MIN_GROUP_SIZE, ci: float = 0.95) -> pd.DataFrame:
+                      min_group_size: int = MIN_GROUP_SIZE, ci: float = 0.95) -> AgeBandShares:
     """Share of each age band that sees itself as a senior, with Wilson intervals.
 
     Parameters
@@ -129,18 +137,17 @@ def share_by_age_band(data: pd.DataFrame, *, age: str, senior: str, weights: str
 
     Returns
     -------
-    DataFrame
-        ``age_band``, ``age_low``, ``age_high``, ``age_mean`` (weighted mean age,
+    AgeBandShares
+        ``table``: ``age_band``, ``age_low``, ``age_high``, ``age_mean`` (weighted mean age,
         the x position for plots), ``n``, ``share_senior``, ``ci_low``, ``ci_high``,
         ``suppressed``. For suppressed bands ``n``, ``age_mean``, share and interval
-        are missing. ``.attrs``: ``n_dropped_age``, ``n_dropped_answer``,
-        ``n_outside_bands``, ``n_used``, ``suppressed`` (band labels),
-        ``min_group_size``, ``ci``, ``weighted``.
+        are missing. Extras: ``n_used``, ``n_dropped_age``, ``n_dropped_answer``, ``weighted``,
+        ``min_group_size``, ``ci``, ``n_outside_bands``, ``suppressed`` (band labels).
     """
     mgs = check_min_group_size(min_group_size)
     z_value(ci)
     bands_ = _check_bands(bands)
-    df = clean_senior_data(data, age, senior, weights)
+    df, counts = clean_senior_data(data, age, senior, weights)
     rows, inside = [], np.zeros(len(df), dtype=bool)
     a, y, w = df["age"].to_numpy(), df["senior"].to_numpy(), df["w"].to_numpy()
     for lo, hi in bands_:
@@ -155,16 +162,15 @@ def share_by_age_band(data: pd.DataFrame, *, age: str, senior: str, weights: str
     out = pd.DataFrame(rows)
     out["n"] = out["n"].astype("Int64")
     out["age_band"] = out["age_band"].astype(str)
-    out.attrs = {**df.attrs, "n_outside_bands": int((~inside).sum()),
-                 "suppressed": out.loc[out["suppressed"], "age_band"].tolist(),
-                 "min_group_size": mgs, "ci": ci}
-    return out
+    return AgeBandShares(table=out, **vars(counts), min_group_size=mgs, ci=ci,
+                         n_outside_bands=int((~inside).sum()),
+                         suppressed=tuple(out.loc[out["suppressed"], "age_band"]))
 
 
 # --------------------------------------------------------------------------- 4. thresholds
 def threshold_comparison(data: pd.DataFrame, *, age: str, senior: str, weights: str | None = None,
                          thresholds: Sequence[float] = DEFAULT_THRESHOLDS, ci: float = 0.95,
-                         min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+                         min_group_size: int = MIN_GROUP_SIZE) -> ThresholdComparison:
     """Compare age rules ("senior from age t") with self-identification.
 
     Parameters
@@ -176,13 +182,14 @@ def threshold_comparison(data: pd.DataFrame, *, age: str, senior: str, weights: 
 
     Returns
     -------
-    DataFrame
-        Per threshold: ``labelled_against_self_image`` (share of people aged
+    ThresholdComparison
+        ``table``, per threshold: ``labelled_against_self_image`` (share of people aged
         >= t who do *not* see themselves as senior) with ``ci_low``/``ci_high``;
         ``missed`` (share of people under t who *do*) with
         ``missed_ci_low``/``missed_ci_high``; ``n_labelled``, ``n_below``.
         A share whose denominator is below ``min_group_size`` is missing, as
-        is its count. ``.attrs`` as in :func:`share_by_age_band`.
+        is its count. Extras: ``n_used``, ``n_dropped_age``, ``n_dropped_answer``,
+        ``weighted``, ``min_group_size``, ``ci``.
     """
     mgs = check_min_group_size(min_group_size)
     z_value(ci)
@@ -192,7 +199,7 @@ def threshold_comparison(data: pd.DataFrame, *, age: str, senior: str, weights: 
         raise ParameterError(f"thresholds={thresholds!r} is not allowed; give a list of ages, e.g. (65, 70).") from None
     if not ts:
         raise ParameterError("thresholds is empty; give at least one age, e.g. (65,).")
-    df = clean_senior_data(data, age, senior, weights)
+    df, counts = clean_senior_data(data, age, senior, weights)
     a, y, w = df["age"].to_numpy(), df["senior"].to_numpy(), df["w"].to_numpy()
     rows = []
     for t in ts:
@@ -205,14 +212,13 @@ def threshold_comparison(data: pd.DataFrame, *, age: str, senior: str, weights: 
     out = pd.DataFrame(rows)
     out["n_labelled"] = out["n_labelled"].astype("Int64")
     out["n_below"] = out["n_below"].astype("Int64")
-    out.attrs = {**df.attrs, "min_group_size": mgs, "ci": ci}
-    return out
+    return ThresholdComparison(table=out, **vars(counts), min_group_size=mgs, ci=ci)
 
 
 # --------------------------------------------------------------------------- 5. value
 def value_by_self_image(data: pd.DataFrame, *, age: str, senior: str, scores: Mapping[str, str],
                         threshold: float = 65, weights: str | None = None, ci: float = 0.95,
-                        min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+                        min_group_size: int = MIN_GROUP_SIZE) -> ValueBySelfImage:
     """Do people labelled senior against their self-image value the service differently?
 
     Among people the age rule labels senior (``age >= threshold``), each score is
@@ -231,18 +237,20 @@ def value_by_self_image(data: pd.DataFrame, *, age: str, senior: str, scores: Ma
 
     Returns
     -------
-    DataFrame
-        ``score``, ``difference`` (against minus matching, adjusted for age),
+    ValueBySelfImage
+        ``table``: ``score``, ``difference`` (against minus matching, adjusted for age),
         ``ci_low``, ``ci_high``, ``p_value``, ``n_match``, ``n_against``. Rows with
-        either group below ``min_group_size`` are suppressed (all missing).
-        ``.attrs["n_dropped_score"]``: rows without that score, per score.
+        either group below ``min_group_size`` are suppressed (all missing). Extras:
+        ``n_dropped_score`` (rows aged ``threshold`` or over without that score, per score),
+        ``threshold``, ``n_used``, ``n_dropped_age``, ``n_dropped_answer``, ``weighted``,
+        ``min_group_size``, ``ci``.
     """
     mgs = check_min_group_size(min_group_size)
     z = z_value(ci)
     if not isinstance(scores, Mapping) or not scores:
         raise ParameterError(f"scores={scores!r} is not allowed; give a dict name -> column, "
                              "e.g. {'emotional': 'emotional_score'}.")
-    df = clean_senior_data(data, age, senior, weights, extra=list(dict.fromkeys(scores.values())))
+    df, counts = clean_senior_data(data, age, senior, weights, extra=list(dict.fromkeys(scores.values())))
     df = df[df["age"] >= float(threshold)]
     rows, dropped = [], {}
     for name, col in scores.items():
@@ -272,12 +280,12 @@ def value_by_self_image(data: pd.DataFrame, *, age: str, senior: str, scores: Ma
     out["n_match"] = out["n_match"].astype("Int64")
     out["n_against"] = out["n_against"].astype("Int64")
     out["score"] = out["score"].astype(str)
-    out.attrs = {**df.attrs, "threshold": float(threshold), "n_dropped_score": dropped,
-                 "min_group_size": mgs, "ci": ci}
-    return out
+    return ValueBySelfImage(table=out, **vars(counts), min_group_size=mgs, ci=ci, threshold=float(threshold),
+                            n_dropped_score=dropped)
 
 
 # --------------------------------------------------------------------------- 6. reference
+#: What :data:`REFERENCE_FIGURES` measure, and why they are for orientation only.
 REFERENCE_NOTE = ("These published figures measure *feeling old*, not identifying with the word "
                   "'senior'; they are shown for orientation only and are not directly comparable.")
 
@@ -295,4 +303,3 @@ REFERENCE_FIGURES = pd.DataFrame(
     ],
     columns=["source", "citation", "measure", "age_low", "age_high", "share"],
 )
-REFERENCE_FIGURES.attrs["note"] = REFERENCE_NOTE
