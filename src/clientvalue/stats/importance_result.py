@@ -13,25 +13,17 @@ notebook a result shows its table under a one-line summary (``_repr_html_``, ``_
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-
-def _shown(summary: str, frame: pd.DataFrame | pd.Series) -> str:
-    return f"{summary}\n{frame!r}"
+from clientvalue.stats.shown import ShowsTable
 
 
-def _shown_html(summary: str, frame: pd.DataFrame | pd.Series) -> str:
-    table = frame.to_frame() if isinstance(frame, pd.Series) else frame
-    return f"<p>{html.escape(summary)}</p>\n{table._repr_html_()}"
-
-
-@dataclass(frozen=True, eq=False)
-class Importance:
+@dataclass(frozen=True, eq=False, repr=False)
+class Importance(ShowsTable):
     """The relative importance of drivers for an outcome (:func:`~clientvalue.stats.importance.importance`).
 
     Attributes
@@ -95,12 +87,6 @@ class Importance:
                  f"R² = {self.r2:.4f}, n = {self.n} ({self.n_dropped} dropped), {boot}"]
         return "\n".join(lines + [f"warning: {w}" for w in self.warnings])
 
-    def __repr__(self) -> str:
-        return _shown(self._summary(), self.table)
-
-    def _repr_html_(self) -> str:
-        return _shown_html(self._summary(), self.table)
-
 
 @dataclass(frozen=True)
 class ShareDifference:
@@ -126,8 +112,8 @@ class ShareDifference:
     p_value: float
 
 
-@dataclass(frozen=True, eq=False)
-class DimensionTotals:
+@dataclass(frozen=True, eq=False, repr=False)
+class DimensionTotals(ShowsTable):
     """Importance per dimension (:func:`~clientvalue.stats.importance.dimension_totals`).
 
     Attributes
@@ -161,15 +147,9 @@ class DimensionTotals:
             text += f"; in no dimension: {', '.join(self.unassigned)}"
         return text
 
-    def __repr__(self) -> str:
-        return _shown(self._summary(), self.table)
 
-    def _repr_html_(self) -> str:
-        return _shown_html(self._summary(), self.table)
-
-
-@dataclass(frozen=True, eq=False)
-class NaiveLmg:
+@dataclass(frozen=True, eq=False, repr=False)
+class NaiveLmg(ShowsTable):
     """LMG computed one fit per subset (:func:`~clientvalue.stats.importance.naive_lmg`).
 
     Attributes
@@ -183,8 +163,8 @@ class NaiveLmg:
     lmg: pd.Series
     r2: float
 
-    def __repr__(self) -> str:
-        return _shown(f"LMG, one fit per subset: R² = {self.r2:.4f}", self.lmg)
+    def _summary(self) -> str:
+        return f"LMG, one fit per subset: R² = {self.r2:.4f}"
 
-    def _repr_html_(self) -> str:
-        return _shown_html(f"LMG, one fit per subset: R² = {self.r2:.4f}", self.lmg)
+    def _shown(self) -> pd.Series:
+        return self.lmg

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from clientvalue.stats.importance_result import _shown, _shown_html
+from clientvalue.stats.shown import ShowsTable
 
 
-@dataclass(frozen=True, eq=False)
-class ImportancePerformance:
+@dataclass(frozen=True, eq=False, repr=False)
+class ImportancePerformance(ShowsTable):
     """Items placed in importance-performance quadrants (:func:`~clientvalue.stats.ipa.importance_performance`).
 
     Attributes
@@ -48,15 +48,9 @@ class ImportancePerformance:
                 f"{self.crosshair_share:.4f} and performance {self.crosshair_performance:.2f}; "
                 f"{int(self.table['in_red'].sum())} in the red (floor {self.red_floor:g}, z = {self.z:g})")
 
-    def __repr__(self) -> str:
-        return _shown(self._summary(), self.table)
 
-    def _repr_html_(self) -> str:
-        return _shown_html(self._summary(), self.table)
-
-
-@dataclass(frozen=True, eq=False)
-class PenaltyReward:
+@dataclass(frozen=True, eq=False, repr=False)
+class PenaltyReward(ShowsTable):
     """Penalty and reward of each item (:func:`~clientvalue.stats.ipa.penalty_reward`).
 
     Attributes
@@ -84,9 +78,3 @@ class PenaltyReward:
     def _summary(self) -> str:
         return (f"Penalty-reward of {len(self.table)} items: n = {self.n}, R² = {self.r2:.4f}, "
                 f"bands <= {self.low:g} and >= {self.high:g}, ratio {self.ratio:g}")
-
-    def __repr__(self) -> str:
-        return _shown(self._summary(), self.table)
-
-    def _repr_html_(self) -> str:
-        return _shown_html(self._summary(), self.table)

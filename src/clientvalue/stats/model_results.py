@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from clientvalue.stats.importance_result import _shown, _shown_html
+from clientvalue.stats.shown import ShowsTable
 
 
-@dataclass(frozen=True, eq=False)
-class FactorCheck:
+@dataclass(frozen=True, eq=False, repr=False)
+class FactorCheck(ShowsTable):
     """Do the items group into the codebook's dimensions (:func:`~clientvalue.stats.measurement.factor_check`)?
 
     Attributes
@@ -48,15 +48,9 @@ class FactorCheck:
                 f"({self.rotation}): n = {self.n}, {int(self.table['flag'].sum())} flagged"
                 + ("" if self.converged else ", not converged"))
 
-    def __repr__(self) -> str:
-        return _shown(self._summary(), self.table)
 
-    def _repr_html_(self) -> str:
-        return _shown_html(self._summary(), self.table)
-
-
-@dataclass(frozen=True, eq=False)
-class OrdinalFit:
+@dataclass(frozen=True, eq=False, repr=False)
+class OrdinalFit(ShowsTable):
     """A proportional-odds model of an ordinal outcome (:func:`~clientvalue.stats.ordinal.ordinal_model`).
 
     Attributes
@@ -91,9 +85,3 @@ class OrdinalFit:
         return (f"Ordinal model ({self.distr}) of {len(self.table)} drivers: n = {self.n}, "
                 f"{self.n_categories} categories, pseudo R² = {self.pseudo_r2:.4f}"
                 + ("" if self.converged else ", not converged"))
-
-    def __repr__(self) -> str:
-        return _shown(self._summary(), self.table)
-
-    def _repr_html_(self) -> str:
-        return _shown_html(self._summary(), self.table)

@@ -14,10 +14,11 @@ notebook a result shows its table under a one-line summary (``_repr_html_``, ``_
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import pandas as pd
+
+from clientvalue.stats.shown import ShowsTable
 
 __all__ = ["AgeBandShares", "HalfWayAge", "RowCounts", "ThresholdComparison", "ValueBySelfImage"]
 
@@ -49,24 +50,8 @@ def _counts_text(counts: RowCounts | _SharesTable) -> str:
             f"{counts.n_dropped_answer} without an answer), {'weighted' if counts.weighted else 'unweighted'}")
 
 
-class _ShowsTable:
-    """A result that shows its ``table`` under the line of ``_summary()`` (text and HTML)."""
-
-    table: pd.DataFrame | pd.Series
-
-    def _summary(self) -> str:
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return f"{self._summary()}\n{self.table!r}"
-
-    def _repr_html_(self) -> str:
-        table = self.table.to_frame() if isinstance(self.table, pd.Series) else self.table
-        return f"<p>{html.escape(self._summary())}</p>\n{table._repr_html_()}"
-
-
 @dataclass(frozen=True, eq=False, repr=False)
-class _SharesTable(_ShowsTable):
+class _SharesTable(ShowsTable):
     """A table of shares with the rows used and dropped (as :class:`RowCounts`), the minimum group size
     and the level."""
 
@@ -165,7 +150,7 @@ class ValueBySelfImage(_SharesTable):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class HalfWayAge(_ShowsTable):
+class HalfWayAge(ShowsTable):
     """The age at which half see themselves as a senior (:func:`~clientvalue.stats.senior_halfway.half_way_age`).
 
     Attributes
