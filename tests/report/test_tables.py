@@ -20,25 +20,28 @@ def long_table():
 
 def test_one_row_per_question_one_column_per_group():
     wide = questions_by_group(long_table(), row="label", value="odds_ratio", language="nl")
-    assert list(wide.columns) == ["label", "alle respondenten", "Wmo-loket", "Burgerzaken"]
-    assert wide["label"].tolist() == ["Snel geholpen", "Welkom"]
-    assert wide.iloc[0, 1:].tolist() == ["1,235", "1.234,5", "2,000"]  # Dutch number formats, half up
-    assert wide.iloc[1, 1:].tolist() == ["0,500", "–", "–"]  # missing and absent cells are a dash
-    html = table_html(wide, language="nl")
+    assert wide.cells == "number" and wide.frame.attrs == {}
+    frame = wide.frame
+    assert list(frame.columns) == ["label", "alle respondenten", "Wmo-loket", "Burgerzaken"]
+    assert frame["label"].tolist() == ["Snel geholpen", "Welkom"]
+    assert frame.iloc[0, 1:].tolist() == ["1,235", "1.234,5", "2,000"]  # Dutch number formats, half up
+    assert frame.iloc[1, 1:].tolist() == ["0,500", "–", "–"]  # missing and absent cells are a dash
+    html = table_html(frame, language="nl", cells=wide.cells)
     assert "<th scope='col' class='num'>Wmo-loket</th>" in html and "<td class='num'>1.234,5</td>" in html
 
 
 def test_codes_in_words_and_aligned_as_text():
     wide = questions_by_group(long_table(), row="label", value="quadrant", language="en")
-    assert wide.attrs["cells"] == "text"
-    assert "keep_up" not in wide.to_string() and "concentrate_here" not in wide.to_string()
-    html = table_html(wide, language="en")
+    assert wide.cells == "text"
+    assert "keep_up" not in wide.frame.to_string() and "concentrate_here" not in wide.frame.to_string()
+    html = table_html(wide.frame, language="en", cells=wide.cells)
     assert "<td class='num'>" not in html
 
 
 def test_group_names_from_data_are_escaped():
     table = long_table().assign(group=["all", "all", "<b>x</b>", "<b>x</b>", "y"])
-    html = table_html(questions_by_group(table, row="label", value="odds_ratio", language="en"), language="en")
+    wide = questions_by_group(table, row="label", value="odds_ratio", language="en")
+    html = table_html(wide.frame, language="en", cells=wide.cells)
     assert "<b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
 
 
@@ -153,6 +156,7 @@ def _builders():
 
 @pytest.mark.parametrize("name, build", list(_builders()), ids=[name for name, _build in _builders()])
 def test_every_table_builder_accepts_an_empty_result(name, build):
+    from clientvalue.report import notebook
     from clientvalue.report.notebook import table_html
 
     out = build()
@@ -160,7 +164,10 @@ def test_every_table_builder_accepts_an_empty_result(name, build):
         assert len(out) == 1 and out["n_employees"].sum() == 0
     elif isinstance(out, pd.DataFrame):
         assert out.empty
-    if isinstance(out, pd.DataFrame):
+    if isinstance(out, notebook.GroupColumns):
+        assert out.empty
+        table_html(out.frame, language="nl", cells=out.cells)
+    elif isinstance(out, pd.DataFrame):
         table_html(out, language="nl")  # and what it builds can be shown
     else:
         assert "<table" in out

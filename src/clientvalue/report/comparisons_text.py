@@ -8,6 +8,7 @@ data or the codebook (group, unit and question names) are made inert with
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -254,19 +255,31 @@ def case_mix_text(model: dict, *, attributes: dict[str, str], language: str = "e
 
 
 # --------------------------------------------------------------------------- tables
-def _table(rows: list[dict], numeric: list[str], *, row_groups: str | None = None,
-           intervals: list[str] | None = None) -> pd.DataFrame:
-    """Worded cells; ``attrs["numeric"]``: the headers of the columns that hold numbers (right-aligned).
+@dataclass(frozen=True)
+class WordedTable:
+    """A table of worded cells and how :func:`table_markup` lays it out.
 
-    ``attrs["row_groups"]``: a column shown as a heading row over its rows instead of in every row;
-    ``attrs["intervals"]``: number columns of "value (interval)" cells, whose interval may go on a
-    second line on a phone.
+    ``frame``: the cells; ``numeric``: the headers of the columns that hold numbers (right-aligned);
+    ``row_groups``: a column shown as a heading row over its rows instead of in every row;
+    ``intervals``: number columns of "value (interval)" cells, whose interval may go on a second
+    line on a phone.
     """
-    frame = pd.DataFrame(rows)
-    frame.attrs["numeric"] = list(numeric)
-    frame.attrs["row_groups"] = row_groups
-    frame.attrs["intervals"] = list(intervals or [])
-    return frame
+
+    frame: pd.DataFrame
+    numeric: tuple[str, ...] = ()
+    row_groups: str | None = None
+    intervals: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Whether it has no rows (an empty result)."""
+        return self.frame.empty
+
+
+def _table(rows: list[dict], numeric: list[str], *, row_groups: str | None = None,
+           intervals: list[str] | None = None) -> WordedTable:
+    """The rows as a :class:`WordedTable`."""
+    return WordedTable(pd.DataFrame(rows), tuple(numeric), row_groups, tuple(intervals or ()))
 
 
 def _cell(value: object, kind: str, interval: bool) -> str:
@@ -280,17 +293,15 @@ def _cell(value: object, kind: str, interval: bool) -> str:
     return f"<td class='{kind}'>{text}</td>"
 
 
-def table_markup(frame: pd.DataFrame) -> str:
+def table_markup(table: WordedTable) -> str:
     """An HTML table of worded cells (everything escaped); number columns right-aligned.
 
-    With ``attrs["row_groups"]`` (see :func:`_table`) the rows of each group follow a heading row
+    With ``row_groups`` (see :class:`WordedTable`) the rows of each group follow a heading row
     naming it, in a ``tbody`` of their own, and the column itself is not repeated in every row.
     """
     import html
 
-    numeric = set(frame.attrs.get("numeric", []))
-    intervals = set(frame.attrs.get("intervals", []))
-    grouping = frame.attrs.get("row_groups")
+    frame, numeric, intervals, grouping = table.frame, set(table.numeric), set(table.intervals), table.row_groups
     groups = list(frame[grouping]) if grouping in frame.columns else None
     if groups is not None:
         frame = frame.drop(columns=grouping)
@@ -310,7 +321,7 @@ def table_markup(frame: pd.DataFrame) -> str:
     return f"<table class='cv-table grouped'><thead><tr>{head}</tr></thead>{''.join(bodies)}</table>"
 
 
-def levels_table(levels: pd.DataFrame, *, labels: dict[str, str], wave: str, language: str = "en") -> pd.DataFrame:
+def levels_table(levels: pd.DataFrame, *, labels: dict[str, str], wave: str, language: str = "en") -> WordedTable:
     """One row per group and question of ``wave``: mean and share satisfied with intervals (formatted)."""
     _ = translator(language)
     rows = []
@@ -328,7 +339,7 @@ def levels_table(levels: pd.DataFrame, *, labels: dict[str, str], wave: str, lan
 
 
 def changes_table(changes: pd.DataFrame, *, labels: dict[str, str], question: str | None = None,
-                  language: str = "en") -> pd.DataFrame:
+                  language: str = "en") -> WordedTable:
     """Changes between waves (formatted), optionally of one question only."""
     _ = translator(language)
     flags = {"improved": _("improved"), "declined": _("declined"), "similar": _("no clear change")}
@@ -344,7 +355,7 @@ def changes_table(changes: pd.DataFrame, *, labels: dict[str, str], question: st
     return _table(rows, [_("change"), _("95%\u00a0low"), _("95%\u00a0high"), _("p-value")])
 
 
-def value_table(value: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
+def value_table(value: pd.DataFrame, *, language: str = "en") -> WordedTable:
     """Practical share of the explained variance per group and wave (formatted)."""
     _ = translator(language)
     rows = [{_("group"): group_label(r.group, language), _("wave"): str(r.wave),
@@ -354,7 +365,7 @@ def value_table(value: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
     return _table(rows, [_("practical share (95%\u00a0interval)")])
 
 
-def units_table(units: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
+def units_table(units: pd.DataFrame, *, language: str = "en") -> WordedTable:
     """Units alphabetically (never a ranking): raw and adjusted mean with interval, reliability, position."""
     _ = translator(language)
     positions = {"above": _("above the upper limit"), "below": _("below the lower limit"), "within": _("within the limits")}
@@ -368,7 +379,7 @@ def units_table(units: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
     return _table(rows, [_("respondents"), _("raw mean"), _("adjusted mean (95%\u00a0interval)"), _("reliability")])
 
 
-def value_benchmark_table(frame: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
+def value_benchmark_table(frame: pd.DataFrame, *, language: str = "en") -> WordedTable:
     """The organisation's practical share beside the reference's (formatted)."""
     _ = translator(language)
     rows = [{_("wave"): str(r.wave), _("practical share (95%\u00a0interval)"):
@@ -377,7 +388,7 @@ def value_benchmark_table(frame: pd.DataFrame, *, language: str = "en") -> pd.Da
     return _table(rows, [_("practical share (95%\u00a0interval)"), _("reference")])
 
 
-def benchmark_table(bench: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> pd.DataFrame:
+def benchmark_table(bench: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> WordedTable:
     """Own mean against the reference, question by question (formatted)."""
     _ = translator(language)
     flags = {"above": _("higher"), "below": _("lower"), "similar": _("no clear difference")}
@@ -389,13 +400,13 @@ def benchmark_table(bench: pd.DataFrame, *, labels: dict[str, str], language: st
     return _table(rows, [_("here"), _("reference"), _("difference"), _("95%\u00a0low"), _("95%\u00a0high")])
 
 
-def red_table(red: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> pd.DataFrame:
+def red_table(red: pd.DataFrame, *, labels: dict[str, str], language: str = "en") -> WordedTable:
     """Items in the red in a wave and their change by the next wave (formatted; the columns of :func:`changes_table`)."""
     return changes_table(red.rename(columns={"red_wave": "from_wave"}), labels=labels, language=language)
 
 
 # --------------------------------------------------------------------------- showing (notebook 50)
-def show_table(report, name: str, raw: pd.DataFrame, shown: pd.DataFrame, *, note: str = "") -> None:
+def show_table(report, name: str, raw: pd.DataFrame, shown: WordedTable, *, note: str = "") -> None:
     """Save ``raw`` as ``<name>.csv`` and show ``shown`` (already worded) under this page's caption."""
     import html
 

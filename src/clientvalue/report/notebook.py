@@ -15,6 +15,7 @@ import html
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -109,19 +110,35 @@ def _format_value(value: Any, kind: str, _: Translator | None = None) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class GroupColumns:
+    """A table of one row per question and one column per group (:func:`questions_by_group`).
+
+    ``frame``: its first column the questions, then one column of formatted cells per group, headed
+    by the group's label; ``cells``: ``"text"`` or ``"number"``, how :func:`table_html` aligns them.
+    """
+
+    frame: pd.DataFrame
+    cells: str
+
+    @property
+    def empty(self) -> bool:
+        """Whether it has no rows (an empty result)."""
+        return self.frame.empty
+
+
 def questions_by_group(frame: pd.DataFrame, *, row: str, value: str, language: str,
-                       value_labels: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+                       value_labels: Mapping[str, Mapping[str, str]] | None = None) -> GroupColumns:
     """One row per ``row`` (e.g. a question), one column per group, cells ``value`` as a reader reads it.
 
     The long table of every question in every group (9 questions × 6 groups: 54 rows) becomes a
     9-row table; numbers are formatted as in :func:`table_html`, codes are put in words (and values
-    by ``value_labels``, see :func:`~clientvalue.report.texts.shown_frame`).
+    by ``value_labels``, see :func:`~clientvalue.report.texts.shown_frame`). Show it with
+    ``table_html(wide.frame, language=..., cells=wide.cells)``.
     """
     _ = translator(language)
     if frame.empty or value not in frame.columns or row not in frame.columns:  # an empty result: no rows
-        out = pd.DataFrame({row: pd.Series(dtype=object)})
-        out.attrs["cells"] = "number"
-        return out
+        return GroupColumns(pd.DataFrame({row: pd.Series(dtype=object)}), "number")
     frame = frame.infer_objects()
     kind = _column_kind(frame[value], value, [str(c) for c in frame.columns])
     shown = shown_frame(frame, language, value_labels=value_labels)
@@ -130,24 +147,24 @@ def questions_by_group(frame: pd.DataFrame, *, row: str, value: str, language: s
     out = pd.DataFrame({row: [text for _key, text in rows]})
     for group, label in dict(zip(frame["group"], shown["group"])).items():
         out[label] = [_format_value(cells.get((key, group)), kind, _) for key, _text in rows]
-    out.attrs["cells"] = "text" if kind in ("text", "flag") else "number"  # how table_html aligns them
-    return out
+    return GroupColumns(out, "text" if kind in ("text", "flag") else "number")
 
 
 def table_html(frame: pd.DataFrame, *, language: str,
-               value_labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
+               value_labels: Mapping[str, Mapping[str, str]] | None = None, cells: str | None = None) -> str:
     """An HTML table of a tidy frame: translated headers and codes, locale numbers right-aligned, text escaped.
 
     ``value_labels`` shows values by their labels (see :func:`~clientvalue.report.texts.shown_frame`).
-    A frame from :func:`questions_by_group` (``attrs["cells"]``) holds formatted cells after its
-    first column, headed by their own names (group labels) and aligned as its ``cells`` say.
+    ``cells`` (``"text"`` or ``"number"``): the frame of a :class:`GroupColumns` (:func:`questions_by_group`),
+    which holds formatted cells after its first column, headed by their own names (group labels) and
+    aligned as ``cells`` says.
     """
     _ = translator(language)
     frame = frame.infer_objects()  # e.g. a Series turned into a one-row frame holds numbers as objects
     columns = [str(c) for c in frame.columns]
     kinds = [_column_kind(frame[c], c, columns) for c in frame.columns]
-    if "cells" in frame.attrs:
-        kinds[1:] = ["formatted_text" if frame.attrs["cells"] == "text" else "formatted"] * (len(kinds) - 1)
+    if cells is not None:
+        kinds[1:] = ["formatted_text" if cells == "text" else "formatted"] * (len(kinds) - 1)
     frame = shown_frame(frame, language, value_labels=value_labels)
     labels = [html.escape(c if k.startswith("formatted") else column_label(c, language)) for c, k in zip(columns, kinds)]
     align = ["text" if k in ("text", "formatted_text") else "num" for k in kinds]
@@ -391,7 +408,7 @@ class Report:
         if by_group is not None:
             row, value = by_group
             wide = questions_by_group(frame, row=row, value=value, language=self.language, value_labels=value_labels)
-            body = table_html(wide, language=self.language)
+            body = table_html(wide.frame, language=self.language, cells=wide.cells)
             _ = translator(self.language)
             note += "<p class='note'>" + html.escape(_(
                 "One column per group; the table file {file} holds every column.", file=f"{name}.csv")) + "</p>"

@@ -114,11 +114,8 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
         codes, groups = np.zeros(n_design, dtype=np.intp), pd.DataFrame(index=range(1))
     n, wsum, mean, share, se, share_se, n_eff = _level_estimates(y, w, s, codes, k=len(groups))
     share_low, share_high, method = _logit_interval(share, share_se, n, n_eff, level)
-    out = _levels_table(groups, by, n=n, wsum=wsum, mean=mean, se=se, z=z, share=share, share_se=share_se,
-                        share_low=share_low, share_high=share_high, method=method)
-    out.attrs.update({"value": value, "weights": weights, "satisfied_from": float(satisfied_from),
-                      "level": level, "rows_dropped_missing": int((~keep).sum())})
-    return out
+    return _levels_table(groups, by, n=n, wsum=wsum, mean=mean, se=se, z=z, share=share, share_se=share_se,
+                         share_low=share_low, share_high=share_high, method=method)
 
 
 def _check_satisfied_from(satisfied_from: float) -> None:
@@ -155,7 +152,7 @@ def _level_estimates(y: np.ndarray, w: np.ndarray, s: np.ndarray, codes: np.ndar
 def _levels_table(groups: pd.DataFrame, by: list[str], *, n: np.ndarray, wsum: np.ndarray, mean: np.ndarray,
                   se: np.ndarray, z: float, share: np.ndarray, share_se: np.ndarray, share_low: np.ndarray,
                   share_high: np.ndarray, method: np.ndarray) -> pd.DataFrame:
-    """The table of :func:`weighted_levels` (groups without a value left out), before its ``attrs``."""
+    """The table of :func:`weighted_levels` (groups without a value left out)."""
     out = groups.reset_index(drop=True).copy() if by else pd.DataFrame(index=range(1))
     out["n"] = n.astype(int)
     out["weight_sum"] = wsum
