@@ -54,7 +54,8 @@ class _Audit:
     ``legit_num``/``legit_cat`` are what a comparable situation means (segmentation items and
     attributes with a ``basis`` that are not possible proxies); ``others`` the non-protected
     attributes that may carry a difference; ``used`` every column the models read, and ``model_frame``
-    those columns converted once for every model (:func:`_model_frame`).
+    those columns converted once for every model (:func:`_model_frame`). ``orders`` lists each
+    protected attribute's categories in the order its rows are published (:func:`_protected`).
     """
 
     frame: pd.DataFrame
@@ -65,6 +66,7 @@ class _Audit:
     others: dict[str, str]
     min_group_size: int
     min_difference: float
+    orders: dict[str, list[str]] = field(default_factory=dict)
     used: list[str] = field(default_factory=list)
     t_rows: list[dict] = field(default_factory=list)
     o_rows: list[dict] = field(default_factory=list)
@@ -80,15 +82,17 @@ def _as_text(values: pd.Series) -> pd.Series:
     return pd.Series(text[codes], index=values.index, dtype=object)  # code -1 (missing) takes the last
 
 
-def _protected(survey: Survey, frame: pd.DataFrame, age_bands, min_group_size: int) -> dict[str, pd.Series]:
-    """Protected attributes as categories that may be published.
+def _protected(survey: Survey, frame: pd.DataFrame, age_bands,
+               min_group_size: int) -> tuple[dict[str, pd.Series], dict[str, list[str]]]:
+    """Protected attributes as categories that may be published, and each one's order of categories.
 
     A numeric attribute (age, or more than :data:`MAX_CODES` distinct numbers) is always banded
     (:func:`band_numeric`; missing values aside), other values are compared as text and categories
     below ``min_group_size`` pooled into :data:`OTHER_CATEGORY`, so no exact value and no rare
-    category is ever a label.
+    category is ever a label. The order: bands from low to high, else the categories sorted with
+    :data:`OTHER_CATEGORY` last.
     """
-    out = {}
+    out, orders = {}, {}
     for key, a in survey.codebook.attributes.items():
         if not a.protected:
             continue
@@ -97,13 +101,13 @@ def _protected(survey: Survey, frame: pd.DataFrame, age_bands, min_group_size: i
         if is_numeric(values) and (key == "age" or a.column == survey.age
                                     or pd.to_numeric(values[known]).nunique() > MAX_CODES):
             age = key == "age" or a.column == survey.age
-            values = band_numeric(values, min_group_size=min_group_size, edges=list(age_bands) if age else None)
+            values, order = band_numeric(values, min_group_size=min_group_size,
+                                         edges=list(age_bands) if age else None)
         else:
-            values = pool_rare(_as_text(values), min_group_size=min_group_size)
-        order = values.attrs.get("order") or sorted(set(values.dropna()) - {OTHER_CATEGORY}) + [OTHER_CATEGORY]
+            values, order = pool_rare(_as_text(values), min_group_size=min_group_size), []
+        orders[key] = order or sorted(set(values.dropna()) - {OTHER_CATEGORY}) + [OTHER_CATEGORY]
         out[key] = values.astype(object).where(values.notna(), None)
-        out[key].attrs["order"] = list(order)
-    return out
+    return out, orders
 
 
 # --------------------------------------------------------------------------- possible proxies
@@ -180,7 +184,7 @@ def _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size
 
 
 def _setup(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Series], items: list[str], proxies: set[str],
-           *, min_group_size: int, min_difference: float) -> _Audit:
+           *, orders: dict[str, list[str]], min_group_size: int, min_difference: float) -> _Audit:
     """The covariates of a comparable situation: items and ``basis`` attributes that are no possible proxy."""
     cb = survey.codebook
     legit_cat = [a.column for k, a in cb.attributes.items()
@@ -191,8 +195,8 @@ def _setup(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Series], ite
     used = list(dict.fromkeys(legit_num + legit_cat + list(others.values())))  # the columns the models use
     categorical = [c for c in used if c not in legit_num]
     return _Audit(frame=frame, model_frame=_model_frame(frame, legit_num, categorical), codes=codes,
-                  legit_num=legit_num, legit_cat=legit_cat, others=others,
-                  min_group_size=min_group_size, min_difference=min_difference, used=used)
+                  legit_num=legit_num, legit_cat=legit_cat, others=others, min_group_size=min_group_size,
+                  min_difference=min_difference, orders=orders, used=used)
 
 
 def _carried_by(audit: _Audit, sub: pd.DataFrame, yy: np.ndarray, member: np.ndarray) -> tuple:
@@ -265,7 +269,7 @@ def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_val
     cells = fair.covariate_cells(yy, pp.to_numpy(), _covariates(sub, audit.legit_num, audit.legit_cat))
     base = fair.reduced_fit(cells.treated, cells.covariates, counts=cells.counts)  # without the category: shared
     counts = pp.value_counts()
-    counts = counts.reindex([c for c in p_values.attrs.get("order", sorted(counts.index))
+    counts = counts.reindex([c for c in audit.orders[p_name]
                              if c in counts.index])  # bands from low to high, "other" last
     first = None
     for category, n_cat in counts.items():
@@ -311,14 +315,16 @@ def _treatment_tables(audit: _Audit, cb: Codebook) -> tuple[pd.DataFrame, pd.Dat
 
 def treatment_audit(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Series],
                     protected: dict[str, pd.Series], items: list[str], proxies: set[str], *,
-                    min_group_size: int, min_difference: float,
+                    orders: dict[str, list[str]], min_group_size: int, min_difference: float,
                     ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
     """Every treatment by every protected attribute, its opt-out and the rating of the treated.
 
-    Returns the fairness table of the treatments, the opt-out table (None without ``opt_out``
-    codes) and the outcome table (None without an outcome or enough treated and untreated).
+    ``orders`` gives each protected attribute's categories in the order of their rows
+    (:func:`_protected`). Returns the fairness table of the treatments, the opt-out table (None
+    without ``opt_out`` codes) and the outcome table (None without an outcome or enough treated
+    and untreated).
     """
-    audit = _setup(survey, frame, codes, items, proxies, min_group_size=min_group_size,
+    audit = _setup(survey, frame, codes, items, proxies, orders=orders, min_group_size=min_group_size,
                    min_difference=min_difference)
     for t_key in survey.codebook.treatments:
         y = codes[t_key].loc[frame.index]
@@ -339,7 +345,7 @@ def fairness_audit(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, code
     proxies found among segments, personas, attributes and items are left out of what a
     comparable situation means in the treatment audit.
     """
-    protected = _protected(survey, frame, age_bands, min_group_size)
+    protected, orders = _protected(survey, frame, age_bands, min_group_size)
     fairness_segments = segment_fairness(_sources(survey, frame, labels, code, items), protected, n_boot=n_boot,
                                          n_perm=n_perm, seed=seed, proxy_threshold=proxy_threshold)
     proxies = set(fairness_segments.loc[fairness_segments["flag"], "source"])
@@ -347,6 +353,6 @@ def fairness_audit(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, code
     codes = treatment_codes(survey) if treatments else {}
     if not (treatments and protected):
         return AuditTables(fairness_segments, no_protected=bool(treatments))
-    tables = treatment_audit(survey, frame, codes, protected, items, proxies, min_group_size=min_group_size,
-                             min_difference=min_difference)
+    tables = treatment_audit(survey, frame, codes, protected, items, proxies, orders=orders,
+                             min_group_size=min_group_size, min_difference=min_difference)
     return AuditTables(fairness_segments, *tables)

@@ -181,8 +181,8 @@ def attribute_counts(
         age = key == "age" or attribute.column == survey.age
         if is_numeric(values) and (age or (attribute.protected and values.nunique() > MAX_CODES)):
             # banded as the fairness audit bands them: rounded bounds, never an exact value
-            values = band_numeric(values, min_group_size=min_group_size, edges=list(age_bands) if age else None)
-            order = values.attrs["order"]
+            values, order = band_numeric(values, min_group_size=min_group_size,
+                                         edges=list(age_bands) if age else None)
             counts = values.value_counts(dropna=False)
             counts = counts.reindex([c for c in order if c in counts.index] + [c for c in counts.index if pd.isna(c)])
         else:
