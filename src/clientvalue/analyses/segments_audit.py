@@ -36,15 +36,29 @@ OPT_OUT_COLUMNS = ["treatment", "attribute", "category", "opt_out_rate", "ci_low
 OUTCOME_COLUMNS = ["treatment", "raw_diff", "adjusted_diff", "ci_low", "ci_high"]
 
 
+@dataclass(frozen=True)
+class AdjustedFor:
+    """What "a comparable situation" means in the treatment audit: what its adjusted models take into account.
+
+    ``questions``: how many segmentation items; ``attributes``: the keys of the attributes with a
+    ``basis``; possible proxies of a protected attribute are neither.
+    """
+
+    questions: int = 0
+    attributes: tuple[str, ...] = ()
+
+
 @dataclass
 class AuditTables:
-    """The audit's tables (``None`` without treatments) and whether treatments lacked a protected attribute."""
+    """The audit's tables (``None`` without treatments), whether treatments lacked a protected attribute
+    and what the treatment audit adjusted for (``None`` without a treatment audit)."""
 
     fairness_segments: pd.DataFrame
     fairness_treatments: pd.DataFrame | None = None
     opt_out: pd.DataFrame | None = None
     treatment_outcome: pd.DataFrame | None = None
     no_protected: bool = False
+    adjusted_for: AdjustedFor | None = None
 
 
 @dataclass
@@ -300,29 +314,31 @@ def _outcome_row(audit: _Audit, outcome: str, t_key: str, y: pd.Series) -> dict 
             "adjusted_diff": res["diff"], "ci_low": res["ci_low"], "ci_high": res["ci_high"]}
 
 
-def _treatment_tables(audit: _Audit, cb: Codebook) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """The rows as the published tables: treatments by category, opt-out, rating of the treated."""
+def _treatment_tables(audit: _Audit, cb: Codebook) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None,
+                                                             AdjustedFor]:
+    """The rows as the published tables (treatments by category, opt-out, rating of the treated) and what
+    the comparable situation took into account."""
     table = pd.DataFrame(audit.t_rows, columns=FAIRNESS_TREATMENTS_COLUMNS)
     table["flag"] = table["flag"].astype(bool)
     table["suppressed"] = table["suppressed"].astype(bool)
     table["separation"] = table["separation"].fillna(False).astype(bool)
-    table.attrs["adjusted_for"] = {"questions": len(audit.legit_num),
-                                   "attributes": [k for k, a in cb.attributes.items() if a.column in audit.legit_cat]}
     opt_out = pd.DataFrame(audit.o_rows, columns=OPT_OUT_COLUMNS) if audit.o_rows else None
     outcome = pd.DataFrame(audit.out_rows, columns=OUTCOME_COLUMNS) if audit.out_rows else None
-    return table, opt_out, outcome
+    adjusted = AdjustedFor(questions=len(audit.legit_num),
+                           attributes=tuple(k for k, a in cb.attributes.items() if a.column in audit.legit_cat))
+    return table, opt_out, outcome, adjusted
 
 
 def treatment_audit(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Series],
                     protected: dict[str, pd.Series], items: list[str], proxies: set[str], *,
                     orders: dict[str, list[str]], min_group_size: int, min_difference: float,
-                    ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+                    ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, AdjustedFor]:
     """Every treatment by every protected attribute, its opt-out and the rating of the treated.
 
     ``orders`` gives each protected attribute's categories in the order of their rows
     (:func:`_protected`). Returns the fairness table of the treatments, the opt-out table (None
-    without ``opt_out`` codes) and the outcome table (None without an outcome or enough treated
-    and untreated).
+    without ``opt_out`` codes), the outcome table (None without an outcome or enough treated
+    and untreated) and what the comparable situation took into account.
     """
     audit = _setup(survey, frame, codes, items, proxies, orders=orders, min_group_size=min_group_size,
                    min_difference=min_difference)
@@ -353,6 +369,7 @@ def fairness_audit(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, code
     codes = treatment_codes(survey) if treatments else {}
     if not (treatments and protected):
         return AuditTables(fairness_segments, no_protected=bool(treatments))
-    tables = treatment_audit(survey, frame, codes, protected, items, proxies, orders=orders,
-                             min_group_size=min_group_size, min_difference=min_difference)
-    return AuditTables(fairness_segments, *tables)
+    table, opt_out, outcome, adjusted = treatment_audit(survey, frame, codes, protected, items, proxies,
+                                                        orders=orders, min_group_size=min_group_size,
+                                                        min_difference=min_difference)
+    return AuditTables(fairness_segments, table, opt_out, outcome, adjusted_for=adjusted)
