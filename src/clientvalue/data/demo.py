@@ -208,7 +208,7 @@ GROUND_TRUTH: dict[str, Any] = {
         "nonsenior_emotional_shift_latent": NONSENIOR_EMOTIONAL_SHIFT,
         "nonsenior_emotional_diff_items": _POPULATION["nonsenior_emotional_diff_items"],
     },
-    "bad_values": {  # municipality survey, default sizes; exact ids in df.attrs["planted"]
+    "bad_values": {  # municipality survey, default sizes; exact ids in simulate_municipality_export().planted
         "missing_code_rate": MISSING_CODE_RATE,  # 98/99 in item cells (not in `overall`)
         "out_of_range": 5,  # two 0s and two 7s on 1-5 items, one 11 on the grade
         "straight_liners": 6,  # the same raw code on all nine items
