@@ -154,6 +154,15 @@ def test_variant_effect_in_one_team_only(demo_results):
     assert row["effect"] > 0 and row["p_value"] < 0.01
 
 
+def test_variant_effects_name_the_decision_of_a_rate_only_and_the_table_carries_no_attrs(demo_results):
+    _, results = demo_results
+    effects = [f for f in results.findings if f.kind == "variant_effect"]
+    assert {f.subject["outcome"] for f in effects} == {"rate_4", "mean_position"}
+    for effect in effects:  # the mean position concerns the whole scale: no one decision to name
+        assert (effect.subject["decision_label"] == "") == (effect.subject["outcome"] == "mean_position")
+    assert results.variants.attrs == {}
+
+
 def test_considerations_cover_planted_shares(demo_results):
     _, results = demo_results
     overall = results.considerations[results.considerations["team"] == "all"].set_index("consideration")

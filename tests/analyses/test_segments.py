@@ -194,6 +194,20 @@ def test_demo_treatments(demo_results):
     assert {f.kind for f in res.findings} >= {"segments", "segment_card", "proxy", "treatment_flag", "treatment_ok"}
 
 
+def test_demo_audit_says_what_it_adjusted_for_and_its_tables_carry_no_attrs(demo_results):
+    from clientvalue.analyses.segments import AdjustedFor
+    from clientvalue.findings import encode_names
+
+    _, res = demo_results
+    # the six segmentation items and the attributes with a basis, but not the proxy neighbourhood
+    assert res.adjusted_for == AdjustedFor(questions=6, attributes=("channel", "contacts"))
+    flags = [f for f in res.findings if f.kind == "treatment_flag"]
+    assert flags and all(f.numbers["adjusted_for_questions"] == 6.0 for f in flags)
+    assert all(f.subject["adjusted_for_attributes"] == encode_names(["channel", "contacts"]) for f in flags)
+    for table in (res.fairness_segments, res.fairness_treatments, res.opt_out, res.treatment_outcome):
+        assert table is not None and table.attrs == {}
+
+
 def test_membership_never_inside_the_report(demo_results, tmp_path):
     _, res = demo_results
     with pytest.raises(ParameterError, match="inside the report folder"):

@@ -90,8 +90,13 @@ def practical_share(df: pd.DataFrame) -> tuple[float, np.ndarray]:
 
 
 @pytest.fixture(scope="module")
-def muni() -> pd.DataFrame:
-    return demo.simulate_municipality(latent=True)
+def export() -> demo.MunicipalityExport:
+    return demo.simulate_municipality_export(latent=True)
+
+
+@pytest.fixture(scope="module")
+def muni(export) -> pd.DataFrame:
+    return export.data
 
 
 @pytest.fixture(scope="module")
@@ -227,8 +232,14 @@ def test_sizes_ids_and_value_ranges(muni):
     assert set(muni["senior_self"]) == {1, 2, 9}
 
 
-def test_bad_values_present_as_documented(muni):
-    planted = muni.attrs["planted"]
+def test_the_frame_carries_no_attrs_and_equals_the_export_without_its_planted_values(export):
+    assert export.data.attrs == {}
+    pd.testing.assert_frame_equal(demo.simulate_municipality(latent=True), export.data)
+    assert demo.simulate_municipality_export(bad_values=False).planted == {}
+
+
+def test_bad_values_present_as_documented(muni, export):
+    planted = export.planted
     items = muni[ITEMS].astype("float64")
     n_missing_code = int(items.isin([98, 99]).sum().sum())
     assert n_missing_code == planted["missing_code_cells"]

@@ -229,6 +229,26 @@ def test_data_check_summary_names_columns_by_their_codebook_labels(demo_codebook
     english = table.set_index("fact")["value"]
     assert english["outcome"] == "Overall rating of the service (column overall)"
     assert english["survey weights"] == "column weight"  # no label in the codebook: the file's name
-    dutch = table.attrs["value_labels"]["nl"]["value"]
+    dutch = checks_text.summary_labels(survey, min_group_size=10, language="nl")["value"]
     assert dutch[english["outcome"]] == "Rapportcijfer voor de dienstverlening (kolom overall)"
     assert dutch[english["senior question"]] == "Ziet u zichzelf als senior? (kolom senior_self)"
+    assert checks_text.summary_labels(survey, min_group_size=10, language="nl")["fact"]["outcome"] == "uitkomst"
+
+
+def test_data_check_tables_carry_no_attrs_and_the_report_passes_their_labels(demo_codebook):
+    from clientvalue.data import checks
+    from clientvalue.report import checks_text
+    from clientvalue.report.texts import shown_frame
+
+    survey = load_survey(demo_codebook)
+    tables = [checks_text.summary(survey), checks.responses_per_group(survey), checks_text.attributes(survey),
+              checks.missingness(survey), checks.handled_problems(survey), checks.response_patterns(survey),
+              checks.item_distributions(survey)]
+    assert all(table.attrs == {} for table in tables)
+    attributes = shown_frame(tables[2], "nl", value_labels=checks_text.attribute_labels(survey, language="nl"))
+    assert {"Leeftijd", "Geslacht", "Wijk"} <= set(attributes["attribute"])
+    missing = shown_frame(tables[3], "nl", value_labels=checks_text.column_labels(survey, language="nl"))
+    assert "Het kostte mij weinig moeite" in set(missing["column"]) and "q_effort" not in set(missing["column"])
+    problems = shown_frame(tables[4], "en", value_labels=checks_text.column_labels(survey, language="en"))
+    assert list(problems["column"]) == [survey.label(column, "en") for column in tables[4]["column"]]
+    assert "Do you see yourself as a senior?" in set(problems["column"])  # not only the rating questions

@@ -120,11 +120,15 @@ def _team_findings(teams: pd.DataFrame) -> list[Finding]:
     return out
 
 
-def _variant_effect(r: Any, focus: str, labels: Mapping[str, Any]) -> Finding:
-    """One flagged difference between versions (a team or all employees, one version and outcome)."""
+def _variant_effect(r: Any, labels: Mapping[str, Any]) -> Finding:
+    """One flagged difference between versions (a team or all employees, one version and outcome).
+
+    ``decision_label`` names the decision of a ``rate_<decision>`` outcome; it is empty for
+    ``mean_position``, which concerns the whole decision scale, not one decision.
+    """
     versions, decisions = labels.get("variant", {}), labels.get("decision", {})
     outcome = str(r.outcome)
-    decision = outcome[len("rate_"):] if outcome.startswith("rate_") else focus
+    decision = outcome[len("rate_"):] if outcome.startswith("rate_") else ""
     # a randomised comparison is the clearest evidence; the rate of a decision is the plainest to state
     return Finding(
         kind="variant_effect",
@@ -146,8 +150,7 @@ def _variant_findings(variants: pd.DataFrame, labels: Mapping[str, Any]) -> list
                    subject={"reference": str(variants["reference"].iloc[0]), "versions": encode_names(versions)},
                    numbers={"versions": len(versions), "flagged": len(flagged)},
                    severity=3 if len(flagged) else 0, priority=1.6)]
-    focus = str(variants.attrs.get("focus", ""))
-    return out + [_variant_effect(r, focus, labels) for r in flagged.itertuples(index=False)]
+    return out + [_variant_effect(r, labels) for r in flagged.itertuples(index=False)]
 
 
 def _consideration_findings(considerations: pd.DataFrame) -> list[Finding]:

@@ -45,7 +45,7 @@ from clientvalue.analyses import registry
 # The audit's helpers and table columns, importable from here as before the split.
 from clientvalue.analyses.segments_audit import (  # noqa: F401
     ALPHA, FAIRNESS_SEGMENTS_COLUMNS, FAIRNESS_TREATMENTS_COLUMNS, MIN_DIFFERENCE, OPT_OUT_COLUMNS, OUTCOME_COLUMNS,
-    _as_text, _opt_out_row, _protected, fairness_audit)
+    AdjustedFor, _as_text, _opt_out_row, _protected, fairness_audit)
 # The findings (analyse calls findings), importable from here as before the split.
 from clientvalue.analyses.segments_findings import findings, save_findings  # noqa: F401
 from clientvalue.data.codebook import Codebook
@@ -67,7 +67,11 @@ VALUE_COLUMNS = ["segment", "n", "r2", "practical_share", "practical_ci_low", "p
 
 @dataclass
 class SegmentResults:
-    """Everything notebook 30 shows; tables are tidy and already suppressed."""
+    """Everything notebook 30 shows; tables are tidy and already suppressed.
+
+    ``adjusted_for``: what the treatment audit's comparable situation took into account (``None``
+    without a treatment audit).
+    """
 
     fit: pd.DataFrame
     profile: pd.DataFrame
@@ -90,6 +94,7 @@ class SegmentResults:
     persona_match: dict[int, tuple[str, float]] = field(default_factory=dict)
     strategy: object | None = None  # StrategyAdvice for everyone, with the segments' customisation evidence
     error: str | None = None
+    adjusted_for: AdjustedFor | None = None
     _membership: pd.Series | None = field(default=None, repr=False)
 
     def export_membership(self, path: str | Path, *, report_dir: str | Path | None = None) -> Path:
@@ -431,7 +436,7 @@ def analyse(
         fairness_segments=audit.fairness_segments, fairness_treatments=audit.fairness_treatments,
         opt_out=audit.opt_out, treatment_outcome=audit.treatment_outcome, customisation=customisation, ari=personas.ari,
         k=solution.k, n=segments.n_assigned, labels=labels_text, notes=["no_protected"] if audit.no_protected else [],
-        persona_match=personas.match, strategy=strategy,
+        persona_match=personas.match, strategy=strategy, adjusted_for=audit.adjusted_for,
         _membership=pd.Series(solution.labels, index=frame[cb.id].to_numpy(), name="segment"),
     )
     results.findings = findings(results, proxy_threshold=proxy_threshold)

@@ -36,15 +36,29 @@ OPT_OUT_COLUMNS = ["treatment", "attribute", "category", "opt_out_rate", "ci_low
 OUTCOME_COLUMNS = ["treatment", "raw_diff", "adjusted_diff", "ci_low", "ci_high"]
 
 
+@dataclass(frozen=True)
+class AdjustedFor:
+    """What "a comparable situation" means in the treatment audit: what its adjusted models take into account.
+
+    ``questions``: how many segmentation items; ``attributes``: the keys of the attributes with a
+    ``basis``; possible proxies of a protected attribute are neither.
+    """
+
+    questions: int = 0
+    attributes: tuple[str, ...] = ()
+
+
 @dataclass
 class AuditTables:
-    """The audit's tables (``None`` without treatments) and whether treatments lacked a protected attribute."""
+    """The audit's tables (``None`` without treatments), whether treatments lacked a protected attribute
+    and what the treatment audit adjusted for (``None`` without a treatment audit)."""
 
     fairness_segments: pd.DataFrame
     fairness_treatments: pd.DataFrame | None = None
     opt_out: pd.DataFrame | None = None
     treatment_outcome: pd.DataFrame | None = None
     no_protected: bool = False
+    adjusted_for: AdjustedFor | None = None
 
 
 @dataclass
@@ -54,7 +68,8 @@ class _Audit:
     ``legit_num``/``legit_cat`` are what a comparable situation means (segmentation items and
     attributes with a ``basis`` that are not possible proxies); ``others`` the non-protected
     attributes that may carry a difference; ``used`` every column the models read, and ``model_frame``
-    those columns converted once for every model (:func:`_model_frame`).
+    those columns converted once for every model (:func:`_model_frame`). ``orders`` lists each
+    protected attribute's categories in the order its rows are published (:func:`_protected`).
     """
 
     frame: pd.DataFrame
@@ -65,6 +80,7 @@ class _Audit:
     others: dict[str, str]
     min_group_size: int
     min_difference: float
+    orders: dict[str, list[str]] = field(default_factory=dict)
     used: list[str] = field(default_factory=list)
     t_rows: list[dict] = field(default_factory=list)
     o_rows: list[dict] = field(default_factory=list)
@@ -80,15 +96,17 @@ def _as_text(values: pd.Series) -> pd.Series:
     return pd.Series(text[codes], index=values.index, dtype=object)  # code -1 (missing) takes the last
 
 
-def _protected(survey: Survey, frame: pd.DataFrame, age_bands, min_group_size: int) -> dict[str, pd.Series]:
-    """Protected attributes as categories that may be published.
+def _protected(survey: Survey, frame: pd.DataFrame, age_bands,
+               min_group_size: int) -> tuple[dict[str, pd.Series], dict[str, list[str]]]:
+    """Protected attributes as categories that may be published, and each one's order of categories.
 
     A numeric attribute (age, or more than :data:`MAX_CODES` distinct numbers) is always banded
     (:func:`band_numeric`; missing values aside), other values are compared as text and categories
     below ``min_group_size`` pooled into :data:`OTHER_CATEGORY`, so no exact value and no rare
-    category is ever a label.
+    category is ever a label. The order: bands from low to high, else the categories sorted with
+    :data:`OTHER_CATEGORY` last.
     """
-    out = {}
+    out, orders = {}, {}
     for key, a in survey.codebook.attributes.items():
         if not a.protected:
             continue
@@ -97,13 +115,13 @@ def _protected(survey: Survey, frame: pd.DataFrame, age_bands, min_group_size: i
         if is_numeric(values) and (key == "age" or a.column == survey.age
                                     or pd.to_numeric(values[known]).nunique() > MAX_CODES):
             age = key == "age" or a.column == survey.age
-            values = band_numeric(values, min_group_size=min_group_size, edges=list(age_bands) if age else None)
+            values, order = band_numeric(values, min_group_size=min_group_size,
+                                         edges=list(age_bands) if age else None)
         else:
-            values = pool_rare(_as_text(values), min_group_size=min_group_size)
-        order = values.attrs.get("order") or sorted(set(values.dropna()) - {OTHER_CATEGORY}) + [OTHER_CATEGORY]
+            values, order = pool_rare(_as_text(values), min_group_size=min_group_size), []
+        orders[key] = order or sorted(set(values.dropna()) - {OTHER_CATEGORY}) + [OTHER_CATEGORY]
         out[key] = values.astype(object).where(values.notna(), None)
-        out[key].attrs["order"] = list(order)
-    return out
+    return out, orders
 
 
 # --------------------------------------------------------------------------- possible proxies
@@ -180,7 +198,7 @@ def _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size
 
 
 def _setup(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Series], items: list[str], proxies: set[str],
-           *, min_group_size: int, min_difference: float) -> _Audit:
+           *, orders: dict[str, list[str]], min_group_size: int, min_difference: float) -> _Audit:
     """The covariates of a comparable situation: items and ``basis`` attributes that are no possible proxy."""
     cb = survey.codebook
     legit_cat = [a.column for k, a in cb.attributes.items()
@@ -191,8 +209,8 @@ def _setup(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Series], ite
     used = list(dict.fromkeys(legit_num + legit_cat + list(others.values())))  # the columns the models use
     categorical = [c for c in used if c not in legit_num]
     return _Audit(frame=frame, model_frame=_model_frame(frame, legit_num, categorical), codes=codes,
-                  legit_num=legit_num, legit_cat=legit_cat, others=others,
-                  min_group_size=min_group_size, min_difference=min_difference, used=used)
+                  legit_num=legit_num, legit_cat=legit_cat, others=others, min_group_size=min_group_size,
+                  min_difference=min_difference, orders=orders, used=used)
 
 
 def _carried_by(audit: _Audit, sub: pd.DataFrame, yy: np.ndarray, member: np.ndarray) -> tuple:
@@ -265,7 +283,7 @@ def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_val
     cells = fair.covariate_cells(yy, pp.to_numpy(), _covariates(sub, audit.legit_num, audit.legit_cat))
     base = fair.reduced_fit(cells.treated, cells.covariates, counts=cells.counts)  # without the category: shared
     counts = pp.value_counts()
-    counts = counts.reindex([c for c in p_values.attrs.get("order", sorted(counts.index))
+    counts = counts.reindex([c for c in audit.orders[p_name]
                              if c in counts.index])  # bands from low to high, "other" last
     first = None
     for category, n_cat in counts.items():
@@ -296,29 +314,33 @@ def _outcome_row(audit: _Audit, outcome: str, t_key: str, y: pd.Series) -> dict 
             "adjusted_diff": res["diff"], "ci_low": res["ci_low"], "ci_high": res["ci_high"]}
 
 
-def _treatment_tables(audit: _Audit, cb: Codebook) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """The rows as the published tables: treatments by category, opt-out, rating of the treated."""
+def _treatment_tables(audit: _Audit, cb: Codebook) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None,
+                                                             AdjustedFor]:
+    """The rows as the published tables (treatments by category, opt-out, rating of the treated) and what
+    the comparable situation took into account."""
     table = pd.DataFrame(audit.t_rows, columns=FAIRNESS_TREATMENTS_COLUMNS)
     table["flag"] = table["flag"].astype(bool)
     table["suppressed"] = table["suppressed"].astype(bool)
     table["separation"] = table["separation"].fillna(False).astype(bool)
-    table.attrs["adjusted_for"] = {"questions": len(audit.legit_num),
-                                   "attributes": [k for k, a in cb.attributes.items() if a.column in audit.legit_cat]}
     opt_out = pd.DataFrame(audit.o_rows, columns=OPT_OUT_COLUMNS) if audit.o_rows else None
     outcome = pd.DataFrame(audit.out_rows, columns=OUTCOME_COLUMNS) if audit.out_rows else None
-    return table, opt_out, outcome
+    adjusted = AdjustedFor(questions=len(audit.legit_num),
+                           attributes=tuple(k for k, a in cb.attributes.items() if a.column in audit.legit_cat))
+    return table, opt_out, outcome, adjusted
 
 
 def treatment_audit(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Series],
                     protected: dict[str, pd.Series], items: list[str], proxies: set[str], *,
-                    min_group_size: int, min_difference: float,
-                    ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+                    orders: dict[str, list[str]], min_group_size: int, min_difference: float,
+                    ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, AdjustedFor]:
     """Every treatment by every protected attribute, its opt-out and the rating of the treated.
 
-    Returns the fairness table of the treatments, the opt-out table (None without ``opt_out``
-    codes) and the outcome table (None without an outcome or enough treated and untreated).
+    ``orders`` gives each protected attribute's categories in the order of their rows
+    (:func:`_protected`). Returns the fairness table of the treatments, the opt-out table (None
+    without ``opt_out`` codes), the outcome table (None without an outcome or enough treated
+    and untreated) and what the comparable situation took into account.
     """
-    audit = _setup(survey, frame, codes, items, proxies, min_group_size=min_group_size,
+    audit = _setup(survey, frame, codes, items, proxies, orders=orders, min_group_size=min_group_size,
                    min_difference=min_difference)
     for t_key in survey.codebook.treatments:
         y = codes[t_key].loc[frame.index]
@@ -339,7 +361,7 @@ def fairness_audit(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, code
     proxies found among segments, personas, attributes and items are left out of what a
     comparable situation means in the treatment audit.
     """
-    protected = _protected(survey, frame, age_bands, min_group_size)
+    protected, orders = _protected(survey, frame, age_bands, min_group_size)
     fairness_segments = segment_fairness(_sources(survey, frame, labels, code, items), protected, n_boot=n_boot,
                                          n_perm=n_perm, seed=seed, proxy_threshold=proxy_threshold)
     proxies = set(fairness_segments.loc[fairness_segments["flag"], "source"])
@@ -347,6 +369,7 @@ def fairness_audit(survey: Survey, frame: pd.DataFrame, labels: np.ndarray, code
     codes = treatment_codes(survey) if treatments else {}
     if not (treatments and protected):
         return AuditTables(fairness_segments, no_protected=bool(treatments))
-    tables = treatment_audit(survey, frame, codes, protected, items, proxies, min_group_size=min_group_size,
-                             min_difference=min_difference)
-    return AuditTables(fairness_segments, *tables)
+    table, opt_out, outcome, adjusted = treatment_audit(survey, frame, codes, protected, items, proxies,
+                                                        orders=orders, min_group_size=min_group_size,
+                                                        min_difference=min_difference)
+    return AuditTables(fairness_segments, table, opt_out, outcome, adjusted_for=adjusted)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from clientvalue.analyses import registry
-from clientvalue.analyses.segments_audit import ALPHA, PROXY_THRESHOLD
+from clientvalue.analyses.segments_audit import ALPHA, PROXY_THRESHOLD, AdjustedFor
 from clientvalue.findings import Finding, encode_names
 from clientvalue.stats import segments as seg
 
@@ -128,7 +128,7 @@ def _treatment_findings(results: SegmentResults, ft: pd.DataFrame) -> list[Findi
     """Each flagged (treatment, attribute) with its evidence (its first flagged category: the second of two
     is the first seen from the other side), then the treatments without a flag."""
     out: list[Finding] = []
-    adjusted = ft.attrs.get("adjusted_for", {"questions": 0, "attributes": []})
+    adjusted = results.adjusted_for or AdjustedFor()
     seen: set[tuple[str, str]] = set()
     for row in ft[ft["flag"]].itertuples(index=False):
         if (row.treatment, row.attribute) not in seen:
@@ -142,8 +142,8 @@ def _treatment_findings(results: SegmentResults, ft: pd.DataFrame) -> list[Findi
     return out
 
 
-def _treatment_flag(results: SegmentResults, row, adjusted: dict) -> Finding:
-    keys = [str(k) for k in adjusted.get("attributes", [])]
+def _treatment_flag(results: SegmentResults, row, adjusted: AdjustedFor) -> Finding:
+    keys = [str(k) for k in adjusted.attributes]
     carried = None if pd.isna(row.carried_by) else row.carried_by
     return Finding(
         kind="treatment_flag",
@@ -157,7 +157,7 @@ def _treatment_flag(results: SegmentResults, row, adjusted: dict) -> Finding:
                  "adjusted_for_labels": encode_names(_label_of(results, k) for k in keys)},
         numbers={"raw": row.raw_diff, "adjusted": row.adjusted_diff,
                  "carried_diff": float("nan") if pd.isna(row.carried_diff) else float(row.carried_diff),
-                 "adjusted_for_questions": float(adjusted.get("questions", 0))},
+                 "adjusted_for_questions": float(adjusted.questions)},
         uncertainty={"raw_ci_low": row.raw_ci_low, "raw_ci_high": row.raw_ci_high, "ci_low": row.adjusted_ci_low,
                      "ci_high": row.adjusted_ci_high},
         severity=3, priority=3.5 + abs(float(row.adjusted_diff)) if pd.notna(row.adjusted_diff) else 3.5)

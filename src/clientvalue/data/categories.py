@@ -9,6 +9,8 @@ fairness audit of notebook 30, so that both show the same categories.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -27,7 +29,14 @@ def _edge_text(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
 
 
-def band_numeric(values: pd.Series, *, min_group_size: int, edges=None) -> pd.Series:
+class Bands(NamedTuple):
+    """What :func:`band_numeric` returns: each value's band and the bands' labels from low to high."""
+
+    values: pd.Series
+    order: list[str]
+
+
+def band_numeric(values: pd.Series, *, min_group_size: int, edges=None) -> Bands:
     """Numeric values cut into bands of at least ``min_group_size`` respondents, labelled by rounded bounds.
 
     ``edges`` are the bands' lower bounds (the age bands); without them the quartiles rounded to two
@@ -35,12 +44,18 @@ def band_numeric(values: pd.Series, *, min_group_size: int, edges=None) -> pd.Se
     its smaller neighbour until every band is large enough. Labels name only the (rounded) edges,
     never an observed value such as the minimum or maximum: ``< 40000``, ``40000-59999`` (integer
     data) or ``40000-<60000``, ``60000+``. Missing values stay missing (None).
+
+    Returns
+    -------
+    Bands
+        ``values``: each value's band label (object dtype, same index); ``order``: the labels from
+        low to high (empty when no value is known).
     """
     x = pd.to_numeric(values, errors="coerce")
     known = x.dropna()
     out = pd.Series(None, index=values.index, dtype=object)
     if known.empty:
-        return out
+        return Bands(out, [])
     if edges is None:
         edges = [_round_edge(q) for q in known.quantile([0.25, 0.5, 0.75])]
     cuts = sorted({float(e) for e in edges if known.min() < e <= known.max()})
@@ -68,8 +83,7 @@ def band_numeric(values: pd.Series, *, min_group_size: int, edges=None) -> pd.Se
         else:
             labels.append(f"{_edge_text(cuts[i - 1])}–<{_edge_text(cuts[i])}")
     out.loc[known.index] = np.asarray(labels, dtype=object)[bins]
-    out.attrs["order"] = labels  # the bands from low to high
-    return out
+    return Bands(out, labels)
 
 
 def pool_rare(values: pd.Series, *, min_group_size: int) -> pd.Series:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from clientvalue import disclosure
-from clientvalue.defaults import AGE_BANDS, LANGUAGES, MIN_GROUP_SIZE
+from clientvalue.defaults import AGE_BANDS, MIN_GROUP_SIZE
 from clientvalue.data.categories import MAX_CODES, band_numeric, is_numeric
 from clientvalue.data.survey import ALL_GROUP, Survey
 
@@ -43,7 +43,8 @@ def responses_per_group(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE)
 def missingness(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """Missing answers per rating column (reported groups), split by why they are missing.
 
-    ``n_missing_code`` and ``n_out_of_range`` count what cleaning handled in the reported rows.
+    ``n_missing_code`` and ``n_out_of_range`` count what cleaning handled in the reported rows. A
+    report shows the columns by their codebook labels (``column_labels`` in report/checks_text.py).
 
     Returns
     -------
@@ -71,7 +72,7 @@ def missingness(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.D
                 "n_out_of_range": int(out),
             }
         )
-    return column_labels(pd.DataFrame(rows), survey)
+    return pd.DataFrame(rows)
 
 
 def response_patterns(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE, min_items: int = 4) -> pd.DataFrame:
@@ -181,8 +182,8 @@ def attribute_counts(
         age = key == "age" or attribute.column == survey.age
         if is_numeric(values) and (age or (attribute.protected and values.nunique() > MAX_CODES)):
             # banded as the fairness audit bands them: rounded bounds, never an exact value
-            values = band_numeric(values, min_group_size=min_group_size, edges=list(age_bands) if age else None)
-            order = values.attrs["order"]
+            values, order = band_numeric(values, min_group_size=min_group_size,
+                                         edges=list(age_bands) if age else None)
             counts = values.value_counts(dropna=False)
             counts = counts.reindex([c for c in order if c in counts.index] + [c for c in counts.index if pd.isna(c)])
         else:
@@ -214,19 +215,12 @@ def attribute_counts(
     return table
 
 
-def column_labels(table: pd.DataFrame, survey: Survey) -> pd.DataFrame:
-    """Show codebook columns by their labels in the report (``attrs``; the CSV keeps the column names)."""
-    columns = [str(c) for c in table["column"].dropna().unique()] if "column" in table.columns else []
-    table.attrs["value_labels"] = {
-        language: {"column": {c: survey.label(c, language) for c in columns}} for language in LANGUAGES}
-    return table
-
-
 def handled_problems(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """What cleaning handled (missing codes, out-of-range values...), one row per check and column.
 
     Counted over the rows of reported groups only (:func:`clientvalue.disclosure.reported_problems`).
     ``check`` holds a code (``out_of_range``, ...) and ``action`` the English wording; a report
-    shows both in its language (``shown_frame`` in report/texts.py).
+    shows both in its language (``shown_frame`` in report/texts.py) and ``column`` by the codebook's
+    labels (``column_labels`` in report/checks_text.py).
     """
-    return column_labels(disclosure.reported_problems(survey, min_group_size), survey)
+    return disclosure.reported_problems(survey, min_group_size)

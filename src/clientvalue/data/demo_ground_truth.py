@@ -18,9 +18,12 @@ from clientvalue.data import demo_comparisons
 from clientvalue.data.demo_segments import ground_truth_markdown as segments_markdown
 
 
-def ground_truth_markdown(muni: pd.DataFrame, seed: int) -> str:
-    """The prose version of :data:`GROUND_TRUTH` for the written demo files."""
-    planted = muni.attrs.get("planted", {})
+def ground_truth_markdown(muni: pd.DataFrame, seed: int, *, planted: dict[str, Any]) -> str:
+    """The prose version of :data:`GROUND_TRUTH` for the written demo files.
+
+    ``muni`` is the simulated municipality export and ``planted`` the bad values planted in it
+    (:func:`clientvalue.data.demo.simulate_municipality_export`).
+    """
     return (_gt_intro(seed) + _gt_latent_design() + _gt_drivers(muni) + _gt_senior()
             + _gt_planted_problems(planted, seed)
             + segments_markdown(muni) + demo_comparisons.ground_truth_markdown(muni["location"]))

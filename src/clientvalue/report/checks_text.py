@@ -1,7 +1,10 @@
 """The data check's reader text (notebook 00): the facts about the export, the attribute
 categories in the report's language and the chart of the answer distributions.
 
-The counting is in :mod:`clientvalue.data.checks` (language-free); this module words it.
+The counting is in :mod:`clientvalue.data.checks` (language-free); this module words it. The tables
+keep codes and English (as their CSV copies do); the ``*_labels`` functions return what a report
+shows instead, for ``Report.table(..., value_labels=...)``: ``{column: {value: label}}`` in one
+language.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import pandas as pd
 from clientvalue.data import checks
 from clientvalue.data.survey import Survey
 from clientvalue.defaults import AGE_BANDS, MIN_GROUP_SIZE
-from clientvalue.report.i18n import LANGUAGES, N_, translator
+from clientvalue.report.i18n import N_, translator
 
 
 def summary(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
@@ -23,17 +26,18 @@ def summary(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataF
     Returns
     -------
     pandas.DataFrame
-        Columns ``fact`` and ``value`` (text).
+        Columns ``fact`` and ``value`` (English text, as the CSV keeps it; a report in another
+        language shows the cells of :func:`summary_labels`).
     """
-    facts = {language: _facts(survey, min_group_size, language) for language in LANGUAGES}
-    table = pd.DataFrame(facts["en"], columns=["fact", "value"])
-    # the CSV keeps the English table; a report in another language shows the translated cells
-    table.attrs["value_labels"] = {
-        language: {column: dict(zip(table[column], [row[i] for row in rows]))
-                   for i, column in enumerate(["fact", "value"])}
-        for language, rows in facts.items()
-    }
-    return table
+    return pd.DataFrame(_facts(survey, min_group_size, "en"), columns=SUMMARY_COLUMNS)
+
+
+def summary_labels(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE,
+                   language: str = "en") -> dict[str, dict[str, str]]:
+    """The cells of :func:`summary` in ``language``: ``{"fact": {english: text}, "value": {english: text}}``."""
+    english, shown = _facts(survey, min_group_size, "en"), _facts(survey, min_group_size, language)
+    return {column: dict(zip([row[i] for row in english], [row[i] for row in shown]))
+            for i, column in enumerate(SUMMARY_COLUMNS)}
 
 
 def _facts(survey: Survey, min_group_size: int, language: str) -> list[tuple[str, str]]:
@@ -72,6 +76,7 @@ def _named_column(survey: Survey, column: str, language: str) -> str:
     return in_file if label == column else f"{label} ({in_file})"
 
 
+SUMMARY_COLUMNS = ["fact", "value"]
 ITEM_FACTS = {"practical": N_("practical items"), "emotional": N_("emotional items")}
 READ_DETAILS = {"encoding": N_("encoding"), "delimiter": N_("delimiter"), "decimal": N_("decimal"), "sheet": N_("sheet")}
 
@@ -94,8 +99,8 @@ def attributes(
     Returns
     -------
     pandas.DataFrame
-        ``attribute``, ``category``, ``n``, ``share``, ``suppressed``; ``attrs["value_labels"]``
-        shows the attributes by their codebook labels.
+        ``attribute``, ``category``, ``n``, ``share``, ``suppressed``; :func:`attribute_labels` shows
+        the attributes by their codebook labels.
     """
     _ = translator(language)
     table = checks.attribute_counts(survey, min_group_size=min_group_size, age_bands=age_bands)
@@ -106,10 +111,17 @@ def attributes(
     }
     table["category"] = [words[kind](category) if kind in words else category
                          for kind, category in zip(table["kind"], table["category"])]
-    table = table.drop(columns="kind")
-    table.attrs["value_labels"] = {language: {"attribute": {
-        key: a.label.get(language) or key for key, a in survey.codebook.attributes.items()}}}
-    return table
+    return table.drop(columns="kind")
+
+
+def attribute_labels(survey: Survey, *, language: str = "en") -> dict[str, dict[str, str]]:
+    """The attributes of :func:`attributes` by their codebook labels in ``language`` (the key without one)."""
+    return {"attribute": {key: a.label.get(language) or key for key, a in survey.codebook.attributes.items()}}
+
+
+def column_labels(survey: Survey, *, language: str = "en") -> dict[str, dict[str, str]]:
+    """The ``column`` of a data-check table (missing answers, problems handled) by its codebook label."""
+    return {"column": {column: survey.label(column, language) for column in survey.codebook.columns()}}
 
 
 def plot_item_distributions(distributions: pd.DataFrame, *, labels: dict[str, str] | None = None, ax=None, language: str = "en"):

@@ -273,11 +273,11 @@ def shown_frame(frame: pd.DataFrame, language: str, *,
     """The frame as a reader sees it: codes in words, groups and codebook columns by their labels.
 
     ``value_labels`` (``{column: {value: label}}``, in ``language``: e.g. the codebook's labels of
-    the questions) and a table's ``attrs["value_labels"] = {language: {column: {value: label}}}``
-    (the data check's tables) apply to the HTML only, never to the CSV.
+    the questions, or the data check's labels from report/checks_text.py) apply to the HTML only,
+    never to the CSV.
     """
     shown = frame.copy()
-    extra = {**(frame.attrs.get("value_labels") or {}).get(language, {}), **(value_labels or {})}
+    extra = value_labels or {}
     for column in shown.columns:
         values = shown[column]
         if values.dtype != object and not pd.api.types.is_string_dtype(values):
