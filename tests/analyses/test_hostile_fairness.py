@@ -301,3 +301,55 @@ def test_page_30_states_the_method_and_the_unused_weights_under_the_fairness_tab
         notes = {cells[j]["metadata"]["tags"][0]: sources[j] for j in (at + 1, at + 2)}
         for language, needles in words.items():
             assert all(needle in notes[f"lang-{language}"] for needle in needles), (table, language)
+
+
+def test_each_flagged_band_of_an_attribute_with_more_categories_is_a_finding():
+    """Two categories are one comparison (the second row mirrors the first); with three or more each
+    category is compared with the rest on its own, so each flagged one is stated."""
+    from types import SimpleNamespace
+
+    from clientvalue.analyses.segments_findings import _treatment_findings
+
+    def rows(categories, flags):
+        n = len(categories)
+        return pd.DataFrame({
+            "treatment": ["extra_check"] * n, "attribute": ["age"] * n, "category": categories,
+            "flag": flags, "raw_diff": [0.2] * n, "raw_ci_low": [0.1] * n, "raw_ci_high": [0.3] * n,
+            "adjusted_diff": [0.15] * n, "adjusted_ci_low": [0.05] * n, "adjusted_ci_high": [0.25] * n,
+            "carried_by": [None] * n, "carried_diff": [np.nan] * n, "separation": [False] * n})
+
+    results = SimpleNamespace(labels={"extra_check": "Extra check", "age": "Age"}, adjusted_for=None)
+    bands = _treatment_findings(results, rows(["18-34", "35-64", "65+"], [True, False, True]))
+    assert [f.subject["category"] for f in bands if f.kind == "treatment_flag"] == ["18-34", "65+"]
+    two = _treatment_findings(results, rows(["ja", "nee"], [True, True]))
+    assert [f.subject["category"] for f in two if f.kind == "treatment_flag"] == ["ja"]
+
+
+def test_names_from_the_codebook_and_data_are_inert_on_page_30():
+    """A label or category with Markdown in it is text in a sentence, and a table cell is escaped once."""
+    from types import SimpleNamespace
+
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from clientvalue.findings import Finding
+    from clientvalue.report import segments_text
+    from clientvalue.report.i18n import translator
+    from clientvalue.report.notebook import table_html
+
+    evil = "[click](https://evil.example) *x* & <b>"
+    flag = Finding("treatment_flag", {"treatment": "t", "attribute": "a", "category": evil, "carried_by": "",
+                                      "separation": "no", "adjusted_for_attributes": "", "treatment_label": evil,
+                                      "attribute_label": evil, "carried_by_label": "", "adjusted_for_labels": ""},
+                   {"raw": 0.2, "adjusted": 0.15, "carried_diff": np.nan, "adjusted_for_questions": 0.0},
+                   {"raw_ci_low": 0.1, "raw_ci_high": 0.3, "ci_low": 0.05, "ci_high": 0.25}, severity=3)
+    page = markdown2html_mistune(segments_text.describe(flag, language="en"))
+    assert "<a " not in page and "<em>x</em>" not in page and "<b>" not in page
+    assert html.unescape(re.sub(r"<[^>]+>", "", page)).count(evil) >= 3  # read as written
+    ft = pd.DataFrame({"treatment": ["t"], "attribute": ["a"], "category": ["A & B"], "rate": [0.5],
+                       "suppressed": [False], "raw_diff": [0.1], "raw_ci_low": [0.0], "raw_ci_high": [0.2],
+                       "adjusted_diff": [0.1], "adjusted_ci_low": [0.0], "adjusted_ci_high": [0.2],
+                       "separation": [False], "flag": [False], "carried_by": [None]})
+    results = SimpleNamespace(fairness_treatments=ft, labels={"t": "T & U"})
+    shown = segments_text._shown_fairness_treatments(results, translator("en"))
+    cells = table_html(shown, language="en")
+    assert "A &amp; B" in cells and "T &amp; U" in cells and "&amp;amp;" not in cells

@@ -66,7 +66,7 @@ FINDINGS = {
                                    "differs": "the client's name", "decision_label": "refuse and recover"},
                 {"effect": 0.215, "mean_variant": 0.615, "mean_reference": 0.40, "n_employees": 12},
                 {"ci_low": 0.05, "ci_high": 0.38, "ci_level": 0.99, "p_value": 0.001}, severity=3, priority=4.2),
-        Finding("teams_differ", {"teams": "Oost;Noord;Zuid;West"}, {"differing": 4, "teams": 5}, severity=2),
+        Finding("teams_differ", {"teams": '["Oost", "Noord", "Zuid", "West"]'}, {"differing": 4, "teams": 5}, severity=2),
         Finding("case_classes", {}, {"clear": 6, "minority": 5, "split": 5, "n": 16}, severity=2),
         Finding("agreement", {"verdict": "mixed", "level": "ordinal"},
                 {"alpha": 0.74, "n_employees": 60, "n_cases": 16, "nominal_alpha": 0.5},

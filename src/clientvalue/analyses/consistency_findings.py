@@ -7,7 +7,7 @@ reading order: the verdict and Krippendorff's alpha (with the nominal value besi
 clear, minority and split cases (naming the split ones), how far employees depart from their
 colleagues, the teams that decide differently, the effect of a version of a case, what employees
 weigh, and the suppressed teams. report/consistency_text.py words them on the page and the summary;
-:func:`save_findings` writes the same list to ``findings/<name>.json``.
+:func:`save_findings` writes the same findings to ``findings/<name>.json`` (in its stable order).
 
 Lists of codes (cases, teams, versions) are JSON lists in a subject value, so that no code can split
 another. The findings hold codes, never words; only the variant effects carry the codebook's labels
@@ -108,7 +108,7 @@ def _team_findings(teams: pd.DataFrame) -> list[Finding]:
     shown = teams[~teams["suppressed"]]
     differing = shown[shown["differs"]]
     n_teams = int(shown.loc[shown["team"] != "all", "team"].nunique()) if "team" in shown else len(shown)
-    out = [Finding(kind="teams_differ", subject={"teams": ";".join(str(t) for t in differing["team"])},
+    out = [Finding(kind="teams_differ", subject={"teams": encode_names(differing["team"])},
                    numbers={"differing": len(differing), "teams": n_teams},
                    severity=2 if len(differing) else 0, priority=1.8)]
     for r in differing.itertuples(index=False):

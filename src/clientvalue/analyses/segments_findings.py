@@ -13,7 +13,8 @@ it to ``findings/<name>.json``. Names are copied from the codebook's labels in t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -74,7 +75,7 @@ def _segment_findings(results: SegmentResults) -> list[Finding]:
     return out
 
 
-def _card(results: SegmentResults, segment) -> Finding:
+def _card(results: SegmentResults, segment: int) -> Finding:
     """One shown segment: its share, its persona, what it needs more or less, what it asks of the service."""
     prof = results.profile[results.profile["segment"] == segment].sort_values("rank")
     top = prof[prof["difference"].abs() >= CARD_DIFFERENCE].head(CARD_ITEMS)
@@ -125,15 +126,22 @@ def _proxy_findings(results: SegmentResults, threshold: float) -> list[Finding]:
 
 
 def _treatment_findings(results: SegmentResults, ft: pd.DataFrame) -> list[Finding]:
-    """Each flagged (treatment, attribute) with its evidence (its first flagged category: the second of two
-    is the first seen from the other side), then the treatments without a flag."""
+    """Each flagged category with its evidence, then the treatments without a flag.
+
+    An attribute with two categories is one comparison: its second row is the first seen from the
+    other side (the audit mirrors it), so only the first is a finding. With three or more categories
+    each is compared with the rest on its own, and each flagged one is a finding.
+    """
     out: list[Finding] = []
     adjusted = results.adjusted_for or AdjustedFor()
+    categories = ft.groupby(["treatment", "attribute"]).size()
     seen: set[tuple[str, str]] = set()
     for row in ft[ft["flag"]].itertuples(index=False):
-        if (row.treatment, row.attribute) not in seen:
-            seen.add((row.treatment, row.attribute))
-            out.append(_treatment_flag(results, row, adjusted))
+        pair = (row.treatment, row.attribute)
+        if pair in seen and categories[pair] == 2:  # the mirror image of the first
+            continue
+        seen.add(pair)
+        out.append(_treatment_flag(results, row, adjusted))
     clean = sorted(set(ft["treatment"]) - set(ft.loc[ft["flag"], "treatment"]))
     if clean:
         out.append(Finding(kind="treatment_ok", subject={"treatments": encode_names(clean),
@@ -142,7 +150,7 @@ def _treatment_findings(results: SegmentResults, ft: pd.DataFrame) -> list[Findi
     return out
 
 
-def _treatment_flag(results: SegmentResults, row, adjusted: AdjustedFor) -> Finding:
+def _treatment_flag(results: SegmentResults, row: Any, adjusted: AdjustedFor) -> Finding:
     keys = [str(k) for k in adjusted.attributes]
     carried = None if pd.isna(row.carried_by) else row.carried_by
     return Finding(
@@ -163,7 +171,7 @@ def _treatment_flag(results: SegmentResults, row, adjusted: AdjustedFor) -> Find
         severity=3, priority=3.5 + abs(float(row.adjusted_diff)) if pd.notna(row.adjusted_diff) else 3.5)
 
 
-def save_findings(results: SegmentResults, *, tables_dir: str, name: str = registry.SEGMENTS.name):
+def save_findings(results: SegmentResults, *, tables_dir: str, name: str = registry.SEGMENTS.name) -> Path | None:
     """Write ``results.findings`` to ``findings/<name>.json`` beside ``tables_dir`` (nothing without it)."""
     from clientvalue.findings import save_notebook_findings
 

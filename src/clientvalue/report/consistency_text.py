@@ -1,7 +1,7 @@
 """Reader-facing words of notebook 40 (customisation or arbitrariness), through the gettext translator.
 
 :func:`key_findings` words the page's :class:`~clientvalue.findings.Finding` objects, which
-:func:`clientvalue.analyses.consistency.analyse` decided (``results.findings``, the list
+:func:`clientvalue.analyses.consistency.analyse` decided (``results.findings``, the findings
 ``findings/40_consistency.json`` holds), as markdown; :func:`describe` words one of them, for the
 summary. :func:`show_table` shows a tidy table with translated headers and locale-formatted numbers
 (the CSV keeps the tidy columns).

@@ -7,13 +7,12 @@ Values from the data or codebook are escaped before they reach Markdown.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from clientvalue.data.categories import OTHER_CATEGORY  # rare categories pooled by the analysis
 from clientvalue.findings import decode_names as names
 from clientvalue.report.i18n import N_, translator
+from clientvalue.report.safety import markdown_text
 
 STABILITY = {"stable": N_("stable"), "doubtful": N_("doubtful"), "unstable": N_("unstable: do not use"),
              "unknown": N_("unknown")}
@@ -23,7 +22,8 @@ BASIS = {"needs": N_("needs"), "behaviour": N_("behaviour"), "context": N_("cont
 
 
 def _e(value) -> str:
-    return html.escape(str(value))
+    """A name from the data or codebook as inert Markdown (no emphasis, link or markup in it)."""
+    return markdown_text(value)
 
 
 def _p(_, value) -> str:
@@ -87,8 +87,9 @@ _LESS = N_("{n} percentage points less often")
 
 
 def category_label(_, category) -> str:
-    """A category as a reader sees it: the pooled rare categories by name, any other value escaped."""
-    return _("other categories together") if category == OTHER_CATEGORY else _e(category)
+    """A category as a reader sees it: the pooled rare categories by name, any other value as it is (a
+    sentence makes it inert with :func:`_e`, a table cell is escaped by the table)."""
+    return _("other categories together") if category == OTHER_CATEGORY else str(category)
 
 
 def _often(_, diff: float) -> str:
@@ -118,7 +119,7 @@ def treatment_sentence(f, language: str) -> str:
     _ = translator(language)
     s, n, u = f.subject, f.numbers, f.uncertainty
     names_ = {"treatment": _e(s["treatment_label"]), "attribute": _e(s["attribute_label"]),
-              "category": category_label(_, s["category"])}
+              "category": _e(category_label(_, s["category"]))}
     adjusted_for = _adjusted_for(f, _)
     if s.get("separation") == "yes":
         text = _("**Unequal treatment, the strongest evidence:** *{treatment}* follows *{attribute}* (nearly) "
@@ -331,11 +332,11 @@ def _shown_profile(results, _, by: str) -> pd.DataFrame:
     """Readable profile table, one column per segment (``by="segment"``) or persona (``by="persona"``)."""
     pct, num = _formats(_)
     source = results.profile if by == "segment" else results.persona_profile
-    names = {} if by == "segment" else dict(zip(results.personas["persona"], results.personas["name"]))
+    persona_names = {} if by == "segment" else dict(zip(results.personas["persona"], results.personas["name"]))
     f = source.pivot(index=["item", "label", "basis"], columns=by, values="mean").reset_index()
-    out = pd.DataFrame({_("Question"): f["label"].map(_e), _("Basis"): [_(BASIS.get(b, b)) if b else "" for b in f["basis"]]})
+    out = pd.DataFrame({_("Question"): f["label"].map(str), _("Basis"): [_(BASIS.get(b, b)) if b else "" for b in f["basis"]]})
     for s in [c for c in f.columns if isinstance(c, (int, float))]:
-        out[_segment(_, s) if by == "segment" else _e(names.get(s, s))] = [num(v) for v in f[s]]
+        out[_segment(_, s) if by == "segment" else str(persona_names.get(s, s))] = [num(v) for v in f[s]]
     return out
 
 
@@ -369,7 +370,7 @@ def _shown_personas(results, _) -> pd.DataFrame | None:
     if results.personas is None:
         return None
     f = results.personas
-    return pd.DataFrame({_("Persona"): f["name"].map(_e), _("Respondents"): [_.integer(v) for v in f["n"]],
+    return pd.DataFrame({_("Persona"): f["name"].map(str), _("Respondents"): [_.integer(v) for v in f["n"]],
                          _("Share"): [pct(v) for v in f["share"]],
                          _("95% interval"): [f"{pct(a)} – {pct(b)}" for a, b in zip(f["ci_low"], f["ci_high"])]})
 
@@ -379,8 +380,8 @@ def _shown_fairness_segments(results, _) -> pd.DataFrame:
     pct, num = _formats(_)
     f = results.fairness_segments
     src = [(_(SOURCES[s]) if s in SOURCES else _name(results, s)) for s in f["source"]]
-    return pd.DataFrame({_("Segments, attribute or question"): [_e(s) for s in src],
-                         _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
+    return pd.DataFrame({_("Segments, attribute or question"): [str(s) for s in src],
+                         _("Protected characteristic"): [str(_name(results, a)) for a in f["attribute"]],
                          _("Association (Cramér's V)"): [f"{num(v)} ({num(a)} – {num(b)})" for v, a, b in zip(f["cramers_v"], f["ci_low"], f["ci_high"])],
                          _("p-value"): [_p(_, v) for v in f["p_value"]],
                          _("Better than guessing"): [pct(max(v, 0)) if pd.notna(v) else "–" for v in f["predictive_gain"]],
@@ -396,8 +397,8 @@ def _shown_fairness_treatments(results, _) -> pd.DataFrame | None:
     pts = lambda v: _.number(100 * v, 1)  # noqa: E731  differences in percentage points
     rng = lambda d, a, b: "–" if pd.isna(d) else f"{pts(d)} ({pts(a)} – {pts(b)})"  # noqa: E731
     return pd.DataFrame({
-        _("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
-        _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
+        _("Treatment"): [str(_name(results, t)) for t in f["treatment"]],
+        _("Protected characteristic"): [str(_name(results, a)) for a in f["attribute"]],
         _("Category"): [category_label(_, c) for c in f["category"]],
         _("Rate"): ["–" if s else pct(v) for v, s in zip(f["rate"], f["suppressed"])],
         _("Difference with the rest (percentage points)"): [rng(d, a, b) for d, a, b in zip(f["raw_diff"], f["raw_ci_low"], f["raw_ci_high"])],
@@ -406,7 +407,7 @@ def _shown_fairness_treatments(results, _) -> pd.DataFrame | None:
             for d, a, b, sep in zip(f["adjusted_diff"], f["adjusted_ci_low"], f["adjusted_ci_high"],
                                     f["separation"] if "separation" in f else [False] * len(f))],
         _("Possible unequal treatment"): ["⚠" if v else "" for v in f["flag"]],
-        _("Carried by"): [_e(_name(results, c)) if isinstance(c, str) else "" for c in f["carried_by"]]})
+        _("Carried by"): [str(_name(results, c)) if isinstance(c, str) else "" for c in f["carried_by"]]})
 
 
 def _shown_opt_out(results, _) -> pd.DataFrame | None:
@@ -415,8 +416,8 @@ def _shown_opt_out(results, _) -> pd.DataFrame | None:
     f = results.opt_out
     if f is None:
         return None
-    return pd.DataFrame({_("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
-                         _("Protected characteristic"): [_e(_name(results, a)) for a in f["attribute"]],
+    return pd.DataFrame({_("Treatment"): [str(_name(results, t)) for t in f["treatment"]],
+                         _("Protected characteristic"): [str(_name(results, a)) for a in f["attribute"]],
                          _("Category"): [category_label(_, c) for c in f["category"]],
                          _("Declined"): ["–" if s else f"{pct(v)} ({pct(a)} – {pct(b)})" for v, a, b, s in
                                          zip(f["opt_out_rate"], f["ci_low"], f["ci_high"], f["suppressed"])]})
@@ -428,7 +429,7 @@ def _shown_treatment_outcome(results, _) -> pd.DataFrame | None:
     f = results.treatment_outcome
     if f is None:
         return None
-    return pd.DataFrame({_("Treatment"): [_e(_name(results, t)) for t in f["treatment"]],
+    return pd.DataFrame({_("Treatment"): [str(_name(results, t)) for t in f["treatment"]],
                          _("Difference in overall rating"): [num(v) for v in f["raw_diff"]],
                          _("In a comparable situation"): [f"{num(d)} ({num(a)} – {num(b)})" for d, a, b in
                                                           zip(f["adjusted_diff"], f["ci_low"], f["ci_high"])]})
