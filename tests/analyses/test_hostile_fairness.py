@@ -353,3 +353,17 @@ def test_names_from_the_codebook_and_data_are_inert_on_page_30():
     shown = segments_text._shown_fairness_treatments(results, translator("en"))
     cells = table_html(shown, language="en")
     assert "A &amp; B" in cells and "T &amp; U" in cells and "&amp;amp;" not in cells
+
+
+def test_no_proxy_is_claimed_only_when_something_was_compared():
+    """Without a protected attribute nothing is compared with one: page 30 then claims no absence of proxies."""
+    from types import SimpleNamespace
+
+    from clientvalue.analyses.segments_findings import _proxy_findings
+
+    columns = ["source", "attribute", "cramers_v", "predictive_gain", "flag"]
+    nothing = SimpleNamespace(fairness_segments=pd.DataFrame(columns=columns), labels={})
+    assert _proxy_findings(nothing, 0.3) == []
+    compared = SimpleNamespace(fairness_segments=pd.DataFrame([["segments", "origin", 0.1, 0.0, False]],
+                                                              columns=columns), labels={})
+    assert [f.kind for f in _proxy_findings(compared, 0.3)] == ["no_proxy"]

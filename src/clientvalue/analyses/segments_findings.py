@@ -122,7 +122,9 @@ def _proxy_findings(results: SegmentResults, threshold: float) -> list[Finding]:
                    numbers={"v": row.cramers_v, "gain": row.predictive_gain, "threshold": threshold},
                    severity=2, priority=2.5 + row.cramers_v)
            for row in flagged.itertuples(index=False)]
-    return out or [Finding(kind="no_proxy", numbers={"threshold": threshold})]
+    if out or results.fairness_segments.empty:  # nothing compared (no protected attribute): no claim either way
+        return out
+    return [Finding(kind="no_proxy", numbers={"threshold": threshold})]
 
 
 def _treatment_findings(results: SegmentResults, ft: pd.DataFrame) -> list[Finding]:
