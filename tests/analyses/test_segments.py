@@ -453,3 +453,14 @@ def test_majority_category_follows_the_minimum_cell_rule():
     assert majority_category(pd.Series([1] * 60)) == (1, 1.0)
     assert majority_category(pd.Series([1] * 60), margin=65) is None  # 5 without a persona
     assert majority_category(pd.Series([1] * 8)) is None and majority_category(pd.Series([], dtype=float)) is None
+
+
+def test_the_smallest_share_of_a_suppressed_segment_is_not_published():
+    """The chosen solution's smallest share is a segment's share: blank when the sizes table hides one."""
+    fit = pd.DataFrame({"k": [2, 3, 4], "smallest_share": [0.3, 0.004, 0.002]})
+    sizes = pd.DataFrame({"segment": [1, 2, 3], "n": [600, 396, np.nan], "suppressed": [False, False, True]})
+    hidden = analysis.hide_suppressed_share(fit, 3, sizes)
+    assert hidden["smallest_share"].isna().tolist() == [False, True, False]
+    assert fit["smallest_share"].notna().all()  # the solution's own table is left as it was
+    shown = sizes.assign(suppressed=False)
+    assert analysis.hide_suppressed_share(fit, 3, shown) is fit

@@ -291,6 +291,19 @@ def _labels_text(cb: Codebook, language: str) -> dict[str, str]:
     return labels_text
 
 
+def hide_suppressed_share(fit: pd.DataFrame, k: int, sizes: pd.DataFrame) -> pd.DataFrame:
+    """``fit`` with the chosen solution's ``smallest_share`` blank when a segment's size is suppressed.
+
+    The smallest share of the chosen ``k`` is the share of a segment; when the sizes table hides a
+    segment (fewer than ``min_group_size`` respondents, or hidden with it), that share would show it.
+    """
+    if not bool(sizes["suppressed"].any()):
+        return fit
+    out = fit.copy()
+    out.loc[out["k"] == k, "smallest_share"] = np.nan
+    return out
+
+
 def _segment_tables(survey: Survey, frame: pd.DataFrame, solution: seg.ProfileSolution, labels_text: dict[str, str], *,
                     min_group_size: int, n_stability: int, seed: int | None) -> _Segments:
     """Sizes (suppressed), stability and profile of the segments of ``solution``."""
@@ -431,7 +444,8 @@ def analyse(
                            n_boot=n_boot, n_perm=n_perm, seed=seed, proxy_threshold=proxy_threshold,
                            min_difference=min_difference, age_bands=age_bands)
     results = SegmentResults(
-        fit=solution.fit, profile=segments.profile, stability=segments.stability, sizes=segments.sizes,
+        fit=hide_suppressed_share(solution.fit, solution.k, segments.sizes), profile=segments.profile,
+        stability=segments.stability, sizes=segments.sizes,
         value=value, personas=personas.personas, persona_profile=personas.profile,
         fairness_segments=audit.fairness_segments, fairness_treatments=audit.fairness_treatments,
         opt_out=audit.opt_out, treatment_outcome=audit.treatment_outcome, customisation=customisation, ari=personas.ari,
