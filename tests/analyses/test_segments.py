@@ -464,3 +464,26 @@ def test_the_smallest_share_of_a_suppressed_segment_is_not_published():
     assert fit["smallest_share"].notna().all()  # the solution's own table is left as it was
     shown = sizes.assign(suppressed=False)
     assert analysis.hide_suppressed_share(fit, 3, shown) is fit
+
+
+def test_doubtful_segments_and_unclear_assignment_are_decided_and_worded():
+    """A segment between the two stability bars is "doubtful" (not "every segment comes back"), and an
+    entropy below the bar is not called clear: decided in the findings, worded on the page."""
+    from types import SimpleNamespace
+
+    from clientvalue.analyses.segments_findings import CLEAR_ENTROPY, _stability_finding
+    from clientvalue.findings import Finding
+    from clientvalue.report import segments_text
+
+    stab = pd.DataFrame({"segment": [1, 2, 3], "jaccard": [0.92, 0.7, 0.81]})
+    f = _stability_finding(stab)
+    assert f.subject == {"unstable": "[]", "doubtful": '["2"]'} and f.severity == 1
+    text = segments_text.key_findings(SimpleNamespace(error=None, findings=[f]), "en")
+    assert "Segments 2 come back only partly" in text and "Every segment comes back" not in text
+    clear = _stability_finding(stab.assign(jaccard=[0.92, 0.8, 0.81]))
+    assert "Elke klantgroep komt terug" in segments_text.key_findings(SimpleNamespace(error=None, findings=[clear]), "nl")
+    numbers = {"k": 4, "n": 900, "stable": 4, "entropy": CLEAR_ENTROPY - 0.01, "clear_from": CLEAR_ENTROPY,
+               "smallest": 0.1}
+    unclear = Finding(kind="segments", subject={"assignment": "unclear"}, numbers=numbers)
+    text = segments_text.key_findings(SimpleNamespace(error=None, findings=[unclear]), "en")
+    assert "not clear-cut" in text and "Assignment is clear" not in text

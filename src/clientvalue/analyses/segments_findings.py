@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # for the annotations only: segments imports this module to r
 CARD_DIFFERENCE = 0.3
 #: ... at most this many of them, the largest first.
 CARD_ITEMS = 3
+#: Assignment to the segments is clear from this relative entropy on (1: every respondent belongs to one
+#: segment without doubt; 0.8 is the usual bar for latent profile models, Clark and Muthén 2009).
+CLEAR_ENTROPY = 0.8
 #: A segment whose practical (or emotional) share of the explained part reaches this asks above all for it.
 VALUE_LEANING = 0.6
 
@@ -63,16 +66,27 @@ def _segment_findings(results: SegmentResults) -> list[Finding]:
     fit = results.fit.set_index("k")
     stab = results.stability
     stable = int((stab["jaccard"] >= seg.UNSTABLE).sum()) if len(stab) else results.k
-    out = [Finding(kind="segments", numbers={"k": results.k, "n": results.n, "stable": stable,
-                                             "entropy": float(fit.at[results.k, "entropy"]),
-                                             "smallest": float(fit.at[results.k, "smallest_share"])},
+    entropy = float(fit.at[results.k, "entropy"])
+    out = [Finding(kind="segments", subject={"assignment": "clear" if entropy >= CLEAR_ENTROPY else "unclear"},
+                   numbers={"k": results.k, "n": results.n, "stable": stable, "entropy": entropy,
+                            "clear_from": CLEAR_ENTROPY, "smallest": float(fit.at[results.k, "smallest_share"])},
                    priority=1.0)]
     if len(stab):
-        unstable = [int(s) for s in stab.loc[stab["jaccard"] < seg.UNSTABLE, "segment"]]
-        out.append(Finding(kind="segment_stability", subject={"unstable": encode_names(unstable)},
-                           numbers={"min_jaccard": float(stab["jaccard"].min())}, severity=2 if unstable else 0))
+        out.append(_stability_finding(stab))
     out += [_card(results, s) for s in results.sizes.loc[~results.sizes["suppressed"], "segment"]]
     return out
+
+
+def _stability_finding(stab: pd.DataFrame) -> Finding:
+    """Which segments do not come back when the data are resampled (unstable) or only partly (doubtful)."""
+    jaccard = stab["jaccard"]
+    unstable = [int(s) for s in stab.loc[jaccard < seg.UNSTABLE, "segment"]]
+    doubtful = [int(s) for s in stab.loc[(jaccard >= seg.UNSTABLE) & (jaccard < seg.STABLE), "segment"]]
+    return Finding(kind="segment_stability", subject={"unstable": encode_names(unstable),
+                                                      "doubtful": encode_names(doubtful)},
+                   numbers={"min_jaccard": float(jaccard.min()), "stable_from": seg.STABLE,
+                            "unstable_below": seg.UNSTABLE},
+                   severity=2 if unstable else 1 if doubtful else 0)
 
 
 def _card(results: SegmentResults, segment: int) -> Finding:

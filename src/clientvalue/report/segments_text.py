@@ -168,18 +168,30 @@ def _no_protected(f, _) -> str:
 
 def _segments(f, _) -> str:
     n = f.numbers
+    numbers = {"k": int(n["k"]), "n": _.integer(n["n"]), "small": _.percent(n["smallest"], 0),
+               "entropy": _.number(n["entropy"], 2)}
+    if f.subject.get("assignment") == "unclear":
+        return _("The answers on needs and behaviour show **{k} client groups** (segments) among {n} "
+                 "respondents; the smallest holds {small}. Assignment is not clear-cut (entropy {entropy}; "
+                 "{clear} or more is clear): many respondents lie between two groups.",
+                 clear=_.number(n["clear_from"], 1), **numbers)
     return _("The answers on needs and behaviour show **{k} client groups** (segments) among {n} "
              "respondents; the smallest holds {small}. Assignment is clear (entropy {entropy}; 1 is perfectly clear).",
-             k=int(n["k"]), n=_.integer(n["n"]), small=_.percent(n["smallest"], 0), entropy=_.number(n["entropy"], 2))
+             **numbers)
 
 
 def _stability(f, _) -> str:
-    unstable = names(f.subject["unstable"])
+    unstable, doubtful = names(f.subject["unstable"]), names(f.subject.get("doubtful", ""))
+    stable = _.number(f.numbers["stable_from"], 2)
     if unstable:
         return _("Segments {s} are not stable when the data are resampled: do not base policy on them.",
                  s=", ".join(unstable))
-    return _("Every segment comes back when the data are resampled (lowest stability {j}; 0.75 or more is stable).",
-             j=_.number(f.numbers["min_jaccard"], 2))
+    if doubtful:
+        return _("Segments {s} come back only partly when the data are resampled (lowest stability {j}; {stable} "
+                 "or more is stable): use them with care.", s=", ".join(doubtful),
+                 j=_.number(f.numbers["min_jaccard"], 2), stable=stable)
+    return _("Every segment comes back when the data are resampled (lowest stability {j}; {stable} or more is "
+             "stable).", j=_.number(f.numbers["min_jaccard"], 2), stable=stable)
 
 
 def _ari(f, _) -> str:
