@@ -386,3 +386,17 @@ def test_the_page_words_the_numbers_of_the_findings_file(demo_results, tmp_path)
         assert f"{100 * item.numbers['share']:.0f}% weigh “{label}”" in page
     (suppressed,) = of("teams_suppressed")
     assert f"{suppressed.numbers['count']:.0f} team with fewer than" in page
+
+
+def test_the_page_states_the_bars_the_analysis_uses():
+    """Page 40 writes its bars out in words ("four in five", "fewer than three in five", "p < 0.05"):
+    they must be the analysis's own, or the page states another rule than the one applied."""
+    from clientvalue.analyses import consistency as analysis
+    from clientvalue.report import consistency_text
+    from clientvalue.report.i18n import translator
+
+    assert (analysis.CLEAR_FROM, analysis.SPLIT_BELOW, analysis.ALPHA) == (0.8, 0.6, 0.05)
+    cases = consistency_text._cases_line(
+        Finding(kind="case_classes", numbers={"clear": 1, "minority": 1, "split": 1, "n": 3}), [], 3,
+        translator("en"), {})
+    assert "four in five" in cases and "fewer than three in five" in cases
