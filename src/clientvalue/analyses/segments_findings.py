@@ -73,7 +73,9 @@ def _segment_findings(results: SegmentResults) -> list[Finding]:
                    priority=1.0)]
     if len(stab):
         out.append(_stability_finding(stab))
-    out += [_card(results, s) for s in results.sizes.loc[~results.sizes["suppressed"], "segment"]]
+    shown = results.sizes.loc[~results.sizes["suppressed"]]
+    value = results.value.set_index("segment") if results.value is not None else pd.DataFrame()
+    out += [_card(results, int(s), float(share), value) for s, share in zip(shown["segment"], shown["share"])]
     return out
 
 
@@ -89,18 +91,17 @@ def _stability_finding(stab: pd.DataFrame) -> Finding:
                    severity=2 if unstable else 1 if doubtful else 0)
 
 
-def _card(results: SegmentResults, segment: int) -> Finding:
-    """One shown segment: its share, its persona, what it needs more or less, what it asks of the service."""
+def _card(results: SegmentResults, segment: int, share: float, value: pd.DataFrame) -> Finding:
+    """One shown segment: its ``share``, its persona, what it needs more or less, and what it asks of the
+    service (from its row of ``value``, the value table by segment, when it has one)."""
     prof = results.profile[results.profile["segment"] == segment].sort_values("rank")
     top = prof[prof["difference"].abs() >= CARD_DIFFERENCE].head(CARD_ITEMS)
     match = results.persona_match.get(int(segment))
     subject = {"segment": str(int(segment)), "persona": match[0] if match else "",
                "higher": encode_names(top.loc[top["difference"] > 0, "label"]),
                "lower": encode_names(top.loc[top["difference"] < 0, "label"]), "asks": ""}
-    numbers = {"share": float(results.sizes.set_index("segment").at[segment, "share"]),
-               "persona_share": match[1] if match else float("nan")}
-    value = results.value.set_index("segment") if results.value is not None else None
-    if value is not None and segment in value.index:
+    numbers = {"share": share, "persona_share": match[1] if match else float("nan")}
+    if segment in value.index:
         v = value.loc[segment]
         numbers |= {key: float(v[key]) for key in ("r2", "practical_share", "practical_ci_low", "practical_ci_high",
                                                    "emotional_share")}
