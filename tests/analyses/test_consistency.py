@@ -21,6 +21,7 @@ from clientvalue.errors import CodebookError, DataError, ParameterError
 from clientvalue.findings import Finding, read_findings
 from clientvalue.paths import DEMO_DIR
 from clientvalue.report import consistency_text
+from clientvalue.report.plots_consistency import plot_variant_effect
 from clientvalue.run import pipeline
 
 STUDY = DEMO_DIR / "municipality" / "vignettes"
@@ -160,7 +161,35 @@ def test_variant_effects_name_the_decision_of_a_rate_only_and_the_table_carries_
     assert {f.subject["outcome"] for f in effects} == {"rate_4", "mean_position"}
     for effect in effects:  # the mean position concerns the whole scale: no one decision to name
         assert (effect.subject["decision_label"] == "") == (effect.subject["outcome"] == "mean_position")
+        # no focus in the demo's codebook: the rate is of the last category of an ordinal scale
+        assert effect.subject["decision_role"] == ("" if effect.subject["outcome"] == "mean_position" else "harshest")
     assert results.variants.attrs == {}
+
+
+def test_a_focus_decision_is_named_not_called_the_harshest(copy_study):
+    """With ``variants.focus`` on the mildest decision, the page and the chart name that decision
+    instead of "the harshest decision" (which is what the default, the last category, is)."""
+    codebook = yaml.safe_load((copy_study / "codebook.yaml").read_text(encoding="utf-8"))
+    codebook["variants"]["focus"] = 1
+    (copy_study / "codebook.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True), encoding="utf-8")
+    study = load_vignette_study(copy_study / "codebook.yaml")
+    names = consistency_text.study_labels(study, "en")
+    results = consistency.analyse(study, n_boot=200, seed=1, labels=names)
+    (rate,) = [f for f in results.findings if f.kind == "variant_effect" and f.subject["outcome"] == "rate_1"]
+    assert rate.subject["decision_role"] == "named" and rate.subject["decision_label"] == "Grant the exception"
+    text = html.unescape(consistency_text.key_findings(results, names=names, language="en"))
+    assert "in the rate of “Grant the exception”" in text and "harshest" not in text
+    plot = plot_variant_effect(results.variants, outcome="rate_1", decision="Grant the exception")
+    assert plot.get_xlabel() == "Difference in the rate of “Grant the exception” (percentage points)"
+
+
+def test_decision_role_is_harshest_only_for_the_last_ordinal_category():
+    from clientvalue.analyses.consistency_findings import decision_role
+
+    assert decision_role("4", categories=["1", "2", "3", "4"], level="ordinal") == "harshest"
+    assert decision_role("1", categories=["1", "2", "3", "4"], level="ordinal") == "named"
+    assert decision_role("4", categories=["1", "2", "3", "4"], level="nominal") == "named"
+    assert decision_role("", categories=["1", "2"], level="ordinal") == ""
 
 
 def test_considerations_cover_planted_shares(demo_results):

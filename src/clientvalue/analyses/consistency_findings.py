@@ -120,11 +120,21 @@ def _team_findings(teams: pd.DataFrame) -> list[Finding]:
     return out
 
 
-def _variant_effect(r: Any, labels: Mapping[str, Any]) -> Finding:
+def decision_role(decision: str, *, categories: list[str], level: str) -> str:
+    """``"harshest"`` when ``decision`` is the last category of an ordinal scale, ``"named"`` for
+    any other decision (a ``focus`` from the codebook, or any decision of a nominal scale), and
+    ``""`` for no decision (the mean position concerns the whole scale)."""
+    if not decision:
+        return ""
+    return "harshest" if level == "ordinal" and categories and str(categories[-1]) == decision else "named"
+
+
+def _variant_effect(r: Any, labels: Mapping[str, Any], categories: list[str], level: str) -> Finding:
     """One flagged difference between versions (a team or all employees, one version and outcome).
 
-    ``decision_label`` names the decision of a ``rate_<decision>`` outcome; it is empty for
-    ``mean_position``, which concerns the whole decision scale, not one decision.
+    ``decision_label`` names the decision of a ``rate_<decision>`` outcome and ``decision_role``
+    says whether it is the harshest of an ordinal scale (see :func:`decision_role`); both are empty
+    for ``mean_position``, which concerns the whole decision scale, not one decision.
     """
     versions, decisions = labels.get("variant", {}), labels.get("decision", {})
     outcome = str(r.outcome)
@@ -135,14 +145,16 @@ def _variant_effect(r: Any, labels: Mapping[str, Any]) -> Finding:
         subject={"team": str(r.team), "variant": str(r.variant), "reference": str(r.reference),
                  "outcome": outcome, "variant_label": versions.get(str(r.variant), str(r.variant)),
                  "reference_label": versions.get(str(r.reference), str(r.reference)),
-                 "differs": labels.get("differs", ""), "decision_label": decisions.get(decision, decision)},
+                 "differs": labels.get("differs", ""), "decision_label": decisions.get(decision, decision),
+                 "decision_role": decision_role(decision, categories=categories, level=level)},
         numbers={"effect": r.effect, "mean_variant": r.mean_variant, "mean_reference": r.mean_reference,
                  "n_employees": r.n_employees},
         uncertainty={"ci_low": r.ci_low, "ci_high": r.ci_high, "ci_level": r.ci_level, "p_value": r.p_value},
         severity=3, priority=(4.5 if outcome.startswith("rate_") else 4.0) + abs(float(r.effect)))
 
 
-def _variant_findings(variants: pd.DataFrame, labels: Mapping[str, Any]) -> list[Finding]:
+def _variant_findings(variants: pd.DataFrame, labels: Mapping[str, Any], categories: list[str],
+                      level: str) -> list[Finding]:
     """The versions compared (and with which), then every flagged difference, in the table's order."""
     flagged = variants[variants["flagged"] & ~variants["suppressed"]]
     versions = sorted({str(v) for v in variants["variant"]})
@@ -150,7 +162,7 @@ def _variant_findings(variants: pd.DataFrame, labels: Mapping[str, Any]) -> list
                    subject={"reference": str(variants["reference"].iloc[0]), "versions": encode_names(versions)},
                    numbers={"versions": len(versions), "flagged": len(flagged)},
                    severity=3 if len(flagged) else 0, priority=1.6)]
-    return out + [_variant_effect(r, labels) for r in flagged.itertuples(index=False)]
+    return out + [_variant_effect(r, labels, categories, level) for r in flagged.itertuples(index=False)]
 
 
 def _consideration_findings(considerations: pd.DataFrame) -> list[Finding]:
@@ -197,7 +209,7 @@ def consistency_findings(results: ConsistencyResults, employees: pd.DataFrame, *
     if results.teams is not None:
         out += _team_findings(results.teams)
     if results.variants is not None and len(results.variants):
-        out += _variant_findings(results.variants, labels or {})
+        out += _variant_findings(results.variants, labels or {}, [str(c) for c in results.categories], results.level)
     if results.considerations is not None:
         out += _consideration_findings(results.considerations)
     if results.suppressed_teams:

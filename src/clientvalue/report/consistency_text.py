@@ -173,14 +173,26 @@ def show_figure(report: Any, results: Any, name: str, *, names: dict[str, dict[s
 
     if name == "variant_effect_chart":
         if results.variants is not None:
-            report.figure(plot_variant_effect(results.variants, outcome=results.variants["outcome"].iloc[-1],
-                                              language=report.language, versions=names.get("variant")), name)
+            outcome = str(results.variants["outcome"].iloc[-1])
+            report.figure(plot_variant_effect(results.variants, outcome=outcome, language=report.language,
+                                              versions=names.get("variant"),
+                                              decision=_named_decision(results, outcome, names)), name)
     elif name == "considerations_chart":
         if results.considerations is not None:
             report.figure(plot_considerations(results.considerations, labels=names["consideration"],
                                               language=report.language), name)
     else:
         raise ParameterError(f"name must be 'variant_effect_chart' or 'considerations_chart', got {name!r}.")
+
+
+def _named_decision(results: Any, outcome: str, names: Mapping[str, Any]) -> str | None:
+    """The label of a rate outcome's decision when it is not the harshest of an ordinal scale
+    (:func:`~clientvalue.analyses.consistency_findings.decision_role`), else None."""
+    from clientvalue.analyses.consistency_findings import decision_role
+
+    decision = outcome[len("rate_"):] if outcome.startswith("rate_") else ""
+    role = decision_role(decision, categories=[str(c) for c in results.categories], level=results.level)
+    return (names.get("decision") or {}).get(decision, decision) if role == "named" else None
 
 
 def save_employee_rows(report: Any, results: Any) -> None:
@@ -341,6 +353,10 @@ def _variant_effect_part(f: Finding, _: Translator, version: Callable[[str], str
     if s["outcome"] == "mean_position":
         size = _("{e} steps on the decision scale ({level} interval {lo} to {hi})",
                  e=_.number(effect, 2), lo=_.number(u["ci_low"], 2), hi=_.number(u["ci_high"], 2), level=level)
+    elif s.get("decision_role") == "named":  # a focus from the codebook, or a nominal scale's decision
+        size = _("{e} percentage points in the rate of “{decision}” ({level} interval {lo} to {hi})",
+                 e=_.number(100 * effect, 1), decision=markdown_text(s["decision_label"]),
+                 lo=_.number(100 * u["ci_low"], 1), hi=_.number(100 * u["ci_high"], 1), level=level)
     else:
         size = _("{e} percentage points in the rate of the harshest decision ({level} interval {lo} to {hi})",
                  e=_.number(100 * effect, 1), lo=_.number(100 * u["ci_low"], 1), hi=_.number(100 * u["ci_high"], 1),

@@ -49,10 +49,12 @@ def plot_vignette_agreement(table: pd.DataFrame, *, labels: dict[str, str] | Non
 
 
 def plot_variant_effect(table: pd.DataFrame, *, outcome: str, ax: Axes | None = None, language: str = "en",
-                        versions: dict[str, str] | None = None) -> Axes:
+                        versions: dict[str, str] | None = None, decision: str | None = None) -> Axes:
     """The variant effect per team and overall with 95% intervals; flagged effects in red.
 
-    ``versions`` (code -> label, from the vignette codebook) names the versions in the title."""
+    ``versions`` (code -> label, from the vignette codebook) names the versions in the title;
+    ``decision`` names the decision of a rate outcome that is not the harshest of an ordinal scale
+    (a ``focus`` from the codebook, or a nominal scale), else the axis says "the harshest decision"."""
     _ = translator(language)
     data = table[(table["outcome"] == outcome) & ~table["suppressed"].astype(bool)].iloc[::-1]
     ax = _ax(ax, len(data))
@@ -64,8 +66,12 @@ def plot_variant_effect(table: pd.DataFrame, *, outcome: str, ax: Axes | None = 
         ax.plot(scale * row["effect"], yi, "o", color=colour)
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(y, [_("all employees") if t == "all" else str(t) for t in data["team"]])
-    ax.set_xlabel(_("Difference in steps on the decision scale") if outcome == "mean_position"
-                  else _("Difference in the rate of the harshest decision (percentage points)"))
+    if outcome == "mean_position":
+        ax.set_xlabel(_("Difference in steps on the decision scale"))
+    elif decision is not None:
+        ax.set_xlabel(_("Difference in the rate of “{decision}” (percentage points)", decision=decision))
+    else:
+        ax.set_xlabel(_("Difference in the rate of the harshest decision (percentage points)"))
     names = versions or {}
     compared = sorted({str(v) for v in data["variant"]}) if "variant" in data else []
     if len(compared) == 1 and "reference" in data:
