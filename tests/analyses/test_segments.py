@@ -487,3 +487,29 @@ def test_doubtful_segments_and_unclear_assignment_are_decided_and_worded():
     unclear = Finding(kind="segments", subject={"assignment": "unclear"}, numbers=numbers)
     text = segments_text.key_findings(SimpleNamespace(error=None, findings=[unclear]), "en")
     assert "not clear-cut" in text and "Assignment is clear" not in text
+
+
+def test_the_summary_counts_only_shown_segments_as_coming_back_or_not():
+    """A segment too small to show has no published stability: the summary says so instead of
+    counting it as one that does not come back, and a doubtful one is named as coming back partly."""
+    from types import SimpleNamespace
+
+    from clientvalue.analyses.segments_findings import _segment_findings
+    from clientvalue.report import segments_text
+
+    results = SimpleNamespace(
+        k=4, n=900, fit=pd.DataFrame({"k": [4], "entropy": [0.9], "smallest_share": [np.nan]}),
+        stability=pd.DataFrame({"segment": [1, 2, 3], "jaccard": [0.95, 0.7, 0.9]}),
+        sizes=pd.DataFrame({"segment": [1, 2, 3, 4], "share": [0.5, 0.3, 0.2, np.nan],
+                            "suppressed": [False, False, False, True]}),
+        value=None, persona_match={},
+        profile=pd.DataFrame({"segment": [], "rank": [], "difference": [], "label": []}))
+    (segments,) = [f for f in _segment_findings(results) if f.kind == "segments"]
+    assert {key: segments.numbers[key] for key in ("k", "stable", "doubtful", "unstable", "hidden")} == {
+        "k": 4, "stable": 2, "doubtful": 1, "unstable": 0, "hidden": 1}
+    text = segments_text.describe(segments, language="en")
+    assert text == ("The answers on needs and behaviour show 4 client groups that want different things; 2 of them "
+                    "come back when the analysis is repeated on other samples. 1 comes back only partly. 1 group is "
+                    "too small to show, so its stability is not reported.")
+    dutch = segments_text.describe(segments, language="nl")
+    assert "too small" not in dutch and dutch.count(".") == 3

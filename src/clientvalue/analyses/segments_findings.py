@@ -64,11 +64,14 @@ def findings(results: SegmentResults, *, proxy_threshold: float = PROXY_THRESHOL
 def _segment_findings(results: SegmentResults) -> list[Finding]:
     """How many segments, how stable, and a card for each shown segment."""
     fit = results.fit.set_index("k")
-    stab = results.stability
-    stable = int((stab["jaccard"] >= seg.UNSTABLE).sum()) if len(stab) else results.k
+    stab = results.stability  # shown segments only: a suppressed segment's stability is not published
+    jaccard = stab["jaccard"]
     entropy = float(fit.at[results.k, "entropy"])
     out = [Finding(kind="segments", subject={"assignment": "clear" if entropy >= CLEAR_ENTROPY else "unclear"},
-                   numbers={"k": results.k, "n": results.n, "stable": stable, "entropy": entropy,
+                   numbers={"k": results.k, "n": results.n, "stable": int((jaccard >= seg.STABLE).sum()),
+                            "doubtful": int(((jaccard >= seg.UNSTABLE) & (jaccard < seg.STABLE)).sum()),
+                            "unstable": int((jaccard < seg.UNSTABLE).sum()),
+                            "hidden": int(results.sizes["suppressed"].sum()), "entropy": entropy,
                             "clear_from": CLEAR_ENTROPY, "smallest": float(fit.at[results.k, "smallest_share"])},
                    priority=1.0)]
     if len(stab):

@@ -7,11 +7,13 @@ Values from the data or codebook are escaped before they reach Markdown.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from clientvalue.data.categories import OTHER_CATEGORY  # rare categories pooled by the analysis
 from clientvalue.findings import decode_names as names
-from clientvalue.report.i18n import N_, translator
+from clientvalue.report.i18n import N_, Translator, translator
 from clientvalue.report.safety import markdown_text
 
 STABILITY = {"stable": N_("stable"), "doubtful": N_("doubtful"), "unstable": N_("unstable: do not use"),
@@ -462,6 +464,24 @@ def shown(results, name: str, language: str) -> pd.DataFrame | None:
     return _SHOWN[name](results, _)
 
 
+def _segments_sentence(n: Mapping[str, float], _: Translator) -> str:
+    """How many client groups and how many come back on other samples (finding ``segments``): a
+    group that comes back only partly, or too small to show (its stability is not published), is
+    named as such, never counted as one that does not come back."""
+    text = _("The answers on needs and behaviour show {k} client groups that want different things; {stable} of "
+             "them come back when the analysis is repeated on other samples.", k=_.integer(n["k"]),
+             stable=_.integer(n["stable"]))
+    doubtful, hidden = int(n.get("doubtful", 0)), int(n.get("hidden", 0))
+    if doubtful:
+        text += " " + _.ngettext("{n} comes back only partly.", "{n} come back only partly.", doubtful,
+                                 n=_.integer(doubtful))
+    if hidden:
+        text += " " + _.ngettext("{n} group is too small to show, so its stability is not reported.",
+                                 "{n} groups are too small to show, so their stability is not reported.", hidden,
+                                 n=_.integer(hidden))
+    return text
+
+
 def describe(f, *, language: str = "en") -> str:
     """One finding of :func:`clientvalue.analyses.segments.findings` in words (Markdown): the summary's
     shorter sentence for ``segments``, ``segment_value_difference`` and ``proxy``, otherwise the page's own."""
@@ -477,9 +497,7 @@ def describe(f, *, language: str = "en") -> str:
                  "by *{attribute}*, which needs an objective justification.", source=_e(_source(s, _)),
                  attribute=_e(s["attribute_label"]))
     if f.kind == "segments":
-        return _("The answers on needs and behaviour show {k} client groups that want different things; {stable} of "
-                 "them come back when the analysis is repeated on other samples.", k=_.integer(n["k"]),
-                 stable=_.integer(n["stable"]))
+        return _segments_sentence(n, _)
     if f.kind == "segment_value_difference":
         if s["verdict"] == "differs":
             return _("The client groups weigh practical and emotional value differently (difference between the "
