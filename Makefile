@@ -38,6 +38,10 @@ TEST_WORKERS ?= auto
 test: $(STAMP) ## Run the test suite in parallel (unit tests, real-data tests, the end-to-end report runs)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
+.PHONY: test-quick
+test-quick: $(STAMP) ## The tests without end-to-end runs, browsers or long simulations (about 2 minutes; CI runs `make test`)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow and not study"
+
 .PHONY: lint
 lint: $(STAMP) ## Check the rooms (import-linter), the code (ruff) and the types (mypy); CI runs it before the tests
 	$(BIN)/lint-imports

@@ -242,5 +242,8 @@ HEAVY_FIRST = ("tests/run/test_hostile.py", "tests/run/test_batch.py", "tests/e2
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:  # a test that reads a shared end-to-end run is as slow as that run (`make test-quick`)
+        if _needed_runs([item]):
+            item.add_marker(pytest.mark.slow)
     rank = {path: number for number, path in enumerate(HEAVY_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep their order

@@ -65,6 +65,7 @@ def test_pages_are_printed_and_joined(tmp_path):
     assert uris == ["tables/x.csv"] and not any(str(tmp_path) in str(a) for a in actions)
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_run_with_pdf_writes_one_pdf_and_can_run_again(tmp_path):
     from pypdf import PdfReader

@@ -352,9 +352,7 @@ def test_implausible_weights_are_refused(tmp_path, weight, word):
 def test_many_groups_are_capped_with_a_note(tmp_path):
     frame, codebook = small_survey(120, 12)
     survey = load_survey(write_survey(tmp_path, frame, codebook))
-    tick = time.perf_counter()
-    results = drivers_report.analyse(survey, n_boot=20, seed=1, n_perm=9)
-    assert time.perf_counter() - tick < 60
+    results = drivers_report.analyse(survey, n_boot=20, seed=1, n_perm=9)  # its time: benchmarks, not here
     assert len(results.profile) <= drivers_report.MAX_GROUPS + 1
     assert any("120 reported groups" in note for note in drivers_text.notes(results))
 
