@@ -179,8 +179,36 @@ def test_a_focus_decision_is_named_not_called_the_harshest(copy_study):
     assert rate.subject["decision_role"] == "named" and rate.subject["decision_label"] == "Grant the exception"
     text = html.unescape(consistency_text.key_findings(results, names=names, language="en"))
     assert "in the rate of “Grant the exception”" in text and "harshest" not in text
+    # a positive difference in granting the exception is not "judged more harshly"
+    assert ("For “Grant the exception”, positive means that version “Mohammed El Amrani” gets this decision more "
+            "often than version “Jan de Vries”.") in text
+    effects = [f for f in results.findings if f.kind == "variant_effect"]
+    assert {f.subject["outcome"] for f in effects} == {"rate_1", "mean_position"}  # both meanings are stated
+    assert "Positive means that version “Mohammed El Amrani” is judged more harshly" in text
     plot = plot_variant_effect(results.variants, outcome="rate_1", decision="Grant the exception")
     assert plot.get_xlabel() == "Difference in the rate of “Grant the exception” (percentage points)"
+    assert "gets “Grant the exception” more often" in plot.get_title().replace("\n", " ")
+    (comparison,) = [f for f in results.findings if f.kind == "variant_comparison"]
+    alone = html.unescape(consistency_text.describe(comparison, names=names))  # worded without its effects
+    assert "gets this decision more often" in alone and "judged more harshly" in alone
+
+
+def test_a_nominal_scale_never_says_harsher():
+    """On a nominal scale there is no harsher decision: only the focus decision's rate is compared."""
+    from clientvalue.report.i18n import translator
+
+    comparison = Finding(kind="variant_comparison",
+                         subject={"reference": "A", "versions": '["B"]', "decision_label": "Refer",
+                                  "decision_role": "named"}, numbers={"versions": 1, "flagged": 1, "scale": 0.0})
+    effect = Finding(kind="variant_effect",
+                     subject={"team": "all", "variant": "B", "reference": "A", "outcome": "rate_r",
+                              "variant_label": "B", "reference_label": "A", "differs": "", "decision_label": "Refer",
+                              "decision_role": "named"},
+                     numbers={"effect": 0.1, "mean_variant": 0.3, "mean_reference": 0.2, "n_employees": 40},
+                     uncertainty={"ci_low": 0.02, "ci_high": 0.18, "ci_level": 0.95, "p_value": 0.01})
+    for words in (consistency_text._variants_line(comparison, [effect], translator("en"), {}),
+                  consistency_text.describe(comparison)):
+        assert "harsh" not in words and "gets this decision more often" in words
 
 
 def test_decision_role_is_harshest_only_for_the_last_ordinal_category():
@@ -429,3 +457,15 @@ def test_the_page_states_the_bars_the_analysis_uses():
         Finding(kind="case_classes", numbers={"clear": 1, "minority": 1, "split": 1, "n": 3}), [], 3,
         translator("en"), {})
     assert "four in five" in cases and "fewer than three in five" in cases
+
+
+def test_a_team_without_a_direction_is_named_alone():
+    """A nominal scale has no harsher or milder: "Noord (differently)" after "Teams decide the same cases
+    differently" would say it twice; a team with a direction keeps it."""
+    from clientvalue.report.i18n import translator
+
+    teams = [Finding(kind="differing_team", subject={"team": "Noord", "direction": "differently"}),
+             Finding(kind="differing_team", subject={"team": "Oost", "direction": "harsher"})]
+    text = consistency_text._teams_line(teams, translator("en"))
+    assert "p < 0.05): Noord, Oost (harsher)." in text and "(differently)" not in text
+    assert "Noord, Oost (strenger)" in consistency_text._teams_line(teams, translator("nl"))

@@ -155,12 +155,19 @@ def _variant_effect(r: Any, labels: Mapping[str, Any], categories: list[str], le
 
 def _variant_findings(variants: pd.DataFrame, labels: Mapping[str, Any], categories: list[str],
                       level: str) -> list[Finding]:
-    """The versions compared (and with which), then every flagged difference, in the table's order."""
+    """The versions compared (and with which, on which outcomes: ``scale`` 1 when the mean position, the
+    rate's ``decision_label`` and ``decision_role``), then every flagged difference, in the table's order."""
     flagged = variants[variants["flagged"] & ~variants["suppressed"]]
     versions = sorted({str(v) for v in variants["variant"]})
+    outcomes = {str(o) for o in variants["outcome"]}
+    rates = sorted(o[len("rate_"):] for o in outcomes if o.startswith("rate_"))
+    decision = rates[0] if rates else ""
     out = [Finding(kind="variant_comparison",
-                   subject={"reference": str(variants["reference"].iloc[0]), "versions": encode_names(versions)},
-                   numbers={"versions": len(versions), "flagged": len(flagged)},
+                   subject={"reference": str(variants["reference"].iloc[0]), "versions": encode_names(versions),
+                            "decision_label": labels.get("decision", {}).get(decision, decision),
+                            "decision_role": decision_role(decision, categories=categories, level=level)},
+                   numbers={"versions": len(versions), "flagged": len(flagged),
+                            "scale": float("mean_position" in outcomes)},
                    severity=3 if len(flagged) else 0, priority=1.6)]
     return out + [_variant_effect(r, labels, categories, level) for r in flagged.itertuples(index=False)]
 

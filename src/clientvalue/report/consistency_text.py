@@ -333,10 +333,14 @@ def _departure_line(f: Finding, _: Translator) -> str:
 
 
 def _teams_line(teams: list[Finding], _: Translator) -> str:
-    """The teams that decide the same cases differently (harsher, milder), or that none does."""
+    """The teams that decide the same cases differently (harsher, milder), or that none does.
+
+    A team without a direction (a nominal scale has no harsher or milder) is named alone: "Noord
+    (differently)" after "Teams decide the same cases differently" would say it twice."""
     if not teams:
         return _("No team decides the same cases detectably differently from the other teams.")
-    parts = [_("{team} ({direction})", team=markdown_text(f.subject["team"]),
+    parts = [markdown_text(f.subject["team"]) if f.subject["direction"] == "differently" else
+             _("{team} ({direction})", team=markdown_text(f.subject["team"]),
                direction=_(DIRECTIONS[f.subject["direction"]])) for f in teams]
     return _("Teams decide the same cases differently (permutation test, p < 0.05): {teams}. "
              "Consistency within a team that differs between teams is still arbitrariness for "
@@ -370,15 +374,33 @@ def _version(names: Mapping[str, Any]) -> Callable[[str], str]:
     return lambda code: markdown_text(versions.get(str(code)) or str(code))
 
 
-def _variant_meaning(f: Finding, _: Translator, names: Mapping[str, Any]) -> str:
-    """What a positive difference between the versions of a case means (finding ``variant_comparison``)."""
+def _variant_meaning(f: Finding, effects: list[Finding], _: Translator, names: Mapping[str, Any]) -> str:
+    """What a positive difference between the versions of a case means (finding ``variant_comparison``).
+
+    A step on the scale or the rate of the harshest decision: judged more harshly. The rate of a
+    decision named by the codebook (``decision_role`` "named", e.g. granting the exception): that
+    decision more often, which need not be harsher. Without ``effects`` (the finding worded alone):
+    every outcome the versions were compared on.
+    """
     version = _version(names)
     reference = version(f.subject["reference"])
-    if f.numbers["versions"] > 1:
-        return _("Positive means that the version named is judged more harshly than version “{reference}”.",
-                 reference=reference)
-    return _("Positive means that version “{version}” is judged more harshly than version “{reference}”.",
-             version=version(decode_names(f.subject["versions"])[0]), reference=reference)
+    several = f.numbers["versions"] > 1
+    first = "" if several else version(decode_names(f.subject["versions"])[0])
+    roles = ({e.subject.get("decision_role", "") for e in effects} if effects else
+             {f.subject.get("decision_role", "harshest")} | ({""} if f.numbers.get("scale", 1) else set()))
+    out = []
+    if roles - {"named"}:
+        out.append(_("Positive means that the version named is judged more harshly than version “{reference}”.",
+                     reference=reference) if several else
+                   _("Positive means that version “{version}” is judged more harshly than version “{reference}”.",
+                     version=first, reference=reference))
+    if "named" in roles:
+        decision = markdown_text(f.subject.get("decision_label", ""))
+        out.append(_("For “{decision}”, positive means that the version named gets this decision more often than "
+                     "version “{reference}”.", decision=decision, reference=reference) if several else
+                   _("For “{decision}”, positive means that version “{version}” gets this decision more often than "
+                     "version “{reference}”.", decision=decision, version=first, reference=reference))
+    return " ".join(out)
 
 
 def _variants_line(f: Finding, effects: list[Finding], _: Translator, names: Mapping[str, Any]) -> str:
@@ -391,7 +413,7 @@ def _variants_line(f: Finding, effects: list[Finding], _: Translator, names: Map
     parts = [_variant_effect_part(e, _, _version(names), f.numbers["versions"] > 1) for e in effects]
     return _("**The versions of the same case differ only in {what}, yet decisions differ**: "
              "{parts}. {meaning} This points to unequal treatment and needs attention.",
-             what=what, parts="; ".join(parts), meaning=_variant_meaning(f, _, names))
+             what=what, parts="; ".join(parts), meaning=_variant_meaning(f, effects, _, names))
 
 
 def _considerations_line(items: list[Finding], _: Translator, labels: Mapping[str, str]) -> str:
@@ -521,7 +543,7 @@ def describe(f: Finding, *, language: str = "en", names: Mapping[str, Any] | Non
     if f.kind == "differing_team":
         return _teams_line([f], _)
     if f.kind == "variant_comparison":
-        return _variants_line(f, [], _, names) if not f.numbers["flagged"] else _variant_meaning(f, _, names)
+        return _variants_line(f, [], _, names) if not f.numbers["flagged"] else _variant_meaning(f, [], _, names)
     if f.kind == "consideration_weighed":
         return _considerations_line([f], _, names.get("consideration") or {})
     if f.kind == "teams_suppressed":

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from clientvalue.report.i18n import translator
+from clientvalue.report.phone import wrapped
 from clientvalue.report.ticks import localize_ticks
 
 __all__ = ["plot_vignette_agreement", "plot_variant_effect", "plot_considerations"]
@@ -68,18 +69,21 @@ def plot_variant_effect(table: pd.DataFrame, *, outcome: str, ax: Axes | None = 
     ax.set_yticks(y, [_("all employees") if t == "all" else str(t) for t in data["team"]])
     if outcome == "mean_position":
         ax.set_xlabel(_("Difference in steps on the decision scale"))
-    elif decision is not None:
-        ax.set_xlabel(_("Difference in the rate of “{decision}” (percentage points)", decision=decision))
+    elif decision is not None:  # a label from the codebook can be long: wrapped to the chart's width
+        ax.set_xlabel(wrapped(_("Difference in the rate of “{decision}” (percentage points)", decision=decision),
+                              ax.figure.get_figwidth() * 0.9, "medium"))
     else:
         ax.set_xlabel(_("Difference in the rate of the harshest decision (percentage points)"))
     names = versions or {}
     compared = sorted({str(v) for v in data["variant"]}) if "variant" in data else []
     if len(compared) == 1 and "reference" in data:
         reference = str(data["reference"].iloc[0])
-        from clientvalue.report.phone import wrapped
-
-        title = _("Version “{version}” against version “{reference}” (positive: “{version}” judged more harshly)",
-                  version=names.get(compared[0], compared[0]), reference=names.get(reference, reference))
+        version, reference = names.get(compared[0], compared[0]), names.get(reference, reference)
+        title = (_("Version “{version}” against version “{reference}” (positive: “{version}” gets “{decision}” "
+                   "more often)", version=version, reference=reference, decision=decision)
+                 if decision is not None and outcome != "mean_position" else
+                 _("Version “{version}” against version “{reference}” (positive: “{version}” judged more harshly)",
+                   version=version, reference=reference))
         ax.set_title(wrapped(title, ax.figure.get_figwidth() * 0.9, "large"))
     else:
         ax.set_title(_interval_title(data, _))
