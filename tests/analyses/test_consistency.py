@@ -469,3 +469,22 @@ def test_a_team_without_a_direction_is_named_alone():
     text = consistency_text._teams_line(teams, translator("en"))
     assert "p < 0.05): Noord, Oost (harsher)." in text and "(differently)" not in text
     assert "Noord, Oost (strenger)" in consistency_text._teams_line(teams, translator("nl"))
+
+
+def test_the_chart_of_a_nominal_study_names_the_focus_decision(copy_study):
+    """On a nominal scale the only outcome is the rate of the focus decision: the chart the page shows
+    names that decision on its axis and in its title, as the variant_comparison finding decided."""
+    codebook = yaml.safe_load((copy_study / "codebook.yaml").read_text(encoding="utf-8"))
+    codebook["decision"]["level"], codebook["variants"]["focus"] = "nominal", 4
+    (copy_study / "codebook.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True), encoding="utf-8")
+    study = load_vignette_study(copy_study / "codebook.yaml")
+    names = consistency_text.study_labels(study, "nl")
+    results = consistency.analyse(study, n_boot=50, seed=1, labels=names)
+    assert set(results.variants["outcome"]) == {"rate_4"}
+    shown = []
+    report = type("Report", (), {"language": "nl", "figure": lambda self, ax, name, **kw: shown.append(ax)})()
+    consistency_text.show_figure(report, results, "variant_effect_chart", names=names)
+    (ax,) = shown
+    label = names["decision"]["4"]
+    assert ax.get_xlabel().replace("\n", " ") == f"Verschil in het aandeel “{label}” (procentpunten)"
+    assert f"krijgt vaker “{label}”" in ax.get_title().replace("\n", " ") and "streng" not in ax.get_title()

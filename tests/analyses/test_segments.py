@@ -457,10 +457,12 @@ def test_majority_category_follows_the_minimum_cell_rule():
 
 def test_the_smallest_share_of_a_suppressed_segment_is_not_published():
     """The chosen solution's smallest share is a segment's share: blank when the sizes table hides one."""
-    fit = pd.DataFrame({"k": [2, 3, 4], "smallest_share": [0.3, 0.004, 0.002]})
+    fit = pd.DataFrame({"k": [2, 3, 4], "smallest_share": [0.3, 0.004, 0.002], "min_jaccard": [0.9, 0.61, 0.5]})
     sizes = pd.DataFrame({"segment": [1, 2, 3], "n": [600, 396, np.nan], "suppressed": [False, False, True]})
     hidden = analysis.hide_suppressed_share(fit, 3, sizes)
     assert hidden["smallest_share"].isna().tolist() == [False, True, False]
+    # the least stable segment may be the hidden one, whose stability the stability table leaves out
+    assert hidden["min_jaccard"].isna().tolist() == [False, True, False]
     assert fit["smallest_share"].notna().all()  # the solution's own table is left as it was
     shown = sizes.assign(suppressed=False)
     assert analysis.hide_suppressed_share(fit, 3, shown) is fit
@@ -475,12 +477,12 @@ def test_doubtful_segments_and_unclear_assignment_are_decided_and_worded():
     from clientvalue.findings import Finding
     from clientvalue.report import segments_text
 
-    stab = pd.DataFrame({"segment": [1, 2, 3], "jaccard": [0.92, 0.7, 0.81]})
+    stab = with_verdicts(pd.DataFrame({"segment": [1, 2, 3], "jaccard": [0.92, 0.7, 0.81]}))
     f = _stability_finding(stab)
     assert f.subject == {"unstable": "[]", "doubtful": '["2"]'} and f.severity == 1
     text = segments_text.key_findings(SimpleNamespace(error=None, findings=[f]), "en")
     assert "Segments 2 come back only partly" in text and "Every segment comes back" not in text
-    clear = _stability_finding(stab.assign(jaccard=[0.92, 0.8, 0.81]))
+    clear = _stability_finding(with_verdicts(stab.assign(jaccard=[0.92, 0.8, 0.81])))
     assert "Elke klantgroep komt terug" in segments_text.key_findings(SimpleNamespace(error=None, findings=[clear]), "nl")
     numbers = {"k": 4, "n": 900, "stable": 4, "entropy": CLEAR_ENTROPY - 0.01, "clear_from": CLEAR_ENTROPY,
                "smallest": 0.1}
@@ -489,27 +491,63 @@ def test_doubtful_segments_and_unclear_assignment_are_decided_and_worded():
     assert "not clear-cut" in text and "Assignment is clear" not in text
 
 
-def test_the_summary_counts_only_shown_segments_as_coming_back_or_not():
-    """A segment too small to show has no published stability: the summary says so instead of
-    counting it as one that does not come back, and a doubtful one is named as coming back partly."""
+def with_verdicts(stab: pd.DataFrame) -> pd.DataFrame:
+    """A stability table with its ``stability`` verdicts, as :func:`bootstrap_stability` writes them."""
+    from clientvalue.stats.segments import stability_class
+
+    return stab.assign(stability=[stability_class(j) for j in stab["jaccard"]])
+
+
+def segment_results(jaccard: list[float], suppressed: list[bool]):
+    """The parts of SegmentResults the segment findings read: a stability row per shown segment."""
     from types import SimpleNamespace
 
+    k = len(suppressed)
+    shown = [s + 1 for s in range(k) if not suppressed[s]]
+    return SimpleNamespace(
+        k=k, n=900, fit=pd.DataFrame({"k": [k], "entropy": [0.9], "smallest_share": [np.nan]}),
+        stability=with_verdicts(pd.DataFrame({"segment": shown, "jaccard": jaccard})),
+        sizes=pd.DataFrame({"segment": range(1, k + 1), "share": [np.nan if h else 1 / k for h in suppressed],
+                            "suppressed": suppressed}),
+        value=None, persona_match={},
+        profile=pd.DataFrame({"segment": [], "rank": [], "difference": [], "label": []}))
+
+
+def test_the_summary_and_page_30_count_only_shown_segments_as_coming_back_or_not():
+    """A segment that is not shown has no published stability: the summary counts against the shown
+    segments and names the hidden, partly returning and unstable ones, and page 30 says the same."""
     from clientvalue.analyses.segments_findings import _segment_findings
     from clientvalue.report import segments_text
 
-    results = SimpleNamespace(
-        k=4, n=900, fit=pd.DataFrame({"k": [4], "entropy": [0.9], "smallest_share": [np.nan]}),
-        stability=pd.DataFrame({"segment": [1, 2, 3], "jaccard": [0.95, 0.7, 0.9]}),
-        sizes=pd.DataFrame({"segment": [1, 2, 3, 4], "share": [0.5, 0.3, 0.2, np.nan],
-                            "suppressed": [False, False, False, True]}),
-        value=None, persona_match={},
-        profile=pd.DataFrame({"segment": [], "rank": [], "difference": [], "label": []}))
-    (segments,) = [f for f in _segment_findings(results) if f.kind == "segments"]
-    assert {key: segments.numbers[key] for key in ("k", "stable", "doubtful", "unstable", "hidden")} == {
-        "k": 4, "stable": 2, "doubtful": 1, "unstable": 0, "hidden": 1}
-    text = segments_text.describe(segments, language="en")
-    assert text == ("The answers on needs and behaviour show 4 client groups that want different things; 2 of them "
-                    "come back when the analysis is repeated on other samples. 1 comes back only partly. 1 group is "
-                    "too small to show, so its stability is not reported.")
-    dutch = segments_text.describe(segments, language="nl")
-    assert "too small" not in dutch and dutch.count(".") == 3
+    found = _segment_findings(segment_results([0.95, 0.7, 0.9, 0.5], [False, False, False, False, True]))
+    (segments,) = [f for f in found if f.kind == "segments"]
+    (stability,) = [f for f in found if f.kind == "segment_stability"]
+    assert {key: segments.numbers[key] for key in ("k", "shown", "stable", "doubtful", "unstable", "hidden")} == {
+        "k": 5, "shown": 4, "stable": 2, "doubtful": 1, "unstable": 1, "hidden": 1}
+    assert segments_text.describe(segments, language="en") == (
+        "The answers on needs and behaviour show 5 client groups that want different things; of the 4 shown, 2 "
+        "come back when the analysis is repeated on other samples. 1 comes back only partly. 1 does not come back: "
+        "do not base policy on it. 1 group is not shown (too small, or hidden with a small one).")
+    assert segments_text.describe(segments, language="nl") == (
+        "De antwoorden over behoeften en gedrag laten 5 klantgroepen zien die iets anders willen; van de 4 getoonde "
+        "komen er 2 terug als de analyse op andere steekproeven wordt herhaald. 1 daarvan komt maar gedeeltelijk "
+        "terug. 1 daarvan komt niet terug: baseer er geen beleid op. 1 groep wordt niet getoond (te klein, of "
+        "verborgen samen met een kleine groep).")
+    page = segments_text.describe(stability, language="en")  # page 30 names the same segments
+    assert "Segments 4 are not stable" in page and "Segments 2 come back only partly" in page
+    # every shown segment stable, one hidden: "every segment shown", and one "comes back" in the singular
+    found = _segment_findings(segment_results([0.95], [False, True]))
+    (segments,) = [f for f in found if f.kind == "segments"]
+    (stability,) = [f for f in found if f.kind == "segment_stability"]
+    assert "of the 1 shown, 1 comes back when" in segments_text.describe(segments, language="en")
+    assert segments_text.describe(stability, language="en").startswith("Every segment shown comes back")
+    # nothing shown: no count of segments that come back (their stability is unknown), no stability finding
+    found = _segment_findings(segment_results([], [True, True]))
+    assert [f.kind for f in found] == ["segments"]
+    text = segments_text.describe(found[0], language="en")
+    assert "none is shown" in text and "come back" not in text
+    # nothing hidden: the sentence the summary always had
+    (segments,) = [f for f in _segment_findings(segment_results([0.9, 0.8], [False, False])) if f.kind == "segments"]
+    assert segments_text.describe(segments, language="en") == (
+        "The answers on needs and behaviour show 2 client groups that want different things; 2 of them come back "
+        "when the analysis is repeated on other samples.")

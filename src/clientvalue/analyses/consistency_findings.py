@@ -98,7 +98,9 @@ def _departure_finding(employees: pd.DataFrame, min_group_size: int) -> Finding:
 
 
 def _direction(shift: float) -> str:
-    if not np.isfinite(shift):
+    """``harsher`` or ``milder`` by the sign of the team's shift; ``differently`` without one (a nominal
+    scale, or a team that differs without deciding harsher or milder on average)."""
+    if not np.isfinite(shift) or shift == 0:
         return "differently"
     return "harsher" if shift > 0 else "milder"
 

@@ -292,15 +292,18 @@ def _labels_text(cb: Codebook, language: str) -> dict[str, str]:
 
 
 def hide_suppressed_share(fit: pd.DataFrame, k: int, sizes: pd.DataFrame) -> pd.DataFrame:
-    """``fit`` with the chosen solution's ``smallest_share`` blank when a segment's size is suppressed.
+    """``fit`` with the chosen solution's ``smallest_share`` and ``min_jaccard`` blank when a segment's
+    size is suppressed.
 
     The smallest share of the chosen ``k`` is the share of a segment; when the sizes table hides a
     segment (fewer than ``min_group_size`` respondents, or hidden with it), that share would show it.
+    The least stable segment's stability may be the hidden segment's, which the stability table
+    leaves out: blank too.
     """
     if not bool(sizes["suppressed"].any()):
         return fit
     out = fit.copy()
-    out.loc[out["k"] == k, "smallest_share"] = np.nan
+    out.loc[out["k"] == k, ["smallest_share", "min_jaccard"]] = np.nan
     return out
 
 

@@ -65,32 +65,37 @@ def _segment_findings(results: SegmentResults) -> list[Finding]:
     """How many segments, how stable, and a card for each shown segment."""
     fit = results.fit.set_index("k")
     stab = results.stability  # shown segments only: a suppressed segment's stability is not published
-    jaccard = stab["jaccard"]
+    hidden = int(results.sizes["suppressed"].sum())
     entropy = float(fit.at[results.k, "entropy"])
     out = [Finding(kind="segments", subject={"assignment": "clear" if entropy >= CLEAR_ENTROPY else "unclear"},
-                   numbers={"k": results.k, "n": results.n, "stable": int((jaccard >= seg.STABLE).sum()),
-                            "doubtful": int(((jaccard >= seg.UNSTABLE) & (jaccard < seg.STABLE)).sum()),
-                            "unstable": int((jaccard < seg.UNSTABLE).sum()),
-                            "hidden": int(results.sizes["suppressed"].sum()), "entropy": entropy,
-                            "clear_from": CLEAR_ENTROPY, "smallest": float(fit.at[results.k, "smallest_share"])},
+                   numbers={"k": results.k, "n": results.n, **stability_counts(stab), "hidden": hidden,
+                            "entropy": entropy, "clear_from": CLEAR_ENTROPY,
+                            "smallest": float(fit.at[results.k, "smallest_share"])},
                    priority=1.0)]
     if len(stab):
-        out.append(_stability_finding(stab))
+        out.append(_stability_finding(stab, hidden))
     shown = results.sizes.loc[~results.sizes["suppressed"]]
     value = results.value.set_index("segment") if results.value is not None else pd.DataFrame()
     out += [_card(results, int(s), float(share), value) for s, share in zip(shown["segment"], shown["share"])]
     return out
 
 
-def _stability_finding(stab: pd.DataFrame) -> Finding:
-    """Which segments do not come back when the data are resampled (unstable) or only partly (doubtful)."""
-    jaccard = stab["jaccard"]
-    unstable = [int(s) for s in stab.loc[jaccard < seg.UNSTABLE, "segment"]]
-    doubtful = [int(s) for s in stab.loc[(jaccard >= seg.UNSTABLE) & (jaccard < seg.STABLE), "segment"]]
+def stability_counts(stab: pd.DataFrame) -> dict[str, int]:
+    """How many shown segments are ``stable``, ``doubtful`` (come back only partly) and ``unstable``, by
+    the stability table's own verdict (a segment without one counts in none), and how many are ``shown``."""
+    verdicts = stab["stability"].value_counts() if len(stab) else pd.Series(dtype=int)
+    return {"shown": len(stab), **{v: int(verdicts.get(v, 0)) for v in ("stable", "doubtful", "unstable")}}
+
+
+def _stability_finding(stab: pd.DataFrame, hidden: int = 0) -> Finding:
+    """Which shown segments do not come back when the data are resampled (unstable) or only partly
+    (doubtful), and how many segments are not shown (``hidden``: their stability is not published)."""
+    unstable = [int(s) for s in stab.loc[stab["stability"] == "unstable", "segment"]]
+    doubtful = [int(s) for s in stab.loc[stab["stability"] == "doubtful", "segment"]]
     return Finding(kind="segment_stability", subject={"unstable": encode_names(unstable),
                                                       "doubtful": encode_names(doubtful)},
-                   numbers={"min_jaccard": float(jaccard.min()), "stable_from": seg.STABLE,
-                            "unstable_below": seg.UNSTABLE},
+                   numbers={"min_jaccard": float(stab["jaccard"].min()), "stable_from": seg.STABLE,
+                            "unstable_below": seg.UNSTABLE, "hidden": hidden},
                    severity=2 if unstable else 1 if doubtful else 0)
 
 

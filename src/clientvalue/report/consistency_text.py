@@ -176,7 +176,7 @@ def show_figure(report: Any, results: Any, name: str, *, names: dict[str, dict[s
             outcome = str(results.variants["outcome"].iloc[-1])
             report.figure(plot_variant_effect(results.variants, outcome=outcome, language=report.language,
                                               versions=names.get("variant"),
-                                              decision=_named_decision(results, outcome, names)), name)
+                                              decision=_named_decision(results)), name)
     elif name == "considerations_chart":
         if results.considerations is not None:
             report.figure(plot_considerations(results.considerations, labels=names["consideration"],
@@ -185,14 +185,13 @@ def show_figure(report: Any, results: Any, name: str, *, names: dict[str, dict[s
         raise ParameterError(f"name must be 'variant_effect_chart' or 'considerations_chart', got {name!r}.")
 
 
-def _named_decision(results: Any, outcome: str, names: Mapping[str, Any]) -> str | None:
-    """The label of a rate outcome's decision when it is not the harshest of an ordinal scale
-    (:func:`~clientvalue.analyses.consistency_findings.decision_role`), else None."""
-    from clientvalue.analyses.consistency_findings import decision_role
-
-    decision = outcome[len("rate_"):] if outcome.startswith("rate_") else ""
-    role = decision_role(decision, categories=[str(c) for c in results.categories], level=results.level)
-    return (names.get("decision") or {}).get(decision, decision) if role == "named" else None
+def _named_decision(results: Any) -> str | None:
+    """The label of the compared rate's decision when it is not the harshest of an ordinal scale, as the
+    ``variant_comparison`` finding decided it (``decision_role`` "named"), else None."""
+    compared = [f for f in results.findings if f.kind == "variant_comparison"]
+    if compared and compared[0].subject.get("decision_role") == "named":
+        return compared[0].subject["decision_label"]
+    return None
 
 
 def save_employee_rows(report: Any, results: Any) -> None:

@@ -183,15 +183,23 @@ def _segments(f, _) -> str:
 
 
 def _stability(f, _) -> str:
+    """The shown segments that do not come back (unstable), then those that come back only partly
+    (doubtful), or that every one comes back; "every segment shown" when some are not shown."""
     unstable, doubtful = names(f.subject["unstable"]), names(f.subject.get("doubtful", ""))
     stable = _.number(f.numbers["stable_from"], 2)
+    lines = []
     if unstable:
-        return _("Segments {s} are not stable when the data are resampled: do not base policy on them.",
-                 s=", ".join(unstable))
+        lines.append(_("Segments {s} are not stable when the data are resampled: do not base policy on them.",
+                       s=", ".join(unstable)))
     if doubtful:
-        return _("Segments {s} come back only partly when the data are resampled (lowest stability {j}; {stable} "
-                 "or more is stable): use them with care.", s=", ".join(doubtful),
-                 j=_.number(f.numbers["min_jaccard"], 2), stable=stable)
+        lines.append(_("Segments {s} come back only partly when the data are resampled (lowest stability {j}; "
+                       "{stable} or more is stable): use them with care.", s=", ".join(doubtful),
+                       j=_.number(f.numbers["min_jaccard"], 2), stable=stable))
+    if lines:
+        return " ".join(lines)
+    if f.numbers.get("hidden", 0):
+        return _("Every segment shown comes back when the data are resampled (lowest stability {j}; {stable} or "
+                 "more is stable).", j=_.number(f.numbers["min_jaccard"], 2), stable=stable)
     return _("Every segment comes back when the data are resampled (lowest stability {j}; {stable} or more is "
              "stable).", j=_.number(f.numbers["min_jaccard"], 2), stable=stable)
 
@@ -465,19 +473,37 @@ def shown(results, name: str, language: str) -> pd.DataFrame | None:
 
 
 def _segments_sentence(n: Mapping[str, float], _: Translator) -> str:
-    """How many client groups and how many come back on other samples (finding ``segments``): a
-    group that comes back only partly, or too small to show (its stability is not published), is
-    named as such, never counted as one that does not come back."""
-    text = _("The answers on needs and behaviour show {k} client groups that want different things; {stable} of "
-             "them come back when the analysis is repeated on other samples.", k=_.integer(n["k"]),
-             stable=_.integer(n["stable"]))
-    doubtful, hidden = int(n.get("doubtful", 0)), int(n.get("hidden", 0))
+    """How many client groups and how many of those shown come back on other samples (finding
+    ``segments``), then how many come back only partly, do not come back, or are not shown (their
+    stability is not published): the counts page 30's stability finding words segment by segment."""
+    k, shown, hidden = int(n["k"]), int(n.get("shown", n["k"])), int(n.get("hidden", 0))
+    stable = int(n["stable"])
+    if not shown:
+        return _("The answers on needs and behaviour show {k} client groups that want different things; none is "
+                 "shown (too small, or hidden with a small one), so their stability is not reported.",
+                 k=_.integer(k))  # k >= 2: a solution has two segments or more
+    if hidden:
+        text = _.ngettext("The answers on needs and behaviour show {k} client groups that want different things; of "
+                          "the {shown} shown, {stable} comes back when the analysis is repeated on other samples.",
+                          "The answers on needs and behaviour show {k} client groups that want different things; of "
+                          "the {shown} shown, {stable} come back when the analysis is repeated on other samples.",
+                          stable, k=_.integer(k), shown=_.integer(shown), stable=_.integer(stable))
+    else:
+        text = _.ngettext("The answers on needs and behaviour show {k} client groups that want different things; "
+                          "{stable} of them comes back when the analysis is repeated on other samples.",
+                          "The answers on needs and behaviour show {k} client groups that want different things; "
+                          "{stable} of them come back when the analysis is repeated on other samples.",
+                          stable, k=_.integer(k), stable=_.integer(stable))
+    doubtful, unstable = int(n.get("doubtful", 0)), int(n.get("unstable", 0))
     if doubtful:
         text += " " + _.ngettext("{n} comes back only partly.", "{n} come back only partly.", doubtful,
                                  n=_.integer(doubtful))
+    if unstable:
+        text += " " + _.ngettext("{n} does not come back: do not base policy on it.",
+                                 "{n} do not come back: do not base policy on them.", unstable, n=_.integer(unstable))
     if hidden:
-        text += " " + _.ngettext("{n} group is too small to show, so its stability is not reported.",
-                                 "{n} groups are too small to show, so their stability is not reported.", hidden,
+        text += " " + _.ngettext("{n} group is not shown (too small, or hidden with a small one).",
+                                 "{n} groups are not shown (too small, or hidden with a small one).", hidden,
                                  n=_.integer(hidden))
     return text
 
