@@ -185,6 +185,24 @@ def test_merged_band_results_in_the_report(municipality):
     assert "n_labelled" not in results.thresholds.columns
 
 
+def test_the_value_table_of_a_suppressed_age_rule_shows_no_numbers():
+    """Age rule 67 against the band cut 65 singles out the few 65-66-year-olds, so its comparison is
+    suppressed; the value table of the same rule would give them away by its counts (n_match +
+    n_against against the 65+ band): its numbers are blank and it yields no finding."""
+    survey = load_survey(DEMO_DIR / "municipality" / "codebook.yaml")
+    age = survey.data[survey.age]
+    survey.data = survey.data[~age.isin([65, 66]) | (survey.data.index % 40 == 0)]  # a handful aged 65-66
+    few = int(survey.data[survey.age].isin([65, 66]).sum())
+    assert 0 < few < 10
+    results = senior_report.analyse(survey, n_boot=0, age_threshold=67)
+    assert results.thresholds.set_index("threshold").loc[67, "suppressed"]
+    assert results.value is not None and len(results.value)
+    assert results.value[senior_report.VALUE_NUMBERS].isna().all().all()
+    assert not [f for f in results.findings if f.kind == "value_mismatch"]
+    shown = senior_report.analyse(survey, n_boot=0, age_threshold=65)  # a band's own cut: shown as before
+    assert shown.value["n_match"].notna().any()
+
+
 def test_factor_caution_in_key_findings(driver_results):
     import dataclasses
 

@@ -227,3 +227,49 @@ def test_the_summary_leaves_out_a_senior_number_the_page_leaves_out(language):
     both = Finding(kind="age_rule", subject={"threshold": "65"}, numbers={"labelled_against": nan, "missed": nan},
                    uncertainty={"ci_low": nan, "ci_high": nan, "missed_ci_low": nan, "missed_ci_high": nan})
     assert senior_text.describe(both, language=language) == ""  # nothing to state: the summary leaves it out
+
+
+def test_a_question_is_advised_once_and_its_share_is_of_the_explained_part():
+    """An important question below par that also scores below the middle is "improve" once, not also
+    "raise"; the share a driver carries is a share of the explained part, not of the overall rating."""
+    improve, below = FINDINGS["10_value_drivers"][2], FINDINGS["10_value_drivers"][3]
+    same = Finding("below_midpoint", {**below.subject, "group": "Wmo"}, below.numbers, below.uncertainty,
+                   severity=2, priority=2.0)
+    kinds = [(f.kind, f.subject["group"]) for f in ranked_actions({"10_value_drivers": [improve, same, below]})]
+    assert kinds == [("important_below_par", "Wmo"), ("below_midpoint", "Jeugd")]
+    from clientvalue.report.summary import _action
+
+    text = _action(below, "en")
+    assert "it accounts for 1.0% of the explained part" in text and "overall rating" not in text
+    assert "van het verklaarde deel" in _action(below, "nl")
+
+
+def test_the_age_rule_action_shows_the_share_as_page_20_does():
+    rule = Finding("age_rule", {"threshold": "65"}, {"labelled_against": 0.004, "missed": 0.03},
+                   {"ci_low": 0.001, "ci_high": 0.01, "missed_ci_low": 0.02, "missed_ci_high": 0.05}, severity=1)
+    from clientvalue.report.summary import _action
+
+    assert "0.4% of the people it covers" in _action(rule, "en")  # not "0%"
+
+
+def test_a_survey_without_groups_is_not_said_to_have_0_groups(tmp_path):
+    for name, items in FINDINGS.items():
+        write_findings(tmp_path / "findings" / f"{name}.json", items)
+    (tmp_path / "tables").mkdir()
+    for groups, words in (([], "1,680 respondents."), (["Wmo"], "1,680 respondents in 1 reported group."),
+                          (["Wmo", "Jeugd"], "1,680 respondents in 2 reported groups.")):
+        manifest = {**MANIFEST, "data_summary": {"respondents": 1680, "groups_reported": groups,
+                                                 "groups_suppressed": 0}}
+        text = _text(summary_body(tmp_path / "tables", manifest=manifest, language="en", title="S"))
+        assert words in text and "0 reported groups" not in text
+
+
+def test_a_pass_mark_with_a_decimal_is_shown_as_given():
+    from clientvalue.report.comparisons_text import threshold_text
+
+    assert threshold_text(5.5, translator("nl")) == "5,5" and threshold_text(7, translator("en")) == "7"
+    level = _level("all", 7.4)
+    level = Finding(level.kind, level.subject, {**level.numbers, "satisfied_from": 5.5}, level.uncertainty)
+    from clientvalue.report import comparisons_text
+
+    assert "(5.5 or more" in comparisons_text.describe(level, labels={}, language="en")

@@ -183,6 +183,9 @@ def analyse(
         scores["overall"] = survey.outcome
         value = senior.value_by_self_image(data, **common, scores=scores, threshold=age_threshold,
                                            min_group_size=min_group_size).table
+        if age_threshold not in publishable:  # its people differ from a band's by a slice too small to show
+            value[VALUE_NUMBERS] = value[VALUE_NUMBERS].mask(pd.DataFrame(True, index=value.index,
+                                                                          columns=VALUE_NUMBERS))
     return SeniorResults(
         by_age=by_age.table,
         curve=curve,
@@ -194,6 +197,11 @@ def analyse(
         n_dropped_age=by_age.n_dropped_age,
         n_dropped_answer=by_age.n_dropped_answer,
     )
+
+
+#: The value table's numbers, all blank when the age rule's own comparison is suppressed: its counts
+#: (``n_match + n_against``) would give the people between the rule and a band's cut.
+VALUE_NUMBERS = ["difference", "ci_low", "ci_high", "p_value", "n_match", "n_against"]
 
 
 # --------------------------------------------------------------------------- findings

@@ -35,6 +35,12 @@ NOTE_TEXTS = {
 }
 
 
+def threshold_text(value: float, _: Translator) -> str:
+    """The "satisfied from" bar as the codebook gives it: 6 as "6", the Dutch pass mark 5.5 as "5.5"
+    (whole numbers would say "6 or more" while answers of 5.5 count as satisfied)."""
+    return _.number(value, 0 if float(value).is_integer() else 1)
+
+
 def signed(value: float, _: Translator, digits: int = 1) -> str:
     """A change or difference with its sign: ``+0.25``, ``−0.25`` (a typographic minus), ``0.00``; ``–`` when missing."""
     return ("+" if value > 0 else "−" if value < 0 else "") + _.number(abs(value), digits)
@@ -54,7 +60,7 @@ def describe_level(f: Finding, _: Translator, labels: dict[str, str], language: 
     return _("{group}: mean {mean} (95%\u00a0interval {lo}–{hi}); {share} satisfied ({threshold} or more; "
              "{slo}–{shi}).", group=_group(f.subject["group"], language), mean=_.number(n["mean"], 1),
              lo=_.number(u["ci_low"], 1), hi=_.number(u["ci_high"], 1), share=_.percent(n["share_satisfied"], 0),
-             threshold=_.number(n["satisfied_from"], 0), slo=_.percent(u["share_ci_low"], 0),
+             threshold=threshold_text(n["satisfied_from"], _), slo=_.percent(u["share_ci_low"], 0),
              shi=_.percent(u["share_ci_high"], 0))
 
 

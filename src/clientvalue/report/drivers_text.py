@@ -63,8 +63,8 @@ def describe(f: Finding, *, language: str = "en", escape: Callable[[str], str] =
         return _(message, name=group_name(s["group"], language, escape), item=escape(s["label"]),
                  share=_.percent(n["share"], 1), score=score_text(n["performance"], _))
     if f.kind == "below_midpoint":
-        return _("{name}: “{item}” scores below the middle of the scale ({score} of 100); it explains {share} of "
-                 "the overall rating there.", name=group_name(s["group"], language, escape), item=escape(s["label"]),
+        return _("{name}: “{item}” scores below the middle of the scale ({score} of 100); it accounts for {share} of "
+                 "the explained part there.", name=group_name(s["group"], language, escape), item=escape(s["label"]),
                  score=score_text(n["performance"], _), share=_.percent(n["share"], 1))
     if f.kind == "dimension_caution":
         k, m = int(n["flagged"]), int(n["items"])

@@ -25,7 +25,7 @@ STATUS_TEXTS = {
 }
 
 
-def _pct(x: float, _: Translator) -> str:
+def share_text(x: float, _: Translator) -> str:
     """Whole percent; one decimal below 10% (so 0.6% does not read as 1%)."""
     return _.percent(x, 1 if 0 < 100 * x < 9.95 else 0)
 
@@ -76,8 +76,8 @@ def _page_text(by_band: pd.DataFrame, findings: list, *, threshold: float, min_g
     lines = []  # under the notebook's own "Key findings" heading
     for _i, r in by_band[~by_band["suppressed"].astype(bool)].iterrows():
         lines.append("- " + _("Aged {band}: {pct} see themselves as a senior (95%\u00a0interval {lo}–{hi}).",
-                              band=r["age_band"], pct=_pct(r["share_senior"], _),
-                              lo=_pct(r["ci_low"], _), hi=_pct(r["ci_high"], _)))
+                              band=r["age_band"], pct=share_text(r["share_senior"], _),
+                              lo=share_text(r["ci_low"], _), hi=share_text(r["ci_high"], _)))
     lines += [line for f in findings if (line := _half_way_line(f, _))]
     lines += _rule_lines(next((f for f in findings if f.kind == "age_rule"), None), t=t, m=m, _=_)
     lines += ["", "### " + _("What this means"), "",
@@ -126,12 +126,12 @@ def _rule_lines(rule, *, t: str, m: str, _: Translator) -> list[str]:
         u = rule.uncertainty
         lines.append("- " + _("A {t}+ rule would label **{pct}** of people aged {t} or over as senior although they "
                               "do not see themselves that way (95%\u00a0interval {lo}–{hi}).",
-                              t=t, pct=_pct(against, _), lo=_pct(u["ci_low"], _), hi=_pct(u["ci_high"], _)))
+                              t=t, pct=share_text(against, _), lo=share_text(u["ci_low"], _), hi=share_text(u["ci_high"], _)))
     if pd.notna(missed):
         u = rule.uncertainty
         lines.append("- " + _("Of people under {t}, **{pct}** do see themselves as a senior (95%\u00a0interval {lo}–{hi}); "
-                              "an age rule misses them.", t=t, pct=_pct(missed, _),
-                              lo=_pct(u["missed_ci_low"], _), hi=_pct(u["missed_ci_high"], _)))
+                              "an age rule misses them.", t=t, pct=share_text(missed, _),
+                              lo=share_text(u["missed_ci_low"], _), hi=share_text(u["missed_ci_high"], _)))
     if pd.isna(against) or pd.isna(missed):
         lines.append("- " + _("The comparison with a {t}+ rule is not shown for a group with fewer than {m} "
                               "respondents.", t=t, m=m))
@@ -163,8 +163,8 @@ def describe(f, *, language: str = "en") -> str:
             return " ".join(line[2:] for line in _rule_lines(f, t=s["threshold"], m="", _=_)[:-1])  # shown ones
         return _("A {t}+ rule would label {against} of the people it covers as senior although they do not see "
                  "themselves that way. Of the people under {t}, {missed} do see themselves as a senior; the rule "
-                 "misses all of them.", t=s["threshold"], against=_pct(n["labelled_against"], _),
-                 missed=_pct(n["missed"], _))
+                 "misses all of them.", t=s["threshold"], against=share_text(n["labelled_against"], _),
+                 missed=share_text(n["missed"], _))
     if f.kind == "value_mismatch":
         direction = (N_("People aged {t} or over who are labelled senior against their self-image score {d} lower "
                         "on {score} than those who do see themselves as senior (same age; 95%\u00a0interval {lo} to "

@@ -33,7 +33,7 @@ from clientvalue.analyses import registry
 from clientvalue.analyses.registry import AnalysisSpec
 from clientvalue.findings import Finding, read_findings
 from clientvalue.report import consistency_text, drivers_text
-from clientvalue.report import comparisons_text
+from clientvalue.report import comparisons_text, senior_text
 from clientvalue.report.i18n import Translator, translator
 from clientvalue.report.safety import markdown_text
 from clientvalue.report.texts import group_label
@@ -117,7 +117,7 @@ def _satisfaction(findings: dict[str, list[Finding]], _: Translator) -> str:
     esc = html.escape
     level = _of(findings, "level")[0]
     headers = [_("Service"), _("Mean rating"), _("95%\u00a0interval"),
-               _("Satisfied ({threshold} or more)", threshold=_.number(level.numbers["satisfied_from"], 0)),
+               _("Satisfied ({threshold} or more)", threshold=comparisons_text.threshold_text(level.numbers["satisfied_from"], _)),
                _("Change since {wave}", wave=level.subject["first_wave"]) if level.subject.get("first_wave")
                else _("Change since last time")]
     head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in headers)
@@ -188,14 +188,14 @@ def _action(f: Finding, language: str) -> str:
                  "of 100.", service=_service(f, language), item=markdown_text(s["label"]),
                  share=_.percent(n["share"], 1), score=drivers_text.score_text(n["performance"], _))
     if f.kind == "below_midpoint":
-        return _("{service}: raise “{item}”: it scores below the middle of the scale ({score} of 100), although it "
-                 "explains only {share} of the overall rating.", service=_service(f, language),
+        return _("{service}: raise “{item}”: it scores below the middle of the scale ({score} of 100); it accounts "
+                 "for {share} of the explained part.", service=_service(f, language),
                  item=markdown_text(s["label"]), score=drivers_text.score_text(n["performance"], _),
                  share=_.percent(n["share"], 1))
     if f.kind == "age_rule":
         return _("Make age-based offers such as a {t}+ rate optional and name them by what they give (a reduced "
                  "rate, extra help), not by the word 'senior': {against} of the people it covers do not see "
-                 "themselves as one.", t=s["threshold"], against=_.percent(n["labelled_against"], 0))
+                 "themselves as one.", t=s["threshold"], against=senior_text.share_text(n["labelled_against"], _))
     if f.kind == "strategy":
         return _("Choose {strategy} as the strategy for all respondents: practical value accounts for {p} of what "
                  "drives the overall rating.", strategy=drivers_text.strategy_text(s["strategy"], language),
@@ -207,7 +207,9 @@ def ranked_actions(findings: dict[str, list[Finding]], *, limit: int = MAX_ACTIO
     """At most ``limit`` findings that call for action, law and people first, then by priority.
 
     Of the questions to improve only the two with the highest priority are kept (across services),
-    so that service advice does not crowd out the rest; the strategy for all respondents comes last.
+    so that service advice does not crowd out the rest, and a question below the scale's middle that
+    is also important and below par is advised once ("improve"); the strategy for all respondents
+    comes last.
     """
     pool: list[Finding] = []
     for items in findings.values():
@@ -223,6 +225,10 @@ def ranked_actions(findings: dict[str, list[Finding]], *, limit: int = MAX_ACTIO
             if f.kind == "strategy" and (f.subject.get("group") != "all" or f.severity == 0):
                 continue
             pool.append(f)
+    # a question that is important and below par is already "improve here": not also "raise" it
+    improve = {(f.subject.get("group"), f.subject.get("item")) for f in pool if f.kind == "important_below_par"}
+    pool = [f for f in pool if not (f.kind == "below_midpoint"
+                                    and (f.subject.get("group"), f.subject.get("item")) in improve)]
     pool.sort(key=lambda f: (ACTION_ORDER.index(f.kind), -f.priority))
     chosen: list = []
     per_kind: dict[str, int] = {}
@@ -300,8 +306,10 @@ def _data_section(findings: dict[str, list[Finding]], manifest: dict[str, Any], 
     summary = manifest.get("data_summary", {})
     if not summary:
         return ""
-    text = _("{n} respondents in {k} reported groups.", n=_.integer(summary.get("respondents", 0)),
-             k=_.integer(len(summary.get("groups_reported", []))))
+    k = len(summary.get("groups_reported", []))
+    n = _.integer(summary.get("respondents", 0))
+    text = (_.ngettext("{n} respondents in {k} reported group.", "{n} respondents in {k} reported groups.", k, n=n,
+                       k=_.integer(k)) if k else _("{n} respondents.", n=n))  # no group column: no groups
     hidden = int(summary.get("groups_suppressed") or 0)
     if hidden:
         text += " " + _.ngettext("{k} group is too small to report and is left out of every number.",
