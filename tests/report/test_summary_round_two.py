@@ -273,3 +273,30 @@ def test_a_pass_mark_with_a_decimal_is_shown_as_given():
     from clientvalue.report import comparisons_text
 
     assert "(5.5 or more" in comparisons_text.describe(level, labels={}, language="en")
+
+
+def test_a_group_not_measured_in_the_first_wave_keeps_its_change_from_the_previous_one():
+    """With three waves, a service new since the second (or whose first level is hidden) has no change
+    from the first wave: its clear change from the previous wave is kept, and the summary says from when."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from clientvalue.analyses.comparisons_findings import _wave_change_findings
+    from clientvalue.report.summary import satisfaction_rows
+
+    def row(group, span, since, flag, change):
+        return {"question": "overall", "group": group, "span": span, "from_wave": since, "to_wave": "2026",
+                "flag": flag, "change": change, "ci_low": change - 0.3, "ci_high": change + 0.3, "p_value": 0.001}
+
+    changes = pd.DataFrame([row("all", "all", "2022", "similar", 0.1), row("all", "previous", "2024", "similar", 0.0),
+                            row("Wmo", "previous", "2024", "declined", -0.6)])
+    found = _wave_change_findings(SimpleNamespace(outcome="overall", wave_changes=changes))
+    assert [(f.subject["group"], f.subject["from_wave"], f.subject["direction"]) for f in found] == [
+        ("Wmo", "2024", "declined")]
+    levels = []
+    for group, previous in (("all", 7.2), ("Wmo", 7.4)):
+        level = _level(group, 6.8, previous)
+        levels.append(Finding(level.kind, {**level.subject, "first_wave": "2022"}, level.numbers, level.uncertainty))
+    rows = {r["service"]: r["change"] for r in satisfaction_rows({"50_comparisons": levels + found}, "en")}
+    assert rows["Wmo"] == "−0.60 (−0.90 to −0.30) since 2024" and rows["All respondents"] == "no clear change"

@@ -58,12 +58,15 @@ def _change_evidence(row) -> dict[str, dict]:
 
 
 def _wave_change_findings(result: ComparisonsResult) -> list[Finding]:
-    """The outcome's clear changes over the widest span of waves, per group."""
+    """The outcome's clear changes over the widest span of waves each group has: from the first wave
+    when the group was measured then, else from the previous wave (a service new since then, or a
+    first level too small to show); ``from_wave`` says which."""
     findings: list[Finding] = []
     ch = result.wave_changes
     if result.outcome is not None and not ch.empty:
-        last = ch[(ch["question"] == result.outcome)
-                  & (ch["span"] == ("all" if (ch["span"] == "all").any() else "previous"))]
+        outcome = ch[ch["question"] == result.outcome]
+        widest = outcome["span"] == "all"
+        last = outcome[widest | ((outcome["span"] == "previous") & ~outcome["group"].isin(outcome.loc[widest, "group"]))]
         for row in last.itertuples(index=False):
             if row.flag == "similar":
                 continue

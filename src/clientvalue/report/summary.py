@@ -85,12 +85,18 @@ def _rating(f: Finding, _: Translator) -> str:
 
 
 def _change(f: Finding, changes: dict[str, Finding], _: Translator) -> str:
+    """The group's clear change, with the wave it is measured from when that is not the column's
+    (the first wave): a service new since then is compared with the previous wave."""
     change = changes.get(f.subject["group"])
     if change is None:
         return _("no clear change") if "previous_mean" in f.numbers else "–"
     signed = comparisons_text.signed  # worded as on the comparisons page
-    return _("{change} ({lo} to {hi})", change=signed(change.numbers["change"], _, 2),
-             lo=signed(change.uncertainty["ci_low"], _, 2), hi=signed(change.uncertainty["ci_high"], _, 2))
+    numbers = {"change": signed(change.numbers["change"], _, 2), "lo": signed(change.uncertainty["ci_low"], _, 2),
+               "hi": signed(change.uncertainty["ci_high"], _, 2)}
+    since = str(change.subject.get("from_wave", ""))
+    if f.subject.get("first_wave") and since and since != str(f.subject["first_wave"]):
+        return _("{change} ({lo} to {hi}) since {wave}", wave=since, **numbers)
+    return _("{change} ({lo} to {hi})", **numbers)
 
 
 def satisfaction_rows(findings: dict[str, list[Finding]], language: str) -> list[dict[str, str]]:
