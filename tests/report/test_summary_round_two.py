@@ -300,3 +300,20 @@ def test_a_group_not_measured_in_the_first_wave_keeps_its_change_from_the_previo
         levels.append(Finding(level.kind, {**level.subject, "first_wave": "2022"}, level.numbers, level.uncertainty))
     rows = {r["service"]: r["change"] for r in satisfaction_rows({"50_comparisons": levels + found}, "en")}
     assert rows["Wmo"] == "−0.60 (−0.90 to −0.30) since 2024" and rows["All respondents"] == "no clear change"
+
+
+def test_the_chart_caption_counts_by_the_strategy_rule_and_needs_services():
+    """A practical share of 56% (52-60%) is not "clearly drives" when the strategy rule (60% or more)
+    says neither dominates; without services the caption does not count "0 of 0 services"."""
+    from clientvalue.report.summary import _chart_caption
+
+    def strategy(group, kind):
+        return Finding("strategy", {"group": group, "strategy": kind, "segment_by": ""}, {}, {})
+
+    findings = {"10_value_drivers": [strategy("Wmo", "performance+experience"), strategy("Jeugd", "performance"),
+                                     strategy("Afval", "experience+customisation")]}
+    _ = translator("en")
+    assert _chart_caption(findings, ["Wmo", "Jeugd", "Afval"], _) == (
+        "Overview chart: practical value clearly drives the rating in 1 of 3 services, emotional value in 1; "
+        "in the others both matter.")
+    assert "0 of 0" not in _chart_caption(findings, [], _) and "all respondents" in _chart_caption(findings, [], _)

@@ -520,3 +520,18 @@ def test_separation_check_against_a_category_without_any_yes():
     assert curve.method == "firth" and SC.separated(curve._X, curve._y)
     plain = S.fit_curve(data[data["team"] == "A"], age="age", senior="senior", df=1)
     assert plain.method == "ml" and not SC.separated(plain._X, plain._y)
+
+
+@pytest.mark.parametrize("against, words", [(0.04, "but 4.0% of the people it targets do not see themselves"),
+                                            (float("nan"), "but people it targets may not see themselves")])
+def test_what_the_age_rule_means_states_the_share_it_has(against, words):
+    """"Many people it targets do not see themselves as senior" is a claim the data may not bear out:
+    the page states the rule's own share, or makes no claim when that share is not shown."""
+    from clientvalue.findings import Finding
+    from clientvalue.report.i18n import translator
+    from clientvalue.report.senior_text import _meaning
+
+    rule = Finding("age_rule", {"threshold": "65"}, {"labelled_against": against, "missed": 0.03}, {})
+    text = _meaning(rule, "65", translator("en"))
+    assert words in text and "many" not in text
+    assert "may not see themselves" in _meaning(None, "65", translator("en"))

@@ -79,12 +79,9 @@ def _page_text(by_band: pd.DataFrame, findings: list, *, threshold: float, min_g
                               band=r["age_band"], pct=share_text(r["share_senior"], _),
                               lo=share_text(r["ci_low"], _), hi=share_text(r["ci_high"], _)))
     lines += [line for f in findings if (line := _half_way_line(f, _))]
-    lines += _rule_lines(next((f for f in findings if f.kind == "age_rule"), None), t=t, m=m, _=_)
-    lines += ["", "### " + _("What this means"), "",
-              _("An age-based offer (such as a {t}+ rate) is accepted differentiation when it benefits the group, "
-                "but many people it targets do not see themselves as 'senior'. Make the offer optional, so anyone "
-                "can opt out without disadvantage, and name it by what it gives - a *reduced rate* or *extra "
-                "help* - rather than by the word 'senior'.", t=t)]
+    rule = next((f for f in findings if f.kind == "age_rule"), None)
+    lines += _rule_lines(rule, t=t, m=m, _=_)
+    lines += ["", "### " + _("What this means"), "", _meaning(rule, t, _)]
     sup = by_band.loc[by_band["suppressed"].astype(bool), "age_band"].tolist()
     if sup:
         lines += ["", "_" + _("Not shown: {bands} (fewer than {m} respondents).", bands=", ".join(sup), m=m) + "_"]
@@ -114,6 +111,21 @@ def _half_way_status(f, _: Translator) -> str:
                 if f.numbers else
                 _("A smooth curve could not be estimated (the answers are perfectly predicted)."))
     return _(STATUS_TEXTS[status])
+
+
+def _meaning(rule, t: str, _: Translator) -> str:
+    """What the age rule means for an offer, with the share the rule labels against their self-image
+    when it is shown (not "many", which the data may not bear out), else without a claim."""
+    against = rule.numbers["labelled_against"] if rule is not None else float("nan")
+    if pd.notna(against):
+        return _("An age-based offer (such as a {t}+ rate) is accepted differentiation when it benefits the group, "
+                 "but {pct} of the people it targets do not see themselves as 'senior'. Make the offer optional, so "
+                 "anyone can opt out without disadvantage, and name it by what it gives - a *reduced rate* or *extra "
+                 "help* - rather than by the word 'senior'.", t=t, pct=share_text(against, _))
+    return _("An age-based offer (such as a {t}+ rate) is accepted differentiation when it benefits the group, but "
+             "people it targets may not see themselves as 'senior'. Make the offer optional, so anyone can opt out "
+             "without disadvantage, and name it by what it gives - a *reduced rate* or *extra help* - rather than "
+             "by the word 'senior'.", t=t)
 
 
 def _rule_lines(rule, *, t: str, m: str, _: Translator) -> list[str]:

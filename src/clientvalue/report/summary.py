@@ -355,14 +355,24 @@ def _overview_chart(findings: dict[str, list[Finding]], manifest: dict[str, Any]
             ax.get_figure().savefig(buffer, format="svg", bbox_inches="tight")
             plt.close(ax.get_figure())
             images[kind] = base64.b64encode(buffer.getvalue()).decode("ascii")
-    groups = shown[shown["group"] != "all"]
-    practical = int((groups["practical_ci_low"] > 0.5).sum())
-    emotional = int((groups["practical_ci_high"] < 0.5).sum())
-    alt = _("Overview chart: practical value clearly drives the rating in {p} of {n} services, emotional value in "
-            "{e}; in the others both matter.", p=practical, n=len(groups), e=emotional)
+    alt = _chart_caption(findings, [str(g) for g in shown["group"] if g != "all"], _)
     pair = "".join(f"<img class='chart-{kind}' src='data:image/svg+xml;base64,{data}' alt='{html.escape(alt)}'>"
                    for kind, data in images.items())
     return f"<figure class='chart'>{pair}<figcaption>{html.escape(alt)}</figcaption></figure>"
+
+
+def _chart_caption(findings: dict[str, list[Finding]], groups: list[str], _: Translator) -> str:
+    """What the overview chart shows, counted by the strategy each service was given (page 10's rule:
+    a share of at least 60% whose interval lies above 50%), so that the caption and the strategies
+    state the same; without services, the chart is of all respondents alone."""
+    if not groups:
+        return _("Overview chart: how much practical and emotional value account for in the overall rating of "
+                 "all respondents.")
+    strategy = {f.subject["group"]: f.subject["strategy"] for f in _of(findings, "strategy")}
+    practical = sum(strategy.get(g) in ("performance", "performance+customisation") for g in groups)
+    emotional = sum(strategy.get(g) in ("experience", "experience+customisation") for g in groups)
+    return _("Overview chart: practical value clearly drives the rating in {p} of {n} services, emotional value in "
+             "{e}; in the others both matter.", p=practical, n=len(groups), e=emotional)
 
 
 def _sections(findings: dict[str, list[Finding]], manifest: dict[str, Any], _: Translator) -> list[str]:
