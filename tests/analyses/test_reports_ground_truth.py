@@ -197,10 +197,10 @@ def test_the_value_table_of_a_suppressed_age_rule_shows_no_numbers():
     results = senior_report.analyse(survey, n_boot=0, age_threshold=67)
     assert results.thresholds.set_index("threshold").loc[67, "suppressed"]
     assert results.value is not None and len(results.value)
-    assert results.value[senior_report.VALUE_NUMBERS].isna().all().all()
+    assert results.value[senior_report.VALUE_NUMBERS].isna().all().all() and results.value["suppressed"].all()
     assert not [f for f in results.findings if f.kind == "value_mismatch"]
     shown = senior_report.analyse(survey, n_boot=0, age_threshold=65)  # a band's own cut: shown as before
-    assert shown.value["n_match"].notna().any()
+    assert shown.value["n_match"].notna().any() and not shown.value["suppressed"].any()
 
 
 def test_factor_caution_in_key_findings(driver_results):

@@ -291,7 +291,8 @@ def test_a_group_not_measured_in_the_first_wave_keeps_its_change_from_the_previo
 
     changes = pd.DataFrame([row("all", "all", "2022", "similar", 0.1), row("all", "previous", "2024", "similar", 0.0),
                             row("Wmo", "previous", "2024", "declined", -0.6)])
-    found = _wave_change_findings(SimpleNamespace(outcome="overall", wave_changes=changes))
+    found = _wave_change_findings(SimpleNamespace(outcome="overall", wave_changes=changes,
+                                                  waves=["2022", "2024", "2026"]))
     assert [(f.subject["group"], f.subject["from_wave"], f.subject["direction"]) for f in found] == [
         ("Wmo", "2024", "declined")]
     levels = []
@@ -317,3 +318,42 @@ def test_the_chart_caption_counts_by_the_strategy_rule_and_needs_services():
         "Overview chart: practical value clearly drives the rating in 1 of 3 services, emotional value in 1; "
         "in the others both matter.")
     assert "0 of 0" not in _chart_caption(findings, [], _) and "all respondents" in _chart_caption(findings, [], _)
+
+
+def test_a_change_that_ended_before_the_current_wave_is_not_a_change_to_now():
+    """Four waves: a service new since 2022 declined until 2024 and held since; another has no level in
+    2026. Neither has a clear change up to now, so neither gets a wave_change (nor heads the summary)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from clientvalue.analyses.comparisons_findings import _wave_change_findings
+
+    def row(group, span, since, until, flag, change):
+        return {"question": "overall", "group": group, "span": span, "from_wave": since, "to_wave": until,
+                "flag": flag, "change": change, "ci_low": change - 0.3, "ci_high": change + 0.3, "p_value": 0.001}
+
+    changes = pd.DataFrame([row("Wmo", "previous", "2022", "2024", "declined", -0.6),
+                            row("Wmo", "previous", "2024", "2026", "similar", 0.0),
+                            row("Jeugd", "previous", "2020", "2022", "declined", -0.7),
+                            row("Afval", "previous", "2022", "2024", "similar", 0.1),
+                            row("Afval", "previous", "2024", "2026", "improved", 0.5)])
+    found = _wave_change_findings(SimpleNamespace(outcome="overall", wave_changes=changes,
+                                                  waves=["2020", "2022", "2024", "2026"]))
+    assert [(f.subject["group"], f.subject["from_wave"], f.subject["to_wave"]) for f in found] == [
+        ("Afval", "2024", "2026")]
+
+
+def test_a_question_advised_as_improve_is_not_also_raise_only_when_it_is_shown_as_improve():
+    """Two 'improve' actions at most: a third important question that also scores below the middle is
+    not dropped altogether, it keeps its 'raise' action."""
+    improve, below = FINDINGS["10_value_drivers"][2], FINDINGS["10_value_drivers"][3]
+
+    def variant(f, group, item, priority):
+        return Finding(f.kind, {**f.subject, "group": group, "item": item}, f.numbers, f.uncertainty,
+                       severity=f.severity, priority=priority)
+
+    pool = [variant(improve, "A", "q1", 3.0), variant(improve, "A", "q2", 2.9), variant(improve, "B", "q3", 2.1),
+            variant(below, "B", "q3", 2.0)]
+    chosen = [(f.kind, f.subject["item"]) for f in ranked_actions({"10_value_drivers": pool})]
+    assert chosen == [("important_below_par", "q1"), ("important_below_par", "q2"), ("below_midpoint", "q3")]

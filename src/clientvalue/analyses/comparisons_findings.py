@@ -58,15 +58,17 @@ def _change_evidence(row) -> dict[str, dict]:
 
 
 def _wave_change_findings(result: ComparisonsResult) -> list[Finding]:
-    """The outcome's clear changes over the widest span of waves each group has: from the first wave
-    when the group was measured then, else from the previous wave (a service new since then, or a
-    first level too small to show); ``from_wave`` says which."""
+    """The outcome's clear changes up to the current wave, each group's over the widest span it has:
+    from the first wave when the group was measured then, else from the earliest wave after it (a
+    service new since then, or a first level too small to show); ``from_wave`` says which. A group
+    without a level in the current wave has no change to now, and so none here."""
     findings: list[Finding] = []
     ch = result.wave_changes
     if result.outcome is not None and not ch.empty:
-        outcome = ch[ch["question"] == result.outcome]
-        widest = outcome["span"] == "all"
-        last = outcome[widest | ((outcome["span"] == "previous") & ~outcome["group"].isin(outcome.loc[widest, "group"]))]
+        order = {str(w): i for i, w in enumerate(result.waves)}
+        now = ch[(ch["question"] == result.outcome) & (ch["to_wave"].astype(str) == str(result.waves[-1]))]
+        since = now["from_wave"].astype(str).map(order)
+        last = now.loc[since.groupby(now["group"], sort=False).idxmin()] if len(now) else now
         for row in last.itertuples(index=False):
             if row.flag == "similar":
                 continue

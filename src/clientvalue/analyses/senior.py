@@ -186,6 +186,7 @@ def analyse(
         if age_threshold not in publishable:  # its people differ from a band's by a slice too small to show
             value[VALUE_NUMBERS] = value[VALUE_NUMBERS].mask(pd.DataFrame(True, index=value.index,
                                                                           columns=VALUE_NUMBERS))
+        value["suppressed"] = value["n_match"].isna()  # a group too small, or the rule's slice: the page says so
     return SeniorResults(
         by_age=by_age.table,
         curve=curve,

@@ -231,20 +231,22 @@ def ranked_actions(findings: dict[str, list[Finding]], *, limit: int = MAX_ACTIO
             if f.kind == "strategy" and (f.subject.get("group") != "all" or f.severity == 0):
                 continue
             pool.append(f)
-    # a question that is important and below par is already "improve here": not also "raise" it
-    improve = {(f.subject.get("group"), f.subject.get("item")) for f in pool if f.kind == "important_below_par"}
-    pool = [f for f in pool if not (f.kind == "below_midpoint"
-                                    and (f.subject.get("group"), f.subject.get("item")) in improve)]
     pool.sort(key=lambda f: (ACTION_ORDER.index(f.kind), -f.priority))
     chosen: list = []
     per_kind: dict[str, int] = {}
+    improve: set[tuple[Any, Any]] = set()  # the questions chosen as "improve here": not also "raise" them
     for f in pool:
+        question = (f.subject.get("group"), f.subject.get("item"))
+        if f.kind == "below_midpoint" and question in improve:
+            continue
         per_kind[f.kind] = per_kind.get(f.kind, 0) + 1
         if f.kind in ("important_below_par", "below_midpoint") and per_kind[f.kind] > 2:
             continue
         if f.kind == "variant_effect" and per_kind[f.kind] > 1:
             continue
         chosen.append(f)
+        if f.kind == "important_below_par":  # ranked before below_midpoint (ACTION_ORDER)
+            improve.add(question)
     return chosen[:limit]
 
 
