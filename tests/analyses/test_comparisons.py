@@ -247,6 +247,17 @@ def test_the_paired_option(tmp_path, result):
     repeated = comparisons.analyse(load_survey(folder / "codebook.yaml"), n_boot=0)
     assert any(n["kind"] == "ids_repeat_paired" for n in repeated.notes)
     assert not any(n["kind"] == "ids_repeat" for n in repeated.notes)
+    # the table's caption says how the changes were computed (not "independent samples")
+    from clientvalue.report import comparisons_text
+
+    titles: list[str] = []
+    report = type("Report", (), {"language": "en", "save": lambda self, *a, **k: None,
+                                 "text": lambda self, *a: None,
+                                 "show_table_html": lambda self, title, *a: titles.append(title)})()
+    for results, words in ((paired, "paired analysis"), (result, "independent samples")):
+        titles.clear()
+        comparisons_text.show_waves(report, results, {})
+        assert words in titles[0] and len(titles) >= 2
 
 
 @pytest.mark.parametrize("section, message", [

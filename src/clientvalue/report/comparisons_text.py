@@ -412,18 +412,21 @@ def red_table(red: pd.DataFrame, *, labels: dict[str, str], language: str = "en"
 
 
 # --------------------------------------------------------------------------- showing (notebook 50)
-def show_table(report, name: str, raw: pd.DataFrame, shown: WordedTable, *, note: str = "") -> None:
-    """Save ``raw`` as ``<name>.csv`` and show ``shown`` (already worded) under this page's caption."""
+def show_table(report, name: str, raw: pd.DataFrame, shown: WordedTable, *, note: str = "",
+               caption_of: str | None = None) -> None:
+    """Save ``raw`` as ``<name>.csv`` and show ``shown`` (already worded) under this page's caption
+    (that of ``caption_of`` when given: the same table computed another way)."""
     import html
 
     report.save(raw, name)
     _ = translator(report.language)
+    title = caption(caption_of or name, report.language)
     if shown.empty:
         empty = _(NOTHING_TO_SHOW)
-        report.text(f"*{markdown_text(caption(name, report.language))}: {empty}*")
+        report.text(f"*{markdown_text(title)}: {empty}*")
         return
     body = table_markup(shown)
-    report.show_table_html(html.escape(caption(name, report.language)), body,
+    report.show_table_html(html.escape(title), body,
                            f"<p class='note'>{html.escape(note)}</p>" if note else "")
 
 
@@ -439,8 +442,10 @@ def show_waves(report, results, labels: dict[str, str]) -> None:
         _ = translator(report.language)
         report.text(_("The codebook names no earlier waves: there is no change to show yet."))
         return
+    paired = "method" in results.wave_changes and (results.wave_changes["method"] == "paired").any()
     show_table(report, "wave_changes", results.wave_changes,
-               changes_table(results.wave_changes, labels=labels, question=results.outcome, language=report.language))
+               changes_table(results.wave_changes, labels=labels, question=results.outcome, language=report.language),
+               caption_of="wave_changes_paired" if paired else None)
     show_table(report, "value_over_waves", results.value_over_waves,
                value_table(results.value_over_waves, language=report.language))
     report.save(results.value_changes, "value_changes")

@@ -80,6 +80,8 @@ CAPTIONS: dict[str, str] = {
     # notebook 50: comparisons (levels, waves, units, benchmark)
     "levels": N_("How satisfied: mean and share satisfied per group and question, latest wave (95%\u00a0intervals)"),
     "wave_changes": N_("Change since the previous wave and over all waves (independent samples, 95%\u00a0intervals)"),
+    "wave_changes_paired": N_("Change since the previous wave and over all waves (paired analysis of the respondents who "
+                              "answered in both waves, 95%\u00a0intervals)"),
     "value_over_waves": N_("Practical share of what drives the overall rating, per wave (95%\u00a0intervals)"),
     "red_items_progress": N_("Questions in the red in one wave: did they improve by the next?"),
     "units": N_("Units in alphabetical order: raw and adjusted mean, reliability and position"),
