@@ -370,9 +370,11 @@ def _chart_caption(findings: dict[str, list[Finding]], groups: list[str], _: Tra
     if not groups:
         return _("Overview chart: how much practical and emotional value account for in the overall rating of "
                  "all respondents.")
-    strategy = {f.subject["group"]: f.subject["strategy"] for f in _of(findings, "strategy")}
-    practical = sum(strategy.get(g) in ("performance", "performance+customisation") for g in groups)
-    emotional = sum(strategy.get(g) in ("experience", "experience+customisation") for g in groups)
+    # a strategy code's components, as StrategyAdvice.components splits them ("performance+customisation")
+    parts = {f.subject["group"]: set(str(f.subject["strategy"]).split("+")) for f in _of(findings, "strategy")}
+    chosen = [parts.get(g, set()) for g in groups]
+    practical = sum("performance" in p and "experience" not in p for p in chosen)
+    emotional = sum("experience" in p and "performance" not in p for p in chosen)
     return _("Overview chart: practical value clearly drives the rating in {p} of {n} services, emotional value in "
              "{e}; in the others both matter.", p=practical, n=len(groups), e=emotional)
 
