@@ -16,6 +16,9 @@ import yaml
 matplotlib.use("Agg")
 
 from clientvalue.paths import DEMO_DIR, PROJECT_ROOT  # noqa: E402
+from clientvalue.run.lean_imports import skip_iri_grammar  # noqa: E402
+
+skip_iri_grammar()  # the suite imports nbformat in every worker (clientvalue.run.lean_imports)
 
 REAL_DATA = Path(os.environ.get("CLIENTVALUE_REAL_DATA", PROJECT_ROOT.parent / "shared" / "data" / "real"))
 

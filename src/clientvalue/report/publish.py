@@ -304,6 +304,16 @@ def path_as_shown(written: str | Path, *, resolved: str | Path | None = None, ba
         return path.name
 
 
+def prepare_index() -> None:
+    """Import what :func:`render_index` needs: the summary's wording, its statistics and its chart.
+
+    A run calls it while its notebooks still run (its own process mostly waits then), so that the
+    summary is not held up after the last notebook by a second or two of imports.
+    """
+    import clientvalue.report.plots_drivers  # noqa: F401
+    import clientvalue.report.summary  # noqa: F401
+
+
 def render_index(target: Path, *, manifest: dict[str, Any], run_info: dict[str, Any], language: str,
                  shown_paths: dict[str, str] | None = None) -> Path:
     """Write the report's ``index.html``: the summary a policymaker reads (:mod:`clientvalue.report.summary`).

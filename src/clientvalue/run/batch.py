@@ -80,8 +80,10 @@ def run_organisation(job: dict[str, Any]) -> dict[str, Any]:
 
     from clientvalue.run import warm
     from clientvalue.run.execute import THREAD_VARIABLES
+    from clientvalue.run.lean_imports import skip_iri_grammar
     from clientvalue.run.pipeline import run_parameters
 
+    skip_iri_grammar()  # before this worker first imports papermill (clientvalue.run.lean_imports)
     for variable in THREAD_VARIABLES:  # one thread per worker: the kernel's libraries get one core too
         os.environ.setdefault(variable, "1")
     warm.enable(bool(job.get("warm", True)))

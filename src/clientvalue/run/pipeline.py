@@ -28,7 +28,7 @@ from clientvalue.analyses import registry
 from clientvalue.analyses.registry import AnalysisSpec, Need
 from clientvalue.run.params import RunParameters, load_parameters
 from clientvalue.paths import NOTEBOOKS_DIR, resolve_path
-from clientvalue.report.publish import path_as_shown, render_index, render_notebook
+from clientvalue.report.publish import path_as_shown, prepare_index, render_index, render_notebook
 from clientvalue.data.survey import load_survey
 
 KEY_PACKAGES = (
@@ -470,6 +470,7 @@ def _render_page(ctx: RunContext, spec: AnalysisSpec, path: Path) -> None:
     """Render one executed notebook to its page (the vignette study's page has the study's header)."""
     render_notebook(ctx.folder / path.name, ctx.folder / f"{path.stem}.html", language=ctx.params.language,
                     run_info=ctx.study_info if spec.about_the_study else ctx.run_info)
+    prepare_index()  # the summary's imports, while the other notebooks still run
 
 
 def render(ctx: RunContext) -> None:

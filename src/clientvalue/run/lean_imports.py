@@ -1,0 +1,36 @@
+"""Spare the processes a run starts an import they never use: jsonschema's ``iri`` grammar.
+
+nbformat (and with it papermill and nbconvert) imports jsonschema. jsonschema 4.26 imports every
+format checker whose library is installed when it is itself imported, and ``rfc3987_syntax`` is
+installed here through jupyterlab (jupyter-events asks for ``jsonschema[format-nongpl]``). Importing
+``rfc3987_syntax`` compiles about 35 Earley parsers with Lark: about 1.8 CPU seconds in every process
+that imports nbformat (python-jsonschema/jsonschema#1428; ``python -X importtime -c "import
+nbformat"`` shows it). A run pays that in its own process and in each notebook worker, and a worker
+pays it before its first notebook starts.
+
+No notebook schema uses the ``iri`` formats, and nbformat validates without a format checker, so
+nothing we do needs that checker. :func:`skip_iri_grammar` marks the module as absent
+(``sys.modules[name] = None``, the documented way to make an import fail); jsonschema then leaves
+the ``iri`` and ``iri-reference`` checkers out, as it does when ``rfc3987_syntax`` is not installed.
+It is called only in processes clientvalue owns (the ``clientvalue`` command, its notebook workers,
+batch workers, the test suite), never on import, so a user's own process keeps its checkers.
+"""
+
+from __future__ import annotations
+
+import sys
+
+#: The module whose import compiles the grammar.
+IRI_GRAMMAR_MODULE = "rfc3987_syntax"
+
+
+def skip_iri_grammar() -> bool:
+    """Keep jsonschema from importing ``rfc3987_syntax`` in this process; whether it now will not.
+
+    Does nothing (and returns False) when jsonschema or the module is already imported: a checker
+    already made stays as it is.
+    """
+    if "jsonschema" in sys.modules or sys.modules.get(IRI_GRAMMAR_MODULE) is not None:
+        return False
+    sys.modules[IRI_GRAMMAR_MODULE] = None  # type: ignore[assignment]
+    return True

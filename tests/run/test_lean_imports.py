@@ -1,0 +1,87 @@
+"""The iri grammar jsonschema would compile on import is skipped in clientvalue's own processes, and nothing else changes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def _grammar_installed() -> bool:
+    from importlib import metadata
+
+    try:
+        metadata.distribution("rfc3987-syntax")  # installed with jupyterlab; without it there is nothing to skip
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+needs_grammar = pytest.mark.skipif(not _grammar_installed(), reason="rfc3987-syntax is not installed")
+
+CHECK = r"""
+import json, sys
+{before}
+from clientvalue.run.lean_imports import skip_iri_grammar
+skipped = skip_iri_grammar()
+import jsonschema, nbformat
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+nbformat.validate(nb)
+bad = nbformat.from_dict(json.loads(nbformat.writes(nb)))
+bad.cells[0]["cell_type"] = "not a cell type"
+try:
+    nbformat.validate(bad)
+    refused = False
+except nbformat.ValidationError:
+    refused = True
+print(json.dumps({{"skipped": skipped, "grammar": sys.modules.get("rfc3987_syntax") is not None,
+                  "checkers": sorted(jsonschema.Draft7Validator.FORMAT_CHECKER.checkers), "refused": refused}}))
+"""
+
+
+def _run(before: str = "") -> dict:
+    out = subprocess.run([sys.executable, "-c", CHECK.format(before=before)], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@needs_grammar
+def test_the_grammar_is_not_imported_and_notebooks_are_still_validated():
+    result = _run()
+    assert result["skipped"] is True
+    assert result["grammar"] is False
+    assert "iri" not in result["checkers"] and "iri-reference" not in result["checkers"]
+    # the checkers nbformat could use are all still there, and a broken notebook is still refused
+    assert {"uri", "date-time", "email", "ipv4", "regex"} <= set(result["checkers"])
+    assert result["refused"] is True
+
+
+@needs_grammar
+def test_a_process_that_already_imported_jsonschema_is_left_as_it_is():
+    result = _run(before="import jsonschema")
+    assert result["skipped"] is False
+    assert result["grammar"] is True
+    assert "iri" in result["checkers"]
+
+
+OWN_PROCESS = r"""
+import json, sys
+{call}
+import papermill  # what a notebook worker imports next (nbformat, jsonschema)
+print(json.dumps({{"blocked": "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None}}))
+"""
+
+
+@needs_grammar
+@pytest.mark.parametrize("call", [
+    # the command: a refused run still went through main() first
+    "from clientvalue.run.cli import main\nmain(['run', '/nonexistent/params.yaml'])",
+    # a notebook worker of `clientvalue run` (without its warm kernel)
+    "from clientvalue.run.execute import _worker_setup\n_worker_setup(1, False)",
+])
+def test_the_command_and_a_notebook_worker_skip_it(call):
+    out = subprocess.run([sys.executable, "-c", OWN_PROCESS.format(call=call)], capture_output=True, text=True,
+                         check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"blocked": True}
