@@ -37,9 +37,10 @@ Shapes (``--shape``, default ``municipality``):
 The CLI then runs every notebook with the default parameters (``n_boot`` 1000, seed and thresholds
 of ``params/demo.yaml``) in its own process, exactly as a user would start it; the benchmark fails
 unless every survey notebook (00, 10, 20, 30, 50) ran and succeeded. Printed per shape: wall
-seconds of the whole run, seconds per notebook (from the run's ``manifest.json``) and the peak
-resident memory of the whole process tree (the CLI and every kernel it starts), sampled every
-50 ms with psutil, and the CPU seconds of that tree (user + system, from ``getrusage``): on a busy
+seconds of the whole run, seconds per notebook (from the run's ``manifest.json``), the peak memory
+of the whole process tree (the CLI and every kernel it starts) as summed resident memory (RSS,
+sampled every 50 ms with psutil) and as summed proportional memory (PSS, every 0.25 s: shared
+pages counted once; see :class:`TreeMemory`), and the CPU seconds of that tree (user + system, from ``getrusage``): on a busy
 machine the CPU seconds are the steadier figure. At the end one table row per shape.
 """
 
@@ -154,32 +155,49 @@ def add_extra_drivers(path: Path, *, seed: int) -> None:
 
 
 class TreeMemory:
-    """Peak summed resident memory of a process and all its descendants, polled in a thread."""
+    """Peak memory of a process and all its descendants, polled in a thread.
 
-    def __init__(self, pid: int, interval: float = 0.05):
+    ``peak``: the largest sum of the processes' resident memory (RSS). That sum counts a page shared
+    by several processes (the Python libraries every kernel and worker maps, pages a forked worker
+    shares with its parent) once per process, so it overstates what the tree holds. ``peak_pss``:
+    the largest sum of their proportional set sizes (PSS, from ``/proc/<pid>/smaps_rollup``: a shared
+    page split between the processes that share it), which adds up to the memory the tree uses. PSS
+    is slower to read, so it is polled every ``pss_every``-th time (every 0.25 s by default); 0 where
+    the system does not report it.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05, pss_every: int = 5):
         self.root = psutil.Process(pid)
         self.interval = interval
+        self.pss_every = pss_every
         self.peak = 0
+        self.peak_pss = 0
         self.by_process: dict[str, int] = {}  # peak resident memory per process (label: pid and role)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
     def _poll(self) -> None:
+        polls = 0
         while not self._stop.is_set():
             try:
                 procs = [self.root, *self.root.children(recursive=True)]
             except psutil.NoSuchProcess:
                 return
-            total = 0
+            with_pss = polls % self.pss_every == 0
+            total = total_pss = 0
             for proc in procs:
                 try:
                     rss = proc.memory_info().rss
                     label = f"{proc.pid} {_role(proc)}"
+                    if with_pss:
+                        total_pss += getattr(proc.memory_full_info(), "pss", 0)
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     continue
                 total += rss
                 self.by_process[label] = max(self.by_process.get(label, 0), rss)
             self.peak = max(self.peak, total)
+            self.peak_pss = max(self.peak_pss, total_pss)
+            polls += 1
             time.sleep(self.interval)
 
     def __enter__(self) -> "TreeMemory":
@@ -214,7 +232,8 @@ def run_report(params: Path) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"clientvalue run failed (exit {proc.returncode}):\n{output}")
     manifest = json.loads((params.parent / "report" / "manifest.json").read_text(encoding="utf-8"))
-    return {"wall": wall, "cpu": cpu, "peak": memory.peak, "by_process": memory.by_process, "manifest": manifest}
+    return {"wall": wall, "cpu": cpu, "peak": memory.peak, "peak_pss": memory.peak_pss, "by_process": memory.by_process,
+            "manifest": manifest}
 
 
 def unsuccessful(manifest: dict) -> list[str]:
@@ -249,7 +268,8 @@ def bench_shape(folder: Path, rows: int, shape: str, *, reuse: bool) -> dict:
         print(f"{'  notebook ' + record['name']:<44} {record['seconds']:>8.1f}")
     print(f"{'whole run (wall, incl. start-up and HTML)':<44} {result['wall']:>8.1f}")
     print(f"{'CPU seconds of the process tree':<44} {result['cpu']:>8.1f}")
-    print(f"{'peak memory of the process tree (MiB)':<44} {result['peak'] / 2**20:>8.0f}")
+    print(f"{'peak memory of the process tree (MiB, RSS)':<44} {result['peak'] / 2**20:>8.0f}")
+    print(f"{'peak memory of the process tree (MiB, PSS)':<44} {result['peak_pss'] / 2**20:>8.0f}")
     top = sorted(result["by_process"].items(), key=lambda kv: -kv[1])[:4]
     print("  largest processes (peak MiB): " + ", ".join(f"{k.split(' ', 1)[1]} {v / 2**20:.0f}" for k, v in top))
     print(flush=True)
@@ -257,14 +277,15 @@ def bench_shape(folder: Path, rows: int, shape: str, *, reuse: bool) -> dict:
 
 
 def summary_table(results: dict[str, dict]) -> str:
-    """One row per shape: seconds per notebook, wall and CPU seconds, peak MiB of the process tree."""
+    """One row per shape: seconds per notebook, wall and CPU seconds, peak MiB of the process tree (RSS and PSS)."""
     names = list(dict.fromkeys(r["name"] for res in results.values() for r in res["manifest"]["notebooks"]))
     head = f"{'shape':<13}" + "".join(f"{name.split('_')[0]:>7}" for name in names)
-    lines = [head + f"{'wall s':>9}{'CPU s':>9}{'peak MiB':>10}"]
+    lines = [head + f"{'wall s':>9}{'CPU s':>9}{'RSS MiB':>9}{'PSS MiB':>9}"]
     for shape, res in results.items():
         seconds = {r["name"]: r["seconds"] for r in res["manifest"]["notebooks"]}
         cells = "".join(f"{seconds[n]:>7.1f}" if n in seconds else f"{'-':>7}" for n in names)
-        lines.append(f"{shape:<13}{cells}{res['wall']:>9.1f}{res['cpu']:>9.1f}{res['peak'] / 2**20:>10.0f}")
+        lines.append(f"{shape:<13}{cells}{res['wall']:>9.1f}{res['cpu']:>9.1f}{res['peak'] / 2**20:>9.0f}"
+                     f"{res['peak_pss'] / 2**20:>9.0f}")
     return "\n".join(lines)
 
 
