@@ -91,12 +91,26 @@ def test_unsuccessful_names_the_survey_notebooks_that_did_not_succeed():
 
 
 def test_the_summary_table_has_one_row_per_shape():
-    run = {"wall": 12.34, "cpu": 20.0, "peak": 300 * 2**20,
+    run = {"wall": 12.34, "cpu": 20.0, "peak": 300 * 2**20, "peak_pss": 250 * 2**20,
            "manifest": {"notebooks": [{"name": "00_data_check", "seconds": 1.0}, {"name": "10_value_drivers",
                                                                                    "seconds": 2.5}]}}
     other = dict(run, manifest={"notebooks": [{"name": "10_value_drivers", "seconds": 4.0}]})
     lines = bench_report.summary_table({"small": run, "wide": other}).splitlines()
-    assert lines[0].split() == ["shape", "00", "10", "wall", "s", "CPU", "s", "peak", "MiB"]
-    assert lines[1].split() == ["small", "1.0", "2.5", "12.3", "20.0", "300"]
-    assert lines[2].split() == ["wide", "-", "4.0", "12.3", "20.0", "300"]
+    assert lines[0].split() == ["shape", "00", "10", "wall", "s", "CPU", "s", "RSS", "MiB", "PSS", "MiB"]
+    assert lines[1].split() == ["small", "1.0", "2.5", "12.3", "20.0", "300", "250"]
+    assert lines[2].split() == ["wide", "-", "4.0", "12.3", "20.0", "300", "250"]
     assert bench_report.summary_table({}).splitlines()[0].split()[0] == "shape"
+
+
+def test_tree_memory_counts_a_child_and_its_proportional_share():
+    """A child holding 200 MiB: both peaks see it, and PSS (shared pages split) is not above RSS."""
+    import subprocess
+    import sys
+
+    code = "import time; block = bytearray(200 * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(1.5)"
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    with bench_report.TreeMemory(proc.pid, interval=0.02) as memory:
+        proc.wait()
+    assert memory.peak >= 200 * 2**20
+    if memory.peak_pss:  # 0 where the system does not report PSS
+        assert 200 * 2**20 <= memory.peak_pss <= memory.peak
