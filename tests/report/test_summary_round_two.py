@@ -277,30 +277,45 @@ def test_a_pass_mark_with_a_decimal_is_shown_as_given():
 
 def test_a_group_not_measured_in_the_first_wave_keeps_its_change_from_the_previous_one():
     """With three waves, a service new since the second (or whose first level is hidden) has no change
-    from the first wave: its clear change from the previous wave is kept, and the summary says from when."""
+    from the first wave: its change from the previous wave is kept, clear or not, and the summary says
+    from when; a group with no change to now shows "–"."""
     from types import SimpleNamespace
 
     import pandas as pd
 
-    from clientvalue.analyses.comparisons_findings import _wave_change_findings
+    from clientvalue.analyses.comparisons_findings import _level_findings, _wave_change_findings
     from clientvalue.report.summary import satisfaction_rows
 
     def row(group, span, since, flag, change):
         return {"question": "overall", "group": group, "span": span, "from_wave": since, "to_wave": "2026",
                 "flag": flag, "change": change, "ci_low": change - 0.3, "ci_high": change + 0.3, "p_value": 0.001}
 
+    def level(group, wave, mean):
+        return {"question": "overall", "group": group, "wave": wave, "mean": mean, "share_satisfied": 0.8, "n": 300,
+                "satisfied_from": 7, "ci_low": mean - 0.2, "ci_high": mean + 0.2, "share_ci_low": 0.75,
+                "share_ci_high": 0.85}
+
     changes = pd.DataFrame([row("all", "all", "2022", "similar", 0.1), row("all", "previous", "2024", "similar", 0.0),
-                            row("Wmo", "previous", "2024", "declined", -0.6)])
-    found = _wave_change_findings(SimpleNamespace(outcome="overall", wave_changes=changes,
-                                                  waves=["2022", "2024", "2026"]))
+                            row("Wmo", "previous", "2024", "declined", -0.6),
+                            row("Jeugd", "previous", "2024", "similar", 0.1)])
+    levels = pd.DataFrame([level("all", "2022", 7.0), level("all", "2024", 7.2), level("all", "2026", 7.1),
+                           level("Wmo", "2024", 7.4), level("Wmo", "2026", 6.8),
+                           level("Jeugd", "2024", 7.0), level("Jeugd", "2026", 7.1),
+                           level("Afval", "2026", 7.5)])  # new this wave: no change to now
+    result = SimpleNamespace(outcome="overall", wave_changes=changes, levels=levels, waves=["2022", "2024", "2026"])
+    found = _wave_change_findings(result)
     assert [(f.subject["group"], f.subject["from_wave"], f.subject["direction"]) for f in found] == [
         ("Wmo", "2024", "declined")]
-    levels = []
-    for group, previous in (("all", 7.2), ("Wmo", 7.4)):
-        level = _level(group, 6.8, previous)
-        levels.append(Finding(level.kind, {**level.subject, "first_wave": "2022"}, level.numbers, level.uncertainty))
-    rows = {r["service"]: r["change"] for r in satisfaction_rows({"50_comparisons": levels + found}, "en")}
-    assert rows["Wmo"] == "−0.60 (−0.90 to −0.30) since 2024" and rows["All respondents"] == "no clear change"
+    spans = {f.subject["group"]: f.subject.get("change_from_wave") for f in _level_findings(result)}
+    assert spans == {"all": "2022", "Wmo": "2024", "Jeugd": "2024", "Afval": None}
+    found += _level_findings(result)
+    rows = {r["service"]: r["change"] for r in satisfaction_rows({"50_comparisons": found}, "en")}
+    assert rows == {"All respondents": "no clear change", "Wmo": "−0.60 (−0.90 to −0.30) since 2024",
+                    "Jeugd": "no clear change since 2024", "Afval": "–"}
+    dutch = {r["service"]: r["change"] for r in satisfaction_rows({"50_comparisons": found}, "nl")}
+    assert dutch["Jeugd"] == "geen duidelijke verandering sinds 2024"
+    assert _level_findings(SimpleNamespace(outcome="overall", wave_changes=pd.DataFrame(), levels=levels.iloc[:0],
+                                           waves=["2026"])) == []  # an empty result
 
 
 def test_the_chart_caption_counts_by_the_strategy_rule_and_needs_services():

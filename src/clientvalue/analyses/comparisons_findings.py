@@ -27,10 +27,12 @@ RELIABILITY_THRESHOLD = 0.7  # Zaslavsky (2001); Paddison et al. (2012)
 
 
 def _level_findings(result: ComparisonsResult) -> list[Finding]:
-    """The outcome's level in the current wave, per group (with last wave's mean when known)."""
+    """The outcome's level in the current wave, per group (with last wave's mean when known, and the
+    wave its change to now is measured from: ``change_from_wave``, see :func:`_changes_to_now`)."""
     findings: list[Finding] = []
     current = result.waves[-1]
     lev = result.levels
+    spans = {row.group: str(row.from_wave) for row in _changes_to_now(result).itertuples(index=False)}
     if result.outcome is not None and not lev.empty:
         now = lev[(lev["question"] == result.outcome) & (lev["wave"] == current)]
         previous = result.waves[-2] if len(result.waves) > 1 else None
@@ -42,7 +44,9 @@ def _level_findings(result: ComparisonsResult) -> list[Finding]:
                 kind="level", subject={"group": row.group, "question": row.question, "wave": row.wave,
                                        **({"previous_wave": str(previous)} if last else {}),
                                        # the wave_change findings compare the current wave with the first
-                                       **({"first_wave": str(result.waves[0])} if len(result.waves) > 1 else {})},
+                                       **({"first_wave": str(result.waves[0])} if len(result.waves) > 1 else {}),
+                                       # its change to now, clear or not, is from this wave (none: no change)
+                                       **({"change_from_wave": spans[row.group]} if row.group in spans else {})},
                 numbers={"mean": row.mean, "share_satisfied": row.share_satisfied, "n": row.n,
                          "satisfied_from": row.satisfied_from, **last},
                 uncertainty={"ci_low": row.ci_low, "ci_high": row.ci_high, "share_ci_low": row.share_ci_low,
@@ -57,18 +61,26 @@ def _change_evidence(row) -> dict[str, dict]:
             "uncertainty": {"ci_low": row.ci_low, "ci_high": row.ci_high, "p_value": row.p_value}}
 
 
-def _wave_change_findings(result: ComparisonsResult) -> list[Finding]:
-    """The outcome's clear changes up to the current wave, each group's over the widest span it has:
-    from the first wave when the group was measured then, else from the earliest wave after it (a
-    service new since then, or a first level too small to show); ``from_wave`` says which. A group
-    without a level in the current wave has no change to now, and so none here."""
-    findings: list[Finding] = []
+def _changes_to_now(result: ComparisonsResult) -> pd.DataFrame:
+    """Each group's change of the outcome up to the current wave (clear or not), over the widest span
+    it has: from the first wave when the group was measured then, else from the earliest wave after
+    it (a service new since then, or a first level too small to show). A group without a level in
+    the current wave has no change to now, and so no row."""
     ch = result.wave_changes
-    if result.outcome is not None and not ch.empty:
-        order = {str(w): i for i, w in enumerate(result.waves)}
-        now = ch[(ch["question"] == result.outcome) & (ch["to_wave"].astype(str) == str(result.waves[-1]))]
-        since = now["from_wave"].astype(str).map(order)
-        last = now.loc[since.groupby(now["group"], sort=False).idxmin()] if len(now) else now
+    if result.outcome is None or ch.empty:
+        return pd.DataFrame(columns=["group", "from_wave"])
+    order = {str(w): i for i, w in enumerate(result.waves)}
+    now = ch[(ch["question"] == result.outcome) & (ch["to_wave"].astype(str) == str(result.waves[-1]))]
+    since = now["from_wave"].astype(str).map(order)
+    return now.loc[since.groupby(now["group"], sort=False).idxmin()] if len(now) else now
+
+
+def _wave_change_findings(result: ComparisonsResult) -> list[Finding]:
+    """The outcome's clear changes up to the current wave, each group's over the widest span it has
+    (:func:`_changes_to_now`); ``from_wave`` says from when."""
+    findings: list[Finding] = []
+    last = _changes_to_now(result)
+    if len(last):
         for row in last.itertuples(index=False):
             if row.flag == "similar":
                 continue

@@ -86,10 +86,17 @@ def _rating(f: Finding, _: Translator) -> str:
 
 def _change(f: Finding, changes: dict[str, Finding], _: Translator) -> str:
     """The group's clear change, with the wave it is measured from when that is not the column's
-    (the first wave): a service new since then is compared with the previous wave."""
+    (the first wave): a service new since then is compared with the previous wave. Without a clear
+    change, "no clear change" from the same wave (the level's ``change_from_wave``); "–" for a group
+    with no change to now."""
     change = changes.get(f.subject["group"])
     if change is None:
-        return _("no clear change") if "previous_mean" in f.numbers else "–"
+        since = f.subject.get("change_from_wave")
+        if since is None:
+            return "–"
+        if f.subject.get("first_wave") and str(since) != str(f.subject["first_wave"]):
+            return _("no clear change since {wave}", wave=str(since))
+        return _("no clear change")
     signed = comparisons_text.signed  # worded as on the comparisons page
     numbers = {"change": signed(change.numbers["change"], _, 2), "lo": signed(change.uncertainty["ci_low"], _, 2),
                "hi": signed(change.uncertainty["ci_high"], _, 2)}
