@@ -105,3 +105,46 @@ def test_each_worker_runs_its_notebooks_on_one_kernel_with_a_fresh_namespace(tmp
     assert all(left == "none" for _, left in seen)  # nothing of the notebook before is left in the namespace
     assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in pids)
     assert set(socket_folder().glob(mine)) <= before  # the kernels' socket files are gone
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("warm_kernel", [True, False])
+def test_the_executed_notebook_is_written_once_complete(tmp_path, monkeypatch, warm_kernel):
+    """papermill would write the notebook before and after every cell (12 times for these 5 cells);
+    a run writes it as papermill starts (before any cell) and when it is complete, with every cell's
+    outputs and papermill metadata, and a failed notebook is still written with its error."""
+    from papermill import engines
+
+    from clientvalue.errors import PipelineError
+    from clientvalue.run import execute, warm
+
+    writes: list[str] = []
+    original = engines.write_ipynb
+    monkeypatch.setattr(engines, "write_ipynb", lambda nb, path: writes.append(path) or original(nb, path))
+    nb = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell("fail = False")
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, *(nbformat.v4.new_code_cell(f"print({k})") for k in range(3)),
+                nbformat.v4.new_code_cell("if fail:\n    raise ValueError('planted')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    source = tmp_path / "five.ipynb"
+    nbformat.write(nb, source)
+    warm.enable(warm_kernel, outlive_run=False)
+    try:
+        target = tmp_path / "out.ipynb"
+        execute._execute(source, target, {"fail": False}, progress=False)
+        assert writes == [str(target)] * 2
+        done = nbformat.read(target, as_version=4)
+        code = [c for c in done.cells if c.cell_type == "code"]
+        assert [c.outputs[0]["text"] for c in code if c.outputs] == ["0\n", "1\n", "2\n"]
+        assert all(c.metadata.papermill["status"] == "completed" and c.metadata.papermill["duration"] is not None
+                   for c in done.cells)
+        writes.clear()
+        failed = tmp_path / "failed.ipynb"
+        with pytest.raises(PipelineError, match="planted"):
+            execute._execute(source, failed, {"fail": True}, progress=False)
+        assert writes == [str(failed)] * 2
+        assert "planted" in failed.read_text(encoding="utf-8")
+    finally:
+        warm.retire()
+        warm.enable(None)

@@ -65,7 +65,7 @@ def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: 
         papermill.execute_notebook(
             str(path),
             str(target),
-            engine_name=engine_name(),  # a batch worker's warm kernel (run/warm.py), else a fresh one
+            engine_name=engine_name(),  # a warm kernel (run/warm.py), else a fresh one; the notebook written once
             parameters=parameters,
             kernel_name="python3",
             progress_bar=progress,
