@@ -189,12 +189,15 @@ class TreeMemory:
                 try:
                     rss = proc.memory_info().rss
                     label = f"{proc.pid} {_role(proc)}"
-                    if with_pss:
-                        total_pss += getattr(proc.memory_full_info(), "pss", 0)
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     continue
                 total += rss
                 self.by_process[label] = max(self.by_process.get(label, 0), rss)
+                if with_pss:  # apart: a process whose PSS cannot be read still counts in the RSS figure
+                    try:
+                        total_pss += getattr(proc.memory_full_info(), "pss", 0)
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        pass
             self.peak = max(self.peak, total)
             self.peak_pss = max(self.peak_pss, total_pss)
             polls += 1

@@ -36,7 +36,9 @@ try:
     refused = False
 except nbformat.ValidationError:
     refused = True
+import importlib.util
 print(json.dumps({{"skipped": skipped, "grammar": sys.modules.get("rfc3987_syntax") is not None,
+                  "importable": importlib.util.find_spec("rfc3987_syntax") is not None,
                   "checkers": sorted(jsonschema.Draft7Validator.FORMAT_CHECKER.checkers), "refused": refused}}))
 """
 
@@ -52,6 +54,7 @@ def test_the_grammar_is_not_imported_and_notebooks_are_still_validated():
     result = _run()
     assert result["skipped"] is True
     assert result["grammar"] is False
+    assert result["importable"] is True  # only jsonschema's checkers lack it; the module itself is not blocked
     assert "iri" not in result["checkers"] and "iri-reference" not in result["checkers"]
     # the checkers nbformat could use are all still there, and a broken notebook is still refused
     assert {"uri", "date-time", "email", "ipv4", "regex"} <= set(result["checkers"])
@@ -69,19 +72,28 @@ def test_a_process_that_already_imported_jsonschema_is_left_as_it_is():
 OWN_PROCESS = r"""
 import json, sys
 {call}
-import papermill  # what a notebook worker imports next (nbformat, jsonschema)
-print(json.dumps({{"blocked": "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None}}))
+import jsonschema, papermill  # what a notebook worker imports next (nbformat, jsonschema)
+print(json.dumps({{"iri": "iri" in jsonschema.Draft7Validator.FORMAT_CHECKER.checkers,
+                  "uri": "uri" in jsonschema.Draft7Validator.FORMAT_CHECKER.checkers}}))
 """
+
+JOB = "{'name': 'x', 'folder': 'x', 'output': '/nonexistent/x', 'params': {}, 'own_worker': %s}"
 
 
 @needs_grammar
-@pytest.mark.parametrize("call", [
+@pytest.mark.parametrize(("call", "skipped"), [
     # the command: a refused run still went through main() first
-    "from clientvalue.run.cli import main\nmain(['run', '/nonexistent/params.yaml'])",
+    ("from clientvalue.run.cli import main\nmain(['run', '/nonexistent/params.yaml'])", True),
     # a notebook worker of `clientvalue run` (without its warm kernel)
-    "from clientvalue.run.execute import _worker_setup\n_worker_setup(1, False)",
+    ("from clientvalue.run.execute import _worker_setup\n_worker_setup(1, False)", True),
+    # a batch task on a worker of the batch's own local cluster (the job fails: no parameters)
+    ("from clientvalue.run.batch import run_organisation\nrun_organisation(" + JOB % True + ")", True),
+    # ... and on a Dask worker the user started: left as it is
+    ("from clientvalue.run.batch import run_organisation\nrun_organisation(" + JOB % False + ")", False),
+    # another command, e.g. the version: nothing to spare
+    ("from clientvalue.run.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass", False),
 ])
-def test_the_command_and_a_notebook_worker_skip_it(call):
+def test_the_command_and_its_own_workers_skip_it(call, skipped):
     out = subprocess.run([sys.executable, "-c", OWN_PROCESS.format(call=call)], capture_output=True, text=True,
                          check=True)
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"blocked": True}
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"iri": not skipped, "uri": True}

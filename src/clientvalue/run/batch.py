@@ -68,7 +68,8 @@ def run_organisation(job: dict[str, Any]) -> dict[str, Any]:
     Parameters
     ----------
     job : dict
-        ``name``, ``folder``, ``output`` (its report folder) and ``params`` (a parameter mapping).
+        ``name``, ``folder``, ``output`` (its report folder), ``params`` (a parameter mapping), ``warm``
+        and ``own_worker`` (a worker of the batch's own ``LocalCluster``).
 
     Returns
     -------
@@ -83,7 +84,8 @@ def run_organisation(job: dict[str, Any]) -> dict[str, Any]:
     from clientvalue.run.lean_imports import skip_iri_grammar
     from clientvalue.run.pipeline import run_parameters
 
-    skip_iri_grammar()  # before this worker first imports papermill (clientvalue.run.lean_imports)
+    if job.get("own_worker"):  # a worker of our LocalCluster, not one the user started (clientvalue.run.lean_imports)
+        skip_iri_grammar()
     for variable in THREAD_VARIABLES:  # one thread per worker: the kernel's libraries get one core too
         os.environ.setdefault(variable, "1")
     warm.enable(bool(job.get("warm", True)))
@@ -320,7 +322,7 @@ def run_batch(
             echo(f"national benchmark over {len(organisations)} organisations ...")
             national = national_benchmark_on(client, organisations, params)
         result = _run_on(client, organisations, params, raw, out, progress=progress, echo=echo, benchmark=national,
-                         warm=warm)
+                         warm=warm, own_workers=scheduler is None)
     finally:
         if client is not None:
             _close_client(client, scheduler)
@@ -397,22 +399,24 @@ def _refuse_folder_clash(organisations: list[Organisation]) -> None:
 
 def _run_on(client: Any, organisations: list[Organisation], params: RunParameters, raw: dict[str, Any],
             out: Path, *, progress: bool | None, echo: Callable[[str], None], benchmark: Any = None,
-            warm: bool = True) -> BatchResult:
+            warm: bool = True, own_workers: bool = False) -> BatchResult:
     """Submit the organisations that need a run, wait for them and collect one status row each."""
     result = BatchResult(out, benchmark=benchmark)
-    rows, futures = _submit(client, organisations, params, raw, out, benchmark=benchmark, warm=warm)
+    rows, futures = _submit(client, organisations, params, raw, out, benchmark=benchmark, warm=warm,
+                            own_workers=own_workers)
     _collect(client, futures, rows, n_organisations=len(organisations), progress=progress, echo=echo)
     result.rows = [rows[org.folder] for org in organisations]
     return result
 
 
 def _submit(client: Any, organisations: list[Organisation], params: RunParameters, raw: dict[str, Any],
-            out: Path, *, benchmark: Any, warm: bool) -> tuple[dict[str, dict[str, Any]], dict[Any, str]]:
+            out: Path, *, benchmark: Any, warm: bool,
+            own_workers: bool = False) -> tuple[dict[str, dict[str, Any]], dict[Any, str]]:
     """A status row per organisation (by folder), and the futures of those that need a run (to their folder)."""
     rows: dict[str, dict[str, Any]] = {}
     futures = {}
     for org in organisations:
-        rows[org.folder], job = _prepare(org, params, raw, out, benchmark=benchmark, warm=warm)
+        rows[org.folder], job = _prepare(org, params, raw, out, benchmark=benchmark, warm=warm, own_workers=own_workers)
         if job is not None:
             futures[client.submit(run_organisation, job, key=f"clientvalue-{org.folder}-{time.time_ns()}",
                                   pure=False, retries=2)] = org.folder
@@ -420,7 +424,7 @@ def _submit(client: Any, organisations: list[Organisation], params: RunParameter
 
 
 def _prepare(org: Organisation, params: RunParameters, raw: dict[str, Any], out: Path, *, benchmark: Any,
-             warm: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+             warm: bool, own_workers: bool = False) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """An organisation's first status row, and its job when it needs a run (not refused, not up to date)."""
     from clientvalue.analyses.benchmark import position_of
 
@@ -443,7 +447,8 @@ def _prepare(org: Organisation, params: RunParameters, raw: dict[str, Any], out:
         row.update(status="skipped", reason="up to date: same inputs, parameters and clientvalue version",
                    respondents=int(manifest["data_summary"]["respondents"]))
         return row, None
-    return row, {"name": org.name, "folder": org.folder, "output": str(target), "params": values, "warm": warm}
+    return row, {"name": org.name, "folder": org.folder, "output": str(target), "params": values, "warm": warm,
+                 "own_worker": own_workers}
 
 
 def _collect(client: Any, futures: dict[Any, str], rows: dict[str, dict[str, Any]], *, n_organisations: int,

@@ -93,8 +93,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from clientvalue.run.lean_imports import skip_iri_grammar
 
-    skip_iri_grammar()  # 1.8 CPU s less in this process (see clientvalue.run.lean_imports)
     args = _parser().parse_args(argv)
+    if args.command in ("run", "batch"):
+        skip_iri_grammar()  # 1.8 CPU s less in this process (see clientvalue.run.lean_imports)
     previous = previous_int = None
     try:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)

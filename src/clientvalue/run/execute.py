@@ -65,8 +65,12 @@ def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: 
         papermill.execute_notebook(
             str(path),
             str(target),
-            engine_name=engine_name(),  # a warm kernel (run/warm.py), else a fresh one; the notebook written once
+            engine_name=engine_name(),  # a batch worker's warm kernel (run/warm.py), else a fresh one
             parameters=parameters,
+            # written once, complete (with papermill's error markers if a cell failed), not before and after
+            # every cell so that it can be watched: some 60 writes of a growing notebook per page, charts
+            # included, on the way of every cell (the staging folder is hidden and removed if the run fails)
+            request_save_on_cell_execute=False,
             kernel_name="python3",
             progress_bar=progress,
             cwd=str(NOTEBOOKS_DIR),

@@ -30,8 +30,6 @@ from typing import Any
 
 #: Name of the papermill engine.
 ENGINE = "clientvalue-warm"
-#: Name of the engine for a fresh kernel per notebook: papermill's nbclient engine, saving once.
-FRESH_ENGINE = "clientvalue-fresh"
 
 #: Notebooks one kernel runs before it is replaced by a fresh one.
 MAX_USES = 40
@@ -98,10 +96,9 @@ def for_this_run() -> Iterator[None]:
             enable(None)  # even when the shutdown is interrupted (a second Ctrl-C)
 
 
-def engine_name() -> str:
-    """The papermill engine to use: :data:`ENGINE` when warm kernels are enabled, else :data:`FRESH_ENGINE`."""
-    _register()
-    return ENGINE if _enabled else FRESH_ENGINE
+def engine_name() -> str | None:
+    """The papermill engine to use: :data:`ENGINE` when warm kernels are enabled, else papermill's default."""
+    return ENGINE if _enabled else None
 
 
 def _register() -> None:
@@ -109,29 +106,6 @@ def _register() -> None:
 
     if ENGINE not in papermill_engines._engines:
         papermill_engines.register(ENGINE, _warm_engine())
-    if FRESH_ENGINE not in papermill_engines._engines:
-        papermill_engines.register(FRESH_ENGINE, _fresh_engine())
-
-
-@contextmanager
-def saved_once(nb_man: Any) -> Iterator[None]:
-    """Let papermill write the executed notebook when it is complete, not as each cell starts and ends.
-
-    papermill's execution manager writes the whole notebook, charts included, to its output path
-    before and after every cell, so that a long job can be watched as it runs: some 60 writes of a
-    growing notebook per page (about 1 CPU second per organisation of a batch, most of it JSON
-    encoding). A run's notebooks go to its hidden staging folder, which nobody watches and which is
-    removed when the run fails, so the writes before the last are of no use. Within this block the
-    manager has no output path; it gets it back before papermill finishes the notebook
-    (``notebook_complete``, also after an error or a stop), which writes it once, complete, as
-    before. Every cell's metadata (start, end, status) is still recorded.
-    """
-    path = nb_man.output_path
-    nb_man.output_path = None
-    try:
-        yield
-    finally:
-        nb_man.output_path = path
 
 
 def _kernel(kernel_name: str) -> Any:
@@ -216,8 +190,7 @@ def _warm_engine() -> type:
             client = WarmClient(nb_man, km=km, **final_kwargs)
             healthy = False
             try:
-                with saved_once(nb_man):
-                    nb = client.execute()
+                nb = client.execute()
                 healthy = not any(cell.get("metadata", {}).get("papermill", {}).get("exception")
                                   for cell in nb.cells)
                 return nb
@@ -229,17 +202,3 @@ def _warm_engine() -> type:
                     retire()
 
     return WarmEngine
-
-
-def _fresh_engine() -> type:
-    from papermill.engines import NBClientEngine
-
-    class FreshEngine(NBClientEngine):
-        """papermill's own engine (a fresh kernel for the notebook), writing the notebook once (:func:`saved_once`)."""
-
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-            with saved_once(nb_man):
-                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
-
-    return FreshEngine
