@@ -184,8 +184,7 @@ def analyse(
         value = senior.value_by_self_image(data, **common, scores=scores, threshold=age_threshold,
                                            min_group_size=min_group_size).table
         if age_threshold not in publishable:  # its people differ from a band's by a slice too small to show
-            value[VALUE_NUMBERS] = value[VALUE_NUMBERS].mask(pd.DataFrame(True, index=value.index,
-                                                                          columns=VALUE_NUMBERS))
+            value[VALUE_NUMBERS] = float("nan")
         value["suppressed"] = value["n_match"].isna()  # a group too small, or the rule's slice: the page says so
     return SeniorResults(
         by_age=by_age.table,

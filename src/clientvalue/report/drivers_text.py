@@ -30,10 +30,16 @@ def group_name(code: str, language: str, escape: Callable[[str], str] = markdown
     return escape(name[:1].upper() + name[1:])
 
 
+def strategy_parts(code: str) -> list[str]:
+    """The strategies in a strategy code (``performance+customisation``), as
+    :attr:`clientvalue.analyses.strategy.StrategyAdvice.components` splits it; unknown parts left out."""
+    return [p for p in str(code).split("+") if p in STRATEGY_NAMES]
+
+
 def strategy_text(code: str, language: str) -> str:
     """A strategy code (``performance+customisation``) in words, or "not assessed"."""
     _ = translator(language)
-    parts = [p for p in str(code).split("+") if p in STRATEGY_NAMES]
+    parts = strategy_parts(code)
     return strategy_name(parts, language) if parts else _(NOT_ASSESSED_TEXT)
 
 

@@ -90,20 +90,17 @@ def _change(f: Finding, changes: dict[str, Finding], _: Translator) -> str:
     change, "no clear change" from the same wave (the level's ``change_from_wave``); "–" for a group
     with no change to now."""
     change = changes.get(f.subject["group"])
+    since = str(change.subject.get("from_wave", "")) if change is not None else f.subject.get("change_from_wave")
+    if change is None and since is None:
+        return "–"
+    later = bool(f.subject.get("first_wave") and since and str(since) != str(f.subject["first_wave"]))
     if change is None:
-        since = f.subject.get("change_from_wave")
-        if since is None:
-            return "–"
-        if f.subject.get("first_wave") and str(since) != str(f.subject["first_wave"]):
-            return _("no clear change since {wave}", wave=str(since))
-        return _("no clear change")
+        return _("no clear change since {wave}", wave=str(since)) if later else _("no clear change")
     signed = comparisons_text.signed  # worded as on the comparisons page
     numbers = {"change": signed(change.numbers["change"], _, 2), "lo": signed(change.uncertainty["ci_low"], _, 2),
                "hi": signed(change.uncertainty["ci_high"], _, 2)}
-    since = str(change.subject.get("from_wave", ""))
-    if f.subject.get("first_wave") and since and since != str(f.subject["first_wave"]):
-        return _("{change} ({lo} to {hi}) since {wave}", wave=since, **numbers)
-    return _("{change} ({lo} to {hi})", **numbers)
+    return (_("{change} ({lo} to {hi}) since {wave}", wave=since, **numbers) if later
+            else _("{change} ({lo} to {hi})", **numbers))
 
 
 def satisfaction_rows(findings: dict[str, list[Finding]], language: str) -> list[dict[str, str]]:
@@ -377,8 +374,8 @@ def _chart_caption(findings: dict[str, list[Finding]], groups: list[str], _: Tra
     if not groups:
         return _("Overview chart: how much practical and emotional value account for in the overall rating of "
                  "all respondents.")
-    # a strategy code's components, as StrategyAdvice.components splits them ("performance+customisation")
-    parts = {f.subject["group"]: set(str(f.subject["strategy"]).split("+")) for f in _of(findings, "strategy")}
+    parts = {f.subject["group"]: set(drivers_text.strategy_parts(f.subject["strategy"]))
+             for f in _of(findings, "strategy")}
     chosen = [parts.get(g, set()) for g in groups]
     practical = sum("performance" in p and "experience" not in p for p in chosen)
     emotional = sum("experience" in p and "performance" not in p for p in chosen)
