@@ -174,11 +174,11 @@ def test_weighted_gram_equals_the_dense_product():
 def test_varying_columns_are_those_nunique_keeps():
     x = pd.DataFrame({"const": np.ones(6), "var": [1.0, 2, 1, 2, 1, 2], "nan_const": [np.nan, 3, 3, np.nan, 3, 3],
                       "all_nan": np.full(6, np.nan), "nan_var": [np.nan, 1, 2, 1, 2, 1]})
-    got = fair._varying(x, 6)
+    got = fair.covariate_matrix(x, 6)
     ref = x.loc[:, x.nunique() > 1].to_numpy(dtype=float)
     np.testing.assert_array_equal(got, ref)
-    assert fair._varying(pd.DataFrame(index=range(6)), 6).shape == (6, 0)
-    assert fair._varying(None, 6).shape == (6, 0)
+    assert fair.covariate_matrix(pd.DataFrame(index=range(6)), 6).shape == (6, 0)
+    assert fair.covariate_matrix(None, 6).shape == (6, 0)
 
 
 def test_shared_reduced_fit_gives_the_row_level_numbers():
@@ -201,6 +201,39 @@ def test_shared_reduced_fit_gives_the_row_level_numbers():
         for key in ("diff", "se", "ci_low", "ci_high", "p_value"):
             assert res[key] == pytest.approx(ref[key], rel=1e-9, abs=1e-12), (category, key)
     assert base["llf"] == pytest.approx(ref["llf0"], rel=1e-12)
+
+
+def test_a_shared_covariate_matrix_and_no_ratio_test_give_the_same_effect(monkeypatch):
+    """The audit converts an attribute's covariates once for all its models, and asks the attribute that
+    may carry a difference only for the effect: the numbers are those of the DataFrame path, and the
+    fit without the category is not made."""
+    rng = np.random.default_rng(5)
+    n = 6000
+    x = pd.DataFrame({"a": rng.integers(1, 6, n).astype(float), "const": np.full(n, 1.0),
+                      "b": rng.integers(1, 4, n).astype(float)})
+    group = rng.choice(["g1", "g2", "g3"], n, p=[0.5, 0.3, 0.2])
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-1 + 0.7 * (group == "g2") + 0.3 * x["a"])))).astype(float)
+    cells = fair.covariate_cells(y, group, x)
+    matrix = fair.covariate_matrix(cells.covariates, len(cells.treated))
+    assert matrix.shape == (len(cells.treated), 2)  # the constant column is dropped once
+    assert fair.covariate_matrix(matrix, len(cells.treated)) is matrix
+    base = fair.reduced_fit(cells.treated, cells.covariates, counts=cells.counts)
+    shared = fair.reduced_fit(cells.treated, matrix, counts=cells.counts)
+    np.testing.assert_array_equal(shared["params"], base["params"])
+    for category in ("g1", "g2", "g3"):
+        member = cells.groups == category
+        frame = fair.adjusted_difference(cells.treated, member, cells.covariates, counts=cells.counts, reduced=base)
+        assert fair.adjusted_difference(cells.treated, member, matrix, counts=cells.counts, reduced=shared) == frame
+    fits = []
+    real_fit = fair.logit_fit
+    monkeypatch.setattr(fair, "logit_fit", lambda *a, **k: fits.append(a[1].shape[1]) or real_fit(*a, **k))
+    full = fair.adjusted_difference(cells.treated, cells.groups == "g2", matrix, counts=cells.counts)
+    assert fits == [4, 3]  # with and without the category
+    fits.clear()
+    effect = fair.adjusted_difference(cells.treated, cells.groups == "g2", matrix, counts=cells.counts,
+                                      likelihood_ratio=False)
+    assert fits == [4] and np.isnan(effect["p_value"])
+    assert {k: v for k, v in effect.items() if k != "p_value"} == {k: v for k, v in full.items() if k != "p_value"}
 
 
 def test_a_warm_start_takes_fewer_newton_steps_to_the_same_maximum():

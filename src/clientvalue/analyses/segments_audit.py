@@ -219,7 +219,8 @@ def _carried_by(audit: _Audit, sub: pd.DataFrame, yy: np.ndarray, member: np.nda
     for o_key, o_col in audit.others.items():
         extra = _covariates(sub, audit.legit_num, audit.legit_cat + [o_col])
         c2 = fair.covariate_cells(yy, member, extra)
-        with_it = fair.adjusted_difference(c2.treated, c2.groups, c2.covariates, counts=c2.counts)
+        with_it = fair.adjusted_difference(c2.treated, c2.groups, c2.covariates, counts=c2.counts,
+                                           likelihood_ratio=False)  # only the effect and its interval
         gone = (abs(with_it["diff"]) < audit.min_difference
                 or with_it["ci_low"] <= 0 <= with_it["ci_high"])
         if gone and (best is None or abs(with_it["diff"]) < abs(best[1])):
@@ -227,10 +228,13 @@ def _carried_by(audit: _Audit, sub: pd.DataFrame, yy: np.ndarray, member: np.nda
     return best if best else (None, None)
 
 
-def _category_result(audit: _Audit, cells, base, raw: dict, category: str, sub: pd.DataFrame,
-                     yy: np.ndarray, member: np.ndarray) -> dict:
-    """Raw and adjusted difference of one category against the rest, its flag and what carries it."""
-    adj = fair.adjusted_difference(cells.treated, cells.groups == category, cells.covariates,
+def _category_result(audit: _Audit, cells, covariates: np.ndarray, base, raw: dict, category: str,
+                     sub: pd.DataFrame, yy: np.ndarray, member: np.ndarray) -> dict:
+    """Raw and adjusted difference of one category against the rest, its flag and what carries it.
+
+    ``covariates``: the cells' covariates as :func:`~clientvalue.stats.fairness.covariate_matrix`
+    made them (once for every category of the attribute)."""
+    adj = fair.adjusted_difference(cells.treated, cells.groups == category, covariates,
                                    counts=cells.counts, reduced=base)
     # separation by the protected attribute: the category (or everyone else) is treated
     # all or none of the time, so the treatment follows the attribute (nearly) perfectly
@@ -281,7 +285,8 @@ def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_val
     # the logistic models are fitted on the distinct (category, covariates) cells: the
     # same likelihood as on the respondents, with far fewer rows
     cells = fair.covariate_cells(yy, pp.to_numpy(), _covariates(sub, audit.legit_num, audit.legit_cat))
-    base = fair.reduced_fit(cells.treated, cells.covariates, counts=cells.counts)  # without the category: shared
+    covariates = fair.covariate_matrix(cells.covariates, len(cells.treated))  # converted once for every model
+    base = fair.reduced_fit(cells.treated, covariates, counts=cells.counts)  # without the category: shared
     counts = pp.value_counts()
     counts = counts.reindex([c for c in audit.orders[p_name]
                              if c in counts.index])  # bands from low to high, "other" last
@@ -296,7 +301,7 @@ def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_val
         if first is not None and len(counts) == 2:  # two categories: the mirror image
             audit.t_rows.append(row | {"rate": raw["rate"], **_mirrored(first), "suppressed": False})
         else:
-            first = _category_result(audit, cells, base, raw, category, sub, yy, member)
+            first = _category_result(audit, cells, covariates, base, raw, category, sub, yy, member)
             audit.t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
         _opt_out_row(audit.codes, t_key, p_name, category, sub, yy, member, audit.min_group_size, audit.o_rows)
 

@@ -385,12 +385,16 @@ def _average_effect(beta: np.ndarray, cov: np.ndarray, exog: np.ndarray, d: np.n
     return ame, se, ame - z * se, ame + z * se
 
 
-def _varying(covariates: pd.DataFrame | None, n: int) -> np.ndarray:
+def covariate_matrix(covariates: pd.DataFrame | np.ndarray | None, n: int) -> np.ndarray:
     """The covariate columns with more than one distinct non-missing value, as floats ``(n, k)``.
 
     The columns ``x.loc[:, x.nunique() > 1]`` keeps, found from each column's smallest and
-    largest value instead of hashing every value.
+    largest value instead of hashing every value. An ndarray is such a matrix already and comes
+    back as it is: :func:`adjusted_difference` and :func:`reduced_fit` take either, so several
+    models of the same rows convert their covariates once.
     """
+    if isinstance(covariates, np.ndarray):
+        return covariates
     if covariates is None or not len(covariates.columns):
         return np.empty((n, 0))
     x = covariates.to_numpy(dtype=float)
@@ -400,9 +404,10 @@ def _varying(covariates: pd.DataFrame | None, n: int) -> np.ndarray:
     return x[:, keep] if not keep.all() else x
 
 
-def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None, *,
+def adjusted_difference(treated, member, covariates: pd.DataFrame | np.ndarray | None = None, *,
                         level: float = 0.95, reduced_llf: float | None = None,
-                        counts: np.ndarray | None = None, reduced: dict | None = None) -> dict:
+                        counts: np.ndarray | None = None, reduced: dict | None = None,
+                        likelihood_ratio: bool = True) -> dict:
     """Average marginal effect of ``member`` on ``treated`` in a logistic model with covariates.
 
     The model is ``logit P(treated) = b0 + d * member + X b``; the effect is
@@ -414,6 +419,10 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
     (:func:`covariate_cells`); the results are those on the respondents. ``reduced``: the
     :func:`reduced_fit` of the same rows and covariates, shared by several categories: its
     log-likelihood serves the test and its estimates (with 0 for the category) start the fit.
+    ``covariates`` may be the matrix :func:`covariate_matrix` made of them (shared by several
+    calls). ``likelihood_ratio=False`` leaves the test out (``p_value`` NaN), and with it the fit
+    without the category when neither ``reduced`` nor ``reduced_llf`` is given: for callers that
+    only want the effect and its interval.
 
     Returns
     -------
@@ -432,7 +441,7 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
     nan = {"diff": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n": n}
     if y.sum() == 0 or y.sum() == m.sum() or len(np.unique(d)) < 2:
         return nan | {"status": "no variation"}
-    x = _varying(covariates, len(y))
+    x = covariate_matrix(covariates, len(y))
     exog = np.empty((len(y), 2 + x.shape[1]))
     exog[:, 0], exog[:, 1], exog[:, 2:] = 1.0, d, x
     del x  # the design holds it now
@@ -456,20 +465,24 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | None = None,
         if not (firth.converged and np.isfinite(se)):
             status = "unreliable (neither the model nor its penalised version could be fitted)"
     # likelihood-ratio test of the category: more reliable than a Wald test with few events
-    if reduced_llf is None:
-        reduced_llf = logit_fit(y, np.delete(exog, 1, axis=1), counts=counts)["llf"]
-    p_value = float(stats.chi2.sf(max(2 * (fit["llf"] - reduced_llf), 0.0), 1))
+    p_value = np.nan
+    if likelihood_ratio:
+        if reduced_llf is None:
+            reduced_llf = logit_fit(y, np.delete(exog, 1, axis=1), counts=counts)["llf"]
+        p_value = float(stats.chi2.sf(max(2 * (fit["llf"] - reduced_llf), 0.0), 1))
     return {"diff": ame, "se": se, "ci_low": low, "ci_high": high,
             "p_value": p_value, "n": n, "status": status}
 
 
-def reduced_fit(treated, covariates: pd.DataFrame | None = None, *, counts: np.ndarray | None = None) -> dict:
+def reduced_fit(treated, covariates: pd.DataFrame | np.ndarray | None = None, *,
+                counts: np.ndarray | None = None) -> dict:
     """The logistic model of ``treated`` on the covariates alone (``counts``: cells): :func:`logit_fit`'s dict.
 
     Pass it as ``reduced`` to :func:`adjusted_difference` for every category of an attribute.
+    ``covariates``: a DataFrame or the matrix :func:`covariate_matrix` made of it.
     """
     y = np.asarray(treated, dtype=float)
-    x = _varying(covariates, len(y))
+    x = covariate_matrix(covariates, len(y))
     exog = np.empty((len(y), 1 + x.shape[1]))
     exog[:, 0], exog[:, 1:] = 1.0, x
     return logit_fit(y, exog, counts=counts)
