@@ -236,6 +236,26 @@ def test_stacked_batch_with_unsafe_names_in_dutch(tmp_path):
     assert {r["status"] for r in _status(out).values()} == {"skipped"}
 
 
+@pytest.mark.slow
+def test_the_own_clusters_workers_run_without_the_statistical_profiler():
+    """Our LocalCluster's workers get its settings from their nannies: no thread is sampled every 10 ms."""
+    import dask
+
+    client = batch.local_client(1, 2 * 2**30)
+    try:
+        client.submit(time.sleep, 0.5, pure=False).result()
+
+        def profiled(dask_worker):
+            return dask.config.get("distributed.worker.profile.enabled"), dask_worker.profile_recent.get("count", 0)
+
+        assert list(client.run(profiled).values()) == [(False, 0)]
+        assert dask.config.get("distributed.worker.profile.enabled")  # this process's settings are as they were
+    finally:
+        cluster = client.cluster
+        client.close()
+        cluster.close()
+
+
 # --------------------------------------------------------------------------- a real multi-process cluster
 def _free_port() -> int:
     with socket.socket() as probe:
