@@ -176,6 +176,33 @@ def test_segment_test_null_matches_shuffling_rows_within_monte_carlo_noise(monke
     assert abs(normal["p_value"] - shuffled["p_value"]) < 0.04
 
 
+def test_the_observed_pass_gives_the_term_moments_of_the_normal_null(monkeypatch):
+    """The pass over the rows that gives the observed statistic also gives the terms' sum and
+    cross-products the normal null needs: the same numbers to the last bit as
+    ``lmg.term_moments``, over several blocks of rows, so the test's result does not change."""
+    from clientvalue.analyses.strategy import _PermutationStat
+
+    rng = np.random.default_rng(23)
+    x, w = _ratings(9_000, 4, 24)
+    codes = rng.choice(3, len(x), p=[0.5, 0.3, 0.2])
+    monkeypatch.setattr(lmg, "NORMAL_SEGMENT_FROM", 1_000)
+    monkeypatch.setattr(lmg, "BUDGET", 15 * 1_000)  # 1,000 rows a block: nine blocks
+    shared = _PermutationStat(x, w, codes, 3, "lmg", normal_from=0)
+    plain = _PermutationStat(x, w, codes, 3, "lmg")
+    assert shared.observed == plain.observed and plain._moments is None
+    total, cross = lmg.term_moments(plain.xc, plain.wn, budget=lmg.BUDGET)
+    np.testing.assert_array_equal(shared._moments[0], total)
+    np.testing.assert_array_equal(shared._moments[1], cross)
+    calls = []
+    real = lmg.term_moments
+    monkeypatch.setattr(lmg, "term_moments", lambda *a, **k: calls.append(1) or real(*a, **k))
+    np.testing.assert_array_equal(shared.normal_null(200, np.random.default_rng(4)),
+                                  plain.normal_null(200, np.random.default_rng(4)))
+    assert calls == [1]  # only the plain one computed them again
+    # too few rows for the normal limit: nothing kept, the rows are shuffled as before
+    assert _PermutationStat(x, w, codes, 3, "lmg", normal_from=10**9)._moments is None
+
+
 def test_segment_test_shuffles_rows_when_a_segment_is_small(monkeypatch):
     rng = np.random.default_rng(13)
     x, w = _ratings(3_000, 3, 14)

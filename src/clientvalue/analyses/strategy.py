@@ -334,9 +334,10 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     wt = _as_float(frame["__w"]) if w else np.ones(len(frame))
     rng = np.random.default_rng(seed)
     if np.isfinite(x).all() and np.isfinite(wt).all():
-        stats = _PermutationStat(x, wt, codes, len(groups), method)
+        normal_from = _lmg.NORMAL_FROM if normal_from is None else normal_from
+        stats = _PermutationStat(x, wt, codes, len(groups), method, normal_from=normal_from)
         observed = stats.observed
-        if stats.normal_applies(_lmg.NORMAL_FROM if normal_from is None else normal_from):
+        if stats.normal_applies(normal_from):
             null = stats.normal_null(n_perm, rng)
         else:
             null = _shuffled_null(stats, codes, n_perm, rng)
@@ -393,10 +394,15 @@ class _PermutationStat:
     the shares follow :func:`clientvalue.stats.importance.importance` step by step (batched). A
     relabeling that splits the rows exactly as ``codes`` does gets ``observed`` itself (not a
     recomputation that could differ in the last bit), so it counts as a tie in the p-value.
+
+    With ``normal_from`` and when :meth:`normal_applies` for it, the pass over the rows that gives
+    ``observed`` also gives the terms' sum and cross-products that :meth:`normal_null` needs (the
+    per-row terms made once instead of twice; the same numbers as
+    :func:`clientvalue.stats.lmg.term_moments`, block by block).
     """
 
     def __init__(self, x: np.ndarray, w: np.ndarray, codes: np.ndarray, n_groups: int,
-                 method: str) -> None:
+                 method: str, *, normal_from: int | None = None) -> None:
         self.x, self.w, self.method = x, w, method
         # rows centred once at the weighted mean of all rows: a segment's moments are sums of
         # per-row terms over its rows (as in the bootstrap of clientvalue.stats.lmg)
@@ -404,7 +410,9 @@ class _PermutationStat:
         self.sizes = np.bincount(codes, minlength=n_groups)
         self.pairs = list(itertools.combinations(range(n_groups), 2))
         self.members = [np.flatnonzero(codes == g) for g in range(n_groups)]
-        self.observed = float(self._compute(codes[None])[0])
+        self._moments: tuple[np.ndarray, np.ndarray] | None = None
+        moments = normal_from is not None and self.normal_applies(normal_from)
+        self.observed = float(self._statistic(self._sums(codes[None], moments=moments))[0])
 
     def __call__(self, labelings: np.ndarray) -> np.ndarray:
         out = self._compute(labelings)
@@ -440,7 +448,8 @@ class _PermutationStat:
         """``n_perm`` values of the statistic under shuffled labels, with every segment's moment
         sums drawn from their normal limit (:func:`clientvalue.stats.lmg.permutation_sums`)
         instead of shuffling the rows: for large segments, where a shuffle costs O(n)."""
-        total, cross = _lmg.term_moments(self.xc, self.wn)
+        total, cross = (self._moments if self._moments is not None
+                        else _lmg.term_moments(self.xc, self.wn, budget=_lmg.BUDGET))  # the blocks of _sums
         rng = _lmg.normal_stream(rng, total)
         null = np.empty(n_perm)
         for lo in range(0, n_perm, _lmg.MAX_REP_CHUNK):
@@ -456,8 +465,13 @@ class _PermutationStat:
     def _compute(self, labelings: np.ndarray) -> np.ndarray:
         return self._statistic(self._sums(labelings))
 
-    def _sums(self, labelings: np.ndarray) -> np.ndarray:
-        """Every segment's moment sums ``(G, c, k)`` under each of the ``c`` labelings."""
+    def _sums(self, labelings: np.ndarray, *, moments: bool = False) -> np.ndarray:
+        """Every segment's moment sums ``(G, c, k)`` under each of the ``c`` labelings.
+
+        ``moments`` (one labeling): also keep the terms' sum and centred cross-products for
+        :meth:`normal_null`, accumulated from the same blocks of rows exactly as
+        :func:`clientvalue.stats.lmg.term_moments` accumulates them.
+        """
         c = labelings.shape[0]
         n, q = self.xc.shape
         n_groups = len(self.sizes)
@@ -466,6 +480,8 @@ class _PermutationStat:
         k = 1 + q + q * (q + 1) // 2
         sums = np.zeros((n_groups, c, k))
         rows = max(1, _lmg.BUDGET // max(k, c))
+        keep = moments and rows == max(1, _lmg.BUDGET // k)  # term_moments' blocks (one labeling)
+        total, cross, shift = np.zeros(k), np.zeros((k, k)), None
         member = np.empty((c, min(rows, n)))
         for lo in range(0, n, rows):
             hi = min(n, lo + rows)
@@ -475,8 +491,19 @@ class _PermutationStat:
             for g in range(n_groups - 1):
                 np.equal(block, g, out=indicator, casting="unsafe")  # 1.0 where the row is in segment g
                 sums[g] += indicator @ terms.T
-            sums[n_groups - 1] += terms.sum(axis=1)  # all rows; the other segments taken off below
+            block_total = terms.sum(axis=1)
+            sums[n_groups - 1] += block_total  # all rows; the other segments taken off below
+            if keep:
+                total += block_total
+                if shift is None:
+                    shift = terms.mean(axis=1)
+                terms -= shift[:, None]
+                cross += terms @ terms.T
         sums[n_groups - 1] -= sums[: n_groups - 1].sum(axis=0)
+        if keep and shift is not None:
+            offset = total / n - shift
+            cross -= n * np.outer(offset, offset)
+            self._moments = (total, cross)
         return sums
 
     def _statistic(self, sums: np.ndarray, *, drawn: bool = False) -> np.ndarray:
