@@ -283,7 +283,7 @@ def test_a_group_not_measured_in_the_first_wave_keeps_its_change_from_the_previo
 
     import pandas as pd
 
-    from clientvalue.analyses.comparisons_findings import _level_findings, _wave_change_findings
+    from clientvalue.analyses.comparisons_findings import _changes_to_now, _level_findings, _wave_change_findings
     from clientvalue.report.summary import satisfaction_rows
 
     def row(group, span, since, flag, change):
@@ -303,19 +303,20 @@ def test_a_group_not_measured_in_the_first_wave_keeps_its_change_from_the_previo
                            level("Jeugd", "2024", 7.0), level("Jeugd", "2026", 7.1),
                            level("Afval", "2026", 7.5)])  # new this wave: no change to now
     result = SimpleNamespace(outcome="overall", wave_changes=changes, levels=levels, waves=["2022", "2024", "2026"])
-    found = _wave_change_findings(result)
+    to_now = _changes_to_now(result)
+    found = _wave_change_findings(result, to_now)
     assert [(f.subject["group"], f.subject["from_wave"], f.subject["direction"]) for f in found] == [
         ("Wmo", "2024", "declined")]
-    spans = {f.subject["group"]: f.subject.get("change_from_wave") for f in _level_findings(result)}
+    spans = {f.subject["group"]: f.subject.get("change_from_wave") for f in _level_findings(result, to_now)}
     assert spans == {"all": "2022", "Wmo": "2024", "Jeugd": "2024", "Afval": None}
-    found += _level_findings(result)
+    found += _level_findings(result, to_now)
     rows = {r["service"]: r["change"] for r in satisfaction_rows({"50_comparisons": found}, "en")}
     assert rows == {"All respondents": "no clear change", "Wmo": "−0.60 (−0.90 to −0.30) since 2024",
                     "Jeugd": "no clear change since 2024", "Afval": "–"}
     dutch = {r["service"]: r["change"] for r in satisfaction_rows({"50_comparisons": found}, "nl")}
     assert dutch["Jeugd"] == "geen duidelijke verandering sinds 2024"
-    assert _level_findings(SimpleNamespace(outcome="overall", wave_changes=pd.DataFrame(), levels=levels.iloc[:0],
-                                           waves=["2026"])) == []  # an empty result
+    empty = SimpleNamespace(outcome="overall", wave_changes=pd.DataFrame(), levels=levels.iloc[:0], waves=["2026"])
+    assert _level_findings(empty, _changes_to_now(empty)) == []  # an empty result
 
 
 def test_the_chart_caption_counts_by_the_strategy_rule_and_needs_services():
@@ -342,7 +343,7 @@ def test_a_change_that_ended_before_the_current_wave_is_not_a_change_to_now():
 
     import pandas as pd
 
-    from clientvalue.analyses.comparisons_findings import _wave_change_findings
+    from clientvalue.analyses.comparisons_findings import _changes_to_now, _wave_change_findings
 
     def row(group, span, since, until, flag, change):
         return {"question": "overall", "group": group, "span": span, "from_wave": since, "to_wave": until,
@@ -353,8 +354,8 @@ def test_a_change_that_ended_before_the_current_wave_is_not_a_change_to_now():
                             row("Jeugd", "previous", "2020", "2022", "declined", -0.7),
                             row("Afval", "previous", "2022", "2024", "similar", 0.1),
                             row("Afval", "previous", "2024", "2026", "improved", 0.5)])
-    found = _wave_change_findings(SimpleNamespace(outcome="overall", wave_changes=changes,
-                                                  waves=["2020", "2022", "2024", "2026"]))
+    result = SimpleNamespace(outcome="overall", wave_changes=changes, waves=["2020", "2022", "2024", "2026"])
+    found = _wave_change_findings(result, _changes_to_now(result))
     assert [(f.subject["group"], f.subject["from_wave"], f.subject["to_wave"]) for f in found] == [
         ("Afval", "2024", "2026")]
 

@@ -26,13 +26,14 @@ if TYPE_CHECKING:  # for the annotations only: comparisons imports this module t
 RELIABILITY_THRESHOLD = 0.7  # Zaslavsky (2001); Paddison et al. (2012)
 
 
-def _level_findings(result: ComparisonsResult) -> list[Finding]:
+def _level_findings(result: ComparisonsResult, changes: pd.DataFrame) -> list[Finding]:
     """The outcome's level in the current wave, per group (with last wave's mean when known, and the
-    wave its change to now is measured from: ``change_from_wave``, see :func:`_changes_to_now`)."""
+    wave its change to now is measured from: ``change_from_wave``, from ``changes``, the result's
+    :func:`_changes_to_now`)."""
     findings: list[Finding] = []
     current = result.waves[-1]
     lev = result.levels
-    spans = {row.group: str(row.from_wave) for row in _changes_to_now(result).itertuples(index=False)}
+    spans = {row.group: str(row.from_wave) for row in changes.itertuples(index=False)}
     if result.outcome is not None and not lev.empty:
         now = lev[(lev["question"] == result.outcome) & (lev["wave"] == current)]
         previous = result.waves[-2] if len(result.waves) > 1 else None
@@ -75,11 +76,10 @@ def _changes_to_now(result: ComparisonsResult) -> pd.DataFrame:
     return now.loc[since.groupby(now["group"], sort=False).idxmin()] if len(now) else now
 
 
-def _wave_change_findings(result: ComparisonsResult) -> list[Finding]:
+def _wave_change_findings(result: ComparisonsResult, last: pd.DataFrame) -> list[Finding]:
     """The outcome's clear changes up to the current wave, each group's over the widest span it has
-    (:func:`_changes_to_now`); ``from_wave`` says from when."""
+    (``last``, the result's :func:`_changes_to_now`); ``from_wave`` says from when."""
     findings: list[Finding] = []
-    last = _changes_to_now(result)
     if len(last):
         for row in last.itertuples(index=False):
             if row.flag == "similar":
@@ -181,7 +181,8 @@ def _benchmark_findings(result: ComparisonsResult) -> list[Finding]:
 
 def with_findings(result: ComparisonsResult) -> ComparisonsResult:
     """The result with its findings, step by step: levels, wave changes, red items, driver shifts, units, benchmark."""
-    findings = (_level_findings(result) + _wave_change_findings(result) + _red_item_findings(result)
+    changes = _changes_to_now(result)  # decided once: the level findings and the change findings share it
+    findings = (_level_findings(result, changes) + _wave_change_findings(result, changes) + _red_item_findings(result)
                 + _driver_shift_findings(result))
     if not result.units.empty:
         findings += _unit_findings(result) + _unit_reliability_findings(result)
