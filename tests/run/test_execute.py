@@ -134,9 +134,11 @@ def test_the_executed_notebook_is_written_once_complete(tmp_path, monkeypatch, w
     warm.enable(warm_kernel, outlive_run=False)
     try:
         target = tmp_path / "out.ipynb"
-        execute._execute(source, target, {"fail": False}, progress=False)
+        execute._execute(source, target, {"fail": False, "not_declared": 7}, progress=False)
         assert writes == [str(target)]
         done = nbformat.read(target, as_version=4)
+        injected = [c for c in done.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert [c.source for c in injected] == ["# Parameters\nfail = False\n"]  # only what the notebook declares
         code = [c for c in done.cells if c.cell_type == "code"]
         assert [c.outputs[0]["text"] for c in code if c.outputs] == ["0\n", "1\n", "2\n"]
         assert all(c.metadata.papermill["status"] == "completed" and c.metadata.papermill["duration"] is not None

@@ -533,7 +533,15 @@ def load_survey(codebook_path: str | Path, *, prepared: str | Path | None = None
         if survey is not None:
             return survey
     codebook = load_codebook(codebook_path)
+    return read_survey(codebook, codebook_path)
+
+
+def export_path(codebook: Codebook, codebook_path: str | Path) -> Path:
+    """The export ``codebook`` reads: its ``data`` path, relative to the codebook's folder."""
     data_path = Path(codebook.data)
-    if not data_path.is_absolute():
-        data_path = codebook_path.parent / data_path
-    return clean_export(read_export(data_path), codebook, codebook_path=codebook_path)
+    return data_path if data_path.is_absolute() else Path(codebook_path).parent / data_path
+
+
+def read_survey(codebook: Codebook, codebook_path: str | Path) -> Survey:
+    """Read and clean the export of a codebook already loaded (:func:`load_survey` does both)."""
+    return clean_export(read_export(export_path(codebook, codebook_path)), codebook, codebook_path=Path(codebook_path))

@@ -55,7 +55,16 @@ def local_kernel_manager():
     return LocalKernelManager
 
 
-def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: bool) -> None:
+def declared_parameters(path: Path, values: dict[str, Any]) -> dict[str, Any]:
+    """The subset of ``values`` that the notebook ``path`` declares in its parameters cell."""
+    import papermill
+
+    declared = papermill.inspect_notebook(str(path))
+    return {key: value for key, value in values.items() if key in declared}
+
+
+def _execute(path: Path, target: Path, values: dict[str, Any], *, progress: bool) -> None:
+    """Execute the notebook ``path`` into ``target`` with the ``values`` its parameters cell declares."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -66,7 +75,7 @@ def _execute(path: Path, target: Path, parameters: dict[str, Any], *, progress: 
             str(path),
             str(target),
             engine_name=engine_name(),  # a batch worker's warm kernel (run/warm.py), else a fresh one
-            parameters=parameters,
+            parameters=declared_parameters(path, values),
             # written once, complete (with papermill's error markers if a cell failed), not before and after
             # every cell so that it can be watched: some 60 writes of a growing notebook per page, charts
             # included, on the way of every cell (the staging folder is hidden and removed if the run fails)
@@ -158,13 +167,13 @@ def kernel_threads(jobs: int, cores: int | None = None) -> int:
     return max(1, cores // max(1, jobs))
 
 
-def _worker_setup(threads: int, warm_kernel: bool = True) -> None:
+def _worker_setup(threads: int, warm_kernel: bool = True, imports: tuple[str, ...] = ()) -> None:
     """Set up a notebook worker (and, through its environment, the kernel it starts).
 
     Ctrl-C is left to the main process, which stops the workers (no worker tracebacks), and the
     numerical libraries of the kernel get ``threads`` threads unless the user set their own.
     ``warm_kernel``: the worker runs its notebooks on one kernel (:mod:`clientvalue.run.warm`),
-    shut down when the worker ends.
+    started now with the modules ``imports`` loaded, and shut down when the worker ends.
     """
     import signal
     from multiprocessing import util
@@ -179,6 +188,48 @@ def _worker_setup(threads: int, warm_kernel: bool = True) -> None:
     warm.enable(warm_kernel, outlive_run=False)
     if warm_kernel:
         util.Finalize(None, warm.shutdown_all, exitpriority=10)  # as the worker exits
+        try:
+            warm.prestart("python3", cwd=str(NOTEBOOKS_DIR), imports=imports)
+        except Exception:  # the first notebook starts a kernel itself, and says what went wrong
+            warm.retire()
+
+
+def _ready() -> None:
+    """Nothing: a task that makes the pool start a worker (:class:`NotebookWorkers`)."""
+
+
+class NotebookWorkers:
+    """The processes that execute a run's notebooks, ``jobs`` at a time, each on its own warm kernel.
+
+    The workers start as the object is made, and each starts its kernel and imports ``imports`` in
+    it straight away (:func:`clientvalue.run.warm.prestart`). A run that makes them before it reads
+    a large export has them ready once the export has been checked: their start-up (papermill, the
+    kernel, pandas, matplotlib, SciPy, statsmodels and the analyses, some 5 CPU seconds each) runs
+    on the cores the reading leaves idle. :meth:`stop` ends them and their kernels at once (refused
+    input, a failed notebook, Ctrl-C); :meth:`close` lets them finish.
+    """
+
+    def __init__(self, jobs: int, *, imports: tuple[str, ...] = ()):
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        from clientvalue.run import warm
+
+        self.jobs = jobs
+        os.environ["CLIENTVALUE_RUN_PID"] = str(os.getpid())  # workers name kernel files after this run
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_setup,
+                                        initargs=(kernel_threads(jobs), warm.wanted(), imports))
+        for _ in range(jobs):  # the pool starts a worker for each task that no idle worker can take
+            self.pool.submit(_ready)
+
+    def stop(self) -> None:
+        """End the workers and their kernels now, without waiting for what they run."""
+        stop_children()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Let the workers finish and end (each shuts its kernel down as it exits)."""
+        self.pool.shutdown()
 
 
 def remove_kernel_files() -> None:
@@ -190,9 +241,9 @@ def remove_kernel_files() -> None:
             pass
 
 
-def _execute_timed(path: Path, target: Path, parameters: dict[str, Any], progress: bool) -> float:
+def _execute_timed(path: Path, target: Path, values: dict[str, Any], progress: bool) -> float:
     tick = time.perf_counter()
-    _execute(path, target, parameters, progress=progress)
+    _execute(path, target, values, progress=progress)
     return round(time.perf_counter() - tick, 2)
 
 
@@ -202,8 +253,13 @@ def _work_rank(name: str) -> int:
 
 def execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int, progress: bool,
                  echo: Callable[[str], None],
-                 when_done: Callable[[Path], None] | None = None) -> dict[str, float]:
+                 when_done: Callable[[Path], None] | None = None,
+                 workers: NotebookWorkers | None = None) -> dict[str, float]:
     """Execute notebooks, ``jobs`` at a time; seconds per notebook.
+
+    ``jobs_list``: (notebook, executed notebook to write, the run's parameter values) for each
+    notebook; each notebook is given the values its parameters cell declares
+    (:func:`declared_parameters`, in the worker that runs it).
 
     Each of the ``jobs`` workers runs its notebooks one after the other on one warm kernel
     (:mod:`clientvalue.run.warm`: a fresh namespace, history and working folder for each notebook,
@@ -212,12 +268,15 @@ def execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int
     ``when_done(path)`` is called in this process as soon as the notebook ``path`` has run, while
     the others still run (the run renders its page then: this process is idle while it waits). An
     error it raises stops the run as a failed notebook does.
+
+    ``workers``: workers the run started already (then ``jobs`` is theirs), ended here as the
+    notebooks end; without them, ``jobs`` workers are started here when ``jobs`` > 1.
     """
     from clientvalue.run import warm
 
     total = len(jobs_list)
     seconds: dict[str, float] = {}
-    if jobs <= 1 or total == 1:
+    if workers is None and (jobs <= 1 or total == 1):
         with warm.for_this_run():  # one kernel for every notebook (unless a batch worker chose)
             for number, (path, target, parameters) in enumerate(jobs_list, start=1):
                 echo(f"[{number}/{total}] {path.stem} ...")
@@ -226,16 +285,15 @@ def execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int
                 if when_done is not None:
                     when_done(path)
         return seconds
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from multiprocessing import get_context
+    from concurrent.futures import as_completed
 
-    echo(f"running {total} notebooks, {jobs} at a time: " + ", ".join(p.stem for p, _, _ in jobs_list))
-    os.environ["CLIENTVALUE_RUN_PID"] = str(os.getpid())  # workers name kernel files after this run
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_setup,
-                               initargs=(kernel_threads(jobs), warm.wanted()))
+    if workers is None:
+        workers = NotebookWorkers(jobs)
+    pool = workers.pool
+    echo(f"running {total} notebooks, {workers.jobs} at a time: " + ", ".join(p.stem for p, _, _ in jobs_list))
     order = sorted(jobs_list, key=lambda job: _work_rank(job[0].stem))
     try:
-        futures = {pool.submit(_execute_timed, path, target, parameters, False): path for path, target, parameters in order}
+        futures = {pool.submit(_execute_timed, path, target, values, False): path for path, target, values in order}
         for future in as_completed(futures):  # as each ends: the first failure stops the others
             path = futures[future]
             seconds[path.stem] = future.result()  # raises the notebook's error
@@ -244,8 +302,7 @@ def execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int
                 when_done(path)
     except BaseException:
         # a failed notebook, Ctrl-C or SIGTERM: stop the other notebooks now instead of waiting for them
-        stop_children()
-        pool.shutdown(wait=False, cancel_futures=True)
+        workers.stop()
         raise
-    pool.shutdown()
+    workers.close()
     return seconds

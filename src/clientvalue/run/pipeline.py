@@ -23,13 +23,14 @@ from typing import Any, Callable
 from clientvalue import __version__, disclosure
 from clientvalue.memory import release_memory
 from clientvalue.errors import ParameterError, PipelineError
-from clientvalue.run.execute import execute_all, remove_kernel_files
+from clientvalue.run.execute import NotebookWorkers, execute_all, remove_kernel_files
 from clientvalue.analyses import registry
 from clientvalue.analyses.registry import AnalysisSpec, Need
 from clientvalue.run.params import RunParameters, load_parameters
 from clientvalue.paths import NOTEBOOKS_DIR, resolve_path
 from clientvalue.report.publish import path_as_shown, prepare_index, render_index, render_notebook
-from clientvalue.data.survey import load_survey
+from clientvalue.data.codebook import load_codebook
+from clientvalue.data.survey import export_path, read_survey
 
 KEY_PACKAGES = (
     "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib", "seaborn",
@@ -63,14 +64,6 @@ def notebook_path(name: str) -> Path:
     if not path.is_file():
         raise ParameterError(f"notebook {name!r}: {path} does not exist")
     return path
-
-
-def _notebook_parameters(path: Path, values: dict[str, Any]) -> dict[str, Any]:
-    """The subset of ``values`` that the notebook declares in its parameters cell."""
-    import papermill
-
-    declared = papermill.inspect_notebook(str(path))
-    return {key: value for key, value in values.items() if key in declared}
 
 
 #: Why a run cannot feed an analysis that needs something: (refused when named, skipped by default).
@@ -356,6 +349,8 @@ class RunContext:
     run_info: dict[str, Any] = field(default_factory=dict)
     study_info: dict[str, Any] = field(default_factory=dict)
     data_summary: dict[str, Any] = field(default_factory=dict)
+    # validate (a large export) or execute
+    workers: NotebookWorkers | None = None
     # execute, render, manifest
     seconds: dict[str, float] = field(default_factory=dict)
     records: list[dict[str, Any]] = field(default_factory=list)
@@ -373,13 +368,44 @@ class RunContext:
         return self.staging
 
 
+#: An export at least this large (bytes) takes seconds to read and check; a run starts its notebook
+#: workers and their kernels before it reads one (:class:`NotebookWorkers`), so that their start-up
+#: runs on the cores the reading leaves idle. A smaller export is read in well under a second, and
+#: refused input there starts no process at all.
+EARLY_WORKERS_BYTES = 8 * 2**20
+
+
+def _jobs(ctx: RunContext, notebooks: int) -> int:
+    """How many notebooks the run executes at a time, for ``notebooks`` notebooks."""
+    return min(notebooks, os.cpu_count() or 1) if ctx.jobs is None else max(1, ctx.jobs)
+
+
+def _kernel_imports(names: list[str]) -> tuple[str, ...]:
+    """The modules each kernel loads as it starts: the report's and those of the analyses ``names``."""
+    specs = [registry.get(name) for name in names]
+    return ("clientvalue.report.notebook", *dict.fromkeys(m for spec in specs for m in (spec.module, spec.wording) if m))
+
+
+def _start_workers_early(ctx: RunContext, export: Path) -> None:
+    """Start the notebook workers now when the export is large and the run executes several notebooks at a time."""
+    jobs = _jobs(ctx, len(ctx.params.notebooks))
+    try:
+        large = export.stat().st_size >= EARLY_WORKERS_BYTES
+    except OSError:  # reading it says what is wrong
+        return
+    if large and jobs > 1 and ctx.workers is None:
+        ctx.workers = NotebookWorkers(jobs, imports=_kernel_imports(ctx.params.notebooks))
+
+
 def validate(ctx: RunContext) -> None:
     """Read and check the survey and the vignette study: bad input is refused before anything runs."""
     params, echo = ctx.params, ctx.echo
     if params.codebook is not None:
         ctx.codebook = resolve_path(params.codebook, base=ctx.base, what="codebook")
         echo(f"clientvalue {__version__}: checking {ctx.codebook}")
-        ctx.survey = load_survey(ctx.codebook)
+        codebook = load_codebook(ctx.codebook)
+        _start_workers_early(ctx, export_path(codebook, ctx.codebook))
+        ctx.survey = read_survey(codebook, ctx.codebook)
         ctx.inputs += [("codebook", ctx.codebook), ("data", ctx.survey.path)]
     if params.vignettes is not None:
         from clientvalue.data.vignettes import load_vignette_study
@@ -459,11 +485,15 @@ def stage(ctx: RunContext) -> None:
 def execute(ctx: RunContext) -> None:
     """Run the notebooks with papermill, each with the parameters its parameters cell declares; each
     page is rendered as soon as its notebook has run, while the others still run."""
-    work = [(path, ctx.folder / path.name, _notebook_parameters(path, ctx.values)) for path in ctx.notebooks]
-    jobs = min(len(work), os.cpu_count() or 1) if ctx.jobs is None else max(1, ctx.jobs)
+    # each notebook is given the values its parameters cell declares, chosen where it runs (papermill is
+    # imported there anyway; this process needs it only later, to render the pages)
+    work = [(path, ctx.folder / path.name, ctx.values) for path in ctx.notebooks]
+    jobs = _jobs(ctx, len(work))
+    if ctx.workers is None and jobs > 1 and len(work) > 1:
+        ctx.workers = NotebookWorkers(jobs, imports=_kernel_imports([spec.name for spec in ctx.specs]))
     specs = {path: spec for spec, path in zip(ctx.specs, ctx.notebooks)}
     ctx.seconds = execute_all(work, jobs=jobs, progress=ctx.progress, echo=ctx.echo,
-                              when_done=lambda path: _render_page(ctx, specs[path], path))
+                              when_done=lambda path: _render_page(ctx, specs[path], path), workers=ctx.workers)
 
 
 def _render_page(ctx: RunContext, spec: AnalysisSpec, path: Path) -> None:
@@ -530,12 +560,14 @@ STEPS = (stage, execute, render, manifest, publish)
 
 def run_context(ctx: RunContext) -> Path:
     """Run the steps on ``ctx``; a failed or stopped run removes its staging folder and publishes nothing."""
-    for step in CHECKS:
-        step(ctx)
     try:
+        for step in CHECKS:
+            step(ctx)
         for step in STEPS:
             step(ctx)
     except BaseException:
+        if ctx.workers is not None:  # refused input or a failure: workers started early end now
+            ctx.workers.stop()
         if ctx.staging is not None:
             shutil.rmtree(ctx.staging, ignore_errors=True)
         raise

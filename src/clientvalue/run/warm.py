@@ -129,6 +129,32 @@ def _kernel(kernel_name: str) -> Any:
     return km
 
 
+def prestart(kernel_name: str, *, cwd: str, imports: tuple[str, ...] = ()) -> None:
+    """Start this thread's kernel now, in ``cwd`` (where nbclient would start it for a notebook
+    there), and import the modules ``imports`` in it.
+
+    The first notebook then finds its kernel running and those modules loaded. Before the imports
+    the kernel is reset once (:data:`RESET_CODE`), which records the working folder and warning
+    filters every notebook starts from, so the first notebook starts from the same state as every
+    later one.
+    """
+    from jupyter_core.utils import run_sync
+
+    km = _kernel(kernel_name)
+    if not km.has_kernel:
+        run_sync(km.start_kernel)(cwd=cwd)
+    client = km.client()
+    client.start_channels()
+    try:
+        run_sync(client.wait_for_ready)(timeout=60)
+        code = RESET_CODE + ("import " + ", ".join(imports) + "\n" if imports else "")
+        reply = run_sync(client.execute_interactive)(code, silent=True, store_history=False, timeout=300)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"the warm kernel could not import {', '.join(imports)}")
+    finally:
+        client.stop_channels()
+
+
 def retire() -> None:
     """Shut this thread's kernel down (the next notebook starts a fresh one)."""
     from jupyter_core.utils import run_sync
