@@ -91,7 +91,20 @@ def stack_waves(survey) -> Waves | None:
     questions = questions_of(survey.codebook)
     if spec.column is not None:
         return _stacked_file(survey, questions)
+    frames, present, notes = _earlier_frames(survey, questions)
+    frames.append(_frame(survey, questions, spec.current, group=survey.group, rename={q: q for q in questions}))
+    present[spec.current] = list(questions)
+    order = [w.name for w in spec.earlier] + [spec.current]
+    return _finish(frames, order, questions, present, notes, survey)
+
+
+def _earlier_frames(survey, questions: list[str]) -> tuple[list[pd.DataFrame], dict[str, list[str]], list[dict]]:
+    """The earlier waves' exports (``waves.earlier``) read, matched to today's questions and rescaled:
+    their frames, the questions each holds and the notes; every refusal of :func:`stack_waves` on
+    separate files is made here (today's export is read and checked already)."""
     from clientvalue.data.survey import load_survey  # the same reading and cleaning as the current export
+
+    spec = survey.codebook.waves
 
     base = survey.codebook_path.parent if survey.codebook_path else Path(".")
     frames, present, notes = [], {}, []
@@ -120,10 +133,7 @@ def stack_waves(survey) -> Waves | None:
                               "from": f"{a:g}-{b:g}", "to": f"{c:g}-{d:g}"})
         frames.append(frame)
         present[wave.name] = [q for q in questions if q in frame.columns]
-    frames.append(_frame(survey, questions, spec.current, group=survey.group, rename={q: q for q in questions}))
-    present[spec.current] = list(questions)
-    order = [w.name for w in spec.earlier] + [spec.current]
-    return _finish(frames, order, questions, present, notes, survey)
+    return frames, present, notes
 
 
 def _match(earlier, wave, questions: list[str], path: Path, current_path) -> dict[str, str]:
@@ -249,9 +259,14 @@ def check_comparison_inputs(survey: Survey) -> bool:
         Earlier waves that cannot be matched, a wave column with one value, a unit column with a
         single unit, a benchmark with unknown questions.
     """
-    if not questions_of(survey.codebook):
+    questions = questions_of(survey.codebook)
+    if not questions:
         return False
-    stack_waves(survey)
+    spec = survey.codebook.waves
+    if spec is not None and spec.column is None:
+        _earlier_frames(survey, questions)  # what can be refused; stacking today's rows onto them cannot fail
+    else:
+        stack_waves(survey)
     read_benchmark(survey)
     unit_values(survey)
     return True
