@@ -17,7 +17,7 @@ from scipy import stats
 from statsmodels.stats.weightstats import DescrStatsW
 
 from clientvalue.errors import AnalysisError, ParameterError
-from clientvalue.stats.levels import (compare_independent, compare_with_reference, flag_change,
+from clientvalue.stats.levels import (compare_independent, compare_with_reference, flag_change, group_codes,
                                       paired_change, weighted_levels)
 
 
@@ -152,6 +152,21 @@ def test_bad_input_is_refused_with_the_column_named():
         weighted_levels(data, value="rating", weights="w", satisfied_from=7)
     with pytest.raises(ParameterError, match="level"):
         weighted_levels(_survey(n=20), value="rating", satisfied_from=7, level=95)
+
+
+def test_group_codes_made_once_give_every_value_the_same_table():
+    data = _survey(n=600, seed=5, groups=("a", "b", "c", "d"))
+    data["wave"] = np.where(np.arange(600) % 3 == 0, "2024", "2025")
+    data["other"] = np.where(data["service"] == "b", np.nan, data["rating"] - 1)  # service b never answered
+    data.loc[7, "service"] = np.nan  # a respondent without a service: in the design, in no group
+    codes = group_codes(data, ["wave", "service"])
+    for value in ("rating", "other"):
+        alone = weighted_levels(data, value=value, weights="w", by=["wave", "service"], satisfied_from=7)
+        shared = weighted_levels(data, value=value, weights="w", by=["wave", "service"], satisfied_from=7,
+                                 codes=codes)
+        pd.testing.assert_frame_equal(shared, alone, check_exact=True)
+    assert "b" not in set(weighted_levels(data, value="other", weights="w", by=["wave", "service"],
+                                          satisfied_from=7, codes=codes)["service"])
 
 
 def test_many_rows_and_two_integer_keys():

@@ -65,7 +65,7 @@ def _weights(data: pd.DataFrame, weights: str | None, keep: np.ndarray) -> np.nd
 
 def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = None,
                     by: Sequence[str] | None = None, satisfied_from: float,
-                    level: float = 0.95) -> pd.DataFrame:
+                    level: float = 0.95, codes: tuple[np.ndarray, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Weighted mean and share satisfied per group, with design-based standard errors and intervals.
 
     Point estimates and standard errors equal R ``survey``'s ``svymean`` / ``svyciprop`` for
@@ -86,6 +86,9 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
         A respondent is satisfied when ``value >= satisfied_from`` (7 on 1-10, 4 on 1-5).
     level : float
         Confidence level of the intervals.
+    codes : tuple, optional
+        :func:`group_codes` of ``data`` and ``by``, made once when the levels of several values
+        share them (the same table as without).
 
     Returns
     -------
@@ -107,12 +110,14 @@ def weighted_levels(data: pd.DataFrame, *, value: str, weights: str | None = Non
     w = _weights(data, weights, keep)
     s = (y >= satisfied_from).astype(float)
     n_design = len(y)
-    if by:
-        keys = data.loc[keep, by].reset_index(drop=True)
-        codes, groups = _group_codes(keys, by)
+    if by and codes is not None:  # groups without a value here get no answer: left out of the table
+        every, groups = codes
+        group = every[keep]
+    elif by:
+        group, groups = group_codes(data.loc[keep, by].reset_index(drop=True), by)
     else:
-        codes, groups = np.zeros(n_design, dtype=np.intp), pd.DataFrame(index=range(1))
-    n, wsum, mean, share, se, share_se, n_eff = _level_estimates(y, w, s, codes, k=len(groups))
+        group, groups = np.zeros(n_design, dtype=np.intp), pd.DataFrame(index=range(1))
+    n, wsum, mean, share, se, share_se, n_eff = _level_estimates(y, w, s, group, k=len(groups))
     share_low, share_high, method = _logit_interval(share, share_se, n, n_eff, level)
     return _levels_table(groups, by, n=n, wsum=wsum, mean=mean, se=se, z=z, share=share, share_se=share_se,
                          share_low=share_low, share_high=share_high, method=method)
@@ -168,12 +173,13 @@ def _levels_table(groups: pd.DataFrame, by: list[str], *, n: np.ndarray, wsum: n
     return out[out["n"] > 0].reset_index(drop=True)
 
 
-def _group_codes(keys: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer group code per row and the distinct groups (sorted).
+def group_codes(keys: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Integer group code per row of ``keys`` and the distinct groups of its columns ``by`` (sorted).
 
     Rows whose group is missing get the code ``len(groups)`` (a spare bin the caller cuts off):
     they stay in the design (they count in ``N``) but belong to no group.
     """
+    by = list(by)
     grouped = keys.groupby(by, sort=True, dropna=True, observed=True)
     codes = grouped.ngroup().to_numpy(dtype=float)  # NaN (or -1) where a key is missing
     groups = grouped.size().reset_index()[by]
@@ -249,7 +255,7 @@ def paired_change(data: pd.DataFrame, *, value: str, wave: str, respondent: str,
     wave_values = data.loc[keep, wave].to_numpy()
     side = np.where(wave_values == to_wave, 1, np.where(wave_values == from_wave, 0, -1))
     if by:
-        codes, groups = _group_codes(data.loc[keep, by].reset_index(drop=True), by)
+        codes, groups = group_codes(data.loc[keep, by].reset_index(drop=True), by)
     else:
         codes, groups = np.zeros(len(y), dtype=np.intp), pd.DataFrame(index=range(1))
     n, mean, se, n_both = _paired_estimates(y, w, ids, side, codes, n_ids=n_ids, k=len(groups))
