@@ -52,7 +52,7 @@ def _probe_notebook(folder: Path, name: str) -> Path:
         "import json, os, pathlib, sys\n"
         "pathlib.Path(marker).write_text(json.dumps({'pid': os.getpid(), "
         "'loaded': 'clientvalue.stats.intervals' in sys.modules, 'cwd': os.getcwd(), "
-        "'names': sorted(globals())}))\n")]
+        "'history': str(get_ipython().history_manager.hist_file), 'names': sorted(globals())}))\n")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)
@@ -76,6 +76,7 @@ def test_workers_start_their_kernels_with_the_imports_before_any_notebook(tmp_pa
     assert {probe["pid"] for probe in seen} <= started  # the notebooks ran on the kernels started before them
     assert all(probe["loaded"] for probe in seen)  # with the module the workers imported as they started
     assert all(probe["cwd"] == str(NOTEBOOKS_DIR) for probe in seen)  # where papermill runs every notebook
+    assert all(probe["history"] == ":memory:" for probe in seen)  # as nbclient's kernels: no history file on disk
     for probe in seen:  # nothing of the start-up is left in the namespace (its import, the reset's names)
         assert "marker" in probe["names"] and "clientvalue" not in probe["names"]
         assert not [name for name in probe["names"] if name.startswith("_cv_")]
@@ -109,7 +110,7 @@ def test_a_refused_large_export_stops_the_workers_it_started_early(tmp_path, mon
     assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in started)
     assert [p for p in psutil.Process().children(recursive=True)
             if p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(p.cmdline())] == []
-    assert not list(socket_folder().glob(f"clientvalue-kernel-{os.getpid()}-*"))
+    assert not list(socket_folder().glob(f"clientvalue-kernel-{os.getpid()}-*"))  # sockets and connection files
     assert not (tmp_path / "report").exists() and not list(tmp_path.glob(".report.*"))
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # the input untouched
 
@@ -147,3 +148,15 @@ def test_a_small_export_starts_no_worker_before_it_is_checked(tmp_path, monkeypa
     monkeypatch.setattr(pipeline, "NotebookWorkers", lambda *a, **k: pytest.fail("a worker was started"))
     with pytest.raises(DataError):
         pipeline.run(params, jobs=2, progress=False, echo=lambda line: None)
+
+
+def test_workers_started_early_are_as_many_as_the_notebooks_the_inputs_can_feed():
+    from clientvalue.run.params import RunParameters
+
+    survey_only = RunParameters(codebook="codebook.yaml")
+    expected = pipeline._expected_notebooks(survey_only)
+    assert "40_consistency" not in expected and "10_value_drivers" in expected  # no vignette study given
+    assert "40_consistency" in pipeline._expected_notebooks(RunParameters(codebook="c.yaml", vignettes="v.yaml"))
+    context = pipeline.RunContext(params=survey_only, output=Path("report"), jobs=8)
+    assert pipeline._jobs(context, 2) == 2  # never more workers than notebooks, also with --jobs
+    assert pipeline._jobs(pipeline.RunContext(params=survey_only, output=Path("report"), jobs=1), 5) == 1

@@ -43,6 +43,9 @@ def local_kernel_manager():
             self.transport = "ipc"
             owner = os.environ.get("CLIENTVALUE_RUN_PID", str(os.getpid()))
             self.ip = str(socket_folder() / f"clientvalue-kernel-{owner}-{os.getpid()}-{id(self)}")
+            # the connection file (it holds the kernel's key) is named like the sockets, so that a run
+            # that had to kill its workers removes it too (remove_kernel_files), not only a clean shutdown
+            self.connection_file = self.ip + ".json"
 
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client interrupts (SIGINT) every kernel before shutting it down; a finished
@@ -173,7 +176,8 @@ def _worker_setup(threads: int, warm_kernel: bool = True, imports: tuple[str, ..
     Ctrl-C is left to the main process, which stops the workers (no worker tracebacks), and the
     numerical libraries of the kernel get ``threads`` threads unless the user set their own.
     ``warm_kernel``: the worker runs its notebooks on one kernel (:mod:`clientvalue.run.warm`),
-    started now with the modules ``imports`` loaded, and shut down when the worker ends.
+    started now with the modules ``imports`` loaded, and shut down when the worker ends (without
+    it, every notebook starts a fresh kernel of its own, and nothing is started now).
     """
     import signal
     from multiprocessing import util
@@ -202,11 +206,12 @@ class NotebookWorkers:
     """The processes that execute a run's notebooks, ``jobs`` at a time, each on its own warm kernel.
 
     The workers start as the object is made, and each starts its kernel and imports ``imports`` in
-    it straight away (:func:`clientvalue.run.warm.prestart`). A run that makes them before it reads
-    a large export has them ready once the export has been checked: their start-up (papermill, the
-    kernel, pandas, matplotlib, SciPy, statsmodels and the analyses, some 5 CPU seconds each) runs
-    on the cores the reading leaves idle. :meth:`stop` ends them and their kernels at once (refused
-    input, a failed notebook, Ctrl-C); :meth:`close` lets them finish.
+    it straight away (:func:`clientvalue.run.warm.prestart`; unless warm kernels were refused, see
+    :func:`clientvalue.run.warm.enable`). A run that makes them before it reads a large export has
+    them ready once the export has been checked: their start-up (papermill, the kernel, pandas,
+    matplotlib, SciPy, statsmodels and the analyses, some 5 CPU seconds each) runs on the cores the
+    reading leaves idle. :meth:`stop` ends them and their kernels at once (refused input, a failed
+    notebook, Ctrl-C); :meth:`close` lets them finish. Either one ends them; a second call does nothing.
     """
 
     def __init__(self, jobs: int, *, imports: tuple[str, ...] = ()):
@@ -216,20 +221,29 @@ class NotebookWorkers:
         from clientvalue.run import warm
 
         self.jobs = jobs
+        self.ended = False
         os.environ["CLIENTVALUE_RUN_PID"] = str(os.getpid())  # workers name kernel files after this run
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_setup,
                                         initargs=(kernel_threads(jobs), warm.wanted(), imports))
-        for _ in range(jobs):  # the pool starts a worker for each task that no idle worker can take
-            self.pool.submit(_ready)
+        try:
+            for _ in range(jobs):  # the pool starts a worker for each task that no idle worker can take
+                self.pool.submit(_ready)
+        except BaseException:  # Ctrl-C while they start: nobody else holds them yet
+            self.stop()
+            raise
 
     def stop(self) -> None:
         """End the workers and their kernels now, without waiting for what they run."""
-        stop_children()
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        if not self.ended:
+            self.ended = True
+            stop_children()
+            self.pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         """Let the workers finish and end (each shuts its kernel down as it exits)."""
-        self.pool.shutdown()
+        if not self.ended:
+            self.ended = True
+            self.pool.shutdown()
 
 
 def remove_kernel_files() -> None:
@@ -270,7 +284,8 @@ def execute_all(jobs_list: list[tuple[Path, Path, dict[str, Any]]], *, jobs: int
     error it raises stops the run as a failed notebook does.
 
     ``workers``: workers the run started already (then ``jobs`` is theirs), ended here as the
-    notebooks end; without them, ``jobs`` workers are started here when ``jobs`` > 1.
+    notebooks end; without them, ``jobs`` workers are started here when ``jobs`` > 1 and there is
+    more than one notebook (one notebook, or ``jobs`` 1: every notebook runs from this process).
     """
     from clientvalue.run import warm
 

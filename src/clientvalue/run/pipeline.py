@@ -376,8 +376,16 @@ EARLY_WORKERS_BYTES = 8 * 2**20
 
 
 def _jobs(ctx: RunContext, notebooks: int) -> int:
-    """How many notebooks the run executes at a time, for ``notebooks`` notebooks."""
-    return min(notebooks, os.cpu_count() or 1) if ctx.jobs is None else max(1, ctx.jobs)
+    """How many notebooks the run executes at a time, for ``notebooks`` notebooks (never more than those)."""
+    return max(1, min(notebooks, (os.cpu_count() or 1) if ctx.jobs is None else ctx.jobs))
+
+
+def _expected_notebooks(params: RunParameters) -> list[str]:
+    """The notebooks a run on a survey may execute, before the survey is read: those named, but for
+    the ones whose other inputs were not given (a vignette study, a batch)."""
+    return [name for name in params.notebooks
+            if all(inputs_hold(need, params, survey=True, study=params.vignettes)
+                   for need in registry.get(name).needs if need not in (Need.SURVEY, Need.WAVES))]
 
 
 def _kernel_imports(names: list[str]) -> tuple[str, ...]:
@@ -388,13 +396,14 @@ def _kernel_imports(names: list[str]) -> tuple[str, ...]:
 
 def _start_workers_early(ctx: RunContext, export: Path) -> None:
     """Start the notebook workers now when the export is large and the run executes several notebooks at a time."""
-    jobs = _jobs(ctx, len(ctx.params.notebooks))
+    expected = _expected_notebooks(ctx.params)
+    jobs = _jobs(ctx, len(expected))
     try:
         large = export.stat().st_size >= EARLY_WORKERS_BYTES
     except OSError:  # reading it says what is wrong
         return
     if large and jobs > 1 and ctx.workers is None:
-        ctx.workers = NotebookWorkers(jobs, imports=_kernel_imports(ctx.params.notebooks))
+        ctx.workers = NotebookWorkers(jobs, imports=_kernel_imports(expected))
 
 
 def validate(ctx: RunContext) -> None:
@@ -494,6 +503,7 @@ def execute(ctx: RunContext) -> None:
     specs = {path: spec for spec, path in zip(ctx.specs, ctx.notebooks)}
     ctx.seconds = execute_all(work, jobs=jobs, progress=ctx.progress, echo=ctx.echo,
                               when_done=lambda path: _render_page(ctx, specs[path], path), workers=ctx.workers)
+    ctx.workers = None  # ended with the notebooks
 
 
 def _render_page(ctx: RunContext, spec: AnalysisSpec, path: Path) -> None:

@@ -34,6 +34,9 @@ ENGINE = "clientvalue-warm"
 #: Notebooks one kernel runs before it is replaced by a fresh one.
 MAX_USES = 40
 
+#: IPython's history of a kernel this module starts: in memory, as nbclient keeps its kernels' history.
+HISTORY_FILE = ":memory:"
+
 RESET_CODE = """
 import os as _cv_os, sys as _cv_sys, types as _cv_types, warnings as _cv_warnings
 _cv_state = _cv_sys.modules.get("__clientvalue_warm__")
@@ -124,6 +127,7 @@ def _kernel(kernel_name: str) -> Any:
             # its own socket names: a run removes its `clientvalue-kernel-<pid>-*` files when it ends,
             # and this kernel outlives the run (its files go when it is shut down)
             km.ip = str(socket_folder() / f"clientvalue-warm-{os.getpid()}-{id(km)}")
+            km.connection_file = km.ip + ".json"
         _local.km, _local.uses = km, 0
         _every.add(km)
     return km
@@ -141,8 +145,8 @@ def prestart(kernel_name: str, *, cwd: str, imports: tuple[str, ...] = ()) -> No
     from jupyter_core.utils import run_sync
 
     km = _kernel(kernel_name)
-    if not km.has_kernel:
-        run_sync(km.start_kernel)(cwd=cwd)
+    if not km.has_kernel:  # as nbclient starts one: no IPython history on disk (kernels run side by side)
+        run_sync(km.start_kernel)(cwd=cwd, extra_arguments=[f"--HistoryManager.hist_file={HISTORY_FILE}"])
     client = km.client()
     client.start_channels()
     try:
