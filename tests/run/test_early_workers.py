@@ -7,11 +7,11 @@ import os
 import time
 from pathlib import Path
 
-import nbformat
 import psutil
 import pytest
 import yaml
 
+from code_notebooks import code_notebook
 from hostile import small_survey, write_survey
 
 from clientvalue.errors import DataError
@@ -45,18 +45,11 @@ def _wait_for_kernels(count: int, timeout: float = 120.0) -> list[psutil.Process
 def _probe_notebook(folder: Path, name: str) -> Path:
     """A notebook that writes its kernel's process id, whether a module it never imports is loaded, its
     working folder and whether anything was left in its namespace."""
-    nb = nbformat.v4.new_notebook()
-    parameters = nbformat.v4.new_code_cell('marker = ""')
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, nbformat.v4.new_code_cell(
+    return code_notebook(folder, name, parameters='marker = ""', code=(
         "import json, os, pathlib, sys\n"
         "pathlib.Path(marker).write_text(json.dumps({'pid': os.getpid(), "
         "'loaded': 'clientvalue.stats.intervals' in sys.modules, 'cwd': os.getcwd(), "
-        "'history': str(get_ipython().history_manager.hist_file), 'names': sorted(globals())}))\n")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
+        "'history': str(get_ipython().history_manager.hist_file), 'names': sorted(globals())}))\n"))
 
 
 @pytest.mark.slow

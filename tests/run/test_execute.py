@@ -7,21 +7,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from code_notebooks import code_notebook
+
 from clientvalue.errors import ClientValueError
 from clientvalue.run.execute import execute_all
 
 
 def _notebook(folder: Path, name: str) -> Path:
     """A notebook that sleeps ``seconds`` and then writes ``marker`` (both parameters)."""
-    nb = nbformat.v4.new_notebook()
-    parameters = nbformat.v4.new_code_cell('marker = ""\nseconds = 0.0')
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, nbformat.v4.new_code_cell(
-        "import pathlib, time\ntime.sleep(seconds)\npathlib.Path(marker).write_text('done')")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
+    return code_notebook(folder, name, parameters='marker = ""\nseconds = 0.0',
+                         code="import pathlib, time\ntime.sleep(seconds)\npathlib.Path(marker).write_text('done')")
 
 
 def _jobs(tmp_path: Path) -> tuple[list, Path, Path]:
@@ -70,18 +65,11 @@ def test_one_at_a_time_each_is_handed_on_before_the_next_starts(tmp_path, monkey
 
 def _pid_notebook(folder: Path, name: str) -> Path:
     """A notebook that writes its kernel's process id to ``marker`` and leaves a variable behind."""
-    nb = nbformat.v4.new_notebook()
-    parameters = nbformat.v4.new_code_cell('marker = ""')
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, nbformat.v4.new_code_cell(
+    return code_notebook(folder, name, parameters='marker = ""', code=(
         "import os, pathlib\n"
         "left = globals().get('left_behind', 'none')\n"
         "pathlib.Path(marker).write_text(f'{os.getpid()} {left}')\n"
-        "left_behind = 'from ' + marker")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
+        "left_behind = 'from ' + marker"))
 
 
 @pytest.mark.slow
