@@ -171,12 +171,14 @@ def analyse(survey: Survey, *, min_group_size: int = defaults.MIN_GROUP_SIZE, n_
 # --------------------------------------------------------------------------- levels and changes
 def _levels(stacked: pd.DataFrame, questions: list[str], thresholds: dict[str, float], level: float) -> pd.DataFrame:
     parts = []
-    splits = [([WAVE], ALL)] + ([] if stacked["_group"].eq(ALL).all() else [([WAVE, "_group"], None)])
-    codes = {tuple(by): lv.group_codes(stacked, by) for by, _ in splits}  # once, not once per question
+    splits: list[tuple[list[str], str | None]] = [([WAVE], ALL)]
+    if not stacked["_group"].eq(ALL).all():
+        splits.append(([WAVE, "_group"], None))
+    coded = [(by, group, lv.group_codes(stacked, by)) for by, group in splits]  # once, not once per question
     for q in questions:
-        for by, group in splits:
+        for by, group, codes in coded:
             table = lv.weighted_levels(stacked, value=q, weights="_weight", by=by, satisfied_from=thresholds[q],
-                                       level=level, codes=codes[tuple(by)])
+                                       level=level, codes=codes)
             if table.empty:
                 continue
             table = table.rename(columns={"_group": "group"})

@@ -105,7 +105,6 @@ def _earlier_frames(survey, questions: list[str]) -> tuple[list[pd.DataFrame], d
     from clientvalue.data.survey import load_survey  # the same reading and cleaning as the current export
 
     spec = survey.codebook.waves
-
     base = survey.codebook_path.parent if survey.codebook_path else Path(".")
     frames, present, notes = [], {}, []
     current_scales = _scales(survey.codebook)

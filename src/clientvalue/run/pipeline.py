@@ -498,7 +498,7 @@ def execute(ctx: RunContext) -> None:
     # imported there anyway; this process needs it only later, to render the pages)
     work = [(path, ctx.folder / path.name, ctx.values) for path in ctx.notebooks]
     jobs = _jobs(ctx, len(work))
-    if ctx.workers is None and jobs > 1 and len(work) > 1:
+    if ctx.workers is None and jobs > 1:  # (never more jobs than notebooks)
         ctx.workers = NotebookWorkers(jobs, imports=_kernel_imports([spec.name for spec in ctx.specs]))
     specs = {path: spec for spec, path in zip(ctx.specs, ctx.notebooks)}
     ctx.seconds = execute_all(work, jobs=jobs, progress=ctx.progress, echo=ctx.echo,
