@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from clientvalue import __version__, disclosure
-from clientvalue.memory import release_memory
+from clientvalue.memory import heap_kept, release_memory
 from clientvalue.errors import ParameterError, PipelineError
 from clientvalue.run.execute import NotebookWorkers, execute_all, remove_kernel_files
 from clientvalue.analyses import registry
@@ -563,7 +563,7 @@ def publish(ctx: RunContext) -> None:
     _swap_into_place(ctx.folder, ctx.output)
 
 
-#: The steps of a run, in order; the first two refuse bad input before anything is written.
+#: The steps of a run, in order; the checks refuse bad input before anything is written.
 CHECKS = (validate, plan)
 STEPS = (stage, execute, render, manifest, publish)
 
@@ -571,8 +571,9 @@ STEPS = (stage, execute, render, manifest, publish)
 def run_context(ctx: RunContext) -> Path:
     """Run the steps on ``ctx``; a failed or stopped run removes its staging folder and publishes nothing."""
     try:
-        for step in CHECKS:
-            step(ctx)
+        with heap_kept():  # reading and checking the export reuse the memory they free
+            for step in CHECKS:
+                step(ctx)
         for step in STEPS:
             step(ctx)
     except BaseException:
