@@ -240,3 +240,45 @@ def test_an_impossible_permutation_draw_is_left_out_of_the_null(monkeypatch):
     assert honest["n_perm"] == 40 and left_out["n_perm"] == 39
     assert left_out["difference"] == honest["difference"]
     assert 0 < left_out["p_value"] <= 1
+
+
+@pytest.mark.parametrize("shape, order", [((1_000, 4), "C"), ((999, 2), "C"), ((1_000, 1), "C"),
+                                          ((1_000, 4), "F"), ((0, 3), "C")])
+def test_centre_sums_the_variances_in_blocks_to_the_same_last_bit(monkeypatch, shape, order):
+    # the blocked sum (several blocks here) against the one expression it replaces; a single column
+    # and Fortran order keep that expression (numpy sums them pairwise, not row after row)
+    monkeypatch.setattr(lmg, "CENTRE_BLOCK", 37)
+    rng = np.random.default_rng(5)
+    x = np.asarray(rng.normal(size=shape) * rng.uniform(0.1, 50, size=shape[1]), order=order)
+    w = rng.uniform(0.2, 3, size=shape[0])
+    wn, xc, full_var = lmg.centre(x, w)
+    expected = (xc * xc * wn[:, None]).sum(axis=0)
+    assert full_var.shape == (shape[1],)
+    np.testing.assert_array_equal(full_var, expected)
+
+
+def test_moment_terms_written_into_a_reused_buffer_are_the_same_numbers():
+    x, w = _ratings(300, 4, 2)
+    wn, xc, _ = lmg.centre(x, w)
+    buffer = lmg.term_buffer(xc.shape[1], 128)
+    buffer[:] = np.nan  # whatever an earlier block left there
+    for lo in range(0, 300, 128):  # the last block is shorter than the buffer
+        fresh = lmg.moment_terms(xc[lo:lo + 128], wn[lo:lo + 128])
+        reused = lmg.moment_terms(xc[lo:lo + 128], wn[lo:lo + 128], buffer=buffer)
+        assert reused.flags.c_contiguous and reused.shape == fresh.shape
+        np.testing.assert_array_equal(reused, fresh)
+    # and term_moments over blocks (one buffer) equals the same accumulation with fresh terms
+    q = xc.shape[1]
+    k = 1 + q + q * (q + 1) // 2
+    total, cross = lmg.term_moments(xc, wn, budget=k * 40)  # 40 rows per block
+    ref_total, ref_cross, shift = np.zeros(k), np.zeros((k, k)), None
+    for lo in range(0, 300, 40):
+        terms = lmg.moment_terms(xc[lo:lo + 40], wn[lo:lo + 40])
+        ref_total += terms.sum(axis=1)
+        shift = terms.mean(axis=1) if shift is None else shift
+        terms -= shift[:, None]
+        ref_cross += terms @ terms.T
+    offset = ref_total / 300 - shift
+    ref_cross -= 300 * np.outer(offset, offset)
+    np.testing.assert_array_equal(total, ref_total)
+    np.testing.assert_array_equal(cross, ref_cross)

@@ -483,9 +483,10 @@ class _PermutationStat:
         keep = moments and rows == max(1, _lmg.BUDGET // k)  # term_moments' blocks (one labeling)
         total, cross, shift = np.zeros(k), np.zeros((k, k)), None
         member = np.empty((c, min(rows, n)))
+        buffer = _lmg.term_buffer(q, min(rows, n))
         for lo in range(0, n, rows):
             hi = min(n, lo + rows)
-            terms = _lmg.moment_terms(self.xc[lo:hi], self.wn[lo:hi])
+            terms = _lmg.moment_terms(self.xc[lo:hi], self.wn[lo:hi], buffer=buffer)
             block = labelings[:, lo:hi]
             indicator = member[:, : hi - lo]
             for g in range(n_groups - 1):

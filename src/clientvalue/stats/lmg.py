@@ -56,6 +56,8 @@ import numpy as np
 MAX_DRIVERS = 30
 #: Working-array budget in float64 elements (about 32 MiB per array).
 BUDGET = 1 << 22
+#: Values per block of :func:`centre`'s variances (4 MiB of float64: reused, never a fresh allocation).
+CENTRE_BLOCK = 1 << 19
 #: Bytes of bootstrap resampling counts held at once (one uint8 per row and replicate).
 COUNT_BUDGET = 1 << 27
 #: Most bootstrap replicates per chunk (the progress bar advances per chunk).
@@ -268,16 +270,21 @@ def draw_counts(rng: np.random.Generator, n: int, n_rep: int, *, cap: int = 255)
     return out
 
 
-def moment_terms(xc: np.ndarray, w: np.ndarray) -> np.ndarray:
+def moment_terms(xc: np.ndarray, w: np.ndarray, *, buffer: np.ndarray | None = None) -> np.ndarray:
     """Per-row terms of the weighted moments, one term per row of the result: ``(k, m)``.
 
     For ``m`` rows of ``xc`` ``(m, q)``: ``w``, then ``w x_j`` (``j < q``), then
     ``w x_i x_j`` for the ``q(q+1)/2`` pairs ``i <= j`` in :func:`numpy.triu_indices` order;
     ``k = 1 + q + q(q+1)/2``. Built on the transposed data so every write is contiguous.
+
+    ``buffer``: a flat float64 array of at least ``k * m`` values whose start becomes the result
+    (:func:`term_buffer`). Loops over row blocks pass one buffer for every block: a block of
+    ``BUDGET`` values is 32 MiB, which glibc would otherwise map fresh (and fault in) each time.
     """
     m, q = xc.shape
     xt = np.ascontiguousarray(xc.T)
-    out = np.empty((1 + q + q * (q + 1) // 2, m))
+    k = 1 + q + q * (q + 1) // 2
+    out = np.empty((k, m)) if buffer is None else buffer[: k * m].reshape(k, m)
     out[0] = w
     wx = out[1 : 1 + q]
     np.multiply(xt, w, out=wx)
@@ -288,6 +295,11 @@ def moment_terms(xc: np.ndarray, w: np.ndarray) -> np.ndarray:
     return out
 
 
+def term_buffer(q: int, rows: int) -> np.ndarray:
+    """A buffer for :func:`moment_terms` of up to ``rows`` rows of ``q`` columns."""
+    return np.empty((1 + q + q * (q + 1) // 2) * rows)
+
+
 def _moment_sums(
     counts: np.ndarray, xc: np.ndarray, w: np.ndarray, rows: int, terms: np.ndarray | None
 ) -> np.ndarray:
@@ -296,9 +308,10 @@ def _moment_sums(
         return counts.astype(float) @ terms.T
     q = xc.shape[1]
     sums = np.zeros((counts.shape[0], 1 + q + q * (q + 1) // 2))
+    buffer = term_buffer(q, min(rows, xc.shape[0]))
     for lo in range(0, xc.shape[0], rows):
         hi = lo + rows
-        sums += counts[:, lo:hi].astype(float) @ moment_terms(xc[lo:hi], w[lo:hi]).T
+        sums += counts[:, lo:hi].astype(float) @ moment_terms(xc[lo:hi], w[lo:hi], buffer=buffer).T
     return sums
 
 
@@ -328,10 +341,29 @@ def corr_from_sums(sums: np.ndarray, q: int, full_var: np.ndarray) -> np.ndarray
 
 
 def centre(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Normalised weights, rows centred at the full-sample weighted mean, full variances."""
+    """Normalised weights, rows centred at the full-sample weighted mean, full variances.
+
+    The variances ``(xc * xc * w[:, None]).sum(axis=0)`` are summed over blocks of
+    :data:`CENTRE_BLOCK` values instead of two temporary copies of the data (at a million rows each
+    a fresh allocation of ~100 MB whose pages fault in). The sum over the rows of a C-ordered
+    array of two or more columns adds row after row, so each block continues from the total so far
+    (added to its first row) and the result is the same to the last bit; other layouts keep the
+    one expression.
+    """
     w = w / w.sum()
     xc = x - w @ x  # centring once keeps the replicate moments well conditioned
-    return w, xc, (xc * xc * w[:, None]).sum(axis=0)
+    n, q = xc.shape
+    if q < 2 or not xc.flags.c_contiguous:  # numpy sums such a layout pairwise: keep its order
+        return w, xc, (xc * xc * w[:, None]).sum(axis=0)
+    rows = max(1, CENTRE_BLOCK // q)
+    total = None
+    for lo in range(0, n, rows):
+        square = xc[lo : lo + rows] * xc[lo : lo + rows]
+        square *= w[lo : lo + rows, None]
+        if total is not None:
+            square[0] += total
+        total = square.sum(axis=0)
+    return w, xc, np.zeros(q) if total is None else total
 
 
 def _row_block(q: int, n_rep: int, budget: int) -> int:
@@ -368,8 +400,9 @@ def term_moments(xc: np.ndarray, w: np.ndarray, *, budget: int = BUDGET) -> tupl
     shift = None
     total = np.zeros(k)
     cross = np.zeros((k, k))
+    buffer = term_buffer(q, min(rows, n))
     for lo in range(0, n, rows):
-        terms = moment_terms(xc[lo : lo + rows], w[lo : lo + rows])
+        terms = moment_terms(xc[lo : lo + rows], w[lo : lo + rows], buffer=buffer)
         total += terms.sum(axis=1)
         if shift is None:
             shift = terms.mean(axis=1)
