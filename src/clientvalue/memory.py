@@ -57,7 +57,7 @@ def heap_kept() -> Iterator[None]:
     fresh pages (``mmap``) and returns them as it is freed, so the next one faults its pages in
     again, and on a virtual machine that hands freed memory back to its host a page fault costs
     several microseconds, more when the host is busy. Reading the ``wide`` benchmark export
-    (1,000,000 rows) took 10-13 s, 7-10 of them in the system; with the memory kept, 4-5 s (1-2 in
+    (1,000,000 rows) took 10-13 s, 7-10 of them in the system; with the memory kept, 4-5 s (1-3 in
     the system), the process's peak resident memory 15% higher (1.3 GB) while no notebook runs yet.
 
     The run keeps its notebooks' kernels out of this: a kernel that kept what it freed would hold its
