@@ -8,26 +8,48 @@ the garbage collection. Text columns live in Arrow's own memory pool (pandas' ``
 keeps freed pages too: when pyarrow is loaded, that pool is asked to return them as well (about
 120 MiB after reading a million-row export).
 
-:func:`heap_kept` does the opposite for a while: the run keeps freed memory for reuse while it reads
-and checks an export, and hands it back afterwards.
+:func:`heap_kept` does the opposite for a while: the ``clientvalue run`` command keeps freed memory for
+reuse while it reads and checks an export, and hands it back afterwards.
 """
 
 from __future__ import annotations
 
 import ctypes
 import gc
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 # mallopt(3) parameters
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD, _M_MMAP_MAX = -1, -2, -3, -4
-#: While :func:`heap_kept`: no allocation is given pages of its own (``mmap``), freed memory is never
-#: handed back by ``free`` (2 GiB is the largest threshold ``mallopt`` takes), the heap grows 64 MiB at a time.
-KEPT = {_M_MMAP_MAX: 0, _M_TRIM_THRESHOLD: 2**31 - 1, _M_TOP_PAD: 64 * 2**20}
-#: After it: glibc's defaults as its own rule leaves them once a process has freed arrays of 32 MiB
-#: or more (large allocations get their own pages again and are returned as they are freed).
+#: While :func:`heap_kept`: no allocation is given pages of its own (``mmap``), ``free`` never hands
+#: memory back (a trim threshold of -1), the heap grows 64 MiB at a time.
+KEPT = {_M_MMAP_MAX: 0, _M_TRIM_THRESHOLD: -1, _M_TOP_PAD: 64 * 2**20}
+#: After it, fixed values near those glibc's own adjustment reaches once a process has freed large
+#: arrays (it raises the threshold to the size of a freed mapped array of up to 32 MiB, and the trim
+#: threshold to twice that). glibc cannot report the settings a process had, so these stay: hence
+#: :func:`allow_heap_kept`, for a process that ends after its run.
 AFTER = {_M_MMAP_MAX: 65536, _M_MMAP_THRESHOLD: 32 * 2**20, _M_TRIM_THRESHOLD: 64 * 2**20, _M_TOP_PAD: 128 * 2**10}
+
+_allowed = False
+
+
+def allow_heap_kept() -> None:
+    """Let :func:`heap_kept` change this process's allocator settings (the ``clientvalue run`` command).
+
+    Off by default: a process that lives on after a run (a Dask worker, which starts with its own
+    ``MALLOC_TRIM_THRESHOLD_``; an analyst's notebook calling :func:`clientvalue.run.pipeline.run`)
+    keeps its settings.
+    """
+    global _allowed
+    _allowed = True
+
+
+def _own_settings() -> bool:
+    """Whether the user (or Dask) chose allocator settings: any ``MALLOC_*`` variable or ``glibc.malloc`` tunable."""
+    return any(name.startswith("MALLOC_") for name in os.environ) or "glibc.malloc" in os.environ.get(
+        "GLIBC_TUNABLES", "")
 
 
 def _libc():
@@ -50,8 +72,10 @@ def release_memory() -> None:
 
 @contextmanager
 def heap_kept() -> Iterator[None]:
-    """Within the block, memory this process frees stays in it for its next allocations; after it, the
-    usual settings return (:data:`AFTER`) and what is free is handed back (:func:`release_memory`).
+    """Within the block, memory this process frees stays in it for its next allocations; after it,
+    large allocations get pages of their own again (:data:`AFTER`) and what is free is handed back
+    (:func:`release_memory`). Only after :func:`allow_heap_kept`, with glibc, and when no allocator
+    settings of the user's own are in the environment; otherwise it changes nothing.
 
     Reading and checking a million-row export makes many arrays of megabytes. glibc gives each one
     fresh pages (``mmap``) and returns them as it is freed, so the next one faults its pages in
@@ -64,7 +88,7 @@ def heap_kept() -> Iterator[None]:
     largest footprint for the whole notebook, and two kernels side by side would need 0.8 GB more.
     """
     libc = _libc()
-    if libc is None or not hasattr(libc, "mallopt"):
+    if not _allowed or _own_settings() or libc is None or not hasattr(libc, "mallopt"):
         yield
         return
     for parameter, value in KEPT.items():

@@ -242,15 +242,17 @@ def test_an_impossible_permutation_draw_is_left_out_of_the_null(monkeypatch):
     assert 0 < left_out["p_value"] <= 1
 
 
-@pytest.mark.parametrize("shape, order", [((1_000, 4), "C"), ((999, 2), "C"), ((1_000, 1), "C"),
-                                          ((1_000, 4), "F"), ((0, 3), "C")])
-def test_centre_sums_the_variances_in_blocks_to_the_same_last_bit(monkeypatch, shape, order):
-    # the blocked sum (several blocks here) against the one expression it replaces; a single column
-    # and Fortran order keep that expression (numpy sums them pairwise, not row after row)
+@pytest.mark.parametrize("shape, order, dtype", [((1_000, 4), "C", float), ((999, 2), "C", float),
+                                                 ((1_000, 1), "C", float), ((1_000, 4), "F", float),
+                                                 ((0, 3), "C", float), ((3, 3), "C", float),
+                                                 ((1_000, 4), "C", np.float32)])
+def test_centre_sums_the_variances_in_blocks_to_the_same_last_bit(monkeypatch, shape, order, dtype):
+    # the blocked sum (several blocks here) against the one expression it replaces; a single column,
+    # Fortran order and float32 keep that expression (numpy sums them pairwise or rounds otherwise)
     monkeypatch.setattr(lmg, "CENTRE_BLOCK", 37)
     rng = np.random.default_rng(5)
-    x = np.asarray(rng.normal(size=shape) * rng.uniform(0.1, 50, size=shape[1]), order=order)
-    w = rng.uniform(0.2, 3, size=shape[0])
+    x = np.asarray(rng.normal(size=shape) * rng.uniform(0.1, 50, size=shape[1]), order=order, dtype=dtype)
+    w = rng.uniform(0.2, 3, size=shape[0]).astype(dtype)
     wn, xc, full_var = lmg.centre(x, w)
     expected = (xc * xc * wn[:, None]).sum(axis=0)
     assert full_var.shape == (shape[1],)

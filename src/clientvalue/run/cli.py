@@ -137,8 +137,10 @@ def _check_analyses(survey) -> list[str]:
 def _main(args: argparse.Namespace) -> int:
     try:
         if args.command == "run":
+            from clientvalue.memory import allow_heap_kept
             from clientvalue.run.pipeline import run
 
+            allow_heap_kept()  # this process ends after the run (clientvalue.memory.heap_kept)
             run(args.params, output=args.output, language=args.language, jobs=args.jobs, progress=not args.quiet,
                 echo=lambda line: print(visible(line)), pdf=args.pdf)
         elif args.command == "batch":

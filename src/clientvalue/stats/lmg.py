@@ -56,7 +56,7 @@ import numpy as np
 MAX_DRIVERS = 30
 #: Working-array budget in float64 elements (about 32 MiB per array).
 BUDGET = 1 << 22
-#: Values per block of :func:`centre`'s variances (4 MiB of float64: reused, never a fresh allocation).
+#: Values per block of :func:`centre`'s variances (4 MiB of float64, one block reused for all rows).
 CENTRE_BLOCK = 1 << 19
 #: Bytes of bootstrap resampling counts held at once (one uint8 per row and replicate).
 COUNT_BUDGET = 1 << 27
@@ -348,18 +348,22 @@ def centre(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     :data:`CENTRE_BLOCK` values instead of two temporary copies of the data (at a million rows each
     a fresh allocation of ~100 MB whose pages fault in). The sum over the rows of a C-ordered
     array of two or more columns adds row after row, so each block continues from the total so far
-    (added to its first row) and the result is the same to the last bit; other layouts keep the
-    one expression.
+    (added to its first row) and the result is the same to the last bit; other layouts and types
+    keep the one expression.
     """
     w = w / w.sum()
     xc = x - w @ x  # centring once keeps the replicate moments well conditioned
     n, q = xc.shape
-    if q < 2 or not xc.flags.c_contiguous:  # numpy sums such a layout pairwise: keep its order
+    if q < 2 or not xc.flags.c_contiguous or xc.dtype != np.float64 or w.dtype != np.float64:
+        # numpy sums such a layout pairwise (and other types round otherwise): keep the expression
         return w, xc, (xc * xc * w[:, None]).sum(axis=0)
-    rows = max(1, CENTRE_BLOCK // q)
+    rows = max(1, min(n, CENTRE_BLOCK // q))
+    block = np.empty((rows, q))  # one block for all rows
     total = None
     for lo in range(0, n, rows):
-        square = xc[lo : lo + rows] * xc[lo : lo + rows]
+        part = xc[lo : lo + rows]
+        square = block[: len(part)]
+        np.multiply(part, part, out=square)
         square *= w[lo : lo + rows, None]
         if total is not None:
             square[0] += total
