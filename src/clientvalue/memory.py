@@ -15,6 +15,7 @@ reuse while it reads and checks an export, and hands it back afterwards.
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import os
 import sys
@@ -52,6 +53,7 @@ def _own_settings() -> bool:
         "GLIBC_TUNABLES", "")
 
 
+@functools.cache
 def _libc():
     try:
         return ctypes.CDLL("libc.so.6")

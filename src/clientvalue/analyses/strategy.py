@@ -477,7 +477,7 @@ class _PermutationStat:
         n_groups = len(self.sizes)
         # Each segment's weighted moments are indicator @ per-row terms (w, w x, w x x'), one
         # matrix product per block of rows for all labelings: no per-labeling copy of the data.
-        k = 1 + q + q * (q + 1) // 2
+        k = _lmg.term_count(q)
         sums = np.zeros((n_groups, c, k))
         rows = max(1, _lmg.BUDGET // max(k, c))
         keep = moments and rows == max(1, _lmg.BUDGET // k)  # term_moments' blocks (one labeling)

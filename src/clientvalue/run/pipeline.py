@@ -396,13 +396,15 @@ def _kernel_imports(names: list[str]) -> tuple[str, ...]:
 
 def _start_workers_early(ctx: RunContext, export: Path) -> None:
     """Start the notebook workers now when the export is large and the run executes several notebooks at a time."""
-    expected = _expected_notebooks(ctx.params)
-    jobs = _jobs(ctx, len(expected))
     try:
         large = export.stat().st_size >= EARLY_WORKERS_BYTES
     except OSError:  # reading it says what is wrong
         return
-    if large and jobs > 1 and ctx.workers is None:
+    if not large or ctx.workers is not None:
+        return
+    expected = _expected_notebooks(ctx.params)
+    jobs = _jobs(ctx, len(expected))
+    if jobs > 1:
         ctx.workers = NotebookWorkers(jobs, imports=_kernel_imports(expected))
 
 

@@ -270,6 +270,11 @@ def draw_counts(rng: np.random.Generator, n: int, n_rep: int, *, cap: int = 255)
     return out
 
 
+def term_count(q: int) -> int:
+    """Number of per-row moment terms of ``q`` columns: ``1 + q + q(q+1)/2`` (:func:`moment_terms`)."""
+    return 1 + q + q * (q + 1) // 2
+
+
 def moment_terms(xc: np.ndarray, w: np.ndarray, *, buffer: np.ndarray | None = None) -> np.ndarray:
     """Per-row terms of the weighted moments, one term per row of the result: ``(k, m)``.
 
@@ -284,7 +289,7 @@ def moment_terms(xc: np.ndarray, w: np.ndarray, *, buffer: np.ndarray | None = N
     """
     m, q = xc.shape
     xt = np.ascontiguousarray(xc.T)
-    k = 1 + q + q * (q + 1) // 2
+    k = term_count(q)
     out = np.empty((k, m)) if buffer is None else buffer[: k * m].reshape(k, m)
     out[0] = w
     wx = out[1 : 1 + q]
@@ -298,7 +303,7 @@ def moment_terms(xc: np.ndarray, w: np.ndarray, *, buffer: np.ndarray | None = N
 
 def term_buffer(q: int, rows: int) -> np.ndarray:
     """A buffer for :func:`moment_terms` of up to ``rows`` rows of ``q`` columns."""
-    return np.empty((1 + q + q * (q + 1) // 2) * rows)
+    return np.empty(term_count(q) * rows)
 
 
 def _moment_sums(
@@ -308,7 +313,7 @@ def _moment_sums(
     if terms is not None:
         return counts.astype(float) @ terms.T
     q = xc.shape[1]
-    sums = np.zeros((counts.shape[0], 1 + q + q * (q + 1) // 2))
+    sums = np.zeros((counts.shape[0], term_count(q)))
     buffer = term_buffer(q, min(rows, xc.shape[0]))
     for lo in range(0, xc.shape[0], rows):
         hi = lo + rows
@@ -372,7 +377,7 @@ def centre(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def _row_block(q: int, n_rep: int, budget: int) -> int:
-    return max(1, budget // max(1 + q + q * (q + 1) // 2, n_rep))
+    return max(1, budget // max(term_count(q), n_rep))
 
 
 def resampled_corr(
@@ -400,7 +405,7 @@ def term_moments(xc: np.ndarray, w: np.ndarray, *, budget: int = BUDGET) -> tupl
     as equal weights do not lose their small variance to cancellation.
     """
     n, q = xc.shape
-    k = 1 + q + q * (q + 1) // 2
+    k = term_count(q)
     rows = max(1, budget // k)
     shift = None
     total = np.zeros(k)
