@@ -268,3 +268,40 @@ def test_protected_text_once_per_value_equals_the_row_by_row_conversion(values):
     got = _as_text(values)
     assert got.index.equals(values.index)
     assert got.astype(object).where(got.notna(), None).tolist() == ref.astype(object).where(ref.notna(), None).tolist()
+
+
+def test_designs_in_reused_memory_give_the_numbers_of_fresh_ones():
+    """The audit writes every attribute's design into memory it reuses: same effects, intervals, tests and fits."""
+    rng = np.random.default_rng(11)
+    n = 5000
+    x = pd.DataFrame({"a": rng.integers(1, 6, n).astype(float), "const": np.full(n, 2.0),
+                      "empty": np.full(n, np.nan), "b": rng.integers(1, 4, n).astype(float)})
+    group = rng.choice(["g1", "g2", "g3"], n, p=[0.5, 0.3, 0.2])
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-1 + 0.6 * (group == "g3") + 0.3 * x["a"])))).astype(float)
+    memory = fair.ModelMemory()
+    for rows in (slice(None), slice(0, 3000)):  # a second, smaller attribute reuses the same memory
+        cells = fair.covariate_cells(y[rows], group[rows], x.iloc[rows])
+        m = len(cells.treated)
+        design = fair.category_design(cells.covariates, m, memory=memory)
+        assert design.flags.c_contiguous and design.shape == (m, 4)  # constant and all-missing columns dropped
+        np.testing.assert_array_equal(design[:, 2:], fair.covariate_matrix(cells.covariates, m))
+        np.testing.assert_array_equal(design[:, :2], np.c_[np.ones(m), np.zeros(m)])
+        base = fair.reduced_fit(cells.treated, cells.covariates, counts=cells.counts)
+        shared = fair.reduced_fit(cells.treated, design=design, counts=cells.counts, memory=memory)
+        assert shared["llf"] == base["llf"]
+        np.testing.assert_array_equal(shared["params"], base["params"])
+        np.testing.assert_array_equal(shared["cov"], base["cov"])
+        for category in ("g1", "g2", "g3"):
+            member = cells.groups == category
+            fresh = fair.adjusted_difference(cells.treated, member, cells.covariates, counts=cells.counts, reduced=base)
+            reused = fair.adjusted_difference(cells.treated, member, counts=cells.counts, reduced=shared, design=design)
+            assert reused == fresh
+            np.testing.assert_array_equal(design[:, 1], member)  # the category went into column 1
+    same = memory.matrix("design", 10, 3)
+    assert np.shares_memory(same, design)  # one buffer per role, reused
+    assert not np.shares_memory(memory.matrix("reduced", 10, 3), same)
+    larger = memory.matrix("design", 6000, 5)
+    assert larger.shape == (6000, 5) and larger.flags.c_contiguous and not np.shares_memory(larger, design)
+    ndarray_design = fair.category_design(np.arange(6.0).reshape(3, 2), 3)
+    np.testing.assert_array_equal(ndarray_design, [[1, 0, 0, 1], [1, 0, 2, 3], [1, 0, 4, 5]])
+    assert fair.category_design(None, 4).shape == (4, 2)

@@ -85,6 +85,7 @@ class _Audit:
     t_rows: list[dict] = field(default_factory=list)
     o_rows: list[dict] = field(default_factory=list)
     out_rows: list[dict] = field(default_factory=list)
+    memory: fair.ModelMemory = field(default_factory=fair.ModelMemory)  # the models' designs, reused
 
 
 # --------------------------------------------------------------------------- protected attributes
@@ -219,7 +220,9 @@ def _carried_by(audit: _Audit, sub: pd.DataFrame, yy: np.ndarray, member: np.nda
     for o_key, o_col in audit.others.items():
         extra = _covariates(sub, audit.legit_num, audit.legit_cat + [o_col])
         c2 = fair.covariate_cells(yy, member, extra)
-        with_it = fair.adjusted_difference(c2.treated, c2.groups, c2.covariates, counts=c2.counts,
+        # its own buffer: the attribute's design is still needed for its next categories
+        design = fair.category_design(c2.covariates, len(c2.treated), memory=audit.memory, role="carried")
+        with_it = fair.adjusted_difference(c2.treated, c2.groups, counts=c2.counts, design=design,
                                            likelihood_ratio=False)  # only the effect and its interval
         gone = (abs(with_it["diff"]) < audit.min_difference
                 or with_it["ci_low"] <= 0 <= with_it["ci_high"])
@@ -228,14 +231,14 @@ def _carried_by(audit: _Audit, sub: pd.DataFrame, yy: np.ndarray, member: np.nda
     return best if best else (None, None)
 
 
-def _category_result(audit: _Audit, cells, covariates: np.ndarray, base, raw: dict, category: str,
+def _category_result(audit: _Audit, cells, design: np.ndarray, base, raw: dict, category: str,
                      sub: pd.DataFrame, yy: np.ndarray, member: np.ndarray) -> dict:
     """Raw and adjusted difference of one category against the rest, its flag and what carries it.
 
-    ``covariates``: the cells' covariates as :func:`~clientvalue.stats.fairness.covariate_matrix`
-    made them (once for every category of the attribute)."""
-    adj = fair.adjusted_difference(cells.treated, cells.groups == category, covariates,
-                                   counts=cells.counts, reduced=base)
+    ``design``: the cells' :func:`~clientvalue.stats.fairness.category_design` (made once for
+    every category of the attribute)."""
+    adj = fair.adjusted_difference(cells.treated, cells.groups == category, counts=cells.counts,
+                                   reduced=base, design=design)
     # separation by the protected attribute: the category (or everyone else) is treated
     # all or none of the time, so the treatment follows the attribute (nearly) perfectly
     extremes = (raw["rate"], 1 - raw["rate"], raw["rate_rest"], 1 - raw["rate_rest"])
@@ -285,8 +288,10 @@ def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_val
     # the logistic models are fitted on the distinct (category, covariates) cells: the
     # same likelihood as on the respondents, with far fewer rows
     cells = fair.covariate_cells(yy, pp.to_numpy(), _covariates(sub, audit.legit_num, audit.legit_cat))
-    covariates = fair.covariate_matrix(cells.covariates, len(cells.treated))  # converted once for every model
-    base = fair.reduced_fit(cells.treated, covariates, counts=cells.counts)  # without the category: shared
+    # converted once for every model, in memory reused by every attribute's models
+    design = fair.category_design(cells.covariates, len(cells.treated), memory=audit.memory)
+    base = fair.reduced_fit(cells.treated, design=design, counts=cells.counts,
+                            memory=audit.memory)  # without the category: shared
     counts = pp.value_counts()
     counts = counts.reindex([c for c in audit.orders[p_name]
                              if c in counts.index])  # bands from low to high, "other" last
@@ -301,7 +306,7 @@ def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_val
         if first is not None and len(counts) == 2:  # two categories: the mirror image
             audit.t_rows.append(row | {"rate": raw["rate"], **_mirrored(first), "suppressed": False})
         else:
-            first = _category_result(audit, cells, covariates, base, raw, category, sub, yy, member)
+            first = _category_result(audit, cells, design, base, raw, category, sub, yy, member)
             audit.t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
         _opt_out_row(audit.codes, t_key, p_name, category, sub, yy, member, audit.min_group_size, audit.o_rows)
 

@@ -404,10 +404,74 @@ def covariate_matrix(covariates: pd.DataFrame | np.ndarray | None, n: int) -> np
     return x[:, keep] if not keep.all() else x
 
 
+class ModelMemory:
+    """Memory for the designs of many logistic models, reused from model to model.
+
+    At a million respondents one design is over 100 MB. A fresh array per model is handed back
+    to the operating system when it is freed (the C library maps each large array on pages of its
+    own) and its pages are faulted in and zeroed again for the next model: an audit of 25 models
+    spent seconds of system time on it, far more on a virtual machine whose host reclaims freed
+    memory. One buffer per ``role`` (e.g. ``"design"``, ``"reduced"``) is kept for as long as this
+    object lives and grows when a larger matrix is asked for; the numbers are those of fresh
+    arrays (the same C-ordered matrix, written in full before it is read).
+    """
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def matrix(self, role: str, rows: int, columns: int) -> np.ndarray:
+        """A C-ordered float matrix ``(rows, columns)`` in ``role``'s buffer: its contents are undefined.
+
+        It overwrites the last matrix asked for under the same ``role``.
+        """
+        size = rows * columns
+        buffer = self._buffers.get(role)
+        if buffer is None or buffer.size < size:
+            self._buffers.pop(role, None)  # the old buffer goes before the larger one is made
+            buffer = self._buffers[role] = np.empty(size)
+        return buffer[:size].reshape(rows, columns)
+
+
+def _varying_columns(covariates: pd.DataFrame | np.ndarray | None, n: int) -> list[np.ndarray] | np.ndarray:
+    """The columns :func:`covariate_matrix` keeps, one float array each (a matrix is kept as it is)."""
+    if covariates is None or isinstance(covariates, np.ndarray) or not len(covariates.columns):
+        return covariate_matrix(covariates, n)
+    columns = []
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: dropped
+        for j in range(covariates.shape[1]):
+            values = covariates.iloc[:, j].to_numpy(dtype=float)  # a float column: no copy
+            if np.nanmin(values) < np.nanmax(values):
+                columns.append(values)
+    return columns
+
+
+def category_design(covariates: pd.DataFrame | np.ndarray | None, n: int, *,
+                    memory: ModelMemory | None = None, role: str = "design") -> np.ndarray:
+    """The design ``[1, member, covariates]`` of :func:`adjusted_difference`, member column still to fill.
+
+    Built once for all categories of an attribute: pass it as ``design`` to
+    :func:`adjusted_difference` (which writes the category into column 1) and
+    :func:`reduced_fit`. The covariates are those :func:`covariate_matrix` keeps, written straight
+    into the design (no float copy of the whole frame first); with ``memory`` in its ``role``
+    buffer.
+    """
+    columns = _varying_columns(covariates, n)
+    k = columns.shape[1] if isinstance(columns, np.ndarray) else len(columns)
+    design = np.empty((n, 2 + k)) if memory is None else memory.matrix(role, n, 2 + k)
+    design[:, 0], design[:, 1] = 1.0, 0.0
+    if isinstance(columns, np.ndarray):
+        design[:, 2:] = columns
+    else:
+        for j, values in enumerate(columns):
+            design[:, 2 + j] = values
+    return design
+
+
 def adjusted_difference(treated, member, covariates: pd.DataFrame | np.ndarray | None = None, *,
                         level: float = 0.95, reduced_llf: float | None = None,
                         counts: np.ndarray | None = None, reduced: dict | None = None,
-                        likelihood_ratio: bool = True) -> dict:
+                        likelihood_ratio: bool = True, design: np.ndarray | None = None) -> dict:
     """Average marginal effect of ``member`` on ``treated`` in a logistic model with covariates.
 
     The model is ``logit P(treated) = b0 + d * member + X b``; the effect is
@@ -422,7 +486,9 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | np.ndarray |
     ``covariates`` may be the matrix :func:`covariate_matrix` made of them (shared by several
     calls). ``likelihood_ratio=False`` leaves the test out (``p_value`` NaN), and with it the fit
     without the category when neither ``reduced`` nor ``reduced_llf`` is given: for callers that
-    only want the effect and its interval.
+    only want the effect and its interval. ``design``: the :func:`category_design` of the same
+    rows and covariates, shared by the categories of an attribute: ``member`` is written into its
+    column 1 and ``covariates`` is not read.
 
     Returns
     -------
@@ -441,10 +507,11 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | np.ndarray |
     nan = {"diff": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n": n}
     if y.sum() == 0 or y.sum() == m.sum() or len(np.unique(d)) < 2:
         return nan | {"status": "no variation"}
-    x = covariate_matrix(covariates, len(y))
-    exog = np.empty((len(y), 2 + x.shape[1]))
-    exog[:, 0], exog[:, 1], exog[:, 2:] = 1.0, d, x
-    del x  # the design holds it now
+    if design is None:
+        exog = category_design(covariates, len(y))
+    else:
+        exog = design
+    exog[:, 1] = d
     start = None
     if reduced is not None:
         reduced_llf = reduced["llf"] if reduced_llf is None else reduced_llf
@@ -475,15 +542,19 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | np.ndarray |
 
 
 def reduced_fit(treated, covariates: pd.DataFrame | np.ndarray | None = None, *,
-                counts: np.ndarray | None = None) -> dict:
+                counts: np.ndarray | None = None, design: np.ndarray | None = None,
+                memory: ModelMemory | None = None) -> dict:
     """The logistic model of ``treated`` on the covariates alone (``counts``: cells): :func:`logit_fit`'s dict.
 
     Pass it as ``reduced`` to :func:`adjusted_difference` for every category of an attribute.
-    ``covariates``: a DataFrame or the matrix :func:`covariate_matrix` made of it.
+    ``covariates``: a DataFrame or the matrix :func:`covariate_matrix` made of it; or ``design``,
+    their :func:`category_design` (its covariate columns are used). ``memory``: its design is
+    made in the ``"reduced"`` buffer.
     """
     y = np.asarray(treated, dtype=float)
-    x = covariate_matrix(covariates, len(y))
-    exog = np.empty((len(y), 1 + x.shape[1]))
+    x = covariate_matrix(covariates, len(y)) if design is None else design[:, 2:]
+    shape = (len(y), 1 + x.shape[1])
+    exog = np.empty(shape) if memory is None else memory.matrix("reduced", *shape)
     exog[:, 0], exog[:, 1:] = 1.0, x
     return logit_fit(y, exog, counts=counts)
 

@@ -106,27 +106,47 @@ def _as_matrix(data: pd.DataFrame | np.ndarray, items: list[str] | None) -> tupl
     return x, items
 
 
+#: Rows per block of :func:`log_density` and :func:`posterior`: the temporaries of a block (a few
+#: hundred KiB) are reused from block to block instead of fresh arrays the size of the data.
+DENSITY_ROWS = 8_192
+
+
+def _log_density_block(model, x: np.ndarray, out: np.ndarray) -> None:
+    """:func:`log_density` of the rows ``x`` into ``out`` (``(len(x), k)``)."""
+    means, var = model.means_, model.covariances_  # (k, p), (k, p) for covariance_type="diag"
+    observed = ~np.isnan(x)
+    xo = np.where(observed, x, 0.0)
+    for c in range(means.shape[0]):
+        terms = -0.5 * (np.log(2 * np.pi * var[c]) + (xo - means[c]) ** 2 / var[c])
+        out[:, c] = np.log(model.weights_[c]) + np.where(observed, terms, 0.0).sum(axis=1)
+
+
 def log_density(model, x: np.ndarray) -> np.ndarray:
     """Per-row, per-component ``log(weight) + log N(observed items)`` of a diagonal mixture.
 
     Missing answers (NaN) are left out of a row's density: the marginal of a diagonal normal.
+    Computed in blocks of :data:`DENSITY_ROWS` rows: every number is a sum within its own row, so
+    the blocks give the same values as the whole matrix at once.
     """
-    means, var = model.means_, model.covariances_  # (k, p), (k, p) for covariance_type="diag"
-    observed = ~np.isnan(x)
-    xo = np.where(observed, x, 0.0)
-    out = np.empty((x.shape[0], means.shape[0]))
-    for c in range(means.shape[0]):
-        terms = -0.5 * (np.log(2 * np.pi * var[c]) + (xo - means[c]) ** 2 / var[c])
-        out[:, c] = np.log(model.weights_[c]) + np.where(observed, terms, 0.0).sum(axis=1)
+    out = np.empty((x.shape[0], model.means_.shape[0]))
+    for lo in range(0, x.shape[0], DENSITY_ROWS):
+        _log_density_block(model, x[lo:lo + DENSITY_ROWS], out[lo:lo + DENSITY_ROWS])
     return out
 
 
 def posterior(model, x: np.ndarray) -> np.ndarray:
-    """Posterior segment probabilities of every row, from the items it answered."""
-    logp = log_density(model, x)
-    logp -= logp.max(axis=1, keepdims=True)
-    p = np.exp(logp)
-    return p / p.sum(axis=1, keepdims=True)
+    """Posterior segment probabilities of every row, from the items it answered.
+
+    In blocks of rows, as :func:`log_density` (each row is normalised on its own).
+    """
+    out = np.empty((x.shape[0], model.means_.shape[0]))
+    for lo in range(0, x.shape[0], DENSITY_ROWS):
+        p = out[lo:lo + DENSITY_ROWS]
+        _log_density_block(model, x[lo:lo + DENSITY_ROWS], p)
+        p -= p.max(axis=1, keepdims=True)
+        np.exp(p, out=p)
+        p /= p.sum(axis=1, keepdims=True)
+    return out
 
 
 def relative_entropy(post: np.ndarray) -> float:
