@@ -210,6 +210,24 @@ def test_segment_difference_test_same_model_is_not_significant_and_suppresses_sm
                                 segment="seg", n_perm=5)
 
 
+def test_segment_difference_test_counts_complete_rows_and_leaves_the_data_alone():
+    """Rows with a missing answer, weight or segment are left out before segments are counted; the
+    caller's frame keeps its columns and values."""
+    df = simulate_segments([0.5, 0.4, 0.3], [0.5, 0.4, 0.3], seed=4)
+    df["w"] = 1.0
+    df.loc[:9, "seg"] = "tiny"  # ten respondents, but three of them incomplete: 7, left out
+    df.loc[[0, 1], "d2"] = np.nan
+    df.loc[2, "w"] = np.nan
+    df.loc[[20, 21], "seg"] = None
+    before = df.copy()
+    res = segment_difference_test(df, outcome="y", drivers=["d1", "d2", "d3"], segment="seg", weights="w",
+                                  n_perm=9, seed=2, min_group_size=8)
+    pd.testing.assert_frame_equal(df, before)
+    assert res["suppressed"] == ["tiny"]
+    complete = df.dropna(subset=["y", "d1", "d2", "d3", "w", "seg"])
+    assert res["n"] == int((complete["seg"] != "tiny").sum()) == len(df) - 12
+
+
 # --------------------------------------------------------------------------- fast permutation path
 def reference_segment_test(data, *, outcome, drivers, segment, weights=None, method="lmg",
                            n_perm=199, seed=None, min_group_size=10):

@@ -155,6 +155,23 @@ def test_adjusted_mean_difference_equals_statsmodels_ols():
     assert (got["ci_low"], got["ci_high"]) == pytest.approx(tuple(ref.conf_int()[1]))
 
 
+def test_adjusted_mean_difference_drops_constant_covariates_and_may_reuse_memory():
+    """A covariate with one value (or none) is left out, as before; a design in reused memory gives
+    the same numbers to the last bit as a fresh one."""
+    rng = np.random.default_rng(12)
+    n = 500
+    member = rng.random(n) < 0.3
+    z = pd.DataFrame({"a": rng.normal(size=n), "const": 3.0, "missing": np.nan, "b": rng.integers(1, 6, n) * 1.0})
+    y = (6 + 0.4 * member + 0.5 * z["a"] - 0.2 * z["b"]).to_numpy() + rng.normal(size=n)
+    ref = sm.OLS(y, np.column_stack([np.ones(n), member, z[["a", "b"]]])).fit()
+    fresh = fair.adjusted_mean_difference(y, member, z)
+    assert fresh["diff"] == pytest.approx(ref.params[1], rel=1e-10)
+    assert (fresh["ci_low"], fresh["ci_high"]) == pytest.approx(tuple(ref.conf_int()[1]), rel=1e-10)
+    memory = fair.ModelMemory()
+    memory.matrix("design", n, 9)[:] = np.nan  # memory left over from a larger model
+    assert fair.adjusted_mean_difference(y, member, z, memory=memory) == fresh
+
+
 def test_shared_reduced_model_gives_the_same_p():
     rng = np.random.default_rng(10)
     member = rng.random(800) < 0.5

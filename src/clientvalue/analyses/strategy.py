@@ -310,14 +310,16 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     drivers = [drivers] if isinstance(drivers, str) else list(drivers)
     if segment not in data.columns:
         raise ParameterError(f"segment={segment!r} is not a column of the data.")
-    frame = data[[outcome, *drivers]].copy()
+    # a new frame (selecting columns copies them): the columns added below are not added to data
+    frame = data[[outcome, *drivers]].copy(deep=False)
     if weights is not None:
         frame["__w"] = data[weights] if isinstance(weights, str) else np.asarray(weights, float)
     frame["__seg"] = data[segment].astype(object)
-    frame = frame.dropna()
-    sizes = frame["__seg"].value_counts()
+    complete = frame.notna().all(axis=1).to_numpy()  # the rows dropna() keeps
+    sizes = frame["__seg"][complete].value_counts()
     suppressed = sorted(str(g) for g in sizes.index[sizes < min_group_size])
-    frame = frame[frame["__seg"].isin(sizes.index[sizes >= min_group_size])].reset_index(
+    # one copy of the rows used (complete, in a large enough segment), not one per step
+    frame = frame[complete & frame["__seg"].isin(sizes.index[sizes >= min_group_size]).to_numpy()].reset_index(
         drop=True)
     codes, groups = pd.factorize(frame["__seg"], sort=True)  # as np.unique, without sorting every row
     if len(groups) < 2:

@@ -565,17 +565,19 @@ def reduced_loglik(treated, covariates: pd.DataFrame | None = None, *, counts: n
 
 
 def adjusted_mean_difference(outcome, member, covariates: pd.DataFrame | None = None, *,
-                             level: float = 0.95) -> dict:
+                             level: float = 0.95, memory: ModelMemory | None = None) -> dict:
     """Difference in a numeric outcome between ``member`` and the rest, adjusted by OLS for covariates.
+
+    Covariate columns with fewer than two distinct values are left out (as in
+    :func:`covariate_matrix`). ``memory``: the design is made in its ``"design"`` buffer.
 
     Returns ``diff``, ``ci_low``, ``ci_high`` (classical OLS interval) and ``n`` (observational:
     an association, not an effect).
     """
     y = np.asarray(outcome, dtype=float)
     d = np.asarray(member, dtype=float)
-    x = pd.DataFrame(index=range(len(y))) if covariates is None else covariates.reset_index(drop=True)
-    x = x.loc[:, x.nunique() > 1] if len(x.columns) else x
-    exog = np.column_stack([np.ones(len(y)), d, x.to_numpy(dtype=float)])
+    exog = category_design(covariates, len(y), memory=memory)
+    exog[:, 1] = d
     nan = {"diff": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": int(len(y))}
     if len(y) < exog.shape[1] + 2 or len(np.unique(d)) < 2:
         return nan
