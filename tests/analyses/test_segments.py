@@ -265,9 +265,9 @@ def test_bad_treatment_codes_and_flat_item_named(tmp_path):
         analysis.check_inputs(survey)
 
 
-def test_hidden_proxy_in_a_survey_of_our_own(tmp_path):
-    """A different design: the proxy is a non-protected attribute *without* a basis (school type),
-    the protected attribute is religion, and the treatment is a 'fixed contact person'."""
+def _hidden_proxy_survey(tmp_path):
+    """A survey whose protected attribute religion (x, y, z) gets a 'fixed contact person' more often in
+    category y, through school type, a non-protected attribute without a basis."""
     rng = np.random.default_rng(42)
     n = 900
     religion = rng.choice(["x", "y", "z"], n, p=[0.6, 0.25, 0.15])
@@ -283,13 +283,50 @@ def test_hidden_proxy_in_a_survey_of_our_own(tmp_path):
                          "school": {"column": "school"}},
           "segmentation": [{"column": c, "scale": [1, 5], "basis": "needs"} for c in items],
           "treatments": {"contact": {"column": "contact", "yes_codes": [1], "no_codes": [2]}}}
-    res = analysis.analyse(_write_survey(tmp_path, frame, cb), seed=1, n_boot=50, n_perm=49, n_stability=5)
+    return _write_survey(tmp_path, frame, cb)
+
+
+def test_hidden_proxy_in_a_survey_of_our_own(tmp_path):
+    """A different design: the proxy is a non-protected attribute *without* a basis (school type),
+    the protected attribute is religion, and the treatment is a 'fixed contact person'."""
+    res = analysis.analyse(_hidden_proxy_survey(tmp_path), seed=1, n_boot=50, n_perm=49, n_stability=5)
     assert res.k == 2
     fs = res.fairness_segments.set_index(["source", "attribute"])
     assert fs.loc[("school", "religion"), "flag"] and not fs.loc[("segments", "religion"), "flag"]
     ft = res.fairness_treatments
     y = ft[(ft["attribute"] == "religion") & (ft["category"] == "y")].iloc[0]
     assert y["flag"] and y["carried_by"] == "school"
+
+
+def test_the_audit_in_reused_memory_equals_the_audit_in_fresh_arrays(tmp_path, monkeypatch):
+    """The treatment audit writes its models' designs into buffers it reuses (ModelMemory). Category y's
+    model is followed by the model that finds what carries it and then by category z's model: with
+    fresh arrays for every design, and with buffers roomy enough never to be replaced (so that a
+    design still in use would be overwritten by the next one asking for the same buffer), the
+    tables are the same to the last bit."""
+    from clientvalue.stats import fairness as fair
+
+    path = _hidden_proxy_survey(tmp_path)
+    options = dict(seed=1, n_boot=50, n_perm=49, n_stability=5)
+    reused = analysis.analyse(path, **options)
+    roles: list[str] = []
+    real_matrix = fair.ModelMemory.matrix
+
+    def roomy(self, role, rows, columns):
+        roles.append(role)
+        if role not in self._buffers:
+            self._buffers[role] = np.empty(8 * rows * columns)
+        return real_matrix(self, role, rows, columns)
+
+    monkeypatch.setattr(fair.ModelMemory, "matrix", roomy)
+    in_roomy_buffers = analysis.analyse(path, **options)
+    monkeypatch.setattr(fair.ModelMemory, "matrix", lambda self, role, rows, columns: np.empty((rows, columns)))
+    fresh = analysis.analyse(path, **options)
+    assert {"design", "reduced", "carried"} <= set(roles)
+    ft = fresh.fairness_treatments
+    assert list(ft.loc[ft["attribute"] == "religion", "category"]) == ["x", "y", "z"]
+    for other in (reused, in_roomy_buffers):
+        pd.testing.assert_frame_equal(other.fairness_treatments, ft, check_exact=True)
 
 
 @pytest.mark.slow

@@ -32,25 +32,40 @@ def _whole_matrix_posterior(model, x):
     return density, p / p.sum(axis=1, keepdims=True)
 
 
-@pytest.fixture(scope="module")
-def fitted():
+def _planted(items: int, n: int = 3000):
     rng = np.random.default_rng(3)
-    centres = np.array([[1.5, 4.5, 2.0, 4.0], [4.5, 1.5, 3.0, 2.0], [3.0, 3.0, 4.5, 1.0]])
-    x = centres[rng.integers(0, 3, 3000)] + rng.normal(scale=0.7, size=(3000, 4))
+    centres = rng.uniform(1, 5, size=(3, items))
+    x = centres[rng.integers(0, 3, n)] + rng.normal(scale=0.7, size=(n, items))
     model = GaussianMixture(3, covariance_type="diag", random_state=0).fit(x)
     x[rng.random(x.shape) < 0.15] = np.nan  # missing answers
     x[5] = np.nan  # a row without any answer: the weights alone
     return model, x
 
 
-@pytest.mark.parametrize("block", [1, 7, 1000, 10_000])
-def test_blocks_equal_the_whole_matrix_to_the_last_bit(fitted, monkeypatch, block):
-    model, x = fitted
+@pytest.fixture(scope="module")
+def fitted():
+    return _planted(4)
+
+
+@pytest.mark.parametrize("items", [4, 10])  # numpy adds up 8 or more contiguous items pairwise
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("block", [1, 2, 7, 1000, 10_000])
+def test_blocks_equal_the_whole_matrix_to_the_last_bit(monkeypatch, items, order, block):
+    model, x = _planted(items)
+    x = np.asarray(x[:2997], order=order)  # 2997 = 7 * 428 + 1: a last block of one row would be left over
     monkeypatch.setattr(seg, "DENSITY_ROWS", block)
-    density, post = _whole_matrix_posterior(model, x)
+    density, post = _whole_matrix_posterior(model, x)  # on the same memory layout
     np.testing.assert_array_equal(seg.log_density(model, x), density)
     np.testing.assert_array_equal(seg.posterior(model, x), post)
-    np.testing.assert_array_equal(seg.posterior(model, np.asfortranarray(x)), post)
+
+
+def test_row_blocks_leave_no_single_row_behind(monkeypatch):
+    monkeypatch.setattr(seg, "DENSITY_ROWS", 4)
+    assert seg._row_blocks(9) == [slice(0, 4), slice(4, 9)]
+    assert seg._row_blocks(10) == [slice(0, 4), slice(4, 8), slice(8, 10)]
+    assert seg._row_blocks(1) == [slice(0, 1)] and seg._row_blocks(0) == []
+    monkeypatch.setattr(seg, "DENSITY_ROWS", 1)
+    assert seg._row_blocks(3) == [slice(0, 3)]
 
 
 def test_posterior_is_the_mixture_posterior_of_the_observed_answers(fitted, monkeypatch):

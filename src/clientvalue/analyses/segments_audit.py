@@ -319,8 +319,7 @@ def _outcome_row(audit: _Audit, outcome: str, t_key: str, y: pd.Series) -> dict 
         return None
     grade = audit.frame.loc[ok, outcome].to_numpy(float)
     res = fair.adjusted_mean_difference(grade, treated,
-                                        _covariates(audit.model_frame.loc[ok], audit.legit_num, audit.legit_cat),
-                                        memory=audit.memory)  # the attributes' designs are done with
+                                        _covariates(audit.model_frame.loc[ok], audit.legit_num, audit.legit_cat))
     return {"treatment": t_key, "raw_diff": float(grade[treated].mean() - grade[~treated].mean()),
             "adjusted_diff": res["diff"], "ci_low": res["ci_low"], "ci_high": res["ci_high"]}
 

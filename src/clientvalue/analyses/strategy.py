@@ -310,7 +310,7 @@ def segment_difference_test(data: pd.DataFrame, *, outcome: str, drivers: Sequen
     drivers = [drivers] if isinstance(drivers, str) else list(drivers)
     if segment not in data.columns:
         raise ParameterError(f"segment={segment!r} is not a column of the data.")
-    # a new frame (selecting columns copies them): the columns added below are not added to data
+    # a new frame (a shallow copy of the selection): the columns added below are not added to data
     frame = data[[outcome, *drivers]].copy(deep=False)
     if weights is not None:
         frame["__w"] = data[weights] if isinstance(weights, str) else np.asarray(weights, float)

@@ -398,10 +398,15 @@ def covariate_matrix(covariates: pd.DataFrame | np.ndarray | None, n: int) -> np
     if covariates is None or not len(covariates.columns):
         return np.empty((n, 0))
     x = covariates.to_numpy(dtype=float)
+    keep = _varies(x)
+    return x[:, keep] if not keep.all() else x
+
+
+def _varies(values: np.ndarray) -> np.ndarray:
+    """Per column (or for a 1-D array): more than one distinct non-missing value (all missing: False)."""
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: dropped
-        keep = np.nanmin(x, axis=0) < np.nanmax(x, axis=0)
-    return x[:, keep] if not keep.all() else x
+        return np.nanmin(values, axis=0) < np.nanmax(values, axis=0)
 
 
 class ModelMemory:
@@ -436,19 +441,13 @@ def _varying_columns(covariates: pd.DataFrame | np.ndarray | None, n: int) -> li
     """The columns :func:`covariate_matrix` keeps, one float array each (a matrix is kept as it is)."""
     if covariates is None or isinstance(covariates, np.ndarray) or not len(covariates.columns):
         return covariate_matrix(covariates, n)
-    columns = []
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: dropped
-        for j in range(covariates.shape[1]):
-            values = covariates.iloc[:, j].to_numpy(dtype=float)  # a float column: no copy
-            if np.nanmin(values) < np.nanmax(values):
-                columns.append(values)
-    return columns
+    columns = (covariates.iloc[:, j].to_numpy(dtype=float) for j in range(covariates.shape[1]))  # no copy
+    return [values for values in columns if _varies(values)]
 
 
 def category_design(covariates: pd.DataFrame | np.ndarray | None, n: int, *,
                     memory: ModelMemory | None = None, role: str = "design") -> np.ndarray:
-    """The design ``[1, member, covariates]`` of :func:`adjusted_difference`, member column still to fill.
+    """The C-ordered design ``[1, member, covariates]`` of :func:`adjusted_difference`, member still 0.
 
     Built once for all categories of an attribute: pass it as ``design`` to
     :func:`adjusted_difference` (which writes the category into column 1) and
@@ -458,14 +457,14 @@ def category_design(covariates: pd.DataFrame | np.ndarray | None, n: int, *,
     """
     columns = _varying_columns(covariates, n)
     k = columns.shape[1] if isinstance(columns, np.ndarray) else len(columns)
-    design = np.empty((n, 2 + k)) if memory is None else memory.matrix(role, n, 2 + k)
-    design[:, 0], design[:, 1] = 1.0, 0.0
+    exog = np.empty((n, 2 + k)) if memory is None else memory.matrix(role, n, 2 + k)
+    exog[:, 0], exog[:, 1] = 1.0, 0.0
     if isinstance(columns, np.ndarray):
-        design[:, 2:] = columns
+        exog[:, 2:] = columns
     else:
         for j, values in enumerate(columns):
-            design[:, 2 + j] = values
-    return design
+            exog[:, 2 + j] = values
+    return exog
 
 
 def adjusted_difference(treated, member, covariates: pd.DataFrame | np.ndarray | None = None, *,
@@ -548,8 +547,8 @@ def reduced_fit(treated, covariates: pd.DataFrame | np.ndarray | None = None, *,
 
     Pass it as ``reduced`` to :func:`adjusted_difference` for every category of an attribute.
     ``covariates``: a DataFrame or the matrix :func:`covariate_matrix` made of it; or ``design``,
-    their :func:`category_design` (its covariate columns are used). ``memory``: its design is
-    made in the ``"reduced"`` buffer.
+    their :func:`category_design` (its covariate columns are used, and ``covariates`` is not
+    read). ``memory``: the model's own design is made in its ``"reduced"`` buffer.
     """
     y = np.asarray(treated, dtype=float)
     x = covariate_matrix(covariates, len(y)) if design is None else design[:, 2:]
@@ -565,19 +564,19 @@ def reduced_loglik(treated, covariates: pd.DataFrame | None = None, *, counts: n
 
 
 def adjusted_mean_difference(outcome, member, covariates: pd.DataFrame | None = None, *,
-                             level: float = 0.95, memory: ModelMemory | None = None) -> dict:
+                             level: float = 0.95) -> dict:
     """Difference in a numeric outcome between ``member`` and the rest, adjusted by OLS for covariates.
-
-    Covariate columns with fewer than two distinct values are left out (as in
-    :func:`covariate_matrix`). ``memory``: the design is made in its ``"design"`` buffer.
 
     Returns ``diff``, ``ci_low``, ``ci_high`` (classical OLS interval) and ``n`` (observational:
     an association, not an effect).
     """
     y = np.asarray(outcome, dtype=float)
     d = np.asarray(member, dtype=float)
-    exog = category_design(covariates, len(y), memory=memory)
-    exog[:, 1] = d
+    x = pd.DataFrame(index=range(len(y))) if covariates is None else covariates.reset_index(drop=True)
+    x = x.loc[:, x.nunique() > 1] if len(x.columns) else x
+    # column_stack keeps the covariates' memory order (column by column for a frame of several
+    # columns), and that order decides how the products below add up: not a design in reused memory
+    exog = np.column_stack([np.ones(len(y)), d, x.to_numpy(dtype=float)])
     nan = {"diff": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": int(len(y))}
     if len(y) < exog.shape[1] + 2 or len(np.unique(d)) < 2:
         return nan

@@ -121,16 +121,30 @@ def _log_density_block(model, x: np.ndarray, out: np.ndarray) -> None:
         out[:, c] = np.log(model.weights_[c]) + np.where(observed, terms, 0.0).sum(axis=1)
 
 
+def _row_blocks(n: int) -> list[slice]:
+    """Blocks of about :data:`DENSITY_ROWS` rows; a block of one row only when there is one row.
+
+    numpy adds up a row of several items in another order when the row's temporaries are laid out
+    on their own (a one-row block of a column-ordered array) than when they are columns of a larger
+    block, so a last single row joins the block before it.
+    """
+    step = max(DENSITY_ROWS, 2)
+    starts = list(range(0, n, step))
+    if len(starts) > 1 and n - starts[-1] == 1:
+        starts.pop()
+    return [slice(lo, hi) for lo, hi in zip(starts, starts[1:] + [n])]
+
+
 def log_density(model, x: np.ndarray) -> np.ndarray:
     """Per-row, per-component ``log(weight) + log N(observed items)`` of a diagonal mixture.
 
     Missing answers (NaN) are left out of a row's density: the marginal of a diagonal normal.
-    Computed in blocks of :data:`DENSITY_ROWS` rows: every number is a sum within its own row, so
-    the blocks give the same values as the whole matrix at once.
+    Computed in blocks of about :data:`DENSITY_ROWS` rows (:func:`_row_blocks`): every number is a
+    sum within its own row, so the blocks give the same values as the whole matrix at once.
     """
     out = np.empty((x.shape[0], model.means_.shape[0]))
-    for lo in range(0, x.shape[0], DENSITY_ROWS):
-        _log_density_block(model, x[lo:lo + DENSITY_ROWS], out[lo:lo + DENSITY_ROWS])
+    for rows in _row_blocks(x.shape[0]):
+        _log_density_block(model, x[rows], out[rows])
     return out
 
 
@@ -140,9 +154,9 @@ def posterior(model, x: np.ndarray) -> np.ndarray:
     In blocks of rows, as :func:`log_density` (each row is normalised on its own).
     """
     out = np.empty((x.shape[0], model.means_.shape[0]))
-    for lo in range(0, x.shape[0], DENSITY_ROWS):
-        p = out[lo:lo + DENSITY_ROWS]
-        _log_density_block(model, x[lo:lo + DENSITY_ROWS], p)
+    for rows in _row_blocks(x.shape[0]):
+        p = out[rows]
+        _log_density_block(model, x[rows], p)
         p -= p.max(axis=1, keepdims=True)
         np.exp(p, out=p)
         p /= p.sum(axis=1, keepdims=True)
