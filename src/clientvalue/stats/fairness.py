@@ -437,12 +437,13 @@ class ModelMemory:
         return buffer[:size].reshape(rows, columns)
 
 
-def _varying_columns(covariates: pd.DataFrame | np.ndarray | None, n: int) -> list[np.ndarray] | np.ndarray:
-    """The columns :func:`covariate_matrix` keeps, one float array each (a matrix is kept as it is)."""
-    if covariates is None or isinstance(covariates, np.ndarray) or not len(covariates.columns):
-        return covariate_matrix(covariates, n)
-    columns = (covariates.iloc[:, j].to_numpy(dtype=float) for j in range(covariates.shape[1]))  # no copy
-    return [values for values in columns if _varies(values)]
+def _varying_columns(covariates: pd.DataFrame | np.ndarray | None, n: int) -> list[np.ndarray]:
+    """The columns :func:`covariate_matrix` keeps, one float array each (every column of a matrix)."""
+    if isinstance(covariates, pd.DataFrame) and len(covariates.columns):
+        columns = (covariates.iloc[:, j].to_numpy(dtype=float) for j in range(covariates.shape[1]))  # no copy
+        return [values for values in columns if _varies(values)]
+    x = covariate_matrix(covariates, n)
+    return [x[:, j] for j in range(x.shape[1])]
 
 
 def category_design(covariates: pd.DataFrame | np.ndarray | None, n: int, *,
@@ -456,14 +457,11 @@ def category_design(covariates: pd.DataFrame | np.ndarray | None, n: int, *,
     buffer.
     """
     columns = _varying_columns(covariates, n)
-    k = columns.shape[1] if isinstance(columns, np.ndarray) else len(columns)
-    exog = np.empty((n, 2 + k)) if memory is None else memory.matrix(role, n, 2 + k)
+    shape = (n, 2 + len(columns))
+    exog = np.empty(shape) if memory is None else memory.matrix(role, *shape)
     exog[:, 0], exog[:, 1] = 1.0, 0.0
-    if isinstance(columns, np.ndarray):
-        exog[:, 2:] = columns
-    else:
-        for j, values in enumerate(columns):
-            exog[:, 2 + j] = values
+    for j, values in enumerate(columns):
+        exog[:, 2 + j] = values
     return exog
 
 
@@ -506,10 +504,7 @@ def adjusted_difference(treated, member, covariates: pd.DataFrame | np.ndarray |
     nan = {"diff": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n": n}
     if y.sum() == 0 or y.sum() == m.sum() or len(np.unique(d)) < 2:
         return nan | {"status": "no variation"}
-    if design is None:
-        exog = category_design(covariates, len(y))
-    else:
-        exog = design
+    exog = category_design(covariates, len(y)) if design is None else design
     exog[:, 1] = d
     start = None
     if reduced is not None:
