@@ -430,3 +430,16 @@ def test_notebook_50_needs_only_a_rating():
     needs = COMPARISONS.applies
     assert needs(load_survey(DEMO_DIR / "senior" / "codebook.yaml")) is False  # no outcome, no items: skipped
     assert needs(load_survey(MUNI / "codebook.yaml")) is True
+
+
+def test_the_unit_models_read_a_frame_of_only_the_columns_they_use(survey):
+    """The unit frame holds the outcome, the questions, the case mix, the weight and the unit (not a
+    copy of every column of the export), with the values of the reported rows it keeps."""
+    from clientvalue.data.waves import questions_of
+
+    questions = questions_of(survey.codebook)
+    data, _ = comparisons._unit_frame(survey, 10, survey.codebook.waves.current, questions)
+    read = {survey.outcome, *questions, *survey.codebook.case_mix_columns(), survey.weight}
+    assert set(data.columns) == read | {"_unit"}
+    assert len(data) > 0 and data["_unit"].notna().all()
+    pd.testing.assert_frame_equal(data.drop(columns="_unit"), survey.data.loc[data.index, list(data.columns[:-1])])

@@ -303,9 +303,10 @@ def _shares_per_wave(survey: Survey, stacked: pd.DataFrame, waves: list[str], gr
     from clientvalue.stats.ipa import importance_performance
 
     rows, boots, red_rows = [], {}, []
+    read = stacked[list(dict.fromkeys([outcome, *items, "_weight"]))]  # what the models read: no copy of the rest
     for group in groups:
         for k, wave in enumerate(waves):
-            frame = stacked[(stacked[WAVE] == wave) & ((stacked["_group"] == group) if group != ALL else True)]
+            frame = read[(stacked[WAVE] == wave) & ((stacked["_group"] == group) if group != ALL else True)]
             if int(frame[[outcome, *items]].notna().all(axis=1).sum()) < len(items) + 10:
                 continue
             try:
@@ -378,13 +379,16 @@ def _red_progress(red_rows: list[tuple[str, str, str]], waves: list[str], levels
 
 
 # --------------------------------------------------------------------------- units
-def _unit_frame(survey: Survey, min_group_size: int, current: str) -> tuple[pd.DataFrame, list[dict]]:
+def _unit_frame(survey: Survey, min_group_size: int, current: str,
+                questions: list[str]) -> tuple[pd.DataFrame, list[dict]]:
     """Reported rows of the current wave (``current``, the last of :func:`stack_waves`) with their unit;
     units too small (or recoverable) removed.
 
     A unit's size is what its published ``n`` counts: its rows with an outcome and a complete case
     mix (the rows of :func:`clientvalue.stats.multilevel.unit_statistics`). What lies outside the
-    shown units is counted as the level of "all" counts it: every row with an outcome."""
+    shown units is counted as the level of "all" counts it: every row with an outcome. The frame
+    holds only what the unit models read (the outcome, ``questions``, the case mix and the weight)
+    and ``_unit``: a copy of every column of a million rows cost seconds of fresh memory."""
     from clientvalue import disclosure
 
     values = unit_values(survey)
@@ -394,10 +398,13 @@ def _unit_frame(survey: Survey, min_group_size: int, current: str) -> tuple[pd.D
         column = survey.data[spec.column]
         codes = [v for v in column.dropna().unique() if code_text(v) == current]  # the wave as the file codes it
         keep &= column.isin(codes).to_numpy()
-    data = survey.data.loc[keep].copy()
+    case_mix = survey.codebook.case_mix_columns()
+    read = [survey.outcome, *questions, *case_mix, survey.weight]
+    columns = [c for c in dict.fromkeys(read) if c is not None and c in survey.data.columns]
+    data = survey.data.loc[keep, columns]  # a new frame (copy-on-write): the column below is its own
     data["_unit"] = values[keep].to_numpy()
     rated = pd.to_numeric(data[survey.outcome], errors="coerce").notna().to_numpy()
-    counted = rated & data[survey.codebook.case_mix_columns()].notna().all(axis=1).to_numpy()
+    counted = rated & data[case_mix].notna().all(axis=1).to_numpy()
     sizes = data.loc[counted, "_unit"].value_counts().reindex(data["_unit"].dropna().unique(), fill_value=0)
     hidden = set(sizes[sizes < min_group_size].index)
     while True:  # secondary suppression: what lies outside the shown units is never a small group
@@ -420,7 +427,7 @@ def _units(survey: Survey, questions: list[str], *, current: str, min_group_size
     spec = survey.codebook.units
     if spec is None or survey.outcome is None:
         return empty
-    data, notes = _unit_frame(survey, min_group_size, current)
+    data, notes = _unit_frame(survey, min_group_size, current, questions)
     if data["_unit"].nunique() < 2:
         return empty[:3] + (notes + [{"kind": "too_few_units"}],)
     case_mix = survey.codebook.case_mix_columns()

@@ -158,7 +158,8 @@ def _segment_evidence(frame, survey, *, outcome, items, min_group_size, seed, n_
     if best is not None:
         column, test = best
         floor = max(min_group_size, MIN_ROWS_PER_DRIVER * len(items))
-        complete = frame.dropna(subset=[outcome, *items, column])
+        read = [c for c in dict.fromkeys([outcome, *items, column, survey.weight]) if c is not None]
+        complete = frame[read].dropna(subset=[outcome, *items, column])  # the columns the pair's models read
         sizes = complete[column].value_counts()
         kept = sorted(sizes.index[sizes >= floor], key=str)
         test = test.copy()
