@@ -183,6 +183,16 @@ def _matplotlib_settings_restored():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _moments_forgotten():
+    """Every test starts without term moments remembered by an earlier one (clientvalue.stats.moments_memo):
+    a test that counts passes over the rows, or compares two ways of summing them, sums them itself."""
+    from clientvalue.stats import moments_memo
+
+    moments_memo.forget()
+    yield
+
+
 @pytest.fixture
 def demo_codebook() -> Path:
     path = DEMO_DIR / "municipality" / "codebook.yaml"

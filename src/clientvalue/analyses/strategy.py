@@ -36,6 +36,7 @@ import pandas as pd
 
 from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue.stats import lmg as _lmg
+from clientvalue.stats import moments_memo
 from clientvalue.errors import AnalysisError, ParameterError
 
 STRATEGIES = (
@@ -472,7 +473,9 @@ class _PermutationStat:
 
         ``moments`` (one labeling): also keep the terms' sum and centred cross-products for
         :meth:`normal_null`, accumulated from the same blocks of rows exactly as
-        :func:`clientvalue.stats.lmg.term_moments` accumulates them.
+        :func:`clientvalue.stats.lmg.term_moments` accumulates them, or found again in
+        :mod:`clientvalue.stats.moments_memo` when these rows were summed already (by the group's
+        bootstrap, or the test of another characteristic on the same rows).
         """
         c = labelings.shape[0]
         n, q = self.xc.shape
@@ -483,6 +486,10 @@ class _PermutationStat:
         sums = np.zeros((n_groups, c, k))
         rows = max(1, _lmg.BUDGET // max(k, c))
         keep = moments and rows == max(1, _lmg.BUDGET // k)  # term_moments' blocks (one labeling)
+        digest = moments_memo.key(self.xc, self.wn, rows) if keep else None
+        found = moments_memo.recall(digest)
+        if found is not None:  # the group's bootstrap (or another test) summed these rows already
+            self._moments, keep = found, False
         total, cross, shift = np.zeros(k), np.zeros((k, k)), None
         member = np.empty((c, min(rows, n)))
         buffer = _lmg.term_buffer(q, min(rows, n))
@@ -507,6 +514,7 @@ class _PermutationStat:
             offset = total / n - shift
             cross -= n * np.outer(offset, offset)
             self._moments = (total, cross)
+            moments_memo.remember(digest, total, cross)
         return sums
 
     def _statistic(self, sums: np.ndarray, *, drawn: bool = False) -> np.ndarray:

@@ -53,6 +53,8 @@ from math import comb
 
 import numpy as np
 
+from clientvalue.stats import moments_memo
+
 MAX_DRIVERS = 30
 #: Working-array budget in float64 elements (about 32 MiB per array).
 BUDGET = 1 << 22
@@ -402,11 +404,16 @@ def term_moments(xc: np.ndarray, w: np.ndarray, *, budget: int = BUDGET) -> tupl
     ``cross = sum_i (t_i - t̄)(t_i - t̄)'``, accumulated over blocks of rows (``budget`` float64
     elements per block) in one pass: the terms are taken about the mean ``s`` of the first block,
     ``cross = sum_i (t_i - s)(t_i - s)' - n (t̄ - s)(t̄ - s)'``, so that nearly constant terms such
-    as equal weights do not lose their small variance to cancellation.
+    as equal weights do not lose their small variance to cancellation. The same rows and weights
+    asked for again are found in :mod:`clientvalue.stats.moments_memo` instead of summed again.
     """
     n, q = xc.shape
     k = term_count(q)
     rows = max(1, budget // k)
+    digest = moments_memo.key(xc, w, rows)
+    found = moments_memo.recall(digest)
+    if found is not None:
+        return found
     shift = None
     total = np.zeros(k)
     cross = np.zeros((k, k))
@@ -420,6 +427,7 @@ def term_moments(xc: np.ndarray, w: np.ndarray, *, budget: int = BUDGET) -> tupl
         cross += terms @ terms.T
     offset = total / n - shift
     cross -= n * np.outer(offset, offset)
+    moments_memo.remember(digest, total, cross)
     return total, cross
 
 
