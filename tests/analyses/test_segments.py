@@ -303,7 +303,8 @@ def test_the_audit_in_reused_memory_equals_the_audit_in_fresh_arrays(tmp_path, m
     model is followed by the model that finds what carries it and then by category z's model: with
     fresh arrays for every design, and with buffers roomy enough never to be replaced (so that a
     design still in use would be overwritten by the next one asking for the same buffer), the
-    tables are the same to the last bit."""
+    tables are the same to the last bit. (It fails when the carrier's model takes the attribute's
+    buffer, whose design the next category still needs.)"""
     from clientvalue.stats import fairness as fair
 
     path = _hidden_proxy_survey(tmp_path)
@@ -322,7 +323,8 @@ def test_the_audit_in_reused_memory_equals_the_audit_in_fresh_arrays(tmp_path, m
     in_roomy_buffers = analysis.analyse(path, **options)
     monkeypatch.setattr(fair.ModelMemory, "matrix", lambda self, role, rows, columns: np.empty((rows, columns)))
     fresh = analysis.analyse(path, **options)
-    assert {"design", "reduced", "carried"} <= set(roles)
+    # the model finding the carrier takes the buffer of the model without the category (done with by then)
+    assert set(roles) == {"design", "reduced"} and roles.count("reduced") > roles.count("design")
     ft = fresh.fairness_treatments
     assert list(ft.loc[ft["attribute"] == "religion", "category"]) == ["x", "y", "z"]
     for other in (reused, in_roomy_buffers):

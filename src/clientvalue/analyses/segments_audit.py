@@ -214,14 +214,22 @@ def _setup(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Series], ite
                   min_difference=min_difference, orders=orders, used=used)
 
 
+def _without_covariates(cells: fair.Cells) -> fair.Cells:
+    """``cells`` without its covariates' rows, once they are written into a design: a million rows of
+    them would otherwise be held while the models are fitted."""
+    return cells._replace(covariates=cells.covariates.iloc[:0])
+
+
 def _carried_by(audit: _Audit, sub: pd.DataFrame, yy: np.ndarray, member: np.ndarray) -> tuple:
     """The non-protected attribute whose addition brings the difference below size (or across 0), if any."""
     best = None
     for o_key, o_col in audit.others.items():
-        extra = _covariates(sub, audit.legit_num, audit.legit_cat + [o_col])
-        c2 = fair.covariate_cells(yy, member, extra)
-        # its own buffer: the attribute's design is still needed for its next categories
-        design = fair.category_design(c2.covariates, len(c2.treated), memory=audit.memory, role="carried")
+        c2 = fair.covariate_cells(yy, member, _covariates(sub, audit.legit_num, audit.legit_cat + [o_col]))
+        # not the attribute's buffer: its design is still needed for its next categories. The model
+        # without the category was fitted and done with before any category came, so this one takes
+        # its buffer (one matrix of a million rows less at the audit's peak)
+        design = fair.category_design(c2.covariates, len(c2.treated), memory=audit.memory, role="reduced")
+        c2 = _without_covariates(c2)
         with_it = fair.adjusted_difference(c2.treated, c2.groups, counts=c2.counts, design=design,
                                            likelihood_ratio=False)  # only the effect and its interval
         gone = (abs(with_it["diff"]) < audit.min_difference
@@ -290,6 +298,7 @@ def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_val
     cells = fair.covariate_cells(yy, pp.to_numpy(), _covariates(sub, audit.legit_num, audit.legit_cat))
     # converted once for every model, in memory reused by every attribute's models
     design = fair.category_design(cells.covariates, len(cells.treated), memory=audit.memory)
+    cells = _without_covariates(cells)
     base = fair.reduced_fit(cells.treated, design=design, counts=cells.counts,
                             memory=audit.memory)  # without the category: shared
     counts = pp.value_counts()
@@ -356,7 +365,11 @@ def treatment_audit(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Ser
         y = codes[t_key].loc[frame.index]
         for p_name, p_values in protected.items():
             _audit_attribute(audit, t_key, y, p_name, p_values)
-        row = _outcome_row(audit, survey.outcome, t_key, y) if survey.outcome is not None else None
+    # the logistic models are done: their designs' memory goes before the rating models make theirs
+    audit.memory = fair.ModelMemory()
+    outcome = survey.outcome
+    for t_key in survey.codebook.treatments:
+        row = _outcome_row(audit, outcome, t_key, codes[t_key].loc[frame.index]) if outcome is not None else None
         if row is not None:
             audit.out_rows.append(row)
     return _treatment_tables(audit, survey.codebook)
