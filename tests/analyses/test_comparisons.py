@@ -432,14 +432,26 @@ def test_notebook_50_needs_only_a_rating():
     assert needs(load_survey(MUNI / "codebook.yaml")) is True
 
 
-def test_the_unit_models_read_a_frame_of_only_the_columns_they_use(survey):
-    """The unit frame holds the outcome, the questions, the case mix, the weight and the unit (not a
-    copy of every column of the export), with the values of the reported rows it keeps."""
+def test_the_unit_models_read_a_frame_of_only_the_columns_they_use(survey, monkeypatch):
+    """The unit frame holds the outcome, the questions, the case mix, the weight and the unit, not a copy
+    of every column of the export; given every column instead, the unit models give the same numbers
+    to the last bit (so none of them reads a column the narrow frame lacks)."""
     from clientvalue.data.waves import questions_of
 
     questions = questions_of(survey.codebook)
-    data, _ = comparisons._unit_frame(survey, 10, survey.codebook.waves.current, questions)
-    read = {survey.outcome, *questions, *survey.codebook.case_mix_columns(), survey.weight}
-    assert set(data.columns) == read | {"_unit"}
-    assert len(data) > 0 and data["_unit"].notna().all()
-    pd.testing.assert_frame_equal(data.drop(columns="_unit"), survey.data.loc[data.index, list(data.columns[:-1])])
+    current = survey.codebook.waves.current
+    data, _ = comparisons._unit_frame(survey, 10, current, questions)
+    assert "_unit" in data.columns and len(data.columns) < len(survey.data.columns)
+    narrow = comparisons._units(survey, questions, current=current, min_group_size=10, level=0.95)
+    real = comparisons._unit_frame
+
+    def every_column(survey, min_group_size, current, questions):
+        data, notes = real(survey, min_group_size, current, questions)
+        return survey.data.loc[data.index].assign(_unit=data["_unit"]), notes
+
+    monkeypatch.setattr(comparisons, "_unit_frame", every_column)
+    wide = comparisons._units(survey, questions, current=current, min_group_size=10, level=0.95)
+    assert len(narrow[0]) >= 2 and len(narrow[1]) > 0
+    for got, expected in zip(narrow[:2], wide[:2]):
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert narrow[2:] == wide[2:]

@@ -64,11 +64,16 @@ def test_one_at_a_time_each_is_handed_on_before_the_next_starts(tmp_path, monkey
 
 
 def _pid_notebook(folder: Path, name: str) -> Path:
-    """A notebook that writes its kernel's process id to ``marker`` and leaves a variable behind."""
+    """A notebook that writes its kernel's process id to ``marker``, the term moments remembered when it
+    started, and leaves a variable and remembered moments behind."""
     return code_notebook(folder, name, parameters='marker = ""', code=(
         "import os, pathlib\n"
+        "import numpy as np\n"
+        "from clientvalue.stats import moments_memo\n"
         "left = globals().get('left_behind', 'none')\n"
-        "pathlib.Path(marker).write_text(f'{os.getpid()} {left}')\n"
+        "kept = len(moments_memo._entries)\n"
+        "pathlib.Path(marker).write_text(f'{os.getpid()} {left} {kept}')\n"
+        "moments_memo.remember(marker.encode(), np.zeros(1), np.zeros((1, 1)))\n"
         "left_behind = 'from ' + marker"))
 
 
@@ -88,9 +93,10 @@ def test_each_worker_runs_its_notebooks_on_one_kernel_with_a_fresh_namespace(tmp
     before = set(socket_folder().glob(mine))
     execute_all(jobs, jobs=workers, progress=False, echo=lambda line: None)
     seen = [(tmp_path / f"{n}.pid").read_text().split() for n in names]
-    pids = {int(pid) for pid, _ in seen}
+    pids = {int(pid) for pid, _, _ in seen}
     assert 1 <= len(pids) <= workers  # one kernel per worker, not one per notebook
-    assert all(left == "none" for _, left in seen)  # nothing of the notebook before is left in the namespace
+    assert all(left == "none" for _, left, _ in seen)  # nothing of the notebook before is left in the namespace
+    assert all(kept == "0" for _, _, kept in seen)  # nor its remembered term moments
     assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in pids)
     assert set(socket_folder().glob(mine)) <= before  # the kernels' socket files are gone
 

@@ -118,8 +118,31 @@ def test_segment_tests_after_the_bootstrap_of_their_rows_give_the_numbers_of_fre
     real = moments_memo.recall
     monkeypatch.setattr(moments_memo, "recall", lambda digest: found.append(real(digest) is not None) or real(digest))
     for column in ("channel", "contacts"):
-        pd.testing.assert_series_equal(segment_difference_test(frame, segment=column, **kwargs), alone[column])
+        pd.testing.assert_series_equal(segment_difference_test(frame, segment=column, **kwargs), alone[column],
+                                       check_exact=True)
     assert found == [True, True]
+
+
+def test_segment_tests_find_the_moments_of_the_group_s_importance_bootstrap(monkeypatch):
+    """The real path of notebook 10: importance() bootstraps the group (its normal limit), then the
+    permutation test of a characteristic on the same rows finds those moments, and gives what it gives
+    with nothing remembered, to the last bit."""
+    from clientvalue.stats.importance import importance
+
+    monkeypatch.setattr(lmg, "NORMAL_FROM", 2_000)  # read when called; the block size stays the real one
+    monkeypatch.setattr(lmg, "NORMAL_SEGMENT_FROM", 1_000)
+    frame = _segmented()
+    test = dict(outcome="y", drivers=["a", "b", "c"], weights="w", n_perm=300, seed=5)
+    alone = segment_difference_test(frame, segment="channel", **test)
+    moments_memo.forget()
+    found = []
+    real = moments_memo.recall
+    monkeypatch.setattr(moments_memo, "recall", lambda digest: found.append(real(digest) is not None) or real(digest))
+    importance(frame, outcome="y", drivers=["a", "b", "c"], weights="w", n_boot=200, seed=1)
+    assert found == [False]  # the bootstrap summed them
+    after = segment_difference_test(frame, segment="channel", **test)
+    assert found == [False, True]  # the test found them
+    pd.testing.assert_series_equal(after, alone, check_exact=True)
 
 
 def test_the_observed_pass_remembers_what_term_moments_would_compute(monkeypatch):

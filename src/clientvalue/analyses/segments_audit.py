@@ -217,7 +217,7 @@ def _setup(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Series], ite
 def _without_covariates(cells: fair.Cells) -> fair.Cells:
     """``cells`` without its covariates' rows, once they are written into a design: a million rows of
     them would otherwise be held while the models are fitted."""
-    return cells._replace(covariates=cells.covariates.iloc[:0])
+    return cells._replace(covariates=cells.covariates.iloc[:0].copy())  # a view would keep the rows
 
 
 def _carried_by(audit: _Audit, sub: pd.DataFrame, yy: np.ndarray, member: np.ndarray) -> tuple:
@@ -361,15 +361,15 @@ def treatment_audit(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Ser
     """
     audit = _setup(survey, frame, codes, items, proxies, orders=orders, min_group_size=min_group_size,
                    min_difference=min_difference)
-    for t_key in survey.codebook.treatments:
-        y = codes[t_key].loc[frame.index]
+    treated = {t_key: codes[t_key].loc[frame.index] for t_key in survey.codebook.treatments}
+    for t_key, y in treated.items():
         for p_name, p_values in protected.items():
             _audit_attribute(audit, t_key, y, p_name, p_values)
     # the logistic models are done: their designs' memory goes before the rating models make theirs
     audit.memory = fair.ModelMemory()
     outcome = survey.outcome
-    for t_key in survey.codebook.treatments:
-        row = _outcome_row(audit, outcome, t_key, codes[t_key].loc[frame.index]) if outcome is not None else None
+    for t_key, y in treated.items():
+        row = _outcome_row(audit, outcome, t_key, y) if outcome is not None else None
         if row is not None:
             audit.out_rows.append(row)
     return _treatment_tables(audit, survey.codebook)

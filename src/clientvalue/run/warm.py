@@ -6,7 +6,8 @@ notebook; at hundreds of small organisations that fixed cost dominates. Within p
 registers a papermill engine, ``clientvalue-warm``, that hands nbclient a kernel that is already
 running and keeps it running afterwards. Before each notebook the kernel is reset: IPython's
 namespace and history (``reset(new_session=True)``: execution counts start at 1 again), the working
-folder, the warning filters, and every open figure. Imported modules stay loaded; that is the
+folder, the warning filters, every open figure and the term moments the last notebook remembered
+(:mod:`clientvalue.stats.moments_memo`). Imported modules stay loaded; that is the
 saving. (Every notebook sets its plotting style itself, :func:`clientvalue.report.notebook.setup_plotting`.)
 
 After the reset the kernel frees what the last notebook left (``gc``, ``malloc_trim``, Arrow's pool).
@@ -49,6 +50,9 @@ else:
     _cv_warnings.filters[:] = _cv_state.filters
     if "matplotlib.pyplot" in _cv_sys.modules:
         _cv_sys.modules["matplotlib.pyplot"].close("all")
+_cv_memo = _cv_sys.modules.get("clientvalue.stats.moments_memo")
+if _cv_memo is not None:  # no sums of the last notebook's rows stay in the kernel
+    _cv_memo.forget()
 get_ipython().reset(new_session=True, aggressive=False)
 from clientvalue.memory import release_memory as _cv_release_memory
 _cv_release_memory()
