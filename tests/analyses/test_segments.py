@@ -331,6 +331,71 @@ def test_the_audit_in_reused_memory_equals_the_audit_in_fresh_arrays(tmp_path, m
         pd.testing.assert_frame_equal(other.fairness_treatments, ft, check_exact=True)
 
 
+def _two_treatments_survey(tmp_path):
+    """Two treatments by two protected attributes; religion is missing for some respondents, so its
+    models have other respondents than gender's."""
+    rng = np.random.default_rng(7)
+    n = 1500
+    religion = rng.choice(["x", "y", "z"], n, p=[0.6, 0.25, 0.15]).astype(object)
+    religion[rng.random(n) < 0.08] = None
+    gender = rng.choice(["f", "m"], n)
+    school = np.where(rng.random(n) < np.where(religion == "y", 0.85, 0.1), "bijzonder", "openbaar")
+    channel = rng.choice(["desk", "phone", "web"], n)
+    need = rng.integers(0, 2, n)
+    items = {f"n{j}": np.clip(np.rint(3 + 1.4 * (2 * need - 1) + 0.7 * rng.standard_normal(n)), 1, 5)
+             for j in range(1, 4)}
+    contact = np.where(rng.random(n) < np.where(school == "bijzonder", 0.45, 0.1), 1, 2)
+    visit = np.where(rng.random(n) < np.where(gender == "f", 0.3, 0.2), 1, 2)
+    frame = pd.DataFrame({"id": range(n), "q1": rng.integers(1, 6, n), "religion": religion, "gender": gender,
+                          "school": school, "channel": channel, "contact": contact, "visit": visit,
+                          "grade": rng.integers(1, 11, n), **items})
+    cb = {"data": "x.csv", "id": "id", "outcome": {"column": "grade", "scale": [1, 10]},
+          "items": [{"column": "q1", "scale": [1, 5]}],
+          "attributes": {"religion": {"column": "religion", "protected": True},
+                         "gender": {"column": "gender", "protected": True},
+                         "school": {"column": "school"},
+                         "channel": {"column": "channel", "basis": "behaviour"}},
+          "segmentation": [{"column": c, "scale": [1, 5], "basis": "needs"} for c in items],
+          "treatments": {"contact": {"column": "contact", "yes_codes": [1], "no_codes": [2]},
+                         "visit": {"column": "visit", "yes_codes": [1], "no_codes": [2]}}}
+    return _write_survey(tmp_path, frame, cb)
+
+
+def test_cells_and_designs_shared_between_treatments_equal_fresh_ones(tmp_path, monkeypatch):
+    """Every treatment of a protected attribute has the same cells, so the audit makes their design
+    once (and numbers the covariates' patterns once for the same respondents). The tables equal
+    those of an audit that groups every model's cells and writes its design afresh, to the last
+    bit, rows published treatment by treatment."""
+    from clientvalue.analyses import segments_audit as audit
+    from clientvalue.stats import fairness as fair
+
+    path = _two_treatments_survey(tmp_path)
+    options = dict(seed=1, n_boot=50, n_perm=49, n_stability=5)
+    designs = []
+    real_design = fair.category_design
+    monkeypatch.setattr(fair, "category_design", lambda *a, **k: designs.append(k.get("role", "design"))
+                        or real_design(*a, **k))
+    shared = analysis.analyse(path, **options)
+    assert designs.count("design") == 2  # one per attribute, not one per treatment and attribute
+
+    def fresh_cells(state, ok, yy, groups):
+        covariates = audit._covariates(state.model_frame.loc[ok], state.legit_num, state.legit_cat)
+        cells = fair.covariate_cells(yy, groups, covariates)
+        return (fair.CellIndex(cells.treated, cells.counts, cells.groups, None),
+                real_design(cells.covariates, len(cells.treated)))
+
+    monkeypatch.setattr(audit, "_cells_and_design", fresh_cells)
+    fresh = analysis.analyse(path, **options)
+    ft = fresh.fairness_treatments
+    pairs = list(dict.fromkeys(zip(ft["treatment"], ft["attribute"])))
+    attributes = [a for t, a in pairs if t == "contact"]
+    assert sorted(attributes) == ["gender", "religion"]
+    assert pairs == [(t, a) for t in ("contact", "visit") for a in attributes]
+    assert ft["adjusted_diff"].notna().sum() >= 6 and ft["flag"].any()
+    pd.testing.assert_frame_equal(shared.fairness_treatments, ft, check_exact=True)
+    pd.testing.assert_frame_equal(shared.treatment_outcome, fresh.treatment_outcome, check_exact=True)
+
+
 @pytest.mark.slow
 def test_notebook_30_end_to_end_in_dutch(demo_report_nl):
     """`clientvalue run` with notebook 30: tables, the Dutch page with its flags, no respondent rows."""

@@ -305,3 +305,64 @@ def test_designs_in_reused_memory_give_the_numbers_of_fresh_ones():
     ndarray_design = fair.category_design(np.arange(6.0).reshape(3, 2), 3)
     np.testing.assert_array_equal(ndarray_design, [[1, 0, 0, 1], [1, 0, 2, 3], [1, 0, 4, 5]])
     assert fair.category_design(None, 4).shape == (4, 2)
+
+
+def test_cell_index_numbers_the_cells_as_a_groupby_in_order_of_appearance():
+    """covariate_key and cell_index (the two halves of covariate_cells, for several groups of the same
+    respondents) against pandas' groupby: the same cells, counts, treated and first respondents."""
+    rng = np.random.default_rng(21)
+    n = 4000
+    x = pd.DataFrame({"a": rng.integers(1, 6, n).astype(float), "b": rng.integers(1, 4, n).astype(float),
+                      "d": (rng.random(n) < 0.3).astype(float)})
+    x.loc[rng.random(n) < 0.05, "b"] = np.nan  # a missing value is a pattern of its own
+    y = (rng.random(n) < 0.3).astype(float)
+    key = fair.covariate_key(x, n)
+    assert key.size == 6 * 4 * 3  # each column's distinct values, plus 1 for a missing one (0)
+    for groups in (rng.choice(["g1", "g2", "g3"], n), rng.choice(["p", "q"], n)):
+        cells = fair.cell_index(y, groups, key)
+        frame = x.assign(g=groups, y=y, row=np.arange(n))
+        ref = frame.groupby(["g", "a", "b", "d"], sort=False, dropna=False).agg(
+            treated=("y", "sum"), counts=("y", "size"), first=("row", "min")).sort_values("first")
+        np.testing.assert_array_equal(cells.first, ref["first"])
+        np.testing.assert_array_equal(cells.counts, ref["counts"])
+        np.testing.assert_array_equal(cells.treated, ref["treated"])
+        np.testing.assert_array_equal(cells.groups, groups[ref["first"]])
+        whole = fair.covariate_cells(y, groups, x)
+        np.testing.assert_array_equal(whole.counts, cells.counts)
+        pd.testing.assert_frame_equal(whole.covariates, x.iloc[cells.first].reset_index(drop=True))
+
+
+def test_patterns_beyond_62_bits_make_every_respondent_a_cell():
+    n = 50_000
+    distinct = pd.DataFrame({c: np.arange(n, dtype=float) + j for j, c in enumerate("abcd")})
+    assert fair.covariate_key(distinct, n) is None  # 50,001 ** 4 > 2 ** 62
+    y = np.zeros(6)
+    wide_key = fair.CovariateKey(np.arange(6, dtype=np.int64), 2**60)  # (1 + 1) * 2**60 fits, (3 + 1) * 2**60 does not
+    assert fair.cell_index(y, np.zeros(6), wide_key).first is not None
+    cells = fair.cell_index(y, np.array(list("abcabc")), wide_key)
+    assert cells.first is None and list(cells.counts) == [1.0] * 6 and list(cells.groups) == list("abcabc")
+    whole = fair.covariate_cells(np.zeros(n), np.zeros(n), distinct)
+    assert len(whole.counts) == n and whole.covariates.equals(distinct)
+
+
+def test_a_shared_mean_difference_design_gives_the_numbers_of_fresh_ones():
+    """The rating models of several treatments on the same respondents share one design."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    x = pd.DataFrame({"a": rng.integers(1, 6, n).astype(float), "const": np.full(n, 1.0),
+                      "d": (rng.random(n) < 0.4).astype(float)})
+    grade = 6 + 0.3 * x["a"].to_numpy() + rng.standard_normal(n)
+    design = fair.mean_difference_design(x, n)
+    assert design.shape == (n, 4)  # the constant column left out
+    for member in ((rng.random(n) < 0.3), (x["d"].to_numpy() == 1) & (rng.random(n) < 0.5), np.zeros(n, bool)):
+        shared = fair.adjusted_mean_difference(grade, member, design=design)
+        fresh = fair.adjusted_mean_difference(grade, member, x)
+        assert shared.keys() == fresh.keys()
+        for key, value in fresh.items():
+            assert (shared[key] == value) or (np.isnan(shared[key]) and np.isnan(value)), key
+    # against an ordinary least-squares fit of statsmodels
+    member = rng.random(n) < 0.3
+    ols = sm.OLS(grade, sm.add_constant(np.column_stack([member, x[["a", "d"]]]))).fit()
+    res = fair.adjusted_mean_difference(grade, member, design=design)
+    assert res["diff"] == pytest.approx(ols.params[1], rel=1e-10)
+    assert res["ci_low"] == pytest.approx(ols.conf_int()[1, 0], rel=1e-10)

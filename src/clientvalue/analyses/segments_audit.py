@@ -62,6 +62,23 @@ class AuditTables:
 
 
 @dataclass
+class _SameRows:
+    """What the models of one set of respondents share, kept from one attribute's audit to the next.
+
+    The treatments and protected attributes of an audit usually leave the same respondents (no
+    missing values among them): then the covariates' pattern numbers (``key``) are the same for
+    all of them, and every treatment of one attribute has the same cells, so the same design's
+    covariate columns (``design``, for the cells whose first respondents are ``first``). The
+    rating models of the treated share their design (:func:`_outcome_row`) the same way.
+    """
+
+    mask: np.ndarray  # which of the audit's respondents
+    key: fair.CovariateKey | None
+    first: np.ndarray | None = None  # the cells whose covariates ``design`` holds (None: every respondent)
+    design: np.ndarray | None = None
+
+
+@dataclass
 class _Audit:
     """What every treatment's audit shares: the data, the models' covariates, the options and the rows so far.
 
@@ -86,6 +103,7 @@ class _Audit:
     o_rows: list[dict] = field(default_factory=list)
     out_rows: list[dict] = field(default_factory=list)
     memory: fair.ModelMemory = field(default_factory=fair.ModelMemory)  # the models' designs, reused
+    same: _SameRows | None = None  # what the last attribute's models shared (its design is in ``memory``)
 
 
 # --------------------------------------------------------------------------- protected attributes
@@ -181,12 +199,14 @@ def _covariates(rows: pd.DataFrame, numeric: list[str], categorical: list[str]) 
     return fair.design(pd.concat([filled, rows[categorical]], axis=1), numeric=numeric, categorical=categorical)
 
 
-def _opt_out_row(codes, t_key, p_name, category, sub, yy, member, min_group_size, o_rows) -> None:
-    """Share of those offered the treatment who declined it, in one category (when `opt_out` exists)."""
+def _opt_out_row(codes, t_key, p_name, category, index, yy, member, min_group_size, o_rows) -> None:
+    """Share of those offered the treatment who declined it, in one category (when `opt_out` exists).
+
+    ``index``: the respondents of ``yy`` and ``member``."""
     opt = codes.get(f"{t_key}.opt_out")
     if opt is None:
         return
-    declined = opt.loc[sub.index].to_numpy() == 1
+    declined = opt.loc[index].to_numpy() == 1
     offered = (yy == 1) | declined
     n_off = int((offered & member).sum())
     row = {"treatment": t_key, "attribute": p_name, "category": category}
@@ -220,9 +240,12 @@ def _without_covariates(cells: fair.Cells) -> fair.Cells:
     return cells._replace(covariates=cells.covariates.iloc[:0].copy())  # a view would keep the rows
 
 
-def _carried_by(audit: _Audit, sub: pd.DataFrame, yy: np.ndarray, member: np.ndarray) -> tuple:
-    """The non-protected attribute whose addition brings the difference below size (or across 0), if any."""
+def _carried_by(audit: _Audit, ok: pd.Series, yy: np.ndarray, member: np.ndarray) -> tuple:
+    """The non-protected attribute whose addition brings the difference below size (or across 0), if any.
+
+    ``ok``: the respondents of ``yy`` and ``member`` among the audit's."""
     best = None
+    sub = audit.model_frame.loc[ok] if audit.others else None
     for o_key, o_col in audit.others.items():
         c2 = fair.covariate_cells(yy, member, _covariates(sub, audit.legit_num, audit.legit_cat + [o_col]))
         # not the attribute's buffer: its design is still needed for its next categories. The model
@@ -239,8 +262,8 @@ def _carried_by(audit: _Audit, sub: pd.DataFrame, yy: np.ndarray, member: np.nda
     return best if best else (None, None)
 
 
-def _category_result(audit: _Audit, cells, design: np.ndarray, base, raw: dict, category: str,
-                     sub: pd.DataFrame, yy: np.ndarray, member: np.ndarray) -> dict:
+def _category_result(audit: _Audit, cells: fair.CellIndex, design: np.ndarray, base, raw: dict, category: str,
+                     ok: pd.Series, yy: np.ndarray, member: np.ndarray) -> dict:
     """Raw and adjusted difference of one category against the rest, its flag and what carries it.
 
     ``design``: the cells' :func:`~clientvalue.stats.fairness.category_design` (made once for
@@ -256,7 +279,7 @@ def _category_result(audit: _Audit, cells, design: np.ndarray, base, raw: dict, 
                 and abs(adj["diff"]) >= audit.min_difference)
     if separation:  # the strongest evidence there is: the raw difference decides
         flag = bool((raw["ci_low"] > 0 or raw["ci_high"] < 0) and abs(raw["diff"]) >= audit.min_difference)
-    carried, carried_diff = _carried_by(audit, sub, yy, member) if flag and not separation else (None, None)
+    carried, carried_diff = _carried_by(audit, ok, yy, member) if flag and not separation else (None, None)
     return {"raw_diff": raw["diff"], "raw_ci_low": raw["ci_low"], "raw_ci_high": raw["ci_high"],
             "adjusted_diff": adj["diff"], "adjusted_ci_low": adj["ci_low"],
             "adjusted_ci_high": adj["ci_high"], "flag": flag, "carried_by": carried,
@@ -287,18 +310,47 @@ def _shown(y: pd.Series, p_values: pd.Series, min_group_size: int) -> pd.Series 
     return ok & p_values.isin(shown_categories)
 
 
-def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_values: pd.Series) -> None:
-    """Rows of one treatment by one protected attribute (and its opt-out rows), appended to ``audit``."""
+def _same_first(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """The same cells' first respondents (None: every respondent a cell of one)."""
+    return a is None and b is None or (a is not None and b is not None and np.array_equal(a, b))
+
+
+def _cells_and_design(audit: _Audit, ok: pd.Series, yy: np.ndarray, groups: np.ndarray
+                      ) -> tuple[fair.CellIndex, np.ndarray]:
+    """The cells of the respondents ``ok`` by group and covariates, and their design (in ``audit.memory``).
+
+    What the attribute before made of the same respondents is used again (:class:`_SameRows`): the
+    same numbers as :func:`~clientvalue.stats.fairness.covariate_cells` and
+    :func:`~clientvalue.stats.fairness.category_design` made afresh, without their seconds at a
+    million respondents."""
+    mask = ok.to_numpy()
+    same, covariates = audit.same, None
+    if same is None or not np.array_equal(same.mask, mask):
+        covariates = _covariates(audit.model_frame.loc[ok], audit.legit_num, audit.legit_cat)
+        same = audit.same = _SameRows(mask, fair.covariate_key(covariates, len(yy)))
+    cells = fair.cell_index(yy, groups, same.key)
+    if same.design is None or not _same_first(same.first, cells.first):
+        if covariates is None:
+            covariates = _covariates(audit.model_frame.loc[ok], audit.legit_num, audit.legit_cat)
+        rows = covariates if cells.first is None else covariates.iloc[cells.first]
+        same.design = same.first = None  # the buffer is written anew below
+        same.design = fair.category_design(rows, len(cells.treated), memory=audit.memory)
+        same.first = cells.first
+    return cells, same.design
+
+
+def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_values: pd.Series
+                     ) -> tuple[list[dict], list[dict]]:
+    """Rows of one treatment by one protected attribute, and its opt-out rows."""
+    t_rows: list[dict] = []
+    o_rows: list[dict] = []
     ok = _shown(y, p_values, audit.min_group_size)
     if ok is None:
-        return
-    sub, yy, pp = audit.model_frame.loc[ok], y[ok].to_numpy(), p_values[ok].astype(str)
+        return t_rows, o_rows
+    yy, pp = y[ok].to_numpy(), p_values[ok].astype(str)
     # the logistic models are fitted on the distinct (category, covariates) cells: the
     # same likelihood as on the respondents, with far fewer rows
-    cells = fair.covariate_cells(yy, pp.to_numpy(), _covariates(sub, audit.legit_num, audit.legit_cat))
-    # converted once for every model, in memory reused by every attribute's models
-    design = fair.category_design(cells.covariates, len(cells.treated), memory=audit.memory)
-    cells = _without_covariates(cells)
+    cells, design = _cells_and_design(audit, ok, yy, pp.to_numpy())
     base = fair.reduced_fit(cells.treated, design=design, counts=cells.counts,
                             memory=audit.memory)  # without the category: shared
     counts = pp.value_counts()
@@ -309,15 +361,17 @@ def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_val
         member = (pp == category).to_numpy()
         row = {"treatment": t_key, "attribute": p_name, "category": category}
         if n_cat < audit.min_group_size or (len(pp) - n_cat) < audit.min_group_size:
-            audit.t_rows.append(row | {"suppressed": True, "flag": False, "carried_by": None, "separation": False})
+            t_rows.append(row | {"suppressed": True, "flag": False, "carried_by": None, "separation": False})
             continue
         raw = fair.rate_difference(yy, member)
         if first is not None and len(counts) == 2:  # two categories: the mirror image
-            audit.t_rows.append(row | {"rate": raw["rate"], **_mirrored(first), "suppressed": False})
+            t_rows.append(row | {"rate": raw["rate"], **_mirrored(first), "suppressed": False})
         else:
-            first = _category_result(audit, cells, design, base, raw, category, sub, yy, member)
-            audit.t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
-        _opt_out_row(audit.codes, t_key, p_name, category, sub, yy, member, audit.min_group_size, audit.o_rows)
+            first = _category_result(audit, cells, design, base, raw, category, ok, yy, member)
+            t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
+        _opt_out_row(audit.codes, t_key, p_name, category, ok.index[ok.to_numpy()], yy, member,
+                     audit.min_group_size, o_rows)
+    return t_rows, o_rows
 
 
 def _outcome_row(audit: _Audit, outcome: str, t_key: str, y: pd.Series) -> dict | None:
@@ -327,8 +381,12 @@ def _outcome_row(audit: _Audit, outcome: str, t_key: str, y: pd.Series) -> dict 
     if min(treated.sum(), (~treated).sum()) < audit.min_group_size:
         return None
     grade = audit.frame.loc[ok, outcome].to_numpy(float)
-    res = fair.adjusted_mean_difference(grade, treated,
-                                        _covariates(audit.model_frame.loc[ok], audit.legit_num, audit.legit_cat))
+    mask = ok.to_numpy()
+    if audit.same is None or not np.array_equal(audit.same.mask, mask):  # the same design for every treatment
+        audit.same = None  # the last design goes before the next is made
+        covariates = _covariates(audit.model_frame.loc[ok], audit.legit_num, audit.legit_cat)
+        audit.same = _SameRows(mask, None, design=fair.mean_difference_design(covariates, len(grade)))
+    res = fair.adjusted_mean_difference(grade, treated, design=audit.same.design)
     return {"treatment": t_key, "raw_diff": float(grade[treated].mean() - grade[~treated].mean()),
             "adjusted_diff": res["diff"], "ci_low": res["ci_low"], "ci_high": res["ci_high"]}
 
@@ -362,16 +420,22 @@ def treatment_audit(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Ser
     audit = _setup(survey, frame, codes, items, proxies, orders=orders, min_group_size=min_group_size,
                    min_difference=min_difference)
     treated = {t_key: codes[t_key].loc[frame.index] for t_key in survey.codebook.treatments}
-    for t_key, y in treated.items():
-        for p_name, p_values in protected.items():
-            _audit_attribute(audit, t_key, y, p_name, p_values)
+    rows = {}
+    for p_name, p_values in protected.items():  # every treatment of an attribute has the same cells
+        for t_key, y in treated.items():
+            rows[t_key, p_name] = _audit_attribute(audit, t_key, y, p_name, p_values)
+    for t_key in treated:  # published treatment by treatment
+        for p_name in protected:
+            audit.t_rows += rows[t_key, p_name][0]
+            audit.o_rows += rows[t_key, p_name][1]
     # the logistic models are done: their designs' memory goes before the rating models make theirs
-    audit.memory = fair.ModelMemory()
+    audit.memory, audit.same = fair.ModelMemory(), None
     outcome = survey.outcome
     for t_key, y in treated.items():
         row = _outcome_row(audit, outcome, t_key, y) if outcome is not None else None
         if row is not None:
             audit.out_rows.append(row)
+    audit.same = None
     return _treatment_tables(audit, survey.codebook)
 
 

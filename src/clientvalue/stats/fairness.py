@@ -289,6 +289,69 @@ class Cells(NamedTuple):
     covariates: pd.DataFrame  # the covariates of the cell, one row per cell
 
 
+class CovariateKey(NamedTuple):
+    """Every respondent's covariate pattern as one integer; see :func:`covariate_key`."""
+
+    values: np.ndarray  # int64, one per respondent: equal exactly when the covariates are equal
+    size: int  # the patterns are numbered in ``range(size)``
+
+
+class CellIndex(NamedTuple):
+    """The cells of :func:`covariate_cells` without their covariates; see :func:`cell_index`."""
+
+    treated: np.ndarray  # number treated in the cell
+    counts: np.ndarray  # number of respondents in the cell
+    groups: np.ndarray  # the group (category) of the cell
+    first: np.ndarray | None  # the cell's first respondent; None: every respondent is a cell of one
+
+
+#: Patterns are numbered in 62 bits (every product below stays inside int64).
+_KEY_LIMIT = 2**62
+
+
+def covariate_key(covariates: pd.DataFrame | None, n: int) -> CovariateKey | None:
+    """Number every respondent's covariate pattern, for :func:`cell_index`.
+
+    Each column's values are numbered (0 for a missing value) and the numbers are combined
+    column after column, ``key * k + code``, into one integer per respondent. It depends on the
+    respondents' covariates alone, so it serves every group (protected attribute) of the same
+    respondents. None when the patterns cannot be numbered in 62 bits.
+    """
+    key = np.zeros(n, dtype=np.int64)
+    size = 1
+    columns = [] if covariates is None else [covariates[c].to_numpy() for c in covariates.columns]  # views
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        k = len(uniques) + 1  # room for a missing value (-1)
+        size *= k
+        if size >= _KEY_LIMIT:
+            return None
+        key = key * k + (codes + 1)
+    return CovariateKey(key, size)
+
+
+def cell_index(treated, groups, key: CovariateKey | None) -> CellIndex:
+    """The cells of respondents with the same group and covariate pattern (``key``), with counts.
+
+    The group is numbered the same way and put in front of the covariates' number, which gives
+    the numbers :func:`covariate_cells` gives; cells are numbered in order of their first
+    respondent. When the patterns cannot be numbered in 62 bits (``key`` None, or too many
+    groups on top of it), every respondent is a cell of one (``first`` None).
+    """
+    y = np.asarray(treated, dtype=float)
+    g = np.asarray(groups)
+    codes, uniques = pd.factorize(g)
+    k = len(uniques) + 1
+    if key is None or k * key.size >= _KEY_LIMIT:
+        return CellIndex(y, np.ones(len(y)), g, None)
+    cell, _ = pd.factorize((codes + 1) * key.size + key.values)
+    running = np.maximum.accumulate(cell)  # codes are numbered in order of first appearance
+    first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
+    m = len(first)
+    return CellIndex(np.bincount(cell, weights=y, minlength=m), np.bincount(cell, minlength=m).astype(float),
+                     g[first], first)
+
+
 def covariate_cells(treated, groups, covariates: pd.DataFrame | None = None) -> Cells:
     """Group respondents with the same group and covariate values into cells with counts.
 
@@ -296,26 +359,16 @@ def covariate_cells(treated, groups, covariates: pd.DataFrame | None = None) -> 
     on the cells (``treated`` successes out of ``counts`` trials) as on the respondents, so
     :func:`adjusted_difference` and :func:`reduced_loglik` with ``counts`` give the same numbers
     with far fewer rows (answers on 1-5 scales and categories repeat). When the patterns cannot be
-    numbered in 62 bits, every respondent is a cell of one.
+    numbered in 62 bits, every respondent is a cell of one. (:func:`covariate_key` and
+    :func:`cell_index` are its two halves, for callers that group the same respondents by
+    several groups.)
     """
-    y = np.asarray(treated, dtype=float)
-    g = np.asarray(groups)
-    x = pd.DataFrame(index=range(len(y))) if covariates is None else covariates.reset_index(drop=True)
-    key = np.zeros(len(y), dtype=np.int64)
-    size = 1
-    for column in [g, *(x[c].to_numpy() for c in x.columns)]:
-        codes, uniques = pd.factorize(column)
-        k = len(uniques) + 1  # room for a missing value (-1)
-        size *= k
-        if size >= 2**62:
-            return Cells(y, np.ones(len(y)), g, x)
-        key = key * k + (codes + 1)
-    cell, _ = pd.factorize(key)
-    running = np.maximum.accumulate(cell)  # codes are numbered in order of first appearance
-    first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
-    m = len(first)
-    return Cells(np.bincount(cell, weights=y, minlength=m), np.bincount(cell, minlength=m).astype(float),
-                 g[first], x.iloc[first].reset_index(drop=True))
+    n = len(np.asarray(treated))
+    x = pd.DataFrame(index=range(n)) if covariates is None else covariates.reset_index(drop=True)
+    index = cell_index(treated, groups, covariate_key(x, n))
+    if index.first is None:
+        return Cells(index.treated, index.counts, index.groups, x)
+    return Cells(index.treated, index.counts, index.groups, x.iloc[index.first].reset_index(drop=True))
 
 
 def logit_fit(y: np.ndarray, exog: np.ndarray, *, counts: np.ndarray | None = None, max_iter: int = 50,
@@ -558,20 +611,33 @@ def reduced_loglik(treated, covariates: pd.DataFrame | None = None, *, counts: n
     return reduced_fit(treated, covariates, counts=counts)["llf"]
 
 
+def mean_difference_design(covariates: pd.DataFrame | None, n: int) -> np.ndarray:
+    """The design ``[1, member, covariates]`` of :func:`adjusted_mean_difference`, member still 0.
+
+    Made once for several outcomes or members of the same rows: pass it as ``design``. Covariate
+    columns with fewer than two distinct values are left out.
+    """
+    x = pd.DataFrame(index=range(n)) if covariates is None else covariates.reset_index(drop=True)
+    x = x.loc[:, x.nunique() > 1] if len(x.columns) else x
+    # column_stack keeps the covariates' memory order (column by column for a frame of several
+    # columns), and that order decides how the products of the fit add up: not a design in reused memory
+    return np.column_stack([np.ones(n), np.zeros(n), x.to_numpy(dtype=float)])
+
+
 def adjusted_mean_difference(outcome, member, covariates: pd.DataFrame | None = None, *,
-                             level: float = 0.95) -> dict:
+                             level: float = 0.95, design: np.ndarray | None = None) -> dict:
     """Difference in a numeric outcome between ``member`` and the rest, adjusted by OLS for covariates.
+
+    ``design``: the :func:`mean_difference_design` of the same rows and covariates (``member`` is
+    written into its column 1 and ``covariates`` is not read), shared by several calls.
 
     Returns ``diff``, ``ci_low``, ``ci_high`` (classical OLS interval) and ``n`` (observational:
     an association, not an effect).
     """
     y = np.asarray(outcome, dtype=float)
     d = np.asarray(member, dtype=float)
-    x = pd.DataFrame(index=range(len(y))) if covariates is None else covariates.reset_index(drop=True)
-    x = x.loc[:, x.nunique() > 1] if len(x.columns) else x
-    # column_stack keeps the covariates' memory order (column by column for a frame of several
-    # columns), and that order decides how the products below add up: not a design in reused memory
-    exog = np.column_stack([np.ones(len(y)), d, x.to_numpy(dtype=float)])
+    exog = mean_difference_design(covariates, len(y)) if design is None else design
+    exog[:, 1] = d
     nan = {"diff": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": int(len(y))}
     if len(y) < exog.shape[1] + 2 or len(np.unique(d)) < 2:
         return nan
