@@ -234,10 +234,13 @@ def _setup(survey: Survey, frame: pd.DataFrame, codes: dict[str, pd.Series], ite
                   min_difference=min_difference, orders=orders, used=used)
 
 
-def _without_covariates(cells: fair.Cells) -> fair.Cells:
-    """``cells`` without its covariates' rows, once they are written into a design: a million rows of
-    them would otherwise be held while the models are fitted."""
-    return cells._replace(covariates=cells.covariates.iloc[:0].copy())  # a view would keep the rows
+def _cell_design(covariates: pd.DataFrame, cells: fair.CellIndex, memory: fair.ModelMemory,
+                 role: str = "design") -> np.ndarray:
+    """The :func:`~clientvalue.stats.fairness.category_design` of ``cells``, whose covariates are the rows of
+    their first respondents, in ``memory``'s ``role`` buffer. No copy of those rows outlives it: a
+    million of them would otherwise be held while the models are fitted."""
+    rows = covariates if cells.first is None else covariates.iloc[cells.first]
+    return fair.category_design(rows, len(cells.treated), memory=memory, role=role)
 
 
 def _carried_by(audit: _Audit, ok: pd.Series, yy: np.ndarray, member: np.ndarray) -> tuple:
@@ -247,12 +250,13 @@ def _carried_by(audit: _Audit, ok: pd.Series, yy: np.ndarray, member: np.ndarray
     best = None
     sub = audit.model_frame.loc[ok] if audit.others else None
     for o_key, o_col in audit.others.items():
-        c2 = fair.covariate_cells(yy, member, _covariates(sub, audit.legit_num, audit.legit_cat + [o_col]))
+        covariates = _covariates(sub, audit.legit_num, audit.legit_cat + [o_col])
+        c2 = fair.cell_index(yy, member, fair.covariate_key(covariates, len(yy)))
         # not the attribute's buffer: its design is still needed for its next categories. The model
         # without the category was fitted and done with before any category came, so this one takes
         # its buffer (one matrix of a million rows less at the audit's peak)
-        design = fair.category_design(c2.covariates, len(c2.treated), memory=audit.memory, role="reduced")
-        c2 = _without_covariates(c2)
+        design = _cell_design(covariates, c2, audit.memory, role="reduced")
+        del covariates
         with_it = fair.adjusted_difference(c2.treated, c2.groups, counts=c2.counts, design=design,
                                            likelihood_ratio=False)  # only the effect and its interval
         gone = (abs(with_it["diff"]) < audit.min_difference
@@ -332,10 +336,8 @@ def _cells_and_design(audit: _Audit, ok: pd.Series, yy: np.ndarray, groups: np.n
     if same.design is None or not _same_first(same.first, cells.first):
         if covariates is None:
             covariates = _covariates(audit.model_frame.loc[ok], audit.legit_num, audit.legit_cat)
-        rows = covariates if cells.first is None else covariates.iloc[cells.first]
         same.design = same.first = None  # the buffer is written anew below
-        same.design = fair.category_design(rows, len(cells.treated), memory=audit.memory)
-        same.first = cells.first
+        same.design, same.first = _cell_design(covariates, cells, audit.memory), cells.first
     return cells, same.design
 
 
@@ -353,6 +355,7 @@ def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_val
     cells, design = _cells_and_design(audit, ok, yy, pp.to_numpy())
     base = fair.reduced_fit(cells.treated, design=design, counts=cells.counts,
                             memory=audit.memory)  # without the category: shared
+    index = ok.index[ok.to_numpy()]  # the respondents of yy and pp
     counts = pp.value_counts()
     counts = counts.reindex([c for c in audit.orders[p_name]
                              if c in counts.index])  # bands from low to high, "other" last
@@ -369,8 +372,7 @@ def _audit_attribute(audit: _Audit, t_key: str, y: pd.Series, p_name: str, p_val
         else:
             first = _category_result(audit, cells, design, base, raw, category, ok, yy, member)
             t_rows.append(row | {"rate": raw["rate"], **first, "suppressed": False})
-        _opt_out_row(audit.codes, t_key, p_name, category, ok.index[ok.to_numpy()], yy, member,
-                     audit.min_group_size, o_rows)
+        _opt_out_row(audit.codes, t_key, p_name, category, index, yy, member, audit.min_group_size, o_rows)
     return t_rows, o_rows
 
 

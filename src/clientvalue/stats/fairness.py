@@ -618,7 +618,8 @@ def mean_difference_design(covariates: pd.DataFrame | None, n: int) -> np.ndarra
     columns with fewer than two distinct values are left out.
     """
     x = pd.DataFrame(index=range(n)) if covariates is None else covariates.reset_index(drop=True)
-    x = x.loc[:, x.nunique() > 1] if len(x.columns) else x
+    keep = [bool(_varies(x.iloc[:, j].to_numpy(dtype=float))) for j in range(x.shape[1])]  # as covariate_matrix
+    x = x.loc[:, keep] if len(x.columns) else x
     # column_stack keeps the covariates' memory order (column by column for a frame of several
     # columns), and that order decides how the products of the fit add up: not a design in reused memory
     return np.column_stack([np.ones(n), np.zeros(n), x.to_numpy(dtype=float)])
