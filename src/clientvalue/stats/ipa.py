@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS, WLS
 
 from clientvalue.errors import AnalysisError, ParameterError
 from clientvalue.stats.ipa_result import ImportancePerformance, PenaltyReward
@@ -428,7 +428,7 @@ def _least_squares_hc1(y: pd.Series, design: Callable[[int, int], np.ndarray], n
         xtwy += xw.T @ yv[start:stop]
     if np.linalg.cond(xtwx) > 1e10:
         x = pd.DataFrame(design(0, n), columns=names, index=y.index)
-        model = sm.OLS(y, x) if w is None else sm.WLS(y, x, weights=w)
+        model = OLS(y, x) if w is None else WLS(y, x, weights=w)
         return model.fit(cov_type="HC1")
     bread = np.linalg.inv(xtwx)
     beta = bread @ xtwy

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import patsy
-import statsmodels.api as sm
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 from scipy import optimize
 from scipy.special import expit
 from statsmodels.tools.sm_exceptions import PerfectSeparationError
@@ -346,7 +347,7 @@ def _ml_or_firth(X: np.ndarray, yc: np.ndarray, cw1: np.ndarray) -> tuple[str, n
     try:
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
-            model = sm.GLM(yc, X, family=sm.families.Binomial(), var_weights=cw1)
+            model = GLM(yc, X, family=Binomial(), var_weights=cw1)
             res = model.fit()
         # maximum likelihood is kept when it converged to finite estimates that exist, i.e. the
         # answers are not (quasi-)separated; an extreme fitted logit alone is no reason to switch

@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS, WLS
 from scipy import stats
 
 from clientvalue.defaults import MIN_GROUP_SIZE
@@ -265,10 +265,10 @@ def value_by_self_image(data: pd.DataFrame, *, age: str, senior: str, scores: Ma
             X = np.column_stack([np.ones(len(sub)), against, sub["age"].to_numpy()])
             yv = sc[sc.notna()].to_numpy()
             if weights is None:
-                res = sm.OLS(yv, X).fit()
+                res = OLS(yv, X).fit()
             else:
                 wv = sub["w"].to_numpy()
-                res = sm.WLS(yv, X, weights=wv / wv.mean()).fit(cov_type="HC1")
+                res = WLS(yv, X, weights=wv / wv.mean()).fit(cov_type="HC1")
             b, se = float(res.params[1]), float(res.bse[1])
             dist = stats.t(res.df_resid) if weights is None else stats.norm
             q = float(dist.ppf(0.5 + ci / 2)) if weights is None else z
