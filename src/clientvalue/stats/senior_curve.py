@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import patsy
-from statsmodels.genmod.families import Binomial
-from statsmodels.genmod.generalized_linear_model import GLM
 from scipy import optimize
 from scipy.special import expit
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from clientvalue.stats.intervals import clean_senior_data, z_value, wilson_interval

@@ -40,8 +40,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.regression.linear_model import OLS, WLS
 from scipy import stats
+from statsmodels.regression.linear_model import OLS, WLS
 
 from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue.stats.intervals import AGE_LIMITS  # noqa: F401  (re-exported)
