@@ -199,6 +199,11 @@ def _covariates(rows: pd.DataFrame, numeric: list[str], categorical: list[str]) 
     return fair.design(pd.concat([filled, rows[categorical]], axis=1), numeric=numeric, categorical=categorical)
 
 
+def _situation(audit: _Audit, ok: pd.Series) -> pd.DataFrame:
+    """The covariates of a comparable situation (:func:`_covariates`) of the audit's respondents ``ok``."""
+    return _covariates(audit.model_frame.loc[ok], audit.legit_num, audit.legit_cat)
+
+
 def _opt_out_row(codes, t_key, p_name, category, index, yy, member, min_group_size, o_rows) -> None:
     """Share of those offered the treatment who declined it, in one category (when `opt_out` exists).
 
@@ -330,12 +335,12 @@ def _cells_and_design(audit: _Audit, ok: pd.Series, yy: np.ndarray, groups: np.n
     mask = ok.to_numpy()
     same, covariates = audit.same, None
     if same is None or not np.array_equal(same.mask, mask):
-        covariates = _covariates(audit.model_frame.loc[ok], audit.legit_num, audit.legit_cat)
+        covariates = _situation(audit, ok)
         same = audit.same = _SameRows(mask, fair.covariate_key(covariates, len(yy)))
     cells = fair.cell_index(yy, groups, same.key)
     if same.design is None or not _same_first(same.first, cells.first):
         if covariates is None:
-            covariates = _covariates(audit.model_frame.loc[ok], audit.legit_num, audit.legit_cat)
+            covariates = _situation(audit, ok)
         same.design = same.first = None  # the buffer is written anew below
         same.design, same.first = _cell_design(covariates, cells, audit.memory), cells.first
     return cells, same.design
@@ -386,7 +391,7 @@ def _outcome_row(audit: _Audit, outcome: str, t_key: str, y: pd.Series) -> dict 
     mask = ok.to_numpy()
     if audit.same is None or not np.array_equal(audit.same.mask, mask):  # the same design for every treatment
         audit.same = None  # the last design goes before the next is made
-        covariates = _covariates(audit.model_frame.loc[ok], audit.legit_num, audit.legit_cat)
+        covariates = _situation(audit, ok)
         audit.same = _SameRows(mask, None, design=fair.mean_difference_design(covariates, len(grade)))
     res = fair.adjusted_mean_difference(grade, treated, design=audit.same.design)
     return {"treatment": t_key, "raw_diff": float(grade[treated].mean() - grade[~treated].mean()),
