@@ -27,6 +27,7 @@ import pandas as pd
 from clientvalue.defaults import MIN_GROUP_SIZE
 from clientvalue.errors import ParameterError
 from clientvalue.examples import examples as _examples  # the same formatting as the cleaner's
+from clientvalue.memory import private_copy
 
 
 class Survey(Protocol):
@@ -92,17 +93,8 @@ def reported_data(survey: Survey, min_group_size: int = MIN_GROUP_SIZE) -> pd.Da
 def _rows(survey: Survey, mask: pd.Series) -> pd.DataFrame:
     """The rows of ``mask``; all of them without a copy (copy-on-write) when every row is in it."""
     if bool(mask.all()):
-        return survey.data.copy(deep=not _COPY_ON_WRITE)
+        return private_copy(survey.data)
     return survey.data[mask]
-
-
-def _copy_on_write() -> bool:
-    if int(pd.__version__.split(".")[0]) >= 3:
-        return True  # always on from pandas 3
-    return pd.options.mode.copy_on_write is True  # pragma: no cover - pandas 2
-
-
-_COPY_ON_WRITE = _copy_on_write()
 
 
 class GroupFrames(Mapping):

@@ -30,6 +30,7 @@ from clientvalue.examples import rows as _rows
 from clientvalue.examples import show as _show
 from clientvalue.data.codebook import Codebook, load_codebook
 from clientvalue.errors import DataError
+from clientvalue.memory import private_copy
 from clientvalue.data.readers import Export, read_export, strip_thousands
 
 AGE_RANGE = (0, 120)
@@ -389,7 +390,7 @@ class _Cleaner:
 
     def clean(self) -> pd.DataFrame:
         self.require_columns()
-        frame = self.export.frame.copy()
+        frame = private_copy(self.export.frame)  # the export stays as it was read
         self.ids(frame)
         self.user_missing(frame)
         self.ratings(frame)
