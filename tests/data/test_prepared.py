@@ -32,7 +32,7 @@ def demo_copy(tmp_path):
 
 
 def assert_same_survey(a, b):
-    pd.testing.assert_frame_equal(a.data, b.data)
+    pd.testing.assert_frame_equal(a.data, b.data, check_exact=True)
     pd.testing.assert_frame_equal(a.problems, b.problems)
     assert a.codebook == b.codebook and a.path == b.path and a.read_details == b.read_details
 
