@@ -24,7 +24,7 @@ def _export_with_everything_to_clean(tmp_path):
     frame.loc[[1, 4, 6], "p2"] = 97       # declared user-missing in the (SPSS) export: set to missing in place
     frame.loc[3, "e1"] = 7                # outside the scale
     frame.loc[7, "age"] = 140             # an impossible age
-    frame.loc[9, "senior"] = 99           # a user-missing code
+    frame.loc[9, "senior"] = 99           # the codebook's other missing code
     frame["service"] = frame["service"].astype(object)
     frame.loc[11, "service"] = None       # put in the group of missing answers
     frame["w"] = frame["w"].astype(object)
